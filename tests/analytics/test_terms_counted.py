@@ -22,10 +22,13 @@ from tests.analytics.test_stored_terms import (
     _same_counts,
     _views,
 )
+from tests.query.conftest import make_post
 from veille.analytics.scope import Scope
 from veille.analytics.topics import query_scope
 from veille.analytics.trends import trending_terms
+from veille.models import Post
 from veille.store.base import PostFilter
+from veille.store.protocols.analytics import count_terms
 from veille.store.sqlite import SQLiteStore
 from veille.store.sqlite import terms_counted as terms
 
@@ -121,3 +124,106 @@ def test_the_period_is_counted_without_a_row_per_post(
             _same_counts(store, Scope(flt=PostFilter(platforms=PLATFORMS)), **kw)
     finally:
         store.close()
+
+
+# Forms written as often (a tie the first written breaks), terms not all
+# ASCII, a post without terms.
+_TIED = ["Lumio fibre Déçu", "lumio Fibre déçu", "LUMIO FIBRE DÉÇU", "Straße 日本 🙂 naïve",
+         "strasse 日本 🙂 Naïve", "", "ﬁbre İstanbul", "fibre istanbul"]  # fmt: skip
+
+
+def _stored_rows(store: SQLiteStore, split: int) -> list[tuple[str, bool, list[str], list[str]]]:
+    """The posts' kept terms as the store keeps them, in the posts' key
+    order (their time order), for :func:`count_terms`."""
+    rows = []
+    for story, at, keys, forms in store.conn.execute(
+        "SELECT coalesce(cluster_id, id), published_at, term_keys, term_forms FROM posts "
+        "ORDER BY pk"
+    ):
+        split_keys = keys.split("\n") if keys else []  # ('': a post without terms)
+        rows.append(
+            (story, at >= split, split_keys, forms.split("\n") if forms else [""] * len(split_keys))
+        )
+    return rows
+
+
+def _tied_posts() -> list[Post]:
+    """Posts of :data:`_TIED` five hours apart from the week's start,
+    copies of a story before the edge (``len(_TIED)`` posts on) whose first
+    post is after it, and of one after it whose first post is before."""
+    day = WEEK.since
+    posts = [
+        replace(make_post(str(i), _TIED[i % len(_TIED)]), published_at=day + timedelta(hours=5 * i))
+        for i in range(3 * len(_TIED))
+    ]
+    edge = day + timedelta(hours=5 * len(_TIED))
+    after = next(p for p in posts if p.published_at >= edge)
+    before = posts[1]
+    posts = [
+        replace(p, cluster_id=after.id if i % 3 == 0 else before.id)
+        if i % 3 != 2 and p.id not in (after.id, before.id)
+        else p
+        for i, p in enumerate(posts)
+    ]
+    return posts
+
+
+@pytest.mark.parametrize("arrow_from", [None, 0])
+def test_ties_non_ascii_terms_and_stories_across_the_edge_count_as_in_python(
+    monkeypatch: pytest.MonkeyPatch, arrow_from: int | None
+) -> None:
+    """The period read in one row (by Counter or by Arrow) gives the counts
+    and the forms, in their order, that counting each stored post in Python
+    gives: forms written as often (the first written first), terms with
+    accents, ß, a ligature, CJK and emoji, stories whose copies straddle
+    the period's edge either way, a period with no post."""
+    if arrow_from is not None:
+        monkeypatch.setattr(terms, "ARROW_FROM", arrow_from)
+    posts = _tied_posts()
+    edge = WEEK.since + timedelta(hours=5 * len(_TIED))
+    store = SQLiteStore.open(":memory:")
+    try:
+        store.upsert_posts(posts)
+        last = max(p.published_at for p in posts)
+        for at in (edge, edge + timedelta(hours=3), last + timedelta(days=1)):
+            split = int(at.timestamp())
+            rows = _stored_rows(store, split)
+            for kw in ({"phrases": True, "min_stories": 1}, {"phrases": False, "min_stories": 2}):
+                found = store.term_counts(Scope(), split, **kw)  # type: ignore[arg-type]
+                expected = count_terms(rows, **kw)  # type: ignore[arg-type]
+                assert (found.stories_now, found.stories_before) == (
+                    expected.stories_now,
+                    expected.stories_before,
+                ), (at, kw)
+                assert dict(found.held) == dict(expected.held), (at, kw)
+                assert dict(found.forms) == dict(expected.forms), (at, kw)
+        assert found.stories_now == 0 and not found.held  # (the last: a period with no post)
+    finally:
+        store.close()
+
+
+def test_a_workspace_on_clickhouse_counts_the_same_terms_and_forms(tmp_path: Path) -> None:
+    """The same posts on ClickHouse (chDB) and on SQLite give the same
+    trends' counts and forms in the same order: ties, terms not all ASCII,
+    stories across the period's edge, a period with no post."""
+    pytest.importorskip("chdb", reason="chdb is not installed (the clickhouse extra)")
+    from veille.store.clickhouse.backend import ChdbBackend
+
+    posts = _tied_posts()
+    edge = WEEK.since + timedelta(hours=5 * len(_TIED))
+    chdb = ChdbBackend().open(f"chdb:///{tmp_path / 'posts.chdb'}", root=tmp_path)
+    sqlite = SQLiteStore.open(":memory:")
+    try:
+        chdb.upsert_posts(posts)
+        sqlite.upsert_posts(posts)
+        last = max(p.published_at for p in posts)
+        for at in (edge, edge + timedelta(hours=3), last + timedelta(days=1)):
+            split = int(at.timestamp())
+            for kw in ({"phrases": True, "min_stories": 1}, {"phrases": False, "min_stories": 2}):
+                a = sqlite.term_counts(Scope(), split, **kw)  # type: ignore[arg-type]
+                b = chdb.term_counts(Scope(), split, **kw)  # type: ignore[arg-type]
+                assert (a.stories_now, a.stories_before) == (b.stories_now, b.stories_before)
+                assert (dict(a.held), dict(a.forms)) == (dict(b.held), dict(b.forms)), (at, kw)
+    finally:
+        chdb.close()
+        sqlite.close()

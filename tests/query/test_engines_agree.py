@@ -45,7 +45,11 @@ WORDS = [
 ]  # fmt: skip
 FOLDED = sorted({w for word in WORDS for w in tokens(word)})
 TAGS = ["lumio", "cybersécurité", "Vexa", "#panne", "Œuvre", "cyber\u00adsécurité",
-        "##Lumios", "PANNE"]  # fmt: skip
+        "##Lumios", "PANNE",
+        # Where SQLite's lower() and fold part ways: Turkish dotted and
+        # dotless i, ß, a ligature, full-width letters, a combining accent.
+        "\u0130stanbul", "\u0131stanbul", "Stra\u00dfe", "\ufb01bre",
+        "\uff2c\uff55\uff4d\uff49\uff4f", "Pane\u0301"]  # fmt: skip
 HANDLES = ["alice@example.social", "bob", "Élodie@mast.fr"]
 # Mentions as stored: a bare name, a Bluesky handle (dots), a Mastodon
 # account (@instance), in any case, with or without the sign.
@@ -56,7 +60,11 @@ LINKS = ["https://www.example.com/a/lumio", "https://news.lumio.fr/x", "http://o
          # with a user and port, or not all ASCII (the SQL leaves those to
          # the predicate).
          "http://notexample.com/", "HTTPS://Sub.Example.COM/Été", "https://bob@www.Lumio.fr:8443/",
-         "https://ÉXAMPLE.com/x"]  # fmt: skip
+         "https://ÉXAMPLE.com/x",
+         # A quote and a backslash (escaped in JSON, not in a link), an
+         # emoji, ß and a dotted capital I, a ligature in the host.
+         'https://q.io/?s="Lumio"&p=a\\b', "https://\u0130stanbul.example.com/Stra\u00dfe\U0001f642",
+         "https://\ufb01bre.lumio.fr/"]  # fmt: skip
 URLS = ["https://blog.lumio.fr/p/{i}", "https://vexa.com/{i}", "https://www.example.com/{i}",
         "HTTPS://WWW.EXAMPLE.COM./{i}", "https://notexample.com/{i}", "https://vexa.example.com/Été/{i}",
         "https://Kelvin.example.com/{i}"]  # fmt: skip
@@ -161,7 +169,20 @@ leaf = st.one_of(
         Tag,
         st.sampled_from(["hashtag", "mention"]),
         st.sampled_from(
-            ["lumio", "cybersecurite", "vexa", "panne", "alice", "bob", "elodie", "oeuvre"]
+            [
+                "lumio",
+                "cybersecurite",
+                "vexa",
+                "panne",
+                "alice",
+                "bob",
+                "elodie",
+                "oeuvre",
+                "istanbul",
+                "\u0131stanbul",
+                "strasse",
+                "fibre",
+            ]
         ),
     ),
     # Mentions with dots and an @instance: only as mentions (no such hashtag).
@@ -189,6 +210,12 @@ leaf = st.one_of(
             Field("links", "lumio"),
             Field("links", "example.com/"),
             Field("links", "ete"),
+            Field("links", "strasse"),
+            Field("url", "ss"),
+            Field("lang", "i"),
+            Field("lang", "fi"),
+            Field("site", "istanbul.example.com"),
+            Field("site", "fibre.lumio.fr"),
             Field("sentiment", "positive"),
         ]
     ),

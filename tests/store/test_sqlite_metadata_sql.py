@@ -17,6 +17,7 @@ import pytest
 from tests.query.conftest import make_post
 from veille.query import compile_query
 from veille.query import predicates as pr
+from veille.query.ast import Node
 from veille.store.sqlite import SQLiteStore
 
 # Each filter's predicate as veille.store.sqlite.functions registers it.
@@ -99,3 +100,83 @@ def test_a_site_or_tag_filter_asks_only_the_posts_that_hold_its_value(
     calls = calls_of(store)
     assert store.count_matches(compile_query(query).ast) == found
     assert sum(calls.values()) == asked
+
+
+# Stored values where SQLite's lower()/instr and veille's fold part ways:
+# Turkish dotted and dotless i, German ß, a ligature, the Kelvin sign (lowers
+# to an ASCII k), full-width letters, a combining accent, an emoji, a quote
+# and a backslash (escaped in JSON, not in the value), a NUL, empty and NULL.
+_ODD = ["\u0130stanbul", "\u0131stanbul", "Stra\u00dfe", "\ufb01bre", "\u212aelvin",
+        "\uff2c\uff55\uff4d\uff49\uff4f", "Cafe\u0301", "\U0001f642", 'q="A"', "b\\X", "nul\x00k",
+        "Lumio", "LUMIO", "strasse"]  # fmt: skip
+_LANGS = [None, "", "fr", "FR", "fr-CA", "Fr-ca", "fra", "\u212a", "\u212aa", "\u0130",
+          "\u0131", "\ufb01", "\uff46\uff52", "fr\u0301", "\U0001f642", "k"]  # fmt: skip
+_URLS = [None, "", *(f"https://{w}.example.com/{w}" for w in _ODD), "https://Example.COM./x"]
+_LINKS = [(), ("",), *((f"http://www.{w}.io/{w}",) for w in _ODD), ("https://a.io", "b.io/c")]
+_TAGS = [(), *((w,) for w in _ODD), ("#" + _ODD[0], "@" + _ODD[2])]
+
+
+def _filters() -> list[Node]:
+    from veille.query.ast import Field, Tag
+    from veille.textnorm import fold
+
+    words = sorted({fold(w) for w in _ODD} - {""})
+    out: list[Node] = [Field("lang", v) for v in ("fr", "fr-ca", "k", "ka", "i", "fi", "en")]
+    out += [Field("url", w) for w in [*words, "ss", "example.com/", '"a"', "\\x", "k"]]
+    out += [Field("links", w) for w in [*words, "ss", "www.", '="a"', "b\\x"]]
+    out += [Field("site", f"{w}.example.com") for w in words] + [Field("site", "example.com")]
+    out += [Field("site", f"{w}.io") for w in words]
+    out += [Tag(kind, w) for w in words for kind in ("hashtag", "mention")]
+    return out
+
+
+def test_metadata_filters_find_the_predicates_posts_on_text_sql_folds_otherwise() -> None:
+    """Every filter that runs as SQL (``lang:``, ``url:``, ``links:``, and the
+    SQL that picks the posts ``site:`` and tags ask of Python), alone, negated
+    and inside OR, finds in the store exactly the posts the in-memory
+    evaluator and the alerts' matcher find, on the values where SQLite's
+    lower()/instr and Python's fold differ."""
+    from veille.query.ast import Not, Or, to_text
+    from veille.query.evaluate import Query, compile_node
+    from veille.query.lexer import QueryError
+    from veille.query.matcher import Matcher
+
+    posts = [
+        make_post(
+            str(i),
+            f"Lumio {i}",
+            lang=_LANGS[i % len(_LANGS)],
+            # A URL a post (posts at one URL are one post).
+            url=u and f"{u}?n={i}" if (u := _URLS[i % len(_URLS)]) is not None else None,
+            links=_LINKS[(i * 7) % len(_LINKS)],
+            hashtags=_TAGS[(i * 5) % len(_TAGS)],
+            mentions=_TAGS[(i * 3) % len(_TAGS)],
+            day=1 + i % 28,
+        )
+        for i in range(3 * len(_URLS))
+    ]
+    store = SQLiteStore.open(":memory:")
+    try:
+        store.upsert_posts(posts)
+        leaves = _filters()
+        asts: list[Node] = [*leaves, *(Not(x) for x in leaves)]
+        asts += [Or((a, b)) for a, b in zip(leaves, leaves[1:] + leaves[:1], strict=True)]
+        matcher = Matcher()
+        expected_by: dict[str, set[str]] = {p.id: set() for p in posts}
+        for n, ast in enumerate(asts):
+            mem = Query("", ast, (), compile_node(ast))
+            expected = {p.id for p in posts if mem.matches(p)}
+            found = {p.id for p in store.search(ast, limit=1000)}
+            assert found == expected, to_text(ast)
+            assert store.count_matches(ast) == len(expected), to_text(ast)
+            try:  # (the matcher reads the text: a tag a user can write)
+                compile_query(to_text(ast))
+            except QueryError:
+                continue
+            matcher.add(str(n), Query(to_text(ast), ast, (), compile_node(ast)))
+            for pid in expected:
+                expected_by[pid].add(str(n))
+        for p in posts:
+            assert set(matcher.match(p)) == expected_by[p.id], p.id
+    finally:
+        store.close()
