@@ -6,13 +6,34 @@ sources' settings and the HTTP client's errors all mask with this.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 _SECRET_PARAM = re.compile(
     r"(pass|pwd|secret|token|key|auth|sig|signature|apikey|api_key|access|code)", re.I
 )
 _TOKENISH = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-:.]{12,}$")
 MASK = "****"
+
+
+# The userinfo as libpq reads it: what comes before the first "@" that comes
+# before the first "/" after "scheme://".
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)([^/@]*)@")
+
+
+def _split(url: str) -> SplitResult:
+    """``urlsplit(url)``, a password's ``#`` and ``?`` read as libpq reads
+    them: ``postgresql://u:p#ss@host/db`` connects with the password
+    ``p#ss``, where urlsplit reads a fragment or a query from the ``#`` on
+    (and would show the password). They are percent-encoded first, where
+    the part before them holds a ``:`` (a password follows)."""
+    found = _USERINFO.match(url)
+    if found:
+        userinfo = found.group(2)
+        cut = min((i for i in (userinfo.find("#"), userinfo.find("?")) if i >= 0), default=-1)
+        if cut >= 0 and ":" in userinfo[:cut]:
+            userinfo = userinfo.replace("#", "%23").replace("?", "%3F")
+            url = found.group(1) + userinfo + url[found.end(2) :]
+    return urlsplit(url)
 
 
 def _short(token: str) -> str:
@@ -23,7 +44,7 @@ def mask_url(url: str) -> str:
     """``url`` with its secrets masked: a userinfo password, query values whose
     name says secret, and path segments that look like tokens."""
     try:
-        parts = urlsplit(url)
+        parts = _split(url)
     except ValueError:
         return url.split(":", 1)[0] + ":" + MASK
     netloc = parts.netloc
@@ -55,7 +76,7 @@ def _secrets_of(url: str) -> list[str]:
     its password, the values of query parameters whose name says secret,
     path segments that look like tokens."""
     try:
-        parts = urlsplit(url)
+        parts = _split(url)
     except ValueError:
         return []
     found: list[str] = []
