@@ -197,6 +197,35 @@ def test_strict_import_refuses_the_row_a_stage_fails_on_while_writing(
         assert [b.line for b in report.bad] == [18]
 
 
+def test_strict_import_run_again_goes_on_after_its_committed_batches(
+    tmp_path: Path,
+) -> None:
+    """The refusal (and a Ctrl-C's line) says to run the same command again;
+    run again with ``--strict``, it started over at line 1 (every row read,
+    checked and written again, the stored ones reported "unchanged"), where
+    an import without it went on after the batches its cursor covers."""
+    root = init_workspace(tmp_path / "ws")
+    path = _rows(tmp_path / "rows.jsonl", 25)
+    seen: list[str] = []
+    with Workspace.open(root) as ws:
+        failing = build_pipeline(
+            ws, skip=("enrich",), extra=[_stage_that_fails_when_writing(seen, "post 17 ")]
+        )
+        with pytest.raises(InputError):
+            import_file(failing, path, strict=True, batch_size=10)
+        assert ws.store.count_posts() == 10
+        # The stage fixed, the same command again.
+        report = import_file(build_pipeline(ws, skip=("enrich",)), path, strict=True,
+                             batch_size=10)  # fmt: skip
+        assert (report.skipped_lines, report.rows, report.stored) == (10, 15, 15)
+        assert report.unchanged == 0
+        assert ws.store.count_posts() == 25
+        # Done: a third run reads it all again, as a finished import does.
+        again = import_file(build_pipeline(ws, skip=("enrich",)), path, strict=True,
+                            batch_size=10)  # fmt: skip
+        assert (again.skipped_lines, again.unchanged) == (0, 25)
+
+
 def test_strict_import_on_chdb_says_what_it_could_not_undo(tmp_path: Path) -> None:
     """Posts in chDB have no transaction: what holds there is documented, and
     said: every row is checked first, the row that fails while written
