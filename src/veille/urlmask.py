@@ -36,13 +36,43 @@ def _split(url: str) -> SplitResult:
     return urlsplit(url)
 
 
+# libpq's keyword/value form (``host=db password=secret``, a value quoted
+# '…' where it holds a space): ``name = value`` pairs.
+_KEYWORD_VALUE = re.compile(r"([A-Za-z_]+)(\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s']\S*)")
+
+
+def _keyword_secrets(text: str) -> list[str]:
+    """The values of ``text``'s secret keywords, where it is written in
+    libpq's keyword/value form rather than as a URL (none otherwise)."""
+    if "://" in text:
+        return []
+    found = []
+    for name, _eq, value in _KEYWORD_VALUE.findall(text):
+        if _SECRET_PARAM.search(name):
+            found.append(value)
+            if value.startswith("'"):
+                found.append(value[1:-1])
+    return found
+
+
 def _short(token: str) -> str:
     return f"{token[0]}…{token[-1]}" if len(token) > 2 else MASK
 
 
 def mask_url(url: str) -> str:
     """``url`` with its secrets masked: a userinfo password, query values whose
-    name says secret, and path segments that look like tokens."""
+    name says secret, and path segments that look like tokens; written in
+    libpq's keyword/value form (``host=db password=…``, not a URL), the
+    values of the keywords that say secret."""
+    if "://" not in url and _keyword_secrets(url):
+        return _KEYWORD_VALUE.sub(
+            lambda m: (
+                m.group(0)
+                if not _SECRET_PARAM.search(m.group(1))
+                else f"{m.group(1)}{m.group(2)}{MASK}"
+            ),
+            url,
+        )
     try:
         parts = _split(url)
     except ValueError:
@@ -79,7 +109,7 @@ def _secrets_of(url: str) -> list[str]:
         parts = _split(url)
     except ValueError:
         return []
-    found: list[str] = []
+    found: list[str] = _keyword_secrets(url)
     userinfo = parts.netloc.rpartition("@")[0]
     user, colon, password = userinfo.partition(":")
     if colon:

@@ -128,6 +128,9 @@ def test_a_served_posts_store_s_token_is_neither_printed_nor_kept(
         # a "#" or "?" in it is the password's, not a fragment or a query.
         f"nosuch://veille:{SECRET[:5]}#{SECRET[5:]}@db/veille",
         f"nosuch://veille:{SECRET[:5]}?{SECRET[5:]}@db/veille",
+        # libpq's keyword/value form, refused as not a URL: it was quoted whole.
+        f"host=/tmp dbname=veille password={SECRET}",
+        f"host=db password = '{SECRET[:5]} {SECRET[5:]}' user=veille",
     ],
 )
 def test_a_store_url_refused_as_written_never_prints_the_password(
