@@ -519,12 +519,16 @@ def _check_stages(
     )
     batch: list[Post] = []
     line_of: dict[int, int] = {}  # id(post) -> its line
+    # A row older than the retention cutoff is left out when written: its
+    # stages never run, so they do not refuse the file over it either.
+    cutoff = pipeline.cutoff()
 
     def check() -> None:
+        kept, _expired = pipeline.expire(batch, cutoff)
         try:
-            _prepared, failed = pipeline.prepare_changed(batch)
+            _prepared, failed = pipeline.prepare_changed(kept) if kept else ([], [])
         except StageFailed as exc:  # on every row of the batch: the first is named
-            first = min(line_of.values())
+            first = min(line_of[id(p)] for p in kept)
             every = tr(STAGE_FAILED_POST, stage=exc.stage, type=type(exc.error).__name__,
                        error=str(exc.error))  # fmt: skip
             raise InputError(f"{said}, line {first}: {every}", hint=hint) from exc
