@@ -197,6 +197,35 @@ def test_strict_import_refuses_the_row_a_stage_fails_on_while_writing(
         assert [b.line for b in report.bad] == [18]
 
 
+def test_strict_import_run_again_goes_on_after_its_committed_batches(
+    tmp_path: Path,
+) -> None:
+    """The refusal (and a Ctrl-C's line) says to run the same command again;
+    run again with ``--strict``, it started over at line 1 (every row read,
+    checked and written again, the stored ones reported "unchanged"), where
+    an import without it went on after the batches its cursor covers."""
+    root = init_workspace(tmp_path / "ws")
+    path = _rows(tmp_path / "rows.jsonl", 25)
+    seen: list[str] = []
+    with Workspace.open(root) as ws:
+        failing = build_pipeline(
+            ws, skip=("enrich",), extra=[_stage_that_fails_when_writing(seen, "post 17 ")]
+        )
+        with pytest.raises(InputError):
+            import_file(failing, path, strict=True, batch_size=10)
+        assert ws.store.count_posts() == 10
+        # The stage fixed, the same command again.
+        report = import_file(build_pipeline(ws, skip=("enrich",)), path, strict=True,
+                             batch_size=10)  # fmt: skip
+        assert (report.skipped_lines, report.rows, report.stored) == (10, 15, 15)
+        assert report.unchanged == 0
+        assert ws.store.count_posts() == 25
+        # Done: a third run reads it all again, as a finished import does.
+        again = import_file(build_pipeline(ws, skip=("enrich",)), path, strict=True,
+                            batch_size=10)  # fmt: skip
+        assert (again.skipped_lines, again.unchanged) == (0, 25)
+
+
 def test_strict_import_on_chdb_says_what_it_could_not_undo(tmp_path: Path) -> None:
     """Posts in chDB have no transaction: what holds there is documented, and
     said: every row is checked first, the row that fails while written
@@ -306,3 +335,31 @@ def test_strict_import_with_state_in_postgresql_says_what_it_could_not_undo(
             "row is checked, a strict import writes in batches"
         )
         assert ws.posts.count_posts() == 10
+
+
+def test_strict_import_does_not_refuse_a_row_it_would_not_store(tmp_path: Path) -> None:
+    """A row older than the retention cutoff is left out when written
+    (``expired``); ``--strict``'s check ran the stages over it all the same,
+    and a stage that could not read it refused the whole file for a row
+    that would never be stored."""
+    root = init_workspace(tmp_path / "ws")
+    toml = root / CONFIG_NAME
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace("# retention_days = 0", "retention_days = 10"), encoding="utf-8")
+    path = _rows(tmp_path / "rows.jsonl", 3)  # published in January 2026: long gone
+    fresh = {"platform": "rss", "id": "fresh", "text": "a fresh post", "author": "a",
+             "published_at": int(time.time()) - 3600}  # fmt: skip
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(fresh) + "\n")
+
+    def prepare(posts: list) -> list:
+        if any("post 1 " in p.text for p in posts):
+            raise RuntimeError("cannot read this old row")
+        return posts
+
+    with Workspace.open(root) as ws:
+        assert ws.settings.privacy.retention_days == 10
+        pipeline = build_pipeline(ws, skip=("enrich",), extra=[Stage("old", prepare=prepare)])
+        report = import_file(pipeline, path, strict=True)
+        assert (report.rows, report.stored, report.expired) == (4, 1, 3)
+        assert ws.store.count_posts() == 1

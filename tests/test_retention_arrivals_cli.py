@@ -142,8 +142,17 @@ def test_collect_now_in_the_web_app_says_how_many_were_older_than_retention(
             page = html.unescape(client.get("/sources").text)
             assert f"archive{NBSP}: 1 nouvelles publications, 0 en quarantaine." in page
             assert (
-                f"Plus anciennes que la durée de conservation, non enregistrées{NBSP}: 2 "
-                "([privacy] retention_days)."
+                "2 publications plus anciennes que la durée de conservation, non "
+                "enregistrées ([privacy] retention_days)."
+            ) in page, page
+            # One: the words agree with it ("Plus anciennes … : 1" before).
+            posts.write_text(json.dumps(_row("4", 30)) + "\n")
+            token = csrf_from(client.get("/sources").text)
+            client.post("/sources/archive/collect", data={"csrf_token": token})
+            page = html.unescape(client.get("/sources").text)
+            assert (
+                "1 publication plus ancienne que la durée de conservation, non "
+                "enregistrée ([privacy] retention_days)."
             ) in page, page
     finally:
         server.stop()

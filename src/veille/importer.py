@@ -341,7 +341,10 @@ def _import(
     identity = _identity(resumable) if resumable else {}
     resume_after = 0
     previous = pipeline.store.get_cursor(cursor_name) if resumable else None
-    if previous and not strict:
+    # ``strict`` too: it writes in batches, each with the cursor that covers
+    # it, once every row is checked (the rows before the cursor were checked
+    # by the run that stored them).
+    if previous:
         v = previous.value
         if not v.get("done") and v.get("size") == identity["size"]:
             resume_after = int(v.get("line", 0))
@@ -353,14 +356,14 @@ def _import(
         if strict:
             # Every row is checked before anything is written (and before
             # the write lock is taken): a bad row leaves nothing behind.
-            for _line, _post, problem in _rows(records(), platform):
-                if problem is not None:
+            for line, _post, problem in _rows(records(), platform):
+                if problem is not None and line > resume_after:
                     raise InputError(
                         f"{said}, line {problem.line}: {problem.reason}",
                         hint="Nothing from this file was stored (--strict). "
                         "Fix the line, or run without --strict to keep the good rows.",
                     )
-            _check_stages(pipeline, name, records, platform, batch_size)
+            _check_stages(pipeline, name, records, platform, batch_size, resume_after)
         _write(
             pipeline, report, records(), platform, committed, strict=strict,
             cursor_name=cursor_name, identity=identity, resume_after=resume_after,
@@ -396,7 +399,7 @@ def _write(
     last_line = 0
 
     def refused(line: int, why: str) -> InputError:
-        if not report.stored and not report.updated:
+        if not report.stored and not report.updated and not resume_after:
             hint: str = tr(
                 "Nothing from this file was stored (--strict). Fix or remove that stage, "
                 "or run without --strict to keep the other rows."
@@ -501,9 +504,11 @@ def _check_stages(
     records: Callable[[], Iterator[tuple[int, dict[str, Any] | BadRow]]],
     platform: str | None,
     batch_size: int,
+    resume_after: int = 0,
 ) -> None:
     """``--strict``'s second check: the stages prepare every row that would be
-    enriched (new or changed), ``batch_size`` at a time, nothing written; a
+    enriched (new or changed) after line ``resume_after`` (a resumed import's
+    cursor), ``batch_size`` at a time, nothing written; a
     row a stage raises on stops the import before anything is stored, naming
     its line and the stage (without ``--strict`` it is a bad row and the
     others are kept). The rows are prepared again when written."""
@@ -514,12 +519,16 @@ def _check_stages(
     )
     batch: list[Post] = []
     line_of: dict[int, int] = {}  # id(post) -> its line
+    # A row older than the retention cutoff is left out when written: its
+    # stages never run, so they do not refuse the file over it either.
+    cutoff = pipeline.cutoff()
 
     def check() -> None:
+        kept, _expired = pipeline.expire(batch, cutoff)
         try:
-            _prepared, failed = pipeline.prepare_changed(batch)
+            _prepared, failed = pipeline.prepare_changed(kept) if kept else ([], [])
         except StageFailed as exc:  # on every row of the batch: the first is named
-            first = min(line_of.values())
+            first = min(line_of[id(p)] for p in kept)
             every = tr(STAGE_FAILED_POST, stage=exc.stage, type=type(exc.error).__name__,
                        error=str(exc.error))  # fmt: skip
             raise InputError(f"{said}, line {first}: {every}", hint=hint) from exc
@@ -531,7 +540,7 @@ def _check_stages(
         line_of.clear()
 
     for line, post, _problem in _rows(records(), platform):
-        if post is not None:
+        if post is not None and line > resume_after:
             batch.append(post)
             line_of[id(post)] = line
         if len(batch) >= batch_size:

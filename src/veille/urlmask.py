@@ -6,7 +6,7 @@ sources' settings and the HTTP client's errors all mask with this.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 _SECRET_PARAM = re.compile(
     r"(pass|pwd|secret|token|key|auth|sig|signature|apikey|api_key|access|code)", re.I
@@ -15,15 +15,66 @@ _TOKENISH = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-:.]{12,}$")
 MASK = "****"
 
 
+# The userinfo as libpq reads it: what comes before the first "@" that comes
+# before the first "/" after "scheme://".
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)([^/@]*)@")
+
+
+def _split(url: str) -> SplitResult:
+    """``urlsplit(url)``, a password's ``#`` and ``?`` read as libpq reads
+    them: ``postgresql://u:p#ss@host/db`` connects with the password
+    ``p#ss``, where urlsplit reads a fragment or a query from the ``#`` on
+    (and would show the password). They are percent-encoded first, where
+    the part before them holds a ``:`` (a password follows)."""
+    found = _USERINFO.match(url)
+    if found:
+        userinfo = found.group(2)
+        cut = min((i for i in (userinfo.find("#"), userinfo.find("?")) if i >= 0), default=-1)
+        if cut >= 0 and ":" in userinfo[:cut]:
+            userinfo = userinfo.replace("#", "%23").replace("?", "%3F")
+            url = found.group(1) + userinfo + url[found.end(2) :]
+    return urlsplit(url)
+
+
+# libpq's keyword/value form (``host=db password=secret``, a value quoted
+# '…' where it holds a space): ``name = value`` pairs.
+_KEYWORD_VALUE = re.compile(r"([A-Za-z_]+)(\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s']\S*)")
+
+
+def _keyword_secrets(text: str) -> list[str]:
+    """The values of ``text``'s secret keywords, where it is written in
+    libpq's keyword/value form rather than as a URL (none otherwise)."""
+    if "://" in text:
+        return []
+    found = []
+    for name, _eq, value in _KEYWORD_VALUE.findall(text):
+        if _SECRET_PARAM.search(name):
+            found.append(value)
+            if value.startswith("'"):
+                found.append(value[1:-1])
+    return found
+
+
 def _short(token: str) -> str:
     return f"{token[0]}…{token[-1]}" if len(token) > 2 else MASK
 
 
 def mask_url(url: str) -> str:
     """``url`` with its secrets masked: a userinfo password, query values whose
-    name says secret, and path segments that look like tokens."""
+    name says secret, and path segments that look like tokens; written in
+    libpq's keyword/value form (``host=db password=…``, not a URL), the
+    values of the keywords that say secret."""
+    if "://" not in url and _keyword_secrets(url):
+        return _KEYWORD_VALUE.sub(
+            lambda m: (
+                m.group(0)
+                if not _SECRET_PARAM.search(m.group(1))
+                else f"{m.group(1)}{m.group(2)}{MASK}"
+            ),
+            url,
+        )
     try:
-        parts = urlsplit(url)
+        parts = _split(url)
     except ValueError:
         return url.split(":", 1)[0] + ":" + MASK
     netloc = parts.netloc
@@ -55,10 +106,10 @@ def _secrets_of(url: str) -> list[str]:
     its password, the values of query parameters whose name says secret,
     path segments that look like tokens."""
     try:
-        parts = urlsplit(url)
+        parts = _split(url)
     except ValueError:
         return []
-    found: list[str] = []
+    found: list[str] = _keyword_secrets(url)
     userinfo = parts.netloc.rpartition("@")[0]
     user, colon, password = userinfo.partition(":")
     if colon:

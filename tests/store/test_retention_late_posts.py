@@ -124,3 +124,33 @@ def test_a_late_old_post_is_not_stored(kind: str, tmp_path: Path) -> None:
         apply_retention(ws, now=datetime.now(UTC) + timedelta(hours=1))
         assert _figures(ws) == with_new
         assert got.expired == [late.id] and [p.id for p in got.new] == [_post("new3", 1, 2).id]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "chdb"])
+def test_a_purged_post_is_not_stored_again_where_no_retention_is_set(
+    kind: str, tmp_path: Path
+) -> None:
+    """A collector whose veille.toml sets no ``retention_days`` (docs/deploy.md's
+    ``veille+http`` collector: a ``[store]`` section alone) over the state
+    where a purge is logged, or a workspace whose retention was turned off
+    after a purge: the posts that purge deleted were stored again, counted
+    a second time beside the aggregates it kept. Its cutoff holds, as it
+    does where the retention was made longer."""
+    root = _workspace(kind, tmp_path / "ws")
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts([*OLD, *RECENT])
+        add_topic(ws.store, "lumio", "lumio")
+        assert apply_retention(ws) is not None
+        before = _figures(ws)
+    toml = root / "veille.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("retention_days = 10", "retention_days = 0"),
+        encoding="utf-8",
+    )
+    with Workspace.open(root) as ws:
+        assert not ws.settings.privacy.retention_days
+        again = build_pipeline(ws).ingest([*OLD, _post("new3", 1, 2)])
+        assert sorted(again.expired) == sorted(p.id for p in OLD)
+        assert ws.posts.count_posts() == 3
+        after = _figures(ws)
+        assert after["all"]["volume"] == before["all"]["volume"] + 1  # new3 only

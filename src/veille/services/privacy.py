@@ -630,19 +630,20 @@ def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureRe
 
 def retention_cutoff(workspace: Any, *, now: datetime | None = None) -> datetime | None:
     """The moment before which a post that comes in is not stored (``None``:
-    no ``[privacy] retention_days``): the cutoff a purge would take now, or
-    the last purge's where it is later (the retention was made longer since:
-    the posts it deleted are still counted in the aggregates it kept)."""
+    no ``[privacy] retention_days`` and no retention purge logged): the
+    cutoff a purge would take now, or the last purge's where it is later
+    (the retention was made longer since, or is not set here: turned off
+    after a purge, or a collector whose veille.toml does not set it beside
+    the state where another process purges; the posts that purge deleted
+    are still counted in the aggregates it kept)."""
     days = workspace.settings.privacy.retention_days
-    if not days:
-        return None
-    cutoff = _day_start((now or datetime.now(UTC)) - timedelta(days=days))
+    cutoff = _day_start((now or datetime.now(UTC)) - timedelta(days=days)) if days else None
     for entry in workspace.state.erasures(limit=1, kind="retention"):
         try:  # its subject is the cutoff's date (UTC)
             purged = datetime.fromisoformat(entry.subject).replace(tzinfo=UTC)
         except ValueError:
             continue
-        cutoff = max(cutoff, purged)
+        cutoff = purged if cutoff is None else max(cutoff, purged)
     return cutoff
 
 

@@ -54,8 +54,9 @@ class StoreBackend(Protocol):
 def scheme_of(url: str) -> str:
     scheme, sep, _rest = url.partition("://")
     if not sep or not scheme:
-        # Not a URL mask_url can read: what comes before an "@" may be a password.
-        shown = f"****@{url.rpartition('@')[2]}" if "@" in url else url
+        # Not a URL mask_url can read: what comes before an "@" may be a
+        # password; libpq's keyword/value form (host=… password=…) names it.
+        shown = f"****@{url.rpartition('@')[2]}" if "@" in url else mask_url(url)
         raise ConfigError(
             f"[store] {shown!r} is not a store URL",
             hint='Write it as SCHEME://…, for example "sqlite:///veille.db".',

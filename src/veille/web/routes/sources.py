@@ -11,7 +11,15 @@ from fastapi.responses import HTMLResponse, Response
 
 from veille.errors import VeilleError
 from veille.services import sources as source_service
-from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
+from veille.web.deps import (
+    Analyst,
+    Viewer,
+    plural_translator,
+    redirect,
+    render,
+    translator,
+    workspace,
+)
 from veille.web.forms import store_errors_through
 from veille.web.listening import plain_hit, post_view
 
@@ -107,8 +115,13 @@ def source_collect(request: Request, name: str, user: Analyst) -> Response:
     said = _("%(name)s: %(new)s new posts, %(q)s quarantined.",
              name=name, new=result.new_posts, q=result.quarantined)  # fmt: skip
     if result.expired:  # left out at ingest: a purge deleted them, or would
-        said += " " + _("%(n)s older than the retention period, not stored "
-                        "([privacy] retention_days).", n=result.expired)  # fmt: skip
+        said += " " + plural_translator(request)(
+            "%(num)s post older than the retention period, not stored "
+            "([privacy] retention_days).",
+            "%(num)s posts older than the retention period, not stored "
+            "([privacy] retention_days).",
+            result.expired,
+        )  # fmt: skip
     return redirect("/sources", message=said)
 
 
