@@ -84,7 +84,7 @@ def terms_again(conn: sqlite3.Connection, *, path: str = "the database") -> int:
                         "%(path)s: the trending terms of its %(count)s posts were made by "
                         "another version of veille's term extraction (%(was)s; this one is "
                         "%(version)s): they are made again, once, now; over a million posts "
-                        "it takes minutes, and pages and commands wait for it. It is safe to "
+                        "it takes minutes; commands wait for it, web pages say so. It is safe to "
                         "interrupt: nothing changes until it ends, and it starts again the "
                         "next time the workspace opens.",
                         path=path, count=Count(total), was=kept or tr("none"), version=target,
