@@ -69,6 +69,11 @@ def init_workspace(path: str | Path) -> Path:
     return root.resolve()
 
 
+#: Tenths of a second a store asked for while another thread of the web
+#: app opens (and upgrades) one is waited for before its page says so.
+_UPGRADE_GRACE = 50
+
+
 @dataclass
 class Workspace:
     """An opened workspace: its settings and its stores (opened on first use).
@@ -116,9 +121,13 @@ class Workspace:
         found = self._opened.get(url)
         if found is not None:
             return found
-        # Another thread may be opening a store, which upgrades it first.
+        # Another thread may be opening a store, which upgrades it first: a
+        # few seconds are waited for (a new workspace's database is made by
+        # its migrations, in about a second), an upgrade's minutes are not.
+        waited = 0
         while not self._lock.acquire(timeout=0.1):
-            if self.answer_while_upgrading and any_upgrading():
+            waited += 1
+            if self.answer_while_upgrading and waited >= _UPGRADE_GRACE and any_upgrading():
                 raise StoreUpgrading()
         try:
             found = self._opened.get(url)

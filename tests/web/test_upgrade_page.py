@@ -1,7 +1,7 @@
 """The first page after an upgrade of veille that makes every post's
 terms again (TERMS_VERSION 2: about three minutes over a million posts,
 once, when the workspace's database opens): it hung until that was done
-(a proxy in front gave up first, 504). It now says at once, in the
+(a proxy in front gave up first, 504). It now says within seconds, in the
 reader's language, that veille is upgrading the workspace (503,
 Retry-After), and is served as usual once the upgrade is done."""
 
@@ -23,7 +23,7 @@ from veille.workspace import init_workspace
 NBSP = "\u202f"
 
 
-def test_a_page_asked_for_while_the_workspace_upgrades_says_so_at_once(tmp_path: Path) -> None:
+def test_a_page_asked_for_while_the_workspace_upgrades_says_so(tmp_path: Path) -> None:
     root = init_workspace(tmp_path / "ws")
     store = SQLiteStore.open(root / "veille.db")
     store.upsert_posts([make_post(f"p-{i}", f"Post {i} about the fibre") for i in range(50)])
