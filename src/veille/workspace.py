@@ -196,8 +196,18 @@ class Workspace:
         return store
 
     def close(self) -> None:
-        with self._lock:
-            opened, self._opened = list(self._opened.values()), {}
+        # A thread opening a store may be upgrading it (minutes): the stores
+        # opened are closed without waiting for it (that one, not opened
+        # yet, is left to it, or to the process's end, which undoes it).
+        while not self._lock.acquire(timeout=0.1):
+            if any_upgrading():
+                opened, self._opened = list(self._opened.values()), {}
+                break
+        else:
+            try:
+                opened, self._opened = list(self._opened.values()), {}
+            finally:
+                self._lock.release()
         for store in opened:
             store.close()
 

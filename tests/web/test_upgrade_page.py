@@ -78,3 +78,64 @@ def test_a_page_asked_for_while_the_workspace_upgrades_says_so(tmp_path: Path) -
         said.removeHandler(handler)
         held.close()
         app.state.workspace.close()
+
+
+def test_veille_serve_listens_and_stops_on_sigterm_while_the_workspace_upgrades(
+    tmp_path: Path,
+) -> None:
+    """``veille serve`` upgraded the workspace's database before it listened
+    (minutes at a million posts: nothing answered, a proxy said 502), and
+    stopped (Ctrl-C, a supervisor's SIGTERM) only once it was done (systemd
+    killed it first, undoing it all the same). It now listens at once, its
+    pages saying that the workspace is upgrading, and stops on SIGTERM,
+    saying the upgrade is left undone and starts again at the next start."""
+    import os
+    import queue
+    import signal
+    import subprocess
+    import sys
+
+    root = init_workspace(tmp_path / "ws")
+    store = SQLiteStore.open(root / "veille.db")
+    store.upsert_posts([make_post(f"p-{i}", f"Post {i} about the fibre") for i in range(50)])
+    store.conn.execute("UPDATE kept_terms SET version = '1.old'")
+    store.close()
+
+    held = open(str(root / "veille.db") + "-migrate.lock", "ab")  # noqa: SIM115
+    fcntl.flock(held, fcntl.LOCK_EX)  # the upgrade lasts while this is held
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env.pop("VEILLE_WORKSPACE", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "veille", "serve", "--workspace", str(root), "--port", "0"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        lines: queue.Queue[str] = queue.Queue()
+        out = server.stdout
+        threading.Thread(target=lambda: [lines.put(x) for x in out], daemon=True).start()
+        while not (line := lines.get(timeout=60)).startswith("open "):  # its address
+            pass
+        url = line.split()[1]
+        # It listens while it upgrades: its pages say so (the warm-up waits
+        # for the upgrade, held by this test as another process would).
+        with httpx.Client(base_url=url, timeout=30) as client:
+            page = client.get("/login", headers={"Accept-Language": "fr"})
+        assert page.status_code == 503, page.text
+        assert "veille met à niveau la base de données" in page.text
+        server.send_signal(signal.SIGTERM)
+        rest = server.communicate(timeout=90)[1]
+        assert server.returncode == 0, rest
+        assert "the upgrade is left undone, and starts again the next time" in rest, rest
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        held.close()
+    # Left undone: the next opening makes the terms, as it would have.
+    reopened = SQLiteStore.open(root / "veille.db")
+    try:
+        assert reopened.conn.execute("SELECT version FROM kept_terms").fetchone()[0] != "1.old"
+    finally:
+        reopened.close()
