@@ -244,3 +244,33 @@ def test_the_import_summary_is_said_in_the_readers_language(tmp_path: Path) -> N
     assert (
         "1,201 rows read: 0 new posts, 0 updated, 1,200 unchanged, 1 bad row skipped"
     ) in english.stdout, english.stdout
+
+
+def test_the_terms_made_again_on_opening_are_said_in_the_readers_language(
+    tmp_path: Path,
+) -> None:
+    """A French reader opening a workspace after the upgrade that raised
+    TERMS_VERSION to 2 read the notices of the minutes-long remake of every
+    post's terms, before and after, in English alone (the migrations' were
+    in French): they are said in the reader's language, numbers too."""
+    from tests.conftest import make_post
+    from veille.store.sqlite import SQLiteStore
+
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    store = SQLiteStore.open(root / "veille.db")
+    store.upsert_posts([make_post(f"p-{i}", f"Post {i} about the fibre") for i in range(1200)])
+    store.conn.execute("UPDATE kept_terms SET version = '1.old'")
+    store.close()
+
+    done = veille("topic", "list", cwd=root, LANG="fr_FR.UTF-8")
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"les termes tendance de ses 1{NBSP}200 publications ont été faits par une autre "
+        f"version de l’extraction des termes de veille (1.old{NBSP};" in done.stderr
+    ), done.stderr
+    assert f"les termes tendance de 1{NBSP}200 publications refaits en" in done.stderr
+    assert "trending terms" not in done.stderr
+
+    # Done once: the next opening says nothing of them.
+    assert "termes tendance" not in veille("topic", "list", cwd=root, LANG="fr_FR.UTF-8").stderr

@@ -351,6 +351,21 @@ class StoreLocked(StoreError):
     """Another process holds the database lock for too long."""
 
 
+class StoreUpgrading(StoreLocked):
+    """The store is being upgraded (a migration, every post's terms made
+    again after an upgrade of veille): minutes on a large workspace, which
+    a page does not wait for (the web app, :attr:`Workspace.answer_while_upgrading`)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            tr(
+                "veille is upgrading this workspace's database, once, after an upgrade of "
+                "veille (over a million posts it takes a few minutes)"
+            ),
+            hint=tr("This page comes back when it is done: try again in a minute."),
+        )
+
+
 class DiskFull(StoreError):
     """The disk holding the workspace is full."""
 

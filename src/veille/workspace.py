@@ -17,9 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from veille.config import CONFIG_NAME, TEMPLATE, Settings, load_settings
-from veille.errors import UsageError, WorkspaceNotFound, tr
+from veille.errors import StoreUpgrading, UsageError, WorkspaceNotFound, tr
 from veille.store.base import PostStore, StateStore, Store
 from veille.store.registry import open_store
+from veille.store.upgrading import any_upgrading
 
 
 def find_workspace(explicit: str | Path | None = None) -> Path:
@@ -68,6 +69,11 @@ def init_workspace(path: str | Path) -> Path:
     return root.resolve()
 
 
+#: Tenths of a second a store asked for while another thread of the web
+#: app opens (and upgrades) one is waited for before its page says so.
+_UPGRADE_GRACE = 50
+
+
 @dataclass
 class Workspace:
     """An opened workspace: its settings and its stores (opened on first use).
@@ -87,6 +93,12 @@ class Workspace:
     #: the API, the day their kept figures belong to): this machine's clock;
     #: a test sets a fixed one.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
+    #: Whether a store asked for while this process upgrades one (a
+    #: migration, the posts' terms made again: minutes on a large
+    #: workspace) raises :class:`~veille.errors.StoreUpgrading` at once
+    #: rather than waiting for it: the web app's pages, which would
+    #: otherwise hang (or time out behind a proxy) until it is done.
+    answer_while_upgrading: bool = False
 
     def today(self) -> date:
         """Today on the organization's calendar (``[workspace] timezone``)."""
@@ -106,13 +118,26 @@ class Workspace:
     def _store_for(self, role: str) -> Any:
         posts_url, state_url = self.settings.store.urls()
         url = posts_url if role == "posts" else state_url
-        with self._lock:
+        found = self._opened.get(url)
+        if found is not None:
+            return found
+        # Another thread may be opening a store, which upgrades it first: a
+        # few seconds are waited for (a new workspace's database is made by
+        # its migrations, in about a second), an upgrade's minutes are not.
+        waited = 0
+        while not self._lock.acquire(timeout=0.1):
+            waited += 1
+            if self.answer_while_upgrading and waited >= _UPGRADE_GRACE and any_upgrading():
+                raise StoreUpgrading()
+        try:
             found = self._opened.get(url)
             if found is None:
                 found = self._opened[url] = open_store(url, role=role, root=self.root)
                 if role == "posts" and posts_url != state_url:
                     self._share_forget_lock(found)
             return found
+        finally:
+            self._lock.release()
 
     def opened_store(self, url: str) -> Any | None:
         """The store this workspace has opened for ``url`` (None: not yet):
@@ -171,8 +196,18 @@ class Workspace:
         return store
 
     def close(self) -> None:
-        with self._lock:
-            opened, self._opened = list(self._opened.values()), {}
+        # A thread opening a store may be upgrading it (minutes): the stores
+        # opened are closed without waiting for it (that one, not opened
+        # yet, is left to it, or to the process's end, which undoes it).
+        while not self._lock.acquire(timeout=0.1):
+            if any_upgrading():
+                opened, self._opened = list(self._opened.values()), {}
+                break
+        else:
+            try:
+                opened, self._opened = list(self._opened.values()), {}
+            finally:
+                self._lock.release()
         for store in opened:
             store.close()
 

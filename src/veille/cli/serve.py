@@ -65,9 +65,10 @@ def web_address(
     host and port) and what is said once it does (``veille serve``,
     ``veille run --serve``); a warning first when it listens beyond this
     machine."""
+    import threading
+
     from veille.services.users import count_users
 
-    first_run = count_users(ws.state) == 0
     host = ws.settings.web.host if host is None else host
     port = ws.settings.web.port if port is None else port
     out = console()
@@ -77,13 +78,22 @@ def web_address(
             "proxy (it sets X-Forwarded-Proto) so that cookies are Secure."
         )
 
-    def announce(url: str) -> None:
-        out.print(f"open {url}", soft_wrap=True)
-        if first_run:
+    def first_run(url: str) -> None:
+        if count_users(ws.state) == 0:
             out.print(
                 f"no account yet: {url}/setup creates the first admin "
                 "(or run `veille user add NAME --role admin`)",
                 soft_wrap=True,
             )
+
+    def announce(url: str) -> None:
+        out.print(f"open {url}", soft_wrap=True)
+        # Asked beside the server, not before it listens: the first opening
+        # of the database after an upgrade of veille may upgrade it first
+        # (minutes at a million posts), which the pages then say (503)
+        # rather than nothing listening at all.
+        threading.Thread(
+            target=first_run, args=(url,), name="veille-first-run", daemon=True
+        ).start()
 
     return host, port, announce

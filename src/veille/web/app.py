@@ -56,6 +56,7 @@ from veille.errors import (
     StoreError,
     StoreLocked,
     StoreUnavailable,
+    StoreUpgrading,
     VeilleError,
 )
 from veille.web.api.errors import (
@@ -172,6 +173,9 @@ def create_app(root: Path | str, *, settings: Settings | None = None) -> FastAPI
         lifespan=lifespan,
         dependencies=[Depends(csrf_protect)],
     )
+    # A page asked for while the workspace's database is upgraded (minutes,
+    # once, after an upgrade of veille) says so at once rather than hanging.
+    ws.answer_while_upgrading = True
     app.state.workspace = ws
     app.state.settings = ws.settings
     app.state.translations = load_translations()
@@ -251,7 +255,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         hint: str | None = exc.hint
         if isinstance(exc, StoreUnavailable):
             message, hint = unreachable(exc), UNREACHABLE_HINT
-        elif isinstance(exc, StoreLocked):
+        elif isinstance(exc, StoreLocked) and not isinstance(exc, StoreUpgrading):
             message, hint = BUSY, BUSY_HINT
         response = _error(request, status, _(message), _(hint) if hint else None)
         if status == 503:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import socket
 import threading
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from veille.config import Settings
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 
 T = TypeVar("T")
 
@@ -260,7 +261,23 @@ def stop_warm(app: Any) -> None:
         stop.set()
     thread = getattr(app.state, "warm_thread", None)
     if thread is not None and thread is not threading.current_thread():
-        thread.join()
+        from veille.store.upgrading import any_upgrading
+
+        while thread.is_alive():
+            thread.join(0.5)
+            if thread.is_alive() and any_upgrading():
+                # Opening the stores, it upgrades one (minutes at a million
+                # posts): not waited for, or Ctrl-C and SIGTERM would stop
+                # the server only then. The upgrade is one transaction, left
+                # undone as the process ends; it starts again at the next.
+                logging.getLogger(__name__).warning(
+                    tr(
+                        "Stopped while the workspace's database was being upgraded: the "
+                        "upgrade is left undone, and starts again the next time veille opens "
+                        "the workspace."
+                    )
+                )
+                break
     stop_refreshes(app)
 
 

@@ -48,6 +48,7 @@ from importlib import resources
 from typing import Any
 
 from veille.errors import Count, Figure, SchemaTooNew, tr
+from veille.store.upgrading import upgrading_store
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
@@ -187,7 +188,7 @@ def _migrating(path: str) -> Iterator[None]:
     if path == ":memory:":
         yield
         return
-    with open(path + "-migrate.lock", "ab") as f:
+    with upgrading_store(path), open(path + "-migrate.lock", "ab") as f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

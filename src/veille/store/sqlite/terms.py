@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
+from veille.errors import Count, Figure, tr
 from veille.store.protocols.analytics import STORY_SAMPLE, TermCounts, story_bucket
 from veille.store.sqlite.analytics_sql import scope_sql
 from veille.store.sqlite.migrations import _migrating
@@ -77,12 +78,18 @@ def terms_again(conn: sqlite3.Connection, *, path: str = "the database") -> int:
             started = time.monotonic()
             total = conn.execute("SELECT count(*) FROM posts").fetchone()[0]
             if total:
+                # Said as a sentence (tr), so the CLI says it in its reader's
+                # language (veille.cli.common.say_notices_in), as a migration's.
                 log.warning(
-                    "%s: the trending terms of its %s posts were made by another version "
-                    "of veille's term extraction (%s; this one is %s): they are made "
-                    "again, once, now. It is safe to interrupt: nothing changes until it "
-                    "ends, and it starts again the next time the workspace opens.",
-                    path, f"{total:,}", kept or "none", target,
+                    tr(
+                        "%(path)s: the trending terms of its %(count)s posts were made by "
+                        "another version of veille's term extraction (%(was)s; this one is "
+                        "%(version)s): they are made again, once, now; over a million posts "
+                        "it takes minutes; commands wait for it, web pages say so. It is safe to "
+                        "interrupt: nothing changes until it ends, and it starts again the "
+                        "next time the workspace opens.",
+                        path=path, count=Count(total), was=kept or tr("none"), version=target,
+                    )
                 )  # fmt: skip
             done = fill_terms(conn)
             conn.execute("DELETE FROM kept_terms")
@@ -94,8 +101,10 @@ def terms_again(conn: sqlite3.Connection, *, path: str = "the database") -> int:
             raise
     if total:
         log.warning(
-            "%s: the terms of %s posts made again in %.1f s.",
-            path, f"{done:,}", time.monotonic() - started,
+            tr(
+                "%(path)s: the trending terms of %(count)s posts made again in %(seconds)s s.",
+                path=path, count=Count(done), seconds=Figure(time.monotonic() - started, 1),
+            )
         )  # fmt: skip
     return done
 

@@ -25,6 +25,7 @@ from veille.errors import (
     StoreError,
     StoreLocked,
     StoreUnavailable,
+    StoreUpgrading,
     Text,
     UsageError,
     VeilleError,
@@ -410,6 +411,8 @@ def to_response(exc: Exception, say: Say = _as_is, lang: str = "en") -> JSONResp
         return error_response(400, "invalid_input", exc.message, exc.hint, say, lang)
     if isinstance(exc, StoreUnavailable):
         return error_response(503, "unavailable", unreachable(exc), UNREACHABLE_HINT, say, lang)
+    if isinstance(exc, StoreUpgrading):  # (its own words: an upgrade, not an import)
+        return error_response(503, "busy", exc.message, exc.hint, say, lang)
     if isinstance(exc, StoreLocked):
         return error_response(503, "busy", BUSY, BUSY_HINT, say, lang)
     if isinstance(exc, StoreError):
