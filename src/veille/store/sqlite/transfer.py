@@ -21,6 +21,9 @@ _POST_SIDE = {
     # Whether the posts were read once for erasures cut before 0640: the
     # posts store's own mark (a new store reads them once, if it must).
     "erasures_scanned",
+    # What a retention purge kept of a topic's sentiment (migration 0650):
+    # beside the posts' rollups, moved by store migrate with the posts.
+    "topic_purged_sentiment",
 }  # fmt: skip
 
 
