@@ -136,7 +136,7 @@ def size(ws: Any) -> tuple[float, float]:
 
 def growth(ws: Any, alerts: list[int], step: int, months: int, per_day: int, keep: int) -> None:
     from veille.config import PrivacySettings
-    from veille.services.privacy import apply_retention
+    from veille.services.retention import apply_retention
 
     object.__setattr__(ws.settings, "privacy", PrivacySettings(retention_days=keep))
     start = END.timestamp() - SPAN
@@ -362,7 +362,7 @@ def main() -> None:
 
     from veille.config import PrivacySettings
     from veille.services.alerts import AlertSpec, add_alert
-    from veille.services.privacy import apply_retention
+    from veille.services.retention import apply_retention
     from veille.workspace import Workspace, init_workspace
 
     folder = args.folder or Path(tempfile.mkdtemp(prefix="veille-upkeep-"))

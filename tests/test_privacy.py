@@ -565,7 +565,7 @@ def test_hourly_purges_of_a_day_make_one_entry_and_keep_erasures_in_the_log(
     retention, and a person's erasure, what the log is there to prove, was
     out of sight. The purges of one cutoff day now add up in one entry."""
     from veille.models import Author, Post
-    from veille.services.privacy import apply_retention
+    from veille.services.retention import apply_retention
 
     noon = NOW.replace(hour=12, minute=0, second=0)
     ws = _workspace(
@@ -594,7 +594,7 @@ def test_the_privacy_log_shows_the_erasures_of_people_after_a_year_of_purges(
     """A daily retention entry is still 365 a year: `veille privacy log`
     (its last 100 entries) lost a person's erasure after a hundred days.
     --kind keeps to one kind of entry, --limit shows more."""
-    from veille.services.privacy import apply_retention
+    from veille.services.retention import apply_retention
 
     noon = NOW.replace(hour=12, minute=0, second=0)
     rows = [

@@ -24,7 +24,7 @@ from veille.analytics.tops import headline
 from veille.models import Author, Engagement, Sentiment
 from veille.pipeline import build_pipeline
 from veille.query.topics import add_topic
-from veille.services.privacy import apply_retention
+from veille.services.retention import apply_retention
 from veille.workspace import Workspace
 
 

@@ -23,7 +23,7 @@ from veille.analytics.scope import Period
 from veille.models import Author, Engagement, Post, Sentiment
 from veille.query.topics import add_topic, change_topic
 from veille.services.dashboard import topic_figures
-from veille.services.privacy import apply_retention
+from veille.services.retention import apply_retention
 from veille.workspace import Workspace, init_workspace
 
 NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)

@@ -21,7 +21,7 @@ from veille.analytics.scope import Period
 from veille.query.topics import add_topic
 from veille.services.dashboard import topic_figures
 from veille.services.migrate import migrate_workspace
-from veille.services.privacy import apply_retention
+from veille.services.retention import apply_retention
 from veille.workspace import Workspace
 
 # The period of the dashboard (every purged day), one starting inside a

@@ -12,7 +12,7 @@ import pytest
 from veille.config import PrivacySettings
 from veille.models import Author, Post
 from veille.services.alerts import AlertSpec, add_alert
-from veille.services.privacy import apply_retention
+from veille.services.retention import apply_retention
 from veille.workspace import Workspace
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)

@@ -217,7 +217,7 @@ def test_weekly_report_not_sent_again_after_a_retention_purge_shorter_than_a_wee
     that had just ended, sent the same report again (every few days until
     the next Monday). The newest event of each alert stays: it says which
     period was reported."""
-    from veille.services.privacy import apply_retention
+    from veille.services.retention import apply_retention
 
     root = tmp_path / "ws"
     ws = make_workspace(root, _config(smtp_server.port) + "\n[privacy]\nretention_days = 3\n")

@@ -14,7 +14,7 @@ import pytest
 from veille.plan.kpis import add_kpi
 from veille.plan.status import reports
 from veille.query.topics import add_topic
-from veille.services.privacy import apply_retention
+from veille.services.retention import apply_retention
 from veille.workspace import Workspace
 
 from .test_kpi_coverage import daily_lumio

@@ -16,7 +16,7 @@ from tests.test_privacy_topic_backlog import NOW, _posts, _workspace
 from veille.plan.kpi_history import history
 from veille.plan.kpis import retention_caution
 from veille.query.topics import add_topic
-from veille.services.privacy import apply_retention
+from veille.services.retention import apply_retention
 from veille.store.protocols.plan import KPI
 from veille.workspace import Workspace
 

@@ -234,7 +234,8 @@ def test_what_erasures_forgot_and_purged_figures_are_asked_where_the_posts_are(
     from datetime import UTC, datetime, timedelta
 
     from tests.conftest import make_post
-    from veille.services.privacy import apply_retention, erase_author
+    from veille.services.privacy import erase_author
+    from veille.services.retention import apply_retention
 
     root = split_root(tmp_path / "ws", "sqlite:///state.db", "chdb:///posts")
     now = datetime.now(UTC)

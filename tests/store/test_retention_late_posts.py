@@ -25,7 +25,7 @@ from veille.analytics.volume import volume
 from veille.models import Author, Engagement, Post
 from veille.pipeline.ingest import build_pipeline
 from veille.query.topics import add_topic
-from veille.services.privacy import apply_retention
+from veille.services.retention import apply_retention
 from veille.workspace import Workspace, init_workspace
 
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)

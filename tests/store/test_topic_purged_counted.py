@@ -21,7 +21,7 @@ from veille.analytics.topics import topic_scope
 from veille.analytics.tops import headline
 from veille.models import Author, Engagement, Post
 from veille.query.topics import add_topic
-from veille.services.privacy import apply_retention
+from veille.services.retention import apply_retention
 from veille.store.clickhouse.schema import SCHEMA_VERSION
 from veille.workspace import Workspace, init_workspace
 

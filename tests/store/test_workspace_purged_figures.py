@@ -22,7 +22,7 @@ from veille.analytics.scope import Period, Scope
 from veille.analytics.tops import headline, top_entities
 from veille.analytics.volume import breakdown, overall_sentiment, volume
 from veille.models import Author, Engagement, Post, Sentiment
-from veille.services.privacy import apply_retention
+from veille.services.retention import apply_retention
 from veille.store.clickhouse.schema import SCHEMA_VERSION
 from veille.workspace import Workspace, init_workspace
 

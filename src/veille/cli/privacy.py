@@ -161,7 +161,7 @@ def register(app: typer.Typer) -> None:
     def purge(workspace: WorkspaceOpt = None) -> None:
         """Apply the retention settings now (veille run also does it every hour)."""
         from veille.i18n import plural
-        from veille.services.privacy import apply_retention
+        from veille.services.retention import apply_retention
 
         with open_workspace(workspace) as ws:
             report = apply_retention(ws)

@@ -323,7 +323,7 @@ def _upkeep(workspace: Any, state: DaemonState) -> None:
 
 def _forget(workspace: Any) -> None:
     try:
-        from veille.services.privacy import apply_retention
+        from veille.services.retention import apply_retention
 
         report = apply_retention(workspace)
         if report is not None and report.posts:

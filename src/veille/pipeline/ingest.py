@@ -585,7 +585,7 @@ def build_pipeline(
         if stage is not None and stage.name not in skip:
             stages.append(stage)
     stages.extend(extra)
-    from veille.services.privacy import retention_cutoff
+    from veille.services.retention import retention_cutoff
 
     posts = workspace.posts
     state = workspace.state

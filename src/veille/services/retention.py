@@ -1,0 +1,123 @@
+"""Retention: forgetting by age.
+
+A workspace can set a retention period (``[privacy] retention_days``: older
+posts are deleted, the aggregates kept), an age after which raw payloads are
+emptied (``raw_days``), and one for the inbox's own copies of posts
+(``inbox_days``). :func:`apply_retention` deletes what they say is too old
+(each saved topic's pending backlog filed first, so that the purged posts stay
+in its figures); :func:`retention_cutoff` is the cutoff ingest leaves posts
+out by. Erasures on request live in :mod:`veille.services.privacy`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from veille.errors import log_failure
+from veille.services.privacy import _add, _split
+from veille.store.protocols.privacy import ErasureReport
+
+log = logging.getLogger("veille.privacy")  # the same log as erasures
+
+
+def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureReport | None:
+    """Delete what the workspace's retention settings say is too old (``None``
+    when no retention is set)."""
+    settings = workspace.settings.privacy
+    if not settings.retention_days and not settings.raw_days and not settings.inbox_days:
+        return None
+    now = now or datetime.now(UTC)
+    split = _split(workspace)
+    posts = workspace.posts
+    report = ErasureReport()
+    if settings.retention_days:
+        cutoff = _day_start(now - timedelta(days=settings.retention_days))
+        _file_backlogs(workspace, cutoff)
+        report = _purge_split(*split, cutoff) if split else posts.purge_posts_before(cutoff)
+    if settings.raw_days:
+        report.removed["raw_payloads"] = posts.drop_raw_before(
+            _day_start(now - timedelta(days=settings.raw_days))
+        )
+    if settings.inbox_days:
+        # The inbox keeps its own copy of each post (an item outlives it):
+        # it has its own period, counted from the item's last change.
+        cutoff = now - timedelta(days=settings.inbox_days)
+        items = workspace.state.forget_inbox_before(cutoff)
+        report.removed["inbox_items"] = items
+        if items:
+            workspace.state.log_erasure(
+                "inbox", None, cutoff.date().isoformat(), 0, {"inbox_items": items}
+            )
+    return report
+
+
+def retention_cutoff(workspace: Any, *, now: datetime | None = None) -> datetime | None:
+    """The moment before which a post that comes in is not stored (``None``:
+    no ``[privacy] retention_days`` and no retention purge logged): the
+    cutoff a purge would take now, or the last purge's where it is later
+    (the retention was made longer since, or is not set here: turned off
+    after a purge, or a collector whose veille.toml does not set it beside
+    the state where another process purges; the posts that purge deleted
+    are still counted in the aggregates it kept)."""
+    days = workspace.settings.privacy.retention_days
+    cutoff = _day_start((now or datetime.now(UTC)) - timedelta(days=days)) if days else None
+    for entry in workspace.state.erasures(limit=1, kind="retention"):
+        try:  # its subject is the cutoff's date (UTC)
+            purged = datetime.fromisoformat(entry.subject).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        cutoff = purged if cutoff is None else max(cutoff, purged)
+    return cutoff
+
+
+def _file_backlogs(workspace: Any, cutoff: datetime) -> None:
+    """Before a purge deletes the posts published before ``cutoff``, file
+    under each saved topic the stored posts it matches but has not filed yet
+    (a topic added or edited since it was last read: its backlog is filed at
+    its first read). Else they went uncounted: the topic's kept figures
+    (volume, engagement, reach) said 0 on the purged days. Filing is the
+    same as that first read's (idempotent, under the store's own locking),
+    so a read filing it meanwhile counts nothing twice. A topic whose
+    backlog fails is logged and the purge goes on: retention is owed to the
+    people whose posts are kept."""
+    posts = workspace.posts
+    # A served posts store (veille+http) takes no backlog: a topic is filed
+    # there at its first read, by a process that names the posts store itself.
+    if getattr(posts, "file_topic_backlog", None) is None:
+        return
+    if not posts.post_ids_before(cutoff, limit=1):
+        return  # nothing to purge: the topics are filed at their next read
+    from veille.analytics.topics import file_backlogs
+
+    for topic, exc in file_backlogs(workspace.store):
+        log_failure(
+            log,
+            f"filing the posts of topic {topic.name!r} before a retention purge failed",
+            exc,
+            "The purge goes on: the posts it deletes are not counted in that topic's figures.",
+        )
+
+
+def _day_start(moment: datetime) -> datetime:
+    """The start (UTC) of ``moment``'s day: retention goes by whole days.
+    Each purge of posts in ClickHouse, and each emptying of raw payloads,
+    is a mutation that rewrites the oldest month whatever it changes (2.5 s
+    at 1M posts, a collector of the process waiting meanwhile): the hourly
+    upkeep then does them once a day."""
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _purge_split(posts: Any, state: Any, cutoff: datetime, batch: int = 2000) -> ErasureReport:
+    removed: dict[str, int] = {}
+    after = ""
+    while ids := posts.post_ids_before(cutoff, after=after, limit=batch):
+        _add(removed, state.forget_posts(ids, rekey=False))
+        after = ids[-1]
+    done: ErasureReport = posts.delete_posts_before(cutoff, batch=batch)
+    _add(removed, done.removed)
+    _add(removed, state.forget_before(cutoff))
+    if done.posts:
+        state.log_erasure("retention", None, cutoff.date().isoformat(), done.posts, removed)
+    return ErasureReport(posts=done.posts, removed=removed)
