@@ -163,8 +163,11 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
             return
-        cols = ["source", "last success", "failures", "last posts", "total", "quota left"]
-        cols += ["quarantined", "dated ahead", "suppressed", "next due", "last error"]
+        # The headers in the reader's language too, as the last error is.
+        heads = [tr("source"), tr("last success"), tr("failures"), tr("last posts"),
+                 tr("total"), tr("quota left"), tr("quarantined"), tr("dated ahead"),
+                 tr("suppressed"), tr("next due"), tr("last error")]  # fmt: skip
+        cols = [say(head) for head in heads]
         values = [
             (
                 h.source,
