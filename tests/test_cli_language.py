@@ -313,3 +313,20 @@ def test_source_health_heads_its_columns_in_the_readers_language(tmp_path: Path)
     ]  # fmt: skip
     json = veille("source", "health", "--language", "fr", "-f", "json", cwd=root)
     assert '"last_success"' in json.stdout and "dernière" not in json.stdout
+
+
+def test_the_quarantine_retry_counts_in_the_readers_language(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`veille quarantine retry` said "1 items stored", and in English
+    alone: its counts agree with their words, in the reader's language."""
+    posts = tmp_path / "garbled.csv"
+    posts.write_text(
+        "platform,id,text,author,published_at\nmastodon,1,sans date,zoe,not-a-date\n",
+        encoding="utf-8",
+    )
+    assert run("source", "add", "file", str(posts), "--name", "garbled").exit_code == 0
+    assert run("collect", "--once").exit_code == 0
+    done = run("quarantine", "retry")
+    assert done.exit_code == 0, done.output
+    assert "0 élément enregistré, 1 toujours illisible." in done.output, done.output
+    done = run("--language", "en", "quarantine", "retry")
+    assert "0 items stored, 1 still failing." in done.output, done.output

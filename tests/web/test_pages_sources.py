@@ -261,3 +261,38 @@ def test_collect_now_says_its_count_of_new_posts_agreeing_with_it(
         f.write("mastodon,52,a second,yann,2026-03-02T10:00:00Z\n")
     assert "single: 1 new post, 0 quarantined." in collect()
     assert "single: 0 new posts, 0 quarantined." in collect()
+
+
+def test_the_quarantine_retry_says_its_counts_agreeing_with_them(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """Retrying the quarantine said "0 éléments enregistrés, 1 toujours
+    illisibles" (and "1 items stored"): each count takes its word's number."""
+    import html
+
+    path = live_server.root / "garbled.csv"
+    path.write_text(
+        "platform,id,text,author,published_at\nmastodon,61,sans date,zoe,not-a-date\n",
+        encoding="utf-8",
+    )
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "file", str(path), name="garbled")
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get("/sources").text)
+    sent = client.post("/sources/garbled/collect", data={"csrf_token": token})
+    assert sent.status_code == 303
+
+    def retry() -> str:
+        sent = client.post(
+            "/sources/quarantine/retry", data={"csrf_token": token, "source": "garbled"}
+        )
+        assert sent.status_code == 303
+        page = html.unescape(client.get("/sources").text)
+        return page.split('<p class="flash"', 1)[-1].split("</p>", 1)[0]
+
+    said = retry()
+    assert "Quarantaine\u202f: 0 élément enregistré, 1 toujours illisible." in said, said
+    client.cookies.set("veille_lang", "en")
+    said = retry()
+    assert "Quarantine: 0 items stored, 1 still failing." in said, said

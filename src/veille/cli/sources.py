@@ -364,11 +364,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Read quarantined items again (e.g. after an upgrade; web pages are fetched
         again); store those that now work."""
-        from veille.services.sources import retry_quarantined
+        from veille.services.sources import retried_said, retry_quarantined
 
         with open_workspace(workspace) as ws:
             stored, failing = retry_quarantined(ws, source)
-        console().print(f"{stored} items stored, {failing} still failing.")
+            say = speaker(reader_language(ws, None))
+        console().print(say(retried_said(stored, failing)), markup=False)
 
     @app.command("sim")
     @handle_errors

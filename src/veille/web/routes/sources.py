@@ -160,8 +160,5 @@ def quarantine_retry(
     stored, failing = source_service.retry_quarantined(
         workspace(request), source or None, actor=user.username
     )
-    return redirect(
-        "/sources",
-        message=_("Quarantine: %(stored)s items stored, %(failing)s still failing.",
-                  stored=stored, failing=failing),
-    )  # fmt: skip
+    said = tr("Quarantine: %(retried)s", retried=source_service.retried_said(stored, failing))
+    return redirect("/sources", message=_(said))
