@@ -274,3 +274,59 @@ def test_the_terms_made_again_on_opening_are_said_in_the_readers_language(
 
     # Done once: the next opening says nothing of them.
     assert "termes tendance" not in veille("topic", "list", cwd=root, LANG="fr_FR.UTF-8").stderr
+
+
+def _header(table: str) -> list[str]:
+    """The column headers of the first table ``veille`` printed."""
+    line = next(line for line in table.splitlines() if line.startswith("┃"))
+    return [cell.strip() for cell in line.strip("┃").split("┃")]
+
+
+def test_source_health_heads_its_columns_in_the_readers_language(tmp_path: Path) -> None:
+    """`veille source health --language fr` said its last errors in French
+    under English column headers (« last success », « quota left »): the
+    headers are said in the reader's language too; JSON keeps its keys."""
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    posts = tmp_path / "posts.csv"
+    posts.write_text(
+        "platform,id,text,author,published_at\nmastodon,1,bonjour,alice,2026-03-01T10:00:00Z\n",
+        encoding="utf-8",
+    )
+    assert (
+        veille("source", "add", "file", str(posts), "--name", "fichier", cwd=root).returncode == 0
+    )
+    wide = {"COLUMNS": "3000"}  # the table whole, not cut to a terminal
+    french = veille("source", "health", "--language", "fr", cwd=root, **wide)
+    assert french.returncode == 0, french.stderr
+    assert _header(french.stdout) == [
+        "source", "dernière réussite", "échecs d’affilée", "publications au dernier passage",
+        "total", "quota restant", "en quarantaine", "datées dans le futur",
+        "écartées (effacement)", "prochaine collecte", "dernière erreur",
+    ]  # fmt: skip
+    from_locale = veille("source", "health", cwd=root, LANG="fr_FR.UTF-8", **wide)
+    assert _header(from_locale.stdout) == _header(french.stdout)
+    english = veille("source", "health", "--language", "en", cwd=root, **wide)
+    assert _header(english.stdout) == [
+        "source", "last success", "failures", "last posts", "total", "quota left",
+        "quarantined", "dated ahead", "suppressed", "next due", "last error",
+    ]  # fmt: skip
+    json = veille("source", "health", "--language", "fr", "-f", "json", cwd=root)
+    assert '"last_success"' in json.stdout and "dernière" not in json.stdout
+
+
+def test_the_quarantine_retry_counts_in_the_readers_language(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`veille quarantine retry` said "1 items stored", and in English
+    alone: its counts agree with their words, in the reader's language."""
+    posts = tmp_path / "garbled.csv"
+    posts.write_text(
+        "platform,id,text,author,published_at\nmastodon,1,sans date,zoe,not-a-date\n",
+        encoding="utf-8",
+    )
+    assert run("source", "add", "file", str(posts), "--name", "garbled").exit_code == 0
+    assert run("collect", "--once").exit_code == 0
+    done = run("quarantine", "retry")
+    assert done.exit_code == 0, done.output
+    assert "0 élément enregistré, 1 toujours illisible." in done.output, done.output
+    done = run("--language", "en", "quarantine", "retry")
+    assert "0 items stored, 1 still failing." in done.output, done.output

@@ -228,6 +228,9 @@ _BARE_GUILLEMET = re.compile(r"«(?!\u202f)|(?<!\u202f)»")
 # A figure of four digits or more written in groups (12 345, 1 000 000): the
 # groups are joined by U+202F too, or a line may break inside the figure.
 _GROUPED_FIGURE = re.compile(r"(?<![\w,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\w)")
+# A percentage (12 %, 12%): U+202F between the figure and its sign, as the
+# app's format_percent writes it, or « 12 » and « % » may end on two lines.
+_LOOSE_PERCENT = re.compile(r"\d[ \u00a0]?%(?![(\w])")
 
 
 def _wide_french_spaces(prose: str) -> list[str]:
@@ -240,14 +243,16 @@ def _wide_french_spaces(prose: str) -> list[str]:
         for m in _GROUPED_FIGURE.finditer(prose)
         if " " in m.group(0) or "\u00a0" in m.group(0)
     ]
+    found += [m.group(0) for m in _LOOSE_PERCENT.finditer(prose)]
     return found
 
 
 def test_french_docs_use_the_narrow_no_break_space_in_prose() -> None:
     """docs/fr wrote « lumio : » with a plain space, so a French reader saw
-    lines break before a colon or after a «, and figures (12 345) split in
-    two: French prose takes U+202F there, as the app's French pages do; code
-    spans, code blocks, URLs and Markdown's own syntax are left alone."""
+    lines break before a colon or after a «, figures (12 345) split in two
+    and « 10 » left at a line's end with its « % » on the next: French
+    prose takes U+202F there, as the app's French pages do; code spans,
+    code blocks, URLs and Markdown's own syntax are left alone."""
     found = []
     for path in sorted((DOCS / "fr").glob("*.md")):
         for number, prose in _prose(path.read_text(encoding="utf-8")):
@@ -267,6 +272,7 @@ def test_the_french_spacing_check_leaves_code_and_markdown_alone() -> None:
     nn = "\u202f"
     good = (
         f"Le champ `a : b`{nn}; le bloc{nn}:\n\n```toml\nposts = 'x' # oui ; non !\n```\n\n"
+        f"54{nn}%, `10 %` écrit, %(name)s, https://exemple.org/a%20b\n\n"
         f"    veille alert add « x » --every 1 000\n\n"
         f"voir [la page](https://exemple.org/a?b=1:2) à 12:00, ratio 3:1{nn}!\n"
         "| ![capture](img.png) | `x ; y` |\n[ref]: https://exemple.org/#a:b\n"
@@ -283,6 +289,9 @@ def test_the_french_spacing_check_leaves_code_and_markdown_alone() -> None:
         "«mot»",
         "3 000 caractères",
         "1\u202f000 000 de publications",
+        "dans 47 % des publications",
+        "sous 2\u00a0%",
+        "(+1,1%)",
     ]
     assert [line for line in bad if not _wide_french_spaces(line)] == []
 

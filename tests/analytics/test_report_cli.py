@@ -60,6 +60,18 @@ def test_report_in_french_and_pdf(ws_path: Path) -> None:
     text = unescape(html)
     assert "L’essentiel de la conversation se tient sur Mastodon (75\u202f%)" in text
     assert "La conversation sur lumio a augmenté de 300\u202f%" in text
+    # Every percentage the French reader reads, charts' axes included, keeps
+    # its sign to its figure with U+202F (the report's CSS widths aside).
+    import base64
+    import re
+
+    charts = [
+        base64.b64decode(svg).decode()
+        for svg in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", text)
+    ]
+    words = re.sub(r"<style.*?</style>|data:[^\"]*", "", text, flags=re.S)
+    assert "\u202f%" in words and any("\u202f%" in svg for svg in charts)
+    assert [m.group(0) for m in re.finditer(r"\d[ \u00a0]?%", "".join([words, *charts]))] == []
     assert pdf is not None and pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
 
 

@@ -222,7 +222,7 @@ def test_quarantine_retry_fetches_a_broken_page_again(
     assert still.exit_code == 0 and "0 items stored, 1 still failing." in still.output
     flaky.broken = set()
     mended = runner.invoke(app, ["quarantine", "retry", "-w", root], env=env)
-    assert mended.exit_code == 0 and "1 items stored, 0 still failing." in mended.output
+    assert mended.exit_code == 0 and "1 item stored, 0 still failing." in mended.output
     assert {p.title for p in workspace.store.iter_posts()} == {"Page stable", "Page réparée"}
     listed = runner.invoke(app, ["quarantine", "list", "-w", root, "-f", "json"], env=env)
     assert listed.exit_code == 0 and "mended.html" not in listed.output

@@ -138,6 +138,30 @@ def test_french_punctuation_keeps_to_its_word() -> None:
     assert found == []
 
 
+def test_french_percentages_keep_to_their_figure() -> None:
+    """French writes « 12 % » with U+202F between the figure and its sign (as
+    veille.i18n.format_percent does): a plain space lets « % » start the next
+    line, none reads English. No French string writes a percentage itself
+    (a figure, or a placeholder, then %) other than that way; nor does a
+    template put a sign after a figure it shows."""
+    import re
+
+    loose = re.compile(r"(?:\d|%\(\w+\)[sd]|\}\})[ \u00a0]?%%?(?![(\w}])")
+    found = []
+    for message in merged_catalog("fr"):
+        if not message.id or not message.string:
+            continue
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        found += [text for text in strings if loose.search(text)]
+    for path in sorted(WEB.glob("templates/**/*.html")):
+        # A style's widths (width: 40%) are CSS, not words.
+        shown = re.sub(r'style="[^"]*"', "", path.read_text(encoding="utf-8"))
+        found += [f"{path.name}: {m.group(0)}" for m in loose.finditer(shown)]
+    assert found == []
+    assert loose.search("12 %") and loose.search("%(share)s%%") and loose.search("{{ n }} %")
+    assert not loose.search("12\u202f%") and not loose.search("%(share)s\u202f%%")
+
+
 #: An elided French word written with the typewriter apostrophe (« l'équipe »):
 #: French text takes the typographic one (« l’équipe »), as most strings did.
 _TYPEWRITER_ELISION = (

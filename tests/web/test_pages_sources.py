@@ -225,3 +225,74 @@ def test_the_sources_page_says_which_posts_of_erased_people_were_not_stored(
     page = html.unescape(client.get("/sources", params={"q": "erased"}).text)
     assert "1 publication d’une personne qui s’y oppose (effacée) n’a pas été gardée" in page
     client.cookies.set("veille_lang", "en")
+
+
+def test_collect_now_says_its_count_of_new_posts_agreeing_with_it(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """The "Collect now" button said "1 new posts" / "1 nouvelles
+    publications": the count of new posts takes its word's number, in
+    English and in French (where 0 and 1 are singular)."""
+    import html
+
+    path = live_server.root / "single.csv"
+    path.write_text(
+        "platform,id,text,author,published_at\nmastodon,51,une seule,yann,2026-03-01T10:00:00Z\n",
+        encoding="utf-8",
+    )
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "file", str(path), name="single")
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get("/sources").text)
+
+    def collect() -> str:
+        sent = client.post("/sources/single/collect", data={"csrf_token": token})
+        assert sent.status_code == 303
+        page = html.unescape(client.get("/sources").text)
+        return page.split('<p class="flash"', 1)[-1].split("</p>", 1)[0]
+
+    page = collect()
+    assert "single\u202f: 1 nouvelle publication, 0 en quarantaine." in page
+    page = collect()  # nothing new the second time
+    assert "single\u202f: 0 nouvelle publication, 0 en quarantaine." in page
+    client.cookies.set("veille_lang", "en")
+    with path.open("a", encoding="utf-8") as f:
+        f.write("mastodon,52,a second,yann,2026-03-02T10:00:00Z\n")
+    assert "single: 1 new post, 0 quarantined." in collect()
+    assert "single: 0 new posts, 0 quarantined." in collect()
+
+
+def test_the_quarantine_retry_says_its_counts_agreeing_with_them(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """Retrying the quarantine said "0 éléments enregistrés, 1 toujours
+    illisibles" (and "1 items stored"): each count takes its word's number."""
+    import html
+
+    path = live_server.root / "garbled.csv"
+    path.write_text(
+        "platform,id,text,author,published_at\nmastodon,61,sans date,zoe,not-a-date\n",
+        encoding="utf-8",
+    )
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "file", str(path), name="garbled")
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get("/sources").text)
+    sent = client.post("/sources/garbled/collect", data={"csrf_token": token})
+    assert sent.status_code == 303
+
+    def retry() -> str:
+        sent = client.post(
+            "/sources/quarantine/retry", data={"csrf_token": token, "source": "garbled"}
+        )
+        assert sent.status_code == 303
+        page = html.unescape(client.get("/sources").text)
+        return page.split('<p class="flash"', 1)[-1].split("</p>", 1)[0]
+
+    said = retry()
+    assert "Quarantaine\u202f: 0 élément enregistré, 1 toujours illisible." in said, said
+    client.cookies.set("veille_lang", "en")
+    said = retry()
+    assert "Quarantine: 0 items stored, 1 still failing." in said, said

@@ -163,8 +163,11 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
             return
-        cols = ["source", "last success", "failures", "last posts", "total", "quota left"]
-        cols += ["quarantined", "dated ahead", "suppressed", "next due", "last error"]
+        # The headers in the reader's language too, as the last error is.
+        heads = [tr("source"), tr("last success"), tr("failures"), tr("last posts"),
+                 tr("total"), tr("quota left"), tr("quarantined"), tr("dated ahead"),
+                 tr("suppressed"), tr("next due"), tr("last error")]  # fmt: skip
+        cols = [say(head) for head in heads]
         values = [
             (
                 h.source,
@@ -361,11 +364,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Read quarantined items again (e.g. after an upgrade; web pages are fetched
         again); store those that now work."""
-        from veille.services.sources import retry_quarantined
+        from veille.services.sources import retried_said, retry_quarantined
 
         with open_workspace(workspace) as ws:
             stored, failing = retry_quarantined(ws, source)
-        console().print(f"{stored} items stored, {failing} still failing.")
+            say = speaker(reader_language(ws, None))
+        console().print(say(retried_said(stored, failing)), markup=False)
 
     @app.command("sim")
     @handle_errors

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from veille.errors import AlreadyExists, NotFound, Place, UsageError, tr
+from veille.errors import AlreadyExists, Count, NotFound, Place, Text, UsageError, tr, trn
 from veille.services.audit import record as record_change
 from veille.services.paging import ListPage, list_page
 from veille.sources.base import SourceConfigError, registry
@@ -306,6 +306,19 @@ def retry_quarantined(
     stored, failing = retry_quarantine(ws, source=source)
     record_change(ws.state, actor, "quarantine.retry", source or "", f"{stored} stored")
     return stored, failing
+
+
+def retried_said(stored: int, failing: int) -> Text:
+    """What a retry of the quarantine did, as ``veille quarantine retry`` and
+    the sources page say it: "1 item stored, 0 still failing.", each count
+    agreeing with its word in the reader's language (French: 0 and 1 are
+    singular)."""
+    kept, left = Count(stored), Count(failing)
+    return tr(
+        "%(stored)s, %(failing)s.",
+        stored=trn("%(n)s item stored", "%(n)s items stored", kept, n=kept),
+        failing=trn("%(n)s still failing", "%(n)s still failing", left, n=left),
+    )
 
 
 def parse_options(values: list[str]) -> dict[str, str]:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import VeilleError
+from veille.errors import Count, VeilleError, tr, trn
 from veille.services import sources as source_service
 from veille.web.deps import (
     Analyst,
@@ -112,8 +112,12 @@ def source_collect(request: Request, name: str, user: Analyst) -> Response:
         error = _(result.error or "") if result is not None else _("the source is disabled")
         return redirect("/sources", message=_("Collecting %(name)s failed: %(error)s",
                                               name=name, error=error))  # fmt: skip
-    said = _("%(name)s: %(new)s new posts, %(q)s quarantined.",
-             name=name, new=result.new_posts, q=result.quarantined)  # fmt: skip
+    # The count of new posts takes its word's number ("1 new post"; French:
+    # 0 and 1 singular), as `veille collect` says it.
+    new = Count(result.new_posts)
+    posts = trn("%(n)s new post", "%(n)s new posts", new, n=new)
+    said = _(tr("%(name)s: %(posts)s, %(q)s quarantined.",
+                name=name, posts=posts, q=Count(result.quarantined)))  # fmt: skip
     if result.expired:  # left out at ingest: a purge deleted them, or would
         said += " " + plural_translator(request)(
             "%(num)s post older than the retention period, not stored "
@@ -156,8 +160,5 @@ def quarantine_retry(
     stored, failing = source_service.retry_quarantined(
         workspace(request), source or None, actor=user.username
     )
-    return redirect(
-        "/sources",
-        message=_("Quarantine: %(stored)s items stored, %(failing)s still failing.",
-                  stored=stored, failing=failing),
-    )  # fmt: skip
+    said = tr("Quarantine: %(retried)s", retried=source_service.retried_said(stored, failing))
+    return redirect("/sources", message=_(said))
