@@ -64,6 +64,19 @@ def test_a_common_querys_sample_is_read_from_the_index_of_its_parts(store: Any) 
                 assert LOOKED_UP not in plan, (text, plan)
 
 
+def test_a_query_within_a_topic_ranks_as_extracted(store: Any) -> None:
+    """A topic (every post, listed or looked up) and a common query read
+    together from the index of the sample's parts."""
+    store.file_topic_backlog(4, 1, Scope(scan=True))
+    for text in ("lumio OR vexa", "lumio -promo", "lumio lang:fr"):
+        scope = Scope(topics=(4,), queries=query_scope(store, text).queries)
+        for kw in ({}, {"max_posts": 300}):
+            ranked, _plans = _read(store, scope, **kw)
+            assert ranked and ranked == trending_terms(
+                store, scope, WEEK, limit=40, extract=True, **kw
+            ), (text, kw)
+
+
 def test_a_rare_query_or_one_the_index_cannot_say_keeps_its_read(store: Any) -> None:
     """Few matches beside the sample's posts (the whole of a small
     workspace: no sample) are looked up, fewer rows than the sample's; a
