@@ -42,6 +42,10 @@ class SQLitePeople:
 
         def posts_keyed(self, keys: list[int]) -> dict[int, Post]: ...
 
+        def _index_count(self, match: str, flt: PostFilter | None) -> int | None:
+            """Posts of ``flt``'s period holding the full-text ``match``."""
+            ...
+
     def author_activity(self, scope: Scope) -> list[tuple[Any, ...]]:
         """Rows ``(platform, handle, source, name, url, followers, engagement,
         posts, lang)`` of ``scope`` (bounded to a period), one per author,
@@ -246,12 +250,15 @@ class SQLitePeople:
         min_stories: int = 1,
     ) -> TermCounts:
         """Counted in Python over the posts' kept terms (see the protocol and
-        :func:`veille.store.sqlite.terms.kept_term_counts`)."""
+        :func:`veille.store.sqlite.terms.kept_term_counts`; a query's matches
+        counted on the full-text index, kept since the trends counted them
+        to size the sample, choose how its posts are read)."""
         from veille.store.sqlite.terms import kept_term_counts
 
         return kept_term_counts(
-            self.conn, scope, split, sample=sample, phrases=phrases, min_stories=min_stories
-        )
+            self.conn, scope, split, sample=sample, phrases=phrases, min_stories=min_stories,
+            matches=self._index_count,
+        )  # fmt: skip
 
     # -- the user's decisions about accounts that may be one person --------------
 

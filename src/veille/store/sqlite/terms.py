@@ -16,18 +16,20 @@ import logging
 import sqlite3
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from veille.errors import Count, Figure, tr
 from veille.store.protocols.analytics import STORY_SAMPLE, TermCounts, story_bucket
-from veille.store.sqlite.analytics_sql import scope_sql
+from veille.store.sqlite.analytics_sql import fts_match, scope_sql
 from veille.store.sqlite.migrations import _migrating
 from veille.store.sqlite.terms_counted import ODD, Joined, joined_period, key_counts
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Scope
+    from veille.store.base import PostFilter
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +132,7 @@ def kept_term_counts(
     sample: int,
     phrases: bool,
     min_stories: int,
+    matches: Callable[[str, PostFilter], int | None] | None = None,
 ) -> TermCounts:
     """:meth:`~veille.store.protocols.analytics.AnalyticsPosts.term_counts`
     from the terms kept with each post: the counts
@@ -138,18 +141,33 @@ def kept_term_counts(
     The posts of the sample (all of them when ``sample`` is
     :data:`STORY_SAMPLE`) are read through the index of their story's
     sample part (``story_bucket``), which holds their terms, when the scope
-    says nothing that index cannot (its period, topics, words); a scope
-    with a query, platforms or languages reads its posts as any
-    aggregation does. A post whose part is not stored (NULL: written by
-    other means) is kept or not by its story's part computed here; one
-    without kept terms has them extracted from its text."""
+    says nothing that index cannot (its period, topics, words, a query the
+    full-text index says alone with matches enough: see ``_words_by_part``,
+    whose count ``matches`` gives); a scope with another query, platforms
+    or languages reads its posts as any aggregation does. A post whose
+    part is not stored (NULL: written by other means) is kept or not by its
+    story's part computed here; one without kept terms has them extracted
+    from its text."""
     f = scope.flt
-    by_part = not (f.platforms or f.languages or scope.queries or scope.scan)
-    # A topic's filings looked up for each post of the sample read; or, for
-    # a topic filed with fewer posts than half the sample's, its posts read
-    # from its filings of the period, once (see ``_driven_by_filings``).
-    if by_part and scope.topics and _driven_by_filings(conn, scope, sample):
-        by_part = False
+    by_part = not (f.platforms or f.languages or scope.scan)
+    sampled_posts = (
+        _sampled_posts(conn, f, sample) if by_part and (scope.topics or scope.queries) else 0
+    )
+    # A topic's filings looked up for each post of the sample read, or
+    # listed once for each half (see ``_listed``); or, for a topic filed
+    # with fewer posts than half the sample's, its posts read from its
+    # filings of the period, once (see ``_driven_by_filings``).
+    listed = False
+    if by_part and scope.topics:
+        filed = _filed(conn, scope)
+        by_part = not _driven_by_filings(filed, sampled_posts)
+        listed = by_part and _listed(filed, sampled_posts)
+    # A query read from the sample's index, its matches listed once for
+    # each half, when they are many beside the sample's posts.
+    words = None
+    if by_part and scope.queries:
+        words = _words_by_part(conn, scope, sampled_posts, matches)
+        by_part = words is not None
     sampled = sample < STORY_SAMPLE
     part = " AND (+p.story_bucket < ? OR p.story_bucket IS NULL)" if sampled else ""
     # The baseline is read apart from the period, in one row (see
@@ -180,22 +198,27 @@ def kept_term_counts(
             [*params, *([sample] if sampled else [])],
         )
     else:
-        where, params = scope_sql(conn, scope, lookup=True)
+        read = replace(scope, flt=replace(f, since=before_scope.flt.until))
+        where, params = _part_sql(conn, read, words, listed)
         period = (
             _PARTS,
-            f"FROM {_BY_PART} WHERE {where} AND p.published_at >= ? AND p.story_bucket IN b",
-            [sample, *params, split],
+            f"FROM {_BY_PART} WHERE {where} AND p.story_bucket IN b",
+            [sample, *params],
         )
+        # (Few rows, if any: a query's or a topic's list is made only if
+        # one is.)
+        where, params = _part_sql(conn, scope, words, listed)
         rows = conn.execute(
             f"SELECT p.pk, {_STORY}, p.published_at >= ?, p.term_keys, "
             "CASE WHEN p.published_at >= ? THEN p.term_forms END, NULL "
             f"FROM {_BY_PART} WHERE {where} AND p.story_bucket IS NULL",
             [split, split, *params],
         ).fetchall()
+        where, params = _part_sql(conn, before_scope, words, listed)
         source = (
             _PARTS,
-            f"FROM {_BY_PART} WHERE {where} AND p.published_at < ? AND p.story_bucket IN b",
-            [sample, *params, split],
+            f"FROM {_BY_PART} WHERE {where} AND p.story_bucket IN b",
+            [sample, *params],
         )
     # Most of the period's posts in one row (see ``joined_period``), the
     # others a row each, as the baseline's.
@@ -302,30 +325,29 @@ def _roots(
 # up: at 1M posts, 30 days and their baseline, 1.6-2.4 µs against 1.0-1.2.
 _DRIVE_COST = 2
 
+# Listing a topic's filings of a half once (a list SQLite makes in memory)
+# and asking it for each post of the sample read costs less than looking
+# each of those posts up in the filings' index while the filings are fewer
+# than twice the sample's posts: at 1M posts, the ``lumio`` topic's
+# baseline (155,000 filings, 170,000 posts of the sample) took 110-117 ms
+# of CPU listed against 156-166 looked up.
+_LISTED_UP_TO = 2
 
-def _driven_by_filings(conn: sqlite3.Connection, scope: Scope, sample: int) -> bool:
-    """Whether a topic-scoped read costs less driven from the topic's
-    filings of the period (each filed post read from the table, the sample
-    kept on the rows read) than from the index of the sample's parts (each
-    post of the sample, filed or not, looked up in the filings): when the
-    topic's filings of the period are fewer than half the sample's posts.
+# A query the full-text index says alone is read from the index of the
+# sample's parts (each post of the sample asked of the list of its matches)
+# rather than each match looked up in the posts table for its part and
+# terms once its matches are at least this share of the sample's posts: at
+# 1M posts, 150 days, ``lumio OR vexa`` (281,000 matches, 146,000 posts of
+# the sample) read its baseline in 112-121 ms of CPU against 161-170,
+# ``lumio`` (193,000 against 212,000) in 104-109 against 123, where
+# ``vexa`` (88,000, against the whole 411,000) took 127-129 against 74-75.
+_WORDS_FROM = 0.75
 
-    Both give the same rows: this only chooses the cheaper read. Counted
-    from the filings' index and the period's rollup, a few ms at 1M posts.
-    At 1M posts over 150 days (30 and their baseline), a topic of 70,000 or
-    88,000 posts of the 411,000 read its rows in 0.17-0.21 s instead of
-    0.41-0.43 (CPU, under load); one of 194,000 (its sample, half of them)
-    keeps the lookups, which cost less for it (0.26 s against 0.30)."""
-    from veille.store.sqlite.filters import key_range
 
-    f = scope.flt
-    keys, bounds = key_range(f, "post_pk")
-    filed = min(
-        conn.execute(
-            f"SELECT count(*) FROM post_topics WHERE topic_id = ?{keys}", [topic, *bounds]
-        ).fetchone()[0]
-        for topic in scope.topics
-    )
+def _sampled_posts(conn: sqlite3.Connection, f: Any, sample: int) -> int:
+    """About how many posts of ``f``'s period the sample holds (the
+    period's posts by the rollup, a share of them by ``sample``): a few ms
+    at 1M posts."""
     span, values = "", []
     if f.since is not None:
         span += " AND bucket >= ?"
@@ -336,8 +358,85 @@ def _driven_by_filings(conn: sqlite3.Connection, scope: Scope, sample: int) -> b
     posts = conn.execute(
         f"SELECT ifnull(sum(posts), 0) FROM post_rollup WHERE dim = ''{span}", values
     ).fetchone()[0]
-    sampled = posts * min(sample, STORY_SAMPLE) // STORY_SAMPLE
+    return int(posts) * min(sample, STORY_SAMPLE) // STORY_SAMPLE
+
+
+def _filed(conn: sqlite3.Connection, scope: Scope) -> int:
+    """The filings of the period of the scope's topic that has fewest
+    (counted from the filings' index)."""
+    from veille.store.sqlite.filters import key_range
+
+    keys, bounds = key_range(scope.flt, "post_pk")
+    return min(
+        conn.execute(
+            f"SELECT count(*) FROM post_topics WHERE topic_id = ?{keys}", [topic, *bounds]
+        ).fetchone()[0]
+        for topic in scope.topics
+    )
+
+
+def _driven_by_filings(filed: int, sampled: int) -> bool:
+    """Whether a topic-scoped read costs less driven from the topic's
+    filings of the period (each filed post read from the table, the sample
+    kept on the rows read) than from the index of the sample's parts (each
+    post of the sample, filed or not, looked up in the filings): when the
+    topic's ``filed`` posts of the period are fewer than half the sample's
+    posts (``sampled``).
+
+    Both give the same rows: this only chooses the cheaper read. Counted
+    from the filings' index and the period's rollup, a few ms at 1M posts.
+    At 1M posts over 150 days (30 and their baseline), a topic of 70,000 or
+    88,000 posts of the 411,000 read its rows in 0.17-0.21 s instead of
+    0.41-0.43 (CPU, under load); one of 194,000 (its sample, half of them)
+    keeps the lookups, which cost less for it (0.26 s against 0.30)."""
     return _DRIVE_COST * filed < sampled
+
+
+def _listed(filed: int, sampled: int) -> bool:
+    """Whether a topic read from the index of the sample's parts lists its
+    filings of each half once rather than looking each post read up in
+    them (see :data:`_LISTED_UP_TO`): the same rows either way."""
+    return filed <= _LISTED_UP_TO * sampled
+
+
+def _words_by_part(
+    conn: sqlite3.Connection,
+    scope: Scope,
+    sampled: int,
+    matches: Callable[[str, PostFilter], int | None] | None,
+) -> str | None:
+    """The one full-text expression that says the scope's queries, when
+    they are read from the index of the sample's parts (see
+    :data:`_WORDS_FROM`); None when they are read from the posts table.
+    ``matches`` counts the expression's matches of the period (the store's
+    count of the index, kept: the trends counted them already to size the
+    sample); it only chooses the cheaper read, which gives the same rows."""
+    if matches is None or scope.words:
+        return None
+    match = fts_match(conn, scope)
+    if match is None:
+        return None
+    found = matches(match, scope.flt)
+    return match if found is not None and found >= _WORDS_FROM * sampled else None
+
+
+def _part_sql(
+    conn: sqlite3.Connection, scope: Scope, words: str | None, listed: bool
+) -> tuple[str, list[Any]]:
+    """``scope``'s ``WHERE`` over the index of the sample's parts: its
+    topics' filings looked up for each post or, ``listed``, listed once; its
+    queries, with ``words`` (the one full-text expression that says them),
+    as the list of that expression's matches of the scope's period."""
+    if words is None:
+        return scope_sql(conn, scope, lookup=not listed)
+    from veille.store.sqlite.filters import key_range
+
+    where, params = scope_sql(conn, replace(scope, queries=()), lookup=not listed)
+    keys, bounds = key_range(scope.flt, "rowid")
+    return (
+        f"{where} AND p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?{keys})",
+        [*params, words, *bounds],
+    )
 
 
 def _made(conn: sqlite3.Connection, keys: list[int]) -> dict[int, tuple[str, str]]:
