@@ -284,14 +284,16 @@ def breakdown(store: Any, scope: Scope, period: Period, dim: str) -> list[Share]
     return shares(now, before, dim)
 
 
-def purged_sentiment(store: Any, scope: Scope, buckets: Any = False) -> list[tuple[Any, ...]]:
+def purged_sentiment(
+    store: Any, scope: Scope, buckets: Any = False, *, unscored: bool = True
+) -> list[tuple[Any, ...]]:
     """The store's ``purged_sentiment`` of ``scope`` (a saved topic's posts
     that retention purges took out, by sentiment): none for any other scope,
     or from a store that keeps no such figures."""
     read = getattr(store, "purged_sentiment", None)
     if scope.topic_id is None or read is None:
         return []
-    rows: list[tuple[Any, ...]] = read(scope, buckets)
+    rows: list[tuple[Any, ...]] = read(scope, buckets, unscored=unscored)
     return rows
 
 
@@ -372,7 +374,7 @@ def net_sentiment(
             counts[key][label] += posts
     # A saved topic's posts that retention purges took out, as the purge
     # kept them per quarter-hour: exact in every hour, day or week.
-    for idx, label, posts in purged_sentiment(store, scope.during(period), buckets):
+    for idx, label, posts in purged_sentiment(store, scope.during(period), buckets, unscored=False):
         key = buckets.key_of_index(idx)
         if key in counts:
             counts[key][label] += posts

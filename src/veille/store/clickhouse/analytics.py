@@ -27,6 +27,7 @@ from veille.store.clickhouse.quarters import (
     bucket_sql,
     dimensions,
     known_totals,
+    purged_moods_sql,
     purged_sql,
     purged_where,
     quarter_bounds,
@@ -291,27 +292,16 @@ class ClickHouseAnalytics(ClickHouseTops):
         rows = self.rows(sql, params)
         return tuple(sum(int(r[i] or 0) for r in rows) for i in range(3))  # type: ignore[return-value]
 
-    def purged_sentiment(self, scope: Scope, buckets: Any = False) -> list[tuple[Any, ...]]:
-        """Rows ``([bucket,] sentiment, posts)`` of what retention purges took
-        out of ``scope``'s saved topic (``topic_purged``; ``""``: the posts
-        of no kept sentiment, not scored or purged before schema 16), where
-        its volume counts them, over its whole quarter-hours; else none."""
-        purged = purged_where(scope)
-        if purged is None:
+    def purged_sentiment(
+        self, scope: Scope, buckets: Any = False, *, unscored: bool = True
+    ) -> list[tuple[Any, ...]]:
+        """What retention purges took out of ``scope``'s saved topic, by
+        sentiment (:func:`~veille.store.clickhouse.quarters.purged_moods_sql`)."""
+        query = purged_moods_sql(scope, buckets, unscored=unscored)
+        if query is None:
             return []
-        lead, group = "", "label"
-        if buckets is not False:
-            lead = ("bucket" if buckets is True else bucket_sql(buckets, "bucket")) + " AS k, "
-            group = "k, label"
         return [
-            tuple(int(v) if isinstance(v, int) else str(v) for v in r)
-            for r in self.rows(
-                f"SELECT {lead}kv.1 AS label, toInt64(sum(kv.2)) AS n FROM topic_purged "
-                "ARRAY JOIN [('positive', positive), ('negative', negative), "
-                "('neutral', neutral), ('', posts - positive - negative - neutral)] AS kv "
-                f"WHERE {purged[0]} GROUP BY {group} HAVING n > 0 ORDER BY {group}",
-                purged[1],
-            )
+            tuple(int(v) if isinstance(v, int) else str(v) for v in r) for r in self.rows(*query)
         ]
 
     # -- top lists ------------------------------------------------------------

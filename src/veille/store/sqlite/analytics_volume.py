@@ -345,9 +345,12 @@ class SQLiteVolume(columns.KeepsColumns):
                 c[label] += posts
         return c["positive"], c["negative"], c["neutral"]
 
-    def purged_sentiment(self, scope: Scope, buckets: Any = False) -> list[tuple[Any, ...]]:
+    def purged_sentiment(
+        self, scope: Scope, buckets: Any = False, *, unscored: bool = True
+    ) -> list[tuple[Any, ...]]:
         """Rows ``([bucket,] sentiment, posts)`` of the posts of ``scope``'s
-        saved topic that retention purges took out (``""``: not scored),
+        saved topic that retention purges took out (``""``: not scored,
+        given where ``unscored``),
         where its volume counts them (no platform or language filter), over
         the quarter-hours wholly inside its bounds (its edges are read from
         the posts held, none of them purged); else none."""
@@ -361,6 +364,5 @@ class SQLiteVolume(columns.KeepsColumns):
         bucket = None
         if buckets is not False:
             bucket = "b" if buckets is True else bucket_sql(buckets, "b")
-        return topic_moods(
-            self.conn, scope.topic_id, int(f.since.timestamp()), int(f.until.timestamp()), bucket
-        )
+        since, until = int(f.since.timestamp()), int(f.until.timestamp())
+        return topic_moods(self.conn, scope.topic_id, since, until, bucket, unscored=unscored)
