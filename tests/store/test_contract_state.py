@@ -68,13 +68,15 @@ def test_health_runs_failures_and_due_times(state_store: StateStore) -> None:
     assert (new.dated_ahead, new.dated_ahead_last) == (0, None)
     given = datetime(2031, 1, 1, tzinfo=UTC)
     with state_store.transaction() as tx:
-        tx.count_collected("a", 5, 100, dated_ahead=2, dated_ahead_last=given)
-        tx.count_collected("a", 2, None)
+        tx.count_collected("a", 5, 100, dated_ahead=2, dated_ahead_last=given, expired=3)
+        tx.count_collected("a", 2, None, expired=1)
         tx.record_success("a", T0, new_posts=7, next_due=T0 + timedelta(minutes=15))
     (h,) = state_store.source_health("a")
     assert (h.total_posts, h.quota_left, h.last_posts, h.runs) == (7, 100, 7, 1)
     # Posts dated ahead of their collection: how many, the date the last gave.
     assert (h.dated_ahead, h.dated_ahead_last) == (2, given)
+    # Posts older than the retention period, not stored: a lasting count.
+    assert (new.expired, h.expired) == (0, 4)
     assert h.last_success == T0 and h.next_due == T0 + timedelta(minutes=15)
     assert state_store.due_sources(T0) == set()
     assert state_store.due_sources(T0 + timedelta(minutes=15)) == {"a"}

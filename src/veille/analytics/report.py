@@ -47,6 +47,9 @@ STRINGS = {
         "followers counted.",
         "covers_engagement": "on {covered} of {posts} posts (those that gave interaction counts)",
         "covers_reach": "on {covered} of {posts} posts (those that gave a follower count)",
+        "held_only": "Platforms, languages and countries count the {held} posts still held of "
+        "this period's {posts}: a retention purge deleted the others and kept their volume, "
+        "engagement, reach and sentiment, not these.",
     },
     "fr": {
         "title": "Rapport d’écoute", "period": "Période", "previous": "période précédente",
@@ -71,6 +74,9 @@ STRINGS = {
         "nombre d’interactions)",
         "covers_reach": "sur {covered} des {posts} publications (celles qui ont donné un nombre "
         "d’abonnés)",
+        "held_only": "Plateformes, langues et pays comptent les {held} publications encore "
+        "conservées sur les {posts} de cette période\u202f: une purge de rétention a supprimé "
+        "les autres et n’en a gardé que le volume, les interactions, la portée et le sentiment.",
     },
 }  # fmt: skip
 
@@ -168,6 +174,9 @@ def report_data(
         "platforms": split["platform"],
         "languages": split["lang"],
         "countries": split["country"],
+        # A saved topic's purged posts keep no platform, language or country:
+        # those tables count the posts held, fewer than its headline's.
+        "held": sum(r.posts for r in split["platform"]),
         "sentiment_shares": split["sentiment"],
         "sentiment": sentiment,
         "previous_sentiment": previous,

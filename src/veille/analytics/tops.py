@@ -21,6 +21,7 @@ from veille.analytics.volume import (
     Share,
     change,
     shares,
+    with_purged_sentiment,
 )
 from veille.errors import UsageError
 from veille.models import Post
@@ -329,6 +330,12 @@ def headline_and_sentiment(
             )
     periods = (period, period.previous())
     vals: list[dict[str, Any]] = store.headline_figures(scope, periods, by, posts_only=posts_only)
+    if "sentiment" in by:
+        # The headline counts a saved topic's purged posts; so does its breakdown.
+        for p, v in zip(periods, vals, strict=True):
+            v["by"]["sentiment"] = with_purged_sentiment(
+                store, scope.during(p), v["by"]["sentiment"]
+            )
     split = {d: shares(vals[0]["by"][d], vals[1]["by"][d], d) for d in by}
     moods = [
         SentimentPoint(p.since, int(v["positive"]), int(v["negative"]), int(v["neutral"]))

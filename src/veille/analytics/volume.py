@@ -274,10 +274,47 @@ class Share:
 def breakdown(store: Any, scope: Scope, period: Period, dim: str) -> list[Share]:
     """Posts by ``dim`` (platform, lang, country or sentiment) with their share,
     beside the previous period; unknown values are keyed ``und``. Country rows
-    cover only posts whose country is known."""
+    cover only posts whose country is known. A saved topic's sentiment counts
+    the posts retention purges took out too (:func:`with_purged_sentiment`)."""
     now = grouped(store, scope.during(period), (dim,))
     before = grouped(store, scope.during(period.previous()), (dim,))
+    if dim == "sentiment":
+        now = with_purged_sentiment(store, scope.during(period), now)
+        before = with_purged_sentiment(store, scope.during(period.previous()), before)
     return shares(now, before, dim)
+
+
+def purged_sentiment(
+    store: Any, scope: Scope, buckets: Any = False, *, unscored: bool = True
+) -> list[tuple[Any, ...]]:
+    """The store's ``purged_sentiment`` of ``scope`` (a saved topic's posts
+    that retention purges took out, by sentiment): none for any other scope,
+    or from a store that keeps no such figures."""
+    read = getattr(store, "purged_sentiment", None)
+    if scope.topic_id is None or read is None:
+        return []
+    rows: list[tuple[Any, ...]] = read(scope, buckets, unscored=unscored)
+    return rows
+
+
+def with_purged_sentiment(
+    store: Any, scope: Scope, rows: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """Rows ``(sentiment, posts, engagement, reach)`` of ``scope`` (bounded
+    to a period) with the posts retention purges took out of its saved
+    topic, which its headline figures count: a topic's breakdown by
+    sentiment read the posts held only (5/5/5 beside a headline of
+    14/14/14). The purge kept no engagement or reach by sentiment: a row
+    that holds purged posts has them unknown (``None``)."""
+    purged = purged_sentiment(store, scope)
+    if not purged:
+        return rows
+    out = {r[0]: list(r) for r in rows}
+    for label, posts in purged:
+        got = out.setdefault(label, [label, 0, None, None])
+        got[1] += int(posts)
+        got[2] = got[3] = None
+    return [tuple(r) for r in out.values()]
 
 
 def shares(now: list[tuple[Any, ...]], before: list[tuple[Any, ...]], dim: str) -> list[Share]:
@@ -332,6 +369,12 @@ def net_sentiment(
     for idx, label, posts, _e, _r in grouped(
         store, scope.during(period), ("sentiment",), by_bucket=buckets
     ):
+        key = buckets.key_of_index(idx)
+        if key in counts:
+            counts[key][label] += posts
+    # A saved topic's posts that retention purges took out, as the purge
+    # kept them per quarter-hour: exact in every hour, day or week.
+    for idx, label, posts in purged_sentiment(store, scope.during(period), buckets, unscored=False):
         key = buckets.key_of_index(idx)
         if key in counts:
             counts[key][label] += posts

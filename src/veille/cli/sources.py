@@ -154,7 +154,7 @@ def register(app: typer.Typer) -> None:
 
         The last error is said in --language (default: the workspace's
         ui_language); JSON keeps it in English, as the API does."""
-        from veille.errors import tr
+        from veille.errors import Count, tr, trn
         from veille.services.sources import health
 
         with open_workspace(workspace) as ws:
@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
         # The headers in the reader's language too, as the last error is.
         heads = [tr("source"), tr("last success"), tr("failures"), tr("last posts"),
                  tr("total"), tr("quota left"), tr("quarantined"), tr("dated ahead"),
-                 tr("suppressed"), tr("next due"), tr("last error")]  # fmt: skip
+                 tr("suppressed"), tr("past retention"), tr("next due"), tr("last error")]  # fmt: skip
         cols = [say(head) for head in heads]
         values = [
             (
@@ -179,6 +179,7 @@ def register(app: typer.Typer) -> None:
                 h.quarantined,
                 h.dated_ahead,
                 h.suppressed,
+                h.expired,
                 # A disabled source is never due: its time, kept from its
                 # last run, read as a collection to come.
                 h.next_due if h.enabled else say(tr("disabled")),
@@ -187,6 +188,19 @@ def register(app: typer.Typer) -> None:
             for h in rows
         ]
         print_rows((dict(zip(cols, v, strict=True)) for v in values), cols, RowFormat.table)
+        # What "expired" means, in the reader's language: nothing lasting said
+        # it beyond the run that left the posts out.
+        for h in rows:
+            if h.expired:
+                old = Count(h.expired)
+                said = trn(
+                    "%(source)s: %(n)s post older than the retention period, not stored "
+                    "([privacy] retention_days)",
+                    "%(source)s: %(n)s posts older than the retention period, not stored "
+                    "([privacy] retention_days)",
+                    old, source=h.source, n=old,
+                )  # fmt: skip
+                console().print(say(said), soft_wrap=True, markup=False, highlight=False)
 
     @app.command("collect")
     @handle_errors

@@ -395,6 +395,9 @@ class Collector(SourceLeases):
                 dated_ahead=len(upsert.ahead),
                 dated_ahead_last=max(upsert.ahead.values()) if upsert.ahead else None,
                 suppressed=len(upsert.refused),
+                # Older than the retention period: said in this run's report
+                # only, nothing lasting told why the source brought fewer.
+                expired=len(upsert.expired),
             )
             # Posts of people who object (erased, objection not lifted): the
             # source's health counts them, and so does the privacy log.

@@ -27,6 +27,7 @@ from veille.store.clickhouse.quarters import (
     bucket_sql,
     dimensions,
     known_totals,
+    purged_moods_sql,
     purged_sql,
     purged_where,
     quarter_bounds,
@@ -290,6 +291,18 @@ class ClickHouseAnalytics(ClickHouseTops):
             sql = f"{sql} UNION ALL {purged[0]}"
         rows = self.rows(sql, params)
         return tuple(sum(int(r[i] or 0) for r in rows) for i in range(3))  # type: ignore[return-value]
+
+    def purged_sentiment(
+        self, scope: Scope, buckets: Any = False, *, unscored: bool = True
+    ) -> list[tuple[Any, ...]]:
+        """What retention purges took out of ``scope``'s saved topic, by
+        sentiment (:func:`~veille.store.clickhouse.quarters.purged_moods_sql`)."""
+        query = purged_moods_sql(scope, buckets, unscored=unscored)
+        if query is None:
+            return []
+        return [
+            tuple(int(v) if isinstance(v, int) else str(v) for v in r) for r in self.rows(*query)
+        ]
 
     # -- top lists ------------------------------------------------------------
 

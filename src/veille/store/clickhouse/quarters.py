@@ -149,6 +149,31 @@ def purged_sql(
     return f"SELECT {lead}{sums} FROM topic_purged WHERE {purged[0]}{group}", purged[1]
 
 
+def purged_moods_sql(
+    scope: Scope, buckets: Any, *, unscored: bool = True
+) -> tuple[str, dict[str, Any]] | None:
+    """A ``SELECT [k,] sentiment, posts`` of what retention purges took out
+    of ``scope``'s saved topic (``topic_purged``), where its volume counts
+    them, over its whole quarter-hours; ``None`` elsewhere. ``unscored``:
+    with ``""`` rows, the posts of no kept sentiment (not scored, or purged
+    before schema 16)."""
+    purged = purged_where(scope)
+    if purged is None:
+        return None
+    lead, group = "", "label"
+    if buckets is not False:
+        lead = ("bucket" if buckets is True else bucket_sql(buckets, "bucket")) + " AS k, "
+        group = "k, label"
+    unknown = ", ('', posts - positive - negative - neutral)" if unscored else ""
+    return (
+        f"SELECT {lead}kv.1 AS label, toInt64(sum(kv.2)) AS n FROM topic_purged "
+        "ARRAY JOIN [('positive', positive), ('negative', negative), "
+        f"('neutral', neutral){unknown}] AS kv "
+        f"WHERE {purged[0]} GROUP BY {group} HAVING n > 0 ORDER BY {group}",
+        purged[1],
+    )
+
+
 # ``post_rollup``'s columns, as :func:`rollup_rows` gives them.
 ROLLUP_COLUMNS = (
     "bucket, platform, lang, country, sentiment, posts, engagement, reach, counted, followed"

@@ -17,7 +17,8 @@ _HEALTH = (
     "h.last_error_at, coalesce(h.consecutive_failures, 0), coalesce(h.last_posts, 0), "
     "coalesce(h.total_posts, 0), coalesce(h.runs, 0), h.quota_left, nullif(h.next_due, 0), "
     "(SELECT count(*) FROM quarantine q WHERE q.source = s.name), "
-    "coalesce(h.dated_ahead, 0), h.dated_ahead_last, coalesce(h.suppressed, 0) "
+    "coalesce(h.dated_ahead, 0), h.dated_ahead_last, coalesce(h.suppressed, 0), "
+    "coalesce(h.expired, 0) "
     "FROM sources s LEFT JOIN source_health h ON h.source = s.name"
 )
 
@@ -65,7 +66,7 @@ class PgSources(Runner):
             Health(
                 r[0], r[1], bool(r[2]), _ts(r[3]), _ts(r[4]), _kept(r[5]), _ts(r[6]), int(r[7]),
                 int(r[8]), int(r[9]), int(r[10]), r[11], _ts(r[12]), int(r[13]), int(r[14]),
-                _ts(r[15]), int(r[16]),
+                _ts(r[15]), int(r[16]), int(r[17]),
             )
             for r in self.rows(sql + " ORDER BY s.name", params)
         ]  # fmt: skip
@@ -157,19 +158,21 @@ class PgSourcesTx(Runner):
         dated_ahead: int = 0,
         dated_ahead_last: datetime | None = None,
         suppressed: int = 0,
+        expired: int = 0,
     ) -> None:
         last = _secs(dated_ahead_last) if dated_ahead_last is not None else None
         self.run(
             "INSERT INTO source_health (source, total_posts, quota_left, dated_ahead, "
-            "dated_ahead_last, suppressed) VALUES (%s, %s, %s, %s, %s, %s) "
+            "dated_ahead_last, suppressed, expired) VALUES (%s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (source) DO UPDATE SET "
             "total_posts = source_health.total_posts + excluded.total_posts, "
             "quota_left = coalesce(excluded.quota_left, source_health.quota_left), "
             "dated_ahead = source_health.dated_ahead + excluded.dated_ahead, "
             "dated_ahead_last = coalesce(excluded.dated_ahead_last, "
             "source_health.dated_ahead_last), "
-            "suppressed = source_health.suppressed + excluded.suppressed",
-            (source, new_posts, quota_left, dated_ahead, last, suppressed),
+            "suppressed = source_health.suppressed + excluded.suppressed, "
+            "expired = source_health.expired + excluded.expired",
+            (source, new_posts, quota_left, dated_ahead, last, suppressed, expired),
         )
 
     def record_success(

@@ -407,6 +407,21 @@ class AnalyticsPosts(Protocol):
         """(positive, negative, neutral) posts of ``scope`` over ``period``."""
         ...
 
+    def purged_sentiment(
+        self, scope: Scope, buckets: Any = False, *, unscored: bool = True
+    ) -> list[tuple[Any, ...]]:
+        """Rows ``([bucket,] sentiment, posts)`` (``buckets`` as in
+        :meth:`post_totals`) of the posts of ``scope``'s saved topic that
+        retention purges took out, over the quarter-hours wholly inside its
+        bounds, where its volume counts them (the topic alone, no platform
+        or language filter; else no row): positive, negative and neutral as
+        the purge kept them per quarter-hour, ``""`` for the rest (not
+        scored, or purged before their sentiment was kept), unless not
+        ``unscored`` (a chart of net sentiment reads none). ``post_totals``
+        by sentiment reads the posts held only; a topic's breakdown and
+        sentiment over time add these, as its headline does."""
+        ...
+
     def window_totals(
         self, scope: Scope, periods: Sequence[Period]
     ) -> list[tuple[int, int | None]]:

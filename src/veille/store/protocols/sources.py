@@ -58,6 +58,10 @@ class Health:
     #: Posts it gave by people who object to further processing (erased,
     #: objection not lifted: ``veille privacy lift``), not stored.
     suppressed: int = 0
+    #: Posts it gave published before the retention cutoff (``[privacy]
+    #: retention_days``, or the last purge's), not stored: a purge deleted
+    #: them already and its aggregates count them, or would delete them.
+    expired: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,11 +146,13 @@ class SourceStateTx(Protocol):
         dated_ahead: int = 0,
         dated_ahead_last: datetime | None = None,
         suppressed: int = 0,
+        expired: int = 0,
     ) -> None:
         """Add a committed batch's new posts to the source's total; note its
         quota; add the posts of it dated ahead of their collection (and the
-        date the last of them gave), and those not stored because their
-        author objects (erased, objection not lifted)."""
+        date the last of them gave), those not stored because their author
+        objects (erased, objection not lifted), and those not stored because
+        they were published before the retention cutoff."""
         ...
 
     def record_success(

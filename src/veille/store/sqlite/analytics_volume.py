@@ -344,3 +344,25 @@ class SQLiteVolume(columns.KeepsColumns):
             if label in c:
                 c[label] += posts
         return c["positive"], c["negative"], c["neutral"]
+
+    def purged_sentiment(
+        self, scope: Scope, buckets: Any = False, *, unscored: bool = True
+    ) -> list[tuple[Any, ...]]:
+        """Rows ``([bucket,] sentiment, posts)`` of the posts of ``scope``'s
+        saved topic that retention purges took out (``""``: not scored,
+        given where ``unscored``),
+        where its volume counts them (no platform or language filter), over
+        the quarter-hours wholly inside its bounds (its edges are read from
+        the posts held, none of them purged); else none."""
+        from veille.store.sqlite.purged import topic_moods
+
+        f = scope.flt
+        if scope.topic_id is None or scope.scan or f.platforms or f.languages:
+            return []
+        if f.since is None or f.until is None:
+            return []
+        bucket = None
+        if buckets is not False:
+            bucket = "b" if buckets is True else bucket_sql(buckets, "b")
+        since, until = int(f.since.timestamp()), int(f.until.timestamp())
+        return topic_moods(self.conn, scope.topic_id, since, until, bucket, unscored=unscored)

@@ -270,3 +270,66 @@ def add_topic_sentiment(conn: sqlite3.Connection, rows: Sequence[Sequence[int]])
         f"VALUES (?, ?, ?, ?, ?) ON CONFLICT (topic_id, bucket) DO UPDATE SET {_MOODS}",
         [tuple(r) for r in rows if any(r[2:])],
     )
+
+
+def topic_moods(
+    conn: sqlite3.Connection,
+    topic_id: int,
+    since: int,
+    until: int,
+    bucket: str | None,
+    *,
+    unscored: bool = True,
+) -> list[tuple[Any, ...]]:
+    """Rows ``([bucket,] sentiment, posts)`` of the posts of saved topic
+    ``topic_id`` that retention purges took out, over the quarter-hours
+    wholly inside ``[since, until)`` (seconds), as its volume counts them:
+    positive, negative and neutral from ``topic_purged_sentiment``, and
+    (``unscored``) as ``""`` the rest of what ``topic_rollup`` counts beyond
+    the topic's filings held (the purged posts no sentiment was kept of:
+    not scored, or purged before migration 0650). ``bucket``: SQL of the
+    bucket of quarter-hour ``b`` (``None``: no bucket)."""
+    from veille.store.sqlite.rows import SEQ_BITS, key_floor
+
+    lo, hi = -(-since // 900), until // 900
+    if lo >= hi:
+        return []
+    span = (topic_id, lo, hi)
+    kept = "FROM topic_purged_sentiment WHERE topic_id = ? AND bucket >= ? AND bucket < ?"
+    keys = (topic_id, key_floor(lo * 900), key_floor(hi * 900))
+    held = "FROM post_topics WHERE topic_id = ? AND post_pk >= ? AND post_pk < ?"
+    rolled = "FROM topic_rollup WHERE topic_id = ? AND bucket >= ? AND bucket < ?"
+    if bucket is None:
+        # Sums over index ranges: no row of them is grouped.
+        pos, neg, neu = conn.execute(
+            f"SELECT sum(positive), sum(negative), sum(neutral) {kept}", span
+        ).fetchone()
+        out = [("positive", pos), ("negative", neg), ("neutral", neu)]
+        if unscored:
+            (n,) = conn.execute(
+                f"SELECT (SELECT sum(posts) {rolled}) - (SELECT count(*) {held})", (*span, *keys)
+            ).fetchone()
+            out.append(("", (n or 0) - sum(int(v or 0) for _k, v in out)))
+        return sorted((k, int(v)) for k, v in out if v and v > 0)
+    moods = " UNION ALL ".join(
+        f"SELECT bucket AS b, '{m}' AS label, {m} AS n {kept}"
+        for m in ("positive", "negative", "neutral")
+    )
+    params: list[Any] = [*span * 3]
+    if unscored:
+        # The rollup's posts, less those filed and held (a post's key holds
+        # its second: no read of the posts), less the scored ones kept.
+        moods += (
+            f" UNION ALL SELECT bucket, '', posts {rolled} UNION ALL "
+            f"SELECT (post_pk >> {SEQ_BITS}) / 900, '', -1 {held} UNION ALL "
+            f"SELECT bucket, '', -(positive + negative + neutral) {kept}"
+        )
+        params += [*span, *keys, *span]
+    return [
+        tuple(r)
+        for r in conn.execute(
+            f"SELECT {bucket} AS k, label, sum(n) AS s FROM ({moods}) "
+            "GROUP BY k, label HAVING s > 0 ORDER BY k, label",
+            params,
+        )
+    ]

@@ -17,7 +17,8 @@ _HEALTH = (
     "h.last_error_at, coalesce(h.consecutive_failures, 0), coalesce(h.last_posts, 0), "
     "coalesce(h.total_posts, 0), coalesce(h.runs, 0), h.quota_left, nullif(h.next_due, 0), "
     "(SELECT count(*) FROM quarantine q WHERE q.source = s.name), "
-    "coalesce(h.dated_ahead, 0), h.dated_ahead_last, coalesce(h.suppressed, 0) "
+    "coalesce(h.dated_ahead, 0), h.dated_ahead_last, coalesce(h.suppressed, 0), "
+    "coalesce(h.expired, 0) "
     "FROM sources s LEFT JOIN source_health h ON h.source = s.name"
 )
 
@@ -70,7 +71,7 @@ class SQLiteSources:
         return [
             Health(
                 r[0], r[1], bool(r[2]), _ts(r[3]), _ts(r[4]), _kept(r[5]), _ts(r[6]), r[7], r[8],
-                r[9], r[10], r[11], _ts(r[12]), r[13], r[14], _ts(r[15]), r[16],
+                r[9], r[10], r[11], _ts(r[12]), r[13], r[14], _ts(r[15]), r[16], r[17],
             )
             for r in rows
         ]  # fmt: skip
@@ -170,18 +171,20 @@ class SQLiteSourcesTx:
         dated_ahead: int = 0,
         dated_ahead_last: datetime | None = None,
         suppressed: int = 0,
+        expired: int = 0,
     ) -> None:
         last = _secs(dated_ahead_last) if dated_ahead_last is not None else None
         self.conn.execute(
             "INSERT INTO source_health (source, total_posts, quota_left, dated_ahead, "
-            "dated_ahead_last, suppressed) VALUES (?, ?, ?, ?, ?, ?) "
+            "dated_ahead_last, suppressed, expired) VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (source) DO UPDATE SET "
             "total_posts = total_posts + excluded.total_posts, "
             "quota_left = coalesce(excluded.quota_left, quota_left), "
             "dated_ahead = dated_ahead + excluded.dated_ahead, "
             "dated_ahead_last = coalesce(excluded.dated_ahead_last, dated_ahead_last), "
-            "suppressed = suppressed + excluded.suppressed",
-            (source, new_posts, quota_left, dated_ahead, last, suppressed),
+            "suppressed = suppressed + excluded.suppressed, "
+            "expired = expired + excluded.expired",
+            (source, new_posts, quota_left, dated_ahead, last, suppressed, expired),
         )
 
     def record_success(

@@ -505,6 +505,12 @@ class HealthOut(BaseModel):
         description="Posts it gave by people who object to further processing (erased with "
         "`veille privacy erase`, objection not lifted with `veille privacy lift`), not stored.",
     )
+    expired: int = Field(
+        default=0,
+        description="Posts it gave published before the retention cutoff (`[privacy] "
+        "retention_days`, or the last purge's), not stored: a purge deleted them already and "
+        "its kept figures count them, or would delete them.",
+    )
 
 
 # ---------------------------------------------------------------- analytics

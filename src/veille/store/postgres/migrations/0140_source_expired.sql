@@ -1,0 +1,3 @@
+-- Posts a source gave published before the retention cutoff, not stored,
+-- as SQLite's 0700: how many.
+ALTER TABLE source_health ADD COLUMN expired BIGINT NOT NULL DEFAULT 0;
