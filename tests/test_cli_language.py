@@ -302,14 +302,14 @@ def test_source_health_heads_its_columns_in_the_readers_language(tmp_path: Path)
     assert _header(french.stdout) == [
         "source", "dernière réussite", "échecs d’affilée", "publications au dernier passage",
         "total", "quota restant", "en quarantaine", "datées dans le futur",
-        "écartées (effacement)", "prochaine collecte", "dernière erreur",
+        "écartées (effacement)", "hors conservation", "prochaine collecte", "dernière erreur",
     ]  # fmt: skip
     from_locale = veille("source", "health", cwd=root, LANG="fr_FR.UTF-8", **wide)
     assert _header(from_locale.stdout) == _header(french.stdout)
     english = veille("source", "health", "--language", "en", cwd=root, **wide)
     assert _header(english.stdout) == [
         "source", "last success", "failures", "last posts", "total", "quota left",
-        "quarantined", "dated ahead", "suppressed", "next due", "last error",
+        "quarantined", "dated ahead", "suppressed", "past retention", "next due", "last error",
     ]  # fmt: skip
     json = veille("source", "health", "--language", "fr", "-f", "json", cwd=root)
     assert '"last_success"' in json.stdout and "dernière" not in json.stdout

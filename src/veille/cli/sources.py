@@ -166,7 +166,8 @@ def register(app: typer.Typer) -> None:
         # The headers in the reader's language too, as the last error is.
         heads = [tr("source"), tr("last success"), tr("failures"), tr("last posts"),
                  tr("total"), tr("quota left"), tr("quarantined"), tr("dated ahead"),
-                 tr("suppressed"), tr("past retention"), tr("next due"), tr("last error")]  # fmt: skip
+                 tr("suppressed"), tr("past retention"), tr("next due"),
+                 tr("last error")]  # fmt: skip
         cols = [say(head) for head in heads]
         values = [
             (
