@@ -274,3 +274,28 @@ def test_the_terms_made_again_on_opening_are_said_in_the_readers_language(
 
     # Done once: the next opening says nothing of them.
     assert "termes tendance" not in veille("topic", "list", cwd=root, LANG="fr_FR.UTF-8").stderr
+
+
+def test_a_retention_purge_reports_in_french(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``veille privacy purge`` said what it deleted in English only."""
+    done = run("privacy", "purge")
+    assert done.exit_code == 0, done.output
+    out = done.output.replace("\n", " ")
+    assert f"Aucune conservation n’est réglée{NBSP}: voyez [privacy] retention_days" in out, out
+    toml = tmp_path / "ws" / "veille.toml"
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace("# retention_days = 0", "retention_days = 30")
+    toml.write_text(text.replace("# inbox_days = 0", "inbox_days = 90"), encoding="utf-8")
+    done = run("privacy", "purge")
+    assert done.exit_code == 0, done.output
+    out = done.output.replace("\n", " ")
+    assert (
+        f"0 publication plus ancienne que la durée de conservation supprimée{NBSP}; "
+        "0 contenu brut vidé. 0 élément de la boîte de réception inchangé depuis "
+        f"90{NBSP}jours supprimé."
+    ) in out, out
+    done = run("--language", "en", "privacy", "purge")
+    assert (
+        "0 posts older than the retention period deleted; 0 raw payloads emptied. "
+        "0 inbox items untouched for 90 days deleted."
+    ) in done.output.replace("\n", " "), done.output
