@@ -330,3 +330,26 @@ def test_the_quarantine_retry_counts_in_the_readers_language(run, tmp_path: Path
     assert "0 élément enregistré, 1 toujours illisible." in done.output, done.output
     done = run("--language", "en", "quarantine", "retry")
     assert "0 items stored, 1 still failing." in done.output, done.output
+def test_a_retention_purge_reports_in_french(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``veille privacy purge`` said what it deleted in English only."""
+    done = run("privacy", "purge")
+    assert done.exit_code == 0, done.output
+    out = done.output.replace("\n", " ")
+    assert f"Aucune conservation n’est réglée{NBSP}: voyez [privacy] retention_days" in out, out
+    toml = tmp_path / "ws" / "veille.toml"
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace("# retention_days = 0", "retention_days = 30")
+    toml.write_text(text.replace("# inbox_days = 0", "inbox_days = 90"), encoding="utf-8")
+    done = run("privacy", "purge")
+    assert done.exit_code == 0, done.output
+    out = done.output.replace("\n", " ")
+    assert (
+        f"0 publication plus ancienne que la durée de conservation supprimée{NBSP}; "
+        "0 contenu brut vidé. 0 élément de la boîte de réception inchangé depuis "
+        f"90{NBSP}jours supprimé."
+    ) in out, out
+    done = run("--language", "en", "privacy", "purge")
+    assert (
+        "0 posts older than the retention period deleted; 0 raw payloads emptied. "
+        "0 inbox items untouched for 90 days deleted."
+    ) in done.output.replace("\n", " "), done.output

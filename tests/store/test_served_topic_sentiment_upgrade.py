@@ -102,3 +102,40 @@ def test_an_older_client_reads_topic_figures_without_sentiment_from_a_new_server
         client.http.close()
     finally:
         server.stop()
+
+
+def test_a_topic_removed_is_forgotten_by_the_served_posts_store(held: SQLiteStore) -> None:
+    """Removing a saved topic (a SQLite state gives its id to the next one)
+    forgets what the served posts store keeps under it, over veille+http
+    too: the topic's purged figures went on counting for the next topic.
+    A server of a release before has no such call: the topic is removed all
+    the same, its rows left there (as before), and the log says so."""
+    held.add_purged_topic_totals(
+        [(1, 100, 3, 6, 30, 3, 3, 0, 0, 0), (2, 102, 2, 4, 8, 2, 2, 1, 1, 0)]
+    )
+    server = PostServer(held).start()
+    client = RemotePostStore(server.url)
+    try:
+        client.forget_topic(2)
+        assert held.purged_topic_totals() == [(1, 100, 3, 6, 30, 3, 3, 0, 0, 0)]
+    finally:
+        client.http.close()
+        server.stop()
+
+
+def test_an_older_server_leaves_a_removed_topics_rows(
+    held: SQLiteStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    class ServerBefore(StoreOfTheReleaseBefore):
+        forget_topic = None  # the release before had no such call
+
+    held.add_purged_topic_totals([(2, 102, 2, 4, 8, 2, 2, 0, 0, 0)])
+    server = PostServer(ServerBefore(held)).start()
+    client = RemotePostStore(server.url)
+    try:
+        client.forget_topic(2)  # said, not raised: the topic goes from the state
+        assert held.purged_topic_totals() == [(2, 102, 2, 4, 8, 2, 2, 0, 0, 0)]
+        assert "serve-posts" in caplog.text
+    finally:
+        client.http.close()
+        server.stop()

@@ -45,11 +45,14 @@ class _Pass:
     kept while the pass holds fewer than :data:`PASS_POSTS` posts; past that,
     windows are read from the store each time, as before."""
 
-    def __init__(self) -> None:
+    def __init__(self, moment: datetime | None = None) -> None:
         self.windows: dict[tuple[datetime, datetime], list[Post]] = {}
         self.queries: dict[str, Any] = {}
         self.held = 0
         self.sources: dict[str, bool] | None = None
+        #: When the pass runs, and the retention cutoff then (read once).
+        self.moment = moment
+        self.cutoff: tuple[datetime | None] | None = None
 
     def collected(self, engine: AlertEngine) -> dict[str, bool]:
         """The configured sources by name: whether each is enabled."""
@@ -97,6 +100,25 @@ def _posts(engine: AlertEngine, alert: Alert, since: datetime, until: datetime) 
             yield post
 
 
+def _kept_since(engine: AlertEngine, hour: datetime) -> datetime | None:
+    """The retention cutoff (``[privacy] retention_days``: posts published
+    before it are purged, or left out as they come in; ``None``: none). A
+    window of the past weeks or days that begins before it counts posts
+    that are gone: it is no baseline (counted as 0 posts, a spike's usual
+    was halved under a retention of 30 days, and a steady sentiment was
+    said to shift under one of 3)."""
+    from veille.services.retention import cutoff_of
+
+    held = _PASS.get()
+    if held is not None and held.cutoff is not None:
+        return held.cutoff[0]
+    now = held.moment if held is not None and held.moment is not None else hour
+    found = cutoff_of(engine.settings, engine.store, now=now)
+    if held is not None:
+        held.cutoff = (found,)
+    return found
+
+
 def weeks_before(moment: datetime, weeks: int, tz: ZoneInfo) -> datetime:
     """The same time on the workspace's clock ``weeks`` weeks before: across
     a DST change the same UTC time was another local hour (08:00 for 09:00),
@@ -140,11 +162,16 @@ def spike_event(
     current = list(_posts(engine, alert, *window))
     baseline_posts: list[Post] = []
     counts: list[float] = []
+    kept = _kept_since(engine, hour)
     for k in range(1, weeks + 1):
         start = weeks_before(hour - HOUR, k, engine.tz)
+        if kept is not None and start < kept:
+            break  # its posts are gone (the retention period), and the older weeks' too
         found = list(_posts(engine, alert, start, start + HOUR))
         baseline_posts.extend(found)
         counts.append(len(found))
+    if not counts:
+        return None  # no week to compare with: every one is past the retention period
     mean, std = _stats(counts)
     z = (len(current) - mean) / std
     if len(current) < MIN_POSTS or z < threshold:
@@ -155,7 +182,8 @@ def spike_event(
     base_words: Counter[str] = Counter()
     for p in baseline_posts:
         base_words.update({w for w in tokens(p.text) if len(w) > 3})
-    lift = Counter({w: c for w, c in now_words.items() if c >= 2 and c > base_words[w] / weeks * 2})
+    held = len(counts)
+    lift = Counter({w: c for w, c in now_words.items() if c >= 2 and c > base_words[w] / held * 2})
     authors = Counter(p.author.handle for p in current if p.author.handle)
     platforms = Counter(p.platform for p in current)
     return spike_message(
@@ -258,8 +286,13 @@ def sentiment_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[s
 
     day = timedelta(days=1)
     current = list(_posts(engine, alert, hour - day, hour))
+    # The days the retention period keeps (an older one's posts are gone).
+    kept = _kept_since(engine, hour)
+    days = [k for k in range(1, 8) if kept is None or hour - day * (k + 1) >= kept]
+    if not days:
+        return None
     shares = [share(list(_posts(engine, alert, hour - day * (k + 1), hour - day * k)))
-              for k in range(1, 8)]  # fmt: skip
+              for k in days]  # fmt: skip
     mean = statistics.fmean(shares)
     std = max(statistics.pstdev(shares), 0.05)
     now = share(current)
@@ -315,9 +348,12 @@ def silence_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str
     if count(hour - span, hour):
         return None
     tz = engine.tz
-    usual = statistics.fmean(
-        count(weeks_before(hour - span, k, tz), weeks_before(hour, k, tz)) for k in range(1, 5)
-    )
+    kept = _kept_since(engine, hour)
+    spans = [(weeks_before(hour - span, k, tz), weeks_before(hour, k, tz)) for k in range(1, 5)]
+    weeks = [w for w in spans if kept is None or w[0] >= kept]  # an older one's posts are gone
+    if not weeks:
+        return None
+    usual = statistics.fmean(count(since, until) for since, until in weeks)
     if usual < 1:
         return None
     return silence_message(alert, hours, usual, source)
@@ -420,7 +456,7 @@ def check_monitors(engine: AlertEngine, now: float | None = None) -> int:
     # hours are those of its clock, in half-hour zones too.
     hour = hour_begun(moment, engine.tz)
     queued = 0
-    token = _PASS.set(_Pass())  # each window read once for every alert of this pass
+    token = _PASS.set(_Pass(moment))  # each window read once for every alert of this pass
     try:
         for alert in engine.store.alerts_of_kind():
             assert alert.id is not None

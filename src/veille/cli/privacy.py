@@ -14,12 +14,14 @@ from veille.cli.common import (
     RowFormat,
     RowFormatOpt,
     WorkspaceOpt,
+    cli_language,
     console,
     err_console,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
+    speaker,
     warn,
 )
 
@@ -160,31 +162,32 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def purge(workspace: WorkspaceOpt = None) -> None:
         """Apply the retention settings now (veille run also does it every hour)."""
-        from veille.i18n import plural
+        from veille.errors import Count, tr, trn
         from veille.services.retention import apply_retention
 
         with open_workspace(workspace) as ws:
             report = apply_retention(ws)
             days = ws.settings.privacy.inbox_days
+            say = speaker(cli_language(ws.root))
         if report is None:
-            console().print(
-                "No retention is set: see [privacy] retention_days, raw_days and inbox_days "
-                "in veille.toml.",
-                markup=False,
-            )
+            said = tr("No retention is set: see [privacy] retention_days, raw_days and "
+                      "inbox_days in veille.toml.")  # fmt: skip
+            console().print(say(said), soft_wrap=True, markup=False, highlight=False)
             return
-        items = report.removed.get("inbox_items", 0)
-        inbox = (
-            f" {items} {plural(items, 'en', 'inbox item', 'inbox items')} untouched for "
-            f"{days} days deleted."
-            if days
-            else ""
-        )
-        console().print(
-            f"{report.posts} posts older than the retention period deleted; "
-            f"{report.removed.get('raw_payloads', 0)} raw payloads emptied.{inbox}",
-            markup=False,
-        )
+        posts, raw = Count(report.posts), Count(report.removed.get("raw_payloads", 0))
+        said = tr(
+            "%(posts)s; %(raw)s.",
+            posts=trn("%(n)s post older than the retention period deleted",
+                      "%(n)s posts older than the retention period deleted", posts, n=posts),
+            raw=trn("%(n)s raw payload emptied", "%(n)s raw payloads emptied", raw, n=raw),
+        )  # fmt: skip
+        lines = [say(said)]
+        if days:
+            items = Count(report.removed.get("inbox_items", 0))
+            lines.append(say(trn("%(n)s inbox item untouched for %(days)s days deleted.",
+                                 "%(n)s inbox items untouched for %(days)s days deleted.",
+                                 items, n=items, days=Count(days))))  # fmt: skip
+        console().print(" ".join(lines), soft_wrap=True, markup=False, highlight=False)
 
     @privacy.command("log")
     @handle_errors

@@ -148,7 +148,7 @@ def register(app: typer.Typer) -> None:
         from veille.query.topics import remove_topic
 
         with open_workspace(workspace) as ws:
-            remove_topic(ws.state, name)
+            remove_topic(ws.state, name, posts=ws.posts)
         console().print(f"topic [bold]{name}[/] removed.")
 
     @tapp.command("test")

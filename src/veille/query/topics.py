@@ -245,11 +245,16 @@ def topic_users(store: Any, name: str) -> list[Text]:
     return used
 
 
-def remove_topic(store: Any, name: str, *, actor: str | None = None) -> None:
+def remove_topic(store: Any, name: str, *, actor: str | None = None, posts: Any = None) -> None:
     """Delete topic ``name``, its versions and its recorded matches (recorded
     in the audit log as done by ``actor``). A topic an alert, an objective
     or a KPI still names is kept (:class:`Conflict` names them): deleted,
-    the alert sent nothing more and the KPI measured nothing, unsaid."""
+    the alert sent nothing more and the KPI measured nothing, unsaid.
+
+    ``posts``, the posts store where it is another backend than ``store``'s
+    state, forgets first what it keeps under the topic's id (its filings,
+    what its rollups count of purged days): a SQLite state gives the next
+    topic saved the id again, which counted the removed topic's posts."""
     topic = get_topic(store, name)
     used = topic_users(store, topic.name)
     if used:
@@ -262,6 +267,9 @@ def remove_topic(store: Any, name: str, *, actor: str | None = None) -> None:
             hint=tr("Point them at another topic or delete them first (%(alerts)s; %(plan)s), "
                     "then delete the topic.", alerts=_ALERTS_CHANGED, plan=_PLAN_CHANGED),
         )  # fmt: skip
+    forget = getattr(posts, "forget_topic", None)
+    if forget is not None and posts is not getattr(store, "state", store):
+        forget(topic.id)  # first: stopped after it, the topic is filed again at its next read
     store.delete_topic(topic.id)
     record(store, actor, "topic.remove", name)
 

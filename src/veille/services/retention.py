@@ -61,9 +61,16 @@ def retention_cutoff(workspace: Any, *, now: datetime | None = None) -> datetime
     after a purge, or a collector whose veille.toml does not set it beside
     the state where another process purges; the posts that purge deleted
     are still counted in the aggregates it kept)."""
-    days = workspace.settings.privacy.retention_days
+    return cutoff_of(workspace.settings, workspace.state, now=now)
+
+
+def cutoff_of(settings: Any, state: Any, *, now: datetime | None = None) -> datetime | None:
+    """:func:`retention_cutoff` from the workspace's settings and its state
+    store (the monitors, which hold those, read it too: a window of theirs
+    that begins before it counts posts that are gone)."""
+    days = settings.privacy.retention_days
     cutoff = _day_start((now or datetime.now(UTC)) - timedelta(days=days)) if days else None
-    for entry in workspace.state.erasures(limit=1, kind="retention"):
+    for entry in state.erasures(limit=1, kind="retention"):
         try:  # its subject is the cutoff's date (UTC)
             purged = datetime.fromisoformat(entry.subject).replace(tzinfo=UTC)
         except ValueError:

@@ -113,6 +113,19 @@ class ClickHouseFilings:
             params,
         )
 
+    def forget_topic(self, topic_id: int) -> None:
+        """Its filings, filed versions and purged totals (a SQLite state gives
+        a later topic the id again: it counted the removed one's posts)."""
+        p = {"t": topic_id}
+        with self.forget_lock.shared(), self.filing_lock:
+            for table in ("topic_filings", "topic_sync", "topic_purged"):
+                if self.rows(f"SELECT count() FROM {table} WHERE topic_id = {{t:Int64}}", p)[0][0]:
+                    self.client.command(
+                        f"ALTER TABLE {table} DELETE WHERE topic_id = {{t:Int64}} "
+                        "SETTINGS mutations_sync = 2",
+                        p,
+                    )
+
     def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
         """File each ``(post id, topic id)`` (the posts a topic holds, where
         its aggregations read them).

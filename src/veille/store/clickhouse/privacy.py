@@ -55,7 +55,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.store.clickhouse.filters import POSTS
-from veille.store.clickhouse.purged import ENTITY_PURGED_DONE, keep_entity_quarters
+from veille.store.clickhouse.purged import (
+    ENTITY_PURGED_DONE,
+    count_from,
+    keep_entity_quarters,
+    mark_counted,
+)
 from veille.store.clickhouse.rows import (
     KNOWN_COLUMNS,
     READ_COLUMNS,
@@ -491,6 +496,10 @@ class ClickHousePrivacy:
             with self.forget_lock.exclusive():
                 self._keep_topic_totals(p["t"])
                 keep_entity_quarters(self, p["t"])
+                # Its counts written: stopped from here on (killed during a
+                # delete, which a server finishes all the same), the next
+                # purge keeps them rather than counting the posts again.
+                mark_counted(self, p["t"])
                 report.removed["post_topics"] = self._delete(
                     "topic_filings",
                     "post_id IN (SELECT id FROM posts WHERE published_at < {t:Int64})",
@@ -520,20 +529,14 @@ class ClickHousePrivacy:
         posts the last two cover, and its sentiment, stay as they were once
         they go. Every post held that old is counted (one stored after the
         last purge, older than its cutoff, included); rows of a purge that
-        stopped before its deletes finished (above ``veille_meta``'s
-        :data:`ENTITY_PURGED_DONE`) count posts still held: they go first,
-        as ``entity_purged``'s do. A store whose purges all ran before that
-        key (schema 15) counts from where the last one stopped."""
-        found = self.rows(
-            "SELECT value FROM veille_meta FINAL WHERE key = {k:String}", {"k": ENTITY_PURGED_DONE}
-        )
-        if found:
-            done = {"d": int(found[0][0])}
-            if self.rows("SELECT count() FROM topic_purged WHERE upto > {d:Int64}", done)[0][0]:
-                self.client.command(
-                    f"ALTER TABLE topic_purged DELETE WHERE upto > {{d:Int64}}{SYNC}", done
-                )
-            since = -(2**62)
+        stopped while it counted go first, and one that stopped once it had
+        counted keeps its rows, as ``entity_purged``'s do
+        (:func:`~veille.store.clickhouse.purged.count_from`). A store whose
+        purges all ran before the marks (schema 15) counts from where the
+        last one stopped."""
+        found = count_from(self, "topic_purged")
+        if found is not None:
+            since = found
         else:
             since = int(self.rows("SELECT max(upto) FROM topic_purged")[0][0] or 0)
         span = {"since": since, "t": cutoff}

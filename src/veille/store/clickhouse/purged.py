@@ -54,6 +54,10 @@ def add_cube(store: Any, rows: Sequence[Sequence[Any]]) -> None:
 # ``veille_meta``'s key naming the cutoff of the last purge whose deletes
 # finished (see schema.ENTITY_PURGED).
 ENTITY_PURGED_DONE = "entity_purged_done"
+# ``veille_meta``'s key naming the cutoff of the last purge whose counts
+# (``topic_purged`` and ``entity_purged``) were all written, before its
+# deletes: see :func:`count_from`.
+ENTITY_PURGED_COUNTED = "entity_purged_counted"
 # A post's hashtags (lower-cased, as entity_rollup's view) and domains, each
 # value once per post, as ``(kind, value)`` tuples.
 _VALUES = (
@@ -62,29 +66,76 @@ _VALUES = (
 )
 
 
+#: Where a purge counts from when it need not leave any post out.
+EVERY = -(2**62)
+
+
+def _meta(store: Any, key: str) -> int | None:
+    found = store.rows("SELECT value FROM veille_meta FINAL WHERE key = {k:String}", {"k": key})
+    return int(found[0][0]) if found else None
+
+
+def count_from(store: Any, table: str) -> int | None:
+    """Where a purge's count into ``table`` (``topic_purged``,
+    ``entity_purged``) starts: the posts held published from then on, and
+    before its cutoff, are counted. ``None``: no purge of this store marked
+    anything (each table then goes as it did before the marks).
+
+    Rows above both marks (:data:`ENTITY_PURGED_DONE`,
+    :data:`ENTITY_PURGED_COUNTED`) are those of a purge that stopped while
+    it counted: they go first, and every post held older than the cutoff is
+    counted again (a post that came in after a purge, older than its cutoff,
+    with them). A purge that stopped once its counts were written
+    (``counted`` above ``done``) may have deleted the posts it counted, or
+    their filings, before it stopped (a server carries a mutation to its
+    end when the process that asked is killed): its rows stay, and the next
+    purge counts only the posts published from its cutoff on (until
+    2026-12-06 its rows went and the posts were counted again: those it had
+    deleted were lost from the figures)."""
+    done, counted = _meta(store, ENTITY_PURGED_DONE), _meta(store, ENTITY_PURGED_COUNTED)
+    if done is None and counted is None:
+        return None
+    floor = max(m for m in (done, counted) if m is not None)
+    if store.rows(f"SELECT count() FROM {table} WHERE upto > {{d:Int64}}", {"d": floor})[0][0]:
+        store.client.command(
+            f"ALTER TABLE {table} DELETE WHERE upto > {{d:Int64}} SETTINGS mutations_sync = 2",
+            {"d": floor},
+        )
+    if counted is not None and (done is None or counted > done):
+        return counted
+    return EVERY
+
+
+def mark_counted(store: Any, cutoff: int) -> None:
+    """Say that a purge at ``cutoff`` (seconds) wrote all its counts, before
+    its deletes (see :func:`count_from`)."""
+    counted = _meta(store, ENTITY_PURGED_COUNTED)
+    upto = max(cutoff, counted if counted is not None else cutoff)
+    store.write_row("veille_meta", {"key": ENTITY_PURGED_COUNTED, "value": str(upto)})
+
+
 def keep_entity_quarters(store: Any, cutoff: int) -> None:
     """Add the hashtags and domains of every post published before
     ``cutoff`` (seconds) to ``entity_purged``, per quarter-hour, before a
     retention purge deletes them: a period's edge inside a purged day reads
-    them there. Rows of a purge that stopped before its deletes finished
-    (above ``veille_meta``'s :data:`ENTITY_PURGED_DONE`) count posts still
-    held: they go first, so nothing counts twice, and a post that came in
-    after a purge, older than its cutoff, is counted by the next one."""
-    found = store.rows(
-        "SELECT value FROM veille_meta FINAL WHERE key = {k:String}", {"k": ENTITY_PURGED_DONE}
-    )
-    done = int(found[0][0]) if found else 0
-    if store.rows("SELECT count() FROM entity_purged WHERE upto > {d:Int64}", {"d": done})[0][0]:
-        store.client.command(
-            "ALTER TABLE entity_purged DELETE WHERE upto > {d:Int64} SETTINGS mutations_sync = 2",
-            {"d": done},
-        )
+    them there. Rows of a purge that stopped before its counts were all
+    written count posts still held: they go first, so nothing counts twice,
+    and a post that came in after a purge, older than its cutoff, is counted
+    by the next one (:func:`count_from`)."""
+    since = count_from(store, "entity_purged")
+    if since is None:  # no purge marked yet: rows above 0 are a stopped one's
+        if store.rows("SELECT count() FROM entity_purged WHERE upto > 0")[0][0]:
+            store.client.command(
+                "ALTER TABLE entity_purged DELETE WHERE upto > 0 SETTINGS mutations_sync = 2"
+            )
+        since = EVERY
     store.client.command(
         "INSERT INTO entity_purged (kind, bucket, value, posts, engagement, upto) "
         "SELECT kv.1, intDiv(published_at, 900) AS b, kv.2, count(), sum(e), {t:Int64} "
         f"FROM (SELECT published_at, {ENG} AS e, arrayJoin({_VALUES}) AS kv FROM {POSTS} "
-        "WHERE published_at < {t:Int64}) GROUP BY kv.1, b, kv.2",
-        {"t": cutoff},
+        "WHERE published_at >= {since:Int64} AND published_at < {t:Int64}) "
+        "GROUP BY kv.1, b, kv.2",
+        {"t": cutoff, "since": since},
     )
 
 

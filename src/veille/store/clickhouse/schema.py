@@ -248,9 +248,11 @@ ORDER BY (topic_id, bucket)
 # time zone, a period from 05:00) adds these quarter-hours to the posts held
 # there, as SQLite's quarter-hour rows keep them. ``upto``: the purge's cutoff;
 # ``veille_meta``'s ``entity_purged_done`` names the latest cutoff whose deletes
-# finished, so rows above it (a purge stopped before its deletes) are taken
-# out again before the next purge counts every post older than its cutoff
-# (late arrivals included).
+# finished, ``entity_purged_counted`` the latest whose counts were all written:
+# rows above both (a purge stopped while it counted) are taken out again
+# before the next purge counts every post older than its cutoff (late
+# arrivals included); a purge stopped after its counts keeps its rows, and
+# the next counts from its cutoff on (purged.count_from).
 ENTITY_PURGED = """
 CREATE TABLE IF NOT EXISTS entity_purged (
     kind LowCardinality(String),

@@ -634,6 +634,13 @@ class AnalyticsPosts(Protocol):
         others), record ``version`` as complete; return the filings changed."""
         ...
 
+    def forget_topic(self, topic_id: int) -> None:
+        """Forget everything kept under the saved topic ``topic_id``, which
+        was removed: its filings, its filed version and what the rollups
+        count under it (the purged days' included). A SQLite state gives a
+        later topic the id again."""
+        ...
+
     def keep_columns(self) -> Any:
         """Keep, in this store object, what makes repeated aggregations over
         ad-hoc queries fast in a long-lived process (a dashboard); a column

@@ -14,6 +14,7 @@ names it. Messages name the endpoint with its token masked.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,8 @@ from veille.store.remote.codec import (
     result_from_json,
 )
 from veille.urlmask import mask_url
+
+log = logging.getLogger(__name__)
 
 TIMEOUT = 120.0
 
@@ -118,6 +121,23 @@ class RemotePostStore:
     def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
         """``(post id, topic id)`` filings, where the posts' aggregations read them."""
         self._call("file_posts", {"filings": [list(f) for f in filings]})
+
+    def forget_topic(self, topic_id: int) -> None:
+        """What the served store keeps under a removed topic. A server of a
+        veille from before 2026-12-06 has no such call: said in the log, not
+        raised (the topic is removed from the state all the same, its rows
+        left there as that release left them)."""
+        try:
+            self._call("forget_topic", {"topic_id": int(topic_id)})
+        except StoreError as exc:
+            if "no call 'forget_topic'" not in str(exc):  # that release's 404
+                raise
+            log.warning(
+                "the posts endpoint %s kept what it counts under removed topic %d (it runs a "
+                "veille from before 2026-12-06): upgrade veille where `veille store "
+                "serve-posts` runs before saving another topic",
+                self.shown, topic_id,
+            )  # fmt: skip
 
     # -- reads -----------------------------------------------------------------
 

@@ -52,6 +52,7 @@ WRITES = frozenset(
         "add_purged_entity_quarters",
         "add_purged_authors",
         "lift_objection",
+        "forget_topic",
     }
 )
 
@@ -159,6 +160,12 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
         return None
     if name in PRIVACY_CALLS or name in ("author_post_ids", "post_ids_before"):
         return _privacy_call(store, name, body)
+    if name == "forget_topic":  # a saved topic removed (its id may be given again)
+        forget = getattr(store, name, None)
+        if forget is None:
+            raise UnknownCall(name)
+        forget(int(body["topic_id"]))
+        return None
     if name == "compact_months":  # the scheduler's hourly upkeep
         compact = getattr(store, name, None)
         return [] if compact is None else compact()

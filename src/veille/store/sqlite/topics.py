@@ -76,6 +76,24 @@ def _topic(row: tuple[Any, ...]) -> Topic:
     return Topic(row[0], row[1], row[2], row[3], _ts(row[4]), _ts(row[5]))
 
 
+#: The tables keyed by a saved topic's id on the posts side: its filings
+#: first (their triggers update the rollups after it), then the rollups.
+TOPIC_TABLES = ("post_topics", "topic_sync", "topic_rollup", "author_rollup", "source_rollup",
+                "topic_purged_sentiment")  # fmt: skip
+
+
+def forget_topic_rows(tx: Any, topic_id: int) -> None:
+    """Delete what the posts side keeps under a removed topic (inside a
+    transaction). The topic rollups kept what retention purges took out
+    under its id, and a SQLite state numbers a new topic one above the
+    highest left: the next topic saved counted the removed one's purged
+    days (topic id 0, every post, is never a saved topic's)."""
+    if topic_id <= 0:
+        return
+    for table in TOPIC_TABLES:
+        tx.execute(f"DELETE FROM {table} WHERE topic_id = ?", (topic_id,))
+
+
 class SQLiteTopics:
     """Mixed into :class:`veille.store.sqlite.store.SQLiteStore`."""
 
@@ -128,6 +146,11 @@ class SQLiteTopics:
     def delete_topic(self, topic_id: int) -> None:
         with self.transaction() as tx:
             tx.execute("DELETE FROM topics WHERE id = ?", (topic_id,))
+            forget_topic_rows(tx, topic_id)
+
+    def forget_topic(self, topic_id: int) -> None:
+        with self.transaction() as tx:
+            forget_topic_rows(tx, topic_id)
 
     def matching_post_keys(self, query: Any) -> set[int]:
         from veille.store.sqlite.compiler import to_sqlite

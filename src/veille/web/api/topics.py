@@ -83,5 +83,5 @@ def update_topic(name: str, body: TopicUpdate, ws: Ws, user: Writer) -> TopicOut
 
 @router.delete("/topics/{name}", status_code=204, summary="Delete a topic")
 def delete_topic(name: str, ws: Ws, user: Writer) -> Response:
-    service.remove_topic(ws.store, name, actor=user.username)
+    service.remove_topic(ws.store, name, actor=user.username, posts=ws.posts)
     return Response(status_code=204)

@@ -164,7 +164,8 @@ def topic_edit(
 def topic_delete(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     try:
-        topic_service.remove_topic(workspace(request).state, name, actor=user.username)
+        ws = workspace(request)
+        topic_service.remove_topic(ws.state, name, actor=user.username, posts=ws.posts)
     except Conflict as exc:  # alerts or the plan still use it: said on its page
         return render(
             request, "topics/edit.html", _edit_page(request, name, error=exc), status_code=409
