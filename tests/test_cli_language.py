@@ -330,6 +330,8 @@ def test_the_quarantine_retry_counts_in_the_readers_language(run, tmp_path: Path
     assert "0 élément enregistré, 1 toujours illisible." in done.output, done.output
     done = run("--language", "en", "quarantine", "retry")
     assert "0 items stored, 1 still failing." in done.output, done.output
+
+
 def test_a_retention_purge_reports_in_french(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """``veille privacy purge`` said what it deleted in English only."""
     done = run("privacy", "purge")
