@@ -161,3 +161,41 @@ def test_top_authors_and_counts_answer_like_a_scan(tmp_path) -> None:
         assert store.author_post_counts(fr, asked) == in_fr
     assert used > 100
     store.close()
+
+
+def test_a_period_from_before_1970_counts_authors_as_the_posts_give_them(tmp_path) -> None:
+    """SQLite's integer division files a post of 31 December 1969 under day 0
+    (1 January 1970) in the author rollup: top authors, the author count and
+    each author's posts over a period from 1970 or before are read from the
+    posts themselves, as a scan counts them."""
+    from datetime import UTC, datetime
+
+    from veille.analytics.scope import Period
+
+    store = SQLiteStore.open(tmp_path / "old.db")
+    store.upsert_posts(
+        [
+            make_post("1", "1969-12-31T12:00", handle="before", text="lumio", likes=5),
+            make_post("2", "1970-01-02T12:00", handle="after", text="lumio", likes=1),
+            make_post("3", "1970-01-03T12:00", handle="before", text="lumio", likes=1),
+        ]
+    )
+    assert_exact(store)
+    period = Period(datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 5, tzinfo=UTC))
+    whole = Scope()
+    scan = dataclasses.replace(whole, scan=True)
+    for by in ("posts", "engagement", "followers"):
+        fast = tops.top_authors(store, whole, period, by=by, limit=50)
+        assert fast == tops.top_authors(store, scan, period, by=by, limit=50)
+    got = {(a.handle, a.posts, a.engagement) for a in tops.top_authors(store, whole, period)}
+    assert got == {("before", 1, 1), ("after", 1, 1)}
+    # Before 1970 only: the post of 31 December 1969, not those after.
+    older = Period(datetime(1969, 12, 30, tzinfo=UTC), datetime(1970, 1, 1, tzinfo=UTC))
+    assert tops.author_count(store, whole, older) == tops.author_count(store, scan, older) == 1
+    flt = PostFilter(since=period.since, until=period.until)
+    asked = [("mastodon", "before"), ("mastodon", "after")]
+    assert store.author_post_counts(flt, asked) == {
+        ("mastodon", "before"): 1,
+        ("mastodon", "after"): 1,
+    }
+    store.close()
