@@ -199,3 +199,43 @@ def test_a_period_from_before_1970_counts_authors_as_the_posts_give_them(tmp_pat
         ("mastodon", "after"): 1,
     }
     store.close()
+
+
+def test_top_hashtags_of_a_period_from_before_1970_are_counted_on_the_posts(tmp_path) -> None:
+    """The entities' rollup files a post of 31 December 1969 23:50 UTC under
+    the quarter-hour and the day that begin 1 January 1970 (SQLite's integer
+    division truncates toward zero): top hashtags and domains over a period
+    from 1970 or before are read from the posts, as a scan counts them."""
+    from datetime import UTC, datetime
+
+    from veille.analytics.scope import Period
+    from veille.models import Post
+
+    def at(native: str, when: datetime, tag: str) -> Post:
+        return dataclasses.replace(
+            make_post(native, "2026-03-23T08:00", hashtags=(tag,), links=(f"https://{tag}.io/",)),
+            published_at=when,
+        )
+
+    store = SQLiteStore.open(tmp_path / "old.db")
+    store.upsert_posts(
+        [
+            at("1", datetime(1969, 12, 31, 23, 50, tzinfo=UTC), "avant"),
+            at("2", datetime(1970, 1, 1, 0, 5, tzinfo=UTC), "apres"),
+            at("3", datetime(1970, 1, 2, 12, 0, tzinfo=UTC), "apres"),
+        ]
+    )
+    scan = Scope(scan=True)
+    for since, until in (
+        (datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 4, tzinfo=UTC)),
+        (datetime(1969, 12, 30, tzinfo=UTC), datetime(1970, 1, 1, tzinfo=UTC)),
+    ):
+        period = Period(since, until)
+        for kind in ("hashtags", "domains"):
+            got = tops.top_entities(store, Scope(), period, kind)
+            assert got == tops.top_entities(store, scan, period, kind), (kind, period)
+    first_days = Period(datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 4, tzinfo=UTC))
+    assert [
+        (e.value, e.posts) for e in tops.top_entities(store, Scope(), first_days, "hashtags")
+    ] == [("apres", 2)]
+    store.close()
