@@ -239,3 +239,42 @@ def test_top_hashtags_of_a_period_from_before_1970_are_counted_on_the_posts(tmp_
         (e.value, e.posts) for e in tops.top_entities(store, Scope(), first_days, "hashtags")
     ] == [("apres", 2)]
     store.close()
+
+
+def test_volume_of_a_period_from_before_1970_is_counted_on_the_posts(tmp_path) -> None:
+    """The volume rollups file a post of 31 December 1969 23:50 UTC under the
+    quarter-hour that begins 1970: the posts of a period from 1970 (or of one
+    ending then), the whole workspace's and a topic's, are counted on the
+    posts, as a scan counts them."""
+    from datetime import UTC, datetime
+
+    from veille.analytics.scope import Period
+    from veille.analytics.topics import topic_scope
+    from veille.analytics.volume import grouped
+    from veille.query.topics import add_topic
+
+    store = SQLiteStore.open(tmp_path / "old.db")
+    store.upsert_posts(
+        [
+            dataclasses.replace(make_post(str(i), "2026-03-23T08:00", text="lumio"), published_at=t)
+            for i, t in enumerate(
+                [
+                    datetime(1969, 12, 31, 23, 50, tzinfo=UTC),
+                    datetime(1970, 1, 1, 0, 5, tzinfo=UTC),
+                    datetime(1970, 1, 2, 12, 0, tzinfo=UTC),
+                ]
+            )
+        ]
+    )
+    add_topic(store, "lumio", "lumio")
+    topic = topic_scope(store, "lumio")
+    since_1970 = Period(datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 4, tzinfo=UTC))
+    until_1970 = Period(datetime(1969, 12, 30, tzinfo=UTC), datetime(1970, 1, 1, tzinfo=UTC))
+    for scope in (Scope(), topic):
+        scan = dataclasses.replace(scope, scan=True, topic_id=None)
+        for period, posts in ((since_1970, 2), (until_1970, 1)):
+            got = grouped(store, scope.during(period), ("platform",))
+            assert got == grouped(store, scan.during(period), ("platform",)), (scope, period)
+            assert sum(r[1] for r in got) == posts
+            assert grouped(store, scope.during(period))[0][0] == posts
+    store.close()
