@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from veille.textnorm import hash_text
 
@@ -69,6 +69,23 @@ def canonical_url(url: str | None) -> str | None:
         if k.lower() not in _TRACKING_NAMES and not k.lower().startswith(_TRACKING_PREFIXES)
     ]
     return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
+
+
+_SPACE = re.compile(r"\s")  # what str.split() splits on
+
+
+def spaces_encoded(urls: tuple[str, ...]) -> tuple[str, ...]:
+    """``urls`` (a post's links or media) with the white space inside each
+    percent-encoded (``%20``; ``%C2%A0`` for a no-break space) and the white
+    space around it dropped. A store keeps a post's links joined by spaces
+    (SQLite), so a link holding one came back as two, and ``links:`` and
+    ``site:`` read it in two pieces where the evaluator and ClickHouse read
+    it whole; encoded, it is one link everywhere, the address a browser
+    sends."""
+    if not any(_SPACE.search(u) for u in urls):
+        return urls
+    kept = (u.strip() for u in urls)
+    return tuple(_SPACE.sub(lambda m: quote(m.group(), safe=""), u) for u in kept if u)
 
 
 def http_url(url: str | None) -> str | None:
@@ -307,6 +324,9 @@ class Post:
             raise ValueError(f"a post's id is text or a whole number, not {native_id!r}")
         url = http_url(url)
         _check_parts(author, fields)
+        for name in ("links", "media"):
+            if fields.get(name):
+                fields[name] = spaces_encoded(fields[name])
         try:
             published_at = to_utc(published_at)
             in_range = EARLIEST <= published_at <= LATEST

@@ -161,3 +161,120 @@ def test_top_authors_and_counts_answer_like_a_scan(tmp_path) -> None:
         assert store.author_post_counts(fr, asked) == in_fr
     assert used > 100
     store.close()
+
+
+def test_a_period_from_before_1970_counts_authors_as_the_posts_give_them(tmp_path) -> None:
+    """SQLite's integer division files a post of 31 December 1969 under day 0
+    (1 January 1970) in the author rollup: top authors, the author count and
+    each author's posts over a period from 1970 or before are read from the
+    posts themselves, as a scan counts them."""
+    from datetime import UTC, datetime
+
+    from veille.analytics.scope import Period
+
+    store = SQLiteStore.open(tmp_path / "old.db")
+    store.upsert_posts(
+        [
+            make_post("1", "1969-12-31T12:00", handle="before", text="lumio", likes=5),
+            make_post("2", "1970-01-02T12:00", handle="after", text="lumio", likes=1),
+            make_post("3", "1970-01-03T12:00", handle="before", text="lumio", likes=1),
+        ]
+    )
+    assert_exact(store)
+    period = Period(datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 5, tzinfo=UTC))
+    whole = Scope()
+    scan = dataclasses.replace(whole, scan=True)
+    for by in ("posts", "engagement", "followers"):
+        fast = tops.top_authors(store, whole, period, by=by, limit=50)
+        assert fast == tops.top_authors(store, scan, period, by=by, limit=50)
+    got = {(a.handle, a.posts, a.engagement) for a in tops.top_authors(store, whole, period)}
+    assert got == {("before", 1, 1), ("after", 1, 1)}
+    # Before 1970 only: the post of 31 December 1969, not those after.
+    older = Period(datetime(1969, 12, 30, tzinfo=UTC), datetime(1970, 1, 1, tzinfo=UTC))
+    assert tops.author_count(store, whole, older) == tops.author_count(store, scan, older) == 1
+    flt = PostFilter(since=period.since, until=period.until)
+    asked = [("mastodon", "before"), ("mastodon", "after")]
+    assert store.author_post_counts(flt, asked) == {
+        ("mastodon", "before"): 1,
+        ("mastodon", "after"): 1,
+    }
+    store.close()
+
+
+def test_top_hashtags_of_a_period_from_before_1970_are_counted_on_the_posts(tmp_path) -> None:
+    """The entities' rollup files a post of 31 December 1969 23:50 UTC under
+    the quarter-hour and the day that begin 1 January 1970 (SQLite's integer
+    division truncates toward zero): top hashtags and domains over a period
+    from 1970 or before are read from the posts, as a scan counts them."""
+    from datetime import UTC, datetime
+
+    from veille.analytics.scope import Period
+    from veille.models import Post
+
+    def at(native: str, when: datetime, tag: str) -> Post:
+        return dataclasses.replace(
+            make_post(native, "2026-03-23T08:00", hashtags=(tag,), links=(f"https://{tag}.io/",)),
+            published_at=when,
+        )
+
+    store = SQLiteStore.open(tmp_path / "old.db")
+    store.upsert_posts(
+        [
+            at("1", datetime(1969, 12, 31, 23, 50, tzinfo=UTC), "avant"),
+            at("2", datetime(1970, 1, 1, 0, 5, tzinfo=UTC), "apres"),
+            at("3", datetime(1970, 1, 2, 12, 0, tzinfo=UTC), "apres"),
+        ]
+    )
+    scan = Scope(scan=True)
+    for since, until in (
+        (datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 4, tzinfo=UTC)),
+        (datetime(1969, 12, 30, tzinfo=UTC), datetime(1970, 1, 1, tzinfo=UTC)),
+    ):
+        period = Period(since, until)
+        for kind in ("hashtags", "domains"):
+            got = tops.top_entities(store, Scope(), period, kind)
+            assert got == tops.top_entities(store, scan, period, kind), (kind, period)
+    first_days = Period(datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 4, tzinfo=UTC))
+    assert [
+        (e.value, e.posts) for e in tops.top_entities(store, Scope(), first_days, "hashtags")
+    ] == [("apres", 2)]
+    store.close()
+
+
+def test_volume_of_a_period_from_before_1970_is_counted_on_the_posts(tmp_path) -> None:
+    """The volume rollups file a post of 31 December 1969 23:50 UTC under the
+    quarter-hour that begins 1970: the posts of a period from 1970 (or of one
+    ending then), the whole workspace's and a topic's, are counted on the
+    posts, as a scan counts them."""
+    from datetime import UTC, datetime
+
+    from veille.analytics.scope import Period
+    from veille.analytics.topics import topic_scope
+    from veille.analytics.volume import grouped
+    from veille.query.topics import add_topic
+
+    store = SQLiteStore.open(tmp_path / "old.db")
+    store.upsert_posts(
+        [
+            dataclasses.replace(make_post(str(i), "2026-03-23T08:00", text="lumio"), published_at=t)
+            for i, t in enumerate(
+                [
+                    datetime(1969, 12, 31, 23, 50, tzinfo=UTC),
+                    datetime(1970, 1, 1, 0, 5, tzinfo=UTC),
+                    datetime(1970, 1, 2, 12, 0, tzinfo=UTC),
+                ]
+            )
+        ]
+    )
+    add_topic(store, "lumio", "lumio")
+    topic = topic_scope(store, "lumio")
+    since_1970 = Period(datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 4, tzinfo=UTC))
+    until_1970 = Period(datetime(1969, 12, 30, tzinfo=UTC), datetime(1970, 1, 1, tzinfo=UTC))
+    for scope in (Scope(), topic):
+        scan = dataclasses.replace(scope, scan=True, topic_id=None)
+        for period, posts in ((since_1970, 2), (until_1970, 1)):
+            got = grouped(store, scope.during(period), ("platform",))
+            assert got == grouped(store, scan.during(period), ("platform",)), (scope, period)
+            assert sum(r[1] for r in got) == posts
+            assert grouped(store, scope.during(period))[0][0] == posts
+    store.close()

@@ -66,12 +66,28 @@ def _env(ws: Path) -> dict[str, str]:
     )
 
 
-def _wait(what: str, done: Callable[[], bool], seconds: float) -> None:
+def _wait(
+    what: str, done: Callable[[], bool], seconds: float, why: Callable[[], str] = str
+) -> None:
+    """Wait for ``done``; on a timeout, fail saying ``what`` and ``why()``
+    (each process's exit code and the tail of their log: a timeout under
+    load said only what it waited for)."""
     deadline = time.monotonic() + seconds
     while not done():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            raise AssertionError(f"timed out waiting for {what} ({seconds:g} s){why()}")
         time.sleep(0.3)
+
+
+def _said(procs: list[tuple[str, subprocess.Popen[bytes]]], log: Path, lines: int = 60) -> str:
+    """Each process (its role, its pid) with its exit code or "running", and
+    the last ``lines`` lines of the processes' shared log."""
+    states = []
+    for name, proc in procs:
+        code = proc.poll()
+        states.append(f"  {name} (pid {proc.pid}): {'running' if code is None else code}")
+    tail = log.read_bytes().decode("utf-8", "replace").splitlines()[-lines:]
+    return "\nprocesses:\n" + "\n".join(states) + f"\nlast of {log.name}:\n" + "\n".join(tail)
 
 
 @pytest.fixture
@@ -100,7 +116,9 @@ def test_three_collectors_one_killed_one_scheduler(
     sim_world, sim = world
     hooks = Hooks()
     procs: list[subprocess.Popen[bytes]] = []
-    logs = (tmp_path / "processes.log").open("ab")
+    named: list[tuple[str, subprocess.Popen[bytes]]] = []  # for what a timeout says
+    log_path = tmp_path / "processes.log"
+    logs = log_path.open("ab")
     try:
         if posts == "clickhouse":
             # Every process writes to the ClickHouse server itself.
@@ -117,6 +135,7 @@ def test_three_collectors_one_killed_one_scheduler(
                 stderr=logs,
             )
             procs.append(server)
+            named.append(("store serve-posts", server))
             assert server.stdout is not None
             line = server.stdout.readline().decode()
             found = re.search(r"veille\+http://[\d.]+:\d+", line)
@@ -145,6 +164,7 @@ def test_three_collectors_one_killed_one_scheduler(
             args = ["run", "--role", role, "--tick", "0.3", "--lease-seconds", str(LEASE_SECONDS)]
             proc = subprocess.Popen([*VEILLE, *args], env=_env(root), stdout=logs, stderr=logs)
             procs.append(proc)
+            named.append((role, proc))
             return proc
 
         collectors = [start("collector") for _ in range(3)]
@@ -155,16 +175,27 @@ def test_three_collectors_one_killed_one_scheduler(
         published_from = time.monotonic()
 
         with Workspace.open(root) as ws:
-            victim = collectors[0]
+            # The victim is whichever collector is seen holding a source: the
+            # first one started may lose every race for the sources to the
+            # other two for a while (one pass takes every due source), which
+            # says nothing of the takeover tested here. A collector that
+            # died meanwhile fails the test, with its exit code.
+            held_by: list[subprocess.Popen[bytes]] = []
 
-            def victim_holds_a_source() -> bool:
+            def a_collector_holds_a_source() -> bool:
                 now = time.time()
-                return any(
-                    f":{victim.pid}:" in lease.holder and lease.expires_at > now
-                    for lease in ws.state.leases()
-                )
+                live = [x.holder for x in ws.state.leases() if x.expires_at > now]
+                held_by[:] = [c for c in collectors if any(f":{c.pid}:" in h for h in live)]
+                return bool(held_by)
 
-            _wait("the first collector to hold a source", victim_holds_a_source, 240)
+            def why() -> str:
+                grants = collections.Counter(g.holder for g in ws.state.lease_log())
+                held = ", ".join(f"{h}: {n}" for h, n in sorted(grants.items())) or "none"
+                return f"\nleases granted, by holder: {held}{_said(named, log_path)}"
+
+            _wait("a collector to hold a source", a_collector_holds_a_source, 240, why)
+            assert all(c.poll() is None for c in collectors), f"a collector exited{why()}"
+            victim = held_by[0]
             victim.send_signal(signal.SIGKILL)
             victim.wait()
             time.sleep(max(0.0, PUBLISH_SECONDS - (time.monotonic() - published_from)))
@@ -180,7 +211,15 @@ def test_three_collectors_one_killed_one_scheduler(
                 def stored_urls() -> list[Any]:
                     return [p.url for p in reader.iter_posts()]
 
-                _wait("every published post", lambda: expected <= set(stored_urls()), 420)
+                _wait(
+                    "every published post",
+                    lambda: expected <= set(stored_urls()),
+                    420,
+                    lambda: (
+                        f"\nmissing: {len(expected - set(stored_urls()))} of "
+                        f"{len(expected)}{_said(named, log_path)}"
+                    ),
+                )
 
                 def outbox_drained() -> bool:
                     # A batch the killed collector held (its posts stored, its
@@ -190,7 +229,7 @@ def test_three_collectors_one_killed_one_scheduler(
                         ("pending", "sending"), limit=1
                     )
 
-                _wait("the outbox to drain", outbox_drained, 240)
+                _wait("the outbox to drain", outbox_drained, 240, why)
                 urls = stored_urls()
             finally:
                 reader.close()

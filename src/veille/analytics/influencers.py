@@ -199,12 +199,19 @@ def engaged_with(
 ) -> dict[str, datetime]:
     """Identities the organization's accounts replied to or mentioned, with the
     last time they did; over ``period`` only, when given (a KPI's window: the
-    last time over all time says nothing of the windows before it)."""
+    last time over all time says nothing of the windows before it). An
+    account given as ``platform:handle`` is ours on that platform only: the
+    same handle on another platform is someone else (read as ours, the
+    people an unrelated namesake mentioned counted as engaged by us)."""
     ours = _split_handles(org_handles)
     if not ours:
         return {}
+    own = _own(org_handles)
     last: dict[str, datetime] = {}
-    for mentions, _pf, parent_author, published in store.interactions_of(sorted(ours), period):
+    rows = store.interactions_of(sorted(ours), period)
+    for mentions, _pf, parent_author, published, platform, author in rows:
+        if not _is_own((platform, author), own):
+            continue
         when = datetime.fromtimestamp(published, UTC)
         targets = [identity(m) for m in (mentions or "").split()]
         if parent_author:

@@ -149,6 +149,37 @@ def item_keys(
     return names, unnamed
 
 
+def gone_keys(exists: Callable[[str], bool], name: str, keys: Iterable[str | None]) -> list[str]:
+    """The names among ``keys`` (quarantined items of source ``name``) that
+    ``exists`` (a source's :attr:`Batch.exists`) says are gone. A name it
+    raises on (a plugin's bug) is kept in the quarantine, as nothing says it
+    is gone: logged once per source and batch, the source and the item named,
+    its traceback with it, never the end of the pass."""
+    gone: list[str] = []
+    failed = 0
+    for key in keys:
+        if key is None:
+            continue
+        try:
+            if not exists(key):
+                gone.append(key)
+        except Exception as exc:  # that item only: it stays quarantined
+            failed += 1
+            if failed == 1:
+                log.error(
+                    "source %s: its Batch.exists failed on item %r (%s: %s); that item stays "
+                    "in the quarantine and the rest of the page is stored. Its traceback:",
+                    name, key, type(exc).__name__, exc, exc_info=exc,
+                )  # fmt: skip
+    if failed > 1:
+        log.error(
+            "source %s: its Batch.exists failed on %d quarantined items in all; they stay "
+            "in the quarantine.",
+            name, failed,
+        )  # fmt: skip
+    return gone
+
+
 def _log_unexpected(name: str, error: BaseException, failures: int) -> None:
     """Log a source's unexpected error (a bug: its own or veille's) with
     its traceback the first time (``failures`` is 1); while the same error
@@ -368,7 +399,7 @@ class Collector(SourceLeases):
         staged: set[str] = set()
         if batch.exists is not None:  # items gone from the source leave too
             kept = self.store.quarantined(record.name, limit=100_000)
-            recovered += [q.key for q in kept if q.key is not None and not batch.exists(q.key)]
+            recovered += gone_keys(batch.exists, record.name, (q.key for q in kept))
 
         stage_failed = [0]
 

@@ -15,6 +15,9 @@ quarantine retry) calls :meth:`Pipeline.ingest`. For each bounded batch:
    counted in the aggregates, which would count it a second time; or the
    next purge would delete it at once, and a saved topic's figures in a
    ClickHouse store count only the posts filed from the last cutoff on;
+   **links**: the white space inside a post's links and media is
+   percent-encoded (``Post.create`` does it; this catches a plugin's
+   ``Post(...)``): SQLite keeps them joined by spaces;
 1. **dedupe**: the store says which posts it already holds with the same
    content; those are not enriched again (their counts are still updated);
 2. **enrich** the others (the stages' ``prepare`` hooks);
@@ -67,7 +70,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from veille.errors import VeilleError, log_failure, tr
-from veille.models import Cursor, Post
+from veille.models import Cursor, Post, spaces_encoded
 from veille.store.base import Store, StoreTransaction, UpsertResult
 from veille.store.protocols.privacy import story_key
 
@@ -198,6 +201,21 @@ class Pipeline:
     @property
     def post_store(self) -> Any:
         return self.posts if self.split else self.store
+
+    @staticmethod
+    def settle_links(posts: list[Post]) -> list[Post]:
+        """``posts``, a link or medium holding white space percent-encoded
+        (:func:`~veille.models.spaces_encoded`) in each one built without
+        :meth:`Post.create`, which does it (a plugin's ``Post(...)``)."""
+        out = posts
+        for i, post in enumerate(posts):
+            links, media = spaces_encoded(post.links), spaces_encoded(post.media)
+            if links is post.links and media is post.media:
+                continue
+            if out is posts:
+                out = list(posts)
+            out[i] = replace(post, links=links, media=media)
+        return out
 
     @staticmethod
     def settle_dates(posts: list[Post]) -> tuple[list[Post], dict[str, datetime]]:
@@ -408,7 +426,7 @@ class Pipeline:
         module docstring); ``cursor`` commits with the last batch. ``strict``:
         a post a stage raises on is not left out but raises
         :class:`PostsLeftOut`, nothing of its batch written."""
-        posts, ahead = self.settle_dates(list(posts))
+        posts, ahead = self.settle_dates(self.settle_links(list(posts)))
         if self.split:
             return self.ingest_split(posts, cursor=cursor, state=state, ahead=ahead, strict=strict)
         total = UpsertResult()
@@ -449,7 +467,7 @@ class Pipeline:
         time; imports share ``ingest``)."""
         owner = owner or (cursor.source if cursor is not None else "ingest")
         if ahead is None:
-            posts, ahead = self.settle_dates(posts)
+            posts, ahead = self.settle_dates(self.settle_links(posts))
         self.finish_held(owner)
         total = UpsertResult()
         size = max(1, self.batch_size)

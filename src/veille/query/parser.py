@@ -19,6 +19,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from veille.errors import tr
 from veille.query.ast import (
@@ -456,6 +457,11 @@ class _Parser:
                 )
         elif name == "author":
             v = v.lstrip("@")
+        elif name == "links":
+            # Links are kept with their white space percent-encoded
+            # (veille.models.spaces_encoded): links:"annual report" finds
+            # https://e.example/annual%20report.pdf.
+            v = "".join(quote(c, safe="").lower() if c.isspace() else c for c in v)
         elif name == "site":
             host, _, path = v.split("://", 1)[-1].partition("/")
             v = host.removeprefix("www.").rstrip(".")

@@ -106,7 +106,8 @@ class ClickHousePeople:
         when = filter_where(span, {"handles": folded})
         mine = f"SELECT * FROM {POSTS} WHERE {when.and_(f'{_FOLDED} IN {{handles:Array(String)}}')}"
         rows = self.rows(
-            "SELECT p.mentions, par.platform, par.author_handle, p.published_at FROM "
+            "SELECT p.mentions, par.platform, par.author_handle, p.published_at, p.platform, "
+            "p.author_handle FROM "
             f"({mine}) AS p "
             f"LEFT JOIN {_referenced(mine)} AS par ON par.id = p.parent_id "
             f"ORDER BY p.published_at, p.seq{_JOIN}",

@@ -579,10 +579,11 @@ class AnalyticsPosts(Protocol):
     def interactions_of(
         self, handles: Sequence[str], period: Period | None = None
     ) -> Iterator[tuple[Any, ...]]:
-        """``(mentions, replied-to platform, replied-to author, published_at)``
-        of every post by the authors ``handles`` (compared lower case, no
-        ``@``), or of those published in ``period`` (what the organization
-        engaged in over a KPI's window)."""
+        """``(mentions, replied-to platform, replied-to author, published_at,
+        platform, author)`` of every post by the authors ``handles`` (compared
+        lower case, no ``@``) on any platform, or of those published in
+        ``period`` (what the organization engaged in over a KPI's window); the
+        caller keeps the posts of its accounts' platforms."""
         ...
 
     def recent_posts_by(

@@ -45,7 +45,8 @@ def author_rows(
     """SQL (and its parameters) for rows ``(platform, handle, posts, engagement,
     followers, name, positive, negative, neutral)`` covering ``period`` under
     ``scope`` (whose rollup topic is ``topic``): per author-day rows from the
-    rollup for whole UTC days, one row per post for the partial days."""
+    rollup for whole UTC days, one row per post for the partial days (and
+    for the whole of a period from 1970 or before)."""
     from veille.analytics.scope import Period
 
     since, until = int(period.since.timestamp()), int(period.until.timestamp())
@@ -53,7 +54,10 @@ def author_rows(
     parts: list[str] = []
     params: list[Any] = []
     platforms = scope.flt.platforms
-    if d0 < d1:
+    # SQLite's integer division truncates toward zero: the rollup files a
+    # post of the day before 1970 under day 0 (and each earlier day one day
+    # late), so a period from 1970 or before is read from the posts.
+    if 0 < d0 < d1:
         sql = f"SELECT {_FIELDS} FROM author_rollup WHERE topic_id = ? AND day >= ? AND day < ?"
         params += [topic, d0, d1]
         if platforms:

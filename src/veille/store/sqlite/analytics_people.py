@@ -129,9 +129,10 @@ class SQLitePeople:
     def interactions_of(
         self, handles: Sequence[str], period: Period | None = None
     ) -> Iterator[tuple[Any, ...]]:
-        """``(mentions, replied-to platform, replied-to author, published_at)``
-        of every post by the authors ``handles`` (compared lower case, without
-        ``@``), on any platform; only those published in ``period`` when given."""
+        """``(mentions, replied-to platform, replied-to author, published_at,
+        platform, author)`` of every post by the authors ``handles`` (compared
+        lower case, without ``@``), on any platform (the caller keeps those of
+        its accounts' platforms); only those published in ``period`` when given."""
         from veille.store.base import PostFilter
         from veille.store.sqlite.filters import filter_sql
 
@@ -141,7 +142,8 @@ class SQLitePeople:
         span = None if period is None else PostFilter(since=period.since, until=period.until)
         when, params = filter_sql(span, "p")
         yield from self.conn.execute(
-            "SELECT p.mentions, par.platform, par.author_handle, p.published_at FROM posts p "
+            "SELECT p.mentions, par.platform, par.author_handle, p.published_at, p.platform, "
+            "p.author_handle FROM posts p "
             "LEFT JOIN posts par ON par.id = p.parent_id "
             f"WHERE {_folded('p.author_handle')} IN ({','.join('?' * len(folded))}) AND {when}",
             [*folded, *params],

@@ -58,9 +58,13 @@ def _entity_key(kind: str) -> str:
 def _entities_rolled(scope: Scope) -> bool:
     """Whether the entities' rollup answers ``scope``'s top hashtags and
     domains: a period with at least a whole quarter-hour, no restriction,
-    no platform or language filter."""
+    no platform or language filter. A period from 1970 or before is read
+    from the posts: SQLite's integer division files a post of the last
+    minutes of 1969 under the quarter-hour and the day that begin 1970."""
     f = scope.flt
     if scope.restricted or f.platforms or f.languages or f.since is None or f.until is None:
+        return False
+    if f.since.timestamp() <= 0:
         return False
     return -(-int(f.since.timestamp()) // QUARTER) < int(f.until.timestamp()) // QUARTER
 

@@ -40,6 +40,18 @@ if TYPE_CHECKING:
 COUNT_PER_BUCKET = 400
 
 
+def rolled_bounds(since: datetime | None, until: datetime | None) -> bool:
+    """Whether the quarter-hour rollups answer a period from ``since`` to
+    ``until``: both on a quarter-hour, and neither at or before 1970's first
+    second. SQLite's integer division truncates toward zero: the rollups
+    file a post of the last minutes of 1969 under the quarter-hour that
+    begins 1970, so such a period is counted on the posts."""
+    return all(
+        t is None or (int(t.timestamp()) % QUARTER == 0 and t.timestamp() > 0)
+        for t in (since, until)
+    )
+
+
 def cube(scope: Scope, dims: tuple[str, ...]) -> list[str] | None:
     """The ``post_rollup`` dimensions that answer ``dims`` under ``scope``'s
     filters, or ``None`` when the rollup cannot (a restriction, bounds not on
@@ -47,7 +59,7 @@ def cube(scope: Scope, dims: tuple[str, ...]) -> list[str] | None:
     f = scope.flt
     if scope.restricted:
         return None
-    if not all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until)):
+    if not rolled_bounds(f.since, f.until):
         return None
     needed = set(dims)
     if f.platforms:
@@ -61,7 +73,7 @@ def _rollup_answers(scope: Scope, dims: tuple[str, ...]) -> bool:
     """True when a rollup answers ``scope`` (its bounds on quarter-hours)."""
     f = scope.flt
     if scope.topic_id is not None and not dims and not f.platforms and not f.languages:
-        return True
+        return rolled_bounds(f.since, f.until)
     return cube(scope, dims) is not None
 
 
@@ -179,7 +191,7 @@ class SQLiteVolume(columns.KeepsColumns):
         n = len(dims) + (0 if buckets is False else 1)
         group = f" GROUP BY {', '.join(str(i) for i in range(1, n + 1))}" if n else ""
         f = scope.flt
-        aligned = all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until))
+        aligned = rolled_bounds(f.since, f.until)
         if (
             scope.topic_id is not None
             and not dims
