@@ -69,10 +69,10 @@ class RemotePostStore:
             host, port = None, None
         if not host or not port:
             raise ConfigError(
-                f"[store] posts = {self.shown!r} names no host and port",
-                hint='Write "veille+http://HOST:PORT", the address `veille store serve-posts` '
-                "prints.",
-            )
+                tr("[store] posts = %(url)r names no host and port", url=self.shown),
+                hint=tr('Write "veille+http://HOST:PORT", the address `veille store '
+                        "serve-posts` prints."),
+            )  # fmt: skip
         self.url = url
         self.base = f"http://{host}:{port}/v1/"
         token = (parse_qs(parts.query).get("token") or [""])[0]
