@@ -27,6 +27,7 @@ def veille(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     }
     env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
     return subprocess.run([sys.executable, "-m", "veille", *args], cwd=cwd, env=env,
+                          stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=180)  # fmt: skip
 
 
@@ -165,3 +166,39 @@ def test_an_output_file_that_cannot_be_written(ws: Path) -> None:
     )
     assert "Créez-le d’abord (mkdir -p nowhere)" in fr.stderr
     assert "--output nowhere/posts.jsonl: the folder nowhere does not exist" in en
+
+
+@pytest.mark.parametrize(
+    "args, french, english",
+    [
+        (("search", "lumio", "--since", "2026-03-02", "--until", "2026-03-01"),
+         f"--until 2026-03-01 n’est pas après --since 2026-03-02{NBSP}: aucune publication",
+         "--until 2026-03-01 is not after --since 2026-03-02: no post can be in between"),
+        (("plan", "import", "missing-plan.toml"), "impossible de lire missing-plan.toml",
+         "cannot read missing-plan.toml"),
+        (("user", "add", "claire", "--role", "boss", "--password-stdin"),
+         f"rôle inconnu «{NBSP}boss{NBSP}»", "unknown role 'boss'"),
+        (("run", "--role", "cook"), f"--role «{NBSP}cook{NBSP}» n’est pas un rôle",
+         "--role 'cook' is not a role"),
+    ],
+)  # fmt: skip
+def test_the_commands_own_refusals(
+    ws: Path, args: tuple[str, ...], french: str, english: str
+) -> None:
+    fr, en = both(ws, *args)
+    assert fr.returncode == 2
+    assert f"erreur{NBSP}: {french}" in fr.stderr, fr.stderr
+    assert english in en, en
+
+
+def test_an_alert_channel_on_a_private_address(ws: Path) -> None:
+    fr, en = both(
+        ws, "alert", "add", "--query", "lumio", "--name", "a1", "--to", "webhook+http://127.0.0.1/x"
+    )
+    assert fr.returncode == 2
+    assert (
+        f"webhook+http://127.0.0.1/x{NBSP}: refusée, 127.0.0.1 est une adresse de bouclage "
+        "(127.0.0.1)" in fr.stderr
+    ), fr.stderr
+    assert "allow_private_networks = true" in fr.stderr  # what to do
+    assert "refused, 127.0.0.1 is a loopback address (127.0.0.1)" in en

@@ -78,8 +78,12 @@ def post_filter(
     if start is not None and end is not None and end <= start:
         # Nothing can match: said, not an empty result a script takes for a quiet day.
         raise UsageError(
-            f"--until {until} is not after --since {since}: no post can be in between",
-            hint="--since is inclusive and --until exclusive: give a later --until.",
+            tr(
+                "--until %(until)s is not after --since %(since)s: no post can be in between",
+                until=until,
+                since=since,
+            ),
+            hint=tr("--since is inclusive and --until exclusive: give a later --until."),
         )
     return PostFilter(
         since=start,

@@ -18,6 +18,7 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
+from veille.errors import tr
 
 
 def register(app: typer.Typer) -> None:
@@ -114,7 +115,9 @@ def register(app: typer.Typer) -> None:
                 raise UsageError(
                     f"the draft breaks {len(report.problems)} rule(s) of {acct.platform} "
                     "or of the staff guidelines: " + " ".join(p.message for p in report.problems),
-                    hint="Fix it (see `veille draft check`), or pass --force to publish anyway.",
+                    hint=tr(
+                        "Fix it (see `veille draft check`), or pass --force to publish anyway."
+                    ),
                 )
             with Publishing(ws.settings) as pub:
                 done = pub.publish(acct, body, title=title, reply_to=reply_to,
