@@ -76,6 +76,20 @@ def test_a_bad_value_in_veille_toml(ws: Path) -> None:
     assert "[http] timeout_seconds = -3.0 in " in en
 
 
+def test_an_unknown_sentiment_backend(ws: Path) -> None:
+    config = ws / "veille.toml"
+    config.write_text(
+        config.read_text().replace('# sentiment_backend = "lexicon"', 'sentiment_backend = "nope"')
+    )
+    fr, en = both(ws, "enrich")
+    assert fr.returncode == 2
+    assert f"erreur{NBSP}: [enrich] sentiment_backend «{NBSP}nope{NBSP}» est inconnu" in (
+        fr.stderr
+    ), fr.stderr
+    assert 'Utilisez "lexicon" ou "transformers".' in fr.stderr
+    assert "[enrich] sentiment_backend 'nope' is unknown" in en
+
+
 def test_an_unknown_source_kind(ws: Path) -> None:
     fr, en = both(ws, "source", "add", "fedds", "https://example.org/feed/")
     assert fr.returncode == 2
@@ -180,6 +194,12 @@ def test_an_output_file_that_cannot_be_written(ws: Path) -> None:
          f"rôle inconnu «{NBSP}boss{NBSP}»", "unknown role 'boss'"),
         (("run", "--role", "cook"), f"--role «{NBSP}cook{NBSP}» n’est pas un rôle",
          "--role 'cook' is not a role"),
+        (("top", "posts", "--by", "likes"),
+         f"impossible de classer les publications par «{NBSP}likes{NBSP}»",
+         "cannot rank posts by 'likes'"),
+        (("publish", "account", "add", "x", "--platform", "myspace", "--url", "https://x.example"),
+         f"veille ne sait pas publier sur «{NBSP}myspace{NBSP}»",
+         "veille cannot publish to 'myspace'"),
     ],
 )  # fmt: skip
 def test_the_commands_own_refusals(

@@ -195,7 +195,7 @@ def publisher_for(
         from veille.suggest import did_you_mean
 
         raise UsageError(
-            f"veille cannot publish to {platform!r}",
+            tr("veille cannot publish to %(platform)r", platform=platform),
             hint=did_you_mean(platform, factories),
         )
     return factory(http)
