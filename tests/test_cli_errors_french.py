@@ -194,6 +194,8 @@ def test_an_output_file_that_cannot_be_written(ws: Path) -> None:
          f"rôle inconnu «{NBSP}boss{NBSP}»", "unknown role 'boss'"),
         (("run", "--role", "cook"), f"--role «{NBSP}cook{NBSP}» n’est pas un rôle",
          "--role 'cook' is not a role"),
+        (("store", "serve-posts", "--port", "70000"),
+         "--port 70000 n’est pas un numéro de port", "--port 70000 is not a port number"),
         (("top", "posts", "--by", "likes"),
          f"impossible de classer les publications par «{NBSP}likes{NBSP}»",
          "cannot rank posts by 'likes'"),
