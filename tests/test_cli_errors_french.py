@@ -110,6 +110,10 @@ def test_an_unknown_source_kind(ws: Path) -> None:
          f"[store] state = «{NBSP}chdb:///posts.chdb{NBSP}»{NBSP}: le moteur chdb ne tient pas "
          "state", f"Il tient posts{NBSP}; choisissez une autre URL pour state.",
          "the chdb backend does not keep state"),
+        ("state", "postgresql://nobody@127.0.0.1:1/veille",
+         "impossible d’ouvrir la base d’état PostgreSQL postgresql://nobody@127.0.0.1:1/veille"
+         f"{NBSP}: ", "Vérifiez que le serveur tourne, que la base existe",
+         "cannot open the PostgreSQL state store postgresql://nobody@127.0.0.1:1/veille: "),
         ("state", "mysql://db.example/veille",
          f"[store] aucun moteur de stockage pour mysql:// (dans «{NBSP}mysql://db.example/veille"
          f"{NBSP}»)", "sqlite", "[store] no storage backend for mysql://"),
@@ -120,7 +124,8 @@ def test_a_store_url_veille_cannot_read(
 ) -> None:
     set_store(ws, key, url)
     fr, en = both(ws, "topic", "list")
-    assert fr.returncode == 2
+    # A URL veille cannot read is a usage error (2); a server that refuses, a failure (1).
+    assert fr.returncode == (1 if url.startswith("postgresql:") else 2)
     assert f"erreur{NBSP}: {french}" in fr.stderr, fr.stderr
     assert hint in fr.stderr, fr.stderr
     assert english in en, en

@@ -238,7 +238,9 @@ def register_work(inbox: typer.Typer) -> None:
                 known = list(ws.state.inbox_teams())
                 raise NotFound(
                     tr("no team named %(name)r to remove", name=name),
-                    hint=did_you_mean(name, known) if known else "Give its members to create it.",
+                    hint=did_you_mean(name, known)
+                    if known
+                    else tr("Give its members to create it."),
                 )
             if name is not None:
                 set_team(ws.state, name, members or [])

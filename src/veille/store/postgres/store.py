@@ -227,7 +227,13 @@ class PostgresStore(
                 raise StoreError(message, hint=hint) from exc
             said = _said(exc, url)
             failed = StoreError(
-                f"cannot open the PostgreSQL state store {where}: {said}".strip(),
+                tr(
+                    "cannot open the PostgreSQL state store %(where)s: %(error)s",
+                    where=where,
+                    error=said,
+                )
+                if said.strip()
+                else tr("cannot open the PostgreSQL state store %(where)s:", where=where),
                 hint=tr(
                     "Check that the server runs, the database exists and the "
                     "user may connect and create tables (see docs/deploy.md)."
