@@ -229,3 +229,21 @@ def test_an_alert_channel_on_a_private_address(ws: Path) -> None:
     ), fr.stderr
     assert "allow_private_networks = true" in fr.stderr  # what to do
     assert "refused, 127.0.0.1 is a loopback address (127.0.0.1)" in en
+
+
+def test_warnings_are_said_in_the_readers_language(ws: Path) -> None:
+    fr = veille("--language", "fr", "search", "lumio NEAR5 x", cwd=ws)
+    assert fr.returncode == 0, fr.stderr
+    assert (
+        f"avertissement{NBSP}: «{NBSP}NEAR5{NBSP}» est cherché comme un mot{NBSP}; "
+        f"vouliez-vous dire NEAR/5{NBSP}?" in fr.stderr
+    ), fr.stderr
+    en = veille("--language", "en", "search", "lumio NEAR5 x", cwd=ws)
+    assert "warning: 'NEAR5' is searched as a word; did you mean NEAR/5?" in en.stderr
+
+    (ws / "one.jsonl").write_text('{"text": "hi", "published_at": "2026-03-01T14:00:00Z"}\n')
+    fr = veille("--language", "fr", "import", "one.jsonl", "--platform", "twiter", cwd=ws)
+    assert (
+        f"avertissement{NBSP}: --platform twiter{NBSP}: aucune source ne donne de publications "
+        f"de la plateforme «{NBSP}twiter{NBSP}»" in fr.stderr
+    ), fr.stderr

@@ -169,11 +169,14 @@ def err_console() -> Console:
 
 
 def warn(message: str) -> None:
-    """``warning: message`` on stderr; the message is printed as it is (not
-    read as markup: it may quote what the user typed)."""
+    """``warning: message`` on stderr, in the reader's language
+    (:func:`error_speaker`: a sentence made by :func:`veille.errors.tr`
+    is translated, any other string printed as it is); never read as
+    markup: it may quote what the user typed."""
+    say = error_speaker()
     err = err_console()
-    err.print("[yellow]warning:[/] ", end="")
-    err.print(message, markup=False, soft_wrap=True)
+    err.print(say(tr("warning:")), style="yellow", markup=False, end=" ")
+    err.print(say(message), markup=False, soft_wrap=True)
 
 
 def warn_unknown_platforms(option: str, names: Iterable[str] | None) -> None:
@@ -185,7 +188,7 @@ def warn_unknown_platforms(option: str, names: Iterable[str] | None) -> None:
     for name in names or ():
         unknown = unknown_platform(name)
         if unknown:
-            warn(f"{option} {name}: {unknown}")
+            warn(tr("%(option)s %(name)s: %(problem)s", option=option, name=name, problem=unknown))
 
 
 def open_workspace(path: str | None) -> Workspace:
