@@ -19,7 +19,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 NBSP = "\u202f"
 
 
-def veille(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def veille(*args: str, cwd: Path, given: str = "") -> subprocess.CompletedProcess[str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -27,7 +27,7 @@ def veille(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     }
     env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
     return subprocess.run([sys.executable, "-m", "veille", *args], cwd=cwd, env=env,
-                          stdin=subprocess.DEVNULL,
+                          input=given,
                           capture_output=True, text=True, timeout=180)  # fmt: skip
 
 
@@ -247,3 +247,14 @@ def test_warnings_are_said_in_the_readers_language(ws: Path) -> None:
         f"avertissement{NBSP}: --platform twiter{NBSP}: aucune source ne donne de publications "
         f"de la plateforme «{NBSP}twiter{NBSP}»" in fr.stderr
     ), fr.stderr
+
+
+def test_query_match_says_why_it_skips_a_line(ws: Path) -> None:
+    (ws / "q.jsonl").write_text('{"id": "l", "query": "lumio"}\n')
+    lines = '{"text": "x", "published_at": "2026-01-01"}\n[1]\n'
+    fr = veille("--language", "fr", "query", "match", "-q", "q.jsonl", cwd=ws, given=lines)
+    assert f"stdin:1{NBSP}: ignorée{NBSP}: aucune plateforme{NBSP}: " in fr.stderr, fr.stderr
+    assert f"stdin:2{NBSP}: ignorée{NBSP}: une publication doit être un objet JSON" in fr.stderr
+    en = veille("--language", "en", "query", "match", "-q", "q.jsonl", cwd=ws, given=lines)
+    assert "stdin:1: skipped: no platform: " in en.stderr, en.stderr
+    assert "stdin:2: skipped: a post must be a JSON object" in en.stderr

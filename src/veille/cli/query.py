@@ -21,6 +21,7 @@ from veille.cli.common import (
     author_cell,
     console,
     err_console,
+    error_speaker,
     handle_errors,
     open_workspace,
     print_json,
@@ -170,6 +171,7 @@ def register(app: typer.Typer) -> None:
 
         matcher = load_queries(queries, Matcher())
         err = err_console()
+        say = error_speaker()
         out = sys.stdout
         rows: list[dict[str, Any]] = []
         for n, line in enumerate(sys.stdin, 1):
@@ -181,7 +183,9 @@ def register(app: typer.Typer) -> None:
                     raise RecordError(tr("a post must be a JSON object"))
                 post = post_from_record(rec, platform=platform)
             except (ValueError, RecordError) as exc:
-                err.print(f"stdin:{n}: skipped: {exc}", soft_wrap=True, markup=False)
+                why = exc.message if isinstance(exc, RecordError) else str(exc)
+                skipped = tr("stdin:%(line)s: skipped: %(error)s", line=n, error=why)
+                err.print(say(skipped), soft_wrap=True, markup=False)
                 continue
             row: dict[str, Any] = {"id": post.id}
             if spans:
