@@ -15,7 +15,7 @@ from typing import Any
 from veille.alerts.channels import ChannelContext, channel_for
 from veille.alerts.matching import topic_query
 from veille.alerts.model import Alert, AlertBook
-from veille.errors import InputError, VeilleError
+from veille.errors import InputError, VeilleError, tr
 from veille.query.topics import add_topic
 from veille.textnorm import fold
 from veille.workspace import Workspace
@@ -65,7 +65,7 @@ def _records(path: Path) -> list[dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc}") from exc
+        raise InputError(tr("cannot read %(path)s: %(exc)s", path=path, exc=exc)) from exc
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError:
@@ -73,8 +73,8 @@ def _records(path: Path) -> list[dict[str, Any]]:
             data = [json.loads(line) for line in text.splitlines() if line.strip()]
         except json.JSONDecodeError as exc:
             raise InputError(
-                f"{path} is not a Google Alerts export (JSON): {exc}",
-                hint="Export it from Google Takeout (“Alerts”) and pass the .json file.",
+                tr("%(path)s is not a Google Alerts export (JSON): %(exc)s", path=path, exc=exc),
+                hint=tr("Export it from Google Takeout (“Alerts”) and pass the .json file."),
             ) from exc
     if isinstance(data, dict):
         for key in ("alerts", "subscriptions", "alerts.subscriptions", "items"):
@@ -84,7 +84,10 @@ def _records(path: Path) -> list[dict[str, Any]]:
         else:
             data = [data]
     if not isinstance(data, list) or not all(isinstance(d, dict) and "query" in d for d in data):
-        raise InputError(f"{path} holds no alert with a query", hint="Is it the Alerts export?")
+        raise InputError(
+            tr("%(path)s holds no alert with a query", path=path),
+            hint=tr("Is it the Alerts export?"),
+        )
     return data
 
 

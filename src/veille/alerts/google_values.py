@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from veille.alerts.model import parse_weekday
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.textnorm import fold
 
 
@@ -196,22 +196,22 @@ def delivery_time(value: Any) -> tuple[str, int]:
         text = value.strip()
         m = re.search(r"(\d{1,2})\s*(?::|h)\s*(\d{2})?|(\d{1,2})\s*(?=am|pm)", text, re.I)
         if not m:
-            raise UsageError(f"no time of day in {value!r}")
+            raise UsageError(tr("no time of day in %(value)r", value=value))
         hour, minute = int(m.group(1) or m.group(3)), int(m.group(2) or 0)
         ampm = re.search(r"\b(am|pm)\b|(?<=\d)(am|pm)\b", text, re.I)
         if ampm:
             half = (ampm.group(1) or ampm.group(2)).lower()
             if not 1 <= hour <= 12:
-                raise UsageError(f"{value!r} is not a time")
+                raise UsageError(tr("%(value)r is not a time", value=value))
             hour = hour % 12 + (12 if half == "pm" else 0)
         if hour > 23 or minute > 59:
-            raise UsageError(f"{value!r} is not a time")
+            raise UsageError(tr("%(value)r is not a time", value=value))
         at = f"{hour:02d}:{minute:02d}"
         for word in re.findall(r"[^\W\d_]+", text):
             if fold(word) in _FILLER:
                 continue
             if not _is_weekday(word):  # "March" is not "mar(di)": whole words only
-                raise UsageError(f"{word!r} is not a day of the week")
+                raise UsageError(tr("%(word)r is not a day of the week", word=word))
             day = parse_weekday(word)
         return at, day
     if isinstance(value, dict):
@@ -222,21 +222,21 @@ def delivery_time(value: Any) -> tuple[str, int]:
             at = delivery_time(tod)[0]
         elif isinstance(h, int) and isinstance(mi, int):
             if not (0 <= h <= 23 and 0 <= mi <= 59):
-                raise UsageError(f"{h}:{mi} is not a time")
+                raise UsageError(tr("%(h)s:%(mi)s is not a time", h=h, mi=mi))
             at = f"{h:02d}:{mi:02d}"
         elif h is not None:
-            raise UsageError(f"hour {h!r} is not a time")
+            raise UsageError(tr("hour %(h)r is not a time", h=h))
         dow = value.get("day_of_week", value.get("day"))
         if isinstance(dow, str):
             if not _is_weekday(dow):
-                raise UsageError(f"{dow!r} is not a day of the week")
+                raise UsageError(tr("%(dow)r is not a day of the week", dow=dow))
             day = parse_weekday(dow)
         elif isinstance(dow, int) and 1 <= dow <= 7:
             day = dow - 1  # ISO: 1 is Monday
         elif dow is not None:
-            raise UsageError(f"{dow!r} is not a day of the week")
+            raise UsageError(tr("%(dow)r is not a day of the week", dow=dow))
         return at, day
-    raise UsageError(f"{value!r} is not a delivery time")
+    raise UsageError(tr("%(value)r is not a delivery time", value=value))
 
 
 _WEEKDAYS = {key(d) for d in (

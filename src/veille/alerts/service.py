@@ -14,7 +14,7 @@ from veille.alerts.channels.base import Delivery, DeliveryItem, channel_for
 from veille.alerts.matching import normalize_spans, query_words
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.outbox import AlertEngine
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.models import Author, Post
 from veille.store.base import PostFilter
 from veille.textnorm import tokens
@@ -91,8 +91,15 @@ def mark_not_relevant(store: AlertState, alert_name: str, post_id: str) -> None:
     assert alert.id is not None
     if not store.has_delivery(alert.id, post_id):
         raise NotFound(
-            f"alert {alert_name!r} never matched post {post_id!r}",
-            hint=f"See `veille alert deliveries --alert {alert_name}` for its posts.",
+            tr(
+                "alert %(alert_name)r never matched post %(post_id)r",
+                alert_name=alert_name,
+                post_id=post_id,
+            ),
+            hint=tr(
+                "See `veille alert deliveries --alert %(alert_name)s` for its posts.",
+                alert_name=alert_name,
+            ),
         )
     store.mark_not_relevant(alert.id, post_id, time.time())
 
@@ -113,8 +120,11 @@ def suggest_not_terms(engine: AlertEngine, alert_name: str, limit: int = 5) -> l
     marked_ids = engine.store.not_relevant_posts(alert.id)
     if not marked_ids:
         raise UsageError(
-            f"alert {alert_name!r} has no post marked not relevant",
-            hint=f"Mark some first: `veille alert notrelevant POST_ID --alert {alert_name}`.",
+            tr("alert %(alert_name)r has no post marked not relevant", alert_name=alert_name),
+            hint=tr(
+                "Mark some first: `veille alert notrelevant POST_ID --alert %(alert_name)s`.",
+                alert_name=alert_name,
+            ),
         )
     kept_ids = [i for i in engine.store.delivered_posts(alert.id) if i not in marked_ids]
     exclude = query_words(engine.query_of(alert) or "")

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from veille.analytics.scope import Period
 from veille.analytics.volume import SentimentPoint, Share, Voice, Volume
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 
 WIDTH = 560
 HEIGHT = 220
@@ -315,5 +315,8 @@ def save_chart(chart: Any, path: str | Path) -> Path:
     elif suffix == ".png":
         out.write_bytes(to_png(chart))
     else:
-        raise UsageError(f"--chart {path}: unknown chart format", hint="Name a .svg or .png file.")
+        raise UsageError(
+            tr("--chart %(path)s: unknown chart format", path=path),
+            hint=tr("Name a .svg or .png file."),
+        )
     return out

@@ -262,7 +262,7 @@ def render_html(
     unless given; the web app passes its charts kept by spec, so that a
     report's PDF after its page does not draw the same charts again)."""
     if lang not in STRINGS:
-        raise UsageError(f"no report language {lang!r}", hint="Use en or fr.")
+        raise UsageError(tr("no report language %(lang)r", lang=lang), hint=tr("Use en or fr."))
     from markupsafe import Markup
 
     from veille.printing import FONT_CSS

@@ -177,6 +177,6 @@ def words_scope(text: str, base: Scope | None = None) -> Scope:
 
     words = tuple(tokens(text))
     if not words:
-        raise UsageError(f"{text!r} holds no word to look for")
+        raise UsageError(tr("%(text)r holds no word to look for", text=text))
     scope = base or Scope()
     return replace(scope, words=(*scope.words, words), label=text, topic_id=None)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from veille.analytics.scope import Scope
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 
 
 def query_scope(store: Any, text: str, base: Scope | None = None) -> Scope:
@@ -16,7 +16,9 @@ def query_scope(store: Any, text: str, base: Scope | None = None) -> Scope:
     try:
         query = compile_query(text)
     except QueryError as exc:
-        raise UsageError(f"--query {text!r}: {exc}", hint="See docs/query.md.") from None
+        raise UsageError(
+            tr("--query %(text)r: %(exc)s", text=text, exc=exc), hint=tr("See docs/query.md.")
+        ) from None
     scope = base or Scope()
     # A topic's rollups no longer answer once a query narrows it.
     # Within a topic, the label says both (what is counted is the topic AND the query).

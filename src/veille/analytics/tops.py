@@ -23,7 +23,7 @@ from veille.analytics.volume import (
     shares,
     with_purged_sentiment,
 )
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.models import Post
 from veille.query.predicates import tag_key
 from veille.store.protocols.analytics import PostKey, unknown_last
@@ -44,7 +44,9 @@ def top_posts(
     """The ``limit`` posts of the period with the most engagement (or reach);
     ``unclustered`` keeps only the posts outside any story cluster."""
     if by not in TOP_POST_ORDERS:
-        raise UsageError(f"cannot rank posts by {by!r}", hint="Use engagement or reach.")
+        raise UsageError(
+            tr("cannot rank posts by %(by)r", by=by), hint=tr("Use engagement or reach.")
+        )
     found: list[Post] = store.top_posts(
         scope.during(period), by=by, limit=limit, unclustered=unclustered
     )
@@ -70,7 +72,8 @@ def top_authors(
     every known value, a 0 included."""
     if by not in ("posts", "engagement", "followers"):
         raise UsageError(
-            f"cannot rank authors by {by!r}", hint="Use posts, engagement or followers."
+            tr("cannot rank authors by %(by)r", by=by),
+            hint=tr("Use posts, engagement or followers."),
         )
     return [AuthorRow(*row) for row in store.top_authors(scope, period, by=by, limit=limit)]
 
@@ -95,7 +98,10 @@ def top_entities(
     is one account whatever its case, as handles are, and compares as an
     ``@name`` query does."""
     if kind not in ENTITY_COLUMNS:
-        raise UsageError(f"unknown list {kind!r}", hint=f"Use one of {', '.join(ENTITY_COLUMNS)}.")
+        raise UsageError(
+            tr("unknown list %(kind)r", kind=kind),
+            hint=tr("Use one of %(names)s.", names=", ".join(ENTITY_COLUMNS)),
+        )
     if kind in ("hashtags", "mentions"):
         return fold_tags(store.top_entities(scope.during(period), kind, None), limit)
     rows = store.top_entities(scope.during(period), kind, limit)
@@ -159,7 +165,9 @@ def stories(
     cluster is a story of its own. Reach or engagement none of a story's
     posts gave is unknown (``None``) and ranks after every known value."""
     if by not in ("reach", "posts", "engagement"):
-        raise UsageError(f"cannot rank stories by {by!r}", hint="Use reach, posts or engagement.")
+        raise UsageError(
+            tr("cannot rank stories by %(by)r", by=by), hint=tr("Use reach, posts or engagement.")
+        )
     found = [
         Story(key, n, reach, eng, platforms, first)
         for key, n, reach, eng, platforms, first in store.top_clusters(
@@ -200,7 +208,9 @@ def story_keys(
     (:func:`posts_shown`), not those of the ``limit`` best clusters and the
     ``limit`` best posts outside them."""
     if by not in ("reach", "posts", "engagement"):
-        raise UsageError(f"cannot rank stories by {by!r}", hint="Use reach, posts or engagement.")
+        raise UsageError(
+            tr("cannot rank stories by %(by)r", by=by), hint=tr("Use reach, posts or engagement.")
+        )
     scoped = scope.during(period)
     found = [
         StoryKey(key, n, reach, eng, platforms, first)
@@ -326,7 +336,8 @@ def headline_and_sentiment(
     for d in by:
         if d not in DIMENSIONS:
             raise UsageError(
-                f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}."
+                tr("unknown breakdown %(d)r", d=d),
+                hint=tr("Use one of %(names)s.", names=", ".join(DIMENSIONS)),
             )
     periods = (period, period.previous())
     vals: list[dict[str, Any]] = store.headline_figures(scope, periods, by, posts_only=posts_only)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from veille.analytics.scope import Period, Scope
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 
 Interval = Literal["hour", "day", "week"]
 INTERVALS: tuple[str, ...] = ("hour", "day", "week")
@@ -40,7 +40,8 @@ def grouped(
     for d in dims:
         if d not in DIMENSIONS:
             raise UsageError(
-                f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}."
+                tr("unknown breakdown %(d)r", d=d),
+                hint=tr("Use one of %(names)s.", names=", ".join(DIMENSIONS)),
             )
     rows: list[tuple[Any, ...]] = store.post_totals(scope, dims, by_bucket)
     return rows
@@ -69,7 +70,10 @@ class _Buckets:
 
     def __init__(self, interval: str, tz: ZoneInfo) -> None:
         if interval not in INTERVALS:
-            raise UsageError(f"unknown interval {interval!r}", hint="Use hour, day or week.")
+            raise UsageError(
+                tr("unknown interval %(interval)r", interval=interval),
+                hint=tr("Use hour, day or week."),
+            )
         self.interval = interval
         self.tz = tz
         self._day_offset: dict[int, int | None] = {}
@@ -414,7 +418,7 @@ def share_of_voice(store: Any, topics: Mapping[str, Scope], period: Period) -> l
     (the brand against its competitors), beside the previous period."""
     if not topics:
         raise UsageError(
-            "share of voice needs at least one topic", hint="Name topics with --topic."
+            tr("share of voice needs at least one topic"), hint=tr("Name topics with --topic.")
         )
     now = {t: grouped(store, s.during(period)) for t, s in topics.items()}
     before = {t: grouped(store, s.during(period.previous())) for t, s in topics.items()}

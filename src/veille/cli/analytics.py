@@ -22,7 +22,7 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.i18n import format_change, format_percent, plural
 from veille.workspace import Workspace
 
@@ -142,7 +142,10 @@ def _chart_file(path: Path | None) -> Path | None:
     """``--chart``'s file, checked before any work: a table is not printed
     above an error about where its chart should go."""
     if path is not None and path.suffix.lower() not in (".svg", ".png"):
-        raise UsageError(f"--chart {path}: unknown chart format", hint="Name a .svg or .png file.")
+        raise UsageError(
+            tr("--chart %(path)s: unknown chart format", path=path),
+            hint=tr("Name a .svg or .png file."),
+        )
     return output_file(path, "--chart")
 
 

@@ -77,9 +77,10 @@ def old_option_name(
                 current = kwargs.get(param, target.default)
                 if current not in (target.default, None, given):
                     raise UsageError(
-                        f"{new} {current} and {old} {given}: {old} is the old name of {new}",
-                        hint=f"Give {new} once.",
-                    )
+                        tr("%(new)s %(current)s and %(old)s %(given)s: %(old)s is the old name "
+                           "of %(new)s", new=new, current=current, old=old, given=given),
+                        hint=tr("Give %(new)s once.", new=new),
+                    )  # fmt: skip
                 kwargs[param] = given
             return func(*args, **kwargs)
 
@@ -114,7 +115,8 @@ def configure_logging() -> None:
     name = os.environ.get("VEILLE_LOG_LEVEL", "INFO").strip().upper()
     if name not in LOG_LEVELS:
         raise UsageError(
-            f"VEILLE_LOG_LEVEL={name!r} is not a level", hint=f"Use one of {', '.join(LOG_LEVELS)}."
+            tr("VEILLE_LOG_LEVEL=%(level)r is not a level", level=name),
+            hint=tr("Use one of %(levels)s.", levels=", ".join(LOG_LEVELS)),
         )
     root = logging.getLogger()
     if not any(isinstance(h, _Stderr) for h in root.handlers):
@@ -167,11 +169,14 @@ def err_console() -> Console:
 
 
 def warn(message: str) -> None:
-    """``warning: message`` on stderr; the message is printed as it is (not
-    read as markup: it may quote what the user typed)."""
+    """``warning: message`` on stderr, in the reader's language
+    (:func:`error_speaker`: a sentence made by :func:`veille.errors.tr`
+    is translated, any other string printed as it is); never read as
+    markup: it may quote what the user typed."""
+    say = error_speaker()
     err = err_console()
-    err.print("[yellow]warning:[/] ", end="")
-    err.print(message, markup=False, soft_wrap=True)
+    err.print(say(tr("warning:")), style="yellow", markup=False, end=" ")
+    err.print(say(message), markup=False, soft_wrap=True)
 
 
 def warn_unknown_platforms(option: str, names: Iterable[str] | None) -> None:
@@ -183,7 +188,7 @@ def warn_unknown_platforms(option: str, names: Iterable[str] | None) -> None:
     for name in names or ():
         unknown = unknown_platform(name)
         if unknown:
-            warn(f"{option} {name}: {unknown}")
+            warn(tr("%(option)s %(name)s: %(problem)s", option=option, name=name, problem=unknown))
 
 
 def open_workspace(path: str | None) -> Workspace:
@@ -285,7 +290,10 @@ def reader_language(ws: Workspace, lang: str | None) -> str:
 
     chosen = lang or cli_language(ws.root)
     if chosen not in LANGUAGES:
-        raise UsageError(f"--language {chosen!r} is not a language of veille", hint="Use en or fr.")
+        raise UsageError(
+            tr("--language %(lang)r is not a language of veille", lang=chosen),
+            hint=tr("Use en or fr."),
+        )
     return chosen
 
 
@@ -312,20 +320,24 @@ def output_file(path: Path | None, option: str) -> Path | None:
         return None
     if path.is_dir():
         raise InputError(
-            f"{option} {path} is a folder",
-            hint=f"Name a file inside it: {option} {path / 'FILE'}.",
-        )
+            tr("%(option)s %(path)s is a folder", option=option, path=str(path)),
+            hint=tr("Name a file inside it: %(option)s %(file)s.", option=option,
+                    file=str(path / "FILE")),
+        )  # fmt: skip
     folder = path.parent
     if not folder.is_dir():
         raise InputError(
-            f"{option} {path}: the folder {folder} does not exist",
-            hint=f"Create it first (mkdir -p {folder}), or name a file in another folder.",
-        )
+            tr("%(option)s %(path)s: the folder %(folder)s does not exist", option=option,
+               path=str(path), folder=str(folder)),
+            hint=tr("Create it first (mkdir -p %(folder)s), or name a file in another folder.",
+                    folder=str(folder)),
+        )  # fmt: skip
     if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise InputError(
-            f"{option} {path} cannot be written (permission denied)",
-            hint="Name a file in a folder you may write to.",
-        )
+            tr("%(option)s %(path)s cannot be written (permission denied)", option=option,
+               path=str(path)),
+            hint=tr("Name a file in a folder you may write to."),
+        )  # fmt: skip
     return path
 
 

@@ -20,6 +20,7 @@ from veille.cli.common import (
     open_workspace,
     print_json,
 )
+from veille.errors import tr
 
 
 def read_text(text: str | None) -> str:
@@ -30,7 +31,9 @@ def read_text(text: str | None) -> str:
     if text == "-" or (text is None and not sys.stdin.isatty()):
         return sys.stdin.read().rstrip("\n")
     if text is None:
-        raise UsageError("no draft given", hint="Pass the text, or - to read it from stdin.")
+        raise UsageError(
+            tr("no draft given"), hint=tr("Pass the text, or - to read it from stdin.")
+        )
     return text
 
 
@@ -47,7 +50,8 @@ def load_guidelines(path: Path | None) -> object:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(
-            f"--guidelines {path}: cannot be read ({exc})", hint="Give a TOML file."
+            tr("--guidelines %(path)s: cannot be read (%(exc)s)", path=path, exc=exc),
+            hint=tr("Give a TOML file."),
         ) from exc
     return Guidelines.from_mapping(data.get("guidelines", data))
 

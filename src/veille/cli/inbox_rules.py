@@ -18,6 +18,7 @@ from veille.cli.common import (
     print_rows,
     warn,
 )
+from veille.errors import tr
 
 _Many = Annotated[list[str], typer.Option()]
 # The conditions ``veille rule edit --clear`` drops (named as the options are).
@@ -176,7 +177,8 @@ def register_rules(app: typer.Typer) -> None:
         for key in clear:
             if key not in _CONDITIONS:
                 raise UsageError(
-                    f"--clear {key!r} is not a condition", hint=f"Use {', '.join(_CONDITIONS)}."
+                    tr("--clear %(key)r is not a condition", key=key),
+                    hint=tr("Use %(names)s.", names=", ".join(_CONDITIONS)),
                 )
         actions = _actions(tag, category, priority, assign, team, notify, set_status)
         with open_workspace(workspace) as ws:

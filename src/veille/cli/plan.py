@@ -21,6 +21,7 @@ from veille.cli.common import (
     print_rows,
     warn,
 )
+from veille.errors import tr
 from veille.workspace import Workspace
 
 LangOpt = Annotated[
@@ -48,7 +49,10 @@ def lang_of(ws: Workspace, lang: str | None) -> str:
     planned = ws.state.plan_settings().get("language")
     chosen = lang or planned or ws.settings.workspace.ui_language or "en"
     if chosen not in ("en", "fr"):
-        raise UsageError(f"--language {chosen!r} is not a language of veille", hint="Use en or fr.")
+        raise UsageError(
+            tr("--language %(chosen)r is not a language of veille", chosen=chosen),
+            hint=tr("Use en or fr."),
+        )
     return chosen
 
 
@@ -333,16 +337,18 @@ def _kpis(plan: typer.Typer) -> None:
 
         if objective is not None and no_objective:
             raise UsageError(
-                "give either --objective NAME or --no-objective, not both",
-                hint="e.g. veille plan kpi edit volume --objective care",
+                tr("give either --objective NAME or --no-objective, not both"),
+                hint=tr("e.g. veille plan kpi edit volume --objective care"),
             )
         moving = objective is not None or no_objective
         dating = deadline is not None or no_deadline
         if not (moving or dating or period is not None):
             raise UsageError(
-                "give --objective NAME or --no-objective, --period DAYS, or --deadline "
-                "YYYY-MM-DD or --no-deadline",
-                hint="e.g. veille plan kpi edit volume --period 7",
+                tr(
+                    "give --objective NAME or --no-objective, --period DAYS, or "
+                    "--deadline YYYY-MM-DD or --no-deadline"
+                ),
+                hint=tr("e.g. veille plan kpi edit volume --period 7"),
             )
         said: list[str] = []
         with open_workspace(workspace) as ws:
@@ -509,7 +515,9 @@ def _people(plan: typer.Typer) -> None:
         try:
             text_en, text_fr = en.read_text("utf-8"), fr.read_text("utf-8")
         except OSError as exc:
-            raise InputError(f"cannot read {exc.filename}", hint="Check the path.") from None
+            raise InputError(
+                tr("cannot read %(filename)s", filename=exc.filename), hint=tr("Check the path.")
+            ) from None
         with open_workspace(workspace) as ws:
             g = set_guidelines(ws.state, text_en, text_fr, actor=actor)
         console().print(f"Guidelines version {g.version}.", markup=False)

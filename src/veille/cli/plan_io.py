@@ -21,6 +21,7 @@ from veille.cli.common import (
     print_json,
 )
 from veille.cli.plan import ActorOpt, LangOpt, lang_of
+from veille.errors import tr
 
 
 class PlanFormat(StrEnum):
@@ -76,7 +77,7 @@ def register(plan: typer.Typer) -> None:
         from veille.plan.plan_file import contents, to_toml
 
         if fmt is PlanFormat.pdf and output is None:
-            raise UsageError("a PDF needs a file", hint="Pass --output plan.pdf.")
+            raise UsageError(tr("a PDF needs a file"), hint=tr("Pass --output plan.pdf."))
         output = output_file(output, "--output")
         with open_workspace(workspace) as ws:
             language = lang_of(ws, lang)
@@ -114,7 +115,9 @@ def register(plan: typer.Typer) -> None:
         try:
             text = file.read_text("utf-8")
         except OSError:
-            raise InputError(f"cannot read {file}", hint="Check the path.") from None
+            raise InputError(
+                tr("cannot read %(file)s", file=file), hint=tr("Check the path.")
+            ) from None
         with open_workspace(workspace) as ws:
             c = import_plan(ws, text, source=str(file), actor=actor)
         console().print(

@@ -15,6 +15,7 @@ from veille.cli.common import (
     warn,
 )
 from veille.cli.plan import ActorOpt
+from veille.errors import tr
 
 _Q = {
     "en": {
@@ -111,7 +112,8 @@ def register(plan: typer.Typer) -> None:
 
         if lang not in ("en", "fr"):
             raise UsageError(
-                f"--language {lang!r} is not a language of veille", hint="Use en or fr."
+                tr("--language %(lang)r is not a language of veille", lang=lang),
+                hint=tr("Use en or fr."),
             )
         q = _Q[lang]
         if not yes:

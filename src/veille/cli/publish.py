@@ -18,6 +18,7 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
+from veille.errors import tr, trn
 
 
 def register(app: typer.Typer) -> None:
@@ -111,10 +112,21 @@ def register(app: typer.Typer) -> None:
             # The platform's rules and the staff guidelines, as the calendar applies them.
             report = check_post(ws.state, acct, body, title=title)
             if not report.ok and not force:
+                broken = len(report.problems)
                 raise UsageError(
-                    f"the draft breaks {len(report.problems)} rule(s) of {acct.platform} "
-                    "or of the staff guidelines: " + " ".join(p.message for p in report.problems),
-                    hint="Fix it (see `veille draft check`), or pass --force to publish anyway.",
+                    trn(
+                        "the draft breaks %(n)s rule of %(platform)s or of the staff "
+                        "guidelines: %(problems)s",
+                        "the draft breaks %(n)s rules of %(platform)s or of the staff "
+                        "guidelines: %(problems)s",
+                        broken,
+                        n=broken,
+                        platform=acct.platform,
+                        problems=" ".join(p.message for p in report.problems),
+                    ),
+                    hint=tr(
+                        "Fix it (see `veille draft check`), or pass --force to publish anyway."
+                    ),
                 )
             with Publishing(ws.settings) as pub:
                 done = pub.publish(acct, body, title=title, reply_to=reply_to,

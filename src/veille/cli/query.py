@@ -21,6 +21,7 @@ from veille.cli.common import (
     author_cell,
     console,
     err_console,
+    error_speaker,
     handle_errors,
     open_workspace,
     print_json,
@@ -28,7 +29,7 @@ from veille.cli.common import (
     warn,
 )
 from veille.cli.core import LangOpt, PlatformOpt, SinceOpt, UntilOpt, post_filter
-from veille.errors import InputError
+from veille.errors import InputError, tr
 from veille.models import Post
 from veille.query import Query, QueryError, compile_query
 from veille.services.search import Hit
@@ -170,6 +171,7 @@ def register(app: typer.Typer) -> None:
 
         matcher = load_queries(queries, Matcher())
         err = err_console()
+        say = error_speaker()
         out = sys.stdout
         rows: list[dict[str, Any]] = []
         for n, line in enumerate(sys.stdin, 1):
@@ -178,10 +180,12 @@ def register(app: typer.Typer) -> None:
             try:
                 rec = json.loads(line)
                 if not isinstance(rec, dict):
-                    raise RecordError("a post must be a JSON object")
+                    raise RecordError(tr("a post must be a JSON object"))
                 post = post_from_record(rec, platform=platform)
             except (ValueError, RecordError) as exc:
-                err.print(f"stdin:{n}: skipped: {exc}", soft_wrap=True, markup=False)
+                why = exc.message if isinstance(exc, RecordError) else str(exc)
+                skipped = tr("stdin:%(line)s: skipped: %(error)s", line=n, error=why)
+                err.print(say(skipped), soft_wrap=True, markup=False)
                 continue
             row: dict[str, Any] = {"id": post.id}
             if spans:
@@ -239,7 +243,9 @@ def load_queries(path: Path, matcher: Any) -> Any:
     try:
         fh = path.open(encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        raise InputError(
+            tr("cannot read %(path)s: %(error)s", path=str(path), error=exc.strerror or str(exc))
+        ) from None
     with fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
@@ -251,14 +257,16 @@ def load_queries(path: Path, matcher: Any) -> Any:
                     raise TypeError
             except (ValueError, KeyError, TypeError):
                 raise InputError(
-                    f"{path}:{n}: not a query record",
-                    hint='write one JSON object per line: {"id": "lumio", "query": "lumio -promo"}',
-                ) from None
+                    tr("%(path)s:%(line)s: not a query record", path=str(path), line=n),
+                    hint=tr('write one JSON object per line: {"id": "lumio", "query": '
+                            '"lumio -promo"}'),
+                ) from None  # fmt: skip
             try:
                 matcher.add(qid, text)
             except QueryError as exc:
                 raise InputError(
-                    f"{path}:{n}: query {qid!r}: {exc.message} (column {exc.column})",
+                    tr("%(path)s:%(line)s: query %(query)r: %(error)s (column %(column)s)",
+                       path=str(path), line=n, query=qid, error=exc.message, column=exc.column),
                     hint=exc.hint,
-                ) from None
+                ) from None  # fmt: skip
     return matcher

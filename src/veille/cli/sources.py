@@ -30,6 +30,7 @@ from veille.cli.common import (
     speaker,
 )
 from veille.cli.serve import ServeHostOpt, ServePortOpt
+from veille.errors import tr
 
 log = logging.getLogger(__name__)
 
@@ -284,13 +285,17 @@ def register(app: typer.Typer) -> None:
 
         if role not in ROLES:
             raise UsageError(
-                f"--role {role!r} is not a role", hint=f"Use one of {', '.join(ROLES)}."
+                tr("--role %(role)r is not a role", role=role),
+                hint=tr("Use one of %(names)s.", names=", ".join(ROLES)),
             )
         if not serve and (host is not None or port is not None):
             given = "--host" if host is not None else "--port"
             raise UsageError(
-                f"{given} is where the web app listens, and `veille run` serves none",
-                hint="Add --serve to run the web app in this process too.",
+                tr(
+                    "%(given)s is where the web app listens, and `veille run` serves none",
+                    given=given,
+                ),
+                hint=tr("Add --serve to run the web app in this process too."),
             )
         configure_logging()
         stopping = DaemonState()

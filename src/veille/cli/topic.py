@@ -19,6 +19,7 @@ from veille.cli.common import (
     print_rows,
     warn,
 )
+from veille.errors import tr
 
 NameArg = Annotated[str, typer.Argument(help="Topic name (letters, digits, - _ .).")]
 QueryArg = Annotated[str, typer.Argument(help="The topic's query (syntax: docs/query.md).")]
@@ -70,8 +71,11 @@ def register(app: typer.Typer) -> None:
 
         if query is None and inbox is None:
             raise UsageError(
-                "nothing to change",
-                hint=f"Give a new query, or --inbox/--no-inbox: veille topic edit {name} QUERY",
+                tr("nothing to change"),
+                hint=tr(
+                    "Give a new query, or --inbox/--no-inbox: veille topic edit %(name)s QUERY",
+                    name=name,
+                ),
             )
         if query is not None:
             compile_or_exit(query)

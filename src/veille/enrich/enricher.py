@@ -20,7 +20,7 @@ from veille.enrich.entities import DomainResolver, Entities, extract_entities
 from veille.enrich.keywords import KeywordExtractor
 from veille.enrich.language import UNDETERMINED, LanguageDetector
 from veille.enrich.sentiment import UNSCORED, LexiconSentiment
-from veille.errors import ConfigError
+from veille.errors import ConfigError, tr
 from veille.models import Post, Sentiment
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,11 @@ def _backend(settings: EnrichSettings) -> SentimentBackend:
             batch_size=settings.model_batch_size,
         )
     raise ConfigError(
-        f"[enrich] sentiment_backend {settings.sentiment_backend!r} is unknown",
-        hint='Use "lexicon" or "transformers".',
+        tr(
+            "[enrich] sentiment_backend %(sentiment_backend)r is unknown",
+            sentiment_backend=settings.sentiment_backend,
+        ),
+        hint=tr('Use "lexicon" or "transformers".'),
     )
 
 

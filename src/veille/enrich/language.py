@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from veille.errors import ConfigError
+from veille.errors import ConfigError, tr
 
 UNDETERMINED = "und"
 
@@ -43,7 +43,7 @@ class LanguageDetector:
         self.languages = tuple(dict.fromkeys(code.strip().lower() for code in languages))
         if not self.languages:
             raise ConfigError(
-                "[enrich] languages is empty", hint='List at least one, e.g. ["fr", "en"].'
+                tr("[enrich] languages is empty"), hint=tr('List at least one, e.g. ["fr", "en"].')
             )
         self.min_confidence = min_confidence
         self.high_accuracy = high_accuracy
@@ -60,8 +60,8 @@ class LanguageDetector:
                 lang = Language.from_iso_code_639_1(iso)
             except (ValueError, AttributeError) as exc:
                 raise ConfigError(
-                    f"[enrich] languages: {code!r} is not a language lingua knows",
-                    hint="Use ISO 639-1 codes such as fr, en, es, de.",
+                    tr("[enrich] languages: %(code)r is not a language lingua knows", code=code),
+                    hint=tr("Use ISO 639-1 codes such as fr, en, es, de."),
                 ) from exc
             langs.append(lang)
             self._codes[lang] = code

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from veille.enrich.sentiment import UNSCORED, social_clean
-from veille.errors import ConfigError
+from veille.errors import ConfigError, tr
 from veille.models import Sentiment, SentimentLabel
 
 log = logging.getLogger(__name__)
@@ -68,10 +68,15 @@ def map_labels(id2label: dict[Any, Any], where: str) -> dict[int, str]:
     values = sorted(out.values())
     if not out or len(set(values)) != len(values) or not {"negative", "positive"} <= set(values):
         raise ConfigError(
-            f"[enrich] model_dir {where}: cannot read sentiment labels from id2label "
-            f"{dict(sorted(raw.items()))}",
-            hint="Use a sentiment model whose labels are negative/neutral/positive "
-            "(or LABEL_0/1/2 in that order).",
+            tr(
+                "[enrich] model_dir %(where)s: cannot read sentiment labels from id2label %(dict)s",
+                where=where,
+                dict=dict(sorted(raw.items())),
+            ),
+            hint=tr(
+                "Use a sentiment model whose labels are "
+                "negative/neutral/positive (or LABEL_0/1/2 in that order)."
+            ),
         )
     return out
 
@@ -90,33 +95,45 @@ class TransformerSentiment:
     ) -> None:
         if not str(model_dir).strip():
             raise ConfigError(
-                '[enrich] sentiment_backend = "transformers" needs model_dir',
-                hint="Set [enrich] model_dir to the directory of a downloaded "
-                "sentiment model (config.json, weights and tokenizer files).",
+                tr('[enrich] sentiment_backend = "transformers" needs model_dir'),
+                hint=tr(
+                    "Set [enrich] model_dir to the directory of a downloaded "
+                    "sentiment model (config.json, weights and tokenizer files)."
+                ),
             )
         self.path = Path(model_dir).expanduser()
         if not self.path.is_dir():
             raise ConfigError(
-                f"[enrich] model_dir {self.path} is not a directory",
-                hint="Download the model there first (nothing is downloaded by veille), "
-                "or fix the path in veille.toml.",
+                tr("[enrich] model_dir %(path)s is not a directory", path=self.path),
+                hint=tr(
+                    "Download the model there first (nothing is downloaded by "
+                    "veille), or fix the path in veille.toml."
+                ),
             )
         config_file = self.path / "config.json"
         try:
             config = json.loads(config_file.read_text("utf-8"))
         except FileNotFoundError:
             raise ConfigError(
-                f"[enrich] model_dir {self.path} has no config.json",
-                hint="Point model_dir at the folder holding the model's config.json, "
-                "weights and tokenizer files.",
+                tr("[enrich] model_dir %(path)s has no config.json", path=self.path),
+                hint=tr(
+                    "Point model_dir at the folder holding the model's "
+                    "config.json, weights and tokenizer files."
+                ),
             ) from None
         except (OSError, ValueError) as exc:
             raise ConfigError(
-                f"[enrich] model_dir {self.path}: config.json cannot be read ({exc})",
-                hint="Download the model again.",
+                tr(
+                    "[enrich] model_dir %(path)s: config.json cannot be read (%(exc)s)",
+                    path=self.path,
+                    exc=exc,
+                ),
+                hint=tr("Download the model again."),
             ) from None
         if not isinstance(config, dict):
-            raise ConfigError(f"[enrich] model_dir {self.path}: config.json is not an object")
+            raise ConfigError(
+                tr("[enrich] model_dir %(path)s: config.json is not an object", path=self.path)
+            )
         self.labels = map_labels(config.get("id2label") or {}, str(self.path))
         self.languages = frozenset(languages)
         self.batch_size = max(1, int(batch_size))
@@ -126,8 +143,11 @@ class TransformerSentiment:
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
         except ImportError as exc:
             raise ConfigError(
-                f'[enrich] sentiment_backend = "transformers" needs torch and transformers '
-                f"({exc.name or exc} is not installed)",
+                tr(
+                    '[enrich] sentiment_backend = "transformers" needs torch and '
+                    "transformers (%(value)s is not installed)",
+                    value=exc.name or exc,
+                ),
                 hint=INSTALL_HINT,
             ) from None
         from transformers.utils import logging as hf_logging
@@ -143,17 +163,29 @@ class TransformerSentiment:
             )
         except Exception as exc:  # transformers raises OSError, ValueError, KeyError...
             raise ConfigError(
-                f"[enrich] model_dir {self.path}: the model cannot be loaded "
-                f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
-                hint="It needs config.json, weights (model.safetensors or pytorch_model.bin) "
-                "and tokenizer files; download the model again.",
+                tr(
+                    "[enrich] model_dir %(path)s: the model cannot be loaded (%(name)s: %(value)s)",
+                    path=self.path,
+                    name=type(exc).__name__,
+                    value=str(exc).splitlines()[0] if str(exc) else "",
+                ),
+                hint=tr(
+                    "It needs config.json, weights (model.safetensors or "
+                    "pytorch_model.bin) and tokenizer files; download the model "
+                    "again."
+                ),
             ) from None
         n_out = int(getattr(model.config, "num_labels", len(self.labels)))
         if sorted(self.labels) != list(range(n_out)):
             raise ConfigError(
-                f"[enrich] model_dir {self.path}: the model has {n_out} outputs but "
-                f"id2label names {len(self.labels)}",
-                hint="Use a sentiment model whose config matches its weights.",
+                tr(
+                    "[enrich] model_dir %(path)s: the model has %(n_out)s "
+                    "outputs but id2label names %(n)s",
+                    path=self.path,
+                    n_out=n_out,
+                    n=len(self.labels),
+                ),
+                hint=tr("Use a sentiment model whose config matches its weights."),
             )
         self.model = model.to(self.device).eval()
         self._pos = next(k for k, v in self.labels.items() if v == "positive")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from veille.errors import RepeatedFailures, log_failure
+from veille.errors import RepeatedFailures, log_failure, tr
 from veille.http import HttpClient
 from veille.pipeline.collect import (
     ROLES,
@@ -109,7 +109,10 @@ def run_daemon(
     if role not in ROLES:
         from veille.errors import UsageError
 
-        raise UsageError(f"--role {role!r} is not a role", hint=f"Use one of {', '.join(ROLES)}.")
+        raise UsageError(
+            tr("--role %(role)r is not a role", role=role),
+            hint=tr("Use one of %(names)s.", names=", ".join(ROLES)),
+        )
     collects, schedules = role in ("all", "collector"), role in ("all", "scheduler")
     state = state or DaemonState()
     if schedules:  # a [backup] folder it cannot use is said now, not at the first backup

@@ -21,7 +21,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
-from veille.errors import VeilleError, log_failure
+from veille.errors import VeilleError, log_failure, tr
 from veille.services.sources import SourceRecord
 from veille.store.clock import StoreClock
 
@@ -205,6 +205,10 @@ class SourceLeases:
             lease_name(name), self.holder, epoch, now=self.clock.now()
         ):
             raise LeaseLost(
-                f"source {name}: this collector lost its lease; nothing of this batch "
-                "is committed and the collector now holding it goes on from the cursor"
+                tr(
+                    "source %(name)s: this collector lost its lease; nothing of "
+                    "this batch is committed and the collector now holding it "
+                    "goes on from the cursor",
+                    name=name,
+                )
             )

@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from veille.errors import VeilleError
+from veille.errors import VeilleError, tr
 from veille.plan.common import local_day, now_utc
 from veille.store.protocols.plan import AccountSnapshot
 
@@ -103,8 +103,8 @@ def _mastodon(ws: Workspace, http: HttpClient, handle: str) -> Figures:
     base = _source_base(ws, "mastodon", "instance") or (f"https://{host}" if host else None)
     if base is None:
         raise VeilleError(
-            f"no Mastodon instance is known for {handle}",
-            hint="Write the account as user@instance, or add a Mastodon source.",
+            tr("no Mastodon instance is known for %(handle)s", handle=handle),
+            hint=tr("Write the account as user@instance, or add a Mastodon source."),
         )
     body = http.get(f"{base}/api/v1/accounts/lookup", params={"acct": handle}).json()
     return Figures(
@@ -122,8 +122,10 @@ def _youtube(ws: Workspace, http: HttpClient, handle: str) -> Figures:
     config = _source_config(ws, "youtube", "key")
     if config is None:
         raise VeilleError(
-            f"the YouTube channel {handle} needs a Data API key to be looked up",
-            hint="Add a YouTube source with --option key=… (any target: search:…, comments:…).",
+            tr(
+                "the YouTube channel %(handle)s needs a Data API key to be looked up", handle=handle
+            ),
+            hint=tr("Add a YouTube source with --option key=… (any target: search:…, comments:…)."),
         )
     name = handle.strip()
     params: dict[str, Any] = {"part": "snippet,statistics", "key": _secret(config, "key")}
@@ -136,8 +138,8 @@ def _youtube(ws: Workspace, http: HttpClient, handle: str) -> Figures:
     items = list(body.get("items") or [])
     if not items:
         raise VeilleError(
-            f"YouTube has no channel {handle}",
-            hint="Give the channel's id (UC…) or its handle (@name) as the channel's account.",
+            tr("YouTube has no channel %(handle)s", handle=handle),
+            hint=tr("Give the channel's id (UC…) or its handle (@name) as the channel's account."),
         )
     channel = items[0]
     stats = channel.get("statistics") or {}
@@ -156,9 +158,11 @@ def _facebook(ws: Workspace, http: HttpClient, handle: str) -> Figures:
     config = _source_config(ws, "facebook", "token")
     if config is None:
         raise VeilleError(
-            f"the Facebook Page {handle} needs a Page token to be looked up",
-            hint="Add the Page as a Facebook source (veille source add facebook PAGE "
-            "--option token=…).",
+            tr("the Facebook Page %(handle)s needs a Page token to be looked up", handle=handle),
+            hint=tr(
+                "Add the Page as a Facebook source (veille source add "
+                "facebook PAGE --option token=…)."
+            ),
         )
     api = str(config.get("api") or FACEBOOK_API).rstrip("/")
     page = handle.strip().removeprefix("https://www.facebook.com/").strip("/")
@@ -188,9 +192,14 @@ def _linkedin(ws: Workspace, http: HttpClient, handle: str) -> Figures:
     config = _source_config(ws, "linkedin", "token")
     if config is None:
         raise VeilleError(
-            f"the LinkedIn page {handle} needs the organization's token to be looked up",
-            hint="Add the organization as a LinkedIn source (veille source add linkedin ID "
-            "--option token=…).",
+            tr(
+                "the LinkedIn page %(handle)s needs the organization's token to be looked up",
+                handle=handle,
+            ),
+            hint=tr(
+                "Add the organization as a LinkedIn source (veille source "
+                "add linkedin ID --option token=…)."
+            ),
         )
     api = str(config.get("api") or LINKEDIN_API).rstrip("/")
     token = _secret(config, "token")
@@ -217,8 +226,8 @@ def _linkedin(ws: Workspace, http: HttpClient, handle: str) -> Figures:
         elements = list(body.get("elements") or [])
         if not elements or not str(elements[0].get("id") or "").isdigit():
             raise VeilleError(
-                f"LinkedIn has no organization page named {handle}",
-                hint="Give the page's number (in its admin URL) or its vanity name.",
+                tr("LinkedIn has no organization page named %(handle)s", handle=handle),
+                hint=tr("Give the page's number (in its admin URL) or its vanity name."),
             )
         org = elements[0]
         name = str(org["id"])

@@ -8,7 +8,7 @@ import math
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import InputError, UsageError
+from veille.errors import InputError, UsageError, tr
 from veille.plan.common import audit, check_platform
 from veille.store.protocols.plan import (
     KPI,
@@ -48,7 +48,9 @@ def _value(v: Any) -> str:
         return str(v)
     if isinstance(v, float):
         if not math.isfinite(v):
-            raise InputError(f"{v} cannot be written to TOML", hint="Use a finite number.")
+            raise InputError(
+                tr("%(v)s cannot be written to TOML", v=v), hint=tr("Use a finite number.")
+            )
         return repr(v)
     if isinstance(v, datetime | date):
         return json.dumps(v.isoformat())
@@ -147,7 +149,9 @@ def _day(v: Any, where: str) -> date | None:
     try:
         return date.fromisoformat(str(v))
     except ValueError:
-        raise InputError(f"{where}: {v!r} is not a date", hint="Write YYYY-MM-DD.") from None
+        raise InputError(
+            tr("%(where)s: %(v)r is not a date", where=where, v=v), hint=tr("Write YYYY-MM-DD.")
+        ) from None
 
 
 def _time(v: Any) -> datetime | None:
@@ -167,9 +171,15 @@ def from_toml(text: str, source: str = "the plan file") -> PlanContents:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{source} is not valid TOML: {exc}", hint="Fix the line named.") from None
+        raise InputError(
+            tr("%(source)s is not valid TOML: %(exc)s", source=source, exc=exc),
+            hint=tr("Fix the line named."),
+        ) from None
     if data.get("format", FORMAT_VERSION) > FORMAT_VERSION:
-        raise InputError(f"{source} was written by a newer veille", hint="Upgrade veille.")
+        raise InputError(
+            tr("%(source)s was written by a newer veille", source=source),
+            hint=tr("Upgrade veille."),
+        )
     try:
         c = PlanContents(settings={k: str(v) for k, v in data.get("settings", {}).items()})
         for o in data.get("objectives", []):
@@ -234,12 +244,17 @@ def from_toml(text: str, source: str = "the plan file") -> PlanContents:
             c.costs.append(CostItem(m["label"], float(m["monthly"]), m.get("note", "")))
     except KeyError as exc:
         raise InputError(
-            f"{source}: an entry lacks {exc}", hint="Every entry needs its name."
+            tr("%(source)s: an entry lacks %(exc)s", source=source, exc=exc),
+            hint=tr("Every entry needs its name."),
         ) from None
     except UsageError as exc:
-        raise InputError(f"{source}: {exc.message}", hint=exc.hint) from None
+        raise InputError(
+            tr("%(source)s: %(message)s", source=source, message=exc.message), hint=exc.hint
+        ) from None
     except (TypeError, ValueError) as exc:
-        raise InputError(f"{source}: {exc}", hint="Check the values' types.") from None
+        raise InputError(
+            tr("%(source)s: %(exc)s", source=source, exc=exc), hint=tr("Check the values' types.")
+        ) from None
     return c
 
 
@@ -254,8 +269,12 @@ def import_plan(
     missing = sorted({t for o in c.objectives for t in o.topics} - known)
     if missing:
         raise NotFound(
-            f"{source} names topics this workspace lacks: {', '.join(missing)}",
-            hint="Add them with `veille topic add` first; nothing was changed.",
+            tr(
+                "%(source)s names topics this workspace lacks: %(names)s",
+                source=source,
+                names=", ".join(missing),
+            ),
+            hint=tr("Add them with `veille topic add` first; nothing was changed."),
         )
     ws.state.replace_plan(c)
     audit(ws.state, actor, "plan.import", source)

@@ -195,7 +195,7 @@ def publisher_for(
         from veille.suggest import did_you_mean
 
         raise UsageError(
-            f"veille cannot publish to {platform!r}",
+            tr("veille cannot publish to %(platform)r", platform=platform),
             hint=did_you_mean(platform, factories),
         )
     return factory(http)
@@ -228,7 +228,13 @@ def error_from_response(resp: Any, *, platform: str, text: str, what: str) -> Pu
     elif retryable:
         hint = "The platform is busy or failing; veille tries again later."
     return PublishError(
-        f"{platform} refused {what} (HTTP {status}): {said}",
+        tr(
+            "%(platform)s refused %(what)s (HTTP %(status)s): %(said)s",
+            platform=platform,
+            what=what,
+            status=status,
+            said=said,
+        ),
         platform=platform,
         status=status,
         platform_message=said,
@@ -244,7 +250,7 @@ def transport_error(exc: VeilleError, *, platform: str, text: str) -> PublishErr
     from veille.httperrors import BlockedAddress
 
     return PublishError(
-        f"{platform}: {exc.message}",
+        tr("%(platform)s: %(message)s", platform=platform, message=exc.message),
         platform=platform,
         text=text,
         retryable=not isinstance(exc, BlockedAddress),

@@ -14,6 +14,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+from veille.errors import tr
 from veille.models import Post
 from veille.plan import lengths
 from veille.publish.base import Account, Published, PublishError, send
@@ -94,7 +95,7 @@ class BlueskyPublisher:
         )  # fmt: skip
         data: dict[str, Any] = resp.json()
         if not data.get("accessJwt") or not data.get("did"):
-            raise PublishError("Bluesky answered the login without a session",
+            raise PublishError(tr("Bluesky answered the login without a session"),
                                platform=PLATFORM, text=text, retryable=True)  # fmt: skip
         return data
 
@@ -142,8 +143,9 @@ class BlueskyPublisher:
             posts = resp.json().get("posts") or []
             if not posts:
                 raise PublishError(
-                    f"Bluesky has no post {target} to reply to", platform=PLATFORM, text=text,
-                    hint="The post may have been deleted.",
+                    tr("Bluesky has no post %(target)s to reply to", target=target),
+                    platform=PLATFORM, text=text,
+                    hint=tr("The post may have been deleted."),
                 )  # fmt: skip
             view = posts[0]
         parent = {"uri": str(view["uri"]), "cid": str(view["cid"])}
@@ -162,7 +164,7 @@ class BlueskyPublisher:
         key: str | None = None,
     ) -> Published:
         if not text.strip():
-            raise PublishError("a Bluesky post needs text", platform=PLATFORM, text=text)
+            raise PublishError(tr("a Bluesky post needs text"), platform=PLATFORM, text=text)
         record: dict[str, Any] = {
             "$type": "app.bsky.feed.post",
             "text": text,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from veille.errors import tr
 from veille.models import Post
 from veille.publish.base import Account, Published, PublishError, host_of, send
 
@@ -58,9 +59,11 @@ class MastodonPublisher:
         found = resp.json().get("statuses") or []
         if not found:
             raise PublishError(
-                f"{host_of(account.url)} cannot find the post replied to ({reply_to.url})",
+                tr("%(host)s cannot find the post replied to (%(url)s)",
+                   host=host_of(account.url), url=reply_to.url),
                 platform=PLATFORM, text=text, status=404,
-                hint="It may have been deleted, or the instance does not federate with its own.",
+                hint=tr("It may have been deleted, or the instance does not federate "
+                        "with its own."),
             )  # fmt: skip
         return str(found[0]["id"])
 
@@ -77,7 +80,7 @@ class MastodonPublisher:
     ) -> Published:
         # Mastodon has no title (a content warning is not one): ``title`` is unused.
         if not text.strip():
-            raise PublishError("a Mastodon status needs text", platform=PLATFORM, text=text)
+            raise PublishError(tr("a Mastodon status needs text"), platform=PLATFORM, text=text)
         body: dict[str, Any] = {"status": text, "visibility": self.visibility}
         if reply_to is not None:
             body["in_reply_to_id"] = (
@@ -97,7 +100,7 @@ class MastodonPublisher:
         sid = str(data.get("id") or "")
         if not sid:
             raise PublishError(
-                "Mastodon answered without a status id", platform=PLATFORM, text=text,
+                tr("Mastodon answered without a status id"), platform=PLATFORM, text=text,
                 retryable=True,
             )  # fmt: skip
         host = host_of(account.url)

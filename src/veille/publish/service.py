@@ -40,36 +40,43 @@ def add_account(
         from veille.suggest import did_you_mean
 
         raise UsageError(
-            f"veille cannot publish to {platform!r}", hint=did_you_mean(platform, known)
+            tr("veille cannot publish to %(platform)r", platform=platform),
+            hint=did_you_mean(platform, known),
         )
     if not _NAME.match(name):
         raise UsageError(
-            f"account name {name!r} is not allowed",
-            hint="Use up to 80 letters, digits, '.', '_', ':' or '-' (starting with one of them).",
+            tr("account name %(name)r is not allowed", name=name),
+            hint=tr(
+                "Use up to 80 letters, digits, '.', '_', ':' or '-' (starting with one of them)."
+            ),
         )
     if not url.lower().startswith(("https://", "http://")):
         if platform == "bluesky" and not url:
             url = "https://bsky.social"
         else:
             raise UsageError(
-                f"--url {url!r} is not a web address",
-                hint="Give the instance, PDS or site, e.g. https://mastodon.social.",
+                tr("--url %(url)r is not a web address", url=url),
+                hint=tr("Give the instance, PDS or site, e.g. https://mastodon.social."),
             )
     if platform in ("bluesky", "wordpress") and not handle:
         raise UsageError(
-            f"a {platform} account needs --handle (the login)",
-            hint="The Bluesky handle (name.bsky.social) or the WordPress user name.",
+            tr("a %(platform)s account needs --handle (the login)", platform=platform),
+            hint=tr("The Bluesky handle (name.bsky.social) or the WordPress user name."),
         )
     if not secret:
         raise UsageError(
-            f"account {name!r} needs --secret",
-            hint="The access token or app password, or env:NAME to read it from the environment.",
+            tr("account %(name)r needs --secret", name=name),
+            hint=tr(
+                "The access token or app password, or env:NAME to read it from the environment."
+            ),
         )
     account = Account(name, platform, url.rstrip("/"), handle, secret)
     if not state.add_publish_account(account, datetime.now(UTC)):
         raise UsageError(
-            f"an account named {name!r} already exists",
-            hint="Choose another name, or remove it first with `veille publish account remove`.",
+            tr("an account named %(name)r already exists", name=name),
+            hint=tr(
+                "Choose another name, or remove it first with `veille publish account remove`."
+            ),
         )
     from veille.services import audit
 

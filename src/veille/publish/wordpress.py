@@ -16,6 +16,7 @@ import re
 import unicodedata
 from typing import Any
 
+from veille.errors import tr
 from veille.models import Post
 from veille.publish.base import Account, Published, PublishError, host_of, send
 
@@ -72,14 +73,14 @@ class WordPressPublisher:
     ) -> Published:
         if reply_to is not None:
             raise PublishError(
-                "veille does not reply on WordPress (replies there are comments)",
+                tr("veille does not reply on WordPress (replies there are comments)"),
                 platform=PLATFORM, text=text,
-                hint="Answer in the site's comments, or publish an article.",
+                hint=tr("Answer in the site's comments, or publish an article."),
             )  # fmt: skip
         if not (title or "").strip():
             raise PublishError(
-                "a WordPress article needs a title", platform=PLATFORM, text=text,
-                hint="Give it one (--title).",
+                tr("a WordPress article needs a title"), platform=PLATFORM, text=text,
+                hint=tr("Give it one (--title)."),
             )  # fmt: skip
         body: dict[str, Any] = {
             "title": title,

@@ -186,8 +186,10 @@ def parse_account(text: str) -> Account:
     platform, sep, handle = text.partition(":")
     if not sep or not platform.strip() or not identity(handle):
         raise UsageError(
-            f"{text!r} is not PLATFORM:HANDLE",
-            hint="Write the account as the influencer list shows it, e.g. mastodon:claire_tech.",
+            tr("%(text)r is not PLATFORM:HANDLE", text=text),
+            hint=tr(
+                "Write the account as the influencer list shows it, e.g. mastodon:claire_tech."
+            ),
         )
     return platform.strip().lower(), identity(handle)
 
@@ -204,7 +206,8 @@ def link_authors(
     a, b = parse_account(first), parse_account(second)
     if a == b:
         raise UsageError(
-            f"{first!r} and {second!r} are the same account", hint="Name two accounts."
+            tr("%(first)r and %(second)r are the same account", first=first, second=second),
+            hint=tr("Name two accounts."),
         )
     for text, (platform, handle) in ((first, a), (second, b)):
         known = ws.store.accounts_named(handle)
@@ -212,7 +215,9 @@ def link_authors(
             names = [f"{p}:{h}" for p, h in known] or [
                 f"{p}:{h}" for p, h in ws.store.accounts_on(platform)
             ]
-            raise NotFound(f"no posts by the account {text!r}", hint=did_you_mean(text, names))
+            raise NotFound(
+                tr("no posts by the account %(text)r", text=text), hint=did_you_mean(text, names)
+            )
     evidence = "confirmed by the user" if same else "told apart by the user"
     ws.store.decide_author_link(a, b, "same" if same else "different", evidence)
     return a, b

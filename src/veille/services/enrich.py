@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.models import Sentiment
 from veille.store.base import PostFilter, PostStore, StateStore, Store
 from veille.store.protocols.enrich import Copy, Correction
@@ -43,7 +43,8 @@ def correct_sentiment(store: Store, post_id: str, label: str, *, who: str = "use
     label = label.strip().lower()
     if label not in LABELS:
         raise UsageError(
-            f"{label!r} is not a sentiment label", hint=f"Use one of: {', '.join(LABELS)}."
+            tr("%(label)r is not a sentiment label", label=label),
+            hint=tr("Use one of: %(names)s.", names=", ".join(LABELS)),
         )
     now = datetime.now(UTC).replace(microsecond=0)
     score = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}[label]
@@ -56,7 +57,8 @@ def correct_sentiment(store: Store, post_id: str, label: str, *, who: str = "use
         post = store.posts.get_post(post_id)
         if post is None:
             raise NotFound(
-                f"no post with id {post_id!r}", hint="Post ids look like platform:native_id."
+                tr("no post with id %(post_id)r", post_id=post_id),
+                hint=tr("Post ids look like platform:native_id."),
             )
         # The label before is the post's, read here where the posts are: the
         # state keeps no posts (the accuracy report compares it).
@@ -69,7 +71,8 @@ def correct_sentiment(store: Store, post_id: str, label: str, *, who: str = "use
             done = tx.correct_sentiment(post_id, sentiment, by=who, at=now)
     if done is None:
         raise NotFound(
-            f"no post with id {post_id!r}", hint="Post ids look like platform:native_id."
+            tr("no post with id %(post_id)r", post_id=post_id),
+            hint=tr("Post ids look like platform:native_id."),
         )
     return done
 
@@ -99,7 +102,7 @@ def copies(posts: PostStore, post_id: str) -> tuple[str, list[Copy]]:
     first, read from the posts store (the posts' cluster ids are there)."""
     cluster, members = posts.story_copies(post_id)
     if cluster is None:
-        raise NotFound(f"no post with id {post_id!r}")
+        raise NotFound(tr("no post with id %(post_id)r", post_id=post_id))
     return cluster, members
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.models import Post
 from veille.records import RECORD_COLUMNS, post_to_record
 from veille.store.base import PostFilter, PostStore
@@ -63,12 +63,13 @@ def export_posts(
     to_record = post_to_record if transform is None else lambda p: transform(post_to_record(p))
     if fmt not in FORMATS:
         raise UsageError(
-            f"unknown export format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}."
+            tr("unknown export format %(fmt)r", fmt=fmt),
+            hint=tr("Use one of: %(names)s.", names=", ".join(FORMATS)),
         )
     count = 0
     if fmt == "parquet":
         if not isinstance(out, Path):
-            raise UsageError("Parquet is binary: give a file with --output FILE")
+            raise UsageError(tr("Parquet is binary: give a file with --output FILE"))
         return _export_parquet(posts, out, on_progress, batch_size, to_record)
     stream = out.open("w", encoding="utf-8", newline="") if isinstance(out, Path) else out
     try:
@@ -140,7 +141,9 @@ def export_chunks(posts: Iterable[Post], fmt: str, *, batch_size: int = 500) -> 
     import io
 
     if fmt not in ("csv", "jsonl"):
-        raise UsageError(f"export format {fmt!r} is not offered here", hint="Use csv or jsonl.")
+        raise UsageError(
+            tr("export format %(fmt)r is not offered here", fmt=fmt), hint=tr("Use csv or jsonl.")
+        )
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS) if fmt == "csv" else None
     if writer:

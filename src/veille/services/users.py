@@ -27,6 +27,7 @@ from veille.errors import (
     UsageError,
     VeilleError,
     tr,
+    trn,
 )
 from veille.models import now_utc
 from veille.services.audit import CLI_ACTOR, record
@@ -185,7 +186,8 @@ def scope_allows(scope: str, needed: str) -> bool:
 def check_role(role: str) -> str:
     if role not in ROLES:
         raise UsageError(
-            f"unknown role {role!r}", hint=f"Use one of: {', '.join(ROLES)} (least to most rights)."
+            tr("unknown role %(role)r", role=role),
+            hint=tr("Use one of: %(names)s (least to most rights).", names=", ".join(ROLES)),
         )
     return role
 
@@ -195,9 +197,11 @@ def check_username(username: str) -> str:
     name = username.strip().lower()
     if not _USERNAME.match(name):
         raise InvalidUsername(
-            f"invalid username {username!r}",
-            hint="Use 1 to 64 letters, digits, '.', '_', '-' or '@', starting with a "
-            "letter or digit.",
+            tr("invalid username %(username)r", username=username),
+            hint=tr(
+                "Use 1 to 64 letters, digits, '.', '_', '-' or '@', starting "
+                "with a letter or digit."
+            ),
         )
     return name
 
@@ -205,19 +209,28 @@ def check_username(username: str) -> str:
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise BadPassword(
-            f"the password is too short ({len(password)} characters)",
-            hint=f"Use at least {MIN_PASSWORD} characters; a passphrase of a few words is best.",
+            trn(
+                "the password is too short (%(n)s character)",
+                "the password is too short (%(n)s characters)",
+                len(password),
+                n=len(password),
+            ),
+            hint=tr(
+                "Use at least %(least)s characters; a passphrase of a few words is best.",
+                least=MIN_PASSWORD,
+            ),
         )
     if len(password) > MAX_PASSWORD:
         raise BadPassword(
-            "the password is too long", hint=f"Use at most {MAX_PASSWORD} characters."
+            tr("the password is too long"),
+            hint=tr("Use at most %(most)s characters.", most=MAX_PASSWORD),
         )
     return password
 
 
 def check_language(lang: str) -> str:
     if lang not in LANGUAGES:
-        raise UsageError(f"unknown language {lang!r}", hint="Use en or fr.")
+        raise UsageError(tr("unknown language %(lang)r", lang=lang), hint=tr("Use en or fr."))
     return lang
 
 
@@ -274,8 +287,8 @@ def add_user(
     with state.transaction() as tx:
         if not tx.insert_user(rec):
             raise UserExists(
-                f"a user named {name!r} already exists",
-                hint="Choose another name, or change this one's password or role.",
+                tr("a user named %(name)r already exists", name=name),
+                hint=tr("Choose another name, or change this one's password or role."),
             )
         record(tx, actor, "user.add", name, f"role={role}")
     return _user(rec)
@@ -292,7 +305,7 @@ def add_first_admin(state: StateStore, username: str, password: str, *, language
     )
     with state.transaction() as tx:
         if tx.count_users() > 0:
-            raise SetupDone("the first admin exists already", hint="Sign in at /login.")
+            raise SetupDone(tr("the first admin exists already"), hint=tr("Sign in at /login."))
         tx.insert_user(rec)
         record(tx, name, "user.add", name, "role=admin (first run)")
     return _user(rec)
@@ -353,8 +366,8 @@ def remove_user(state: StateStore, username: str, *, actor: str | None = None) -
             raise _missing(username)
         if rec.role == "admin" and tx.count_users("admin") <= 1:
             raise LastAdmin(
-                f"{name!r} is the last admin and cannot be removed",
-                hint="Make another user admin first.",
+                tr("%(name)r is the last admin and cannot be removed", name=name),
+                hint=tr("Make another user admin first."),
             )
         tx.delete_user(name)
         record(tx, actor, "user.remove", name)
@@ -386,8 +399,8 @@ def set_role(
             raise _missing(username)
         if rec.role == "admin" and role != "admin" and tx.count_users("admin") <= 1:
             raise LastAdmin(
-                f"{name!r} is the last admin and must stay admin",
-                hint="Make another user admin first.",
+                tr("%(name)r is the last admin and must stay admin", name=name),
+                hint=tr("Make another user admin first."),
             )
         tx.update_user(name, role=role)
         record(tx, actor, "user.role", name, f"{rec.role} -> {role}")
@@ -456,9 +469,15 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
         wait = failures[-MAX_FAILURES] + FAILURE_WINDOW - now
         minutes = max(1, -(-int(wait.total_seconds()) // 60))
         raise LoginThrottled(
-            f"too many failed logins for {name!r}; try again in {minutes} minutes",
+            trn(
+                "too many failed logins for %(name)r; try again in %(minutes)s minute",
+                "too many failed logins for %(name)r; try again in %(minutes)s minutes",
+                minutes,
+                name=name,
+                minutes=minutes,
+            ),
             retry_after=max(1, int(wait.total_seconds())),
-            hint="An admin can reset the password with `veille user passwd`.",
+            hint=tr("An admin can reset the password with `veille user passwd`."),
         )
     rec = state.get_user(name) if len(password) <= MAX_PASSWORD else None
     hasher = _hasher()
@@ -474,7 +493,7 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
             ok = False
     state.add_login_attempt(key, now, success=ok)
     if rec is None or not ok:
-        raise LoginFailed("wrong username or password", hint="Check both and try again.")
+        raise LoginFailed(tr("wrong username or password"), hint=tr("Check both and try again."))
     if hasher.check_needs_rehash(rec.password_hash):
         with state.transaction() as tx:
             tx.update_user(name, password_hash=hasher.hash(password))

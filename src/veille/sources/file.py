@@ -98,8 +98,8 @@ class FileSource(Source[FileConfig]):
         path = Path(config.path)
         if not path.is_file():
             raise InputError(
-                f"{path} is not a file (any more)",
-                hint="Put the file back, or remove the source with `veille source remove`.",
+                tr("%(path)s is not a file (any more)", path=str(path)),
+                hint=tr("Put the file back, or remove the source with `veille source remove`."),
             )
         fmt = detect_format(path, config.format or None)
         ident = _identity(path)
@@ -163,7 +163,7 @@ class FileSource(Source[FileConfig]):
         except RecordError as exc:
             raise SourceError(
                 tr("%(path)s, line %(line)s: %(error)s", path=config.path, line=line,
-                   error=str(exc))
+                   error=exc.message)
             ) from None  # fmt: skip
 
 

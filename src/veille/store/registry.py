@@ -16,7 +16,7 @@ import importlib
 from pathlib import Path
 from typing import Any, Protocol
 
-from veille.errors import ConfigError
+from veille.errors import ConfigError, tr
 from veille.urlmask import mask_url
 
 BUILTIN_STORES: tuple[str, ...] = (
@@ -58,8 +58,8 @@ def scheme_of(url: str) -> str:
         # password; libpq's keyword/value form (host=… password=…) names it.
         shown = f"****@{url.rpartition('@')[2]}" if "@" in url else mask_url(url)
         raise ConfigError(
-            f"[store] {shown!r} is not a store URL",
-            hint='Write it as SCHEME://…, for example "sqlite:///veille.db".',
+            tr("[store] %(url)r is not a store URL", url=shown),
+            hint=tr('Write it as SCHEME://…, for example "sqlite:///veille.db".'),
         )
     return scheme.lower()
 
@@ -109,7 +109,11 @@ def get_backend(url: str) -> StoreBackend:
     from veille.suggest import did_you_mean
 
     raise ConfigError(
-        f"[store] no storage backend for {scheme}:// (in {mask_url(url)!r})",
+        tr(
+            "[store] no storage backend for %(scheme)s:// (in %(url)r)",
+            scheme=scheme,
+            url=mask_url(url),
+        ),
         hint=did_you_mean(scheme, known),
     )
 
@@ -125,8 +129,9 @@ def open_store(url: str, *, role: str, root: Path) -> Any:
     backend = get_backend(url)
     if role not in backend.roles:
         raise ConfigError(
-            f"[store] {role} = {mask_url(url)!r}: "
-            f"the {backend.scheme} backend does not keep {role}",
-            hint=f"It keeps {', '.join(sorted(backend.roles))}; choose another URL for {role}.",
-        )
+            tr("[store] %(role)s = %(url)r: the %(scheme)s backend does not keep %(role)s",
+               role=role, url=mask_url(url), scheme=backend.scheme),
+            hint=tr("It keeps %(roles)s; choose another URL for %(role)s.",
+                    roles=", ".join(sorted(backend.roles)), role=role),
+        )  # fmt: skip
     return backend.open(url, root=root)

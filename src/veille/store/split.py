@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from veille.errors import ConfigError
+from veille.errors import ConfigError, tr
 from veille.store.base import PostStore
 from veille.store.protocols.analytics import AnalyticsPosts
 from veille.store.protocols.privacy import KeptPosts
@@ -58,9 +58,10 @@ class JoinedStores:
     def __getattr__(self, name: str) -> Any:
         if name in JOINT_NAMES:
             raise ConfigError(
-                f"{name} needs posts and state in one store (a transaction over both)",
-                hint="Set [store] posts and state to the same URL, or run it where they are.",
-            )
+                tr("%(call)s needs posts and state in one store (a transaction over both)",
+                   call=name),
+                hint=tr("Set [store] posts and state to the same URL, or run it where they are."),
+            )  # fmt: skip
         target = self.posts if name in POST_NAMES else self.state
         return getattr(target, name)
 

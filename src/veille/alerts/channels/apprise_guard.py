@@ -35,7 +35,14 @@ from typing import Any
 from veille.alerts.channels.base import ChannelError
 from veille.config import HttpSettings
 from veille.errors import UsageError, tr
-from veille.netguard import BLOCKED_HINT, IPNetwork, Resolver, refusal, system_resolver
+from veille.netguard import (
+    BLOCKED_HINT,
+    IPNetwork,
+    Resolver,
+    _said_reason,
+    refusal,
+    system_resolver,
+)
 
 __all__ = ["BLOCKED_HINT", "Guard", "RefusedAddress", "RefusedConnection", "guarded"]
 
@@ -73,13 +80,13 @@ class Guard:
             for ip in ips:
                 reason = refusal(ip, self.settings, self.allowed_networks)
                 if reason:
-                    self.refused.append(f"{host} is a {reason} address ({ip})")
+                    self.refused.append(_address_refused(host, reason, ip))
                     raise RefusedConnection(f"veille refused {ip}: {reason} address")
             return
         if self.settings.allow_private_networks:
             return
         # AF_UNIX and other local families: nothing to check, so nothing goes out.
-        self.refused.append(f"a local socket ({address!r})")
+        self.refused.append(tr("a local socket (%(address)s)", address=repr(address)))
         raise RefusedConnection(f"veille refused a local socket {address!r}")
 
 
@@ -103,6 +110,13 @@ def guarded(
         ACTIVE.reset(token)
 
 
+def _address_refused(host: str, reason: str, ip: str) -> str:
+    """Why an address is refused, in each reader's language (its kind of
+    network too: « de bouclage » for loopback)."""
+    return tr("%(host)s is a %(reason)s address (%(ip)s)", host=host,
+              reason=_said_reason(reason), ip=ip)  # fmt: skip
+
+
 def host_refusal(
     host: str, port: int, settings: HttpSettings, resolver: Resolver = system_resolver
 ) -> str | None:
@@ -120,7 +134,7 @@ def host_refusal(
     for ip in ips:
         reason = refusal(ip, settings)
         if reason:
-            return f"{host} is a {reason} address ({ip})"
+            return _address_refused(host, reason, ip)
     return None
 
 

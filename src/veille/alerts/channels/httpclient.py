@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from veille.alerts.channels.base import ChannelError
+from veille.errors import tr
 
 
 def post(url: str, body: bytes, headers: dict[str, str], client: Any) -> int:
@@ -30,7 +31,8 @@ def post(url: str, body: bytes, headers: dict[str, str], client: Any) -> int:
         )
     except BlockedAddress as exc:
         raise ChannelError(
-            redact(exc.message, url), hint="Set [http] allow_private_networks = true to allow it."
+            redact(exc.message, url),
+            hint=tr("Set [http] allow_private_networks = true to allow it."),
         ) from exc
     except HttpError as exc:
         # Webhook URLs often carry a token: messages end up in logs and `alert deliveries`.

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from veille.errors import ConfigError
+from veille.errors import ConfigError, tr
 from veille.urlmask import mask_url
 
 CHDB_PREFIX = "chdb:///"
@@ -17,14 +17,15 @@ def chdb_path(url: str, root: Path) -> Path:
     """The folder of ``chdb:///PATH`` (relative to ``root``; ``chdb:////abs`` is absolute)."""
     if not url.lower().startswith(CHDB_PREFIX):
         raise ConfigError(
-            f"[store] {mask_url(url)!r} is not a chDB URL",
-            hint='Write "chdb:///posts.chdb" (a folder, relative to the workspace) '
-            'or "chdb:////abs/folder".',
-        )
+            tr("[store] %(url)r is not a chDB URL", url=mask_url(url)),
+            hint=tr('Write "chdb:///posts.chdb" (a folder, relative to the workspace) '
+                    'or "chdb:////abs/folder".'),
+        )  # fmt: skip
     rest = url[len(CHDB_PREFIX) :]
     if not rest:
         raise ConfigError(
-            f"[store] {mask_url(url)!r} names no folder", hint='Write "chdb:///posts.chdb".'
+            tr("[store] %(url)r names no folder", url=mask_url(url)),
+            hint=tr('Write "chdb:///posts.chdb".'),
         )
     path = Path(rest).expanduser()
     return path if path.is_absolute() else root / path
@@ -68,9 +69,10 @@ class ChdbBackend:
         source = chdb_path(url, root)
         if not (source / "metadata").is_dir():
             raise StoreError(
-                f"[store] {mask_url(url)!r}: no chDB folder at {source}",
-                hint="Check [store] in veille.toml (or --workspace).",
-            )
+                tr("[store] %(url)r: no chDB folder at %(path)s", url=mask_url(url),
+                   path=str(source)),
+                hint=tr("Check [store] in veille.toml (or --workspace)."),
+            )  # fmt: skip
         try:
             written = into / source.resolve().relative_to(root.resolve())
         except ValueError:
@@ -82,12 +84,14 @@ class ChdbBackend:
         holder = folder_holder(source)
         if holder is not None:
             raise StoreLocked(
-                f"the chDB folder {source} is open in another process ({holder}): "
-                "only that process can back it up while it runs",
-                hint="Set [backup] folder in veille.toml and restart that process: it then "
-                "backs up the workspace itself, every [backup] every_hours "
-                '(docs/deploy.md, "Backups and restore"). Or stop it and run this again.',
-            )
+                tr("the chDB folder %(path)s is open in another process (%(holder)s): "
+                   "only that process can back it up while it runs", path=str(source),
+                   holder=holder),
+                hint=tr("Set [backup] folder in veille.toml and restart that process: it then "
+                        "backs up the workspace itself, every [backup] every_hours "
+                        '(docs/deploy.md, "Backups and restore"). Or stop it and run this '
+                        "again."),
+            )  # fmt: skip
         client = ChdbClient(source)
         try:
             copy_folder(client, written, stop=stop)
@@ -120,8 +124,8 @@ def server_of(url: str) -> tuple[str, int, str, dict[str, Any]]:
     parts = urlsplit(url)
     if not parts.hostname:
         raise ConfigError(
-            f"[store] {mask_url(url)!r} names no server",
-            hint='Write "clickhouse://HOST:8123/DATABASE".',
+            tr("[store] %(url)r names no server", url=mask_url(url)),
+            hint=tr('Write "clickhouse://HOST:8123/DATABASE".'),
         )
     options = dict(parse_qsl(parts.query))
     kwargs: dict[str, Any] = {}

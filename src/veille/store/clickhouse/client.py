@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from veille.errors import DiskFull, PostsUnavailable, StoreError, StoreLocked
+from veille.errors import DiskFull, PostsUnavailable, StoreError, StoreLocked, tr
 
 # Settings of every query. A post never changes partition (its month is that
 # of ``published_at``, which an update keeps), so ``FINAL`` need not merge
@@ -134,28 +134,36 @@ def folder_holder(path: Path) -> str | None:
     finally:
         os.close(fd)
     if pid is None:
-        return "another process"
+        return tr("another process")
     if pid == os.getpid():  # not this one, which has not opened it
-        return f"process {pid} of another container or PID namespace"
+        return tr("process %(pid)s of another container or PID namespace", pid=pid)
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             argv = [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
     except OSError:
-        return f"process {pid}"
+        return tr("process %(pid)s", pid=pid)
     # "python -m veille serve" or ".../bin/veille serve": the command as typed.
     at = next((i for i, a in enumerate(argv) if a == "veille" or a.endswith("/veille")), None)
     if at is None:
-        return f"process {pid}"
-    return f"process {pid}: {' '.join(['veille', *argv[at + 1 :]])}"
+        return tr("process %(pid)s", pid=pid)
+    return tr(
+        "process %(pid)s: %(command)s", pid=pid, command=" ".join(["veille", *argv[at + 1 :]])
+    )
 
 
 def _held(path: Path, holder: str) -> StoreLocked:
     return StoreLocked(
-        f"the chDB folder {path} is open in another process ({holder})",
-        hint="One process at a time opens a chDB folder, and `veille run --serve` runs "
-        "the web app and the collection (alerts, digests, reports, publishing) in one: "
-        "stop that process and start `veille run --serve` alone, or reach the posts "
-        "through what that process serves (its web app and REST API).",
+        tr(
+            "the chDB folder %(path)s is open in another process (%(holder)s)",
+            path=str(path),
+            holder=holder,
+        ),
+        hint=tr(
+            "One process at a time opens a chDB folder, and `veille run --serve` runs "
+            "the web app and the collection (alerts, digests, reports, publishing) in one: "
+            "stop that process and start `veille run --serve` alone, or reach the posts "
+            "through what that process serves (its web app and REST API)."
+        ),
     )
 
 
@@ -169,8 +177,7 @@ class ChdbClient:
             from chdb import session
         except ImportError as exc:  # pragma: no cover - chdb is in the clickhouse extra
             raise StoreError(
-                "chdb:// needs the chdb package",
-                hint="pip install 'veille[clickhouse]'",
+                tr("chdb:// needs the chdb package"), hint="pip install 'veille[clickhouse]'"
             ) from exc
         from veille.store.clickhouse.backup import refuse_query_mark, session_path
 
@@ -187,9 +194,16 @@ class ChdbClient:
             if holder is not None:  # taken meanwhile
                 raise _held(path, holder) from exc
             raise StoreLocked(
-                f"cannot open the chDB folder {path}: {exc}",
-                hint="One process at a time opens a chDB folder (and one folder per "
-                "process): stop the other veille process, or reach the posts through it.",
+                tr(
+                    "cannot open the chDB folder %(path)s: %(error)s",
+                    path=str(path),
+                    error=str(exc),
+                ),
+                hint=tr(
+                    "One process at a time opens a chDB folder (and one folder per "
+                    "process): stop the other veille process, or reach the posts through "
+                    "it."
+                ),
             ) from exc
         _OPENED_HERE.add(str(path.resolve()))
         self._lock = threading.Lock()
@@ -249,7 +263,7 @@ class HttpClient:
             import clickhouse_connect
         except ImportError as exc:  # pragma: no cover - in the clickhouse extra
             raise StoreError(
-                "clickhouse:// needs the clickhouse-connect package",
+                tr("clickhouse:// needs the clickhouse-connect package"),
                 hint="pip install 'veille[clickhouse]'",
             ) from exc
         try:
@@ -264,10 +278,11 @@ class HttpClient:
 
             said = hide_secrets(str(exc), [str(kwargs.get("password") or "")])
             failed = StoreError(
-                f"cannot reach ClickHouse at {host}:{port}: {said}",
-                hint="Check [store] posts (clickhouse://HOST:8123/DATABASE) and that the "
-                "server is running.",
-            )
+                tr("cannot reach ClickHouse at %(host)s:%(port)s: %(error)s", host=host,
+                   port=port, error=said),
+                hint=tr("Check [store] posts (clickhouse://HOST:8123/DATABASE) and that the "
+                        "server is running."),
+            )  # fmt: skip
             raise failed from (exc if said == str(exc) else None)
         # clickhouse-connect's client is safe across threads only one query at a time.
         self._lock = threading.Lock()
@@ -318,11 +333,12 @@ class HttpClient:
         away = _transport_failure(exc)
         if away is not None:
             return PostsUnavailable(
-                f"the ClickHouse posts store {self.where} did not answer: {away}",
-                hint="Check that the ClickHouse server runs and accepts connections, "
-                "then try again (a write that failed is sent again with the same "
-                "deduplication token).",
-            )
+                tr("the ClickHouse posts store %(where)s did not answer: %(error)s",
+                   where=self.where, error=away),
+                hint=tr("Check that the ClickHouse server runs and accepts connections, "
+                        "then try again (a write that failed is sent again with the same "
+                        "deduplication token)."),
+            )  # fmt: skip
         return _answered(f"ClickHouse {self.where}", exc)
 
     def close(self) -> None:
@@ -336,10 +352,11 @@ def _answered(where: str, exc: Exception) -> StoreError:
     text = str(exc)
     if "NOT_ENOUGH_SPACE" in text or "Code: 243." in text:
         return DiskFull(
-            f"the disk of the posts store {where} is full; nothing of this batch was written",
-            hint="Free some space on the ClickHouse server (or drop old partitions); "
-            "collection goes on from the sources' cursors.",
-        )
+            tr("the disk of the posts store %(where)s is full; nothing of this batch was "
+               "written", where=where),
+            hint=tr("Free some space on the ClickHouse server (or drop old partitions); "
+                    "collection goes on from the sources' cursors."),
+        )  # fmt: skip
     return StoreError(f"{where}: {exc}")
 
 

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import StoreError, UsageError
+from veille.errors import StoreError, UsageError, tr
 from veille.models import Post
 from veille.store.base import PostFilter
 from veille.store.clickhouse.compiler import relevance, to_clickhouse
@@ -119,7 +119,10 @@ class ClickHouseSearch:
         """Posts matching ``query`` and ``flt``; ``sort`` is ``newest``,
         ``relevance`` (how many of the query's words a post holds) or ``engagement``."""
         if sort not in ("newest", "relevance", "engagement"):
-            raise UsageError(f"unknown sort {sort!r}", hint="use newest, relevance or engagement")
+            raise UsageError(
+                tr("unknown sort %(sort)r", sort=sort),
+                hint=tr("use newest, relevance or engagement"),
+            )
         node = query_node(query)
         compiled = to_clickhouse(node)
         where = filter_where(flt, compiled.params)

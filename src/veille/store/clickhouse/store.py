@@ -16,7 +16,7 @@ from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from veille.errors import NotFound
+from veille.errors import NotFound, tr
 from veille.models import Cursor, Post, Sentiment
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
 from veille.store.clickhouse.analytics import ClickHouseAnalytics
@@ -384,7 +384,7 @@ class ClickHouseStore(
             {"id": post_id},
         )
         if not found:
-            raise NotFound(f"no post with id {post_id!r}")
+            raise NotFound(tr("no post with id %(post_id)r", post_id=post_id))
         old = stored_dict(found[0])
         row = dict(old)
         row.update(

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import StoreError
+from veille.errors import StoreError, tr
 from veille.store.clickhouse.filters import POSTS
 from veille.store.protocols.privacy import author_key, erased_until, left_stored
 
@@ -85,9 +85,14 @@ class ClickHouseTakeOut:
             engine = info[0][0] if info else ""
             if not engine.startswith("SummingMergeTree"):
                 raise StoreError(
-                    f"the view {name} keeps {table} ({engine or 'no table'}), which erasure "
-                    "cannot take posts out of",
-                    hint="Keep rollups of posts in SummingMergeTree tables.",
+                    tr(
+                        "the view %(name)s keeps %(table)s (%(value)s), which "
+                        "erasure cannot take posts out of",
+                        name=name,
+                        table=table,
+                        value=engine or tr("no table"),
+                    ),
+                    hint=tr("Keep rollups of posts in SummingMergeTree tables."),
                 )
             cols = self.rows(
                 "SELECT name, type, is_in_sorting_key FROM system.columns "

@@ -171,9 +171,14 @@ class UpgradeLock:
         later = [n for n in self._held() if n > self.number]
         if later:
             raise StoreLocked(
-                f"another process took over the upgrade of the ClickHouse store {self.where}",
-                hint="It goes on from where this one stopped; start this process again "
-                "once it is done.",
+                tr(
+                    "another process took over the upgrade of the ClickHouse store %(where)s",
+                    where=self.where,
+                ),
+                hint=tr(
+                    "It goes on from where this one stopped; start this process "
+                    "again once it is done."
+                ),
             )
         self.client.command(
             f"INSERT INTO {PREFIX}{self.number} SELECT {{token:String}}, {{host:String}}, "

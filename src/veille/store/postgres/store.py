@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from veille.errors import StoreError, StoreUnavailable, tr
+from veille.errors import Figure, StoreError, StoreUnavailable, tr
 from veille.models import Cursor, now_utc
 from veille.store.postgres.accounts import PgAccounts, PgAccountsTx
 from veille.store.postgres.alerts import PgAlerts, PgAlertsTx
@@ -213,8 +213,8 @@ class PostgresStore(
             from psycopg_pool import ConnectionPool
         except ModuleNotFoundError as exc:
             raise StoreError(
-                "the PostgreSQL state store needs psycopg 3 and psycopg-pool",
-                hint="pip install 'psycopg[binary]' psycopg-pool",
+                tr("the PostgreSQL state store needs psycopg 3 and psycopg-pool"),
+                hint=tr("pip install 'psycopg[binary]' psycopg-pool"),
             ) from exc
         where = _describe(url)
         try:
@@ -227,9 +227,17 @@ class PostgresStore(
                 raise StoreError(message, hint=hint) from exc
             said = _said(exc, url)
             failed = StoreError(
-                f"cannot open the PostgreSQL state store {where}: {said}".strip(),
-                hint="Check that the server runs, the database exists and the user may "
-                "connect and create tables (see docs/deploy.md).",
+                tr(
+                    "cannot open the PostgreSQL state store %(where)s: %(error)s",
+                    where=where,
+                    error=said,
+                )
+                if said.strip()
+                else tr("cannot open the PostgreSQL state store %(where)s:", where=where),
+                hint=tr(
+                    "Check that the server runs, the database exists and the "
+                    "user may connect and create tables (see docs/deploy.md)."
+                ),
             )
             # psycopg's own exception, chained, would print the password
             # again in a traceback (a log's, a daemon's): left out then.
@@ -290,8 +298,13 @@ class PostgresStore(
             self._probe(hint)
         elif admitted == "no":
             raise StoreUnavailable(
-                f"the PostgreSQL state store {_describe(self.url)} did not answer: "
-                f"{self.breaker.why} (not asked again for {self.breaker.pause:g} s)",
+                tr(
+                    "the PostgreSQL state store %(describe)s did not answer: "
+                    "%(why)s (not asked again for %(pause)s s)",
+                    describe=_describe(self.url),
+                    why=self.breaker.why,
+                    pause=Figure(self.breaker.pause),
+                ),
                 hint=hint,
             )
         try:
@@ -310,7 +323,11 @@ class PostgresStore(
             else:
                 self.breaker.answered()
             raise StoreUnavailable(
-                f"the PostgreSQL state store {_describe(self.url)} did not answer: {why}",
+                tr(
+                    "the PostgreSQL state store %(describe)s did not answer: %(why)s",
+                    describe=_describe(self.url),
+                    why=why,
+                ),
                 hint=hint,
             ) from exc
         except BaseException:
@@ -336,7 +353,11 @@ class PostgresStore(
             why = " ".join(str(exc).split()) or type(exc).__name__
             self.breaker.failed(why)
             raise StoreUnavailable(
-                f"the PostgreSQL state store {_describe(self.url)} did not answer: {why}",
+                tr(
+                    "the PostgreSQL state store %(describe)s did not answer: %(why)s",
+                    describe=_describe(self.url),
+                    why=why,
+                ),
                 hint=hint,
             ) from exc
 

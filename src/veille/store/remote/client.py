@@ -72,10 +72,10 @@ class RemotePostStore:
             host, port = None, None
         if not host or not port:
             raise ConfigError(
-                f"[store] posts = {self.shown!r} names no host and port",
-                hint='Write "veille+http://HOST:PORT", the address `veille store serve-posts` '
-                "prints.",
-            )
+                tr("[store] posts = %(url)r names no host and port", url=self.shown),
+                hint=tr('Write "veille+http://HOST:PORT", the address `veille store '
+                        "serve-posts` prints."),
+            )  # fmt: skip
         self.url = url
         self.base = f"http://{host}:{port}/v1/"
         token = (parse_qs(parts.query).get("token") or [""])[0]
@@ -89,12 +89,25 @@ class RemotePostStore:
             reply = self.http.post(self.base + name, json=body)
         except httpx.HTTPError as exc:
             raise PostsUnavailable(
-                f"the posts endpoint {self.shown} does not answer: {exc}",
-                hint="Start `veille store serve-posts` on the machine holding the posts, "
-                "or check [store] posts.",
+                tr(
+                    "the posts endpoint %(shown)s does not answer: %(exc)s",
+                    shown=self.shown,
+                    exc=exc,
+                ),
+                hint=tr(
+                    "Start `veille store serve-posts` on the machine holding the "
+                    "posts, or check [store] posts."
+                ),
             ) from exc
         if reply.status_code != 200:
-            raise StoreError(f"the posts endpoint {self.shown} refused {name}: {_detail(reply)}")
+            raise StoreError(
+                tr(
+                    "the posts endpoint %(shown)s refused %(name)s: %(detail)s",
+                    shown=self.shown,
+                    name=name,
+                    detail=_detail(reply),
+                )
+            )
         return reply.json()["result"]
 
     # -- what ingest asks ------------------------------------------------------
@@ -108,7 +121,8 @@ class RemotePostStore:
     def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
         if cursor is not None:
             raise StoreError(
-                "the posts endpoint keeps no cursors", hint="Write cursors to the state store."
+                tr("the posts endpoint keeps no cursors"),
+                hint=tr("Write cursors to the state store."),
             )
         data = self._call("upsert_posts", {"posts": [post_to_json(p) for p in posts]})
         return result_from_json(data)
@@ -166,7 +180,11 @@ class RemotePostStore:
                 if reply.status_code != 200:
                     reply.read()
                     raise StoreError(
-                        f"the posts endpoint {self.shown} refused iter_posts: {_detail(reply)}"
+                        tr(
+                            "the posts endpoint %(shown)s refused iter_posts: %(detail)s",
+                            shown=self.shown,
+                            detail=_detail(reply),
+                        )
                     )
                 for line in reply.iter_lines():
                     if line:
@@ -176,9 +194,15 @@ class RemotePostStore:
             # walk that fails midway without its last chunk): never read as
             # the end of the posts.
             raise StoreError(
-                f"the walk over the posts of {self.shown} did not finish: {exc}",
-                hint="Check that `veille store serve-posts` runs there and what it logged, "
-                "then run the command again.",
+                tr(
+                    "the walk over the posts of %(shown)s did not finish: %(exc)s",
+                    shown=self.shown,
+                    exc=exc,
+                ),
+                hint=tr(
+                    "Check that `veille store serve-posts` runs there and what "
+                    "it logged, then run the command again."
+                ),
             ) from exc
 
     def post_digests(self, *, batch_size: int = 5000) -> Iterator[tuple[str, str]]:
@@ -332,9 +356,15 @@ class RemotePostStore:
         if name.startswith("_") or name not in _posts_calls():
             raise AttributeError(name)
         raise NotServed(
-            f"{name} is not served by the posts endpoint {self.__dict__.get('shown', '')}",
-            hint="Run the command where [store] posts names the posts store itself "
-            "(the machine that runs `veille store serve-posts`).",
+            tr(
+                "%(name)s is not served by the posts endpoint %(endpoint)s",
+                name=name,
+                endpoint=self.__dict__.get("shown", ""),
+            ),
+            hint=tr(
+                "Run the command where [store] posts names the posts store "
+                "itself (the machine that runs `veille store serve-posts`)."
+            ),
         )
 
     def close(self) -> None:

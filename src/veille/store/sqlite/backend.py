@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from veille.errors import ConfigError
+from veille.errors import ConfigError, tr
 from veille.store.sqlite.store import SQLiteStore
 from veille.urlmask import mask_url
 
@@ -17,13 +17,15 @@ def sqlite_path(url: str, root: Path) -> str:
     is absolute; ``sqlite:///:memory:`` a private in-memory database)."""
     if not url.lower().startswith(PREFIX):
         raise ConfigError(
-            f"[store] {mask_url(url)!r} is not a SQLite URL",
-            hint='Write "sqlite:///veille.db" (relative to the workspace) or "sqlite:////abs/path.db".',
-        )
+            tr("[store] %(url)r is not a SQLite URL", url=mask_url(url)),
+            hint=tr('Write "sqlite:///veille.db" (relative to the workspace) or '
+                    '"sqlite:////abs/path.db".'),
+        )  # fmt: skip
     rest = url[len(PREFIX) :]
     if not rest:
         raise ConfigError(
-            f"[store] {mask_url(url)!r} names no file", hint='Write "sqlite:///veille.db".'
+            tr("[store] %(url)r names no file", url=mask_url(url)),
+            hint=tr('Write "sqlite:///veille.db".'),
         )
     if rest == ":memory:":
         return rest
@@ -60,9 +62,10 @@ class SQLiteBackend:
         source = Path(sqlite_path(url, root))
         if str(source) == ":memory:" or not source.is_file():
             raise StoreError(
-                f"[store] {mask_url(url)!r}: no database file at {source}",
-                hint="Check [store] in veille.toml (or --workspace).",
-            )
+                tr("[store] %(url)r: no database file at %(path)s", url=mask_url(url),
+                   path=str(source)),
+                hint=tr("Check [store] in veille.toml (or --workspace)."),
+            )  # fmt: skip
         try:
             written = into / source.resolve().relative_to(root.resolve())
         except ValueError:
@@ -72,7 +75,10 @@ class SQLiteBackend:
         try:
             conn.execute("VACUUM INTO ?", (str(written),))
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot back up {source} to {written}: {exc}") from exc
+            raise StoreError(
+                tr("cannot back up %(path)s to %(copy)s: %(error)s", path=str(source),
+                   copy=str(written), error=str(exc))
+            ) from exc  # fmt: skip
         finally:
             conn.close()
         return written, source

@@ -21,8 +21,8 @@ def translate_error(exc: sqlite3.Error, path: str) -> StoreError:
         )
     if "disk is full" in msg or "database or disk is full" in msg:
         return DiskFull(
-            f"the disk holding {path} is full; nothing of this batch was written",
-            hint="Free some space and run the command again.",
+            tr("the disk holding %(path)s is full; nothing of this batch was written", path=path),
+            hint=tr("Free some space and run the command again."),
         )
     return StoreError(f"{path}: {msg}")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from veille.errors import Count, tr
 from veille.models import Author, Engagement, Post, Sentiment
 from veille.store.protocols.analytics import story_bucket
 from veille.textnorm import index_text
@@ -30,8 +31,12 @@ def next_key(t: int, last: dict[int, int]) -> int:
         from veille.errors import StoreError
 
         raise StoreError(
-            f"more than {SEQ_LIMIT:,} posts are dated the same second ({t})",
-            hint="Give the imported posts their real times.",
+            tr(
+                "more than %(SEQ_LIMIT)s posts are dated the same second (%(t)s)",
+                SEQ_LIMIT=Count(SEQ_LIMIT),
+                t=t,
+            ),
+            hint=tr("Give the imported posts their real times."),
         )
     last[t] = key
     return key

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from veille.errors import tr
 from veille.models import Post
 from veille.store.base import PostFilter
 from veille.store.kept import KeptCounts
@@ -77,7 +78,10 @@ class SQLiteSearch:
         if sort not in ("newest", "relevance", "engagement"):
             from veille.errors import UsageError
 
-            raise UsageError(f"unknown sort {sort!r}", hint="use newest, relevance or engagement")
+            raise UsageError(
+                tr("unknown sort %(sort)r", sort=sort),
+                hint=tr("use newest, relevance or engagement"),
+            )
         where, params = filter_sql(flt, "p")
         cols = ", ".join("p." + c for c in POST_COLUMNS[1:])
         order = "p.published_at DESC, p.pk DESC"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from veille.errors import StoreError
+from veille.errors import StoreError, tr
 from veille.models import Cursor, Post, Sentiment, now_utc
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
 from veille.store.protocols.analytics import story_bucket
@@ -159,8 +159,8 @@ class _Tx(
         for t in unknown:
             if not -TIME_LIMIT <= t < TIME_LIMIT:
                 raise StoreError(
-                    f"a post is dated {t} seconds from 1970, which veille cannot store",
-                    hint="Check the date column of the import (or the source's dates).",
+                    tr("a post is dated %(t)s seconds from 1970, which veille cannot store", t=t),
+                    hint=tr("Check the date column of the import (or the source's dates)."),
                 )
         for i in range(0, len(unknown), 500):
             chunk = unknown[i : i + 500]
@@ -285,8 +285,8 @@ def _connect(name: str, timeout: float) -> sqlite3.Connection:
         return sqlite3.connect(name, timeout=timeout, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
         raise StoreError(
-            f"cannot open the database {name}: {exc}",
-            hint="Check that the folder exists and is writable.",
+            tr("cannot open the database %(name)s: %(exc)s", name=name, exc=exc),
+            hint=tr("Check that the folder exists and is writable."),
         ) from exc
 
 
@@ -399,8 +399,8 @@ class SQLiteStore(
             conn.close()
             if "file is not a database" in str(exc):
                 raise StoreError(
-                    f"{name} is not a veille database (or it is damaged)",
-                    hint="Point --workspace at the right folder, or restore a backup.",
+                    tr("%(name)s is not a veille database (or it is damaged)", name=name),
+                    hint=tr("Point --workspace at the right folder, or restore a backup."),
                 ) from exc
             raise translate_error(exc, name) from exc
         except BaseException:
@@ -478,7 +478,7 @@ class SQLiteStore(
             if cur.rowcount == 0:
                 from veille.errors import NotFound
 
-                raise NotFound(f"no post with id {post_id!r}")
+                raise NotFound(tr("no post with id %(post_id)r", post_id=post_id))
 
     # -- reads ----------------------------------------------------------------
 
