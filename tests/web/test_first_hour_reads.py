@@ -1,0 +1,146 @@
+"""A new user's first hour on the pages the last read left out (an alert's
+page and its test send, the inbox's reply and working time, the plan's
+editing page), read in English and in French over the live server: each
+figure agrees with its sentence, each French word agrees with its noun, and
+each refusal says what to do, in the reader's language, with the page's own
+words."""
+
+from __future__ import annotations
+
+import html
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+from tests.conftest import make_post
+from tests.web.conftest import Served, add_role_users, do_login, serve
+from veille.pipeline.ingest import build_pipeline
+from veille.plan.kpis import add_kpi
+from veille.plan.objectives import add_objective
+from veille.query.topics import add_topic
+from veille.services.alerts import AlertSpec, add_alert
+from veille.workspace import CONFIG_NAME, Workspace, init_workspace
+
+SENT, DEAD = 60, 110  # the page lists the latest 50 deliveries and 100 dead letters
+
+
+class _Refuses(BaseHTTPRequestHandler):
+    """A webhook that answers every POST with HTTP 500."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        self.send_response(500)
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def webhook() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refuses)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, webhook: str) -> Iterator[Served]:
+    root = init_workspace(tmp_path_factory.mktemp("web") / "ws")
+    toml = root / CONFIG_NAME
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace("# allow_private_networks = false", "allow_private_networks = true")
+    # No mail server listens there: a test e-mail is refused.
+    text = text.replace("# port = 25", f"port = {_closed_port()}", 1)
+    toml.write_text(text, encoding="utf-8")
+    add_role_users(root)
+    now = datetime.now(UTC)
+    with Workspace.open(root) as ws:
+        # One inbox item, a Mastodon post (veille replies there).
+        add_topic(ws.store, "outage", "panne", inbox=True)
+        build_pipeline(ws, skip=("enrich",)).ingest(
+            [make_post("inb1", "Lumio en panne", published_at=now - timedelta(hours=1))]
+        )
+        # An alert with more deliveries and dead letters than its page lists.
+        add_topic(ws.store, "lumio", "lumio")
+        posts = [
+            make_post(f"p{n}", f"Lumio {n}", published_at=now - timedelta(minutes=n))
+            for n in range(SENT + DEAD)
+        ]
+        ws.store.upsert_posts(posts)
+        busy = add_alert(ws, AlertSpec(to="atom:alerts/busy.atom", topic="lumio", name="busy"))
+        assert busy.id is not None
+        at = now.timestamp()
+        with ws.state.transaction() as tx:
+            for n, post in enumerate(posts):
+                tx.queue_match(
+                    busy.id, post.id, cluster_id=None, spans=[],
+                    status="sent" if n < SENT else "dead", now=at, due=at,
+                    reason=None if n < SENT else "https://hooks.example answered HTTP 500",
+                )  # fmt: skip
+        add_alert(ws, AlertSpec(to=f"webhook+{webhook}", topic="lumio", name="hook"))
+        add_alert(ws, AlertSpec(to="mailto:team@example.org", topic="lumio", name="mail"))
+        add_objective(ws.state, "awareness", "awareness")  # a plan to read
+        add_kpi(ws, "reach", "mentions", 400, topic="lumio")
+    app, server = serve(root)
+    try:
+        yield app
+    finally:
+        server.stop()
+
+
+@contextmanager
+def _client(served: Served, role: str, lang: str) -> Iterator[httpx.Client]:
+    """A client signed in as ``role``, reading in ``lang``."""
+    with httpx.Client(base_url=served.url, timeout=60) as client:
+        assert do_login(client, role).status_code == 303
+        client.cookies.set("veille_lang", lang)
+        yield client
+
+
+def read(served: Served, path: str, role: str = "analyst") -> dict[str, str]:
+    """``path`` as ``role`` reads it in English and in French (entities read)."""
+    said = {}
+    for lang in ("en", "fr"):
+        with _client(served, role, lang) as client:
+            page = client.get(path)
+            assert page.status_code == 200, (path, page.headers.get("location"))
+            said[lang] = html.unescape(page.text)
+    return said
+
+
+def _flash(page: str) -> str:
+    found = re.search(r'<p class="flash"[^>]*>(.*?)</p>', page, re.S) or re.search(
+        r'role="status"[^>]*>(.*?)</', page, re.S
+    )
+    assert found, page[:3000]
+    return re.sub(r"[ \t\n]+", " ", html.unescape(found.group(1))).strip()
+
+
+def test_an_alerts_page_says_it_lists_the_latest_of_its_deliveries(served: Served) -> None:
+    """The demo's alert said "Outbox: sent 3,962" above a list of 50
+    deliveries, and its dead letters "100 deliveries failed every attempt"
+    where 110 had: the list read as all of them."""
+    said = read(served, "/alerts/busy")
+    assert "The latest 50 of 170 deliveries, newest first." in said["en"]
+    assert "110 deliveries failed every attempt. The latest 100 are listed." in said["en"]
+    assert "Les 50 derniers envois sur 170, du plus récent au plus ancien." in said["fr"]
+    assert "110 envois ont échoué à chaque tentative. Les 100 derniers sont listés." in said["fr"]
