@@ -144,3 +144,13 @@ def test_an_alerts_page_says_it_lists_the_latest_of_its_deliveries(served: Serve
     assert "110 deliveries failed every attempt. The latest 100 are listed." in said["en"]
     assert "Les 50 derniers envois sur 170, du plus récent au plus ancien." in said["fr"]
     assert "110 envois ont échoué à chaque tentative. Les 100 derniers sont listés." in said["fr"]
+
+
+def test_an_active_alert_is_active_in_french(served: Served) -> None:
+    """« Alerte busy : actif »: the token's masculine word (un jeton actif)
+    stood for the alert's state on its page and in the list of alerts."""
+    for path in ("/alerts", "/alerts/busy"):
+        said = read(served, path)
+        assert '<span class="badge active">active</span>' in said["en"]
+        assert '<span class="badge active">active</span>' in said["fr"], path
+        assert '<span class="badge active">actif</span>' not in said["fr"], path
