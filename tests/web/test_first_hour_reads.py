@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.conftest import make_post
-from tests.web.conftest import Served, add_role_users, do_login, serve
+from tests.web.conftest import Served, add_role_users, csrf_from, do_login, serve
 from veille.pipeline.ingest import build_pipeline
 from veille.plan.kpis import add_kpi
 from veille.plan.objectives import add_objective
@@ -154,3 +154,40 @@ def test_an_active_alert_is_active_in_french(served: Served) -> None:
         assert '<span class="badge active">active</span>' in said["en"]
         assert '<span class="badge active">active</span>' in said["fr"], path
         assert '<span class="badge active">actif</span>' not in said["fr"], path
+
+
+@pytest.mark.parametrize(
+    ("alert", "en", "fr"),
+    [
+        (
+            "hook",
+            " answered HTTP 500. Check the webhook's address, and that the service "
+            "behind it is up.",
+            " a répondu HTTP 500. Vérifiez l’adresse du webhook, et que le service "
+            "derrière elle fonctionne.",
+        ),
+        ("mail", ". Check the [smtp] settings in veille.toml.",
+         ". Vérifiez les réglages [smtp] dans veille.toml."),
+    ],
+)  # fmt: skip
+def test_a_failed_test_send_says_what_to_do_in_the_readers_language(
+    served: Served, webhook: str, alert: str, en: str, fr: str
+) -> None:
+    """**Send a test** to a webhook answering 500 said, on the French page,
+    « L’essai n’a pas pu être envoyé : http://… answered HTTP 500 », in
+    English; to a mail server that is not there, "ConnectionRefusedError…"
+    and nothing about the [smtp] settings the error carried as its hint."""
+    for lang, ending in (("en", en), ("fr", fr)):
+        with _client(served, "analyst", lang) as client:
+            token = csrf_from(client.get(f"/alerts/{alert}").text)
+            sent = client.post(f"/alerts/{alert}/test", data={"csrf_token": token})
+            assert sent.status_code == 303, sent.text[:2000]
+            said = _flash(client.get(sent.headers["location"]).text)
+        start = {
+            "en": "The test could not be sent: ",
+            "fr": "L’essai n’a pas pu être envoyé\u202f: ",
+        }[lang]
+        assert said.startswith(start), said
+        assert said.endswith(ending), said
+        if alert == "hook":
+            assert said == f"{start}{webhook}{ending}", said

@@ -477,7 +477,12 @@ def error_text(request: Request, exc: VeilleError) -> str:
     language (both made by :func:`veille.errors.tr` are translated)."""
     _ = translator(request)
     said = _(exc.message)
-    return f"{said}. {_(exc.hint)}" if exc.hint else said
+    if not exc.hint:
+        return said
+    # A message that ends its own sentence ("The Mastodon post is empty.")
+    # takes no second stop before the hint.
+    stop = "" if said.rstrip().endswith((".", "!", "?", "…")) else "."
+    return f"{said}{stop} {_(exc.hint)}"
 
 
 def plural_translator(request: Request) -> Callable[..., str]:

@@ -22,6 +22,7 @@ from veille.web.deps import (
     Analyst,
     Viewer,
     csrf_exempt,
+    error_text,
     lang,
     redirect,
     render,
@@ -216,8 +217,9 @@ def alert_test(request: Request, name: str, user: Analyst) -> Response:
         sent = alert_service.send_sample(workspace(request), name)
     except VeilleError as exc:
         store_errors_through(exc)
+        # The hint too: it says what to do (check the [smtp] settings, the address).
         return redirect(_url(name), message=_("The test could not be sent: %(error)s",
-                                              error=_(exc.message)))  # fmt: skip
+                                              error=error_text(request, exc)))  # fmt: skip
     return redirect(
         _url(name), message=_("Test sent to %(to)s (%(n)s posts).", to=sent.to, n=sent.posts)
     )
