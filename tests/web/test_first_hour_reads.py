@@ -21,6 +21,8 @@ import pytest
 
 from tests.conftest import make_post
 from tests.web.conftest import Served, add_role_users, csrf_from, do_login, serve
+from veille.inbox import items as inbox_items
+from veille.inbox.model import ItemFilter
 from veille.pipeline.ingest import build_pipeline
 from veille.plan.kpis import add_kpi
 from veille.plan.objectives import add_objective
@@ -191,3 +193,29 @@ def test_a_failed_test_send_says_what_to_do_in_the_readers_language(
         assert said.endswith(ending), said
         if alert == "hook":
             assert said == f"{start}{webhook}{ending}", said
+
+
+def test_an_empty_reply_is_refused_in_one_sentence_naming_the_pages_check_button(
+    served: Served,
+) -> None:
+    """Sending an empty reply said "The Mastodon post is empty.. Shorten or
+    fix it (veille draft check shows …)": two stops, "shorten" for nothing
+    at all, and a command where the page has its own Check button."""
+    with served.workspace() as ws:
+        (item,) = inbox_items.list_items(ws.state, ItemFilter(limit=10))
+    expected = {
+        "en": "the reply cannot be sent: The Mastodon post is empty. Fix what it says "
+        "(the Check button shows the platform's rules and the staff guidelines).",
+        "fr": "la réponse ne peut pas être envoyée\u202f: Le message Mastodon est vide. "
+        "Corrigez ce qui est signalé (le bouton Vérifier montre les règles de la "
+        "plateforme et la charte du personnel).",
+    }
+    for lang in ("en", "fr"):
+        with _client(served, "analyst", lang) as client:
+            token = csrf_from(client.get(f"/inbox/{item.id}").text)
+            page = client.post(
+                f"/inbox/{item.id}/reply", data={"csrf_token": token, "text": "", "step": "send"}
+            )
+        assert page.status_code == 400, page.text[:2000]
+        said = html.unescape(page.text)
+        assert expected[lang] in said, re.findall(r'class="error"[^>]*>(.*?)</p>', said, re.S)
