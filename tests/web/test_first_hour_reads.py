@@ -219,3 +219,29 @@ def test_an_empty_reply_is_refused_in_one_sentence_naming_the_pages_check_button
         assert page.status_code == 400, page.text[:2000]
         said = html.unescape(page.text)
         assert expected[lang] in said, re.findall(r'class="error"[^>]*>(.*?)</p>', said, re.S)
+
+
+def test_the_plans_assumptions_are_said_in_words(served: Served) -> None:
+    """The plan's cost showed its assumptions as the code's constants,
+    "MINUTES_PER_POST = 30", on the French page too."""
+    for path in ("/plan", "/plan/edit"):
+        said = read(served, path, "manager")
+        for lang, line in (
+            ("en", "minutes to write one post (draft, image and alt text, checks, "
+                   "scheduling): 30"),
+            ("fr", "minutes pour écrire une publication (rédaction, image et texte "
+                   "alternatif, vérifications, programmation)\u202f: 30"),
+        ):  # fmt: skip
+            assert line in said[lang], (path, lang)
+            assert "MINUTES_PER_POST" not in said[lang], (path, lang)
+
+
+def test_the_plans_editing_page_points_at_its_own_capacity_form(served: Served) -> None:
+    """On the plan's editing page, the cost said "Say it in the plan's
+    editing page": the page the reader was on."""
+    said = read(served, "/plan/edit", "manager")
+    assert "Say it under “What the team has”, above, to check the plan" in said["en"]
+    assert "in the plan's editing page" not in said["en"]
+    assert "Indiquez-le sous «\u202fCe qu’a l’équipe\u202f», plus haut" in said["fr"]
+    # The plan's own page still sends the reader there.
+    assert "Say it in the plan's editing page" in read(served, "/plan", "manager")["en"]

@@ -41,7 +41,7 @@ def _edit_context(
     adding a KPI, shown again with the error that refused it."""
     from veille.plan.common import PLATFORMS
     from veille.plan.cost import estimate
-    from veille.plan.document import cost_data
+    from veille.plan.document import assumption_lines, cost_data
     from veille.plan.kpis import KINDS as KPI_KINDS
     from veille.plan.kpis import kind_label as kpi_label
     from veille.plan.objectives import KINDS, kind_label
@@ -51,6 +51,7 @@ def _edit_context(
     ws = workspace(request)
     language = lang(request)
     topics = [t.name for t in ws.state.topics()]
+    est = estimate(ws)
     return {
         "error": error,
         "dangling": plan_references(ws.state, set(topics)),
@@ -66,7 +67,9 @@ def _edit_context(
         "platforms": PLATFORMS,
         "topics": topics,
         "costs": ws.state.plan_costs(),
-        "cost_rows": cost_data(estimate(ws)),
+        "cost_rows": cost_data(est),
+        "cost_assumptions": assumption_lines(est, language),
+        "on_edit_page": True,
         "guidelines": current_guidelines(ws.state),
         "new_kpi": new_kpi or {},
         "objective_fields": lambda o: shown_json(_objective_fields(o)),
