@@ -245,3 +245,11 @@ def test_the_plans_editing_page_points_at_its_own_capacity_form(served: Served) 
     assert "Indiquez-le sous «\u202fCe qu’a l’équipe\u202f», plus haut" in said["fr"]
     # The plan's own page still sends the reader there.
     assert "Say it in the plan's editing page" in read(served, "/plan", "manager")["en"]
+
+
+def test_the_working_time_page_keeps_its_two_sentences_apart(served: Served) -> None:
+    """The page said "It is outside working time now (UTC).As set in
+    veille.toml.": the template ate the line break between the sentences."""
+    said = read(served, "/inbox/hours", "manager")
+    assert re.search(r"now \(UTC\)\. As set in veille\.toml\.", said["en"])
+    assert re.search(r"\(UTC\)\. Tel que réglé dans veille\.toml\.", said["fr"])
