@@ -253,3 +253,12 @@ def test_the_working_time_page_keeps_its_two_sentences_apart(served: Served) -> 
     said = read(served, "/inbox/hours", "manager")
     assert re.search(r"now \(UTC\)\. As set in veille\.toml\.", said["en"])
     assert re.search(r"\(UTC\)\. Tel que réglé dans veille\.toml\.", said["fr"])
+
+
+def test_the_known_names_agree_with_any_noun_in_french(served: Served) -> None:
+    """An unknown alert's page said « Connus : busy, hook, mail » (alertes
+    are feminine, as sources and platforms are)."""
+    with _client(served, "analyst", "fr") as client:
+        page = html.unescape(client.get("/alerts/nope").text)
+    assert "Noms connus\u202f: busy, hook, mail." in page
+    assert "Connus\u202f:" not in page
