@@ -70,6 +70,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, webhook: str) -> Iterator[S
     toml = root / CONFIG_NAME
     text = toml.read_text(encoding="utf-8")
     text = text.replace("# allow_private_networks = false", "allow_private_networks = true")
+    text = text.replace('# timezone = "UTC"', 'timezone = "Europe/Paris"', 1)
     # No mail server listens there: a test e-mail is refused.
     text = text.replace("# port = 25", f"port = {_closed_port()}", 1)
     toml.write_text(text, encoding="utf-8")
@@ -100,6 +101,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, webhook: str) -> Iterator[S
                 )  # fmt: skip
         add_alert(ws, AlertSpec(to=f"webhook+{webhook}", topic="lumio", name="hook"))
         add_alert(ws, AlertSpec(to="mailto:team@example.org", topic="lumio", name="mail"))
+        add_alert(ws, AlertSpec(to="atom:alerts/d.atom", topic="lumio", name="morning",
+                                every="daily", at="09:30"))  # fmt: skip
         add_objective(ws.state, "awareness", "awareness")  # a plan to read
         add_kpi(ws, "reach", "mentions", 400, topic="lumio")
     app, server = serve(root)
@@ -251,8 +254,8 @@ def test_the_working_time_page_keeps_its_two_sentences_apart(served: Served) -> 
     """The page said "It is outside working time now (UTC).As set in
     veille.toml.": the template ate the line break between the sentences."""
     said = read(served, "/inbox/hours", "manager")
-    assert re.search(r"now \(UTC\)\. As set in veille\.toml\.", said["en"])
-    assert re.search(r"\(UTC\)\. Tel que réglé dans veille\.toml\.", said["fr"])
+    assert re.search(r"now \(Europe/Paris\)\. As set in veille\.toml\.", said["en"])
+    assert re.search(r"\(Europe/Paris\)\. Tel que réglé dans veille\.toml\.", said["fr"])
 
 
 def test_the_known_names_agree_with_any_noun_in_french(served: Served) -> None:
@@ -260,5 +263,21 @@ def test_the_known_names_agree_with_any_noun_in_french(served: Served) -> None:
     are feminine, as sources and platforms are)."""
     with _client(served, "analyst", "fr") as client:
         page = html.unescape(client.get("/alerts/nope").text)
-    assert "Noms connus\u202f: busy, hook, mail." in page
+    assert "Noms connus\u202f: busy, hook, mail, morning." in page
     assert "Connus\u202f:" not in page
+
+
+def test_an_alerts_time_of_day_says_its_clock(served: Served) -> None:
+    """An alert "every day at 09:30", its form's "At 08:00" and its
+    deliveries' times never said which clock: the workspace's zone (here
+    Europe/Paris), not the reader's nor UTC, as the command line says."""
+    for path in ("/alerts", "/alerts/morning"):
+        said = read(served, path)
+        assert "every day at 09:30 (Europe/Paris)" in said["en"], path
+        assert "chaque jour à 09:30 (Europe/Paris)" in said["fr"], path
+        assert re.search(r'<label for="[as]-at">At \(Europe/Paris\)</label>', said["en"]), path
+        assert re.search(r'<label for="[as]-at">À \(Europe/Paris\)</label>', said["fr"]), path
+    said = read(served, "/alerts/busy")
+    assert '<th scope="col">Due (Europe/Paris)</th>' in said["en"]
+    assert '<th scope="col">Sent (Europe/Paris)</th>' in said["en"]
+    assert '<th scope="col">Envoyé (Europe/Paris)</th>' in said["fr"]

@@ -49,6 +49,7 @@ def _new_form(request: Request, values: dict[str, Any] | None = None) -> dict[st
         "weekdays": WEEKDAYS,
         "topic_names": [t.name for t in list_topics(ws.state)],
         "form": values or {},
+        "zone": ws.settings.workspace.timezone,
     }
 
 
@@ -58,14 +59,15 @@ def _day_names(_: Callable[..., str]) -> tuple[str, ...]:
             _("Saturday"), _("Sunday"))  # fmt: skip
 
 
-def _schedule(alert: Any, _: Callable[..., str]) -> str:
+def _schedule(alert: Any, _: Callable[..., str], zone: str) -> str:
     """When the alert sends, in words: "as it happens", "hourly", "every day
-    at 08:30", "every Tuesday at 07:00" (not the settings' codes)."""
+    at 08:30 (Europe/Paris)", "every Tuesday at 07:00 (UTC)" (not the
+    settings' codes); a time of day says its clock, the workspace's zone."""
     if alert.frequency == "daily":
-        return _("every day at %(time)s", time=alert.at_time)
+        return f"{_('every day at %(time)s', time=alert.at_time)} ({zone})"
     if alert.frequency == "weekly":
         day = _day_names(_)[alert.weekday] if 0 <= alert.weekday <= 6 else str(alert.weekday)
-        return _("every %(day)s at %(time)s", day=day, time=alert.at_time)
+        return f"{_('every %(day)s at %(time)s', day=day, time=alert.at_time)} ({zone})"
     if alert.frequency == "hourly":
         return _("hourly")
     if alert.frequency == "instant":
@@ -81,13 +83,14 @@ def _rows(request: Request, q: str = "", page: int = 1) -> dict[str, Any]:
     from veille.services import dangling
     from veille.services.unreadable import of_alert, topic_queries
 
+    zone = ws.settings.workspace.timezone
     listing = alert_service.alert_page(ws, q=q, page=page)
     by_name = {a.name: a for a in alert_service.list_alerts(ws)}
     topics = topic_queries(ws.state)
     unreadable, missing = {}, {}
     for row in listing.rows:
         found = by_name.get(str(row["name"]))
-        row["schedule"] = _schedule(found, _) if found is not None else row["every"]
+        row["schedule"] = _schedule(found, _, zone) if found is not None else row["every"]
         if found is not None and (u := of_alert(found, topics)):
             unreadable[found.name] = u
         if found is not None and (d := dangling.of_alert(found, topics)):
@@ -164,7 +167,8 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
     context = {
         "alert": alert,
         "shown": shown,
-        "schedule": _schedule(alert, translator(request)),
+        "schedule": _schedule(alert, translator(request), ws.settings.workspace.timezone),
+        "zone": ws.settings.workspace.timezone,
         "message_language": language_name(alert.language, lang(request)),
         "outbox": shown["outbox"],
         "deliveries": alert_service.deliveries(ws, alert=name, limit=DELIVERIES_SHOWN).rows,
@@ -253,7 +257,11 @@ def alert_settings(
     stored = _shown_settings(alert)
     changes, clashes = edited_fields(shown_values(shown), sent, stored)
     if clashes:
-        said = [_schedule(alert, _)] if set(clashes) - {"query"} else []
+        said = (
+            [_schedule(alert, _, ws.settings.workspace.timezone)]
+            if set(clashes) - {"query"}
+            else []
+        )
         said += [f"{_('Query')}{_(': ')}{alert.query}"] if "query" in clashes else []
         now = "; ".join(said)
         return redirect(
