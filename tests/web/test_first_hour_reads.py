@@ -281,3 +281,29 @@ def test_an_alerts_time_of_day_says_its_clock(served: Served) -> None:
     assert '<th scope="col">Due (Europe/Paris)</th>' in said["en"]
     assert '<th scope="col">Sent (Europe/Paris)</th>' in said["en"]
     assert '<th scope="col">Envoyé (Europe/Paris)</th>' in said["fr"]
+
+
+def test_the_inbox_bulk_action_counts_in_words_and_asks_for_a_selection(
+    served: Served,
+) -> None:
+    """**Apply** with one item ticked said "1 items changed." (« 1 éléments
+    modifiés. »), and with none ticked "0 items changed.", not what to do."""
+    with served.workspace() as ws:
+        (item,) = inbox_items.list_items(ws.state, ItemFilter(limit=10))
+    expected = {
+        "en": ("1 item changed.", "No item selected: tick the items to change, then apply."),
+        "fr": ("1 élément modifié.",
+               "Aucun élément sélectionné\u202f: cochez les éléments à modifier, puis appliquez."),
+    }  # fmt: skip
+    for lang, (one, none) in expected.items():
+        with _client(served, "analyst", lang) as client:
+            token = csrf_from(client.get("/inbox").text)
+            said = []
+            for ids in ([str(item.id)], []):
+                sent = client.post(
+                    "/inbox/bulk",
+                    data={"csrf_token": token, "action": "priority", "value": "high", "ids": ids},
+                )
+                assert sent.status_code == 303, sent.text[:2000]
+                said.append(_flash(client.get(sent.headers["location"]).text))
+        assert said == [one, none], said
