@@ -307,3 +307,34 @@ def test_the_inbox_bulk_action_counts_in_words_and_asks_for_a_selection(
                 assert sent.status_code == 303, sent.text[:2000]
                 said.append(_flash(client.get(sent.headers["location"]).text))
         assert said == [one, none], said
+
+
+def test_a_refused_new_user_or_token_keeps_what_was_typed(served: Served) -> None:
+    """Adding a user whose password is too short came back with the name
+    empty and the role back to "viewer" (retyped, the user got less than
+    asked for); a token whose expiry is past lost its name and scope."""
+    for lang in ("en", "fr"):
+        with _client(served, "admin", lang) as client:
+            token = csrf_from(client.get("/users").text)
+            page = client.post(
+                "/users",
+                data={"csrf_token": token, "username": "ann", "password": "Zq9#x",
+                      "role": "manager"},
+            )  # fmt: skip
+            assert page.status_code == 400, page.text[:2000]
+            assert re.search(
+                r'<input id="new-username" name="username"[^>]* value="ann"', page.text
+            )
+            assert re.search(r'<option value="manager" selected>', page.text), lang
+            assert "Zq9#x" not in page.text  # never the password
+            token = csrf_from(client.get("/settings").text)
+            page = client.post(
+                "/settings/tokens",
+                data={"csrf_token": token, "name": "nightly export", "scope": "read",
+                      "expires": "2020-01-01"},
+            )  # fmt: skip
+            assert page.status_code == 400, page.text[:2000]
+            assert re.search(r'<input id="token-name" name="name"[^>]* value="nightly export"',
+                             page.text)  # fmt: skip
+            assert '<option value="read" selected>' in page.text
+            assert re.search(r'<input id="token-expires"[^>]* value="2020-01-01"', page.text)
