@@ -338,3 +338,29 @@ def test_a_refused_new_user_or_token_keeps_what_was_typed(served: Served) -> Non
                              page.text)  # fmt: skip
             assert '<option value="read" selected>' in page.text
             assert re.search(r'<input id="token-expires"[^>]* value="2020-01-01"', page.text)
+
+
+def test_a_refused_new_objective_keeps_what_was_typed(served: Served) -> None:
+    """Adding an objective under a name the plan has came back with the
+    refusal and an empty form: its description, owner, deadline and topics
+    were to be typed again."""
+    typed = {"name": "awareness", "kind": "customer_service", "owner": "manager",
+             "description": "Answer within the hour", "deadline": "2027-05-01"}  # fmt: skip
+    for lang in ("en", "fr"):
+        with _client(served, "manager", lang) as client:
+            token = csrf_from(client.get("/plan/edit").text)
+            page = client.post(
+                "/plan/objectives", data={"csrf_token": token, **typed, "topics": ["lumio"]}
+            )
+        assert page.status_code == 400, page.text[:2000]
+        form = html.unescape(page.text.split('action="/plan/objectives" class="stacked"')[1])
+        form = form.split("</form>")[0]
+        for field, value in typed.items():
+            if field == "kind":
+                assert '<option value="customer_service" selected>' in form, lang
+            else:
+                assert re.search(rf'name="{field}"[^>]* value="{re.escape(value)}"', form), (
+                    lang,
+                    field,
+                )
+        assert '<input type="checkbox" name="topics" value="lumio" checked>' in form, lang
