@@ -140,7 +140,7 @@ def test_collect_now_in_the_web_app_says_how_many_were_older_than_retention(
             done = client.post("/sources/archive/collect", data={"csrf_token": token})
             assert done.status_code == 303
             page = html.unescape(client.get("/sources").text)
-            assert f"archive{NBSP}: 1 nouvelles publications, 0 en quarantaine." in page
+            assert f"archive{NBSP}: 1 nouvelle publication, 0 en quarantaine." in page
             assert (
                 "2 publications plus anciennes que la durée de conservation, non "
                 "enregistrées ([privacy] retention_days)."

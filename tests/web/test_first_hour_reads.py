@@ -28,6 +28,7 @@ from veille.plan.kpis import add_kpi
 from veille.plan.objectives import add_objective
 from veille.query.topics import add_topic
 from veille.services.alerts import AlertSpec, add_alert
+from veille.services.sources import add_source
 from veille.workspace import CONFIG_NAME, Workspace, init_workspace
 
 SENT, DEAD = 60, 110  # the page lists the latest 50 deliveries and 100 dead letters
@@ -364,3 +365,25 @@ def test_a_refused_new_objective_keeps_what_was_typed(served: Served) -> None:
                     field,
                 )
         assert '<input type="checkbox" name="topics" value="lumio" checked>' in form, lang
+
+
+def test_collect_now_counts_one_new_post_in_the_singular(served: Served) -> None:
+    """**Collect now** on a source that brought one post said "1 new posts"
+    (« 1 nouvelles publications »)."""
+    said = {}
+    for lang in ("en", "fr"):
+        path = served.root / f"one-{lang}.csv"
+        path.write_text(
+            "platform,id,text,author,published_at\n"
+            f"mastodon,one-{lang},Lumio again,zoe,2026-11-01T08:00:00Z\n",
+            encoding="utf-8",
+        )
+        with served.workspace() as ws:
+            add_source(ws.state, "file", str(path), name=f"one-{lang}")
+        with _client(served, "analyst", lang) as client:
+            token = csrf_from(client.get("/sources").text)
+            sent = client.post(f"/sources/one-{lang}/collect", data={"csrf_token": token})
+            assert sent.status_code == 303, sent.text[:2000]
+            said[lang] = _flash(client.get(sent.headers["location"]).text)
+    assert said == {"en": "one-en: 1 new post, 0 quarantined.",
+                    "fr": "one-fr\u202f: 1 nouvelle publication, 0 en quarantaine."}  # fmt: skip

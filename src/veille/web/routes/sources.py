@@ -10,10 +10,12 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille.errors import VeilleError
+from veille.i18n import format_number
 from veille.services import sources as source_service
 from veille.web.deps import (
     Analyst,
     Viewer,
+    lang,
     plural_translator,
     redirect,
     render,
@@ -112,8 +114,14 @@ def source_collect(request: Request, name: str, user: Analyst) -> Response:
         error = _(result.error or "") if result is not None else _("the source is disabled")
         return redirect("/sources", message=_("Collecting %(name)s failed: %(error)s",
                                               name=name, error=error))  # fmt: skip
-    said = _("%(name)s: %(new)s new posts, %(q)s quarantined.",
-             name=name, new=result.new_posts, q=result.quarantined)  # fmt: skip
+    # "1 new posts": the count takes its plural (and its thousands separator).
+    said = plural_translator(request)(
+        "%(name)s: %(num)s new post, %(q)s quarantined.",
+        "%(name)s: %(num)s new posts, %(q)s quarantined.",
+        result.new_posts,
+        name=name,
+        q=format_number(result.quarantined, lang(request)),
+    )
     if result.expired:  # left out at ingest: a purge deleted them, or would
         said += " " + plural_translator(request)(
             "%(num)s post older than the retention period, not stored "
