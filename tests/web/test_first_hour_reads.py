@@ -32,6 +32,11 @@ from veille.services.sources import add_source
 from veille.workspace import CONFIG_NAME, Workspace, init_workspace
 
 SENT, DEAD = 60, 110  # the page lists the latest 50 deliveries and 100 dead letters
+# A send's error as the outbox keeps it: the message, then its hint.
+SMTP_REFUSED = (
+    "SMTP 127.0.0.1:25: ConnectionRefusedError: [Errno 111] Connection refused\n"
+    "Check the [smtp] settings in veille.toml."
+)
 
 
 class _Refuses(BaseHTTPRequestHandler):
@@ -98,7 +103,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, webhook: str) -> Iterator[S
                 tx.queue_match(
                     busy.id, post.id, cluster_id=None, spans=[],
                     status="sent" if n < SENT else "dead", now=at, due=at,
-                    reason=None if n < SENT else "https://hooks.example answered HTTP 500",
+                    reason=None if n < SENT else SMTP_REFUSED if n == SENT + DEAD - 1
+                    else "https://hooks.example answered HTTP 500",
                 )  # fmt: skip
         add_alert(ws, AlertSpec(to=f"webhook+{webhook}", topic="lumio", name="hook"))
         add_alert(ws, AlertSpec(to="mailto:team@example.org", topic="lumio", name="mail"))
@@ -387,3 +393,18 @@ def test_collect_now_counts_one_new_post_in_the_singular(served: Served) -> None
             said[lang] = _flash(client.get(sent.headers["location"]).text)
     assert said == {"en": "one-en: 1 new post, 0 quarantined.",
                     "fr": "one-fr\u202f: 1 nouvelle publication, 0 en quarantaine."}  # fmt: skip
+
+
+def test_a_delivery_error_is_said_in_the_readers_language(served: Served) -> None:
+    """The outbox keeps a failed send's error in English: the French alert
+    page listed « https://hooks.example answered HTTP 500 » under its dead
+    letters and in its deliveries' Error column."""
+    said = read(served, "/alerts/busy")
+    assert "https://hooks.example answered HTTP 500" in said["en"]
+    assert "https://hooks.example a répondu HTTP 500" in said["fr"]
+    assert "answered HTTP" not in said["fr"]
+    assert (
+        "SMTP 127.0.0.1:25\u202f: ConnectionRefusedError\u202f: [Errno 111] Connection refused "
+        "Vérifiez les réglages [smtp] dans veille.toml."
+    ) in said["fr"]
+    assert "Check the [smtp]" not in said["fr"]

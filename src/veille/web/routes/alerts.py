@@ -171,8 +171,12 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
         "zone": ws.settings.workspace.timezone,
         "message_language": language_name(alert.language, lang(request)),
         "outbox": shown["outbox"],
-        "deliveries": alert_service.deliveries(ws, alert=name, limit=DELIVERIES_SHOWN).rows,
-        "dead": alert_service.deliveries(ws, alert=name, status=("dead",), limit=100).rows,
+        "deliveries": _read_back(
+            alert_service.deliveries(ws, alert=name, limit=DELIVERIES_SHOWN).rows
+        ),
+        "dead": _read_back(
+            alert_service.deliveries(ws, alert=name, status=("dead",), limit=100).rows
+        ),
         "feed_url": f"{base}/feeds/{token}.atom" if token else None,
         "frequencies": FREQUENCIES,
         "weekdays": WEEKDAYS,
@@ -183,6 +187,15 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
         "shown_settings": shown_json(_shown_settings(alert)),
     }
     return render(request, "alerts/show.html", context)
+
+
+def _read_back(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Deliveries whose stored (English) error is said in the reader's
+    language: « a répondu HTTP 500 » on a French page, not "answered"."""
+    from veille.alerts.outbox import failure_reason
+
+    return [r | {"error": failure_reason(r["error"])} if r["status"] != "skipped" else r
+            for r in rows]  # fmt: skip
 
 
 def _shown_settings(alert: Any) -> dict[str, str]:
