@@ -112,6 +112,14 @@ def served(tmp_path_factory: pytest.TempPathFactory, webhook: str) -> Iterator[S
                                 every="daily", at="09:30"))  # fmt: skip
         add_objective(ws.state, "awareness", "awareness")  # a plan to read
         add_kpi(ws, "reach", "mentions", 400, topic="lumio")
+        # An alert whose topic finds one post, with one dead letter.
+        ws.store.upsert_posts([make_post("solo1", "Solitaire", published_at=now)])
+        add_topic(ws.store, "solo", "solitaire")
+        solo = add_alert(ws, AlertSpec(to="atom:alerts/solo.atom", topic="solo", name="solo"))
+        assert solo.id is not None
+        with ws.state.transaction() as tx:
+            tx.queue_match(solo.id, "mastodon:solo1", cluster_id=None, spans=[], status="dead",
+                           now=at, due=at, reason="answered HTTP 500")  # fmt: skip
     app, server = serve(root)
     try:
         yield app
@@ -270,7 +278,7 @@ def test_the_known_names_agree_with_any_noun_in_french(served: Served) -> None:
     are feminine, as sources and platforms are)."""
     with _client(served, "analyst", "fr") as client:
         page = html.unescape(client.get("/alerts/nope").text)
-    assert "Noms connus\u202f: busy, hook, mail, morning." in page
+    assert "Noms connus\u202f: busy, hook, mail, morning, solo." in page
     assert "Connus\u202f:" not in page
 
 
@@ -408,3 +416,26 @@ def test_a_delivery_error_is_said_in_the_readers_language(served: Served) -> Non
         "Vérifiez les réglages [smtp] dans veille.toml."
     ) in said["fr"]
     assert "Check the [smtp]" not in said["fr"]
+
+
+def test_one_post_sent_or_one_dead_letter_is_counted_in_the_singular(served: Served) -> None:
+    """**Send a test** of an alert whose topic finds one post said "(1
+    posts)", and **Try them again** with one dead letter "1 dead letters
+    queued again." (« 1 envois abandonnés »)."""
+    expected = {
+        "en": ["Test sent to atom:alerts/solo.atom (1 post).", "1 dead letter queued again."],
+        "fr": ["Essai envoyé à atom:alerts/solo.atom (1 publication).",
+               "1 envoi abandonné remis en file."],
+    }  # fmt: skip
+    for lang, lines in expected.items():
+        said = []
+        with _client(served, "analyst", lang) as client:
+            for action in ("test", "retry"):
+                token = csrf_from(client.get("/alerts/solo").text)
+                sent = client.post(f"/alerts/solo/{action}", data={"csrf_token": token})
+                assert sent.status_code == 303, sent.text[:2000]
+                said.append(_flash(client.get(sent.headers["location"]).text))
+            with served.workspace() as ws:  # dead again, for the next language
+                (row,) = ws.state.list_deliveries((), "solo", 10)
+                ws.state.finish_deliveries([row.id], "dead", None, None)
+        assert said == lines, said

@@ -24,6 +24,7 @@ from veille.web.deps import (
     csrf_exempt,
     error_text,
     lang,
+    plural_translator,
     redirect,
     render,
     translator,
@@ -237,16 +238,22 @@ def alert_test(request: Request, name: str, user: Analyst) -> Response:
         # The hint too: it says what to do (check the [smtp] settings, the address).
         return redirect(_url(name), message=_("The test could not be sent: %(error)s",
                                               error=error_text(request, exc)))  # fmt: skip
-    return redirect(
-        _url(name), message=_("Test sent to %(to)s (%(n)s posts).", to=sent.to, n=sent.posts)
-    )
+    # "(1 posts)": the count takes its plural from the catalog.
+    said = plural_translator(request)(
+        "Test sent to %(to)s (%(num)s post).", "Test sent to %(to)s (%(num)s posts).",
+        sent.posts, to=sent.to,
+    )  # fmt: skip
+    return redirect(_url(name), message=said)
 
 
 @router.post("/alerts/{name}/retry", response_model=None)
 def alert_retry(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     n = alert_service.retry_dead(workspace(request), name, actor=user.username)
-    return redirect(_url(name), message=_("%(n)s dead letters queued again.", n=n))
+    said = plural_translator(request)(
+        "%(num)s dead letter queued again.", "%(num)s dead letters queued again.", n
+    )
+    return redirect(_url(name), message=said)
 
 
 @router.post("/alerts/{name}/settings", response_model=None)
