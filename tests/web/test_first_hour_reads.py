@@ -439,3 +439,21 @@ def test_one_post_sent_or_one_dead_letter_is_counted_in_the_singular(served: Ser
                 (row,) = ws.state.list_deliveries((), "solo", 10)
                 ws.state.finish_deliveries([row.id], "dead", None, None)
         assert said == lines, said
+
+
+def test_the_guidelines_say_one_hashtag_in_the_singular(served: Served) -> None:
+    """Guidelines allowing one hashtag and one mention read "At most 1
+    hashtags a post" (« Au plus 1 mots-clics par message »)."""
+    rules = "+++\nmax_hashtags = 1\nmax_mentions = 1\n+++\n"
+    with _client(served, "manager", "en") as client:
+        token = csrf_from(client.get("/plan/guidelines").text)
+        saved = client.post(
+            "/plan/guidelines",
+            data={"csrf_token": token, "text_en": rules + "Be kind.", "text_fr": "Soyez aimables."},
+        )
+        assert saved.status_code == 303, saved.text[:2000]
+    said = read(served, "/plan/guidelines", "manager")
+    assert "<li>At most 1 hashtag a post</li>" in said["en"]
+    assert "<li>At most 1 mention a post</li>" in said["en"]
+    assert "<li>Au plus 1 mot-clic par message</li>" in said["fr"]
+    assert "<li>Au plus 1 mention par message</li>" in said["fr"]
