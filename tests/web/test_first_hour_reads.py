@@ -353,6 +353,11 @@ def test_a_refused_new_user_or_token_keeps_what_was_typed(served: Served) -> Non
                              page.text)  # fmt: skip
             assert '<option value="read" selected>' in page.text
             assert re.search(r'<input id="token-expires"[^>]* value="2020-01-01"', page.text)
+            # The date as typed, not read back in UTC (the workspace is in
+            # Europe/Paris: "2019-12-31T23:00:00+00:00", the day before).
+            past = {"en": "the token's expiry 2020-01-01 is already past",
+                    "fr": "l’expiration du jeton, 2020-01-01, est déjà passée"}[lang]  # fmt: skip
+            assert past in html.unescape(page.text), lang
 
 
 def test_a_refused_new_objective_keeps_what_was_typed(served: Served) -> None:
