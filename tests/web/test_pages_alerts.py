@@ -220,13 +220,13 @@ def test_alerts_say_their_schedule_kind_and_language_in_words(
     login(client, "analyst")
     client.cookies.set("veille_lang", "fr")
     listed = html.unescape(client.get("/alerts").text)
-    assert "<td>chaque jour à 08:30</td>" in listed
-    assert "<td>chaque mardi à 07:00</td>" in listed
+    assert "<td>chaque jour à 08:30 (UTC)</td>" in listed
+    assert "<td>chaque mardi à 07:00 (UTC)</td>" in listed
     assert "<td>toutes les heures</td>" in listed and "<td>hourly</td>" not in listed
     assert ">lun</option>" in listed and ">mon</option>" not in listed
     shown = html.unescape(client.get("/alerts/daily-fr").text)
     assert "<dd>publications trouvées</dd>" in shown and "<dd>match</dd>" not in shown
-    assert "<dd>chaque jour à 08:30</dd>" in shown
+    assert "<dd>chaque jour à 08:30 (UTC)</dd>" in shown
     assert "<dd>français</dd>" in shown and "<dd>fr</dd>" not in shown
     client.cookies.set("veille_lang", "en")
     shown = html.unescape(client.get("/alerts/every-hour").text)
@@ -367,7 +367,7 @@ def test_two_people_changing_an_alert_at_once_keep_each_others_changes(
         assert refused.status_code == 303
         said = html.unescape(first.get(refused.headers["location"]).text)
         assert "Not saved: someone changed this alert since you opened the page" in said
-        assert "(now: every Tuesday at 07:00)" in said
+        assert "(now: every Tuesday at 07:00 (UTC))" in said
         assert alert(seeded.root, "shared").frequency == "weekly"
         first.cookies.set("veille_lang", "fr")
         refused = first.post("/alerts/shared/settings", data=hourly)

@@ -228,9 +228,11 @@ def _checked(state: Any, item: Item, text: str) -> Verdict:
         raise UsageError(
             # Each problem is a sentence: one after the other, not "; "-joined.
             tr("the reply cannot be sent: %(problems)s", problems=sentences(verdict.problems)),
+            # "Shorten" told an empty reply to get shorter; and a page has its
+            # own Check button where the command line has veille draft check.
             hint=tr(
-                "Shorten or fix it (veille draft check shows the platform's rules "
-                "and the staff guidelines)."
+                "Fix what it says (%(check)s shows the platform's rules and the staff guidelines).",
+                check=Place("veille draft check", page=tr("the Check button")),
             ),
         )
     return verdict

@@ -193,6 +193,11 @@ def cost_data(est: CostEstimate) -> dict[str, Any]:
     }
 
 
+def assumption_lines(est: CostEstimate, lang: str) -> list[tuple[str, float, str]]:
+    """The estimate's assumptions: name, value and what it is in ``lang``."""
+    return [(name, value, fr if lang == "fr" else en) for name, value, en, fr in est.assumptions]
+
+
 def capacity_lines(est: CostEstimate, lang: str) -> list[str]:
     """The plan's hours and money against what the team has, a sentence each."""
     t = labels(lang)

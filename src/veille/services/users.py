@@ -557,10 +557,15 @@ def create_token(
         )  # fmt: skip
     now = now_utc()
     if expires_at is not None:
+        # Said as it was given: a date typed in Europe/Paris read back in UTC
+        # was the day before ("2019-12-31T23:00:00+00:00" for 2020-01-01).
+        given = expires_at.replace(microsecond=0)
+        midnight = (given.hour, given.minute, given.second) == (0, 0, 0)
+        shown = given.date().isoformat() if midnight else given.isoformat()
         expires_at = expires_at.astimezone(UTC).replace(microsecond=0)
         if expires_at <= now:
             raise UsageError(
-                tr("the token's expiry %(when)s is already past", when=expires_at.isoformat()),
+                tr("the token's expiry %(when)s is already past", when=shown),
                 hint=tr("Give a date to come (2027-01-31) or a number of days (90d)."),
             )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)

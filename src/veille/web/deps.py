@@ -477,7 +477,12 @@ def error_text(request: Request, exc: VeilleError) -> str:
     language (both made by :func:`veille.errors.tr` are translated)."""
     _ = translator(request)
     said = _(exc.message)
-    return f"{said}. {_(exc.hint)}" if exc.hint else said
+    if not exc.hint:
+        return said
+    # A message that ends its own sentence ("The Mastodon post is empty.")
+    # takes no second stop before the hint.
+    stop = "" if said.rstrip().endswith((".", "!", "?", "…")) else "."
+    return f"{said}{stop} {_(exc.hint)}"
 
 
 def plural_translator(request: Request) -> Callable[..., str]:
@@ -518,6 +523,11 @@ def context_helpers(request: Request) -> dict[str, Any]:
     tz = workspace(request).settings.workspace.timezone
     gettext = translator(request)
 
+    def pgettext(context: str, message: str) -> str:
+        # One English word, two French ones: an alert is « active », a token
+        # « actif » (the catalog's msgctxt tells them apart).
+        return str(request.app.state.translations[language].pgettext(context, message))
+
     def format_number(value: float, lang: str = language) -> str:
         return fmt.format_number(value, lang)
 
@@ -554,6 +564,7 @@ def context_helpers(request: Request) -> dict[str, Any]:
         # An inbox code in the reader's words ("in progress", « en cours »).
         "inbox_word": lambda code: gettext(inbox_word(code)),
         "ngettext": plural_translator(request),
+        "pgettext": pgettext,
         "format_number": format_number,
         "format_decimal": format_decimal,
         "format_percent": format_percent,

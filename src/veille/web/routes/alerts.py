@@ -22,7 +22,9 @@ from veille.web.deps import (
     Analyst,
     Viewer,
     csrf_exempt,
+    error_text,
     lang,
+    plural_translator,
     redirect,
     render,
     translator,
@@ -48,6 +50,7 @@ def _new_form(request: Request, values: dict[str, Any] | None = None) -> dict[st
         "weekdays": WEEKDAYS,
         "topic_names": [t.name for t in list_topics(ws.state)],
         "form": values or {},
+        "zone": ws.settings.workspace.timezone,
     }
 
 
@@ -57,14 +60,15 @@ def _day_names(_: Callable[..., str]) -> tuple[str, ...]:
             _("Saturday"), _("Sunday"))  # fmt: skip
 
 
-def _schedule(alert: Any, _: Callable[..., str]) -> str:
+def _schedule(alert: Any, _: Callable[..., str], zone: str) -> str:
     """When the alert sends, in words: "as it happens", "hourly", "every day
-    at 08:30", "every Tuesday at 07:00" (not the settings' codes)."""
+    at 08:30 (Europe/Paris)", "every Tuesday at 07:00 (UTC)" (not the
+    settings' codes); a time of day says its clock, the workspace's zone."""
     if alert.frequency == "daily":
-        return _("every day at %(time)s", time=alert.at_time)
+        return f"{_('every day at %(time)s', time=alert.at_time)} ({zone})"
     if alert.frequency == "weekly":
         day = _day_names(_)[alert.weekday] if 0 <= alert.weekday <= 6 else str(alert.weekday)
-        return _("every %(day)s at %(time)s", day=day, time=alert.at_time)
+        return f"{_('every %(day)s at %(time)s', day=day, time=alert.at_time)} ({zone})"
     if alert.frequency == "hourly":
         return _("hourly")
     if alert.frequency == "instant":
@@ -80,13 +84,14 @@ def _rows(request: Request, q: str = "", page: int = 1) -> dict[str, Any]:
     from veille.services import dangling
     from veille.services.unreadable import of_alert, topic_queries
 
+    zone = ws.settings.workspace.timezone
     listing = alert_service.alert_page(ws, q=q, page=page)
     by_name = {a.name: a for a in alert_service.list_alerts(ws)}
     topics = topic_queries(ws.state)
     unreadable, missing = {}, {}
     for row in listing.rows:
         found = by_name.get(str(row["name"]))
-        row["schedule"] = _schedule(found, _) if found is not None else row["every"]
+        row["schedule"] = _schedule(found, _, zone) if found is not None else row["every"]
         if found is not None and (u := of_alert(found, topics)):
             unreadable[found.name] = u
         if found is not None and (d := dangling.of_alert(found, topics)):
@@ -163,11 +168,16 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
     context = {
         "alert": alert,
         "shown": shown,
-        "schedule": _schedule(alert, translator(request)),
+        "schedule": _schedule(alert, translator(request), ws.settings.workspace.timezone),
+        "zone": ws.settings.workspace.timezone,
         "message_language": language_name(alert.language, lang(request)),
         "outbox": shown["outbox"],
-        "deliveries": alert_service.deliveries(ws, alert=name, limit=DELIVERIES_SHOWN).rows,
-        "dead": alert_service.deliveries(ws, alert=name, status=("dead",), limit=100).rows,
+        "deliveries": _read_back(
+            alert_service.deliveries(ws, alert=name, limit=DELIVERIES_SHOWN).rows
+        ),
+        "dead": _read_back(
+            alert_service.deliveries(ws, alert=name, status=("dead",), limit=100).rows
+        ),
         "feed_url": f"{base}/feeds/{token}.atom" if token else None,
         "frequencies": FREQUENCIES,
         "weekdays": WEEKDAYS,
@@ -178,6 +188,15 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
         "shown_settings": shown_json(_shown_settings(alert)),
     }
     return render(request, "alerts/show.html", context)
+
+
+def _read_back(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Deliveries whose stored (English) error is said in the reader's
+    language: « a répondu HTTP 500 » on a French page, not "answered"."""
+    from veille.alerts.outbox import failure_reason
+
+    return [r | {"error": failure_reason(r["error"])} if r["status"] != "skipped" else r
+            for r in rows]  # fmt: skip
 
 
 def _shown_settings(alert: Any) -> dict[str, str]:
@@ -216,18 +235,25 @@ def alert_test(request: Request, name: str, user: Analyst) -> Response:
         sent = alert_service.send_sample(workspace(request), name)
     except VeilleError as exc:
         store_errors_through(exc)
+        # The hint too: it says what to do (check the [smtp] settings, the address).
         return redirect(_url(name), message=_("The test could not be sent: %(error)s",
-                                              error=_(exc.message)))  # fmt: skip
-    return redirect(
-        _url(name), message=_("Test sent to %(to)s (%(n)s posts).", to=sent.to, n=sent.posts)
-    )
+                                              error=error_text(request, exc)))  # fmt: skip
+    # "(1 posts)": the count takes its plural from the catalog.
+    said = plural_translator(request)(
+        "Test sent to %(to)s (%(num)s post).", "Test sent to %(to)s (%(num)s posts).",
+        sent.posts, to=sent.to,
+    )  # fmt: skip
+    return redirect(_url(name), message=said)
 
 
 @router.post("/alerts/{name}/retry", response_model=None)
 def alert_retry(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     n = alert_service.retry_dead(workspace(request), name, actor=user.username)
-    return redirect(_url(name), message=_("%(n)s dead letters queued again.", n=n))
+    said = plural_translator(request)(
+        "%(num)s dead letter queued again.", "%(num)s dead letters queued again.", n
+    )
+    return redirect(_url(name), message=said)
 
 
 @router.post("/alerts/{name}/settings", response_model=None)
@@ -251,7 +277,11 @@ def alert_settings(
     stored = _shown_settings(alert)
     changes, clashes = edited_fields(shown_values(shown), sent, stored)
     if clashes:
-        said = [_schedule(alert, _)] if set(clashes) - {"query"} else []
+        said = (
+            [_schedule(alert, _, ws.settings.workspace.timezone)]
+            if set(clashes) - {"query"}
+            else []
+        )
         said += [f"{_('Query')}{_(': ')}{alert.query}"] if "query" in clashes else []
         now = "; ".join(said)
         return redirect(

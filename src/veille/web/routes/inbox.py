@@ -36,6 +36,7 @@ from veille.web.deps import (
     Viewer,
     error_text,
     lang,
+    plural_translator,
     redirect,
     render,
     translator,
@@ -158,6 +159,10 @@ def bulk(
     read: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
     _ = translator(request)
+    if not ids:  # "0 items changed." told nothing about what to do
+        return redirect(
+            "/inbox", message=_("No item selected: tick the items to change, then apply.")
+        )
     versions = {}
     for pair in read:
         item_id, _sep, version = pair.partition(":")
@@ -172,7 +177,9 @@ def bulk(
     except VeilleError as exc:
         store_errors_through(exc)
         return redirect("/inbox", message=error_text(request, exc))
-    message = _("%(done)s items changed.", done=len(result.done))
+    message = plural_translator(request)(
+        "%(num)s item changed.", "%(num)s items changed.", len(result.done)
+    )
     if result.failed:
         message += " " + "; ".join(
             _("#%(id)s: %(error)s", id=i, error=_(e)) for i, e in result.failed.items()

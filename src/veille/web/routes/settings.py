@@ -72,6 +72,7 @@ def _page(request: Request, **extra: Any) -> HTMLResponse:
         "scope_names": users.SCOPE_NAMES,
         "new_token": None,
         "error": None,
+        "token_form": {},
         "workspace_settings": masked(as_dict(workspace(request).settings))
         if user.is_admin
         else None,
@@ -147,7 +148,8 @@ def create_token(
             actor=user.username,
         )  # fmt: skip
     except UsageError as exc:
-        return _page(request, error=error_text(request, exc), status=400)
+        typed = {"name": name, "scope": scope, "expires": expires}  # kept, to correct
+        return _page(request, error=error_text(request, exc), status=400, token_form=typed)
     # Shown once, on this page; never stored in clear.
     return _page(request, new_token=secret)
 

@@ -14,6 +14,7 @@ from veille.services import sources as source_service
 from veille.web.deps import (
     Analyst,
     Viewer,
+    lang,
     plural_translator,
     redirect,
     render,

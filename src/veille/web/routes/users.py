@@ -37,11 +37,24 @@ def account_error(_: Callable[..., str], exc: UsageError) -> str:
     return _(exc.message)
 
 
-def _page(request: Request, *, error: str | None = None, status_code: int = 200) -> HTMLResponse:
+def _page(
+    request: Request,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The users page; ``form``: the new user's fields as typed (never the
+    password), shown again with the error that refused them."""
     return render(
         request,
         "users/list.html",
-        {"users": users.list_users(state(request)), "roles": users.ROLES, "error": error},
+        {
+            "users": users.list_users(state(request)),
+            "roles": users.ROLES,
+            "error": error,
+            "form": form or {},
+        },
         status_code=status_code,
     )
 
@@ -63,7 +76,10 @@ def add(
     try:
         added = users.add_user(state(request), username, password, role, actor=user.username)
     except UsageError as exc:
-        return _page(request, error=account_error(_, exc), status_code=400)
+        # The name and the role as typed: a role quietly back to "viewer" was
+        # how a retyped user got less than the admin asked for.
+        typed = {"username": username, "role": role}
+        return _page(request, error=account_error(_, exc), status_code=400, form=typed)
     return redirect("/users", message=_("User %(name)s added.", name=added.username))
 
 

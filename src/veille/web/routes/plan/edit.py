@@ -35,13 +35,17 @@ router = APIRouter()
 
 
 def _edit_context(
-    request: Request, error: str | None = None, new_kpi: dict[str, Any] | None = None
+    request: Request,
+    error: str | None = None,
+    new_kpi: dict[str, Any] | None = None,
+    new_objective: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The editing page's data; ``new_kpi``: what was typed into the form
-    adding a KPI, shown again with the error that refused it."""
+    """The editing page's data; ``new_kpi``, ``new_objective``: what was
+    typed into the form adding a KPI or an objective, shown again with the
+    error that refused it."""
     from veille.plan.common import PLATFORMS
     from veille.plan.cost import estimate
-    from veille.plan.document import cost_data
+    from veille.plan.document import assumption_lines, cost_data
     from veille.plan.kpis import KINDS as KPI_KINDS
     from veille.plan.kpis import kind_label as kpi_label
     from veille.plan.objectives import KINDS, kind_label
@@ -51,6 +55,7 @@ def _edit_context(
     ws = workspace(request)
     language = lang(request)
     topics = [t.name for t in ws.state.topics()]
+    est = estimate(ws)
     return {
         "error": error,
         "dangling": plan_references(ws.state, set(topics)),
@@ -66,9 +71,12 @@ def _edit_context(
         "platforms": PLATFORMS,
         "topics": topics,
         "costs": ws.state.plan_costs(),
-        "cost_rows": cost_data(estimate(ws)),
+        "cost_rows": cost_data(est),
+        "cost_assumptions": assumption_lines(est, language),
+        "on_edit_page": True,
         "guidelines": current_guidelines(ws.state),
         "new_kpi": new_kpi or {},
+        "new_objective": new_objective or {},
         "objective_fields": lambda o: shown_json(_objective_fields(o)),
         "kpi_fields": lambda k: shown_json(_kpi_fields(k)),
         "channel_fields": lambda c: shown_json(_channel_fields(c)),
@@ -87,14 +95,16 @@ def _change(
     where: str = "/plan/edit",
     *,
     new_kpi: dict[str, Any] | None = None,
+    new_objective: dict[str, Any] | None = None,
 ) -> Response:
     """Run a change of the plan; its error is shown on the editing page.
     ``done`` may be said after the change (what it found to warn about);
-    ``new_kpi``: the KPI form as typed, kept when the change is refused."""
+    ``new_kpi``, ``new_objective``: the form adding one as typed, kept when
+    the change is refused."""
 
     def edit_again(exc: VeilleError) -> Response:
         said = error_text(request, exc)
-        shown = _edit_context(request, said, new_kpi)
+        shown = _edit_context(request, said, new_kpi, new_objective)
         status = 409 if isinstance(exc, Conflict) else 400
         return render(request, "plan/edit.html", shown, status_code=status)
 
@@ -193,7 +203,15 @@ def objective_save(
             actor=user.username,
         )
 
-    return _change(request, save, _("Objective %(name)s saved.", name=existing or name))
+    # A new objective refused (its name taken) comes back as typed, its
+    # description and deadline with it; an existing one's row shows it as saved.
+    typed = None if existing else {
+        "name": name, "kind": kind, "description": description, "owner": owner,
+        "deadline": deadline, "topics": topics or [],
+    }  # fmt: skip
+    return _change(
+        request, save, _("Objective %(name)s saved.", name=existing or name), new_objective=typed
+    )
 
 
 @router.post("/plan/objectives/remove", response_class=HTMLResponse)

@@ -25,7 +25,7 @@ def _overview(request: Request) -> dict[str, Any]:
     from veille.plan.adoption import adoption
     from veille.plan.charts import kpi_svg
     from veille.plan.cost import estimate
-    from veille.plan.document import cost_data
+    from veille.plan.document import assumption_lines, cost_data
     from veille.plan.kpis import kind_label as kpi_kind
     from veille.plan.objectives import kind_note
     from veille.plan.people import current_guidelines, has_acknowledged
@@ -72,6 +72,7 @@ def _overview(request: Request) -> dict[str, Any]:
         "channels": ws.state.plan_channels(),
         "cost": est,
         "cost_rows": cost_data(est),
+        "cost_assumptions": assumption_lines(est, language),
         "adoption": adoption(ws),
         "recommendations": [r.text(language) for r in recommendations(ws, heard=heard)],
         "heard": conversation_by_platform(ws, heard=heard),
