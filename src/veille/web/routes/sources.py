@@ -14,7 +14,6 @@ from veille.services import sources as source_service
 from veille.web.deps import (
     Analyst,
     Viewer,
-    lang,
     plural_translator,
     redirect,
     render,
