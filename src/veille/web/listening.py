@@ -98,7 +98,7 @@ class ChartCache:
         self._lock = threading.Lock()
 
     def svg(self, chart: Any) -> Markup:
-        from veille.analytics.charts import spec_of, to_svg
+        from veille.analytics.charts import spec_of, svg_of
 
         spec = spec_of(chart)
         key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
@@ -107,7 +107,7 @@ class ChartCache:
             if found is not None:
                 self._items.move_to_end(key)
                 return Markup(found)
-        drawn = to_svg(chart)
+        drawn = svg_of(spec)
         with self._lock:
             self._items[key] = drawn
             while len(self._items) > self.size:
