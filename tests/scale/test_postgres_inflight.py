@@ -330,3 +330,133 @@ def test_a_batch_in_flight_when_the_primary_dies_is_finished_on_the_new_primary(
     assert "Traceback" not in outage, outage
     print(f"\nin-flight batch: {len(stored - first)} posts stored while the state waited; "
           f"the log:\n{outage[-3000:]}")  # fmt: skip
+
+
+@pytest.fixture
+def async_pair() -> Iterator[tuple[TestServer, TestServer]]:
+    """A primary and its asynchronous streaming replica: the primary's
+    commits do not wait for it."""
+    reason = missing_reason()
+    if reason is None and find_binary("pg_basebackup") is None:
+        reason = "pg_basebackup not found (apt-get install postgresql)"
+    if reason is not None:
+        pytest.skip(reason)
+    primary = TestServer(durable=True).start()
+    replica = None
+    try:
+        replica = primary.standby(synchronous=False)
+        yield primary, replica
+    finally:
+        if replica is not None:
+            replica.stop()
+        primary.stop()
+
+
+@pytest.mark.parametrize("webhook", ["down", "up"])
+def test_posts_whose_state_an_async_replica_lost_are_queued_again(
+    tmp_path: Path, async_pair: tuple[TestServer, TestServer], webhook: str
+) -> None:
+    """Asynchronous replication: the replica stops receiving (as one lagging
+    does), a pass stores its posts and commits its state (filings, outbox
+    rows, cursor) on the primary alone, the webhook down (their alerts not
+    sent yet) or up (sent, and marked sent on the primary only); the
+    primary dies, the replica is promoted without those commits. The posts
+    are in the posts store, their state is not: each must still be queued
+    and delivered, and a receiver dropping repeats by delivery id must still
+    get every post."""
+    primary, replica = async_pair
+    now = datetime.now(UTC).replace(microsecond=0)
+    cfg = SimConfig(seed=13, days=2, end=now + timedelta(days=1), posts_per_day=200,
+                    spike_day=1, spike_posts=0)  # fmt: skip
+    world = SimWorld(generate_posts(cfg), SimClock(now, 0.0))
+    specs = [s for s in default_specs() if s.name == HOST]
+    hooks = Hooks()
+    url = multi_host_url(primary, replica)
+    root = split_root(tmp_path / "ws", url)
+    with (root / "veille.toml").open("a", encoding="utf-8") as f:
+        f.write("\n[alerts]\nretry_base_seconds = 0.0\nsend_timeout_seconds = 2.0\n"
+                "dispatch_interval_seconds = 0.5\n")  # fmt: skip
+    err = tmp_path / "daemon.log"
+    log = lambda: err.read_text("utf-8", errors="replace")  # noqa: E731
+    db = root / "posts.db"
+    platform = FEED_PLATFORMS[HOST]
+    with Simulator(world, specs) as sim, err.open("wb") as sink:
+        with Workspace.open(root) as ws:
+            add_source(
+                ws.state, "feeds", sim.url(HOST, "/feeds/all.atom"), name=f"sim-{HOST}",
+                every="10s", options={"platform": platform, "max_pages": "1000",
+                                      "adaptive": "false"},
+            )  # fmt: skip
+            AlertBook(ws.state).add(
+                Alert(name="all", query=f"platform:{platform}", channel_url=f"webhook+{hooks.url}")
+            )
+        proc = subprocess.Popen([*VEILLE, "run", "--tick", "0.3"], env=_env(root),
+                                stdout=subprocess.DEVNULL, stderr=sink)  # fmt: skip
+        try:
+            _wait("the first pass's cursor on the replica",
+                  lambda: _cursor_moved(replica.url) > 0, 120, log)  # fmt: skip
+            _wait("the first pass's alerts sent", lambda: _unsent(primary.url) == 0, 120, log)
+            replica.cut_off()  # from here the primary's commits stay on it
+            first = set(_post_ids(db))
+            hooks.fail_share = 1.0 if webhook == "down" else 0.0
+            cut = _cursor_moved(primary.url)
+            world.clock.set(now + timedelta(hours=6))
+            _wait("the next pass's state committed on the primary alone",
+                  lambda: _cursor_moved(primary.url) > cut, 120, log)  # fmt: skip
+            lost = set(_post_ids(db)) - first
+            assert lost
+            if webhook == "down":
+                assert _unsent(primary.url) >= len(lost)
+            else:  # sent before the primary died: their outbox rows say so, there only
+                _wait("the pass's alerts sent", lambda: _unsent(primary.url) == 0, 120, log)
+            start = len(log())
+            primary.kill()
+            replica.promote()
+            hooks.fail_share = 0.0  # the webhook is back
+            promoted = int(time.time())
+            _wait("a cursor written to the new primary",
+                  lambda: _cursor_moved(replica.url) >= promoted, 120, log)  # fmt: skip
+            end = now + timedelta(hours=20)
+            world.clock.set(end)
+            expected = {p.url for p in world.visible(now=end) if p.platform == platform}
+            _wait("every published post",
+                  lambda: expected <= set(_post_ids(db, "url")), 180, log)  # fmt: skip
+            with Workspace.open(root) as ws:
+
+                def drained() -> bool:
+                    return not ws.state.pending_ingests() and not ws.state.list_deliveries(
+                        ("pending", "sending"), limit=1
+                    )
+
+                _wait("the outbox to drain", drained, 120, log)
+                outbox = ws.state.list_deliveries(limit=1_000_000)
+            assert proc.poll() is None, log()  # up all along
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            hooks.stop()
+    ids = _post_ids(db)
+    assert len(ids) == len(set(ids))  # no post stored twice
+    queued = {d.post_id for d in outbox}
+    missing = lost - queued
+    assert not missing, (
+        f"{len(missing)} of the {len(lost)} posts whose state the replica lost never queued"
+    )
+    # A receiver that drops repeats by delivery id: the first body of each id.
+    kept: dict[str, set[str]] = {}
+    for delivery, _alert, post_ids in hooks.seen:
+        kept.setdefault(delivery, set(post_ids))
+    received = set().union(*kept.values()) if kept else set()
+    sent = {d.post_id for d in outbox if d.status == "sent"}
+    dropped = sent - received
+    assert not dropped, f"{len(dropped)} posts sent under a delivery id already used"
+    assert (set(ids) - received) <= {d.post_id for d in outbox if d.status == "skipped"}
+    assert "Traceback" not in log()[start:], log()[start:]
+    said = [line for line in log()[start:].splitlines() if "filed and queued again" in line]
+    assert said, log()[start:]
+    print(f"\nasynchronous loss: {len(lost)} posts stored whose state the promoted replica "
+          f"lacked, all queued and delivered; the log said:\n" + "\n".join(said))  # fmt: skip
