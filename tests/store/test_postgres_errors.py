@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from veille.errors import StoreError
@@ -117,3 +119,52 @@ def test_opening_a_state_store_that_finds_no_server_taking_writes_says_read_only
         assert f"the PostgreSQL state store {url} is read-only" in said.message, said.message
         assert said.hint and "target_session_attrs=read-write" in said.hint, said.hint
         assert "create tables" not in said.hint
+
+
+def test_a_server_lost_in_a_stage_hook_is_the_store_away_not_the_stage(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The primary dies while a stage's hook writes in the ingest's state
+    transaction (an alert's outbox rows, a topic's filings): the pass must
+    fail as the store away, in one line naming it, and be tried again; it
+    failed as "stage alerts failed (OperationalError …); nothing of the
+    batch is stored" with a traceback, blaming the stage (fix or remove it)
+    for a failover, and saying nothing was stored where the posts were."""
+    import psycopg
+
+    from veille.errors import StoreUnavailable
+    from veille.pipeline.ingest import Pipeline, Stage
+    from veille.store.base import UpsertResult
+    from veille.store.postgres.testing import TestServer, missing_reason
+
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    from veille.store.postgres.store import PostgresStore
+
+    def queue(tx: object, result: UpsertResult) -> None:
+        # The server ends this transaction's session (as a lost primary
+        # does), then the stage writes its row.
+        pid = tx.one("SELECT pg_backend_pid()")[0]  # type: ignore[attr-defined]
+        with psycopg.connect(server.url, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        tx.set_cursor(Cursor("rss:blog", {"etag": "b"}))  # type: ignore[attr-defined]
+
+    with TestServer() as server:
+        store = PostgresStore.open(server.url, timeout=5.0)
+        try:
+            pipeline = Pipeline(store, [Stage("alerts", in_transaction=queue)])
+            with pytest.raises(StoreUnavailable) as caught, store.transaction() as tx:
+                pipeline.run_stages(tx, UpsertResult())
+            assert f"127.0.0.1:{server.port}/veille did not answer" in caught.value.message
+            assert "stage" not in caught.value.message
+            assert "stage alerts failed" not in caplog.text, caplog.text
+            assert "Traceback" not in caplog.text, caplog.text
+            # The next call finds the server (the breaker's pause over).
+            time.sleep(2.5)
+            with store.transaction() as tx:
+                tx.set_cursor(Cursor("rss:blog", {"etag": "c"}))
+            cursor = store.get_cursor("rss:blog")
+            assert cursor is not None and cursor.value == {"etag": "c"}
+        finally:
+            store.close()

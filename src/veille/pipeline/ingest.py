@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -469,6 +469,7 @@ class Pipeline:
         if ahead is None:
             posts, ahead = self.settle_dates(self.settle_links(posts))
         self.finish_held(owner)
+        committed = self.store.get_cursor(cursor.source) if cursor is not None else None
         total = UpsertResult()
         size = max(1, self.batch_size)
         starts = range(0, len(posts), size) if posts else range(1)
@@ -482,6 +483,7 @@ class Pipeline:
             if strict and failed:
                 raise PostsLeftOut(failed)
             fresh = [p.id for p in batch if p.id not in stored]
+            unrecorded = self.unrecorded(chunk, stored, committed)
             hold: int | None = None
             if fresh:
                 with self.store.transaction() as tx:
@@ -492,6 +494,8 @@ class Pipeline:
             result.failed = failed
             result.expired = expired
             with self.store.transaction() as tx:
+                if unrecorded.new:
+                    self.run_stages(tx, unrecorded)
                 self.run_stages(tx, result)
                 if last and cursor is not None:
                     tx.set_cursor(cursor)
@@ -500,9 +504,51 @@ class Pipeline:
                 if hold is not None:
                     tx.release_pending([hold])
             result = self.drop_forgotten(batch, result)
+            if unrecorded.new:
+                self.committed(unrecorded)
             self.committed(result)
             total += result
         return total
+
+    def unrecorded(
+        self, chunk: list[Post], stored: Mapping[str, str], committed: Cursor | None
+    ) -> UpsertResult:
+        """The posts of ``chunk`` already stored whose state may never have
+        been committed: collected after the source's cursor last moved.
+
+        The state's commits can be lost while the posts stay stored: an
+        asynchronous PostgreSQL replica promoted without the primary's last
+        transactions has the cursor of an earlier pass and none of the
+        filings, outbox rows or held batches of the later ones. The source
+        then fetches those posts again from the older cursor; stored, they
+        were neither filed nor queued again, and alerts on them never went
+        out. Passed through the stages as new (filings and outbox rows are
+        unique, so a post whose state did commit gets nothing twice).
+
+        A cursor's time is whole seconds and set after its posts were
+        collected, so a post collected a second or more after it came from a
+        pass whose state is not there. A source with no cursor at all (its
+        first pass lost), and a post with no collection time (an import), are
+        left as they are."""
+        if committed is None or committed.updated_at is None:
+            return UpsertResult()
+        ids = [p.id for p in chunk if p.id in stored]
+        if not ids:
+            return UpsertResult()
+        since = committed.updated_at + timedelta(seconds=1)
+        lost = [
+            p
+            for p in self.post_store.get_posts(ids)
+            if p.collected_at is not None and p.collected_at >= since
+        ]
+        if lost:
+            log.warning(
+                "%d stored posts of %s were collected after its cursor last moved "
+                "(the state store lost the commits that filed them, as after a failover to "
+                "an asynchronous replica): filed and queued again",
+                len(lost), committed.source,
+            )  # fmt: skip
+        return UpsertResult(new=lost)
 
     def before_write(self, tx: Any, batch: list[Post], fresh: set[str]) -> list[Post]:
         """``batch`` with its posts in ``fresh`` (not stored yet) passed

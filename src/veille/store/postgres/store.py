@@ -50,7 +50,27 @@ class PgTx(
     PgTopicsTx,
 ):
     """One write transaction (see :class:`veille.store.base.StateStoreTx`):
-    every call runs on its connection."""
+    every call runs on its connection.
+
+    ``answering``: the store's translation of psycopg's errors, applied to
+    each statement. A stage's hook calls the transaction from inside the
+    pipeline, which takes an error it does not know for the stage's own bug;
+    a server lost mid-transaction must reach it as the store away (one line,
+    the pass tried again), not as "stage alerts failed" with a traceback."""
+
+    def __init__(
+        self, conn: Any, answering: Callable[[], AbstractContextManager[None]] | None = None
+    ) -> None:
+        super().__init__(conn)
+        self._answering = answering
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        if self._answering is None:
+            yield self.conn
+            return
+        with self._answering():
+            yield self.conn
 
     def set_cursor(self, cursor: Cursor) -> None:
         self.run(
@@ -284,8 +304,6 @@ class PostgresStore(
         Once a call met the server away, the next ones fail at once for
         :data:`PAUSE_SECONDS` without waiting for the pool (see
         :class:`Breaker`), then one tries again."""
-        import psycopg
-
         hint = (
             "Check that the server runs and accepts connections, then try again "
             "(a write that failed was rolled back)."
@@ -307,6 +325,27 @@ class PostgresStore(
                 ),
                 hint=hint,
             )
+        try:
+            with self._translating():
+                yield
+        except StoreUnavailable:
+            raise  # said by a statement of the call: the breaker knows already
+        except BaseException:
+            self.breaker.answered()  # the server answered; the caller's own failure
+            raise
+        else:
+            self.breaker.answered()
+
+    @contextmanager
+    def _translating(self) -> Iterator[None]:
+        """psycopg's errors that say the server is away or read-only, raised
+        as :class:`StoreUnavailable` (the breaker told when it is away)."""
+        import psycopg
+
+        hint = (
+            "Check that the server runs and accepts connections, then try again "
+            "(a write that failed was rolled back)."
+        )
         try:
             yield
         except psycopg.errors.ReadOnlySqlTransaction as exc:
@@ -330,11 +369,6 @@ class PostgresStore(
                 ),
                 hint=hint,
             ) from exc
-        except BaseException:
-            self.breaker.answered()  # the server answered; the caller's own failure
-            raise
-        else:
-            self.breaker.answered()
 
     def _probe(self, hint: str) -> None:
         """Ask the server for a connection of this call's own before waiting
@@ -367,7 +401,7 @@ class PostgresStore(
     @contextmanager
     def _transaction(self) -> Iterator[PgTx]:
         with self.write() as conn:
-            yield PgTx(conn)
+            yield PgTx(conn, self._translating)
 
     def get_cursor(self, source: str) -> Cursor | None:
         row = self.one("SELECT value, updated_at FROM cursors WHERE source = %s", (source,))

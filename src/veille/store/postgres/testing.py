@@ -212,6 +212,23 @@ class TestServer:
                 conn.execute("SELECT pg_reload_conf()")
         return replica
 
+    def cut_off(self) -> None:
+        """This standby stops receiving its primary's WAL (``primary_conninfo``
+        emptied and reloaded; the WAL receiver stops): an asynchronous
+        replica lagging behind, as one does, made deterministic. What the
+        primary commits from then on is lost if it dies before the replica is
+        promoted."""
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("ALTER SYSTEM SET primary_conninfo = ''")
+            conn.execute("SELECT pg_reload_conf()")
+            deadline = time.monotonic() + 30
+            while conn.execute("SELECT 1 FROM pg_stat_wal_receiver").fetchone():
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the standby on port {self.port} still receives WAL")
+                time.sleep(0.1)
+
     def kill(self) -> None:
         """The server dies as with a machine lost: its postmaster SIGKILLed
         (its sessions end as they notice), nothing flushed or shut down."""
