@@ -16,6 +16,9 @@ migration lock), and this veille waits for it."""
 from __future__ import annotations
 
 import logging
+import os
+import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -31,6 +34,8 @@ from tests.conftest import init_state_workspace, make_post
 from veille.web.app import create_app
 from veille.web.serve import LiveServer
 from veille.workspace import init_workspace
+
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def _heard(logger: str, words: str) -> tuple[threading.Event, logging.Logger, logging.Handler]:
@@ -178,3 +183,48 @@ def test_a_page_asked_for_while_the_postgresql_state_store_migrates_says_so(
         said.removeHandler(handler)
         held.close()
         app.state.workspace.close()
+
+
+@pytest.mark.parametrize("command", [["serve"], ["run", "--serve"]], ids=["serve", "run-serve"])
+def test_veille_serve_listens_while_its_chdb_posts_store_upgrades(
+    chdb_upgrading: tuple[Path, subprocess.Popen[bytes]], command: list[str]
+) -> None:
+    """``veille serve`` and ``veille run --serve`` opened the chDB folder,
+    upgrading it, before they listened: nothing answered until the upgrade
+    was done. They now listen at once, their pages saying so, then serve
+    (and collect) once it is done, and stop on SIGTERM as usual."""
+    root, holder = chdb_upgrading
+    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env.pop("VEILLE_WORKSPACE", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "veille", *command, "--workspace", str(root), "--port", "0"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        lines: queue.Queue[str] = queue.Queue()
+        out = server.stdout
+        threading.Thread(target=lambda: [lines.put(x) for x in out], daemon=True).start()
+        while not (line := lines.get(timeout=90)).startswith("open "):  # its address
+            pass
+        url = line.split()[1]
+        _says_upgrading(url)
+        holder.kill()  # the other process is gone: this one upgrades it
+        holder.wait()
+        _served(url)
+        server.send_signal(signal.SIGTERM)
+        rest = server.communicate(timeout=90)[1]
+        assert server.returncode == 0, rest
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    from veille.store.clickhouse.backend import ChdbBackend
+
+    store = ChdbBackend().open("chdb:///posts.chdb", root=root)  # upgraded, once
+    try:
+        terms = store.rows("SELECT value FROM veille_meta FINAL WHERE key = 'terms_version'")
+        assert terms[0][0] != "1.old"
+        assert not store.rows("SELECT name FROM system.tables WHERE name LIKE 'veille_upgrade%'")
+    finally:
+        store.close()
