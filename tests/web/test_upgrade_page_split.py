@@ -228,3 +228,32 @@ def test_veille_serve_listens_while_its_chdb_posts_store_upgrades(
         assert not store.rows("SELECT name FROM system.tables WHERE name LIKE 'veille_upgrade%'")
     finally:
         store.close()
+
+
+def test_veille_serve_says_a_failed_upgrade_of_its_chdb_folder_and_exits(tmp_path: Path) -> None:
+    """An upgrade that fails (here the upgrade lock cannot be read: a table
+    of that name left by something else) stops ``veille serve`` with its
+    error, exit status 1, whether it listened already or not: it neither
+    hangs nor serves pages that would each fail."""
+    pytest.importorskip("chdb")
+    from veille.store.clickhouse.backend import ChdbBackend
+    from veille.store.clickhouse.upgrade_lock import PREFIX
+
+    root = init_workspace(tmp_path / "ws")
+    toml = '[store]\nposts = "chdb:///posts.chdb"\nstate = "sqlite:///veille.db"\n'
+    (root / "veille.toml").write_text(toml, encoding="utf-8")
+    store = ChdbBackend().open("chdb:///posts.chdb", root=root)
+    try:
+        store.write_row("veille_meta", {"key": "terms_version", "value": "1.old"})
+        store.client.command(f"CREATE TABLE {PREFIX}1 (x UInt8) ENGINE = MergeTree ORDER BY x")
+    finally:
+        store.close()
+    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env.pop("VEILLE_WORKSPACE", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "veille", "serve", "--workspace", str(root), "--port", "0"],
+        env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert f"error: chDB {root / 'posts.chdb'}" in done.stderr, done.stderr
+    assert "Stopped." not in done.stderr
