@@ -177,13 +177,15 @@ class Workspace:
             if one_process(url):
                 self._store_for(role)
 
-    def open_stores(self, until: threading.Event) -> bool:
-        """Open the posts and the state stores now, waiting for an upgrade
-        another thread has under way (the web app's warm-up beside the
-        collection, ``veille run --serve``), as a command waits, where a
-        page says so (:attr:`answer_while_upgrading`); False when ``until``
-        was set first (the daemon is stopped meanwhile)."""
-        return all(self._store_for(role, until) is not None for role in ("posts", "state"))
+    def open_stores(
+        self, until: threading.Event, roles: tuple[str, ...] = ("posts", "state")
+    ) -> bool:
+        """Open the stores of ``roles`` now, waiting for an upgrade another
+        thread has under way (the web app's warm-up beside the collection,
+        ``veille run --serve``), as a command waits, where a page says so
+        (:attr:`answer_while_upgrading`); False when ``until`` was set
+        first (the daemon is stopped meanwhile)."""
+        return all(self._store_for(role, until) is not None for role in roles)
 
     @property
     def posts(self) -> PostStore:
