@@ -115,7 +115,11 @@ class Workspace:
         p = Path(self.settings.store.path).expanduser()
         return p if p.is_absolute() else self.root / p
 
-    def _store_for(self, role: str) -> Any:
+    def _store_for(self, role: str, until: threading.Event | None = None) -> Any:
+        """The store for ``role``, opened (and upgraded) at its first use.
+        ``until``: an upgrade under way in another thread is waited for,
+        however long, unless ``until`` is set first (None is then returned);
+        a daemon's wait beside the web app (:meth:`open_stores`)."""
         posts_url, state_url = self.settings.store.urls()
         url = posts_url if role == "posts" else state_url
         found = self._opened.get(url)
@@ -125,9 +129,12 @@ class Workspace:
         # few seconds are waited for (a new workspace's database is made by
         # its migrations, in about a second), an upgrade's minutes are not.
         waited = 0
+        answers = self.answer_while_upgrading and until is None
         while not self._lock.acquire(timeout=0.1):
             waited += 1
-            if self.answer_while_upgrading and waited >= _UPGRADE_GRACE and any_upgrading():
+            if until is not None and until.is_set():
+                return None
+            if answers and waited >= _UPGRADE_GRACE and any_upgrading():
                 raise StoreUpgrading()
         try:
             found = self._opened.get(url)
@@ -169,6 +176,16 @@ class Workspace:
         for role, url in (("posts", posts_url), ("state", state_url)):
             if one_process(url):
                 self._store_for(role)
+
+    def open_stores(
+        self, until: threading.Event, roles: tuple[str, ...] = ("posts", "state")
+    ) -> bool:
+        """Open the stores of ``roles`` now, waiting for an upgrade another
+        thread has under way (the web app's warm-up beside the collection,
+        ``veille run --serve``), as a command waits, where a page says so
+        (:attr:`answer_while_upgrading`); False when ``until`` was set
+        first (the daemon is stopped meanwhile)."""
+        return all(self._store_for(role, until) is not None for role in roles)
 
     @property
     def posts(self) -> PostStore:

@@ -121,6 +121,12 @@ def run_daemon(
         backup_folder(workspace)
     if install_signals:
         stop_on_signals(state)
+    # The stores it opens as it starts (the posts to collect into, the
+    # state), first: an upgrade the web app beside it has under way (`veille
+    # run --serve`, its pages saying so meanwhile) is waited for, as a
+    # command waits for one, unless the daemon is stopped first.
+    if not workspace.open_stores(state.stop, ("posts", "state") if collects else ("state",)):
+        return state
     http = HttpClient(workspace.settings.http)
     pipeline = build_pipeline(workspace) if collects else None
     worker = OutboxWorker(workspace) if schedules else None

@@ -142,11 +142,14 @@ def run(
                 settings = settings or load_settings(Path(root) / CONFIG_NAME)
                 settings = replace(settings, web=replace(settings.web, base_url=url))
             app = create_app(root, settings=settings)
+            server = _server(app, sock, log_level)
+            # (An upgrade that fails once it listens stops it: said as it exits.)
+            _start_warm(app, failed=lambda: setattr(server, "should_exit", True))
             _open_held(app)
-            _start_warm(app)
             if announce:
                 announce(url)
-            _server(app, sock, log_level).run(sockets=[sock])
+            server.run(sockets=[sock])
+            _raise_failed_opening(app)
     finally:
         if main:
             signal.signal(signal.SIGTERM, before)
@@ -154,14 +157,47 @@ def run(
 
 
 def _open_held(app: Any) -> None:
-    """The stores one process at a time may open (chDB), opened before the
-    app listens: a folder another process holds is said at once (the
-    command exits 1) instead of every page failing."""
+    """Wait, before the app listens, until its warm-up (:func:`_start_warm`)
+    has opened the stores one process at a time may open (chDB), or is
+    upgrading one: a folder another process holds is said at once (the
+    command exits 1) instead of every page failing; an upgrade (minutes at
+    millions of posts: a schema's new columns, a new rollup filled) is not
+    waited for, the pages saying meanwhile that veille is upgrading (503),
+    as during a SQLite migration."""
+    from veille.store.upgrading import any_upgrading
+
     try:
-        app.state.workspace.open_one_process_stores()
+        while not app.state.held_open.wait(0.05):
+            _raise_failed_opening(app)
+            if any_upgrading():
+                return
     except BaseException:
         app.state.workspace.close()
         raise
+
+
+def _raise_failed_opening(app: Any) -> None:
+    """What failed as the warm-up opened (or upgraded) the stores one
+    process at a time may open, raised here (the command's error, exit 1)."""
+    failed = getattr(app.state, "opening_failed", None)
+    if failed is not None:
+        raise failed
+
+
+def _open_one_process_stores(app: Any) -> bool:
+    """The warm-up's first step (see :func:`_open_held`); False when it
+    failed, which is kept for the command to raise, after ``failed()``
+    (it stops the server that listens meanwhile)."""
+    try:
+        app.state.workspace.open_one_process_stores()
+    except BaseException as exc:
+        app.state.opening_failed = exc
+        failed = getattr(app.state, "opening_failed_then", None)
+        if failed is not None:
+            failed()
+        return False
+    app.state.held_open.set()
+    return True
 
 
 def run_beside(
@@ -193,9 +229,11 @@ def run_beside(
     app: Any = None
     try:
         app = create_app(root)
-        _open_held(app)
-        _start_warm(app)
         server = _server(app, sock, log_level)
+        # (An upgrade that fails once it listens stops it, and the daemon
+        # with it, said as it exits; the daemon waits for one under way.)
+        _start_warm(app, failed=lambda: setattr(server, "should_exit", True))
+        _open_held(app)
         asked = threading.Event()  # the server is asked to stop (work is done)
         unasked: list[str] = []  # why it stopped by itself, if it did
 
@@ -224,6 +262,7 @@ def run_beside(
             asked.set()
             server.should_exit = True
             thread.join(60)
+        _raise_failed_opening(app)
         if unasked:
             raise VeilleError(
                 tr(
@@ -243,11 +282,16 @@ def run_beside(
             app.state.workspace.close()
 
 
-def _start_warm(app: Any) -> None:
-    """:func:`_warm` on a thread (``veille serve``, ``veille run --serve``);
+def _start_warm(app: Any, failed: Callable[[], None] | None = None) -> None:
+    """:func:`_warm` on a thread (``veille serve``, ``veille run --serve``),
+    which opens first the stores one process at a time may open
+    (:func:`_open_held`; ``failed()`` is called if that fails);
     :func:`stop_warm` ends it."""
     app.state.warming = True  # until _warm is done (/healthz says so)
     app.state.warm_stop = threading.Event()
+    app.state.held_open = threading.Event()
+    app.state.opening_failed = None
+    app.state.opening_failed_then = failed
     thread = threading.Thread(target=_warm, args=(app,), name="veille-warm", daemon=True)
     app.state.warm_thread = thread
     thread.start()
@@ -306,6 +350,8 @@ def _warm(app: Any) -> None:
 
     stop = getattr(app.state, "warm_stop", None)
     try:
+        if hasattr(app.state, "held_open") and not _open_one_process_stores(app):
+            return  # (said as the command exits)
         for page in (dashboard, trends, influencers, plan, reports):
             if stop is not None and stop.is_set():
                 return  # the app stops: its stores close next

@@ -24,6 +24,7 @@ from veille.store.clickhouse.schema import (
     rollup_view,
 )
 from veille.store.clickhouse.upgrade_lock import UpgradeLock
+from veille.store.upgrading import upgrading_store
 from veille.textnorm import RECUT, REFOLDED
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,9 @@ class ClickHouseUpgrade:
         up to date."""
         if self._schema() >= SCHEMA_VERSION and self._meta(_TERMS_VERSION_KEY) == terms_version():
             return
-        with UpgradeLock(self.client, self.where) as lock:
+        # (Marked as upgrading, waiting for another process included: the
+        # web app's pages say so, 503, rather than hang for its minutes.)
+        with upgrading_store(self.where), UpgradeLock(self.client, self.where) as lock:
             version = self._schema()  # (another process may have done it meanwhile)
             if version < SCHEMA_VERSION:
                 self._upgrade_from(version, lock)

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import ExitStack
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from veille.errors import SchemaTooNew, tr
+from veille.store.upgrading import upgrading_store
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -52,9 +54,12 @@ def migrate(conn: Any, *, where: str = "the database") -> list[str]:
     connection); the names of the migrations applied."""
     known = migrations()
     applied: list[str] = []
-    with conn.transaction():
+    # Marked as upgrading while it waits for another process's migration or
+    # applies its own: the web app's pages say so (503) rather than hang.
+    with ExitStack() as upgrading, conn.transaction():
         taken = conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (_LOCK,)).fetchone()
         if not taken[0]:
+            upgrading.enter_context(upgrading_store(where))
             log.warning(
                 tr(
                     "the PostgreSQL state store %(store)s is being migrated by another veille "
@@ -83,6 +88,8 @@ def migrate(conn: Any, *, where: str = "the database") -> list[str]:
         for mig in known:
             if mig.number in done:
                 continue
+            if taken[0] and not applied:
+                upgrading.enter_context(upgrading_store(where))
             conn.execute(mig.sql)
             conn.execute(
                 "INSERT INTO veille_schema (version, name) VALUES (%s, %s)", (mig.number, mig.name)
