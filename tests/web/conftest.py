@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.web.server import add_test_user
 from veille.services import users
 from veille.web.app import create_app
 from veille.web.serve import LiveServer
@@ -67,7 +68,7 @@ def serve(root: Path) -> tuple[Served, LiveServer]:
 def add_role_users(root: Path) -> None:
     with Workspace.open(root) as ws:
         for role in ROLES:
-            users.add_user(ws.state, role, password_for(role), role)
+            add_test_user(ws.state, role, password_for(role), role)
 
 
 @pytest.fixture(scope="module")
