@@ -82,6 +82,37 @@ def old_database(path: Path, before: int, posts: list[Post]) -> None:
     conn.close()
 
 
+def posts_workspace(backend: str, root: Path) -> Path:
+    """A new workspace at ``root``: everything in SQLite (``backend``
+    "sqlite") or its posts in chDB ("chdb"; skipped where chDB is not
+    installed)."""
+    if backend == "chdb":
+        pytest.importorskip("chdb")
+        root.mkdir()
+        (root / "veille.toml").write_text(
+            f'[store]\nposts = "chdb:///{root / "posts.chdb"}"\n', encoding="utf-8"
+        )
+    return init_workspace(root)
+
+
+def keep_posts_days(root: Path, days: int = 10) -> Path:
+    """``[privacy] retention_days = days`` in the workspace's veille.toml:
+    veille keeps posts that many days. Returns ``root``."""
+    toml = root / "veille.toml"
+    text = toml.read_text(encoding="utf-8")
+    kept = f"retention_days = {days}"
+    text = text.replace("# retention_days = 0", kept) if "[privacy]" in text else (
+        f"{text}\n[privacy]\n{kept}\n"
+    )  # fmt: skip
+    toml.write_text(text, encoding="utf-8")
+    return root
+
+
+def retention_workspace(backend: str, root: Path, days: int = 10) -> Path:
+    """:func:`posts_workspace` keeping posts ``days`` days."""
+    return keep_posts_days(posts_workspace(backend, root), days)
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Iterator[Workspace]:
     root = init_workspace(tmp_path / "ws")

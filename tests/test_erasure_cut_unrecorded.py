@@ -18,7 +18,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_erasure_killed import NOW, _chdb_figures, _cli, _sqlite_figures, _workspace
+from tests.test_erasure_killed import (
+    NOW,
+    _chdb_figures,
+    _cli,
+    _split_workspace,
+    _sqlite_figures,
+    _workspace,
+    _workspace_on,
+)
 from tests.test_erasure_unfinished import _finished_by_run
 from veille.cli import build_app
 from veille.store.protocols.privacy import author_key
@@ -34,11 +42,7 @@ def test_an_erasure_cut_before_erasures_were_recorded_is_found_and_finished(
         ws = _workspace(tmp_path)
         figures, elsewhere = _sqlite_figures, ["--to", "sqlite:///moved.db"]
     else:
-        pytest.importorskip("chdb")
-        from veille.store.postgres.testing import fresh_schema_url
-
-        state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
-        ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+        ws = _split_workspace(tmp_path, request)
         figures, elsewhere = _chdb_figures, ["--posts", "chdb:///moved.chdb"]
     # What the erasure of claire left when it was cut just after it began:
     # whom it forgets recorded, none of her six posts (a day old) deleted yet.
@@ -81,14 +85,7 @@ def test_the_posts_are_read_by_author_once_per_store_not_at_each_start(
     start of veille run (or veille store migrate) does not read it again."""
     from veille.services.privacy import record_cut_erasures
 
-    if backend == "sqlite":
-        ws = _workspace(tmp_path)
-    else:
-        pytest.importorskip("chdb")
-        from veille.store.postgres.testing import fresh_schema_url
-
-        state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
-        ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+    ws = _workspace_on(backend, tmp_path, request)
     with Workspace.open(ws) as w:
         w.posts.record_forgotten([("author", author_key(None, "claire"), int(NOW.timestamp()))])
     # The first start finds the erasure cut, and it is finished.

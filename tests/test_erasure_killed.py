@@ -128,6 +128,30 @@ def _workspace(tmp_path: Path, config: str = "") -> Path:
     return ws
 
 
+def _split_workspace_and_state(tmp_path: Path, request: pytest.FixtureRequest) -> tuple[Path, str]:
+    """The workspace of :func:`_workspace` with its posts in chDB and its state
+    in a fresh schema on the session's PostgreSQL (skipped where chDB is not
+    installed); and the state's URL."""
+    pytest.importorskip("chdb")
+    from veille.store.postgres.testing import fresh_schema_url
+
+    state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
+    ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+    return ws, state
+
+
+def _split_workspace(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """:func:`_split_workspace_and_state`'s workspace."""
+    return _split_workspace_and_state(tmp_path, request)[0]
+
+
+def _workspace_on(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """:func:`_workspace` all in SQLite (``backend`` "sqlite"), else split."""
+    if backend == "sqlite":
+        return _workspace(tmp_path)
+    return _split_workspace(tmp_path, request)
+
+
 def _sqlite_figures(ws: Path) -> tuple[list[Any], list[Any]]:
     """What the rollups count, and what a fresh count of the posts gives."""
     conn = sqlite3.connect(ws / "veille.db")
@@ -176,11 +200,7 @@ def test_an_erasure_killed_between_its_take_out_and_its_mark_counts_each_post_on
         ws = _workspace(tmp_path)
         figures = _sqlite_figures
     else:
-        pytest.importorskip("chdb")
-        from veille.store.postgres.testing import fresh_schema_url
-
-        state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
-        ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+        ws = _split_workspace(tmp_path, request)
         figures = _chdb_figures
     before = figures(ws)
     assert before[0] == before[1]

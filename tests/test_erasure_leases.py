@@ -13,6 +13,7 @@ import json
 import signal
 import subprocess
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,7 +28,13 @@ from veille.services.privacy import erasure_lease, subject_of
 from veille.workspace import Workspace
 
 
-def _workspace(tmp_path: Path, request: pytest.FixtureRequest, state: str) -> Path:
+def _imported(
+    tmp_path: Path, request: pytest.FixtureRequest, state: str, authors: Iterable[tuple[int, str]]
+) -> Path:
+    """A workspace (posts in SQLite; state in SQLite or, ``state``
+    "postgresql", a fresh schema on the session's PostgreSQL) with one
+    Mastodon post a (number, handle) of ``authors``, imported, the n-th
+    published n minutes ago."""
     ws = tmp_path / "ws"
     CliRunner().invoke(build_app(), ["init", str(ws)])
     if state == "postgresql":
@@ -47,12 +54,16 @@ def _workspace(tmp_path: Path, request: pytest.FixtureRequest, state: str) -> Pa
             "author": {"handle": who},
             "published_at": (now - timedelta(minutes=n)).isoformat(),
         }
-        for n, who in enumerate(["claire", "claire", "claire", "bob"])
+        for n, who in authors
     ]
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     _cli(ws, "import", str(src))
     return ws
+
+
+def _workspace(tmp_path: Path, request: pytest.FixtureRequest, state: str) -> Path:
+    return _imported(tmp_path, request, state, enumerate(["claire", "claire", "claire", "bob"]))
 
 
 def _erasure_leases(ws: Path) -> tuple[list[str], list[str]]:

@@ -19,7 +19,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,9 +27,9 @@ from typer.testing import CliRunner
 
 from tests.pipeline.test_daemon_live import VEILLE, _env
 from tests.test_erasure_killed import _cli
+from tests.test_erasure_leases import _imported
 from tests.test_erasure_unfinished import _finished_by_run, _resume_at_once
 from veille.cli import build_app
-from veille.config import CONFIG_NAME
 from veille.workspace import Workspace
 
 POSTS = 5000
@@ -46,31 +46,8 @@ build_app()(["privacy", "erase", "--author", "claire", "--yes", "--workspace", s
 
 
 def _workspace(tmp_path: Path, request: pytest.FixtureRequest, state: str) -> Path:
-    ws = tmp_path / "ws"
-    CliRunner().invoke(build_app(), ["init", str(ws)])
-    if state == "postgresql":
-        from veille.store.postgres.testing import fresh_schema_url
-
-        url = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
-        (ws / CONFIG_NAME).write_text(
-            f'[store]\nposts = "sqlite:///veille.db"\nstate = "{url}"\n', encoding="utf-8"
-        )
-    now = datetime.now(UTC).replace(microsecond=0)
-    rows = [
-        {
-            "platform": "mastodon",
-            "id": str(n),
-            "url": f"https://social.example/@{who}/{n}",
-            "text": f"La fibre, épisode {n}",
-            "author": {"handle": who},
-            "published_at": (now - timedelta(minutes=n)).isoformat(),
-        }
-        for n, who in [*((n, "claire") for n in range(POSTS)), (POSTS, "bob")]
-    ]
-    src = tmp_path / "in.jsonl"
-    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    _cli(ws, "import", str(src))
-    return ws
+    authors = [*((n, "claire") for n in range(POSTS)), (POSTS, "bob")]
+    return _imported(tmp_path, request, state, authors)
 
 
 def _eraser(ws: Path, tmp_path: Path) -> subprocess.Popen[str]:

@@ -27,8 +27,11 @@ from tests.test_erasure_killed import (
     _chdb_figures,
     _cli,
     _killed_at,
+    _split_workspace,
+    _split_workspace_and_state,
     _sqlite_figures,
     _workspace,
+    _workspace_on,
 )
 from tests.web.server import add_role_users, serve
 from veille.cli import build_app
@@ -77,11 +80,7 @@ def test_an_erasure_killed_midway_is_seen_refuses_a_migration_and_run_finishes_i
         ws = _workspace(tmp_path)
         figures, elsewhere = _sqlite_figures, ["--to", "sqlite:///moved.db"]
     else:
-        pytest.importorskip("chdb")
-        from veille.store.postgres.testing import fresh_schema_url
-
-        state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
-        ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+        ws = _split_workspace(tmp_path, request)
         figures, elsewhere = _chdb_figures, ["--posts", "chdb:///moved.chdb"]
     add_role_users(ws)
 
@@ -193,14 +192,7 @@ def test_an_erasure_killed_before_the_atom_feeds_are_rewritten_is_unfinished_and
     logged done already: the person's entries stayed in alerts/*.atom and
     nothing said so. Now the feeds come before the erasure is marked done:
     it is unfinished, and veille run takes their entries out."""
-    if point == "sqlite":
-        ws = _workspace(tmp_path)
-    else:
-        pytest.importorskip("chdb")
-        from veille.store.postgres.testing import fresh_schema_url
-
-        state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
-        ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+    ws = _workspace_on(point, tmp_path, request)
     _cli(ws, "alert", "add", "fibre", "--to", "atom:alerts/fibre.atom")
     with Workspace.open(ws) as w:
         claire = w.posts.author_post_ids("claire", None)
@@ -264,13 +256,9 @@ def test_what_an_erasure_cut_before_it_was_recorded_staged_is_settled_and_it_is_
     staging tables stayed and the person's remaining posts too. Now veille
     run settles what was staged (each post taken out of the rollups once),
     records the erasure unfinished, says so, and finishes it."""
-    pytest.importorskip("chdb")
     import psycopg
 
-    from veille.store.postgres.testing import fresh_schema_url
-
-    state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
-    ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+    ws, state = _split_workspace_and_state(tmp_path, request)
     _killed_at(point, ws)
     with psycopg.connect(state, autocommit=True) as conn:  # as an earlier release left it
         conn.execute("DELETE FROM erasures_unfinished")
@@ -300,13 +288,9 @@ def test_a_migration_is_refused_while_an_erasure_cut_before_it_was_recorded_left
     used to find no record and move the person's remaining posts to the new
     store, where nothing says they are to go. Now it settles what was
     staged, records the erasure unfinished and refuses, naming it."""
-    pytest.importorskip("chdb")
     import psycopg
 
-    from veille.store.postgres.testing import fresh_schema_url
-
-    state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
-    ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+    ws, state = _split_workspace_and_state(tmp_path, request)
     _killed_at("marked", ws)
     with psycopg.connect(state, autocommit=True) as conn:  # as an earlier release left it
         conn.execute("DELETE FROM erasures_unfinished")

@@ -18,36 +18,18 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_post
+from tests.conftest import make_post, retention_workspace
 from veille.analytics.scope import Period
 from veille.models import Author, Engagement, Post, Sentiment
 from veille.query.topics import add_topic, change_topic
 from veille.services.dashboard import topic_figures
 from veille.services.retention import apply_retention
-from veille.workspace import Workspace, init_workspace
+from veille.workspace import Workspace
 
 NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)
 # Retention of 10 days: the posts before 2026-11-25 00:00 UTC go.
 PERIOD = Period(datetime(2026, 11, 10, tzinfo=UTC), datetime(2026, 12, 6, tzinfo=UTC))
 MOODS = ("positive", "negative", "neutral", None)
-
-
-def _workspace(kind: str, root: Path) -> Path:
-    root.mkdir()
-    if kind == "chdb":
-        pytest.importorskip("chdb")
-        (root / "veille.toml").write_text(
-            f'[store]\nposts = "chdb:///{root / "posts.chdb"}"\n', encoding="utf-8"
-        )
-    root = init_workspace(root)
-    toml = root / "veille.toml"
-    text = toml.read_text(encoding="utf-8")
-    kept = "retention_days = 10"
-    text = text.replace("# retention_days = 0", kept) if "[privacy]" in text else (
-        f"{text}\n[privacy]\n{kept}\n"
-    )  # fmt: skip
-    toml.write_text(text, encoding="utf-8")
-    return root
 
 
 def _posts() -> list[Post]:
@@ -84,7 +66,7 @@ def _card(ws: Workspace) -> dict[str, Any]:
 def _purged(kind: str, root: Path, *, read_first: bool) -> dict[str, Any]:
     """The topic's card after a purge that ran right after the topic was
     added (its backlog read first, as the dashboard would have, or not)."""
-    with Workspace.open(_workspace(kind, root)) as ws:
+    with Workspace.open(retention_workspace(kind, root)) as ws:
         ws.store.upsert_posts(_posts())
         add_topic(ws.store, "lumio", "lumio")
         if read_first:
@@ -113,7 +95,7 @@ def test_a_purge_after_a_topic_is_edited_counts_its_new_query(kind: str, tmp_pat
     matches (a kettle post here), as that read would have."""
 
     def purged(root: Path, read_first: bool) -> dict[str, Any]:
-        with Workspace.open(_workspace(kind, root)) as ws:
+        with Workspace.open(retention_workspace(kind, root)) as ws:
             ws.store.upsert_posts(_posts())
             add_topic(ws.store, "lumio", "lumio")
             _card(ws)
@@ -135,7 +117,7 @@ def test_a_topic_whose_backlog_fails_does_not_stop_the_purge(
     backlog cannot be filed (its stored query no longer reads, as one a
     later release refuses) is logged, naming it, and the purge goes on with
     the other topics' backlogs filed."""
-    with Workspace.open(_workspace("sqlite", tmp_path / "ws")) as ws:
+    with Workspace.open(retention_workspace("sqlite", tmp_path / "ws")) as ws:
         ws.store.upsert_posts(_posts())
         ws.store.create_topic("broken", "lumio AND (", int(NOW.timestamp()))
         add_topic(ws.store, "lumio", "lumio")
@@ -163,7 +145,7 @@ def test_a_topic_filed_while_chdb_purges_counts_nothing_twice(
     from veille.query.topics import get_topic
 
     expected = _purged("chdb", tmp_path / "alone", read_first=True)
-    with Workspace.open(_workspace("chdb", tmp_path / "ws")) as ws:
+    with Workspace.open(retention_workspace("chdb", tmp_path / "ws")) as ws:
         ws.store.upsert_posts(_posts())
         add_topic(ws.store, "lumio", "lumio")
         _card(ws)  # its backlog filed
@@ -203,7 +185,7 @@ def test_sqlite_and_chdb_read_a_topic_the_same_across_the_cutoff(tmp_path: Path)
     kept = Period(datetime(2026, 11, 25, tzinfo=UTC), week.until)
     cards: dict[str, Any] = {}
     for kind in ("sqlite", "chdb"):
-        with Workspace.open(_workspace(kind, tmp_path / kind)) as ws:
+        with Workspace.open(retention_workspace(kind, tmp_path / kind)) as ws:
             # An author a day (and another every day), so that the days count.
             ws.store.upsert_posts(
                 [replace(p, author=Author(f"fan{i // 4 if i % 2 else 99}")) for i, p in
@@ -231,7 +213,7 @@ def test_posts_written_while_chdb_purges_wait_and_are_all_stored(
     one too: the next purge takes it)."""
     import threading
 
-    with Workspace.open(_workspace("chdb", tmp_path / "ws")) as ws:
+    with Workspace.open(retention_workspace("chdb", tmp_path / "ws")) as ws:
         ws.store.upsert_posts(_posts())
         client = ws.posts.client
         command = client.command

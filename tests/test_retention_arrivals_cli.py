@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import keep_posts_days
+
 NBSP = "\u202f"
 NOW = datetime.now(UTC)
 
@@ -47,13 +49,7 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.Fixture
         )
     app, runner = build_app(), CliRunner()
     assert runner.invoke(app, ["init", str(root)]).exit_code == 0
-    toml = root / "veille.toml"
-    text = toml.read_text(encoding="utf-8")
-    kept = "retention_days = 10"
-    text = text.replace("# retention_days = 0", kept) if "[privacy]" in text else (
-        f"{text}\n[privacy]\n{kept}\n"
-    )  # fmt: skip
-    toml.write_text(text, encoding="utf-8")
+    keep_posts_days(root)
     monkeypatch.chdir(root)
 
     def invoke(*args: str, env: dict[str, str] | None = None):

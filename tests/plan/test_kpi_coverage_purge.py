@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import retention_workspace
 from veille.plan.kpis import add_kpi
 from veille.plan.status import reports
 from veille.query.topics import add_topic
@@ -18,7 +19,6 @@ from veille.services.retention import apply_retention
 from veille.workspace import Workspace
 
 from .test_kpi_coverage import daily_lumio
-from .test_kpi_reads import new_workspace
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -27,14 +27,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 def purged(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
     """veille listened 45 days (one lumio post a day), keeps posts 10 days,
     and has just purged the older ones."""
-    root = new_workspace(request.param, tmp_path / "ws")
-    toml = root / "veille.toml"
-    text = toml.read_text(encoding="utf-8")
-    kept = "retention_days = 10"
-    text = text.replace("# retention_days = 0", kept) if "[privacy]" in text else (
-        f"{text}\n[privacy]\n{kept}\n"
-    )  # fmt: skip
-    toml.write_text(text, encoding="utf-8")
+    root = retention_workspace(request.param, tmp_path / "ws")
     with Workspace.open(root) as ws:
         ws.store.upsert_posts(daily_lumio(NOW, days=45, hour_back=2))
         add_topic(ws.store, "lumio", "lumio")

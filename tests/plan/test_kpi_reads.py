@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import posts_workspace
 from veille.analytics.influencers import engaged_with
 from veille.analytics.scope import Period
 from veille.analytics.volume import share_of_voice
@@ -39,7 +40,7 @@ from veille.plan.kpis import (
 )
 from veille.plan.status import report, reports
 from veille.query.topics import add_topic
-from veille.workspace import Workspace, init_workspace
+from veille.workspace import Workspace
 
 from .conftest import NOW, post, world
 
@@ -69,19 +70,9 @@ def spread() -> list[Any]:
     ]
 
 
-def new_workspace(backend: str, root: Path) -> Path:
-    if backend == "chdb":
-        pytest.importorskip("chdb")
-        root.mkdir()
-        (root / "veille.toml").write_text(
-            f'[store]\nposts = "chdb:///{root / "posts.chdb"}"\n', encoding="utf-8"
-        )
-    return init_workspace(root)
-
-
 @pytest.fixture(params=["sqlite", "chdb"])
 def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
-    with Workspace.open(new_workspace(request.param, tmp_path / "ws")) as w:
+    with Workspace.open(posts_workspace(request.param, tmp_path / "ws")) as w:
         w.store.upsert_posts([*world(), *spread()])
         for name in ("lumio", "vexa", "orbita"):
             add_topic(w.store, name, name)
@@ -235,5 +226,5 @@ def test_when_the_posts_begin_is_the_oldest_post(ws: Workspace) -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite", "chdb"])
 def test_when_the_posts_begin_is_none_while_there_is_none(backend: str, tmp_path: Path) -> None:
-    with Workspace.open(new_workspace(backend, tmp_path / "empty")) as w:
+    with Workspace.open(posts_workspace(backend, tmp_path / "empty")) as w:
         assert w.store.posts_begin() is None

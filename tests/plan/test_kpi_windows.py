@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import posts_workspace
 from veille.analytics.influencers import engaged_with
 from veille.analytics.scope import Period
 from veille.models import Author, Engagement, Post, Sentiment
@@ -29,7 +30,6 @@ from veille.query.topics import add_topic
 from veille.workspace import Workspace
 
 from .conftest import NOW
-from .test_kpi_reads import new_workspace
 
 #: The windows' ends, oldest first (the history's last four points).
 ENDS = [(NOW - timedelta(days=30 * k)).date() for k in (3, 2, 1, 0)]
@@ -110,7 +110,7 @@ def windows_world() -> list[Post]:
 
 @pytest.fixture(params=["sqlite", "chdb"])
 def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
-    with Workspace.open(new_workspace(request.param, tmp_path / "ws")) as w:
+    with Workspace.open(posts_workspace(request.param, tmp_path / "ws")) as w:
         w.store.upsert_posts(windows_world())
         add_topic(w.store, "lumio", "lumio")
         add_topic(w.store, "vexa", "vexa")

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from veille.config import CONFIG_NAME
 from veille.workspace import Workspace
+
+if TYPE_CHECKING:
+    from veille.store.postgres.testing import TestServer
 
 
 def split_root(folder: Path, state_url: str, posts_url: str = "sqlite:///posts.db") -> Path:
@@ -67,3 +71,27 @@ def split_ws(request: pytest.FixtureRequest, tmp_path: Path, state_url: str) -> 
     posts_url = posts_url_of(request.param, tmp_path, request)
     with Workspace.open(split_root(tmp_path / "ws", state_url, posts_url)) as ws:
         yield ws
+
+
+@pytest.fixture(scope="module")
+def failover_pair() -> Iterator[tuple[TestServer, TestServer]]:
+    """A primary (durable: each commit written and sent to the replica) and
+    its synchronous streaming replica, on loopback ports. One pair a module:
+    a failover test SIGKILLs the primary and promotes the replica, so no
+    other module may see them."""
+    from veille.store.postgres.testing import TestServer, find_binary, missing_reason
+
+    reason = missing_reason()
+    if reason is None and find_binary("pg_basebackup") is None:
+        reason = "pg_basebackup not found (apt-get install postgresql)"
+    if reason is not None:
+        pytest.skip(reason)
+    primary = TestServer(durable=True).start()
+    replica = None
+    try:
+        replica = primary.standby()
+        yield primary, replica
+    finally:
+        if replica is not None:
+            replica.stop()
+        primary.stop()

@@ -19,7 +19,7 @@ import signal
 import sqlite3
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,8 +35,6 @@ from veille.sim.generate import SimConfig, generate_posts
 from veille.sim.server import SimClock, Simulator, SimWorld, default_specs
 from veille.store.postgres.testing import (
     TestServer,
-    find_binary,
-    missing_reason,
     multi_host_url,
 )
 from veille.workspace import Workspace
@@ -45,26 +43,6 @@ from veille.workspace import Workspace
 pytestmark = pytest.mark.slow
 
 HOSTS = ("mastodon", "bluesky")
-
-
-@pytest.fixture(scope="module")
-def pair() -> Iterator[tuple[TestServer, TestServer]]:
-    """A primary (durable: each commit written and sent to the replica) and
-    its synchronous streaming replica."""
-    reason = missing_reason()
-    if reason is None and find_binary("pg_basebackup") is None:
-        reason = "pg_basebackup not found (apt-get install postgresql)"
-    if reason is not None:
-        pytest.skip(reason)
-    primary = TestServer(durable=True).start()
-    replica = None
-    try:
-        replica = primary.standby()
-        yield primary, replica
-    finally:
-        if replica is not None:
-            replica.stop()
-        primary.stop()
 
 
 def _wait(what: str, done: Callable[[], bool], seconds: float, log: Callable[[], str]) -> None:
@@ -98,9 +76,9 @@ def _state(url: str) -> tuple[dict[str, str], set[int], int]:
 
 
 def test_veille_pointed_at_the_replica_says_so(
-    tmp_path: Path, pair: tuple[TestServer, TestServer]
+    tmp_path: Path, failover_pair: tuple[TestServer, TestServer]
 ) -> None:
-    primary, replica = pair
+    primary, replica = failover_pair
     with Workspace.open(split_root(tmp_path / "ok", primary.url)):
         pass  # the schema made on the primary, and so on the replica
     root = split_root(tmp_path / "ws", replica.url)
@@ -117,9 +95,9 @@ def test_veille_pointed_at_the_replica_says_so(
 
 
 def test_a_daemon_carries_on_across_a_failover(
-    tmp_path: Path, pair: tuple[TestServer, TestServer]
+    tmp_path: Path, failover_pair: tuple[TestServer, TestServer]
 ) -> None:
-    primary, replica = pair
+    primary, replica = failover_pair
     now = datetime.now(UTC).replace(microsecond=0)
     cfg = SimConfig(seed=7, days=2, end=now + timedelta(days=1), posts_per_day=200,
                     spike_day=1, spike_posts=0)  # fmt: skip

@@ -21,7 +21,6 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,8 +29,6 @@ import pytest
 
 from veille.store.postgres.testing import (
     TestServer,
-    find_binary,
-    missing_reason,
     multi_host_url,
 )
 from veille.workspace import init_workspace
@@ -41,26 +38,6 @@ pytestmark = pytest.mark.slow
 
 PASSWORD = "correct-horse-42"
 NOTE = "called them back before the failover"
-
-
-@pytest.fixture(scope="module")
-def pair() -> Iterator[tuple[TestServer, TestServer]]:
-    """A primary (each commit written and sent to the replica) and its
-    synchronous streaming replica."""
-    reason = missing_reason()
-    if reason is None and find_binary("pg_basebackup") is None:
-        reason = "pg_basebackup not found (apt-get install postgresql)"
-    if reason is not None:
-        pytest.skip(reason)
-    primary = TestServer(durable=True).start()
-    replica = None
-    try:
-        replica = primary.standby()
-        yield primary, replica
-    finally:
-        if replica is not None:
-            replica.stop()
-        primary.stop()
 
 
 def _workspace(folder: Path, state_url: str) -> tuple[Path, int, str]:
@@ -121,12 +98,12 @@ def _held(url: str) -> dict[str, object]:
 
 
 def test_serve_answers_503_during_a_failover_then_serves_on_the_new_primary(
-    tmp_path: Path, pair: tuple[TestServer, TestServer]
+    tmp_path: Path, failover_pair: tuple[TestServer, TestServer]
 ) -> None:
     from veille.inbox import items
     from veille.workspace import Workspace
 
-    primary, replica = pair
+    primary, replica = failover_pair
     url = multi_host_url(primary, replica)
     root, item, api_token = _workspace(tmp_path / "ws", url)
     err = tmp_path / "stderr.log"

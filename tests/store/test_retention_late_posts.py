@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_post
+from tests.conftest import make_post, retention_workspace
 from veille.analytics.scope import Period, Scope
 from veille.analytics.topics import topic_scope
 from veille.analytics.tops import headline, top_entities
@@ -26,28 +26,10 @@ from veille.models import Author, Engagement, Post
 from veille.pipeline.ingest import build_pipeline
 from veille.query.topics import add_topic
 from veille.services.retention import apply_retention
-from veille.workspace import Workspace, init_workspace
+from veille.workspace import Workspace
 
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 PERIOD = Period(NOW - timedelta(days=40), NOW + timedelta(hours=1))
-
-
-def _workspace(kind: str, root: Path) -> Path:
-    if kind == "chdb":
-        pytest.importorskip("chdb")
-        root.mkdir()
-        (root / "veille.toml").write_text(
-            f'[store]\nposts = "chdb:///{root / "posts.chdb"}"\n', encoding="utf-8"
-        )
-    root = init_workspace(root)
-    toml = root / "veille.toml"
-    text = toml.read_text(encoding="utf-8")
-    kept = "retention_days = 10"  # veille keeps posts 10 days
-    text = text.replace("# retention_days = 0", kept) if "[privacy]" in text else (
-        f"{text}\n[privacy]\n{kept}\n"
-    )  # fmt: skip
-    toml.write_text(text, encoding="utf-8")
-    return root
 
 
 def _post(native_id: str, days: int, likes: int) -> Post:
@@ -86,7 +68,7 @@ def _figures(ws: Workspace) -> dict[str, Any]:
 
 @pytest.mark.parametrize("kind", ["sqlite", "chdb"])
 def test_a_purged_post_collected_again_is_counted_once(kind: str, tmp_path: Path) -> None:
-    with Workspace.open(_workspace(kind, tmp_path / "ws")) as ws:
+    with Workspace.open(retention_workspace(kind, tmp_path / "ws")) as ws:
         ws.store.upsert_posts([*OLD, *RECENT])  # (collected while fresh)
         add_topic(ws.store, "lumio", "lumio")
         before = _figures(ws)
@@ -111,7 +93,7 @@ def test_a_late_old_post_is_not_stored(kind: str, tmp_path: Path) -> None:
     backfill): not stored, said, and every figure, the topic's too, stays
     what the purge kept through the next purge."""
     late = _post("late", 15, 7)
-    with Workspace.open(_workspace(kind, tmp_path / "ws")) as ws:
+    with Workspace.open(retention_workspace(kind, tmp_path / "ws")) as ws:
         ws.store.upsert_posts([*OLD, *RECENT])  # (collected while fresh)
         add_topic(ws.store, "lumio", "lumio")
         assert apply_retention(ws) is not None
@@ -136,7 +118,7 @@ def test_a_purged_post_is_not_stored_again_where_no_retention_is_set(
     after a purge: the posts that purge deleted were stored again, counted
     a second time beside the aggregates it kept. Its cutoff holds, as it
     does where the retention was made longer."""
-    root = _workspace(kind, tmp_path / "ws")
+    root = retention_workspace(kind, tmp_path / "ws")
     with Workspace.open(root) as ws:
         ws.store.upsert_posts([*OLD, *RECENT])
         add_topic(ws.store, "lumio", "lumio")

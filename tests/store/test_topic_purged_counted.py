@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_post
+from tests.conftest import make_post, retention_workspace
 from veille.analytics.scope import Period
 from veille.analytics.topics import topic_scope
 from veille.analytics.tops import headline
@@ -23,28 +23,10 @@ from veille.models import Author, Engagement, Post
 from veille.query.topics import add_topic
 from veille.services.retention import apply_retention
 from veille.store.clickhouse.schema import SCHEMA_VERSION
-from veille.workspace import Workspace, init_workspace
+from veille.workspace import Workspace
 
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 PERIOD = Period(NOW + timedelta(hours=1) - timedelta(days=30), NOW + timedelta(hours=1))
-
-
-def _workspace(kind: str, root: Path) -> Path:
-    if kind == "chdb":
-        pytest.importorskip("chdb")
-        root.mkdir()
-        (root / "veille.toml").write_text(
-            f'[store]\nposts = "chdb:///{root / "posts.chdb"}"\n', encoding="utf-8"
-        )
-    root = init_workspace(root)
-    toml = root / "veille.toml"
-    text = toml.read_text(encoding="utf-8")
-    kept = "retention_days = 10"  # veille keeps posts 10 days
-    text = text.replace("# retention_days = 0", kept) if "[privacy]" in text else (
-        f"{text}\n[privacy]\n{kept}\n"
-    )  # fmt: skip
-    toml.write_text(text, encoding="utf-8")
-    return root
 
 
 def _feeds() -> list[Post]:
@@ -84,7 +66,7 @@ EXPECTED = {"engagement": (0, 1, 5), "reach": (0, 1, 5), "totals": [(5, 0, 0)]}
 
 @pytest.mark.parametrize("kind", ["sqlite", "chdb"])
 def test_a_purged_topic_keeps_what_its_counts_cover(kind: str, tmp_path: Path) -> None:
-    with Workspace.open(_workspace(kind, tmp_path / "ws")) as ws:
+    with Workspace.open(retention_workspace(kind, tmp_path / "ws")) as ws:
         ws.store.upsert_posts([_zero("z0", 20), *_feeds()])
         add_topic(ws.store, "lumio", "lumio")  # files the posts held
         assert _figures(ws) == EXPECTED
@@ -101,7 +83,7 @@ def test_store_migrate_carries_what_the_purged_counts_cover(tmp_path: Path) -> N
     pytest.importorskip("chdb")
     from veille.services.migrate import migrate_workspace
 
-    root = _workspace("sqlite", tmp_path / "ws")
+    root = retention_workspace("sqlite", tmp_path / "ws")
     chdb_url, back_url = f"chdb:///{tmp_path / 'posts.chdb'}", f"sqlite:///{tmp_path / 'back.db'}"
     with Workspace.open(root) as ws:
         ws.store.upsert_posts([_zero("z0", 20), *_feeds()])
@@ -130,7 +112,7 @@ def test_clickhouse_schema_14_keeps_what_purges_before_it_covered(tmp_path: Path
     covers its posts, one whose engagement is 0 none: a known 0 purged
     before the upgrade cannot be told from a feed's), and the next purge
     keeps exact counts."""
-    root = _workspace("chdb", tmp_path / "ws")
+    root = retention_workspace("chdb", tmp_path / "ws")
     counted = make_post(
         "e0",
         "Lumio lamp, a review",

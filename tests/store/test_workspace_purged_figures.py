@@ -17,36 +17,18 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_post
+from tests.conftest import make_post, retention_workspace
 from veille.analytics.scope import Period, Scope
 from veille.analytics.tops import headline, top_entities
 from veille.analytics.volume import breakdown, overall_sentiment, volume
 from veille.models import Author, Engagement, Post, Sentiment
 from veille.services.retention import apply_retention
 from veille.store.clickhouse.schema import SCHEMA_VERSION
-from veille.workspace import Workspace, init_workspace
+from veille.workspace import Workspace
 
 NOW = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
 # Off the quarter-hours at both ends, straddling the purge's cutoff (10 days).
 OFF = Period(NOW - timedelta(days=14, hours=-5, minutes=-7), NOW - timedelta(minutes=63))
-
-
-def _workspace(kind: str, root: Path) -> Path:
-    if kind == "chdb":
-        pytest.importorskip("chdb")
-        root.mkdir()
-        (root / "veille.toml").write_text(
-            f'[store]\nposts = "chdb:///{root / "posts.chdb"}"\n', encoding="utf-8"
-        )
-    root = init_workspace(root)
-    toml = root / "veille.toml"
-    text = toml.read_text(encoding="utf-8")
-    kept = "retention_days = 10"
-    text = text.replace("# retention_days = 0", kept) if "[privacy]" in text else (
-        f"{text}\n[privacy]\n{kept}\n"
-    )  # fmt: skip
-    toml.write_text(text, encoding="utf-8")
-    return root
 
 
 def _posts(n: int = 300, seed: int = 46, days: int = 20) -> list[Post]:
@@ -93,7 +75,7 @@ def _figures(ws: Workspace, period: Period) -> dict[str, Any]:
 
 @pytest.mark.parametrize("kind", ["sqlite", "chdb"])
 def test_a_period_off_the_quarter_hours_keeps_the_purged_posts(kind: str, tmp_path: Path) -> None:
-    with Workspace.open(_workspace(kind, tmp_path / "ws")) as ws:
+    with Workspace.open(retention_workspace(kind, tmp_path / "ws")) as ws:
         ws.store.upsert_posts(_posts())
         before = _figures(ws, OFF)
         assert before["headline"]["posts"][0] > 150
@@ -127,7 +109,7 @@ def test_a_period_from_inside_a_purged_day_keeps_its_hashtags(kind: str, tmp_pat
     missing (SQLite keeps quarter-hour rows). Then posts older than the
     cutoff come in late and a second purge deletes them: they count too,
     once."""
-    root = _workspace(kind, tmp_path / "ws")
+    root = retention_workspace(kind, tmp_path / "ws")
     late = _posts(40, seed=7, days=12)  # (some older than the cutoff, 10 days)
     with Workspace.open(root) as ws:
         ws.store.upsert_posts(_posts())
@@ -152,7 +134,7 @@ def test_store_migrate_carries_the_purged_hashtags_of_a_cut_day(tmp_path: Path) 
     pytest.importorskip("chdb")
     from veille.services.migrate import migrate_workspace
 
-    root = _workspace("sqlite", tmp_path / "ws")
+    root = retention_workspace("sqlite", tmp_path / "ws")
     chdb_url, back_url = f"chdb:///{tmp_path / 'posts.chdb'}", f"sqlite:///{tmp_path / 'back.db'}"
     with Workspace.open(root) as ws:
         ws.store.upsert_posts(_posts())
@@ -177,7 +159,7 @@ def test_clickhouse_schema_15_records_the_next_purge(tmp_path: Path) -> None:
     """A chDB store left at schema 14 after a purge (no ``entity_purged``)
     opens at 15 with the table, empty (that purge's posts are gone), and
     the next purge keeps the quarter-hours of the days it cuts."""
-    root = _workspace("chdb", tmp_path / "ws")
+    root = retention_workspace("chdb", tmp_path / "ws")
     # From 05:00 on a day the second purge (cutoff 6 days before) takes.
     cut = Period(NOW - timedelta(days=8, hours=-5), NOW)
     with Workspace.open(root) as ws:
@@ -208,7 +190,7 @@ def test_top_hashtags_off_the_quarter_hours_keep_the_purged_posts(
     """Top hashtags and domains over a period off the quarter-hours (from
     05:07): SQLite read every such period from the posts held (a third of
     its hashtags gone after a purge), ClickHouse its cut first day."""
-    with Workspace.open(_workspace(kind, tmp_path / "ws")) as ws:
+    with Workspace.open(retention_workspace(kind, tmp_path / "ws")) as ws:
         ws.store.upsert_posts(_posts())
         before = _entities(ws, OFF)
         assert apply_retention(ws, now=NOW) is not None

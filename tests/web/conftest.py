@@ -22,10 +22,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.web.server import add_test_user
 from veille.services import users
 from veille.web.app import create_app
 from veille.web.serve import LiveServer
-from veille.workspace import Workspace, init_workspace
+from veille.workspace import CONFIG_NAME, Workspace, init_workspace
 
 ROLES = users.ROLES  # viewer < analyst < manager < admin
 _CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
@@ -67,7 +68,7 @@ def serve(root: Path) -> tuple[Served, LiveServer]:
 def add_role_users(root: Path) -> None:
     with Workspace.open(root) as ws:
         for role in ROLES:
-            users.add_user(ws.state, role, password_for(role), role)
+            add_test_user(ws.state, role, password_for(role), role)
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +115,29 @@ def do_login(client: httpx.Client, username: str, password: str | None = None) -
             "csrf_token": token,
         },
     )
+
+
+def page_as(served: Served, path: str, role: str, lang: str) -> str:
+    """The markup of ``path`` as the test user ``role`` reads it in ``lang``
+    (signed in through the login form; the page must answer 200)."""
+    with httpx.Client(base_url=served.url, timeout=60, cookies={"veille_lang": lang}) as client:
+        do_login(client, role)
+        page = client.get(path)
+    assert page.status_code == 200, page.text[:2000]
+    return page.text
+
+
+def name_organization(root: Path) -> None:
+    """The workspace's organization: lumio the brand (``brand_topic``),
+    vexa and orbita its competitors (``competitor_topics``)."""
+    path = root / CONFIG_NAME
+    text = path.read_text(encoding="utf-8")
+    for key, value in {
+        "brand_topic": '"lumio"',
+        "competitor_topics": '["vexa", "orbita"]',
+    }.items():
+        text = re.sub(rf"(?m)^# {key} = .*$", f"{key} = {value}", text, count=1)
+    path.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture

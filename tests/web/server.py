@@ -10,8 +10,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROLES = ("viewer", "analyst", "manager", "admin")
 PASSWORD = "correct-horse-42"
+
+# A password's argon2 hash, made once a session (see add_test_user).
+_HASHES: dict[str, str] = {}
+
+
+def add_test_user(state: Any, username: str, password: str, role: str) -> None:
+    """``users.add_user`` for a test's set-up, with the password's argon2
+    hash (veille's own, its parameters unchanged) made once a session rather
+    than once a user: argon2 is slow on purpose (64 MiB, three passes), and
+    the same few passwords are set on every test workspace.
+    The account is added by the service as any other (checks, audit record);
+    only the salt is shared between workspaces."""
+    from veille.services import users
+
+    real = users.hash_password
+
+    def hash_once(secret: str) -> str:
+        if secret not in _HASHES:
+            _HASHES[secret] = real(secret)
+        return _HASHES[secret]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "hash_password", hash_once)
+        users.add_user(state, username, password, role)
 
 
 @dataclass
@@ -40,7 +66,7 @@ def add_role_users(root: Path) -> dict[str, str]:
     with Workspace.open(root) as ws:
         for role in ROLES:
             if users.get_user(ws.state, role) is None:
-                users.add_user(ws.state, role, PASSWORD, role)
+                add_test_user(ws.state, role, PASSWORD, role)
             tokens[role] = users.create_token(ws.state, role, "tests")[1]
     return tokens
 

@@ -10,32 +10,19 @@ import html
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import make_post
-from tests.web.conftest import Served, add_role_users, do_login, serve
+from tests.web.conftest import Served, add_role_users, name_organization, page_as, serve
 from veille.query.topics import add_topic
-from veille.workspace import CONFIG_NAME, Workspace, init_workspace
-
-
-def _organization(root: Path) -> None:
-    path = root / CONFIG_NAME
-    text = path.read_text(encoding="utf-8")
-    for key, value in {
-        "brand_topic": '"lumio"',
-        "competitor_topics": '["vexa", "orbita"]',
-    }.items():
-        text = re.sub(rf"(?m)^# {key} = .*$", f"{key} = {value}", text, count=1)
-    path.write_text(text, encoding="utf-8")
+from veille.workspace import Workspace, init_workspace
 
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = init_workspace(tmp_path_factory.mktemp("web") / "ws")
-    _organization(root)
+    name_organization(root)
     day = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
     posts = [
         # A feed covers every brand; an API search for the brand alone brings
@@ -61,13 +48,10 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 def _text(served: Served, lang: str) -> str:
-    with httpx.Client(base_url=served.url, timeout=60, cookies={"veille_lang": lang}) as client:
-        do_login(client, "viewer")
-        page = client.get("/?period=last-7d")
-    assert page.status_code == 200, page.text[:2000]
+    page = page_as(served, "/?period=last-7d", "viewer", lang)
     # Tags out, line breaks and runs of spaces as one space (not \s: the
     # no-break spaces are what the French page is read for).
-    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", "", page.text))
+    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", "", page))
 
 
 def test_the_missed_topics_are_named_as_a_list_in_english(dashboard: Served) -> None:
@@ -89,11 +73,8 @@ def test_the_missed_topics_are_named_as_a_list_in_french_with_french_spacing(
 
 def _axis_labels(served: Served, lang: str) -> list[str]:
     """The dates under the volume chart of the dashboard's first topic card."""
-    with httpx.Client(base_url=served.url, timeout=60, cookies={"veille_lang": lang}) as client:
-        do_login(client, "viewer")
-        page = client.get("/?period=last-7d")
-    assert page.status_code == 200, page.text[:2000]
-    labels = re.findall(r"<text[^>]*>([^<]*\d[^<]*)</text>", page.text)
+    page = page_as(served, "/?period=last-7d", "viewer", lang)
+    labels = re.findall(r"<text[^>]*>([^<]*\d[^<]*)</text>", page)
     return [html.unescape(t) for t in labels]
 
 

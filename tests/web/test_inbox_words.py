@@ -8,11 +8,10 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
 from tests.conftest import make_post
-from tests.web.conftest import Served, add_role_users, do_login, serve
+from tests.web.conftest import Served, add_role_users, page_as, serve
 from veille.inbox.items import list_items, set_status
 from veille.pipeline.ingest import build_pipeline
 from veille.query.topics import add_topic
@@ -40,11 +39,7 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, in
 def _read(served: Served, path: str, lang: str) -> str:
     """What the page says (its text, not its markup: a menu's option keeps
     the code as its value)."""
-    with httpx.Client(base_url=served.url, timeout=60, cookies={"veille_lang": lang}) as client:
-        do_login(client, "manager")
-        page = client.get(path)
-    assert page.status_code == 200, page.text[:2000]
-    return re.sub(r"<[^>]+>", " ", page.text)
+    return re.sub(r"<[^>]+>", " ", page_as(served, path, "manager", lang))
 
 
 @pytest.mark.parametrize("where", ["list", "item", "views"])

@@ -11,36 +11,24 @@ import html
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import make_post
-from tests.web.conftest import Served, add_role_users, do_login, serve
+from tests.web.conftest import Served, add_role_users, do_login, name_organization, serve
 from veille.analytics.scope import parse_period
 from veille.i18n import format_period
 from veille.models import Author
 from veille.plan.kpis import add_kpi
 from veille.query.topics import add_topic
-from veille.workspace import CONFIG_NAME, Workspace, init_workspace
-
-
-def _organization(root: Path) -> None:
-    path = root / CONFIG_NAME
-    text = path.read_text(encoding="utf-8")
-    for key, value in {
-        "brand_topic": '"lumio"',
-        "competitor_topics": '["vexa", "orbita"]',
-    }.items():
-        text = re.sub(rf"(?m)^# {key} = .*$", f"{key} = {value}", text, count=1)
-    path.write_text(text, encoding="utf-8")
+from veille.workspace import Workspace, init_workspace
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = init_workspace(tmp_path_factory.mktemp("web") / "ws")
-    _organization(root)
+    name_organization(root)
     day = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=3)
     # 200 posts on Mastodon and one on Facebook: Facebook's share is 0.5%.
     posts = [make_post(f"m{n}", "Lumio panne", published_at=day) for n in range(200)]
