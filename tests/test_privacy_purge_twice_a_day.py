@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_post
-from tests.test_privacy_topic_backlog import NOW, PERIOD, _card, _posts, _workspace
+from tests.conftest import make_post, retention_workspace
+from tests.test_privacy_topic_backlog import NOW, PERIOD, _card, _posts
 from veille.analytics.scope import Scope
 from veille.analytics.tops import headline
 from veille.models import Author, Engagement, Sentiment
@@ -40,7 +40,7 @@ def _late_post() -> Any:
 
 
 def _after_two_purges(kind: str, root: Path) -> tuple[dict[str, Any], dict[str, Any], int]:
-    with Workspace.open(_workspace(kind, root)) as ws:
+    with Workspace.open(retention_workspace(kind, root)) as ws:
         ws.store.upsert_posts(_posts())
         add_topic(ws.store, "lumio", "lumio")
         _card(ws)

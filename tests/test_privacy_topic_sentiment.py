@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.test_privacy_topic_backlog import NOW, PERIOD, _posts, _workspace
+from tests.conftest import retention_workspace
+from tests.test_privacy_topic_backlog import NOW, PERIOD, _posts
 from veille.analytics.scope import Period
 from veille.query.topics import add_topic
 from veille.services.dashboard import topic_figures
@@ -53,7 +54,7 @@ def _read(ws: Workspace) -> list[dict[str, Any]]:
 
 def _before_and_after(kind: str, root: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """:func:`_read` of the topic before a retention purge and after it."""
-    with Workspace.open(_workspace(kind, root)) as ws:
+    with Workspace.open(retention_workspace(kind, root)) as ws:
         ws.store.upsert_posts(_posts())
         add_topic(ws.store, "lumio", "lumio")
         before = _read(ws)
@@ -91,7 +92,7 @@ def test_a_topics_purged_sentiment_moves_with_the_posts(tmp_path: Path) -> None:
     """``veille store migrate`` carries a topic's purged sentiment with its
     volume: SQLite -> chDB -> SQLite, each store reads it as it was."""
     pytest.importorskip("chdb")
-    root = _workspace("sqlite", tmp_path / "ws")
+    root = retention_workspace("sqlite", tmp_path / "ws")
     with Workspace.open(root) as ws:
         ws.store.upsert_posts(_posts())
         add_topic(ws.store, "lumio", "lumio")
@@ -127,7 +128,7 @@ def test_a_chdb_store_of_schema_14_keeps_topic_sentiment_from_its_next_purge(
     pytest.importorskip("chdb")
     from veille.store.clickhouse.schema import SCHEMA_VERSION
 
-    root = _workspace("chdb", tmp_path / "ws")
+    root = retention_workspace("chdb", tmp_path / "ws")
     # One purge 8 days before NOW (the posts before 2026-11-17 go: lumio's 4
     # of 2026-11-16), then one at NOW (2026-11-17 to 2026-11-24: 32 more).
     with Workspace.open(root) as ws:

@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.test_privacy_topic_backlog import NOW, PERIOD, _posts, _workspace
+from tests.conftest import retention_workspace
+from tests.test_privacy_topic_backlog import NOW, PERIOD, _posts
 from veille.analytics.report import render_report, workspace_report_data
 from veille.analytics.scope import Period
 from veille.analytics.topics import topic_scope
@@ -54,7 +55,7 @@ def _in_kolkata(ws: Workspace) -> list[Any]:
 
 @pytest.mark.parametrize("kind", ["sqlite", "chdb"])
 def test_a_topic_report_over_purged_days_agrees_with_itself(kind: str, tmp_path: Path) -> None:
-    with Workspace.open(_workspace(kind, tmp_path / kind)) as ws:
+    with Workspace.open(retention_workspace(kind, tmp_path / kind)) as ws:
         ws.store.upsert_posts(_posts())
         add_topic(ws.store, "lumio", "lumio")
         before = [_report(ws, p) for p in (PERIOD, TWO_DAYS)]

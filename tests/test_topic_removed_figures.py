@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_privacy_topic_backlog import NOW, PERIOD, _posts, _workspace
+from tests.conftest import retention_workspace
+from tests.test_privacy_topic_backlog import NOW, PERIOD, _posts
 from veille.cli import build_app
 from veille.query.topics import add_topic, get_topic
 from veille.services.dashboard import topic_figures
@@ -29,7 +30,7 @@ from veille.workspace import Workspace
 def test_a_topic_saved_after_one_removed_counts_none_of_its_posts(
     kind: str, tmp_path: Path
 ) -> None:
-    root = _workspace(kind, tmp_path / kind)
+    root = retention_workspace(kind, tmp_path / kind)
     with Workspace.open(root) as ws:
         ws.store.upsert_posts(_posts())
         add_topic(ws.store, "other", "kettle")

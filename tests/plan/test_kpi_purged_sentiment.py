@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_privacy_topic_backlog import NOW, _posts, _workspace
+from tests.conftest import retention_workspace
+from tests.test_privacy_topic_backlog import NOW, _posts
 from veille.plan.kpi_history import history
 from veille.plan.kpis import retention_caution
 from veille.query.topics import add_topic
@@ -25,7 +26,7 @@ from veille.workspace import Workspace
 def test_a_net_sentiment_kpi_keeps_its_points_over_purged_days(kind: str, tmp_path: Path) -> None:
     kpi = KPI("mood", "net_sentiment", 10.0, period_days=7, topic="lumio")
     mentions = KPI("seen", "mentions", 10.0, period_days=7, topic="lumio")
-    with Workspace.open(_workspace(kind, tmp_path / kind)) as ws:
+    with Workspace.open(retention_workspace(kind, tmp_path / kind)) as ws:
         ws.store.upsert_posts(_posts())
         add_topic(ws.store, "lumio", "lumio")
         before = history(ws, kpi, NOW)
