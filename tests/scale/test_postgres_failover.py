@@ -40,7 +40,7 @@ from veille.store.postgres.testing import (
 from veille.workspace import Workspace
 
 # Two servers (initdb, a base backup) and a daemon carried across a failover.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.failover]
 
 HOSTS = ("mastodon", "bluesky")
 

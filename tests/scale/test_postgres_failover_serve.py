@@ -34,7 +34,7 @@ from veille.store.postgres.testing import (
 from veille.workspace import init_workspace
 
 # Two servers (initdb, a base backup) and a web server carried across a failover.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.failover]
 
 PASSWORD = "correct-horse-42"
 NOTE = "called them back before the failover"

@@ -55,7 +55,7 @@ from veille.store.postgres.testing import (
 from veille.workspace import Workspace
 
 # Two servers (initdb, a base backup) per test: a primary is lost in each.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.failover]
 
 HOST = "mastodon"
 
