@@ -273,7 +273,7 @@ def test_a_french_reader_reads_the_plan_errors_in_french(
     r = form(client, "/plan/guidelines", "/plan/guidelines", rules)
     page = html.unescape(r.text)
     assert r.status_code == 400
-    assert "les consignes en anglais\u202f: règle inconnue «\u202fforbiden_words\u202f»" in page
+    assert "la charte en anglais\u202f: règle inconnue «\u202fforbiden_words\u202f»" in page
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ import pytest
 
 from tests.conftest import make_post
 from tests.web.conftest import Served, add_role_users, csrf_from, do_login, serve
+from veille.inbox import items as inbox_items
+from veille.inbox.model import ItemFilter
 from veille.pipeline.ingest import build_pipeline
 from veille.plan.objectives import add_objective
 from veille.plan.people import set_guidelines
@@ -84,6 +86,56 @@ def _save_guidelines(client: httpx.Client, text_fr: str) -> httpx.Response:
             "version": version.group(1) if version else "",
         },
     )
+
+
+def test_the_french_reader_reads_one_word_for_the_staff_guidelines(served: Served) -> None:
+    """The page's title said « Charte du personnel », its refusals and the
+    draft checker « les consignes »: two things, for a new reader."""
+    with served.workspace() as ws:
+        (item,) = inbox_items.list_items(ws.state, ItemFilter(limit=10))
+    with _client(served, "manager", "fr") as client:
+        read = _text(client.get("/plan/guidelines"))
+        refused = _text(_save_guidelines(client, "+++\nmots_interdits = 3\n+++\n# Charte"))
+        page = client.get("/plan/guidelines")
+        acknowledged = client.post(
+            "/plan/guidelines/acknowledge",
+            data={"csrf_token": csrf_from(page.text), "version": "99"},
+            follow_redirects=True,
+        )
+        reply = client.get(f"/inbox/{item.id}")
+        checked = client.post(
+            f"/inbox/{item.id}/reply",
+            data={"csrf_token": csrf_from(reply.text), "text": "C’est gratuit", "step": "check"},
+        )
+    assert "Charte du personnel" in read
+    assert "la charte en français" in _said(refused)
+    assert "la version 99 de la charte n’est pas l’actuelle" in _said(_text(acknowledged))
+    assert f"La charte exclut «{NNBSP}gratuit{NNBSP}»" in _text(checked)
+    for page_text in (read, refused, _text(acknowledged), _text(checked)):
+        assert "consigne" not in page_text.lower()
+
+
+def test_the_inbox_says_one_word_for_an_items_state(served: Served) -> None:
+    """« État » labelled the field, « Changer le statut » its button and
+    « Statut enregistré » the change."""
+    with served.workspace() as ws:
+        (item,) = inbox_items.list_items(ws.state, ItemFilter(limit=10))
+    with _client(served, "analyst", "fr") as client:
+        page = client.get(f"/inbox/{item.id}")
+        version = re.search(r'name="version" value="(\d+)"', page.text)
+        assert version
+        changed = client.post(
+            f"/inbox/{item.id}/status",
+            data={"csrf_token": csrf_from(page.text), "status": "in_progress",
+                  "version": version.group(1)},
+            follow_redirects=True,
+        )  # fmt: skip
+        listed = client.get("/inbox")
+    read = _text(page)
+    assert '<label for="status">État</label>' in read and "Changer l’état" in read
+    assert "État enregistré." in _said(_text(changed))
+    for said in (read, _text(changed), _text(listed)):
+        assert "statut" not in said.lower()
 
 
 @pytest.mark.parametrize(
