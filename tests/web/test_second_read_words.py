@@ -169,3 +169,27 @@ def test_a_rule_no_known_one_is_near_is_not_answered_with_another(served: Served
 def _post_form(client: httpx.Client, path: str, data: dict[str, str]) -> httpx.Response:
     token = csrf_from(client.get("/plan/edit").text)
     return client.post(path, data={"csrf_token": token, **data})
+
+
+def test_the_plans_refusals_name_the_fields_label(served: Served) -> None:
+    """« posts_per_week : 'beaucoup' n’est pas un nombre »: the code's name,
+    in a French sentence, for the field the form calls « Publications par
+    semaine »."""
+    expected = {
+        "en": ("Posts a week: 'beaucoup' is not a number",
+               "Hours a week the team can give the presence: 'lots' is not a number"),
+        "fr": (f"Publications par semaine{NNBSP}: «{NNBSP}beaucoup{NNBSP}» n’est pas un nombre",
+               f"Heures par semaine que l’équipe peut donner à la présence{NNBSP}: "
+               f"«{NNBSP}lots{NNBSP}» n’est pas un nombre"),
+    }  # fmt: skip
+    for lang, (channel, capacity) in expected.items():
+        with _client(served, "manager", lang) as client:
+            refused = _post_form(
+                client, "/plan/channels", {"platform": "mastodon", "posts_per_week": "beaucoup"}
+            )
+            assert refused.status_code == 400
+            assert channel in _said(_text(refused))
+            refused = _post_form(client, "/plan/capacity", {"hours": "lots"})
+            assert refused.status_code == 400
+            assert capacity in _said(_text(refused))
+            assert "posts_per_week" not in _said(_text(refused))
