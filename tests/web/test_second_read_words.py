@@ -193,3 +193,46 @@ def test_the_plans_refusals_name_the_fields_label(served: Served) -> None:
             assert refused.status_code == 400
             assert capacity in _said(_text(refused))
             assert "posts_per_week" not in _said(_text(refused))
+
+
+def test_an_owner_who_is_not_a_user_is_said_on_the_plan(served: Served) -> None:
+    """The plan took ``leo`` as the Bluesky channel's owner, where no
+    account is named leo (a typo for someone, or someone never added),
+    without a word: now the plan's pages say it (the plan still keeps it)."""
+    with _client(served, "manager", "en") as client:
+        saved = _post_form(
+            client, "/plan/channels",
+            {"platform": "bluesky", "posts_per_week": "2", "owner": "leo"},
+        )  # fmt: skip
+        assert saved.status_code == 303, saved.text[:2000]
+        saved = _post_form(
+            client, "/plan/channels",
+            {"platform": "x", "posts_per_week": "2", "owner": "analyst"},
+        )  # fmt: skip
+        assert saved.status_code == 303
+        saved = _post_form(client, "/plan/people", {"username": "nora", "role": "spokesperson"})
+        assert saved.status_code == 303
+    for lang, sentences in {
+        "en": (
+            "The plan names people who are not users of this workspace",
+            "channel bluesky is owned by leo, who is not a user of this workspace",
+            "nora, among the plan's people, is not a user of this workspace",
+            "objective awareness is owned by mia, who is not a user of this workspace",
+        ),
+        "fr": (
+            "Le plan nomme des personnes qui ne sont pas des utilisateurs de cet espace",
+            "le canal bluesky a pour responsable leo, qui n’est pas un utilisateur",
+            "nora, parmi les personnes du plan, n’est pas un utilisateur",
+            "l’objectif awareness a pour responsable mia, qui n’est pas un utilisateur",
+        ),
+    }.items():
+        with _client(served, "manager", lang) as client:
+            for path in ("/plan/edit", "/plan"):
+                page = _text(client.get(path))
+                warning = re.search(r'<div class="warning" id="strangers".*?</div>', page, re.S)
+                assert warning, (lang, path)
+                said = re.sub(r"[ \t\n]+", " ", warning.group(0))
+                assert all(sentence in said for sentence in sentences), said
+                assert "analyst" not in said  # a user: nothing to say
+    with served.workspace() as ws:
+        assert {c.platform: c.owner for c in ws.state.plan_channels()}["bluesky"] == "leo"

@@ -50,7 +50,7 @@ def _edit_context(
     from veille.plan.kpis import kind_label as kpi_label
     from veille.plan.objectives import KINDS, kind_label
     from veille.plan.people import ROLES, current_guidelines, role_label
-    from veille.services.dangling import plan_references
+    from veille.services.dangling import plan_references, plan_strangers
 
     ws = workspace(request)
     language = lang(request)
@@ -59,6 +59,7 @@ def _edit_context(
     return {
         "error": error,
         "dangling": plan_references(ws.state, set(topics)),
+        "strangers": plan_strangers(ws.state),
         "objectives": ws.state.plan_objectives(),
         "kinds": [(k, kind_label(k, language)) for k in KINDS],
         "kpis": ws.state.plan_kpis(),
