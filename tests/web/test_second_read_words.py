@@ -236,3 +236,25 @@ def test_an_owner_who_is_not_a_user_is_said_on_the_plan(served: Served) -> None:
                 assert "analyst" not in said  # a user: nothing to say
     with served.workspace() as ws:
         assert {c.platform: c.owner for c in ws.state.plan_channels()}["bluesky"] == "leo"
+
+
+def test_the_settings_page_says_the_port_the_app_answers_on(served: Served) -> None:
+    """The settings page showed ``port 8000`` (veille.toml) while the app
+    answered on another port (``veille serve --port``), and said nothing of
+    links in e-mails still pointing at 8000."""
+    port = httpx.URL(served.url).port
+    assert port != 8000
+    expected = {
+        "en": f"This server listens on port {port}: the command line (veille serve --port) "
+        "overrides veille.toml's port 8000 shown here. Links in e-mails and feeds still use "
+        "base_url, http://127.0.0.1:8000",
+        "fr": f"Ce serveur écoute sur le port {port}{NNBSP}: la ligne de commande (veille serve "
+        "--port) remplace le port 8000 de veille.toml affiché ici. Les liens des courriels et "
+        "des flux utilisent toujours base_url, http://127.0.0.1:8000",
+    }
+    for lang, sentence in expected.items():
+        with _client(served, "admin", lang) as client:
+            page = _text(client.get("/settings"))
+        found = re.search(r'<p class="warning" id="listening"[^>]*>(.*?)</p>', page, re.S)
+        assert found, page[:3000]
+        assert sentence in re.sub(r"[ \t\n]+", " ", found.group(1))
