@@ -15,6 +15,13 @@ KNOWN_SHOWN = 10
 def nearest(name: str, known: Iterable[str], *, cutoff: float = 0.6) -> str | None:
     """The known name closest to ``name`` (case ignored), or ``None`` if none is close.
 
+    Close means spelt alike (difflib's ratio of at least ``cutoff``) and a
+    few typing slips away: a letter missed, doubled, swapped or mistyped, at
+    most one slip in three letters, or the one name holding the other
+    (``rss:lumio-blog`` for ``lumio-blog``). The ratio alone answered
+    ``max_lenght`` with ``max_mentions``: the two share ``max_`` and little
+    else. Of the close names, the fewest slips away wins.
+
     Common aliases a user may type for a platform (``twitter`` for ``x``) are
     the caller's to add to ``known`` as they see fit; this only compares spellings.
     """
@@ -23,8 +30,30 @@ def nearest(name: str, known: Iterable[str], *, cutoff: float = 0.6) -> str | No
     key = name.casefold()
     if key in folded:
         return folded[key]
-    found = difflib.get_close_matches(key, list(folded), n=1, cutoff=cutoff)
-    return folded[found[0]] if found else None
+    alike = difflib.get_close_matches(key, list(folded), n=len(folded), cutoff=cutoff)
+    close = []
+    for rank, other in enumerate(alike):
+        slips = _slips(key, other)
+        if slips <= max(1, max(len(key), len(other)) // 3) or key in other or other in key:
+            close.append((slips, rank, other))
+    return folded[min(close)[2]] if close else None
+
+
+def _slips(a: str, b: str) -> int:
+    """How many typing slips turn ``a`` into ``b``: letters left out, added,
+    mistyped or two side by side swapped (the optimal string alignment
+    distance)."""
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+    return row[len(b)]
 
 
 def name_list(name: str, known: Iterable[str]) -> str | Text:

@@ -93,7 +93,7 @@ def test_problems_are_said_in_both_languages() -> None:
         "The guidelines say never to mention @vexa: remove the mention."
     )
     assert by_code["guideline_forbidden_mention"].text("fr") == (
-        "Les consignes interdisent de mentionner @vexa\u202f: retirez la mention."
+        "La charte interdit de mentionner @vexa\u202f: retirez la mention."
     )
     assert (
         by_code["guideline_missing_disclosure"]
@@ -147,7 +147,7 @@ def test_draft_check_applies_the_workspace_guidelines(ws: Workspace) -> None:
     status, out = invoke(
         "draft", "check", "-p", "mastodon", "-w", root, "--lang", "fr", "Fibre gratuit #Lumio"
     )
-    assert status == 1 and "Les consignes excluent « gratuit »" in out
+    assert status == 1 and "La charte exclut « gratuit »" in out
     status, out = invoke(
         "draft", "check", "-p", "x", "-w", root, "--sponsored", "--format", "json", "Offre #Lumio"
     )

@@ -97,7 +97,7 @@ def test_guidelines_are_checked_with_messages_in_both_languages() -> None:
         "guideline_missing_hashtag",
         "guideline_too_many_hashtags",
     ]
-    assert "gratuit" in report.problems[0].message and "consignes" in report.problems[0].message_fr
+    assert "gratuit" in report.problems[0].message and "La charte" in report.problems[0].message_fr
     assert check_draft("mastodon", "Bienvenue #Lumio", guidelines=rules).ok
 
 

@@ -317,7 +317,7 @@ def test_she_takes_an_item_marks_it_answered_and_done_by_touch(browser: Any, sit
             page.get_by_role("button", name="Marquer répondu hors de veille").tap()
         page.get_by_label("État", exact=True).select_option("closed")
         with page.expect_navigation():
-            page.get_by_role("button", name="Changer le statut").tap()
+            page.get_by_role("button", name="Changer l’état").tap()
         assert page.get_by_label("État", exact=True).input_value() == "closed"
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:

@@ -273,7 +273,7 @@ def test_a_french_reader_reads_the_plan_errors_in_french(
     r = form(client, "/plan/guidelines", "/plan/guidelines", rules)
     page = html.unescape(r.text)
     assert r.status_code == 400
-    assert "les consignes en anglais\u202f: règle inconnue «\u202fforbiden_words\u202f»" in page
+    assert "la charte en anglais\u202f: règle inconnue «\u202fforbiden_words\u202f»" in page
 
 
 @pytest.fixture
@@ -396,7 +396,9 @@ def test_the_cost_is_checked_against_what_the_team_has(
     assert "Within what the team has" in page and 'name="over_capacity"' not in page
     # Bad input is named.
     r = form(client, "/plan/edit", "/plan/capacity", {"hours": "many", "budget": ""})
-    assert r.status_code == 400 and "hours: &#39;many&#39; is not a number" in r.text
+    assert r.status_code == 400 and (
+        "Hours a week the team can give the presence: &#39;many&#39; is not a number" in r.text
+    )
     with live_server.workspace() as ws:
         assert estimate(ws).hours_available == 60
     # The staff time as money, from the same page (it was the CLI's alone).
@@ -410,15 +412,17 @@ def test_the_cost_is_checked_against_what_the_team_has(
     r = form(client, "/plan/edit", "/plan/money/rate", {"rate": "-5"})
     assert r.status_code == 400 and "hourly rate -5.0 is negative" in r.text
     # What float() reads but no team has ('Staff time at NaN an hour', '0 of the ∞ hours').
-    for path, field, typed in (
-        ("/plan/capacity", "hours", "nan"),
-        ("/plan/capacity", "budget", "inf"),
-        ("/plan/capacity", "hours", "1e400"),
-        ("/plan/money/rate", "rate", "NaN"),
+    hours_label = "Hours a week the team can give the presence"
+    rate_label = "Cost of an hour of staff time (empty: not shown as money)"
+    for path, field, typed, label in (
+        ("/plan/capacity", "hours", "nan", hours_label),
+        ("/plan/capacity", "budget", "inf", "Money a month it may cost"),
+        ("/plan/capacity", "hours", "1e400", hours_label),
+        ("/plan/money/rate", "rate", "NaN", rate_label),
     ):
         r = form(client, "/plan/edit", path, {field: typed})
         assert r.status_code == 400, (path, typed)
-        assert f"{field}: &#39;{typed}&#39; is not a number" in r.text
+        assert f"{label}: &#39;{typed}&#39; is not a number" in r.text
     with live_server.workspace() as ws:
         kept = estimate(ws)
     assert kept.hours_available == 60 and kept.staff_per_month == staff

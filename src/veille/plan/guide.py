@@ -534,7 +534,7 @@ def _guideline_problems(
                 Problem(
                     "guideline_forbidden_word",
                     tr("The guidelines rule out %(word)r: rephrase.", word=word),
-                    f"Les consignes excluent « {word} »\u202f: reformulez.",
+                    f"La charte exclut « {word} »\u202f: reformulez.",
                 )
             )
     have = {t.casefold() for t in tags}
@@ -544,7 +544,7 @@ def _guideline_problems(
                 Problem(
                     "guideline_missing_hashtag",
                     tr("The guidelines ask for #%(tag)s in every post.", tag=tag),
-                    f"Les consignes demandent #{tag} dans chaque message.",
+                    f"La charte demande #{tag} dans chaque message.",
                 )
             )
     most = guidelines.max_hashtags
@@ -553,7 +553,7 @@ def _guideline_problems(
             Problem(
                 "guideline_too_many_hashtags",
                 tr("%(n)s hashtags; the guidelines allow %(most)s.", n=len(tags), most=most),
-                f"{len(tags)} mots-clics ; les consignes en permettent {most}.",
+                f"{len(tags)} mots-clics ; la charte en permet {most}.",
             )
         )
     named = {m.casefold().lstrip("@") for m in mentions}
@@ -563,7 +563,7 @@ def _guideline_problems(
             Problem(
                 "guideline_too_many_mentions",
                 tr("%(n)s mentions; the guidelines allow %(most)s.", n=len(mentions), most=most),
-                f"{len(mentions)} mentions ; les consignes en permettent {most}.",
+                f"{len(mentions)} mentions ; la charte en permet {most}.",
             )
         )
     for account in guidelines.forbidden_mentions:
@@ -576,8 +576,7 @@ def _guideline_problems(
                         "The guidelines say never to mention @%(account)s: remove the mention.",
                         account=account,
                     ),
-                    f"Les consignes interdisent de mentionner @{account}\u202f: retirez la "
-                    "mention.",
+                    f"La charte interdit de mentionner @{account}\u202f: retirez la mention.",
                 )
             )
     disclosed = any(_words(whole, d) for d in guidelines.disclosure)

@@ -14,7 +14,6 @@ A phrase is in straight or typographic quotes ("…", “…”, „…“, « �
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from veille.query.ast import (
 )
 from veille.query.lexer import QUOTES, QueryError, Tok, lex
 from veille.query.rewrites import X_OPERATORS, x_operator
-from veille.suggest import unknown_platform
+from veille.suggest import nearest, unknown_platform
 from veille.textnorm import WORD_RE, fold, strip_elisions
 from veille.textnorm import tokens as _tokens
 
@@ -382,9 +381,9 @@ class _Parser:
             message, hint = x_operator(raw_name, t.value)
             raise self.err(message, t, hint)
         if name is None:
-            close = difflib.get_close_matches(raw_name.lower(), list(FIELD_NAMES), n=1)
+            close = nearest(raw_name, FIELD_NAMES)
             hint = (
-                tr("did you mean %(field)s:?", field=close[0])
+                tr("did you mean %(field)s:?", field=close)
                 if close
                 else tr(
                     "known fields: %(fields)s; quote it to search the text",

@@ -26,7 +26,8 @@ class Dangling:
     no longer exists: what that means (``message``) and what to do
     (``hint``), both translated where shown (:func:`veille.errors.tr`)."""
 
-    # "alert", "kpi", "channel", "objective", "inbox_rule", "team" or "calendar_post"
+    # "alert", "kpi", "channel", "objective", "person", "inbox_rule", "team" or
+    # "calendar_post"
     kind: str
     name: str
     missing: str
@@ -191,6 +192,60 @@ def plan_references(state: Any, topics: set[str]) -> list[Dangling]:
                        where=Place(f"veille plan objective edit {o.name} --topics …",
                                    page=_PLAN_EDIT)),
                 ))  # fmt: skip
+    return found
+
+
+def plan_strangers(state: Any) -> list[Dangling]:
+    """The plan's owners and people who are not users of the workspace: an
+    objective's or a channel's owner, a spokesperson or channel owner typed
+    as a name no account has (a typo, or someone never added). The plan
+    takes them (docs/plan.md: an owner is a username, not necessarily an
+    account yet), and says so here; a workspace without accounts, the
+    command line alone, has no users to compare with."""
+    from veille.services.users import list_users
+
+    users = {u.username.casefold() for u in list_users(state)}
+    if not users:
+        return []
+    add_user = Place("veille user add USERNAME --role ROLE", page="/users")
+
+    def stranger(name: str) -> bool:
+        return bool(name.strip()) and name.strip().casefold() not in users
+
+    found: list[Dangling] = []
+    for o in state.plan_objectives():
+        if stranger(o.owner):
+            found.append(Dangling(
+                "objective", o.name, o.owner,
+                tr("objective %(name)s is owned by %(user)s, who is not a user of this "
+                   "workspace", name=o.name, user=o.owner),
+                tr("Add %(user)s as a user (%(add)s), or give the objective another owner "
+                   "(%(where)s).", user=o.owner, add=add_user,
+                   where=Place(f"veille plan objective edit {o.name} --owner …",
+                               page=_PLAN_EDIT)),
+            ))  # fmt: skip
+    for c in state.plan_channels():
+        if stranger(c.owner):
+            found.append(Dangling(
+                "channel", c.platform, c.owner,
+                tr("channel %(platform)s is owned by %(user)s, who is not a user of this "
+                   "workspace", platform=c.platform, user=c.owner),
+                tr("Add %(user)s as a user (%(add)s), or give the channel another owner "
+                   "(%(where)s).", user=c.owner, add=add_user,
+                   where=Place(f"veille plan channel set {c.platform} --owner …",
+                               page=_PLAN_EDIT)),
+            ))  # fmt: skip
+    for person in state.plan_people():
+        if stranger(person.username):
+            found.append(Dangling(
+                "person", person.username, person.username,
+                tr("%(user)s, among the plan's people, is not a user of this workspace",
+                   user=person.username),
+                tr("Add %(user)s as a user (%(add)s), or remove them from the plan's "
+                   "people (%(where)s).", user=person.username, add=add_user,
+                   where=Place(f"veille plan person remove {person.username} --role …",
+                               page=_PLAN_EDIT)),
+            ))  # fmt: skip
     return found
 
 

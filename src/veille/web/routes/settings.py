@@ -56,6 +56,18 @@ def masked(value: Any, key: str = "") -> Any:
     return value
 
 
+def _listening_port(request: Request) -> int | None:
+    """The port this server took the request on, where it is not
+    veille.toml's ``[web] port`` (``veille serve --port 8748`` overrides
+    it): the page showed ``port 8000`` while the app answered on 8748.
+    ``None`` when they agree or the server does not say (a Unix socket)."""
+    server = request.scope.get("server")
+    if not server or server[1] is None:
+        return None
+    port = int(server[1])
+    return port if port != workspace(request).settings.web.port else None
+
+
 def _page(request: Request, **extra: Any) -> HTMLResponse:
     status = extra.pop("status", 200)
     user = current_user(request)
@@ -76,6 +88,7 @@ def _page(request: Request, **extra: Any) -> HTMLResponse:
         "workspace_settings": masked(as_dict(workspace(request).settings))
         if user.is_admin
         else None,
+        "listening_port": _listening_port(request) if user.is_admin else None,
     }
     context.update(extra)
     return render(request, "settings/index.html", context, status_code=status)

@@ -50,7 +50,7 @@ def _edit_context(
     from veille.plan.kpis import kind_label as kpi_label
     from veille.plan.objectives import KINDS, kind_label
     from veille.plan.people import ROLES, current_guidelines, role_label
-    from veille.services.dangling import plan_references
+    from veille.services.dangling import plan_references, plan_strangers
 
     ws = workspace(request)
     language = lang(request)
@@ -59,6 +59,7 @@ def _edit_context(
     return {
         "error": error,
         "dangling": plan_references(ws.state, set(topics)),
+        "strangers": plan_strangers(ws.state),
         "objectives": ws.state.plan_objectives(),
         "kinds": [(k, kind_label(k, language)) for k in KINDS],
         "kpis": ws.state.plan_kpis(),
@@ -256,7 +257,7 @@ def kpi_add(
             platform=platform,
             compare=compare,
             objective=objective,
-            period_days=whole(period_days, "period") or 30,
+            period_days=whole(period_days, tr("Days each value covers")) or 30,
             actor=user.username,
         )
         kept = ws.settings.privacy.retention_days
@@ -279,7 +280,7 @@ def kpi_add(
 def _target(text: str) -> float:
     """A KPI's target as typed: a field left empty is refused (read as 0, it
     made an "up" KPI achieved on the spot)."""
-    found = number(text, "target")
+    found = number(text, tr("Target"))
     if found is None:
         raise UsageError(tr("a KPI needs a target"), hint=tr("Write the value to reach, e.g. 400."))
     return found
@@ -340,7 +341,11 @@ def kpi_target(
         moved_to = changes.get("objective")
         if moved_to:  # checked first: one that is gone refuses the whole save
             get_objective(ws.state, moved_to)
-        days = whole(changes["period_days"], "period") if "period_days" in changes else None
+        days = (
+            whole(changes["period_days"], tr("Days each value covers"))
+            if "period_days" in changes
+            else None
+        )
         if "period_days" in changes and days is None:
             raise UsageError(
                 tr("a KPI needs a period"),
@@ -478,14 +483,20 @@ def channel_save(
                 found.platform,
                 objectives=changes.get("objectives"),
                 audience=changes.get("audience"),
-                posts_per_week=number(changes["posts_per_week"], "posts_per_week") or 0.0
+                posts_per_week=number(
+                    changes["posts_per_week"], tr(_CHANNEL_LABELS["posts_per_week"])
+                )
+                or 0.0
                 if "posts_per_week" in changes
                 else None,
                 tone=changes.get("tone"),
                 languages=changes.get("languages"),
                 owner=changes.get("owner"),
                 handle=changes.get("handle"),
-                response_minutes=whole(changes["response_minutes"], "response_minutes") or 0
+                response_minutes=whole(
+                    changes["response_minutes"], tr(_CHANNEL_LABELS["response_minutes"])
+                )
+                or 0
                 if "response_minutes" in changes
                 else None,
                 actor=user.username,
@@ -495,12 +506,12 @@ def channel_save(
             platform,
             objectives=objectives or [],
             audience=audience,
-            posts_per_week=number(posts_per_week, "posts_per_week") or 0.0,
+            posts_per_week=number(posts_per_week, tr(_CHANNEL_LABELS["posts_per_week"])) or 0.0,
             tone=tone,
             languages=languages,
             owner=owner,
             handle=handle,
-            response_minutes=whole(response_minutes, "response_minutes") or 0,
+            response_minutes=whole(response_minutes, tr(_CHANNEL_LABELS["response_minutes"])) or 0,
             actor=user.username,
         )
 
@@ -531,7 +542,11 @@ def money_set(
     return _change(
         request,
         lambda: set_money(
-            state, label, number(monthly, "monthly") or 0.0, note=note, actor=user.username
+            state,
+            label,
+            number(monthly, tr("Amount per month")) or 0.0,
+            note=note,
+            actor=user.username,
         ),
         _("Cost %(name)s saved.", name=label),
     )
@@ -559,7 +574,11 @@ def money_rate(request: Request, user: Manager, rate: Text = "") -> Response:
     state = workspace(request).state
     return _change(
         request,
-        lambda: set_hourly_rate(state, number(rate, "rate"), actor=user.username),
+        lambda: set_hourly_rate(
+            state,
+            number(rate, tr("Cost of an hour of staff time (empty: not shown as money)")),
+            actor=user.username,
+        ),
         _("Hourly rate saved."),
         where="/plan#cost",
     )
@@ -576,8 +595,8 @@ def capacity_set(request: Request, user: Manager, hours: Text = "", budget: Text
         request,
         lambda: set_capacity(
             state,
-            hours=number(hours, "hours"),
-            budget=number(budget, "budget"),
+            hours=number(hours, tr("Hours a week the team can give the presence")),
+            budget=number(budget, tr("Money a month it may cost")),
             clear=True,
             actor=user.username,
         ),

@@ -36,7 +36,7 @@ def _overview(request: Request) -> dict[str, Any]:
         share_shown,
     )
     from veille.plan.status import format_value, status_label
-    from veille.services.dangling import plan_references
+    from veille.services.dangling import plan_references, plan_strangers
 
     ws = workspace(request)
     language = lang(request)
@@ -66,6 +66,7 @@ def _overview(request: Request) -> dict[str, Any]:
     return {
         "objectives": ws.state.plan_objectives(),
         "dangling": plan_references(ws.state, {t.name for t in ws.state.topics()}),
+        "strangers": plan_strangers(ws.state),
         "kind_note": lambda o: kind_note(o, language),
         "kpis": kpis,
         "people": ws.state.plan_people(),

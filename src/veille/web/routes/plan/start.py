@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import VeilleError
+from veille.errors import VeilleError, tr
 from veille.web.deps import (
     Manager,
     error_text,
@@ -105,8 +105,12 @@ def start(
             competitors=comma_list(competitors),
             channels=channels or [],
             handle=handle,
-            posts_per_week=number(posts_per_week, "posts_per_week"),
-            response_minutes=whole(response_minutes, "response_minutes"),
+            posts_per_week=number(
+                posts_per_week, tr("Posts a week per channel (empty: the type's default)")
+            ),
+            response_minutes=whole(
+                response_minutes, tr("Response target in minutes (empty: the type's default)")
+            ),
         )
         start_plan(workspace(request), answers, actor=user.username)
     except VeilleError as exc:
