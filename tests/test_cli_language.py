@@ -330,3 +330,51 @@ def test_the_quarantine_retry_counts_in_the_readers_language(run, tmp_path: Path
     assert "0 élément enregistré, 1 toujours illisible." in done.output, done.output
     done = run("--language", "en", "quarantine", "retry")
     assert "0 items stored, 1 still failing." in done.output, done.output
+
+
+def test_an_imports_bad_rows_and_refusals_are_said_in_the_readers_language(
+    tmp_path: Path,
+) -> None:
+    """`LANG=fr_FR.UTF-8 veille import` said its summary in French and, around
+    it, why each row was bad (« no text: the record needs a text … »), a
+    --strict refusal (« line 3 », « Nothing from this file was stored ») and a
+    missing file (« is not a file ») in English: all in the reader's language."""
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    rows = tmp_path / "posts.csv"
+    rows.write_text(
+        "platform,id,text,author,published_at\n"
+        "mastodon,1,bonjour,alice,2026-10-01T10:00:00Z\n"
+        "mastodon,2,,bob,2026-10-01T11:00:00Z\n"
+        "mastodon,3,salut,carl,hier\n",
+        encoding="utf-8",
+    )
+    fr = {"LANG": "fr_FR.UTF-8"}
+    done = veille("import", str(rows), "--no-enrich", cwd=root, **fr)
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"{rows}:3: pas de texte{NBSP}: l’enregistrement a besoin d’un text (ou content, body) "
+        f"ou d’un title\n{rows}:4: published_at «{NBSP}hier{NBSP}» n’est pas une date{NBSP}; "
+        "utilisez ISO 8601"
+    ) in done.stderr, done.stderr
+    assert "2 lignes erronées ignorées" in done.stdout, done.stdout
+
+    strict = veille("import", str(rows), "--strict", "--no-enrich", cwd=root, **fr)
+    assert strict.returncode == 2, strict.stderr
+    assert strict.stderr.startswith(
+        f"erreur{NBSP}: {rows}, ligne 3{NBSP}: pas de texte{NBSP}: l’enregistrement"
+    ), strict.stderr
+    assert "Rien de ce fichier n’a été enregistré (--strict). Corrigez la ligne" in strict.stderr
+
+    missing = veille("import", str(tmp_path / "gone.csv"), cwd=root, **fr)
+    assert missing.returncode == 2
+    assert missing.stderr == (
+        f"erreur{NBSP}: {tmp_path / 'gone.csv'} n’est pas un fichier\n"
+        "Vérifiez le chemin et réessayez.\n"
+    ), missing.stderr
+
+    english = veille("--language", "en", "import", str(rows), "--strict", cwd=root, **fr)
+    assert english.stderr.startswith(
+        f"error: {rows}, line 3: no text: the record needs a text (or content, body) or a title\n"
+        "Nothing from this file was stored (--strict). Fix the line"
+    ), english.stderr

@@ -43,6 +43,8 @@ from veille.records import RecordError, post_from_record
 BATCH_SIZE = 2000
 # Largest CSV cell read (a whole post and its raw payload fit well under it).
 FIELD_LIMIT = 16 * 2**20
+# Where a row of an import was refused: the file (or standard input), its line, why.
+AT_LINE = "%(path)s, line %(line)s: %(error)s"
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ class ImportStopped(VeilleError):
 def _stopped(report: ImportReport, name: str, line: int, resumable: bool) -> ImportStopped:
     """What :class:`ImportStopped` says once ``line`` (0: none) is the last
     line committed of ``name``."""
-    said = "standard input" if name == STDIN else name
+    said = tr("standard input") if name == STDIN else name
     if not line:
         message = tr(
             "the import of %(path)s was stopped (Ctrl-C) before anything of it was stored; "
@@ -163,10 +165,10 @@ def detect_format(path: Path, fmt: str | None) -> str:
     if fmt:
         if fmt not in ("csv", "jsonl"):
             raise InputError(
-                f"unknown import format {fmt!r}",
-                hint="Use csv or jsonl: veille import --input-format csv|jsonl, "
-                "or a file source's -o format=csv|jsonl.",
-            )
+                tr("unknown import format %(format)r", format=fmt),
+                hint=tr("Use csv or jsonl: veille import --input-format csv|jsonl, "
+                        "or a file source's -o format=csv|jsonl."),
+            )  # fmt: skip
         return fmt
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv"):
@@ -174,10 +176,10 @@ def detect_format(path: Path, fmt: str | None) -> str:
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
     raise InputError(
-        f"cannot tell the format of {path} from its name",
-        hint="Name it .csv or .jsonl, or give its format: veille import --input-format csv|jsonl, "
-        "or a file source's -o format=csv|jsonl.",
-    )
+        tr("cannot tell the format of %(path)s from its name", path=str(path)),
+        hint=tr("Name it .csv or .jsonl, or give its format: veille import --input-format "
+                "csv|jsonl, or a file source's -o format=csv|jsonl."),
+    )  # fmt: skip
 
 
 def read_records(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any] | BadRow]]:
@@ -203,10 +205,11 @@ def read_stream(
                 try:
                     value = orjson.loads(line)
                 except orjson.JSONDecodeError as exc:
-                    yield n, BadRow(n, f"not valid JSON ({exc.msg} at column {exc.colno})")
+                    yield n, BadRow(n, tr("not valid JSON (%(why)s at column %(column)s)",
+                                          why=exc.msg, column=exc.colno))  # fmt: skip
                     continue
                 if not isinstance(value, dict):
-                    yield n, BadRow(n, "a line must hold one JSON object")
+                    yield n, BadRow(n, tr("a line must hold one JSON object"))
                     continue
                 yield n, value
         else:
@@ -232,7 +235,10 @@ def _csv_records(
         if not reader.fieldnames:
             return
     except csv.Error as exc:
-        yield reader.line_num, BadRow(reader.line_num, f"CSV error in the header: {exc}")
+        yield (
+            reader.line_num,
+            BadRow(reader.line_num, tr("CSV error in the header: %(error)s", error=str(exc))),
+        )
         return
     while True:
         try:
@@ -244,13 +250,13 @@ def _csv_records(
             # (line_num is not advanced by a row that fails: it starts
             # on the line after the last one read.)
             at = reader.line_num + 1
-            reason = str(exc)
+            reason: str = str(exc)
             if "field larger than field limit" in reason:
-                reason = f"a cell is larger than {FIELD_LIMIT:,} bytes"
-            yield at, BadRow(at, f"CSV error: {reason}")
+                reason = tr("a cell is larger than %(n)s bytes", n=Count(FIELD_LIMIT))
+            yield at, BadRow(at, tr("CSV error: %(error)s", error=reason))
             continue
         if None in row:
-            yield reader.line_num, BadRow(reader.line_num, "more cells than columns")
+            yield reader.line_num, BadRow(reader.line_num, tr("more cells than columns"))
             continue
         yield reader.line_num, {k.strip(): v for k, v in row.items() if k}
 
@@ -314,7 +320,9 @@ def import_file(
             return _import(pipeline, str(path), again, None, strict=True, **options)
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"{p} is not a file", hint="Check the path and try again.")
+        raise InputError(
+            tr("%(path)s is not a file", path=str(p)), hint=tr("Check the path and try again.")
+        )
     kind = detect_format(p, fmt)
     return _import(
         pipeline, str(p), lambda: read_records(p, kind), p,
@@ -349,7 +357,7 @@ def _import(
         if not v.get("done") and v.get("size") == identity["size"]:
             resume_after = int(v.get("line", 0))
 
-    said = "standard input" if name == STDIN else name
+    said = tr("standard input") if name == STDIN else name
     # The last line a committed batch covers (0: none yet).
     committed = [0]
     try:
@@ -359,10 +367,10 @@ def _import(
             for line, _post, problem in _rows(records(), platform):
                 if problem is not None and line > resume_after:
                     raise InputError(
-                        f"{said}, line {problem.line}: {problem.reason}",
-                        hint="Nothing from this file was stored (--strict). "
-                        "Fix the line, or run without --strict to keep the good rows.",
-                    )
+                        tr(AT_LINE, path=said, line=problem.line, error=problem.reason),
+                        hint=tr("Nothing from this file was stored (--strict). Fix the line, "
+                                "or run without --strict to keep the good rows."),
+                    )  # fmt: skip
             _check_stages(pipeline, name, records, platform, batch_size, resume_after)
         _write(
             pipeline, report, records(), platform, committed, strict=strict,
@@ -412,7 +420,7 @@ def _write(
                 "that stage and run it again: nothing is stored twice.",
                 stored=Count(report.stored), updated=Count(report.updated),
             )  # fmt: skip
-        return InputError(f"{said}, line {line}: {why}", hint=hint)
+        return InputError(tr(AT_LINE, path=said, line=line, error=why), hint=hint)
 
     def flush(done: bool = False) -> None:
         nonlocal batch
@@ -512,8 +520,8 @@ def _check_stages(
     row a stage raises on stops the import before anything is stored, naming
     its line and the stage (without ``--strict`` it is a bad row and the
     others are kept). The rows are prepared again when written."""
-    said = "standard input" if name == STDIN else name
-    hint = (
+    said = tr("standard input") if name == STDIN else name
+    hint = tr(
         "Nothing from this file was stored (--strict). Fix or remove that stage, "
         "or run without --strict to keep the other rows."
     )
@@ -531,11 +539,11 @@ def _check_stages(
             first = min(line_of[id(p)] for p in kept)
             every = tr(STAGE_FAILED_POST, stage=exc.stage, type=type(exc.error).__name__,
                        error=str(exc.error))  # fmt: skip
-            raise InputError(f"{said}, line {first}: {every}", hint=hint) from exc
+            raise InputError(tr(AT_LINE, path=said, line=first, error=every), hint=hint) from exc
         if failed:
             line = min(line_of.get(id(p), 0) for p, _why in failed)
             why = next(w for p, w in failed if line_of.get(id(p), 0) == line)
-            raise InputError(f"{said}, line {line}: {why}", hint=hint)
+            raise InputError(tr(AT_LINE, path=said, line=line, error=why), hint=hint)
         batch.clear()
         line_of.clear()
 
@@ -560,6 +568,17 @@ def _rows(
         try:
             yield line, post_from_record(rec, platform=platform), None
         except RecordError as exc:
-            yield line, None, BadRow(line, str(exc))
+            yield line, None, BadRow(line, exc.reason)
         except Exception as exc:  # a row the mapping did not foresee: that row only
-            yield line, None, BadRow(line, f"cannot be read ({type(exc).__name__}: {exc})")
+            yield (
+                line,
+                None,
+                BadRow(
+                    line,
+                    tr(
+                        "cannot be read (%(type)s: %(error)s)",
+                        type=type(exc).__name__,
+                        error=str(exc),
+                    ),
+                ),
+            )

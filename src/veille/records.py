@@ -41,6 +41,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from veille.errors import Count, tr
 from veille.models import Author, Engagement, Post, Sentiment, http_url
 
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -75,7 +76,15 @@ def _valid_platform(name: str) -> bool:
 
 
 class RecordError(ValueError):
-    """A record that cannot become a post; the message says which field and why."""
+    """A record that cannot become a post; the message says which field and why
+    (``reason``: made by :func:`veille.errors.tr`, said in the reader's language)."""
+
+    @property
+    def reason(self) -> str:
+        """The message as it was made (a :class:`veille.errors.Text`), which
+        ``str()`` would turn into its English words."""
+        first = self.args[0] if self.args else ""
+        return first if isinstance(first, str) else str(self)
 
 
 # alias -> (field, priority): the first alias listed wins when several are given.
@@ -115,11 +124,20 @@ def _as_int(value: Any, key: str, default: int | None = 0) -> int | None:
     try:
         number = int(float(value)) if isinstance(value, str) else int(value)
     except (TypeError, ValueError, OverflowError):
-        raise RecordError(f"{key} must be a whole number, not {value!r}") from None
+        raise RecordError(
+            tr("%(key)s must be a whole number, not %(value)r", key=key, value=value)
+        ) from None
     if number < 0:
-        raise RecordError(f"{key} cannot be negative ({number})")
+        raise RecordError(tr("%(key)s cannot be negative (%(number)s)", key=key, number=number))
     if number > MAX_COUNT:
-        raise RecordError(f"{key} is too large ({value!r}; at most {MAX_COUNT:,})")
+        raise RecordError(
+            tr(
+                "%(key)s is too large (%(value)r; at most %(most)s)",
+                key=key,
+                value=value,
+                most=Count(MAX_COUNT),
+            )
+        )
     return number
 
 
@@ -139,30 +157,31 @@ def parse_time(value: Any, field_name: str = "published_at") -> datetime:
         if number > 1e11:  # milliseconds
             number /= 1000
         if not _MIN_TIME <= number <= _MAX_TIME:  # also NaN
-            raise RecordError(
-                f"{field_name} {value!r} is out of range; use Unix seconds or milliseconds"
-                " (or ISO 8601) between the years 1 and 9999"
-            )
+            raise RecordError(tr(
+                "%(field)s %(value)r is out of range; use Unix seconds or milliseconds"
+                " (or ISO 8601) between the years 1 and 9999", field=field_name, value=value,
+            ))  # fmt: skip
         return datetime.fromtimestamp(number, UTC)
     if isinstance(value, str):
         text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
-            raise RecordError(
-                f"{field_name} {value!r} is not a date; use ISO 8601 such as 2026-03-01T14:00:00Z"
-            ) from None
+            raise RecordError(tr(
+                "%(field)s %(value)r is not a date; use ISO 8601 such as 2026-03-01T14:00:00Z",
+                field=field_name, value=value,
+            )) from None  # fmt: skip
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    raise RecordError(f"{field_name} is missing or not a date")
+    raise RecordError(tr("%(field)s is missing or not a date", field=field_name))
 
 
 def _kind(value: Any) -> str:
     if isinstance(value, Mapping):
-        return "a JSON object"
+        return tr("a JSON object")
     if isinstance(value, list | tuple):
-        return "a list"
+        return tr("a list")
     if isinstance(value, bool):
-        return "true/false"
+        return tr("true/false")
     return type(value).__name__
 
 
@@ -172,7 +191,14 @@ def _text(value: Any, key: str) -> str | None:
     if value is None or type(value) is str:
         return value
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise RecordError(f"{key} must be text, not {_kind(value)} ({str(value)[:60]})")
+        raise RecordError(
+            tr(
+                "%(key)s must be text, not %(kind)s (%(value)s)",
+                key=key,
+                kind=_kind(value),
+                value=str(value)[:60],
+            )
+        )
     return str(value)
 
 
@@ -181,7 +207,9 @@ def _id(value: Any, key: str) -> str | None:
     if value is None or type(value) is str:
         return value
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise RecordError(f"{key} must be text or a whole number, not {_kind(value)}")
+        raise RecordError(
+            tr("%(key)s must be text or a whole number, not %(kind)s", key=key, kind=_kind(value))
+        )
     return str(value)
 
 
@@ -196,7 +224,7 @@ def _list(rec: Mapping[str, Any], key: str) -> tuple[str, ...]:
         return tuple(v for v in _LIST_SPLIT.split(value.strip()) if v)
     if isinstance(value, list | tuple):
         return tuple(t for v in value if (t := _text(v, key)))
-    raise RecordError(f"{key} must be a list or a space-separated string")
+    raise RecordError(tr("%(key)s must be a list or a space-separated string", key=key))
 
 
 def _ref(value: Any, platform: str, key: str) -> str | None:
@@ -216,21 +244,25 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
     plat = str(f.get("platform") or platform or "").strip().lower()
     if not plat:
         raise RecordError(
-            "no platform: add a platform column, or give one (veille import --platform, or a "
-            "file source's -o platform=)"
+            tr(
+                "no platform: add a platform column, or give one (veille import --platform, or a "
+                "file source's -o platform=)"
+            )
         )
     if not _valid_platform(plat):
-        raise RecordError(f"platform {plat!r} is not a platform name (lower-case letters, digits)")
+        raise RecordError(
+            tr("platform %(name)r is not a platform name (lower-case letters, digits)", name=plat)
+        )
     text = f.get("text")
     title = f.get("title")
     if text is None and title is None:
-        raise RecordError("no text: the record needs a text (or content, body) or a title")
+        raise RecordError(tr("no text: the record needs a text (or content, body) or a title"))
     text = _text(text, "text") or ""
     title = _text(title, "title")
     url = http_url(_text(f.get("url"), "url"))
     published = f.get("published_at")
     if published is None:
-        raise RecordError("no published_at (or created_at, date, timestamp)")
+        raise RecordError(tr("no published_at (or created_at, date, timestamp)"))
     published_at = parse_time(published)
 
     author_value = f.get("author")

@@ -27,7 +27,7 @@ from veille.cli.common import (
     speaker,
     warn_unknown_platforms,
 )
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.store.base import PostFilter
 
 
@@ -62,7 +62,7 @@ def parse_day(value: str | None, name: str, timezone: str = "UTC") -> datetime |
     try:
         return parse_time(value, name)
     except RecordError as exc:
-        raise UsageError(f"--{name}: {exc}") from None
+        raise UsageError(tr("--%(option)s: %(error)s", option=name, error=exc.reason)) from None
 
 
 def post_filter(

@@ -163,7 +163,7 @@ class FileSource(Source[FileConfig]):
         except RecordError as exc:
             raise SourceError(
                 tr("%(path)s, line %(line)s: %(error)s", path=config.path, line=line,
-                   error=str(exc))
+                   error=exc.reason)
             ) from None  # fmt: skip
 
 
