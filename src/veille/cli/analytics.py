@@ -13,6 +13,7 @@ from veille.cli.common import (
     FormatOpt,
     WorkspaceOpt,
     author_cell,
+    cli_language,
     console,
     err_console,
     handle_errors,
@@ -21,8 +22,9 @@ from veille.cli.common import (
     output_file,
     print_json,
     print_rows,
+    warn,
 )
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.i18n import format_change, format_percent, plural
 from veille.workspace import Workspace
 
@@ -142,7 +144,10 @@ def _chart_file(path: Path | None) -> Path | None:
     """``--chart``'s file, checked before any work: a table is not printed
     above an error about where its chart should go."""
     if path is not None and path.suffix.lower() not in (".svg", ".png"):
-        raise UsageError(f"--chart {path}: unknown chart format", hint="Name a .svg or .png file.")
+        raise UsageError(
+            tr("--chart %(path)s: unknown chart format", path=str(path)),
+            hint=tr("Name a .svg or .png file."),
+        )
     return output_file(path, "--chart")
 
 
@@ -249,11 +254,13 @@ def register(app: typer.Typer) -> None:
             per = _period(ws, period)
             voices = share_of_voice(ws, scopes, per)
             uneven = uneven_sources(ws, scopes, per)
-        # The command line speaks English throughout (ui_language is for
-        # reports, e-mails and charts): no French sentence under English words.
-        language = "en"
+            root = ws.root
+        # A notice, in the reader's language (--language, ui_language, the
+        # locale) as the command line's other notices; the table below is
+        # data, its headers English.
+        language = cli_language(root)
         for u in uneven:
-            err_console().print(f"[yellow]warning:[/] {u.message(language)}", highlight=False)
+            warn(u.message(language), root)
         if output is DataFormat.json:
             print_json(voices)
         else:

@@ -77,8 +77,15 @@ def old_option_name(
                 current = kwargs.get(param, target.default)
                 if current not in (target.default, None, given):
                     raise UsageError(
-                        f"{new} {current} and {old} {given}: {old} is the old name of {new}",
-                        hint=f"Give {new} once.",
+                        tr(
+                            "%(new)s %(current)s and %(old)s %(given)s: %(old)s is the old name "
+                            "of %(new)s",
+                            new=new,
+                            current=current,
+                            old=old,
+                            given=given,
+                        ),
+                        hint=tr("Give %(new)s once.", new=new),
                     )
                 kwargs[param] = given
             return func(*args, **kwargs)
@@ -114,7 +121,8 @@ def configure_logging() -> None:
     name = os.environ.get("VEILLE_LOG_LEVEL", "INFO").strip().upper()
     if name not in LOG_LEVELS:
         raise UsageError(
-            f"VEILLE_LOG_LEVEL={name!r} is not a level", hint=f"Use one of {', '.join(LOG_LEVELS)}."
+            tr("VEILLE_LOG_LEVEL=%(name)r is not a level", name=name),
+            hint=tr("Use one of %(levels)s.", levels=", ".join(LOG_LEVELS)),
         )
     root = logging.getLogger()
     if not any(isinstance(h, _Stderr) for h in root.handlers):
@@ -166,12 +174,15 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def warn(message: str) -> None:
-    """``warning: message`` on stderr; the message is printed as it is (not
-    read as markup: it may quote what the user typed)."""
+def warn(message: str, workspace: str | Path | None = None) -> None:
+    """``warning: message`` on stderr, in the reader's language
+    (:func:`error_speaker`: a message made by :func:`veille.errors.tr` is
+    translated, any other string printed as it is); never read as markup:
+    it may quote what the user typed."""
+    say = error_speaker(workspace)
     err = err_console()
-    err.print("[yellow]warning:[/] ", end="")
-    err.print(message, markup=False, soft_wrap=True)
+    err.print(say(tr("warning:")), style="yellow", markup=False, end=" ")
+    err.print(say(message), markup=False, soft_wrap=True)
 
 
 def warn_unknown_platforms(option: str, names: Iterable[str] | None) -> None:
@@ -183,7 +194,7 @@ def warn_unknown_platforms(option: str, names: Iterable[str] | None) -> None:
     for name in names or ():
         unknown = unknown_platform(name)
         if unknown:
-            warn(f"{option} {name}: {unknown}")
+            warn(tr("%(option)s %(name)s: %(why)s", option=option, name=name, why=unknown))
 
 
 def open_workspace(path: str | None) -> Workspace:
@@ -285,7 +296,10 @@ def reader_language(ws: Workspace, lang: str | None) -> str:
 
     chosen = lang or cli_language(ws.root)
     if chosen not in LANGUAGES:
-        raise UsageError(f"--language {chosen!r} is not a language of veille", hint="Use en or fr.")
+        raise UsageError(
+            tr("--language %(lang)r is not a language of veille", lang=chosen),
+            hint=tr("Use en or fr."),
+        )
     return chosen
 
 
@@ -312,19 +326,35 @@ def output_file(path: Path | None, option: str) -> Path | None:
         return None
     if path.is_dir():
         raise InputError(
-            f"{option} {path} is a folder",
-            hint=f"Name a file inside it: {option} {path / 'FILE'}.",
+            tr("%(option)s %(path)s is a folder", option=option, path=str(path)),
+            hint=tr(
+                "Name a file inside it: %(option)s %(file)s.",
+                option=option,
+                file=str(path / "FILE"),
+            ),
         )
     folder = path.parent
     if not folder.is_dir():
         raise InputError(
-            f"{option} {path}: the folder {folder} does not exist",
-            hint=f"Create it first (mkdir -p {folder}), or name a file in another folder.",
+            tr(
+                "%(option)s %(path)s: the folder %(folder)s does not exist",
+                option=option,
+                path=str(path),
+                folder=str(folder),
+            ),
+            hint=tr(
+                "Create it first (mkdir -p %(folder)s), or name a file in another folder.",
+                folder=str(folder),
+            ),
         )
     if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise InputError(
-            f"{option} {path} cannot be written (permission denied)",
-            hint="Name a file in a folder you may write to.",
+            tr(
+                "%(option)s %(path)s cannot be written (permission denied)",
+                option=option,
+                path=str(path),
+            ),
+            hint=tr("Name a file in a folder you may write to."),
         )
     return path
 
@@ -342,6 +372,13 @@ def error_speaker(workspace: str | Path | None = None) -> Callable[[str], str]:
         return speaker(cli_language(workspace))
     except Exception:  # a broken catalog must not hide the error
         return speaker("en")
+
+
+def say_stopped(workspace: str | Path | None = None) -> None:
+    """A foreground command stopped by Ctrl-C or SIGTERM (``veille sim``,
+    ``veille store serve-posts``, ``veille demo --serve``): "Stopped." on
+    stderr, in the reader's language."""
+    err_console().print(error_speaker(workspace)(tr("Stopped.")), markup=False)
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -370,7 +407,9 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             from veille.stopping import INTERRUPTED
 
-            err_console().print(INTERRUPTED, markup=False)
+            where = kwargs.get("workspace")
+            say = error_speaker(where if isinstance(where, str | Path) else None)
+            err_console().print(say(tr(INTERRUPTED)), markup=False)
             raise typer.Exit(130) from None
         except OSError as exc:
             # A file the command reads or writes, a full disk: what and why,

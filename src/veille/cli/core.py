@@ -78,8 +78,12 @@ def post_filter(
     if start is not None and end is not None and end <= start:
         # Nothing can match: said, not an empty result a script takes for a quiet day.
         raise UsageError(
-            f"--until {until} is not after --since {since}: no post can be in between",
-            hint="--since is inclusive and --until exclusive: give a later --until.",
+            tr(
+                "--until %(until)s is not after --since %(since)s: no post can be in between",
+                until=until,
+                since=since,
+            ),
+            hint=tr("--since is inclusive and --until exclusive: give a later --until."),
         )
     return PostFilter(
         since=start,
@@ -165,8 +169,8 @@ def register(app: typer.Typer) -> None:
         stdin = str(file) == STDIN
         if stdin and not fmt:
             raise UsageError(
-                "veille import -: standard input has no name to tell its format from",
-                hint="Give it: veille import - --input-format csv|jsonl.",
+                tr("veille import -: standard input has no name to tell its format from"),
+                hint=tr("Give it: veille import - --input-format csv|jsonl."),
             )
         warn_unknown_platforms("--platform", [platform] if platform else None)
         with open_workspace(workspace) as ws:

@@ -25,12 +25,14 @@ from veille.cli.common import (
 def read_text(text: str | None) -> str:
     """The draft given as an argument, or read from standard input for ``-``
     (or when no argument is given and input is piped)."""
-    from veille.errors import UsageError
+    from veille.errors import UsageError, tr
 
     if text == "-" or (text is None and not sys.stdin.isatty()):
         return sys.stdin.read().rstrip("\n")
     if text is None:
-        raise UsageError("no draft given", hint="Pass the text, or - to read it from stdin.")
+        raise UsageError(
+            tr("no draft given"), hint=tr("Pass the text, or - to read it from stdin.")
+        )
     return text
 
 
@@ -40,14 +42,15 @@ def load_guidelines(path: Path | None) -> object:
         return None
     import tomllib
 
-    from veille.errors import InputError
+    from veille.errors import InputError, tr
     from veille.plan.guide import Guidelines
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(
-            f"--guidelines {path}: cannot be read ({exc})", hint="Give a TOML file."
+            tr("--guidelines %(path)s: cannot be read (%(error)s)", path=str(path), error=str(exc)),
+            hint=tr("Give a TOML file."),
         ) from exc
     return Guidelines.from_mapping(data.get("guidelines", data))
 

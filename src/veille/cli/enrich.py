@@ -26,7 +26,7 @@ from veille.cli.common import (
     print_rows,
 )
 from veille.config import EnrichSettings
-from veille.errors import InputError, WorkspaceNotFound
+from veille.errors import InputError, WorkspaceNotFound, tr
 from veille.i18n import format_percent, plural
 
 BATCH = 500
@@ -121,7 +121,10 @@ def register(app: typer.Typer) -> None:
         try:
             stream = file.open("rb")
         except OSError as exc:
-            raise InputError(f"cannot read {file}: {exc.strerror}", hint="Check the path.") from exc
+            raise InputError(
+                tr("cannot read %(path)s: %(error)s", path=str(file), error=exc.strerror),
+                hint=tr("Check the path."),
+            ) from exc
         with stream:
             _emit(_analyze_stream(stream, str(file), settings), output)
 

@@ -22,7 +22,7 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.i18n import author_label
 
 AsOpt = Annotated[
@@ -108,7 +108,8 @@ def register_items(inbox: typer.Typer) -> None:
         if mine:
             if not as_:
                 raise UsageError(
-                    "--mine needs to know who you are", hint="Pass --as USER or set VEILLE_USER."
+                    tr("--mine needs to know who you are"),
+                    hint=tr("Pass --as USER or set VEILLE_USER."),
                 )
             assignee = as_
         with open_workspace(workspace) as ws:
@@ -215,7 +216,7 @@ def register_items(inbox: typer.Typer) -> None:
         from veille.inbox import items as svc
 
         if (to is None) == (not nobody):
-            raise UsageError("say who: --to USER (or --nobody to unassign)")
+            raise UsageError(tr("say who: --to USER (or --nobody to unassign)"))
         with open_workspace(workspace) as ws:
             item = svc.assign(ws.state, item_id, to, actor=_actor(as_), version=version)
         console().print(

@@ -170,13 +170,14 @@ def register_rules(app: typer.Typer) -> None:
         """Change a rule in place (it keeps its turn in the order). A condition
         given replaces the rule's; --clear drops one; any action given
         replaces all of its actions."""
-        from veille.errors import UsageError
+        from veille.errors import UsageError, tr
         from veille.inbox.rules import edit_rule, get_rule, make_rule
 
         for key in clear:
             if key not in _CONDITIONS:
                 raise UsageError(
-                    f"--clear {key!r} is not a condition", hint=f"Use {', '.join(_CONDITIONS)}."
+                    tr("--clear %(key)r is not a condition", key=key),
+                    hint=tr("Use %(names)s.", names=", ".join(_CONDITIONS)),
                 )
         actions = _actions(tag, category, priority, assign, team, notify, set_status)
         with open_workspace(workspace) as ws:

@@ -21,13 +21,13 @@ from veille.cli.common import (
     warn,
 )
 from veille.cli.inbox import AsOpt, IdArg, _actor
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 
 
 def _user(who: str | None) -> str:
     if not who:
         raise UsageError(
-            "replying needs to know who you are", hint="Pass --as USER or set VEILLE_USER."
+            tr("replying needs to know who you are"), hint=tr("Pass --as USER or set VEILLE_USER.")
         )
     return who.strip()
 
@@ -86,7 +86,7 @@ def register_work(inbox: typer.Typer) -> None:
             if canned:
                 text = canned_.canned_text(ws.state, canned, lang)
             if not text:
-                raise UsageError("the reply needs text", hint="Give TEXT or --canned NAME.")
+                raise UsageError(tr("the reply needs text"), hint=tr("Give TEXT or --canned NAME."))
             outcome = replies.reply(
                 ws, item_id, text, user=user, account=account, force=force,
                 can_approve=_can_approve(ws, user),
@@ -163,7 +163,8 @@ def register_work(inbox: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             if not _can_approve(ws, user):
                 raise UsageError(
-                    f"{user} is not a manager", hint="A manager or admin approves replies."
+                    tr("%(user)s is not a manager", user=user),
+                    hint=tr("A manager or admin approves replies."),
                 )
             r = replies.approve(ws, reply_id, approver=user, account=account)
         console().print(f"reply #{r.id} approved and sent.")
@@ -183,7 +184,8 @@ def register_work(inbox: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             if not _can_approve(ws, user):
                 raise UsageError(
-                    f"{user} is not a manager", hint="A manager or admin rejects replies."
+                    tr("%(user)s is not a manager", user=user),
+                    hint=tr("A manager or admin rejects replies."),
                 )
             replies.reject(ws, reply_id, approver=user, reason=reason)
         console().print(f"reply #{reply_id} rejected.")
@@ -204,7 +206,7 @@ def register_work(inbox: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             if name is not None:
                 if not text:
-                    raise UsageError("give NAME TEXT and --language en or fr")
+                    raise UsageError(tr("give NAME TEXT and --language en or fr"))
                 canned_.save_canned(ws.state, name, lang, text)
             found = canned_.canned_responses(ws.state)
         rows = [

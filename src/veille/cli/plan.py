@@ -42,13 +42,16 @@ def _warn_dangling(ws: Workspace, kind: str) -> None:
 
 
 def lang_of(ws: Workspace, lang: str | None) -> str:
-    from veille.errors import UsageError
+    from veille.errors import UsageError, tr
 
     # The plan's own language (set by `plan init`), else the workspace's.
     planned = ws.state.plan_settings().get("language")
     chosen = lang or planned or ws.settings.workspace.ui_language or "en"
     if chosen not in ("en", "fr"):
-        raise UsageError(f"--language {chosen!r} is not a language of veille", hint="Use en or fr.")
+        raise UsageError(
+            tr("--language %(lang)r is not a language of veille", lang=chosen),
+            hint=tr("Use en or fr."),
+        )
     return chosen
 
 
@@ -321,7 +324,7 @@ def _kpis(plan: typer.Typer) -> None:
         target and history stay; with a new period, its history and baseline
         are read again over the new period and its target is kept.
         (Its target: `veille plan kpi target`.)"""
-        from veille.errors import UsageError
+        from veille.errors import UsageError, tr
         from veille.plan.kpis import (
             cautions,
             get_kpi,
@@ -333,16 +336,18 @@ def _kpis(plan: typer.Typer) -> None:
 
         if objective is not None and no_objective:
             raise UsageError(
-                "give either --objective NAME or --no-objective, not both",
-                hint="e.g. veille plan kpi edit volume --objective care",
+                tr("give either --objective NAME or --no-objective, not both"),
+                hint=tr("e.g. veille plan kpi edit volume --objective care"),
             )
         moving = objective is not None or no_objective
         dating = deadline is not None or no_deadline
         if not (moving or dating or period is not None):
             raise UsageError(
-                "give --objective NAME or --no-objective, --period DAYS, or --deadline "
-                "YYYY-MM-DD or --no-deadline",
-                hint="e.g. veille plan kpi edit volume --period 7",
+                tr(
+                    "give --objective NAME or --no-objective, --period DAYS, or --deadline "
+                    "YYYY-MM-DD or --no-deadline"
+                ),
+                hint=tr("e.g. veille plan kpi edit volume --period 7"),
             )
         said: list[str] = []
         with open_workspace(workspace) as ws:
@@ -503,13 +508,15 @@ def _people(plan: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Store a new version of the staff guidelines."""
-        from veille.errors import InputError
+        from veille.errors import InputError, tr
         from veille.plan.people import set_guidelines
 
         try:
             text_en, text_fr = en.read_text("utf-8"), fr.read_text("utf-8")
         except OSError as exc:
-            raise InputError(f"cannot read {exc.filename}", hint="Check the path.") from None
+            raise InputError(
+                tr("cannot read %(path)s", path=str(exc.filename)), hint=tr("Check the path.")
+            ) from None
         with open_workspace(workspace) as ws:
             g = set_guidelines(ws.state, text_en, text_fr, actor=actor)
         console().print(f"Guidelines version {g.version}.", markup=False)

@@ -71,12 +71,12 @@ def register(plan: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Write the plan as a document (md, html, pdf) or as a TOML file."""
-        from veille.errors import UsageError
+        from veille.errors import UsageError, tr
         from veille.plan.document import plan_html, plan_markdown, plan_pdf
         from veille.plan.plan_file import contents, to_toml
 
         if fmt is PlanFormat.pdf and output is None:
-            raise UsageError("a PDF needs a file", hint="Pass --output plan.pdf.")
+            raise UsageError(tr("a PDF needs a file"), hint=tr("Pass --output plan.pdf."))
         output = output_file(output, "--output")
         with open_workspace(workspace) as ws:
             language = lang_of(ws, lang)
@@ -108,13 +108,15 @@ def register(plan: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Replace the plan with the one in a TOML file."""
-        from veille.errors import InputError
+        from veille.errors import InputError, tr
         from veille.plan.plan_file import import_plan
 
         try:
             text = file.read_text("utf-8")
         except OSError:
-            raise InputError(f"cannot read {file}", hint="Check the path.") from None
+            raise InputError(
+                tr("cannot read %(path)s", path=str(file)), hint=tr("Check the path.")
+            ) from None
         with open_workspace(workspace) as ws:
             c = import_plan(ws, text, source=str(file), actor=actor)
         console().print(

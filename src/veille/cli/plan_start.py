@@ -104,14 +104,15 @@ def register(plan: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Start a plan in four steps (objectives, people, listening, channels)."""
-        from veille.errors import UsageError
+        from veille.errors import UsageError, tr
         from veille.plan.common import parse_day
         from veille.plan.objectives import check_kind
         from veille.plan.start import DEFAULTS, StartAnswers, proposed_listening, start_plan
 
         if lang not in ("en", "fr"):
             raise UsageError(
-                f"--language {lang!r} is not a language of veille", hint="Use en or fr."
+                tr("--language %(lang)r is not a language of veille", lang=lang),
+                hint=tr("Use en or fr."),
             )
         q = _Q[lang]
         if not yes:
@@ -171,13 +172,15 @@ def register(plan: typer.Typer) -> None:
     @handle_errors
     def snapshot(workspace: WorkspaceOpt = None) -> None:
         """Record today's followers and posts of each channel's account."""
+        from veille.errors import tr
         from veille.plan.accounts import snapshot_accounts
 
         with open_workspace(workspace) as ws:
             found = snapshot_accounts(ws)
         for r in found:
             if r.snapshot is None:
-                warn(f"{r.platform} {r.handle}: {r.error}")
+                warn(tr("%(platform)s %(handle)s: %(error)s", platform=r.platform,
+                        handle=r.handle, error=r.error))  # fmt: skip
             else:
                 shot = r.snapshot
                 pairs = ((shot.followers, "followers"), (shot.posts, "posts"))

@@ -28,7 +28,7 @@ from veille.cli.common import (
     warn,
 )
 from veille.cli.core import LangOpt, PlatformOpt, SinceOpt, UntilOpt, post_filter
-from veille.errors import InputError
+from veille.errors import InputError, tr
 from veille.models import Post
 from veille.query import Query, QueryError, compile_query
 from veille.services.search import Hit
@@ -239,7 +239,9 @@ def load_queries(path: Path, matcher: Any) -> Any:
     try:
         fh = path.open(encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        raise InputError(
+            tr("cannot read %(path)s: %(error)s", path=str(path), error=exc.strerror)
+        ) from None
     with fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
@@ -251,14 +253,23 @@ def load_queries(path: Path, matcher: Any) -> Any:
                     raise TypeError
             except (ValueError, KeyError, TypeError):
                 raise InputError(
-                    f"{path}:{n}: not a query record",
-                    hint='write one JSON object per line: {"id": "lumio", "query": "lumio -promo"}',
+                    tr("%(path)s:%(line)s: not a query record", path=str(path), line=n),
+                    hint=tr(
+                        'write one JSON object per line: {"id": "lumio", "query": "lumio -promo"}'
+                    ),
                 ) from None
             try:
                 matcher.add(qid, text)
             except QueryError as exc:
                 raise InputError(
-                    f"{path}:{n}: query {qid!r}: {exc.message} (column {exc.column})",
+                    tr(
+                        "%(path)s:%(line)s: query %(name)r: %(error)s (column %(column)s)",
+                        path=str(path),
+                        line=n,
+                        name=qid,
+                        error=exc.message,
+                        column=exc.column,
+                    ),
                     hint=exc.hint,
                 ) from None
     return matcher

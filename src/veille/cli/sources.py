@@ -27,6 +27,7 @@ from veille.cli.common import (
     print_json,
     print_rows,
     reader_language,
+    say_stopped,
     speaker,
 )
 from veille.cli.serve import ServeHostOpt, ServePortOpt
@@ -264,18 +265,22 @@ def register(app: typer.Typer) -> None:
         """Collect and send until Ctrl-C or SIGTERM; one failing source never stops it.
 
         With --serve, the web app and the REST API too, in the same process."""
-        from veille.errors import UsageError
+        from veille.errors import UsageError, tr
         from veille.pipeline.daemon import ROLES, DaemonState, run_daemon, stop_on_signals
 
         if role not in ROLES:
             raise UsageError(
-                f"--role {role!r} is not a role", hint=f"Use one of {', '.join(ROLES)}."
+                tr("--role %(role)r is not a role", role=role),
+                hint=tr("Use one of %(levels)s.", levels=", ".join(ROLES)),
             )
         if not serve and (host is not None or port is not None):
             given = "--host" if host is not None else "--port"
             raise UsageError(
-                f"{given} is where the web app listens, and `veille run` serves none",
-                hint="Add --serve to run the web app in this process too.",
+                tr(
+                    "%(option)s is where the web app listens, and `veille run` serves none",
+                    option=given,
+                ),
+                hint=tr("Add --serve to run the web app in this process too."),
             )
         configure_logging()
         stopping = DaemonState()
@@ -398,7 +403,7 @@ def register(app: typer.Typer) -> None:
                 _simulate(seed, days, speed)
         finally:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        err_console().print("Stopped.")
+        say_stopped()
 
 
 def _simulate(seed: int, days: int, speed: float) -> None:

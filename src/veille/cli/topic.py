@@ -65,13 +65,16 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Give a topic a new query (the previous versions are kept), or flag it for the inbox."""
         from veille.cli.query import compile_or_exit
-        from veille.errors import UsageError
+        from veille.errors import UsageError, tr
         from veille.query.topics import change_topic
 
         if query is None and inbox is None:
             raise UsageError(
-                "nothing to change",
-                hint=f"Give a new query, or --inbox/--no-inbox: veille topic edit {name} QUERY",
+                tr("nothing to change"),
+                hint=tr(
+                    "Give a new query, or --inbox/--no-inbox: veille topic edit %(name)s QUERY",
+                    name=name,
+                ),
             )
         if query is not None:
             compile_or_exit(query)

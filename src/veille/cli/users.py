@@ -19,7 +19,7 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 
 NameArg = Annotated[str, typer.Argument(help="Username (letters, digits, . _ - @).")]
 PasswordStdin = Annotated[
@@ -38,15 +38,17 @@ def read_password(from_stdin: bool) -> str:
         password = line.rstrip("\r\n")
         if not password:
             raise UsageError(
-                "no password on standard input",
-                hint="Pipe it in: printf '%s\\n' \"$PASSWORD\" | veille user add NAME "
-                "--password-stdin",
+                tr("no password on standard input"),
+                hint=tr(
+                    "Pipe it in: printf '%s\\n' \"$PASSWORD\" | veille user add NAME "
+                    "--password-stdin"
+                ),
             )
         return password
     if not sys.stdin.isatty():
         raise UsageError(
-            "no terminal to ask for the password",
-            hint="Pass --password-stdin and pipe the password in.",
+            tr("no terminal to ask for the password"),
+            hint=tr("Pass --password-stdin and pipe the password in."),
         )
     typed: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     return typed

@@ -41,8 +41,10 @@ def bind(host: str, port: int, *, tries: int = 1) -> socket.socket:
         sock.set_inheritable(True)
         return sock
     raise UsageError(
-        f"cannot listen on {host}:{port}: {last}",
-        hint="Another program uses that port: pass --port with another number (0: any free one).",
+        tr("cannot listen on %(host)s:%(port)s: %(error)s", host=host, port=port, error=str(last)),
+        hint=tr(
+            "Another program uses that port: pass --port with another number (0: any free one)."
+        ),
     )
 
 
@@ -224,9 +226,11 @@ def run_beside(
             thread.join(60)
         if unasked:
             raise VeilleError(
-                f"the web app stopped ({unasked[0]}); the collection stopped with it",
-                hint="What was collected is stored. Start `veille run --serve` again "
-                "(a supervisor's Restart=on-failure does).",
+                tr("the web app stopped (%(why)s); the collection stopped with it", why=unasked[0]),
+                hint=tr(
+                    "What was collected is stored. Start `veille run --serve` again "
+                    "(a supervisor's Restart=on-failure does)."
+                ),
             )
         return result
     finally:

@@ -25,7 +25,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.httpserver import LoggingHTTPServer
 from veille.store.remote.codec import (
     filter_from_json,
@@ -169,15 +169,29 @@ def address_error(host: str, port: int, exc: BaseException) -> UsageError:
     """Why ``host``: ``port`` cannot be listened on, naming the option to change."""
     if isinstance(exc, OSError) and exc.errno in (errno.EADDRINUSE, errno.EACCES):
         return UsageError(
-            f"cannot listen on {host}:{port}: {exc}",
-            hint="Another program uses that port, or it needs privileges: pass --port with "
-            "another number (0: any free one).",
+            tr(
+                "cannot listen on %(host)s:%(port)s: %(error)s",
+                host=host,
+                port=port,
+                error=str(exc),
+            ),
+            hint=tr(
+                "Another program uses that port, or it needs privileges: pass --port with "
+                "another number (0: any free one)."
+            ),
         )
     return UsageError(
-        f"cannot listen on {host}:{port}: --host {host!r} is not an address of this "
-        f"machine ({exc})",
-        hint="Pass --host with an IPv4 address this machine has (its private network's, "
-        "or 127.0.0.1).",
+        tr(
+            "cannot listen on %(host)s:%(port)s: --host %(host)r is not an address of this "
+            "machine (%(error)s)",
+            host=host,
+            port=port,
+            error=str(exc),
+        ),
+        hint=tr(
+            "Pass --host with an IPv4 address this machine has (its private network's, "
+            "or 127.0.0.1)."
+        ),
     )
 
 
@@ -187,8 +201,8 @@ def check_address(host: str, port: int) -> None:
     before the posts store is opened: opening chDB takes a while)."""
     if not 0 <= port <= 65535:
         raise UsageError(
-            f"--port {port} is not a port number",
-            hint="Pass --port with a number from 1 to 65535 (0: any free one).",
+            tr("--port %(port)s is not a port number", port=port),
+            hint=tr("Pass --port with a number from 1 to 65535 (0: any free one)."),
         )
     family = LoggingHTTPServer.address_family
     try:
