@@ -338,6 +338,11 @@ def test_the_quarantine_retry_counts_in_the_readers_language(run, tmp_path: Path
     )
     assert run("source", "add", "file", str(posts), "--name", "garbled").exit_code == 0
     assert run("collect", "--once").exit_code == 0
+    listed = run("quarantine", "list", env={"COLUMNS": "3000"})
+    assert (
+        f"ligne 2{NBSP}: published_at «{NBSP}not-a-date{NBSP}» n’est pas une date{NBSP}; "
+        "utilisez ISO 8601"
+    ) in listed.output, listed.output
     done = run("quarantine", "retry")
     assert done.exit_code == 0, done.output
     assert "0 élément enregistré, 1 toujours illisible." in done.output, done.output

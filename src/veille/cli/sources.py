@@ -344,16 +344,19 @@ def register(app: typer.Typer) -> None:
         source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
         output: RowFormatOpt = RowFormat.table,
     ) -> None:
-        """Items that could not be read, with their error."""
+        """Items that could not be read, with their error (in the reader's
+        language in the table, as `source health` says its last errors; the
+        other formats keep it in English, as the API does)."""
         from veille.services.sources import quarantined
 
         with open_workspace(workspace) as ws:
             items = quarantined(ws.state, source)
+            say = speaker(cli_language(ws.root) if output is RowFormat.table else "en")
         rows = (
             {
                 "id": q.id,
                 "source": q.source,
-                "error": q.error,
+                "error": say(q.error),
                 "at": q.created_at,
                 "raw": q.raw if output is not RowFormat.table else str(q.raw)[:80],
             }
