@@ -129,6 +129,19 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
          "--author is empty"),
         (("privacy", "log", "--kind", "nope"),
          f"--kind «{NBSP}nope{NBSP}» n’est pas un type d’entrée", "--kind 'nope' is not"),
+        # The command line's own refusals, made with f-strings until 2026-12-06.
+        (("run", "--role", "x"), f"--role «{NBSP}x{NBSP}» n’est pas un rôle", "is not a role"),
+        (("run", "--port", "3"), "--port dit où écoute l’application web",
+         "--port is where the web app listens"),
+        (("export", "-o", "/nonexistent-s47/x.jsonl"),
+         f"--output /nonexistent-s47/x.jsonl{NBSP}: le dossier /nonexistent-s47 n’existe pas",
+         "the folder /nonexistent-s47 does not exist"),
+        (("volume", "--chart", "x.txt"), f"--chart x.txt{NBSP}: format de graphique inconnu",
+         "unknown chart format"),
+        (("topic", "edit", "lumio"), "rien à changer\nDonnez une nouvelle requête",
+         "nothing to change"),
+        (("export", "--since", "2026-12-02", "--until", "2026-12-01"),
+         "--until 2026-12-01 n’est pas après --since 2026-12-02", "is not after --since"),
     ],
 )  # fmt: skip
 def test_the_refusals_that_were_english_only_are_french(
@@ -325,6 +338,11 @@ def test_the_quarantine_retry_counts_in_the_readers_language(run, tmp_path: Path
     )
     assert run("source", "add", "file", str(posts), "--name", "garbled").exit_code == 0
     assert run("collect", "--once").exit_code == 0
+    listed = run("quarantine", "list", env={"COLUMNS": "3000"})
+    assert (
+        f"ligne 2{NBSP}: published_at «{NBSP}not-a-date{NBSP}» n’est pas une date{NBSP}; "
+        "utilisez ISO 8601"
+    ) in listed.output, listed.output
     done = run("quarantine", "retry")
     assert done.exit_code == 0, done.output
     assert "0 élément enregistré, 1 toujours illisible." in done.output, done.output
@@ -355,3 +373,176 @@ def test_a_retention_purge_reports_in_french(run, tmp_path: Path) -> None:  # ty
         "0 posts older than the retention period deleted; 0 raw payloads emptied. "
         "0 inbox items untouched for 90 days deleted."
     ) in done.output.replace("\n", " "), done.output
+
+
+def test_an_imports_bad_rows_and_refusals_are_said_in_the_readers_language(
+    tmp_path: Path,
+) -> None:
+    """`LANG=fr_FR.UTF-8 veille import` said its summary in French and, around
+    it, why each row was bad (« no text: the record needs a text … »), a
+    --strict refusal (« line 3 », « Nothing from this file was stored ») and a
+    missing file (« is not a file ») in English: all in the reader's language."""
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    rows = tmp_path / "posts.csv"
+    rows.write_text(
+        "platform,id,text,author,published_at\n"
+        "mastodon,1,bonjour,alice,2026-10-01T10:00:00Z\n"
+        "mastodon,2,,bob,2026-10-01T11:00:00Z\n"
+        "mastodon,3,salut,carl,hier\n",
+        encoding="utf-8",
+    )
+    fr = {"LANG": "fr_FR.UTF-8"}
+    done = veille("import", str(rows), "--no-enrich", cwd=root, **fr)
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"{rows}:3: aucun texte{NBSP}: l’enregistrement a besoin d’un text (ou content, body) "
+        f"ou d’un title\n{rows}:4: published_at «{NBSP}hier{NBSP}» n’est pas une date{NBSP}; "
+        "utilisez ISO 8601"
+    ) in done.stderr, done.stderr
+    assert "2 lignes erronées ignorées" in done.stdout, done.stdout
+
+    strict = veille("import", str(rows), "--strict", "--no-enrich", cwd=root, **fr)
+    assert strict.returncode == 2, strict.stderr
+    assert strict.stderr.startswith(
+        f"erreur{NBSP}: {rows}, ligne 3{NBSP}: aucun texte{NBSP}: l’enregistrement"
+    ), strict.stderr
+    assert "Rien de ce fichier n’a été enregistré (--strict). Corrigez la ligne" in strict.stderr
+
+    missing = veille("import", str(tmp_path / "gone.csv"), cwd=root, **fr)
+    assert missing.returncode == 2
+    assert missing.stderr == (
+        f"erreur{NBSP}: {tmp_path / 'gone.csv'} n’est pas un fichier\n"
+        "Vérifiez le chemin et réessayez.\n"
+    ), missing.stderr
+
+    english = veille("--language", "en", "import", str(rows), "--strict", cwd=root, **fr)
+    assert english.stderr.startswith(
+        f"error: {rows}, line 3: no text: the record needs a text (or content, body) or a title\n"
+        "Nothing from this file was stored (--strict). Fix the line"
+    ), english.stderr
+
+
+def test_serve_on_a_busy_port_says_so_in_the_readers_language(tmp_path: Path) -> None:
+    """`LANG=fr_FR.UTF-8 veille serve --port N` on a port another program
+    holds said « cannot listen on … Another program uses that port » in
+    English: French now, the port named, status 2."""
+    import socket
+
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen(1)
+        port = held.getsockname()[1]
+        done = veille("serve", "--port", str(port), cwd=root, LANG="fr_FR.UTF-8")
+        english = veille("--language", "en", "serve", "--port", str(port), cwd=root)
+    assert done.returncode == 2, done.stderr
+    assert f"erreur{NBSP}: impossible d’écouter sur 127.0.0.1:{port}{NBSP}: " in done.stderr
+    assert (
+        f"Un autre programme utilise ce port{NBSP}: donnez --port avec un autre numéro"
+    ) in done.stderr, done.stderr
+    assert f"error: cannot listen on 127.0.0.1:{port}: " in english.stderr, english.stderr
+    assert "application web de veille pour" in done.stdout, done.stdout
+
+
+def _popen(*args: str, cwd: Path, **locale: str) -> subprocess.Popen[str]:
+    import signal
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("VEILLE_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+    }
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    env.update(locale)
+    return subprocess.Popen(
+        [sys.executable, "-m", "veille", *args], cwd=cwd, env=env, text=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # a child of a non-interactive shell may inherit SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+
+
+def test_ctrl_c_is_said_in_the_readers_language(tmp_path: Path) -> None:
+    """Ctrl-C in a command said « interrupted; what was committed is kept. »
+    in English alone: said in the reader's language, status 130."""
+    import signal
+
+    fifo = tmp_path / "lines.jsonl"
+    os.mkfifo(fifo)
+    proc = _popen("analyze", str(fifo), cwd=tmp_path, LANG="fr_FR.UTF-8")
+    try:
+        # Opening the writing end waits for veille to open the reading end:
+        # the command is then under way, waiting for its first line.
+        with fifo.open("w"):
+            proc.send_signal(signal.SIGINT)
+            _out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert err == f"interrompu{NBSP}; ce qui était validé est gardé.\n", err
+
+
+def test_the_simulator_says_it_stopped_in_the_readers_language(tmp_path: Path) -> None:
+    """`veille sim` stopped by SIGTERM said « Stopped. » to a French reader:
+    « Arrêté. », status 0."""
+    import signal
+
+    proc = _popen("sim", "--days", "7", cwd=tmp_path, LANG="fr_FR.UTF-8")
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # its URLs, then how to use them: it runs
+            if line.startswith("Point sources"):
+                break
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert err == "Arrêté.\n", err
+
+
+def _flat(text: str) -> str:
+    """``text`` on one line (a narrow terminal's line breaks made spaces; the
+    narrow no-break spaces kept, which ``str.split`` would take for spaces)."""
+    import re
+
+    return re.sub(r"[ \n]+", " ", text)
+
+
+def test_the_command_lines_warnings_are_said_in_the_readers_language(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`veille sov` warned a French reader « warning: Source x-search brought 2
+    posts on Lumio and none on Vexa or Orbita … » (the dashboard says it in
+    French), and every other warning of the command line began « warning: »
+    (an unknown --platform, an access request for no one, in English
+    alone): the warnings are said in the reader's language."""
+    from tests.analytics.conftest import TZ
+    from tests.analytics.test_voice_coverage import WEEK, _posts
+    from veille.workspace import Workspace
+
+    root = tmp_path / "ws"
+    (root / "veille.toml").write_text(f'[workspace]\ntimezone = "{TZ}"\n', encoding="utf-8")
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(_posts())
+    args = ("sov", "--period", WEEK, "-q", "Lumio=lumio", "-q", "Vexa=vexa", "-q", "Orbita=orbita")
+    done = run(*args)
+    assert done.exit_code == 0, done.output
+    said = _flat(done.output)
+    assert (
+        f"avertissement{NBSP}: La source x-search a apporté 2 publications sur Lumio et aucune "
+        f"sur Vexa ni sur Orbita (100{NBSP}% de l’engagement comparé)"
+    ) in said, said
+    english = _flat(run("--language", "en", *args).output)
+    assert "warning: Source x-search brought 2 posts on Lumio and none on Vexa" in english
+
+    done = run("search", "--platform", "twiter", "lumio")
+    assert (
+        f"avertissement{NBSP}: --platform twiter{NBSP}: aucune source ne donne de publications "
+        f"de la plateforme «{NBSP}twiter{NBSP}»"
+    ) in _flat(done.output), done.output
+    done = run("privacy", "access", "--author", "personne")
+    assert (
+        f"avertissement{NBSP}: aucune publication ni aucun élément de la boîte de réception "
+        "enregistré n’est de personne."
+    ) in _flat(done.output), done.output

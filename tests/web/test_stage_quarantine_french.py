@@ -44,3 +44,34 @@ def test_a_reader_reads_which_stage_failed_on_a_quarantined_post(
         "the poison stage failed on this post (ValueError: cannot read Lumio lamp POISON); "
         "retry it once the stage is fixed"
     ) in page
+
+
+def test_a_file_sources_unreadable_row_is_said_whole_in_the_readers_language(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """A file source's row with no date, quarantined, read on /sources in
+    French « ligne 2 : published_at 'pas-une-date' is not a date; use ISO
+    8601 … » (the record's own reason English inside a French sentence)."""
+    rows = tmp_path / "garbled.csv"
+    rows.write_text(
+        "platform,id,text,author,published_at\nmastodon,1,sans date,zoe,pas-une-date\n",
+        encoding="utf-8",
+    )
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "file", str(rows), name="garbled")
+        (run,) = collect(ws, names=["garbled"])
+        assert run.ok and run.quarantined == 1
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    page = html.unescape(client.get("/sources").text)
+    assert (
+        f"{rows}, ligne 2\u202f: published_at «\u202fpas-une-date\u202f» n’est pas une "
+        "date\u202f; utilisez ISO 8601, par exemple 2026-03-01T14:00:00Z"
+    ) in page, page
+    client.cookies.set("veille_lang", "en")
+    page = html.unescape(client.get("/sources").text)
+    assert (
+        f"{rows}, line 2: published_at 'pas-une-date' is not a date; use ISO 8601 such as "
+        "2026-03-01T14:00:00Z"
+    ) in page

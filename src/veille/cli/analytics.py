@@ -13,6 +13,7 @@ from veille.cli.common import (
     FormatOpt,
     WorkspaceOpt,
     author_cell,
+    cli_language,
     console,
     err_console,
     handle_errors,
@@ -21,6 +22,7 @@ from veille.cli.common import (
     output_file,
     print_json,
     print_rows,
+    warn,
 )
 from veille.errors import UsageError, tr
 from veille.i18n import format_change, format_percent, plural
@@ -252,11 +254,13 @@ def register(app: typer.Typer) -> None:
             per = _period(ws, period)
             voices = share_of_voice(ws, scopes, per)
             uneven = uneven_sources(ws, scopes, per)
-        # The command line speaks English throughout (ui_language is for
-        # reports, e-mails and charts): no French sentence under English words.
-        language = "en"
+            root = ws.root
+        # A notice, in the reader's language (--language, ui_language, the
+        # locale) as the command line's other notices; the table below is
+        # data, its headers English.
+        language = cli_language(root)
         for u in uneven:
-            err_console().print(f"[yellow]warning:[/] {u.message(language)}", highlight=False)
+            warn(u.message(language), root)
         if output is DataFormat.json:
             print_json(voices)
         else:

@@ -168,12 +168,12 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def warn(message: str) -> None:
+def warn(message: str, workspace: str | Path | None = None) -> None:
     """``warning: message`` on stderr, in the reader's language
-    (:func:`error_speaker`: a sentence made by :func:`veille.errors.tr`
-    is translated, any other string printed as it is); never read as
-    markup: it may quote what the user typed."""
-    say = error_speaker()
+    (:func:`error_speaker` for ``workspace``: a sentence made by
+    :func:`veille.errors.tr` is translated, any other string printed as it
+    is); never read as markup: it may quote what the user typed."""
+    say = error_speaker(workspace)
     err = err_console()
     err.print(say(tr("warning:")), style="yellow", markup=False, end=" ")
     err.print(say(message), markup=False, soft_wrap=True)
@@ -356,6 +356,13 @@ def error_speaker(workspace: str | Path | None = None) -> Callable[[str], str]:
         return speaker("en")
 
 
+def say_stopped(workspace: str | Path | None = None) -> None:
+    """A foreground command stopped by Ctrl-C or SIGTERM (``veille sim``,
+    ``veille store serve-posts``, ``veille demo --serve``): "Stopped." on
+    stderr, in the reader's language."""
+    err_console().print(error_speaker(workspace)(tr("Stopped.")), markup=False)
+
+
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn a :class:`VeilleError` into its message on stderr and its exit
     code, said in the reader's language (:func:`cli_language`)."""
@@ -382,7 +389,9 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             from veille.stopping import INTERRUPTED
 
-            err_console().print(INTERRUPTED, markup=False)
+            where = kwargs.get("workspace")
+            say = error_speaker(where if isinstance(where, str | Path) else None)
+            err_console().print(say(tr(INTERRUPTED)), markup=False)
             raise typer.Exit(130) from None
         except OSError as exc:
             # A file the command reads or writes, a full disk: what and why,

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from veille.cli.common import console, err_console, handle_errors
+from veille.cli.common import console, handle_errors, say_stopped
 
 
 def register(app: typer.Typer) -> None:
@@ -64,4 +64,4 @@ def register(app: typer.Typer) -> None:
             root, host="127.0.0.1", port=port, tries=20, announce=announce, log_level="warning",
             own_url=True,
         )  # fmt: skip
-        err_console().print("Stopped.")
+        say_stopped(root)

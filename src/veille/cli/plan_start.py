@@ -179,7 +179,8 @@ def register(plan: typer.Typer) -> None:
             found = snapshot_accounts(ws)
         for r in found:
             if r.snapshot is None:
-                warn(f"{r.platform} {r.handle}: {r.error}")
+                warn(tr("%(platform)s %(handle)s: %(error)s", platform=r.platform,
+                        handle=r.handle, error=r.error))  # fmt: skip
             else:
                 shot = r.snapshot
                 pairs = ((shot.followers, "followers"), (shot.posts, "posts"))

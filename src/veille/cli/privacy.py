@@ -24,12 +24,21 @@ from veille.cli.common import (
     speaker,
     warn,
 )
+from veille.errors import tr
 
 #: Whom ``erase`` and ``access`` are about: the same options for both.
 AuthorOpt = Annotated[str, typer.Option("--author", help="The person's handle.")]
 PlatformOpt = Annotated[
     str | None, typer.Option("--platform", help="Only on this platform (default: all).")
 ]
+
+
+def _on(platform: str | None, *, every: bool) -> str:
+    """`` on x`` (the platform named), `` on every platform`` (``every``) or
+    nothing, said with the sentence it is part of."""
+    if platform:
+        return tr(" on %(platform)s", platform=platform)
+    return tr(" on every platform") if every else ""
 
 
 def register(app: typer.Typer) -> None:
@@ -64,15 +73,19 @@ def register(app: typer.Typer) -> None:
             report = erase_author(ws, author, platform)
             near = handles_like(ws, author, platform) if not report.posts else []
         if not report.posts:
-            warn(
-                f"no stored post is by {author}{where}: nothing was erased, but the handle is "
-                "forgotten (posts collected later are not stored until 'veille privacy lift')."
-                + (
-                    f" Stored handles like it: {', '.join(near)}; erase one with --author."
-                    if near
-                    else ""
-                )
+            said = tr(
+                "no stored post is by %(author)s%(where)s: nothing was erased, but the handle "
+                "is forgotten (posts collected later are not stored until 'veille privacy lift').",
+                author=author,
+                where=_on(platform, every=True),
             )
+            if near:
+                said = tr(
+                    "%(said)s Stored handles like it: %(handles)s; erase one with --author.",
+                    said=said,
+                    handles=", ".join(near),
+                )
+            warn(said, workspace)
         if output is DataFormat.json:
             print_json({"posts": report.posts, "removed": report.removed})
             return
@@ -134,11 +147,18 @@ def register(app: typer.Typer) -> None:
             empty = not report["posts"] and not report["inbox_items"]
             near = handles_like(ws, author, platform) if empty else []
         if empty:
-            where = f" on {platform}" if platform else ""
-            warn(
-                f"no stored post or inbox item is by {author}{where}."
-                + (f" Stored handles like it: {', '.join(near)}." if near else "")
+            said = tr(
+                "no stored post or inbox item is by %(author)s%(where)s.",
+                author=author,
+                where=_on(platform, every=False),
             )
+            if near:
+                said = tr(
+                    "%(said)s Stored handles like it: %(handles)s.",
+                    said=said,
+                    handles=", ".join(near),
+                )
+            warn(said, workspace)
         text = access_json(report) + "\n"
         if out is None:
             typer.echo(text, nl=False)
@@ -216,7 +236,8 @@ def register(app: typer.Typer) -> None:
             # An erasure killed midway is in no entry yet: said first, with
             # what to do (on stderr, the rows stay what a script reads).
             for e in unfinished_erasures(ws):
-                warn(f"{unfinished_message(e)}. {unfinished_hint(e)}")
+                warn(tr("%(message)s. %(hint)s", message=unfinished_message(e),
+                        hint=unfinished_hint(e)))  # fmt: skip
             rows = [
                 {"at": e.at, "kind": e.kind, "platform": e.platform or "", "subject": e.subject,
                  "posts": e.posts,

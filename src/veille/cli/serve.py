@@ -9,12 +9,15 @@ import typer
 
 from veille.cli.common import (
     WorkspaceOpt,
+    cli_language,
     configure_logging,
     console,
-    err_console,
     handle_errors,
     open_workspace,
+    say_stopped,
+    speaker,
 )
+from veille.errors import tr
 
 HOST_HELP = (
     "Address to listen on (127.0.0.1: this machine only). "
@@ -52,10 +55,11 @@ def register(app: typer.Typer) -> None:
         configure_logging()
         with open_workspace(workspace) as ws:
             root = ws.root
-            console().print(f"veille web app for {root}")
+            say = speaker(cli_language(root))
+            console().print(say(tr("veille web app for %(path)s", path=str(root))), markup=False)
             host, port, announce = web_address(ws, host, port)
         run(root, host=host, port=port, announce=announce)
-        err_console().print("Stopped.")
+        say_stopped(root)
 
 
 def web_address(
@@ -71,22 +75,27 @@ def web_address(
 
     host = ws.settings.web.host if host is None else host
     port = ws.settings.web.port if port is None else port
-    out = console()
+    out, say = console(), speaker(cli_language(ws.root))
     if host not in ("127.0.0.1", "localhost", "::1"):
+        out.print(say(tr("warning:")), style="yellow", markup=False, end=" ")
         out.print(
-            "[yellow]warning:[/] listening beyond this machine; put it behind a TLS "
-            "proxy (it sets X-Forwarded-Proto) so that cookies are Secure."
-        )
+            say(tr("listening beyond this machine; put it behind a TLS proxy (it sets "
+                   "X-Forwarded-Proto) so that cookies are Secure.")),
+            markup=False,
+        )  # fmt: skip
 
     def first_run(url: str) -> None:
         if count_users(ws.state) == 0:
             out.print(
-                f"no account yet: {url}/setup creates the first admin "
-                "(or run `veille user add NAME --role admin`)",
+                say(tr("no account yet: %(url)s/setup creates the first admin (or run `veille "
+                       "user add NAME --role admin`)", url=url)),
                 soft_wrap=True,
-            )
+                markup=False,
+            )  # fmt: skip
 
     def announce(url: str) -> None:
+        # The same words in every language: scripts and supervisors read the
+        # address off the line that starts with "open ".
         out.print(f"open {url}", soft_wrap=True)
         # Asked beside the server, not before it listens: the first opening
         # of the database after an upgrade of veille may upgrade it first

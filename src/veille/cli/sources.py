@@ -27,6 +27,7 @@ from veille.cli.common import (
     print_json,
     print_rows,
     reader_language,
+    say_stopped,
     speaker,
 )
 from veille.cli.serve import ServeHostOpt, ServePortOpt
@@ -359,16 +360,19 @@ def register(app: typer.Typer) -> None:
         source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
         output: RowFormatOpt = RowFormat.table,
     ) -> None:
-        """Items that could not be read, with their error."""
+        """Items that could not be read, with their error (in the reader's
+        language in the table, as `source health` says its last errors; the
+        other formats keep it in English, as the API does)."""
         from veille.services.sources import quarantined
 
         with open_workspace(workspace) as ws:
             items = quarantined(ws.state, source)
+            say = speaker(cli_language(ws.root) if output is RowFormat.table else "en")
         rows = (
             {
                 "id": q.id,
                 "source": q.source,
-                "error": q.error,
+                "error": say(q.error),
                 "at": q.created_at,
                 "raw": q.raw if output is not RowFormat.table else str(q.raw)[:80],
             }
@@ -418,7 +422,7 @@ def register(app: typer.Typer) -> None:
                 _simulate(seed, days, speed)
         finally:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        err_console().print("Stopped.")
+        say_stopped()
 
 
 def _simulate(seed: int, days: int, speed: float) -> None:

@@ -22,6 +22,7 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     print_rows,
+    say_stopped,
     speaker,
 )
 from veille.cli.root import group_callback
@@ -238,4 +239,4 @@ def register(app: typer.Typer) -> None:
                     server.httpd.server_close()
         finally:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        err_console().print("Stopped.")
+        say_stopped(workspace)
