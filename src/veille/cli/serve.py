@@ -60,13 +60,19 @@ def register(app: typer.Typer) -> None:
 
 def web_address(
     ws: Any, host: str | None, port: int | None
-) -> tuple[str, int, Callable[[str], None]]:
+) -> tuple[str, int, Callable[[str, Any], None]]:
     """Where the web app listens (the options, else veille.toml's ``[web]``
     host and port) and what is said once it does (``veille serve``,
     ``veille run --serve``); a warning first when it listens beyond this
-    machine."""
+    machine. ``announce(url, workspace)`` is given the app's own workspace:
+    whether an account exists is asked of the stores the app opens, not of
+    ``ws`` (the command's, closed by then), which opened the state store a
+    second time in the same process and, while the app's opening upgraded
+    it, logged that "another veille process" migrated it."""
     import threading
+    import time
 
+    from veille.errors import StoreUpgrading
     from veille.services.users import count_users
 
     host = ws.settings.web.host if host is None else host
@@ -78,22 +84,31 @@ def web_address(
             "proxy (it sets X-Forwarded-Proto) so that cookies are Secure."
         )
 
-    def first_run(url: str) -> None:
-        if count_users(ws.state) == 0:
+    def first_run(url: str, workspace: Any) -> None:
+        # The app's opening may be upgrading the state store (minutes): its
+        # other threads are told so (StoreUpgrading) rather than kept
+        # waiting; this one asks again until it is done.
+        while True:
+            try:
+                users = count_users(workspace.state)
+                break
+            except StoreUpgrading:
+                time.sleep(1)
+        if users == 0:
             out.print(
                 f"no account yet: {url}/setup creates the first admin "
                 "(or run `veille user add NAME --role admin`)",
                 soft_wrap=True,
             )
 
-    def announce(url: str) -> None:
+    def announce(url: str, workspace: Any) -> None:
         out.print(f"open {url}", soft_wrap=True)
         # Asked beside the server, not before it listens: the first opening
         # of the database after an upgrade of veille may upgrade it first
         # (minutes at a million posts), which the pages then say (503)
         # rather than nothing listening at all.
         threading.Thread(
-            target=first_run, args=(url,), name="veille-first-run", daemon=True
+            target=first_run, args=(url, workspace), name="veille-first-run", daemon=True
         ).start()
 
     return host, port, announce

@@ -332,9 +332,9 @@ def register(app: typer.Typer) -> None:
                 host, port, say_url = web_address(ws, host, port)
                 check_backups(ws)
 
-            def announce(url: str) -> None:  # once the stores are open and it listens
+            def announce(url: str, app_ws: Any) -> None:  # once it listens
                 console().print(f"{doing} and serving the web app; press Ctrl-C to stop.")
-                say_url(url)
+                say_url(url, app_ws)
 
             state = run_beside(
                 root, daemon, stop=stopping.stop.set, host=host, port=port, announce=announce
