@@ -389,3 +389,7 @@ def test_collect_with_no_source_to_collect_says_so_and_what_to_do(run) -> None: 
     assert "nothing to collect: all 2 sources are disabled (gone, old); enable one with " in (
         done.output.replace("\n", " ")
     ), done.output
+    assert run("source", "enable", "old").exit_code == 0  # the command the line names
+    done = run("collect", "--once")  # (old's loopback address is refused: status 1)
+    assert "rien à collecter" not in done.output, done.output
+    assert f"old{NBSP}: échec après" in done.output.replace("\n", " "), done.output
