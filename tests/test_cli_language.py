@@ -546,3 +546,41 @@ def test_the_command_lines_warnings_are_said_in_the_readers_language(run, tmp_pa
         f"avertissement{NBSP}: aucune publication ni aucun élément de la boîte de réception "
         "enregistré n’est de personne."
     ) in _flat(done.output), done.output
+
+
+def test_collect_with_no_source_to_collect_says_so_and_what_to_do(run) -> None:  # type: ignore[no-untyped-def]
+    """``veille collect --once`` printed nothing and exited 0 where no
+    source was enabled, as if it had collected: it now says there is
+    nothing to collect and how to add or enable a source (status 0)."""
+    done = run("collect", "--once")
+    assert done.exit_code == 0, done.output
+    out = done.output.replace("\n", " ")
+    assert f"rien à collecter{NBSP}: aucune source pour l’instant{NBSP}; ajoutez-en une avec " in (
+        out
+    ), out
+    assert "`veille source add TYPE CIBLE`" in out, out
+    english = run("--language", "en", "collect", "--once")
+    assert "nothing to collect: no source yet; add one with `veille source add KIND" in (
+        english.output.replace("\n", " ")
+    ), english.output
+
+    run("source", "add", "feeds", "http://127.0.0.1:1/feed", "--name", "gone")
+    run("source", "disable", "gone")
+    done = run("collect", "--once")
+    assert done.exit_code == 0, done.output
+    out = done.output.replace("\n", " ")
+    assert f"rien à collecter{NBSP}: la source gone est désactivée{NBSP}; activez-la avec " in (
+        out
+    ), out
+    assert "`veille source enable NOM`" in out, out
+    run("source", "add", "feeds", "http://127.0.0.1:2/feed", "--name", "old")
+    run("source", "disable", "old")
+    done = run("--language", "en", "collect")  # (not --once: none is due either)
+    assert done.exit_code == 0, done.output
+    assert "nothing to collect: all 2 sources are disabled (gone, old); enable one with " in (
+        done.output.replace("\n", " ")
+    ), done.output
+    assert run("source", "enable", "old").exit_code == 0  # the command the line names
+    done = run("collect", "--once")  # (old's loopback address is refused: status 1)
+    assert "rien à collecter" not in done.output, done.output
+    assert f"old{NBSP}: échec après" in done.output.replace("\n", " "), done.output

@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
             username, password = demo_account(ws)
             root = ws.root
 
-        def announce(url: str) -> None:
+        def announce(url: str, _app_ws: object) -> None:
             out.print("")
             out.print(f"Web app: [bold]{url}[/]  (stop with Ctrl-C)")
             out.print(f"Sign in as [bold]{username}[/] with the password [bold]{password}[/]")

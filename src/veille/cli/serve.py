@@ -64,13 +64,19 @@ def register(app: typer.Typer) -> None:
 
 def web_address(
     ws: Any, host: str | None, port: int | None
-) -> tuple[str, int, Callable[[str], None]]:
+) -> tuple[str, int, Callable[[str, Any], None]]:
     """Where the web app listens (the options, else veille.toml's ``[web]``
     host and port) and what is said once it does (``veille serve``,
     ``veille run --serve``); a warning first when it listens beyond this
-    machine."""
+    machine. ``announce(url, workspace)`` is given the app's own workspace:
+    whether an account exists is asked of the stores the app opens, not of
+    ``ws`` (the command's, closed by then), which opened the state store a
+    second time in the same process and, while the app's opening upgraded
+    it, logged that "another veille process" migrated it."""
     import threading
+    import time
 
+    from veille.errors import StoreUpgrading
     from veille.services.users import count_users
 
     host = ws.settings.web.host if host is None else host
@@ -84,8 +90,17 @@ def web_address(
             markup=False,
         )  # fmt: skip
 
-    def first_run(url: str) -> None:
-        if count_users(ws.state) == 0:
+    def first_run(url: str, workspace: Any) -> None:
+        # The app's opening may be upgrading the state store (minutes): its
+        # other threads are told so (StoreUpgrading) rather than kept
+        # waiting; this one asks again until it is done.
+        while True:
+            try:
+                users = count_users(workspace.state)
+                break
+            except StoreUpgrading:
+                time.sleep(1)
+        if users == 0:
             out.print(
                 say(tr("no account yet: %(url)s/setup creates the first admin (or run `veille "
                        "user add NAME --role admin`)", url=url)),
@@ -93,7 +108,7 @@ def web_address(
                 markup=False,
             )  # fmt: skip
 
-    def announce(url: str) -> None:
+    def announce(url: str, workspace: Any) -> None:
         # The same words in every language: scripts and supervisors read the
         # address off the line that starts with "open ".
         out.print(f"open {url}", soft_wrap=True)
@@ -102,7 +117,7 @@ def web_address(
         # (minutes at a million posts), which the pages then say (503)
         # rather than nothing listening at all.
         threading.Thread(
-            target=first_run, args=(url,), name="veille-first-run", daemon=True
+            target=first_run, args=(url, workspace), name="veille-first-run", daemon=True
         ).start()
 
     return host, port, announce

@@ -111,6 +111,30 @@ def register(app: typer.Typer) -> None:
             remove_source(ws.state, name)
         console().print(f"Removed source {name}; its posts are kept.", markup=False)
 
+    @source_app.command("enable")
+    @handle_errors
+    def source_enable(
+        name: Annotated[str, typer.Argument(help="Source name.")], workspace: WorkspaceOpt = None
+    ) -> None:
+        """Collect a disabled source again (as the web app's Sources page does)."""
+        from veille.services.sources import set_enabled
+
+        with open_workspace(workspace) as ws:
+            set_enabled(ws.state, name, True)
+        console().print(f"Enabled source {name}.", markup=False)
+
+    @source_app.command("disable")
+    @handle_errors
+    def source_disable(
+        name: Annotated[str, typer.Argument(help="Source name.")], workspace: WorkspaceOpt = None
+    ) -> None:
+        """Stop collecting a source; its posts, cursor and settings stay."""
+        from veille.services.sources import set_enabled
+
+        with open_workspace(workspace) as ws:
+            set_enabled(ws.state, name, False)
+        console().print(f"Disabled source {name}.", markup=False)
+
     @source_app.command("test")
     @handle_errors
     def source_test(
@@ -226,6 +250,11 @@ def register(app: typer.Typer) -> None:
         lang = cli_language(workspace)
         with open_workspace(workspace) as ws:
             results = collect(ws, names=source, force=once)
+            # Nothing collected because nothing can be (no source, or every
+            # one disabled) was said by nothing at all, as if it had worked.
+            idle = None if results or source else _nothing_to_collect(ws)
+        if idle is not None:
+            err_console().print(speaker(lang)(idle), markup=False, soft_wrap=True)
         if output is DataFormat.json:
             print_json(results)
         else:
@@ -333,9 +362,9 @@ def register(app: typer.Typer) -> None:
                 host, port, say_url = web_address(ws, host, port)
                 check_backups(ws)
 
-            def announce(url: str) -> None:  # once the stores are open and it listens
+            def announce(url: str, app_ws: Any) -> None:  # once it listens
                 console().print(f"{doing} and serving the web app; press Ctrl-C to stop.")
-                say_url(url)
+                say_url(url, app_ws)
 
             state = run_beside(
                 root, daemon, stop=stopping.stop.set, host=host, port=port, announce=announce
@@ -465,6 +494,28 @@ def _n(count: int, one: str, other: str) -> str:
     from veille.i18n import plural
 
     return f"{count} {plural(count, 'en', one, other)}"
+
+
+def _nothing_to_collect(ws: Any) -> Any:
+    """Why ``veille collect`` has no source to collect, and what to do,
+    where no source is enabled (None where one is: it is not due yet)."""
+    from veille.errors import Count, tr, trn
+    from veille.services.sources import list_sources
+
+    records = list_sources(ws.state)
+    if any(r.enabled for r in records):
+        return None
+    if not records:
+        return tr("nothing to collect: no source yet; add one with "
+                  "`veille source add KIND TARGET`.")  # fmt: skip
+    n = Count(len(records))
+    return trn(
+        "nothing to collect: source %(names)s is disabled; enable it with "
+        "`veille source enable NAME`.",
+        "nothing to collect: all %(n)s sources are disabled (%(names)s); enable one with "
+        "`veille source enable NAME`.",
+        n, n=n, names=", ".join(r.name for r in records),
+    )  # fmt: skip
 
 
 def _print_results(results: list[Any], lang: str = "en") -> None:

@@ -107,7 +107,7 @@ def run(
     port: int = 8000,
     tries: int = 1,
     settings: Settings | None = None,
-    announce: Callable[[str], None] | None = None,
+    announce: Callable[[str, Any], None] | None = None,
     log_level: str = "info",
     own_url: bool = False,
 ) -> None:
@@ -146,8 +146,8 @@ def run(
             # (An upgrade that fails once it listens stops it: said as it exits.)
             _start_warm(app, failed=lambda: setattr(server, "should_exit", True))
             _open_held(app)
-            if announce:
-                announce(url)
+            if announce:  # (with the app's workspace: its stores, opened once)
+                announce(url, app.state.workspace)
             server.run(sockets=[sock])
             _raise_failed_opening(app)
     finally:
@@ -207,7 +207,7 @@ def run_beside(
     stop: Callable[[], None],
     host: str = "127.0.0.1",
     port: int = 8000,
-    announce: Callable[[str], None] | None = None,
+    announce: Callable[[str, Any], None] | None = None,
     log_level: str = "info",
 ) -> T:
     """Serve the app over the workspace at ``root`` on a thread while
@@ -256,7 +256,7 @@ def run_beside(
             time.sleep(0.02)
         try:
             if server.started and announce:
-                announce(url_of(sock))
+                announce(url_of(sock), app.state.workspace)
             result = work(app.state.workspace)
         finally:
             asked.set()

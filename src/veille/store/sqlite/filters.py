@@ -27,6 +27,46 @@ def translate_error(exc: sqlite3.Error, path: str) -> StoreError:
     return StoreError(f"{path}: {msg}")
 
 
+def store_away(exc: sqlite3.Error, path: str) -> StoreError | None:
+    """:func:`translate_error` for the errors that say the database cannot
+    be written now (locked beyond the busy timeout, its disk full), which
+    are no caller's fault; None for the others (a constraint a caller
+    broke, a statement of its own that is wrong)."""
+    msg = str(exc)
+    if "locked" in msg or "busy" in msg or "full" in msg:
+        return translate_error(exc, path)
+    return None
+
+
+class Answering:
+    """A transaction's connection whose statements raise the database being
+    away (:func:`store_away`) as the store's error at once. An ingest
+    stage's hook calls the transaction from inside the pipeline, which
+    takes an error it does not know for the stage's own bug: SQLite's disk
+    full (or its lock held beyond the busy timeout) during a stage's write
+    was said as "stage X failed … fix or remove it", not as the store. The
+    rest is the connection itself."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self._conn = conn
+        self._path = path
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        try:
+            return self._conn.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            raise (store_away(exc, self._path) or exc) from exc
+
+    def executemany(self, sql: str, rows: Any) -> sqlite3.Cursor:
+        try:
+            return self._conn.executemany(sql, rows)
+        except sqlite3.OperationalError as exc:
+            raise (store_away(exc, self._path) or exc) from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
 def filter_sql(flt: PostFilter | None, alias: str = "posts") -> tuple[str, list[Any]]:
     """``(where_sql, params)`` for a :class:`PostFilter` over the posts table ``alias``."""
     clauses: list[str] = []

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from veille.errors import StoreError, tr
@@ -23,7 +23,7 @@ from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
 from veille.store.sqlite.calendar import SQLiteCalendar, SQLiteCalendarTx
 from veille.store.sqlite.collection import SQLiteCollection, SQLiteCollectionTx
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
-from veille.store.sqlite.filters import filter_sql, translate_error
+from veille.store.sqlite.filters import Answering, filter_sql, translate_error
 from veille.store.sqlite.functions import install as install_functions
 from veille.store.sqlite.inbox import SQLiteInbox, SQLiteInboxTx
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
@@ -118,7 +118,9 @@ class _Tx(
 
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
-        self.conn = store.conn
+        # Its statements say the database away as the store's error (see
+        # Answering): a stage's hook that writes passes it through.
+        self.conn = cast(sqlite3.Connection, Answering(store.conn, store.path))
         # Second -> the last key given in it (this transaction is the only writer).
         self._last_key: dict[int, int] = {}
 
