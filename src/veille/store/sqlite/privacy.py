@@ -503,6 +503,10 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                 # The topics' sentiment of the days whose author rollup goes
                 # below (that of the cutoff's day stays there).
                 purged.keep_topic_sentiment(self.conn, last, ts // 86400 * 86400)
+                # In this transaction: a purge killed after it counts each
+                # post once (in the author rollup or in the topic's purged
+                # sentiment), not in both until the days below go.
+                purged.take_out_author_days(self.conn, last)
                 self._remove_copies([r[1] for r in rows], report.removed, rekey=False)
                 self.conn.execute("DELETE FROM posts WHERE pk <= ?", (last,))
                 self.conn.execute("DELETE FROM privacy_purge")
