@@ -522,11 +522,18 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         return report
 
     def purge_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+        day = cutoff.date().isoformat()
+        limit_pk = int(cutoff.timestamp()) << SEQ_BITS
+        if self.conn.execute("SELECT 1 FROM posts WHERE pk < ? LIMIT 1", (limit_pk,)).fetchone():
+            # Logged before the first delete (its posts added below, in the
+            # same entry): an ingest whose write begins after it reads this
+            # cutoff in its transaction (Pipeline.ingest), and leaves out
+            # what the purge deletes, if it read an older one before.
+            self.log_erasure("retention", None, day, 0, {})
         report = self.delete_posts_before(cutoff, batch=batch)
         report.removed.update(self.forget_before(cutoff))
         if report.posts:
-            self.log_erasure("retention", None, cutoff.date().isoformat(), report.posts,
-                             report.removed)  # fmt: skip
+            self.log_erasure("retention", None, day, report.posts, report.removed)
         return report
 
     def drop_raw_before(self, cutoff: datetime) -> int:
