@@ -440,6 +440,10 @@ class Pipeline:
             if strict and failed:
                 raise PostsLeftOut(failed)
             with self.batch_transaction() as tx:
+                # Read again in the write's transaction: a purge that began
+                # since logged its cutoff before its first delete.
+                batch, late = self.expire(batch, self.cutoff())
+                expired += late
                 result = self._ahead(self.write(tx, batch, cursor if last else None), ahead)
                 result.failed = failed
                 result.expired = expired

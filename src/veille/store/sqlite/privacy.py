@@ -503,6 +503,10 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                 # The topics' sentiment of the days whose author rollup goes
                 # below (that of the cutoff's day stays there).
                 purged.keep_topic_sentiment(self.conn, last, ts // 86400 * 86400)
+                # In this transaction: a purge killed after it counts each
+                # post once (in the author rollup or in the topic's purged
+                # sentiment), not in both until the days below go.
+                purged.take_out_author_days(self.conn, last)
                 self._remove_copies([r[1] for r in rows], report.removed, rekey=False)
                 self.conn.execute("DELETE FROM posts WHERE pk <= ?", (last,))
                 self.conn.execute("DELETE FROM privacy_purge")
@@ -518,11 +522,18 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         return report
 
     def purge_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+        day = cutoff.date().isoformat()
+        limit_pk = int(cutoff.timestamp()) << SEQ_BITS
+        if self.conn.execute("SELECT 1 FROM posts WHERE pk < ? LIMIT 1", (limit_pk,)).fetchone():
+            # Logged before the first delete (its posts added below, in the
+            # same entry): an ingest whose write begins after it reads this
+            # cutoff in its transaction (Pipeline.ingest), and leaves out
+            # what the purge deletes, if it read an older one before.
+            self.log_erasure("retention", None, day, 0, {})
         report = self.delete_posts_before(cutoff, batch=batch)
         report.removed.update(self.forget_before(cutoff))
         if report.posts:
-            self.log_erasure("retention", None, cutoff.date().isoformat(), report.posts,
-                             report.removed)  # fmt: skip
+            self.log_erasure("retention", None, day, report.posts, report.removed)
         return report
 
     def drop_raw_before(self, cutoff: datetime) -> int:
