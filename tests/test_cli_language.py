@@ -355,3 +355,65 @@ def test_a_retention_purge_reports_in_french(run, tmp_path: Path) -> None:  # ty
         "0 posts older than the retention period deleted; 0 raw payloads emptied. "
         "0 inbox items untouched for 90 days deleted."
     ) in done.output.replace("\n", " "), done.output
+
+
+@pytest.fixture(scope="module")
+def listened(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace holding 1,300 French posts from 1 to 20 November 2026,
+    on three platforms (imported, not enriched)."""
+    import json
+
+    root = tmp_path_factory.mktemp("listened") / "ws"
+    assert veille("init", str(root), cwd=root.parent).returncode == 0
+    words = ("panne", "super", "fibre", "nul")
+    rows = root.parent / "posts.jsonl"
+    with rows.open("w", encoding="utf-8") as f:
+        for i in range(1300):
+            row = {"platform": ("mastodon", "rss", "bluesky")[i % 3], "id": str(i),
+                   "text": f"lumio #fibre {words[i % 4]}" + (" vexa" if i % 5 == 0 else ""),
+                   "author": f"user{i % 30}", "likes": i % 7, "lang": "fr",
+                   "published_at": f"2026-11-{1 + i % 20:02d}T10:00:00Z"}  # fmt: skip
+            f.write(json.dumps(row) + "\n")
+    assert veille("import", str(rows), "--no-enrich", cwd=root).returncode == 0
+    return root
+
+
+def test_the_analytics_tables_are_said_in_the_readers_language(listened: Path) -> None:
+    """`veille volume`, `sov` … in French headed their columns in English,
+    wrote shares as "33.4%", counts as "1302" and days as 2026-11-01, and
+    their totals as "650 posts in 2026-11-01 – 2026-11-10": words, numbers
+    and dates are the reader's; English and JSON stay as they were."""
+    wide = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
+    ten = ("--period", "2026-11-01..2026-11-10")
+    done = veille("volume", *ten, cwd=listened, **wide)
+    assert done.returncode == 0, done.stderr
+    assert _header(done.stdout) == ["début", "publications", "période précédente", "sentiment net"]
+    assert "│ 1 novembre 2026 " in done.stdout, done.stdout
+    assert f"650 publications sur 1–10 nov. 2026{NBSP}; 0 la période précédente (n.d.)" in (
+        done.stdout
+    )
+    english = veille("--language", "en", "volume", *ten, cwd=listened, **wide)
+    assert _header(english.stdout) == ["start", "posts", "previous", "net sentiment"]
+    assert "650 posts in 2026-11-01 – 2026-11-10; 0 the period before (n/a)" in english.stdout
+
+    month = ("--period", "2026-11-01..2026-11-30")
+    done = veille("volume", "--by", "platform", *month, cwd=listened, **wide)
+    assert _header(done.stdout) == [
+        "plateforme", "publications", "part", "période précédente", "part précédente",
+        "interactions",
+    ]  # fmt: skip
+    assert f"│ 33,4{NBSP}% " in done.stdout and f"│ 1{NBSP}302 " in done.stdout, done.stdout
+    english = veille("--language", "en", "volume", "--by", "platform", *month, cwd=listened)
+    assert "│ 33.4% " in english.stdout and "│ 1302 " in english.stdout, english.stdout
+
+    done = veille("sov", "-q", "lumio=lumio", "-q", "vexa=vexa", *month, cwd=listened, **wide)
+    assert _header(done.stdout) == [
+        "sujet", "publications", "part", "part précédente", "part des interactions",
+    ]  # fmt: skip
+    assert f"│ 83,3{NBSP}% " in done.stdout, done.stdout
+    done = veille("top", "authors", *month, "--limit", "1", cwd=listened, **wide)
+    assert _header(done.stdout) == [
+        "plateforme", "compte", "nom", "publications", "interactions", "abonnés",
+    ]  # fmt: skip
+    json = veille("volume", "--by", "platform", *month, "-f", "json", cwd=listened, **wide)
+    assert '"share": 0.33' in json.stdout and "%" not in json.stdout, json.stdout

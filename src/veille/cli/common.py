@@ -420,8 +420,11 @@ def print_rows(
     fmt: RowFormat | DataFormat,
     *,
     title: str | None = None,
+    heads: Mapping[str, str] | None = None,
 ) -> None:
-    """Rows as a rich table, JSON lines, CSV or one JSON array."""
+    """Rows as a rich table, JSON lines, CSV or one JSON array. ``heads``
+    names a table's columns for its reader (said in their language: see
+    :func:`said_heads`); CSV and JSON keep the keys a script reads."""
     value = fmt.value
     if value == "jsonl":
         for row in rows:
@@ -436,16 +439,45 @@ def print_rows(
     else:
         table = Table(title=title)
         for col in columns:
-            table.add_column(col)
+            table.add_column((heads or {}).get(col, col))
         for row in rows:
             table.add_row(*(_cell(row.get(c)) for c in columns))
         console().print(table)
 
 
-def author_cell(handle: str) -> str:
+def said_heads(say: Callable[[str], str], heads: Mapping[str, str]) -> dict[str, str]:
+    """A table's column headers (``key: tr("header")``) said by ``say``
+    (:func:`speaker`): the words a reader sees above the keys CSV and JSON keep."""
+    return {key: say(head) for key, head in heads.items()}
+
+
+def count_cell(value: int | None, lang: str) -> int | str:
+    """A count in a table: "–" where it is unknown (``null`` in JSON), its
+    thousands grouped the French way (``1 234``, U+202F) for a French
+    reader; as it was (``1234``) for an English one."""
+    from veille.i18n import format_number
+
+    if value is None:
+        return "–"
+    return value if lang == "en" else format_number(value, lang)
+
+
+def time_cell(value: datetime | None, lang: str) -> datetime | str | None:
+    """A time in a table: as it was in English (the table writes
+    ``2026-11-10 10:00``), the French way in French (``10 nov. 2026 à 10:00``),
+    on the clock it was given on."""
+    from veille.i18n import format_datetime
+
+    if value is None or lang == "en":
+        return value
+    return format_datetime(value, lang, value.tzinfo)
+
+
+def author_cell(handle: str, lang: str = "en") -> str:
     """A post's author in a terminal table or line: the handle, or "author
-    unknown" for a post without one (JSON, CSV and exports keep ``""``)."""
-    return author_label(handle, "en", at="")
+    unknown" ("auteur inconnu") for a post without one (JSON, CSV and
+    exports keep ``""``)."""
+    return author_label(handle, lang, at="")
 
 
 def _cell(value: Any) -> Any:
