@@ -417,3 +417,32 @@ def test_the_analytics_tables_are_said_in_the_readers_language(listened: Path) -
     ]  # fmt: skip
     json = veille("volume", "--by", "platform", *month, "-f", "json", cwd=listened, **wide)
     assert '"share": 0.33' in json.stdout and "%" not in json.stdout, json.stdout
+
+
+def test_enrichment_reports_in_the_readers_language(listened: Path) -> None:
+    """`veille enrich`, `sentiment correct|corrections` and `copies` said
+    "65 posts enriched", "1 post reviewed" and "Story …: also published by"
+    in English alone, under English headers."""
+    fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
+    done = veille("enrich", "--since", "2026-11-20", cwd=listened, **fr)
+    assert done.returncode == 0, done.stderr
+    assert f"65 publications enrichies{NBSP}; nouvellement regroupées{NBSP}: " in done.stdout, (
+        done.stdout
+    )
+    english = veille("--language", "en", "enrich", "--since", "2026-11-20", cwd=listened)
+    assert "0 posts enriched, 0 newly clustered" in english.stdout, english.stdout
+    done = veille("sentiment", "correct", "rss:1", "negative", cwd=listened, **fr)
+    assert f"rss:1{NBSP}: aucune → negative" in done.stdout, done.stdout
+    done = veille("sentiment", "corrections", cwd=listened, **fr)
+    assert _header(done.stdout) == [
+        "publication", "ancienne étiquette", "nouvelle étiquette", "corrigée par", "corrigée le",
+    ]  # fmt: skip
+    assert "Corrections du sentiment" in done.stdout
+    assert f"1 publication revue{NBSP}; le modèle était d’accord sur 0 (0{NBSP}%)" in done.stdout
+    csv = veille("sentiment", "corrections", "-f", "csv", cwd=listened, **fr)
+    assert csv.stdout.startswith("post_id,old_label,new_label,corrected_by,corrected_at\n")
+    done = veille("copies", "rss:1", cwd=listened, **fr)
+    assert f"Histoire rss:1{NBSP}: aussi publiée par 0 autre" in done.stdout, done.stdout
+    assert _header(done.stdout) == ["publication", "plateforme", "auteur", "URL", "représentante"]
+    english = veille("--language", "en", "copies", "rss:1", cwd=listened, **fr)
+    assert "Story rss:1: also published by 0 others" in english.stdout, english.stdout
