@@ -446,3 +446,49 @@ def test_enrichment_reports_in_the_readers_language(listened: Path) -> None:
     assert _header(done.stdout) == ["publication", "plateforme", "auteur", "URL", "représentante"]
     english = veille("--language", "en", "copies", "rss:1", cwd=listened, **fr)
     assert "Story rss:1: also published by 0 others" in english.stdout, english.stdout
+
+
+def test_privacy_erase_lift_access_and_log_are_said_in_the_readers_language(
+    tmp_path: Path,
+) -> None:
+    """`veille privacy erase|lift|access|log` said what they did in English
+    alone ("1 post by claire on every platform erased"), under English
+    headers; `privacy purge` was already French."""
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(
+        '{"platform": "mastodon", "id": "1", "text": "lumio", "author": "claire", '
+        '"published_at": "2026-11-20T10:00:00Z"}\n',
+        encoding="utf-8",
+    )
+    assert veille("import", str(posts), "--no-enrich", cwd=root).returncode == 0
+    fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
+    access = tmp_path / "claire.json"
+    done = veille("privacy", "access", "--author", "claire", "-o", str(access), cwd=root, **fr)
+    assert done.returncode == 0, done.stderr
+    assert f"Écrit dans {access}{NBSP}: " in done.stderr, done.stderr
+    done = veille("privacy", "erase", "--author", "claire", "--yes", cwd=root, **fr)
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"1 publication de claire effacée sur toutes les plateformes{NBSP}; aussi supprimé{NBSP}: "
+    ) in done.stdout, done.stdout
+    args = ("privacy", "erase", "--author", "nobody", "--platform", "mastodon", "--yes")
+    done = veille(*args, cwd=root, **fr)
+    assert (
+        f"attention{NBSP}: aucune publication gardée n’est de nobody sur mastodon{NBSP}: "
+        "rien n’a été effacé"
+    ) in done.stderr, done.stderr
+    english = veille("--language", "en", *args, cwd=root, **fr)
+    assert "warning: no stored post is by nobody on mastodon: nothing was erased" in (
+        english.stderr
+    ), english.stderr
+    assert "0 posts by nobody on mastodon erased; also removed: nothing else" in english.stdout
+    done = veille("privacy", "lift", "--author", "claire", "--yes", cwd=root, **fr)
+    assert f"Opposition de claire sur toutes les plateformes levée{NBSP}: ce que" in done.stdout
+    done = veille("privacy", "log", cwd=root, **fr)
+    assert _header(done.stdout) == [
+        "date", "type", "plateforme", "personne", "publications", "aussi supprimé",
+    ]  # fmt: skip
+    csv = veille("privacy", "log", "-f", "csv", cwd=root, **fr)
+    assert csv.stdout.startswith("at,kind,platform,subject,posts,removed\n"), csv.stdout

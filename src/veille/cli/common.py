@@ -166,12 +166,14 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def warn(message: str) -> None:
+def warn(message: str, say: Callable[[str], str] | None = None) -> None:
     """``warning: message`` on stderr; the message is printed as it is (not
-    read as markup: it may quote what the user typed)."""
+    read as markup: it may quote what the user typed). With ``say``
+    (:func:`speaker`), the message and its "warning:" are said in the
+    reader's language."""
     err = err_console()
-    err.print("[yellow]warning:[/] ", end="")
-    err.print(message, markup=False, soft_wrap=True)
+    err.print("warning:" if say is None else say(tr("warning:")), style="yellow", end=" ")
+    err.print(message if say is None else say(message), markup=False, soft_wrap=True)
 
 
 def warn_unknown_platforms(option: str, names: Iterable[str] | None) -> None:
