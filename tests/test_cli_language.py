@@ -492,3 +492,18 @@ def test_privacy_erase_lift_access_and_log_are_said_in_the_readers_language(
     ]  # fmt: skip
     csv = veille("privacy", "log", "-f", "csv", cwd=root, **fr)
     assert csv.stdout.startswith("at,kind,platform,subject,posts,removed\n"), csv.stdout
+
+
+def test_stats_are_said_in_the_readers_language(listened: Path) -> None:
+    """`veille stats` said "1300 posts from 2026-11-01 to 2026-11-20" under
+    English headers whatever the language."""
+    done = veille("stats", cwd=listened, COLUMNS="3000", LANG="fr_FR.UTF-8")
+    assert done.returncode == 0, done.stderr
+    assert f"1{NBSP}300 publications du 1 novembre 2026 au 20 novembre 2026" in done.stdout, (
+        done.stdout
+    )
+    assert _header(done.stdout) == ["plateforme", "publications"]
+    assert "│ 20 novembre 2026 │ 65 " in done.stdout
+    english = veille("--language", "en", "stats", cwd=listened, COLUMNS="3000")
+    assert "1300 posts from 2026-11-01 to 2026-11-20" in english.stdout, english.stdout
+    assert _header(english.stdout) == ["platform", "posts"]
