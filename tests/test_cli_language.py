@@ -507,3 +507,21 @@ def test_stats_are_said_in_the_readers_language(listened: Path) -> None:
     english = veille("--language", "en", "stats", cwd=listened, COLUMNS="3000")
     assert "1300 posts from 2026-11-01 to 2026-11-20" in english.stdout, english.stdout
     assert _header(english.stdout) == ["platform", "posts"]
+
+
+def test_search_is_said_in_the_readers_language(listened: Path) -> None:
+    """`veille search` said "1300 posts matched; 1 shown." under English
+    headers whatever the language; CSV keeps its keys and ISO times."""
+    done = veille("search", "lumio", "--limit", "1", cwd=listened, COLUMNS="3000",
+                  LANG="fr_FR.UTF-8")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"1{NBSP}300 publications trouvées{NBSP}; affichées{NBSP}: 1." in done.stdout, (
+        done.stdout
+    )
+    assert _header(done.stdout) == ["id", "publiée le", "auteur", "interactions", "texte", "URL"]
+    assert " 20 nov. 2026 à 10:00 " in done.stdout
+    english = veille("--language", "en", "search", "lumio", "--limit", "1", cwd=listened)
+    assert "1300 posts matched; 1 shown." in english.stdout, english.stdout
+    csv = veille("search", "lumio", "--limit", "1", "-f", "csv", cwd=listened, LANG="fr_FR.UTF-8")
+    assert csv.stdout.startswith("id,published_at,author,engagement,title,text,highlights,url")
+    assert "2026-11-20T10:00:00+00:00" in csv.stdout, csv.stdout
