@@ -525,3 +525,36 @@ def test_search_is_said_in_the_readers_language(listened: Path) -> None:
     csv = veille("search", "lumio", "--limit", "1", "-f", "csv", cwd=listened, LANG="fr_FR.UTF-8")
     assert csv.stdout.startswith("id,published_at,author,engagement,title,text,highlights,url")
     assert "2026-11-20T10:00:00+00:00" in csv.stdout, csv.stdout
+
+
+def test_the_lists_are_headed_in_the_readers_language(tmp_path: Path) -> None:
+    """`veille topic list|history`, `source list`, `quarantine list`,
+    `alert list` and `alert dead` were headed 'name', 'query',
+    'updated_at', 'Dead letters (times in UTC)' in every language."""
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    assert veille("topic", "add", "lumio", "lumio OR vexa", cwd=root).returncode == 0
+    fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
+    done = veille("topic", "list", cwd=root, **fr)
+    assert done.returncode == 0, done.stderr
+    assert _header(done.stdout) == [
+        "nom", "version", "requête", "boîte de réception", "modifié le",
+    ]  # fmt: skip
+    assert " à " in done.stdout  # the time, the French way
+    done = veille("topic", "history", "lumio", cwd=root, **fr)
+    assert _header(done.stdout) == ["version", "requête", "créée le"], done.stdout
+    csv = veille("topic", "history", "lumio", "-f", "csv", cwd=root, **fr)
+    assert csv.stdout.startswith("version,query,created_at\n1,lumio OR vexa,20"), csv.stdout
+    done = veille("source", "list", cwd=root, **fr)
+    assert _header(done.stdout) == ["nom", "type", "intervalle", "active", "réglages"]
+    done = veille("quarantine", "list", cwd=root, **fr)
+    assert _header(done.stdout) == ["id", "source", "date", "erreur", "brut"]
+    done = veille("alert", "list", cwd=root, **fr)
+    assert "Alertes" in done.stdout, done.stdout
+    assert _header(done.stdout)[:3] == ["nom", "type", "surveille"]
+    done = veille("alert", "dead", cwd=root, **fr)
+    assert "Envois abandonnés (heures en UTC)" in done.stdout, done.stdout
+    english = veille("--language", "en", "topic", "list", cwd=root, **fr)
+    assert _header(english.stdout) == ["name", "version", "query", "inbox", "updated_at"]
+    english = veille("--language", "en", "alert", "dead", cwd=root, **fr)
+    assert "Dead letters (times in UTC)" in english.stdout, english.stdout

@@ -447,6 +447,19 @@ def print_rows(
         console().print(table)
 
 
+#: The column headers of the list commands (topic, source, quarantine,
+#: alert), said in the reader's language by :func:`said_heads`.
+LIST_HEADS = {
+    "name": tr("name"), "version": tr("version"), "query": tr("query"), "inbox": tr("inbox"),
+    "updated_at": tr("updated_at"), "created_at": tr("created_at"), "kind": tr("kind"),
+    "every": tr("every"), "enabled": tr("enabled"), "config": tr("config"), "source": tr("source"),
+    "at": tr("at"), "error": tr("error"), "raw": tr("raw"), "watches": tr("watches"),
+    "mode": tr("mode"), "to": tr("to"), "paused": tr("paused"), "alert": tr("alert"),
+    "post_id": tr("post_id"), "status": tr("status"), "attempts": tr("attempts"),
+    "due": tr("due"), "sent": tr("sent"),
+}  # fmt: skip
+
+
 def said_heads(say: Callable[[str], str], heads: Mapping[str, str]) -> dict[str, str]:
     """A table's column headers (``key: tr("header")``) said by ``say``
     (:func:`speaker`): the words a reader sees above the keys CSV and JSON keep."""

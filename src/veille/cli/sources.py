@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from veille.cli.common import (
+    LIST_HEADS,
     DataFormat,
     FormatOpt,
     LanguageOpt,
@@ -27,7 +28,9 @@ from veille.cli.common import (
     print_json,
     print_rows,
     reader_language,
+    said_heads,
     speaker,
+    time_cell,
 )
 from veille.cli.serve import ServeHostOpt, ServePortOpt
 
@@ -85,6 +88,7 @@ def register(app: typer.Typer) -> None:
         from veille.services.sources import list_sources, shown_config
 
         with open_workspace(workspace) as ws:
+            reader = cli_language(ws.root)
             rows = [
                 {
                     "name": r.name,
@@ -95,7 +99,8 @@ def register(app: typer.Typer) -> None:
                 }
                 for r in list_sources(ws.state)
             ]
-        print_rows(rows, ["name", "kind", "every", "enabled", "config"], output)
+        heads = said_heads(speaker(reader), LIST_HEADS)
+        print_rows(rows, ["name", "kind", "every", "enabled", "config"], output, heads=heads)
 
     @source_app.command("remove")
     @handle_errors
@@ -359,17 +364,20 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             items = quarantined(ws.state, source)
+            reader = cli_language(ws.root)
+        table = output is RowFormat.table  # CSV and JSON keep ISO 8601
         rows = (
             {
                 "id": q.id,
                 "source": q.source,
                 "error": q.error,
-                "at": q.created_at,
+                "at": time_cell(q.created_at, reader) if table else q.created_at,
                 "raw": q.raw if output is not RowFormat.table else str(q.raw)[:80],
             }
             for q in items
         )
-        print_rows(rows, ["id", "source", "at", "error", "raw"], output)
+        heads = said_heads(speaker(reader), LIST_HEADS)
+        print_rows(rows, ["id", "source", "at", "error", "raw"], output, heads=heads)
 
     @quarantine_app.command("retry")
     @handle_errors

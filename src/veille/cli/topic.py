@@ -7,16 +7,21 @@ from typing import Annotated, Any
 import typer
 
 from veille.cli.common import (
+    LIST_HEADS,
     DataFormat,
     FormatOpt,
     RowFormat,
     RowFormatOpt,
     WorkspaceOpt,
+    cli_language,
     console,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
+    said_heads,
+    speaker,
+    time_cell,
     warn,
 )
 
@@ -107,6 +112,7 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             topics = list_topics(ws.state)
             flagged = inbox_topics(ws.state)
+            reader = cli_language(ws.root)
         unreadable = {t.name: u for t in topics if (u := of_topic(t))}
         rows = [
             {
@@ -119,7 +125,10 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
         else:
-            print_rows(rows, ["name", "version", "query", "inbox", "updated_at"], RowFormat.table)
+            table = [{**r, "updated_at": time_cell(t.updated_at, reader)}
+                     for r, t in zip(rows, topics, strict=True)]  # fmt: skip
+            print_rows(table, ["name", "version", "query", "inbox", "updated_at"],
+                       RowFormat.table, heads=said_heads(speaker(reader), LIST_HEADS))  # fmt: skip
         for u in unreadable.values():  # a topic that silently stopped matching says so
             warn(said(u))
 
@@ -135,11 +144,16 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             found = versions(ws.state, name)
+            reader = cli_language(ws.root)
+        table = output is RowFormat.table  # CSV and JSON keep ISO 8601
         print_rows(
-            ({"version": v.version, "query": v.query, "created_at": v.created_at} for v in found),
+            ({"version": v.version, "query": v.query,
+              "created_at": time_cell(v.created_at, reader) if table else v.created_at}
+             for v in found),
             ["version", "query", "created_at"],
             output,
-        )
+            heads=said_heads(speaker(reader), LIST_HEADS),
+        )  # fmt: skip
 
     @tapp.command()
     @handle_errors
