@@ -542,7 +542,7 @@ def test_the_lists_are_headed_in_the_readers_language(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert " à " in done.stdout  # the time, the French way
     done = veille("topic", "history", "lumio", cwd=root, **fr)
-    assert _header(done.stdout) == ["version", "requête", "créée le"], done.stdout
+    assert _header(done.stdout) == ["version", "requête", "création"], done.stdout
     csv = veille("topic", "history", "lumio", "-f", "csv", cwd=root, **fr)
     assert csv.stdout.startswith("version,query,created_at\n1,lumio OR vexa,20"), csv.stdout
     done = veille("source", "list", cwd=root, **fr)
@@ -558,3 +558,16 @@ def test_the_lists_are_headed_in_the_readers_language(tmp_path: Path) -> None:
     assert _header(english.stdout) == ["name", "version", "query", "inbox", "updated_at"]
     english = veille("--language", "en", "alert", "dead", cwd=root, **fr)
     assert "Dead letters (times in UTC)" in english.stdout, english.stdout
+    for args, heads in (
+        (("inbox", "list"), ["id", "statut", "priorité", "responsable", "plateforme", "auteur",
+                             "échéance", "texte"]),
+        (("user", "list"), ["identifiant", "rôle", "langue", "création"]),
+        (("calendar", "list"), ["id", "quand", "compte", "statut", "texte", "problèmes", "URL",
+                                "erreur"]),
+        (("publish", "account", "list"), ["nom", "plateforme", "URL", "compte", "secret",
+                                          "limite"]),
+    ):  # fmt: skip
+        done = veille(*args, cwd=root, **fr)
+        assert _header(done.stdout) == heads, done.stdout
+    english = veille("--language", "en", "user", "list", cwd=root, **fr)
+    assert _header(english.stdout) == ["username", "role", "language", "created_at"]

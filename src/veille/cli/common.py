@@ -456,7 +456,12 @@ LIST_HEADS = {
     "at": tr("at"), "error": tr("error"), "raw": tr("raw"), "watches": tr("watches"),
     "mode": tr("mode"), "to": tr("to"), "paused": tr("paused"), "alert": tr("alert"),
     "post_id": tr("post_id"), "status": tr("status"), "attempts": tr("attempts"),
-    "due": tr("due"), "sent": tr("sent"),
+    "due": tr("due"), "sent": tr("sent"), "priority": tr("priority"),
+    "assignee": tr("assignee"), "platform": tr("platform"), "author": tr("author"),
+    "text": tr("text"), "username": tr("username"), "role": tr("role"),
+    "language": tr("language"), "when": tr("when"), "account": tr("account"),
+    "problems": tr("problems"), "url": tr("url"), "handle": tr("handle"), "secret": tr("secret"),
+    "limit": tr("limit"),
 }  # fmt: skip
 
 
