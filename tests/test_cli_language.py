@@ -571,3 +571,20 @@ def test_the_lists_are_headed_in_the_readers_language(tmp_path: Path) -> None:
         assert _header(done.stdout) == heads, done.stdout
     english = veille("--language", "en", "user", "list", cwd=root, **fr)
     assert _header(english.stdout) == ["username", "role", "language", "created_at"]
+
+
+def test_a_topic_test_is_said_in_the_readers_language(listened: Path) -> None:
+    """`veille topic test` said "topic … v2: 520 stored posts match" and
+    "since v1 …: … gained, … lost" in English alone."""
+    assert veille("topic", "add", "vexa", "vexa", cwd=listened).returncode == 0
+    assert veille("topic", "edit", "vexa", "vexa OR panne", cwd=listened).returncode == 0
+    done = veille("topic", "test", "vexa", "--sample", "1", cwd=listened, COLUMNS="3000",
+                  LANG="fr_FR.UTF-8")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert f"sujet vexa v2{NBSP}: 520 publications gardées correspondent  (vexa OR panne)" in out
+    assert f"depuis v1 (vexa){NBSP}: 260 → 520 publications, gagnées{NBSP}: +260" in out, out
+    assert _header(out) == ["id", "publiée le", "auteur", "texte"]
+    english = veille("--language", "en", "topic", "test", "vexa", cwd=listened)
+    assert "topic vexa v2: 520 stored posts match  (vexa OR panne)" in english.stdout
+    assert "since v1 (vexa): 260 → 520 posts, +260 gained, -0 lost" in english.stdout

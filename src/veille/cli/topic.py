@@ -15,6 +15,7 @@ from veille.cli.common import (
     WorkspaceOpt,
     cli_language,
     console,
+    count_cell,
     handle_errors,
     open_workspace,
     print_json,
@@ -24,6 +25,7 @@ from veille.cli.common import (
     time_cell,
     warn,
 )
+from veille.errors import tr, trn
 
 NameArg = Annotated[str, typer.Argument(help="Topic name (letters, digits, - _ .).")]
 QueryArg = Annotated[str, typer.Argument(help="The topic's query (syntax: docs/query.md).")]
@@ -163,7 +165,8 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_topic(ws.state, name, posts=ws.posts)
-        console().print(f"topic [bold]{name}[/] removed.")
+            say = speaker(cli_language(ws.root))
+        console().print(say(tr("topic %(name)s removed.", name=name)), markup=False)
 
     @tapp.command("test")
     @handle_errors
@@ -174,11 +177,12 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Matches now, a sample with highlights, and the change from the previous version."""
-        from veille.cli.query import post_rows
+        from veille.cli.query import POST_HEADS, post_rows
         from veille.query.topics import test_topic
 
         with open_workspace(workspace) as ws:
             result = test_topic(ws.store, name, sample=sample)
+            reader = cli_language(ws.root)
         q = result.topic.compiled
         if output is DataFormat.json:
             data: dict[str, Any] = {
@@ -200,32 +204,35 @@ def register(app: typer.Typer) -> None:
                 }
             print_json(data)
             return
-        out = console()
-        out.print(
-            f"topic [bold]{result.topic.name}[/] v{result.topic.version}: "
-            f"[bold]{result.count}[/] stored posts match  ({result.topic.query})",
-            soft_wrap=True,
-        )
+        out, say = console(), speaker(reader)
+        heads = said_heads(say, POST_HEADS)
+        said = trn("topic %(name)s v%(version)s: %(n)s stored post matches  (%(query)s)",
+                   "topic %(name)s v%(version)s: %(n)s stored posts match  (%(query)s)",
+                   result.count, name=result.topic.name, version=result.topic.version,
+                   n=count_cell(result.count, reader), query=result.topic.query)  # fmt: skip
+        out.print(say(said), soft_wrap=True, markup=False)
         cols = ["id", "published_at", "author", "text"]
         if result.sample:
-            print_rows(post_rows(result.sample, q, RowFormat.table), cols, RowFormat.table)
+            print_rows(post_rows(result.sample, q, RowFormat.table, reader), cols,
+                       RowFormat.table, heads=heads)  # fmt: skip
         if result.previous is None:
-            out.print("first version: nothing to compare with.")
+            out.print(say(tr("first version: nothing to compare with.")), markup=False)
             return
-        out.print(
-            f"since v{result.previous.version} ({result.previous.query}): "
-            f"{result.previous_count} → {result.count} posts, "
-            f"[green]+{result.gained_count}[/] gained, [red]-{result.lost_count}[/] lost",
-            soft_wrap=True,
-        )
+        said = trn("since v%(version)s (%(query)s): %(before)s → %(n)s post, +%(gained)s gained, "
+                   "-%(lost)s lost",
+                   "since v%(version)s (%(query)s): %(before)s → %(n)s posts, +%(gained)s gained, "
+                   "-%(lost)s lost", result.count, version=result.previous.version,
+                   query=result.previous.query, before=count_cell(result.previous_count, reader),
+                   n=count_cell(result.count, reader),
+                   gained=count_cell(result.gained_count, reader),
+                   lost=count_cell(result.lost_count, reader))  # fmt: skip
+        out.print(say(said), soft_wrap=True, markup=False)
         if result.gained:
-            print_rows(
-                post_rows(result.gained, q, RowFormat.table), cols, RowFormat.table, title="gained"
-            )
+            print_rows(post_rows(result.gained, q, RowFormat.table, reader), cols,
+                       RowFormat.table, title=say(tr("gained")), heads=heads)  # fmt: skip
         if result.lost:
             from veille.query import compile_query
 
             old = compile_query(result.previous.query)
-            print_rows(
-                post_rows(result.lost, old, RowFormat.table), cols, RowFormat.table, title="lost"
-            )
+            print_rows(post_rows(result.lost, old, RowFormat.table, reader), cols,
+                       RowFormat.table, title=say(tr("lost")), heads=heads)  # fmt: skip
