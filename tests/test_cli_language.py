@@ -588,3 +588,39 @@ def test_a_topic_test_is_said_in_the_readers_language(listened: Path) -> None:
     english = veille("--language", "en", "topic", "test", "vexa", cwd=listened)
     assert "topic vexa v2: 520 stored posts match  (vexa OR panne)" in english.stdout
     assert "since v1 (vexa): 260 → 520 posts, +260 gained, -0 lost" in english.stdout
+
+
+def test_source_test_remove_and_export_report_in_the_readers_language(tmp_path: Path) -> None:
+    """`veille source test` said "2 posts would be stored, 0 items would be
+    quarantined. Nothing was stored.", `source remove` and `export` what they
+    did, in English alone."""
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(
+        "".join(
+            f'{{"platform": "rss", "id": "{i}", "text": "lumio", "author": "zoe", '
+            f'"published_at": "2026-11-20T10:00:00Z"}}\n'
+            for i in range(2)
+        ),
+        encoding="utf-8",
+    )
+    assert veille("source", "add", "file", str(posts), "--name", "f", cwd=root).returncode == 0
+    fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
+    done = veille("source", "test", "f", cwd=root, **fr)
+    assert done.returncode == 0, done.stderr
+    assert (
+        "2 publications seraient enregistrées, 0 élément serait mis en quarantaine. "
+        "Rien n’a été enregistré."
+    ) in done.stdout, done.stdout
+    assert _header(done.stdout) == ["id", "publiée le", "auteur", "texte"]
+    english = veille("--language", "en", "source", "test", "f", cwd=root, **fr)
+    assert "2 posts would be stored, 0 items would be quarantined. Nothing was stored." in (
+        english.stdout
+    ), english.stdout
+    assert veille("import", str(posts), "--no-enrich", cwd=root).returncode == 0
+    out = tmp_path / "out.csv"
+    done = veille("export", "--format", "csv", "-o", str(out), cwd=root, **fr)
+    assert f"2 publications écrites dans {out}" in done.stderr, done.stderr
+    done = veille("source", "remove", "f", cwd=root, **fr)
+    assert f"Source f supprimée{NBSP}; ses publications sont gardées." in done.stdout, done.stdout

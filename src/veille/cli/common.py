@@ -461,7 +461,7 @@ LIST_HEADS = {
     "text": tr("text"), "username": tr("username"), "role": tr("role"),
     "language": tr("language"), "when": tr("when"), "account": tr("account"),
     "problems": tr("problems"), "url": tr("url"), "handle": tr("handle"), "secret": tr("secret"),
-    "limit": tr("limit"),
+    "limit": tr("limit"), "published_at": tr("published_at"),
 }  # fmt: skip
 
 

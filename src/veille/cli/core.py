@@ -263,8 +263,14 @@ def register(app: typer.Typer) -> None:
             detail += "".join(f" {opt} {value}" for opt, value in asked if value)
             where = str(output) if output is not None else "stdout"
             record(ws.state, None, "posts.export", where, detail)
+            reader = cli_language(ws.root)
         if output is not None:
-            err_console().print(f"{n} posts written to {output}")
+            from veille.cli.common import count_cell
+            from veille.errors import trn
+
+            said = trn("%(n)s post written to %(path)s", "%(n)s posts written to %(path)s", n,
+                       n=count_cell(n, reader), path=str(output))  # fmt: skip
+            err_console().print(speaker(reader)(said), markup=False, soft_wrap=True)
 
     @app.command()
     @handle_errors

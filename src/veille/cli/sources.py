@@ -22,6 +22,7 @@ from veille.cli.common import (
     cli_language,
     configure_logging,
     console,
+    count_cell,
     err_console,
     handle_errors,
     open_workspace,
@@ -33,6 +34,7 @@ from veille.cli.common import (
     time_cell,
 )
 from veille.cli.serve import ServeHostOpt, ServePortOpt
+from veille.errors import tr, trn
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +114,9 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_source(ws.state, name)
-        console().print(f"Removed source {name}; its posts are kept.", markup=False)
+            say = speaker(cli_language(ws.root))
+        said = tr("Removed source %(name)s; its posts are kept.", name=name)
+        console().print(say(said), markup=False, soft_wrap=True)
 
     @source_app.command("test")
     @handle_errors
@@ -127,25 +131,33 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             result = test_source(ws, name)
+            reader = cli_language(ws.root)
         if output is DataFormat.json:
             print_json({"posts": result.posts[:limit], "failed": [e for e, _ in result.failed]})
             return
         rows = (
             {
                 "id": p.id,
-                "published_at": p.published_at,
-                "author": author_cell(p.author.handle),
+                "published_at": time_cell(p.published_at, reader),
+                "author": author_cell(p.author.handle, reader),
                 "text": (p.title + " — " if p.title else "") + p.text[:120],
             }
             for p in result.posts[:limit]
         )
-        print_rows(rows, ["id", "published_at", "author", "text"], RowFormat.table)
-        console().print(
-            f"{len(result.posts)} posts would be stored, {len(result.failed)} items would be "
-            "quarantined. Nothing was stored."
-        )
+        say = speaker(reader)
+        print_rows(rows, ["id", "published_at", "author", "text"], RowFormat.table,
+                   heads=said_heads(say, LIST_HEADS))  # fmt: skip
+        # Counted as they were in English (the plural of one aside).
+        posts, failed = len(result.posts), len(result.failed)
+        said = tr("%(posts)s, %(items)s. Nothing was stored.",
+                  posts=trn("%(n)s post would be stored", "%(n)s posts would be stored", posts,
+                            n=count_cell(posts, reader)),
+                  items=trn("%(n)s item would be quarantined", "%(n)s items would be quarantined",
+                            failed, n=count_cell(failed, reader)))  # fmt: skip
+        console().print(say(said), markup=False, soft_wrap=True)
         for err, _ in result.failed[:5]:
-            err_console().print(f"cannot read an item: {err}", soft_wrap=True, markup=False)
+            said = tr("cannot read an item: %(error)s", error=err)
+            err_console().print(say(said), soft_wrap=True, markup=False)
 
     @source_app.command("health")
     @handle_errors
