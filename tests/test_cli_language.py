@@ -588,6 +588,15 @@ def test_a_topic_test_is_said_in_the_readers_language(listened: Path) -> None:
     english = veille("--language", "en", "topic", "test", "vexa", cwd=listened)
     assert "topic vexa v2: 520 stored posts match  (vexa OR panne)" in english.stdout
     assert "since v1 (vexa): 260 → 520 posts, +260 gained, -0 lost" in english.stdout
+    done = veille("topic", "add", "fibre", "fibre", "--inbox", cwd=listened, LANG="fr_FR.UTF-8")
+    assert "sujet fibre créé (version 1). Ses publications entrent dans la boîte de réception." in (
+        done.stdout
+    ), done.stdout
+    done = veille("topic", "edit", "fibre", "fibre", "--no-inbox", cwd=listened, LANG="fr_FR.UTF-8")
+    assert f"le sujet fibre garde la version 1{NBSP}: la requête est la même." in done.stdout
+    assert "le sujet fibre n’est plus marqué pour la boîte de réception." in done.stdout
+    english = veille("--language", "en", "topic", "edit", "fibre", "fibre OR lumio", cwd=listened)
+    assert "topic fibre is now version 2." in english.stdout, english.stdout
 
 
 def test_source_test_remove_and_export_report_in_the_readers_language(tmp_path: Path) -> None:

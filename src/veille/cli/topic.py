@@ -52,8 +52,11 @@ def register(app: typer.Typer) -> None:
         compile_or_exit(query)
         with open_workspace(workspace) as ws:
             topic = add_topic(ws.state, name, query, inbox=inbox)
-        flag = " Its posts enter the inbox." if inbox else ""
-        console().print(f"topic [bold]{topic.name}[/] created (version 1).{flag}", soft_wrap=True)
+            say = speaker(cli_language(ws.root))
+        said = say(tr("topic %(name)s created (version 1).", name=topic.name))
+        if inbox:
+            said += say(tr(" Its posts enter the inbox."))
+        console().print(said, markup=False, soft_wrap=True)
 
     @tapp.command()
     @handle_errors
@@ -84,25 +87,31 @@ def register(app: typer.Typer) -> None:
             compile_or_exit(query)
         with open_workspace(workspace) as ws:
             done = change_topic(ws.state, name, query, inbox=inbox)
+            say = speaker(cli_language(ws.root))
         topic = done.topic
         # Say what changed, and only that: --inbox alone makes no new version.
         said = []
+        named = {"name": topic.name, "version": topic.version}
         if done.new_version:
-            said.append(f"topic {topic.name} is now version {topic.version}.")
+            said.append(tr("topic %(name)s is now version %(version)s.", **named))
         elif query is not None:
-            said.append(f"topic {topic.name} keeps version {topic.version}: the query is the same.")
+            said.append(tr("topic %(name)s keeps version %(version)s: the query is the same.",
+                           **named))  # fmt: skip
         if inbox is not None:
             said.append(
                 {
-                    (True, True): f"topic {topic.name} is now flagged for the inbox: "
-                    "the posts it matches enter it.",
-                    (True, False): f"topic {topic.name} is no longer flagged for the inbox.",
-                    (False, True): f"topic {topic.name} was already flagged for the inbox.",
-                    (False, False): f"topic {topic.name} was not flagged for the inbox.",
+                    (True, True): tr("topic %(name)s is now flagged for the inbox: the posts it "
+                                     "matches enter it.", name=topic.name),
+                    (True, False): tr("topic %(name)s is no longer flagged for the inbox.",
+                                      name=topic.name),
+                    (False, True): tr("topic %(name)s was already flagged for the inbox.",
+                                      name=topic.name),
+                    (False, False): tr("topic %(name)s was not flagged for the inbox.",
+                                       name=topic.name),
                 }[(done.inbox_changed, done.inbox)]
-            )
+            )  # fmt: skip
         for line in said:
-            console().print(line, markup=False, soft_wrap=True)
+            console().print(say(line), markup=False, soft_wrap=True)
 
     @tapp.command("list")
     @handle_errors
