@@ -565,7 +565,8 @@ def test_collect_with_no_source_to_collect_says_so_and_what_to_do(run) -> None: 
     ), english.output
 
     run("source", "add", "feeds", "http://127.0.0.1:1/feed", "--name", "gone")
-    run("source", "disable", "gone")
+    done = run("source", "disable", "gone")
+    assert done.output == "Source gone désactivée.\n", done.output  # said "Disabled source"
     done = run("collect", "--once")
     assert done.exit_code == 0, done.output
     out = done.output.replace("\n", " ")
@@ -580,7 +581,289 @@ def test_collect_with_no_source_to_collect_says_so_and_what_to_do(run) -> None: 
     assert "nothing to collect: all 2 sources are disabled (gone, old); enable one with " in (
         done.output.replace("\n", " ")
     ), done.output
-    assert run("source", "enable", "old").exit_code == 0  # the command the line names
+    done = run("source", "enable", "old")  # the command the line names
+    assert done.exit_code == 0, done.output
+    assert done.output == "Source old réactivée.\n", done.output  # said "Enabled source"
+    english = run("--language", "en", "source", "disable", "gone")
+    assert english.output == "Disabled source gone.\n", english.output
     done = run("collect", "--once")  # (old's loopback address is refused: status 1)
     assert "rien à collecter" not in done.output, done.output
     assert f"old{NBSP}: échec après" in done.output.replace("\n", " "), done.output
+
+
+@pytest.fixture(scope="module")
+def listened(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace holding 1,300 French posts from 1 to 20 November 2026,
+    on three platforms (imported, not enriched)."""
+    import json
+
+    root = tmp_path_factory.mktemp("listened") / "ws"
+    assert veille("init", str(root), cwd=root.parent).returncode == 0
+    words = ("panne", "super", "fibre", "nul")
+    rows = root.parent / "posts.jsonl"
+    with rows.open("w", encoding="utf-8") as f:
+        for i in range(1300):
+            row = {"platform": ("mastodon", "rss", "bluesky")[i % 3], "id": str(i),
+                   "text": f"lumio #fibre {words[i % 4]}" + (" vexa" if i % 5 == 0 else ""),
+                   "author": f"user{i % 30}", "likes": i % 7, "lang": "fr",
+                   "published_at": f"2026-11-{1 + i % 20:02d}T10:00:00Z"}  # fmt: skip
+            f.write(json.dumps(row) + "\n")
+    assert veille("import", str(rows), "--no-enrich", cwd=root).returncode == 0
+    return root
+
+
+def test_the_analytics_tables_are_said_in_the_readers_language(listened: Path) -> None:
+    """`veille volume`, `sov` … in French headed their columns in English,
+    wrote shares as "33.4%", counts as "1302" and days as 2026-11-01, and
+    their totals as "650 posts in 2026-11-01 – 2026-11-10": words, numbers
+    and dates are the reader's; English and JSON stay as they were."""
+    wide = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
+    ten = ("--period", "2026-11-01..2026-11-10")
+    done = veille("volume", *ten, cwd=listened, **wide)
+    assert done.returncode == 0, done.stderr
+    assert _header(done.stdout) == ["début", "publications", "période précédente", "sentiment net"]
+    assert "│ 1 novembre 2026 " in done.stdout, done.stdout
+    assert f"650 publications sur 1–10 nov. 2026{NBSP}; 0 la période précédente (n.d.)" in (
+        done.stdout
+    )
+    english = veille("--language", "en", "volume", *ten, cwd=listened, **wide)
+    assert _header(english.stdout) == ["start", "posts", "previous", "net sentiment"]
+    assert "650 posts in 2026-11-01 – 2026-11-10; 0 the period before (n/a)" in english.stdout
+
+    month = ("--period", "2026-11-01..2026-11-30")
+    done = veille("volume", "--by", "platform", *month, cwd=listened, **wide)
+    assert _header(done.stdout) == [
+        "plateforme", "publications", "part", "période précédente", "part précédente",
+        "interactions",
+    ]  # fmt: skip
+    assert f"│ 33,4{NBSP}% " in done.stdout and f"│ 1{NBSP}302 " in done.stdout, done.stdout
+    english = veille("--language", "en", "volume", "--by", "platform", *month, cwd=listened)
+    assert "│ 33.4% " in english.stdout and "│ 1302 " in english.stdout, english.stdout
+
+    done = veille("sov", "-q", "lumio=lumio", "-q", "vexa=vexa", *month, cwd=listened, **wide)
+    assert _header(done.stdout) == [
+        "sujet", "publications", "part", "part précédente", "part des interactions",
+    ]  # fmt: skip
+    assert f"│ 83,3{NBSP}% " in done.stdout, done.stdout
+    done = veille("top", "authors", *month, "--limit", "1", cwd=listened, **wide)
+    assert _header(done.stdout) == [
+        "plateforme", "compte", "nom", "publications", "interactions", "abonnés",
+    ]  # fmt: skip
+    json = veille("volume", "--by", "platform", *month, "-f", "json", cwd=listened, **wide)
+    assert '"share": 0.33' in json.stdout and "%" not in json.stdout, json.stdout
+
+
+def test_enrichment_reports_in_the_readers_language(listened: Path) -> None:
+    """`veille enrich`, `sentiment correct|corrections` and `copies` said
+    "65 posts enriched", "1 post reviewed" and "Story …: also published by"
+    in English alone, under English headers."""
+    fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
+    done = veille("enrich", "--since", "2026-11-20", cwd=listened, **fr)
+    assert done.returncode == 0, done.stderr
+    assert f"65 publications enrichies{NBSP}; nouvellement regroupées{NBSP}: " in done.stdout, (
+        done.stdout
+    )
+    english = veille("--language", "en", "enrich", "--since", "2026-11-20", cwd=listened)
+    assert "0 posts enriched, 0 newly clustered" in english.stdout, english.stdout
+    done = veille("sentiment", "correct", "rss:1", "negative", cwd=listened, **fr)
+    assert f"rss:1{NBSP}: aucune → negative" in done.stdout, done.stdout
+    done = veille("sentiment", "corrections", cwd=listened, **fr)
+    assert _header(done.stdout) == [
+        "publication", "ancienne étiquette", "nouvelle étiquette", "corrigée par", "corrigée le",
+    ]  # fmt: skip
+    assert "Corrections du sentiment" in done.stdout
+    assert f"1 publication revue{NBSP}; le modèle était d’accord sur 0 (0{NBSP}%)" in done.stdout
+    csv = veille("sentiment", "corrections", "-f", "csv", cwd=listened, **fr)
+    assert csv.stdout.startswith("post_id,old_label,new_label,corrected_by,corrected_at\n")
+    done = veille("copies", "rss:1", cwd=listened, **fr)
+    assert f"Histoire rss:1{NBSP}: aussi publiée par 0 autre" in done.stdout, done.stdout
+    assert _header(done.stdout) == ["publication", "plateforme", "auteur", "URL", "représentante"]
+    english = veille("--language", "en", "copies", "rss:1", cwd=listened, **fr)
+    assert "Story rss:1: also published by 0 others" in english.stdout, english.stdout
+
+
+def test_privacy_erase_lift_access_and_log_are_said_in_the_readers_language(
+    tmp_path: Path,
+) -> None:
+    """`veille privacy erase|lift|access|log` said what they did in English
+    alone ("1 post by claire on every platform erased"), under English
+    headers; `privacy purge` was already French."""
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(
+        '{"platform": "mastodon", "id": "1", "text": "lumio", "author": "claire", '
+        '"published_at": "2026-11-20T10:00:00Z"}\n',
+        encoding="utf-8",
+    )
+    assert veille("import", str(posts), "--no-enrich", cwd=root).returncode == 0
+    fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
+    access = tmp_path / "claire.json"
+    done = veille("privacy", "access", "--author", "claire", "-o", str(access), cwd=root, **fr)
+    assert done.returncode == 0, done.stderr
+    assert f"Écrit dans {access}{NBSP}: " in done.stderr, done.stderr
+    done = veille("privacy", "erase", "--author", "claire", "--yes", cwd=root, **fr)
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"1 publication de claire effacée sur toutes les plateformes{NBSP}; aussi supprimé{NBSP}: "
+    ) in done.stdout, done.stdout
+    args = ("privacy", "erase", "--author", "nobody", "--platform", "mastodon", "--yes")
+    done = veille(*args, cwd=root, **fr)
+    assert (
+        f"avertissement{NBSP}: aucune publication enregistrée n’est de nobody sur mastodon{NBSP}: "
+        "rien n’a été effacé"
+    ) in done.stderr, done.stderr
+    english = veille("--language", "en", *args, cwd=root, **fr)
+    assert "warning: no stored post is by nobody on mastodon: nothing was erased" in (
+        english.stderr
+    ), english.stderr
+    assert "0 posts by nobody on mastodon erased; also removed: nothing else" in english.stdout
+    done = veille("privacy", "lift", "--author", "claire", "--yes", cwd=root, **fr)
+    assert f"Opposition de claire sur toutes les plateformes levée{NBSP}: ce que" in done.stdout
+    done = veille("privacy", "log", cwd=root, **fr)
+    assert _header(done.stdout) == [
+        "date", "type", "plateforme", "personne", "publications", "aussi supprimé",
+    ]  # fmt: skip
+    csv = veille("privacy", "log", "-f", "csv", cwd=root, **fr)
+    assert csv.stdout.startswith("at,kind,platform,subject,posts,removed\n"), csv.stdout
+
+
+def test_stats_are_said_in_the_readers_language(listened: Path) -> None:
+    """`veille stats` said "1300 posts from 2026-11-01 to 2026-11-20" under
+    English headers whatever the language."""
+    done = veille("stats", cwd=listened, COLUMNS="3000", LANG="fr_FR.UTF-8")
+    assert done.returncode == 0, done.stderr
+    assert f"1{NBSP}300 publications du 1 novembre 2026 au 20 novembre 2026" in done.stdout, (
+        done.stdout
+    )
+    assert _header(done.stdout) == ["plateforme", "publications"]
+    assert "│ 20 novembre 2026 │ 65 " in done.stdout
+    english = veille("--language", "en", "stats", cwd=listened, COLUMNS="3000")
+    assert "1300 posts from 2026-11-01 to 2026-11-20" in english.stdout, english.stdout
+    assert _header(english.stdout) == ["platform", "posts"]
+
+
+def test_search_is_said_in_the_readers_language(listened: Path) -> None:
+    """`veille search` said "1300 posts matched; 1 shown." under English
+    headers whatever the language; CSV keeps its keys and ISO times."""
+    done = veille("search", "lumio", "--limit", "1", cwd=listened, COLUMNS="3000",
+                  LANG="fr_FR.UTF-8")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"1{NBSP}300 publications trouvées{NBSP}; affichées{NBSP}: 1." in done.stdout, (
+        done.stdout
+    )
+    assert _header(done.stdout) == ["id", "publiée le", "auteur", "interactions", "texte", "URL"]
+    assert " 20 nov. 2026 à 10:00 " in done.stdout
+    english = veille("--language", "en", "search", "lumio", "--limit", "1", cwd=listened)
+    assert "1300 posts matched; 1 shown." in english.stdout, english.stdout
+    csv = veille("search", "lumio", "--limit", "1", "-f", "csv", cwd=listened, LANG="fr_FR.UTF-8")
+    assert csv.stdout.startswith("id,published_at,author,engagement,title,text,highlights,url")
+    assert "2026-11-20T10:00:00+00:00" in csv.stdout, csv.stdout
+
+
+def test_the_lists_are_headed_in_the_readers_language(tmp_path: Path) -> None:
+    """`veille topic list|history`, `source list`, `quarantine list`,
+    `alert list` and `alert dead` were headed 'name', 'query',
+    'updated_at', 'Dead letters (times in UTC)' in every language."""
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    assert veille("topic", "add", "lumio", "lumio OR vexa", cwd=root).returncode == 0
+    fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
+    done = veille("topic", "list", cwd=root, **fr)
+    assert done.returncode == 0, done.stderr
+    assert _header(done.stdout) == [
+        "nom", "version", "requête", "boîte de réception", "modifié le",
+    ]  # fmt: skip
+    assert " à " in done.stdout  # the time, the French way
+    done = veille("topic", "history", "lumio", cwd=root, **fr)
+    assert _header(done.stdout) == ["version", "requête", "création"], done.stdout
+    csv = veille("topic", "history", "lumio", "-f", "csv", cwd=root, **fr)
+    assert csv.stdout.startswith("version,query,created_at\n1,lumio OR vexa,20"), csv.stdout
+    done = veille("source", "list", cwd=root, **fr)
+    assert _header(done.stdout) == ["nom", "type", "intervalle", "active", "réglages"]
+    done = veille("quarantine", "list", cwd=root, **fr)
+    assert _header(done.stdout) == ["id", "source", "date", "erreur", "brut"]
+    done = veille("alert", "list", cwd=root, **fr)
+    assert "Alertes" in done.stdout, done.stdout
+    assert _header(done.stdout)[:3] == ["nom", "type", "surveille"]
+    done = veille("alert", "dead", cwd=root, **fr)
+    assert "Envois abandonnés (heures en UTC)" in done.stdout, done.stdout
+    english = veille("--language", "en", "topic", "list", cwd=root, **fr)
+    assert _header(english.stdout) == ["name", "version", "query", "inbox", "updated_at"]
+    english = veille("--language", "en", "alert", "dead", cwd=root, **fr)
+    assert "Dead letters (times in UTC)" in english.stdout, english.stdout
+    for args, heads in (
+        (("inbox", "list"), ["id", "état", "priorité", "responsable", "plateforme", "auteur",
+                             "échéance", "texte"]),
+        (("user", "list"), ["identifiant", "rôle", "langue", "création"]),
+        (("calendar", "list"), ["id", "quand", "compte", "état", "texte", "problèmes", "URL",
+                                "erreur"]),
+        (("publish", "account", "list"), ["nom", "plateforme", "URL", "compte", "secret",
+                                          "limite"]),
+    ):  # fmt: skip
+        done = veille(*args, cwd=root, **fr)
+        assert _header(done.stdout) == heads, done.stdout
+    english = veille("--language", "en", "user", "list", cwd=root, **fr)
+    assert _header(english.stdout) == ["username", "role", "language", "created_at"]
+
+
+def test_a_topic_test_is_said_in_the_readers_language(listened: Path) -> None:
+    """`veille topic test` said "topic … v2: 520 stored posts match" and
+    "since v1 …: … gained, … lost" in English alone."""
+    assert veille("topic", "add", "vexa", "vexa", cwd=listened).returncode == 0
+    assert veille("topic", "edit", "vexa", "vexa OR panne", cwd=listened).returncode == 0
+    done = veille("topic", "test", "vexa", "--sample", "1", cwd=listened, COLUMNS="3000",
+                  LANG="fr_FR.UTF-8")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert f"sujet vexa v2{NBSP}: 520 publications gardées correspondent  (vexa OR panne)" in out
+    assert f"depuis v1 (vexa){NBSP}: 260 → 520 publications, gagnées{NBSP}: +260" in out, out
+    assert _header(out) == ["id", "publiée le", "auteur", "texte"]
+    english = veille("--language", "en", "topic", "test", "vexa", cwd=listened)
+    assert "topic vexa v2: 520 stored posts match  (vexa OR panne)" in english.stdout
+    assert "since v1 (vexa): 260 → 520 posts, +260 gained, -0 lost" in english.stdout
+    done = veille("topic", "add", "fibre", "fibre", "--inbox", cwd=listened, LANG="fr_FR.UTF-8")
+    assert "sujet fibre créé (version 1). Ses publications entrent dans la boîte de réception." in (
+        done.stdout
+    ), done.stdout
+    done = veille("topic", "edit", "fibre", "fibre", "--no-inbox", cwd=listened, LANG="fr_FR.UTF-8")
+    assert f"le sujet fibre garde la version 1{NBSP}: la requête est la même." in done.stdout
+    assert "le sujet fibre n’est plus marqué pour la boîte de réception." in done.stdout
+    english = veille("--language", "en", "topic", "edit", "fibre", "fibre OR lumio", cwd=listened)
+    assert "topic fibre is now version 2." in english.stdout, english.stdout
+
+
+def test_source_test_remove_and_export_report_in_the_readers_language(tmp_path: Path) -> None:
+    """`veille source test` said "2 posts would be stored, 0 items would be
+    quarantined. Nothing was stored.", `source remove` and `export` what they
+    did, in English alone."""
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(
+        "".join(
+            f'{{"platform": "rss", "id": "{i}", "text": "lumio", "author": "zoe", '
+            f'"published_at": "2026-11-20T10:00:00Z"}}\n'
+            for i in range(2)
+        ),
+        encoding="utf-8",
+    )
+    assert veille("source", "add", "file", str(posts), "--name", "f", cwd=root).returncode == 0
+    fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
+    done = veille("source", "test", "f", cwd=root, **fr)
+    assert done.returncode == 0, done.stderr
+    assert (
+        "2 publications seraient enregistrées, 0 élément serait mis en quarantaine. "
+        "Rien n’a été enregistré."
+    ) in done.stdout, done.stdout
+    assert _header(done.stdout) == ["id", "publiée le", "auteur", "texte"]
+    english = veille("--language", "en", "source", "test", "f", cwd=root, **fr)
+    assert "2 posts would be stored, 0 items would be quarantined. Nothing was stored." in (
+        english.stdout
+    ), english.stdout
+    assert veille("import", str(posts), "--no-enrich", cwd=root).returncode == 0
+    out = tmp_path / "out.csv"
+    done = veille("export", "--format", "csv", "-o", str(out), cwd=root, **fr)
+    assert f"2 publications écrites dans {out}" in done.stderr, done.stderr
+    done = veille("source", "remove", "f", cwd=root, **fr)
+    assert f"Source f supprimée{NBSP}; ses publications sont gardées." in done.stdout, done.stdout

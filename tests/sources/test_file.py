@@ -156,7 +156,7 @@ def test_cli_add_file_collect_test_health(workspace: Workspace, tmp_path: Path) 
     assert added.exit_code == 0, added.output
     tested = runner.invoke(app, ["source", "test", "file-posts-jsonl", "-w", root], env=env)
     assert tested.exit_code == 0, tested.output
-    assert "2 posts would be stored, 1 items would be quarantined" in tested.output
+    assert "2 posts would be stored, 1 item would be quarantined" in tested.output
     ran = runner.invoke(app, ["collect", "-w", root], env=env)
     assert ran.exit_code == 0, ran.output
     assert workspace.store.count_posts() == 2

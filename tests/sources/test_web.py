@@ -305,7 +305,7 @@ def test_source_test_and_health_commands(workspace: Workspace, sim: Simulator) -
     assert added.exit_code == 0, added.output
     tested = runner.invoke(app, ["source", "test", "w", "-w", root], env=env)
     assert tested.exit_code == 0, tested.output
-    assert "2 posts would be stored, 1 items would be quarantined" in tested.output
+    assert "2 posts would be stored, 1 item would be quarantined" in tested.output
     assert workspace.store.count_posts() == 0
     collected = runner.invoke(app, ["collect", "-w", root], env=env)
     assert collected.exit_code == 0, collected.output

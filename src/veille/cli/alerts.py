@@ -11,11 +11,13 @@ import typer
 from rich.markup import escape
 
 from veille.cli.common import (
+    LIST_HEADS,
     DataFormat,
     FormatOpt,
     RowFormat,
     RowFormatOpt,
     WorkspaceOpt,
+    cli_language,
     console,
     err_console,
     handle_errors,
@@ -23,9 +25,13 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     print_rows,
+    said_heads,
+    speaker,
+    time_cell,
     warn,
 )
 from veille.cli.root import group_callback
+from veille.errors import tr
 
 EveryOpt = Annotated[
     str | None,
@@ -129,7 +135,9 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             cols = ("name", "kind", "watches", "every", "mode", "to", "paused")
-            print_rows(alert_rows(ws), cols, fmt, title="Alerts")
+            say = speaker(cli_language(ws.root))
+            print_rows(alert_rows(ws), cols, fmt, title=say(tr("Alerts")),
+                       heads=said_heads(say, LIST_HEADS))  # fmt: skip
             topics = topic_queries(ws.state)
             for a in list_alerts(ws):  # an alert that silently stopped matching says so
                 if unreadable := of_alert(a, topics):
@@ -264,18 +272,22 @@ def register(app: typer.Typer) -> None:
             )
 
     def _deliveries(status: tuple[str, ...], alert_name: str | None, limit: int,
-                    workspace: str | None, fmt: RowFormat, title: str) -> None:  # fmt: skip
+                    workspace: str | None, fmt: RowFormat, dead: bool) -> None:  # fmt: skip
         from veille.services.alerts import DELIVERY_COLUMNS, deliveries
 
         with open_workspace(workspace) as ws:
             found = deliveries(ws, status=status, alert=alert_name, limit=limit)
             rows = found.rows
+            reader = cli_language(ws.root)
+            say = speaker(reader)
+            title = None
             if fmt.value == "table":
                 # People read times in the workspace's zone, and are told which.
-                rows = [{k: f"{v:%Y-%m-%d %H:%M %Z}" if isinstance(v, datetime) else v
-                         for k, v in r.items()} for r in rows]  # fmt: skip
-                title = f"{title} (times in {found.timezone})"
-            print_rows(rows, DELIVERY_COLUMNS, fmt, title=title)
+                rows = [{k: _time(v, reader) for k, v in r.items()} for r in rows]
+                zone = str(found.timezone)
+                title = say(tr("Dead letters (times in %(zone)s)", zone=zone) if dead
+                            else tr("Deliveries (times in %(zone)s)", zone=zone))  # fmt: skip
+            print_rows(rows, DELIVERY_COLUMNS, fmt, title=title, heads=said_heads(say, LIST_HEADS))
 
     @alert.command("deliveries")
     @handle_errors
@@ -291,7 +303,7 @@ def register(app: typer.Typer) -> None:
         fmt: RowFormatOpt = RowFormat.table,
     ) -> None:
         """The outbox: every queued, sent and skipped delivery (newest first)."""
-        _deliveries(tuple(status), alert_name, limit, workspace, fmt, "Deliveries")
+        _deliveries(tuple(status), alert_name, limit, workspace, fmt, dead=False)
 
     @alert.command("dead")
     @handle_errors
@@ -312,7 +324,7 @@ def register(app: typer.Typer) -> None:
                 n = retry_dead(ws, alert_name)
                 console().print(f"{n} dead letter(s) queued again.", markup=False)
             return
-        _deliveries(("dead",), alert_name, limit, workspace, fmt, "Dead letters")
+        _deliveries(("dead",), alert_name, limit, workspace, fmt, dead=True)
 
     @alert.command("notrelevant")
     @handle_errors
@@ -361,3 +373,12 @@ def register(app: typer.Typer) -> None:
             for line in import_google_alerts(ws, file, rss_channel=to):
                 # Queries, names and notes ("[enrich] languages") are data, not markup.
                 console().print(line, soft_wrap=True, markup=False)
+
+
+def _time(value: object, reader: str) -> object:
+    """A delivery's time in a table (already in the workspace's zone): with
+    its zone's name in English, as it was; the French way in French (the
+    title names the zone)."""
+    if not isinstance(value, datetime):
+        return value
+    return f"{value:%Y-%m-%d %H:%M %Z}" if reader == "en" else time_cell(value, reader)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +17,7 @@ from veille.cli.common import (
     author_cell,
     cli_language,
     console,
+    count_cell,
     err_console,
     handle_errors,
     old_option_name,
@@ -22,11 +25,30 @@ from veille.cli.common import (
     output_file,
     print_json,
     print_rows,
+    said_heads,
+    speaker,
+    time_cell,
     warn,
 )
-from veille.errors import UsageError, tr
-from veille.i18n import format_change, format_percent, plural
+from veille.errors import Count, UsageError, tr, trn
+from veille.i18n import format_change, format_decimal, format_percent
 from veille.workspace import Workspace
+
+#: The tables' column headers, said in the reader's language (CSV and JSON
+#: keep the keys a script reads).
+HEADS = {
+    "platform": tr("platform"), "lang": tr("lang"), "country": tr("country"),
+    "sentiment": tr("sentiment"), "posts": tr("posts"), "share": tr("share"),
+    "previous": tr("previous"), "previous_share": tr("previous_share"),
+    "engagement": tr("engagement"), "start": tr("start"), "net sentiment": tr("net sentiment"),
+    "topic": tr("topic"), "engagement_share": tr("engagement_share"), "handle": tr("handle"),
+    "score": tr("score"), "platforms": tr("platforms"), "languages": tr("languages"),
+    "engaged": tr("engaged"), "why": tr("why"), "contact": tr("contact"), "term": tr("term"),
+    "stories": tr("stories"), "baseline": tr("baseline"), "baseline_share": tr("baseline_share"),
+    "forms": tr("forms"), "published_at": tr("published_at"), "author": tr("author"),
+    "reach": tr("reach"), "text": tr("text"), "name": tr("name"), "followers": tr("followers"),
+    "story": tr("story"), "value": tr("value"),
+}  # fmt: skip
 
 PeriodOpt = Annotated[
     str,
@@ -113,30 +135,74 @@ def _period(ws: Workspace, text: str) -> Any:
     return period_of(ws, text)
 
 
-def _pct(x: float | None) -> str:
-    return "" if x is None else format_change(x, "en") if x else "0%"
+def _pct(x: float | None, reader: str) -> str:
+    """A change as a percentage (``+25%`` / ``+25 %``); "" where there is none."""
+    return "" if x is None else format_change(x, reader) if x else format_percent(0, reader)
 
 
-def _volume_footer(vol: Any, label: str, fmt: str) -> list[str]:
+def _label(ws: Workspace, per: Any, reader: str) -> str:
+    """The period, as its reader reads dates: ``2026-11-01 – 2026-11-30``
+    in English (as it was), ``1–30 nov. 2026`` in French."""
+    from veille.i18n import format_period
+
+    if reader == "en":
+        return str(per.label(_tz(ws)))
+    return format_period(per.since, per.until, reader, _tz(ws))
+
+
+def _bucket(start: datetime, hourly: bool, reader: str) -> str:
+    """A bucket's start (in the workspace's time zone already): ISO in
+    English, as it was; the French way in French (``1 novembre 2026``)."""
+    from veille.i18n import format_date, format_datetime
+
+    if reader == "en":
+        return start.strftime("%Y-%m-%d %H:%M" if hourly else "%Y-%m-%d")
+    if hourly:
+        return format_datetime(start, reader, start.tzinfo)
+    return format_date(start, reader, start.tzinfo)
+
+
+def _decimal(value: float, digits: int, reader: str) -> str:
+    """A score or a G² in a table: ``12.5`` / ``12,5``."""
+    return (
+        f"{value:.{digits}f}"
+        if reader == "en"
+        else format_decimal(value, reader, digits, trim=False)
+    )
+
+
+def _volume_footer(
+    vol: Any, label: str, hourly: bool, reader: str, say: Callable[[str], str]
+) -> list[str]:
     """The totals under ``veille volume``'s table, and what of the period
     before is beside no row (its buckets past this period's length) or
-    what rows have no bucket of the period before (it is shorter)."""
+    what rows have no bucket of the period before (it is shorter), said
+    in the reader's language."""
+    total = Count(vol.total)
     lines = [
-        f"[bold]{vol.total}[/] {plural(vol.total, 'en', 'post', 'posts')} in {label}; "
-        f"{vol.previous_total} the period before ({_pct(vol.change) or 'n/a'})"
-    ]
+        say(trn("%(n)s post in %(period)s; %(previous)s the period before (%(change)s)",
+                "%(n)s posts in %(period)s; %(previous)s the period before (%(change)s)",
+                total, n=total, period=label, previous=Count(vol.previous_total),
+                change=_pct(vol.change, reader) or say(tr("n/a"))))
+    ]  # fmt: skip
     if vol.previous_extra:
-        extra = sum(b.posts for b in vol.previous_extra)
-        when = ", ".join(f"{b.start.strftime(fmt)}: {b.posts}" for b in vol.previous_extra)
-        lines.append(
-            f"The period before is longer: its total includes {extra} "
-            f"{plural(extra, 'en', 'post', 'posts')} beside no row ({when})."
+        extra = Count(sum(b.posts for b in vol.previous_extra))
+        when = ", ".join(
+            say(tr("%(when)s: %(n)s", when=_bucket(b.start, hourly, reader), n=Count(b.posts)))
+            for b in vol.previous_extra
         )
+        lines.append(say(trn(
+            "The period before is longer: its total includes %(n)s post beside no row (%(when)s).",
+            "The period before is longer: its total includes %(n)s posts beside no row (%(when)s).",
+            extra, n=extra, when=when)))  # fmt: skip
     missing = [p for p in vol.points if p.previous_start is None]
     if missing:
-        first, last = missing[0].start.strftime(fmt), missing[-1].start.strftime(fmt)
-        span = first if len(missing) == 1 else f"{first} to {last}"
-        lines.append(f"The period before is shorter: nothing of it is beside {span} (left blank).")
+        first = _bucket(missing[0].start, hourly, reader)
+        last = _bucket(missing[-1].start, hourly, reader)
+        span = first if len(missing) == 1 else say(tr("%(first)s to %(last)s", first=first,
+                                                      last=last))  # fmt: skip
+        lines.append(say(tr("The period before is shorter: nothing of it is beside %(span)s "
+                            "(left blank).", span=span)))  # fmt: skip
     return lines
 
 
@@ -151,13 +217,14 @@ def _chart_file(path: Path | None) -> Path | None:
     return output_file(path, "--chart")
 
 
-def _chart(chart: Any, path: Path | None) -> None:
+def _chart(chart: Any, path: Path | None, say: Callable[[str], str]) -> None:
     if path is None:
         return
     from veille.analytics.charts import save_chart
 
     save_chart(chart, path)
-    err_console().print(f"chart written to {path}")
+    said = say(tr("chart written to %(path)s", path=str(path)))
+    err_console().print(said, markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -185,43 +252,50 @@ def register(app: typer.Typer) -> None:
 
         chart = _chart_file(chart)
         with open_workspace(workspace) as ws:
+            reader = cli_language(ws.root)
+            say = speaker(reader)
             scope = _scope(ws, query, topic, platform, lang)
             per = _period(ws, period)
             if by is not None:
                 shares = breakdown(ws.store, scope, per, by.value)
                 rows = [
-                    {by.value: s.key, "posts": s.posts, "share": _share(s.share),
-                     "previous": s.previous, "previous_share": _share(s.previous_share),
+                    {by.value: s.key, "posts": count_cell(s.posts, reader),
+                     "share": _share(s.share, reader),
+                     "previous": count_cell(s.previous, reader),
+                     "previous_share": _share(s.previous_share, reader),
                      # Unknown is not zero: none of these posts gave a count.
-                     "engagement": _count(s.engagement), "reach": _count(s.reach)}
+                     "engagement": count_cell(s.engagement, reader),
+                     "reach": count_cell(s.reach, reader)}
                     for s in shares
                 ]  # fmt: skip
                 if output is DataFormat.json:
                     print_json(shares)
                 else:
                     cols = [by.value, "posts", "share", "previous", "previous_share", "engagement"]
-                    print_rows(rows, cols, output, title=per.label(_tz(ws)))
+                    print_rows(rows, cols, output, title=_label(ws, per, reader),
+                               heads=said_heads(say, HEADS))  # fmt: skip
                 titled = {"about": scope.label, "period": per, "timezone": _tz(ws)}
-                _chart(charts.share_chart(shares, title=by.value, **titled), chart)
+                _chart(charts.share_chart(shares, title=by.value, **titled), chart, say)
                 return
             vol = volume_of(ws.store, scope, per, interval=interval.value, timezone=_tz(ws))
             senti = net_sentiment(ws.store, scope, per, interval=interval.value, timezone=_tz(ws))
         if output is DataFormat.json:
             print_json({"volume": vol, "net_sentiment": senti, "change": vol.change})
         else:
-            fmt = "%Y-%m-%d %H:%M" if interval is IntervalChoice.hour else "%Y-%m-%d"
+            hourly = interval is IntervalChoice.hour
             # A bucket the shorter period before does not have is left blank
             # (no data, not a drop to 0).
             rows = [
-                {"start": p.start.strftime(fmt), "posts": p.posts,
-                 "previous": "" if p.previous_start is None else p.previous,
-                 "net sentiment": "" if s.net is None else f"{s.net:+.2f}"}
+                {"start": _bucket(p.start, hourly, reader), "posts": count_cell(p.posts, reader),
+                 "previous": "" if p.previous_start is None else count_cell(p.previous, reader),
+                 "net sentiment": "" if s.net is None else _signed(s.net, reader)}
                 for p, s in zip(vol.points, senti, strict=True)
             ]  # fmt: skip
-            print_rows(rows, ["start", "posts", "previous", "net sentiment"], output)
-            for line in _volume_footer(vol, per.label(_tz(ws)), fmt):
-                console().print(line)
-        _chart(charts.volume_chart(vol, about=scope.label), chart)
+            print_rows(rows, ["start", "posts", "previous", "net sentiment"], output,
+                       heads=said_heads(say, HEADS))  # fmt: skip
+            for line in _volume_footer(vol, _label(ws, per, reader), hourly, reader, say):
+                console().print(line, markup=False, soft_wrap=True)
+        _chart(charts.volume_chart(vol, about=scope.label), chart, say)
 
     @app.command()
     @handle_errors
@@ -254,26 +328,27 @@ def register(app: typer.Typer) -> None:
             per = _period(ws, period)
             voices = share_of_voice(ws, scopes, per)
             uneven = uneven_sources(ws, scopes, per)
-            root = ws.root
-        # A notice, in the reader's language (--language, ui_language, the
-        # locale) as the command line's other notices; the table below is
-        # data, its headers English.
-        language = cli_language(root)
+            # The reader's language (veille --language, ui_language, the
+            # locale), headers, figures and warnings alike.
+            reader = cli_language(ws.root)
+        say = speaker(reader)
         for u in uneven:
-            warn(u.message(language), root)
+            warn(u.message(reader), say=say)
         if output is DataFormat.json:
             print_json(voices)
         else:
             rows = [
-                {"topic": v.topic, "posts": v.posts, "share": _share(v.share),
-                 "previous_share": _share(v.previous_share),
-                 "engagement_share": _share(v.engagement_share)}
+                {"topic": v.topic, "posts": count_cell(v.posts, reader),
+                 "share": _share(v.share, reader),
+                 "previous_share": _share(v.previous_share, reader),
+                 "engagement_share": _share(v.engagement_share, reader)}
                 for v in voices
             ]  # fmt: skip
             print_rows(
-                rows, ["topic", "posts", "share", "previous_share", "engagement_share"], output
-            )
-        _chart(sov_chart(voices, period=per, timezone=_tz(ws)), chart)
+                rows, ["topic", "posts", "share", "previous_share", "engagement_share"], output,
+                heads=said_heads(say, HEADS),
+            )  # fmt: skip
+        _chart(sov_chart(voices, period=per, timezone=_tz(ws)), chart, say)
 
     @app.command()
     @handle_errors
@@ -309,20 +384,20 @@ def register(app: typer.Typer) -> None:
             scope = _scope(ws, query, topic, platform, lang)
             found = rank_influencers(ws, scope, _period(ws, period), limit=limit)
             offers = same_person_candidates(ws, found)
-        language = "en"  # as every line of the command line (ui_language: reports, e-mails)
+            reader = cli_language(ws.root)
+        say = speaker(reader)
         for o in offers:
             a, b = (f"{p}:{h}" for p, h in (o.a, o.b))
-            err_console().print(
-                f"maybe one person: {a} and {b} ({'; '.join(o.evidence)}). "
-                f"Confirm: veille link-authors {a} {b}  (or --different)",
-                highlight=False,
-            )
+            said = tr("maybe one person: %(a)s and %(b)s (%(evidence)s). "
+                      "Confirm: veille link-authors %(a)s %(b)s  (or --different)",
+                      a=a, b=b, evidence="; ".join(o.evidence))  # fmt: skip
+            err_console().print(say(said), highlight=False, markup=False, soft_wrap=True)
         if output is DataFormat.json:
             print_json(
                 [
                     {
                         **_plain(i),
-                        "why": i.why(language),
+                        "why": i.why("en"),  # JSON: English, as the API's
                         "basis": list(i.basis),
                         "unknown": list(i.unknown),
                         "recent": [
@@ -336,9 +411,9 @@ def register(app: typer.Typer) -> None:
             )  # fmt: skip
             return
         rows = [
-            {"#": n, "handle": i.handle, "score": f"{i.score:.1f}",
+            {"#": n, "handle": i.handle, "score": _decimal(i.score, 1, reader),
              "platforms": ", ".join(i.platforms), "languages": ", ".join(i.languages),
-             "engaged": "yes" if i.engaged else "", "why": i.why(language),
+             "engaged": say(tr("yes")) if i.engaged else "", "why": i.why(reader),
              "contact": " ".join(x for x in (i.profile, i.site) if x),
              "latest": (i.recent[0].url or i.recent[0].id) if i.recent else ""}
             for n, i in enumerate(found, 1)
@@ -346,7 +421,7 @@ def register(app: typer.Typer) -> None:
         cols = ["#", "handle", "score", "platforms", "languages", "engaged", "why"]
         if any(r["contact"] for r in rows):
             cols.append("contact")  # shown only where something is known
-        print_rows(rows, cols, output)
+        print_rows(rows, cols, output, heads=said_heads(say, HEADS))
 
     @app.command("link-authors")
     @handle_errors
@@ -364,8 +439,11 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             a, b = record(ws, first, second, same=not different)
-        verb = "are two people" if different else "are one person"
-        console().print(f"{a[0]}:{a[1]} and {b[0]}:{b[1]} {verb}.")
+            say = speaker(cli_language(ws.root))
+        one, two = f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}"
+        said = (tr("%(a)s and %(b)s are two people.", a=one, b=two) if different
+                else tr("%(a)s and %(b)s are one person.", a=one, b=two))  # fmt: skip
+        console().print(say(said), markup=False, soft_wrap=True)
 
     @app.command()
     @handle_errors
@@ -397,18 +475,21 @@ def register(app: typer.Typer) -> None:
                 limit=limit, min_stories=min_stories,
                 max_posts=max_posts,
             )  # fmt: skip
+            reader = cli_language(ws.root)
         if output is DataFormat.json:
             print_json(found)
             return
         rows = [
-            {"term": t.term, "stories": t.stories, "baseline": t.baseline,
-             "share": _share(t.share), "baseline_share": _share(t.baseline_share),
-             "G2": f"{t.g2:.1f}", "forms": ", ".join(t.forms[:4])}
+            {"term": t.term, "stories": count_cell(t.stories, reader),
+             "baseline": count_cell(t.baseline, reader),
+             "share": _share(t.share, reader), "baseline_share": _share(t.baseline_share, reader),
+             "G2": _decimal(t.g2, 1, reader), "forms": ", ".join(t.forms[:4])}
             for t in found
         ]  # fmt: skip
         print_rows(
-            rows, ["term", "stories", "baseline", "share", "baseline_share", "G2", "forms"], output
-        )
+            rows, ["term", "stories", "baseline", "share", "baseline_share", "G2", "forms"], output,
+            heads=said_heads(speaker(reader), HEADS),
+        )  # fmt: skip
 
     @app.command()
     @handle_errors
@@ -434,6 +515,7 @@ def register(app: typer.Typer) -> None:
         from veille.analytics import tops
 
         with open_workspace(workspace) as ws:
+            reader = cli_language(ws.root)
             scope = _scope(ws, query, topic, platform, lang)
             per = _period(ws, period)
             rows: list[dict[str, Any]]
@@ -448,17 +530,19 @@ def register(app: typer.Typer) -> None:
                 ]  # fmt: skip
                 if output is DataFormat.table:  # no author: said, not an empty cell
                     for row in rows:
-                        row["author"] = author_cell(row["author"])
+                        row["published_at"] = time_cell(row["published_at"], reader)
+                        row["author"] = author_cell(row["author"], reader)
                         # Unknown is not zero (a feed, Bluesky give no count), as top authors say.
-                        row["reach"] = _count(row["reach"])
-                        row["engagement"] = _count(row["engagement"])
+                        row["reach"] = count_cell(row["reach"], reader)
+                        row["engagement"] = count_cell(row["engagement"], reader)
             elif kind is TopKind.authors:
                 found = tops.top_authors(ws.store, scope, per, by=by or "posts", limit=limit)
                 rows = [_plain(a) for a in found]
                 if output is DataFormat.table:  # unknown, not zero (null in JSON)
                     for row in rows:
-                        row["followers"] = _count(row["followers"])
-                        row["engagement"] = _count(row["engagement"])
+                        row["posts"] = count_cell(row["posts"], reader)
+                        row["followers"] = count_cell(row["followers"], reader)
+                        row["engagement"] = count_cell(row["engagement"], reader)
             elif kind is TopKind.stories:
                 stories = tops.stories(ws.store, scope, per, by=by or "reach", limit=limit)
                 rows = [
@@ -469,8 +553,9 @@ def register(app: typer.Typer) -> None:
                 ]  # fmt: skip
                 if output is DataFormat.table:  # unknown, not zero (null in JSON)
                     for row in rows:
-                        row["reach"] = _count(row["reach"])
-                        row["engagement"] = _count(row["engagement"])
+                        row["posts"] = count_cell(row["posts"], reader)
+                        row["reach"] = count_cell(row["reach"], reader)
+                        row["engagement"] = count_cell(row["engagement"], reader)
             else:
                 rows = [
                     _plain(e)
@@ -478,12 +563,13 @@ def register(app: typer.Typer) -> None:
                 ]
                 if output is DataFormat.table:  # unknown, not zero (null in JSON)
                     for row in rows:
-                        row["engagement"] = _count(row["engagement"])
+                        row["posts"] = count_cell(row["posts"], reader)
+                        row["engagement"] = count_cell(row["engagement"], reader)
         columns = list(rows[0]) if rows else ["value"]
         if output is DataFormat.json:
             print_json(rows)
         else:
-            print_rows(rows, columns, output)
+            print_rows(rows, columns, output, heads=said_heads(speaker(reader), HEADS))
 
     @app.command()
     @handle_errors
@@ -516,6 +602,7 @@ def register(app: typer.Typer) -> None:
 
         out = output_file(output, "--output")  # a bad --output refused before any work
         with open_workspace(workspace) as ws:
+            say = speaker(cli_language(ws.root))
             language = lang.value if lang else ws.settings.workspace.ui_language
             if out is None:
                 # Named in the report's language, as its e-mailed PDF and the
@@ -533,17 +620,21 @@ def register(app: typer.Typer) -> None:
             out.write_bytes(pdf)
         else:
             out.write_text(html, encoding="utf-8")
-        err_console().print(f"report written to {out}")
+        err_console().print(say(tr("report written to %(path)s", path=str(out))), markup=False,
+                            soft_wrap=True)  # fmt: skip
 
 
-def _count(value: int | None) -> int | str:
-    """A summed count in a table: "–" where it is unknown (``null`` in JSON)."""
-    return "–" if value is None else value
+def _share(value: float | None, reader: str) -> str:
+    """A share as a percentage (``12.5%`` / ``12,5 %``); "–" where it is
+    unknown (nothing to share)."""
+    return "–" if value is None else format_percent(value, reader, 1)
 
 
-def _share(value: float | None) -> str:
-    """A share as a percentage; "–" where it is unknown (nothing to share)."""
-    return "–" if value is None else format_percent(value, "en", 1)
+def _signed(value: float, reader: str) -> str:
+    """A net sentiment: ``+0.25`` as it was in English, ``+0,25`` in French."""
+    from veille.i18n import format_signed
+
+    return f"{value:+.2f}" if reader == "en" else format_signed(value, reader)
 
 
 def _plain(obj: Any) -> dict[str, Any]:

@@ -7,17 +7,21 @@ from typing import Annotated, Any
 import typer
 
 from veille.cli.common import (
+    LIST_HEADS,
     DataFormat,
     FormatOpt,
     RowFormat,
     RowFormatOpt,
     WorkspaceOpt,
+    cli_language,
     console,
     err_console,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
+    said_heads,
+    speaker,
     warn,
 )
 
@@ -121,9 +125,10 @@ def register(app: typer.Typer) -> None:
             # Posts waiting to go out as an account removed under them (before
             # veille refused that): each fails at its time.
             broken = calendar_references(ws.state)
+            reader = cli_language(ws.root)
         for d in broken:
             warn(said(d))
-        print_rows(rows, COLUMNS, output)
+        print_rows(rows, COLUMNS, output, heads=said_heads(speaker(reader), LIST_HEADS))
 
     @cal.command("approve")
     @handle_errors

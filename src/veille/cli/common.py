@@ -168,12 +168,19 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def warn(message: str, workspace: str | Path | None = None) -> None:
-    """``warning: message`` on stderr, in the reader's language
-    (:func:`error_speaker` for ``workspace``: a sentence made by
-    :func:`veille.errors.tr` is translated, any other string printed as it
-    is); never read as markup: it may quote what the user typed."""
-    say = error_speaker(workspace)
+def warn(
+    message: str,
+    workspace: str | Path | None = None,
+    *,
+    say: Callable[[str], str] | None = None,
+) -> None:
+    """``warning: message`` on stderr, in the reader's language: ``say``
+    (:func:`speaker`) when given, else :func:`error_speaker` for
+    ``workspace`` (a sentence made by :func:`veille.errors.tr` is
+    translated, any other string printed as it is); never read as markup:
+    it may quote what the user typed."""
+    if say is None:
+        say = error_speaker(workspace)
     err = err_console()
     err.print(say(tr("warning:")), style="yellow", markup=False, end=" ")
     err.print(say(message), markup=False, soft_wrap=True)
@@ -441,8 +448,11 @@ def print_rows(
     fmt: RowFormat | DataFormat,
     *,
     title: str | None = None,
+    heads: Mapping[str, str] | None = None,
 ) -> None:
-    """Rows as a rich table, JSON lines, CSV or one JSON array."""
+    """Rows as a rich table, JSON lines, CSV or one JSON array. ``heads``
+    names a table's columns for its reader (said in their language: see
+    :func:`said_heads`); CSV and JSON keep the keys a script reads."""
     value = fmt.value
     if value == "jsonl":
         for row in rows:
@@ -457,16 +467,63 @@ def print_rows(
     else:
         table = Table(title=title)
         for col in columns:
-            table.add_column(col)
+            table.add_column((heads or {}).get(col, col))
         for row in rows:
             table.add_row(*(_cell(row.get(c)) for c in columns))
         console().print(table)
 
 
-def author_cell(handle: str) -> str:
+#: The column headers of the list commands (topic, source, quarantine,
+#: alert), said in the reader's language by :func:`said_heads`.
+LIST_HEADS = {
+    "name": tr("name"), "version": tr("version"), "query": tr("query"), "inbox": tr("inbox"),
+    "updated_at": tr("updated_at"), "created_at": tr("created_at"), "kind": tr("kind"),
+    "every": tr("every"), "enabled": tr("enabled"), "config": tr("config"), "source": tr("source"),
+    "at": tr("at"), "error": tr("error"), "raw": tr("raw"), "watches": tr("watches"),
+    "mode": tr("mode"), "to": tr("to"), "paused": tr("paused"), "alert": tr("alert"),
+    "post_id": tr("post_id"), "status": tr("status"), "attempts": tr("attempts"),
+    "due": tr("due"), "sent": tr("sent"), "priority": tr("priority"),
+    "assignee": tr("assignee"), "platform": tr("platform"), "author": tr("author"),
+    "text": tr("text"), "username": tr("username"), "role": tr("role"),
+    "language": tr("language"), "when": tr("when"), "account": tr("account"),
+    "problems": tr("problems"), "url": tr("url"), "handle": tr("handle"), "secret": tr("secret"),
+    "limit": tr("limit"), "published_at": tr("published_at"),
+}  # fmt: skip
+
+
+def said_heads(say: Callable[[str], str], heads: Mapping[str, str]) -> dict[str, str]:
+    """A table's column headers (``key: tr("header")``) said by ``say``
+    (:func:`speaker`): the words a reader sees above the keys CSV and JSON keep."""
+    return {key: say(head) for key, head in heads.items()}
+
+
+def count_cell(value: int | None, lang: str) -> int | str:
+    """A count in a table: "–" where it is unknown (``null`` in JSON), its
+    thousands grouped the French way (``1 234``, U+202F) for a French
+    reader; as it was (``1234``) for an English one."""
+    from veille.i18n import format_number
+
+    if value is None:
+        return "–"
+    return value if lang == "en" else format_number(value, lang)
+
+
+def time_cell(value: datetime | None, lang: str) -> datetime | str | None:
+    """A time in a table: as it was in English (the table writes
+    ``2026-11-10 10:00``), the French way in French (``10 nov. 2026 à 10:00``),
+    on the clock it was given on."""
+    from veille.i18n import format_datetime
+
+    if value is None or lang == "en":
+        return value
+    return format_datetime(value, lang, value.tzinfo)
+
+
+def author_cell(handle: str, lang: str = "en") -> str:
     """A post's author in a terminal table or line: the handle, or "author
-    unknown" for a post without one (JSON, CSV and exports keep ``""``)."""
-    return author_label(handle, "en", at="")
+    unknown" ("auteur inconnu") for a post without one (JSON, CSV and
+    exports keep ``""``)."""
+    return author_label(handle, lang, at="")
 
 
 def _cell(value: Any) -> Any:

@@ -24,6 +24,7 @@ from veille.cli.common import (
     output_file,
     print_json,
     print_rows,
+    said_heads,
     speaker,
     warn_unknown_platforms,
 )
@@ -266,8 +267,14 @@ def register(app: typer.Typer) -> None:
             detail += "".join(f" {opt} {value}" for opt, value in asked if value)
             where = str(output) if output is not None else "stdout"
             record(ws.state, None, "posts.export", where, detail)
+            reader = cli_language(ws.root)
         if output is not None:
-            err_console().print(f"{n} posts written to {output}")
+            from veille.cli.common import count_cell
+            from veille.errors import trn
+
+            said = trn("%(n)s post written to %(path)s", "%(n)s posts written to %(path)s", n,
+                       n=count_cell(n, reader), path=str(output))  # fmt: skip
+            err_console().print(speaker(reader)(said), markup=False, soft_wrap=True)
 
     @app.command()
     @handle_errors
@@ -280,25 +287,46 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Counts of stored posts by platform, language and day."""
+        from datetime import date
+
+        from veille.cli.common import count_cell
+        from veille.errors import tr, trn
+        from veille.i18n import format_date
+
         with open_workspace(workspace) as ws:
             tz = ws.settings.workspace.timezone
             st = ws.store.stats(post_filter(since, until, platform, lang, tz), timezone=tz)
+            reader = cli_language(ws.root)
         if output is DataFormat.json:
             print_json(st)
             return
+        say = speaker(reader)
+
+        def day(value: date | str) -> str:  # ISO in English, as it was; French: 1 novembre 2026
+            if reader == "en":
+                return str(value)
+            return format_date(value if isinstance(value, date) else date.fromisoformat(value),
+                               reader)  # fmt: skip
+
         out = console()
-        span = ""
+        total = count_cell(st.total, reader)  # 1300 in English, as it was; 1 300 in French
+        said = trn("%(n)s post", "%(n)s posts", st.total, n=total)
         if st.first and st.last:  # local days, as the day table below
             from zoneinfo import ZoneInfo
 
             first, last = st.first.astimezone(ZoneInfo(tz)), st.last.astimezone(ZoneInfo(tz))
-            span = f" from {first:%Y-%m-%d} to {last:%Y-%m-%d}"
-        out.print(f"[bold]{st.total}[/] posts{span}")
+            said = trn("%(n)s post from %(first)s to %(last)s",
+                       "%(n)s posts from %(first)s to %(last)s", st.total, n=total,
+                       first=day(first.date()), last=day(last.date()))  # fmt: skip
+        out.print(say(said), markup=False, soft_wrap=True)
+        heads = said_heads(say, {"platform": tr("platform"), "language": tr("language"),
+                                 "day": tr("day"), "posts": tr("posts")})  # fmt: skip
         for title, counts in (("platform", st.by_platform), ("language", st.by_language)):
             print_rows(
-                ({title: c.key, "posts": c.count} for c in counts),
+                ({title: c.key, "posts": count_cell(c.count, reader)} for c in counts),
                 [title, "posts"],
                 RowFormat.table,
+                heads=heads,
             )
-        days = ({"day": c.key, "posts": c.count} for c in st.by_day)
-        print_rows(days, ["day", "posts"], RowFormat.table)
+        days = ({"day": day(c.key), "posts": count_cell(c.count, reader)} for c in st.by_day)
+        print_rows(days, ["day", "posts"], RowFormat.table, heads=heads)

@@ -19,15 +19,28 @@ from veille.cli.common import (
     RowFormatOpt,
     WorkspaceOpt,
     author_cell,
+    cli_language,
     console,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
+    said_heads,
+    speaker,
+    time_cell,
 )
 from veille.config import EnrichSettings
-from veille.errors import InputError, WorkspaceNotFound, tr
-from veille.i18n import format_percent, plural
+from veille.errors import Count, InputError, WorkspaceNotFound, tr, trn
+from veille.i18n import format_percent
+
+#: The tables' column headers, said in the reader's language (CSV and JSON
+#: keep the keys a script reads).
+HEADS = {
+    "post_id": tr("post_id"), "old_label": tr("old_label"), "new_label": tr("new_label"),
+    "corrected_by": tr("corrected_by"), "corrected_at": tr("corrected_at"),
+    "platform": tr("platform"), "author": tr("author"), "url": tr("url"),
+    "representative": tr("representative"),
+}  # fmt: skip
 
 BATCH = 500
 
@@ -160,14 +173,15 @@ def register(app: typer.Typer) -> None:
                 on_total=lambda n: bar.update(task, total=n),
                 on_progress=lambda n: bar.advance(task, n),
             )
+            say = speaker(cli_language(ws.root))
         if output is DataFormat.json:
             print_json(report)
         else:
-            n = report["enriched"]
-            console().print(
-                f"{n} {plural(n, 'en', 'post', 'posts')} enriched, "
-                f"{report['clustered']} newly clustered"
-            )
+            n, clustered = Count(report["enriched"]), Count(report["clustered"])
+            said = trn("%(n)s post enriched, %(clustered)s newly clustered",
+                       "%(n)s posts enriched, %(clustered)s newly clustered",
+                       n, n=n, clustered=clustered)  # fmt: skip
+            console().print(say(said), markup=False, soft_wrap=True)
 
     sentiment = typer.Typer(help="Sentiment corrections.", no_args_is_help=True)
     app.add_typer(sentiment, name="sentiment")
@@ -185,7 +199,12 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             c = correct_sentiment(ws.store, post_id, label, who=by)
-        console().print(f"{c.post_id}: {c.old_label or 'none'} → {c.new_label}")
+            say = speaker(cli_language(ws.root))
+        # The labels as they are typed (positive, negative, neutral); "none"
+        # said in the reader's language.
+        said = tr("%(post)s: %(old)s → %(new)s", post=c.post_id,
+                  old=c.old_label or tr("none"), new=c.new_label)  # fmt: skip
+        console().print(say(said), markup=False, soft_wrap=True)
 
     @sentiment.command("corrections")
     @handle_errors
@@ -200,19 +219,25 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             rows = [vars_of(c) for c in list_corrections(ws.state, limit=limit)]
             report = correction_report(ws.state)
+            reader = cli_language(ws.root)
         if output is RowFormat.json:
             print_json({"corrections": rows, "accuracy": report})
             return
+        say = speaker(reader)
+        if output is RowFormat.table:
+            for row in rows:
+                row["corrected_at"] = time_cell(row["corrected_at"], reader)
         cols = ["post_id", "old_label", "new_label", "corrected_by", "corrected_at"]
-        print_rows(rows, cols, output, title="Sentiment corrections")
+        print_rows(rows, cols, output, title=say(tr("Sentiment corrections")),
+                   heads=said_heads(say, HEADS))  # fmt: skip
         if output is RowFormat.table:
             acc = report["model_accuracy"]
-            console().print(
-                f"{report['reviewed']} {plural(report['reviewed'], 'en', 'post', 'posts')} "
-                "reviewed; the model agreed on "
-                f"{report['model_agreed']}"
-                + (f" ({format_percent(acc, 'en')})" if acc is not None else "")
-            )
+            reviewed, agreed = Count(report["reviewed"]), Count(report["model_agreed"])
+            said = trn("%(n)s post reviewed; the model agreed on %(agreed)s",
+                       "%(n)s posts reviewed; the model agreed on %(agreed)s",
+                       reviewed, n=reviewed, agreed=agreed)  # fmt: skip
+            share = f" ({format_percent(acc, reader)})" if acc is not None else ""
+            console().print(say(said) + share, markup=False, soft_wrap=True)
 
     @app.command("copies")
     @handle_errors
@@ -226,6 +251,7 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             cluster, members = story_copies(ws.posts, post_id)
+            reader = cli_language(ws.root)
         # Stores keep Unix seconds; every command writes times as ISO 8601.
         rows = [
             vars_of(m)
@@ -238,17 +264,21 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json({"cluster_id": cluster, "copies": rows})
             return
-        others = max(0, len(rows) - 1)
+        others = Count(max(0, len(rows) - 1))
+        say = speaker(reader)
         if output is DataFormat.table:  # no author: said, not an empty cell
             for row in rows:
-                row["author"] = author_cell(row["author"])
+                row["author"] = author_cell(row["author"], reader)
+                row["representative"] = say(tr("yes")) if row["representative"] else ""
         print_rows(
             rows,
             ["post_id", "platform", "author", "url", "representative"],
             output,
-            title=f"Story {cluster}: also published by {others} "
-            f"{plural(others, 'en', 'other', 'others')}",
-        )
+            title=say(trn("Story %(story)s: also published by %(n)s other",
+                          "Story %(story)s: also published by %(n)s others",
+                          others, story=cluster, n=others)),
+            heads=said_heads(say, HEADS),
+        )  # fmt: skip
 
 
 def vars_of(obj: Any) -> dict[str, Any]:

@@ -11,16 +11,20 @@ from typing import Annotated, Any
 import typer
 
 from veille.cli.common import (
+    LIST_HEADS,
     DataFormat,
     FormatOpt,
     RowFormat,
     WorkspaceOpt,
     author_cell,
+    cli_language,
     console,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
+    said_heads,
+    speaker,
 )
 from veille.errors import UsageError, tr
 from veille.i18n import author_label
@@ -128,13 +132,14 @@ def register_items(inbox: typer.Typer) -> None:
                 )
             found = svc.list_items(ws.state, flt)
             dues = due_states(working_settings(ws), found)
+            reader = cli_language(ws.root)
         rows = [item_row(i, dues.get(i.id)) for i in found]
         if output is DataFormat.json:
             print_json(rows)
             return
         for row in rows:  # no author: said, not an empty cell
-            row["author"] = author_cell(row["author"])
-        print_rows(rows, _COLUMNS, RowFormat.table)
+            row["author"] = author_cell(row["author"], reader)
+        print_rows(rows, _COLUMNS, RowFormat.table, heads=said_heads(speaker(reader), LIST_HEADS))
 
     @inbox.command("show")
     @handle_errors

@@ -16,15 +16,18 @@ from veille.cli.common import (
     WorkspaceOpt,
     cli_language,
     console,
+    count_cell,
     err_console,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
+    said_heads,
     speaker,
+    time_cell,
     warn,
 )
-from veille.errors import tr
+from veille.errors import Count, tr, trn
 
 #: Whom ``erase`` and ``access`` are about: the same options for both.
 AuthorOpt = Annotated[str, typer.Option("--author", help="The person's handle.")]
@@ -59,15 +62,19 @@ def register(app: typer.Typer) -> None:
         """Remove a person's posts and every copy veille made of them (filings,
         stories, outbox, quarantine, Atom feeds), and log that it was done. Their
         later posts are not stored either, until 'veille privacy lift'."""
-        from veille.i18n import plural
         from veille.services.privacy import erase_author, handles_like
         from veille.suggest import check_platforms
 
         if platform:  # a misspelt platform would erase nothing and log it as done
             platform = check_platforms((platform,))[0]
-        where = f" on {platform}" if platform else " on every platform"
-        if not yes and not typer.confirm(f"Erase every post by {author}{where}?"):
-            err_console().print("Nothing erased.", markup=False)
+        say = speaker(cli_language(workspace))
+        asked = (
+            tr("Erase every post by %(author)s on %(platform)s?", author=author, platform=platform)
+            if platform
+            else tr("Erase every post by %(author)s on every platform?", author=author)
+        )
+        if not yes and not typer.confirm(say(asked)):
+            err_console().print(say(tr("Nothing erased.")), markup=False)
             raise typer.Exit(1)
         with open_workspace(workspace) as ws:
             report = erase_author(ws, author, platform)
@@ -89,12 +96,19 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json({"posts": report.posts, "removed": report.removed})
             return
+        # What else went, by the names the log and JSON give it (inbox_items=2).
         also = ", ".join(f"{n} {what}" for what, n in sorted(report.removed.items()) if n)
-        console().print(
-            f"{report.posts} {plural(report.posts, 'en', 'post', 'posts')} by {author}{where} "
-            f"erased; also removed: {also or 'nothing else'}",
-            markup=False,
-        )
+        posts = Count(report.posts)
+        said = (
+            trn("%(n)s post by %(author)s on %(platform)s erased; also removed: %(also)s",
+                "%(n)s posts by %(author)s on %(platform)s erased; also removed: %(also)s",
+                posts, n=posts, author=author, platform=platform, also=also or tr("nothing else"))
+            if platform
+            else trn("%(n)s post by %(author)s on every platform erased; also removed: %(also)s",
+                     "%(n)s posts by %(author)s on every platform erased; also removed: %(also)s",
+                     posts, n=posts, author=author, also=also or tr("nothing else"))
+        )  # fmt: skip
+        console().print(say(said), markup=False, soft_wrap=True)
 
     @privacy.command("lift")
     @handle_errors
@@ -111,17 +125,24 @@ def register(app: typer.Typer) -> None:
 
         if platform:
             platform = check_platforms((platform,))[0]
-        where = f" on {platform}" if platform else " on every platform"
-        if not yes and not typer.confirm(f"Collect the new posts of {author}{where} again?"):
-            err_console().print("Nothing lifted.", markup=False)
+        say = speaker(cli_language(workspace))
+        asked = (tr("Collect the new posts of %(author)s on %(platform)s again?", author=author,
+                    platform=platform) if platform
+                 else tr("Collect the new posts of %(author)s on every platform again?",
+                         author=author))  # fmt: skip
+        if not yes and not typer.confirm(say(asked)):
+            err_console().print(say(tr("Nothing lifted.")), markup=False)
             raise typer.Exit(1)
         with open_workspace(workspace) as ws:
             lift_objection(ws, author, platform)
-        console().print(
-            f"Objection of {author}{where} lifted: what they publish from now on is collected; "
-            "what they published until now stays refused.",
-            markup=False,
-        )
+        said = (
+            tr("Objection of %(author)s on %(platform)s lifted: what they publish from now on is "
+               "collected; what they published until now stays refused.", author=author,
+               platform=platform) if platform
+            else tr("Objection of %(author)s on every platform lifted: what they publish from now "
+                    "on is collected; what they published until now stays refused.", author=author)
+        )  # fmt: skip
+        console().print(say(said), markup=False, soft_wrap=True)
 
     @privacy.command("access")
     @handle_errors
@@ -146,6 +167,8 @@ def register(app: typer.Typer) -> None:
             report = access_report(ws, author, platform)
             empty = not report["posts"] and not report["inbox_items"]
             near = handles_like(ws, author, platform) if empty else []
+            reader = cli_language(ws.root)
+        say = speaker(reader)
         if empty:
             said = tr(
                 "no stored post or inbox item is by %(author)s%(where)s.",
@@ -168,15 +191,14 @@ def register(app: typer.Typer) -> None:
         os.fchmod(fd, 0o600)  # a file that was there keeps its mode otherwise
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
-        err_console().print(
-            ", ".join(
-                f"{len(v)} {k.replace('_', ' ')}"
-                for k, v in report.items()
-                if isinstance(v, list) and v
-            )
-            + f" written to {out}",
-            markup=False,
+        # Each section by the name the file gives it (inbox items: inbox_items).
+        counts = ", ".join(
+            f"{count_cell(len(v), reader)} {k.replace('_', ' ')}"
+            for k, v in report.items()
+            if isinstance(v, list) and v
         )
+        said = tr("%(counts)s written to %(path)s", counts=counts, path=str(out))
+        err_console().print(say(said), markup=False, soft_wrap=True)
 
     @privacy.command("purge")
     @handle_errors
@@ -235,13 +257,22 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             # An erasure killed midway is in no entry yet: said first, with
             # what to do (on stderr, the rows stay what a script reads).
+            reader = cli_language(ws.root)
             for e in unfinished_erasures(ws):
                 warn(tr("%(message)s. %(hint)s", message=unfinished_message(e),
-                        hint=unfinished_hint(e)))  # fmt: skip
-            rows = [
+                        hint=unfinished_hint(e)), say=speaker(reader))  # fmt: skip
+            entries = erasure_log(ws, limit, kind)
+            rows: list[dict[str, object]] = [
                 {"at": e.at, "kind": e.kind, "platform": e.platform or "", "subject": e.subject,
                  "posts": e.posts,
                  "removed": ", ".join(f"{k}={n}" for k, n in sorted(e.details.items()) if n)}
-                for e in erasure_log(ws, limit, kind)
+                for e in entries
             ]  # fmt: skip
-        print_rows(rows, ["at", "kind", "platform", "subject", "posts", "removed"], output)
+        if output is RowFormat.table:  # the time the reader's way; CSV and JSON keep ISO 8601
+            for row, entry in zip(rows, entries, strict=True):
+                row["at"] = time_cell(entry.at, reader)
+        heads = {"at": tr("at"), "kind": tr("kind"), "platform": tr("platform"),
+                 "subject": tr("subject"), "posts": tr("posts"),
+                 "removed": tr("removed")}  # fmt: skip
+        print_rows(rows, ["at", "kind", "platform", "subject", "posts", "removed"], output,
+                   heads=said_heads(speaker(reader), heads))  # fmt: skip

@@ -7,16 +7,20 @@ from typing import Annotated
 import typer
 
 from veille.cli.common import (
+    LIST_HEADS,
     DataFormat,
     FormatOpt,
     RowFormat,
     RowFormatOpt,
     WorkspaceOpt,
+    cli_language,
     console,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
+    said_heads,
+    speaker,
 )
 from veille.errors import tr, trn
 
@@ -68,7 +72,9 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             rows = [a.shown() for a in list_accounts(ws.state)]
-        print_rows(rows, ["name", "platform", "url", "handle", "secret", "limit"], output)
+            heads = said_heads(speaker(cli_language(ws.root)), LIST_HEADS)
+        print_rows(rows, ["name", "platform", "url", "handle", "secret", "limit"], output,
+                   heads=heads)  # fmt: skip
 
     @accounts.command("remove")
     @handle_errors

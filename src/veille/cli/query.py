@@ -19,17 +19,22 @@ from veille.cli.common import (
     RowFormatOpt,
     WorkspaceOpt,
     author_cell,
+    cli_language,
     console,
+    count_cell,
     err_console,
     error_speaker,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
+    said_heads,
+    speaker,
+    time_cell,
     warn,
 )
 from veille.cli.core import LangOpt, PlatformOpt, SinceOpt, UntilOpt, post_filter
-from veille.errors import InputError, tr
+from veille.errors import InputError, tr, trn
 from veille.models import Post
 from veille.query import Query, QueryError, compile_query
 from veille.services.search import Hit
@@ -37,6 +42,13 @@ from veille.services.search import explain as explain_query
 from veille.services.search import search as search_posts
 
 QueryArg = Annotated[str, typer.Argument(help="A query (syntax: docs/query.md).")]
+
+#: The column headers of a table of posts, said in the reader's language
+#: (JSON lines and CSV keep the keys a script reads).
+POST_HEADS = {
+    "published_at": tr("published_at"), "author": tr("author"), "engagement": tr("engagement"),
+    "text": tr("text"), "url": tr("url"),
+}  # fmt: skip
 
 
 class Sort(StrEnum):
@@ -60,9 +72,12 @@ def compile_or_exit(text: str) -> Query:
     return q
 
 
-def post_rows(posts: list[Post], q: Query, fmt: RowFormat) -> list[dict[str, Any]]:
+def post_rows(
+    posts: list[Post], q: Query, fmt: RowFormat, lang: str = "en"
+) -> list[dict[str, Any]]:
     """Rows of posts found by ``q``: the text as stored, the highlights beside
-    it (marked in the terminal)."""
+    it (marked in the terminal); a table's time, count and missing author
+    written for a reader of ``lang``."""
     rows = []
     for hit in (Hit(p, tuple(q.spans(p))) for p in posts):
         p = hit.post
@@ -75,8 +90,9 @@ def post_rows(posts: list[Post], q: Query, fmt: RowFormat) -> list[dict[str, Any
             "url": p.url,
         }
         if fmt is RowFormat.table:
-            row["author"] = author_cell(p.author.handle)
-            row["engagement"] = "–" if row["engagement"] is None else row["engagement"]
+            row["published_at"] = time_cell(p.published_at, lang)
+            row["author"] = author_cell(p.author.handle, lang)
+            row["engagement"] = count_cell(row["engagement"], lang)
             row["text"] = Text.from_markup(
                 hit.marked(before="[bold yellow]", after="[/]", escape=escape)
             )
@@ -228,14 +244,21 @@ def register(app: typer.Typer) -> None:
                 limit=limit,
                 count=output is RowFormat.table,
             )
+            reader = cli_language(ws.root)
+        say = speaker(reader)
         cols = ["id", "published_at", "author", "engagement", "text", "url"]
         if output is not RowFormat.table:
             cols[4:5] = ["title", "text", "highlights"]
-        print_rows(post_rows([h.post for h in result.hits], q, output), cols, output)
+        rows = post_rows([h.post for h in result.hits], q, output, reader)
+        print_rows(rows, cols, output, heads=said_heads(say, POST_HEADS))
         # Machine formats stay pure data (scripts read stdout and stderr together).
         if output is RowFormat.table:
-            word = "post" if result.total == 1 else "posts"
-            console().print(f"{result.total} {word} matched; {len(result.hits)} shown.")
+            # 1300 in English, as it was; 1 300 in French.
+            total, shown = count_cell(result.total, reader), count_cell(len(result.hits), reader)
+            said = trn("%(n)s post matched; %(shown)s shown.",
+                       "%(n)s posts matched; %(shown)s shown.", result.total, n=total,
+                       shown=shown)  # fmt: skip
+            console().print(say(said), markup=False, soft_wrap=True)
 
 
 def load_queries(path: Path, matcher: Any) -> Any:

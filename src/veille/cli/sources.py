@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from veille.cli.common import (
+    LIST_HEADS,
     DataFormat,
     FormatOpt,
     LanguageOpt,
@@ -21,17 +22,20 @@ from veille.cli.common import (
     cli_language,
     configure_logging,
     console,
+    count_cell,
     err_console,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
     reader_language,
+    said_heads,
     say_stopped,
     speaker,
+    time_cell,
 )
 from veille.cli.serve import ServeHostOpt, ServePortOpt
-from veille.errors import tr
+from veille.errors import tr, trn
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +91,7 @@ def register(app: typer.Typer) -> None:
         from veille.services.sources import list_sources, shown_config
 
         with open_workspace(workspace) as ws:
+            reader = cli_language(ws.root)
             rows = [
                 {
                     "name": r.name,
@@ -97,7 +102,8 @@ def register(app: typer.Typer) -> None:
                 }
                 for r in list_sources(ws.state)
             ]
-        print_rows(rows, ["name", "kind", "every", "enabled", "config"], output)
+        heads = said_heads(speaker(reader), LIST_HEADS)
+        print_rows(rows, ["name", "kind", "every", "enabled", "config"], output, heads=heads)
 
     @source_app.command("remove")
     @handle_errors
@@ -109,7 +115,9 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_source(ws.state, name)
-        console().print(f"Removed source {name}; its posts are kept.", markup=False)
+            say = speaker(cli_language(ws.root))
+        said = tr("Removed source %(name)s; its posts are kept.", name=name)
+        console().print(say(said), markup=False, soft_wrap=True)
 
     @source_app.command("enable")
     @handle_errors
@@ -121,7 +129,8 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             set_enabled(ws.state, name, True)
-        console().print(f"Enabled source {name}.", markup=False)
+            say = speaker(cli_language(ws.root))
+        console().print(say(tr("Enabled source %(name)s.", name=name)), markup=False)
 
     @source_app.command("disable")
     @handle_errors
@@ -133,7 +142,8 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             set_enabled(ws.state, name, False)
-        console().print(f"Disabled source {name}.", markup=False)
+            say = speaker(cli_language(ws.root))
+        console().print(say(tr("Disabled source %(name)s.", name=name)), markup=False)
 
     @source_app.command("test")
     @handle_errors
@@ -148,25 +158,33 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             result = test_source(ws, name)
+            reader = cli_language(ws.root)
         if output is DataFormat.json:
             print_json({"posts": result.posts[:limit], "failed": [e for e, _ in result.failed]})
             return
         rows = (
             {
                 "id": p.id,
-                "published_at": p.published_at,
-                "author": author_cell(p.author.handle),
+                "published_at": time_cell(p.published_at, reader),
+                "author": author_cell(p.author.handle, reader),
                 "text": (p.title + " — " if p.title else "") + p.text[:120],
             }
             for p in result.posts[:limit]
         )
-        print_rows(rows, ["id", "published_at", "author", "text"], RowFormat.table)
-        console().print(
-            f"{len(result.posts)} posts would be stored, {len(result.failed)} items would be "
-            "quarantined. Nothing was stored."
-        )
+        say = speaker(reader)
+        print_rows(rows, ["id", "published_at", "author", "text"], RowFormat.table,
+                   heads=said_heads(say, LIST_HEADS))  # fmt: skip
+        # Counted as they were in English (the plural of one aside).
+        posts, failed = len(result.posts), len(result.failed)
+        said = tr("%(posts)s, %(items)s. Nothing was stored.",
+                  posts=trn("%(n)s post would be stored", "%(n)s posts would be stored", posts,
+                            n=count_cell(posts, reader)),
+                  items=trn("%(n)s item would be quarantined", "%(n)s items would be quarantined",
+                            failed, n=count_cell(failed, reader)))  # fmt: skip
+        console().print(say(said), markup=False, soft_wrap=True)
         for err, _ in result.failed[:5]:
-            err_console().print(f"cannot read an item: {err}", soft_wrap=True, markup=False)
+            said = tr("cannot read an item: %(error)s", error=err)
+            err_console().print(say(said), soft_wrap=True, markup=False)
 
     @source_app.command("health")
     @handle_errors
@@ -396,18 +414,21 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             items = quarantined(ws.state, source)
-            say = speaker(cli_language(ws.root) if output is RowFormat.table else "en")
+            reader = cli_language(ws.root)
+        table = output is RowFormat.table  # CSV and JSON keep ISO 8601 and English
+        say = speaker(reader if table else "en")
         rows = (
             {
                 "id": q.id,
                 "source": q.source,
                 "error": say(q.error),
-                "at": q.created_at,
+                "at": time_cell(q.created_at, reader) if table else q.created_at,
                 "raw": q.raw if output is not RowFormat.table else str(q.raw)[:80],
             }
             for q in items
         )
-        print_rows(rows, ["id", "source", "at", "error", "raw"], output)
+        heads = said_heads(speaker(reader), LIST_HEADS)
+        print_rows(rows, ["id", "source", "at", "error", "raw"], output, heads=heads)
 
     @quarantine_app.command("retry")
     @handle_errors

@@ -7,19 +7,25 @@ from typing import Annotated, Any
 import typer
 
 from veille.cli.common import (
+    LIST_HEADS,
     DataFormat,
     FormatOpt,
     RowFormat,
     RowFormatOpt,
     WorkspaceOpt,
+    cli_language,
     console,
+    count_cell,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
+    said_heads,
+    speaker,
+    time_cell,
     warn,
 )
-from veille.errors import tr
+from veille.errors import tr, trn
 
 NameArg = Annotated[str, typer.Argument(help="Topic name (letters, digits, - _ .).")]
 QueryArg = Annotated[str, typer.Argument(help="The topic's query (syntax: docs/query.md).")]
@@ -46,8 +52,11 @@ def register(app: typer.Typer) -> None:
         compile_or_exit(query)
         with open_workspace(workspace) as ws:
             topic = add_topic(ws.state, name, query, inbox=inbox)
-        flag = " Its posts enter the inbox." if inbox else ""
-        console().print(f"topic [bold]{topic.name}[/] created (version 1).{flag}", soft_wrap=True)
+            say = speaker(cli_language(ws.root))
+        said = say(tr("topic %(name)s created (version 1).", name=topic.name))
+        if inbox:
+            said += say(tr(" Its posts enter the inbox."))
+        console().print(said, markup=False, soft_wrap=True)
 
     @tapp.command()
     @handle_errors
@@ -81,25 +90,31 @@ def register(app: typer.Typer) -> None:
             compile_or_exit(query)
         with open_workspace(workspace) as ws:
             done = change_topic(ws.state, name, query, inbox=inbox)
+            say = speaker(cli_language(ws.root))
         topic = done.topic
         # Say what changed, and only that: --inbox alone makes no new version.
         said = []
+        named = {"name": topic.name, "version": topic.version}
         if done.new_version:
-            said.append(f"topic {topic.name} is now version {topic.version}.")
+            said.append(tr("topic %(name)s is now version %(version)s.", **named))
         elif query is not None:
-            said.append(f"topic {topic.name} keeps version {topic.version}: the query is the same.")
+            said.append(tr("topic %(name)s keeps version %(version)s: the query is the same.",
+                           **named))  # fmt: skip
         if inbox is not None:
             said.append(
                 {
-                    (True, True): f"topic {topic.name} is now flagged for the inbox: "
-                    "the posts it matches enter it.",
-                    (True, False): f"topic {topic.name} is no longer flagged for the inbox.",
-                    (False, True): f"topic {topic.name} was already flagged for the inbox.",
-                    (False, False): f"topic {topic.name} was not flagged for the inbox.",
+                    (True, True): tr("topic %(name)s is now flagged for the inbox: the posts it "
+                                     "matches enter it.", name=topic.name),
+                    (True, False): tr("topic %(name)s is no longer flagged for the inbox.",
+                                      name=topic.name),
+                    (False, True): tr("topic %(name)s was already flagged for the inbox.",
+                                      name=topic.name),
+                    (False, False): tr("topic %(name)s was not flagged for the inbox.",
+                                       name=topic.name),
                 }[(done.inbox_changed, done.inbox)]
-            )
+            )  # fmt: skip
         for line in said:
-            console().print(line, markup=False, soft_wrap=True)
+            console().print(say(line), markup=False, soft_wrap=True)
 
     @tapp.command("list")
     @handle_errors
@@ -111,6 +126,7 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             topics = list_topics(ws.state)
             flagged = inbox_topics(ws.state)
+            reader = cli_language(ws.root)
         unreadable = {t.name: u for t in topics if (u := of_topic(t))}
         rows = [
             {
@@ -123,7 +139,10 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
         else:
-            print_rows(rows, ["name", "version", "query", "inbox", "updated_at"], RowFormat.table)
+            table = [{**r, "updated_at": time_cell(t.updated_at, reader)}
+                     for r, t in zip(rows, topics, strict=True)]  # fmt: skip
+            print_rows(table, ["name", "version", "query", "inbox", "updated_at"],
+                       RowFormat.table, heads=said_heads(speaker(reader), LIST_HEADS))  # fmt: skip
         for u in unreadable.values():  # a topic that silently stopped matching says so
             warn(said(u))
 
@@ -139,11 +158,16 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             found = versions(ws.state, name)
+            reader = cli_language(ws.root)
+        table = output is RowFormat.table  # CSV and JSON keep ISO 8601
         print_rows(
-            ({"version": v.version, "query": v.query, "created_at": v.created_at} for v in found),
+            ({"version": v.version, "query": v.query,
+              "created_at": time_cell(v.created_at, reader) if table else v.created_at}
+             for v in found),
             ["version", "query", "created_at"],
             output,
-        )
+            heads=said_heads(speaker(reader), LIST_HEADS),
+        )  # fmt: skip
 
     @tapp.command()
     @handle_errors
@@ -153,7 +177,8 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_topic(ws.state, name, posts=ws.posts)
-        console().print(f"topic [bold]{name}[/] removed.")
+            say = speaker(cli_language(ws.root))
+        console().print(say(tr("topic %(name)s removed.", name=name)), markup=False)
 
     @tapp.command("test")
     @handle_errors
@@ -164,11 +189,12 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Matches now, a sample with highlights, and the change from the previous version."""
-        from veille.cli.query import post_rows
+        from veille.cli.query import POST_HEADS, post_rows
         from veille.query.topics import test_topic
 
         with open_workspace(workspace) as ws:
             result = test_topic(ws.store, name, sample=sample)
+            reader = cli_language(ws.root)
         q = result.topic.compiled
         if output is DataFormat.json:
             data: dict[str, Any] = {
@@ -190,32 +216,35 @@ def register(app: typer.Typer) -> None:
                 }
             print_json(data)
             return
-        out = console()
-        out.print(
-            f"topic [bold]{result.topic.name}[/] v{result.topic.version}: "
-            f"[bold]{result.count}[/] stored posts match  ({result.topic.query})",
-            soft_wrap=True,
-        )
+        out, say = console(), speaker(reader)
+        heads = said_heads(say, POST_HEADS)
+        said = trn("topic %(name)s v%(version)s: %(n)s stored post matches  (%(query)s)",
+                   "topic %(name)s v%(version)s: %(n)s stored posts match  (%(query)s)",
+                   result.count, name=result.topic.name, version=result.topic.version,
+                   n=count_cell(result.count, reader), query=result.topic.query)  # fmt: skip
+        out.print(say(said), soft_wrap=True, markup=False)
         cols = ["id", "published_at", "author", "text"]
         if result.sample:
-            print_rows(post_rows(result.sample, q, RowFormat.table), cols, RowFormat.table)
+            print_rows(post_rows(result.sample, q, RowFormat.table, reader), cols,
+                       RowFormat.table, heads=heads)  # fmt: skip
         if result.previous is None:
-            out.print("first version: nothing to compare with.")
+            out.print(say(tr("first version: nothing to compare with.")), markup=False)
             return
-        out.print(
-            f"since v{result.previous.version} ({result.previous.query}): "
-            f"{result.previous_count} → {result.count} posts, "
-            f"[green]+{result.gained_count}[/] gained, [red]-{result.lost_count}[/] lost",
-            soft_wrap=True,
-        )
+        said = trn("since v%(version)s (%(query)s): %(before)s → %(n)s post, +%(gained)s gained, "
+                   "-%(lost)s lost",
+                   "since v%(version)s (%(query)s): %(before)s → %(n)s posts, +%(gained)s gained, "
+                   "-%(lost)s lost", result.count, version=result.previous.version,
+                   query=result.previous.query, before=count_cell(result.previous_count, reader),
+                   n=count_cell(result.count, reader),
+                   gained=count_cell(result.gained_count, reader),
+                   lost=count_cell(result.lost_count, reader))  # fmt: skip
+        out.print(say(said), soft_wrap=True, markup=False)
         if result.gained:
-            print_rows(
-                post_rows(result.gained, q, RowFormat.table), cols, RowFormat.table, title="gained"
-            )
+            print_rows(post_rows(result.gained, q, RowFormat.table, reader), cols,
+                       RowFormat.table, title=say(tr("gained")), heads=heads)  # fmt: skip
         if result.lost:
             from veille.query import compile_query
 
             old = compile_query(result.previous.query)
-            print_rows(
-                post_rows(result.lost, old, RowFormat.table), cols, RowFormat.table, title="lost"
-            )
+            print_rows(post_rows(result.lost, old, RowFormat.table, reader), cols,
+                       RowFormat.table, title=say(tr("lost")), heads=heads)  # fmt: skip

@@ -9,15 +9,20 @@ from typing import Annotated
 import typer
 
 from veille.cli.common import (
+    LIST_HEADS,
     DataFormat,
     FormatOpt,
     RowFormat,
     WorkspaceOpt,
+    cli_language,
     console,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
+    said_heads,
+    speaker,
+    time_cell,
 )
 from veille.errors import UsageError, tr
 
@@ -91,15 +96,20 @@ def register(app: typer.Typer) -> None:
         from veille.services.users import list_users
 
         with open_workspace(workspace) as ws:
+            users = list_users(ws.state)
             rows = [
                 {"username": u.username, "role": u.role, "language": u.language,
                  "created_at": u.created_at}
-                for u in list_users(ws.state)
+                for u in users
             ]  # fmt: skip
+            reader = cli_language(ws.root)
         if output is DataFormat.json:
             print_json(rows)
         else:
-            print_rows(rows, ["username", "role", "language", "created_at"], RowFormat.table)
+            table = [{**r, "created_at": time_cell(u.created_at, reader)}
+                     for r, u in zip(rows, users, strict=True)]  # fmt: skip
+            print_rows(table, ["username", "role", "language", "created_at"], RowFormat.table,
+                       heads=said_heads(speaker(reader), LIST_HEADS))  # fmt: skip
 
     @uapp.command()
     @handle_errors
