@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from tests.store.test_retention_late_posts import _figures, _post, _workspace
+from tests.conftest import retention_workspace
+from tests.store.test_retention_late_posts import _figures, _post
 from veille.pipeline.ingest import build_pipeline
 from veille.query.topics import add_topic
 from veille.services.retention import apply_retention
@@ -62,7 +63,7 @@ OPEN = pytest.mark.xfail(strict=True, reason="the split ingest does not read the
 def test_a_post_purged_after_the_ingest_read_its_cutoff_is_not_stored_again(
     kind: str, tmp_path: Path
 ) -> None:
-    with Workspace.open(_workspace(kind, tmp_path / "ws")) as ws:
+    with Workspace.open(retention_workspace(kind, tmp_path / "ws")) as ws:
         ws.store.upsert_posts([*WEEK_OLD, *RECENT])
         add_topic(ws.store, "lumio", "lumio")
         before = _figures(ws)
@@ -90,7 +91,7 @@ def test_a_post_of_a_purge_killed_after_a_batch_is_not_stored_again(
     an ingest that read its cutoff before brings that post again; the next
     purge finishes. The purge logged its cutoff after its deletes: the
     post was stored again between them and counted twice."""
-    with Workspace.open(_workspace("sqlite", tmp_path / "ws")) as ws:
+    with Workspace.open(retention_workspace("sqlite", tmp_path / "ws")) as ws:
         store = ws.posts
         ws.store.upsert_posts([*WEEK_OLD, *RECENT])
         add_topic(ws.store, "lumio", "lumio")

@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from tests.test_privacy_topic_backlog import NOW, _posts, _workspace
+from tests.conftest import retention_workspace
+from tests.test_privacy_topic_backlog import NOW, _posts
 from tests.test_privacy_topic_sentiment import _read
 from veille.query.topics import add_topic
 from veille.services.retention import _day_start
@@ -52,7 +53,7 @@ def test_a_purge_killed_between_its_transactions_counts_a_topics_sentiment_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cutoff = _day_start(NOW - timedelta(days=10))
-    with Workspace.open(_workspace("sqlite", tmp_path / "ws")) as ws:
+    with Workspace.open(retention_workspace("sqlite", tmp_path / "ws")) as ws:
         store = ws.posts
         store.upsert_posts(_posts())
         add_topic(ws.store, "lumio", "lumio")
