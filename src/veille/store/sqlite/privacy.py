@@ -506,7 +506,7 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                 # In this transaction: a purge killed after it counts each
                 # post once (in the author rollup or in the topic's purged
                 # sentiment), not in both until the days below go.
-                purged.take_out_author_days(self.conn, last)
+                purged.take_out_author_days(self.conn, last, ts // 86400 * 86400)
                 self._remove_copies([r[1] for r in rows], report.removed, rekey=False)
                 self.conn.execute("DELETE FROM posts WHERE pk <= ?", (last,))
                 self.conn.execute("DELETE FROM privacy_purge")

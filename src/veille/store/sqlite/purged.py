@@ -236,7 +236,7 @@ def keep_topic_sentiment(conn: sqlite3.Connection, last_pk: int, before: int) ->
     )
 
 
-def take_out_author_days(conn: sqlite3.Connection, last_pk: int) -> None:
+def take_out_author_days(conn: sqlite3.Connection, last_pk: int, below: int) -> None:
     """Take the posts keyed up to ``last_pk`` out of ``author_rollup``
     (every post's row and each saved topic's), dropping the rows left with
     none: inside the purge's transaction that deletes those posts (its rows
@@ -246,16 +246,20 @@ def take_out_author_days(conn: sqlite3.Connection, last_pk: int) -> None:
     sentiment (the author rollup beside ``topic_purged_sentiment``) counts
     each post once whenever the purge is killed; it counted the batches'
     posts twice until the purge's last step deleted the days. Followers and
-    names (maxima) stay as they were: the day goes whole by the purge's end."""
+    names (maxima) stay as they were: the day goes whole by the purge's end.
+    Posts published from ``below`` (the cutoff's day, seconds) stay counted
+    there, as :func:`keep_topic_sentiment` leaves them: the cutoff day's
+    authors keep their purged posts."""
     sums = (
         "count(*), sum(p.likes + p.shares + p.replies), sum(p.sentiment IS 'positive'), "
         "sum(p.sentiment IS 'negative'), sum(p.sentiment IS 'neutral')"
     )
     day = "p.published_at / 86400, p.platform, p.author_handle"
     groups = (
-        f"SELECT 0, {day}, {sums} FROM posts p WHERE p.pk <= ? GROUP BY 2, 3, 4 UNION ALL "
-        f"SELECT f.topic_id, {day}, {sums} FROM posts p JOIN post_topics f "
-        "ON f.post_pk = p.pk WHERE p.pk <= ? GROUP BY 1, 2, 3, 4"
+        f"SELECT 0, {day}, {sums} FROM posts p WHERE p.pk <= ? AND p.published_at < ? "
+        f"GROUP BY 2, 3, 4 UNION ALL SELECT f.topic_id, {day}, {sums} FROM posts p "
+        "JOIN post_topics f ON f.post_pk = p.pk WHERE p.pk <= ? AND p.published_at < ? "
+        "GROUP BY 1, 2, 3, 4"
     )
     conn.execute(
         f"WITH g (topic_id, day, platform, handle, n, e, pos, neg, neu) AS ({groups}) "
@@ -263,14 +267,14 @@ def take_out_author_days(conn: sqlite3.Connection, last_pk: int) -> None:
         "positive = positive - g.pos, negative = negative - g.neg, neutral = neutral - g.neu "
         "FROM g WHERE author_rollup.topic_id = g.topic_id AND author_rollup.day = g.day "
         "AND author_rollup.platform = g.platform AND author_rollup.handle = g.handle",
-        (last_pk, last_pk),
+        (last_pk, below, last_pk, below),
     )
     # The rows left with no post (by key: the rollup holds every author-day).
     conn.execute(
         f"WITH g (topic_id, day, platform, handle, n, e, pos, neg, neu) AS ({groups}) "
         "DELETE FROM author_rollup WHERE posts <= 0 AND (topic_id, day, platform, handle) "
         "IN (SELECT topic_id, day, platform, handle FROM g)",
-        (last_pk, last_pk),
+        (last_pk, below, last_pk, below),
     )
 
 
