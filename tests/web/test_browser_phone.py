@@ -473,7 +473,8 @@ def test_an_alerts_page_stacks_its_details_and_settings_on_a_phone(
         )
         assert rows and all(bottom <= top + 1 for _, bottom, top in rows), rows
         # The settings' labels (several to a paragraph) each above its field.
-        for name in ("Fréquence", "À", "Jour"):
+        # (« À » names its clock: « À (UTC) ».)
+        for name in ("Fréquence", re.compile(r"^À \(.+\)$"), "Jour"):
             label = page.get_by_text(name, exact=True).bounding_box()
             field = page.get_by_label(name, exact=True).bounding_box()
             assert label and field and label["y"] + label["height"] <= field["y"] + 1, name
