@@ -3,6 +3,7 @@ or a ClickHouse server over HTTP, state in the session's PostgreSQL)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,12 +74,11 @@ def split_ws(request: pytest.FixtureRequest, tmp_path: Path, state_url: str) -> 
         yield ws
 
 
-@pytest.fixture(scope="module")
-def failover_pair() -> Iterator[tuple[TestServer, TestServer]]:
+@contextlib.contextmanager
+def started_pair() -> Iterator[tuple[TestServer, TestServer]]:
     """A primary (durable: each commit written and sent to the replica) and
-    its synchronous streaming replica, on loopback ports. One pair a module:
-    a failover test SIGKILLs the primary and promotes the replica, so no
-    other module may see them."""
+    its synchronous streaming replica, on loopback ports; skipped where
+    Debian's PostgreSQL or pg_basebackup is missing."""
     from veille.store.postgres.testing import TestServer, find_binary, missing_reason
 
     reason = missing_reason()
@@ -95,3 +95,11 @@ def failover_pair() -> Iterator[tuple[TestServer, TestServer]]:
         if replica is not None:
             replica.stop()
         primary.stop()
+
+
+@pytest.fixture(scope="module")
+def failover_pair() -> Iterator[tuple[TestServer, TestServer]]:
+    """:func:`started_pair`, one a module: a failover test SIGKILLs the
+    primary and promotes the replica, so no other module may see them."""
+    with started_pair() as pair:
+        yield pair

@@ -38,7 +38,7 @@ import httpx
 import pytest
 
 from tests.reliability.harness import VEILLE, Hooks
-from tests.scale.conftest import split_root
+from tests.scale.conftest import split_root, started_pair
 from tests.scale.test_multiprocess import _env
 from tests.scale.test_postgres_failover_serve import _sign_in, _workspace
 from veille.alerts.model import Alert, AlertBook
@@ -62,23 +62,10 @@ HOST = "mastodon"
 
 @pytest.fixture
 def pair() -> Iterator[tuple[TestServer, TestServer]]:
-    """A primary (each commit written and sent to the replica) and its
-    synchronous streaming replica; one pair per test, as each loses its
-    primary."""
-    reason = missing_reason()
-    if reason is None and find_binary("pg_basebackup") is None:
-        reason = "pg_basebackup not found (apt-get install postgresql)"
-    if reason is not None:
-        pytest.skip(reason)
-    primary = TestServer(durable=True).start()
-    replica = None
-    try:
-        replica = primary.standby()
-        yield primary, replica
-    finally:
-        if replica is not None:
-            replica.stop()
-        primary.stop()
+    """A primary and its synchronous replica (:func:`started_pair`); one
+    pair per test, as each loses its primary."""
+    with started_pair() as servers:
+        yield servers
 
 
 def _wait(what: str, done: Callable[[], bool], seconds: float, log: Callable[[], str]) -> None:
