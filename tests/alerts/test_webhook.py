@@ -118,3 +118,18 @@ def test_a_post_without_counts_sends_null_and_a_true_zero_sends_0(workspace, rec
     assert posts["rss:1"]["author"]["followers"] is None
     assert posts["mastodon:2"]["engagement"] == {"likes": 0, "shares": 0, "replies": 0}
     assert posts["mastodon:2"]["author"]["followers"] == 0
+
+
+def test_an_alert_made_again_is_not_dropped_as_a_repeat(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    """SQLite gives the id of a deleted alert, and of its deleted outbox rows,
+    to the next ones: a delivery id made of them came back, and the receiver
+    dropped the new alert's first message as a repeat of the old one's."""
+    book = AlertBook(workspace.store)
+    book.add(Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}"))
+    build_pipeline(workspace).ingest([make_post(1, "The new Lumio lamp")])
+    book.remove("lumio")
+    book.add(Alert(name="vexa", query="vexa", channel_url=f"webhook+{receiver.url}"))
+    build_pipeline(workspace).ingest([make_post(2, "Vexa opens a shop")])
+    _engine(workspace).dispatch()
+    accepted = [p["id"] for r in receiver.accepted() for p in r["json"]["posts"]]
+    assert accepted == ["mastodon:1", "mastodon:2"], [r["delivery"] for r in receiver.requests]

@@ -75,10 +75,12 @@ def split_ws(request: pytest.FixtureRequest, tmp_path: Path, state_url: str) -> 
 
 
 @contextlib.contextmanager
-def started_pair() -> Iterator[tuple[TestServer, TestServer]]:
+def started_pair(*, synchronous: bool = True) -> Iterator[tuple[TestServer, TestServer]]:
     """A primary (durable: each commit written and sent to the replica) and
-    its synchronous streaming replica, on loopback ports; skipped where
-    Debian's PostgreSQL or pg_basebackup is missing."""
+    its streaming replica, on loopback ports; skipped where Debian's
+    PostgreSQL or pg_basebackup is missing. ``synchronous``: the primary's
+    commits wait for the replica; else they do not (an asynchronous replica,
+    which may lose the last commits)."""
     from veille.store.postgres.testing import TestServer, find_binary, missing_reason
 
     reason = missing_reason()
@@ -89,7 +91,7 @@ def started_pair() -> Iterator[tuple[TestServer, TestServer]]:
     primary = TestServer(durable=True).start()
     replica = None
     try:
-        replica = primary.standby()
+        replica = primary.standby(synchronous=synchronous)
         yield primary, replica
     finally:
         if replica is not None:
@@ -102,4 +104,12 @@ def failover_pair() -> Iterator[tuple[TestServer, TestServer]]:
     """:func:`started_pair`, one a module: a failover test SIGKILLs the
     primary and promotes the replica, so no other module may see them."""
     with started_pair() as pair:
+        yield pair
+
+
+@pytest.fixture
+def async_pair() -> Iterator[tuple[TestServer, TestServer]]:
+    """A primary and its asynchronous streaming replica (:func:`started_pair`),
+    one pair per test: the primary's commits do not wait for the replica."""
+    with started_pair(synchronous=False) as pair:
         yield pair

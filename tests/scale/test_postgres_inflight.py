@@ -46,12 +46,7 @@ from veille.services.sources import add_source
 from veille.sim.feeds import FEED_PLATFORMS
 from veille.sim.generate import SimConfig, generate_posts
 from veille.sim.server import SimClock, Simulator, SimWorld, default_specs
-from veille.store.postgres.testing import (
-    TestServer,
-    find_binary,
-    missing_reason,
-    multi_host_url,
-)
+from veille.store.postgres.testing import TestServer, multi_host_url
 from veille.workspace import Workspace
 
 # Two servers (initdb, a base backup) per test: a primary is lost in each.
@@ -317,26 +312,6 @@ def test_a_batch_in_flight_when_the_primary_dies_is_finished_on_the_new_primary(
     assert "Traceback" not in outage, outage
     print(f"\nin-flight batch: {len(stored - first)} posts stored while the state waited; "
           f"the log:\n{outage[-3000:]}")  # fmt: skip
-
-
-@pytest.fixture
-def async_pair() -> Iterator[tuple[TestServer, TestServer]]:
-    """A primary and its asynchronous streaming replica: the primary's
-    commits do not wait for it."""
-    reason = missing_reason()
-    if reason is None and find_binary("pg_basebackup") is None:
-        reason = "pg_basebackup not found (apt-get install postgresql)"
-    if reason is not None:
-        pytest.skip(reason)
-    primary = TestServer(durable=True).start()
-    replica = None
-    try:
-        replica = primary.standby(synchronous=False)
-        yield primary, replica
-    finally:
-        if replica is not None:
-            replica.stop()
-        primary.stop()
 
 
 @pytest.mark.parametrize("webhook", ["down", "up"])

@@ -3,6 +3,8 @@ near-duplicate index and corrections (run over every backend keeping state)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 from veille.alerts.model import Alert
@@ -60,6 +62,30 @@ def test_alerts_and_an_outbox_row_delivered_once(state_store: StateStore) -> Non
     assert state_store.not_relevant_posts(alert_id) == {"p1"}
     state_store.delete_alert(alert_id)
     assert state_store.find_alert("a") is None
+
+
+def test_a_delivery_id_is_not_made_of_row_ids(state_store: StateStore) -> None:
+    """Receivers drop repeats by delivery id: a new message must never carry
+    one already used. Row ids (and, on SQLite, a deleted alert's id) are
+    handed out again, after a deletion or an asynchronous PostgreSQL
+    failover; the id is made of the alert and the batch's items instead."""
+    common = {"cluster_id": None, "spans": [], "now": 10.0, "due": 10.0}
+    first = state_store.insert_alert(_alert("a"))
+    assert first is not None
+    with state_store.transaction() as tx:
+        tx.queue_match(first, "p1", status="pending", reason=None, **common)
+    ((sent, ids),) = state_store.claim_deliveries(20.0, 30.0)
+    state_store.finish_deliveries(ids, "sent", None, 21.0)
+    state_store.delete_alert(first)
+    second = state_store.insert_alert(replace(_alert("b"), created_at=2))
+    assert second is not None
+    with state_store.transaction() as tx:
+        tx.queue_match(second, "p2", status="pending", reason=None, **common)
+        tx.queue_match(second, "p3", status="pending", reason=None, **common)
+    ((batch_id, _ids),) = state_store.claim_deliveries(40.0, 50.0)
+    assert batch_id != sent
+    # Short and URL-safe: the alert id, then a digest of its items.
+    assert re.fullmatch(rf"{second}\.[0-9a-f]{{20}}", batch_id), batch_id
 
 
 def test_rows_held_back_by_a_cap_are_reported_once(state_store: StateStore) -> None:

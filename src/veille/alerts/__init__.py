@@ -5,6 +5,8 @@
 - :mod:`veille.alerts.outbox`: the engine that turns matches into deliveries in the
   posts' transaction and sends, retries and dead-letters them, and the
   :class:`~veille.alerts.outbox.OutboxWorker` that sends off the ingest path.
+- :mod:`veille.alerts.reasons`: why a delivery was skipped or failed, read
+  back from what the outbox stored, in words a page says in its reader's language.
 - :mod:`veille.alerts.channels`: where deliveries go, each configured by one URL,
   found in one registry (built-ins and the ``veille.channels`` entry points).
 - :mod:`veille.services.alerts`: what the CLI and the web app call; the alert

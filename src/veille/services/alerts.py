@@ -394,7 +394,7 @@ def deliveries(
     def when(ts: float | None) -> datetime | None:
         return None if ts is None else datetime.fromtimestamp(ts, tz)
 
-    from veille.alerts.outbox import skip_reason
+    from veille.alerts.reasons import skip_reason
 
     # The store counts failed sends (what retries are paced by); people count
     # every try: a row sent on the first one reads 1, after two failures 3.

@@ -19,6 +19,7 @@ from veille.store.protocols.alerts import (
     QueuedItem,
     SpanRow,
     StoryDelivery,
+    delivery_id,
 )
 
 if TYPE_CHECKING:
@@ -174,19 +175,23 @@ class PgAlerts(Runner):
             extra += " AND a.id <> ALL(%s)"
             params.append(list(held))
         batches: dict[tuple[int, str | None], list[int]] = {}
+        keys: dict[tuple[int, str | None], list[str]] = {}
+        created: dict[int, int] = {}
         out = []
         with self.write() as conn:
             rows = conn.execute(
-                "SELECT d.id, d.alert_id, d.batch_id FROM deliveries d JOIN alerts a "
-                "ON a.id = d.alert_id WHERE NOT a.paused AND ((d.status = 'pending' "
+                "SELECT d.id, d.alert_id, d.batch_id, d.post_id, a.created_at FROM deliveries d "
+                "JOIN alerts a ON a.id = d.alert_id WHERE NOT a.paused AND ((d.status = 'pending' "
                 "AND d.next_attempt_at <= %s) OR (d.status = 'sending' AND d.lease_until < %s))"
                 f"{extra} ORDER BY d.id FOR UPDATE OF d SKIP LOCKED",
                 params,
             ).fetchall()
-            for row_id, aid, batch in rows:
+            for row_id, aid, batch, key, made in rows:
                 batches.setdefault((int(aid), batch), []).append(int(row_id))
+                keys.setdefault((int(aid), batch), []).append(key)
+                created[int(aid)] = int(made)
             for (aid, batch), ids in batches.items():
-                batch_id = batch or f"{aid}.{ids[0]}"
+                batch_id = batch or delivery_id(aid, created[aid], keys[aid, batch])
                 conn.execute(
                     "UPDATE deliveries SET status = 'sending', lease_until = %s, batch_id = %s "
                     "WHERE id = ANY(%s)",

@@ -7,7 +7,9 @@ pair is unique, which is what makes a delivery happen once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -18,6 +20,22 @@ if TYPE_CHECKING:
 SpanRow = tuple[str, int, int]
 # (alert id, post id, cluster id, now, due, the post's publication time or None).
 MatchRow = tuple[int, str, str | None, float, float, float | None]
+
+
+def delivery_id(alert_id: int, alert_created: int, keys: Iterable[str]) -> str:
+    """A new batch's delivery id, what receivers drop repeats by: the alert id,
+    a dot, then 20 hex digits digesting the alert's creation time and the
+    batch's item keys (post ids or event keys, unique per alert in the
+    outbox). Never a row id: row ids come from a sequence that an
+    asynchronous PostgreSQL failover (or SQLite, after the last rows are
+    deleted) hands out again, and a new message under an id its receiver
+    already had was dropped as a repeat. The same rows give the same id (a
+    batch sent again after a failover lost its claim is a repeat); other rows,
+    or the same posts to an alert made again under a reused id, another.
+    Stored with the rows at their first claim and kept on every retry."""
+    text = json.dumps([int(alert_created), sorted(keys)], ensure_ascii=False)
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest()
+    return f"{alert_id}.{digest}"
 
 
 @dataclass(frozen=True)
@@ -125,8 +143,9 @@ class AlertState(Protocol):
     ) -> list[tuple[str, list[int]]]:
         """Mark the due rows of unpaused alerts (and rows whose lease ran out)
         ``sending`` until ``lease_until``, in one committed transaction; return
-        ``(delivery id, row ids)`` per batch. A batch keeps its delivery id on
-        every retry. The alerts in ``held`` (in their quiet hours) send nothing."""
+        ``(delivery id, row ids)`` per batch. A new batch's delivery id is
+        :func:`delivery_id`'s; a batch keeps it on every retry. The alerts in
+        ``held`` (in their quiet hours) send nothing."""
         ...
 
     def queued_items(self, row_ids: Sequence[int]) -> list[QueuedItem]: ...

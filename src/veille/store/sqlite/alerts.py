@@ -15,6 +15,7 @@ from veille.store.protocols.alerts import (
     QueuedItem,
     SpanRow,
     StoryDelivery,
+    delivery_id,
 )
 
 if TYPE_CHECKING:
@@ -194,19 +195,23 @@ class SQLiteAlerts:
             extra += f" AND a.id NOT IN ({','.join('?' * len(held))})"
             params.extend(held)
         batches: dict[tuple[int, str | None], list[int]] = {}
+        keys: dict[tuple[int, str | None], list[str]] = {}
+        created: dict[int, int] = {}
         out = []
         with _atomic(self.conn):
             rows = self.conn.execute(
-                "SELECT d.id, d.alert_id, d.batch_id FROM deliveries d JOIN alerts a "
-                "ON a.id = d.alert_id WHERE a.paused = 0 AND ((d.status = 'pending' "
+                "SELECT d.id, d.alert_id, d.batch_id, d.post_id, a.created_at FROM deliveries d "
+                "JOIN alerts a ON a.id = d.alert_id WHERE a.paused = 0 AND ((d.status = 'pending' "
                 "AND d.next_attempt_at <= ?) OR (d.status = 'sending' AND d.lease_until < ?))"
                 f"{extra} ORDER BY d.id",
                 params,
             ).fetchall()
-            for row_id, aid, batch in rows:
+            for row_id, aid, batch, key, made in rows:
                 batches.setdefault((aid, batch), []).append(row_id)
+                keys.setdefault((aid, batch), []).append(key)
+                created[aid] = int(made)
             for (aid, batch), ids in batches.items():
-                batch_id = batch or f"{aid}.{ids[0]}"
+                batch_id = batch or delivery_id(aid, created[aid], keys[aid, batch])
                 self.conn.executemany(
                     "UPDATE deliveries SET status = 'sending', lease_until = ?, batch_id = ? "
                     "WHERE id = ?",

@@ -193,7 +193,7 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
 def _read_back(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Deliveries whose stored (English) error is said in the reader's
     language: « a répondu HTTP 500 » on a French page, not "answered"."""
-    from veille.alerts.outbox import failure_reason
+    from veille.alerts.reasons import failure_reason
 
     return [r | {"error": failure_reason(r["error"])} if r["status"] != "skipped" else r
             for r in rows]  # fmt: skip
