@@ -140,3 +140,23 @@ def test_the_apps_reports_are_those_drawn_after_their_figures(tmp_path: Path) ->
                 assert _read(got.text) == _read(expected)
     finally:
         server.stop()
+
+
+def test_a_report_is_drawn_when_no_thread_can_be_started(
+    ws_path: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process that can start no more threads (at its limit, or exiting)
+    still gets its report: the page draws its charts after the figures, as
+    it did before they were drawn beside them."""
+    period = parse_period(WEEK, timezone=TZ)
+
+    def refused(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refused)
+    with Workspace.open(ws_path) as ws:
+        html, _pdf = render_report(ws, query="lumio", period=period, lang="fr", pdf=False)
+    monkeypatch.undo()
+    assert html.count('src="data:image/svg+xml;base64,') == 3
+    assert _read(html) == _read(_after_figures(ws_path, "fr", query="lumio", period=period))

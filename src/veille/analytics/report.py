@@ -349,8 +349,12 @@ class ChartsAhead:
             except BaseException as exc:  # raised where the images are asked for
                 self._error = exc
 
-        self._thread = threading.Thread(target=drawing, name="veille-report-charts", daemon=True)
-        self._thread.start()
+        thread = threading.Thread(target=drawing, name="veille-report-charts", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had (a process at its limit, or exiting):
+            return  # the page draws its charts itself, after the figures, as before
+        self._thread = thread
 
     def images(self) -> dict[str, str] | None:
         """The charts, once drawn (what drawing them raised, raised here);
