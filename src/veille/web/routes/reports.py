@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from veille.analytics.report import file_stem, render_report, workspace_report_data
+from veille.analytics.report import ChartsAhead, file_stem, render_report, workspace_report_data
 from veille.errors import NotFound, UsageError, tr
 from veille.query import QueryError
 from veille.services.analytics import period as period_of
@@ -61,15 +61,19 @@ def _report(request: Request, asked: dict[str, str], *, pdf: bool) -> tuple[str,
         # The page is as old as its figures: drawn from figures read 59 s
         # before, it was kept a minute more, a post that came meanwhile
         # missing from it for two minutes.
-        data, read_at = figures.current_since(
-            about, lambda: workspace_report_data(ws, period=per, topic=topic, query=query)
-        )
         # Its charts kept by what they draw, with the app's others: the PDF
         # after the page (the same figures, the same language) drew the same
-        # three charts again, about 45 ms of CPU each.
+        # three charts again, about 45 ms of CPU each. Figures read for this
+        # view have its charts drawn while the rest of them is read.
+        draw = app_charts(request.app).svg
+        ahead = ChartsAhead(lang=asked["lang"], timezone=ws.settings.workspace.timezone, draw=draw)
+        data, read_at = figures.current_since(
+            about,
+            lambda: workspace_report_data(ws, period=per, topic=topic, query=query, charted=ahead),
+        )
         drawn = render_report(
             ws, period=per, topic=topic, query=query, lang=asked["lang"], pdf=pdf, data=data,
-            draw=app_charts(request.app).svg,
+            draw=draw, images=ahead.images(),
         )  # fmt: skip
         return Aged(drawn, read_at)
 
