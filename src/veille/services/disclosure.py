@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from veille.errors import UsageError, tr
-from veille.services.privacy import person_keys, pseudonym, subject_of
+from veille.services.privacy import person_handle, person_keys, pseudonym, subject_of
 from veille.store.protocols.privacy import Erasure
 
 
@@ -72,11 +72,7 @@ def access_report(
     from veille.records import post_to_record
     from veille.services import audit
 
-    handle = handle.strip().lstrip("@")
-    if not handle:
-        raise UsageError(
-            tr("--author is empty"), hint=tr("Give the handle, e.g. --author claire_tech.")
-        )
+    handle = person_handle(handle)
     posts_store, state = workspace.posts, workspace.state
     ids = posts_store.author_post_ids(handle, platform)
     posts = []

@@ -84,6 +84,17 @@ def subject_of(store: Any, handle: str, platform: str | None) -> str:
     return pseudonym(store.privacy_key(), "a", platform or "*", handle)
 
 
+def person_handle(handle: str) -> str:
+    """``handle`` as an erasure or an access report takes it (without
+    spaces or a leading ``@``); a :class:`UsageError` when nothing is left."""
+    handle = handle.strip().lstrip("@")
+    if not handle:
+        raise UsageError(
+            tr("--author is empty"), hint=tr("Give the handle, e.g. --author claire_tech.")
+        )
+    return handle
+
+
 def _add(into: dict[str, int], more: dict[str, int]) -> None:
     for name, n in more.items():
         into[name] = into.get(name, 0) + n
@@ -118,11 +129,7 @@ def erase_author(workspace: Any, handle: str, platform: str | None = None) -> Er
     items, quarantined items, and their entries in the Atom feeds that alerts
     write. Under the erasure's lease (:func:`erasure_lease`): refused
     (:class:`ErasureRunning`) while another process runs the same erasure."""
-    handle = handle.strip().lstrip("@")
-    if not handle:
-        raise UsageError(
-            tr("--author is empty"), hint=tr("Give the handle, e.g. --author claire_tech.")
-        )
+    handle = person_handle(handle)
     state = workspace.state
 
     def feeds(report: ErasureReport) -> None:
@@ -460,11 +467,7 @@ def lift_objection(
     command line). The number of objections lifted; none held is refused."""
     from veille.services import audit
 
-    handle = handle.strip().lstrip("@")
-    if not handle:
-        raise UsageError(
-            tr("--author is empty"), hint=tr("Give the handle, e.g. --author claire_tech.")
-        )
+    handle = person_handle(handle)
     lifted = workspace.posts.lift_objection(sorted(person_keys(handle, platform)))
     where = tr(" on %(platform)s", platform=platform) if platform else ""
     if not lifted:
