@@ -167,7 +167,7 @@ def build(root: Path, n: int, state_url: str | None = None) -> None:
 
 def bench_user(root: Path) -> str:
     """The bench's admin and an API token for it (kept in ``root/token``)."""
-    from veille.services import users
+    from veille.services import tokens, users
     from veille.workspace import Workspace
 
     kept = root / "token"
@@ -176,7 +176,7 @@ def bench_user(root: Path) -> str:
     with Workspace.open(root) as ws:
         if users.get_user(ws.state, USER) is None:
             users.add_user(ws.state, USER, PASSWORD, "admin")
-        _rec, secret = users.create_token(ws.state, USER, "bench")
+        _rec, secret = tokens.create_token(ws.state, USER, "bench")
     kept.write_text(secret, encoding="utf-8")
     return secret
 

@@ -17,7 +17,9 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 NBSP = "\u202f"
 
 
-def veille(*args: str, cwd: Path, **locale: str) -> subprocess.CompletedProcess[str]:
+def _env(**locale: str) -> dict[str, str]:
+    """This process's environment for a ``python -m veille`` child: this
+    checkout's code, no workspace and no language but ``locale``."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -25,6 +27,11 @@ def veille(*args: str, cwd: Path, **locale: str) -> subprocess.CompletedProcess[
     }
     env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
     env.update(locale)
+    return env
+
+
+def veille(*args: str, cwd: Path, **locale: str) -> subprocess.CompletedProcess[str]:
+    env = _env(**locale)
     return subprocess.run([sys.executable, "-m", "veille", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=180)  # fmt: skip
 
@@ -449,13 +456,7 @@ def test_serve_on_a_busy_port_says_so_in_the_readers_language(tmp_path: Path) ->
 def _popen(*args: str, cwd: Path, **locale: str) -> subprocess.Popen[str]:
     import signal
 
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("VEILLE_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
-    }
-    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
-    env.update(locale)
+    env = _env(**locale)
     return subprocess.Popen(
         [sys.executable, "-m", "veille", *args], cwd=cwd, env=env, text=True,
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -628,7 +628,7 @@ def test_an_erasure_objects_to_their_later_posts_until_the_objection_is_lifted(
     the source's health and the privacy log count them, until `veille
     privacy lift` (itself logged) lets her new posts in again."""
     from veille.services import audit
-    from veille.services.privacy import erasure_log
+    from veille.services.disclosure import erasure_log
 
     run("init", "ws")
     ws = tmp_path / "ws"

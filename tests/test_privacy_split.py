@@ -751,7 +751,7 @@ def test_an_erasure_objects_to_their_later_posts_until_lifted_on_a_split_workspa
     later posts were collected and stored in ClickHouse as anyone's; now
     they are refused, counted in the source's health and the privacy log in
     PostgreSQL, until ``veille privacy lift``."""
-    from veille.services.privacy import erasure_log
+    from veille.services.disclosure import erasure_log
 
     feed = tmp_path / "feed.jsonl"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from veille.inbox import items as inbox
 from veille.inbox.model import ItemFilter
-from veille.services import privacy
+from veille.services import disclosure, privacy
 from veille.workspace import Workspace
 
 from .conftest import Author, ingest, post
@@ -38,7 +38,7 @@ def test_an_erased_persons_item_number_is_not_given_to_the_next_item(
     assert set(after) == {"bob", "dana"}
     assert after["dana"] > before["claire"]
     # Dana's access report holds nothing of what was done to Claire's item.
-    report = privacy.access_report(ws, "dana")
+    report = disclosure.access_report(ws, "dana")
     assert report["audit_entries"] == []
 
 

@@ -14,17 +14,16 @@ on."""
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.plugins import source_plugin
 from veille.config import HttpSettings
 from veille.http import HttpClient
 from veille.pipeline.collect import collect
 from veille.services.sources import add_source, health, quarantined
-from veille.sources.base import registry
 from veille.workspace import Workspace, init_workspace
 
 # A third-party source: its items come from its target (no network); items
@@ -73,24 +72,8 @@ class KnownSource(Source):
 @pytest.fixture
 def known(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The plugin installed the way pip would (an entry point in ``veille.sources``)."""
-    site = tmp_path / "site"
-    dist = site / "veille_known-1.0.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: veille-known\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text(
-        "[veille.sources]\nknown = veille_known_plugin:KnownSource\n"
-    )
-    (site / "veille_known_plugin.py").write_text(PLUGIN)
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.delitem(sys.modules, "veille_known_plugin", raising=False)
-    registry.cache_clear()  # type: ignore[attr-defined]
-    try:
-        assert "known" in registry()
+    with source_plugin(tmp_path / "site", monkeypatch, "known", "KnownSource", PLUGIN):
         yield
-    finally:
-        monkeypatch.undo()
-        sys.modules.pop("veille_known_plugin", None)
-        registry.cache_clear()  # type: ignore[attr-defined]
 
 
 def test_an_item_its_source_cannot_look_up_stays_quarantined_and_the_pass_goes_on(

@@ -13,18 +13,17 @@ page and of the pass is stored."""
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.plugins import source_plugin
 from veille.config import HttpSettings
 from veille.errors import translated
 from veille.http import HttpClient
 from veille.pipeline.collect import collect
 from veille.services.sources import add_source, health, quarantined
-from veille.sources.base import registry
 from veille.web.i18n import load_translations
 from veille.workspace import Workspace, init_workspace
 
@@ -72,24 +71,8 @@ class ListedSource(Source):
 @pytest.fixture
 def listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The plugin installed the way pip would (an entry point in ``veille.sources``)."""
-    site = tmp_path / "site"
-    dist = site / "veille_listed-1.0.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: veille-listed\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text(
-        "[veille.sources]\nlisted = veille_listed_plugin:ListedSource\n"
-    )
-    (site / "veille_listed_plugin.py").write_text(PLUGIN)
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.delitem(sys.modules, "veille_listed_plugin", raising=False)
-    registry.cache_clear()  # type: ignore[attr-defined]
-    try:
-        assert "listed" in registry()
+    with source_plugin(tmp_path / "site", monkeypatch, "listed", "ListedSource", PLUGIN):
         yield
-    finally:
-        monkeypatch.undo()
-        sys.modules.pop("veille_listed_plugin", None)
-        registry.cache_clear()  # type: ignore[attr-defined]
 
 
 def test_an_item_its_source_cannot_name_is_quarantined_and_the_pass_goes_on(

@@ -387,21 +387,23 @@ def test_api_tokens_move_with_their_scope_and_expiry(workspace: Workspace, state
     """Tokens' scopes and expiries (SQLite 0440, PostgreSQL 0040) are state:
     a read token moved to PostgreSQL stays a read token, and expires when it
     did (a token that came back wider would be a hole)."""
-    from veille.services import users
+    from veille.services import tokens, users
 
     users.add_user(workspace.state, "bi", "correct-horse-42", "analyst")
     until = datetime(2099, 1, 31, tzinfo=UTC)
-    made, secret = users.create_token(workspace.state, "bi", "dash", scope="read", expires_at=until)
-    users.count_token_request(workspace.state, made, 600)
+    made, secret = tokens.create_token(
+        workspace.state, "bi", "dash", scope="read", expires_at=until
+    )
+    tokens.count_token_request(workspace.state, made, 600)
     report = migrate_workspace(workspace, posts_url=None, state_url=state_url)
     assert report.ok, report.checks
     (workspace.root / "veille.toml").write_text(
         f'[store]\nposts = "sqlite:///veille.db"\nstate = "{state_url}"\n', encoding="utf-8"
     )
     with Workspace.open(workspace.root) as split:
-        (moved,) = users.list_tokens(split.state)
+        (moved,) = tokens.list_tokens(split.state)
         assert (moved.scope, moved.expires_at, moved.name) == ("read", until, "dash")
-        access = users.token_access(split.state, secret)
+        access = tokens.token_access(split.state, secret)
         assert access.user is not None and access.token is not None
         assert access.token.scope == "read"
 

@@ -49,7 +49,7 @@ def _workspace(folder: Path, state_url: str) -> tuple[Path, int, str]:
     from veille.models import Author, Post
     from veille.pipeline.ingest import build_pipeline
     from veille.query.topics import add_topic
-    from veille.services import users
+    from veille.services import tokens, users
     from veille.workspace import Workspace
 
     root = init_workspace(folder)
@@ -60,7 +60,7 @@ def _workspace(folder: Path, state_url: str) -> tuple[Path, int, str]:
     with Workspace.open(root) as ws:
         for name in ("ana", "zoe"):
             users.add_user(ws.state, name, PASSWORD, "analyst")
-        token = users.create_token(ws.state, "ana", "tests")[1]
+        token = tokens.create_token(ws.state, "ana", "tests")[1]
         add_topic(ws.store, "lumio", "lumio", inbox=True)
         post = Post.create(platform="mastodon", native_id="mastodon.example/1",
                            text="lumio is down again", author=Author("asker"), lang="en",

@@ -60,6 +60,7 @@ class Running:
 def add_role_users(root: Path) -> dict[str, str]:
     """A user per role, named after it, each with an API token."""
     from veille.services import users
+    from veille.services.tokens import create_token
     from veille.workspace import Workspace
 
     tokens = {}
@@ -67,7 +68,7 @@ def add_role_users(root: Path) -> dict[str, str]:
         for role in ROLES:
             if users.get_user(ws.state, role) is None:
                 add_test_user(ws.state, role, PASSWORD, role)
-            tokens[role] = users.create_token(ws.state, role, "tests")[1]
+            tokens[role] = create_token(ws.state, role, "tests")[1]
     return tokens
 
 

@@ -15,13 +15,13 @@ from tests.web.server import PASSWORD, serve
 
 def _tokens(root: Path) -> tuple[str, str]:
     """A viewer's token and an analyst's."""
-    from veille.services import users
+    from veille.services import tokens, users
     from veille.workspace import Workspace
 
     with Workspace.open(root) as ws:
         users.add_user(ws.state, "vic", PASSWORD, "viewer")
         users.add_user(ws.state, "al", PASSWORD, "analyst")
-        return users.create_token(ws.state, "vic")[1], users.create_token(ws.state, "al")[1]
+        return tokens.create_token(ws.state, "vic")[1], tokens.create_token(ws.state, "al")[1]
 
 
 def _error(answer: httpx.Response) -> dict[str, str]:
@@ -110,13 +110,13 @@ def test_a_scope_refusal_says_where_to_make_a_token_in_the_callers_language(
 ) -> None:
     """Its French hint said « créé sur /settings, or veille token create … »:
     the « or » stayed English."""
-    from veille.services import users
+    from veille.services import tokens
     from veille.workspace import Workspace
 
     root = init_state_workspace(tmp_path / "ws", state_kind)
     _tokens(root)
     with Workspace.open(root) as ws:
-        read = users.create_token(ws.state, "al", scope="read")[1]
+        read = tokens.create_token(ws.state, "al", scope="read")[1]
     with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
         headers = {"Authorization": f"Bearer {read}"}
         said = _error(c.post("/api/v1/topics", json={"name": "x", "query": "x"}, headers=headers))

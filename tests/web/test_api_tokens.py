@@ -40,11 +40,11 @@ def _user(root: Path, name: str, role: str) -> None:
 
 
 def _token(root: Path, name: str, scope: str | None = None, **kw: object) -> str:
-    from veille.services import users
+    from veille.services import tokens
     from veille.workspace import Workspace
 
     with Workspace.open(root) as ws:
-        return users.create_token(ws.state, name, "t", scope=scope, **kw)[1]  # type: ignore[arg-type]
+        return tokens.create_token(ws.state, name, "t", scope=scope, **kw)[1]  # type: ignore[arg-type]
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -96,16 +96,16 @@ def test_a_token_never_passes_its_user_role(tmp_path: Path, state_kind: str) -> 
         _token(root, "vic", "write")
     with pytest.raises(UsageError, match="unknown token scope 'rw'"):
         _token(root, "vic", "rw")
-    from veille.services import users
+    from veille.services import tokens
     from veille.workspace import Workspace
 
     with Workspace.open(root) as ws:
-        rec, _secret = users.create_token(ws.state, "vic")
+        rec, _secret = tokens.create_token(ws.state, "vic")
     assert rec.scope == "read"  # the widest a viewer's role allows
 
 
 def test_an_expired_token_is_told_it_expired_and_listed_so(tmp_path: Path, state_kind: str) -> None:
-    from veille.services import users
+    from veille.services import tokens
     from veille.workspace import Workspace
 
     root = _workspace(tmp_path, state_kind)
@@ -118,8 +118,8 @@ def test_an_expired_token_is_told_it_expired_and_listed_so(tmp_path: Path, state
             "ana", "old", hashlib.sha256(secret.encode()).hexdigest(),
             NOW - timedelta(days=90), scope="write", expires_at=ended,
         )  # fmt: skip
-        (old,) = users.list_tokens(ws.state, "ana")
-        assert users.token_state(old) == "expired"
+        (old,) = tokens.list_tokens(ws.state, "ana")
+        assert tokens.token_state(old) == "expired"
     live = _token(root, "ana", expires_at=NOW + timedelta(days=30))
     with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
         r = c.get("/api/v1/topics", headers=_bearer(secret))
@@ -234,7 +234,7 @@ def test_tokens_made_before_scopes_keep_the_access_they_had(
     """A workspace whose tokens were made before migration 0440 (PostgreSQL
     0040): each gets the widest scope its user's role allows, so a script
     that wrote yesterday still writes, and the docs say so."""
-    from veille.services import users
+    from veille.services import tokens
     from veille.workspace import Workspace
 
     root = _workspace(tmp_path, state_kind)
@@ -259,7 +259,7 @@ def test_tokens_made_before_scopes_keep_the_access_they_had(
                 (name, hashlib.sha256(f"vt_old-{name}".encode()).hexdigest()),
             )
     with Workspace.open(root) as ws:
-        scopes = {t.username: t.scope for t in users.list_tokens(ws.state)}
+        scopes = {t.username: t.scope for t in tokens.list_tokens(ws.state)}
     assert scopes == {"vic": "read", "al": "write", "mo": "write", "ana": "admin"}
     with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
         made = c.post(
@@ -337,7 +337,7 @@ def test_a_demoted_users_tokens_are_narrowed_to_their_new_role_and_audited(
     from typer.testing import CliRunner
 
     from veille.cli import build_app
-    from veille.services import audit, users
+    from veille.services import audit, tokens
     from veille.workspace import Workspace
 
     root = _workspace(tmp_path, state_kind)
@@ -385,8 +385,8 @@ def test_a_demoted_users_tokens_are_narrowed_to_their_new_role_and_audited(
     assert said.exit_code == 0, said.output
     assert "now have the read scope" in said.output
     with Workspace.open(root) as ws:
-        ids = [t.id for t in users.list_tokens(ws.state, "ana")]
-        (mos,) = users.list_tokens(ws.state, "mo")
+        ids = [t.id for t in tokens.list_tokens(ws.state, "ana")]
+        (mos,) = tokens.list_tokens(ws.state, "mo")
         narrowed = [
             (e.actor, e.target, e.detail)
             for e in reversed(audit.list_entries(ws.state, action="token.narrow"))
@@ -487,7 +487,7 @@ def test_tokens_of_users_lowered_before_are_narrowed_by_the_migration(
     """Users whose role was lowered before lowering narrowed tokens kept
     wider ones: SQLite migration 0550 (PostgreSQL 0070) narrows them to
     what the role allows and records each in the audit log."""
-    from veille.services import audit, users
+    from veille.services import audit, tokens
     from veille.workspace import Workspace
 
     root = _workspace(tmp_path, state_kind)
@@ -506,7 +506,7 @@ def test_tokens_of_users_lowered_before_are_narrowed_by_the_migration(
         else:
             run("DELETE FROM veille_schema WHERE version = 70")
     with Workspace.open(root) as ws:
-        scopes = {t.username: t.scope for t in users.list_tokens(ws.state)}
+        scopes = {t.username: t.scope for t in tokens.list_tokens(ws.state)}
         entries = {e.target: e.detail for e in audit.list_entries(ws.state, action="token.narrow")}
     assert scopes == {"vic": "read", "al": "write", "ana": "admin"}
     assert set(entries) == {"vic", "al"}
@@ -531,7 +531,7 @@ def test_a_token_made_while_the_role_is_lowered_is_no_wider_than_the_new_role(
     from typing import Any
 
     from veille.errors import UsageError
-    from veille.services import users
+    from veille.services import tokens, users
     from veille.workspace import Workspace
 
     root = _workspace(tmp_path, state_kind)
@@ -557,12 +557,12 @@ def test_a_token_made_while_the_role_is_lowered_is_no_wider_than_the_new_role(
                 return found
 
         with pytest.raises(UsageError) as refused:
-            users.create_token(LoweredMeanwhile(making.state), "ada", "deploy")  # type: ignore[arg-type]
+            tokens.create_token(LoweredMeanwhile(making.state), "ada", "deploy")  # type: ignore[arg-type]
         assert "analyst" in str(refused.value)
-        scopes = [t.scope for t in users.list_tokens(making.state, "ada")]
+        scopes = [t.scope for t in tokens.list_tokens(making.state, "ada")]
         assert "admin" not in scopes
         # Asked again, the default scope is the new role's widest.
-        made, _ = users.create_token(making.state, "ada", "deploy")
+        made, _ = tokens.create_token(making.state, "ada", "deploy")
         assert made.scope == "write"
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.web.conftest import Served, csrf_from, do_login, password_for
-from veille.services import audit, users
+from veille.services import audit, tokens, users
 
 Login = Callable[..., httpx.Response]
 
@@ -263,12 +263,12 @@ def test_api_tokens_from_the_settings_page(
     page = client.post("/settings/tokens", data={"name": "script", "csrf_token": token})
     secret = page.text.split('<code class="token">')[1].split("<")[0]
     with live_server.workspace() as ws:
-        user = users.user_for_token(ws.state, secret)
+        user = tokens.user_for_token(ws.state, secret)
         assert user is not None and user.username == "viewer"
-        token_id = users.list_tokens(ws.state, "viewer")[-1].id
+        token_id = tokens.list_tokens(ws.state, "viewer")[-1].id
     client.post(f"/settings/tokens/{token_id}/revoke", data={"csrf_token": token})
     with live_server.workspace() as ws:
-        assert users.user_for_token(ws.state, secret) is None
+        assert tokens.user_for_token(ws.state, secret) is None
 
 
 def test_the_switcher_works_before_signing_in(live_server: Served) -> None:

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from veille.cli import build_app
-from veille.services import audit, users
+from veille.services import audit, tokens, users
 from veille.workspace import Workspace, init_workspace
 
 Run = Callable[..., Any]
@@ -86,11 +86,11 @@ def test_token_create_prints_it_once_list_and_revoke(run: Run) -> None:
     rows = json.loads(listed)
     assert rows[0]["name"] == "nightly report" and rows[0]["revoked_at"] is None
     with Workspace.open(run.root) as ws:  # type: ignore[attr-defined]
-        user = users.user_for_token(ws.state, secret)
+        user = tokens.user_for_token(ws.state, secret)
         assert user is not None and user.username == "bot"
     run("token", "revoke", str(rows[0]["id"]))
     with Workspace.open(run.root) as ws:  # type: ignore[attr-defined]
-        assert users.user_for_token(ws.state, secret) is None
+        assert tokens.user_for_token(ws.state, secret) is None
     assert "no active token" in run("token", "revoke", str(rows[0]["id"]), code=2).output
     assert "no user named 'nobody'" in run("token", "create", "nobody", code=2).output
 

@@ -234,14 +234,14 @@ def test_api_errors_say_what_to_do(running: Running) -> None:
 
 
 def test_a_revoked_token_is_refused(running: Running) -> None:
-    from veille.services import users
+    from veille.services import tokens
     from veille.workspace import Workspace
 
     with Workspace.open(running.root) as ws:
-        rec, secret = users.create_token(ws.state, "admin", "to revoke")
+        rec, secret = tokens.create_token(ws.state, "admin", "to revoke")
         auth = {"Authorization": f"Bearer {secret}"}
         assert httpx.get(running.url + "/api/v1/topics", headers=auth).status_code == 200
-        users.revoke_token(ws.state, rec.id)
+        tokens.revoke_token(ws.state, rec.id)
     assert httpx.get(running.url + "/api/v1/topics", headers=auth).status_code == 401
 
 

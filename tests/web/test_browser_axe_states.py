@@ -55,7 +55,7 @@ def build_states(root: Path) -> dict[str, int]:
     from veille.publish import add_account
     from veille.publish.calendar import add_entry
     from veille.query.topics import add_topic, get_topic
-    from veille.services import alerts, sources, users
+    from veille.services import alerts, sources, tokens
     from veille.store.protocols.plan import KPI, Objective
     from veille.workspace import Workspace
 
@@ -92,14 +92,15 @@ def build_states(root: Path) -> dict[str, int]:
         ws.state.remove_publish_account("gone-masto")
         made["calendar_post"] = entry.id
         # API tokens with scopes, one expiring, one expired.
-        users.create_token(ws.state, "admin", "ci-read", scope="read",
+        tokens.create_token(ws.state, "admin", "ci-read", scope="read",
                            expires_at=datetime.now(UTC) + timedelta(days=30))  # fmt: skip
         # One expired (the service refuses a past expiry: stored as time left it).
         now = datetime.now(UTC)
         ws.state.add_token("admin", "old-deploy", "0" * 64, now - timedelta(days=9),
                            scope="admin", expires_at=now - timedelta(days=1))  # fmt: skip
         ws.state.revoke_token(
-            users.create_token(ws.state, "admin", "revoked", scope="write")[0].id, datetime.now(UTC)
+            tokens.create_token(ws.state, "admin", "revoked", scope="write")[0].id,
+            datetime.now(UTC),
         )
         # A file source with a post dated ahead and a row quarantined.
         (root / "ahead.csv").write_text(FILE_ROWS, encoding="utf-8")

@@ -60,14 +60,14 @@ def _hint(exc: NotFound, where: str | None) -> str:
 def test_user_and_token_hints_name_the_page_on_the_web_and_the_command_in_the_cli(
     running: Any,
 ) -> None:
-    from veille.services import users
+    from veille.services import tokens, users
     from veille.workspace import Workspace
 
     with Workspace.open(running.root) as ws:
         with pytest.raises(NotFound) as user:
             users.set_role(ws.state, "ghost", "viewer")
         with pytest.raises(NotFound) as token:
-            users.revoke_token(ws.state, 99999)
+            tokens.revoke_token(ws.state, 99999)
     assert _hint(user.value, "page") == "See /users."
     assert _hint(user.value, None) == "See veille user list."
     assert _hint(token.value, "page") == "See /settings for the ids."

@@ -53,12 +53,12 @@ def test_a_login_during_a_long_write_says_so_in_french(live_server: Served) -> N
 def test_an_api_write_during_a_long_write_says_the_database_is_busy(
     live_server: Served,
 ) -> None:
-    from veille.services import users
+    from veille.services import tokens
 
     store = live_server.app.state.workspace.state
     store.timeout = WAIT
     with live_server.workspace() as ws:
-        secret = users.create_token(ws.state, "admin", "import-beside")[1]
+        secret = tokens.create_token(ws.state, "admin", "import-beside")[1]
     headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "fr"}
     with httpx.Client(base_url=live_server.url, timeout=30, headers=headers) as client:
         importer = sqlite3.connect(store.path, isolation_level=None)

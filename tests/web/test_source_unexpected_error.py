@@ -21,6 +21,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from tests.plugins import source_plugin
 from tests.web.conftest import Served
 from veille.cli import build_app
 from veille.config import HttpSettings
@@ -28,7 +29,6 @@ from veille.http import HttpClient
 from veille.httpserver import LoggingHTTPServer
 from veille.pipeline.collect import collect
 from veille.services.sources import add_source
-from veille.sources.base import registry
 from veille.workspace import Workspace
 
 # A third-party source whose parser expects a field the service left out.
@@ -86,28 +86,14 @@ class Answers(BaseHTTPRequestHandler):
 def brittle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The plugin installed the way pip would (an entry point in
     ``veille.sources``), and the URL of a loopback server it reads."""
-    site = tmp_path / "site"
-    dist = site / "veille_brittle-1.0.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: veille-brittle\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text(
-        "[veille.sources]\nbrittle = veille_brittle_plugin:BrittleSource\n"
-    )
-    (site / "veille_brittle_plugin.py").write_text(PLUGIN)
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.delitem(sys.modules, "veille_brittle_plugin", raising=False)
-    registry.cache_clear()  # type: ignore[attr-defined]
-    server = LoggingHTTPServer(("127.0.0.1", 0), Answers, "veille.tests.brittle")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        assert "brittle" in registry()
-        yield f"http://127.0.0.1:{server.server_address[1]}/items"
-    finally:
-        server.shutdown()
-        server.server_close()
-        monkeypatch.undo()
-        sys.modules.pop("veille_brittle_plugin", None)
-        registry.cache_clear()  # type: ignore[attr-defined]
+    with source_plugin(tmp_path / "site", monkeypatch, "brittle", "BrittleSource", PLUGIN):
+        server = LoggingHTTPServer(("127.0.0.1", 0), Answers, "veille.tests.brittle")
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/items"
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
 def test_an_unexpected_error_is_said_in_the_readers_language_with_what_to_do(

@@ -25,7 +25,7 @@ STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (DEBUG|INFO|WARNING|ERROR)
 def _workspace(folder: Path, state_url: str) -> tuple[Path, str, str]:
     """A workspace whose state is on ``state_url`` (posts in SQLite), with an
     admin: ``(root, session cookie, API token)``."""
-    from veille.services import users
+    from veille.services import tokens, users
     from veille.workspace import Workspace
 
     root = init_workspace(folder)
@@ -35,7 +35,7 @@ def _workspace(folder: Path, state_url: str) -> tuple[Path, str, str]:
     config.write_text(text.replace('# posts = ""\n# state = ""', split), encoding="utf-8")
     with Workspace.open(root) as ws:
         users.add_user(ws.state, "ana", "correct-horse-42", "admin")
-        token = users.create_token(ws.state, "ana", "tests")[1]
+        token = tokens.create_token(ws.state, "ana", "tests")[1]
         return root, users.start_session(ws.state, "ana"), token
 
 

@@ -244,7 +244,7 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws, progress(label="exporting") as bar:
             transform = None
             if pseudonymize:
-                from veille.services.privacy import pseudonymizer
+                from veille.services.disclosure import pseudonymizer
 
                 transform = pseudonymizer(ws.state)
             task = bar.add_task("export", total=None)

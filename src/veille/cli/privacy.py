@@ -158,7 +158,8 @@ def register(app: typer.Typer) -> None:
         """Everything held about a person, as JSON, for a subject access request:
         profiles, posts with raw payloads, inbox items with notes and replies, alert
         deliveries, corrections, quarantined items, audit entries."""
-        from veille.services.privacy import access_json, access_report, handles_like
+        from veille.services.disclosure import access_json, access_report
+        from veille.services.privacy import handles_like
         from veille.suggest import check_platforms
 
         if platform:
@@ -247,8 +248,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """What was forgotten and when (a person is named by a keyed hash, never a handle),
         and what else went with it."""
+        from veille.services.disclosure import erasure_log
         from veille.services.privacy import (
-            erasure_log,
             unfinished_erasures,
             unfinished_hint,
             unfinished_message,

@@ -191,7 +191,7 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Create an API token for a user and print it (only this once)."""
-        from veille.services.users import create_token, parse_expiry
+        from veille.services.tokens import create_token, parse_expiry
 
         with open_workspace(workspace) as ws:
             when = parse_expiry(expires, ws.settings.workspace.timezone)
@@ -215,7 +215,7 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Every API token (never the secret): id, user, name, scope, expiry, use, state."""
-        from veille.services.users import list_tokens, token_state
+        from veille.services.tokens import list_tokens, token_state
 
         with open_workspace(workspace) as ws:
             rows = [
@@ -242,7 +242,7 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Revoke an API token: calls with it are refused from now on."""
-        from veille.services.users import revoke_token
+        from veille.services.tokens import revoke_token
 
         with open_workspace(workspace) as ws:
             revoke_token(ws.state, token_id)

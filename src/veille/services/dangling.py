@@ -50,16 +50,20 @@ def _topic_add(topic: str) -> Place:
     return Place(f"veille topic add {topic} QUERY", page="/topics/new", api="POST /api/v1/topics")
 
 
+def _alert_remove(name: str) -> Place:
+    return Place(
+        f"veille alert remove {name}",
+        page=f"/alerts/{quote(name, safe='')}",
+        api=f"DELETE /api/v1/alerts/{name}",
+    )
+
+
 def of_alert(alert: Any, topics: set[str] | dict[str, Any]) -> Dangling | None:
     """``alert`` when the topic it watches is not among ``topics`` (the
     names of those that exist)."""
     if not alert.topic or alert.topic in topics:
         return None
-    removed = Place(
-        f"veille alert remove {alert.name}",
-        page=f"/alerts/{quote(alert.name, safe='')}",
-        api=f"DELETE /api/v1/alerts/{alert.name}",
-    )
+    removed = _alert_remove(alert.name)
     return Dangling(
         "alert",
         alert.name,
@@ -79,11 +83,7 @@ def of_silence(alert: Any, sources: set[str]) -> Dangling | None:
     source = alert.params.get("source") if alert.kind == "silence" else None
     if not source or source in sources:
         return None
-    removed = Place(
-        f"veille alert remove {alert.name}",
-        page=f"/alerts/{quote(alert.name, safe='')}",
-        api=f"DELETE /api/v1/alerts/{alert.name}",
-    )
+    removed = _alert_remove(alert.name)
     return Dangling(
         "alert",
         alert.name,

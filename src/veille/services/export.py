@@ -40,7 +40,7 @@ def export_stored(
 ) -> int:
     """Write the stored posts matching ``flt``, oldest first, to ``out``;
     return the count. ``on_total`` hears how many there are before the first;
-    ``transform`` rewrites each record (e.g. :func:`veille.services.privacy.pseudonymizer`)."""
+    ``transform`` rewrites each record (e.g. :func:`veille.services.disclosure.pseudonymizer`)."""
     if on_total is not None:
         on_total(posts.count_posts(flt))
     return export_posts(

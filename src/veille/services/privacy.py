@@ -1,12 +1,13 @@
-"""Forgetting on request and by age, and exports that do not name people.
+"""Forgetting a person on request.
 
-Posts are people's personal data. A workspace can set a retention period
-(``[privacy] retention_days``: older posts are deleted, the aggregates kept)
-and an age after which raw payloads are emptied (``raw_days``), and one for
-the inbox's own copies of posts (``inbox_days``); anyone can ask
-to be forgotten (:func:`erase_author`: their posts and every copy veille made
-of them); exports can name authors by pseudonyms (:func:`pseudonymizer`).
-Each erasure is logged, naming the person only by a keyed hash.
+Posts are people's personal data: anyone can ask to be forgotten
+(:func:`erase_author`: their posts and every copy veille made of them), and
+the objection to further processing that an erasure records can be lifted
+(:func:`lift_objection`). Each erasure is logged, naming the person only by a
+keyed hash (:func:`subject_of`). Forgetting by age lives in
+:mod:`veille.services.retention`; what veille hands out about people (a
+person's access report, the erasure log, exports that name nobody) in
+:mod:`veille.services.disclosure`.
 
 Where one backend keeps posts and state (SQLite) an erasure records whom it
 forgets, deletes their posts by transactions of 2,000 (a collector's batch
@@ -50,7 +51,7 @@ from xml.etree import ElementTree
 
 from veille.errors import Conflict, Text, UsageError, log_failure, tr
 from veille.store.portable.privacy import ERASED, handle_pattern
-from veille.store.protocols.privacy import Erasure, ErasureReport, UnfinishedErasure, author_key
+from veille.store.protocols.privacy import ErasureReport, UnfinishedErasure, author_key
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 #: Seconds an erasure's lease lasts without a heartbeat (renewed every third
@@ -78,45 +79,20 @@ def pseudonym(key: bytes, kind: str, platform: str, value: str) -> str:
     return f"{kind}-{mac.hexdigest()[:16]}"
 
 
-def pseudonymizer(store: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """A function turning an export record into one that names no author: handles,
-    mentions and ids become keyed pseudonyms; names, profile links, post links
-    and the raw payload are left out. The text itself is kept as written (it may
-    still name people: say so to whoever receives the export)."""
-    key = store.privacy_key()
-
-    def post(ref: str) -> str:
-        # A post by its whole id (``platform:native``): the record's own id,
-        # the posts it answers or shares, and its story (named after its
-        # first post) get the same pseudonym for the same post, so replies
-        # and stories still link up inside the export.
-        return pseudonym(key, "p", "", ref)
-
-    def apply(rec: dict[str, Any]) -> dict[str, Any]:
-        platform = str(rec.get("platform") or "")
-        out = dict(rec)
-        out["id"] = post(f"{platform}:{rec.get('id') or ''}")
-        author = str(rec.get("author") or "")
-        # A post without an author stays so: no pseudonym makes up a person.
-        out["author"] = pseudonym(key, "a", platform, author) if author else ""
-        out["author_name"] = None
-        out["author_url"] = None
-        out["url"] = None
-        # A story is named after a post: its id may hold a handle or a link.
-        for field in ("parent_id", "thread_id", "repost_of", "cluster_id"):
-            if rec.get(field):
-                out[field] = post(str(rec[field]))
-        if rec.get("mentions"):
-            out["mentions"] = [pseudonym(key, "a", platform, m) for m in rec["mentions"]]
-        out.pop("raw", None)
-        return out
-
-    return apply
-
-
 def subject_of(store: Any, handle: str, platform: str | None) -> str:
     """How the erasure log names a person: a keyed hash, never the handle."""
     return pseudonym(store.privacy_key(), "a", platform or "*", handle)
+
+
+def person_handle(handle: str) -> str:
+    """``handle`` as an erasure or an access report takes it (without
+    spaces or a leading ``@``); a :class:`UsageError` when nothing is left."""
+    handle = handle.strip().lstrip("@")
+    if not handle:
+        raise UsageError(
+            tr("--author is empty"), hint=tr("Give the handle, e.g. --author claire_tech.")
+        )
+    return handle
 
 
 def _add(into: dict[str, int], more: dict[str, int]) -> None:
@@ -153,11 +129,7 @@ def erase_author(workspace: Any, handle: str, platform: str | None = None) -> Er
     items, quarantined items, and their entries in the Atom feeds that alerts
     write. Under the erasure's lease (:func:`erasure_lease`): refused
     (:class:`ErasureRunning`) while another process runs the same erasure."""
-    handle = handle.strip().lstrip("@")
-    if not handle:
-        raise UsageError(
-            tr("--author is empty"), hint=tr("Give the handle, e.g. --author claire_tech.")
-        )
+    handle = person_handle(handle)
     state = workspace.state
 
     def feeds(report: ErasureReport) -> None:
@@ -470,7 +442,7 @@ def record_cut_erasures(workspace: Any, *, strict: bool = False, scan: bool = Fa
     return True
 
 
-def _person_keys(handle: str, platform: str | None) -> dict[str, str]:
+def person_keys(handle: str, platform: str | None) -> dict[str, str]:
     """The ``author_key`` s an erasure of ``handle`` may have recorded an
     objection under (on ``platform``; without one, on every platform and on
     each known one), with the platform each names (``*``: every one)."""
@@ -495,12 +467,8 @@ def lift_objection(
     command line). The number of objections lifted; none held is refused."""
     from veille.services import audit
 
-    handle = handle.strip().lstrip("@")
-    if not handle:
-        raise UsageError(
-            tr("--author is empty"), hint=tr("Give the handle, e.g. --author claire_tech.")
-        )
-    lifted = workspace.posts.lift_objection(sorted(_person_keys(handle, platform)))
+    handle = person_handle(handle)
+    lifted = workspace.posts.lift_objection(sorted(person_keys(handle, platform)))
     where = tr(" on %(platform)s", platform=platform) if platform else ""
     if not lifted:
         raise UsageError(
@@ -595,113 +563,3 @@ def _drop_atom_entries(
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     return gone, named
-
-
-def access_report(
-    workspace: Any, handle: str, platform: str | None = None, *, actor: str | None = None
-) -> dict[str, Any]:
-    """Everything veille holds about ``handle`` (on ``platform``, or
-    everywhere), for a subject access request: their profiles as last seen,
-    their posts whole (raw payloads included), their inbox items with the
-    notes, replies and history of each, the decisions linking their accounts
-    to others, the alert deliveries and marks of
-    their posts, sentiment corrections, quarantined items naming them and
-    the audit entries about their items. Recorded in the audit log
-    (``privacy.access``, the person named by a keyed hash) as done by
-    ``actor`` (``None``: the command line)."""
-    from dataclasses import asdict
-
-    from veille.records import post_to_record
-    from veille.services import audit
-
-    handle = handle.strip().lstrip("@")
-    if not handle:
-        raise UsageError(
-            tr("--author is empty"), hint=tr("Give the handle, e.g. --author claire_tech.")
-        )
-    posts_store, state = workspace.posts, workspace.state
-    ids = posts_store.author_post_ids(handle, platform)
-    posts = []
-    for i in range(0, len(ids), 500):
-        posts.extend(posts_store.get_posts(ids[i : i + 500]))
-    posts.sort(key=lambda p: (p.published_at, p.id))
-    items = []
-    for item_id in state.author_inbox_item_ids(handle, platform):
-        item = state.inbox_item(item_id)
-        if item is not None:
-            events = [asdict(e) for e in state.inbox_events(item_id)]
-            replies = [asdict(r) for r in state.inbox_replies(item_id)]
-            items.append({**asdict(item), "events": events, "replies": replies})
-    # A person as each platform last showed them (an item may outlive its post).
-    profiles: dict[tuple[str, str], dict[str, Any]] = {}
-    for it in sorted(items, key=lambda it: it["published_at"]):
-        profiles[(it["platform"], it["author"])] = {
-            "platform": it["platform"], "handle": it["author"], "name": it["author_name"],
-            "url": None, "followers": it["followers"], "seen_at": it["published_at"],
-        }  # fmt: skip
-    for p in posts:
-        profiles[(p.platform, p.author.handle)] = {
-            "platform": p.platform, "handle": p.author.handle, "name": p.author.name,
-            "url": p.author.url, "followers": p.author.followers, "seen_at": p.published_at,
-        }  # fmt: skip
-    post_ids = list(dict.fromkeys([*ids, *(it["post_id"] for it in items)]))
-    held = state.person_records(handle, post_ids, [it["id"] for it in items])
-    # Decisions that an account of theirs is (not) another one (veille link-authors).
-    decisions = getattr(posts_store, "author_link_decisions", None)
-    links = []
-    for pair, decision in (decisions() if decisions else {}).items():
-        if any(h.lower() == handle.lower() and platform in (None, pf) for pf, h in pair):
-            links.append({"accounts": [list(a) for a in pair], "decision": decision})
-    # Whether they object to further processing (an erasure's), and where.
-    keys = _person_keys(handle, platform)
-    held_objections = getattr(posts_store, "objections", None)
-    objecting = sorted(keys[k] for k in (held_objections(sorted(keys)) if held_objections else []))
-    report: dict[str, Any] = {
-        "subject": {"handle": handle, "platform": platform},
-        "generated_at": datetime.now(UTC),
-        "objections": objecting,
-        "profiles": sorted(profiles.values(), key=lambda r: (r["platform"], r["handle"])),
-        "posts": [{**post_to_record(p), "id": p.id, "raw": p.raw} for p in posts],
-        "inbox_items": items,
-        "account_links": links,
-        **held,
-    }
-    found = ", ".join(f"{len(v)} {k}" for k, v in report.items() if isinstance(v, list) and v)
-    audit.record(
-        state, actor, "privacy.access", subject_of(state, handle, platform), found or "nothing"
-    )
-    return report
-
-
-def access_json(report: dict[str, Any]) -> str:
-    """:func:`access_report` as indented JSON (times in ISO 8601)."""
-    import json
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, datetime):
-            return value.isoformat()
-        return str(value)  # a detail kept as a translatable text
-
-    return json.dumps(report, default=plain, ensure_ascii=False, indent=2)
-
-
-#: The kinds of entry of the erasure log: a person's erasure, a retention
-#: purge of posts, one of inbox items, the posts of people who object refused
-#: on one day (by source), the lifting of an objection.
-ERASURE_KINDS = ("author", "retention", "inbox", "suppressed", "lift")
-
-
-def erasure_log(workspace: Any, limit: int = 100, kind: str | None = None) -> list[Erasure]:
-    """What was forgotten, newest first: the last ``limit`` entries (of
-    ``kind`` when given)."""
-    if kind is not None and kind not in ERASURE_KINDS:
-        raise UsageError(
-            tr("--kind %(kind)r is not a kind of entry", kind=kind),
-            hint=tr(
-                "Use %(kinds)s or %(last)s.",
-                kinds=", ".join(ERASURE_KINDS[:-1]),
-                last=ERASURE_KINDS[-1],
-            ),
-        )
-    log: list[Erasure] = workspace.state.erasures(limit, kind)
-    return log

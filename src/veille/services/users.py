@@ -1,5 +1,6 @@
-"""People who use the web app and the API: accounts, roles, passwords,
-sessions, API tokens and login rate limiting.
+"""People who use the web app and the API: accounts, roles (and the
+scopes of API tokens each allows), passwords, sessions and login rate
+limiting. The API tokens themselves live in :mod:`veille.services.tokens`.
 
 Roles are ordered: each one may do what the ones before it may
 (``viewer < analyst < manager < admin``). Passwords are hashed with argon2;
@@ -10,19 +11,17 @@ written to the audit log in the same transaction.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from veille.errors import (
     Conflict,
     NotFound,
     Place,
-    StoreLocked,
     Text,
     UsageError,
     VeilleError,
@@ -32,7 +31,7 @@ from veille.errors import (
 from veille.models import now_utc
 from veille.services.audit import CLI_ACTOR, record
 from veille.store.base import StateStore
-from veille.store.protocols.accounts import SessionRecord, TokenRecord, UserRecord
+from veille.store.protocols.accounts import SessionRecord, UserRecord
 
 __all__ = [
     "ROLES",
@@ -40,21 +39,15 @@ __all__ = [
     "LoginFailed",
     "LoginThrottled",
     "RoleChange",
-    "TokenAccess",
-    "TokenRecord",
     "User",
     "add_first_admin",
     "add_user",
     "authenticate",
-    "count_token_request",
-    "create_token",
     "end_session",
     "get_user",
     "has_role",
-    "list_tokens",
     "list_users",
     "remove_user",
-    "revoke_token",
     "role_name",
     "scope_allows",
     "scope_ceiling",
@@ -62,10 +55,7 @@ __all__ = [
     "set_password",
     "set_role",
     "start_session",
-    "token_access",
-    "token_state",
     "user_for_session",
-    "user_for_token",
 ]
 
 ROLES: tuple[str, ...] = ("viewer", "analyst", "manager", "admin")
@@ -95,7 +85,6 @@ SESSION_DAYS = 7
 # within the window, and that pair must wait until the oldest one ages out.
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
-TOKEN_PREFIX = "vt_"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 
 
@@ -244,20 +233,22 @@ def hash_password(password: str) -> str:
     return str(_hasher().hash(password))
 
 
-def _sha256(secret: str) -> str:
+def hash_secret(secret: str) -> str:
+    """What is stored of a session id or an API token's secret: its SHA-256."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _user(rec: UserRecord) -> User:
+def user_of(rec: UserRecord) -> User:
+    """The user a stored account is, without its password hash."""
     return User(rec.username, rec.role, rec.language, rec.created_at)
 
 
-#: Where the users are listed, and the active tokens with their ids.
+#: Where the users are listed.
 USER_LIST = Place("veille user list", page="/users")
-TOKEN_LIST = Place("veille token list", page="/settings")
 
 
-def _missing(username: str) -> NotFound:
+def missing_user(username: str) -> NotFound:
+    """The error for ``username`` when no account has that name."""
     return NotFound(
         tr("no user named %(name)r", name=username), hint=tr("See %(where)s.", where=USER_LIST)
     )
@@ -291,7 +282,7 @@ def add_user(
                 hint=tr("Choose another name, or change this one's password or role."),
             )
         record(tx, actor, "user.add", name, f"role={role}")
-    return _user(rec)
+    return user_of(rec)
 
 
 def add_first_admin(state: StateStore, username: str, password: str, *, language: str = "") -> User:
@@ -308,16 +299,16 @@ def add_first_admin(state: StateStore, username: str, password: str, *, language
             raise SetupDone(tr("the first admin exists already"), hint=tr("Sign in at /login."))
         tx.insert_user(rec)
         record(tx, name, "user.add", name, "role=admin (first run)")
-    return _user(rec)
+    return user_of(rec)
 
 
 def get_user(state: StateStore, username: str) -> User | None:
     rec = state.get_user(username.strip().lower())
-    return _user(rec) if rec else None
+    return user_of(rec) if rec else None
 
 
 def list_users(state: StateStore) -> list[User]:
-    return [_user(r) for r in state.list_users()]
+    return [user_of(r) for r in state.list_users()]
 
 
 def count_users(state: StateStore) -> int:
@@ -363,7 +354,7 @@ def remove_user(state: StateStore, username: str, *, actor: str | None = None) -
     with state.transaction() as tx:
         rec = tx.get_user(name)
         if rec is None:
-            raise _missing(username)
+            raise missing_user(username)
         if rec.role == "admin" and tx.count_users("admin") <= 1:
             raise LastAdmin(
                 tr("%(name)r is the last admin and cannot be removed", name=name),
@@ -396,7 +387,7 @@ def set_role(
     with state.transaction() as tx:
         rec = tx.get_user(name)
         if rec is None:
-            raise _missing(username)
+            raise missing_user(username)
         if rec.role == "admin" and role != "admin" and tx.count_users("admin") <= 1:
             raise LastAdmin(
                 tr("%(name)r is the last admin and must stay admin", name=name),
@@ -431,8 +422,8 @@ def set_password(
     digest = hash_password(password)
     with state.transaction() as tx:
         if not tx.update_user(name, password_hash=digest):
-            raise _missing(username)
-        tx.delete_sessions_of(name, keep=_sha256(keep_session) if keep_session else None)
+            raise missing_user(username)
+        tx.delete_sessions_of(name, keep=hash_secret(keep_session) if keep_session else None)
         record(tx, actor, "user.password", name)
 
 
@@ -442,7 +433,7 @@ def set_language(state: StateStore, username: str, lang: str) -> None:
     check_language(lang)
     with state.transaction() as tx:
         if not tx.update_user(name, language=lang):
-            raise _missing(username)
+            raise missing_user(username)
 
 
 # -- logging in -----------------------------------------------------------------
@@ -497,7 +488,7 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
     if hasher.check_needs_rehash(rec.password_hash):
         with state.transaction() as tx:
             tx.update_user(name, password_hash=hasher.hash(password))
-    return _user(rec)
+    return user_of(rec)
 
 
 def start_session(state: StateStore, username: str) -> str:
@@ -506,7 +497,7 @@ def start_session(state: StateStore, username: str) -> str:
     now = now_utc()
     state.delete_expired_sessions(now)
     state.add_session(
-        SessionRecord(_sha256(raw), username, now, now + timedelta(days=SESSION_DAYS))
+        SessionRecord(hash_secret(raw), username, now, now + timedelta(days=SESSION_DAYS))
     )
     return raw
 
@@ -515,191 +506,13 @@ def user_for_session(state: StateStore, raw: str) -> User | None:
     """The user of a live session, if any."""
     if not raw or len(raw) > 200:
         return None
-    sess = state.find_session(_sha256(raw), now_utc())
+    sess = state.find_session(hash_secret(raw), now_utc())
     if sess is None:
         return None
     rec = state.get_user(sess.username)
-    return _user(rec) if rec else None
+    return user_of(rec) if rec else None
 
 
 def end_session(state: StateStore, raw: str) -> None:
     if raw:
-        state.delete_session(_sha256(raw))
-
-
-# -- API tokens -----------------------------------------------------------------
-
-
-def create_token(
-    state: StateStore,
-    username: str,
-    name: str = "",
-    *,
-    scope: str | None = None,
-    expires_at: datetime | None = None,
-    actor: str | None = None,
-) -> tuple[TokenRecord, str]:
-    """A new API token for ``username``: its record and the secret, which is
-    shown once and never stored. ``scope`` (default: the widest the user's
-    role allows) may not pass that ceiling; ``expires_at``, when given, must
-    be to come."""
-    rec = state.get_user(username.strip().lower())
-    if rec is None:
-        raise _missing(username)
-    ceiling = scope_ceiling(rec.role)
-    scope = check_scope(scope.strip().lower()) if scope else ceiling
-    if not scope_allows(ceiling, scope):
-        raise UsageError(
-            tr("a token of %(user)s may not have the %(scope)s scope (their role is %(role)s)",
-               user=rec.username, scope=scope, role=role_name(rec.role)),
-            hint=tr("Give it the %(ceiling)s scope or less, or give the user a higher role "
-                    "first.", ceiling=ceiling),
-        )  # fmt: skip
-    now = now_utc()
-    if expires_at is not None:
-        # Said as it was given: a date typed in Europe/Paris read back in UTC
-        # was the day before ("2019-12-31T23:00:00+00:00" for 2020-01-01).
-        given = expires_at.replace(microsecond=0)
-        midnight = (given.hour, given.minute, given.second) == (0, 0, 0)
-        shown = given.date().isoformat() if midnight else given.isoformat()
-        expires_at = expires_at.astimezone(UTC).replace(microsecond=0)
-        if expires_at <= now:
-            raise UsageError(
-                tr("the token's expiry %(when)s is already past", when=shown),
-                hint=tr("Give a date to come (2027-01-31) or a number of days (90d)."),
-            )
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    # Stored only while the role still allows the scope: one lowered since
-    # it was read above has narrowed the user's tokens, and this one must
-    # not come in wider after them.
-    allowing = [r for r in ROLES if scope_allows(scope_ceiling(r), scope)]
-    token_id = state.add_token(
-        rec.username, name.strip(), _sha256(secret), now, scope=scope, expires_at=expires_at,
-        roles=allowing,
-    )  # fmt: skip
-    if not token_id:
-        now_rec = state.get_user(rec.username)
-        if now_rec is None:
-            raise _missing(username)
-        raise UsageError(
-            tr("a token of %(user)s may not have the %(scope)s scope (their role is %(role)s)",
-               user=rec.username, scope=scope, role=role_name(now_rec.role)),
-            hint=tr("Give it the %(ceiling)s scope or less, or give the user a higher role "
-                    "first.", ceiling=scope_ceiling(now_rec.role)),
-        )  # fmt: skip
-    with state.transaction() as tx:
-        detail = f"id={token_id} name={name.strip()} scope={scope}"
-        if expires_at is not None:
-            detail += f" expires={expires_at.isoformat()}"
-        record(tx, actor, "token.create", rec.username, detail)
-    made = TokenRecord(token_id, rec.username, name.strip(), now, None, None, scope, expires_at)
-    return made, secret
-
-
-_DAYS = re.compile(r"^(\d{1,5})\s*d$")
-
-
-def parse_expiry(
-    text: str, timezone: str = "UTC", *, now: datetime | None = None
-) -> datetime | None:
-    """When a token given ``text`` expires: ``""`` never; ``90d`` that many
-    days from now; a date (``2027-01-31``) its first moment in the
-    workspace's ``timezone`` (the token works until that day); an ISO
-    date-time (UTC when it gives no offset) that moment."""
-    from zoneinfo import ZoneInfo
-
-    given = text.strip()
-    if not given:
-        return None
-    now = now or now_utc()
-    days = _DAYS.match(given.lower())
-    if days:
-        return now + timedelta(days=int(days.group(1)))
-    try:
-        if len(given) == 10:
-            day = date.fromisoformat(given)
-            return datetime.combine(day, time(), tzinfo=ZoneInfo(timezone or "UTC"))
-        when = datetime.fromisoformat(given)
-    except ValueError:
-        raise UsageError(
-            tr("cannot read the token's expiry %(value)r", value=given),
-            hint=tr("Give a date (2027-01-31), a date-time (2027-01-31T18:00:00+01:00) or a "
-                    "number of days (90d)."),
-        ) from None  # fmt: skip
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def token_state(token: TokenRecord, now: datetime | None = None) -> str:
-    """``active``, ``expired`` or ``revoked``, as the token lists say."""
-    if token.revoked_at is not None:
-        return "revoked"
-    if token.expires_at is not None and token.expires_at <= (now or now_utc()):
-        return "expired"
-    return "active"
-
-
-def list_tokens(state: StateStore, username: str | None = None) -> list[TokenRecord]:
-    return state.list_tokens(username.strip().lower() if username else None)
-
-
-def revoke_token(state: StateStore, token_id: int, *, actor: str | None = None) -> None:
-    """Revoke a token by id; a :class:`NotFound` if unknown or already revoked."""
-    if not state.revoke_token(token_id, now_utc()):
-        raise NotFound(
-            tr("no active token with id %(id)s", id=token_id),
-            hint=tr("See %(where)s for the ids.", where=TOKEN_LIST),
-        )
-    with state.transaction() as tx:
-        record(tx, actor, "token.revoke", str(token_id))
-
-
-@dataclass(frozen=True)
-class TokenAccess:
-    """What a request's token gives: its user and record, or (``user`` is
-    ``None``) why it is refused: ``unknown``, ``revoked`` or ``expired``."""
-
-    user: User | None
-    token: TokenRecord | None = None
-    refused: str = "unknown"
-
-
-def token_access(state: StateStore, secret: str) -> TokenAccess:
-    """Who a token acts as and with what scope; records its use."""
-    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
-        return TokenAccess(None)
-    tok = state.find_token(_sha256(secret))
-    if tok is None:
-        return TokenAccess(None)
-    now = now_utc()
-    said = token_state(tok, now)
-    if said != "active":
-        return TokenAccess(None, tok, said)
-    rec = state.get_user(tok.username)
-    if rec is None:
-        return TokenAccess(None)
-    # A write per request would make every API call queue on the database
-    # writer: the last use is kept to the minute.
-    if tok.last_used_at is None or now - tok.last_used_at > timedelta(minutes=1):
-        # The file held by a long write: the last use is noted next time.
-        with contextlib.suppress(StoreLocked):
-            state.touch_token(tok.id, now)
-    return TokenAccess(_user(rec), tok, "")
-
-
-def user_for_token(state: StateStore, secret: str) -> User | None:
-    """The user a live (unrevoked, unexpired) token belongs to; records its use."""
-    return token_access(state, secret).user
-
-
-def count_token_request(
-    state: StateStore, token: TokenRecord, per_minute: int, *, now: datetime | None = None
-) -> int | None:
-    """Count a request of ``token`` against ``per_minute`` (0: no limit):
-    ``None`` while within it, else the seconds until the next minute, when
-    the token may call again. Counted in the state store, so that every web
-    worker on it counts for all."""
-    if per_minute <= 0:
-        return None
-    seconds = int((now or now_utc()).timestamp())
-    made = state.count_token_request(token.id, seconds // 60)
-    return None if made <= per_minute else 60 - seconds % 60
+        state.delete_session(hash_secret(raw))

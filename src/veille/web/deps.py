@@ -32,8 +32,10 @@ from starlette.datastructures import FormData
 from veille import i18n as fmt
 from veille.errors import Place, StoreLocked, Text, VeilleError, tr, translated
 from veille.inbox.model import word as inbox_word
+from veille.services import tokens as tokens_service
 from veille.services import users as users_service
-from veille.services.users import TokenRecord, User, check_role
+from veille.services.tokens import TokenRecord
+from veille.services.users import User, check_role
 from veille.store.base import PostStore, StateStore
 from veille.web.i18n import LANG_COOKIE, choose_language
 from veille.web.security import is_https
@@ -86,7 +88,7 @@ def current_user(request: Request) -> User | None:
     token = bearer_token(request)
     st = state(request)
     if token is not None:
-        access = users_service.token_access(st, token)
+        access = tokens_service.token_access(st, token)
         user = access.user
         # What require() checks (the scope, the rate limit) or says (why a
         # token is refused: an expired one is told so, not "unknown").
@@ -178,7 +180,7 @@ def token_refusal(request: Request) -> Text:
             return tr("this API needs a token")
         if scheme.lower() == "bearer":
             return tr("the Authorization header has no token after Bearer")
-        if scheme.startswith(users_service.TOKEN_PREFIX):
+        if scheme.startswith(tokens_service.TOKEN_PREFIX):
             # The secret itself, sent without its scheme: never said back.
             return tr("the Authorization header must be 'Bearer TOKEN': Bearer is missing")
         value = request.headers.get("authorization", "").strip()[len(scheme) :].strip()
@@ -189,12 +191,12 @@ def token_refusal(request: Request) -> Text:
             "the Authorization header must be 'Bearer TOKEN', not %(scheme)s followed by a value",
             scheme=repr(scheme[:20]),
         )
-    if not secret.startswith(users_service.TOKEN_PREFIX):
+    if not secret.startswith(tokens_service.TOKEN_PREFIX):
         return tr(
             "this is not a veille API token: those start with %(prefix)s",
-            prefix=users_service.TOKEN_PREFIX,
+            prefix=tokens_service.TOKEN_PREFIX,
         )
-    access: users_service.TokenAccess | None = getattr(request.state, "token_refused", None)
+    access: tokens_service.TokenAccess | None = getattr(request.state, "token_refused", None)
     token = access.token if access is not None else None
     refused = access.refused if access is not None else "unknown"
     if token is not None and refused == "expired" and token.expires_at is not None:
@@ -277,7 +279,7 @@ def _check_token(request: Request, token: TokenRecord, role: str) -> None:
     request.state.token_counted = True
     limit = workspace(request).settings.api.rate_limit_per_minute
     try:
-        wait = users_service.count_token_request(state(request), token, limit)
+        wait = tokens_service.count_token_request(state(request), token, limit)
     except StoreLocked:
         # SQLite counts in a file of its own, which a long write of the
         # database (an import) does not hold: only other counts, a few

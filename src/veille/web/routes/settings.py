@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from veille.config import as_dict
 from veille.errors import UsageError
 from veille.i18n import LANGUAGES
+from veille.services import tokens as tokens_service
 from veille.services import users
 from veille.urlmask import mask_url
 from veille.web.deps import (
@@ -72,11 +73,11 @@ def _page(request: Request, **extra: Any) -> HTMLResponse:
     status = extra.pop("status", 200)
     user = current_user(request)
     assert user is not None
-    tokens = users.list_tokens(state(request), user.username)
+    tokens = tokens_service.list_tokens(state(request), user.username)
     context: dict[str, Any] = {
         "languages": LANGUAGES,
         "tokens": tokens,
-        "token_states": {t.id: users.token_state(t) for t in tokens},
+        "token_states": {t.id: tokens_service.token_state(t) for t in tokens},
         # The scopes this user's tokens may have (their role is the ceiling).
         "scopes": [
             sc for sc in users.SCOPES if users.scope_allows(users.scope_ceiling(user.role), sc)
@@ -155,8 +156,8 @@ def create_token(
 ) -> Response:
     _ = translator(request)
     try:
-        when = users.parse_expiry(expires, workspace(request).settings.workspace.timezone)
-        _rec, secret = users.create_token(
+        when = tokens_service.parse_expiry(expires, workspace(request).settings.workspace.timezone)
+        _rec, secret = tokens_service.create_token(
             state(request), user.username, name, scope=scope or None, expires_at=when,
             actor=user.username,
         )  # fmt: skip
@@ -171,11 +172,11 @@ def create_token(
 @token_scope
 def revoke_token(request: Request, token_id: RowId, user: Viewer) -> Response:
     _ = translator(request)
-    mine = {t.id for t in users.list_tokens(state(request), user.username)}
+    mine = {t.id for t in tokens_service.list_tokens(state(request), user.username)}
     if token_id not in mine:
         return _page(request, error=_("There is no such token."), status=404)
     try:
-        users.revoke_token(state(request), token_id, actor=user.username)
+        tokens_service.revoke_token(state(request), token_id, actor=user.username)
     except UsageError:
         return _page(request, error=_("There is no such token."), status=404)
     return redirect("/settings", message=_("Token revoked."))
