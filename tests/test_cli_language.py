@@ -625,6 +625,20 @@ def test_collect_once_says_which_sources_another_collector_holds(run) -> None:  
     assert "free not collected" not in out, out
 
 
+def test_privacy_access_of_no_one_says_its_report_is_empty(run) -> None:  # type: ignore[no-untyped-def]
+    """``veille privacy access --author NAME -o FILE`` about someone veille
+    holds nothing of said " written to FILE" (French: "Écrit dans FILE : "),
+    its count missing: it now says the report is empty."""
+    done = run("privacy", "access", "--author", "personne", "-o", "personne.json")
+    assert done.exit_code == 0, done.output
+    out = _flat(done.output)
+    assert f"rien n’est détenu{NBSP}: un rapport vide est écrit dans personne.json" in out, out
+    assert f"personne.json{NBSP}: " not in out, out
+    english = run("--language", "en", "privacy", "access", "--author", "personne", "-o", "p.json")
+    out = _flat(english.output)
+    assert "nothing held: an empty report written to p.json" in out, out
+
+
 @pytest.fixture(scope="module")
 def listened(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace holding 1,300 French posts from 1 to 20 November 2026,

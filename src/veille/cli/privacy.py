@@ -197,7 +197,12 @@ def register(app: typer.Typer) -> None:
             for k, v in report.items()
             if isinstance(v, list) and v
         )
-        said = tr("%(counts)s written to %(path)s", counts=counts, path=str(out))
+        said = (
+            tr("%(counts)s written to %(path)s", counts=counts, path=str(out))
+            if counts
+            # It said " written to FILE", its count missing, where nothing is held.
+            else tr("nothing held: an empty report written to %(path)s", path=str(out))
+        )
         err_console().print(say(said), markup=False, soft_wrap=True)
 
     @privacy.command("purge")
