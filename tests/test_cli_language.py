@@ -639,6 +639,25 @@ def test_privacy_access_of_no_one_says_its_report_is_empty(run) -> None:  # type
     assert "nothing held: an empty report written to p.json" in out, out
 
 
+def test_privacy_access_counts_agree_and_speak_the_readers_language(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``veille privacy access --author NAME -o FILE`` ended with "1 profiles,
+    1 posts written to FILE", in English inside the French sentence too
+    ("Écrit dans FILE : 1 profiles, 1 posts"): each count now agrees with
+    its word, in the reader's language."""
+    rows = tmp_path / "solo.jsonl"
+    rows.write_text(
+        '{"platform": "mastodon", "id": "1", "text": "bonjour", "author": "solo",'
+        ' "published_at": "2026-11-01T10:00:00Z"}\n',
+        encoding="utf-8",
+    )
+    assert run("import", str(rows), "--no-enrich").exit_code == 0
+    done = run("privacy", "access", "--author", "solo", "-o", "solo.json")
+    assert done.exit_code == 0, done.output
+    assert f"Écrit dans solo.json{NBSP}: 1 profil, 1 publication" in _flat(done.output), done.output
+    english = run("--language", "en", "privacy", "access", "--author", "solo", "-o", "s.json")
+    assert "1 profile, 1 post written to s.json" in _flat(english.output), english.output
+
+
 @pytest.fixture(scope="module")
 def listened(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace holding 1,300 French posts from 1 to 20 November 2026,
