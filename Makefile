@@ -7,7 +7,7 @@ STAMP := $(VENV)/.base-stamp
 # where no CPU wheel of torch 2.13.0 is at hand.
 TORCH ?= torch==2.13.0
 
-.PHONY: demo test test-transformers lint bench clean crash-test soak
+.PHONY: demo test failover-test test-transformers lint bench clean crash-test soak
 
 # The demo's set-up stays lean: the product and its runtime dependencies only
 # (the web app's included; never torch). `veille demo --serve` builds the demo

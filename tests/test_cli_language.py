@@ -592,6 +592,73 @@ def test_collect_with_no_source_to_collect_says_so_and_what_to_do(run) -> None: 
     assert f"old{NBSP}: échec après" in done.output.replace("\n", " "), done.output
 
 
+def test_collect_once_says_which_sources_another_collector_holds(run) -> None:  # type: ignore[no-untyped-def]
+    """``veille collect --once`` printed nothing and exited 0 where another
+    collector (a ``veille run`` on another machine) held every enabled
+    source's lease: it now names them and says what to do, in the reader's
+    language; the source it could take is collected as before."""
+    import time
+
+    from veille.pipeline.leases import lease_name
+    from veille.workspace import Workspace
+
+    run("source", "add", "feeds", "http://127.0.0.1:1/feed", "--name", "busy")
+    with Workspace.open(Path.cwd()) as ws:
+        assert ws.state.acquire_lease(lease_name("busy"), "far:42:abc", ttl=600, now=time.time())
+    done = run("collect", "--once")
+    assert done.exit_code == 0, done.output
+    out = _flat(done.output)
+    assert (
+        f"source busy non collectée{NBSP}: un autre collecteur la collecte en ce moment "
+        f"(far:42:abc) et en enregistre les publications." in out
+    ), out
+    assert "relancez cette commande quand il aura fini" in out, out
+    english = run("--language", "en", "collect", "--once", "--source", "busy")
+    assert "source busy not collected: another collector is collecting it right now " in (
+        _flat(english.output)
+    ), english.output
+
+    run("source", "add", "feeds", "http://127.0.0.1:2/feed", "--name", "free")
+    done = run("--language", "en", "collect", "--once")  # free's address is refused: status 1
+    out = _flat(done.output)
+    assert "free: failed after" in out, out
+    assert "source busy not collected: another collector" in out, out
+    assert "free not collected" not in out, out
+
+
+def test_privacy_access_of_no_one_says_its_report_is_empty(run) -> None:  # type: ignore[no-untyped-def]
+    """``veille privacy access --author NAME -o FILE`` about someone veille
+    holds nothing of said " written to FILE" (French: "Écrit dans FILE : "),
+    its count missing: it now says the report is empty."""
+    done = run("privacy", "access", "--author", "personne", "-o", "personne.json")
+    assert done.exit_code == 0, done.output
+    out = _flat(done.output)
+    assert f"rien n’est détenu{NBSP}: un rapport vide est écrit dans personne.json" in out, out
+    assert f"personne.json{NBSP}: " not in out, out
+    english = run("--language", "en", "privacy", "access", "--author", "personne", "-o", "p.json")
+    out = _flat(english.output)
+    assert "nothing held: an empty report written to p.json" in out, out
+
+
+def test_privacy_access_counts_agree_and_speak_the_readers_language(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``veille privacy access --author NAME -o FILE`` ended with "1 profiles,
+    1 posts written to FILE", in English inside the French sentence too
+    ("Écrit dans FILE : 1 profiles, 1 posts"): each count now agrees with
+    its word, in the reader's language."""
+    rows = tmp_path / "solo.jsonl"
+    rows.write_text(
+        '{"platform": "mastodon", "id": "1", "text": "bonjour", "author": "solo",'
+        ' "published_at": "2026-11-01T10:00:00Z"}\n',
+        encoding="utf-8",
+    )
+    assert run("import", str(rows), "--no-enrich").exit_code == 0
+    done = run("privacy", "access", "--author", "solo", "-o", "solo.json")
+    assert done.exit_code == 0, done.output
+    assert f"Écrit dans solo.json{NBSP}: 1 profil, 1 publication" in _flat(done.output), done.output
+    english = run("--language", "en", "privacy", "access", "--author", "solo", "-o", "s.json")
+    assert "1 profile, 1 post written to s.json" in _flat(english.output), english.output
+
+
 @pytest.fixture(scope="module")
 def listened(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace holding 1,300 French posts from 1 to 20 November 2026,

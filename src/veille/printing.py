@@ -140,5 +140,8 @@ def write_pdf(html: str, *, what: str | None = None, **options: Any) -> bytes:
     if catch.chars:
         from veille.errors import tr
 
-        log.warning("%s", missing_message("".join(catch.chars), what or tr("PDF")))
+        # Logged as the sentence itself: the command line says it in its
+        # reader's language (it said it in English under a French locale,
+        # beside "rapport écrit dans …"); a log with no reader, in English.
+        log.warning(missing_message("".join(catch.chars), what or tr("PDF")))
     return pdf

@@ -5,6 +5,7 @@ and what to install."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,23 @@ def test_without_the_fonts_the_report_names_the_boxes_and_what_to_install(
     assert "한 국 어 (11 characters): they show as empty boxes" in done.stderr
     assert "Install fonts-noto-color-emoji (emoji); fonts-noto-cjk" in done.stderr
     assert "docs/deploy.md" in done.stderr
+
+
+def test_a_french_reader_is_told_of_the_boxes_in_french(world_ws: Path, tmp_path: Path) -> None:
+    """Under a French locale `veille report` said "rapport écrit dans …" in
+    French and the warning naming the empty boxes in English: it now says
+    both in its reader's language."""
+    env = {**dejavu_only(tmp_path), "LANG": "fr_FR.UTF-8"}
+    env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
+    out = tmp_path / "rapport.pdf"
+    done = veille(env, tmp_path, "report", "-w", str(world_ws), "--query", "lumio",
+                  "--period", WEEK, "--format", "pdf", "-o", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    said = re.sub(r"[ \n]+", " ", done.stderr)  # (str.split takes U+202F for a space)
+    assert "PDF du rapport\u202f: aucune police de ce système ne dessine 🎉 🔥 東 京" in said, said
+    assert "Installez fonts-noto-color-emoji (émojis)" in said, said
+    assert "no font on this system" not in said, said
 
 
 def test_the_missing_fonts_warning_reads_in_french_from_the_catalogs() -> None:

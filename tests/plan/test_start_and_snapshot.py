@@ -152,6 +152,20 @@ def test_init_asks_in_french(ws: Workspace) -> None:
     assert not re.search(r" [:;?!]", result.output), result.output
 
 
+def test_init_proposes_no_organization_of_its_own(ws: Workspace) -> None:
+    """Enter at the first question took "Lumio", the demo's fictional
+    provider, as the organization of a user's own plan: nothing is proposed
+    now, and an empty answer asks again."""
+    answers = "\nAcme\nmarketing\n\n\nmia\nacme\nacme\n\nmastodon\n\n\n\n"
+    result = CliRunner().invoke(
+        build_app(), ["plan", "init", "--language", "en", "-w", str(ws.root)], input=answers
+    )
+    assert result.exit_code == 0, result.output
+    assert "Lumio" not in result.output, result.output
+    assert result.output.count("1. Objectives: the organization's name") == 2, result.output
+    assert ws.state.plan_settings()["organization"] == "Acme"
+
+
 def test_daily_snapshot_once_a_day(ws: Workspace, sim: Simulator) -> None:
     from veille.plan.accounts import daily_snapshot
 

@@ -160,3 +160,24 @@ def test_draft_guide_the_docs_table_and_json_name_the_same_count(lang: str) -> N
         if g.counting in ("graphemes", "mastodon"):
             assert word in ("graphemes", "graphèmes"), g.platform
             assert g.count(FAMILY) == 1
+
+
+def test_draft_guide_in_french_is_written_the_french_way() -> None:
+    """``veille draft guide PLATFORM --language fr`` wrote its French with a
+    plain space before ; : ! ? (a narrow terminal could start a line with
+    one), « tag » with plain spaces, straight apostrophes, and its own words
+    in English ("checked", "Sources:"). Every platform's guide is now written
+    the French way."""
+    import re
+
+    runner = CliRunner()
+    for g in load_guides().values():
+        shown = runner.invoke(build_app(), ["draft", "guide", g.platform, "--language", "fr"])
+        assert shown.exit_code == 0, shown.output
+        said = shown.output
+        assert not re.search(r"[ \u00a0][;:!?»]|«[ \u00a0]", said), (g.platform, said)
+        assert "'" not in said, (g.platform, said)
+        assert f"({'vérifié le'} {g.checked})" in said and "Sources\u202f:" in said, said
+        assert "checked" not in said and "Sources:" not in said, said
+    listed = runner.invoke(build_app(), ["draft", "guide", "--language", "fr"]).output
+    assert "vérifié le 20" in listed and " checked " not in listed, listed

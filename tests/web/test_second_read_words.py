@@ -258,3 +258,36 @@ def test_the_settings_page_says_the_port_the_app_answers_on(served: Served) -> N
         found = re.search(r'<p class="warning" id="listening"[^>]*>(.*?)</p>', page, re.S)
         assert found, page[:3000]
         assert sentence in re.sub(r"[ \t\n]+", " ", found.group(1))
+
+
+def test_the_owner_warning_sends_only_an_admin_to_the_users_page(served: Served) -> None:
+    """The plan's warning on an owner who is not a user (``mia``) sent a
+    viewer to /users, a page only an admin opens (a 403), and to the plan's
+    editing page, which only a manager opens: a viewer is now told whom to
+    ask, in their language; an admin still has the link."""
+    for lang, ask_admin, ask_manager in (
+        ("en", "(ask an admin)", "(ask a manager or an admin)"),
+        (
+            "fr",
+            "(demandez à un administrateur)",
+            "(demandez à un responsable ou à un administrateur)",
+        ),
+    ):
+        with _client(served, "viewer", lang) as client:
+            page = _text(client.get("/plan"))
+        warning = re.search(r'<div class="warning" id="strangers".*?</div>', page, re.S)
+        assert warning, (lang, page[:2000])
+        said = re.sub(r"[ \t\n]+", " ", warning.group(0))
+        assert "mia" in said, said
+        assert 'href="/users"' not in said and "/users" not in said, said
+        assert "/plan/edit" not in said, said
+        assert ask_admin in said and ask_manager in said, said
+    with _client(served, "admin", "fr") as client:
+        for path in ("/plan", "/plan/edit"):
+            page = _text(client.get(path))
+            warning = re.search(r'<div class="warning" id="strangers".*?</div>', page, re.S)
+            assert warning, path
+            said = re.sub(r"[ \t\n]+", " ", warning.group(0))
+            assert '<a href="/users">/users</a>' in said, said
+            assert '<a href="/plan/edit">/plan/edit</a>' in said, said
+            assert "demandez" not in said, said

@@ -22,6 +22,9 @@ from veille.cli.common import (
 )
 from veille.errors import tr
 
+#: ``veille draft guide``'s own words, in the language of its --language.
+_GUIDE_WORDS = {"en": ("checked", "Sources:"), "fr": ("vérifié le", "Sources\u202f:")}
+
 
 def read_text(text: str | None) -> str:
     """The draft given as an argument, or read from standard input for ``-``
@@ -166,6 +169,8 @@ def register(app: typer.Typer) -> None:
         from veille.plan.guide import guide_for, load_guides
 
         guides = load_guides()
+        # The guide's own words in French said "checked" and "Sources:" in English.
+        checked, sources = _GUIDE_WORDS["fr" if lang == "fr" else "en"]
         if platform is None:
             # "unit": what the limit counts, as `veille draft check` names it
             # ("graphemes", "weighted characters"); "counting": the counter's name.
@@ -180,7 +185,7 @@ def register(app: typer.Typer) -> None:
             for r, g in zip(rows, guides.values(), strict=True):
                 console().print(
                     f"{r['platform']:10} {r['limit'] or '—':>6} "
-                    f"{g.text('length', 'unit', lang):24} checked {r['checked']}",
+                    f"{g.text('length', 'unit', lang):24} {checked} {r['checked']}",
                     markup=False,
                 )
             return
@@ -189,7 +194,7 @@ def register(app: typer.Typer) -> None:
             print_json({"platform": g.platform, "checked": g.checked, **dict(g.data)})
             return
         out = console()
-        out.print(f"{g.name} (checked {g.checked})", markup=False)
+        out.print(f"{g.name} ({checked} {g.checked})", markup=False)
         out.print(g.text("length", "how", lang), markup=False, soft_wrap=True)
         for key in ("mentions", "links", "alt_text", "etiquette"):
             said = g.text("conventions", key, lang)
@@ -198,6 +203,6 @@ def register(app: typer.Typer) -> None:
         advice = g.text("hashtags", "advice", lang)
         if advice:
             out.print(f"- {advice}", markup=False, soft_wrap=True)
-        out.print("Sources:", markup=False)
+        out.print(sources, markup=False)
         for url in g.sources():
             out.print(f"  {url}", markup=False, soft_wrap=True)

@@ -120,8 +120,15 @@ def register(plan: typer.Typer) -> None:
             ) from None
         with open_workspace(workspace) as ws:
             c = import_plan(ws, text, source=str(file), actor=actor)
-        console().print(
-            f"Plan imported: {len(c.objectives)} objectives, {len(c.kpis)} KPIs, "
-            f"{len(c.channels)} channels.",
-            markup=False,
+        from veille.i18n import count
+
+        # It said "1 objectives, 1 channels" (the plan's CLI speaks English).
+        said = ", ".join(
+            count(len(rows), "en", one, other)
+            for rows, one, other in (
+                (c.objectives, "objective", "objectives"),
+                (c.kpis, "KPI", "KPIs"),
+                (c.channels, "channel", "channels"),
+            )
         )
+        console().print(f"Plan imported: {said}.", markup=False)

@@ -120,7 +120,9 @@ def register(plan: typer.Typer) -> None:
             with open_workspace(workspace) as ws:
                 brand, rivals = proposed_listening(ws)
             console().print(q["intro"], markup=False)
-            organization = typer.prompt(q["org"], default=organization or "Lumio")
+            # No default: Enter took the demo's "Lumio" as the organization
+            # of a user's own workspace; an empty answer is asked again.
+            organization = typer.prompt(q["org"], default=organization or None)
             kind = check_kind(typer.prompt(q["kind"], default=kind))
             d = DEFAULTS[kind]
             description = typer.prompt(

@@ -16,7 +16,6 @@ from veille.cli.common import (
     WorkspaceOpt,
     cli_language,
     console,
-    count_cell,
     err_console,
     handle_errors,
     open_workspace,
@@ -34,6 +33,41 @@ AuthorOpt = Annotated[str, typer.Option("--author", help="The person's handle.")
 PlatformOpt = Annotated[
     str | None, typer.Option("--platform", help="Only on this platform (default: all).")
 ]
+
+
+#: The sections of ``privacy access``'s report, as its summary counts them:
+#: (English one, other; French one, other). It said "1 profiles, 6 posts, 3
+#: alert deliveries", in English in a French sentence too.
+_SECTIONS = {
+    "profiles": ("profile", "profiles", "profil", "profils"),
+    "posts": ("post", "posts", "publication", "publications"),
+    "inbox_items": ("inbox item", "inbox items", "élément de la boîte de réception",
+                    "éléments de la boîte de réception"),
+    "account_links": ("account link", "account links", "lien entre comptes",
+                      "liens entre comptes"),
+    "objections": ("objection", "objections", "opposition", "oppositions"),
+    "alert_deliveries": ("alert delivery", "alert deliveries", "envoi d’alerte",
+                         "envois d’alerte"),
+    "alert_events": ("alert event", "alert events", "événement d’alerte", "événements d’alerte"),
+    "alert_marks": ("alert mark", "alert marks", "marque d’alerte", "marques d’alerte"),
+    "audit_entries": ("audit log entry", "audit log entries", "entrée du journal d’audit",
+                      "entrées du journal d’audit"),
+    "quarantine": ("quarantined item", "quarantined items", "élément en quarantaine",
+                   "éléments en quarantaine"),
+    "sentiment_corrections": ("sentiment correction", "sentiment corrections",
+                              "correction de sentiment", "corrections de sentiment"),
+}  # fmt: skip
+
+
+def _section_count(section: str, n: int, lang: str) -> str:
+    """``n`` entries of the report's ``section``, in ``lang``, agreeing with ``n``."""
+    from veille.i18n import count
+
+    words = _SECTIONS.get(section)
+    if words is None:  # a section added since: its name, as the file gives it
+        return f"{count(n, lang, '', '')}{section.replace('_', ' ')}"
+    one, other = words[2:] if lang == "fr" else words[:2]
+    return count(n, lang, one, other)
 
 
 def _on(platform: str | None, *, every: bool) -> str:
@@ -194,11 +228,16 @@ def register(app: typer.Typer) -> None:
             f.write(text)
         # Each section by the name the file gives it (inbox items: inbox_items).
         counts = ", ".join(
-            f"{count_cell(len(v), reader)} {k.replace('_', ' ')}"
+            _section_count(k, len(v), reader)
             for k, v in report.items()
             if isinstance(v, list) and v
         )
-        said = tr("%(counts)s written to %(path)s", counts=counts, path=str(out))
+        said = (
+            tr("%(counts)s written to %(path)s", counts=counts, path=str(out))
+            if counts
+            # It said " written to FILE", its count missing, where nothing is held.
+            else tr("nothing held: an empty report written to %(path)s", path=str(out))
+        )
         err_console().print(say(said), markup=False, soft_wrap=True)
 
     @privacy.command("purge")

@@ -271,8 +271,13 @@ def register(app: typer.Typer) -> None:
             # Nothing collected because nothing can be (no source, or every
             # one disabled) was said by nothing at all, as if it had worked.
             idle = None if results or source else _nothing_to_collect(ws)
-        if idle is not None:
-            err_console().print(speaker(lang)(idle), markup=False, soft_wrap=True)
+            # A source another collector is collecting (`veille run`, here
+            # or on another machine) was left out without a word: with
+            # every source held, --once printed nothing at all.
+            held = None if idle is not None else _held_elsewhere(ws, source, results)
+        for said in (idle, held):
+            if said is not None:
+                err_console().print(speaker(lang)(said), markup=False, soft_wrap=True)
         if output is DataFormat.json:
             print_json(results)
         else:
@@ -536,6 +541,34 @@ def _nothing_to_collect(ws: Any) -> Any:
         "nothing to collect: all %(n)s sources are disabled (%(names)s); enable one with "
         "`veille source enable NAME`.",
         n, n=n, names=", ".join(r.name for r in records),
+    )  # fmt: skip
+
+
+def _held_elsewhere(ws: Any, names: list[str] | None, results: list[Any]) -> Any:
+    """Which of the sources ``veille collect`` was to collect (``names``, else
+    every enabled one) it left out because another collector is collecting
+    them, and what to do; None where there is none."""
+    from veille.errors import Count, trn
+    from veille.pipeline.leases import held_elsewhere
+    from veille.services.sources import list_sources
+
+    wanted = names or [r.name for r in list_sources(ws.state) if r.enabled]
+    done = {r.source for r in results}
+    held = held_elsewhere(ws.state, [n for n in wanted if n not in done], ws.state.clock())
+    if not held:
+        return None
+    n = Count(len(held))
+    return trn(
+        "source %(names)s not collected: another collector is collecting it right now "
+        "(%(holders)s) and stores its posts. To collect it here, run this again once it is "
+        "done (a collector that stopped lets go of its sources by itself, within 60 seconds "
+        "by default: `veille run --lease-seconds`).",
+        "%(n)s sources not collected (%(names)s): collectors elsewhere are collecting them "
+        "right now (%(holders)s) and store their posts. To collect them here, run this again "
+        "once they are done (a collector that stopped lets go of its sources by itself, "
+        "within 60 seconds by default: `veille run --lease-seconds`).",
+        n, n=n, names=", ".join(sorted(held)),
+        holders=", ".join(sorted(set(held.values()))),
     )  # fmt: skip
 
 

@@ -91,6 +91,25 @@ def collector_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+def held_elsewhere(store: Any, names: Any, now: float) -> dict[str, str]:
+    """Which of the sources ``names`` another collector is collecting now
+    (source name -> that collector's :func:`collector_id`): its lease is
+    current, or ran out while its process still runs on this machine (see
+    :data:`HELD_HERE_SECONDS`); a lease whose process of this machine has
+    exited is not held."""
+    wanted = {lease_name(n): n for n in names}
+    held: dict[str, str] = {}
+    for lease in store.leases():
+        name = wanted.get(lease.name)
+        if name is None or not lease.holder or _exited(lease.holder):
+            continue
+        current = lease.expires_at > now
+        starved = now - float(lease.heartbeat_at) < HELD_HERE_SECONDS and running_here(lease.holder)
+        if current or starved:
+            held[name] = lease.holder
+    return held
+
+
 def _at(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 

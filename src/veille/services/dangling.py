@@ -137,6 +137,8 @@ def calendar_references(state: Any) -> list[Dangling]:
 
 
 _PLAN_EDIT = "/plan/edit"
+#: Where a reader who cannot edit the plan (a viewer, an analyst) is sent.
+_ASK_MANAGER = tr("ask a manager or an admin")
 
 
 def plan_references(state: Any, topics: set[str]) -> list[Dangling]:
@@ -195,19 +197,26 @@ def plan_references(state: Any, topics: set[str]) -> list[Dangling]:
     return found
 
 
-def plan_strangers(state: Any) -> list[Dangling]:
+def plan_strangers(state: Any, reader: Any = None) -> list[Dangling]:
     """The plan's owners and people who are not users of the workspace: an
     objective's or a channel's owner, a spokesperson or channel owner typed
     as a name no account has (a typo, or someone never added). The plan
     takes them (docs/plan.md: an owner is a username, not necessarily an
     account yet), and says so here; a workspace without accounts, the
-    command line alone, has no users to compare with."""
+    command line alone, has no users to compare with. ``reader``: the web
+    app's user reading it, shown only the pages their role opens (``/users``
+    to an admin, the plan's editing page to a manager); the others are told
+    whom to ask."""
     from veille.services.users import list_users
 
     users = {u.username.casefold() for u in list_users(state)}
     if not users:
         return []
-    add_user = Place("veille user add USERNAME --role ROLE", page="/users")
+    # A viewer was sent to /users, which only an admin opens (a 403).
+    admin = reader is None or reader.can("admin")
+    users_page = "/users" if admin else tr("ask an admin")
+    edit_page = _PLAN_EDIT if reader is None or reader.can("manager") else _ASK_MANAGER
+    add_user = Place("veille user add USERNAME --role ROLE", page=users_page)
 
     def stranger(name: str) -> bool:
         return bool(name.strip()) and name.strip().casefold() not in users
@@ -222,7 +231,7 @@ def plan_strangers(state: Any) -> list[Dangling]:
                 tr("Add %(user)s as a user (%(add)s), or give the objective another owner "
                    "(%(where)s).", user=o.owner, add=add_user,
                    where=Place(f"veille plan objective edit {o.name} --owner …",
-                               page=_PLAN_EDIT)),
+                               page=edit_page)),
             ))  # fmt: skip
     for c in state.plan_channels():
         if stranger(c.owner):
@@ -233,7 +242,7 @@ def plan_strangers(state: Any) -> list[Dangling]:
                 tr("Add %(user)s as a user (%(add)s), or give the channel another owner "
                    "(%(where)s).", user=c.owner, add=add_user,
                    where=Place(f"veille plan channel set {c.platform} --owner …",
-                               page=_PLAN_EDIT)),
+                               page=edit_page)),
             ))  # fmt: skip
     for person in state.plan_people():
         if stranger(person.username):
@@ -244,7 +253,7 @@ def plan_strangers(state: Any) -> list[Dangling]:
                 tr("Add %(user)s as a user (%(add)s), or remove them from the plan's "
                    "people (%(where)s).", user=person.username, add=add_user,
                    where=Place(f"veille plan person remove {person.username} --role …",
-                               page=_PLAN_EDIT)),
+                               page=edit_page)),
             ))  # fmt: skip
     return found
 

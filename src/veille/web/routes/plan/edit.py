@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from veille.errors import Conflict, UsageError, VeilleError, tr
 from veille.web.deps import (
     Manager,
+    current_user,
     error_text,
     lang,
     redirect,
@@ -59,7 +60,7 @@ def _edit_context(
     return {
         "error": error,
         "dangling": plan_references(ws.state, set(topics)),
-        "strangers": plan_strangers(ws.state),
+        "strangers": plan_strangers(ws.state, current_user(request)),
         "objectives": ws.state.plan_objectives(),
         "kinds": [(k, kind_label(k, language)) for k in KINDS],
         "kpis": ws.state.plan_kpis(),

@@ -66,7 +66,7 @@ def _overview(request: Request) -> dict[str, Any]:
     return {
         "objectives": ws.state.plan_objectives(),
         "dangling": plan_references(ws.state, {t.name for t in ws.state.topics()}),
-        "strangers": plan_strangers(ws.state),
+        "strangers": plan_strangers(ws.state, user),
         "kind_note": lambda o: kind_note(o, language),
         "kpis": kpis,
         "people": ws.state.plan_people(),
