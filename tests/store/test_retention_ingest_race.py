@@ -123,3 +123,33 @@ def test_a_post_of_a_purge_killed_after_a_batch_is_not_stored_again(
         assert apply_retention(ws, now=LATER) is not None
         assert _figures(ws) == before
         assert store.count_posts() == 2
+
+
+def test_a_post_written_as_a_chdb_purge_begins_is_counted_in_its_log(tmp_path: Path) -> None:
+    """A collector's write that lands after the purge counted the posts to
+    delete and before it took the lock its deletes hold: the purge deleted
+    it with the others (its figures keep it) but its log, counted first,
+    said one post fewer than it deleted."""
+    late = _post("mid3", 6, 2)  # kept by today's cutoff, not by the one five days on
+    with Workspace.open(retention_workspace("chdb", tmp_path / "ws")) as ws:
+        ws.store.upsert_posts([*WEEK_OLD, *RECENT])
+        add_topic(ws.store, "lumio", "lumio")
+        lock = ws.posts.forget_lock
+        real = lock.exclusive
+        written: list[Any] = []
+
+        def exclusive() -> Any:
+            if not written:  # the purge's first: after its count
+                written.append(build_pipeline(ws).ingest([late]))
+            return real()
+
+        lock.exclusive = exclusive
+        try:
+            report = apply_retention(ws, now=LATER)
+        finally:
+            del lock.exclusive
+        assert [p.id for p in written[0].new] == [late.id]
+        assert report is not None and report.posts == 3  # (2 before)
+        assert [e.posts for e in ws.state.erasures(kind="retention")] == [3]
+        assert ws.posts.count_posts() == 2
+        assert {k: f["volume"] for k, f in _figures(ws).items()} == {"all": 5, "topic": 5}
