@@ -72,11 +72,11 @@ def _held_writer(store: Any, work: Any) -> tuple[threading.Thread, threading.Eve
     read, go = threading.Event(), threading.Event()
     real_write = store._write
 
-    def held_write(rows: list[dict[str, Any]], olds: Any = None) -> Any:
+    def held_write(rows: list[dict[str, Any]], olds: Any = None, *more: Any) -> Any:
         if threading.current_thread() is writer:
             read.set()
             assert go.wait(60), "the erasure never ended"
-        return real_write(rows, olds)
+        return real_write(rows, olds, *more)
 
     store._write = held_write
     writer = threading.Thread(target=work)

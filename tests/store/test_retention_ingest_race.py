@@ -1,18 +1,21 @@
 """Ingest against a retention purge that begins after it read its cutoff,
-on SQLite (ClickHouse's is still open: marked xfail).
+on every layout: SQLite; posts in chDB, served over ``veille+http``, or in a
+SQLite file beside PostgreSQL state.
 
 The ingest path reads the retention cutoff once per call and leaves out the
 posts published before it. A purge that began after that read (another
 process's hourly upkeep, the next day's cutoff) deleted posts that the
 ingest, holding the older cutoff, then stored again: counted twice, in the
 aggregates the purge kept and as posts held (a volume of 4 read 6). The
-purge now logs its cutoff before its first delete, and the ingest reads the
-cutoff again in its write's transaction, and leaves them out.
+purge now marks its cutoff in the posts store before its first delete, and
+the ingest's write reads it again where it is ordered with the purge's
+deletes (SQLite: in the write's transaction; ClickHouse: under the lock the
+deletes take), and leaves them out, counted in ``expired``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,12 +23,15 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import retention_workspace
-from tests.store.test_retention_late_posts import _figures, _post
+from tests.conftest import init_state_workspace, keep_posts_days, retention_workspace
+from tests.store.test_retention_late_posts import PERIOD, _figures, _post
+from veille.analytics.scope import Scope
+from veille.analytics.tops import headline
+from veille.analytics.volume import volume
 from veille.pipeline.ingest import build_pipeline
 from veille.query.topics import add_topic
 from veille.services.retention import apply_retention
-from veille.workspace import Workspace
+from veille.workspace import Workspace, init_workspace
 
 # A week old: kept by today's purge (10 days), deleted by the one five days on.
 WEEK_OLD = [_post("mid1", 7, 3), _post("mid2", 8, 4)]
@@ -52,32 +58,84 @@ def _purging_after_the_read(ws: Workspace, purge: Any) -> Any:
     return pipeline
 
 
-# ClickHouse's split ingest still writes with the cutoff it read first: the
-# re-read must run under the lock the purge's deletes take (see the report
-# of 2026-12-06), which holding across the write conflicts with
-# tests/test_privacy_split.py's erasure-during-a-batch test.
-OPEN = pytest.mark.xfail(strict=True, reason="the split ingest does not read the cutoff again")
+def _served_figures(store: Any) -> dict[str, Any]:
+    """What the dashboard reads of a served store's posts (read where it is
+    served: a topic's figures are not served), and its topic's kept totals."""
+    found = headline(store, Scope(), PERIOD)
+    kept = store.rows("SELECT sum(posts), sum(engagement), sum(positive) FROM topic_purged")
+    return {
+        "headline": {k: (f.value, f.posts) for k, f in found.items()},
+        "volume": volume(store, Scope(), PERIOD).total,
+        "topic_purged": [int(n) for n in kept[0]],
+    }
 
 
-@pytest.mark.parametrize("kind", ["sqlite", pytest.param("chdb", marks=OPEN)])
+@contextmanager
+def _layout(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[Path, Callable[[Workspace], dict[str, Any]]]]:
+    """A workspace keeping posts 10 days, its posts where ``kind`` says:
+    ``sqlite`` (one file), ``chdb``, ``veille+http`` (a chDB store served
+    by ``veille store serve-posts``), ``sqlite+postgresql`` (a SQLite posts
+    file, the state in PostgreSQL); and what to compare of its figures."""
+    root = tmp_path / "ws"
+    if kind in ("sqlite", "chdb"):
+        yield retention_workspace(kind, root), _figures
+    elif kind == "sqlite+postgresql":
+        request.getfixturevalue("postgres_url")
+        yield keep_posts_days(init_state_workspace(root, "postgresql")), _figures
+    else:
+        pytest.importorskip("chdb")
+        from veille.store.clickhouse.backend import ChdbBackend
+        from veille.store.remote.server import PostServer
+
+        served = ChdbBackend().open(f"chdb:///{tmp_path / 'served.chdb'}", root=tmp_path)
+        server = PostServer(served).start()
+        try:
+            root.mkdir()
+            (root / "veille.toml").write_text(
+                f'[store]\nposts = "{server.url}"\n', encoding="utf-8"
+            )
+            yield keep_posts_days(init_workspace(root)), lambda _ws: _served_figures(served)
+        finally:
+            server.stop()
+            served.close()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "chdb", "veille+http", "sqlite+postgresql"])
 def test_a_post_purged_after_the_ingest_read_its_cutoff_is_not_stored_again(
-    kind: str, tmp_path: Path
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    with Workspace.open(retention_workspace(kind, tmp_path / "ws")) as ws:
+    """Until 2026-12-06 on every layout but SQLite: stored again, volume 6."""
+    with _layout(kind, tmp_path, request) as (root, figures), Workspace.open(root) as ws:
         ws.store.upsert_posts([*WEEK_OLD, *RECENT])
         add_topic(ws.store, "lumio", "lumio")
-        before = _figures(ws)
-        assert before["all"]["volume"] == 4
+        before = figures(ws)
+        assert before.get("all", before)["volume"] == 4
 
         def purge() -> None:
             report = apply_retention(ws, now=LATER)
             assert report is not None and report.posts == 2
 
-        got = _purging_after_the_read(ws, purge).ingest(WEEK_OLD)
-        assert _figures(ws) == before  # (volume 6: the two counted twice)
+        # What the state's transaction sees (a collector counts it in the
+        # source's health: expired, not suppressed).
+        seen: list[tuple[int, int]] = []
+
+        def state(tx: Any, result: Any, last: bool) -> None:
+            seen.append((len(result.expired), len(result.refused)))
+
+        got = _purging_after_the_read(ws, purge).ingest(WEEK_OLD, state=state)
+        assert figures(ws) == before  # (volume 6: the two counted twice)
         assert ws.posts.count_posts() == 2
         assert sorted(got.expired) == sorted(p.id for p in WEEK_OLD)
         assert not got.new and not got.updated and not got.refused
+        assert seen == [(2, 0)]
+        # The purge's log counts them once; the next purge finds nothing.
+        logged = ws.state.erasures(kind="retention")
+        assert [e.posts for e in logged] == [2]
+        assert apply_retention(ws, now=LATER) is not None
+        assert figures(ws) == before and ws.posts.count_posts() == 2
+        assert [e.posts for e in ws.state.erasures(kind="retention")] == [2]
 
 
 class Killed(Exception):
@@ -123,3 +181,33 @@ def test_a_post_of_a_purge_killed_after_a_batch_is_not_stored_again(
         assert apply_retention(ws, now=LATER) is not None
         assert _figures(ws) == before
         assert store.count_posts() == 2
+
+
+def test_a_post_written_as_a_chdb_purge_begins_is_counted_in_its_log(tmp_path: Path) -> None:
+    """A collector's write that lands after the purge counted the posts to
+    delete and before it took the lock its deletes hold: the purge deleted
+    it with the others (its figures keep it) but its log, counted first,
+    said one post fewer than it deleted."""
+    late = _post("mid3", 6, 2)  # kept by today's cutoff, not by the one five days on
+    with Workspace.open(retention_workspace("chdb", tmp_path / "ws")) as ws:
+        ws.store.upsert_posts([*WEEK_OLD, *RECENT])
+        add_topic(ws.store, "lumio", "lumio")
+        lock = ws.posts.forget_lock
+        real = lock.exclusive
+        written: list[Any] = []
+
+        def exclusive() -> Any:
+            if not written:  # the purge's first: after its count
+                written.append(build_pipeline(ws).ingest([late]))
+            return real()
+
+        lock.exclusive = exclusive
+        try:
+            report = apply_retention(ws, now=LATER)
+        finally:
+            del lock.exclusive
+        assert [p.id for p in written[0].new] == [late.id]
+        assert report is not None and report.posts == 3  # (2 before)
+        assert [e.posts for e in ws.state.erasures(kind="retention")] == [3]
+        assert ws.posts.count_posts() == 2
+        assert {k: f["volume"] for k, f in _figures(ws).items()} == {"all": 5, "topic": 5}

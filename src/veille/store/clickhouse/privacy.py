@@ -486,14 +486,16 @@ class ClickHousePrivacy:
     def delete_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
         report = ErasureReport()
         p = {"t": int(cutoff.timestamp())}
-        report.posts = int(
-            self.rows(f"SELECT count() FROM {POSTS} WHERE published_at < {{t:Int64}}", p)[0][0]
-        )
-        if report.posts:
+        count = f"SELECT count() FROM {POSTS} WHERE published_at < {{t:Int64}}"
+        if int(self.rows(count, p)[0][0]):
             # Under the lock a topic's filing takes (see file_topic_backlog):
             # one written between the two deletes filed the doomed posts
             # again, counted then in the kept totals and in the filings left.
+            # And the lock a write of posts takes, which reads the mark
+            # below (ClickHouseStore._write): a write before this is counted
+            # and deleted here, one after leaves these posts out.
             with self.forget_lock.exclusive():
+                report.posts = int(self.rows(count, p)[0][0])
                 self._keep_topic_totals(p["t"])
                 keep_entity_quarters(self, p["t"])
                 # Its counts written: stopped from here on (killed during a

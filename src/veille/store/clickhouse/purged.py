@@ -106,6 +106,19 @@ def count_from(store: Any, table: str) -> int | None:
     return EVERY
 
 
+def purged_before(store: Any) -> int | None:
+    """The latest cutoff (seconds) a retention purge of this store began to
+    delete posts before (marked under the store's forget lock, before its
+    first delete: :func:`mark_counted`); ``None`` where none did. A post
+    published before it that is written now would be held beside the
+    aggregates that purge kept of it: counted twice."""
+    found = store.rows(
+        "SELECT max(toInt64OrNull(value)) FROM veille_meta FINAL WHERE key IN {k:Array(String)}",
+        {"k": [ENTITY_PURGED_COUNTED, ENTITY_PURGED_DONE]},
+    )
+    return None if not found or found[0][0] is None else int(found[0][0])
+
+
 def mark_counted(store: Any, cutoff: int) -> None:
     """Say that a purge at ``cutoff`` (seconds) wrote all its counts, before
     its deletes (see :func:`count_from`)."""

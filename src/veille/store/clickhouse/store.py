@@ -24,7 +24,7 @@ from veille.store.clickhouse.client import Client
 from veille.store.clickhouse.filings import ClickHouseFilings
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where
 from veille.store.clickhouse.privacy import ClickHousePrivacy, ForgetLock
-from veille.store.clickhouse.purged import ClickHousePurged
+from veille.store.clickhouse.purged import ClickHousePurged, purged_before
 from veille.store.clickhouse.rows import (
     BATCH,
     KNOWN_COLUMNS,
@@ -186,19 +186,24 @@ class ClickHouseStore(
 
     # -- writes ---------------------------------------------------------------
 
-    def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
+    def upsert_posts(
+        self, posts: Iterable[Post], *, cursor: Cursor | None = None, expire: bool = False
+    ) -> UpsertResult:
         """Store ``posts`` idempotently. ``cursor`` is state, which this
         backend does not keep: a split deployment writes it to the StateStore
-        after this returns."""
+        after this returns. ``expire`` (the ingest path): leave out the
+        posts published before the cutoff of the latest retention purge,
+        read with the insert under the lock its deletes take (see
+        :meth:`_write`), their ids in ``expired``."""
         result = UpsertResult()
         batch: list[Post] = []
         for post in posts:
             batch.append(post)
             if len(batch) >= BATCH:
-                result += self._upsert_batch(batch)
+                result += self._upsert_batch(batch, expire)
                 batch = []
         if batch:
-            result += self._upsert_batch(batch)
+            result += self._upsert_batch(batch, expire)
         return result
 
     def _days(self, keys: Iterable[str]) -> dict[str, set[int]]:
@@ -255,7 +260,7 @@ class ClickHouseStore(
         return found
 
     @_cycles_paused  # a batch at a time: posts may come from a long stream
-    def _upsert_batch(self, batch: list[Post]) -> UpsertResult:
+    def _upsert_batch(self, batch: list[Post], expire: bool = False) -> UpsertResult:
         result = UpsertResult()
         by_id: dict[str, Post] = {p.id: p for p in batch}
         urls = [p.canonical_url for p in by_id.values() if p.canonical_url]
@@ -300,25 +305,52 @@ class ClickHouseStore(
                 existing[row["id"]] = row
                 if row["canonical_url"] is not None:
                     by_url[row["canonical_url"]] = row
-        dropped = self._write(out, olds)
+        expired: set[str] | None = set() if expire else None
+        dropped = self._write(out, olds, expired)
+        if expired:  # a purge deleted them since the caller read its cutoff
+            result.expired = sorted(expired)
+            # (A post read as unchanged, written again for its derived columns.)
+            result.unchanged -= sum(
+                1
+                for o in olds
+                if o is not None and o["id"] in expired and o["id"] not in result.updated
+            )
+            dropped |= expired
         if dropped:  # an erasure forgot them (see ClickHousePrivacy): not stored
             result.new = [p for p in result.new if p.id not in dropped]
             result.updated = [i for i in result.updated if i not in dropped]
             result.merged = {k: v for k, v in result.merged.items() if v not in dropped}
-            result.refused = sorted(dropped)
+            result.refused = sorted(dropped - (expired or set()))
         return result
 
     def _write(
-        self, rows: list[dict[str, Any]], olds: Sequence[dict[str, Any] | None] | None = None
+        self,
+        rows: list[dict[str, Any]],
+        olds: Sequence[dict[str, Any] | None] | None = None,
+        expired: set[str] | None = None,
     ) -> set[str]:
         """Insert ``rows`` (new versions of posts); ``olds``: the stored
         version each replaces (``None``: a new post), which the rollup view
         takes out. Rows of a person an erasure forgot are left out: their
-        ids are returned."""
+        ids are returned. Given ``expired``, rows published before the
+        latest retention purge's cutoff are left out too, their ids added
+        to it.
+
+        That cutoff is read under the lock a purge holds from its mark to
+        its last delete (:meth:`delete_posts_before`): a write that took
+        the lock first is deleted (and counted) by the purge; one after
+        reads its mark. Read before (the ingest's cutoff), a purge that
+        began between the two had its deleted posts stored again: held
+        and counted in the aggregates it kept, twice."""
         if not rows:
             return set()
         with self.forget_lock.shared():
             pairs, dropped = self._unforgotten(zip(rows, olds or [None] * len(rows), strict=True))
+            if expired is not None and pairs:
+                cutoff = purged_before(self)
+                if cutoff is not None:
+                    expired.update(row["id"] for row, _old in pairs if row["published_at"] < cutoff)
+                    pairs = [(row, old) for row, old in pairs if row["id"] not in expired]
             self._insert_versions(pairs)
         return dropped
 

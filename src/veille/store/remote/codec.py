@@ -67,6 +67,7 @@ def result_to_json(result: UpsertResult) -> dict[str, Any]:
         "unchanged": result.unchanged,
         "merged": result.merged,
         "refused": result.refused,
+        "expired": result.expired,
     }
 
 
@@ -77,6 +78,7 @@ def result_from_json(data: dict[str, Any]) -> UpsertResult:
         unchanged=int(data["unchanged"]),
         merged=dict(data["merged"]),
         refused=list(data.get("refused") or ()),  # a server older than refused: none
+        expired=list(data.get("expired") or ()),  # (one older than expire: none)
     )
 
 

@@ -17,6 +17,7 @@ from veille.models import Post
 from veille.store.portable.privacy import (
     PortablePrivacy,
     PortablePrivacyTx,
+    add_to_log,
     end_unfinished,
     forget_item_details,
     redact_event_payloads,
@@ -488,6 +489,7 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         ts = int(cutoff.timestamp())
         limit_pk = ts << SEQ_BITS  # posts are keyed by time: older posts have smaller keys
         first = "SELECT 1 FROM posts WHERE pk < ? LIMIT 1"
+        logged = False
         # Read first: an upkeep with nothing to purge (23 a day) takes no write lock.
         while self.conn.execute(first, (limit_pk,)).fetchone():
             with self.transaction():
@@ -496,6 +498,17 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                 ).fetchall()
                 if not rows:
                     break
+                if not logged:
+                    # Logged with the first delete (its posts added in the
+                    # day's entry once counted: purge_posts_before, or the
+                    # state store's log where another keeps it): a write of
+                    # posts in a transaction after this one reads the cutoff
+                    # in it and leaves out what the purge deletes
+                    # (Pipeline.ingest; upsert_posts' ``expire`` where this
+                    # file holds the posts only); one before is deleted here.
+                    sql, subject = SQLiteSql(self.conn), cutoff.date().isoformat()
+                    add_to_log(sql, "retention", None, subject, 0, {}, hold=self._hold_erasure_log)
+                    logged = True
                 # Rollup triggers skip deletions while this row exists (this
                 # transaction only): volumes and topic counts stay as they were.
                 self.conn.execute("INSERT INTO privacy_purge (id) VALUES (1)")
@@ -523,13 +536,7 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
 
     def purge_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
         day = cutoff.date().isoformat()
-        limit_pk = int(cutoff.timestamp()) << SEQ_BITS
-        if self.conn.execute("SELECT 1 FROM posts WHERE pk < ? LIMIT 1", (limit_pk,)).fetchone():
-            # Logged before the first delete (its posts added below, in the
-            # same entry): an ingest whose write begins after it reads this
-            # cutoff in its transaction (Pipeline.ingest), and leaves out
-            # what the purge deletes, if it read an older one before.
-            self.log_erasure("retention", None, day, 0, {})
+        # (Its cutoff logged before the first delete: see delete_posts_before.)
         report = self.delete_posts_before(cutoff, batch=batch)
         report.removed.update(self.forget_before(cutoff))
         if report.posts:

@@ -463,12 +463,40 @@ class SQLiteStore(
         finally:
             self.conn.execute(f"PRAGMA temp_store = {int(old)}")
 
-    def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
+    def upsert_posts(
+        self, posts: Iterable[Post], *, cursor: Cursor | None = None, expire: bool = False
+    ) -> UpsertResult:
+        """``expire`` (the ingest path, where this file keeps the posts and
+        another store the state): leave out the posts published before the
+        cutoff of the latest retention purge, read in this write's
+        transaction (a purge logs it here before its first delete), their
+        ids in ``expired``."""
         with self.batch_transaction() as tx:
+            expired: list[str] = []
+            if expire:
+                posts, expired = self._unpurged(list(posts))
             result = tx.upsert_posts(posts)
+            result.expired = expired
             if cursor is not None:
                 tx.set_cursor(cursor)
         return result
+
+    def _unpurged(self, posts: list[Post]) -> tuple[list[Post], list[str]]:
+        """``posts`` less those published before the latest retention
+        purge's cutoff (:meth:`delete_posts_before` logs it), and their ids."""
+        (day,) = self.conn.execute(
+            "SELECT max(subject) FROM erasures WHERE kind = 'retention'"
+        ).fetchone()
+        if day is None:
+            return posts, []
+        try:
+            cutoff = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        except ValueError:
+            return posts, []
+        return (
+            [p for p in posts if p.published_at >= cutoff],
+            [p.id for p in posts if p.published_at < cutoff],
+        )
 
     def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None:
         with self.transaction() as tx:
