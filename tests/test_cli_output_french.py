@@ -1,0 +1,74 @@
+"""What the command line prints, in French for a French reader: typer's own
+usage errors, the yes/no of its tables, and the output of the commands that
+were said in English alone until 2026-12-06 (see test_cli_language.py for
+how the reader's language is found)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli_language import NBSP, run, veille
+
+__all__ = ["run"]  # the fixture, shared
+
+
+@pytest.mark.parametrize(
+    "args, french, english",
+    [
+        (("topic", "history"), f"Argument manquant{NBSP}: «{NBSP}name{NBSP}».",
+         "Missing argument 'name'."),
+        (("topic", "list", "--nope"), f"Option inconnue{NBSP}: --nope", "No such option: --nope"),
+        (("topic", "lst"),
+         f"Commande inconnue{NBSP}: «{NBSP}lst{NBSP}». Vouliez-vous dire «{NBSP}list{NBSP}»{NBSP}?",
+         "No such command 'lst'. Did you mean 'list'?"),
+        (("topic", "list", "-f", "nope"),
+         f"Valeur invalide pour «{NBSP}--format{NBSP}» / «{NBSP}-f{NBSP}»{NBSP}: «{NBSP}nope"
+         f"{NBSP}» n’est pas l’une des valeurs «{NBSP}table{NBSP}», «{NBSP}json{NBSP}».",
+         "Invalid value for '--format' / '-f'"),
+        (("topic", "test", "x", "--sample", "abc"),
+         f"Valeur invalide pour «{NBSP}--sample{NBSP}»{NBSP}: Il faut ici un nombre entier",
+         "Input should be a valid integer"),
+        (("topic", "list", "--format"), f"L’option «{NBSP}--format{NBSP}» attend une valeur.",
+         "Option '--format' requires an argument."),
+        (("topic", "add", "a", "b", "c"), f"Argument(s) en trop{NBSP}: c",
+         "Got unexpected extra argument(s) (c)"),
+    ],
+)  # fmt: skip
+def test_typers_usage_errors_are_said_in_the_readers_language(
+    run, args: tuple[str, ...], french: str, english: str
+) -> None:
+    """`LANG=fr_FR.UTF-8 veille topic history` said « Missing argument
+    'name'. », under « Usage: » and « Try … for help. », in English."""
+    wide = {"COLUMNS": "3000"}
+    done = run(*args, env=wide)
+    assert done.exit_code == 2, done.output
+    assert french in done.output, done.output
+    assert english not in done.output
+    command = " ".join(("veille", *args[: 2 if args[0] == "topic" and args[1] != "lst" else 1]))
+    if args[-1] != "--format":  # (a missing value is said without the usage line)
+        assert f"Utilisation{NBSP}: {command}" in done.output, done.output
+        assert f"Essayez «{NBSP}{command} --help{NBSP}» pour obtenir de l’aide." in done.output
+        assert "Erreur" in done.output and "Usage:" not in done.output
+    done = run("--language", "en", *args, env=wide)
+    assert done.exit_code == 2
+    assert english in done.output, done.output
+
+
+def test_a_usage_error_before_any_command_is_french_too(tmp_path: Path) -> None:
+    """`veille --nope` and `veille nope` from a shell, French locale: typer's
+    own words said by veille (status 2, as before); --help stays typer's."""
+    done = veille("--nope", cwd=tmp_path, LANG="fr_FR.UTF-8", COLUMNS="3000")
+    assert done.returncode == 2
+    assert f"Utilisation{NBSP}: veille [OPTIONS] COMMAND [ARGS]..." in done.stderr, done.stderr
+    assert f"Option inconnue{NBSP}: --nope" in done.stderr
+    done = veille("nope", cwd=tmp_path, LANG="fr_FR.UTF-8", COLUMNS="3000")
+    assert done.returncode == 2
+    assert f"Commande inconnue{NBSP}: «{NBSP}nope{NBSP}»." in done.stderr, done.stderr
+    done = veille("--nope", cwd=tmp_path, LANG="C.UTF-8", COLUMNS="3000")
+    assert done.returncode == 2
+    assert "No such option: --nope" in done.stderr and "Usage: veille" in done.stderr
+    helped = veille("topic", "add", "--help", cwd=tmp_path, LANG="fr_FR.UTF-8")
+    assert helped.returncode == 0, helped.stderr
+    assert "Create a topic" in helped.stdout
