@@ -72,3 +72,30 @@ def test_a_usage_error_before_any_command_is_french_too(tmp_path: Path) -> None:
     helped = veille("topic", "add", "--help", cwd=tmp_path, LANG="fr_FR.UTF-8")
     assert helped.returncode == 0, helped.stderr
     assert "Create a topic" in helped.stdout
+
+
+def test_a_source_added_and_listed_is_said_in_french(run, tmp_path: Path) -> None:
+    """`veille source add` said « Added source … every 300 s » and the
+    platform's terms in English, and `source list` « True » under
+    « active »: French words, and « oui »/« non » (English: yes/no)."""
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text("", encoding="utf-8")
+    done = run("source", "add", "file", str(posts), "--name", "fichier")
+    assert done.exit_code == 0, done.output
+    out = done.output.replace("\n", " ")
+    assert f"Source fichier ajoutée (file, toutes les 300{NBSP}s)." in out, out
+    assert (
+        f"Conditions d’utilisation{NBSP}: Vous êtes responsable de l’origine licite des "
+        "publications importées."
+    ) in out
+    assert "Added source" not in out and "Terms of use" not in out
+    run("source", "add", "file", str(posts), "--name", "off")
+    run("source", "disable", "off")
+    wide = {"COLUMNS": "3000"}
+    listed = run("source", "list", env=wide).output
+    rows = {line.split("│")[1].strip(): line for line in listed.splitlines() if "│" in line}
+    assert "│ oui " in rows["fichier"] and "│ non " in rows["off"], listed
+    assert "True" not in listed and "False" not in listed
+    english = run("--language", "en", "source", "list", env=wide).output
+    assert "│ yes " in english and "│ no " in english, english
+    assert '"enabled": true' in run("source", "list", "-f", "json").output

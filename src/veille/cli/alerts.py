@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
             cols = ("name", "kind", "watches", "every", "mode", "to", "paused")
             say = speaker(cli_language(ws.root))
             print_rows(alert_rows(ws), cols, fmt, title=say(tr("Alerts")),
-                       heads=said_heads(say, LIST_HEADS))  # fmt: skip
+                       heads=said_heads(say, LIST_HEADS), say=say)  # fmt: skip
             topics = topic_queries(ws.state)
             for a in list_alerts(ws):  # an alert that silently stopped matching says so
                 if unreadable := of_alert(a, topics):

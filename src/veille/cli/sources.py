@@ -8,7 +8,6 @@ import time
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from veille.cli.common import (
     LIST_HEADS,
@@ -35,7 +34,7 @@ from veille.cli.common import (
     time_cell,
 )
 from veille.cli.serve import ServeHostOpt, ServePortOpt
-from veille.errors import tr, trn
+from veille.errors import Count, tr, trn
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +74,16 @@ def register(app: typer.Typer) -> None:
             rec = add_source(
                 ws.state, kind, target, name=name, every=every, options=_options(option)
             )
-        console().print(
-            f"Added source [bold]{escape(rec.name)}[/] ({rec.kind}, every {rec.every} s)."
-        )
+            say = speaker(cli_language(ws.root))
+        console().print(say(tr("Added source %(name)s (%(kind)s, every %(every)s s).",
+                               name=rec.name, kind=rec.kind, every=Count(rec.every))),
+                        markup=False, soft_wrap=True)  # fmt: skip
         source = rec.source()
         if source.terms_note or source.terms_url:
             # Posts are people's data, read under the platform's terms: say which.
-            terms = " ".join(t for t in (source.terms_note, source.terms_url) if t)
-            console().print(f"Terms of use: {terms}", markup=False, soft_wrap=True)
+            terms = " ".join(say(t) for t in (source.terms_note, source.terms_url) if t)
+            console().print(say(tr("Terms of use: %(terms)s", terms=terms)), markup=False,
+                            soft_wrap=True)  # fmt: skip
 
     @source_app.command("list")
     @handle_errors
@@ -102,8 +103,9 @@ def register(app: typer.Typer) -> None:
                 }
                 for r in list_sources(ws.state)
             ]
-        heads = said_heads(speaker(reader), LIST_HEADS)
-        print_rows(rows, ["name", "kind", "every", "enabled", "config"], output, heads=heads)
+        say = speaker(reader)
+        print_rows(rows, ["name", "kind", "every", "enabled", "config"], output,
+                   heads=said_heads(say, LIST_HEADS), say=say)  # fmt: skip
 
     @source_app.command("remove")
     @handle_errors
@@ -348,9 +350,10 @@ def register(app: typer.Typer) -> None:
         configure_logging()
         stopping = DaemonState()
         stop_on_signals(stopping)  # a stop while it starts is a clean stop too
-        doing = {"all": "Collecting", "collector": "Collecting (collector)"}.get(
-            role, "Scheduling alerts and reports"
+        doing = {"all": tr("Collecting"), "collector": tr("Collecting (collector)")}.get(
+            role, tr("Scheduling alerts and reports")
         )
+        say = speaker(cli_language(workspace))
 
         def check_backups(ws: Any) -> None:
             """A [backup] folder the process that schedules cannot use is
@@ -381,7 +384,8 @@ def register(app: typer.Typer) -> None:
                 check_backups(ws)
 
             def announce(url: str, app_ws: Any) -> None:  # once it listens
-                console().print(f"{doing} and serving the web app; press Ctrl-C to stop.")
+                said = tr("%(doing)s and serving the web app; press Ctrl-C to stop.", doing=doing)
+                console().print(say(said), markup=False)
                 say_url(url, app_ws)
 
             state = run_beside(
@@ -391,14 +395,18 @@ def register(app: typer.Typer) -> None:
             with open_workspace(workspace) as ws:
                 ws.open_one_process_stores()
                 check_backups(ws)
-                console().print(f"{doing}; press Ctrl-C to stop.")
+                console().print(say(tr("%(doing)s; press Ctrl-C to stop.", doing=doing)),
+                                markup=False)  # fmt: skip
                 state = daemon(ws)
         done = (
-            "everything it sent is recorded"
+            tr("everything it sent is recorded")
             if role == "scheduler"
-            else "everything collected is stored"
+            else tr("everything collected is stored")
         )
-        console().print(f"Stopped after {_n(state.passes, 'pass', 'passes')}; {done}.")
+        passes = Count(state.passes)
+        said = trn("Stopped after %(n)s pass; %(done)s.", "Stopped after %(n)s passes; %(done)s.",
+                   passes, n=passes, done=done)  # fmt: skip
+        console().print(say(said), markup=False)
 
     @quarantine_app.command("list")
     @handle_errors
@@ -508,13 +516,6 @@ def _report(results: list[Any]) -> None:
     for r in results:
         if not r.ok:
             log.warning("source %s failed after %d new posts: %s", r.source, r.new_posts, r.error)
-
-
-def _n(count: int, one: str, other: str) -> str:
-    """``count`` and the English word for that many (the command line speaks English)."""
-    from veille.i18n import plural
-
-    return f"{count} {plural(count, 'en', one, other)}"
 
 
 def _nothing_to_collect(ws: Any) -> Any:
