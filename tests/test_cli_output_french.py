@@ -99,3 +99,24 @@ def test_a_source_added_and_listed_is_said_in_french(run, tmp_path: Path) -> Non
     english = run("--language", "en", "source", "list", env=wide).output
     assert "│ yes " in english and "│ no " in english, english
     assert '"enabled": true' in run("source", "list", "-f", "json").output
+
+
+def test_query_check_and_explain_are_said_in_french(run) -> None:
+    """`veille query check` said « valid: … » and `query explain` labelled
+    its lines « normalized », « matcher » and explained them in English."""
+    done = run("query", "check", "lumio café")
+    assert done.exit_code == 0, done.output
+    assert f"valide{NBSP}: lumio cafe" in done.output, done.output
+    done = run("query", "explain", '"lumio cafe" -spam', env={"COLUMNS": "3000"})
+    assert done.exit_code == 0, done.output
+    assert 'normalisée  "lumio cafe" -spam' in done.output, done.output
+    assert "arbre syntaxique\n" in done.output and "paramètres  [" in done.output
+    assert (
+        "filtre  une publication contenant cafe lumio -spam correspond si la position des "
+        f'mots le confirme{NBSP}: "lumio cafe"'
+    ) in done.output
+    costly = run("query", "explain", "--", "-spam", env={"COLUMNS": "3000"}).output
+    assert f"filtre  coûteuse{NBSP}: aucun mot requis" in costly, costly
+    english = run("--language", "en", "query", "explain", "--", "-spam", env={"COLUMNS": "3000"})
+    assert "matcher  costly: no required word" in english.output, english.output
+    assert "valid: lumio" in run("--language", "en", "query", "check", "lumio").output
