@@ -120,3 +120,45 @@ def test_query_check_and_explain_are_said_in_french(run) -> None:
     english = run("--language", "en", "query", "explain", "--", "-spam", env={"COLUMNS": "3000"})
     assert "matcher  costly: no required word" in english.output, english.output
     assert "valid: lumio" in run("--language", "en", "query", "check", "lumio").output
+
+
+def test_users_and_tokens_are_said_in_french(run) -> None:
+    """`veille user add`, `token create|list|revoke`, `user remove` said
+    what they did in English (« user alice added with role analyst. »),
+    and `token list` headed its columns and said its states in English."""
+    done = run("user", "add", "alice", "--role", "analyst", "--password-stdin",
+               input="correct horse battery\n")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "Compte alice ajouté avec le rôle analyst." in done.output, done.output
+    done = run("token", "create", "alice", "-n", "ci")
+    assert done.exit_code == 0, done.output
+    assert f"jeton 1 de alice créé avec la portée write{NBSP}; il ne sera plus affiché." in (
+        done.output
+    ), done.output
+    assert "Jeton 1 révoqué." in run("token", "revoke", "1").output
+    listed = run("token", "list", env={"COLUMNS": "3000"}).output
+    head = next(line for line in listed.splitlines() if line.startswith("┃"))
+    assert [c.strip() for c in head.strip("┃").split("┃")] == [
+        "id", "compte", "nom", "portée", "création", "expiration", "dernier usage", "état"
+    ], listed  # fmt: skip
+    assert "│ révoqué " in listed and "revoked" not in listed
+    english = run("--language", "en", "token", "list", env={"COLUMNS": "3000"}).output
+    assert "last_used_at" in english and "│ revoked " in english, english
+    assert "Compte alice supprimé." in run("user", "remove", "alice").output
+
+
+def test_inbox_rules_are_said_in_french(run) -> None:
+    """`veille rule add|list|remove` said « rule all added: when every item
+    → tag seen. » and headed `rule list` « position, name, when, then, runs »."""
+    done = run("rule", "add", "all", "--tag", "seen")
+    assert done.exit_code == 0, done.output
+    assert f"Règle all ajoutée{NBSP}: quand tous les éléments → tag seen." in done.output
+    listed = run("rule", "list", env={"COLUMNS": "3000"}).output
+    head = next(line for line in listed.splitlines() if line.startswith("┃"))
+    assert [c.strip() for c in head.strip("┃").split("┃")] == [
+        "rang", "nom", "quand", "alors", "exécutions", "erreur"
+    ], listed  # fmt: skip
+    assert "│ tous les éléments " in listed
+    assert "Règle all supprimée." in run("rule", "remove", "all").output
+    english = run("--language", "en", "rule", "add", "all", "--tag", "seen").output
+    assert "rule all added: when every item → tag seen." in english, english
