@@ -140,5 +140,7 @@ def write_pdf(html: str, *, what: str | None = None, **options: Any) -> bytes:
     if catch.chars:
         from veille.errors import tr
 
-        log.warning("%s", missing_message("".join(catch.chars), what or tr("PDF")))
+        # The sentence itself as the record's message (no arguments): the
+        # command line says it in its reader's language (cli.common._SaidIn).
+        log.warning(missing_message("".join(catch.chars), what or tr("PDF")))
     return pdf
