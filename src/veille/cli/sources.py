@@ -350,10 +350,9 @@ def register(app: typer.Typer) -> None:
         configure_logging()
         stopping = DaemonState()
         stop_on_signals(stopping)  # a stop while it starts is a clean stop too
-        doing = {"all": tr("Collecting"), "collector": tr("Collecting (collector)")}.get(
-            role, tr("Scheduling alerts and reports")
+        doing = {"all": "Collecting", "collector": "Collecting (collector)"}.get(
+            role, "Scheduling alerts and reports"
         )
-        say = speaker(cli_language(workspace))
 
         def check_backups(ws: Any) -> None:
             """A [backup] folder the process that schedules cannot use is
@@ -384,8 +383,7 @@ def register(app: typer.Typer) -> None:
                 check_backups(ws)
 
             def announce(url: str, app_ws: Any) -> None:  # once it listens
-                said = tr("%(doing)s and serving the web app; press Ctrl-C to stop.", doing=doing)
-                console().print(say(said), markup=False)
+                console().print(f"{doing} and serving the web app; press Ctrl-C to stop.")
                 say_url(url, app_ws)
 
             state = run_beside(
@@ -395,18 +393,14 @@ def register(app: typer.Typer) -> None:
             with open_workspace(workspace) as ws:
                 ws.open_one_process_stores()
                 check_backups(ws)
-                console().print(say(tr("%(doing)s; press Ctrl-C to stop.", doing=doing)),
-                                markup=False)  # fmt: skip
+                console().print(f"{doing}; press Ctrl-C to stop.")
                 state = daemon(ws)
         done = (
-            tr("everything it sent is recorded")
+            "everything it sent is recorded"
             if role == "scheduler"
-            else tr("everything collected is stored")
+            else "everything collected is stored"
         )
-        passes = Count(state.passes)
-        said = trn("Stopped after %(n)s pass; %(done)s.", "Stopped after %(n)s passes; %(done)s.",
-                   passes, n=passes, done=done)  # fmt: skip
-        console().print(say(said), markup=False)
+        console().print(f"Stopped after {_n(state.passes, 'pass', 'passes')}; {done}.")
 
     @quarantine_app.command("list")
     @handle_errors
@@ -516,6 +510,13 @@ def _report(results: list[Any]) -> None:
     for r in results:
         if not r.ok:
             log.warning("source %s failed after %d new posts: %s", r.source, r.new_posts, r.error)
+
+
+def _n(count: int, one: str, other: str) -> str:
+    """``count`` and the English word for that many (the command line speaks English)."""
+    from veille.i18n import plural
+
+    return f"{count} {plural(count, 'en', one, other)}"
 
 
 def _nothing_to_collect(ws: Any) -> Any:
