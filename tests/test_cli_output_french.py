@@ -162,3 +162,52 @@ def test_inbox_rules_are_said_in_french(run) -> None:
     assert "Règle all supprimée." in run("rule", "remove", "all").output
     english = run("--language", "en", "rule", "add", "all", "--tag", "seen").output
     assert "rule all added: when every item → tag seen." in english, english
+
+
+def test_the_plan_commands_are_said_in_french(run) -> None:
+    """`veille plan …` said what it did in English (« Objective 'care'
+    (awareness) added. », « KPI 'vol': target 120.5. », « Channel mastodon:
+    3.5 posts a week. ») and headed its tables in English, and `plan kpis`
+    was English for a French reader whose plan has no language of its own."""
+    assert run("topic", "add", "lumio", "lumio").exit_code == 0
+    done = run("plan", "objective", "add", "care", "--type", "awareness")
+    assert done.exit_code == 0, done.output
+    assert f"Objectif «{NBSP}care{NBSP}» (awareness) ajouté." in done.output, done.output
+    done = run("plan", "kpi", "add", "vol", "--kind", "mentions", "--target", "100",
+               "--topic", "lumio", "--objective", "care")  # fmt: skip
+    assert f"Indicateur «{NBSP}vol{NBSP}» ajouté{NBSP}: référence —, cible 100." in done.output
+    done = run("plan", "kpi", "target", "vol", "120.5")
+    assert f"Indicateur «{NBSP}vol{NBSP}»{NBSP}: cible 120,5." in done.output, done.output
+    done = run("plan", "kpi", "edit", "vol", "--no-objective", "--period", "1")
+    assert f"L’indicateur «{NBSP}vol{NBSP}» ne relève plus d’aucun objectif." in done.output
+    assert f"chaque valeur couvre 1{NBSP}jour." in done.output, done.output
+    assert (
+        f"Canal mastodon{NBSP}: 3,5{NBSP}publications par semaine."
+        in run("plan", "channel", "set", "mastodon", "--per-week", "3.5").output
+    )
+    wide = {"COLUMNS": "3000"}
+    kpis = run("plan", "kpis", env=wide).output
+    head = next(line for line in kpis.splitlines() if line.startswith("┃"))
+    assert [c.strip() for c in head.strip("┃").split("┃")] == [
+        "nom", "type", "valeur", "référence", "cible", "état", "raison"
+    ], kpis  # fmt: skip
+    assert "not measurable" not in kpis
+    channels = run("plan", "channel", "list", env=wide).output
+    assert "par semaine" in channels and "per_week" not in channels, channels
+    assert f"hosting{NBSP}: 12,5 par mois." in run("plan", "money", "set", "hosting", "12.5").output
+    english = run("--language", "en", "plan", "kpi", "target", "vol", "99").output
+    assert "KPI 'vol': target 99." in english, english
+
+
+def test_draft_check_and_guide_follow_the_readers_language(run) -> None:
+    """`LANG=fr_FR.UTF-8 veille draft check` said « weighted characters — 1
+    problem(s) » and its problem in English unless given --language fr, and
+    `draft guide` « (checked …) » and « Sources: »."""
+    done = run("draft", "check", "-p", "x", "a" * 300)
+    assert done.exit_code == 1
+    assert "x: 300/280 caractères pondérés — 1 problème\n" in done.output, done.output
+    assert "au-delà de la limite de 280" in done.output
+    guide = run("draft", "guide", "mastodon", env={"COLUMNS": "3000"}).output
+    assert "Mastodon (vérifié le " in guide and f"\nSources{NBSP}:\n" in guide, guide
+    english = run("--language", "en", "draft", "check", "-p", "x", "a" * 300).output
+    assert "x: 300/280 weighted characters — 1 problem\n" in english, english
