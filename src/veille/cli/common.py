@@ -318,6 +318,13 @@ def speaker(lang: str) -> Callable[[str], str]:
     return lambda text: translated(text, catalog.gettext, lang, ngettext=catalog.ngettext)
 
 
+def tell(ws: Workspace, said: str) -> None:
+    """``said`` (a sentence made by :func:`veille.errors.tr`: what a command
+    did) on stdout, in the language of the reader of the command
+    (:func:`cli_language` for ``ws``)."""
+    console().print(speaker(cli_language(ws.root))(said), markup=False, soft_wrap=True)
+
+
 def output_file(path: Path | None, option: str) -> Path | None:
     """``path``, given to ``option`` (``--output``, ``--chart``), checked
     before any work: a file that can be made there (its folder exists, it is

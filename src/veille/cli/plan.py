@@ -24,9 +24,10 @@ from veille.cli.common import (
     print_rows,
     said_heads,
     speaker,
+    tell,
     warn,
 )
-from veille.errors import Figure, Text, tr, trn
+from veille.errors import Figure, tr, trn
 from veille.workspace import Workspace
 
 #: The column headers of the plan's tables, said in the reader's language.
@@ -38,11 +39,6 @@ PLAN_HEADS = {
     "audience": tr("audience"), "per_week": tr("per_week"), "tone": tr("tone"),
     "languages": tr("languages"), "respond_within": tr("respond_within"),
 }  # fmt: skip
-
-
-def tell(ws: Workspace, said: Text) -> None:
-    """``said`` on stdout, in the language of the reader of the command."""
-    console().print(speaker(cli_language(ws.root))(said), markup=False, soft_wrap=True)
 
 
 def _rows(

@@ -14,8 +14,9 @@ from veille.cli.common import (
     old_option_name,
     open_workspace,
     print_json,
+    tell,
 )
-from veille.cli.plan import ActorOpt, LangOpt, lang_of, tell
+from veille.cli.plan import ActorOpt, LangOpt, lang_of
 from veille.errors import Figure, tr
 
 

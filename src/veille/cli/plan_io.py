@@ -21,8 +21,9 @@ from veille.cli.common import (
     output_file,
     print_json,
     speaker,
+    tell,
 )
-from veille.cli.plan import ActorOpt, LangOpt, lang_of, tell
+from veille.cli.plan import ActorOpt, LangOpt, lang_of
 from veille.errors import Count, tr, trn
 
 

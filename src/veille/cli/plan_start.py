@@ -14,9 +14,10 @@ from veille.cli.common import (
     old_option_name,
     open_workspace,
     speaker,
+    tell,
     warn,
 )
-from veille.cli.plan import ActorOpt, tell
+from veille.cli.plan import ActorOpt
 from veille.errors import Count, tr, trn
 
 _Q = {

@@ -31,6 +31,7 @@ from veille.cli.common import (
     said_heads,
     say_stopped,
     speaker,
+    tell,
     time_cell,
 )
 from veille.cli.serve import ServeHostOpt, ServePortOpt
@@ -127,12 +128,7 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str, typer.Argument(help="Source name.")], workspace: WorkspaceOpt = None
     ) -> None:
         """Collect a disabled source again (as the web app's Sources page does)."""
-        from veille.services.sources import set_enabled
-
-        with open_workspace(workspace) as ws:
-            set_enabled(ws.state, name, True)
-            say = speaker(cli_language(ws.root))
-        console().print(say(tr("Enabled source %(name)s.", name=name)), markup=False)
+        _switch(name, workspace, enabled=True)
 
     @source_app.command("disable")
     @handle_errors
@@ -140,12 +136,7 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str, typer.Argument(help="Source name.")], workspace: WorkspaceOpt = None
     ) -> None:
         """Stop collecting a source; its posts, cursor and settings stay."""
-        from veille.services.sources import set_enabled
-
-        with open_workspace(workspace) as ws:
-            set_enabled(ws.state, name, False)
-            say = speaker(cli_language(ws.root))
-        console().print(say(tr("Disabled source %(name)s.", name=name)), markup=False)
+        _switch(name, workspace, enabled=False)
 
     @source_app.command("test")
     @handle_errors
@@ -500,6 +491,17 @@ def _simulate(seed: int, days: int, speed: float) -> None:
             jetstream.stop()
     finally:
         sim.stop()
+
+
+def _switch(name: str, workspace: str | None, *, enabled: bool) -> None:
+    """``veille source enable|disable NAME``: the source collected again, or
+    no longer, and that said."""
+    from veille.services.sources import set_enabled
+
+    with open_workspace(workspace) as ws:
+        set_enabled(ws.state, name, enabled)
+        tell(ws, tr("Enabled source %(name)s.", name=name) if enabled
+             else tr("Disabled source %(name)s.", name=name))  # fmt: skip
 
 
 def _report(results: list[Any]) -> None:
