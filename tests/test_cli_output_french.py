@@ -211,3 +211,20 @@ def test_draft_check_and_guide_follow_the_readers_language(run) -> None:
     assert "Mastodon (vérifié le " in guide and f"\nSources{NBSP}:\n" in guide, guide
     english = run("--language", "en", "draft", "check", "-p", "x", "a" * 300).output
     assert "x: 300/280 weighted characters — 1 problem\n" in english, english
+
+
+def test_alert_commands_are_said_in_french(run) -> None:
+    """`veille alert add|pause|resume|remove` said « alert w added (match,
+    instant). » … in English, and `alert list` « True » under « en pause »."""
+    done = run("alert", "add", "--name", "w", "--query", "lumio", "--to", "atom:w.xml")
+    assert done.exit_code == 0, done.output
+    assert "Alerte w ajoutée (match, instant)." in done.output, done.output
+    assert f"Alerte w en pause{NBSP}; ses correspondances" in run("alert", "pause", "w").output
+    listed = run("alert", "list", env={"COLUMNS": "3000"}).output
+    assert "│ oui " in listed and "True" not in listed, listed
+    resumed = run("alert", "resume", "w").output
+    assert f"Alerte w reprise{NBSP}; 0 publication ou événement en attente envoyé." in resumed
+    assert "Alerte w supprimée." in run("alert", "remove", "w").output
+    english = run("--language", "en", "alert", "add", "--name", "v", "--query", "x",
+                  "--to", "atom:v.xml").output  # fmt: skip
+    assert "alert v added (match, instant)." in english, english
