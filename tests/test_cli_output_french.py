@@ -228,3 +228,46 @@ def test_alert_commands_are_said_in_french(run) -> None:
     english = run("--language", "en", "alert", "add", "--name", "v", "--query", "x",
                   "--to", "atom:v.xml").output  # fmt: skip
     assert "alert v added (match, instant)." in english, english
+
+
+def test_inbox_commands_are_said_in_french(run, tmp_path: Path) -> None:
+    """`veille inbox status|priority|note|bulk` said « #1 is now closed. »,
+    « 2 items done. » in English, the status its code."""
+    import json
+
+    posts = tmp_path / "in.jsonl"
+    posts.write_text(
+        "\n".join(
+            json.dumps({"platform": "mastodon", "id": str(i), "author": f"u{i}", "text": t,
+                        "published_at": "2026-12-01T10:00:00Z"})
+            for i, t in enumerate(["lumio is broken", "lumio rocks"])
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    run("topic", "add", "lumio", "lumio", "--inbox")
+    assert run("import", str(posts)).exit_code == 0
+    done = run("inbox", "status", "1", "in_progress")
+    assert done.exit_code == 0, done.output
+    assert "L’élément n°1 est maintenant en cours." in done.output, done.output
+    assert (
+        "La priorité de l’élément n°1 est maintenant haute."
+        in run("inbox", "priority", "1", "high").output
+    )
+    assert "Note ajoutée à l’élément n°1." in run("inbox", "note", "1", "vu").output
+    bulk = run("inbox", "bulk", "status", "1", "2", "--value", "closed").output
+    assert "2 éléments traités." in bulk, bulk
+    english = run("--language", "en", "inbox", "status", "2", "in_progress").output
+    assert "#2 is now in progress." in english, english
+
+
+def test_init_and_an_empty_calendar_are_said_in_french(run, tmp_path: Path) -> None:
+    """`veille init` said « Workspace ready in … » and `calendar publish`
+    « nothing due. » in English to a French reader."""
+    done = veille("init", str(tmp_path / "fresh"), cwd=tmp_path, LANG="fr_FR.UTF-8")
+    assert done.returncode == 0, done.stderr
+    assert f"Espace de travail prêt dans {tmp_path / 'fresh'}. Modifiez veille.toml" in (
+        done.stdout.replace("\n", " ")
+    ), done.stdout
+    assert "rien à publier pour l’instant." in run("calendar", "publish").output
+    english = veille("init", str(tmp_path / "other"), cwd=tmp_path, LANG="C.UTF-8").stdout
+    assert "Workspace ready in" in english, english
