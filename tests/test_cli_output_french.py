@@ -144,6 +144,12 @@ def test_users_and_tokens_are_said_in_french(run) -> None:
     assert "│ révoqué " in listed and "revoked" not in listed
     english = run("--language", "en", "token", "list", env={"COLUMNS": "3000"}).output
     assert "last_used_at" in english and "│ revoked " in english, english
+    done = run("user", "passwd", "alice", "--password-stdin", input="another horse battery\n")
+    assert "Mot de passe de alice changé." in done.output, done.output
+    assert (
+        "Le compte alice a maintenant le rôle viewer."
+        in run("user", "role", "alice", "viewer").output
+    )
     assert "Compte alice supprimé." in run("user", "remove", "alice").output
 
 
@@ -159,6 +165,8 @@ def test_inbox_rules_are_said_in_french(run) -> None:
         "rang", "nom", "quand", "alors", "exécutions", "erreur"
     ], listed  # fmt: skip
     assert "│ tous les éléments " in listed
+    edited = run("rule", "edit", "all", "--tag", "vu").output
+    assert f"Règle all modifiée{NBSP}: quand tous les éléments → tag vu." in edited, edited
     assert "Règle all supprimée." in run("rule", "remove", "all").output
     english = run("--language", "en", "rule", "add", "all", "--tag", "seen").output
     assert "rule all added: when every item → tag seen." in english, english
@@ -225,6 +233,7 @@ def test_alert_commands_are_said_in_french(run) -> None:
     resumed = run("alert", "resume", "w").output
     assert f"Alerte w reprise{NBSP}; 0 publication ou événement en attente envoyé." in resumed
     assert "Alerte w supprimée." in run("alert", "remove", "w").output
+    assert "0 envoi abandonné remis en file." in run("alert", "dead", "--retry").output
     english = run("--language", "en", "alert", "add", "--name", "v", "--query", "x",
                   "--to", "atom:v.xml").output  # fmt: skip
     assert "alert v added (match, instant)." in english, english
@@ -254,6 +263,18 @@ def test_inbox_commands_are_said_in_french(run, tmp_path: Path) -> None:
         in run("inbox", "priority", "1", "high").output
     )
     assert "Note ajoutée à l’élément n°1." in run("inbox", "note", "1", "vu").output
+    assert (
+        "Le sentiment de l’élément n°1 est maintenant négatif."
+        in run("inbox", "sentiment", "1", "negative").output
+    )
+    assert (
+        "L’élément n°1 est marqué comme supprimé sur sa plateforme."
+        in run("inbox", "deleted", "1").output
+    )
+    assert (
+        "L’élément n°1 n’est plus marqué comme supprimé sur sa plateforme."
+        in run("inbox", "deleted", "1", "--undo").output
+    )
     bulk = run("inbox", "bulk", "status", "1", "2", "--value", "closed").output
     assert "2 éléments traités." in bulk, bulk
     english = run("--language", "en", "inbox", "status", "2", "in_progress").output
@@ -271,3 +292,39 @@ def test_init_and_an_empty_calendar_are_said_in_french(run, tmp_path: Path) -> N
     assert "rien à publier pour l’instant." in run("calendar", "publish").output
     english = veille("init", str(tmp_path / "other"), cwd=tmp_path, LANG="C.UTF-8").stdout
     assert "Workspace ready in" in english, english
+
+
+def test_more_plan_commands_are_said_in_french(run, tmp_path: Path) -> None:
+    """The rest of `veille plan …`: people, guidelines, channels, money,
+    export and import said what they did in English."""
+    assert (
+        "alice est porte-parole."
+        in run("plan", "person", "add", "alice", "--role", "spokesperson").output
+    )
+    assert (
+        "alice retiré de ce rôle."
+        in run("plan", "person", "remove", "alice", "--role", "spokesperson").output
+    )
+    shown = run("plan", "guidelines", "show").output
+    assert f"Pas encore de consignes{NBSP}: `veille plan guidelines set`." in shown, shown
+    run("plan", "channel", "set", "mastodon", "--per-week", "2")
+    assert (
+        "mastodon retiré du plan des canaux." in run("plan", "channel", "remove", "mastodon").output
+    )
+    assert f"Coût horaire{NBSP}: 40." in run("plan", "money", "rate", "40").output
+    assert "Coût horaire non défini." in run("plan", "money", "rate").output
+    run("plan", "objective", "add", "care", "--type", "awareness")
+    assert (
+        f"Objectif «{NBSP}care{NBSP}» modifié."
+        in run("plan", "objective", "edit", "care", "--description", "x").output
+    )
+    toml = tmp_path / "plan.toml"
+    assert f"Plan écrit dans {toml}." in run(
+        "plan", "export", "--format", "toml", "-o", str(toml)
+    ).output.replace("\n", "")
+    assert (
+        f"Objectif «{NBSP}care{NBSP}» supprimé."
+        in run("plan", "objective", "remove", "care").output
+    )
+    done = run("plan", "import", str(toml))
+    assert f"Plan importé{NBSP}: 1 objectif, 0 indicateur, 0 canal." in done.output, done.output
