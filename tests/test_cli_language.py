@@ -115,8 +115,10 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     assert runner.invoke(app, ["init", str(root)]).exit_code == 0
     monkeypatch.chdir(root)
 
-    def invoke(*args: str, env: dict[str, str] | None = None):
-        done = runner.invoke(app, list(args), env={"LANG": "fr_FR.UTF-8", **(env or {})})
+    def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None):
+        done = runner.invoke(
+            app, list(args), env={"LANG": "fr_FR.UTF-8", **(env or {})}, input=input
+        )
         assert "Traceback" not in done.output
         assert done.exception is None or isinstance(done.exception, SystemExit), done.output
         return done

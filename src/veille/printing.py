@@ -140,8 +140,7 @@ def write_pdf(html: str, *, what: str | None = None, **options: Any) -> bytes:
     if catch.chars:
         from veille.errors import tr
 
-        # Logged as the sentence itself: the command line says it in its
-        # reader's language (it said it in English under a French locale,
-        # beside "rapport écrit dans …"); a log with no reader, in English.
+        # The sentence itself as the record's message (no arguments): the
+        # command line says it in its reader's language (cli.common._SaidIn).
         log.warning(missing_message("".join(catch.chars), what or tr("PDF")))
     return pdf

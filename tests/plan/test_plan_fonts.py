@@ -38,3 +38,19 @@ def test_without_the_fonts_plan_export_names_the_boxes_and_what_to_install(
     assert drawn_with(out.read_bytes())["東"] == {NOTDEF}  # written all the same
     assert "plan PDF: no font on this system draws 🙂 🎉 東 京" in done.stderr
     assert "Install fonts-noto-color-emoji (emoji); fonts-noto-cjk" in done.stderr
+
+
+def test_the_missing_fonts_warning_is_said_in_the_readers_language(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """`LANG=fr_FR.UTF-8 veille plan export --format pdf` said which
+    characters show as empty boxes in English alone."""
+    set_guidelines(ws.state, GUIDELINES, GUIDELINES)
+    env = {**dejavu_only(tmp_path), "LANG": "fr_FR.UTF-8"}
+    env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
+    done = veille(env, tmp_path, "plan", "export", "-w", str(ws.root), "--format", "pdf",
+                  "-o", str(tmp_path / "plan.pdf"))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "aucune police de ce système ne dessine 🙂 🎉 東 京" in done.stderr, done.stderr
+    assert "no font on this system" not in done.stderr

@@ -230,6 +230,7 @@ def test_user_remove_says_how_many_open_inbox_items_went_back_to_the_queue(run: 
         inbox.assign(ws.state, item.id, "agent", actor="cli")
     out = run("user", "remove", "agent").output
     assert "user agent removed." in out
-    assert "1 open inbox items assigned to them are back in the queue, unassigned." in out
+    # (One item: said in the singular since the line went through the catalogs.)
+    assert "1 open inbox item assigned to them is back in the queue, unassigned." in out
     with Workspace.open(run.root) as ws:  # type: ignore[attr-defined]
         assert inbox.get_item(ws.state, item.id).assignee is None

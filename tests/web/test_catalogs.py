@@ -94,6 +94,26 @@ def test_every_catalog_reads_and_keeps_the_placeholders() -> None:
                 )
 
 
+def test_no_msgid_is_translated_two_ways() -> None:
+    """The catalogs are merged in file-name order and the first translation
+    of a msgid wins: "Remove" read « Supprimer » on the calendar, whose
+    publish.po said « Retirer », and an alert's delivery was « envoyée »
+    (inbox.po's reply) where listening.po said « envoyé ». Two meanings
+    take two contexts (pgettext); one meaning, one translation."""
+    seen: dict[tuple[str, str | None], dict[str, str]] = {}
+    for path in sorted((locale_dir() / "fr" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale="fr")
+        for message in catalog:
+            if not message.id or message.fuzzy:
+                continue
+            msgid = message.id[0] if isinstance(message.id, tuple | list) else message.id
+            said = str(message.string)
+            seen.setdefault((msgid, message.context), {}).setdefault(said, path.name)
+    twice = {key: ways for key, ways in seen.items() if len(ways) > 1}
+    assert not twice, "\n".join(f"{key!r}: {ways}" for key, ways in twice.items())
+
+
 def test_catalogs_load_and_translate() -> None:
     fr = load_translations()["fr"]
     assert fr.gettext("Sign in") == "Se connecter"

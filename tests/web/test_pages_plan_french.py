@@ -58,3 +58,41 @@ def test_the_plan_page_in_french_names_what_each_kpi_measures_and_spaces_its_col
     assert "</strong> (Customer service): Réponse rapide" in english
     title = re.search(r"<title>([^<]*Target[^<]*)</title>", english)
     assert title and "\u202f" not in title.group(1)
+
+
+def test_the_plan_page_in_french_removes_from_the_plan_and_an_alert_is_sent(
+    tmp_path: Path, login: Callable[..., httpx.Response]
+) -> None:
+    """Two catalogs translated "Remove %(name)s" (and "Remove", "sent",
+    "Due") each their own way and the first file's won: the plan's editing
+    page offered to « Supprimer » a person (the account stays: they leave
+    the plan), the calendar « Supprimer » an entry, and an alert's deliveries
+    were « envoyée » (an inbox reply's word) under « Échéance ». Now the plan
+    « Retire » and an alert's deliveries are « Prévu » and « envoyé »."""
+    from tests.web.pages_data import known_posts
+    from veille.alerts.model import Alert, AlertBook
+    from veille.pipeline import build_pipeline
+    from veille.plan.people import add_person
+
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        add_objective(ws.state, "care", "customer_service")
+        add_person(ws.state, "analyst", "spokesperson")
+        AlertBook(ws.store).add(Alert(name="watch", query="lumio", channel_url="atom:a.xml"))
+        build_pipeline(ws).ingest(known_posts())  # the alert queues its matches
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=30) as client:
+            login(client, "manager")
+            client.cookies.set("veille_lang", "fr")
+            edit = html.unescape(client.get("/plan/edit").text)
+            alert = html.unescape(client.get("/alerts/watch").text)
+            client.cookies.set("veille_lang", "en")
+            english = html.unescape(client.get("/plan/edit").text)
+    finally:
+        server.stop()
+    assert ">Retirer care<" in edit and ">Retirer analyst<" in edit, edit
+    assert "Supprimer care" not in edit
+    assert "Prévu (" in alert and "Échéance" not in alert, alert
+    assert ">Remove care<" in english

@@ -26,8 +26,10 @@ def build_app() -> typer.Typer:
     import typer
 
     from veille.cli.root import one_line_summaries, root
+    from veille.cli.usage import RootGroup
 
     app = typer.Typer(
+        cls=RootGroup,  # typer's usage errors in the reader's language
         name="veille",
         help="Self-hosted social media listening and presence planning.",
         no_args_is_help=True,

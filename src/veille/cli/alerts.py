@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from veille.cli.common import (
     LIST_HEADS,
@@ -27,11 +26,12 @@ from veille.cli.common import (
     print_rows,
     said_heads,
     speaker,
+    tell,
     time_cell,
     warn,
 )
 from veille.cli.root import group_callback
-from veille.errors import tr
+from veille.errors import Count, tr, trn
 
 EveryOpt = Annotated[
     str | None,
@@ -121,9 +121,8 @@ def register(app: typer.Typer) -> None:
         )  # fmt: skip
         with open_workspace(workspace) as ws:
             saved = add_alert(ws, spec)
-            console().print(
-                f"alert [bold]{escape(saved.name)}[/] added ({saved.kind}, {saved.frequency})."
-            )
+            tell(ws, tr("alert %(name)s added (%(kind)s, %(frequency)s).", name=saved.name,
+                        kind=saved.kind, frequency=saved.frequency))  # fmt: skip
 
     @alert.command("list")
     @handle_errors
@@ -137,7 +136,7 @@ def register(app: typer.Typer) -> None:
             cols = ("name", "kind", "watches", "every", "mode", "to", "paused")
             say = speaker(cli_language(ws.root))
             print_rows(alert_rows(ws), cols, fmt, title=say(tr("Alerts")),
-                       heads=said_heads(say, LIST_HEADS))  # fmt: skip
+                       heads=said_heads(say, LIST_HEADS), say=say)  # fmt: skip
             topics = topic_queries(ws.state)
             for a in list_alerts(ws):  # an alert that silently stopped matching says so
                 if unreadable := of_alert(a, topics):
@@ -168,9 +167,7 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             pause_alert(ws, name)
-            console().print(
-                f"alert {name} paused; its matches are kept in the outbox.", markup=False
-            )
+            tell(ws, tr("alert %(name)s paused; its matches are kept in the outbox.", name=name))
 
     @alert.command("resume")
     @handle_errors
@@ -180,10 +177,16 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             done = resume_alert(ws, name)
-            line = f"alert {name} resumed; sent {done.sent} queued post(s) or event(s)"
-            if done.waiting:
-                line += f", {done.waiting} wait for their time (digest, quiet hours or retry)"
-            console().print(line + ".", markup=False)
+            sent, waiting = Count(done.sent), Count(done.waiting)
+            said = trn("alert %(name)s resumed; sent %(n)s queued post or event.",
+                       "alert %(name)s resumed; sent %(n)s queued posts or events.", sent,
+                       name=name, n=sent)  # fmt: skip
+            if waiting:
+                said = tr("%(resumed)s %(waiting)s", resumed=said, waiting=trn(
+                    "%(n)s waits for its time (digest, quiet hours or retry).",
+                    "%(n)s wait for their time (digest, quiet hours or retry).", waiting,
+                    n=waiting))  # fmt: skip
+            tell(ws, said)
 
     @alert.command("remove")
     @handle_errors
@@ -193,7 +196,7 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_alert(ws, name)
-            console().print(f"alert {name} removed.", markup=False)
+            tell(ws, tr("alert %(name)s removed.", name=name))
 
     @alert.command("test")
     @handle_errors
@@ -321,8 +324,9 @@ def register(app: typer.Typer) -> None:
             from veille.services.alerts import retry_dead
 
             with open_workspace(workspace) as ws:
-                n = retry_dead(ws, alert_name)
-                console().print(f"{n} dead letter(s) queued again.", markup=False)
+                n = Count(retry_dead(ws, alert_name))
+                tell(ws, trn("%(n)s dead letter queued again.", "%(n)s dead letters queued again.",
+                             n, n=n))  # fmt: skip
             return
         _deliveries(("dead",), alert_name, limit, workspace, fmt, dead=True)
 
@@ -338,7 +342,8 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             mark_not_relevant(ws, alert_name, post_id)
-            console().print(f"{post_id} marked not relevant for {alert_name}.", markup=False)
+            tell(ws, tr("%(post)s marked not relevant for %(alert)s.", post=post_id,
+                        alert=alert_name))  # fmt: skip
 
     @alert.command("suggest")
     @handle_errors

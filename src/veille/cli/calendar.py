@@ -24,6 +24,7 @@ from veille.cli.common import (
     speaker,
     warn,
 )
+from veille.errors import tr
 
 COLUMNS = ["id", "when", "account", "status", "text", "problems", "url", "error"]
 
@@ -161,6 +162,7 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             outcomes = publish_due(ws.state, ws.settings, dry_run=dry_run, only=entry_id)
+            say = speaker(cli_language(ws.root))
         if output is DataFormat.json:
             print_json([{"id": o.entry_id, "result": o.result, "error": o.error,
                          "url": o.published.url if o.published else None,
@@ -171,7 +173,7 @@ def register(app: typer.Typer) -> None:
                 console().print(f"#{o.entry_id} {o.result}: {o.said()}", markup=False,
                                 soft_wrap=True)  # fmt: skip
             if not outcomes:
-                console().print("nothing due.", markup=False)
+                console().print(say(tr("nothing due.")), markup=False)
         if any(o.result == "failed" for o in outcomes):
             raise typer.Exit(1)
 

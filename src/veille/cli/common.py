@@ -318,6 +318,13 @@ def speaker(lang: str) -> Callable[[str], str]:
     return lambda text: translated(text, catalog.gettext, lang, ngettext=catalog.ngettext)
 
 
+def tell(ws: Workspace, said: str) -> None:
+    """``said`` (a sentence made by :func:`veille.errors.tr`: what a command
+    did) on stdout, in the language of the reader of the command
+    (:func:`cli_language` for ``ws``)."""
+    console().print(speaker(cli_language(ws.root))(said), markup=False, soft_wrap=True)
+
+
 def output_file(path: Path | None, option: str) -> Path | None:
     """``path``, given to ``option`` (``--output``, ``--chart``), checked
     before any work: a file that can be made there (its folder exists, it is
@@ -449,10 +456,14 @@ def print_rows(
     *,
     title: str | None = None,
     heads: Mapping[str, str] | None = None,
+    say: Callable[[str], str] | None = None,
 ) -> None:
     """Rows as a rich table, JSON lines, CSV or one JSON array. ``heads``
     names a table's columns for its reader (said in their language: see
-    :func:`said_heads`); CSV and JSON keep the keys a script reads."""
+    :func:`said_heads`); CSV and JSON keep the keys a script reads. A
+    table says a yes-or-no as "yes" or "no" (« oui », « non ») by ``say``
+    (:func:`speaker`), else in the reader's language (:func:`error_speaker`);
+    CSV and JSON keep ``true``/``false``."""
     value = fmt.value
     if value == "jsonl":
         for row in rows:
@@ -468,8 +479,15 @@ def print_rows(
         table = Table(title=title)
         for col in columns:
             table.add_column((heads or {}).get(col, col))
+        said: list[Callable[[str], str]] = [say] if say is not None else []
+
+        def yes_no(value: bool) -> str:
+            if not said:  # the catalogs read only for a table that needs them
+                said.append(error_speaker())
+            return said[0](tr("yes") if value else tr("no"))
+
         for row in rows:
-            table.add_row(*(_cell(row.get(c)) for c in columns))
+            table.add_row(*(_cell(row.get(c), yes_no) for c in columns))
         console().print(table)
 
 
@@ -526,9 +544,11 @@ def author_cell(handle: str, lang: str = "en") -> str:
     return author_label(handle, lang, at="")
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: Any, yes_no: Callable[[bool], str]) -> Any:
     if value is None:
         return ""
+    if isinstance(value, bool):  # not True/False, Python's words
+        return yes_no(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if hasattr(value, "__rich__"):

@@ -26,6 +26,7 @@ from veille.cli.common import (
     print_rows,
     said_heads,
     speaker,
+    tell,
     warn_unknown_platforms,
 )
 from veille.errors import UsageError, tr
@@ -135,7 +136,8 @@ def register(app: typer.Typer) -> None:
                 ws.state  # noqa: B018 (opening creates the file and its tables)
             if posts_url.startswith("sqlite:"):
                 ws.posts  # noqa: B018
-        console().print(f"Workspace ready in [bold]{root}[/]. Edit veille.toml to change settings.")
+            tell(ws, tr("Workspace ready in %(root)s. Edit veille.toml to change settings.",
+                        root=str(root)))  # fmt: skip
 
     @app.command("import")
     @handle_errors

@@ -13,17 +13,16 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     WorkspaceOpt,
+    cli_language,
     console,
     err_console,
     handle_errors,
     old_option_name,
     open_workspace,
     print_json,
+    speaker,
 )
-from veille.errors import tr
-
-#: ``veille draft guide``'s own words, in the language of its --language.
-_GUIDE_WORDS = {"en": ("checked", "Sources:"), "fr": ("vérifié le", "Sources\u202f:")}
+from veille.errors import Count, tr, trn
 
 
 def read_text(text: str | None) -> str:
@@ -112,15 +111,21 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="Read the limit from this account's server (Mastodon)."),
         ] = None,
         lang: Annotated[
-            str, typer.Option("--language", help="Language of the messages: en or fr.")
-        ] = "en",
+            str | None,
+            typer.Option(
+                "--language",
+                help="Language of the messages: en or fr (default: the reader's: veille "
+                "--language, the workspace's ui_language, the locale).",
+            ),
+        ] = None,
         workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Exit 0 when the draft respects the platform's rules and the guidelines,
         1 naming each problem; JSON gives the counted length and the limit."""
-        from veille.plan.guide import Guidelines, check_draft
+        from veille.plan.guide import Guidelines, check_draft, guide_for, load_guides
 
+        lang = lang or cli_language(workspace)
         rules = load_guidelines(guidelines)
         assert rules is None or isinstance(rules, Guidelines)
         if rules is None:
@@ -142,12 +147,13 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(report.as_dict())
         else:
+            say = speaker(lang)
             limit = f"/{report.limit}" if report.limit else ""
-            verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
-            if lang == "fr":
-                verdict = "ok" if report.ok else f"{len(report.problems)} problème(s)"
+            n = Count(len(report.problems))
+            verdict = "ok" if report.ok else say(trn("%(n)s problem", "%(n)s problems", n, n=n))
+            unit = guide_for(report.platform, load_guides()).text("length", "unit", lang)
             console().print(
-                f"{report.platform}: {report.length}{limit} {report.unit} — {verdict}",
+                f"{report.platform}: {report.length}{limit} {unit or report.unit} — {verdict}",
                 markup=False,
             )
             for p in report.problems:
@@ -162,15 +168,23 @@ def register(app: typer.Typer) -> None:
         platform: Annotated[
             str | None, typer.Argument(help="One platform (default: the list).")
         ] = None,
-        lang: Annotated[str, typer.Option("--language", help="en or fr.")] = "en",
+        lang: Annotated[
+            str | None,
+            typer.Option(
+                "--language",
+                help="en or fr (default: the reader's: veille --language, the workspace's "
+                "ui_language, the locale).",
+            ),
+        ] = None,
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """The platform guide: limits, how each counts, conventions, sources and dates."""
         from veille.plan.guide import guide_for, load_guides
 
+        lang = lang or cli_language()
+        say = speaker(lang)
+
         guides = load_guides()
-        # The guide's own words in French said "checked" and "Sources:" in English.
-        checked, sources = _GUIDE_WORDS["fr" if lang == "fr" else "en"]
         if platform is None:
             # "unit": what the limit counts, as `veille draft check` names it
             # ("graphemes", "weighted characters"); "counting": the counter's name.
@@ -183,9 +197,10 @@ def register(app: typer.Typer) -> None:
                 print_json(rows)
                 return
             for r, g in zip(rows, guides.values(), strict=True):
+                checked = say(tr("checked %(day)s", day=r["checked"]))
                 console().print(
                     f"{r['platform']:10} {r['limit'] or '—':>6} "
-                    f"{g.text('length', 'unit', lang):24} {checked} {r['checked']}",
+                    f"{g.text('length', 'unit', lang):24} {checked}",
                     markup=False,
                 )
             return
@@ -194,7 +209,7 @@ def register(app: typer.Typer) -> None:
             print_json({"platform": g.platform, "checked": g.checked, **dict(g.data)})
             return
         out = console()
-        out.print(f"{g.name} ({checked} {g.checked})", markup=False)
+        out.print(f"{g.name} ({say(tr('checked %(day)s', day=g.checked))})", markup=False)
         out.print(g.text("length", "how", lang), markup=False, soft_wrap=True)
         for key in ("mentions", "links", "alt_text", "etiquette"):
             said = g.text("conventions", key, lang)
@@ -203,6 +218,6 @@ def register(app: typer.Typer) -> None:
         advice = g.text("hashtags", "advice", lang)
         if advice:
             out.print(f"- {advice}", markup=False, soft_wrap=True)
-        out.print(sources, markup=False)
+        out.print(say(tr("Sources:")), markup=False)
         for url in g.sources():
             out.print(f"  {url}", markup=False, soft_wrap=True)

@@ -25,9 +25,20 @@ from veille.cli.common import (
     print_rows,
     said_heads,
     speaker,
+    tell,
 )
-from veille.errors import UsageError, tr
+from veille.errors import Count, Text, UsageError, tr, trn
 from veille.i18n import author_label
+
+
+def _word(code: str | None) -> str:
+    """An inbox code (a status, a priority, a sentiment) in words, said in
+    the reader's language as the web app says it (``in_progress``: « en
+    cours »); none, nothing (gettext's "" is the catalog's header)."""
+    from veille.inbox.model import word
+
+    return Text(word(code), {}) if code else ""
+
 
 AsOpt = Annotated[
     str | None,
@@ -244,7 +255,7 @@ def register_items(inbox: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             item = svc.set_status(ws.state, item_id, status, actor=_actor(as_), version=version)
-        console().print(f"#{item.id} is now {item.status}.", markup=False)
+            tell(ws, tr("#%(id)s is now %(status)s.", id=item.id, status=_word(item.status)))
 
     @inbox.command("priority")
     @handle_errors
@@ -259,7 +270,7 @@ def register_items(inbox: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             item = svc.set_priority(ws.state, item_id, priority, actor=_actor(as_))
-        console().print(f"#{item.id} is now {item.priority}.", markup=False)
+            tell(ws, tr("#%(id)s is now %(priority)s.", id=item.id, priority=_word(item.priority)))
 
     @inbox.command("note")
     @handle_errors
@@ -274,7 +285,7 @@ def register_items(inbox: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             svc.add_note(ws.state, item_id, text, actor=_actor(as_))
-        console().print(f"note added to #{item_id}.")
+            tell(ws, tr("note added to #%(id)s.", id=item_id))
 
     @inbox.command("tag")
     @handle_errors
@@ -317,7 +328,8 @@ def register_items(inbox: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             item = svc.correct_sentiment(ws.store, item_id, label, actor=_actor(as_))
-        console().print(f"#{item.id} is now {item.sentiment}.", markup=False)
+            tell(ws, tr("#%(id)s is now %(sentiment)s.", id=item.id,
+                        sentiment=_word(item.sentiment)))  # fmt: skip
 
     @inbox.command("bulk")
     @handle_errors
@@ -335,9 +347,10 @@ def register_items(inbox: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             result = svc.bulk(ws.state, ids, action, value, actor=_actor(as_))
-        console().print(f"{len(result.done)} items done.")
-        for item_id, error in result.failed.items():
-            console().print(f"#{item_id}: {error}", markup=False)
+            done = Count(len(result.done))
+            tell(ws, trn("%(n)s item done.", "%(n)s items done.", done, n=done))
+            for item_id, error in result.failed.items():
+                tell(ws, tr("#%(id)s: %(error)s", id=item_id, error=error))
         if result.failed:
             raise typer.Exit(1)
 
@@ -359,9 +372,7 @@ def register_items(inbox: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             if undo:
                 svc.clear_deleted_upstream(ws.state, item_id, actor=_actor(as_))
+                tell(ws, tr("#%(id)s is no longer marked deleted upstream.", id=item_id))
             else:
                 svc.mark_deleted_upstream(ws.state, item_id, actor=_actor(as_))
-        if undo:
-            console().print(f"#{item_id} is no longer marked deleted upstream.")
-        else:
-            console().print(f"#{item_id} is marked deleted upstream.")
+                tell(ws, tr("#%(id)s is marked deleted upstream.", id=item_id))

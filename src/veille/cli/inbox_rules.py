@@ -11,11 +11,14 @@ from veille.cli.common import (
     FormatOpt,
     RowFormat,
     WorkspaceOpt,
+    cli_language,
     console,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
+    said_heads,
+    speaker,
     warn,
 )
 from veille.errors import tr
@@ -62,6 +65,14 @@ _Notify = Annotated[
 _SetStatus = Annotated[
     str | None, typer.Option("--set-status", help="Action: set the status (e.g. ignored).")
 ]
+
+
+#: ``veille rule list``'s columns, each with its header (said in the
+#: reader's language).
+_RULE_HEADS = {
+    "position": tr("position"), "name": tr("name"), "when": tr("when"), "then": tr("then"),
+    "runs": tr("runs"), "error": tr("error"),
+}  # fmt: skip
 
 
 def _actions(
@@ -136,12 +147,10 @@ def register_rules(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             _check_alerts(ws, notify)
             saved = add_rule(ws.state, new)
-        console().print(
-            f"rule {saved.name} added: when {saved.conditions.describe()} → "
-            f"{saved.describe_actions()}.",
-            markup=False,
-            soft_wrap=True,
-        )
+            say = speaker(cli_language(ws.root))
+        said = tr("rule %(name)s added: when %(when)s → %(then)s.", name=saved.name,
+                  when=saved.conditions.describe(), then=saved.describe_actions())  # fmt: skip
+        console().print(say(said), markup=False, soft_wrap=True)
 
     @rule.command("edit")
     @handle_errors
@@ -203,12 +212,10 @@ def register_rules(app: typer.Typer) -> None:
             )
             _check_alerts(ws, notify)
             saved = edit_rule(ws.state, name, new)
-        console().print(
-            f"rule {saved.name} changed: when {saved.conditions.describe()} → "
-            f"{saved.describe_actions()}.",
-            markup=False,
-            soft_wrap=True,
-        )
+            say = speaker(cli_language(ws.root))
+        said = tr("rule %(name)s changed: when %(when)s → %(then)s.", name=saved.name,
+                  when=saved.conditions.describe(), then=saved.describe_actions())  # fmt: skip
+        console().print(say(said), markup=False, soft_wrap=True)
 
     @rule.command("list")
     @handle_errors
@@ -220,8 +227,9 @@ def register_rules(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             rules = list_rules(ws.state)
             dangling = [d for d in inbox_references(ws.state) if d.kind == "inbox_rule"]
+            say = speaker(cli_language(ws.root))
         for d in dangling:  # a rule that fails on every item, or assigns to nobody, says so
-            warn(said(d))
+            warn(said(d), say=say)
         rows = [
             {
                 "position": r.position, "name": r.name, "when": r.conditions.describe(),
@@ -233,7 +241,13 @@ def register_rules(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
             return
-        print_rows(rows, ["position", "name", "when", "then", "runs", "error"], RowFormat.table)
+        table = [
+            {**row, "when": say(r.conditions.describe()),
+             "error": say(r.last_error) if r.last_error else r.last_error}
+            for row, r in zip(rows, rules, strict=True)
+        ]  # fmt: skip
+        print_rows(table, list(_RULE_HEADS), RowFormat.table, heads=said_heads(say, _RULE_HEADS),
+                   say=say)  # fmt: skip
 
     @rule.command("remove")
     @handle_errors
@@ -246,4 +260,5 @@ def register_rules(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_rule(ws.state, name)
-        console().print(f"rule {name} removed.", markup=False)
+            say = speaker(cli_language(ws.root))
+        console().print(say(tr("rule %(name)s removed.", name=name)), markup=False)

@@ -4,29 +4,61 @@ in :mod:`veille.cli.plan_doc`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from veille.cli.common import (
+    LIST_HEADS,
     DataFormat,
     FormatOpt,
     WorkspaceOpt,
+    cli_language,
     console,
     handle_errors,
     old_option_name,
     open_workspace,
     print_json,
     print_rows,
+    said_heads,
+    speaker,
+    tell,
     warn,
 )
-from veille.errors import tr
+from veille.errors import Figure, tr, trn
 from veille.workspace import Workspace
+
+#: The column headers of the plan's tables, said in the reader's language.
+PLAN_HEADS = {
+    **LIST_HEADS, "type": tr("type"), "owner": tr("owner"), "deadline": tr("deadline"),
+    "topics": tr("topics"), "channels": tr("channels"), "description": tr("description"),
+    "value": tr("value"), "baseline": tr("baseline"), "target": tr("target"),
+    "reason": tr("reason"), "note": tr("note"), "objectives": tr("objectives"),
+    "audience": tr("audience"), "per_week": tr("per_week"), "tone": tr("tone"),
+    "languages": tr("languages"), "respond_within": tr("respond_within"),
+}  # fmt: skip
+
+
+def _rows(
+    ws: Workspace,
+    rows: Sequence[Mapping[str, Any]],
+    columns: list[str],
+    output: DataFormat,
+    lang: str | None = None,
+) -> None:
+    """A plan's table, headed in ``lang`` (default: the reader's language)."""
+    say = speaker(lang or cli_language(ws.root))
+    print_rows(rows, columns, output, heads=said_heads(say, PLAN_HEADS), say=say)
+
 
 LangOpt = Annotated[
     str | None,
-    typer.Option("--language", help="en or fr (default: the plan's language, else ui_language)."),
+    typer.Option(
+        "--language",
+        help="en or fr (default: the plan's language, else the reader's: ui_language, the locale).",
+    ),
 ]
 ActorOpt = Annotated[str | None, typer.Option("--as", help="Your username, for the audit log.")]
 
@@ -45,9 +77,10 @@ def _warn_dangling(ws: Workspace, kind: str) -> None:
 def lang_of(ws: Workspace, lang: str | None) -> str:
     from veille.errors import UsageError
 
-    # The plan's own language (set by `plan init`), else the workspace's.
+    # The plan's own language (set by `plan init`), else the reader's (the
+    # workspace's ui_language, else the locale: cli_language).
     planned = ws.state.plan_settings().get("language")
-    chosen = lang or planned or ws.settings.workspace.ui_language or "en"
+    chosen = lang or planned or cli_language(ws.root)
     if chosen not in ("en", "fr"):
         raise UsageError(
             tr("--language %(chosen)r is not a language of veille", chosen=chosen),
@@ -118,7 +151,7 @@ def _objectives(plan: typer.Typer) -> None:
                 channels=channels,
                 actor=actor,
             )
-        console().print(f"Objective {o.name!r} ({o.kind}) added.", markup=False)
+            tell(ws, tr("Objective %(name)r (%(kind)s) added.", name=o.name, kind=o.kind))
 
     @group.command("list")
     @handle_errors
@@ -139,11 +172,8 @@ def _objectives(plan: typer.Typer) -> None:
                 }
                 for o in list_objectives(ws.state)
             ]
-            print_rows(
-                rows,
-                ["name", "type", "owner", "deadline", "topics", "channels", "description"],
-                output,
-            )
+            columns = ["name", "type", "owner", "deadline", "topics", "channels", "description"]
+            _rows(ws, rows, columns, output)
             _warn_dangling(ws, "objective")
 
     @group.command("edit")
@@ -182,7 +212,7 @@ def _objectives(plan: typer.Typer) -> None:
                 channels=channels,
                 actor=actor,
             )
-        console().print(f"Objective {name!r} changed.", markup=False)
+            tell(ws, tr("Objective %(name)r changed.", name=name))
 
     @group.command("remove")
     @handle_errors
@@ -196,7 +226,7 @@ def _objectives(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_objective(ws.state, name, actor=actor)
-        console().print(f"Objective {name!r} removed.", markup=False)
+            tell(ws, tr("Objective %(name)r removed.", name=name))
 
 
 def _kpis(plan: typer.Typer) -> None:
@@ -264,13 +294,12 @@ def _kpis(plan: typer.Typer) -> None:
             )
             retention = ws.settings.privacy.retention_days
             tz = ws.settings.workspace.timezone
-        console().print(
-            f"KPI {k.name!r} added: baseline {format_value(k.kind, k.baseline, 'en')}, "
-            f"target {format_value(k.kind, k.target, 'en')}.",
-            markup=False,
-        )
+            reader = cli_language(ws.root)
+            tell(ws, tr("KPI %(name)r added: baseline %(baseline)s, target %(target)s.",
+                         name=k.name, baseline=format_value(k.kind, k.baseline, reader),
+                         target=format_value(k.kind, k.target, reader)))  # fmt: skip
         for caution in cautions(k, added=True, retention_days=retention, timezone=tz):
-            console().print(caution.en, markup=False)
+            console().print(caution.fr if reader == "fr" else caution.en, markup=False)
 
     @group.command("target")
     @handle_errors
@@ -292,9 +321,10 @@ def _kpis(plan: typer.Typer) -> None:
                 ws, name, target, deadline=deadline, clear_deadline=no_deadline, actor=actor
             )
             tz = ws.settings.workspace.timezone
-        console().print(f"KPI {name!r}: target {target:g}.", markup=False)
+            reader = cli_language(ws.root)
+            tell(ws, tr("KPI %(name)r: target %(target)s.", name=name, target=Figure(target)))
         for caution in cautions(k, deadline_set=deadline is not None, timezone=tz):
-            console().print(caution.en, markup=False)
+            console().print(caution.fr if reader == "fr" else caution.en, markup=False)
 
     @group.command("edit")
     @handle_errors
@@ -352,6 +382,8 @@ def _kpis(plan: typer.Typer) -> None:
             )
         said: list[str] = []
         with open_workspace(workspace) as ws:
+            reader = cli_language(ws.root)
+            say = speaker(reader)
             k = get_kpi(ws.state, name)
             was_days = k.period_days
             if dating:  # checked first: a date that does not read changes nothing
@@ -359,7 +391,7 @@ def _kpis(plan: typer.Typer) -> None:
                     ws, name, k.target, deadline=deadline, clear_deadline=no_deadline, actor=actor
                 )
                 said.extend(
-                    c.en
+                    c.fr if reader == "fr" else c.en
                     for c in cautions(
                         k,
                         deadline_set=deadline is not None,
@@ -368,10 +400,11 @@ def _kpis(plan: typer.Typer) -> None:
                 )
             if period is not None and period != was_days:
                 k = set_period(ws, name, period, actor=actor)
-                said.append(period_caution(k, was_days).en)
+                moved = period_caution(k, was_days)
+                said.append(moved.fr if reader == "fr" else moved.en)
                 retention = ws.settings.privacy.retention_days
                 said.extend(
-                    c.en
+                    c.fr if reader == "fr" else c.en
                     for c in cautions(
                         k,
                         period_set=True,
@@ -381,16 +414,28 @@ def _kpis(plan: typer.Typer) -> None:
                 )
             if moving:
                 k = move_kpi(ws.state, name, "" if no_objective else objective or "", actor=actor)
+        out = console()
         if moving:
-            where = f"under objective {k.objective!r}" if k.objective else "under no objective"
-            console().print(f"KPI {name!r} is now {where}.", markup=False)
+            moved_to = (
+                tr("KPI %(name)r is now under objective %(objective)r.", name=name,
+                   objective=k.objective) if k.objective
+                else tr("KPI %(name)r is now under no objective.", name=name)
+            )  # fmt: skip
+            out.print(say(moved_to), markup=False, soft_wrap=True)
         if period is not None:
-            console().print(f"KPI {name!r}: each value covers {k.period_days} days.", markup=False)
+            days = k.period_days
+            out.print(say(trn("KPI %(name)r: each value covers %(n)s day.",
+                              "KPI %(name)r: each value covers %(n)s days.", days, name=name,
+                              n=days)), markup=False, soft_wrap=True)  # fmt: skip
         if dating:
-            day = k.deadline.isoformat() if k.deadline else "none"
-            console().print(f"KPI {name!r}: deadline {day}.", markup=False)
+            dated = (
+                tr("KPI %(name)r: deadline %(day)s.", name=name, day=k.deadline.isoformat())
+                if k.deadline
+                else tr("KPI %(name)r: deadline none.", name=name)
+            )
+            out.print(say(dated), markup=False, soft_wrap=True)
         for line in said:
-            console().print(line, markup=False)
+            out.print(line, markup=False)
 
     @group.command("remove")
     @handle_errors
@@ -404,7 +449,7 @@ def _kpis(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_kpi(ws.state, name, actor=actor)
-        console().print(f"KPI {name!r} removed.", markup=False)
+            tell(ws, tr("KPI %(name)r removed.", name=name))
 
     @plan.command("kpis")
     @handle_errors
@@ -440,7 +485,7 @@ def _kpis(plan: typer.Typer) -> None:
             for r in found
         ]
         columns = ["name", "kind", "value", "baseline", "target", "status", "reason"]
-        print_rows(rows, columns, output)
+        _rows(ws, rows, columns, output, language)
 
 
 def _people(plan: typer.Typer) -> None:
@@ -462,12 +507,9 @@ def _people(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             person = add_person(ws.state, username, role, platform=platform, note=note, actor=actor)
-        said = (
-            f"a channel owner of {person.platform}"
-            if person.role == "channel_owner"
-            else "a spokesperson"
-        )
-        console().print(f"{person.username} is {said}.", markup=False)
+            tell(ws, tr("%(name)s is a channel owner of %(platform)s.", name=person.username,
+                         platform=person.platform) if person.role == "channel_owner"
+                  else tr("%(name)s is a spokesperson.", name=person.username))  # fmt: skip
 
     @group.command("remove")
     @handle_errors
@@ -485,7 +527,7 @@ def _people(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_person(ws.state, username, role, platform=platform, actor=actor)
-        console().print(f"{username} removed.", markup=False)
+            tell(ws, tr("%(name)s removed.", name=username))
 
     @plan.command("people")
     @handle_errors
@@ -495,7 +537,7 @@ def _people(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             rows = [vars(p) for p in list_people(ws.state)]
-        print_rows(rows, ["username", "role", "platform", "note"], output)
+            _rows(ws, rows, ["username", "role", "platform", "note"], output)
 
     guide = typer.Typer(help="Staff guidelines (Markdown, EN and FR).", no_args_is_help=True)
     plan.add_typer(guide, name="guidelines")
@@ -520,7 +562,7 @@ def _people(plan: typer.Typer) -> None:
             ) from None
         with open_workspace(workspace) as ws:
             g = set_guidelines(ws.state, text_en, text_fr, actor=actor)
-        console().print(f"Guidelines version {g.version}.", markup=False)
+            tell(ws, tr("Guidelines version %(version)s.", version=g.version))
 
     @guide.command("show")
     @handle_errors
@@ -533,13 +575,15 @@ def _people(plan: typer.Typer) -> None:
             language = lang_of(ws, lang)
             g = current_guidelines(ws.state)
             acks = acknowledgements(ws.state, g.version) if g else []
+        say = speaker(language)  # the guidelines' language, as their text
         if g is None:
-            console().print("No guidelines yet: `veille plan guidelines set`.", markup=False)
+            console().print(say(tr("No guidelines yet: `veille plan guidelines set`.")),
+                            markup=False)  # fmt: skip
             return
-        console().print(f"Version {g.version}\n", markup=False)
+        console().print(say(tr("Version %(version)s", version=g.version)) + "\n", markup=False)
         console().print(g.text_fr if language == "fr" else g.text_en, markup=False)
-        who = ", ".join(a.username for a in acks) or "nobody yet"
-        console().print(f"\nAcknowledged by: {who}", markup=False)
+        who = ", ".join(a.username for a in acks) or say(tr("nobody yet"))
+        console().print("\n" + say(tr("Acknowledged by: %(who)s", who=who)), markup=False)
 
     @guide.command("acknowledge")
     @handle_errors
@@ -552,7 +596,8 @@ def _people(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             a = acknowledge(ws.state, username)
-        console().print(f"{username} acknowledged version {a.version}.", markup=False)
+            tell(ws, tr("%(name)s acknowledged version %(version)s.", name=username,
+                         version=a.version))  # fmt: skip
 
 
 def _channels(plan: typer.Typer) -> None:
@@ -600,7 +645,8 @@ def _channels(plan: typer.Typer) -> None:
                 response_minutes=respond_within,
                 actor=actor,
             )
-        console().print(f"Channel {c.platform}: {c.posts_per_week:g} posts a week.", markup=False)
+            tell(ws, tr("Channel %(platform)s: %(n)s posts a week.", platform=c.platform,
+                         n=Figure(c.posts_per_week)))  # fmt: skip
 
     @group.command("list")
     @handle_errors
@@ -623,7 +669,7 @@ def _channels(plan: typer.Typer) -> None:
                 }
                 for c in list_channels(ws.state)
             ]
-            print_rows(rows, list(rows[0]) if rows else ["platform"], output)
+            _rows(ws, rows, list(rows[0]) if rows else ["platform"], output)
             _warn_dangling(ws, "channel")
 
     @group.command("remove")
@@ -638,4 +684,4 @@ def _channels(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_channel(ws.state, platform, actor=actor)
-        console().print(f"{platform} removed from the channel plan.", markup=False)
+            tell(ws, tr("%(platform)s removed from the channel plan.", platform=platform))

@@ -10,13 +10,14 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     WorkspaceOpt,
-    console,
     handle_errors,
     old_option_name,
     open_workspace,
     print_json,
+    tell,
 )
 from veille.cli.plan import ActorOpt, LangOpt, lang_of
+from veille.errors import Figure, tr
 
 
 def _show_cost(estimate: object, lang: str) -> None:
@@ -63,7 +64,7 @@ def register(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             set_money(ws.state, label, monthly, note=note, actor=actor)
-        console().print(f"{label}: {monthly:g} a month.", markup=False)
+            tell(ws, tr("%(label)s: %(n)s a month.", label=label, n=Figure(monthly)))
 
     @money.command("remove")
     @handle_errors
@@ -77,7 +78,7 @@ def register(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_money(ws.state, label, actor=actor)
-        console().print(f"{label} removed.", markup=False)
+            tell(ws, tr("%(label)s removed.", label=label))
 
     @money.command("rate")
     @handle_errors
@@ -93,9 +94,8 @@ def register(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             set_hourly_rate(ws.state, rate, actor=actor)
-        console().print(
-            "Hourly rate " + (f"{rate:g}." if rate is not None else "unset."), markup=False
-        )
+            tell(ws, tr("Hourly rate %(rate)s.", rate=Figure(rate)) if rate is not None
+                  else tr("Hourly rate unset."))  # fmt: skip
 
     @plan.command("capacity")
     @handle_errors
@@ -166,8 +166,6 @@ def register(plan: typer.Typer) -> None:
                     raise typer.Exit(1)
                 over_capacity = True  # asked in so many words, and answered
             done = adopt(ws, found, over_capacity=over_capacity, actor=actor)
-        console().print(
-            f"Plan adopted: {done.hours_per_week:g} hours a week, "
-            f"{done.money_per_month:g} a month.",
-            markup=False,
-        )
+            tell(ws, tr("Plan adopted: %(hours)s hours a week, %(money)s a month.",
+                        hours=Figure(done.hours_per_week),
+                        money=Figure(done.money_per_month)))  # fmt: skip

@@ -14,14 +14,17 @@ from veille.cli.common import (
     FormatOpt,
     WorkspaceOpt,
     console,
+    error_speaker,
     handle_errors,
     old_option_name,
     open_workspace,
     output_file,
     print_json,
+    speaker,
+    tell,
 )
 from veille.cli.plan import ActorOpt, LangOpt, lang_of
-from veille.errors import tr
+from veille.errors import Count, tr, trn
 
 
 class PlanFormat(StrEnum):
@@ -51,8 +54,9 @@ def register(plan: typer.Typer) -> None:
             return
         for r in found:
             console().print(f"- {r.text(language)}", markup=False)
-        if not found:
-            console().print("Nothing to recommend yet: collect more posts.", markup=False)
+        if not found:  # in the recommendations' language
+            said = tr("Nothing to recommend yet: collect more posts.")
+            console().print(speaker(language)(said), markup=False)
 
     @plan.command("export")
     @handle_errors
@@ -97,7 +101,8 @@ def register(plan: typer.Typer) -> None:
             output.write_bytes(data)
         else:
             output.write_text(data, encoding="utf-8")
-        console().print(f"Plan written to {output}.", markup=False)
+        console().print(error_speaker(workspace)(tr("Plan written to %(path)s.", path=str(output))),
+                        markup=False, soft_wrap=True)  # fmt: skip
 
     @plan.command("import")
     @handle_errors
@@ -120,15 +125,14 @@ def register(plan: typer.Typer) -> None:
             ) from None
         with open_workspace(workspace) as ws:
             c = import_plan(ws, text, source=str(file), actor=actor)
-        from veille.i18n import count
-
-        # It said "1 objectives, 1 channels" (the plan's CLI speaks English).
-        said = ", ".join(
-            count(len(rows), "en", one, other)
-            for rows, one, other in (
-                (c.objectives, "objective", "objectives"),
-                (c.kpis, "KPI", "KPIs"),
-                (c.channels, "channel", "channels"),
+            objectives, kpis, channels = (
+                Count(len(c.objectives)),
+                Count(len(c.kpis)),
+                Count(len(c.channels)),
             )
-        )
-        console().print(f"Plan imported: {said}.", markup=False)
+            tell(ws, tr("Plan imported: %(objectives)s, %(kpis)s, %(channels)s.",
+                         objectives=trn("%(n)s objective", "%(n)s objectives", objectives,
+                                        n=objectives),
+                         kpis=trn("%(n)s KPI", "%(n)s KPIs", kpis, n=kpis),
+                         channels=trn("%(n)s channel", "%(n)s channels", channels,
+                                      n=channels)))  # fmt: skip

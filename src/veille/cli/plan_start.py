@@ -8,14 +8,17 @@ import typer
 
 from veille.cli.common import (
     WorkspaceOpt,
+    cli_language,
     console,
     handle_errors,
     old_option_name,
     open_workspace,
+    speaker,
+    tell,
     warn,
 )
 from veille.cli.plan import ActorOpt
-from veille.errors import tr
+from veille.errors import Count, tr, trn
 
 _Q = {
     "en": {
@@ -179,19 +182,23 @@ def register(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             found = snapshot_accounts(ws)
-        for r in found:
-            if r.snapshot is None:
-                warn(tr("%(platform)s %(handle)s: %(error)s", platform=r.platform,
-                        handle=r.handle, error=r.error))  # fmt: skip
-            else:
+            say = speaker(cli_language(ws.root))
+            for r in found:
+                if r.snapshot is None:
+                    warn(tr("%(platform)s %(handle)s: %(error)s", platform=r.platform,
+                            handle=r.handle, error=r.error), say=say)  # fmt: skip
+                    continue
                 shot = r.snapshot
-                pairs = ((shot.followers, "followers"), (shot.posts, "posts"))
-                figures = [f"{n} {what}" for n, what in pairs if n is not None]
-                said = ", ".join(figures) or "no figure given"
-                console().print(f"{r.platform} {r.handle}: {said}.", markup=False)
-        if not found:
-            console().print(
-                "No channel has an account to look up: "
-                "`veille plan channel set PLATFORM --handle`.",
-                markup=False,
-            )
+                figures = []
+                if shot.followers is not None:
+                    n = Count(shot.followers)
+                    figures.append(say(trn("%(n)s follower", "%(n)s followers", n, n=n)))
+                if shot.posts is not None:
+                    n = Count(shot.posts)
+                    figures.append(say(trn("%(n)s post", "%(n)s posts", n, n=n)))
+                tell(ws, tr("%(platform)s %(handle)s: %(figures)s.", platform=r.platform,
+                             handle=r.handle,
+                             figures=", ".join(figures) or tr("no figure given")))  # fmt: skip
+            if not found:
+                tell(ws, tr("No channel has an account to look up: "
+                             "`veille plan channel set PLATFORM --handle`."))  # fmt: skip

@@ -78,6 +78,20 @@ def _on(platform: str | None, *, every: bool) -> str:
     return tr(" on every platform") if every else ""
 
 
+def _warn_none_by(said: str, near: list[str], workspace: str | None, *, to_erase: bool) -> None:
+    """The warning that nothing stored is by the person asked for
+    (``said``), with the stored handles like theirs (``near``), one of which
+    the reader may have meant (to erase: naming it with --author)."""
+    if near:
+        handles = ", ".join(near)
+        said = (
+            tr("%(said)s Stored handles like it: %(handles)s; erase one with --author.",
+               said=said, handles=handles) if to_erase
+            else tr("%(said)s Stored handles like it: %(handles)s.", said=said, handles=handles)
+        )  # fmt: skip
+    warn(said, workspace)
+
+
 def register(app: typer.Typer) -> None:
     privacy = typer.Typer(
         help="Forget people's data: on request, and by age.", no_args_is_help=True
@@ -120,13 +134,7 @@ def register(app: typer.Typer) -> None:
                 author=author,
                 where=_on(platform, every=True),
             )
-            if near:
-                said = tr(
-                    "%(said)s Stored handles like it: %(handles)s; erase one with --author.",
-                    said=said,
-                    handles=", ".join(near),
-                )
-            warn(said, workspace)
+            _warn_none_by(said, near, workspace, to_erase=True)
         if output is DataFormat.json:
             print_json({"posts": report.posts, "removed": report.removed})
             return
@@ -210,13 +218,7 @@ def register(app: typer.Typer) -> None:
                 author=author,
                 where=_on(platform, every=False),
             )
-            if near:
-                said = tr(
-                    "%(said)s Stored handles like it: %(handles)s.",
-                    said=said,
-                    handles=", ".join(near),
-                )
-            warn(said, workspace)
+            _warn_none_by(said, near, workspace, to_erase=False)
         text = access_json(report) + "\n"
         if out is None:
             typer.echo(text, nl=False)

@@ -116,7 +116,8 @@ def register(app: typer.Typer) -> None:
     def check(text: QueryArg) -> None:
         """Exit 0 when QUERY is valid; else show where it is wrong and exit 2."""
         q = compile_or_exit(text)
-        console().print(f"valid: {q.normalized}", soft_wrap=True, markup=False)
+        said = tr("valid: %(query)s", query=q.normalized)
+        console().print(error_speaker()(said), soft_wrap=True, markup=False)
 
     @qapp.command()
     @handle_errors
@@ -126,43 +127,40 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(data)
             return
+        say = error_speaker()
         out = console()
-        out.print("[bold]normalized[/]  ", end="")
-        out.print(data["normalized"], soft_wrap=True, markup=False)
-        out.print("[bold]ast[/]")
+
+        def line(label: str, value: str = "") -> None:  # "label  value", the label in bold
+            out.print(say(label), style="bold", end="  " if value else "\n", markup=False)
+            if value:
+                out.print(say(value), soft_wrap=True, markup=False)
+
+        line(tr("normalized"), data["normalized"])
+        line(tr("ast"))
         out.print(
             json.dumps(data["ast"], ensure_ascii=False, indent=2), soft_wrap=True, markup=False
         )
-        out.print("[bold]sql[/]  ", end="")
-        out.print(f"WHERE {data['sql']}", soft_wrap=True, markup=False)
-        out.print(
-            f"[bold]params[/]  {escape(json.dumps(data['params'], ensure_ascii=False))}",
-            soft_wrap=True,
-        )
+        line("sql", f"WHERE {data['sql']}")
+        line(tr("params"), json.dumps(data["params"], ensure_ascii=False))
         if data["costly"]:
-            out.print(
-                "[bold]matcher[/]  [red]costly[/]: no required word, so this query is "
-                "evaluated for every new post; add a word to select it",
-                soft_wrap=True,
-            )
+            line(tr("matcher"), tr("costly: no required word, so this query is evaluated for "
+                                   "every new post; add a word to select it"))  # fmt: skip
         else:
             excluded = "".join(f" -{k}" for k in data["matcher_excluded"])
             for branch in data["matcher_branches"]:
                 keys = " ".join(
                     "(" + " OR ".join(c) + ")" if len(c) > 1 else c[0] for c in branch["clauses"]
                 )
+                holding = f"{keys}{excluded}"
                 if not branch["exact"]:
-                    how = "is evaluated"
+                    how = tr("a post holding %(keys)s is evaluated", keys=holding)
                 elif branch["positional"]:
-                    how = "matches when the word positions say " + " and ".join(
-                        branch["positional"]
-                    )
+                    positions = f" {say(tr('and'))} ".join(branch["positional"])
+                    how = tr("a post holding %(keys)s matches when the word positions say "
+                             "%(positions)s", keys=holding, positions=positions)  # fmt: skip
                 else:
-                    how = "matches"
-                out.print(
-                    f"[bold]matcher[/]  a post holding {escape(f'{keys}{excluded} {how}')}",
-                    soft_wrap=True,
-                )
+                    how = tr("a post holding %(keys)s matches", keys=holding)
+                line(tr("matcher"), how)
 
     @qapp.command("match")
     @handle_errors

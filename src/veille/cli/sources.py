@@ -8,7 +8,6 @@ import time
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from veille.cli.common import (
     LIST_HEADS,
@@ -32,10 +31,11 @@ from veille.cli.common import (
     said_heads,
     say_stopped,
     speaker,
+    tell,
     time_cell,
 )
 from veille.cli.serve import ServeHostOpt, ServePortOpt
-from veille.errors import tr, trn
+from veille.errors import Count, tr, trn
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +75,16 @@ def register(app: typer.Typer) -> None:
             rec = add_source(
                 ws.state, kind, target, name=name, every=every, options=_options(option)
             )
-        console().print(
-            f"Added source [bold]{escape(rec.name)}[/] ({rec.kind}, every {rec.every} s)."
-        )
+            say = speaker(cli_language(ws.root))
+        console().print(say(tr("Added source %(name)s (%(kind)s, every %(every)s s).",
+                               name=rec.name, kind=rec.kind, every=Count(rec.every))),
+                        markup=False, soft_wrap=True)  # fmt: skip
         source = rec.source()
         if source.terms_note or source.terms_url:
             # Posts are people's data, read under the platform's terms: say which.
-            terms = " ".join(t for t in (source.terms_note, source.terms_url) if t)
-            console().print(f"Terms of use: {terms}", markup=False, soft_wrap=True)
+            terms = " ".join(say(t) for t in (source.terms_note, source.terms_url) if t)
+            console().print(say(tr("Terms of use: %(terms)s", terms=terms)), markup=False,
+                            soft_wrap=True)  # fmt: skip
 
     @source_app.command("list")
     @handle_errors
@@ -102,8 +104,9 @@ def register(app: typer.Typer) -> None:
                 }
                 for r in list_sources(ws.state)
             ]
-        heads = said_heads(speaker(reader), LIST_HEADS)
-        print_rows(rows, ["name", "kind", "every", "enabled", "config"], output, heads=heads)
+        say = speaker(reader)
+        print_rows(rows, ["name", "kind", "every", "enabled", "config"], output,
+                   heads=said_heads(say, LIST_HEADS), say=say)  # fmt: skip
 
     @source_app.command("remove")
     @handle_errors
@@ -125,12 +128,7 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str, typer.Argument(help="Source name.")], workspace: WorkspaceOpt = None
     ) -> None:
         """Collect a disabled source again (as the web app's Sources page does)."""
-        from veille.services.sources import set_enabled
-
-        with open_workspace(workspace) as ws:
-            set_enabled(ws.state, name, True)
-            say = speaker(cli_language(ws.root))
-        console().print(say(tr("Enabled source %(name)s.", name=name)), markup=False)
+        _switch(name, workspace, enabled=True)
 
     @source_app.command("disable")
     @handle_errors
@@ -138,12 +136,7 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str, typer.Argument(help="Source name.")], workspace: WorkspaceOpt = None
     ) -> None:
         """Stop collecting a source; its posts, cursor and settings stay."""
-        from veille.services.sources import set_enabled
-
-        with open_workspace(workspace) as ws:
-            set_enabled(ws.state, name, False)
-            say = speaker(cli_language(ws.root))
-        console().print(say(tr("Disabled source %(name)s.", name=name)), markup=False)
+        _switch(name, workspace, enabled=False)
 
     @source_app.command("test")
     @handle_errors
@@ -503,6 +496,17 @@ def _simulate(seed: int, days: int, speed: float) -> None:
             jetstream.stop()
     finally:
         sim.stop()
+
+
+def _switch(name: str, workspace: str | None, *, enabled: bool) -> None:
+    """``veille source enable|disable NAME``: the source collected again, or
+    no longer, and that said."""
+    from veille.services.sources import set_enabled
+
+    with open_workspace(workspace) as ws:
+        set_enabled(ws.state, name, enabled)
+        tell(ws, tr("Enabled source %(name)s.", name=name) if enabled
+             else tr("Disabled source %(name)s.", name=name))  # fmt: skip
 
 
 def _report(results: list[Any]) -> None:

@@ -16,6 +16,7 @@ from veille.cli.common import (
     WorkspaceOpt,
     cli_language,
     console,
+    error_speaker,
     handle_errors,
     open_workspace,
     print_json,
@@ -24,7 +25,7 @@ from veille.cli.common import (
     speaker,
     time_cell,
 )
-from veille.errors import UsageError, tr
+from veille.errors import Count, UsageError, tr, trn
 
 NameArg = Annotated[str, typer.Argument(help="Username (letters, digits, . _ - @).")]
 PasswordStdin = Annotated[
@@ -55,8 +56,23 @@ def read_password(from_stdin: bool) -> str:
             tr("no terminal to ask for the password"),
             hint=tr("Pass --password-stdin and pipe the password in."),
         )
-    typed: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    say = error_speaker()
+    typed: str = typer.prompt(
+        say(tr("Password")),
+        hide_input=True,
+        confirmation_prompt=say(tr("Repeat it to confirm")),
+    )
     return typed
+
+
+#: ``veille token list``'s columns, each with its header (said in the
+#: reader's language), and its states in words.
+_TOKEN_HEADS = {
+    "id": tr("id"), "user": tr("user"), "name": tr("name"), "scope": tr("scope"),
+    "created_at": tr("created_at"), "expires_at": tr("expires_at"),
+    "last_used_at": tr("last_used_at"), "state": tr("state"),
+}  # fmt: skip
+_TOKEN_STATES = {"active": tr("active"), "expired": tr("expired"), "revoked": tr("revoked")}
 
 
 def register(app: typer.Typer) -> None:
@@ -87,7 +103,9 @@ def register(app: typer.Typer) -> None:
         password = read_password(password_stdin)
         with open_workspace(workspace) as ws:
             user = add_user(ws.state, name, password, role, language=language)
-        console().print(f"user [bold]{user.username}[/] added with role {user.role}.")
+            say = speaker(cli_language(ws.root))
+        said = tr("user %(name)s added with role %(role)s.", name=user.username, role=user.role)
+        console().print(say(said), markup=False)
 
     @uapp.command("list")
     @handle_errors
@@ -119,11 +137,14 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             released = remove_user(ws.state, name)
-        console().print(f"user [bold]{name.lower()}[/] removed.")
+            say = speaker(cli_language(ws.root))
+        console().print(say(tr("user %(name)s removed.", name=name.lower())), markup=False)
         if released:
-            console().print(
-                f"{released} open inbox items assigned to them are back in the queue, unassigned."
-            )
+            n = Count(released)
+            said = trn("%(n)s open inbox item assigned to them is back in the queue, unassigned.",
+                       "%(n)s open inbox items assigned to them are back in the queue, unassigned.",
+                       n, n=n)  # fmt: skip
+            console().print(say(said), markup=False)
 
     @uapp.command()
     @handle_errors
@@ -142,7 +163,8 @@ def register(app: typer.Typer) -> None:
                 )
             password = read_password(password_stdin)
             set_password(ws.state, name, password)
-        console().print(f"password of [bold]{name.lower()}[/] changed.")
+            say = speaker(cli_language(ws.root))
+        console().print(say(tr("password of %(name)s changed.", name=name.lower())), markup=False)
 
     @uapp.command()
     @handle_errors
@@ -156,14 +178,15 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             changed = set_role(ws.state, name, new_role)
+            say = speaker(cli_language(ws.root))
         user = changed.user
-        console().print(f"user [bold]{user.username}[/] now has role {user.role}.")
+        said = tr("user %(name)s now has role %(role)s.", name=user.username, role=user.role)
+        console().print(say(said), markup=False)
         if changed.narrowed:
             ids = ", ".join(str(i) for i in changed.narrowed)
-            console().print(
-                f"their tokens wider than it now have the {changed.scope} scope: {ids} "
-                "(recorded in the audit log)."
-            )
+            said = tr("their tokens wider than it now have the %(scope)s scope: %(ids)s "
+                      "(recorded in the audit log).", scope=changed.scope, ids=ids)  # fmt: skip
+            console().print(say(said), markup=False)
 
     @tapp.command()
     @handle_errors
@@ -198,14 +221,18 @@ def register(app: typer.Typer) -> None:
             token, secret = create_token(
                 ws.state, name, label, scope=scope or None, expires_at=when
             )
+            say = speaker(cli_language(ws.root))
         # The secret alone on stdout, so that a script can capture it.
         sys.stdout.write(secret + "\n")
-        until = f", until {token.expires_at.isoformat()}" if token.expires_at else ""
-        typer.echo(
-            f"token {token.id} for {token.username} created with the {token.scope} scope"
-            f"{until}; it will not be shown again.",
-            err=True,
-        )
+        said = (
+            tr("token %(id)s for %(user)s created with the %(scope)s scope, until %(until)s; it "
+               "will not be shown again.", id=token.id, user=token.username, scope=token.scope,
+               until=token.expires_at.isoformat())
+            if token.expires_at
+            else tr("token %(id)s for %(user)s created with the %(scope)s scope; it will not be "
+                    "shown again.", id=token.id, user=token.username, scope=token.scope)
+        )  # fmt: skip
+        typer.echo(say(said), err=True)
 
     @tapp.command("list")
     @handle_errors
@@ -218,22 +245,28 @@ def register(app: typer.Typer) -> None:
         from veille.services.tokens import list_tokens, token_state
 
         with open_workspace(workspace) as ws:
-            rows = [
-                {"id": t.id, "user": t.username, "name": t.name, "scope": t.scope,
-                 "created_at": t.created_at, "expires_at": t.expires_at,
-                 "last_used_at": t.last_used_at, "revoked_at": t.revoked_at,
-                 "state": token_state(t)}
-                for t in list_tokens(ws.state, user)
-            ]  # fmt: skip
+            found = list_tokens(ws.state, user)
+            reader = cli_language(ws.root)
+        rows = [
+            {"id": t.id, "user": t.username, "name": t.name, "scope": t.scope,
+             "created_at": t.created_at, "expires_at": t.expires_at,
+             "last_used_at": t.last_used_at, "revoked_at": t.revoked_at,
+             "state": token_state(t)}
+            for t in found
+        ]  # fmt: skip
         if output is DataFormat.json:
             print_json(rows)
         else:
-            print_rows(
-                rows,
-                ["id", "user", "name", "scope", "created_at", "expires_at", "last_used_at",
-                 "state"],
-                RowFormat.table,
-            )  # fmt: skip
+            say = speaker(reader)
+            table = [
+                {**r, "created_at": time_cell(t.created_at, reader),
+                 "expires_at": time_cell(t.expires_at, reader),
+                 "last_used_at": time_cell(t.last_used_at, reader),
+                 "state": say(_TOKEN_STATES.get(token_state(t), token_state(t)))}
+                for r, t in zip(rows, found, strict=True)
+            ]  # fmt: skip
+            print_rows(table, list(_TOKEN_HEADS), RowFormat.table,
+                       heads=said_heads(say, _TOKEN_HEADS), say=say)  # fmt: skip
 
     @tapp.command()
     @handle_errors
@@ -246,4 +279,5 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             revoke_token(ws.state, token_id)
-        console().print(f"token {token_id} revoked.")
+            say = speaker(cli_language(ws.root))
+        console().print(say(tr("token %(id)s revoked.", id=token_id)), markup=False)

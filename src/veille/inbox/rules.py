@@ -75,7 +75,7 @@ class Conditions:
 
     def describe(self) -> str:
         parts = [f"{k}={v}" for k, v in self.as_dict().items()]
-        return ", ".join(parts) or "every item"
+        return ", ".join(parts) or tr("every item")
 
 
 @dataclass(frozen=True)

@@ -412,7 +412,7 @@ def _collect_search(
 class BlueskySource(Source[BlueskyConfig]):
     name = "bluesky"
     terms_url = "https://bsky.social/about/support/tos"
-    terms_note = (
+    terms_note = tr(
         "Bluesky's terms of service and its developer guidelines apply; posts "
         "are public but deletions must be honoured."
     )

@@ -258,7 +258,7 @@ def _comment(raw: Mapping[str, Any]) -> Post:
 class FacebookSource(Source[FacebookConfig]):
     name = "facebook"
     terms_url = "https://developers.facebook.com/terms/"
-    terms_note = "Meta's Platform Terms apply to data read with your token."
+    terms_note = tr("Meta's Platform Terms apply to data read with your token.")
     platform = PLATFORM
     Config = FacebookConfig
     #: Options holding secrets: never print them back (``source list`` masks them).

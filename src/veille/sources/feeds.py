@@ -229,7 +229,7 @@ def next_interval(
 class FeedsSource(Source[FeedsConfig]):
     name = "feeds"
     terms_url = ""
-    terms_note = (
+    terms_note = tr(
         "Each site's own terms apply; a feed is published to be read, not always to be republished."
     )
     platform = "rss"

@@ -68,7 +68,7 @@ def _ends_with_newline(path: Path, size: int) -> bool:
 class FileSource(Source[FileConfig]):
     name = "file"
     terms_url = ""
-    terms_note = "You are responsible for the lawful origin of imported posts."
+    terms_note = tr("You are responsible for the lawful origin of imported posts.")
     platform = "file"
     Config = FileConfig
     target_help = "a CSV or JSON-lines file of posts (the `veille import` columns)"

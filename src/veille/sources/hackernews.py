@@ -163,7 +163,7 @@ def collect(
 class HackerNewsSource(Source[HackerNewsConfig]):
     name = "hackernews"
     terms_url = "https://github.com/HackerNews/API"
-    terms_note = (
+    terms_note = tr(
         "Y Combinator's Hacker News API (through Algolia's HN Search); Hacker "
         "News's own terms apply."
     )

@@ -178,7 +178,7 @@ def collect(
 class JetstreamSource(Source[JetstreamConfig]):
     name = "jetstream"
     terms_url = "https://bsky.social/about/support/tos"
-    terms_note = "Bluesky's terms of service apply to the firehose; deletions must be honoured."
+    terms_note = tr("Bluesky's terms of service apply to the firehose; deletions must be honoured.")
     platform = PLATFORM
     Config = JetstreamConfig
     target_help: ClassVar[str] = "comma-separated keywords (or *), matched in new Bluesky posts"

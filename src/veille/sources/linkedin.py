@@ -284,7 +284,7 @@ def _comment(raw: Mapping[str, Any]) -> Post:
 class LinkedInSource(Source[LinkedInConfig]):
     name = "linkedin"
     terms_url = "https://legal.linkedin.com/api-terms-of-use"
-    terms_note = "LinkedIn's API Terms of Use apply to data read with your token."
+    terms_note = tr("LinkedIn's API Terms of Use apply to data read with your token.")
     platform = PLATFORM
     Config = LinkedInConfig
     #: Options holding secrets: never print them back (``source list`` masks them).

@@ -359,7 +359,7 @@ def _collect_search(
 class MastodonSource(Source[MastodonConfig]):
     name = "mastodon"
     terms_url = ""
-    terms_note = (
+    terms_note = tr(
         "Each Mastodon server has its own terms and privacy policy (see its "
         "/about page); respect #nobot and authors' preferences."
     )

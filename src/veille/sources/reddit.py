@@ -285,7 +285,7 @@ def collect(
 class RedditSource(Source[RedditConfig]):
     name = "reddit"
     terms_url = "https://redditinc.com/policies/data-api-terms"
-    terms_note = "Reddit's Data API Terms apply."
+    terms_note = tr("Reddit's Data API Terms apply.")
     platform = PLATFORM
     Config = RedditConfig
     #: Options holding secrets: never print them back (``source list`` masks them).

@@ -199,7 +199,7 @@ def _parse_when(value: Any) -> datetime | None:
 class WebSource(Source[WebConfig]):
     name = "web"
     terms_url = ""
-    terms_note = "Each site's own terms and robots.txt apply."
+    terms_note = tr("Each site's own terms and robots.txt apply.")
     platform = "web"
     Config = WebConfig
     target_help = "a page's URL, or a sitemap (sitemap.xml, sitemap index, .xml.gz)"

@@ -232,7 +232,7 @@ def collect(
 class WordPressSource(Source[WordPressConfig]):
     name = "wordpress"
     terms_url = ""
-    terms_note = "Each site's own terms apply to its REST API."
+    terms_note = tr("Each site's own terms apply to its REST API.")
     platform = PLATFORM
     Config = WordPressConfig
     target_help: ClassVar[str] = "the site address, optionally followed by search:TERMS"

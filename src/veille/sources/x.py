@@ -203,7 +203,7 @@ def collect(config: XConfig, cursor: Mapping[str, Any] | None, http: HttpClient)
 class XSource(Source[XConfig]):
     name = "x"
     terms_url = "https://developer.x.com/en/developer-terms/agreement-and-policy"
-    terms_note = "X's Developer Agreement and Policy apply to data read with your token."
+    terms_note = tr("X's Developer Agreement and Policy apply to data read with your token.")
     platform = PLATFORM
     Config = XConfig
     #: Options holding secrets: never print them back (``source list`` masks them).

@@ -314,7 +314,7 @@ def collect(
 class YouTubeSource(Source[YouTubeConfig]):
     name = "youtube"
     terms_url = "https://developers.google.com/youtube/terms/api-services-terms-of-service"
-    terms_note = "YouTube API Services Terms of Service apply."
+    terms_note = tr("YouTube API Services Terms of Service apply.")
     platform = PLATFORM
     Config = YouTubeConfig
     #: Options holding secrets: never print them back (``source list`` masks them).

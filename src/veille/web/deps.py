@@ -525,10 +525,12 @@ def context_helpers(request: Request) -> dict[str, Any]:
     tz = workspace(request).settings.workspace.timezone
     gettext = translator(request)
 
-    def pgettext(context: str, message: str) -> str:
+    def pgettext(context: str, message: str, **values: Any) -> str:
         # One English word, two French ones: an alert is « active », a token
-        # « actif » (the catalog's msgctxt tells them apart).
-        return str(request.app.state.translations[language].pgettext(context, message))
+        # « actif » (the catalog's msgctxt tells them apart). ``values`` fill
+        # its %(name)s, as _() does (the page escapes them as it shows them).
+        found = str(request.app.state.translations[language].pgettext(context, message))
+        return found % values if values else found
 
     def format_number(value: float, lang: str = language) -> str:
         return fmt.format_number(value, lang)

@@ -1,0 +1,330 @@
+"""What the command line prints, in French for a French reader: typer's own
+usage errors, the yes/no of its tables, and the output of the commands that
+were said in English alone until 2026-12-06 (see test_cli_language.py for
+how the reader's language is found)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli_language import NBSP, run, veille
+
+__all__ = ["run"]  # the fixture, shared
+
+
+@pytest.mark.parametrize(
+    "args, french, english",
+    [
+        (("topic", "history"), f"Argument manquant{NBSP}: «{NBSP}name{NBSP}».",
+         "Missing argument 'name'."),
+        (("topic", "list", "--nope"), f"Option inconnue{NBSP}: --nope", "No such option: --nope"),
+        (("topic", "lst"),
+         f"Commande inconnue{NBSP}: «{NBSP}lst{NBSP}». Vouliez-vous dire «{NBSP}list{NBSP}»{NBSP}?",
+         "No such command 'lst'. Did you mean 'list'?"),
+        (("topic", "list", "-f", "nope"),
+         f"Valeur invalide pour «{NBSP}--format{NBSP}» / «{NBSP}-f{NBSP}»{NBSP}: «{NBSP}nope"
+         f"{NBSP}» n’est pas l’une des valeurs «{NBSP}table{NBSP}», «{NBSP}json{NBSP}».",
+         "Invalid value for '--format' / '-f'"),
+        (("topic", "test", "x", "--sample", "abc"),
+         f"Valeur invalide pour «{NBSP}--sample{NBSP}»{NBSP}: Il faut ici un nombre entier",
+         "Input should be a valid integer"),
+        (("topic", "list", "--format"), f"L’option «{NBSP}--format{NBSP}» attend une valeur.",
+         "Option '--format' requires an argument."),
+        (("topic", "add", "a", "b", "c"), f"Argument(s) en trop{NBSP}: c",
+         "Got unexpected extra argument(s) (c)"),
+    ],
+)  # fmt: skip
+def test_typers_usage_errors_are_said_in_the_readers_language(
+    run, args: tuple[str, ...], french: str, english: str
+) -> None:
+    """`LANG=fr_FR.UTF-8 veille topic history` said « Missing argument
+    'name'. », under « Usage: » and « Try … for help. », in English."""
+    wide = {"COLUMNS": "3000"}
+    done = run(*args, env=wide)
+    assert done.exit_code == 2, done.output
+    assert french in done.output, done.output
+    assert english not in done.output
+    command = " ".join(("veille", *args[: 2 if args[0] == "topic" and args[1] != "lst" else 1]))
+    if args[-1] != "--format":  # (a missing value is said without the usage line)
+        assert f"Utilisation{NBSP}: {command}" in done.output, done.output
+        assert f"Essayez «{NBSP}{command} --help{NBSP}» pour obtenir de l’aide." in done.output
+        assert "Erreur" in done.output and "Usage:" not in done.output
+    done = run("--language", "en", *args, env=wide)
+    assert done.exit_code == 2
+    assert english in done.output, done.output
+
+
+def test_a_usage_error_before_any_command_is_french_too(tmp_path: Path) -> None:
+    """`veille --nope` and `veille nope` from a shell, French locale: typer's
+    own words said by veille (status 2, as before); --help stays typer's."""
+    done = veille("--nope", cwd=tmp_path, LANG="fr_FR.UTF-8", COLUMNS="3000")
+    assert done.returncode == 2
+    assert f"Utilisation{NBSP}: veille [OPTIONS] COMMAND [ARGS]..." in done.stderr, done.stderr
+    assert f"Option inconnue{NBSP}: --nope" in done.stderr
+    done = veille("nope", cwd=tmp_path, LANG="fr_FR.UTF-8", COLUMNS="3000")
+    assert done.returncode == 2
+    assert f"Commande inconnue{NBSP}: «{NBSP}nope{NBSP}»." in done.stderr, done.stderr
+    done = veille("--nope", cwd=tmp_path, LANG="C.UTF-8", COLUMNS="3000")
+    assert done.returncode == 2
+    assert "No such option: --nope" in done.stderr and "Usage: veille" in done.stderr
+    helped = veille("topic", "add", "--help", cwd=tmp_path, LANG="fr_FR.UTF-8")
+    assert helped.returncode == 0, helped.stderr
+    assert "Create a topic" in helped.stdout
+
+
+def test_a_source_added_and_listed_is_said_in_french(run, tmp_path: Path) -> None:
+    """`veille source add` said « Added source … every 300 s » and the
+    platform's terms in English, and `source list` « True » under
+    « active »: French words, and « oui »/« non » (English: yes/no)."""
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text("", encoding="utf-8")
+    done = run("source", "add", "file", str(posts), "--name", "fichier")
+    assert done.exit_code == 0, done.output
+    out = done.output.replace("\n", " ")
+    assert f"Source fichier ajoutée (file, toutes les 300{NBSP}s)." in out, out
+    assert (
+        f"Conditions d’utilisation{NBSP}: Vous êtes responsable de l’origine licite des "
+        "publications importées."
+    ) in out
+    assert "Added source" not in out and "Terms of use" not in out
+    run("source", "add", "file", str(posts), "--name", "off")
+    run("source", "disable", "off")
+    wide = {"COLUMNS": "3000"}
+    listed = run("source", "list", env=wide).output
+    rows = {line.split("│")[1].strip(): line for line in listed.splitlines() if "│" in line}
+    assert "│ oui " in rows["fichier"] and "│ non " in rows["off"], listed
+    assert "True" not in listed and "False" not in listed
+    english = run("--language", "en", "source", "list", env=wide).output
+    assert "│ yes " in english and "│ no " in english, english
+    assert '"enabled": true' in run("source", "list", "-f", "json").output
+
+
+def test_query_check_and_explain_are_said_in_french(run) -> None:
+    """`veille query check` said « valid: … » and `query explain` labelled
+    its lines « normalized », « matcher » and explained them in English."""
+    done = run("query", "check", "lumio café")
+    assert done.exit_code == 0, done.output
+    assert f"valide{NBSP}: lumio cafe" in done.output, done.output
+    done = run("query", "explain", '"lumio cafe" -spam', env={"COLUMNS": "3000"})
+    assert done.exit_code == 0, done.output
+    assert 'normalisée  "lumio cafe" -spam' in done.output, done.output
+    assert "arbre syntaxique\n" in done.output and "paramètres  [" in done.output
+    assert (
+        "filtre  une publication contenant cafe lumio -spam correspond si la position des "
+        f'mots le confirme{NBSP}: "lumio cafe"'
+    ) in done.output
+    costly = run("query", "explain", "--", "-spam", env={"COLUMNS": "3000"}).output
+    assert f"filtre  coûteuse{NBSP}: aucun mot requis" in costly, costly
+    english = run("--language", "en", "query", "explain", "--", "-spam", env={"COLUMNS": "3000"})
+    assert "matcher  costly: no required word" in english.output, english.output
+    assert "valid: lumio" in run("--language", "en", "query", "check", "lumio").output
+
+
+def test_users_and_tokens_are_said_in_french(run) -> None:
+    """`veille user add`, `token create|list|revoke`, `user remove` said
+    what they did in English (« user alice added with role analyst. »),
+    and `token list` headed its columns and said its states in English."""
+    done = run("user", "add", "alice", "--role", "analyst", "--password-stdin",
+               input="correct horse battery\n")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "Compte alice ajouté avec le rôle analyst." in done.output, done.output
+    done = run("token", "create", "alice", "-n", "ci")
+    assert done.exit_code == 0, done.output
+    assert f"jeton 1 de alice créé avec la portée write{NBSP}; il ne sera plus affiché." in (
+        done.output
+    ), done.output
+    assert "Jeton 1 révoqué." in run("token", "revoke", "1").output
+    listed = run("token", "list", env={"COLUMNS": "3000"}).output
+    head = next(line for line in listed.splitlines() if line.startswith("┃"))
+    assert [c.strip() for c in head.strip("┃").split("┃")] == [
+        "id", "compte", "nom", "portée", "création", "expiration", "dernier usage", "état"
+    ], listed  # fmt: skip
+    assert "│ révoqué " in listed and "revoked" not in listed
+    english = run("--language", "en", "token", "list", env={"COLUMNS": "3000"}).output
+    assert "last_used_at" in english and "│ revoked " in english, english
+    done = run("user", "passwd", "alice", "--password-stdin", input="another horse battery\n")
+    assert "Mot de passe de alice changé." in done.output, done.output
+    assert (
+        "Le compte alice a maintenant le rôle viewer."
+        in run("user", "role", "alice", "viewer").output
+    )
+    assert "Compte alice supprimé." in run("user", "remove", "alice").output
+
+
+def test_inbox_rules_are_said_in_french(run) -> None:
+    """`veille rule add|list|remove` said « rule all added: when every item
+    → tag seen. » and headed `rule list` « position, name, when, then, runs »."""
+    done = run("rule", "add", "all", "--tag", "seen")
+    assert done.exit_code == 0, done.output
+    assert f"Règle all ajoutée{NBSP}: quand tous les éléments → tag seen." in done.output
+    listed = run("rule", "list", env={"COLUMNS": "3000"}).output
+    head = next(line for line in listed.splitlines() if line.startswith("┃"))
+    assert [c.strip() for c in head.strip("┃").split("┃")] == [
+        "rang", "nom", "quand", "alors", "exécutions", "erreur"
+    ], listed  # fmt: skip
+    assert "│ tous les éléments " in listed
+    edited = run("rule", "edit", "all", "--tag", "vu").output
+    assert f"Règle all modifiée{NBSP}: quand tous les éléments → tag vu." in edited, edited
+    assert "Règle all supprimée." in run("rule", "remove", "all").output
+    english = run("--language", "en", "rule", "add", "all", "--tag", "seen").output
+    assert "rule all added: when every item → tag seen." in english, english
+
+
+def test_the_plan_commands_are_said_in_french(run) -> None:
+    """`veille plan …` said what it did in English (« Objective 'care'
+    (awareness) added. », « KPI 'vol': target 120.5. », « Channel mastodon:
+    3.5 posts a week. ») and headed its tables in English, and `plan kpis`
+    was English for a French reader whose plan has no language of its own."""
+    assert run("topic", "add", "lumio", "lumio").exit_code == 0
+    done = run("plan", "objective", "add", "care", "--type", "awareness")
+    assert done.exit_code == 0, done.output
+    assert f"Objectif «{NBSP}care{NBSP}» (awareness) ajouté." in done.output, done.output
+    done = run("plan", "kpi", "add", "vol", "--kind", "mentions", "--target", "100",
+               "--topic", "lumio", "--objective", "care")  # fmt: skip
+    assert f"Indicateur «{NBSP}vol{NBSP}» ajouté{NBSP}: référence —, cible 100." in done.output
+    done = run("plan", "kpi", "target", "vol", "120.5")
+    assert f"Indicateur «{NBSP}vol{NBSP}»{NBSP}: cible 120,5." in done.output, done.output
+    done = run("plan", "kpi", "edit", "vol", "--no-objective", "--period", "1")
+    assert f"L’indicateur «{NBSP}vol{NBSP}» ne relève plus d’aucun objectif." in done.output
+    assert f"chaque valeur couvre 1{NBSP}jour." in done.output, done.output
+    assert (
+        f"Canal mastodon{NBSP}: 3,5{NBSP}publications par semaine."
+        in run("plan", "channel", "set", "mastodon", "--per-week", "3.5").output
+    )
+    wide = {"COLUMNS": "3000"}
+    kpis = run("plan", "kpis", env=wide).output
+    head = next(line for line in kpis.splitlines() if line.startswith("┃"))
+    assert [c.strip() for c in head.strip("┃").split("┃")] == [
+        "nom", "type", "valeur", "référence", "cible", "état", "raison"
+    ], kpis  # fmt: skip
+    assert "not measurable" not in kpis
+    channels = run("plan", "channel", "list", env=wide).output
+    assert "par semaine" in channels and "per_week" not in channels, channels
+    assert f"hosting{NBSP}: 12,5 par mois." in run("plan", "money", "set", "hosting", "12.5").output
+    english = run("--language", "en", "plan", "kpi", "target", "vol", "99").output
+    assert "KPI 'vol': target 99." in english, english
+
+
+def test_draft_check_and_guide_follow_the_readers_language(run) -> None:
+    """`LANG=fr_FR.UTF-8 veille draft check` said « weighted characters — 1
+    problem(s) » and its problem in English unless given --language fr, and
+    `draft guide` « (checked …) » and « Sources: »."""
+    done = run("draft", "check", "-p", "x", "a" * 300)
+    assert done.exit_code == 1
+    assert "x: 300/280 caractères pondérés — 1 problème\n" in done.output, done.output
+    assert "au-delà de la limite de 280" in done.output
+    guide = run("draft", "guide", "mastodon", env={"COLUMNS": "3000"}).output
+    assert "Mastodon (vérifié le " in guide and f"\nSources{NBSP}:\n" in guide, guide
+    english = run("--language", "en", "draft", "check", "-p", "x", "a" * 300).output
+    assert "x: 300/280 weighted characters — 1 problem\n" in english, english
+
+
+def test_alert_commands_are_said_in_french(run) -> None:
+    """`veille alert add|pause|resume|remove` said « alert w added (match,
+    instant). » … in English, and `alert list` « True » under « en pause »."""
+    done = run("alert", "add", "--name", "w", "--query", "lumio", "--to", "atom:w.xml")
+    assert done.exit_code == 0, done.output
+    assert "Alerte w ajoutée (match, instant)." in done.output, done.output
+    assert f"Alerte w en pause{NBSP}; ses correspondances" in run("alert", "pause", "w").output
+    listed = run("alert", "list", env={"COLUMNS": "3000"}).output
+    assert "│ oui " in listed and "True" not in listed, listed
+    resumed = run("alert", "resume", "w").output
+    assert f"Alerte w reprise{NBSP}; 0 publication ou événement en attente envoyé." in resumed
+    assert "Alerte w supprimée." in run("alert", "remove", "w").output
+    assert "0 envoi abandonné remis en file." in run("alert", "dead", "--retry").output
+    english = run("--language", "en", "alert", "add", "--name", "v", "--query", "x",
+                  "--to", "atom:v.xml").output  # fmt: skip
+    assert "alert v added (match, instant)." in english, english
+
+
+def test_inbox_commands_are_said_in_french(run, tmp_path: Path) -> None:
+    """`veille inbox status|priority|note|bulk` said « #1 is now closed. »,
+    « 2 items done. » in English, the status its code."""
+    import json
+
+    posts = tmp_path / "in.jsonl"
+    posts.write_text(
+        "\n".join(
+            json.dumps({"platform": "mastodon", "id": str(i), "author": f"u{i}", "text": t,
+                        "published_at": "2026-12-01T10:00:00Z"})
+            for i, t in enumerate(["lumio is broken", "lumio rocks"])
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    run("topic", "add", "lumio", "lumio", "--inbox")
+    assert run("import", str(posts)).exit_code == 0
+    done = run("inbox", "status", "1", "in_progress")
+    assert done.exit_code == 0, done.output
+    assert "L’élément n°1 est maintenant en cours." in done.output, done.output
+    assert (
+        "La priorité de l’élément n°1 est maintenant haute."
+        in run("inbox", "priority", "1", "high").output
+    )
+    assert "Note ajoutée à l’élément n°1." in run("inbox", "note", "1", "vu").output
+    assert (
+        "Le sentiment de l’élément n°1 est maintenant négatif."
+        in run("inbox", "sentiment", "1", "negative").output
+    )
+    assert (
+        "L’élément n°1 est marqué comme supprimé sur sa plateforme."
+        in run("inbox", "deleted", "1").output
+    )
+    assert (
+        "L’élément n°1 n’est plus marqué comme supprimé sur sa plateforme."
+        in run("inbox", "deleted", "1", "--undo").output
+    )
+    bulk = run("inbox", "bulk", "status", "1", "2", "--value", "closed").output
+    assert "2 éléments traités." in bulk, bulk
+    english = run("--language", "en", "inbox", "status", "2", "in_progress").output
+    assert "#2 is now in progress." in english, english
+
+
+def test_init_and_an_empty_calendar_are_said_in_french(run, tmp_path: Path) -> None:
+    """`veille init` said « Workspace ready in … » and `calendar publish`
+    « nothing due. » in English to a French reader."""
+    done = veille("init", str(tmp_path / "fresh"), cwd=tmp_path, LANG="fr_FR.UTF-8")
+    assert done.returncode == 0, done.stderr
+    assert f"Espace de travail prêt dans {tmp_path / 'fresh'}. Modifiez veille.toml" in (
+        done.stdout.replace("\n", " ")
+    ), done.stdout
+    assert "rien à publier pour l’instant." in run("calendar", "publish").output
+    english = veille("init", str(tmp_path / "other"), cwd=tmp_path, LANG="C.UTF-8").stdout
+    assert "Workspace ready in" in english, english
+
+
+def test_more_plan_commands_are_said_in_french(run, tmp_path: Path) -> None:
+    """The rest of `veille plan …`: people, guidelines, channels, money,
+    export and import said what they did in English."""
+    assert (
+        "alice est porte-parole."
+        in run("plan", "person", "add", "alice", "--role", "spokesperson").output
+    )
+    assert (
+        "alice retiré de ce rôle."
+        in run("plan", "person", "remove", "alice", "--role", "spokesperson").output
+    )
+    shown = run("plan", "guidelines", "show").output
+    assert f"Pas encore de consignes{NBSP}: `veille plan guidelines set`." in shown, shown
+    run("plan", "channel", "set", "mastodon", "--per-week", "2")
+    assert (
+        "mastodon retiré du plan des canaux." in run("plan", "channel", "remove", "mastodon").output
+    )
+    assert f"Coût horaire{NBSP}: 40." in run("plan", "money", "rate", "40").output
+    assert "Coût horaire non défini." in run("plan", "money", "rate").output
+    run("plan", "objective", "add", "care", "--type", "awareness")
+    assert (
+        f"Objectif «{NBSP}care{NBSP}» modifié."
+        in run("plan", "objective", "edit", "care", "--description", "x").output
+    )
+    toml = tmp_path / "plan.toml"
+    assert f"Plan écrit dans {toml}." in run(
+        "plan", "export", "--format", "toml", "-o", str(toml)
+    ).output.replace("\n", "")
+    assert (
+        f"Objectif «{NBSP}care{NBSP}» supprimé."
+        in run("plan", "objective", "remove", "care").output
+    )
+    done = run("plan", "import", str(toml))
+    assert f"Plan importé{NBSP}: 1 objectif, 0 indicateur, 0 canal." in done.output, done.output
