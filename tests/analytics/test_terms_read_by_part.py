@@ -215,3 +215,23 @@ def test_the_posts_of_a_list_are_counted_as_counter_counts_them(arrow_from: int)
             "1,2", joined, np.array([1, 2]), arrow_from=arrow_from
         )
         assert found == expected, odd
+
+
+def test_the_periods_posts_terms_are_not_counted_by_sqlite(store: Any) -> None:
+    """At 1M posts (``lumio``, 30 days) SQLite counted each of the
+    period's posts' newlines, twice for a post whose forms are its terms
+    (to write as many '' forms), about a fifth of the period's statement:
+    each post's terms end with a byte of their own, which tells how many
+    it has. The same rankings as extraction."""
+    for scope, kw in (
+        (Scope(), {}),
+        (query_scope(store, "lumio OR vexa"), {"max_posts": 300}),
+        (query_scope(store, "lumio"), {}),
+    ):
+        ranked, sent = _sent(store, scope, **kw)
+        assert ranked and ranked == trending_terms(
+            store, scope, WEEK, limit=40, extract=True, **kw
+        ), (scope, kw)
+        period = [s for s in sent if "term_forms" in s and "group_concat" in s]
+        assert period, sent
+        assert not any("zeroblob" in s or "replace(" in s for s in period), period
