@@ -14,18 +14,16 @@ written by other means, whole or sampled."""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from tests.analytics.test_stored_terms import WEEK, _corpus, _plans
 from veille.analytics.scope import Scope
 from veille.analytics.topics import query_scope
 from veille.analytics.trends import trending_terms
-from veille.store.sqlite import SQLiteStore, terms_counted
+from veille.store.sqlite import SQLiteStore
 
 #: A step that looks a post up in the posts table by its key.
 LOOKED_UP = "SEARCH p USING INTEGER PRIMARY KEY"
@@ -134,87 +132,6 @@ def _sent(store: SQLiteStore, scope: Scope, **kw: Any) -> tuple[list[Any], list[
     finally:
         store.conn.set_trace_callback(None)
     return ranked, sent
-
-
-def _merged(sent: list[str]) -> bool:
-    """Whether the baseline's posts of the sample were read without their
-    lists (told apart in NumPy): no statement reading kept terms asks a
-    query's matches or a topic's filings for each post read."""
-    bulk = [s for s in sent if "term_keys" in s and "story_bucket IN b" in s]
-    return any("posts_fts MATCH" not in s and "post_topics" not in s for s in bulk)
-
-
-@pytest.mark.parametrize("arrow_from", [None, 0])
-def test_a_very_common_querys_baseline_is_told_apart_from_its_matches_in_numpy(
-    store: Any, arrow_from: int | None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``lumio OR vexa`` at 1M posts, 30 days: each of the baseline's
-    116,000 posts of the sample was checked by SQLite against its 225,000
-    matches (about 75 ms of CPU of 0.22 s). A query whose matches are
-    many more than the sample's posts reads its baseline's posts of the
-    sample without them, and keeps its matches in NumPy: the same
-    ranking, whole or sampled, with stories of several posts and posts
-    whose part or terms were written by other means; a topic's filings
-    likewise, with a query or alone."""
-    from veille.query import compile_query
-
-    if arrow_from is not None:  # (counted by Arrow, as at 1M posts)
-        monkeypatch.setattr(terms_counted, "ARROW_FROM", arrow_from)
-    store.file_topic_backlog(3, 1, Scope(queries=(compile_query("lumio OR vexa").ast,)))
-    seen = set()
-    for scope, kw in (
-        (query_scope(store, "lumio OR vexa"), {"max_posts": 300}),
-        (query_scope(store, "lumio OR vexa OR orbita"), {"max_posts": 300}),
-        (query_scope(store, "lumio OR vexa OR orbita"), {"max_posts": 300, "phrases": False}),
-        (Scope(topics=(3,)), {"max_posts": 400}),
-        (
-            Scope(topics=(3,), queries=query_scope(store, "lumio OR vexa OR orbita").queries),
-            {"max_posts": 400},
-        ),
-    ):
-        ranked, sent = _sent(store, scope, **kw)
-        assert ranked and ranked == trending_terms(
-            store, scope, WEEK, limit=40, extract=True, **kw
-        ), (scope, kw)
-        assert _merged(sent), (scope, kw, sent)
-        seen.add(scope.topics)
-    assert seen == {(), (3,)}
-    # A query about as common as the sample's posts keeps SQLite's check.
-    _ranked, sent = _sent(store, query_scope(store, "lumio"), max_posts=300)
-    assert not _merged(sent), sent
-
-
-@pytest.mark.parametrize("arrow_from", [0, 1 << 30])
-def test_the_posts_of_a_list_are_counted_as_counter_counts_them(arrow_from: int) -> None:
-    posts = {
-        7: ["lumio", "fibre", "service client"],
-        -3: [""],
-        12: ["lumio", "débit", "naïve café", "日本"],
-        40: ["fibre"],
-        5: ["🙂", "déçu", "service client"],
-    }
-    pks = ",".join(map(str, posts))
-    joined = "".join("\n".join(keys) + chr(terms_counted.ROW_END) for keys in posts.values())
-    for listed in ([], [5], [-3, 7, 40], [-3, 5, 7, 12, 40, 41], [1, 2, 3]):
-        kept = [keys for pk, keys in posts.items() if pk in listed]
-        found = terms_counted.listed_key_counts(
-            pks, joined.encode(), np.array(listed, np.int64), arrow_from=arrow_from
-        )
-        assert found == (len(kept), Counter(k for keys in kept for k in keys)), listed
-    assert terms_counted.listed_key_counts(None, None, np.array([1])) == (0, Counter())
-    # A term holding the byte that ends a post's terms: not told apart
-    # here, read with the lists in SQLite instead; one holding another
-    # control byte, by Arrow, likewise.
-    end = chr(terms_counted.ROW_END)
-    for odd, expected in (
-        ("a\x0bb", None),
-        ("a\x01b", None if arrow_from == 0 else (2, Counter(["lumio", "a\x01b", "fibre"]))),
-    ):
-        joined = f"lumio\n{odd}{end}fibre{end}".encode()
-        found = terms_counted.listed_key_counts(
-            "1,2", joined, np.array([1, 2]), arrow_from=arrow_from
-        )
-        assert found == expected, odd
 
 
 def test_the_periods_posts_terms_are_not_counted_by_sqlite(store: Any) -> None:

@@ -21,22 +21,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
-
 from veille.errors import Count, Figure, tr
 from veille.store.protocols.analytics import STORY_SAMPLE, TermCounts, story_bucket
 from veille.store.sqlite.analytics_sql import fts_match, scope_sql
 from veille.store.sqlite.migrations import _migrating
-from veille.store.sqlite.terms_counted import (
-    ODD,
-    ROW_END,
-    Joined,
-    in_sorted,
-    joined_period,
-    key_counts,
-    keys_of,
-    listed_key_counts,
-)
+from veille.store.sqlite.terms_counted import ODD, Joined, joined_period, key_counts
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Scope
@@ -168,7 +157,7 @@ def kept_term_counts(
     # listed once for each half (see ``_listed``); or, for a topic filed
     # with fewer posts than half the sample's, its posts read from its
     # filings of the period, once (see ``_driven_by_filings``).
-    listed, filed = False, 0
+    listed = False
     if by_part and scope.topics:
         filed = _filed(conn, scope)
         by_part = not _driven_by_filings(filed, sampled_posts)
@@ -179,13 +168,6 @@ def kept_term_counts(
     if by_part and scope.queries:
         words = _words_by_part(conn, scope, sampled_posts, matches)
         by_part = words is not None
-    # The baseline's lists told apart in NumPy when each is long beside
-    # the sample's posts (see ``_MERGED_FROM``).
-    longest = [filed] if listed else []
-    if words is not None and matches is not None:
-        longest.append(matches(words, f) or 0)
-    merged = bool(longest) and min(longest) >= _MERGED_FROM * sampled_posts
-
     sampled = sample < STORY_SAMPLE
     part = " AND (+p.story_bucket < ? OR p.story_bucket IS NULL)" if sampled else ""
     # The baseline is read apart from the period, in one row (see
@@ -199,8 +181,6 @@ def kept_term_counts(
     # listed for each half.
     before_scope = replace(scope, flt=replace(f, until=datetime.fromtimestamp(split, UTC)))
     source: tuple[str, str, list[Any]] = ("", "", [])
-    # The baseline's read without its lists, and the lists (see ``_unlisted_sql``).
-    source_lists: tuple[tuple[str, str, list[Any]], list[tuple[str, list[Any]]]] | None = None
     rows: list[_Row]
     if not by_part:
         read = replace(scope, flt=replace(f, since=before_scope.flt.until))
@@ -240,17 +220,6 @@ def kept_term_counts(
             f"FROM {_BY_PART} WHERE {where} AND p.story_bucket IN b",
             [sample, *params],
         )
-        unlisted = _unlisted_sql(conn, before_scope, words, listed) if merged else None
-        if unlisted is not None:
-            where, params, lists = unlisted
-            source_lists = (
-                (
-                    _PARTS,
-                    f"FROM {_BY_PART} WHERE {where} AND p.story_bucket IN b",
-                    [sample, *params],
-                ),
-                lists,
-            )
     # Most of the period's posts in one row (see ``joined_period``), the
     # others a row each, as the baseline's.
     joined = joined_period(conn, period)
@@ -270,7 +239,7 @@ def kept_term_counts(
         else:
             counted.append((story, keys))
     roots = _period_roots(conn, period, sample, joined, {r[1] for r in now})
-    before = _baseline(conn, source, before_scope, sample, counted, source_lists)
+    before = _baseline(conn, source, before_scope, sample, counted)
     return _count(joined, now, roots, before, phrases=phrases, min_stories=min_stories)
 
 
@@ -280,7 +249,6 @@ def _baseline(
     scope: Scope,
     sample: int,
     read: list[tuple[str, str | int]],
-    lists: tuple[tuple[str, str, list[Any]], list[tuple[str, list[Any]]]] | None = None,
 ) -> tuple[int, Counter[str]]:
     """The stories of the baseline's posts of the sample (``scope``, read
     from ``source``: the SQL before the ``SELECT``, the ``FROM`` and
@@ -297,34 +265,24 @@ def _baseline(
     no cluster: it is looked up by that key and counted with them instead.
     Reading each post of the baseline as a row (about 80,000 of them at 1M
     posts, 30 days) and joining their keys again cost more than counting
-    them.
-
-    With ``lists`` (the same read without the scope's lists of a query's
-    matches or a topic's filings, and the SQL of each list), the posts are
-    read without them and those of every list kept in NumPy (see
-    :func:`~veille.store.sqlite.terms_counted.listed_key_counts`)."""
-    counted = _listed_baseline(conn, *lists) if lists is not None else None
-    if counted is not None:
-        stories, held, found_others = counted
-    else:
-        before, sql, values = source
-        odd = ODD
-        found = conn.execute(
-            f"{before}SELECT count(CASE WHEN NOT ({odd}) THEN 1 END), "
-            f"CAST(group_concat(CASE WHEN NOT ({odd}) THEN p.term_keys || char(10) END, '') "
-            "AS BLOB), "
-            f"group_concat(CASE WHEN {odd} THEN json_array("
-            f"{_STORY}, ifnull(p.term_keys, p.pk), p.story_bucket) END) {sql}",
-            values,
-        ).fetchone()
-        stories, joined, others = found[0], found[1], found[2]
-        held = key_counts(joined or b"") if stories else Counter[str]()
-        found_others = json.loads(f"[{others}]") if others else []
+    them."""
+    before, sql, values = source
+    odd = ODD
+    found = conn.execute(
+        f"{before}SELECT count(CASE WHEN NOT ({odd}) THEN 1 END), "
+        f"CAST(group_concat(CASE WHEN NOT ({odd}) THEN p.term_keys || char(10) END, '') "
+        "AS BLOB), "
+        f"group_concat(CASE WHEN {odd} THEN json_array("
+        f"{_STORY}, ifnull(p.term_keys, p.pk), p.story_bucket) END) {sql}",
+        values,
+    ).fetchone()
+    stories, joined, others = found[0], found[1], found[2]
+    held = key_counts(joined or b"") if stories else Counter[str]()
     posts = list(read)
-    if found_others:
+    if others:
         posts += [
             (story, keys)
-            for story, keys, part in found_others
+            for story, keys, part in json.loads(f"[{others}]")
             if part is not None or sample >= STORY_SAMPLE or story_bucket(story) < sample
         ]
     if posts:
@@ -341,47 +299,6 @@ def _baseline(
         stories += more
         held.update(held_more)
     return stories, held
-
-
-def _listed_baseline(
-    conn: sqlite3.Connection,
-    source: tuple[str, str, list[Any]],
-    lists: list[tuple[str, list[Any]]],
-) -> tuple[int, Counter[str], list[list[Any]]] | None:
-    """:func:`_baseline`'s read of the posts of ``source`` that are in every
-    one of ``lists`` (SQL listing post keys, each with its values): the
-    posts each their own story with kept terms and a sample part (how
-    many, how many hold each key), and the others as ``[story, keys or
-    post key, part]``; None when their terms do not pair up (read then
-    with the lists in SQL)."""
-    before, sql, values = source
-    odd = ODD
-    found = conn.execute(
-        f"{before}SELECT group_concat(CASE WHEN NOT ({odd}) THEN p.pk END), "
-        f"CAST(group_concat(CASE WHEN NOT ({odd}) THEN p.term_keys || char({ROW_END}) END, '') "
-        "AS BLOB), "
-        f"group_concat(CASE WHEN {odd} THEN json_array("
-        f"{_STORY}, ifnull(p.term_keys, p.pk), p.story_bucket, p.pk) END) {sql}",
-        values,
-    ).fetchone()
-    pks, joined, others = found
-    listed: np.ndarray | None = None
-    for list_sql, list_values in lists:
-        keys = keys_of(
-            conn.execute(f"SELECT group_concat(k) FROM ({list_sql})", list_values).fetchone()[0]
-        )
-        if len(keys) > 1 and bool(np.any(keys[1:] < keys[:-1])):
-            keys = np.sort(keys)
-        listed = keys if listed is None else np.intersect1d(listed, keys)
-    assert listed is not None
-    counted = listed_key_counts(pks, joined, listed)
-    if counted is None:
-        return None
-    odd_posts = json.loads(f"[{others}]") if others else []
-    if odd_posts:
-        kept = in_sorted(np.array([p[3] for p in odd_posts], np.int64), listed).tolist()
-        odd_posts = [p[:3] for p, keep in zip(odd_posts, kept, strict=True) if keep]
-    return counted[0], counted[1], odd_posts
 
 
 def _roots(
@@ -425,16 +342,6 @@ _LISTED_UP_TO = 2
 # ``lumio`` (193,000 against 212,000) in 104-109 against 123, where
 # ``vexa`` (88,000, against the whole 411,000) took 127-129 against 74-75.
 _WORDS_FROM = 0.75
-
-
-# The baseline's posts of the sample are read without the lists of a
-# query's matches or a topic's filings, and those of every list kept in
-# NumPy (see ``_listed_baseline``), rather than each post checked against
-# the lists by SQLite, when each list holds at least this many posts for
-# each of the sample's: at 1M posts, 30 days, ``lumio OR vexa`` (281,000
-# matches, 146,000 posts of the sample) read and counted its baseline in
-# about 30 ms of CPU less, ``lumio`` (0.9 as many) in 15 more.
-_MERGED_FROM = 1.5
 
 
 def _sampled_posts(conn: sqlite3.Connection, f: Any, sample: int) -> int:
@@ -530,44 +437,6 @@ def _part_sql(
         f"{where} AND p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?{keys})",
         [*params, words, *bounds],
     )
-
-
-def _unlisted_sql(
-    conn: sqlite3.Connection, scope: Scope, words: str | None, listed: bool
-) -> tuple[str, list[Any], list[tuple[str, list[Any]]]] | None:
-    """``scope``'s ``WHERE`` over the index of the sample's parts (as
-    :func:`_part_sql` writes it) without its lists (the matches of
-    ``words``; its topics' filings, ``listed``), and the SQL listing the
-    keys of each (``k``), with its values; None when it has none."""
-    if words is None and not (listed and scope.topics):
-        return None
-    from veille.store.sqlite.filters import key_range
-
-    rest = replace(
-        scope,
-        queries=() if words is not None else scope.queries,
-        topics=() if listed else scope.topics,
-    )
-    where, params = scope_sql(conn, rest, lookup=True)
-    lists: list[tuple[str, list[Any]]] = []
-    if words is not None:
-        keys, bounds = key_range(scope.flt, "rowid")
-        lists.append(
-            (
-                f"SELECT rowid AS k FROM posts_fts WHERE posts_fts MATCH ?{keys} ORDER BY rowid",
-                [words, *bounds],
-            )
-        )
-    if listed:
-        keys, bounds = key_range(scope.flt, "post_pk")
-        lists += [
-            (
-                f"SELECT post_pk AS k FROM post_topics WHERE topic_id = ?{keys} ORDER BY post_pk",
-                [topic, *bounds],
-            )
-            for topic in scope.topics
-        ]
-    return where, params, lists
 
 
 def _made(conn: sqlite3.Connection, keys: list[int]) -> dict[int, tuple[str, str]]:

@@ -26,8 +26,8 @@ import numpy as np
 #: process); below, in Python (about 0.1 µs a key: 10 ms at 1 MB).
 ARROW_FROM = 1 << 20
 
-#: The byte that ends a post's kept terms read for a list (see
-#: :func:`listed_key_counts`), its other terms ended by a newline.
+#: The byte that ends a post's kept terms and forms read in one row (see
+#: :func:`joined_period`), its others ended by a newline.
 ROW_END = 11
 
 #: A post the one row cannot say: a copy of a story (its terms counted with
@@ -91,76 +91,6 @@ def keys_of(joined: str | None) -> np.ndarray:
     if not joined:
         return np.zeros(0, np.int64)
     return np.fromstring(joined, np.int64, sep=",")
-
-
-def in_sorted(values: np.ndarray, listed: np.ndarray) -> np.ndarray:
-    """Whether each of ``values`` is one of ``listed`` (in ascending order)."""
-    if not len(listed):
-        return np.zeros(len(values), bool)
-    at = np.searchsorted(listed, values)
-    at[at == len(listed)] = 0  # (above them all: listed[0] is less)
-    return listed[at] == values
-
-
-def listed_key_counts(
-    pks: str | None, joined: bytes | None, listed: np.ndarray, *, arrow_from: int | None = None
-) -> tuple[int, Counter[str]] | None:
-    """Of the posts read in one row, each its own story (their keys ``pks``
-    as ``group_concat`` joins them, and their kept terms ``joined``: each
-    term ended by a newline, a post's last by :data:`ROW_END` instead), those
-    whose key is in ``listed`` (in ascending order): how many, and how many
-    of them hold each term; counted over the bytes as :func:`key_counts`
-    counts them. None when the posts and their terms do not pair up (a
-    term holding :data:`ROW_END`: none that veille writes does).
-
-    The posts of a list (a query's matches, a topic's filings) are told
-    apart here rather than by SQLite (``p.pk IN (list)``): at 1M posts, the
-    baseline of ``lumio OR vexa`` over 30 days checked 116,000 posts of the
-    sample against 225,000 matches in about 75 ms of CPU; reading the
-    sample's unmatched posts too and telling them apart in NumPy cost 35."""
-    posts = keys_of(pks)
-    if not len(posts):
-        return 0, Counter()
-    kept = in_sorted(posts, listed)
-    data = joined or b""
-    if len(data) < max(ARROW_FROM if arrow_from is None else arrow_from, 1):
-        each = data[:-1].decode().split(chr(ROW_END))
-        if len(each) != len(posts):
-            return None
-        found = "\n".join(k for k, keep in zip(each, kept.tolist(), strict=True) if keep)
-        held = Counter(found.split("\n")) if kept.any() else Counter[str]()
-        return int(kept.sum()), held
-    raw = np.frombuffer(data, np.uint8)
-    # (Bytes below ROW_END: newlines and ends, else a term holding another
-    # control character, which no term veille writes does.)
-    ends = np.flatnonzero(raw <= ROW_END)
-    ended = raw[ends]
-    last = ended == ROW_END
-    if int(last.sum()) != len(posts) or (len(ended) and int(ended.min()) < 10):
-        return None
-    # Each term's post (the posts ended before it). Counted over the bytes
-    # as they are, no copy: a term ended by a newline and the same term
-    # ending a post are one term (each array made here is memory the
-    # process asks the system for at 1M posts: as few as can be).
-    post = np.cumsum(last, dtype=np.int32)
-    post -= last
-    keep = kept[post]
-    del post
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    offsets = np.zeros(len(ends) + 1, np.int64)
-    offsets[1:] = ends
-    offsets[1:] += 1
-    read = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data))
-    encoded = pc.dictionary_encode(read)
-    found = encoded.indices.to_numpy(zero_copy_only=False)
-    counts = np.bincount(found[keep], minlength=len(encoded.dictionary)).tolist()
-    held = Counter[str]()
-    for value, n in zip(encoded.dictionary.to_pylist(), counts, strict=True):
-        if n:
-            held[value[:-1]] += n
-    return int(kept.sum()), held
 
 
 @dataclass
