@@ -13,7 +13,11 @@ figure that a loaded machine changes least (the wall time at a load of a
 few cores is mostly waiting for one). The cases are the views a team asks
 first: every post over 7 and 30 days, a brand and a competitor (``lumio``,
 ``vexa``), both (``lumio OR vexa``), a query with a language (``lumio
-lang:fr``), and the ``lumio`` topic over 7 and 30 days. Each case's full
+lang:fr``), and the ``lumio`` topic over 7 and 30 days; then the rest of
+``bench/web.py --fresh 12``'s first views of trends (whose p95 is the
+slowest of them): ``orbita``, ``vexa -lumio``, ``lumio AND orbita``, the
+``vexa`` and ``orbita`` topics over 30 and 7 days, the ``lumio`` topic's
+last month. ``--case`` (repeatable) times some of them. Each case's full
 ranking is hashed, so that two versions' answers can be compared.
 
 The baseline is the default view's time in each process (what the warm-up
