@@ -13,7 +13,11 @@ figure that a loaded machine changes least (the wall time at a load of a
 few cores is mostly waiting for one). The cases are the views a team asks
 first: every post over 7 and 30 days, a brand and a competitor (``lumio``,
 ``vexa``), both (``lumio OR vexa``), a query with a language (``lumio
-lang:fr``), and the ``lumio`` topic over 7 and 30 days. Each case's full
+lang:fr``), and the ``lumio`` topic over 7 and 30 days; then the rest of
+``bench/web.py --fresh 12``'s first views of trends (whose p95 is the
+slowest of them): ``orbita``, ``vexa -lumio``, ``lumio AND orbita``, the
+``vexa`` and ``orbita`` topics over 30 and 7 days, the ``lumio`` topic's
+last month. ``--case`` (repeatable) times some of them. Each case's full
 ranking is hashed, so that two versions' answers can be compared.
 
 The baseline is the default view's time in each process (what the warm-up
@@ -47,6 +51,15 @@ CASES: dict[str, tuple[str, str, str]] = {
     "lumio lang:fr, 30 days": ("lumio lang:fr", "", "last-30d"),
     "topic lumio, 7 days": ("", "lumio", "last-7d"),
     "topic lumio, 30 days": ("", "lumio", "last-30d"),
+    # The rest of bench/web.py's first views of trends (--fresh 12).
+    "orbita, 30 days": ("orbita", "", "last-30d"),
+    "vexa -lumio, 30 days": ("vexa -lumio", "", "last-30d"),
+    "lumio AND orbita, 30 days": ("lumio AND orbita", "", "last-30d"),
+    "topic vexa, 30 days": ("", "vexa", "last-30d"),
+    "topic orbita, 30 days": ("", "orbita", "last-30d"),
+    "topic vexa, 7 days": ("", "vexa", "last-7d"),
+    "topic orbita, 7 days": ("", "orbita", "last-7d"),
+    "topic lumio, last month": ("", "lumio", "last-month"),
 }
 
 
@@ -85,6 +98,9 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()))
     ap.add_argument("--workspace", type=Path, help="a workspace to read as it is")
     ap.add_argument("--runs", type=int, default=3, help="new processes per case")
+    ap.add_argument(
+        "--case", action="append", choices=list(CASES), help="only this view (repeatable)"
+    )
     ap.add_argument("--one", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.runs < 1:
@@ -104,7 +120,7 @@ def main() -> int:
     print(f"{root}: CPU ms of trending_terms, best / median of {args.runs} new processes")
     print(f"load average at the start: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     print(f"{'view':32} {'first view':>14} {'default (warm-up)':>19}  ranking")
-    for case in CASES:
+    for case in args.case or CASES:
         runs = []
         for _ in range(args.runs):
             out = subprocess.run(

@@ -202,6 +202,47 @@ def test_ties_non_ascii_terms_and_stories_across_the_edge_count_as_in_python(
         store.close()
 
 
+@pytest.mark.parametrize("arrow_from", [None, 0])
+def test_a_term_holding_the_end_of_a_posts_terms_counts_as_in_python(
+    monkeypatch: pytest.MonkeyPatch, arrow_from: int | None
+) -> None:
+    """The period's posts each end their terms and forms with a byte that
+    no term veille writes holds: where one does (terms written by other
+    means), the period is read with each post's terms counted by SQLite,
+    and counts as counting each stored post in Python does."""
+    if arrow_from is not None:
+        monkeypatch.setattr(terms, "ARROW_FROM", arrow_from)
+    posts = _tied_posts()
+    edge = WEEK.since + timedelta(hours=5 * len(_TIED))
+    store = SQLiteStore.open(":memory:")
+    try:
+        store.upsert_posts(posts)
+        split = int(edge.timestamp())
+        for odd in (chr(terms.ROW_END), "\x01"):
+            pk, keys, forms = store.conn.execute(
+                "SELECT pk, term_keys, term_forms FROM posts WHERE published_at >= ? "
+                "AND cluster_id IS NULL AND term_keys != '' ORDER BY pk LIMIT 1",
+                (split,),
+            ).fetchone()
+            store.conn.execute(
+                "UPDATE posts SET term_keys = ?, term_forms = ? WHERE pk = ?",
+                (f"{keys}\nodd{odd}term", f"{forms}\n" if forms else "", pk),
+            )
+            rows = _stored_rows(store, split)
+            assert any(f"odd{odd}term" in keys for _s, _now, keys, _f in rows)
+            for kw in ({"phrases": True, "min_stories": 1}, {"phrases": False, "min_stories": 2}):
+                found = store.term_counts(Scope(), split, **kw)  # type: ignore[arg-type]
+                expected = count_terms(rows, **kw)  # type: ignore[arg-type]
+                assert (found.stories_now, found.stories_before) == (
+                    expected.stories_now,
+                    expected.stories_before,
+                ), (odd, kw)
+                assert dict(found.held) == dict(expected.held), (odd, kw)
+                assert dict(found.forms) == dict(expected.forms), (odd, kw)
+    finally:
+        store.close()
+
+
 def test_a_workspace_on_clickhouse_counts_the_same_terms_and_forms(tmp_path: Path) -> None:
     """The same posts on ClickHouse (chDB) and on SQLite give the same
     trends' counts and forms in the same order: ties, terms not all ASCII,

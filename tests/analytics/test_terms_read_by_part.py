@@ -121,3 +121,34 @@ def test_a_large_topics_filings_are_listed_once_not_looked_up_per_post(store: An
     assert read[4, ("max_posts",)] and all(
         "posts_story_terms" in p and "CORRELATED" in p for p in read[4, ("max_posts",)]
     ), read[4, ("max_posts",)]
+
+
+def _sent(store: SQLiteStore, scope: Scope, **kw: Any) -> tuple[list[Any], list[str]]:
+    """The trends of ``scope`` over :data:`WEEK`, and the statements sent."""
+    sent: list[str] = []
+    store.conn.set_trace_callback(sent.append)
+    try:
+        ranked = trending_terms(store, scope, WEEK, limit=40, **kw)
+    finally:
+        store.conn.set_trace_callback(None)
+    return ranked, sent
+
+
+def test_the_periods_posts_terms_are_not_counted_by_sqlite(store: Any) -> None:
+    """At 1M posts (``lumio``, 30 days) SQLite counted each of the
+    period's posts' newlines, twice for a post whose forms are its terms
+    (to write as many '' forms), about a fifth of the period's statement:
+    each post's terms end with a byte of their own, which tells how many
+    it has. The same rankings as extraction."""
+    for scope, kw in (
+        (Scope(), {}),
+        (query_scope(store, "lumio OR vexa"), {"max_posts": 300}),
+        (query_scope(store, "lumio"), {}),
+    ):
+        ranked, sent = _sent(store, scope, **kw)
+        assert ranked and ranked == trending_terms(
+            store, scope, WEEK, limit=40, extract=True, **kw
+        ), (scope, kw)
+        period = [s for s in sent if "term_forms" in s and "group_concat" in s]
+        assert period, sent
+        assert not any("zeroblob" in s or "replace(" in s for s in period), period

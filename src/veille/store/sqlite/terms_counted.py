@@ -26,6 +26,10 @@ import numpy as np
 #: process); below, in Python (about 0.1 µs a key: 10 ms at 1 MB).
 ARROW_FROM = 1 << 20
 
+#: The byte that ends a post's kept terms and forms read in one row (see
+#: :func:`joined_period`), its others ended by a newline.
+ROW_END = 11
+
 #: A post the one row cannot say: a copy of a story (its terms counted with
 #: the story's other posts), one without kept terms or without a stored
 #: sample part.
@@ -49,10 +53,15 @@ def codes(joined: bytes, *, arrow_from: int | None = None) -> tuple[list[str], n
         distinct = list(dict.fromkeys(values))
         code = {v: i for i, v in enumerate(distinct)}
         return distinct, np.fromiter(map(code.__getitem__, values), np.int64, len(values))
+    return _arrow_codes(joined, np.flatnonzero(np.frombuffer(joined, np.uint8) == 10))
+
+
+def _arrow_codes(joined: bytes | np.ndarray, ends: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """:func:`codes` by Arrow, the values of ``joined`` ended at ``ends``
+    (the offsets of their newlines)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    ends = np.flatnonzero(np.frombuffer(joined, np.uint8) == 10)
     offsets = np.zeros(len(ends) + 1, np.int64)
     offsets[1:] = ends + 1
     # Each value with its newline (over the bytes as they are: no copy); the
@@ -76,6 +85,14 @@ def key_counts(joined: bytes, *, arrow_from: int | None = None) -> Counter[str]:
     return Counter(dict(zip(values, counts, strict=True)))
 
 
+def keys_of(joined: str | None) -> np.ndarray:
+    """The post keys of ``joined`` (``group_concat`` of them: integers
+    joined by commas) in an array, parsed in C (3 ms for 225,000)."""
+    if not joined:
+        return np.zeros(0, np.int64)
+    return np.fromstring(joined, np.int64, sep=",")
+
+
 @dataclass
 class Joined:
     """The posts of a period that :data:`ODD` does not name, read in one row
@@ -97,7 +114,100 @@ def joined_period(conn: sqlite3.Connection, source: tuple[str, str, list[Any]]) 
 
     The forms are counted with the key of the first post writing each (the
     posts' keys are in time order): of a term's forms written as often, the
-    first written is shown first, whatever order SQLite joined them in."""
+    first written is shown first, whatever order SQLite joined them in.
+
+    Each post's terms and forms end with :data:`ROW_END`, which tells how
+    many terms each post has: SQLite counted each post's newlines, twice
+    for a post whose forms are its terms (kept as '': as many '' forms
+    written as it has terms), about a fifth of the statement's CPU (at 1M
+    posts, ``lumio`` over 30 days, 9 ms of 42). A term holding that byte
+    (none that veille writes does) has the posts read with their newlines
+    counted by SQLite, as before."""
+    before, sql, values = source
+    simple = f"CASE WHEN NOT ({ODD}) THEN"
+    row = conn.execute(
+        f"{before}SELECT count({simple} 1 END), group_concat({simple} p.pk END), "
+        f"CAST(group_concat({simple} p.term_keys || char({ROW_END}) END, '') AS BLOB), "
+        f"CAST(group_concat({simple} ifnull(p.term_forms, '') || char({ROW_END}) END, '') "
+        "AS BLOB), "
+        f"group_concat(CASE WHEN {ODD} THEN json_array(p.pk, {_STORY}, p.term_keys, "
+        f"p.term_forms, p.story_bucket) END) {sql}",
+        values,
+    ).fetchone()
+    posts, pks, keys, written, others = row
+    odd = [
+        (pk, story, 1, k, f, part)
+        for pk, story, k, f, part in (json.loads(f"[{others}]") if others else [])
+    ]
+    if not posts:
+        return Joined(0, Counter(), {}, odd)
+    found_keys = _post_codes(keys or b"", posts)
+    found_forms = _post_codes(written or b"", posts)
+    forms = _forms_paired(found_keys, found_forms)
+    if found_keys is None or forms is None:
+        return _joined_by_newlines(conn, source)
+    values_, key_codes, sizes = found_keys
+    held, shown = _counted(keys_of(pks), sizes, (values_, key_codes), forms)
+    return Joined(posts, held, shown, odd)
+
+
+def _post_codes(joined: bytes, posts: int) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+    """The distinct values of ``joined`` (``posts`` posts' values, each
+    ended by a newline, a post's last by :data:`ROW_END`), the code of each
+    value in order (as :func:`codes` gives them) and how many values each
+    post has; None when they do not pair up with ``posts``."""
+    if len(joined) < max(ARROW_FROM, 1):
+        each = joined[:-1].decode().split(chr(ROW_END)) if joined else []
+        if len(each) != posts:
+            return None
+        split = [e.split("\n") for e in each]
+        flat = [v for values in split for v in values]
+        distinct = list(dict.fromkeys(flat))
+        code = {v: i for i, v in enumerate(distinct)}
+        return (
+            distinct,
+            np.fromiter(map(code.__getitem__, flat), np.int64, len(flat)),
+            np.fromiter(map(len, split), np.int64, len(split)),
+        )
+    raw = np.frombuffer(joined, np.uint8)
+    ends = np.flatnonzero(raw <= ROW_END)
+    ended = raw[ends]
+    last = ended == ROW_END
+    if int(last.sum()) != posts or (len(ended) and int(ended.min()) < 10):
+        return None
+    sizes = np.diff(np.flatnonzero(last), prepend=-1)
+    bytes_ = raw.copy()
+    bytes_[ends[last]] = 10
+    values, found = _arrow_codes(bytes_, ends)
+    return values, found, sizes
+
+
+def _forms_paired(
+    keys: tuple[list[str], np.ndarray, np.ndarray] | None,
+    forms: tuple[list[str], np.ndarray, np.ndarray] | None,
+) -> tuple[list[str], np.ndarray] | None:
+    """The forms' distinct values and codes, one for each key: a post whose
+    forms are its keys (its forms kept as '') writes '' for each; None
+    when the posts' forms and keys do not pair up."""
+    if keys is None or forms is None:
+        return None
+    (_k, _c, sizes), (values, found, counts) = keys, forms
+    short = counts != sizes
+    if not short.any():
+        return values, found
+    starts = (np.cumsum(counts) - counts)[short]
+    if "" not in values or np.any(counts[short] != 1):
+        return None
+    if np.any(found[starts] != values.index("")):
+        return None
+    times = np.ones(len(found), np.int64)
+    times[starts] = sizes[short]
+    return values, np.repeat(found, times)
+
+
+def _joined_by_newlines(conn: sqlite3.Connection, source: tuple[str, str, list[Any]]) -> Joined:
+    """:func:`joined_period`, each post's newlines counted by SQLite (its
+    terms or forms holding :data:`ROW_END`)."""
     before, sql, values = source
     simple = f"CASE WHEN NOT ({ODD}) THEN"
     # A post whose forms are its keys keeps its forms as '': a form '' a key.
