@@ -5,10 +5,16 @@ settings pages say what is true, with French typography."""
 from __future__ import annotations
 
 import html
+import re
+import socket
+from pathlib import Path
 
 import httpx
 
-from tests.web.conftest import Served, csrf_from, do_login
+from tests.web.conftest import Served, add_role_users, csrf_from, do_login
+from veille.web.app import create_app
+from veille.web.serve import LiveServer
+from veille.workspace import CONFIG_NAME, init_workspace
 
 NNBSP = "\u202f"
 
@@ -30,3 +36,39 @@ def test_a_refused_topic_name_says_which_signs_it_may_hold_in_french_quotes(
     q = lambda sign: f"«{NNBSP}{sign}{NNBSP}»"  # noqa: E731
     assert f"utilisez des lettres, chiffres, {q('-')}, {q('_')} ou {q('.')}" in said
     assert "'-'" not in said
+
+
+def test_the_settings_page_never_asks_to_point_base_url_at_the_server_it_names(
+    tmp_path: Path,
+) -> None:
+    """Served on another port than veille.toml's 8000 with base_url already
+    naming that address (as ``veille demo --serve`` does on the next free
+    port), the settings page still told the admin to set base_url "if they
+    should point to this server"."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = init_workspace(tmp_path / "ws")
+    toml = root / CONFIG_NAME
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace(
+        '# base_url = "http://127.0.0.1:8000"', f'base_url = "http://127.0.0.1:{port}"'
+    )
+    toml.write_text(text, encoding="utf-8")
+    add_role_users(root)
+    expected = {
+        "en": f"Links in e-mails and feeds lead to this server too (base_url http://127.0.0.1:{port}).",
+        "fr": "Les liens des courriels et des flux mènent eux aussi à ce serveur "
+        f"(base_url http://127.0.0.1:{port}).",
+    }
+    with LiveServer(create_app(root), port=port) as server:
+        for lang, sentence in expected.items():
+            with httpx.Client(base_url=server.url, timeout=60, cookies={"veille_lang": lang}) as c:
+                assert do_login(c, "admin").status_code == 303
+                page = html.unescape(c.get("/settings").text)
+            found = re.search(r'<p class="warning" id="listening"[^>]*>(.*?)</p>', page, re.S)
+            assert found, page[:3000]
+            said = re.sub(r"\s+", " ", found.group(1))
+            assert sentence in said, said
+            assert "base_url" in said and "veille.toml if" not in said
+            assert "s’ils doivent mener" not in said
