@@ -8,10 +8,13 @@ import html
 import re
 import socket
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
+from tests.conftest import make_post
 from tests.web.conftest import Served, add_role_users, csrf_from, do_login
+from veille.models import Author
 from veille.web.app import create_app
 from veille.web.serve import LiveServer
 from veille.workspace import CONFIG_NAME, init_workspace
@@ -72,3 +75,24 @@ def test_the_settings_page_never_asks_to_point_base_url_at_the_server_it_names(
             assert sentence in said, said
             assert "base_url" in said and "veille.toml if" not in said
             assert "s’ils doivent mener" not in said
+
+
+def test_posts_name_their_platform_as_the_dashboard_and_reports_do(live_server: Served) -> None:
+    """The stream's badges and filters and a post's page named a platform by
+    its key ("hackernews", "linkedin", "x") where the dashboard, the reports
+    and the share of voice say "Hacker News", "LinkedIn", "X"."""
+    post = make_post("hn1", "Lumio fibre arrives downtown", platform="hackernews",
+                     author=Author("pg"), lang="en")  # fmt: skip
+    with live_server.workspace() as ws:
+        ws.store.upsert_posts([post])
+    said = {"en": "Post by @pg on Hacker News", "fr": "Publication de @pg sur Hacker News"}
+    for lang, title in said.items():
+        with httpx.Client(base_url=live_server.url, timeout=60, cookies={"veille_lang": lang}) as c:
+            assert do_login(c, "viewer").status_code == 303
+            stream = c.get("/stream", params={"q": "downtown"}).text
+            one = html.unescape(c.get(f"/posts/{quote(post.id)}").text)
+        badges = re.findall(r'<span class="badge platform">([^<]*)</span>', stream)
+        assert badges == ["Hacker News"], badges
+        assert re.search(r'value="hackernews"[^>]*>\s*Hacker News</label>', stream), stream[:3000]
+        assert f"<h1>{title}</h1>" in one
+        assert "hackernews" not in re.sub(r'(href|value|id)="[^"]*"', "", one.split("<main", 1)[1])
