@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 import socket
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -14,6 +15,8 @@ import httpx
 
 from tests.conftest import make_post
 from tests.web.conftest import Served, add_role_users, csrf_from, do_login
+from veille.analytics.scope import parse_period
+from veille.i18n import format_period
 from veille.models import Author
 from veille.web.app import create_app
 from veille.web.serve import LiveServer
@@ -96,3 +99,22 @@ def test_posts_name_their_platform_as_the_dashboard_and_reports_do(live_server: 
         assert re.search(r'value="hackernews"[^>]*>\s*Hacker News</label>', stream), stream[:3000]
         assert f"<h1>{title}</h1>" in one
         assert "hackernews" not in re.sub(r'(href|value|id)="[^"]*"', "", one.split("<main", 1)[1])
+
+
+def test_the_influencers_page_says_which_days_it_ranks(live_server: Served) -> None:
+    """The dashboard, the plan and the trends page name the whole days they
+    count; the influencers page, whose scores the plan repeats, said only
+    "this period"."""
+    post = make_post("week1", "Lumio fibre all week", author=Author("zed"),
+                     published_at=datetime.now(UTC) - timedelta(days=2))  # fmt: skip
+    with live_server.workspace() as ws:
+        ws.store.upsert_posts([post])
+    said = {"en": "Figures over whole days: ", "fr": f"Chiffres sur des jours entiers{NNBSP}: "}
+    for lang, words in said.items():
+        week = parse_period("last-7d")
+        days = format_period(week.since, week.until, lang)
+        with httpx.Client(base_url=live_server.url, timeout=60, cookies={"veille_lang": lang}) as c:
+            assert do_login(c, "viewer").status_code == 303
+            page = html.unescape(c.get("/influencers", params={"period": "last-7d"}).text)
+        assert f"{words}{days}." in page, page[:3000]
+        assert "@zed" in page
