@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 
 from tests.conftest import make_post
-from tests.web.conftest import Served, add_role_users, csrf_from, do_login
+from tests.web.conftest import Served, add_role_users, csrf_from, do_login, serve
 from veille.analytics.scope import parse_period
 from veille.i18n import format_period
 from veille.models import Author
@@ -118,3 +118,29 @@ def test_the_influencers_page_says_which_days_it_ranks(live_server: Served) -> N
             page = html.unescape(c.get("/influencers", params={"period": "last-7d"}).text)
         assert f"{words}{days}." in page, page[:3000]
         assert "@zed" in page
+
+
+def test_the_stream_of_a_new_workspace_says_no_post_is_stored_yet(tmp_path: Path) -> None:
+    """A new user's first look at the stream, before any source collected,
+    read "0 posts match" then "No post matches.", as if a filter hid them."""
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    served, server = serve(root)
+    said = {
+        "en": ("No post is stored yet: the stream lists what your sources collect.",
+               "No post matches."),
+        "fr": (f"Aucune publication n’est encore enregistrée{NNBSP}: le flux présente ce que "
+               "collectent vos sources.", "Aucune publication ne correspond."),
+    }  # fmt: skip
+    try:
+        for lang, (empty, unmatched) in said.items():
+            with httpx.Client(base_url=served.url, timeout=60, cookies={"veille_lang": lang}) as c:
+                assert do_login(c, "viewer").status_code == 303
+                first = html.unescape(c.get("/stream").text)
+                searched = html.unescape(c.get("/stream", params={"q": "lumio"}).text)
+            assert empty in first and unmatched not in first
+            assert '<a href="/sources">' in first
+            # A search that finds nothing still says so.
+            assert unmatched in searched and empty not in searched
+    finally:
+        server.stop()
