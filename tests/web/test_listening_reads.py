@@ -18,9 +18,10 @@ from tests.web.conftest import Served, add_role_users, csrf_from, do_login, serv
 from veille.analytics.scope import parse_period
 from veille.i18n import format_period
 from veille.models import Author
+from veille.query.topics import add_topic
 from veille.web.app import create_app
 from veille.web.serve import LiveServer
-from veille.workspace import CONFIG_NAME, init_workspace
+from veille.workspace import CONFIG_NAME, Workspace, init_workspace
 
 NNBSP = "\u202f"
 
@@ -144,3 +145,31 @@ def test_the_stream_of_a_new_workspace_says_no_post_is_stored_yet(tmp_path: Path
             assert unmatched in searched and empty not in searched
     finally:
         server.stop()
+
+
+def test_a_dashboard_cards_heading_leads_to_the_posts_it_counts(tmp_path: Path) -> None:
+    """A topic's heading on the dashboard led to every post of the topic ever
+    stored: a new user who clicked "lumio" under "Posts 3" counted 5."""
+    root = init_workspace(tmp_path / "ws")
+    now = datetime.now(UTC)
+    posts = [make_post(f"n{i}", f"Lumio news {i}", published_at=now - timedelta(days=2 + i))
+             for i in range(3)]  # fmt: skip
+    posts += [make_post(f"o{i}", f"Lumio old {i}", published_at=now - timedelta(days=60 + i))
+              for i in range(2)]  # fmt: skip
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(posts)
+        add_topic(ws.state, "lumio", "lumio")
+    add_role_users(root)
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=60) as c:
+            assert do_login(c, "viewer").status_code == 303
+            page = html.unescape(c.get("/").text)
+            link = re.search(r'<h2 id="topic-1"><a href="([^"]+)">lumio</a></h2>', page)
+            assert link, page[:3000]
+            stream = html.unescape(c.get(link.group(1)).text)
+    finally:
+        server.stop()
+    assert re.search(r"<dt>Posts</dt><dd>3\s*(<span|</dd>)", page), page[:3000]
+    assert "3 posts match" in stream
+    assert "Lumio old" not in re.sub(r"<[^>]+>", "", stream)
