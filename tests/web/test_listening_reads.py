@@ -173,3 +173,22 @@ def test_a_dashboard_cards_heading_leads_to_the_posts_it_counts(tmp_path: Path) 
     assert re.search(r"<dt>Posts</dt><dd>3\s*(<span|</dd>)", page), page[:3000]
     assert "3 posts match" in stream
     assert "Lumio old" not in re.sub(r"<[^>]+>", "", stream)
+
+
+def test_an_empty_dashboard_offers_to_create_a_topic_only_to_who_may(tmp_path: Path) -> None:
+    """A viewer's empty dashboard said "Create a topic" and its link led to a
+    refusal (only an analyst or more creates topics)."""
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    served, server = serve(root)
+    try:
+        for role, offered in (("viewer", False), ("analyst", True)):
+            with httpx.Client(base_url=served.url, timeout=60) as c:
+                assert do_login(c, role).status_code == 303
+                page = c.get("/").text
+                assert "No topic yet." in page
+                assert ('href="/topics/new"' in page) is offered, role
+                if offered:
+                    assert c.get("/topics/new").status_code == 200
+    finally:
+        server.stop()
