@@ -192,3 +192,31 @@ def test_an_empty_dashboard_offers_to_create_a_topic_only_to_who_may(tmp_path: P
                     assert c.get("/topics/new").status_code == 200
     finally:
         server.stop()
+
+
+def test_the_streams_platform_filters_find_the_posts_they_name(tmp_path: Path) -> None:
+    """The stream offered a "files" box that no post ever matched (a file
+    source's posts carry their rows' platform), found nothing for
+    platform=Mastodon in a link, and hid an imported platform it filtered by."""
+    root = init_workspace(tmp_path / "ws")
+    posts = [make_post(f"m{i}", f"Lumio note {i}") for i in range(2)]
+    posts.append(make_post("i1", "Lumio photo", platform="instagram", author=Author("ana")))
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(posts)
+    add_role_users(root)
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=60) as c:
+            assert do_login(c, "viewer").status_code == 303
+            first = c.get("/stream").text
+            capital = c.get("/stream", params={"platform": "Mastodon"}).text
+            imported = c.get("/stream", params={"platform": "instagram"}).text
+            odd_lang = c.get("/stream", params={"lang": "FR"})
+    finally:
+        server.stop()
+    assert 'value="files"' not in first
+    assert "2 posts match" in capital
+    assert re.search(r'value="mastodon" checked>\s*Mastodon</label>', capital), capital[:3000]
+    assert "1 post matches" in imported
+    assert re.search(r'value="instagram" checked>\s*Instagram</label>', imported)
+    assert odd_lang.status_code == 200 and 'value="fr" checked' in odd_lang.text
