@@ -220,3 +220,42 @@ def test_the_streams_platform_filters_find_the_posts_they_name(tmp_path: Path) -
     assert "1 post matches" in imported
     assert re.search(r'value="instagram" checked>\s*Instagram</label>', imported)
     assert odd_lang.status_code == 200 and 'value="fr" checked' in odd_lang.text
+
+
+def test_a_report_names_every_platform_that_shares_the_largest_part(tmp_path: Path) -> None:
+    """Three platforms held 4 posts each and a fourth 3: the report's
+    finding read "The largest share of conversation is on Mastodon (27%)", as
+    if Mastodon led the other two."""
+    root = init_workspace(tmp_path / "ws")
+    day = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
+    counts = {"mastodon": 4, "rss": 4, "linkedin": 4, "bluesky": 3}
+    posts = [
+        make_post(f"{platform}{i}", f"Lumio panne {platform} {i}", platform=platform,
+                  author=Author(f"{platform}{i}"), published_at=day)
+        for platform, n in counts.items() for i in range(n)
+    ]  # fmt: skip
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(posts)
+    add_role_users(root)
+    served, server = serve(root)
+    said = {
+        "en": "The largest shares of conversation are on ",
+        "fr": "Les plus grandes parts de la conversation se tiennent sur ",
+    }
+    each = {"en": "(27% each).", "fr": f"(27{NNBSP}% chacune)."}
+    try:
+        for lang, words in said.items():
+            with httpx.Client(base_url=served.url, timeout=60, cookies={"veille_lang": lang}) as c:
+                assert do_login(c, "viewer").status_code == 303
+                page = c.get(
+                    "/reports",
+                    params={"query": "lumio", "period": "2026-03-02..2026-03-08", "lang": lang},
+                )
+            assert page.status_code == 200, page.text[:2000]
+            text = html.unescape(re.sub(r"<[^>]+>", "", page.text))
+            found = re.search(re.escape(words) + r"(.*?) " + re.escape(each[lang]), text)
+            assert found, text[:4000]
+            assert all(name in found.group(1) for name in ("Mastodon", "RSS", "LinkedIn"))
+            assert "Bluesky" not in found.group(1)
+    finally:
+        server.stop()
