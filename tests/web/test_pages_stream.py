@@ -397,10 +397,10 @@ def test_a_posts_page_title_says_whose_post_it_is(
     the platform, in the reader's language."""
     login(client, "viewer")
     one = client.get("/posts/bluesky:l0").text
-    assert "<title>Post by @alice on bluesky · " in one
-    assert "<h1>Post by @alice on bluesky</h1>" in one
+    assert "<title>Post by @alice on Bluesky · " in one
+    assert "<h1>Post by @alice on Bluesky</h1>" in one
     client.cookies.set("veille_lang", "fr")
-    assert "<title>Publication de @alice sur bluesky · " in client.get("/posts/bluesky:l0").text
+    assert "<title>Publication de @alice sur Bluesky · " in client.get("/posts/bluesky:l0").text
 
 
 def test_a_link_that_opens_a_new_tab_says_so(

@@ -200,9 +200,9 @@ def test_a_new_topic_is_on_the_dashboard_at_once(
     made = client.post("/topics/new", data={"csrf_token": token, "name": "fresh-topic",
                                              "query": "panne"})  # fmt: skip
     assert made.status_code == 303
-    assert 'href="/stream?topic=fresh-topic"' in client.get("/").text
+    assert 'href="/stream?topic=fresh-topic&amp;since=' in client.get("/").text
     client.post("/topics/fresh-topic/delete", data={"csrf_token": token})
-    assert 'href="/stream?topic=fresh-topic"' not in client.get("/").text
+    assert "/stream?topic=fresh-topic" not in client.get("/").text
 
 
 def _save(client: httpx.Client, page: str, version: str, query: str, **more: str) -> httpx.Response:

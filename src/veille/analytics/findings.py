@@ -112,6 +112,9 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
     if not platforms or not platforms[0].posts:
         return None
     top = platforms[0]
+    tied = [p for p in platforms if p.posts == top.posts]
+    if len(tied) > 1:
+        return _platforms_tied(tied, data, fr, lang)
     name = platform_name(top.key)
     share = top.share or 0.0
     before = top.previous_share or 0.0  # None only where no post came before
@@ -147,6 +150,22 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
         else f", {direction} from {pct(top.previous_share, lang)}"
     )
     return f"{lead}{you} is on {name} ({pct(top.share, lang)}){trend}."
+
+
+def _platforms_tied(tied: Sequence[Any], data: dict[str, Any], fr: bool, lang: str) -> str:
+    """Platforms that hold as many posts as each other, the most: all named
+    (three platforms with 4 posts each read "The largest share … is on
+    Mastodon (14%)", as if Mastodon led)."""
+    names = i18n.join([platform_name(p.key) for p in tied], lang)
+    share = pct(tied[0].share, lang)
+    if fr:
+        you = " sur vous" if data.get("is_brand") else ""
+        return (
+            f"Les plus grandes parts de la conversation{you} se tiennent sur {names} "
+            f"({share} chacune)."
+        )
+    you = " about you" if data.get("is_brand") else ""
+    return f"The largest shares of conversation{you} are on {names} ({share} each)."
 
 
 def tone(point: Any, lang: str) -> str:

@@ -549,6 +549,11 @@ def context_helpers(request: Request) -> dict[str, Any]:
     def format_date(when: datetime, lang: str = language) -> str:
         return fmt.format_date(when, lang, tz)
 
+    def platform_name(key: str) -> str:
+        from veille.analytics.findings import platform_name as named
+
+        return named(key)
+
     def language_name(code: str, lang: str = language) -> str:
         from veille.i18n import language_name as named
 
@@ -575,6 +580,9 @@ def context_helpers(request: Request) -> dict[str, Any]:
         "format_datetime": format_datetime,
         "format_date": format_date,
         "language_name": language_name,
+        # A platform as the dashboard and reports name it ("Hacker News"),
+        # never its key ("hackernews").
+        "platform_name": platform_name,
         "role_name": lambda code: gettext(users_service.role_name(code)),
         "workspace_name": workspace(request).settings.workspace.name,
     }

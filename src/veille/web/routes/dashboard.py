@@ -104,8 +104,23 @@ def dashboard(request: Request, user: Viewer) -> HTMLResponse:
             # among them): the plan's "mentions" count the 30 days up to now,
             # and the two read 2,334 and 2,338 with nothing to tell why.
             "days": format_period(found.period.since, found.period.until, language, tz),
+            "stream_days": _stream_days(found.period, tz),
         },
     )
+
+
+def _stream_days(period: Any, tz: str) -> str:
+    """The stream's filters for the days a card counts: a topic's heading
+    led to every post of the topic ever stored (2,314 under a card that
+    counted 2,285 over its 30 days)."""
+    from datetime import timedelta
+    from urllib.parse import urlencode
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz)
+    first = period.since.astimezone(zone).date()
+    last = (period.until - timedelta(microseconds=1)).astimezone(zone).date()
+    return urlencode({"since": first.isoformat(), "until": last.isoformat()})
 
 
 #: The view a first visitor gets (the dashboard's default period).

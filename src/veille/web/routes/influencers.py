@@ -32,6 +32,7 @@ def influencers(request: Request, user: Viewer) -> HTMLResponse:
     try:
         if not refused:
             found = _ranked(request, ws, asked)
+            context["days"] = _days(ws, asked, language)
     except VeilleError as exc:
         store_errors_through(exc)
         found, context["error"] = [], exc
@@ -49,6 +50,15 @@ def influencers(request: Request, user: Viewer) -> HTMLResponse:
         request, "influencers/index.html", context | {"rows": rows},
         status_code=400 if refused else 200,
     )  # fmt: skip
+
+
+def _days(ws: Any, asked: dict[str, str], language: str) -> str:
+    """The whole days the ranks count, said as the dashboard says its own:
+    the page said "this period" and no more."""
+    from veille.i18n import format_period
+
+    per = analytics_service.period(ws, asked["period"])
+    return format_period(per.since, per.until, language, ws.settings.workspace.timezone)
 
 
 def _ranked(request: Request, ws: Any, asked: dict[str, str]) -> list[Any]:

@@ -69,6 +69,24 @@ def _listening_port(request: Request) -> int | None:
     return port if port != workspace(request).settings.web.port else None
 
 
+def _names_this_server(request: Request) -> bool:
+    """Whether ``[web] base_url`` is the address this page was asked at
+    (``veille demo --serve`` on the next free port sets it so): the page
+    told to set base_url in veille.toml "if they should point to this
+    server" when the links already did."""
+    from urllib.parse import urlsplit
+
+    base = urlsplit(workspace(request).settings.web.base_url or "")
+    try:
+        port = base.port or {"http": 80, "https": 443}.get(base.scheme)
+    except ValueError:
+        return False
+    return bool(base.hostname) and (base.hostname, port) == (
+        request.url.hostname,
+        request.url.port or {"http": 80, "https": 443}.get(request.url.scheme),
+    )
+
+
 def _page(request: Request, **extra: Any) -> HTMLResponse:
     status = extra.pop("status", 200)
     user = current_user(request)
@@ -90,6 +108,7 @@ def _page(request: Request, **extra: Any) -> HTMLResponse:
         if user.is_admin
         else None,
         "listening_port": _listening_port(request) if user.is_admin else None,
+        "base_url_here": _names_this_server(request),
     }
     context.update(extra)
     return render(request, "settings/index.html", context, status_code=status)

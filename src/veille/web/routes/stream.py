@@ -44,9 +44,12 @@ router = APIRouter()
 POLL_SECONDS = 3.0
 STREAM_SECONDS = 25.0
 NAP_SECONDS = 0.25
+#: The platforms offered as filters. No post is ever "files": a file
+#: source's posts carry the platform its rows or its ``-o platform=`` name;
+#: the box offered for it matched nothing.
 PLATFORMS = (
     "mastodon", "bluesky", "reddit", "hackernews", "youtube", "wordpress", "rss", "web",
-    "x", "facebook", "linkedin", "files",
+    "x", "facebook", "linkedin",
 )  # fmt: skip
 LANGUAGES = ("en", "fr", "de", "es", "it", "nl", "pt")
 
@@ -56,8 +59,9 @@ def stream_request(request: Request) -> StreamRequest:
     q = request.query_params
     return StreamRequest(
         query=q.get("q", ""),
-        platforms=many(request, "platform"),
-        languages=many(request, "lang"),
+        # Stored in lower case: "Mastodon" in a link found nothing.
+        platforms=tuple(p.lower() for p in many(request, "platform")),
+        languages=tuple(v.lower() for v in many(request, "lang")),
         sentiments=many(request, "sentiment"),
         topic=q.get("topic", "").strip(),
         since=day(q.get("since"), tr("From")),
@@ -101,8 +105,10 @@ def _form_context(request: Request, req: StreamRequest) -> dict[str, Any]:
 
     return {
         "req": req,
-        "platforms": PLATFORMS,
-        "languages": LANGUAGES,
+        # One asked that is not offered (an imported platform, in a link)
+        # is shown too, ticked, rather than filtering out of sight.
+        "platforms": PLATFORMS + tuple(p for p in req.platforms if p not in PLATFORMS),
+        "languages": LANGUAGES + tuple(v for v in req.languages if v not in LANGUAGES),
         "sentiments": SENTIMENTS,
         "sorts": stream_service.SORTS,
         "topics": [t.name for t in list_topics(workspace(request).state)],

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from veille.errors import VeilleError
 from veille.services import analytics as analytics_service
-from veille.web.deps import Viewer, render, workspace
+from veille.web.deps import Viewer, lang, render, workspace
 from veille.web.forms import store_errors_through
 from veille.web.listening import app_recent, recent, scope_asked, scope_form
 
@@ -43,18 +43,40 @@ def trends(request: Request, user: Viewer) -> HTMLResponse:
     context = scope_form(request, asked)
     found: list[Any] = []
     refused = bool(context["error"] or context["query_error"])
+    scope: dict[str, str] = {}
     try:
         # The same terms for every viewer, a minute old at most: the terms
         # of a million posts' sample take seconds to extract (about 4 s at 1M).
         if not refused:
             found = recent(request, "trends").get(_key(asked), lambda: _trending(ws, asked))
+            scope = _counted(ws, asked, lang(request))
     except VeilleError as exc:
         store_errors_through(exc)
         context["error"] = exc
     return render(
-        request, "trends/index.html", context | {"trends": found, "baseline": BASELINE},
+        request, "trends/index.html",
+        context | {"trends": found, "baseline": BASELINE} | scope,
         status_code=400 if refused else 200,
     )  # fmt: skip
+
+
+def _counted(ws: Any, asked: dict[str, str], language: str) -> dict[str, str]:
+    """Which days the terms count, said on the page, and the stream's
+    filters that show the posts a term was counted in: a term's link led to
+    the stream of every post ever stored with the term, whatever the period
+    and the query asked (a term rising this week listed two years of it)."""
+    from datetime import timedelta
+
+    from veille.i18n import format_period
+
+    per = analytics_service.period(ws, asked["period"])
+    tz = ws.settings.workspace.timezone
+    last = per.until - timedelta(microseconds=1)
+    return {
+        "days": format_period(per.since, per.until, language, tz),
+        "since": per.since.date().isoformat(),
+        "until": last.date().isoformat(),
+    }
 
 
 def warm(app: Any) -> None:
