@@ -138,3 +138,17 @@ def test_veille_stats_counts_a_post_of_1969_on_its_day(
 ) -> None:
     stats = store.stats(timezone=zone)
     assert {c.key: c.count for c in stats.by_day} == days
+
+
+def test_a_topics_sentiment_of_1969_counts_the_posts_its_volume_counts(store: Any) -> None:
+    """A saved topic whose posts of 1969 a retention purge took out: its
+    volume over a period from 1970 or before is counted on the posts held
+    (the rollups file by truncated quarter-hours), and its net sentiment
+    scores the same posts. Before, SQLite's sentiment added the purged
+    posts (the one of 31 December 23:50 on 1 January) beside a volume of
+    none, and ClickHouse's volume counted them from its rollup."""
+    topic = topic_scope(store, "lumio")  # its posts filed
+    store.delete_posts_before(datetime(1970, 1, 2, tzinfo=UTC))
+    for period in ("1969-12-29..1970-01-01", "1970-01-01..1970-01-02"):
+        got = _chart(store, topic, period, "day", "UTC")
+        assert got["scored"] == got["now"] == {}, period
