@@ -57,6 +57,42 @@ def test_a_spike_test_sends_an_example_spike_message(workspace, receiver) -> Non
     assert body["event"]["summary"]["fr"].startswith("Essai — Pic sur «\u202flumio\u202f»")
 
 
+def test_two_tests_sent_in_one_second_reach_the_receiver_as_two_messages(
+    workspace, receiver
+) -> None:  # type: ignore[no-untyped-def]
+    """``veille alert test`` twice in the same second, for a posts alert, a
+    monitor and a report: each message comes under an id of its own. Before,
+    the id was the alert's and the second's, and a receiver that drops
+    repeats by ``X-Veille-Delivery`` kept the first of each pair only."""
+    from veille.alerts.service import send_test
+
+    build_pipeline(workspace, skip=("alerts",)).ingest([make_post(1, "Lumio lamp")])
+    book = AlertBook(workspace.store)
+    to = f"webhook+{receiver.url}"
+    alerts = [
+        book.add(Alert(name="lumio", query="lumio", channel_url=to)),
+        book.add(Alert(name="s", kind="spike", query="lumio", channel_url=to)),
+        book.add(Alert(name="r", kind="report", query="lumio", channel_url=to,
+                       frequency="daily", at_time="07:00")),
+    ]  # fmt: skip
+    second = datetime.now(UTC).replace(microsecond=0)
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    for alert in alerts:
+        send_test(engine, alert, now=second)
+        send_test(engine, alert, now=second + timedelta(microseconds=500_000))
+    kinds = [r["json"]["kind"] for r in receiver.accepted()]
+    assert kinds == ["test", "test", "spike", "spike", "report", "report"]
+    ids = [r["delivery"] for r in receiver.requests]
+    assert len(set(ids)) == 6, ids
+    assert all(i.startswith(f"test.{a.id}.{int(second.timestamp())}.") for a, i in
+               zip([a for a in alerts for _ in (1, 2)], ids, strict=True))  # fmt: skip
+    # The CLI's test sends, one after the other, as a person runs them.
+    for _ in range(2):
+        code, out = run("alert", "test", "lumio", "-w", str(workspace.root))
+        assert code == 0, out
+    assert len(receiver.accepted()) == 8
+
+
 def test_a_burst_inside_the_current_hour_fires_once(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
     AlertBook(workspace.store).add(
         Alert(

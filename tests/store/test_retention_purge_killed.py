@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -77,3 +78,68 @@ def test_a_purge_killed_between_its_transactions_counts_a_topics_sentiment_once(
         assert kills >= 3
         assert store.count_posts() == 20
         assert _read(ws) == before
+
+
+def test_a_purge_killed_inside_a_day_leaves_its_top_authors_as_the_posts_held_give_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The top authors of a day the purge stopped in the middle of (`veille
+    top authors --by followers`): each author's followers and name are those
+    of the posts still held. Before,
+    the author rollup kept the largest of the day's posts, the purged ones
+    included, until the purge's last step deleted the day: Alice read 900
+    followers and the name "Zoé" of a deleted post (120 and "Alice" held)."""
+    from tests.conftest import make_post
+    from veille.analytics.scope import Period, Scope
+    from veille.analytics.topics import topic_scope
+    from veille.analytics.tops import top_authors
+    from veille.models import Author
+
+    cutoff = _day_start(NOW - timedelta(days=10))
+    day = cutoff - timedelta(days=3)
+    people = [
+        (3, "alice", 900, "Zoé"), (5, "bob", 50, "Bob"), (9, "alice", 100, "Alice"),
+        (12, "bob", 70, None), (15, "alice", 120, "Alice"), (21, "bob", 60, "Bob"),
+    ]  # fmt: skip
+    posts = [
+        make_post(f"d{i}", "Lumio lamp", author=Author(handle, name, followers=followers),
+                  published_at=day + timedelta(hours=hour))
+        for i, (hour, handle, followers, name) in enumerate(people)
+    ]  # fmt: skip
+    posts.append(make_post("kept", "Lumio lamp", published_at=NOW - timedelta(days=1)))
+    whole_day = Period(day, day + timedelta(days=1))
+    with Workspace.open(retention_workspace("sqlite", tmp_path / "ws")) as ws:
+        store = ws.posts
+        store.upsert_posts(posts)
+        add_topic(ws.store, "lumio", "lumio")
+
+        def authors() -> list[list[Any]]:
+            """The top authors of that day, of every post and of the topic,
+            from the rollup; and as a scan of the posts held gives them."""
+            out = []
+            for scope in (Scope(), topic_scope(ws.store, "lumio")):
+                for s in (scope, replace(scope, scan=True)):
+                    rows = top_authors(ws.store, s, whole_day, by="followers", limit=50)
+                    out.append([(a.handle, a.name, a.posts, a.followers) for a in rows])
+            return out
+
+        assert authors()[0] == [("alice", "Zoé", 3, 900), ("bob", "Bob", 3, 70)]
+        kills = 0
+        while True:
+            _kill_at(store, monkeypatch, 2)  # after each batch of one post
+            try:
+                store.delete_posts_before(cutoff, batch=1)
+            except Killed:
+                kills += 1
+                monkeypatch.undo()
+                got = authors()
+                assert got[0] == got[1] and got[2] == got[3], f"after {kills} posts"
+                assert got[0] == got[2], f"after {kills} posts"
+                continue
+            monkeypatch.undo()
+            break
+        # Killed after each batch but the last (no step follows it: no row
+        # of those days is left in the author rollup).
+        assert kills >= len(people) - 1
+        assert authors() == [[], [], [], []]
+        assert store.count_posts() == 1

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from veille.alerts.channels.base import ChannelContext, Delivery, ReportDocument
+from veille.alerts.channels.base import ChannelContext, Delivery, ReportDocument, sample_id
 from veille.alerts.model import Alert
 from veille.alerts.schedule import next_slot
 from veille.errors import UsageError, tr
@@ -351,8 +351,7 @@ def test_delivery(engine: AlertEngine, alert: Alert, now: float | None = None) -
     slot = last_slot(alert, moment, engine.tz) or moment
     period = report_period(alert, slot, engine.settings.workspace.timezone)
     event = report_event(engine, alert, period)  # with its page, for an e-mail
-    delivery = Delivery(f"test.{alert.id}.{int(moment.timestamp())}", alert, [], moment,
-                        "report", event)  # fmt: skip
+    delivery = Delivery(sample_id(alert.id, moment), alert, [], moment, "report", event)
     return with_document(engine, delivery)
 
 

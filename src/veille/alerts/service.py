@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from veille.alerts.channels.base import Delivery, DeliveryItem, channel_for
+from veille.alerts.channels.base import Delivery, DeliveryItem, channel_for, sample_id
 from veille.alerts.matching import normalize_spans, query_words
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.outbox import AlertEngine
@@ -46,11 +46,15 @@ def recent_matches(
     return items
 
 
-def sample_delivery(engine: AlertEngine, alert: Alert, limit: int = TEST_POSTS) -> Delivery:
-    """What ``alert test`` sends: the latest matching posts, one example post
-    when none match yet, or an example event for a monitor."""
-    now = datetime.now(UTC)
-    delivery_id = f"test.{alert.id}.{int(now.timestamp())}"
+def sample_delivery(
+    engine: AlertEngine, alert: Alert, limit: int = TEST_POSTS, now: datetime | None = None
+) -> Delivery:
+    """What ``alert test`` sends (at ``now``, by default the present): the
+    latest matching posts, one example post when none match yet, or an
+    example event for a monitor; under an id no other send has
+    (:func:`~veille.alerts.channels.base.sample_id`)."""
+    now = now or datetime.now(UTC)
+    delivery_id = sample_id(alert.id, now)
     if alert.kind in ("spike", "sentiment", "silence"):
         from veille.alerts.monitors import sample_event
 
@@ -71,17 +75,18 @@ def sample_delivery(engine: AlertEngine, alert: Alert, limit: int = TEST_POSTS) 
     return Delivery(delivery_id, alert, items, now, "test")
 
 
-def send_test(engine: AlertEngine, alert: Alert) -> int:
-    """Send a sample now (not through the outbox); the number of posts in it
-    (for a report alert: the report of the latest period, and its post count)."""
+def send_test(engine: AlertEngine, alert: Alert, now: datetime | None = None) -> int:
+    """Send a sample now (not through the outbox; ``now``: the present by
+    default); the number of posts in it (for a report alert: the report of
+    the latest period, and its post count)."""
     if alert.kind == "report":
         from veille.alerts.reports import test_delivery
 
-        report = test_delivery(engine, alert)
+        report = test_delivery(engine, alert, None if now is None else now.timestamp())
         channel_for(alert.channel_url, engine.ctx, engine.registry).send(report)
         assert report.event is not None
         return int(report.event["headline"]["posts"]["value"])
-    delivery = sample_delivery(engine, alert)
+    delivery = sample_delivery(engine, alert, now=now)
     channel_for(alert.channel_url, engine.ctx, engine.registry).send(delivery)
     return len(delivery.items)
 

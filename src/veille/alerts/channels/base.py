@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,6 +61,15 @@ class Delivery:
     # An as-it-happens or hourly alert whose daily cap is reached today: what
     # it finds until midnight is held back (the next message says how many).
     cap_reached: bool = False
+
+
+def sample_id(alert_id: int | None, at: datetime) -> str:
+    """The delivery id of a sample that ``veille alert test`` sends at ``at``:
+    ``test.``, the alert's id, the second and 16 random hexadecimal digits.
+    Each test is a message of its own: two sent in the same second came under
+    one id (``test.12.1765015200``), and a receiver dropped the second as a
+    repeat."""
+    return f"test.{alert_id}.{int(at.timestamp())}.{secrets.token_hex(8)}"
 
 
 class HttpPool:

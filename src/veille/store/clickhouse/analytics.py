@@ -24,8 +24,10 @@ from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where,
 from veille.store.clickhouse.quarters import (
     QUARTER,
     ROLLUP_COLUMNS,
+    after_1970,
     bucket_sql,
     dimensions,
+    floor_div,
     known_totals,
     purged_moods_sql,
     purged_sql,
@@ -129,7 +131,11 @@ class ClickHouseAnalytics(ClickHouseTops):
         """:meth:`post_totals`; ``counts_only``: engagement and reach left at
         0 (not read: a volume chart under a query took 21 ms where the three
         sums took 33, at 3M posts)."""
-        if not scope.restricted and len(rollup_dims(scope.flt, dims)) <= 2:
+        if (
+            not scope.restricted
+            and len(rollup_dims(scope.flt, dims)) <= 2
+            and after_1970(scope.flt)
+        ):
             # Bounds off the quarter-hours (a custom period, a KPI's window):
             # its whole quarter-hours from the rollup too, as SQLite reads
             # them; from the posts held, a retention purge's posts went
@@ -146,7 +152,7 @@ class ClickHouseAnalytics(ClickHouseTops):
         src, where, params = self.source(scope)
         cols: list[str] = []
         if buckets is not False:
-            q = "intDiv(published_at, 900)"
+            q = floor_div("published_at", QUARTER)
             cols.append(q if buckets is True else bucket_sql(buckets, q))
         cols.extend(f"ifNull({d}, '')" for d in dimensions(dims))
         keys = [f"k{i}" for i in range(len(cols))]
@@ -191,6 +197,7 @@ class ClickHouseAnalytics(ClickHouseTops):
             or f.until is None
             or any(int(t.timestamp()) % QUARTER for t in (f.since, f.until))
             or len(rollup_dims(f, ())) > 2
+            or not after_1970(f)
         ):
             return (True, True)
         rows = self._rollup_totals(scope, (), False)

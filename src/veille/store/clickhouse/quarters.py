@@ -34,10 +34,33 @@ def bucket_sql(buckets: Any, q: str) -> str:
         off = f"multiIf({conds}, {int(segs[-1][1])})"
     local = f"({q} * {QUARTER} + {off})"
     if buckets.interval == "hour":
-        return f"intDiv({local}, 3600)"
+        return floor_div(local, 3600)
     if buckets.interval == "day":
-        return f"intDiv({local}, 86400)"
-    return f"intDiv(intDiv({local}, 86400) + 3, 7)"
+        return floor_div(local, 86400)
+    return floor_div(f"{floor_div(local, 86400)} + 3", 7)
+
+
+# Past any time a post can hold (as SQLite's keys: within 2**40 s of 1970).
+_SHIFT = 1 << 41
+
+
+def floor_div(x: str, d: int) -> str:
+    """``x // d`` in SQL, rounded down as Python rounds it, for an integer
+    expression ``x`` (a time or a number of days) and a positive constant
+    ``d``. ``intDiv`` truncates toward zero: a time of 1969 fell in the
+    quarter-hour, hour, day or week after its own. ``x`` is shifted by a
+    multiple of ``d`` past any time held, where both roundings agree."""
+    k = -(-_SHIFT // d)
+    return f"(intDiv(toInt64({x}) + {k * d}, {d}) - {k})"
+
+
+def after_1970(f: PostFilter) -> bool:
+    """Whether ``f``'s bounds (if any) are both after 1970's first second,
+    where the rollups answer: they file a post by ``intDiv``, which puts
+    one of the last minutes of 1969 in the quarter-hour (and the day) that
+    begins 1970; a period from 1970 or before is counted on the posts, as
+    SQLite counts it."""
+    return all(t is None or t.timestamp() > 0 for t in (f.since, f.until))
 
 
 def dimensions(dims: Sequence[str]) -> Sequence[str]:
@@ -100,6 +123,8 @@ def purged_where(scope: Scope, dims: tuple[str, ...] = ()) -> tuple[str, dict[st
     f = scope.flt
     if scope.topic_id is None or dims or scope.scan or f.platforms or f.languages:
         return None
+    if not after_1970(f):
+        return None  # its posts are counted, as SQLite counts them
     # Bounds off the quarter-hours (a KPI's window ends at the second it is
     # read) take the quarter-hours wholly inside, as SQLite reads its rollup
     # there (the edges from the posts held, none of them purged): the

@@ -119,8 +119,9 @@ def whole_days(scope: Scope, *, platforms: bool = True) -> Days | None:
     if f.since is None or f.until is None:
         return None
     since, until = int(f.since.timestamp()), int(f.until.timestamp())
-    # Before 1970 intDiv (towards zero) and day numbers part ways: scan.
-    if since < 0:
+    # Before 1970 intDiv (towards zero) and day numbers part ways: day 0
+    # holds 31 December 1969 too, so a period from 1970 or before scans.
+    if since <= 0:
         return None
     d0, d1 = -(-since // DAY), until // DAY
     if d0 >= d1:

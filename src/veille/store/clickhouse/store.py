@@ -25,6 +25,7 @@ from veille.store.clickhouse.filings import ClickHouseFilings
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where
 from veille.store.clickhouse.privacy import ClickHousePrivacy, ForgetLock
 from veille.store.clickhouse.purged import ClickHousePurged, purged_before
+from veille.store.clickhouse.quarters import floor_div
 from veille.store.clickhouse.rows import (
     BATCH,
     KNOWN_COLUMNS,
@@ -544,7 +545,8 @@ class ClickHouseStore(
         tz = ZoneInfo(timezone)
         days: Counter[str] = Counter()
         for bucket, n in self.rows(
-            f"SELECT intDiv(published_at, 900) AS b, count() FROM {POSTS} WHERE {sql} GROUP BY b",
+            f"SELECT {floor_div('published_at', 900)} AS b, count() FROM {POSTS} "
+            f"WHERE {sql} GROUP BY b",
             params,
         ):
             day = datetime.fromtimestamp(bucket * 900, UTC).astimezone(tz).date().isoformat()

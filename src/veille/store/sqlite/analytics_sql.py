@@ -112,7 +112,21 @@ def bucket_sql(buckets: Any, q: str) -> str:
         off = f"CASE {whens} ELSE {segs[-1][1]} END"
     local = f"({q} * {QUARTER} + {off})"
     if buckets.interval == "hour":
-        return f"{local} / 3600"
+        return floor_div(local, 3600)
     if buckets.interval == "day":
-        return f"{local} / 86400"
-    return f"({local} / 86400 + 3) / 7"
+        return floor_div(local, 86400)
+    return floor_div(f"{floor_div(local, 86400)} + 3", 7)
+
+
+# Past any time a post can hold (its key keeps seconds within 2**40 of 1970).
+_SHIFT = 1 << 41
+
+
+def floor_div(x: str, d: int) -> str:
+    """``x // d`` in SQL, rounded down as Python rounds it, for an integer
+    expression ``x`` (a time or a number of days) and a positive constant
+    ``d``. SQLite's ``/`` truncates toward zero: a time of 1969 fell in the
+    quarter-hour, hour, day or week after its own. ``x`` is shifted by a
+    multiple of ``d`` past any time held, where both roundings agree."""
+    k = -(-_SHIFT // d)
+    return f"(({x}) + {k * d}) / {d} - {k}"

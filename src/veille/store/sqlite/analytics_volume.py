@@ -27,6 +27,7 @@ from veille.store.sqlite.analytics_sql import (
     KNOWN_REACH,
     QUARTER,
     bucket_sql,
+    floor_div,
     fts_match,
     scope_sql,
 )
@@ -237,7 +238,8 @@ class SQLiteVolume(columns.KeepsColumns):
         if copy is not None:
             return columns.grouped(copy, dims, buckets, coverage=coverage)
         where, params = scope_sql(self.conn, scope)
-        cols = bucket("(p.published_at / 900)") + [f"coalesce(p.{d}, '')" for d in dims]
+        quarter = f"({floor_div('p.published_at', QUARTER)})"
+        cols = bucket(quarter) + [f"coalesce(p.{d}, '')" for d in dims]
         sel = ", ".join(
             [
                 *cols,
@@ -301,8 +303,9 @@ class SQLiteVolume(columns.KeepsColumns):
             return None
         since, until = int(period.since.timestamp()), int(period.until.timestamp())
         if len(starts) > COUNT_PER_BUCKET:
+            quarter = f"({floor_div(f'rowid >> {SEQ_BITS}', QUARTER)})"
             sql = (
-                f"SELECT {bucket_sql(buckets, f'((rowid >> {SEQ_BITS}) / {QUARTER})')}, "
+                f"SELECT {bucket_sql(buckets, quarter)}, "
                 "count(*) FROM posts_fts WHERE posts_fts MATCH ? AND rowid >= ? AND rowid < ? "
                 "GROUP BY 1"
             )
@@ -372,6 +375,11 @@ class SQLiteVolume(columns.KeepsColumns):
         if scope.topic_id is None or scope.scan or f.platforms or f.languages:
             return []
         if f.since is None or f.until is None:
+            return []
+        if not rolled_bounds(f.since, f.until):
+            # Filed by truncated quarter-hours, as the topic rollup its
+            # volume then leaves unread (a purged post of 31 December 1969
+            # was scored on 1 January 1970, beside no post counted).
             return []
         bucket = None
         if buckets is not False:

@@ -245,11 +245,13 @@ def take_out_author_days(conn: sqlite3.Connection, last_pk: int, below: int) -> 
     rollup counts the posts still held after every batch, and a topic's
     sentiment (the author rollup beside ``topic_purged_sentiment``) counts
     each post once whenever the purge is killed; it counted the batches'
-    posts twice until the purge's last step deleted the days. Followers and
-    names (maxima) stay as they were: the day goes whole by the purge's end.
-    Posts published from ``below`` (the cutoff's day, seconds) stay counted
-    there, as :func:`keep_topic_sentiment` leaves them: the cutoff day's
-    authors keep their purged posts."""
+    posts twice until the purge's last step deleted the days. The largest
+    follower count and name of a row left with posts (the day a batch ends
+    in the middle of) are read again from its posts after ``last_pk``: a
+    purge killed there showed an author's followers and name of a deleted
+    post until it went on. Posts published from ``below`` (the cutoff's
+    day, seconds) stay counted there, as :func:`keep_topic_sentiment`
+    leaves them: the cutoff day's authors keep their purged posts."""
     sums = (
         "count(*), sum(p.likes + p.shares + p.replies), sum(p.sentiment IS 'positive'), "
         "sum(p.sentiment IS 'negative'), sum(p.sentiment IS 'neutral')"
@@ -275,6 +277,27 @@ def take_out_author_days(conn: sqlite3.Connection, last_pk: int, below: int) -> 
         "DELETE FROM author_rollup WHERE posts <= 0 AND (topic_id, day, platform, handle) "
         "IN (SELECT topic_id, day, platform, handle FROM g)",
         (last_pk, below, last_pk, below),
+    )
+    # Those left (a post of theirs after ``last_pk``): their maxima over the
+    # posts that stay, found by the rollup's own day number (it truncates
+    # toward zero; the range lets the author's index find them).
+    held = (
+        "FROM posts q WHERE q.author_handle = author_rollup.handle "
+        "AND q.platform = author_rollup.platform AND q.pk > ? "
+        "AND q.published_at > (author_rollup.day - 1) * 86400 "
+        "AND q.published_at < (author_rollup.day + 1) * 86400 "
+        "AND q.published_at / 86400 = author_rollup.day "
+        "AND (author_rollup.topic_id = 0 OR EXISTS (SELECT 1 FROM post_topics t "
+        "WHERE t.post_pk = q.pk AND t.topic_id = author_rollup.topic_id))"
+    )
+    conn.execute(
+        f"WITH g (topic_id, day, platform, handle, n, e, pos, neg, neu) AS ({groups}) "
+        f"UPDATE author_rollup SET followers = coalesce((SELECT "
+        f"max(coalesce(q.author_followers, 0)) {held}), 0), "
+        f"name = (SELECT max(q.author_name) {held}) "
+        "WHERE (topic_id, day, platform, handle) IN "
+        "(SELECT topic_id, day, platform, handle FROM g)",
+        (last_pk, below, last_pk, below, last_pk, last_pk),
     )
 
 

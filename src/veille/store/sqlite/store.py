@@ -20,6 +20,7 @@ from veille.store.protocols.analytics import story_bucket
 from veille.store.sqlite.accounts import SQLiteAccounts, SQLiteAccountsTx
 from veille.store.sqlite.alerts import SQLiteAlerts, SQLiteAlertsTx
 from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
+from veille.store.sqlite.analytics_sql import floor_div
 from veille.store.sqlite.calendar import SQLiteCalendar, SQLiteCalendarTx
 from veille.store.sqlite.collection import SQLiteCollection, SQLiteCollectionTx
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
@@ -589,7 +590,9 @@ class SQLiteStore(
         tz = ZoneInfo(timezone)
         days: Counter[str] = Counter()
         for bucket, n in self.conn.execute(
-            f"SELECT published_at / 900, count(*) FROM posts WHERE {where} GROUP BY 1", params
+            f"SELECT {floor_div('published_at', 900)}, count(*) FROM posts WHERE {where} "
+            "GROUP BY 1",
+            params,
         ):
             day = datetime.fromtimestamp(bucket * 900, UTC).astimezone(tz).date().isoformat()
             days[day] += n
