@@ -363,3 +363,18 @@ def test_plan_adopt_asks_in_french_and_takes_oui(run) -> None:
     assert done.exit_code == 0, done.output
     assert f"Adopter ce plan{NBSP}? [o/N]{NBSP}: oui" in done.output, done.output
     assert f"Plan adopté{NBSP}:" in done.output
+
+
+def test_the_demo_tour_is_said_in_french(run, tmp_path: Path) -> None:
+    """`LANG=fr_FR.UTF-8 veille demo` toured its workspace in English
+    (« new posts stored », « Busiest day », « Followers of our own pages
+    … 48,210 », a French reader's 48 point 210)."""
+    out = run("demo", str(tmp_path / "demo"), "--days", "7", env={"COLUMNS": "3000"}).output
+    assert f"Espace de travail de démonstration{NBSP}: {tmp_path / 'demo'}" in out, out
+    assert "nouvelles publications enregistrées" in out and "Par plateforme" in out
+    assert f"Jour le plus chargé{NBSP}: " in out and "une panne chez Lumio" in out
+    assert (
+        f"Abonnés de nos propres pages (relevé du jour){NBSP}: facebook lumio 48{NBSP}210, "
+    ) in out, out
+    assert f"Dernières publications contenant «{NBSP}panne{NBSP}»{NBSP}:" in out
+    assert f"À essayer{NBSP}:" in out and "Busiest day" not in out and "Try:" not in out
