@@ -328,3 +328,53 @@ def test_more_plan_commands_are_said_in_french(run, tmp_path: Path) -> None:
     )
     done = run("plan", "import", str(toml))
     assert f"Plan importé{NBSP}: 1 objectif, 0 indicateur, 0 canal." in done.output, done.output
+
+
+def test_a_yes_no_question_is_asked_and_answered_in_french(run) -> None:
+    """`LANG=fr_FR.UTF-8 veille privacy erase` asked its French question
+    with typer's « [y/N]: », took « oui » for no answer (« Error: invalid
+    input ») and said « Aborted. » where the input ended."""
+    asked = f"Effacer chaque publication de claire sur toutes les plateformes{NBSP}? [o/N]{NBSP}: "
+    done = run("privacy", "erase", "--author", "claire", input="peut-être\nnon\n")
+    assert done.exit_code == 1, done.output
+    assert asked in done.output and "[y/N]" not in done.output, done.output
+    assert f"Erreur{NBSP}: réponse invalide (répondez o ou n)." in done.output
+    assert "Rien n’a été effacé." in done.output and "invalid input" not in done.output
+    done = run("privacy", "erase", "--author", "claire", input="")
+    assert done.exit_code == 1 and "Abandon." in done.output, done.output
+    assert "Aborted" not in done.output
+    done = run("privacy", "erase", "--author", "claire", input="oui\n")
+    assert done.exit_code == 0, done.output
+    assert "rien n’a été effacé, mais l’identifiant est oublié" in done.output, done.output
+    done = run("privacy", "lift", "--author", "claire", input="o\n")
+    assert done.exit_code == 0 and "Objection" not in done.output, done.output
+    english = run("--language", "en", "privacy", "lift", "--author", "claire", input="oui\n")
+    assert english.exit_code == 1, english.output
+    assert "again? [y/N]: " in english.output and "Error: invalid input" in english.output
+
+
+def test_plan_adopt_asks_in_french_and_takes_oui(run) -> None:
+    """`veille plan adopt --lang fr` asked « Adopter ce plan ? [y/N]: »,
+    and « oui » was no answer."""
+    run("plan", "objective", "add", "care", "--type", "awareness")
+    run("plan", "channel", "set", "mastodon", "--per-week", "2", "--handle", "lumio_hq",
+        "--objectives", "care")  # fmt: skip
+    done = run("plan", "adopt", "--lang", "fr", input="oui\n")
+    assert done.exit_code == 0, done.output
+    assert f"Adopter ce plan{NBSP}? [o/N]{NBSP}: oui" in done.output, done.output
+    assert f"Plan adopté{NBSP}:" in done.output
+
+
+def test_the_demo_tour_is_said_in_french(run, tmp_path: Path) -> None:
+    """`LANG=fr_FR.UTF-8 veille demo` toured its workspace in English
+    (« new posts stored », « Busiest day », « Followers of our own pages
+    … 48,210 », a French reader's 48 point 210)."""
+    out = run("demo", str(tmp_path / "demo"), "--days", "7", env={"COLUMNS": "3000"}).output
+    assert f"Espace de travail de démonstration{NBSP}: {tmp_path / 'demo'}" in out, out
+    assert "nouvelles publications enregistrées" in out and "Par plateforme" in out
+    assert f"Jour le plus chargé{NBSP}: " in out and "une panne chez Lumio" in out
+    assert (
+        f"Abonnés de nos propres pages (relevé du jour){NBSP}: facebook lumio 48{NBSP}210, "
+    ) in out, out
+    assert f"Dernières publications contenant «{NBSP}panne{NBSP}»{NBSP}:" in out
+    assert f"À essayer{NBSP}:" in out and "Busiest day" not in out and "Try:" not in out

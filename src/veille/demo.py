@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from veille.errors import Count, Text, tr, trn
 from veille.sim import BRAND
 from veille.sim.feeds import FEED_PLATFORMS
 from veille.workspace import Workspace, init_workspace
@@ -135,7 +136,7 @@ def _snapshot_lines(ws: Workspace) -> list[str]:
     # ours: one page, said once.
     alias = {("linkedin", str(ORG_ID)): "lumio"}
     handles = own_accounts(ws)
-    said = []
+    said: list[Text] = []
     for platform, handle in handles:
         same = alias.get((platform, handle))
         if same is not None and (platform, same) in handles:
@@ -144,34 +145,56 @@ def _snapshot_lines(ws: Workspace) -> list[str]:
         if shots and shots[-1].followers is not None:
             also = [h for (p, h), v in alias.items() if p == platform and v == handle]
             name = f"{handle} ({', '.join(also)})" if also else handle
-            said.append(f"{platform} {name} {shots[-1].followers:,}")
-    return ["Followers of our own pages (today's snapshot): " + ", ".join(said)] if said else []
+            said.append(tr("%(platform)s %(name)s %(n)s", platform=platform, name=name,
+                           n=Count(shots[-1].followers)))  # fmt: skip
+    if not said:
+        return []
+    return [tr("Followers of our own pages (today's snapshot): %(pages)s", pages=_listed(said))]
+
+
+def _listed(items: list[Text]) -> Text:
+    """``items`` one after the other, each said in the reader's language."""
+    if len(items) == 1:
+        return items[0]
+    return tr("%(first)s, %(rest)s", first=items[0], rest=_listed(items[1:]))
 
 
 def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) -> list[str]:
-    """Create (or refresh) the demo workspace and return a tour of it, line by line."""
+    """Create (or refresh) the demo workspace and return a tour of it, line by
+    line: sentences made by :func:`veille.errors.tr`, for the CLI to say in
+    its reader's language."""
     root = init_workspace(directory)
     _set_organization(root)
-    lines = [f"Demo workspace: [bold]{root}[/]"]
+    lines: list[str] = [tr("Demo workspace: [bold]%(root)s[/]", root=str(root))]
     with Workspace.open(root) as ws:
         topics = add_demo_topics_and_alert(ws)
         new = collect_from_simulator(ws, seed=seed, days=days, end=end)
         st = ws.posts.stats(timezone=ws.settings.workspace.timezone)
-        lines.append(f"{new} new posts stored; {st.total} in all, over {len(st.by_day)} days.")
-        lines.append("By platform: " + ", ".join(f"{c.key} {c.count}" for c in st.by_platform))
-        lines.append("By language: " + ", ".join(f"{c.key} {c.count}" for c in st.by_language))
+        days_held = len(st.by_day)
+        lines.append(trn("%(n)s new post stored; %(total)s in all, over %(days)s days.",
+                         "%(n)s new posts stored; %(total)s in all, over %(days)s days.", new,
+                         n=Count(new), total=Count(st.total), days=Count(days_held)))  # fmt: skip
+        # (Counts as they were, ungrouped: "mastodon 1,234, bluesky 56" would misread.)
+        platforms = ", ".join(f"{c.key} {c.count}" for c in st.by_platform)
+        languages = ", ".join(f"{c.key} {c.count}" for c in st.by_language)
+        lines.append(tr("By platform: %(counts)s", counts=platforms))
+        lines.append(tr("By language: %(counts)s", counts=languages))
         peak = max(st.by_day, key=lambda c: c.count) if st.by_day else None
         if peak:
-            lines.append(f"Busiest day: {peak.key} ({peak.count} posts: an outage at {BRAND}).")
-        lines.append(f"Topics: {', '.join(topics)}; alert lumio-feed writes alerts/lumio.atom.")
+            lines.append(trn("Busiest day: %(day)s (%(n)s post: an outage at %(brand)s).",
+                             "Busiest day: %(day)s (%(n)s posts: an outage at %(brand)s).",
+                             peak.count, day=peak.key, n=Count(peak.count),
+                             brand=BRAND))  # fmt: skip
+        lines.append(tr("Topics: %(topics)s; alert lumio-feed writes alerts/lumio.atom.",
+                        topics=", ".join(topics)))  # fmt: skip
         lines.extend(_snapshot_lines(ws))
         sample = ws.posts.search_text("panne", limit=3)
-        lines.append('Latest posts with "panne" (outage):')
+        lines.append(tr('Latest posts with "panne" (outage):'))
         lines.extend(
             f"  {p.published_at:%Y-%m-%d %H:%M} {p.platform:9} {p.text[:90]}" for p in sample
         )
     lines.append("")
-    lines.append("Try:")
+    lines.append(tr("Try:"))
     lines.append("  veille --help")
     lines.append(f"  veille stats --workspace {directory}")
     lines.append(f'  veille search "{BRAND.lower()} AND (panne OR outage)" --workspace {directory}')

@@ -22,6 +22,7 @@ from veille.cli.common import (
     print_rows,
     said_heads,
     speaker,
+    tell,
     warn,
 )
 from veille.errors import tr
@@ -143,7 +144,7 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             e = approve_entry(ws.state, entry_id, by=by)
-        console().print(f"#{e.id} approved by {by}; it goes out at its time.", markup=False)
+            tell(ws, tr("#%(id)s approved by %(by)s; it goes out at its time.", id=e.id, by=by))
 
     @cal.command("publish")
     @handle_errors
@@ -188,4 +189,4 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_entry(ws.state, entry_id)
-        console().print(f"#{entry_id} removed.", markup=False)
+            tell(ws, tr("#%(id)s removed.", id=entry_id))

@@ -318,6 +318,36 @@ def speaker(lang: str) -> Callable[[str], str]:
     return lambda text: translated(text, catalog.gettext, lang, ngettext=catalog.ngettext)
 
 
+#: The answers a French reader may give a yes/no question (typer's English
+#: ones too: a script written for English still answers it).
+_FRENCH_YES = ("o", "oui", "y", "yes")
+_FRENCH_NO = ("n", "non", "no")
+
+
+def confirm(question: str, lang: str) -> bool:
+    """``question`` (already said in ``lang``) asked as typer's
+    ``typer.confirm`` asks it, no being the default: ``[y/N]`` in English
+    (typer's own), ``[o/N]`` in French, which takes o/oui (and y/yes) for
+    yes, and says a wrong answer and the end of input in French."""
+    if lang != "fr":
+        return typer.confirm(question)
+    say = speaker(lang)
+    while True:
+        try:
+            answer: str = typer.prompt(f"{question} [o/N]", default="", show_default=False,
+                                       prompt_suffix="\u202f: ")  # fmt: skip
+        except typer.Abort:  # end of input, or Ctrl-C: typer said "Aborted." (status 1)
+            typer.echo("", err=True)
+            err_console().print(say(tr("Aborted.")), markup=False)
+            raise typer.Exit(1) from None
+        value = answer.strip().lower()
+        if value in _FRENCH_YES:
+            return True
+        if not value or value in _FRENCH_NO:
+            return False
+        typer.echo(say(tr("Error: invalid input (answer y or n).")))
+
+
 def tell(ws: Workspace, said: str) -> None:
     """``said`` (a sentence made by :func:`veille.errors.tr`: what a command
     did) on stdout, in the language of the reader of the command

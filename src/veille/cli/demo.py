@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from veille.cli.common import console, handle_errors, say_stopped
+from veille.cli.common import cli_language, console, handle_errors, say_stopped, speaker
+from veille.errors import tr
 
 
 def register(app: typer.Typer) -> None:
@@ -41,9 +42,10 @@ def register(app: typer.Typer) -> None:
 
         now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         summary = build_demo(directory, seed=seed, days=days, end=now)
+        say = speaker(cli_language(directory))
         out = console()
         for line in summary:
-            out.print(line, soft_wrap=True)
+            out.print(say(line), soft_wrap=True)
         if not serve:
             return
         from veille.demo import demo_account
@@ -56,9 +58,10 @@ def register(app: typer.Typer) -> None:
 
         def announce(url: str, _app_ws: object) -> None:
             out.print("")
-            out.print(f"Web app: [bold]{url}[/]  (stop with Ctrl-C)")
-            out.print(f"Sign in as [bold]{username}[/] with the password [bold]{password}[/]")
-            out.print("(a new password is made each time the demo starts)")
+            out.print(say(tr("Web app: [bold]%(url)s[/]  (stop with Ctrl-C)", url=url)))
+            out.print(say(tr("Sign in as [bold]%(user)s[/] with the password [bold]%(password)s[/]",
+                             user=username, password=password)))  # fmt: skip
+            out.print(say(tr("(a new password is made each time the demo starts)")))
 
         run(
             root, host="127.0.0.1", port=port, tries=20, announce=announce, log_level="warning",

@@ -10,6 +10,7 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     WorkspaceOpt,
+    confirm,
     handle_errors,
     old_option_name,
     open_workspace,
@@ -162,7 +163,7 @@ def register(plan: typer.Typer) -> None:
                     else "Adopt this plan beyond what the team has?"
                 )
             if not yes:
-                if not typer.confirm(question):
+                if not confirm(question, language):
                     raise typer.Exit(1)
                 over_capacity = True  # asked in so many words, and answered
             done = adopt(ws, found, over_capacity=over_capacity, actor=actor)

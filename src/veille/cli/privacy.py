@@ -15,6 +15,7 @@ from veille.cli.common import (
     RowFormatOpt,
     WorkspaceOpt,
     cli_language,
+    confirm,
     console,
     err_console,
     handle_errors,
@@ -115,13 +116,14 @@ def register(app: typer.Typer) -> None:
 
         if platform:  # a misspelt platform would erase nothing and log it as done
             platform = check_platforms((platform,))[0]
-        say = speaker(cli_language(workspace))
+        reader = cli_language(workspace)
+        say = speaker(reader)
         asked = (
             tr("Erase every post by %(author)s on %(platform)s?", author=author, platform=platform)
             if platform
             else tr("Erase every post by %(author)s on every platform?", author=author)
         )
-        if not yes and not typer.confirm(say(asked)):
+        if not yes and not confirm(say(asked), reader):
             err_console().print(say(tr("Nothing erased.")), markup=False)
             raise typer.Exit(1)
         with open_workspace(workspace) as ws:
@@ -167,12 +169,13 @@ def register(app: typer.Typer) -> None:
 
         if platform:
             platform = check_platforms((platform,))[0]
-        say = speaker(cli_language(workspace))
+        reader = cli_language(workspace)
+        say = speaker(reader)
         asked = (tr("Collect the new posts of %(author)s on %(platform)s again?", author=author,
                     platform=platform) if platform
                  else tr("Collect the new posts of %(author)s on every platform again?",
                          author=author))  # fmt: skip
-        if not yes and not typer.confirm(say(asked)):
+        if not yes and not confirm(say(asked), reader):
             err_console().print(say(tr("Nothing lifted.")), markup=False)
             raise typer.Exit(1)
         with open_workspace(workspace) as ws:

@@ -21,8 +21,9 @@ from veille.cli.common import (
     print_rows,
     said_heads,
     speaker,
+    tell,
 )
-from veille.errors import tr, trn
+from veille.errors import Count, tr, trn
 
 
 def register(app: typer.Typer) -> None:
@@ -54,12 +55,15 @@ def register(app: typer.Typer) -> None:
             limit = (
                 learn_limit(ws.state, ws.settings, name) if acct.platform == "mastodon" else None
             )
-        said = f"; its server allows {limit} characters" if limit else ""
-        console().print(
-            f"account {acct.name} ({acct.platform}, {acct.url}) added{said}.",
-            markup=False,
-            soft_wrap=True,
-        )
+            said = (
+                tr("account %(name)s (%(platform)s, %(url)s) added; its server allows "
+                   "%(limit)s characters.", name=acct.name, platform=acct.platform,
+                   url=acct.url, limit=Count(limit))
+                if limit
+                else tr("account %(name)s (%(platform)s, %(url)s) added.", name=acct.name,
+                        platform=acct.platform, url=acct.url)
+            )  # fmt: skip
+            tell(ws, said)
 
     @accounts.command("list")
     @handle_errors
@@ -84,7 +88,7 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_account(ws.state, name)
-        console().print(f"account {name} removed.", markup=False)
+            tell(ws, tr("account %(name)s removed.", name=name))
 
     @publish.command("now")
     @handle_errors
@@ -137,12 +141,15 @@ def register(app: typer.Typer) -> None:
             with Publishing(ws.settings) as pub:
                 done = pub.publish(acct, body, title=title, reply_to=reply_to,
                                    language=language, dry_run=dry_run)  # fmt: skip
+            say = speaker(cli_language(ws.root))
         if output is DataFormat.json:
             print_json({"id": done.id, "url": done.url, "platform": done.platform,
                         "post_id": done.post_id, "dry_run": done.dry_run,
                         "request": dict(done.request or {})})  # fmt: skip
         elif done.dry_run:
-            console().print("dry run, nothing sent:", markup=False)
+            console().print(say(tr("dry run, nothing sent:")), markup=False)
             print_json(dict(done.request or {}))
         else:
-            console().print(f"published on {done.platform}: {done.url or done.id}", markup=False)
+            said = tr("published on %(platform)s: %(where)s", platform=done.platform,
+                      where=done.url or done.id)  # fmt: skip
+            console().print(say(said), markup=False, soft_wrap=True)

@@ -1,0 +1,66 @@
+"""The publishing commands said in French to a French reader: `veille
+publish account add|remove`, `publish now` and `calendar approve|remove`
+said what they did in English until 2026-12-06 (see
+tests/test_cli_output_french.py for the other commands)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from veille.cli import build_app
+from veille.sim.server import Simulator
+from veille.workspace import Workspace
+
+NBSP = "\u202f"
+
+
+@pytest.fixture
+def french(monkeypatch: pytest.MonkeyPatch, workspace: Workspace):
+    """``veille`` in this process, in ``workspace``, its locale French
+    unless ``env`` says otherwise."""
+    for name in ("VEILLE_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    app, runner = build_app(), CliRunner()
+    w = ["--workspace", str(workspace.root)]
+
+    def invoke(*args: str, env: dict[str, str] | None = None):
+        done = runner.invoke(app, [*args, *w], env={"LANG": "fr_FR.UTF-8", **(env or {})})
+        assert "Traceback" not in done.output
+        assert done.exit_code == 0, done.output
+        return re.sub(r"[ \n]+", " ", done.output)  # (U+202F kept: str.split() drops it)
+
+    return invoke
+
+
+def test_publishing_commands_are_said_in_french(french, sim: Simulator) -> None:
+    """`LANG=fr_FR.UTF-8 veille publish account add` said « account m
+    (mastodon, …) added. », `calendar approve` « #1 approved by marie; it
+    goes out at its time. », `publish now` « published on mastodon: … »."""
+    url = sim.url("mastodon", "").rstrip("/")
+    added = french("publish", "account", "add", "m", "--platform", "mastodon", "--url", url,
+                   "--secret", "sim-mastodon-token")  # fmt: skip
+    assert (
+        f"Compte de publication m (mastodon, {url}) ajouté{NBSP}; son serveur autorise 500 "
+        "caractères." in added
+    ), added
+    sim.host("mastodon").state["max_characters"] = 1200
+    try:  # the limit the account's instance announces, its thousands the French way
+        big = french("publish", "account", "add", "big", "--platform", "mastodon", "--url", url,
+                     "--secret", "sim-mastodon-token")  # fmt: skip
+    finally:
+        del sim.host("mastodon").state["max_characters"]
+    assert f"ajouté{NBSP}; son serveur autorise 1{NBSP}200 caractères." in big, big
+    french("calendar", "add", "-a", "m", "--at", "2030-01-01 09:00", "Bonjour")
+    approved = french("calendar", "approve", "1", "--by", "marie")
+    assert f"Publication n°1 approuvée par marie{NBSP}; elle partira à son heure." in approved
+    assert "Publication n°1 retirée du calendrier." in french("calendar", "remove", "1")
+    dry = french("publish", "now", "-a", "m", "Tout de suite", "--dry-run")
+    assert f"essai à blanc, rien n’a été envoyé{NBSP}:" in dry, dry
+    now = french("publish", "now", "-a", "m", "Tout de suite")
+    assert f"publié sur mastodon{NBSP}: {url}" in now, now
+    assert "Compte de publication big supprimé." in french("publish", "account", "remove", "big")
+    english = french("--language", "en", "publish", "account", "remove", "m")
+    assert "account m removed." in english, english
