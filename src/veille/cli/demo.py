@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from veille.cli.common import console, handle_errors, say_stopped
+from veille.cli.common import cli_language, console, handle_errors, say_stopped
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
         short_unless(serve)
 
         now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-        summary = build_demo(directory, seed=seed, days=days, end=now)
+        summary = build_demo(directory, seed=seed, days=days, end=now, lang=cli_language(directory))
         out = console()
         for line in summary:
             out.print(line, soft_wrap=True)
