@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from veille.errors import Count, Text, tr, trn
 from veille.sim import BRAND
@@ -159,10 +160,87 @@ def _listed(items: list[Text]) -> Text:
     return tr("%(first)s, %(rest)s", first=items[0], rest=_listed(items[1:]))
 
 
-def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) -> list[str]:
+# Who the demo's plan names as spokesperson and gives inbox items to: the
+# demo's login (``veille demo --serve`` creates it).
+DEMO_USER = "demo"
+
+# The inbox's handful: Lumio's customers asking (where an offer is
+# available) and complaining (support on hold, the bill), by the words of
+# their posts, in English and in French; the newest of each come in.
+_INBOX_WORDS = (
+    ("anyone know lumio", "normal"),
+    ("quelqu sait lumio", "normal"),
+    ("lumio support hold", "high"),
+    ("lumio attendre deux heures", "high"),
+    ("why lumio bill", "normal"),
+    ("lumio facturation désastre", "normal"),
+)
+_INBOX_NOTE = {
+    "en": "Asked for two hours on hold: check the call centre's wait that day before answering.",
+    "fr": "Deux heures d’attente au téléphone : vérifier l’attente du centre d’appels "
+    "ce jour-là avant de répondre.",
+}
+
+
+def file_demo_inbox(ws: Workspace, *, lang: str = "en") -> int:
+    """Flag the brand's topic for the engagement inbox (posts collected from
+    now on enter it) and enter a handful of the questions and complaints
+    already collected, newest first: two given to the demo's login, one with
+    a note. Returns the items entered (none when the inbox has some already:
+    a demo built again keeps what its user did)."""
+    import time
+
+    from veille.inbox.items import add_note, assign, count_items, set_priority
+    from veille.query.topics import edit_topic
+
+    edit_topic(ws.state, "lumio", None, inbox=True, actor=DEMO)
+    if count_items(ws.state):
+        return 0
+    chosen: dict[str, tuple[Any, str]] = {}
+    for words, priority in _INBOX_WORDS:
+        for post in ws.posts.search_text(words, limit=1):
+            chosen.setdefault(post.id, (post, priority))
+    with ws.state.transaction() as tx:
+        items = tx.enter_inbox([(p, ["lumio"]) for p, _ in chosen.values()], int(time.time()))
+    for n, item in enumerate(items):
+        priority = chosen[item.post_id][1]
+        if priority != "normal":
+            set_priority(ws.state, item.id, priority, actor=DEMO)
+        if n < 2:
+            assign(ws.state, item.id, DEMO_USER, actor=DEMO)
+    noted = [i for i in items if chosen[i.post_id][1] == "high"][:1]
+    for item in noted:
+        add_note(ws.state, item.id, _INBOX_NOTE.get(lang, _INBOX_NOTE["en"]), actor=DEMO)
+    return len(items)
+
+
+def start_demo_plan(ws: Workspace, *, lang: str = "en", now: datetime | None = None) -> list[str]:
+    """Lumio's presence plan, started through the guided start as a new user
+    would: customer service and awareness objectives, their KPIs measured on
+    the collected posts (baselines, and targets grown from them), the demo's
+    login as spokesperson, Lumio's own pages as channels. Returns the
+    objectives made (none when the plan has some already)."""
+    from veille.plan.objectives import list_objectives
+    from veille.plan.start import StartAnswers, start_plan
+
+    if list_objectives(ws.state):
+        return []
+    made = []
+    for kind, channels in (("customer_service", ["x", "facebook"]), ("awareness", ["linkedin"])):
+        answers = StartAnswers(
+            organization=BRAND, lang=lang, kind=kind, owner=DEMO_USER, topic="lumio",
+            competitors=["vexa", "orbita"], channels=channels, handle="lumio",
+        )  # fmt: skip
+        made.append(start_plan(ws, answers, actor=DEMO, now=now).objective)
+    return made
+
+
+def build_demo(
+    directory: str | Path, *, seed: int, days: int, end: datetime, lang: str = "en"
+) -> list[str]:
     """Create (or refresh) the demo workspace and return a tour of it, line by
     line: sentences made by :func:`veille.errors.tr`, for the CLI to say in
-    its reader's language."""
+    its reader's language; its inbox notes and its plan are written in ``lang``."""
     root = init_workspace(directory)
     _set_organization(root)
     lines: list[str] = [tr("Demo workspace: [bold]%(root)s[/]", root=str(root))]
@@ -188,6 +266,14 @@ def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) ->
         lines.append(tr("Topics: %(topics)s; alert lumio-feed writes alerts/lumio.atom.",
                         topics=", ".join(topics)))  # fmt: skip
         lines.extend(_snapshot_lines(ws))
+        filed = file_demo_inbox(ws, lang=lang)
+        objectives = start_demo_plan(ws, lang=lang)
+        if filed:
+            lines.append(trn("Inbox: %(n)s question or complaint about %(brand)s (/inbox).",
+                             "Inbox: %(n)s questions and complaints about %(brand)s (/inbox).",
+                             filed, n=Count(filed), brand=BRAND))  # fmt: skip
+        if objectives:
+            lines.append(tr("Plan: %(objectives)s (/plan).", objectives=", ".join(objectives)))
         sample = ws.posts.search_text("panne", limit=3)
         lines.append(tr('Latest posts with "panne" (outage):'))
         lines.extend(
@@ -202,9 +288,6 @@ def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) ->
     lines.append(f"  veille alert list --workspace {directory}")
     lines.append(f"  veille source health --workspace {directory}")
     return lines
-
-
-DEMO_USER = "demo"
 
 
 def demo_account(ws: Workspace) -> tuple[str, str]:

@@ -85,7 +85,9 @@ def test_from_nothing_to_published_posts(tmp_path: Path, sim: Simulator) -> None
         "sim-mastodon-token",
     )
     past = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M")
-    veille("calendar", "add", "--account", "lumio-masto", "--at", past, "Bonjour de Lumio !")
+    veille(
+        "calendar", "add", "--account", "lumio-masto", "--at", past, "--yes", "Bonjour de Lumio !"
+    )
     veille("calendar", "publish")
     assert sum(1 for p in sim.world.by_platform["mastodon"] if p.text == "Bonjour de Lumio !") == 1
     kpis = {k["kind"]: k for k in json.loads(veille("plan", "kpis", "--format", "json"))}

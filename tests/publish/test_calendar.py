@@ -7,6 +7,7 @@ import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -20,6 +21,7 @@ from veille.publish.calendar import (
     approve_entry,
     edit_entry,
     get_entry,
+    list_entries,
     publish_due,
 )
 from veille.sim import bluesky, wordpress
@@ -252,7 +254,7 @@ def test_cli_commands(workspace: Workspace, sim: Simulator) -> None:
     logged = list_entries(workspace.state, action="publish.account.add")
     assert logged and logged[0].actor == "cli" and "sim-mastodon-token" not in logged[0].detail
     r = runner.invoke(app, ["calendar", "add", "-a", "m", "--at", "2026-01-01 09:00",
-                            "Bonjour", *w])  # fmt: skip
+                            "--yes", "Bonjour", *w])  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "Bonjour" in runner.invoke(app, ["calendar", "list", *w]).output
     dry = runner.invoke(app, ["calendar", "publish", "--dry-run", *w])
@@ -274,7 +276,7 @@ def test_cli_commands(workspace: Workspace, sim: Simulator) -> None:
                                "z" * 600, "--format", "json", *w])  # fmt: skip
     assert fits.exit_code == 0, fits.output
     assert '"limit": 700' in fits.output
-    roomy = runner.invoke(app, ["calendar", "add", "-a", "big", "--at", "2026-01-01 09:00",
+    roomy = runner.invoke(app, ["calendar", "add", "-a", "big", "--at", "2026-01-01 09:00", "--yes",
                                 "z" * 600, "--format", "json", *w])  # fmt: skip
     assert '"status": "scheduled"' in roomy.output
     assert runner.invoke(app, ["calendar", "remove", "1", *w]).exit_code == 0
@@ -313,7 +315,7 @@ def test_publish_now_applies_the_staff_guidelines_as_the_calendar_does(
     assert _posts_by(sim, "mastodon", "free stuff") == before
     checked = runner.invoke(app, ["draft", "check", "-p", "mastodon", "free stuff", *w])
     assert checked.exit_code == 1 and "guideline_forbidden_word" in checked.output
-    at = ["--at", "2026-01-01 09:00"]
+    at = ["--at", "2026-01-01 09:00", "--yes"]
     saved = runner.invoke(app, ["calendar", "add", "-a", "lumio-masto", *at, "free stuff",
                                 "--format", "json", *w])  # fmt: skip
     assert '"status": "draft"' in saved.output
@@ -415,3 +417,39 @@ def test_posts_of_an_account_removed_before_are_shown_broken(
         "it fails at its time" in said
     )
     assert f"veille calendar edit {orphan.id} --account OTHER" in said
+
+
+def test_cli_calendar_add_refuses_a_time_already_past(workspace: Workspace, sim: Simulator) -> None:
+    """`veille calendar add --at` saved a time already past without a word,
+    and the post went out at the next run: it is refused (exit 2) with the
+    time given and what to do, in the reader's language; nothing is saved.
+    ``--yes`` saves it knowingly; a time to come is saved as before."""
+    runner = CliRunner()
+    app = build_app()
+    w = ["--workspace", str(workspace.root)]
+    url = sim.url("mastodon", "").rstrip("/")
+    added = runner.invoke(app, ["publish", "account", "add", "m", "--platform", "mastodon",
+                                "--url", url, "--secret", "sim-mastodon-token", *w])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    tz = workspace.settings.workspace.timezone
+    past = (datetime.now(UTC) - timedelta(hours=3)).astimezone(ZoneInfo(tz))
+    typed = past.strftime("%Y-%m-%d %H:%M")
+    for lang, said in (
+        ("en", f"the time (at) {typed} is past"),
+        ("fr", f"l’heure (at) {typed} est passée"),
+    ):
+        refused = runner.invoke(
+            app, ["--language", lang, "calendar", "add", "-a", "m", "--at", typed, "Hi", *w]
+        )
+        out = " ".join(refused.output.split())
+        assert refused.exit_code == 2, refused.output
+        assert said in out and "--yes" in out, out
+    assert list_entries(workspace.state) == []
+    knowingly = runner.invoke(app, ["calendar", "add", "-a", "m", "--at", typed, "--yes", "Hi", *w])
+    assert knowingly.exit_code == 0, knowingly.output
+    later = (datetime.now(UTC) + timedelta(days=2)).astimezone(ZoneInfo(tz))
+    coming = runner.invoke(
+        app, ["calendar", "add", "-a", "m", "--at", later.strftime("%Y-%m-%d %H:%M"), "Yo", *w]
+    )
+    assert coming.exit_code == 0, coming.output
+    assert len(list_entries(workspace.state)) == 2

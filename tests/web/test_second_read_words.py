@@ -291,3 +291,25 @@ def test_the_owner_warning_sends_only_an_admin_to_the_users_page(served: Served)
             assert '<a href="/users">/users</a>' in said, said
             assert '<a href="/plan/edit">/plan/edit</a>' in said, said
             assert "demandez" not in said, said
+
+
+def test_the_cost_hint_sends_only_a_manager_to_the_plans_editing_page(served: Served) -> None:
+    """/plan told a viewer to say the team's hours "in the plan's editing
+    page", which only a manager or an admin opens (a 403): a viewer and an
+    analyst are now told who can say it, in their language; a manager is
+    still sent there."""
+    hint = re.compile(r'<p class="plan-capacity">(.*?)</p>', re.S)
+    for role in ("viewer", "analyst"):
+        for lang, asked in (
+            ("en", "A manager or an admin can say it in the plan's editing page"),
+            ("fr", "Un responsable ou un administrateur peut l’indiquer"),
+        ):
+            with _client(served, role, lang) as client:
+                found = hint.search(_text(client.get("/plan")))
+            assert found, (role, lang)
+            said = re.sub(r"[ \t\n]+", " ", found.group(1))
+            assert asked in said, said
+            assert "Say it in" not in said and "Indiquez-le" not in said, said
+    with _client(served, "manager", "en") as client:
+        found = hint.search(_text(client.get("/plan")))
+    assert found and "Say it in the plan's editing page" in found.group(1)

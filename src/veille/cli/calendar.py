@@ -70,14 +70,35 @@ def register(app: typer.Typer) -> None:
         language: Annotated[str | None, typer.Option(help="Language code (fr, en).")] = None,
         reply_to: Annotated[str | None, typer.Option(help="Id of a post to answer.")] = None,
         by: Annotated[str, typer.Option(help="Who writes it (a username).")] = "",
+        yes: Annotated[
+            bool,
+            typer.Option(
+                "--yes",
+                help="Save a time already past without asking (it goes out at the next run).",
+            ),
+        ] = False,
         workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Save a post for a time; the draft checker's verdict is shown and kept."""
+        import sys
+
         from veille.cli.draft import read_text
-        from veille.publish.calendar import add_entry
+        from veille.errors import UsageError
+        from veille.publish.calendar import add_entry, check_to_come
 
         with open_workspace(workspace) as ws:
+            if not yes:
+                try:
+                    check_to_come(at, ws.settings.workspace.timezone)
+                except UsageError as past:
+                    # Asked where someone can answer (not when the text comes on stdin).
+                    if text == "-" or not sys.stdin.isatty():
+                        raise
+                    say = speaker(cli_language(ws.root))
+                    asked = tr("%(why)s. Save it anyway?", why=past.message)
+                    if not typer.confirm(say(asked)):
+                        raise typer.Exit(1) from None
             e = add_entry(ws.state, ws.settings, account=account, text=read_text(text), at=at,
                           title=title, language=language, reply_to=reply_to, by=by)  # fmt: skip
             _show(e, output, ws.settings.workspace.timezone)

@@ -41,8 +41,9 @@ def register(app: typer.Typer) -> None:
         short_unless(serve)
 
         now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-        summary = build_demo(directory, seed=seed, days=days, end=now)
-        say = speaker(cli_language(directory))
+        lang = cli_language(directory)
+        summary = build_demo(directory, seed=seed, days=days, end=now, lang=lang)
+        say = speaker(lang)
         out = console()
         for line in summary:
             out.print(say(line), soft_wrap=True)

@@ -51,6 +51,24 @@ def parse_when(value: str | datetime, timezone: str) -> datetime:
     return when.astimezone(UTC).replace(microsecond=0)
 
 
+def check_to_come(value: str | datetime, timezone: str, *, now: datetime | None = None) -> datetime:
+    """``value`` (as :func:`parse_when` reads it) if it is still to come: a
+    time already past was saved without a word and went out at the next
+    ``veille run``, not when its writer meant."""
+    when = parse_when(value, timezone)
+    moment = (now or datetime.now(UTC)).replace(microsecond=0)
+    if when < moment:
+        shown = local(when, timezone).strftime("%Y-%m-%d %H:%M")
+        raise UsageError(
+            tr("the time (at) %(value)s is past: it is %(now)s now (%(zone)s); the post "
+               "would go out at the next 'veille run', not then",
+               value=shown, now=local(moment, timezone).strftime("%Y-%m-%d %H:%M"),
+               zone=timezone),
+            hint=tr("Give a time to come, or add --yes to publish it at the next run."),
+        )  # fmt: skip
+    return when
+
+
 def local(when: datetime, timezone: str) -> datetime:
     return when.astimezone(ZoneInfo(timezone))
 

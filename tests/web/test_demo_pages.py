@@ -1,0 +1,86 @@
+"""The demo's inbox and plan pages, read by its login as a new user reads
+them after ``make demo``: the README sends them there, and both were empty
+(no item, no objective)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from tests.web.conftest import Served, do_login, serve
+from veille.cli import build_app
+from veille.demo import demo_account
+from veille.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, str, list[str]]]:
+    root = tmp_path_factory.mktemp("demo") / "demo"
+    # Built as a French reader builds it (``veille --language fr demo``).
+    result = CliRunner().invoke(build_app(), ["--language", "fr", "demo", str(root), "--days", "7"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    tour = result.output.splitlines()
+    with Workspace.open(root) as ws:
+        _user, password = demo_account(ws)
+    served, server = serve(root)
+    try:
+        yield served, password, tour
+    finally:
+        server.stop()
+
+
+def _page(demo: tuple[Served, str, list[str]], path: str, lang: str) -> str:
+    served, password, _tour = demo
+    with httpx.Client(base_url=served.url, timeout=60, cookies={"veille_lang": lang}) as client:
+        do_login(client, "demo", password)
+        page = client.get(path)
+    assert page.status_code == 200, page.text[:2000]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+
+
+def test_the_demo_inbox_holds_questions_and_complaints(demo) -> None:
+    text = _page(demo, "/inbox", "en")
+    assert "attendre deux heures" in text or "on hold for two hours" in text
+    assert "Gatineau" in text  # a customer's question
+    inbox = demo[0].workspace()
+    with inbox as ws:
+        from veille.inbox.items import events, list_items
+
+        items = list_items(ws.state)
+        assert 4 <= len(items) <= 8
+        assert sum(i.assignee == "demo" for i in items) == 2
+        assert any(i.priority == "high" for i in items)
+        notes = [e for i in items for e in events(ws.state, i.id) if e.action == "note"]
+        # The note is in the demo's language (built in French here).
+        assert len(notes) == 1 and "attente" in notes[0].detail
+    assert any(line.startswith("Inbox: ") for line in demo[2])
+
+
+def test_the_demo_plan_has_objectives_kpis_and_a_spokesperson(demo) -> None:
+    text = _page(demo, "/plan", "fr")
+    # The demo was built in French: its objectives are named in French.
+    assert "Service client" in text and "Notoriété" in text
+    with demo[0].workspace() as ws:
+        from veille.plan.kpis import list_kpis
+        from veille.plan.people import list_people
+
+        kpis = list_kpis(ws.state)
+        # Measured on the collected posts: the mentions' baseline is Lumio's count.
+        mentions = [k for k in kpis if k.kind == "mentions"]
+        assert mentions and all(k.baseline and k.baseline > 0 for k in mentions)
+        assert all(k.target > (k.baseline or 0) for k in mentions)
+        assert {(p.username, p.role) for p in list_people(ws.state)} >= {("demo", "spokesperson")}
+    assert "demo" in text
+
+
+def test_the_demo_built_again_keeps_its_inbox_and_plan(demo) -> None:
+    served = demo[0]
+    with served.workspace() as ws:
+        from veille.demo import file_demo_inbox, start_demo_plan
+
+        assert file_demo_inbox(ws) == 0 and start_demo_plan(ws) == []
