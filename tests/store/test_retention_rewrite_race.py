@@ -13,18 +13,18 @@ ingest's does (tests/store/test_retention_ingest_race.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import retention_workspace
-from tests.store.test_retention_ingest_race import LATER, RECENT, WEEK_OLD
+from tests.store.test_retention_ingest_race import LATER, RECENT, WEEK_OLD, _layout
 from tests.store.test_retention_late_posts import _figures
 from veille.errors import NotFound
 from veille.query.topics import add_topic
-from veille.services.enrich import correct_sentiment
+from veille.services.enrich import correct_sentiment, enrich_stored
 from veille.services.retention import apply_retention
 from veille.workspace import Workspace
 
@@ -85,6 +85,30 @@ def _after_the_purge(
     assert [e.posts for e in ws.state.erasures(kind="retention")] == [2]
     assert apply_retention(ws, now=LATER) is not None
     assert ws.posts.count_posts() == 2 and _counts(ws, figures) == before
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "chdb", "veille+http", "sqlite+postgresql"])
+def test_enrich_does_not_store_again_the_posts_a_purge_deleted_after_its_read(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """Until 2026-12-06: the enriched week-old posts written back, 4 held."""
+    with _layout(kind, tmp_path, request) as (root, figures), Workspace.open(root) as ws:
+        ws.store.upsert_posts([*WEEK_OLD, *RECENT])
+        add_topic(ws.store, "lumio", "lumio")
+        before = _counts(ws, figures)
+        real = ws.posts.iter_posts  # (what ws.store reads them from)
+
+        def iter_posts(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            yield from real(*args, **kwargs)
+            _purge(ws)  # once every post is read, before the first write
+
+        monkeypatch.setattr(ws.posts, "iter_posts", iter_posts)
+        done = enrich_stored(ws, rerun=True)
+        monkeypatch.undo()
+        _after_the_purge(ws, before, figures)
+        assert done["enriched"] == 2  # the two held
+        # What enrich stored is there, on the posts it kept.
+        assert all(p.sentiment is not None for p in ws.posts.iter_posts())
 
 
 def test_a_sentiment_correction_does_not_store_again_a_post_a_purge_deleted(
