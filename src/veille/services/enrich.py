@@ -119,6 +119,8 @@ def enrich_stored(
     MinHash signature yet are clustered."""
     from veille.enrich.clusters import Clusterer
     from veille.enrich.enricher import Enricher
+    from veille.pipeline.ingest import Pipeline
+    from veille.services.retention import purged_before
     from veille.store.split import EchoTx
 
     store = ws.store
@@ -137,11 +139,16 @@ def enrich_stored(
         todo = batch if rerun else [p for p in batch if p.sentiment is None]
         if todo:
             posts = enricher.enrich(todo)
+            # Read before a purge that deleted some of them: those are not
+            # written back (held again, they were counted twice: in the
+            # aggregates the purge kept and as posts held).
             if split:
-                # Two backends: the posts first (an idempotent upsert), then
-                # the clusters in one state transaction, echoed to the posts
-                # store as ingest does; run again, it repeats harmlessly.
-                ws.posts.upsert_posts(posts)
+                # Two backends: the posts first (an idempotent upsert, which
+                # reads the purge's cutoff with its write), then the clusters
+                # in one state transaction, echoed to the posts store as
+                # ingest does; run again, it repeats harmlessly.
+                gone = set(ws.posts.upsert_posts(posts, expire=True).expired)
+                posts = [p for p in posts if p.id not in gone]
                 with ws.state.transaction() as state_tx:
                     tx = EchoTx(state_tx, ws.posts)
                     have = tx.signed_posts([p.id for p in posts])
@@ -149,6 +156,8 @@ def enrich_stored(
                     clustered += len(clusterer.assign(tx, fresh))
             else:
                 with store.transaction() as one:
+                    # (The purge logs its cutoff with its first delete.)
+                    posts, _gone = Pipeline.expire(posts, purged_before(ws.state))
                     one.upsert_posts(posts)
                     have = one.signed_posts([p.id for p in posts])
                     fresh = [p for p in posts if p.id not in have]

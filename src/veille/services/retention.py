@@ -70,13 +70,24 @@ def cutoff_of(settings: Any, state: Any, *, now: datetime | None = None) -> date
     that begins before it counts posts that are gone)."""
     days = settings.privacy.retention_days
     cutoff = _day_start((now or datetime.now(UTC)) - timedelta(days=days)) if days else None
-    for entry in state.erasures(limit=1, kind="retention"):
-        try:  # its subject is the cutoff's date (UTC)
-            purged = datetime.fromisoformat(entry.subject).replace(tzinfo=UTC)
-        except ValueError:
-            continue
+    purged = purged_before(state)
+    if purged is not None:
         cutoff = purged if cutoff is None else max(cutoff, purged)
     return cutoff
+
+
+def purged_before(state: Any) -> datetime | None:
+    """The cutoff of the latest retention purge logged in ``state`` (the
+    posts published before it deleted, or being deleted); ``None`` where
+    none was. Read in the transaction of a write of posts kept in the same
+    store, it is ordered with that purge's deletes (it is logged with the
+    first): what that write leaves out, the purge deletes."""
+    for entry in state.erasures(limit=1, kind="retention"):
+        try:  # its subject is the cutoff's date (UTC)
+            return datetime.fromisoformat(entry.subject).replace(tzinfo=UTC)
+        except ValueError:
+            return None
+    return None
 
 
 def _file_backlogs(workspace: Any, cutoff: datetime) -> None:

@@ -161,7 +161,8 @@ class PostStore(
     ) -> UpsertResult:
         """Store ``posts`` idempotently (and ``cursor``, where the same backend
         keeps the state) in one transaction. ``expire`` (the ingest path,
-        where another backend keeps the state): leave out the posts
+        and ``veille enrich`` writing back the posts it read, where another
+        backend keeps the state): leave out the posts
         published before the cutoff of the latest retention purge of this
         store, read where that purge's deletes are ordered with this write
         (a purge begun since the caller read its cutoff had deleted them:

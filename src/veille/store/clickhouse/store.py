@@ -426,7 +426,12 @@ class ClickHouseStore(
             sentiment_confidence=sentiment.confidence,
             sentiment_source=sentiment.source,
         )
-        self._write([row], [old])
+        # Its cutoff read with the write: a purge that deleted the post
+        # since it was read above would have it stored again, counted twice.
+        purged: set[str] = set()
+        self._write([row], [old], purged)
+        if purged:
+            raise NotFound(tr("no post with id %(post_id)r", post_id=post_id))
 
     def set_clusters(self, clusters: Sequence[tuple[str, str]]) -> None:
         """``(post id, cluster id)`` pairs written to the posts."""
@@ -441,7 +446,8 @@ class ClickHouseStore(
             if old["cluster_id"] != wanted[old["id"]]:
                 rows.append({**old, "cluster_id": wanted[old["id"]]})
                 olds.append(old)
-        self._write(rows, olds)
+        # (A post a purge deleted since its read is left out, not stored again.)
+        self._write(rows, olds, set())
 
     def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None:
         """One row of a small ReplacingMergeTree table (a later one replaces it)."""
