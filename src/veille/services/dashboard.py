@@ -234,12 +234,21 @@ class OverviewFigures:
         )
 
 
+def _counted(card: TopicFigures) -> tuple[int, int | None, int]:
+    """A card's posts, engagement (``None``: no post gave counts) and posts
+    of the period before, as :func:`~veille.analytics.volume.voices_of`
+    takes them."""
+    posts, engagement = card.figures["posts"], card.figures["engagement"]
+    known = None if engagement.value is None else int(engagement.value)
+    return int(posts.value or 0), known, int(posts.previous or 0)
+
+
 def overview_figures(ws: Workspace, period_text: str = "last-30d") -> OverviewFigures:
     """Every saved topic's figures (up to :data:`TOPICS_SHOWN`) over the
     period, and their share of voice, as read from the posts: the same in
     every language."""
     from veille.analytics.topics import topic_scope
-    from veille.analytics.volume import share_of_voice, uneven_sources
+    from veille.analytics.volume import share_of_voice, uneven_sources, voices_of
     from veille.errors import UsageError, tr
     from veille.query.topics import list_topics
     from veille.services.analytics import brand_and_competitors, period
@@ -262,7 +271,13 @@ def overview_figures(ws: Workspace, period_text: str = "last-30d") -> OverviewFi
     if len(compared) < 2 or not set(compared) <= set(names):
         compared, brand = (shown if len(shown) > 1 else []), None
     scopes = {n: topic_scope(ws.store, n) for n in compared}
-    voices = share_of_voice(ws.store, scopes, per) if scopes else []
+    cards = {t.name: t for t in topics}
+    if scopes and set(scopes) <= set(cards):
+        # The cards read each compared topic's posts and engagement over the
+        # period and the one before: the shares are made from those.
+        voices = voices_of({n: _counted(cards[n]) for n in scopes})
+    else:
+        voices = share_of_voice(ws.store, scopes, per) if scopes else []
     uneven = uneven_sources(ws.store, scopes, per) if scopes else []
     return OverviewFigures(per, period_text, topics, voices, more, brand, uneven)
 

@@ -61,8 +61,15 @@ class ClickHouseStories:
         where, params = self.scoped(scope)
         where = _sampled(where, params, sample)
         params.update(split=split, floor=min_stories)
+        # Each story as the 128-bit SipHash of its key: what ``uniqExact`` of
+        # a String counts (it keeps that hash of each value, not the value),
+        # so the same counts; hashed once a post here, where given the key it
+        # hashed it again on every row of the ``ARRAY JOIN`` below (a post's
+        # dozen terms) and carried the key's text along each. A topic's 30
+        # days' trends at 1M posts, this query's CPU: 430-600 -> 260-330 ms.
         posts = (
-            "(SELECT ifNull(cluster_id, id) AS story, published_at >= {split:Int64} AS cur, "
+            "(SELECT reinterpretAsUInt128(sipHash128(ifNull(cluster_id, id))) AS story, "
+            "published_at >= {split:Int64} AS cur, "
             f"published_at, seq, term_keys, term_forms FROM {POSTS} WHERE {where})"
         )
         ((c, d),) = self.rows(
