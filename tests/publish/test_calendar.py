@@ -453,3 +453,48 @@ def test_cli_calendar_add_refuses_a_time_already_past(workspace: Workspace, sim:
     )
     assert coming.exit_code == 0, coming.output
     assert len(list_entries(workspace.state)) == 2
+
+
+def test_cli_calendar_edit_refuses_a_time_already_past(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """`veille calendar edit --at` moved a post to a time already past without
+    a word, and it went out at the next run: refused as `add --at` is (exit 2,
+    the time given and what to do, in the reader's language); the post keeps
+    its time. ``--yes`` moves it knowingly; editing only the text of a post
+    whose time has passed is not refused."""
+    runner = CliRunner()
+    app = build_app()
+    w = ["--workspace", str(workspace.root)]
+    url = sim.url("mastodon", "").rstrip("/")
+    added = runner.invoke(app, ["publish", "account", "add", "m", "--platform", "mastodon",
+                                "--url", url, "--secret", "sim-mastodon-token", *w])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    tz = workspace.settings.workspace.timezone
+    later = (datetime.now(UTC) + timedelta(days=2)).astimezone(ZoneInfo(tz))
+    saved = runner.invoke(
+        app, ["calendar", "add", "-a", "m", "--at", later.strftime("%Y-%m-%d %H:%M"), "Hi", *w]
+    )
+    assert saved.exit_code == 0, saved.output
+    [entry] = list_entries(workspace.state)
+    past = (datetime.now(UTC) - timedelta(hours=3)).astimezone(ZoneInfo(tz))
+    typed = past.strftime("%Y-%m-%d %H:%M")
+    for lang, said in (
+        ("en", f"the time (at) {typed} is past"),
+        ("fr", f"l’heure (at) {typed} est passée"),
+    ):
+        refused = runner.invoke(
+            app, ["--language", lang, "calendar", "edit", str(entry.id), "--at", typed, *w]
+        )
+        out = " ".join(refused.output.split())
+        assert refused.exit_code == 2, refused.output
+        assert said in out and "--yes" in out, out
+    assert get_entry(workspace.state, entry.id).scheduled_at == entry.scheduled_at
+    knowingly = runner.invoke(app, ["calendar", "edit", str(entry.id), "--at", typed, "--yes", *w])
+    assert knowingly.exit_code == 0, knowingly.output
+    moved = get_entry(workspace.state, entry.id).scheduled_at
+    assert moved < datetime.now(UTC)
+    # Its time is now past: changing only its text is not a new time.
+    retyped = runner.invoke(app, ["calendar", "edit", str(entry.id), "--text", "Hello", *w])
+    assert retyped.exit_code == 0, retyped.output
+    assert get_entry(workspace.state, entry.id).text == "Hello"

@@ -344,3 +344,95 @@ def test_a_removed_accounts_post_is_not_offered_to_publish_now(
     assert f'action="/plan/calendar/{kept.id}/publish"' in page
     assert f'action="/plan/calendar/{gone.id}/publish"' not in page
     assert f'action="/plan/calendar/{gone.id}/remove"' in page  # what is left to do
+
+
+def _typed_time(live_server: Served, **delta: float) -> str:
+    """A time now plus ``delta``, as the form's datetime-local field sends it."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    with live_server.workspace() as ws:
+        tz = ws.settings.workspace.timezone
+    return (
+        (datetime.now(UTC) + timedelta(**delta)).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
+    )
+
+
+def test_a_post_added_for_a_time_already_past_is_refused_beside_the_time(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """The calendar form saved a time already past without a word, and the
+    post went out at the next run. It is refused (400) beside the time, in
+    the reader's language, what was typed kept and nothing saved; ticking
+    "Save it even though the time is past" saves it knowingly."""
+    from veille.publish import calendar as cal
+
+    _account(live_server)
+    login(client, "analyst")
+    with live_server.workspace() as ws:
+        before = len(cal.list_entries(ws.state))
+    typed = _typed_time(live_server, hours=-3)
+    shown = typed.replace("T", " ")
+    token = csrf_from(client.get("/plan/calendar").text)
+    form = {"csrf_token": token, "account": "web-masto", "at": typed,
+            "text": "Maintenance ce soir #Lumio", "title": "", "action": "save"}  # fmt: skip
+    for language, said, box in (
+        ("en", f"the time (at) {shown} is past", "Save it even though the time is past"),
+        ("fr", f"l’heure (at) {shown} est passée", "L’enregistrer même si l’heure est passée"),
+    ):
+        client.cookies.set("veille_lang", language)
+        refused = client.post("/plan/calendar", data=form)
+        page = html.unescape(refused.text)
+        assert refused.status_code == 400, page
+        beside = page[page.index('id="at"') : page.index('id="title"')]
+        assert 'aria-invalid="true"' in beside and 'id="at-error"' in beside
+        assert said in beside and box in beside and "--yes" not in page
+        assert f'value="{typed}"' in beside and ">Maintenance ce soir #Lumio</textarea>" in page
+        assert 'name="past_ok" value="1">' in page  # offered, not ticked
+    with live_server.workspace() as ws:
+        assert len(cal.list_entries(ws.state)) == before
+    client.cookies.set("veille_lang", "en")
+    knowingly = client.post("/plan/calendar", data=form | {"past_ok": "1"})
+    assert knowingly.status_code == 303, knowingly.text
+    coming = client.post("/plan/calendar", data=form | {"at": _typed_time(live_server, days=2)})
+    assert coming.status_code == 303, coming.text
+    with live_server.workspace() as ws:
+        assert len(cal.list_entries(ws.state)) == before + 2
+
+
+def test_a_post_moved_to_a_time_already_past_is_refused_beside_the_time(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """The edit form moved a post to a time already past without a word: it
+    is refused (400) beside the time, the post keeps its time and the form
+    what was typed; ticked, it is moved. A post whose time has passed may
+    have its text corrected without being asked."""
+    from veille.publish import calendar as cal
+
+    _account(live_server)
+    login(client, "analyst")
+    with live_server.workspace() as ws:
+        entry = cal.add_entry(ws.state, ws.settings, account="web-masto", text="Hello #Lumio",
+                              at=_typed_time(live_server, days=2).replace("T", " "),
+                              by="analyst")  # fmt: skip
+    url = f"/plan/calendar/{entry.id}"
+    typed = _typed_time(live_server, hours=-3)
+    moved = _post_form(client.get(url).text) | {"at": typed, "text": "Hello again #Lumio"}
+    refused = client.post(url, data=moved)
+    page = html.unescape(refused.text)
+    assert refused.status_code == 400, page
+    beside = page[page.index('id="at"') : page.index('id="title"')]
+    assert f"the time (at) {typed.replace('T', ' ')} is past" in beside
+    assert f'value="{typed}"' in beside and ">Hello again #Lumio</textarea>" in page
+    with live_server.workspace() as ws:
+        kept = cal.get_entry(ws.state, entry.id)
+    assert kept.scheduled_at == entry.scheduled_at and kept.text == "Hello #Lumio"
+    assert client.post(url, data=moved | {"past_ok": "1"}).status_code == 303
+    with live_server.workspace() as ws:
+        assert cal.get_entry(ws.state, entry.id).scheduled_at < entry.scheduled_at
+    # Its time is now past: correcting its text alone is not a new time.
+    fixed = _post_form(client.get(url).text) | {"text": "Hello, all #Lumio"}
+    fixed.pop("past_ok", None)
+    assert client.post(url, data=fixed).status_code == 303
+    with live_server.workspace() as ws:
+        assert cal.get_entry(ws.state, entry.id).text == "Hello, all #Lumio"

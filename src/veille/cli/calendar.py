@@ -30,6 +30,26 @@ from veille.errors import tr
 COLUMNS = ["id", "when", "account", "status", "text", "problems", "url", "error"]
 
 
+def _ask_if_past(ws: Any, at: str, *, can_ask: bool) -> None:
+    """Refuse a time (``--at``) already past, or ask at a terminal: such a
+    post went out at the next ``veille run``, not when its writer meant."""
+    import sys
+
+    from veille.errors import UsageError
+    from veille.publish.calendar import check_to_come
+
+    try:
+        check_to_come(at, ws.settings.workspace.timezone)
+    except UsageError as past:
+        # Asked where someone can answer (not when the text comes on stdin).
+        if not can_ask or not sys.stdin.isatty():
+            raise
+        say = speaker(cli_language(ws.root))
+        asked = tr("%(why)s. Save it anyway?", why=past.message)
+        if not typer.confirm(say(asked)):
+            raise typer.Exit(1) from None
+
+
 def _row(e: Any, tz: str, full: bool) -> dict[str, Any]:
     from veille.publish.calendar import local
 
@@ -81,24 +101,12 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Save a post for a time; the draft checker's verdict is shown and kept."""
-        import sys
-
         from veille.cli.draft import read_text
-        from veille.errors import UsageError
-        from veille.publish.calendar import add_entry, check_to_come
+        from veille.publish.calendar import add_entry
 
         with open_workspace(workspace) as ws:
             if not yes:
-                try:
-                    check_to_come(at, ws.settings.workspace.timezone)
-                except UsageError as past:
-                    # Asked where someone can answer (not when the text comes on stdin).
-                    if text == "-" or not sys.stdin.isatty():
-                        raise
-                    say = speaker(cli_language(ws.root))
-                    asked = tr("%(why)s. Save it anyway?", why=past.message)
-                    if not typer.confirm(say(asked)):
-                        raise typer.Exit(1) from None
+                _ask_if_past(ws, at, can_ask=text != "-")
             e = add_entry(ws.state, ws.settings, account=account, text=read_text(text), at=at,
                           title=title, language=language, reply_to=reply_to, by=by)  # fmt: skip
             _show(e, output, ws.settings.workspace.timezone)
@@ -114,6 +122,13 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(help="Move it to this account (veille publish account list)."),
         ] = None,
+        yes: Annotated[
+            bool,
+            typer.Option(
+                "--yes",
+                help="Save a time already past without asking (it goes out at the next run).",
+            ),
+        ] = False,
         workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,
     ) -> None:
@@ -121,6 +136,8 @@ def register(app: typer.Typer) -> None:
         from veille.publish.calendar import edit_entry
 
         with open_workspace(workspace) as ws:
+            if at is not None and not yes:
+                _ask_if_past(ws, at, can_ask=True)
             e = edit_entry(
                 ws.state, ws.settings, entry_id, text=text, at=at, title=title, account=account
             )

@@ -46,6 +46,27 @@ def _verdict(
         return None
 
 
+def _past_time(request: Request, at: str) -> str | None:
+    """What to say beside the time when ``at`` (as the form sends it) is
+    already past, in the reader's language; None when it is to come or is
+    no time at all (the service says what is wrong with that). Such a post
+    was saved without a word and went out at the next run."""
+    ws = workspace(request)
+    tz = ws.settings.workspace.timezone
+    try:
+        cal.parse_when(at.replace("T", " "), tz)
+    except UsageError:
+        return None
+    try:
+        cal.check_to_come(at.replace("T", " "), tz, now=ws.clock())
+    except UsageError as exc:
+        _ = translator(request)
+        box = _("Save it even though the time is past")
+        return _("%(why)s. Give a time to come, or tick “%(box)s”: it then goes out at "
+                 "the next run.", why=_(exc.message), box=box)  # fmt: skip
+    return None
+
+
 def _form_defaults(request: Request) -> dict[str, Any]:
     tz = workspace(request).settings.workspace.timezone
     soon = cal.local(datetime.now(UTC) + timedelta(hours=1), tz)
@@ -59,6 +80,7 @@ def _list_page(
     form: dict[str, Any] | None = None,
     verdict: Any = None,
     error: str | None = None,
+    at_error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     from veille.services.dangling import calendar_references
@@ -77,6 +99,7 @@ def _list_page(
             "form": form or _form_defaults(request),
             "verdict": verdict,
             "error": error,
+            "at_error": at_error,
             "require_approval": settings.plan.require_approval,
             "lang": lang(request),
         },
@@ -99,12 +122,18 @@ def add(
     title: Annotated[str, Form(max_length=1000)] = "",
     language: Annotated[str, Form(max_length=10)] = "",
     action: Annotated[str, Form(max_length=10)] = "save",
+    past_ok: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     _ = translator(request)
-    form = {"account": account, "at": at, "text": text, "title": title, "language": language}
+    form = {"account": account, "at": at, "text": text, "title": title, "language": language,
+            "past_ok": bool(past_ok)}  # fmt: skip
     verdict = _verdict(request, account, text, title or None)
     if action == "check":
         return _list_page(request, form=form, verdict=verdict)
+    at_error = None if past_ok else _past_time(request, at)
+    if at_error:
+        return _list_page(request, form=form, verdict=verdict, at_error=at_error,
+                          status_code=400)  # fmt: skip
     try:
         entry = cal.add_entry(
             state(request), workspace(request).settings, account=account, text=text,
@@ -136,6 +165,7 @@ def _fields(request: Request, entry: Any) -> dict[str, str]:
 def _edit_page(
     request: Request, entry: Any, *, form: dict[str, Any] | None = None, verdict: Any = None,
     error: str | None = None, status_code: int = 200, shown: str | None = None,
+    at_error: str | None = None,
 ) -> HTMLResponse:  # fmt: skip
     form = form or _fields(request, entry)
     if verdict is None:
@@ -146,6 +176,7 @@ def _edit_page(
     shown = shown if shown is not None else shown_json(_fields(request, entry))
     return render(request, "calendar/edit.html",
                   {"entry": entry, "form": form, "verdict": verdict, "error": error,
+                   "at_error": at_error,
                    "lang": lang(request), "shown": shown}, status_code=status_code)  # fmt: skip
 
 
@@ -173,14 +204,16 @@ def edit(
     title: Annotated[str, Form(max_length=1000)] = "",
     action: Annotated[str, Form(max_length=10)] = "save",
     shown: Annotated[str, Form(max_length=400_000)] = "",  # the text, JSON-escaped
+    past_ok: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     _ = translator(request)
     entry = _entry(request, entry_id)
-    form = {"at": at, "text": text, "title": title}
+    typed = {"at": at, "text": text, "title": title}
+    form: dict[str, Any] = {**typed, "past_ok": bool(past_ok)}
     verdict = _verdict(request, entry.account, text, title or None, entry.platform)
     if action == "check":
         return _edit_page(request, entry, form=form, verdict=verdict, shown=shown)
-    changes, clashes = edited_fields(shown_values(shown), form, _fields(request, entry))
+    changes, clashes = edited_fields(shown_values(shown), typed, _fields(request, entry))
     if clashes:
         # Two people editing one post: the second save would have replaced
         # the first's words, which then went out. Refused; both kept in sight.
@@ -193,6 +226,12 @@ def edit(
                  text=entry.text)  # fmt: skip
         return _edit_page(request, entry, form=form, verdict=verdict, error=said,
                           status_code=409)  # fmt: skip
+    # Only a new time is checked: a post whose time has passed (one that
+    # failed) may have its text corrected without being asked again.
+    at_error = None if past_ok or "at" not in changes else _past_time(request, changes["at"])
+    if at_error:
+        return _edit_page(request, entry, form=form, verdict=verdict, at_error=at_error,
+                          status_code=400, shown=shown)  # fmt: skip
     try:
         cal.edit_entry(
             state(request), workspace(request).settings, entry_id, text=changes.get("text"),
