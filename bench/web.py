@@ -23,7 +23,17 @@ duration is printed (the cold cost of those three pages).
    report, whose first view makes it, the API's topic with its count of
    matches, share of voice, breakdown and influencers of a topic, and its
    OpenAPI document): p50 and p95 of the time to the full answer, and each
-   p95's ratio to the static file's.
+   p95's ratio to the static file's; beside them, the CPU the server's
+   process spent on each request (user + system, all its threads: read
+   from its CPU clock just before and after the request, so each is that
+   request's, since one is asked at a time), its p50 and p95 and their
+   ratios to the static file's. On a shared machine the wall times follow
+   the load; the CPU follows the code. What else the process runs
+   meanwhile is counted in the request it runs beside: its warm-up is done
+   before the pages are timed, but a kept answer past its minute is made
+   again on a thread of its own, and chDB has threads of its own; the
+   CPU the process spent between the requests is printed below the table
+   (what such work took outside them).
    Target: p95 <= 300 ms.
    The plan (set up once in the workspace: an objective on the brand, two
    channels, four KPIs of the kinds that read posts) shows each KPI with its
@@ -37,7 +47,8 @@ duration is printed (the cold cost of those three pages).
    key nothing kept answers (what a viewer asking for another view waits
    for), and (c) each of those asked ``--again`` times more.
 2. ``--clients`` clients (default 50) ask those pages in a loop for
-   ``--seconds``: requests per second, p50 and p99, and errors (target
+   ``--seconds``: requests per second, p50 and p99 (wall time: requests
+   overlap, so the CPU is not told apart by request), and errors (target
    zero).
 
 ``--scale`` runs both again on a second workspace of the same posts laid out
@@ -64,7 +75,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -260,9 +271,34 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cpu_clock(pid: int) -> Callable[[], float]:
+    """The CPU seconds (user + system) the process ``pid`` has spent so far,
+    all its threads together, those ended included: its CPU clock (Linux's
+    ``clock_getcpuclockid``), read to the nanosecond. ``/proc/<pid>/stat``
+    counts the same in ticks of 10 ms, more than a static file's whole
+    answer (its CPU would read 0, and no ratio to it could be drawn): it is
+    read only where the clock is refused."""
+    clock = ((~pid) << 3) | 2  # MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)
+    try:
+        time.clock_gettime(clock)
+    except (OSError, AttributeError, OverflowError):
+        stat = Path(f"/proc/{pid}/stat")
+        tick = os.sysconf("SC_CLK_TCK")
+        print(f"  (the server's CPU from {stat}, in ticks of {1000 / tick:.0f} ms)", flush=True)
+
+        def ticks() -> float:
+            # After the name in parentheses: utime and stime are fields 14, 15.
+            fields = stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / tick
+
+        return ticks
+    return lambda: time.clock_gettime(clock)
+
+
 @contextlib.contextmanager
-def server(root: Path) -> Iterator[str]:
-    """The app in its own process, as ``veille serve`` runs it."""
+def server(root: Path) -> Iterator[tuple[str, Callable[[], float]]]:
+    """The app in its own process, as ``veille serve`` runs it: its address,
+    and a reader of the CPU seconds its process has spent (:func:`cpu_clock`)."""
     import httpx
 
     port = free_port()
@@ -291,7 +327,7 @@ def server(root: Path) -> Iterator[str]:
             "are timed)",
             flush=True,
         )
-        yield base
+        yield base, cpu_clock(proc.pid)
     finally:
         proc.terminate()
         try:
@@ -416,59 +452,90 @@ def fresh_views(n: int, today: date) -> dict[str, list[str]]:
     }
 
 
+def timed(
+    client: Any, path: str, headers: dict[str, str], cpu: Callable[[], float]
+) -> tuple[Any, float, float]:
+    """``client``'s answer to ``path``, the wall seconds to it and the CPU
+    seconds the server spent meanwhile (read inside the wall time's bounds:
+    never more than the wall time by the server's cores)."""
+    t = time.perf_counter()
+    c = cpu()
+    r = client.get(path, headers=headers)
+    used = cpu() - c
+    return r, time.perf_counter() - t, used
+
+
+#: Wall and CPU seconds of a page's requests: (first views, again) for
+#: :func:`first_views`, each list one request's.
+Views = dict[str, tuple[list[float], list[float]]]
+
+
 def first_views(
-    base: str, cookies: dict[str, str], token: str, n: int, again: int
-) -> dict[str, tuple[list[float], list[float]]]:
+    base: str,
+    cookies: dict[str, str],
+    token: str,
+    n: int,
+    again: int,
+    cpu: Callable[[], float],
+) -> tuple[Views, Views]:
     """Each page of :data:`FRESH_OF`: the time of ``n`` first views nothing
     kept answers (a fresh key each), then of each asked ``again`` times
-    more (answered from what its first view kept)."""
+    more (answered from what its first view kept); then the server's CPU
+    on the same requests."""
     import httpx
 
     today = datetime.now(UTC).date()
     api = {"Authorization": f"Bearer {token}"}
-    found: dict[str, tuple[list[float], list[float]]] = {}
+    found: Views = {}
+    spent: Views = {}
     with httpx.Client(base_url=base, cookies=cookies, timeout=300) as client:
         for page, paths in fresh_views(n, today).items():
             headers = api if page.startswith("API") else {}
-            first: list[float] = []
-            later: list[float] = []
+            first, later = found[page] = ([], [])
+            first_cpu, later_cpu = spent[page] = ([], [])
             for path in paths:
-                t = time.perf_counter()
-                r = client.get(path, headers=headers)
-                first.append(time.perf_counter() - t)
+                r, wall, used = timed(client, path, headers, cpu)
+                first.append(wall)
+                first_cpu.append(used)
                 if r.status_code != 200:
                     raise SystemExit(f"{path}: HTTP {r.status_code}: {r.text[:300]}")
                 for _ in range(again):
-                    t = time.perf_counter()
-                    client.get(path, headers=headers)
-                    later.append(time.perf_counter() - t)
-            found[page] = (first, later)
-    return found
+                    _r, wall, used = timed(client, path, headers, cpu)
+                    later.append(wall)
+                    later_cpu.append(used)
+    return found, spent
 
 
 def serial(
-    base: str, cookies: dict[str, str], token: str, repeat: int
-) -> tuple[dict[str, float], dict[str, list[float]]]:
+    base: str, cookies: dict[str, str], token: str, repeat: int, cpu: Callable[[], float]
+) -> tuple[dict[str, float], dict[str, list[float]], dict[str, list[float]], float]:
     """Each page's first answer (cold: caches and column copies filled,
     but for the dashboard, trends and influencers, which the warm-up made), then
-    ``repeat`` more."""
+    ``repeat`` more: the first's wall seconds, the others' wall and CPU
+    seconds by page, and the CPU seconds the server spent between the
+    requests (its threads' work outside them)."""
     import httpx
 
     times: dict[str, list[float]] = {}
+    spent: dict[str, list[float]] = {}
     first: dict[str, float] = {}
+    inside = 0.0
     with httpx.Client(base_url=base, cookies=cookies, timeout=300) as client:
+        start = cpu()
         for name, (path, headers) in targets(token).items():
-            t = time.perf_counter()
-            client.get(path, headers=headers)
-            first[name] = time.perf_counter() - t
+            _r, first[name], used = timed(client, path, headers, cpu)
+            inside += used
             got = times[name] = []
+            got_cpu = spent[name] = []
             for _ in range(repeat):
-                t = time.perf_counter()
-                r = client.get(path, headers=headers)
-                got.append(time.perf_counter() - t)
+                r, wall, used = timed(client, path, headers, cpu)
+                got.append(wall)
+                got_cpu.append(used)
+                inside += used
                 if r.status_code != 200:
                     raise SystemExit(f"{path}: HTTP {r.status_code}: {r.text[:300]}")
-    return first, times
+        between = cpu() - start - inside
+    return first, times, spent, between
 
 
 async def load(
@@ -615,29 +682,42 @@ def run_layout(args: argparse.Namespace, state_url: str | None) -> dict[str, lis
     count_without_limit(root)
     bench_plan(root)
     cookies = session_cookie(root)
-    with server(root) as base:
-        first, times = serial(base, cookies, token, args.repeat)
+    with server(root) as (base, cpu):
+        rest = cpu()
+        time.sleep(1)
+        rest = cpu() - rest
+        first, times, spent, between = serial(base, cookies, token, args.repeat, cpu)
         base50 = pct(times["static file (baseline)"], 0.5)
         base95 = pct(times["static file (baseline)"], 0.95)
+        cpu50 = pct(spent["static file (baseline)"], 0.5)
+        cpu95 = pct(spent["static file (baseline)"], 0.95)
         print(f"\nserver time, {args.repeat} requests each after a first one, one at a time:")
         print(
             f"{'page':24} {'first ms':>9} {'p50 ms':>8} {'p95 ms':>8} {'p50/static':>11} "
+            f"{'p95/static':>11} {'CPU p50':>8} {'CPU p95':>8} {'p50/static':>11} "
             f"{'p95/static':>11}  {'p95<=300ms':10} answered from"
         )
         for name, got in times.items():
             p50, p95 = pct(got, 0.5), pct(got, 0.95)
+            c50, c95 = pct(spent[name], 0.5), pct(spent[name], 0.95)
             verdict = "" if name.startswith("static") else ("ok" if p95 <= 0.3 else "MISSED")
             print(
                 f"{name:24} {first[name] * 1000:9.1f} {p50 * 1000:8.1f} {p95 * 1000:8.1f} "
-                f"{p50 / base50:10.1f}x {p95 / base95:10.1f}x  {verdict:10} "
-                f"{KEPT.get(name, 'made on each request')}"
+                f"{p50 / base50:10.1f}x {p95 / base95:10.1f}x {c50 * 1000:8.1f} "
+                f"{c95 * 1000:8.1f} {ratio(c50, cpu50):>11} {ratio(c95, cpu95):>11}  "
+                f"{verdict:10} {KEPT.get(name, 'made on each request')}"
             )
         print(
             "  (a row 'kept' times the answer the app keeps a minute for every viewer; "
-            "a view nothing kept answers is timed below)"
+            "a view nothing kept answers is timed below)\n"
+            "  (CPU: the server process's user + system ms on each request, all its threads, "
+            "what else it ran meanwhile too: a kept answer made again after its minute, "
+            f"chDB's own threads; at rest it spent {rest * 1000:.1f} ms in a second, and "
+            f"{between * 1000:.0f} ms between these requests"
+            + ("; PostgreSQL's own processes, the state's, not counted)" if state_url else ")")
         )
-        fresh = first_views(base, cookies, token, args.fresh, args.again)
-        print_first_views(fresh, times, args, base50, base95)
+        fresh, fresh_cpu = first_views(base, cookies, token, args.fresh, args.again, cpu)
+        print_first_views(fresh, fresh_cpu, times, spent, args, (base50, base95, cpu50, cpu95))
         for page, (made, kept) in fresh.items():  # for compare(), beside the other layout's
             times[f"{page}, first views"] = made
             times[f"{page}, again"] = kept
@@ -653,16 +733,26 @@ def run_layout(args: argparse.Namespace, state_url: str | None) -> dict[str, lis
     return times
 
 
+def ratio(value: float, static: float) -> str:
+    """``value``'s ratio to the static file's (CPU: "-" where the static
+    file's read 0, as ticks of 10 ms would)."""
+    return f"{value / static:.1f}x" if static > 0 else "-"
+
+
 def print_first_views(
-    fresh: dict[str, tuple[list[float], list[float]]],
+    fresh: Views,
+    fresh_cpu: Views,
     times: dict[str, list[float]],
+    spent: dict[str, list[float]],
     args: argparse.Namespace,
-    base50: float,
-    base95: float,
+    static: tuple[float, float, float, float],
 ) -> None:
     """Each page kept a minute, three ways: (a) the view its row above timed
     (kept), (b) first views of other periods, topics and queries (nothing
-    kept answers them: what a viewer waits for), (c) those views again."""
+    kept answers them: what a viewer waits for), (c) those views again;
+    each with its wall and CPU times beside the static file's (``static``:
+    its wall p50 and p95, then its CPU p50 and p95)."""
+    base50, base95, cpu50, cpu95 = static
     print(
         f"\npages kept a minute, three ways: (a) the view timed above, (b) {args.fresh} first "
         "views of other periods, topics or queries, each a key nothing kept answers, "
@@ -670,22 +760,26 @@ def print_first_views(
     )
     print(
         f"{'page':14} {'view':28} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
+        f"{'p50/static':>11} {'p95/static':>11} {'CPU p50':>8} {'CPU p95':>8} "
         f"{'p50/static':>11} {'p95/static':>11}  {'p95<=300ms':10} answered from"
     )
     for page, (made, kept) in fresh.items():
         row = FRESH_OF[page]
+        made_cpu, kept_cpu = fresh_cpu[page]
         rows = [
-            ("(a) " + row, times[row], KEPT[row]),
-            ("(b) first views", made, "made on the request"),
-            ("(c) again", kept, "kept: made by (b)"),
+            ("(a) " + row, times[row], spent[row], KEPT[row]),
+            ("(b) first views", made, made_cpu, "made on the request"),
+            ("(c) again", kept, kept_cpu, "kept: made by (b)"),
         ]
-        for view, got, answered in rows:
+        for view, got, used, answered in rows:
             p50, p95 = pct(got, 0.5), pct(got, 0.95)
+            c50, c95 = pct(used, 0.5), pct(used, 0.95)
             verdict = "ok" if p95 <= 0.3 else "MISSED"
             print(
                 f"{page:14} {view[:28]:28} {len(got):4} {p50 * 1000:8.1f} {p95 * 1000:8.1f} "
-                f"{max(got) * 1000:8.1f} {p50 / base50:10.1f}x {p95 / base95:10.1f}x  "
-                f"{verdict:10} {answered}"
+                f"{max(got) * 1000:8.1f} {p50 / base50:10.1f}x {p95 / base95:10.1f}x "
+                f"{c50 * 1000:8.1f} {c95 * 1000:8.1f} {ratio(c50, cpu50):>11} "
+                f"{ratio(c95, cpu95):>11}  {verdict:10} {answered}"
             )
 
 

@@ -64,8 +64,51 @@ def test_every_first_view_is_a_page_the_app_answers(
     token = bench.bench_user(root)
     bench.count_without_limit(root)
     cookies = bench.session_cookie(root)
-    with bench.server(root) as base:
-        found = bench.first_views(base, cookies, token, 19, 1)
+    with bench.server(root) as (base, cpu):
+        found, _spent = bench.first_views(base, cookies, token, 19, 1, cpu)
     assert set(found) == set(bench.FRESH_OF)
     for first, again in found.values():
         assert len(first) == 19 and len(again) == 19
+
+
+@pytest.mark.slow
+def test_each_page_prints_the_servers_cpu_beside_its_wall_time(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """On a shared machine the wall times follow the load: each page's row
+    says too the CPU the server's process spent on its requests, beside the
+    static file's, one request at a time (so never more than its wall time
+    by the machine's cores), and the pages kept a minute say it for their
+    first views too."""
+    import os
+
+    monkeypatch.setenv("VEILLE_ALLOW_PRIVATE_NETWORKS", "1")
+    small = ["--posts", "1500", "--repeat", "3", "--fresh", "2", "--again", "1"]
+    args = bench.options([*small, "--seconds", "1", "--clients", "2", "--cache", str(tmp_path)])
+    bench.run_layout(args, None)
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("page "))
+    assert "CPU p50" in lines[head] and "CPU p95" in lines[head]
+    assert lines[head].count("p95/static") == 2
+    cores = os.cpu_count() or 1
+    rows = {}
+    for name in bench.targets("t"):
+        line = next(line for line in lines[head + 1 :] if line.startswith(name + " "))
+        # first, p50, p95, ratio, ratio, CPU p50, CPU p95, ratio, ratio
+        rows[name] = [float(x.rstrip("x")) for x in line[len(name) :].split()[:9]]
+    for name, (_first, p50, p95, _r1, _r2, c50, c95, cr50, cr95) in rows.items():
+        assert 0 < c50 <= c95, name
+        assert c50 <= p50 * cores and c95 <= p95 * cores, name
+        assert cr50 > 0 and cr95 > 0, name
+    static = rows["static file (baseline)"]
+    assert static[7] == static[8] == 1.0  # the static file is its own baseline
+    assert "CPU: the server process's user + system ms" in out and "between these" in out
+    # The pages kept a minute: (a), (b) and (c), each with its CPU.
+    head = next(i for i, line in enumerate(lines) if line.startswith("page ") and "view" in line)
+    assert "CPU p50" in lines[head]
+    views = lines[head + 1 : head + 1 + 3 * len(bench.FRESH_OF)]
+    for line in views:
+        _n, p50, p95, _max, _r1, _r2, c50, c95 = line[44:].split()[:8]
+        assert 0 < float(c50) <= float(p50) * cores, line
+        assert 0 < float(c95) <= float(p95) * cores, line
