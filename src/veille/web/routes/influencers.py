@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from veille.errors import VeilleError
+from veille.errors import UsageError, VeilleError
 from veille.services import analytics as analytics_service
 from veille.web.deps import Viewer, lang, render, workspace
 from veille.web.forms import store_errors_through
@@ -36,6 +36,8 @@ def influencers(request: Request, user: Viewer) -> HTMLResponse:
     except VeilleError as exc:
         store_errors_through(exc)
         found, context["error"] = [], exc
+        # A topic that does not exist is refused as the trends page refuses it.
+        refused = refused or isinstance(exc, UsageError)
     for i in found:
         latest = i.recent[0] if i.recent else None
         rows.append(

@@ -167,7 +167,10 @@ def stream_page(request: Request, user: Viewer) -> HTMLResponse:
     if page and page.total is None and request.query_params.get("count") == "1":
         context["counted"] = _count(request, req)
         context["count_url"] = ""
-    return render(request, "stream/index.html", context)
+    # A query it cannot read, a date or a topic that is none: the form again
+    # with the error, answered 400 as the trends and reports pages answer.
+    refused = error is not None or isinstance(problem, UsageError)
+    return render(request, "stream/index.html", context, status_code=400 if refused else 200)
 
 
 def _past_the_pages(req: StreamRequest) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from veille.errors import VeilleError
+from veille.errors import UsageError, VeilleError
 from veille.services import analytics as analytics_service
 from veille.web.deps import Viewer, lang, render, workspace
 from veille.web.forms import store_errors_through
@@ -53,6 +53,8 @@ def trends(request: Request, user: Viewer) -> HTMLResponse:
     except VeilleError as exc:
         store_errors_through(exc)
         context["error"] = exc
+        # A topic that does not exist: refused, as a period or query is.
+        refused = refused or isinstance(exc, UsageError)
     return render(
         request, "trends/index.html",
         context | {"trends": found, "baseline": BASELINE} | scope,
