@@ -4,9 +4,14 @@ trends and reports already answered."""
 
 from __future__ import annotations
 
+import html
+from datetime import UTC, datetime, timedelta
+
 import httpx
 
+from tests.conftest import make_post
 from tests.web.conftest import Served, do_login
+from veille.models import Author
 
 
 def test_a_bad_query_or_an_unknown_topic_answers_400_on_every_listening_page(
@@ -21,3 +26,30 @@ def test_a_bad_query_or_an_unknown_topic_answers_400_on_every_listening_page(
             page = c.get(path)
             assert page.status_code == 400, (path, page.status_code)
             assert "error-message" in page.text or "query-error" in page.text, path
+
+
+def test_influencers_of_all_posts_are_not_said_to_post_on_topic(live_server: Served) -> None:
+    """With no topic nor query chosen ("All posts"), each account's "Why"
+    read "100% of their posts on topic": there is no topic to be on."""
+    post = make_post("allp1", "Lumio fibre all week", author=Author("yan"),
+                     published_at=datetime.now(UTC) - timedelta(days=2))  # fmt: skip
+    with live_server.workspace() as ws:
+        ws.store.upsert_posts([post])
+    said = {
+        "en": ("of their posts on topic", "on 1 post, PageRank", "on 1 matching post, 100%"),
+        "fr": (
+            "de ses publications sur le sujet",
+            "sur 1 publication, PageRank",
+            "sur 1 publication pertinente, 100",
+        ),
+    }
+    for lang, (on_topic, all_posts, matching) in said.items():
+        with httpx.Client(base_url=live_server.url, timeout=60, cookies={"veille_lang": lang}) as c:
+            assert do_login(c, "viewer").status_code == 303
+            everything = html.unescape(c.get("/influencers").text)
+            queried = html.unescape(c.get("/influencers", params={"query": "lumio"}).text)
+        assert "@yan" in everything, everything[:3000]
+        assert on_topic not in everything, lang
+        assert all_posts in everything, lang
+        # A query chosen: the posts matching it are still said to be on topic.
+        assert matching in queried and on_topic in queried, lang
