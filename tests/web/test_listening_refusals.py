@@ -14,17 +14,23 @@ from tests.web.conftest import Served, do_login
 from veille.models import Author
 
 
-def test_a_bad_query_or_an_unknown_topic_answers_400_on_every_listening_page(
+def test_a_bad_query_or_an_unknown_topic_is_refused_on_every_listening_page(
     live_server: Served,
 ) -> None:
-    """``/stream`` answered 200 for a query it could not read and
-    ``/influencers`` 200 for a topic that does not exist, where ``/trends``
-    answered 400 for both: a script or a monitor took the refusal for a page."""
+    """``/stream`` answered 200 for a query it could not read, and
+    ``/stream``, ``/influencers`` and ``/trends`` 200 for a topic that does
+    not exist, where ``/reports`` answered 400 and 404: a script or a monitor
+    took the refusal for a page."""
+    refused = {
+        "/stream?q=%22unclosed": 400, "/trends?query=%22unclosed": 400,
+        "/stream?topic=nope": 404, "/influencers?topic=nope": 404,
+        "/trends?topic=nope": 404, "/reports?topic=nope": 404,
+    }  # fmt: skip
     with httpx.Client(base_url=live_server.url, timeout=60) as c:
         assert do_login(c, "viewer").status_code == 303
-        for path in ("/stream?q=%22unclosed", "/influencers?topic=nope", "/trends?topic=nope"):
+        for path, status in refused.items():
             page = c.get(path)
-            assert page.status_code == 400, (path, page.status_code)
+            assert page.status_code == status, (path, page.status_code)
             assert "error-message" in page.text or "query-error" in page.text, path
 
 

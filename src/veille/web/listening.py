@@ -459,6 +459,17 @@ def scope_asked(request: Request) -> dict[str, str]:
     }
 
 
+def refusal_status(*errors: Any) -> int:
+    """The status of a listening page showing ``errors`` (``None`` for none):
+    404 for a topic that does not exist, 400 for another input refused, else
+    200, as the reports page answers."""
+    from veille.errors import NotFound
+
+    if any(isinstance(e, NotFound) for e in errors):
+        return 404
+    return 400 if any(isinstance(e, UsageError) for e in errors) else 200
+
+
 def scope_form(request: Request, asked: dict[str, str]) -> dict[str, Any]:
     """The form's context: what was asked, the periods and the topics offered;
     ``error`` holds what is wrong with the period or the query asked

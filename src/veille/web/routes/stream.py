@@ -34,7 +34,7 @@ from veille.web.deps import (
     workspace,
 )
 from veille.web.forms import store_errors_through
-from veille.web.listening import audited, day, many, plain_hit, post_view, recent
+from veille.web.listening import audited, day, many, plain_hit, post_view, recent, refusal_status
 
 router = APIRouter()
 
@@ -168,9 +168,8 @@ def stream_page(request: Request, user: Viewer) -> HTMLResponse:
         context["counted"] = _count(request, req)
         context["count_url"] = ""
     # A query it cannot read, a date or a topic that is none: the form again
-    # with the error, answered 400 as the trends and reports pages answer.
-    refused = error is not None or isinstance(problem, UsageError)
-    return render(request, "stream/index.html", context, status_code=400 if refused else 200)
+    # with the error, answered 400 (404: the topic) as the reports page answers.
+    return render(request, "stream/index.html", context, status_code=refusal_status(error, problem))
 
 
 def _past_the_pages(req: StreamRequest) -> str:

@@ -8,11 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from veille.errors import UsageError, VeilleError
+from veille.errors import VeilleError
 from veille.services import analytics as analytics_service
 from veille.web.deps import Viewer, lang, render, workspace
 from veille.web.forms import store_errors_through
-from veille.web.listening import app_recent, recent, scope_asked, scope_form
+from veille.web.listening import app_recent, recent, refusal_status, scope_asked, scope_form
 
 router = APIRouter()
 
@@ -53,12 +53,12 @@ def trends(request: Request, user: Viewer) -> HTMLResponse:
     except VeilleError as exc:
         store_errors_through(exc)
         context["error"] = exc
-        # A topic that does not exist: refused, as a period or query is.
-        refused = refused or isinstance(exc, UsageError)
+    # 400 for a period or query refused, 404 for a topic that does not exist
+    # (found on reading), as the reports page answers.
     return render(
         request, "trends/index.html",
         context | {"trends": found, "baseline": BASELINE} | scope,
-        status_code=400 if refused else 200,
+        status_code=refusal_status(context["error"], context["query_error"]),
     )  # fmt: skip
 
 
