@@ -13,6 +13,8 @@ from tests.conftest import make_post
 from tests.web.conftest import Served, do_login
 from veille.models import Author
 
+NNBSP = "\u202f"
+
 
 def test_a_bad_query_or_an_unknown_topic_is_refused_on_every_listening_page(
     live_server: Served,
@@ -59,3 +61,22 @@ def test_influencers_of_all_posts_are_not_said_to_post_on_topic(live_server: Ser
         assert all_posts in everything, lang
         # A query chosen: the posts matching it are still said to be on topic.
         assert matching in queried and on_topic in queried, lang
+
+
+def test_an_unknown_topic_offers_to_create_one_only_to_who_may(live_server: Served) -> None:
+    """A viewer asking a listening page for a topic that does not exist was
+    told "create one with: /topics/new", a page that refuses them; only an
+    analyst or more is offered it now (as the empty dashboard's link)."""
+    pages = ("/stream?topic=nope", "/influencers?topic=nope", "/trends?topic=nope",
+             "/reports?topic=nope")  # fmt: skip
+    for role, offered in (("viewer", False), ("analyst", True)):
+        for lang, known in (("en", "known topics: "), ("fr", f"sujets connus{NNBSP}: ")):
+            cookies = {"veille_lang": lang}
+            with httpx.Client(base_url=live_server.url, timeout=60, cookies=cookies) as c:
+                assert do_login(c, role).status_code == 303
+                for path in pages:
+                    page = html.unescape(c.get(path).text)
+                    assert known in page, (role, lang, path, page[:3000])
+                    said = ("create one with", "créez-en un")
+                    assert any(s in page for s in said) is offered, (role, lang, path)
+                    assert ('href="/topics/new"' in page) is offered, (role, lang, path)

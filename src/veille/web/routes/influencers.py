@@ -13,7 +13,14 @@ from veille.errors import VeilleError
 from veille.services import analytics as analytics_service
 from veille.web.deps import Viewer, lang, render, workspace
 from veille.web.forms import store_errors_through
-from veille.web.listening import app_recent, refusal_status, safe_url, scope_asked, scope_form
+from veille.web.listening import (
+    app_recent,
+    refusal_status,
+    safe_url,
+    said_to,
+    scope_asked,
+    scope_form,
+)
 
 router = APIRouter()
 
@@ -35,7 +42,7 @@ def influencers(request: Request, user: Viewer) -> HTMLResponse:
             context["days"] = _days(ws, asked, language)
     except VeilleError as exc:
         store_errors_through(exc)
-        found, context["error"] = [], exc
+        found, context["error"] = [], said_to(user, exc)
     for i in found:
         latest = i.recent[0] if i.recent else None
         rows.append(

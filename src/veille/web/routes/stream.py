@@ -34,7 +34,16 @@ from veille.web.deps import (
     workspace,
 )
 from veille.web.forms import store_errors_through
-from veille.web.listening import audited, day, many, plain_hit, post_view, recent, refusal_status
+from veille.web.listening import (
+    audited,
+    day,
+    many,
+    plain_hit,
+    post_view,
+    recent,
+    refusal_status,
+    said_to,
+)
 
 router = APIRouter()
 
@@ -146,7 +155,7 @@ def stream_page(request: Request, user: Viewer) -> HTMLResponse:
         if page
         else [],
         "error": error,
-        "problem": problem,
+        "problem": said_to(user, problem),
         "args": _args(req),
         "count_url": f"/stream/count?{_args(req)}" if page and page.total is None else "",
         "next_url": f"/stream?{_args(req, page=page.next)}" if page and page.next else "",
