@@ -48,7 +48,9 @@ def test_the_simulators_influencers_rank_near_the_top(tmp_path) -> None:
         assert claire.followers is None and claire.engagement is None
         assert "followers unknown" in claire.why() and "abonnés inconnus" in claire.why("fr")
         assert claire.unknown == ("reach", "engagement")
-        assert "score from posts on topic, network position, relevance" in claire.why()
+        # Every post counted (no topic nor query): none is said to be on topic.
+        assert "score from posts, network position, relevance" in claire.why()
+        assert "on topic" not in claire.why() and "sur le sujet" not in claire.why("fr")
         fibre = by["fibreguy"]  # read through an API: its counts are known
         assert fibre.followers == 150_000 and fibre.engagement
         assert fibre.basis == ("posts", "network", "relevance", "reach", "engagement")

@@ -102,6 +102,9 @@ class Influencer:
     accounts: tuple[Account, ...] = ()
     profile: str | None = None  # a profile address, when a post gave one
     site: str | None = None  # their own site (blogs and feeds), when known
+    # False when every post was counted (no topic nor query): no post is
+    # "on topic" and every account's relevance is its whole output.
+    on_topic: bool = True
 
     @property
     def basis(self) -> tuple[str, ...]:
@@ -119,15 +122,19 @@ class Influencer:
 
         fr = lang == "fr"
         words = _PART_WORDS["fr" if fr else "en"]
+        if not self.on_topic:  # "All posts": no topic to be on
+            words = words | {"posts": "publications" if fr else "posts"}
         rank = f"{self.pagerank:.3f}"
         n, f, e = self.matching_posts, self.followers, self.engagement
         if fr:
             # French: 0 and 1 take the singular.
             followers = "abonnés inconnus" if f is None else _fr_count(f, "abonné", lang)
             eng = "interactions inconnues" if e is None else _fr_count(e, "interaction", lang)
+            counted = "publication pertinente" if self.on_topic else "publication"
+            part = f"{pct(self.relevance, lang)} de ses publications sur le sujet, "
             text = (
-                f"{followers}, {eng} sur {_fr_count(n, 'publication pertinente', lang)}, "
-                f"{pct(self.relevance, lang)} de ses publications sur le sujet, "
+                f"{followers}, {eng} sur {_fr_count(n, counted, lang)}, "
+                f"{part if self.on_topic else ''}"
                 f"PageRank {rank.replace('.', ',')} ; score fondé sur : "
                 + ", ".join(words[p] for p in self.basis)
             )
@@ -139,9 +146,11 @@ class Influencer:
         eng = (
             "interactions unknown" if e is None else f"{num(e, lang)} interaction" + "s" * (e != 1)
         )
+        counted = "matching post" if self.on_topic else "post"
+        part = f"{pct(self.relevance, lang)} of their posts on topic, "
         text = (
-            f"{followers}, {eng} on {n} matching post{'s' * (n != 1)}, "
-            f"{pct(self.relevance, lang)} of their posts on topic, PageRank {rank}; "
+            f"{followers}, {eng} on {n} {counted}{'s' * (n != 1)}, "
+            f"{part if self.on_topic else ''}PageRank {rank}; "
             f"score from {', '.join(words[p] for p in self.basis)}"
         )
         return text + ("; already engaged" if self.engaged else "")
@@ -465,7 +474,7 @@ def _ranked(
                 matching_posts=a.posts, all_posts=total, relevance=comp["relevance"],
                 pagerank=rank_of[key], components=comp, platforms=tuple(sorted(a.platforms)),
                 languages=langs, engaged=when is not None, engaged_at=when,
-                accounts=tuple(sorted(a.accounts)),
+                accounts=tuple(sorted(a.accounts)), on_topic=scope.restricted,
                 # A profile address checked for those shown only (a thousand authors: 8 ms).
                 profile=_profile(a.profile),
             )

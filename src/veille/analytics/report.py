@@ -418,8 +418,8 @@ def render_html(
         # Unknown is not zero: a count no post gave reads "–".
         num=lambda v: "–" if v is None else num(v, lang),
         pct=lambda v: pct(v, lang),
+        # One decimal kept in every row: a column read "14" beside "14.5".
         dec=lambda v: i18n.format_decimal(v, lang, 1, trim=False),
-        average=lambda v: i18n.format_decimal(v, lang, 1),  # as the trend's finding says it
         signed=lambda v: signed(v, lang),
         change=lambda v: change_text(v, lang),
         platform=platform_name,

@@ -89,6 +89,22 @@ def get_topic(store: Any, name: str) -> Topic:
     return topic
 
 
+#: The hint of :func:`get_topic` (its template, as :func:`tr` keeps it).
+_KNOWN_AND_HOW = "known topics: %(known)s; create one with: %(how)s"
+
+
+def told_who_may_not_create(exc: Exception) -> Exception:
+    """``exc`` as told to a reader who may not create topics (a viewer): a
+    topic not found names the known ones and no longer says to create one,
+    whose page refuses them; any other error as it is."""
+    hint = getattr(exc, "hint", None)
+    if not (isinstance(exc, NotFound) and isinstance(hint, Text)):
+        return exc
+    if hint.template != _KNOWN_AND_HOW:
+        return exc
+    return NotFound(exc.message, hint=tr("known topics: %(known)s", known=hint.values["known"]))
+
+
 def versions(store: Any, name: str) -> list[TopicVersion]:
     """Every version of the topic's query, oldest first."""
     found: list[TopicVersion] = store.topic_versions(get_topic(store, name).id)

@@ -459,6 +459,29 @@ def scope_asked(request: Request) -> dict[str, str]:
     }
 
 
+def refusal_status(*errors: Any) -> int:
+    """The status of a listening page showing ``errors`` (``None`` for none):
+    404 for a topic that does not exist, 400 for another input refused, else
+    200, as the reports page answers."""
+    from veille.errors import NotFound
+
+    if any(isinstance(e, NotFound) for e in errors):
+        return 404
+    return 400 if any(isinstance(e, UsageError) for e in errors) else 200
+
+
+def said_to(user: Any, exc: Any) -> Any:
+    """``exc`` as ``user`` may act on it: a topic not found offers to create
+    one (/topics/new) only to an analyst or more; a viewer, whom that page
+    refuses, is told the known topics only (as the empty dashboard offers
+    "Create a topic" only to who may)."""
+    from veille.query.topics import told_who_may_not_create
+
+    if exc is None or (user is not None and user.can("analyst")):
+        return exc
+    return told_who_may_not_create(exc)
+
+
 def scope_form(request: Request, asked: dict[str, str]) -> dict[str, Any]:
     """The form's context: what was asked, the periods and the topics offered;
     ``error`` holds what is wrong with the period or the query asked

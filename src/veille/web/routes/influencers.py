@@ -13,7 +13,14 @@ from veille.errors import VeilleError
 from veille.services import analytics as analytics_service
 from veille.web.deps import Viewer, lang, render, workspace
 from veille.web.forms import store_errors_through
-from veille.web.listening import app_recent, safe_url, scope_asked, scope_form
+from veille.web.listening import (
+    app_recent,
+    refusal_status,
+    safe_url,
+    said_to,
+    scope_asked,
+    scope_form,
+)
 
 router = APIRouter()
 
@@ -35,7 +42,7 @@ def influencers(request: Request, user: Viewer) -> HTMLResponse:
             context["days"] = _days(ws, asked, language)
     except VeilleError as exc:
         store_errors_through(exc)
-        found, context["error"] = [], exc
+        found, context["error"] = [], said_to(user, exc)
     for i in found:
         latest = i.recent[0] if i.recent else None
         rows.append(
@@ -46,9 +53,11 @@ def influencers(request: Request, user: Viewer) -> HTMLResponse:
                 "latest": safe_url(latest.url) if latest else None,
             }
         )  # fmt: skip
+    # 400 for a period or query refused, 404 for a topic that does not exist
+    # (found on reading), as the reports page answers.
     return render(
         request, "influencers/index.html", context | {"rows": rows},
-        status_code=400 if refused else 200,
+        status_code=refusal_status(context["error"], context["query_error"]),
     )  # fmt: skip
 
 

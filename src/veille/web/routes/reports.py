@@ -17,7 +17,7 @@ from veille.errors import NotFound, UsageError, tr
 from veille.query import QueryError
 from veille.services.analytics import period as period_of
 from veille.web.deps import Viewer, lang, render, workspace
-from veille.web.listening import Aged, app_charts, checked_period, checked_query, recent
+from veille.web.listening import Aged, app_charts, checked_period, checked_query, recent, said_to
 
 router = APIRouter()
 
@@ -111,7 +111,7 @@ def reports(request: Request, user: Viewer) -> HTMLResponse:
         except QueryError as exc:
             query_error = exc
         except UsageError as exc:
-            error = exc
+            error = said_to(user, exc)
         else:
             found = _BODY.search(html)
             # The analytics library's report: post text reduced to text by nh3 and

@@ -34,7 +34,16 @@ from veille.web.deps import (
     workspace,
 )
 from veille.web.forms import store_errors_through
-from veille.web.listening import audited, day, many, plain_hit, post_view, recent
+from veille.web.listening import (
+    audited,
+    day,
+    many,
+    plain_hit,
+    post_view,
+    recent,
+    refusal_status,
+    said_to,
+)
 
 router = APIRouter()
 
@@ -146,7 +155,7 @@ def stream_page(request: Request, user: Viewer) -> HTMLResponse:
         if page
         else [],
         "error": error,
-        "problem": problem,
+        "problem": said_to(user, problem),
         "args": _args(req),
         "count_url": f"/stream/count?{_args(req)}" if page and page.total is None else "",
         "next_url": f"/stream?{_args(req, page=page.next)}" if page and page.next else "",
@@ -167,7 +176,9 @@ def stream_page(request: Request, user: Viewer) -> HTMLResponse:
     if page and page.total is None and request.query_params.get("count") == "1":
         context["counted"] = _count(request, req)
         context["count_url"] = ""
-    return render(request, "stream/index.html", context)
+    # A query it cannot read, a date or a topic that is none: the form again
+    # with the error, answered 400 (404: the topic) as the reports page answers.
+    return render(request, "stream/index.html", context, status_code=refusal_status(error, problem))
 
 
 def _past_the_pages(req: StreamRequest) -> str:

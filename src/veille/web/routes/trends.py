@@ -12,7 +12,14 @@ from veille.errors import VeilleError
 from veille.services import analytics as analytics_service
 from veille.web.deps import Viewer, lang, render, workspace
 from veille.web.forms import store_errors_through
-from veille.web.listening import app_recent, recent, scope_asked, scope_form
+from veille.web.listening import (
+    app_recent,
+    recent,
+    refusal_status,
+    said_to,
+    scope_asked,
+    scope_form,
+)
 
 router = APIRouter()
 
@@ -52,11 +59,13 @@ def trends(request: Request, user: Viewer) -> HTMLResponse:
             scope = _counted(ws, asked, lang(request))
     except VeilleError as exc:
         store_errors_through(exc)
-        context["error"] = exc
+        context["error"] = said_to(user, exc)
+    # 400 for a period or query refused, 404 for a topic that does not exist
+    # (found on reading), as the reports page answers.
     return render(
         request, "trends/index.html",
         context | {"trends": found, "baseline": BASELINE} | scope,
-        status_code=400 if refused else 200,
+        status_code=refusal_status(context["error"], context["query_error"]),
     )  # fmt: skip
 
 
