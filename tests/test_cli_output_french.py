@@ -378,3 +378,73 @@ def test_the_demo_tour_is_said_in_french(run, tmp_path: Path) -> None:
     ) in out, out
     assert f"Dernières publications contenant «{NBSP}panne{NBSP}»{NBSP}:" in out
     assert f"À essayer{NBSP}:" in out and "Busiest day" not in out and "Try:" not in out
+
+
+def test_plan_init_says_a_wrong_answer_in_french(run) -> None:
+    """`veille plan init --language fr` answered « beaucoup » (posts a week)
+    with typer's « Error: Input should be a valid integer, unable to parse
+    string as an integer » (2.5 too) and
+    asked its French questions with « [5]: »: the error is French now, the
+    question asked again, 2.5 taken, and the colon French."""
+    answers = "Lumio\nmarketing\n\n\n\nlumio\nlumio\n\nmastodon\n\nbeaucoup\n2.5\nvite\n60\n"
+    done = run("plan", "init", "--language", "fr", input=answers)
+    assert done.exit_code == 0, done.output
+    assert f"Erreur{NBSP}: «{NBSP}beaucoup{NBSP}» n’est pas un nombre." in done.output
+    assert f"Erreur{NBSP}: «{NBSP}vite{NBSP}» n’est pas un nombre entier." in done.output
+    assert "Error" not in done.output and "not a valid" not in done.output, done.output
+    assert done.output.count("Publications par semaine et par canal") == 2, done.output
+    assert f"1. Objectifs{NBSP}: le nom de l’organisation{NBSP}: " in done.output
+    assert "]: " not in done.output, done.output
+    assert f"Plan commencé{NBSP}: objectif" in done.output
+    english = run("plan", "init", "--language", "en", input=answers)  # typer's own
+    assert "Error: Input should be a valid number" in english.output, english.output
+
+
+def _typed_at_a_terminal(args: list[str], cwd: Path, lines: list[str]) -> str:
+    """``veille ARGS`` run at a terminal (a pseudo-terminal: the password is
+    asked only there), ``lines`` typed one at each prompt; all it wrote."""
+    import os
+    import pty
+    import select
+    import sys
+
+    from tests.test_cli_language import _env
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: veille, the pseudo-terminal its terminal
+        os.chdir(cwd)
+        os.execve(sys.executable, [sys.executable, "-m", "veille", *args],
+                  _env(LANG="fr_FR.UTF-8"))  # fmt: skip
+    said, pending = b"", list(lines)
+    while True:
+        ready, _, _ = select.select([fd], [], [], 120)
+        if not ready:
+            os.kill(pid, 9)
+            break
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child ended
+            break
+        if not chunk:
+            break
+        said += chunk
+        # ": " whole: click writes the question, then its last space as the
+        # terminal's prompt once it reads (echo off, for a password).
+        if pending and said.endswith(b": "):
+            os.write(fd, pending.pop(0).encode() + b"\n")
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return said.decode("utf-8", "replace")
+
+
+def test_a_password_typed_twice_differently_is_said_in_french(tmp_path: Path) -> None:
+    """`veille user add` at a French terminal answered two different
+    passwords with typer's « Error: The two entered values do not match. »:
+    it says so in French, asks again, and adds the account."""
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    typed = ["secret-un-1", "secret-deux-2", "secret-un-1", "secret-un-1"]
+    said = _typed_at_a_terminal(["user", "add", "zoe"], root, typed)
+    assert f"Erreur{NBSP}: les deux valeurs saisies ne correspondent pas." in said, said
+    assert f"Mot de passe{NBSP}: " in said and "Error" not in said, said
+    assert "secret" not in said and "Compte zoe ajouté" in said, said

@@ -12,6 +12,8 @@ from veille.publish import add_account
 
 from .conftest import Served, csrf_from
 
+NNBSP = "\u202f"
+
 
 def _account(live_server: Served) -> None:
     with live_server.workspace() as ws:
@@ -436,3 +438,58 @@ def test_a_post_moved_to_a_time_already_past_is_refused_beside_the_time(
     assert client.post(url, data=fixed).status_code == 303
     with live_server.workspace() as ws:
         assert cal.get_entry(ws.state, entry.id).text == "Hello, all #Lumio"
+
+
+def test_check_says_a_time_already_past_as_save_does(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """The calendar's Check button said only the draft checker's verdict, and
+    Save then refused the time already past: Check now says it too, beside
+    the time and in Save's words, in the reader's language, and saves
+    nothing; a time to come, or a post whose past time is not changed, is
+    said nothing of."""
+    from veille.publish import calendar as cal
+
+    _account(live_server)
+    login(client, "analyst")
+    with live_server.workspace() as ws:
+        before = len(cal.list_entries(ws.state))
+    typed = _typed_time(live_server, hours=-3)
+    shown = typed.replace("T", " ")
+    token = csrf_from(client.get("/plan/calendar").text)
+    form = {"csrf_token": token, "account": "web-masto", "at": typed,
+            "text": "Maintenance ce soir #Lumio", "title": "", "action": "check"}  # fmt: skip
+    for language, why, said in (
+        ("en", f"the time (at) {shown} is past", "Give a time to come, or tick “Save it even "
+         "though the time is past”: it then goes out at the next run."),
+        ("fr", f"l’heure (at) {shown} est passée", "Donnez une heure à venir, ou cochez "
+         f"«{NNBSP}L’enregistrer même si l’heure est passée{NNBSP}»{NNBSP}: elle partira alors au "
+         "prochain passage."),
+    ):  # fmt: skip
+        client.cookies.set("veille_lang", language)
+        checked = client.post("/plan/calendar", data=form)
+        page = html.unescape(checked.text)
+        assert checked.status_code == 200, page
+        beside = page[page.index('id="at"') : page.index('id="title"')]
+        assert 'aria-invalid="true"' in beside and why in beside and said in beside, beside
+        assert 'id="draft-verdict"' in page  # the checker's verdict still said
+    client.cookies.set("veille_lang", "en")
+    coming = client.post("/plan/calendar", data=form | {"at": _typed_time(live_server, days=2)})
+    assert 'id="at-error"' not in coming.text and 'id="draft-verdict"' in coming.text
+    with live_server.workspace() as ws:
+        assert len(cal.list_entries(ws.state)) == before
+        entry = cal.add_entry(ws.state, ws.settings, account="web-masto", text="Hello #Lumio",
+                              at=_typed_time(live_server, days=2).replace("T", " "),
+                              by="analyst")  # fmt: skip
+    url = f"/plan/calendar/{entry.id}"
+    moved = _post_form(client.get(url).text) | {"at": typed, "action": "check"}
+    page = html.unescape(client.post(url, data=moved).text)
+    beside = page[page.index('id="at"') : page.index('id="title"')]
+    assert f"the time (at) {shown} is past" in beside and "Give a time to come" in beside
+    with live_server.workspace() as ws:
+        assert cal.get_entry(ws.state, entry.id).scheduled_at == entry.scheduled_at
+        cal.edit_entry(ws.state, ws.settings, entry.id, at=shown, by="analyst")
+    # Its time is now past: checking a corrected text is not a new time.
+    fixed = _post_form(client.get(url).text) | {"text": "Hello, all #Lumio", "action": "check"}
+    fixed.pop("past_ok", None)
+    assert 'id="at-error"' not in client.post(url, data=fixed).text

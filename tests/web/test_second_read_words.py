@@ -313,3 +313,41 @@ def test_the_cost_hint_sends_only_a_manager_to_the_plans_editing_page(served: Se
     with _client(served, "manager", "en") as client:
         found = hint.search(_text(client.get("/plan")))
     assert found and "Say it in the plan's editing page" in found.group(1)
+
+
+def test_the_over_capacity_warning_tells_a_viewer_who_can_change_the_plan(
+    served: Served,
+) -> None:
+    """/plan told a viewer, who can neither edit nor adopt the plan, to
+    "Lower the cadence or the response targets before adopting it": a viewer
+    and an analyst are now told that a manager or an admin can, in their
+    language; a manager still reads the instruction."""
+    from veille.plan.channels import remove_channel, set_channel
+    from veille.plan.cost import set_capacity
+
+    warning = re.compile(r'<p class="plan-capacity error" role="alert">(.*?)</p>', re.S)
+    with Workspace.open(served.root) as ws:
+        set_channel(ws.state, "mastodon", posts_per_week=30)
+        set_capacity(ws.state, hours=1)
+    try:
+        for role in ("viewer", "analyst"):
+            for lang, told, instruction in (
+                ("en", "A manager or an admin can lower the cadence or the response targets "
+                 "before it is adopted.", "Lower the cadence"),
+                ("fr", "Un responsable ou un administrateur peut réduire la fréquence ou "
+                 "allonger les délais de réponse avant qu’il soit adopté.", "Réduisez"),
+            ):  # fmt: skip
+                with _client(served, role, lang) as client:
+                    found = warning.search(_text(client.get("/plan")))
+                assert found, (role, lang)
+                said = re.sub(r"[ \t\n]+", " ", found.group(1))
+                assert told in said and instruction not in said, said
+        with _client(served, "manager", "en") as client:
+            found = warning.search(_text(client.get("/plan")))
+        assert found and "Lower the cadence or the response targets before adopting it." in (
+            re.sub(r"[ \t\n]+", " ", found.group(1))
+        )
+    finally:
+        with Workspace.open(served.root) as ws:
+            set_capacity(ws.state, clear=True)
+            remove_channel(ws.state, "mastodon")

@@ -333,19 +333,83 @@ def confirm(question: str, lang: str) -> bool:
         return typer.confirm(question)
     say = speaker(lang)
     while True:
-        try:
-            answer: str = typer.prompt(f"{question} [o/N]", default="", show_default=False,
-                                       prompt_suffix="\u202f: ")  # fmt: skip
-        except typer.Abort:  # end of input, or Ctrl-C: typer said "Aborted." (status 1)
-            typer.echo("", err=True)
-            err_console().print(say(tr("Aborted.")), markup=False)
-            raise typer.Exit(1) from None
+        answer = _ask_in_french(f"{question} [o/N]", say, default="", show_default=False)
         value = answer.strip().lower()
         if value in _FRENCH_YES:
             return True
         if not value or value in _FRENCH_NO:
             return False
         typer.echo(say(tr("Error: invalid input (answer y or n).")))
+
+
+def _ask_in_french(
+    question: str,
+    say: Callable[[str], str],
+    *,
+    default: Any = None,
+    show_default: bool = True,
+    hide_input: bool = False,
+) -> str:
+    """One answer to ``question`` (said in French), as typed: typer's
+    prompt with the French colon (U+202F before it), and the end of input
+    said in French (status 1, as typer's "Aborted.")."""
+    try:
+        answer: str = typer.prompt(question, default=default, show_default=show_default,
+                                   hide_input=hide_input, type=str,
+                                   prompt_suffix="\u202f: ")  # fmt: skip
+    except typer.Abort:  # end of input, or Ctrl-C: typer said "Aborted." (status 1)
+        typer.echo("", err=True)
+        err_console().print(say(tr("Aborted.")), markup=False)
+        raise typer.Exit(1) from None
+    return answer
+
+
+def prompt(
+    question: str,
+    lang: str,
+    *,
+    default: Any = None,
+    show_default: bool = True,
+    hide_input: bool = False,
+    confirmation: str | None = None,
+    kind: type | None = None,
+) -> Any:
+    """The answer to ``question`` (already said in ``lang``), asked as
+    ``typer.prompt`` asks it and of the type ``kind`` (by default that of
+    ``default``; a number is asked again until it is one; ``confirmation``, when given, asks it
+    again and both must match). In English, typer's own; in French, its
+    errors ("Error: Input should be a valid number…", "Error: The two
+    entered values do not match.") and its colon are said in French too."""
+    if lang != "fr":
+        return typer.prompt(question, default=default, show_default=show_default,
+                            hide_input=hide_input, type=kind,
+                            confirmation_prompt=confirmation or False)  # fmt: skip
+    import click
+
+    say = speaker(lang)
+    wanted = click.types.convert_type(kind, default)
+    while True:
+        typed = _ask_in_french(question, say, default=default, show_default=show_default,
+                               hide_input=hide_input)  # fmt: skip
+        try:
+            answer = wanted.convert(typed, None, None)
+        except click.BadParameter:
+            if hide_input:  # what was typed is not shown
+                wrong = tr("Error: the value you entered was invalid.")
+            elif isinstance(wanted, click.types.IntParamType):
+                wrong = tr("Error: “%(value)s” is not a whole number.", value=typed)
+            elif isinstance(wanted, click.types.FloatParamType):
+                wrong = tr("Error: “%(value)s” is not a number.", value=typed)
+            else:
+                wrong = tr("Error: “%(value)s” is not a valid answer.", value=typed)
+            typer.echo(say(wrong))
+            continue
+        if not confirmation:
+            return answer
+        again = _ask_in_french(confirmation, say, hide_input=hide_input)
+        if again == typed:
+            return answer
+        typer.echo(say(tr("Error: the two entered values do not match.")))
 
 
 def tell(ws: Workspace, said: str) -> None:

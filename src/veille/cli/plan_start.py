@@ -13,6 +13,7 @@ from veille.cli.common import (
     handle_errors,
     old_option_name,
     open_workspace,
+    prompt,
     speaker,
     tell,
     warn,
@@ -125,27 +126,30 @@ def register(plan: typer.Typer) -> None:
             console().print(q["intro"], markup=False)
             # No default: Enter took the demo's "Lumio" as the organization
             # of a user's own workspace; an empty answer is asked again.
-            organization = typer.prompt(q["org"], default=organization or None)
-            kind = check_kind(typer.prompt(q["kind"], default=kind))
+            organization = prompt(q["org"], lang, default=organization or None)
+            kind = check_kind(prompt(q["kind"], lang, default=kind))
             d = DEFAULTS[kind]
-            description = typer.prompt(
+            description = prompt(
                 q["desc"],
+                lang,
                 default=description or (d.description_fr if lang == "fr" else d.description_en),
             )
-            deadline = typer.prompt(q["deadline"], default=deadline or "", show_default=False)
-            owner = typer.prompt(q["owner"], default=owner or "", show_default=False)
-            topic = typer.prompt(q["topic"], default=topic or brand or organization.lower())
-            query = typer.prompt(q["query"], default=query or organization.lower())
-            competitors = typer.prompt(
+            deadline = prompt(q["deadline"], lang, default=deadline or "", show_default=False)
+            owner = prompt(q["owner"], lang, default=owner or "", show_default=False)
+            topic = prompt(q["topic"], lang, default=topic or brand or organization.lower())
+            query = prompt(q["query"], lang, default=query or organization.lower())
+            competitors = prompt(
                 q["competitors"],
+                lang,
                 default=competitors or ",".join(rivals),
                 show_default=bool(competitors or rivals),
             )
-            channels = typer.prompt(q["channels"], default=channels)
-            handle = typer.prompt(q["handle"], default=handle, show_default=False)
-            per_week = float(typer.prompt(q["per_week"], default=per_week or d.posts_per_week))
+            channels = prompt(q["channels"], lang, default=channels)
+            handle = prompt(q["handle"], lang, default=handle, show_default=False)
+            # A number a week, not always a whole one (2.5: five every two weeks).
+            per_week = prompt(q["per_week"], lang, default=per_week or d.posts_per_week, kind=float)
             respond_within = int(
-                typer.prompt(q["respond"], default=respond_within or d.response_minutes)
+                prompt(q["respond"], lang, default=respond_within or d.response_minutes)
             )
         answers = StartAnswers(
             organization=organization,

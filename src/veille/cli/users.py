@@ -16,11 +16,11 @@ from veille.cli.common import (
     WorkspaceOpt,
     cli_language,
     console,
-    error_speaker,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
+    prompt,
     said_heads,
     speaker,
     time_cell,
@@ -56,11 +56,16 @@ def read_password(from_stdin: bool) -> str:
             tr("no terminal to ask for the password"),
             hint=tr("Pass --password-stdin and pipe the password in."),
         )
-    say = error_speaker()
-    typed: str = typer.prompt(
+    try:
+        reader = cli_language()
+    except Exception:  # the password is still asked, in English
+        reader = "en"
+    say = speaker(reader)
+    typed: str = prompt(
         say(tr("Password")),
+        reader,
         hide_input=True,
-        confirmation_prompt=say(tr("Repeat it to confirm")),
+        confirmation=say(tr("Repeat it to confirm")),
     )
     return typed
 

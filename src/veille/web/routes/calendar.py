@@ -128,9 +128,11 @@ def add(
     form = {"account": account, "at": at, "text": text, "title": title, "language": language,
             "past_ok": bool(past_ok)}  # fmt: skip
     verdict = _verdict(request, account, text, title or None)
-    if action == "check":
-        return _list_page(request, form=form, verdict=verdict)
     at_error = None if past_ok else _past_time(request, at)
+    if action == "check":
+        # Check said only the draft checker's verdict, and Save then refused
+        # the time already past: it says both, in Save's words.
+        return _list_page(request, form=form, verdict=verdict, at_error=at_error)
     if at_error:
         return _list_page(request, form=form, verdict=verdict, at_error=at_error,
                           status_code=400)  # fmt: skip
@@ -211,9 +213,15 @@ def edit(
     typed = {"at": at, "text": text, "title": title}
     form: dict[str, Any] = {**typed, "past_ok": bool(past_ok)}
     verdict = _verdict(request, entry.account, text, title or None, entry.platform)
-    if action == "check":
-        return _edit_page(request, entry, form=form, verdict=verdict, shown=shown)
     changes, clashes = edited_fields(shown_values(shown), typed, _fields(request, entry))
+    # Only a new time is checked: a post whose time has passed (one that
+    # failed) may have its text corrected without being asked again.
+    at_error = None if past_ok or "at" not in changes else _past_time(request, changes["at"])
+    if action == "check":
+        # Check said only the draft checker's verdict, and Save then refused
+        # the time already past: it says both, in Save's words.
+        return _edit_page(request, entry, form=form, verdict=verdict, shown=shown,
+                          at_error=at_error)  # fmt: skip
     if clashes:
         # Two people editing one post: the second save would have replaced
         # the first's words, which then went out. Refused; both kept in sight.
@@ -226,9 +234,6 @@ def edit(
                  text=entry.text)  # fmt: skip
         return _edit_page(request, entry, form=form, verdict=verdict, error=said,
                           status_code=409)  # fmt: skip
-    # Only a new time is checked: a post whose time has passed (one that
-    # failed) may have its text corrected without being asked again.
-    at_error = None if past_ok or "at" not in changes else _past_time(request, changes["at"])
     if at_error:
         return _edit_page(request, entry, form=form, verdict=verdict, at_error=at_error,
                           status_code=400, shown=shown)  # fmt: skip
