@@ -184,11 +184,13 @@ def count_matches(ws: Workspace, req: StreamRequest, *, at_most: int | None = No
 
 
 def _page_posts(
-    ws: Workspace, req: StreamRequest, size: int | None = None
+    ws: Workspace, req: StreamRequest, size: int | None = None, *, shown: bool = False
 ) -> tuple[Query, list[Post], bool, str]:
     """The posts of one page of the stream, with the query, whether more
     follow, and the next page's cursor (``size``: posts a page, past the
-    page's limit of 200, for an export)."""
+    page's limit of 200, for an export; ``shown``: the posts are only shown,
+    the store may leave out what the page does not show, see
+    :meth:`~veille.store.protocols.search.SearchPosts.search`)."""
     if req.sort not in SORTS:
         raise UsageError(
             tr("unknown order %(sort)r", sort=req.sort),
@@ -205,7 +207,7 @@ def _page_posts(
             bound = datetime.fromtimestamp(at[0] + 1, ZoneInfo("UTC"))
             page_flt = replace(flt, until=min(bound, flt.until) if flt.until else bound)
             skip = at[1]
-        found = ws.posts.search(q, page_flt, sort="newest", limit=n + skip + 1)
+        found = ws.posts.search(q, page_flt, sort="newest", limit=n + skip + 1, shown=shown)
         if at is not None:
             # Drop the posts of the cursor's second the previous pages showed.
             kept = [p for p in found if int(p.published_at.timestamp()) != at[0]]
@@ -220,7 +222,7 @@ def _page_posts(
         except ValueError:
             page = 0
         page = max(0, min(page, MAX_PAGES - 1))
-        found = ws.posts.search(q, flt, sort=req.sort, limit=n * (page + 1) + 1)
+        found = ws.posts.search(q, flt, sort=req.sort, limit=n * (page + 1) + 1, shown=shown)
         posts = found[n * page : n * (page + 1)]
         more = len(found) > n * (page + 1) and page + 1 < MAX_PAGES
         nxt = str(page + 1) if more else ""
@@ -232,7 +234,7 @@ def stream_page(ws: Workspace, req: StreamRequest, *, count: bool = False) -> St
     (a keyset: the last post's second and how many of that second were shown),
     so a page reads only its own posts however deep it is; the other orders
     read from the first match and stop at :data:`MAX_PAGES` pages."""
-    q, posts, more, nxt = _page_posts(ws, req)
+    q, posts, more, nxt = _page_posts(ws, req, shown=True)
     hits = [Hit(p, tuple(q.spans(p))) for p in posts]
     total = None
     if not req.cursor and (count or not more):

@@ -14,7 +14,7 @@ from veille.models import Post
 from veille.store.base import PostFilter
 from veille.store.clickhouse.compiler import relevance, to_clickhouse
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where, words_sql
-from veille.store.clickhouse.rows import READ_COLUMNS, SHOWN_COLUMNS, to_post
+from veille.store.clickhouse.rows import LISTED_COLUMNS, READ_COLUMNS, SHOWN_COLUMNS, to_post
 from veille.store.kept import KeptCounts
 from veille.store.protocols.analytics import PostKey
 from veille.textnorm import tokens
@@ -114,10 +114,19 @@ class ClickHouseSearch:
         return [to_post(r) for r in rows]
 
     def search(
-        self, query: Any, flt: PostFilter | None = None, sort: str = "newest", limit: int = 50
+        self,
+        query: Any,
+        flt: PostFilter | None = None,
+        sort: str = "newest",
+        limit: int = 50,
+        *,
+        shown: bool = False,
     ) -> list[Post]:
         """Posts matching ``query`` and ``flt``; ``sort`` is ``newest``,
-        ``relevance`` (how many of the query's words a post holds) or ``engagement``."""
+        ``relevance`` (how many of the query's words a post holds) or
+        ``engagement``. ``shown``: a page found by relevance or engagement
+        reads its rows on :data:`~veille.store.clickhouse.rows.LISTED`'s
+        columns only (the others empty)."""
         if sort not in ("newest", "relevance", "engagement"):
             raise UsageError(
                 tr("unknown sort %(sort)r", sort=sort),
@@ -145,7 +154,7 @@ class ClickHouseSearch:
                 + " LIMIT {lim:UInt64}",
                 {**compiled.params, "lim": limit},
             )
-            return self.posts_at(keys)
+            return self.posts_at(keys, LISTED_COLUMNS if shown else READ_COLUMNS)
         check = checker(node)
         found: list[Post] = []
         for row in self._pages(sql, compiled.params):
@@ -206,7 +215,7 @@ class ClickHouseSearch:
             params = {**params, "upto": top - span}
             span = next_window(span, len(found), limit)
 
-    def posts_at(self, keys: list[list[Any]]) -> list[Post]:
+    def posts_at(self, keys: list[list[Any]], columns: str = READ_COLUMNS) -> list[Post]:
         """The posts of ``keys`` (``[id, published_at]``, in that order): the
         page is found on a few columns, then its rows are read whole, at their
         times (the min-max index and the primary key keep the granules of
@@ -215,11 +224,13 @@ class ClickHouseSearch:
         (:data:`~veille.store.clickhouse.filters.NEWEST_VERSION`). Bounds
         from the first time to the last read every granule between that the
         bloom filter does not rule out: 10 posts over 300 days of 1M posts
-        took 190 ms of CPU that way, 110 this way (as fast over 30 days)."""
+        took 190 ms of CPU that way, 110 this way (as fast over 30 days).
+        ``columns``: :data:`~veille.store.clickhouse.rows.READ_COLUMNS` or
+        another list in its places (the others given empty)."""
         if not keys:
             return []
         rows = self.rows(
-            f"SELECT {READ_COLUMNS} FROM posts WHERE published_at IN {{at:Array(Int64)}} "
+            f"SELECT {columns} FROM posts WHERE published_at IN {{at:Array(Int64)}} "
             f"AND id IN {{ids:Array(String)}} {NEWEST_VERSION}",
             {"at": sorted({k[1] for k in keys}), "ids": [k[0] for k in keys]},
         )

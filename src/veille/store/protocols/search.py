@@ -18,10 +18,19 @@ class SearchPosts(Protocol):
     """
 
     def search(
-        self, query: Any, flt: PostFilter | None = None, sort: str = "newest", limit: int = 50
+        self,
+        query: Any,
+        flt: PostFilter | None = None,
+        sort: str = "newest",
+        limit: int = 50,
+        *,
+        shown: bool = False,
     ) -> list[Post]:
         """Posts matching ``query`` and ``flt``; ``sort`` is ``newest``,
-        ``relevance`` (bm25) or ``engagement``."""
+        ``relevance`` (bm25) or ``engagement``. ``shown``: the posts are only
+        shown in a list (the stream page): a backend may leave empty what a
+        list does not show (the raw payload, the entities, the links, the
+        country, the content hash), where reading them costs (ClickHouse)."""
         ...
 
     def count_matches(

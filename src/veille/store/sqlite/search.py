@@ -71,9 +71,12 @@ class SQLiteSearch:
         flt: PostFilter | None = None,
         sort: str = "newest",
         limit: int = 50,
+        *,
+        shown: bool = False,
     ) -> list[Post]:
         """Posts matching ``query`` (query text, a compiled Query or an AST node)
-        and ``flt``; ``sort`` is ``newest``, ``relevance`` or ``engagement``."""
+        and ``flt``; ``sort`` is ``newest``, ``relevance`` or ``engagement``
+        (``shown``: read whole all the same, a row at a time costs no more)."""
         node = _node(query)
         if sort not in ("newest", "relevance", "engagement"):
             from veille.errors import UsageError
