@@ -32,6 +32,24 @@ _LABELS = {
 PERIOD_STYLE = {"period": ("#1f5fa8", (1, 0)), "previous": ("#98a2b3", (5, 4))}
 
 
+def _altair() -> Any:
+    """Altair, with its check of each part of a chart against Vega-Lite's JSON
+    schema as the part is made (``DEBUG_MODE``) turned off.
+
+    Altair makes each ``alt.X``, ``alt.Axis``, ``alt.Scale``... and checks it
+    there and then: some 8 ms of CPU of the dashboard's four charts, for
+    parts the functions below always make in the same shapes (the tests draw
+    them; vl-convert still refuses a spec it cannot draw). The parts and
+    the spec are the same, checked or not (see :func:`spec_of`, which does
+    not check the whole spec again either). Set, not toggled: every chart
+    of the process is made by this module, on any thread."""
+    import altair as alt
+    from altair.utils import schemapi
+
+    schemapi.DEBUG_MODE = False
+    return alt
+
+
 def _t(lang: str, key: str) -> str:
     return _LABELS.get(lang, _LABELS["en"])[key]
 
@@ -81,7 +99,7 @@ def _time_axis(starts: Sequence[datetime], interval: str, lang: str = "en") -> A
     (Vega's automatic ticks put two a day, each labelled with the same
     date): every bucket, or every n-th when they would crowd. Days and
     weeks are labelled with a date, hours with the hour too."""
-    import altair as alt
+    alt = _altair()
 
     shown = sorted({s.replace(tzinfo=None) for s in starts})
     steps = _STEPS.get(interval, _STEPS["day"])
@@ -107,7 +125,7 @@ def _count_axis(rows: Sequence[dict[str, Any]], field: str) -> Any:
     """A y axis of whole counts: posts come whole, and a day of one or two
     posts is not ticked 0.5 or 1.5 (Vega's ticks there, whatever
     ``tickMinStep``; from 3 up it keeps to whole steps)."""
-    import altair as alt
+    alt = _altair()
 
     top = max((int(r[field] or 0) for r in rows), default=0)
     if top < 3:
@@ -118,7 +136,7 @@ def _count_axis(rows: Sequence[dict[str, Any]], field: str) -> Any:
 def volume_chart(vol: Volume, *, lang: str = "en", title: str = "", about: str = "") -> Any:
     """Posts per bucket, this period (solid, blue) against the previous one
     (dashed, grey); the title names ``about`` and the period unless given."""
-    import altair as alt
+    alt = _altair()
 
     names = [_t(lang, "period"), _t(lang, "previous")]
     rows = []
@@ -168,7 +186,7 @@ def share_chart(
 ) -> Any:
     """Horizontal bars: each value's share of posts; ``title`` is followed by
     ``about`` and the period when they are given."""
-    import altair as alt
+    alt = _altair()
 
     rows = [{"key": s.key, "share": s.share, "posts": s.posts} for s in shares if s.posts]
     heading = chart_title(title, about=about, period=period, lang=lang, timezone=timezone)
@@ -193,7 +211,7 @@ def sov_chart(
     timezone: str = "UTC",
 ) -> Any:
     """Share of voice: one bar per topic; the title names the period when given."""
-    import altair as alt
+    alt = _altair()
 
     rows = [{"topic": v.topic, "share": v.share, "posts": v.posts} for v in voices]
     heading = chart_title(title or _t(lang, "sov"), period=period, lang=lang, timezone=timezone)
@@ -219,7 +237,7 @@ def sentiment_chart(
 ) -> Any:
     """Net sentiment (positive − negative share) per bucket; gaps where none was
     scored. The title names ``about`` and the period when given."""
-    import altair as alt
+    alt = _altair()
 
     starts = [p.start for p in points]
     rows = [
