@@ -448,3 +448,29 @@ def test_a_password_typed_twice_differently_is_said_in_french(tmp_path: Path) ->
     assert f"Erreur{NBSP}: les deux valeurs saisies ne correspondent pas." in said, said
     assert f"Mot de passe{NBSP}: " in said and "Error" not in said, said
     assert "secret" not in said and "Compte zoe ajouté" in said, said
+
+
+def test_plan_init_asks_again_for_an_unknown_type_or_a_mistyped_deadline(run) -> None:
+    """`veille plan init` ended at an objective type it does not know
+    (« publicite ») or a deadline not written YYYY-MM-DD (« 30/06/2027 »)
+    with an error, the answers typed so far lost, where a wrong number is
+    asked again: both are now said, with what to do, in the reader's
+    language, and asked again."""
+    answers = "Lumio\npublicite\nmarketing\n\n30/06/2027\n2027-06-30\n"
+    answers += "\nlumio\nlumio\n\nmastodon\n\n2\n60\n"
+    done = run("plan", "init", "--language", "fr", input=answers)
+    assert done.exit_code == 0, done.output
+    said = f"Erreur{NBSP}: «{NBSP}publicite{NBSP}» n’est pas un type d’objectif"
+    assert said in done.output and "Noms connus" in done.output, done.output
+    said = f"Erreur{NBSP}: échéance{NBSP}: «{NBSP}30/06/2027{NBSP}» n’est pas une date"
+    assert said in done.output and "sous la forme AAAA-MM-JJ" in done.output, done.output
+    assert done.output.count("Qu’attendez-vous des réseaux sociaux") == 2, done.output
+    assert done.output.count("Pour quand") == 2, done.output
+    assert "Error" not in done.output and f"Plan commencé{NBSP}: objectif" in done.output
+    again = answers.replace("marketing", "awareness")  # a second objective
+    english = run("plan", "init", "--language", "en", input=again)
+    assert english.exit_code == 0, english.output
+    assert "Error: 'publicite' is not an objective type" in english.output, english.output
+    assert "Error: deadline '30/06/2027' is not a date" in english.output, english.output
+    assert "Write it as YYYY-MM-DD" in english.output
+    assert english.output.count("By when?") == 2, english.output

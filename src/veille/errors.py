@@ -71,22 +71,25 @@ class Place(str):
     ``where="page"`` or ``where="api"`` says it the page's or the API's way
     (the command where there is no such page or endpoint). ``page`` or
     ``api`` may be a :class:`Text` (translated too): what a reader there is
-    told where nothing there does it (ask whoever runs veille)."""
+    told where nothing there does it (ask whoever runs veille). ``cli`` may
+    be a :class:`Text` too: words for the CLI (and the API without words of
+    its own) rather than a command, translated as well."""
 
     page: str | None
     api: str | None
+    cli: str
 
     def __new__(cls, cli: str, *, page: str | None = None, api: str | None = None) -> Place:
         made = super().__new__(cls, cli)
-        made.page, made.api = page, api
+        made.page, made.api, made.cli = page, api, cli
         return made
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_place, (str.__str__(self), self.page, self.api))
+        return (_place, (self.cli, self.page, self.api))
 
     def said(self, where: str | None) -> str:
         """The words for ``where`` (``"page"``, ``"api"``; ``None``: the CLI)."""
-        return {"page": self.page, "api": self.api}.get(where or "") or str.__str__(self)
+        return {"page": self.page, "api": self.api}.get(where or "") or self.cli
 
 
 def _place(cli: str, page: str | None, api: str | None) -> Place:

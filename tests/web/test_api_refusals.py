@@ -200,3 +200,32 @@ def test_a_token_sent_without_its_scheme_is_not_echoed(tmp_path: Path, state_kin
         # A scheme that is not a secret is still named.
         basic = c.get("/api/v1/topics", headers={"Authorization": "Basic dXNlcjpwYXNz"})
         assert "'Basic'" in _error(basic)["message"] and "dXNlcjpwYXNz" not in basic.text
+
+
+def test_an_unknown_topic_offers_to_create_one_only_to_who_may(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """The API's "topic not found" said "create one with: POST /api/v1/topics"
+    to every caller, also to a viewer's token and to an analyst's read-only
+    token, which that call refuses (403). As the pages, it now offers it
+    only to who may: the others read the known topics only."""
+    from veille.query import topics
+    from veille.services import tokens
+    from veille.workspace import Workspace
+
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    viewer, analyst = _tokens(root)
+    with Workspace.open(root) as ws:
+        read_only = tokens.create_token(ws.state, "al", scope="read")[1]
+        topics.add_topic(ws.store, "lyon", "lyon")
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        callers = (("analyst", analyst, True), ("viewer", viewer, False),
+                   ("read-only analyst", read_only, False))  # fmt: skip
+        for who, token, offered in callers:
+            for language, known in (("en", "known topics: lyon"), ("fr", "sujets connus")):
+                headers = {"Authorization": f"Bearer {token}", "Accept-Language": language}
+                answer = c.get("/api/v1/topics/paris", headers=headers)
+                assert answer.status_code == 404, answer.text
+                said = _error(answer)
+                assert known in said["hint"] and "lyon" in said["hint"], said
+                assert ("POST /api/v1/topics" in said["hint"]) is offered, (who, said)

@@ -101,11 +101,15 @@ def test_token_create_takes_a_scope_and_an_expiry_the_list_shows(run: Run) -> No
     assert "with the read scope, until 2099-01-31" in made.stderr
     refused = run("token", "create", "bi", "--scope", "write", code=2).output
     assert "may not have the write scope (their role is viewer)" in refused
-    assert "already past" in run("token", "create", "bi", "--expires", "2020-01-01", code=2).output
-    assert (
-        "cannot read the token's expiry 'soon'"
-        in run("token", "create", "bi", "--expires", "soon", code=2).output
-    )
+    days = _days_ahead(90)
+    past = run("token", "create", "bi", "--expires", "2020-01-01", code=2).output
+    assert "already past" in past and "2027-01-31" not in past, past
+    # The example is 90 days ahead, not a date written in once (now past).
+    assert any(f"Give a date to come ({d}) or a number of days (90d)." in past for d in days)
+    unread = run("token", "create", "bi", "--expires", "soon", code=2).output
+    assert "cannot read the token's expiry 'soon'" in unread and "2027-01-31" not in unread
+    assert any(f"a date-time ({d}T18:00:00+01:00) or a number of days (90d)" in unread
+               for d in days)  # fmt: skip
     (row,) = json.loads(run("token", "list", "--format", "json").stdout)
     assert row["scope"] == "read" and row["state"] == "active"
     assert row["expires_at"].startswith("2099-01-31T00:00:00")
@@ -234,3 +238,12 @@ def test_user_remove_says_how_many_open_inbox_items_went_back_to_the_queue(run: 
     assert "1 open inbox item assigned to them is back in the queue, unassigned." in out
     with Workspace.open(run.root) as ws:  # type: ignore[attr-defined]
         assert inbox.get_item(ws.state, item.id).assignee is None
+
+
+def _days_ahead(n: int) -> set[str]:
+    """The date ``n`` days from now (UTC), either side of a midnight passed
+    while the command ran."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    return {(now + timedelta(days=n, hours=h)).date().isoformat() for h in (-1, 0, 1)}

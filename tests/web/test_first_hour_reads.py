@@ -358,6 +358,15 @@ def test_a_refused_new_user_or_token_keeps_what_was_typed(served: Served) -> Non
             past = {"en": "the token's expiry 2020-01-01 is already past",
                     "fr": "l’expiration du jeton, 2020-01-01, est déjà passée"}[lang]  # fmt: skip
             assert past in html.unescape(page.text), lang
+            # The field is a date picker: told of a date to come (90 days
+            # ahead, not a date written in once), not of "90d".
+            said = html.unescape(page.text)
+            ahead = {(datetime.now(UTC) + timedelta(days=90, hours=h)).date().isoformat()
+                     for h in (-1, 0, 1)}  # fmt: skip
+            how = {"en": "Give a date to come, such as {}.",
+                   "fr": "Donnez une date à venir, par exemple le {}."}[lang]  # fmt: skip
+            assert any(how.format(d) in said for d in ahead), said[:3000]
+            assert "90d" not in said and "2027-01-31" not in said, lang
 
 
 def test_a_refused_new_objective_keeps_what_was_typed(served: Served) -> None:

@@ -4,6 +4,7 @@ edit, approval by a manager only, removal; in English and French."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 
 import httpx
@@ -473,6 +474,9 @@ def test_check_says_a_time_already_past_as_save_does(
         beside = page[page.index('id="at"') : page.index('id="title"')]
         assert 'aria-invalid="true"' in beside and why in beside and said in beside, beside
         assert 'id="draft-verdict"' in page  # the checker's verdict still said
+        # One focus only: the first thing to fix, the time (not the verdict too).
+        assert page.count("autofocus") == 1, page
+        assert re.search(r'id="at-error"[^>]*autofocus', page), page
     client.cookies.set("veille_lang", "en")
     coming = client.post("/plan/calendar", data=form | {"at": _typed_time(live_server, days=2)})
     assert 'id="at-error"' not in coming.text and 'id="draft-verdict"' in coming.text
@@ -486,6 +490,7 @@ def test_check_says_a_time_already_past_as_save_does(
     page = html.unescape(client.post(url, data=moved).text)
     beside = page[page.index('id="at"') : page.index('id="title"')]
     assert f"the time (at) {shown} is past" in beside and "Give a time to come" in beside
+    assert page.count("autofocus") == 1 and re.search(r'id="at-error"[^>]*autofocus', page)
     with live_server.workspace() as ws:
         assert cal.get_entry(ws.state, entry.id).scheduled_at == entry.scheduled_at
         cal.edit_entry(ws.state, ws.settings, entry.id, at=shown, by="analyst")

@@ -373,6 +373,37 @@ def prompt(
     hide_input: bool = False,
     confirmation: str | None = None,
     kind: type | None = None,
+    check: Callable[[Any], Any] | None = None,
+) -> Any:
+    """The answer to ``question`` as :func:`_typed_answer` takes it, then
+    through ``check`` when given (what it returns is the answer): an answer
+    that ``check`` refuses (a :class:`UsageError`, as an objective type not
+    known or a date mistyped) is said, with its hint, in ``lang`` and the
+    question asked again, instead of ending the command."""
+    while True:
+        answer = _typed_answer(question, lang, default=default, show_default=show_default,
+                               hide_input=hide_input, confirmation=confirmation,
+                               kind=kind)  # fmt: skip
+        if check is None:
+            return answer
+        try:
+            return check(answer)
+        except UsageError as exc:
+            say = speaker(lang)
+            typer.echo(say(tr("Error: %(message)s", message=say(exc.message))))
+            if exc.hint:
+                typer.echo(say(exc.hint))
+
+
+def _typed_answer(
+    question: str,
+    lang: str,
+    *,
+    default: Any = None,
+    show_default: bool = True,
+    hide_input: bool = False,
+    confirmation: str | None = None,
+    kind: type | None = None,
 ) -> Any:
     """The answer to ``question`` (already said in ``lang``), asked as
     ``typer.prompt`` asks it and of the type ``kind`` (by default that of

@@ -63,6 +63,15 @@ _Q = {
 }
 
 
+def _checked_day(typed: str) -> str:
+    """``typed`` when it is a date (or empty: the default deadline), else
+    the :class:`UsageError` that says how to write one."""
+    from veille.plan.common import parse_day
+
+    parse_day(typed)
+    return typed
+
+
 def register(plan: typer.Typer) -> None:
     @plan.command("init")
     @handle_errors
@@ -127,14 +136,16 @@ def register(plan: typer.Typer) -> None:
             # No default: Enter took the demo's "Lumio" as the organization
             # of a user's own workspace; an empty answer is asked again.
             organization = prompt(q["org"], lang, default=organization or None)
-            kind = check_kind(prompt(q["kind"], lang, default=kind))
+            # A type not known, or a date mistyped, is said and asked again.
+            kind = prompt(q["kind"], lang, default=kind, check=check_kind)
             d = DEFAULTS[kind]
             description = prompt(
                 q["desc"],
                 lang,
                 default=description or (d.description_fr if lang == "fr" else d.description_en),
             )
-            deadline = prompt(q["deadline"], lang, default=deadline or "", show_default=False)
+            deadline = prompt(q["deadline"], lang, default=deadline or "", show_default=False,
+                              check=_checked_day)  # fmt: skip
             owner = prompt(q["owner"], lang, default=owner or "", show_default=False)
             topic = prompt(q["topic"], lang, default=topic or brand or organization.lower())
             query = prompt(q["query"], lang, default=query or organization.lower())

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from veille.errors import NotFound, Place, StoreLocked, UsageError, tr
+from veille.errors import NotFound, Place, StoreLocked, Text, UsageError, tr
 from veille.models import now_utc
 from veille.services.audit import record
 from veille.services.users import (
@@ -89,7 +89,7 @@ def create_token(
         if expires_at <= now:
             raise UsageError(
                 tr("the token's expiry %(when)s is already past", when=shown),
-                hint=tr("Give a date to come (2027-01-31) or a number of days (90d)."),
+                hint=_expiry_hint(now, to_come=True),
             )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     # Stored only while the role still allows the scope: one lowered since
@@ -122,6 +122,22 @@ def create_token(
 _DAYS = re.compile(r"^(\d{1,5})\s*d$")
 
 
+def _expiry_hint(now: datetime, *, to_come: bool) -> Text:
+    """How to give a token's expiry, with an example 90 days from ``now``
+    (a written-in date became a past one): the CLI (and the API) take a
+    date, a date-time or a number of days (``90d``); the settings page's
+    field is a date picker, told of a date only."""
+    day = (now + timedelta(days=90)).date().isoformat()
+    if to_come:
+        cli = tr("a date to come (%(day)s) or a number of days (90d)", day=day)
+        page = tr("a date to come, such as %(day)s", day=day)
+    else:
+        cli = tr("a date (%(day)s), a date-time (%(day)sT18:00:00+01:00) or a number of days "
+                 "(90d)", day=day)  # fmt: skip
+        page = tr("a date, such as %(day)s", day=day)
+    return tr("Give %(how)s.", how=Place(cli, page=page))
+
+
 def parse_expiry(
     text: str, timezone: str = "UTC", *, now: datetime | None = None
 ) -> datetime | None:
@@ -146,9 +162,8 @@ def parse_expiry(
     except ValueError:
         raise UsageError(
             tr("cannot read the token's expiry %(value)r", value=given),
-            hint=tr("Give a date (2027-01-31), a date-time (2027-01-31T18:00:00+01:00) or a "
-                    "number of days (90d)."),
-        ) from None  # fmt: skip
+            hint=_expiry_hint(now, to_come=False),
+        ) from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 

@@ -429,6 +429,23 @@ def to_response(exc: Exception, say: Say = _as_is, lang: str = "en") -> JSONResp
     return None
 
 
+def _as_caller_may(request: Request, exc: Exception) -> Exception:
+    """``exc`` as the caller may act on it: a topic not found offers
+    ``POST /api/v1/topics`` only to a caller that call accepts (the writer's
+    role and, with a token, the write scope); any other caller is told the
+    known topics only, as the pages tell a viewer."""
+    from veille.query.topics import told_who_may_not_create
+    from veille.services.users import User, scope_allows
+    from veille.web.api.auth import WRITE_ROLE
+
+    user = getattr(request.state, "user", None)
+    token = getattr(request.state, "token", None)
+    may = isinstance(user, User) and user.can(WRITE_ROLE)
+    if may and token is not None:
+        may = scope_allows(token.scope, "write")
+    return exc if may else told_who_may_not_create(exc)
+
+
 def _anonymous(request: Request) -> bool:
     from veille.web.deps import SESSION_COOKIE, bearer_token
 
@@ -451,7 +468,7 @@ class ApiRoute(APIRoute):
                     from veille.web.deps import token_refusal
 
                     exc = HTTPException(401, token_refusal(request))
-                answer = to_response(exc, *client_language(request))
+                answer = to_response(_as_caller_may(request, exc), *client_language(request))
                 if answer is None:
                     raise
                 server_failed(request, exc, answer.status_code)
