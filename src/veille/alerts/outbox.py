@@ -377,6 +377,13 @@ class AlertEngine:
         ]
         event = rows[0].event
         kind = event.get("kind", "event") if event else "posts"
+        if kind == "posts" and not items:
+            # Every post of the batch was deleted after it was queued (a
+            # retention purge between an ingest's write of the posts and
+            # the state transaction that queued them, where posts and state
+            # are two backends; an erasure): nothing to tell, no empty
+            # message. The rows are skipped, saying why.
+            return None
         created = datetime.fromtimestamp(min(r.created_at for r in rows), UTC)
         delivery = Delivery(batch_id, alert, items, created, kind, event)
         if kind == "report":
