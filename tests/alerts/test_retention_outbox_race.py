@@ -66,7 +66,39 @@ def _layout(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
         yield ws
 
 
-@pytest.mark.parametrize("kind", ["chdb", "chdb+postgresql", "sqlite+postgresql"])
+def _ingest_beside_a_purge(ws: Workspace, posts: list[Any]) -> Any:
+    """Ingest ``posts``, a retention purge (another thread's) running after
+    their write and before the state's transaction (which queues their
+    alerts); the ingest's result."""
+    pipeline = build_pipeline(ws)
+    store = pipeline.post_store
+    write = store.upsert_posts
+    purges: list[Any] = []
+
+    def upsert_posts(batch: Any, **kwargs: Any) -> Any:
+        result = write(batch, **kwargs)
+        worker = threading.Thread(target=lambda: purges.append(apply_retention(ws, now=LATER)))
+        worker.start()
+        worker.join()
+        return result
+
+    store.upsert_posts = upsert_posts
+    try:
+        got = pipeline.ingest(posts)
+    finally:
+        del store.upsert_posts
+    assert len(purges) == 1 and purges[0] is not None and purges[0].posts == 2
+    return got
+
+
+def _rows(ws: Workspace) -> set[tuple[str, str]]:
+    return {(d.post_id, d.status) for d in ws.store.list_deliveries(alert_name="lumio")}
+
+
+LAYOUTS = ["chdb", "chdb+postgresql", "sqlite+postgresql"]
+
+
+@pytest.mark.parametrize("kind", LAYOUTS)
 def test_no_alert_goes_out_about_posts_a_purge_deleted_before_they_were_queued(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest, receiver: Receiver
 ) -> None:
@@ -75,37 +107,31 @@ def test_no_alert_goes_out_about_posts_a_purge_deleted_before_they_were_queued(
         AlertBook(ws.store).add(
             Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
         )
-        pipeline = build_pipeline(ws)
-        posts = pipeline.post_store
-        write = posts.upsert_posts
-        purges: list[Any] = []
-
-        def upsert_posts(batch: Any, **kwargs: Any) -> Any:
-            result = write(batch, **kwargs)
-            # The purge, from another thread, after the write and before
-            # the state's transaction (which queues the alerts).
-            worker = threading.Thread(target=lambda: purges.append(apply_retention(ws, now=LATER)))
-            worker.start()
-            worker.join()
-            return result
-
-        posts.upsert_posts = upsert_posts
-        try:
-            got = pipeline.ingest(WEEK_OLD)
-        finally:
-            del posts.upsert_posts
-        assert len(purges) == 1 and purges[0] is not None and purges[0].posts == 2
+        got = _ingest_beside_a_purge(ws, WEEK_OLD)
         assert ws.posts.count_posts() == 2
         # The ingest's own send, right after its commit, and a later round.
-        engine = engine_for(ws)
-        assert engine.dispatch().sent == 0
+        assert engine_for(ws).dispatch().sent == 0
         # Until 2026-12-06 the webhook got a message of the alert with no
         # post in it ("posts": []), the rows marked sent.
         assert [r["json"]["posts"] for r in receiver.requests] == []
-        rows = {(d.post_id, d.status) for d in ws.store.list_deliveries(alert_name="lumio")}
-        assert rows == {(p.id, "skipped") for p in got.new}
+        assert _rows(ws) == {(p.id, "skipped") for p in got.new}
         # A post still held is told as before.
-        pipeline.ingest([_post("new3", 1, 2)])
+        build_pipeline(ws).ingest([_post("new3", 1, 2)])
         assert [[p["id"] for p in r["json"]["posts"]] for r in receiver.requests] == [
             ["mastodon:new3"]
         ]
+
+
+@pytest.mark.parametrize("kind", LAYOUTS)
+def test_a_message_tells_the_posts_still_held_and_skips_the_purged_ones(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest, receiver: Receiver
+) -> None:
+    with _layout(kind, tmp_path, request) as ws:
+        AlertBook(ws.store).add(
+            Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
+        )
+        fresh = _post("new3", 1, 2)
+        _ingest_beside_a_purge(ws, [*WEEK_OLD, fresh])
+        assert [[p["id"] for p in r["json"]["posts"]] for r in receiver.requests] == [[fresh.id]]
+        # Until 2026-12-06 the purged posts' rows read sent.
+        assert _rows(ws) == {(fresh.id, "sent")} | {(p.id, "skipped") for p in WEEK_OLD}
