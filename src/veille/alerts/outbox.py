@@ -362,13 +362,16 @@ class AlertEngine:
             self._quiet_version = version
         return self._quiet
 
-    def _delivery(self, batch_id: str, ids: list[int]) -> Delivery | None:
+    def _delivery(self, batch_id: str, ids: list[int]) -> tuple[Delivery | None, list[int]]:
+        """The message of the claimed rows ``ids`` (``None``: nothing to
+        send), and those of its rows whose posts are gone (deleted after
+        they were queued: not in the message, not to be marked sent)."""
         rows = self.store.queued_items(ids)
         if not rows:
-            return None
+            return None, []
         alert = self.store.alert_by_id(rows[0].alert_id)
         if alert is None:
-            return None
+            return None, []
         posts = {p.id: p for p in self.store.get_posts([r.key for r in rows if r.event is None])}
         items = [
             DeliveryItem(posts[r.key], list(r.spans) or self._spans(alert, posts[r.key]))
@@ -377,6 +380,18 @@ class AlertEngine:
         ]
         event = rows[0].event
         kind = event.get("kind", "event") if event else "posts"
+        if kind == "posts" and not items:
+            # Every post of the batch was deleted after it was queued (a
+            # retention purge between an ingest's write of the posts and
+            # the state transaction that queued them, where posts and state
+            # are two backends; an erasure): nothing to tell, no empty
+            # message. The rows are skipped, saying why.
+            return None, []
+        # (Rows come back in the order of their ids, all of them unless
+        # one was deleted since its claim: then none is told apart.)
+        gone = []
+        if kind == "posts" and len(items) < len(rows) and len(rows) == len(ids):
+            gone = [i for i, r in zip(sorted(ids), rows, strict=True) if r.key not in posts]
         created = datetime.fromtimestamp(min(r.created_at for r in rows), UTC)
         delivery = Delivery(batch_id, alert, items, created, kind, event)
         if kind == "report":
@@ -384,7 +399,7 @@ class AlertEngine:
 
             # Rendered here, in the dispatcher's thread, which owns the store.
             delivery = with_document(self, delivery)
-        return delivery
+        return delivery, gone
 
     def dispatch(
         self, *, now: float | None = None, instant_only: bool = False, alert_id: int | None = None
@@ -402,10 +417,13 @@ class AlertEngine:
         for batch_id, ids in self.claim(now, instant_only=instant_only, alert_id=alert_id):
             report.batches += 1
             try:
-                delivery = self._delivery(batch_id, ids)
+                delivery, gone = self._delivery(batch_id, ids)
             except Exception as exc:
                 self._record_failure(report, batch_id, ids, exc, now)
                 continue
+            if gone:
+                self._finish(gone, "skipped", str(tr("alert or posts removed")))
+                ids = [i for i in ids if i not in gone]
             if delivery is None:
                 self._finish(ids, "skipped", str(tr("alert or posts removed")))
                 continue
