@@ -15,7 +15,6 @@ skipped, "alert or posts removed", as for a deleted alert.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,12 +24,11 @@ import pytest
 
 from tests.alerts.conftest import Receiver
 from tests.conftest import init_state_workspace, keep_posts_days, retention_workspace
-from tests.store.test_retention_ingest_race import LATER, RECENT, WEEK_OLD
+from tests.store.test_retention_ingest_race import RECENT, WEEK_OLD, ingest_beside_a_purge
 from tests.store.test_retention_late_posts import _post
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.stage import engine_for
 from veille.pipeline.ingest import build_pipeline
-from veille.services.retention import apply_retention
 from veille.workspace import Workspace, init_workspace
 
 
@@ -70,23 +68,7 @@ def _ingest_beside_a_purge(ws: Workspace, posts: list[Any]) -> Any:
     """Ingest ``posts``, a retention purge (another thread's) running after
     their write and before the state's transaction (which queues their
     alerts); the ingest's result."""
-    pipeline = build_pipeline(ws)
-    store = pipeline.post_store
-    write = store.upsert_posts
-    purges: list[Any] = []
-
-    def upsert_posts(batch: Any, **kwargs: Any) -> Any:
-        result = write(batch, **kwargs)
-        worker = threading.Thread(target=lambda: purges.append(apply_retention(ws, now=LATER)))
-        worker.start()
-        worker.join()
-        return result
-
-    store.upsert_posts = upsert_posts
-    try:
-        got = pipeline.ingest(posts)
-    finally:
-        del store.upsert_posts
+    got, purges = ingest_beside_a_purge(ws, posts)
     assert len(purges) == 1 and purges[0] is not None and purges[0].posts == 2
     return got
 

@@ -17,7 +17,6 @@ the purge's deletes take.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,9 +25,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import init_state_workspace, keep_posts_days, retention_workspace
-from tests.store.test_retention_ingest_race import LATER, RECENT, WEEK_OLD
+from tests.store.test_retention_ingest_race import LATER, RECENT, WEEK_OLD, ingest_beside_a_purge
 from tests.store.test_retention_late_posts import _figures
-from veille.pipeline.ingest import build_pipeline
 from veille.query.topics import add_topic
 from veille.services.retention import apply_retention
 from veille.workspace import Workspace, init_workspace
@@ -87,25 +85,9 @@ def test_posts_a_purge_deleted_before_their_filing_are_not_filed(
     with _layout(kind, tmp_path, request) as (ws, clickhouse):
         ws.store.upsert_posts(RECENT)
         add_topic(ws.store, "lumio", "lumio")
-        pipeline = build_pipeline(ws)
-        posts = pipeline.post_store
-        write = posts.upsert_posts
-        purges: list[Any] = []
-
-        def upsert_posts(batch: Any, **kwargs: Any) -> Any:
-            result = write(batch, **kwargs)
-            # The purge, from another thread, after the write and before
-            # the filing (the state's transaction, not begun yet).
-            worker = threading.Thread(target=lambda: purges.append(apply_retention(ws, now=LATER)))
-            worker.start()
-            worker.join()
-            return result
-
-        posts.upsert_posts = upsert_posts
-        try:
-            got = pipeline.ingest(WEEK_OLD)
-        finally:
-            del posts.upsert_posts
+        # The purge, from another thread, after the write and before the
+        # filing (the state's transaction, not begun yet).
+        got, purges = ingest_beside_a_purge(ws, WEEK_OLD)
         assert sorted(p.id for p in got.new) == sorted(p.id for p in WEEK_OLD)
         assert len(purges) == 1 and purges[0] is not None and purges[0].posts == 2
         assert ws.posts.count_posts() == 2

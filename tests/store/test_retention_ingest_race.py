@@ -15,6 +15,7 @@ deletes take), and leaves them out, counted in ``expired``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -37,6 +38,33 @@ from veille.workspace import Workspace, init_workspace
 WEEK_OLD = [_post("mid1", 7, 3), _post("mid2", 8, 4)]
 RECENT = [_post("new1", 2, 5), _post("new2", 3, 1)]
 LATER = datetime.now(UTC) + timedelta(days=5)
+
+
+def ingest_beside_a_purge(ws: Workspace, posts: list[Any]) -> tuple[Any, list[Any]]:
+    """Ingest ``posts`` with a retention purge (``LATER``'s, from another
+    thread) landing after their write and before the state's transaction
+    (which files them under topics and queues their alerts): the ingest's
+    result and the purge's report, the window the two tests of
+    ``test_retention_filing_race`` and ``test_retention_outbox_race`` open
+    every time."""
+    pipeline = build_pipeline(ws)
+    store = pipeline.post_store
+    write = store.upsert_posts
+    purges: list[Any] = []
+
+    def upsert_posts(batch: Any, **kwargs: Any) -> Any:
+        result = write(batch, **kwargs)
+        worker = threading.Thread(target=lambda: purges.append(apply_retention(ws, now=LATER)))
+        worker.start()
+        worker.join()
+        return result
+
+    store.upsert_posts = upsert_posts
+    try:
+        got = pipeline.ingest(posts)
+    finally:
+        del store.upsert_posts
+    return got, purges
 
 
 def _purging_after_the_read(ws: Workspace, purge: Any) -> Any:
