@@ -89,3 +89,19 @@ def test_the_fonts_listed_are_the_systems_but_liberation_sans(tmp_path: Path) ->
     listed = [Path(os.path.realpath(next(d.iterdir()))) for d in dirs[1:]]
     assert listed == kept  # in the order vl-convert read them: the same fallback fonts
     assert not any(font.name.startswith("LiberationSans-") for font in listed)
+
+
+def test_a_folder_it_cannot_write_leaves_the_fonts_as_they_were(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``veille serve`` still starts where no temporary folder can be made:
+    vl-convert reads its fonts as before (slower, the same charts)."""
+    pytest.importorskip("vl_convert")
+
+    def refused(fonts: list[Path], folder: Path) -> Path:
+        raise PermissionError(13, "Permission denied", str(folder))
+
+    monkeypatch.setattr(chart_fonts, "write_config", refused)
+    monkeypatch.delenv("FONTCONFIG_FILE", raising=False)
+    assert chart_fonts.prefer_shipped_sans() is False
+    assert "FONTCONFIG_FILE" not in os.environ

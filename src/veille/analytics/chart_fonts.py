@@ -27,6 +27,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 # The files of the family vl-convert carries (its fonts/liberation-sans), as
@@ -150,6 +151,13 @@ def prefer_shipped_sans() -> bool:
     kept = [font for font in fonts if font.name not in SHIPPED]
     if len(kept) == len(fonts):
         return False  # no system copy before vl-convert's own: nothing to leave out
+    try:
+        return _read_through(vlc, kept)
+    except OSError:  # no temporary folder or link: its fonts as before (slower, the same charts)
+        return False
+
+
+def _read_through(vlc: Any, kept: list[Path]) -> bool:
     before = os.environ.get("FONTCONFIG_FILE")
     with tempfile.TemporaryDirectory(prefix="veille-fonts-") as folder:
         config = write_config(kept, Path(folder))
