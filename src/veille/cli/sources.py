@@ -386,6 +386,10 @@ def register(app: typer.Typer) -> None:
                 root, daemon, stop=stopping.stop.set, host=host, port=port, announce=announce
             )
         else:
+            if role != "collector":  # it draws the reports' charts
+                from veille.analytics.chart_fonts import prefer_shipped_sans
+
+                prefer_shipped_sans()  # before any thread (run_beside does it for --serve)
             with open_workspace(workspace) as ws:
                 ws.open_one_process_stores()
                 check_backups(ws)
