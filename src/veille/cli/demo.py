@@ -40,6 +40,10 @@ def register(app: typer.Typer) -> None:
         # starts or builds stops it once the workspace is built (status 0).
         short_unless(serve)
 
+        if serve:
+            from veille.analytics.chart_fonts import prefer_shipped_sans
+
+            prefer_shipped_sans()  # before any thread: the web app's charts drawn faster
         now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         lang = cli_language(directory)
         summary = build_demo(directory, seed=seed, days=days, end=now, lang=lang)

@@ -50,9 +50,11 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Serve the web app and the REST API (stop with Ctrl-C)."""
+        from veille.analytics.chart_fonts import prefer_shipped_sans
         from veille.web.serve import run
 
         configure_logging()
+        prefer_shipped_sans()  # before any thread (a pool's, chDB's): the charts drawn faster
         with open_workspace(workspace) as ws:
             root = ws.root
             say = speaker(cli_language(root))

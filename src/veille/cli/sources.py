@@ -369,6 +369,12 @@ def register(app: typer.Typer) -> None:
                 lease_seconds=lease_seconds,
             )
 
+        if role != "collector":  # it draws the reports' charts
+            from veille.analytics.chart_fonts import prefer_shipped_sans
+
+            # Before any thread (opening a workspace may start a pool's or
+            # chDB's): it sets FONTCONFIG_FILE for a moment.
+            prefer_shipped_sans()
         if serve:
             from veille.cli.serve import web_address
             from veille.web.serve import run_beside
@@ -386,10 +392,6 @@ def register(app: typer.Typer) -> None:
                 root, daemon, stop=stopping.stop.set, host=host, port=port, announce=announce
             )
         else:
-            if role != "collector":  # it draws the reports' charts
-                from veille.analytics.chart_fonts import prefer_shipped_sans
-
-                prefer_shipped_sans()  # before any thread (run_beside does it for --serve)
             with open_workspace(workspace) as ws:
                 ws.open_one_process_stores()
                 check_backups(ws)

@@ -117,11 +117,9 @@ def run(
     base_url``."""
     from dataclasses import replace
 
-    from veille.analytics.chart_fonts import prefer_shipped_sans
     from veille.config import CONFIG_NAME, load_settings
     from veille.web.app import create_app
 
-    prefer_shipped_sans()  # before any thread: the charts' texts measured faster
     sock = bind(host, port, tries=tries)
     # Ctrl-C or SIGTERM (a supervisor's stop), the ways to stop it, at any
     # moment (while the app is made, once announced, or once uvicorn runs:
@@ -224,11 +222,9 @@ def run_beside(
     ``stop()`` asks ``work`` to end and :class:`~veille.errors.VeilleError`
     says so (exit 1, for the supervisor to restart the process).
     """
-    from veille.analytics.chart_fonts import prefer_shipped_sans
     from veille.errors import VeilleError
     from veille.web.app import create_app
 
-    prefer_shipped_sans()  # before any thread: the charts' texts measured faster
     sock = bind(host, port)
     app: Any = None
     try:
