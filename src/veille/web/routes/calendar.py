@@ -140,7 +140,7 @@ def add(
         entry = cal.add_entry(
             state(request), workspace(request).settings, account=account, text=text,
             at=at.replace("T", " "), title=title or None, language=language or None,
-            by=user.username,
+            by=user.username, past_ok=True,  # a time past was refused above, or the box ticked
         )  # fmt: skip
     except UsageError as exc:
         return _list_page(request, form=form, verdict=verdict, error=error_text(request, exc),
@@ -241,7 +241,7 @@ def edit(
         cal.edit_entry(
             state(request), workspace(request).settings, entry_id, text=changes.get("text"),
             at=changes["at"].replace("T", " ") or None if "at" in changes else None,
-            title=changes.get("title"), by=user.username,
+            title=changes.get("title"), by=user.username, past_ok=True,  # checked above
         )  # fmt: skip
     except UsageError as exc:
         return _edit_page(request, entry, form=form, verdict=verdict,
