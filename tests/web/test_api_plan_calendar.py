@@ -250,3 +250,30 @@ def test_the_openapi_document_lists_the_plan_and_the_calendar(api: Running) -> N
     assert {"get", "post"} <= set(paths["/api/v1/calendar"])
     assert {"get", "patch", "delete"} <= set(paths["/api/v1/calendar/{entry_id}"])
     assert "post" in paths["/api/v1/calendar/{entry_id}/approve"]
+
+
+def test_the_calendar_over_the_api_on_either_state_store(tmp_path: Path, state_kind: str) -> None:
+    """The same calls on a workspace whose state is in SQLite or in
+    PostgreSQL: made, filtered by account and week, over the plan, listed
+    by the service ``veille calendar list`` reads."""
+    from tests.conftest import init_state_workspace
+    from veille.plan.channels import set_channel
+    from veille.publish import add_account
+    from veille.publish.calendar import list_entries
+    from veille.workspace import Workspace
+
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    tokens = add_role_users(root)
+    with Workspace.open(root) as ws:
+        for name in ("a", "b"):
+            add_account(ws.state, name, "mastodon", "https://mastodon.example", secret="env:X")
+        set_channel(ws.state, "mastodon", posts_per_week=1)
+    headers = {"Authorization": f"Bearer {tokens['analyst']}"}
+    with serve(root) as app, httpx.Client(base_url=app.url, headers=headers, timeout=30) as c:
+        first = c.post("/api/v1/calendar", json={"account": "a", "text": "Un", "at": _at(0)})
+        second = c.post("/api/v1/calendar", json={"account": "b", "text": "Deux", "at": _at(1)})
+        of_b = c.get("/api/v1/calendar", params={"account": "b", "from": str(MONDAY)}).json()
+    assert first.json()["warnings"] == [] and len(second.json()["warnings"]) == 1
+    assert [p["text"] for p in of_b] == ["Deux"]
+    with Workspace.open(root) as ws:
+        assert [(e.account, e.text) for e in list_entries(ws.state)] == [("a", "Un"), ("b", "Deux")]
