@@ -277,3 +277,36 @@ def test_the_calendar_over_the_api_on_either_state_store(tmp_path: Path, state_k
     assert [p["text"] for p in of_b] == ["Deux"]
     with Workspace.open(root) as ws:
         assert [(e.account, e.text) for e in list_entries(ws.state)] == [("a", "Un"), ("b", "Deux")]
+
+
+def test_the_calendar_page_says_the_week_over_the_plan_as_the_api_does(tmp_path: Path) -> None:
+    """The page's save says what the API's ``warnings`` say, in the
+    reader's language, and saves the post all the same."""
+    import html
+
+    from tests.web.conftest import csrf_from
+    from veille.plan.channels import set_channel
+    from veille.publish import add_account
+    from veille.web.deps import SESSION_COOKIE
+    from veille.workspace import Workspace, init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        add_account(ws.state, "masto", "mastodon", "https://mastodon.example", secret="env:X")
+        set_channel(ws.state, "mastodon", posts_per_week=1)
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        c.cookies.set(SESSION_COOKIE, app.session("analyst"))
+        said = []
+        for day, lang in ((0, "en"), (1, "en"), (2, "fr")):
+            c.cookies.set("veille_lang", lang)
+            token = csrf_from(c.get("/plan/calendar").text)
+            form = {"csrf_token": token, "account": "masto", "text": f"Jour {day}",
+                    "at": _at(day).replace(" ", "T"), "action": "save"}  # fmt: skip
+            saved = c.post("/plan/calendar", data=form)
+            assert saved.status_code == 303
+            said.append(html.unescape(c.get("/plan/calendar").text))
+    assert "Note:" not in said[0]
+    assert f"Post #2 saved. Note: the week of {MONDAY} now holds 2 posts on mastodon" in said[1]
+    assert "(/plan/edit#channels)" in said[1]  # the page's own words for where
+    assert f"Attention\u202f: la semaine du {MONDAY} compte maintenant 3 publications" in said[2]
