@@ -54,9 +54,11 @@ def test_due_posts_are_published_to_each_platform_and_tracked(
 ) -> None:
     _accounts(workspace, sim)
     st, settings = workspace.state, workspace.settings
-    a = add_entry(st, settings, account="masto", text="Calendrier #Lumio", at=PAST)
-    b = add_entry(st, settings, account="bsky", text="Calendrier Bluesky", at=PAST)
-    c = add_entry(st, settings, account="blog", text="Corps.", title="Calendrier blog", at=PAST)
+    a = add_entry(st, settings, account="masto", text="Calendrier #Lumio", at=PAST, past_ok=True)
+    b = add_entry(st, settings, account="bsky", text="Calendrier Bluesky", at=PAST, past_ok=True)
+    c = add_entry(
+        st, settings, account="blog", text="Corps.", title="Calendrier blog", at=PAST, past_ok=True
+    )
     later = add_entry(st, settings, account="masto", text="Plus tard",
                       at=datetime.now(UTC) + timedelta(days=1))  # fmt: skip
     assert a.status == "scheduled" and not a.problems
@@ -81,7 +83,7 @@ def test_published_post_is_collected_back_under_the_recorded_id(
 
     _accounts(workspace, sim)
     e = add_entry(workspace.state, workspace.settings, account="masto",
-                  text="Suivi comme les autres", at=PAST)  # fmt: skip
+                  text="Suivi comme les autres", at=PAST, past_ok=True)  # fmt: skip
     publish_due(workspace.state, workspace.settings)
     post_id = get_entry(workspace.state, e.id).post_id
     add_source(workspace.state, "mastodon", f"account:lumio@{sim.url('mastodon', '').rstrip('/')}",
@@ -98,13 +100,20 @@ def test_a_refused_post_fails_keeps_its_text_and_the_platform_error(
     _accounts(workspace, sim)
     st, settings = workspace.state, workspace.settings
     long = "x" * 400  # over Bluesky's 300: saved as a draft with the checker's verdict
-    e = add_entry(st, settings, account="bsky", text=long, at=PAST)
+    e = add_entry(st, settings, account="bsky", text=long, at=PAST, past_ok=True)
     assert e.status == "draft" and [p["code"] for p in e.problems] == ["too_long"]
     assert publish_due(st, settings) == []  # a draft is never published
     # The checker passes but the instance is stricter than the guide says.
     sim.host("mastodon").state["max_characters"] = 10
     try:
-        m = add_entry(st, settings, account="masto", text="Trop long pour cette instance", at=PAST)
+        m = add_entry(
+            st,
+            settings,
+            account="masto",
+            text="Trop long pour cette instance",
+            at=PAST,
+            past_ok=True,
+        )
         [outcome] = publish_due(st, settings)
     finally:
         del sim.host("mastodon").state["max_characters"]
@@ -121,7 +130,7 @@ def test_a_refused_post_fails_keeps_its_text_and_the_platform_error(
 def test_a_passing_failure_is_tried_again_later(workspace: Workspace, sim: Simulator) -> None:
     _accounts(workspace, sim)
     st, settings = workspace.state, workspace.settings
-    e = add_entry(st, settings, account="masto", text="Réessayé", at=PAST)
+    e = add_entry(st, settings, account="masto", text="Réessayé", at=PAST, past_ok=True)
     sim.host("mastodon").faults.error_next = 1  # one 503
     [outcome] = publish_due(st, settings)
     assert outcome.result == "retry"
@@ -138,7 +147,9 @@ def test_approval_is_required_when_the_workspace_says_so(
     _accounts(workspace, sim)
     settings = replace(workspace.settings, plan=PlanSettings(require_approval=True))
     st = workspace.state
-    e = add_entry(st, settings, account="masto", text="À approuver", at=PAST, by="paul")
+    e = add_entry(
+        st, settings, account="masto", text="À approuver", at=PAST, past_ok=True, by="paul"
+    )
     assert e.status == "draft"
     assert publish_due(st, settings) == []
     with pytest.raises(UsageError, match="draft"):
@@ -153,7 +164,7 @@ def test_approval_is_required_when_the_workspace_says_so(
     assert edit_entry(st, settings, e.id, text="À approuver de nouveau").status == "draft"
     approve_entry(st, e.id, by="marie")
     assert [o.result for o in publish_due(st, settings)] == ["published"]
-    bad = add_entry(st, settings, account="bsky", text="y" * 301, at=PAST)
+    bad = add_entry(st, settings, account="bsky", text="y" * 301, at=PAST, past_ok=True)
     with pytest.raises(UsageError, match="breaks 1 rule"):
         approve_entry(st, bad.id, by="marie")
     # Once the workspace has user accounts, only a manager approves.
@@ -161,7 +172,7 @@ def test_approval_is_required_when_the_workspace_says_so(
 
     users.add_user(st, "ana", "ana-secret-pass", "analyst")
     users.add_user(st, "marie", "marie-secret-pass", "manager")
-    other = add_entry(st, settings, account="masto", text="Encore un", at=PAST)
+    other = add_entry(st, settings, account="masto", text="Encore un", at=PAST, past_ok=True)
     with pytest.raises(UsageError, match="manager role") as refused:
         approve_entry(st, other.id, by="ana")
     # A French reader reads the roles in words, as /users shows them.
@@ -176,7 +187,7 @@ def test_approval_is_required_when_the_workspace_says_so(
 def test_dry_run_sends_nothing_and_changes_nothing(workspace: Workspace, sim: Simulator) -> None:
     _accounts(workspace, sim)
     e = add_entry(workspace.state, workspace.settings, account="bsky",
-                  text="Essai @lumio.bsky.social", at=PAST)  # fmt: skip
+                  text="Essai @lumio.bsky.social", at=PAST, past_ok=True)  # fmt: skip
     before = {name: h.requests for name, h in sim.hosts.items()}
     [outcome] = publish_due(workspace.state, workspace.settings, dry_run=True)
     assert outcome.result == "dry-run" and outcome.published and outcome.published.request
@@ -190,10 +201,12 @@ def test_a_crash_between_sending_and_recording_does_not_publish_twice(
     _accounts(workspace, sim)
     st, settings = workspace.state, workspace.settings
     entries = {
-        "masto": add_entry(st, settings, account="masto", text="Une fois, Mastodon", at=PAST),
-        "bsky": add_entry(st, settings, account="bsky", text="Une fois, Bluesky", at=PAST),
+        "masto": add_entry(st, settings, account="masto", text="Une fois, Mastodon", at=PAST,
+                           past_ok=True),
+        "bsky": add_entry(st, settings, account="bsky", text="Une fois, Bluesky", at=PAST,
+                          past_ok=True),
         "blog": add_entry(st, settings, account="blog", text="Une fois.", title="Une fois",
-                          at=PAST),
+                          at=PAST, past_ok=True),
     }  # fmt: skip
     # The sends went out, then veille died before recording them.
     with Publishing(settings) as pub:
@@ -214,7 +227,7 @@ def test_veille_run_publishes_a_due_post_exactly_once_across_a_restart(
     _accounts(workspace, sim)
     settings = replace(workspace.settings, plan=PlanSettings(publish_interval_seconds=0.2))
     ws = Workspace(root=workspace.root, settings=settings)
-    e = add_entry(ws.state, settings, account="masto", text="Par le démon", at=PAST)
+    e = add_entry(ws.state, settings, account="masto", text="Par le démon", at=PAST, past_ok=True)
 
     def run_until_published() -> None:
         state = DaemonState()
@@ -336,7 +349,9 @@ def test_a_scheduled_post_the_guidelines_now_rule_out_goes_back_to_draft_unsent(
 
     _accounts(workspace, sim)
     st, settings = workspace.state, workspace.settings
-    entry = add_entry(st, settings, account="masto", text="free stuff #Lumio", at=PAST)
+    entry = add_entry(
+        st, settings, account="masto", text="free stuff #Lumio", at=PAST, past_ok=True
+    )
     assert entry.status == "scheduled"
     set_guidelines(st, GUIDELINES, "# Notre charte\n")
     before = _posts_by(sim, "mastodon", "free stuff")
@@ -353,7 +368,7 @@ def test_calendar_dry_run_says_what_would_be_published_where(
 ) -> None:
     _accounts(workspace, sim)
     add_entry(workspace.state, workspace.settings, account="masto", text="Bonjour à tous",
-              at=PAST)  # fmt: skip
+              at=PAST, past_ok=True)  # fmt: skip
     w = ["--workspace", str(workspace.root)]
     dry = CliRunner().invoke(build_app(), ["calendar", "publish", "--dry-run", *w])
     assert dry.exit_code == 0, dry.output
@@ -372,7 +387,7 @@ def test_an_account_named_by_waiting_posts_is_not_removed_until_they_move(
     to move them; a post moved goes out as the other account."""
     _accounts(workspace, sim)
     st, settings = workspace.state, workspace.settings
-    due = add_entry(st, settings, account="masto", text="Déménagé #Lumio", at=PAST)
+    due = add_entry(st, settings, account="masto", text="Déménagé #Lumio", at=PAST, past_ok=True)
     runner, app = CliRunner(), build_app()
     w = ["--workspace", str(workspace.root)]
     refused = runner.invoke(app, ["publish", "account", "remove", "masto", *w])

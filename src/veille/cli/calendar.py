@@ -50,6 +50,16 @@ def _ask_if_past(ws: Any, at: str, *, can_ask: bool) -> None:
             raise typer.Exit(1) from None
 
 
+def _warn_cadence(ws: Any, e: Any) -> None:
+    """Say when the post's week now holds more posts on its platform than
+    the channel plan sets (it is saved all the same)."""
+    from veille.publish.cadence import over_cadence
+
+    say = speaker(cli_language(ws.root))
+    for said in over_cadence(ws.state, ws.settings, e):
+        warn(said, say=say)
+
+
 def _row(e: Any, tz: str, full: bool) -> dict[str, Any]:
     from veille.publish.calendar import local
 
@@ -107,9 +117,20 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             if not yes:
                 _ask_if_past(ws, at, can_ask=text != "-")
-            e = add_entry(ws.state, ws.settings, account=account, text=read_text(text), at=at,
-                          title=title, language=language, reply_to=reply_to, by=by)  # fmt: skip
+            e = add_entry(
+                ws.state,
+                ws.settings,
+                account=account,
+                text=read_text(text),
+                at=at,
+                title=title,
+                language=language,
+                reply_to=reply_to,
+                by=by,
+                past_ok=True,
+            )  # fmt: skip (asked above, or --yes)
             _show(e, output, ws.settings.workspace.timezone)
+            _warn_cadence(ws, e)
 
     @cal.command("edit")
     @handle_errors
@@ -139,9 +160,17 @@ def register(app: typer.Typer) -> None:
             if at is not None and not yes:
                 _ask_if_past(ws, at, can_ask=True)
             e = edit_entry(
-                ws.state, ws.settings, entry_id, text=text, at=at, title=title, account=account
-            )
+                ws.state,
+                ws.settings,
+                entry_id,
+                text=text,
+                at=at,
+                title=title,
+                account=account,
+                past_ok=True,
+            )  # fmt: skip (asked above, or --yes)
             _show(e, output, ws.settings.workspace.timezone)
+            _warn_cadence(ws, e)
 
     @cal.command("list")
     @handle_errors

@@ -64,9 +64,18 @@ def check_to_come(value: str | datetime, timezone: str, *, now: datetime | None 
                "would go out at the next 'veille run', not then",
                value=shown, now=local(moment, timezone).strftime("%Y-%m-%d %H:%M"),
                zone=timezone),
-            hint=tr("Give a time to come, or add --yes to publish it at the next run."),
+            hint=tr("Give a time to come, or %(anyway)s to publish it at the next run.",
+                    anyway=PAST_ANYWAY),
         )  # fmt: skip
     return when
+
+
+#: How a time already past is saved anyway, said where the reader is.
+PAST_ANYWAY = Place(
+    tr("add --yes"),
+    page=tr("tick “Save it even though the time is past”"),
+    api=tr('send "past_ok": true'),
+)
 
 
 def local(when: datetime, timezone: str) -> datetime:
@@ -94,7 +103,9 @@ def get_entry(state: Any, entry_id: int) -> CalendarEntry:
             tr("no calendar post #%(id)s", id=entry_id),
             hint=tr(
                 "See the calendar's list (%(where)s).",
-                where=Place("veille calendar list", page="/plan/calendar"),
+                where=Place(
+                    "veille calendar list", page="/plan/calendar", api="GET /api/v1/calendar"
+                ),
             ),
         )
     return found
@@ -117,15 +128,19 @@ def add_entry(
     language: str | None = None,
     reply_to: str | None = None,
     by: str = "",
+    past_ok: bool = False,
+    now: datetime | None = None,
 ) -> CalendarEntry:
     """Save a post for ``account`` at ``at``; the draft checker's verdict is
-    kept with it (a draft that breaks a rule is saved, not scheduled)."""
+    kept with it (a draft that breaks a rule is saved, not scheduled). A time
+    already past is refused unless ``past_ok`` (it goes out at the next run)."""
     from veille.publish.service import get_account
 
     acct = get_account(state, account)
     if not text.strip():
         raise UsageError(tr("the post is empty"), hint=tr("Give the text to publish."))
-    when = parse_when(at, settings.workspace.timezone)
+    tz = settings.workspace.timezone
+    when = parse_when(at, tz) if past_ok else check_to_come(at, tz, now=now)
     problems = _check(state, settings, acct, text, title)
     now = datetime.now(UTC).replace(microsecond=0)
     entry = CalendarEntry(
@@ -154,10 +169,14 @@ def edit_entry(
     language: str | None = None,
     account: str | None = None,
     by: str = "",
+    past_ok: bool = False,
+    now: datetime | None = None,
 ) -> CalendarEntry:
     """Change a post not yet published; it is checked again, and an approval
     no longer holds (what was approved is not what will go out). ``account``
-    moves it to another account (one whose account was removed, too)."""
+    moves it to another account (one whose account was removed, too). A new
+    time already past is refused unless ``past_ok``; a post whose time has
+    passed (one that failed) may have its text corrected without a new time."""
     from veille.publish.service import get_account
 
     entry = get_entry(state, entry_id)
@@ -166,6 +185,8 @@ def edit_entry(
             tr("calendar post #%(id)s is already published", id=entry_id),
             hint=tr("Published posts are not edited from veille; post a correction."),
         )
+    if at is not None and not past_ok:
+        at = check_to_come(at, settings.workspace.timezone, now=now)
     new_text = entry.text if text is None else text
     new_title = entry.title if title is None else (title or None)
     acct = get_account(state, account or entry.account)
@@ -263,16 +284,40 @@ def remove_entry(state: Any, entry_id: int, *, by: str = "") -> None:
     _audit(state, by, "calendar.remove", f"#{entry_id}")
 
 
+#: Every status a calendar post may have (see the module's docstring).
+STATUSES = ("draft", "approved", "scheduled", "published", "failed")
+
+
 def list_entries(
     state: Any,
     *,
     statuses: tuple[str, ...] = (),
     since: datetime | None = None,
     until: datetime | None = None,
+    account: str | None = None,
+    platform: str | None = None,
 ) -> list[CalendarEntry]:
+    """The calendar by time, ``until`` excluded; a status that is none of
+    :data:`STATUSES` is refused (it listed nothing, as if none had it)."""
+    for status in statuses:
+        if status not in STATUSES:
+            from veille.suggest import did_you_mean
+
+            raise UsageError(
+                tr("%(status)r is not a status of a calendar post", status=status),
+                hint=did_you_mean(status, STATUSES),
+            )
+    if since is not None and until is not None and until <= since:
+        raise UsageError(
+            tr("the end of the period (%(until)s) is not after its start (%(since)s)",
+               until=until.isoformat(), since=since.isoformat()),
+            hint=tr("Give an end after the start."),
+        )  # fmt: skip
     entries: list[CalendarEntry] = state.calendar_entries(
-        statuses=statuses, since=since, until=until
+        statuses=statuses, since=since, until=until, account=account
     )
+    if platform is not None:
+        entries = [e for e in entries if e.platform == platform.lower()]
     return entries
 
 

@@ -8,7 +8,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 # The API's parts, each a module with a ``router``, in the order the docs list them.
-API_MODULES: tuple[str, ...] = ("posts", "topics", "alerts", "sources", "analytics", "docs")
+API_MODULES: tuple[str, ...] = (
+    "posts",
+    "topics",
+    "alerts",
+    "sources",
+    "analytics",
+    "plan",
+    "calendar",
+    "docs",
+)
 
 
 def build_router() -> APIRouter:

@@ -29,7 +29,10 @@ ERRORS: dict[int | str, dict[str, object]] = {
         "model": ErrorResponse,
         "description": "The token's role may not do this, or its scope does not reach it.",
     },
-    404: {"model": ErrorResponse, "description": "No such topic, alert or source."},
+    404: {
+        "model": ErrorResponse,
+        "description": "No such topic, alert, source, calendar post or publishing account.",
+    },
     409: {
         "model": ErrorResponse,
         "description": "A topic, alert or source of that name exists (code already_exists), "

@@ -140,7 +140,7 @@ def add(
         entry = cal.add_entry(
             state(request), workspace(request).settings, account=account, text=text,
             at=at.replace("T", " "), title=title or None, language=language or None,
-            by=user.username,
+            by=user.username, past_ok=True,  # a time past was refused above, or the box ticked
         )  # fmt: skip
     except UsageError as exc:
         return _list_page(request, form=form, verdict=verdict, error=error_text(request, exc),
@@ -152,7 +152,18 @@ def add(
                     id=entry.id, platform=entry.platform)  # fmt: skip
     else:
         message = _("Post #%(id)s saved.", id=entry.id)
-    return redirect("/plan/calendar", message=message)
+    return redirect("/plan/calendar", message=_with_cadence(request, entry, message))
+
+
+def _with_cadence(request: Request, entry: Any, message: str) -> str:
+    """``message``, and what the calendar's service says when the post's
+    week now holds more posts on its platform than the channel plan sets."""
+    from veille.publish.cadence import over_cadence
+
+    _ = translator(request)
+    for warning in over_cadence(state(request), workspace(request).settings, entry):
+        message = _("%(saved)s Note: %(warning)s.", saved=message, warning=_(warning))
+    return message
 
 
 def _fields(request: Request, entry: Any) -> dict[str, str]:
@@ -238,15 +249,16 @@ def edit(
         return _edit_page(request, entry, form=form, verdict=verdict, at_error=at_error,
                           status_code=400, shown=shown)  # fmt: skip
     try:
-        cal.edit_entry(
+        saved = cal.edit_entry(
             state(request), workspace(request).settings, entry_id, text=changes.get("text"),
             at=changes["at"].replace("T", " ") or None if "at" in changes else None,
-            title=changes.get("title"), by=user.username,
+            title=changes.get("title"), by=user.username, past_ok=True,  # checked above
         )  # fmt: skip
     except UsageError as exc:
         return _edit_page(request, entry, form=form, verdict=verdict,
                           error=error_text(request, exc), status_code=400, shown=shown)  # fmt: skip
-    return redirect("/plan/calendar", message=_("Post #%(id)s saved.", id=entry_id))
+    message = _with_cadence(request, saved, _("Post #%(id)s saved.", id=entry_id))
+    return redirect("/plan/calendar", message=message)
 
 
 @router.post("/plan/calendar/{entry_id}/approve", response_class=HTMLResponse)

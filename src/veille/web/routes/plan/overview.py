@@ -41,7 +41,7 @@ def _overview(request: Request) -> dict[str, Any]:
     ws = workspace(request)
     language = lang(request)
     user = current_user(request)
-    found = _reports(request.app, ws)
+    found = kpi_reports(request.app, ws)
     kpis = [
         {
             "report": r,
@@ -97,7 +97,7 @@ def _heard(app: Any, ws: Any) -> Any:
     return app_recent(app, "plan").get(heard_key(ws), lambda: hear(ws))
 
 
-def _reports(app: Any, ws: Any) -> Any:
+def kpi_reports(app: Any, ws: Any) -> Any:
     """The KPIs' reports (:func:`~veille.plan.status.reports`: each value and
     its history, read from the posts), kept a minute for every viewer as
     :func:`_heard` is: at 1M posts in chDB, their 19 reads of the posts (a
@@ -119,7 +119,7 @@ def warm(app: Any) -> None:
     ws = app.state.workspace
     if ws.state.plan_objectives():
         _heard(app, ws)
-        _reports(app, ws)
+        kpi_reports(app, ws)
 
 
 @router.get("/plan", response_class=HTMLResponse)
@@ -146,7 +146,7 @@ def export(request: Request, user: Viewer, format: str = "html", language: str =
     else:
         # What the page shows from the posts (its KPIs too), kept the same
         # minute: the document says the page's figures, without reading them again.
-        heard, kpis = _heard(request.app, ws), _reports(request.app, ws)
+        heard, kpis = _heard(request.app, ws), kpi_reports(request.app, ws)
         if format == "md":
             body = plan_markdown(ws, chosen, heard=heard, kpis=kpis)
             media = "text/markdown; charset=utf-8"
