@@ -15,8 +15,10 @@ skipped, "alert or posts removed", as for a deleted alert.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +26,12 @@ import pytest
 
 from tests.alerts.conftest import Receiver
 from tests.conftest import init_state_workspace, keep_posts_days, retention_workspace
-from tests.store.test_retention_ingest_race import RECENT, WEEK_OLD, ingest_beside_a_purge
+from tests.store.test_retention_ingest_race import LATER, RECENT, WEEK_OLD, ingest_beside_a_purge
 from tests.store.test_retention_late_posts import _post
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.stage import engine_for
 from veille.pipeline.ingest import build_pipeline
+from veille.services.retention import apply_retention
 from veille.workspace import Workspace, init_workspace
 
 
@@ -117,3 +120,43 @@ def test_a_message_tells_the_posts_still_held_and_skips_the_purged_ones(
         assert [[p["id"] for p in r["json"]["posts"]] for r in receiver.requests] == [[fresh.id]]
         # Until 2026-12-06 the purged posts' rows read sent.
         assert _rows(ws) == {(fresh.id, "sent")} | {(p.id, "skipped") for p in WEEK_OLD}
+
+
+@pytest.mark.parametrize("kind", LAYOUTS)
+def test_the_next_purge_deletes_the_rows_and_marks_of_purged_posts(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest, receiver: Receiver
+) -> None:
+    """The purge deletes the outbox rows of the posts it finds; the rows
+    queued just after it, naming posts it had deleted, stayed for ever
+    (sent or skipped, each naming a post of a person that retention had
+    forgotten). The next purge now deletes them, and the "not relevant"
+    marks made before its cutoff; what names a post still held stays."""
+    with _layout(kind, tmp_path, request) as ws:
+        AlertBook(ws.store).add(
+            Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
+        )
+        fresh = _post("new3", 1, 2)
+        _ingest_beside_a_purge(ws, [*WEEK_OLD, fresh])
+        assert _rows(ws) == {(fresh.id, "sent")} | {(p.id, "skipped") for p in WEEK_OLD}
+        alert = ws.state.find_alert("lumio")
+        assert alert is not None and alert.id is not None
+        # Marked "not relevant" long ago (before the cutoff), and today.
+        ws.state.mark_not_relevant(
+            alert.id, WEEK_OLD[0].id, (LATER - timedelta(days=20)).timestamp()
+        )
+        ws.state.mark_not_relevant(alert.id, fresh.id, time.time())
+
+        report = apply_retention(ws, now=LATER)
+        assert report is not None and report.posts == 0
+        assert _rows(ws) == {(fresh.id, "sent")}
+        assert ws.state.not_relevant_posts(alert.id) == {fresh.id}
+        assert report.removed["deliveries"] == 2 and report.removed["alert_marks"] == 1
+        # The day's entry of the privacy log counts them with its posts.
+        (logged,) = ws.state.erasures(kind="retention")
+        assert logged.posts == 2
+        assert (logged.details["deliveries"], logged.details["alert_marks"]) == (2, 1)
+        # Each purge after finds nothing more to delete.
+        again = apply_retention(ws, now=LATER)
+        assert again is not None
+        assert again.removed["deliveries"] == 0 and again.removed["alert_marks"] == 0
+        assert _rows(ws) == {(fresh.id, "sent")}

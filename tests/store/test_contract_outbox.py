@@ -257,3 +257,35 @@ def test_retention_drops_a_kept_report_page_of_purged_posts(state_store: StateSt
     events = [item.event for item in state_store.queued_items(ids)]
     assert [e["figures"] for e in events] == [{"en": ["Posts: 4"]}] * 2
     assert ["document" in e for e in events] == [False, True]
+
+
+def test_retention_forgets_the_done_rows_and_old_marks_of_posts_before_its_cutoff(
+    state_store: StateStore,
+) -> None:
+    """Rows queued as a purge ran name posts it had deleted (sent or
+    skipped, they stayed for ever): the next purge's ``forget_before``
+    deletes the done rows of posts published before its cutoff, and the
+    "not relevant" marks made more than 15 minutes before it. A row still
+    to send, a post published after the cutoff, an event, stay."""
+    from datetime import UTC, datetime
+
+    alert_id = state_store.insert_alert(_alert())
+    assert alert_id is not None
+    day = 86400.0
+    common: dict[str, Any] = {"cluster_id": None, "spans": [], "now": 20.0, "due": 20.0,
+                              "reason": None}  # fmt: skip
+    with state_store.transaction() as tx:
+        tx.queue_match(alert_id, "gone-skipped", status="skipped", published=1 * day, **common)
+        tx.queue_match(alert_id, "gone-pending", status="pending", published=2 * day, **common)
+        tx.queue_match(alert_id, "kept", status="skipped", published=20 * day, **common)
+    assert state_store.queue_event(alert_id, "spike:1", {"kind": "spike"}, 30.0, 30.0)
+    state_store.mark_not_relevant(alert_id, "gone-skipped", 5 * day)
+    state_store.mark_not_relevant(alert_id, "kept", 10 * day - 60)  # within 15 minutes
+    gone = state_store.forget_before(datetime.fromtimestamp(10 * day, UTC))
+    assert (gone["deliveries"], gone["alert_marks"], gone["alert_events"]) == (1, 1, 0)
+    left = {(d.post_id, d.status) for d in state_store.list_deliveries(alert_name="a")}
+    assert left == {("gone-pending", "pending"), ("kept", "skipped"), ("spike:1", "pending")}
+    assert state_store.not_relevant_posts(alert_id) == {"kept"}
+    # Nothing more to forget: the next upkeep writes nothing.
+    again = state_store.forget_before(datetime.fromtimestamp(10 * day, UTC))
+    assert (again["deliveries"], again["alert_marks"]) == (0, 0)

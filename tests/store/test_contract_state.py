@@ -152,7 +152,12 @@ def test_forgetting_the_states_copies_and_the_log(state_store: StateStore) -> No
     assert [i.raw for i in state_store.quarantined()] == [{"author": "claire2"}]
     assert state_store.forget_posts(["mastodon:1"], rekey=True).get("deliveries") == 0
     later = T0 + timedelta(days=1)
-    assert state_store.forget_before(later) == {"quarantine": 1, "alert_events": 0}
+    assert state_store.forget_before(later) == {
+        "quarantine": 1,
+        "alert_events": 0,
+        "deliveries": 0,
+        "alert_marks": 0,
+    }
     assert state_store.forget_inbox_before(later) == 0  # no item to forget
     assert state_store.author_inbox_item_ids("claire", None) == []
     state_store.log_erasure("author", "mastodon", "a-123", 2, {"inbox_items": 1})

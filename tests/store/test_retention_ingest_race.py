@@ -239,3 +239,34 @@ def test_a_post_written_as_a_chdb_purge_begins_is_counted_in_its_log(tmp_path: P
         assert [e.posts for e in ws.state.erasures(kind="retention")] == [3]
         assert ws.posts.count_posts() == 2
         assert {k: f["volume"] for k, f in _figures(ws).items()} == {"all": 5, "topic": 5}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "chdb", "sqlite+postgresql"])
+def test_a_post_purged_after_dedupe_read_it_is_counted_expired_not_new(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The purge lands after dedupe read which posts are stored (and before
+    the write): the ingest's result says they were left out as past
+    retention, not that they came in new or changed, and they are not
+    stored again. (Checked 2026-12-06: so it was; this keeps it so.)"""
+    with _layout(kind, tmp_path, request) as (root, _compare), Workspace.open(root) as ws:
+        ws.store.upsert_posts([*WEEK_OLD, *RECENT])
+        pipeline = build_pipeline(ws)
+        store = pipeline.post_store
+        read = store.stored_content
+
+        def stored_content(posts: Any) -> Any:
+            found = read(posts)
+            worker = threading.Thread(target=lambda: apply_retention(ws, now=LATER))
+            worker.start()
+            worker.join()
+            return found
+
+        store.stored_content = stored_content
+        try:
+            got = pipeline.ingest(WEEK_OLD)
+        finally:
+            del store.stored_content
+        assert sorted(got.expired) == sorted(p.id for p in WEEK_OLD)
+        assert not got.new and not got.updated and got.unchanged == 0
+        assert ws.posts.count_posts() == 2

@@ -65,7 +65,12 @@ def correct_sentiment(store: Store, post_id: str, label: str, *, who: str = "use
         was = post.sentiment.label if post.sentiment is not None else None
         store.posts.set_sentiment(post_id, sentiment)
         with store.state.transaction() as tx:
-            done = tx.correct_sentiment(post_id, sentiment, by=who, at=now, was=was)
+            done = tx.correct_sentiment(post_id, sentiment, by=who, at=now, was=was, elsewhere=True)
+        if _forgotten_since(store.posts, store.state, [post]):
+            # An erasure of its author came between the read above and
+            # this commit: the correction (who reviewed which post, and
+            # when) is theirs too, and went with them.
+            done = None
     else:
         with store.transaction() as tx:
             done = tx.correct_sentiment(post_id, sentiment, by=who, at=now)
@@ -75,6 +80,23 @@ def correct_sentiment(store: Store, post_id: str, label: str, *, who: str = "use
             hint=tr("Post ids look like platform:native_id."),
         )
     return done
+
+
+def _forgotten_since(posts: PostStore, state: StateStore, written: list[Any]) -> set[str]:
+    """The ids of ``written`` (posts just written to the state's tables by
+    id: a correction, signatures) whose person an erasure forgot meanwhile,
+    their copies taken out of the state again. An erasure records whom it
+    forgets in the posts store before its last pass over the state, and
+    this reads that record after the caller's state commit: either that
+    pass came after the commit (and took the copies), or this finds the
+    record (and takes them), as ingest does (``Pipeline.drop_forgotten``)."""
+    check = getattr(posts, "forgotten_ids", None)
+    if check is None or not written:
+        return set()
+    gone = set(check(written))
+    if gone:
+        state.forget_posts(sorted(gone), rekey=True)
+    return gone
 
 
 def list_corrections(state: StateStore, *, limit: int = 100) -> list[Correction]:
@@ -147,18 +169,25 @@ def enrich_stored(
                 # reads the purge's cutoff with its write), then the clusters
                 # in one state transaction, echoed to the posts store as
                 # ingest does; run again, it repeats harmlessly.
-                gone = set(ws.posts.upsert_posts(posts, expire=True).expired)
+                # An erasure since the read: the store refuses their posts,
+                # and no signature of their text is filed for them.
+                done = ws.posts.upsert_posts(posts, expire=True)
+                gone = {*done.expired, *done.refused}
                 posts = [p for p in posts if p.id not in gone]
                 with ws.state.transaction() as state_tx:
                     tx = EchoTx(state_tx, ws.posts)
                     have = tx.signed_posts([p.id for p in posts])
                     fresh = [p for p in posts if p.id not in have]
                     clustered += len(clusterer.assign(tx, fresh))
+                # (One between the write and the state's commit: see there.)
+                erased = _forgotten_since(ws.posts, ws.state, posts)
+                posts = [p for p in posts if p.id not in erased]
             else:
                 with store.transaction() as one:
                     # (The purge logs its cutoff with its first delete.)
                     posts, _gone = Pipeline.expire(posts, purged_before(ws.state))
-                    one.upsert_posts(posts)
+                    refused = set(one.upsert_posts(posts).refused)
+                    posts = [p for p in posts if p.id not in refused]
                     have = one.signed_posts([p.id for p in posts])
                     fresh = [p for p in posts if p.id not in have]
                     clustered += len(clusterer.assign(one, fresh))

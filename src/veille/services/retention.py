@@ -17,7 +17,7 @@ from typing import Any
 
 from veille.errors import log_failure
 from veille.services.privacy import _add, _split
-from veille.store.protocols.privacy import ErasureReport
+from veille.store.protocols.privacy import NAMING_POSTS, ErasureReport
 
 log = logging.getLogger("veille.privacy")  # the same log as erasures
 
@@ -136,6 +136,6 @@ def _purge_split(posts: Any, state: Any, cutoff: datetime, batch: int = 2000) ->
     done: ErasureReport = posts.delete_posts_before(cutoff, batch=batch)
     _add(removed, done.removed)
     _add(removed, state.forget_before(cutoff))
-    if done.posts:
+    if done.posts or any(removed.get(name) for name in NAMING_POSTS):
         state.log_erasure("retention", None, cutoff.date().isoformat(), done.posts, removed)
     return ErasureReport(posts=done.posts, removed=removed)

@@ -429,8 +429,9 @@ class ClickHouseStore(
         # Its cutoff read with the write: a purge that deleted the post
         # since it was read above would have it stored again, counted twice.
         purged: set[str] = set()
-        self._write([row], [old], purged)
-        if purged:
+        # (Its author's erasure since the read: not stored again either.)
+        erased = self._write([row], [old], purged)
+        if purged or erased:
             raise NotFound(tr("no post with id %(post_id)r", post_id=post_id))
 
     def set_clusters(self, clusters: Sequence[tuple[str, str]]) -> None:

@@ -18,6 +18,10 @@ from veille.store.portable import Sql, marks
 from veille.store.protocols.privacy import Erasure, UnfinishedErasure, story_key
 
 _CHUNK = 400  # ids per IN (...) list
+#: Seconds a post may be dated after its collection (the ingest path's
+#: AHEAD_TOLERANCE, 15 minutes): a mark made that long before a cutoff
+#: names a post published before it.
+_AHEAD = 15 * 60
 
 # Tables of the state holding a post by its id (a store adds its filings
 # where they are keyed by post id: PostgreSQL's, not SQLite's).
@@ -427,18 +431,35 @@ class PortablePrivacy:
             "AND status NOT IN ('pending', 'sending') AND id NOT IN "
             "(SELECT max(id) FROM deliveries WHERE payload IS NOT NULL GROUP BY alert_id)"
         )
+        # The rows of posts published before the cutoff, which the purge
+        # deleted: it takes the rows of the posts it finds, but one queued
+        # in the same moment (a collector's state transaction after its
+        # write of the posts, where posts and state are two stores) stayed
+        # for ever, sent or "skipped", naming the post. Done ones go; one
+        # not sent yet is skipped by the sender first, and goes at the next
+        # purge. (Each alert's rows by date: index deliveries_alert_published.)
+        posts_rows = (
+            "FROM deliveries WHERE alert_id IN (SELECT id FROM alerts) AND published_at < ? "
+            "AND payload IS NULL AND status NOT IN ('pending', 'sending')"
+        )
+        # A "not relevant" mark has no date of its post: one made before
+        # the cutoff by more than a post may be dated after its collection
+        # (veille.pipeline.ingest.AHEAD_TOLERANCE) names a post before it.
+        before = (int(cutoff.timestamp()) - _AHEAD,)
+        marks_rows = "FROM alert_marks WHERE created_at < ?"
         read = self._sql_read()
         pages = _pages_before(read, cutoff)
+        olds = ((quarantined, at), (events, at), (posts_rows, at), (marks_rows, before))
         # Read first: an hourly upkeep with nothing to forget writes nothing.
-        if not pages and not any(
-            read.one(f"SELECT 1 {w} LIMIT 1", at) for w in (quarantined, events)
-        ):
-            return {"quarantine": 0, "alert_events": 0}
+        if not pages and not any(read.one(f"SELECT 1 {w} LIMIT 1", p) for w, p in olds):
+            return {"quarantine": 0, "alert_events": 0, "deliveries": 0, "alert_marks": 0}
         with self._sql_write() as sql:
             n = sql.run(f"DELETE {quarantined}", at)
             gone = sql.run(f"DELETE {events}", at)
+            rows = sql.run(f"DELETE {posts_rows}", at)
+            marks = sql.run(f"DELETE {marks_rows}", before)
             _drop_pages(sql, pages)
-        return {"quarantine": n, "alert_events": gone}
+        return {"quarantine": n, "alert_events": gone, "deliveries": rows, "alert_marks": marks}
 
     def forget_inbox_before(self, cutoff: datetime) -> int:
         # Their labels, notes, history and replies go with them (ON DELETE CASCADE).

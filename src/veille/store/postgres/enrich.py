@@ -56,10 +56,12 @@ class PgEnrichTx(Runner):
         by: str,
         at: datetime,
         was: str | None = None,
+        elsewhere: bool = True,
     ) -> Correction | None:
-        # The label before is the post's, which the PostStore holds: the
-        # caller reads it there (``was``). Without it, the last correction's
-        # label is the best this store knows.
+        # This store keeps no posts (``elsewhere`` is always so): the label
+        # before is the post's, which the PostStore holds, and the caller
+        # reads it there (``was``). Without it, the last correction's label
+        # is the best this store knows.
         old = was
         if old is None:
             prev = self.one(

@@ -67,11 +67,13 @@ class EnrichStateTx(Protocol):
         by: str,
         at: datetime,
         was: str | None = None,
+        elsewhere: bool = False,
     ) -> Correction | None:
         """Set the post's sentiment (a user's) and keep the correction;
-        ``None`` when there is no such post (nothing written). ``was``: the
-        post's label before, read by the caller where the posts are another
-        store's (a store that holds the post reads it itself)."""
+        ``None`` when there is no such post (nothing written). ``elsewhere``:
+        the posts are another store's, which the caller set the label in;
+        ``was``, the post's label before, read there (a store that holds
+        the post reads it itself)."""
         ...
 
     def signed_posts(self, post_ids: Sequence[str]) -> set[str]:

@@ -61,6 +61,13 @@ def story_key(post_id: str) -> str:
     return "c:" + hashlib.blake2b(post_id.encode(), digest_size=8).hexdigest()
 
 
+#: What a retention purge may delete without deleting posts (its report's
+#: names): the outbox rows and "not relevant" marks of posts an earlier
+#: purge deleted, queued or made as it ran. A purge that deletes only these
+#: is logged too, so the privacy log says that they went.
+NAMING_POSTS = ("deliveries", "alert_marks")
+
+
 def _hashed(kind: str, value: str) -> str:
     data = f"{kind}\x00{value}".encode()
     return hashlib.blake2b(data, digest_size=16, person=b"veille-forgot").hexdigest()

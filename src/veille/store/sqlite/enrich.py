@@ -58,9 +58,21 @@ class SQLiteEnrichTx:
         by: str,
         at: datetime,
         was: str | None = None,
+        elsewhere: bool = False,
     ) -> Correction | None:
-        # The post is here: its label before is read with it (``was`` is for
-        # a state store that keeps no posts).
+        if elsewhere:
+            # The state of a workspace whose posts another store keeps
+            # (ClickHouse): this file's posts table is empty, and the
+            # caller set the label there. Until 2026-12-06 every correction
+            # on that layout said the post did not exist.
+            self.conn.execute(
+                "INSERT INTO sentiment_corrections"
+                " (post_id, old_label, new_label, corrected_by, corrected_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (post_id, was, sentiment.label, by, int(at.timestamp())),
+            )
+            return Correction(post_id, was, sentiment.label, by, at)
+        # The post is here: its label before is read with it.
         row = self.conn.execute("SELECT sentiment FROM posts WHERE id = ?", (post_id,)).fetchone()
         if row is None:
             return None

@@ -26,6 +26,7 @@ from veille.store.protocols.analytics import story_bucket
 from veille.store.protocols.privacy import (
     AUTHOR,
     LIFTED,
+    NAMING_POSTS,
     OBJECTION,
     ErasureReport,
     author_key,
@@ -538,8 +539,10 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         day = cutoff.date().isoformat()
         # (Its cutoff logged before the first delete: see delete_posts_before.)
         report = self.delete_posts_before(cutoff, batch=batch)
-        report.removed.update(self.forget_before(cutoff))
-        if report.posts:
+        # Added to what the deletes counted (rows and marks of the posts).
+        for name, n in self.forget_before(cutoff).items():
+            report.removed[name] = report.removed.get(name, 0) + n
+        if report.posts or any(report.removed.get(name) for name in NAMING_POSTS):
             self.log_erasure("retention", None, day, report.posts, report.removed)
         return report
 
