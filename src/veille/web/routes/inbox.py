@@ -11,7 +11,7 @@ someone else is shown, not overwritten.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -157,12 +157,24 @@ def bulk(
     value: Annotated[str, Form(max_length=200)] = "",
     # "ID:VERSION" of each item as the list showed it: one changed since is not overwritten.
     read: Annotated[list[str], Form()] = [],  # noqa: B006
+    # The list's filters and page, as its address said them (a query string).
+    back: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     _ = translator(request)
+    # Back to the list as it was read: a team working through "unassigned",
+    # page 3, was sent to the first page of every open item after each action.
+    # Re-encoded from its pairs, so the form can only name the inbox's own list.
+    pairs = parse_qsl(back)
+    listed = f"/inbox?{urlencode(pairs)}" if pairs else "/inbox"
     if not ids:  # "0 items changed." told nothing about what to do
         return redirect(
-            "/inbox", message=_("No item selected: tick the items to change, then apply.")
+            listed, message=_("No item selected: tick the items to change, then apply.")
         )
+    # A status or a priority is chosen from the list, in the reader's words
+    # ("status:closed"): typed, a French reader's « haute » was refused.
+    kind, sep, chosen = action.partition(":")
+    if sep and kind in ("status", "priority"):
+        action, value = kind, chosen
     versions = {}
     for pair in read:
         item_id, _sep, version = pair.partition(":")
@@ -176,7 +188,7 @@ def bulk(
         )
     except VeilleError as exc:
         store_errors_through(exc)
-        return redirect("/inbox", message=error_text(request, exc))
+        return redirect(listed, message=error_text(request, exc))
     message = plural_translator(request)(
         "%(num)s item changed.", "%(num)s items changed.", len(result.done)
     )
@@ -184,7 +196,7 @@ def bulk(
         message += " " + "; ".join(
             _("#%(id)s: %(error)s", id=i, error=_(e)) for i, e in result.failed.items()
         )
-    return redirect("/inbox", message=message)
+    return redirect(listed, message=message)
 
 
 @router.post("/inbox/views", response_class=HTMLResponse)
