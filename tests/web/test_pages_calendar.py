@@ -534,3 +534,18 @@ def test_publish_now_says_why_it_failed_in_french(
     assert f"Le message n° {entry.id} n’a pas été publié" in said, said
     assert "la variable d’environnement WEB_UNSET_TOKEN n’est pas définie" in said, said
     assert "environment variable" not in said
+    # The reason kept on the post, beside it on the list and on its page, in French too.
+    for path in ("/plan/calendar", f"/plan/calendar/{entry.id}"):
+        shown = " ".join(html.unescape(client.get(path).text).split())
+        # (French spacing: a narrow no-break space before the colons and inside « ».)
+        assert (
+            "Non publié : compte « web-unset » : la variable d’environnement WEB_UNSET_TOKEN "
+            "n’est pas définie" in shown.replace("\u202f", " ")
+        ), path
+        assert "environment variable" not in shown, path
+    client.cookies.set("veille_lang", "en")
+    shown = html.unescape(client.get("/plan/calendar").text)
+    assert (
+        "Not published: account 'web-unset': the environment variable WEB_UNSET_TOKEN "
+        "is not set" in shown
+    )
