@@ -96,7 +96,10 @@ def test_a_manager_sets_up_the_inbox(site: Running, watched: WatchedPage) -> Non
     _submit(page, page.get_by_role("button", name="Save the rule"))
     assert "Rule outage saved." in _flash(page)
     row = page.get_by_role("row", name="outage")
-    assert "languages=['fr']" in row.inner_text() and "priority urgent" in row.inner_text()
+    # In words, not as Python ("query=down OR marche, languages=['fr']").
+    said = " ".join(row.inner_text().split())
+    assert "Query: down OR marche; Languages: fr" in said, said
+    assert "team care, priority urgent" in said, said
 
     page.goto(base + "/inbox/canned")
     page.fill("#c-name", "panne")
@@ -192,3 +195,27 @@ def test_a_viewer_reads_the_set_up_and_acts_on_nothing(site: Running, watched: W
         assert page.locator("main form[method=post]").count() == 0, path
         assert page.get_by_role("button", name="Save").count() == 0, path
     assert_clean(watched)
+
+
+def test_a_french_reader_reads_the_rules_in_french(site: Running, browser: Any) -> None:
+    """The rules' "when" and "then" read ``sentiments=['negative']`` and
+    ``priority high`` on the French page: now in the form's French words."""
+    from veille.inbox.rules import add_rule, make_rule
+    from veille.workspace import Workspace
+
+    with Workspace.open(site.root) as ws:
+        then = [("priority", "high"), ("status", "in_progress")]
+        add_rule(ws.state, make_rule("nuit", sentiments=["negative"], when="outside", actions=then))
+    context = browser.new_context(locale="fr-FR")
+    try:
+        french = WatchedPage(context)
+        sign_in(french, site.url, "viewer", PASSWORD)
+        french.page.goto(site.url + "/inbox/rules")
+        row = " ".join(french.page.get_by_role("row", name="nuit").inner_text().split())
+        row = row.replace("\u202f", " ")
+        assert "Heure : hors du temps de travail ; Sentiment : négatif" in row, row
+        assert "priorité haute, état en cours" in row, row
+        assert "=" not in row and "[" not in row, row
+        assert_clean(french)
+    finally:
+        context.close()

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 from veille.publish import add_account
 
@@ -498,3 +499,53 @@ def test_check_says_a_time_already_past_as_save_does(
     fixed = _post_form(client.get(url).text) | {"text": "Hello, all #Lumio", "action": "check"}
     fixed.pop("past_ok", None)
     assert 'id="at-error"' not in client.post(url, data=fixed).text
+
+
+def test_publish_now_says_why_it_failed_in_french(
+    live_server: Served,
+    client: httpx.Client,
+    login: Callable[..., httpx.Response],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A French manager pressed « Publier maintenant » on a post whose
+    account's token is not set: the page said « Le message n° 3 n'a pas été
+    publié : account 'x': the environment variable … is not set », the
+    reason in English in a French sentence."""
+    import html
+
+    from veille.publish import calendar as cal
+
+    monkeypatch.delenv("WEB_UNSET_TOKEN", raising=False)
+    with live_server.workspace() as ws:
+        if ws.state.publish_account("web-unset") is None:
+            add_account(ws.state, "web-unset", "mastodon", "https://mastodon.example",
+                        secret="env:WEB_UNSET_TOKEN")  # fmt: skip
+        entry = cal.add_entry(ws.state, ws.settings, account="web-unset",
+                              text="Bonne année #Lumio", at="2030-01-02 09:00")  # fmt: skip
+    login(client, "manager")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get("/plan/calendar").text)
+    tried = client.post(f"/plan/calendar/{entry.id}/publish", data={"csrf_token": token})
+    assert tried.status_code == 303
+    page = html.unescape(client.get(tried.headers["location"]).text)
+    flash = re.search(r'<p class="flash"[^>]*>(.*?)</p>', page, re.S)
+    assert flash, page[:2000]
+    said = " ".join(flash.group(1).split())
+    assert f"Le message n° {entry.id} n’a pas été publié" in said, said
+    assert "la variable d’environnement WEB_UNSET_TOKEN n’est pas définie" in said, said
+    assert "environment variable" not in said
+    # The reason kept on the post, beside it on the list and on its page, in French too.
+    for path in ("/plan/calendar", f"/plan/calendar/{entry.id}"):
+        shown = " ".join(html.unescape(client.get(path).text).split())
+        # (French spacing: a narrow no-break space before the colons and inside « ».)
+        assert (
+            "Non publié : compte « web-unset » : la variable d’environnement WEB_UNSET_TOKEN "
+            "n’est pas définie" in shown.replace("\u202f", " ")
+        ), path
+        assert "environment variable" not in shown, path
+    client.cookies.set("veille_lang", "en")
+    shown = html.unescape(client.get("/plan/calendar").text)
+    assert (
+        "Not published: account 'web-unset': the environment variable WEB_UNSET_TOKEN "
+        "is not set" in shown
+    )

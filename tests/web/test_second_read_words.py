@@ -351,3 +351,25 @@ def test_the_over_capacity_warning_tells_a_viewer_who_can_change_the_plan(
         with Workspace.open(served.root) as ws:
             set_capacity(ws.state, clear=True)
             remove_channel(ws.state, "mastodon")
+
+
+def test_a_stranger_in_several_roles_is_said_once(served: Served) -> None:
+    """The demo's plan names its login as spokesperson and owner of three
+    channels: where that login was no account, the plan's pages said
+    "demo, among the plan's people, is not a user of this workspace" four
+    times over, word for word. Once is enough: the hint removes the person."""
+    with _client(served, "manager", "en") as client:
+        for role, platform in (("spokesperson", ""), ("channel_owner", "mastodon"),
+                               ("channel_owner", "linkedin")):  # fmt: skip
+            saved = _post_form(
+                client, "/plan/people", {"username": "zoe", "role": role, "platform": platform}
+            )
+            assert saved.status_code == 303, saved.text[:2000]
+    for lang, sentence in {
+        "en": "zoe, among the plan's people, is not a user of this workspace",
+        "fr": "zoe, parmi les personnes du plan, n’est pas un utilisateur",
+    }.items():
+        with _client(served, "manager", lang) as client:
+            for path in ("/plan/edit", "/plan"):
+                page = re.sub(r"[ \t\n]+", " ", _text(client.get(path)))
+                assert page.count(sentence) == 1, (lang, path, page.count(sentence))

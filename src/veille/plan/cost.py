@@ -121,6 +121,22 @@ class CostEstimate:
     hours_available: float | None = None
     budget_per_month: float | None = None
     assumptions: list[tuple[str, float, str, str]] = field(default_factory=lambda: ASSUMPTIONS)
+    #: The days of the last :data:`MEASURE_DAYS` veille holds posts for,
+    #: which the mentions a week are averaged over (:func:`measured_days`).
+    measured_days: float = MEASURE_DAYS
+
+    @property
+    def measure_days(self) -> int:
+        """The days the mentions are measured over, once veille holds them."""
+        return MEASURE_DAYS
+
+    @property
+    def partial_days(self) -> int | None:
+        """The whole days the mentions were averaged over, when fewer than
+        :data:`MEASURE_DAYS` (a workspace collecting for less long)."""
+        if self.measured_days >= MEASURE_DAYS:
+            return None
+        return max(1, round(self.measured_days))
 
     @property
     def hours_per_week(self) -> float:
@@ -206,13 +222,30 @@ def weekly_by_platform(
     from veille.plan.kpis import window
 
     per = window(now_utc(now), MEASURE_DAYS)
+    days = measured_days(ws, now)
     posts: Counter[str] = Counter()
     for t in topics:
         for platform, n, _engagement, _reach in grouped(
             ws.store, topic_scope(ws.store, t).during(per), ("platform",)
         ):
             posts[platform] += n
-    return {p: n * 7 / MEASURE_DAYS for p, n in posts.items()}
+    return {p: n * 7 / days for p, n in posts.items()}
+
+
+def measured_days(ws: Workspace, now: datetime | None = None) -> float:
+    """The days of the last :data:`MEASURE_DAYS` that veille holds posts
+    for: all of them, or those since the oldest post held, a day at least.
+    A workspace collecting for a week averaged its week of mentions over
+    four, and the plan made at the start asked a quarter of the hours that
+    answering them takes. (Posts held, as :func:`weekly_by_platform` counts.)"""
+    from veille.plan.kpi_measures import listening_since
+    from veille.plan.kpis import window
+
+    per = window(now_utc(now), MEASURE_DAYS)
+    begin = listening_since(ws)
+    if begin is None or begin <= per.since:
+        return float(MEASURE_DAYS)
+    return max(1.0, (per.until - begin).total_seconds() / 86400)
 
 
 def estimate(
@@ -240,6 +273,7 @@ def estimate(
         topics,
         hours_available=known(HOURS_AVAILABLE),
         budget_per_month=known(BUDGET_PER_MONTH),
+        measured_days=measured_days(ws, now) if chosen else float(MEASURE_DAYS),
     )
 
 

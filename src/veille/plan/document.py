@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.i18n import colon, format_date, format_decimal, format_number
-from veille.plan.cost import CostEstimate
+from veille.plan.cost import MEASURE_DAYS, CostEstimate
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -60,6 +60,10 @@ _L = {
         "monitoring": "Monitoring",
         "hours": "Hours a week",
         "mentions": "Mentions a week",
+        "mentions_days": "Mentions a week are averaged over the {days} days veille holds "
+        "posts for, not yet the last {of}.",
+        "mentions_day": "Mentions a week are read from the one day veille holds posts for, "
+        "not yet the last {of}.",
         "total": "Total",
         "money": "Money per month",
         "item": "Item",
@@ -123,6 +127,10 @@ _L = {
         "monitoring": "Veiller",
         "hours": "Heures par semaine",
         "mentions": "Mentions par semaine",
+        "mentions_days": "Les mentions par semaine sont la moyenne des {days} jours pour "
+        "lesquels veille détient des publications, pas encore des {of} derniers.",
+        "mentions_day": "Les mentions par semaine sont tirées du seul jour pour lequel veille "
+        "détient des publications, pas encore des {of} derniers.",
         "total": "Total",
         "money": "Budget mensuel",
         "item": "Poste",
@@ -180,6 +188,11 @@ def cost_data(est: CostEstimate) -> dict[str, Any]:
             for c in est.channels
         ],
         "hours_per_week": round(est.hours_per_week, 2),
+        # The days the mentions a week were averaged over: measure_days, or
+        # fewer (partial_days, whole) while veille holds posts for less long.
+        "measure_days": est.measure_days,
+        "measured_days": round(est.measured_days, 2),
+        "partial_days": est.partial_days,
         "money": [{"label": m.label, "monthly": m.monthly, "note": m.note} for m in est.money],
         "money_per_month": round(est.money_per_month, 2),
         "hourly_rate": est.hourly_rate,
@@ -235,6 +248,9 @@ def cost_markdown(est: CostEstimate, lang: str) -> str:
         )
     out.append(f"| **{t['total']}** | | | | | **{_h(est.hours_per_week, lang)}** |")
     out += ["", t["hours_total"].format(h=_h(est.hours_per_week, lang)), ""]
+    if est.partial_days is not None:
+        said = t["mentions_day" if est.partial_days == 1 else "mentions_days"]
+        out += [said.format(days=est.partial_days, of=MEASURE_DAYS), ""]
     if est.money:
         out += [f"| {t['item']} | {t['amount']} |", "|---|---:|"]
         out += [f"| {_cell(m.label)} | {format_number(m.monthly, lang)} |" for m in est.money]

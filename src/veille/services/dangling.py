@@ -244,8 +244,13 @@ def plan_strangers(state: Any, reader: Any = None) -> list[Dangling]:
                    where=Place(f"veille plan channel set {c.platform} --owner …",
                                page=edit_page)),
             ))  # fmt: skip
+    said: set[str] = set()
     for person in state.plan_people():
-        if stranger(person.username):
+        # One line a person, whatever their roles: a spokesperson who also
+        # owns three channels was said four times over in the same words.
+        key = person.username.strip().casefold()
+        if stranger(person.username) and key not in said:
+            said.add(key)
             found.append(Dangling(
                 "person", person.username, person.username,
                 tr("%(user)s, among the plan's people, is not a user of this workspace",

@@ -9,6 +9,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from veille.errors import restored, storable
 from veille.store.protocols.calendar import CalendarEntry
 
 if TYPE_CHECKING:
@@ -32,6 +33,10 @@ def _column(name: str, value: Any) -> Any:
         return _ts(value)
     if name == "problems":
         return json.dumps(value, ensure_ascii=False)
+    if name == "error" and value:
+        # veille's own reason kept as its sentence, said in each reader's
+        # language (a platform's words stay as they came).
+        return storable(value)
     return value
 
 
@@ -42,6 +47,8 @@ def _entry(row: tuple[Any, ...]) -> CalendarEntry:
             value = _dt(value)
         elif name == "problems":
             value = json.loads(value or "[]")
+        elif name == "error" and value:
+            value = restored(value)
         values[name] = value
     return CalendarEntry(**values)
 

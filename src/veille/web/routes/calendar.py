@@ -285,7 +285,9 @@ def publish_now(request: Request, entry_id: RowId, user: Manager) -> Response:
     if done is not None and done.result == "published":
         message = _("Post #%(id)s published.", id=entry_id)
     elif done is not None and done.error:
-        message = _("Post #%(id)s was not published: %(error)s", id=entry_id, error=done.error)
+        # The reason in the reader's language where veille wrote it (a token
+        # not set, an account gone); a platform's own words stay as they came.
+        message = _("Post #%(id)s was not published: %(error)s", id=entry_id, error=_(done.error))
     else:
         message = _("Post #%(id)s is being published; see its status.", id=entry_id)
     return redirect("/plan/calendar", message=message)

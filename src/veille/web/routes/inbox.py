@@ -11,7 +11,7 @@ someone else is shown, not overwritten.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -157,12 +157,24 @@ def bulk(
     value: Annotated[str, Form(max_length=200)] = "",
     # "ID:VERSION" of each item as the list showed it: one changed since is not overwritten.
     read: Annotated[list[str], Form()] = [],  # noqa: B006
+    # The list's filters and page, as its address said them (a query string).
+    back: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     _ = translator(request)
+    # Back to the list as it was read: a team working through "unassigned",
+    # page 3, was sent to the first page of every open item after each action.
+    # Re-encoded from its pairs, so the form can only name the inbox's own list.
+    pairs = parse_qsl(back)
+    listed = f"/inbox?{urlencode(pairs)}" if pairs else "/inbox"
     if not ids:  # "0 items changed." told nothing about what to do
         return redirect(
-            "/inbox", message=_("No item selected: tick the items to change, then apply.")
+            listed, message=_("No item selected: tick the items to change, then apply.")
         )
+    # A status or a priority is chosen from the list, in the reader's words
+    # ("status:closed"): typed, a French reader's « haute » was refused.
+    kind, sep, chosen = action.partition(":")
+    if sep and kind in ("status", "priority"):
+        action, value = kind, chosen
     versions = {}
     for pair in read:
         item_id, _sep, version = pair.partition(":")
@@ -176,7 +188,7 @@ def bulk(
         )
     except VeilleError as exc:
         store_errors_through(exc)
-        return redirect("/inbox", message=error_text(request, exc))
+        return redirect(listed, message=error_text(request, exc))
     message = plural_translator(request)(
         "%(num)s item changed.", "%(num)s items changed.", len(result.done)
     )
@@ -184,7 +196,7 @@ def bulk(
         message += " " + "; ".join(
             _("#%(id)s: %(error)s", id=i, error=_(e)) for i, e in result.failed.items()
         )
-    return redirect("/inbox", message=message)
+    return redirect(listed, message=message)
 
 
 @router.post("/inbox/views", response_class=HTMLResponse)
@@ -226,17 +238,52 @@ def rules_page(
     from veille.services.dangling import inbox_references
 
     ws = workspace(request)
+    rules = list_rules(ws.state)
     return render(
         request,
         "inbox/rules.html",
         {
-            "rules": list_rules(ws.state), "actions": ACTIONS, "priorities": PRIORITIES,
+            "rules": rules, "actions": ACTIONS, "priorities": PRIORITIES,
             "sentiments": SENTIMENTS, "statuses": STATUSES, "teams": ws.state.inbox_teams(),
             "can_edit": user.can("manager"), "error": error,
             "dangling": [d for d in inbox_references(ws.state) if d.kind == "inbox_rule"],
+            "described": {r.name: _described(request, r) for r in rules},
         },
         status_code=status_code,
     )  # fmt: skip
+
+
+# A rule's conditions as its form names them (the catalogs hold each label).
+_CONDITIONS = {
+    "query": "Query", "sentiments": "Sentiment", "min_followers": "At least this many followers",
+    "max_rank": "Among the top N influencers", "platforms": "Platforms",
+    "languages": "Languages", "when": "Time",
+}  # fmt: skip
+_WHEN = {"working": "within working time", "outside": "outside working time"}
+
+
+def _described(request: Request, rule: Any) -> tuple[str, str]:
+    """A rule's "when" and "then" in the reader's words: the list read
+    ``query=down OR marche, languages=['fr']`` and ``priority urgent``, Python
+    and English on a French page."""
+    from veille.inbox.model import word
+
+    _ = translator(request)
+
+    def value(key: str, found: Any) -> str:
+        if isinstance(found, list):
+            return ", ".join(_(v) if key == "sentiments" else str(v) for v in found)
+        return _(_WHEN[found]) if key == "when" and found in _WHEN else str(found)
+
+    when = _("; ").join(
+        _("%(field)s: %(problem)s", field=_(_CONDITIONS.get(k, k)), problem=value(k, v))
+        for k, v in rule.conditions.as_dict().items()
+    )
+    then = ", ".join(
+        f"{_(kind)} {_(word(v)) if kind == 'status' else _(v) if kind == 'priority' else v}"
+        for kind, v in rule.actions
+    )
+    return when or _("every item"), then
 
 
 @router.get("/inbox/rules", response_class=HTMLResponse)
