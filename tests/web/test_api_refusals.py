@@ -229,3 +229,33 @@ def test_an_unknown_topic_offers_to_create_one_only_to_who_may(
                 said = _error(answer)
                 assert known in said["hint"] and "lyon" in said["hint"], said
                 assert ("POST /api/v1/topics" in said["hint"]) is offered, (who, said)
+
+
+def test_an_unknown_source_offers_to_add_one_only_to_who_may(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """In a workspace without sources, "no source named 'x'" said "Add a
+    source first (POST /api/v1/sources)" to every caller, also to a viewer's
+    token and to an analyst's read-only token, which that call refuses (403).
+    As for topics, only who may is offered it; the others read that there is
+    no source yet."""
+    from veille.services import tokens
+    from veille.workspace import Workspace
+
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    viewer, analyst = _tokens(root)
+    with Workspace.open(root) as ws:
+        read_only = tokens.create_token(ws.state, "al", scope="read")[1]
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        callers = (("analyst", analyst, True), ("viewer", viewer, False),
+                   ("read-only analyst", read_only, False))  # fmt: skip
+        for who, token, offered in callers:
+            for language, none_yet in (("en", "No source yet."), ("fr", "Aucune source")):
+                headers = {"Authorization": f"Bearer {token}", "Accept-Language": language}
+                for path in ("/api/v1/sources/blog", "/api/v1/sources/blog/health"):
+                    answer = c.get(path, headers=headers)
+                    assert answer.status_code == 404, answer.text
+                    said = _error(answer)
+                    assert "blog" in said["message"], said
+                    assert ("POST /api/v1/sources" in said["hint"]) is offered, (who, said)
+                    assert (none_yet in said["hint"]) is not offered, (who, said)
