@@ -83,7 +83,8 @@ def test_a_source_added_and_listed_is_said_in_french(run, tmp_path: Path) -> Non
     done = run("source", "add", "file", str(posts), "--name", "fichier")
     assert done.exit_code == 0, done.output
     out = done.output.replace("\n", " ")
-    assert f"Source fichier ajoutée (file, toutes les 300{NBSP}s)." in out, out
+    # The interval as --every takes it: until 2026-12-06 « toutes les 300 s ».
+    assert "Source fichier ajoutée (file, intervalle 5m)." in out, out
     assert (
         f"Conditions d’utilisation{NBSP}: Vous êtes responsable de l’origine licite des "
         "publications importées."
@@ -98,6 +99,10 @@ def test_a_source_added_and_listed_is_said_in_french(run, tmp_path: Path) -> Non
     assert "True" not in listed and "False" not in listed
     english = run("--language", "en", "source", "list", env=wide).output
     assert "│ yes " in english and "│ no " in english, english
+    # The table says the interval as --every takes it; JSON keeps the seconds.
+    assert "│ 5m " in rows["fichier"] and "│ 300 " not in listed, listed
+    as_json = run("source", "list", "--format", "json").output
+    assert '"every": 300' in as_json, as_json
     assert '"enabled": true' in run("source", "list", "-f", "json").output
 
 

@@ -94,7 +94,7 @@ def test_google_alerts_import(tmp_path: Path) -> None:
     code, out = run("alert", "import", str(export), "-w", str(ws.root))
     assert code == 0, out
     assert "intitle: → title:" in out and "region FR not translated" in out
-    assert "skipped “(unbalanced”" in out and "2 alert(s) imported" in out
+    assert "skipped “(unbalanced”" in out and "2 alerts imported" in out
     code, out = run("alert", "list", "-w", str(ws.root), "--format", "json")
     rows = {r["name"]: r for r in json.loads(out)}
     first = rows["intitle-lumio-promo"]

@@ -45,7 +45,7 @@ def test_labels_in_english_and_french_are_understood(tmp_path: Path) -> None:
         {"query": "lumio promo", "language": "fr", "delivery_method": "Flux RSS"},
     ])  # fmt: skip
     lines = import_google_alerts(ws, path)
-    assert lines[-1].startswith("5 alert(s) imported")
+    assert lines[-1].startswith("5 alerts imported")  # "alert(s)" until 2026-12-06
     alerts = {a.name: a for a in AlertBook(ws.store).all()}
     lumio = alerts["lumio"]
     assert lumio.languages == ("fr",) and lumio.language == "fr"
@@ -131,6 +131,42 @@ def test_cli_prints_the_notes_as_written_not_as_markup(tmp_path: Path) -> None:
     out = " ".join(res.output.split())
     assert "language de is not in [enrich] languages (en, fr): add it" in out
     assert "“lumio [bold]x[/bold]”" in out
+    ws.close()
+
+
+def test_cli_reports_the_import_in_the_readers_language(tmp_path: Path) -> None:
+    """`veille --language fr alert import` said its report (each alert, what
+    was not translated, the count) and its refusal in English only: both are
+    now said in French, the queries, codes and channels as written."""
+    ws = make_workspace(tmp_path / "ws", '[enrich]\nlanguages = ["en", "fr"]\n')
+    path = _export(tmp_path, [
+        {"query": "lumio AROUND(3) +fibre", "language": "de", "country": "Canada",
+         "quality": "HIGH", "email_address": "me@example.org"},
+    ])  # fmt: skip
+    app, env = build_app(), {"COLUMNS": "300"}
+    said = CliRunner().invoke(app, ["--language", "fr", "alert", "import", str(path),
+                                    "-w", str(ws.root)], env=env)  # fmt: skip
+    assert said.exit_code == 0, said.output
+    out = " ".join(said.output.split())
+    assert "«\u202flumio fibre\u202f»" in said.output  # French spacing
+    assert "sujet et alerte lumio-around-3-fibre : « lumio fibre »" in out, out
+    assert "(daily, les meilleurs seulement)" in out
+    assert "AROUND(n) n’a pas d’équivalent et a été retiré" in out
+    assert "+mot → mot (chaque mot est exigé)" in out
+    assert "la langue de n’est pas dans [enrich] languages (en, fr)" in out
+    assert "région Canada non reprise" in out
+    assert "1 alerte importée de alerts.json, 0 ignorée(s)." in out
+    assert "topic and alert" not in out and "not translated" not in out
+    bad = _export(tmp_path, [{"query": "vexa", "delivery_frequency": "Sometimes"}])
+    refused = CliRunner().invoke(app, ["--language", "fr", "alert", "import", str(bad),
+                                       "-w", str(ws.root)], env=env)  # fmt: skip
+    assert refused.exit_code == 2, refused.output
+    out = " ".join(refused.output.split())
+    assert "alerte « vexa »" in out and "rien n’a été importé" in out, out
+    assert "Valeurs acceptées — delivery_frequency" in out
+    english = CliRunner().invoke(app, ["--language", "en", "alert", "import", str(bad),
+                                       "-w", str(ws.root)], env=env)  # fmt: skip
+    assert "alert “vexa”: delivery_frequency 'Sometimes'" in " ".join(english.output.split())
     ws.close()
 
 

@@ -709,10 +709,11 @@ def test_a_missing_thing_points_to_the_endpoint_not_a_command(api: Running) -> N
     """An API client is told the endpoint, in its language; not the CLI's command."""
     with client(api, "viewer") as c:
         alert = c.get("/api/v1/alerts/no-such-alert").json()["error"]
-        source = c.get("/api/v1/sources/no-such-source").json()["error"]
         french = c.get("/api/v1/alerts/no-such-alert", headers={"Accept-Language": "fr"})
-    with client(api, "analyst") as c:  # who may create a topic (a viewer is not offered it)
+    # Who may create a topic or add a source (a viewer is not offered either).
+    with client(api, "analyst") as c:
         topic = c.get("/api/v1/topics/no-such-topic").json()["error"]
+        source = c.get("/api/v1/sources/no-such-source").json()["error"]
     assert alert["code"] == "not_found" and "GET /api/v1/alerts" in alert["hint"]
     assert "veille" not in alert["hint"]
     assert "POST /api/v1/topics" in topic["hint"] and "veille" not in topic["hint"]

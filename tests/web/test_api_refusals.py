@@ -229,3 +229,77 @@ def test_an_unknown_topic_offers_to_create_one_only_to_who_may(
                 said = _error(answer)
                 assert known in said["hint"] and "lyon" in said["hint"], said
                 assert ("POST /api/v1/topics" in said["hint"]) is offered, (who, said)
+
+
+def test_an_unknown_source_offers_to_add_one_only_to_who_may(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """In a workspace without sources, "no source named 'x'" said "Add a
+    source first (POST /api/v1/sources)" to every caller, also to a viewer's
+    token and to an analyst's read-only token, which that call refuses (403).
+    As for topics, only who may is offered it; the others read that there is
+    no source yet."""
+    from veille.services import tokens
+    from veille.workspace import Workspace
+
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    viewer, analyst = _tokens(root)
+    with Workspace.open(root) as ws:
+        read_only = tokens.create_token(ws.state, "al", scope="read")[1]
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        callers = (("analyst", analyst, True), ("viewer", viewer, False),
+                   ("read-only analyst", read_only, False))  # fmt: skip
+        for who, token, offered in callers:
+            for language, none_yet in (("en", "No source yet."), ("fr", "Aucune source")):
+                headers = {"Authorization": f"Bearer {token}", "Accept-Language": language}
+                for path in ("/api/v1/sources/blog", "/api/v1/sources/blog/health"):
+                    answer = c.get(path, headers=headers)
+                    assert answer.status_code == 404, answer.text
+                    said = _error(answer)
+                    assert "blog" in said["message"], said
+                    assert ("POST /api/v1/sources" in said["hint"]) is offered, (who, said)
+                    assert (none_yet in said["hint"]) is not offered, (who, said)
+
+
+def test_an_expired_or_revoked_token_is_told_to_use_a_new_one(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """A token that expired or was revoked, sent as it should be, was told
+    "Send the header 'Authorization: Bearer TOKEN'", which the caller had
+    done. Its hint now says to call with a new token and where one is made;
+    a call without any token is still told to send the header."""
+    import hashlib
+    from datetime import UTC, datetime, timedelta
+
+    from veille.services import tokens
+    from veille.workspace import Workspace
+
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    _viewer, analyst = _tokens(root)
+    expired = "vt_expired-token-of-the-test"
+    now = datetime.now(UTC).replace(microsecond=0)
+    with Workspace.open(root) as ws:
+        ws.state.add_token(
+            "al", "old", hashlib.sha256(expired.encode()).hexdigest(),
+            now - timedelta(days=90), scope="read", expires_at=now - timedelta(days=1),
+        )  # fmt: skip
+        record, revoked = tokens.create_token(ws.state, "al", "gone")
+        tokens.revoke_token(ws.state, record.id)
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        for secret, said in ((expired, "expired on"), (revoked, "is revoked")):
+            answer = c.get("/api/v1/topics", headers={"Authorization": f"Bearer {secret}"})
+            assert answer.status_code == 401, answer.text
+            error = _error(answer)
+            assert said in error["message"], error
+            assert "new one" in error["hint"] and "/settings" in error["hint"], error
+            assert "veille token create USER" in error["hint"], error
+            assert "Send the header" not in error["hint"], error
+            headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "fr"}
+            fr = c.get("/api/v1/topics", headers=headers)
+            assert "nouveau jeton" in _error(fr)["hint"], _error(fr)
+        nothing = _error(c.get("/api/v1/topics"))
+        assert "Send the header 'Authorization: Bearer TOKEN'" in nothing["hint"], nothing
+        unknown = _error(c.get("/api/v1/topics", headers={"Authorization": "Bearer vt_nope"}))
+        assert "Send the header" in unknown["hint"], unknown
+        live = c.get("/api/v1/topics", headers={"Authorization": f"Bearer {analyst}"})
+        assert live.status_code == 200

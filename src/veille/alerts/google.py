@@ -15,7 +15,7 @@ from typing import Any
 from veille.alerts.channels import ChannelContext, channel_for
 from veille.alerts.matching import topic_query
 from veille.alerts.model import Alert, AlertBook
-from veille.errors import InputError, VeilleError, tr
+from veille.errors import Count, InputError, Text, VeilleError, tr, trn
 from veille.query.topics import add_topic
 from veille.textnorm import fold
 from veille.workspace import Workspace
@@ -40,24 +40,28 @@ def _replacer(new: str) -> Callable[[re.Match[str]], str]:
 
 
 def translate_query(query: str) -> tuple[str, list[str]]:
-    """Google's operators in veille's language; the notes say what changed."""
+    """Google's operators in veille's language; the notes say what changed
+    (sentences made by :func:`tr`, said in the reader's language)."""
     notes: list[str] = []
     q = query.strip()
     for rx, label in _DROP:
         if rx.search(q):
             q = rx.sub(" ", q)
-            notes.append(f"{label} has no equivalent and was dropped")
+            notes.append(tr("%(operator)s has no equivalent and was dropped", operator=label))
     m = _OPS[0][0].search(q)
     if m:
         words = " ".join(f"title:{w}" for w in m.group(1).split())
         q = q[: m.start()] + words
-        notes.append("allintitle: → title: on each word")
+        notes.append(tr("allintitle: → title: on each word"))
     for rx, old, new in _OPS[1:]:
         if rx.search(q):
             q = rx.sub(_replacer(new), q)
-            notes.append(f"{old} → {new if new != 'word' else 'word (every word is required)'}")
+            if new == "word":
+                notes.append(tr("+word → word (every word is required)"))
+            else:
+                notes.append(f"{old} → {new}")  # operators only: the same in every language
     if re.search(r"\bsite:", q, re.I):
-        notes.append("site: kept (veille matches the post's link domain)")
+        notes.append(tr("site: kept (veille matches the post's link domain)"))
     return re.sub(r"\s+", " ", q).strip(), notes
 
 
@@ -91,8 +95,11 @@ def _records(path: Path) -> list[dict[str, Any]]:
     return data
 
 
-def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None = None) -> list[str]:
-    """Create one alert per Google alert; the report lines.
+def import_google_alerts(
+    ws: Workspace, path: Path, *, rss_channel: str | None = None
+) -> list[Text]:
+    """Create one alert per Google alert; the report lines (sentences made by
+    :func:`tr`, said in the reader's language).
 
     Every setting is read first: one value veille does not know refuses the
     whole file (an :class:`InputError` naming each alert and value), so nothing
@@ -102,7 +109,7 @@ def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None =
     records = _records(path)
     reader = gv.Reader()
     settings: list[gv.GoogleSettings] = []
-    lines: list[str] = []
+    lines: list[Text] = []
     fields: list[str] = []
     for rec in records:
         settings.append(reader.read(rec))
@@ -110,8 +117,11 @@ def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None =
         fields += [f for f, _ in reader.problems]
         reader.problems = []
     if lines:
+        said = lines[0]
+        for line in lines[1:]:
+            said = _and(said, line)
         raise InputError(
-            f"{path.name}: " + "; ".join(lines) + "; nothing was imported",
+            tr("%(file)s: %(problems)s; nothing was imported", file=path.name, problems=said),
             hint=gv.hint_for(fields),
         )
     book = AlertBook(ws.store)
@@ -134,27 +144,27 @@ def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None =
         if got.language and detected and got.language not in detected:
             known = ", ".join(sorted(detected))
             notes.append(
-                f"language {got.language} is not in [enrich] languages ({known}): "
-                "add it, or no post will match"
-            )
+                tr("language %(lang)s is not in [enrich] languages (%(known)s): add it, or no "
+                   "post will match", lang=got.language, known=known)
+            )  # fmt: skip
         if got.region:
             region = rec.get("country", rec.get("region"))
             notes.append(
-                f"region {region} not translated (veille filters by language and platform; "
-                "add sources from that region)"
-            )
+                tr("region %(region)s not translated (veille filters by language and platform; "
+                   "add sources from that region)", region=region)
+            )  # fmt: skip
         picked = [s for s in got.sources if s != "automatic"]
         if picked:
             notes.append(
-                f"sources {', '.join(picked)} not translated "
-                "(veille watches the sources you add: veille source add)"
-            )
+                tr("sources %(sources)s not translated (veille watches the sources you add: "
+                   "veille source add)", sources=", ".join(picked))
+            )  # fmt: skip
         try:
             channel_for(channel, ctx)
             add_topic(ws.store, name, query)
         except VeilleError as exc:
             skipped += 1
-            lines.append(f"skipped “{rec['query']}”: {exc.message}")
+            lines.append(tr("skipped “%(query)s”: %(why)s", query=rec["query"], why=exc.message))
             continue
         lang = got.language or ""
         alert = Alert(
@@ -165,8 +175,21 @@ def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None =
         )  # fmt: skip
         book.add(alert)
         existing.add(name)
-        extra = f"; {'; '.join(notes)}" if notes else ""
-        how = f"{frequency}, best only" if got.best else frequency
-        lines.append(f"topic and alert {name}: “{query}” → {channel} ({how}){extra}")
-    lines.append(f"{len(lines) - skipped} alert(s) imported from {path.name}, {skipped} skipped.")
+        how = tr("%(every)s, best only", every=frequency) if got.best else frequency
+        line = tr("topic and alert %(name)s: “%(query)s” → %(channel)s (%(how)s)",
+                  name=name, query=query, channel=channel, how=how)  # fmt: skip
+        for note in notes:
+            line = _and(line, note)
+        lines.append(line)
+    imported = len(lines) - skipped
+    lines.append(
+        trn("%(n)s alert imported from %(file)s, %(skipped)s skipped.",
+            "%(n)s alerts imported from %(file)s, %(skipped)s skipped.",
+            imported, n=Count(imported), file=path.name, skipped=Count(skipped))
+    )  # fmt: skip
     return lines
+
+
+def _and(line: str, note: str) -> Text:
+    """``line`` followed by ``note``, each said in the reader's language."""
+    return tr("%(line)s; %(note)s", line=line, note=note)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from veille.alerts.model import parse_weekday
-from veille.errors import UsageError, tr
+from veille.errors import Text, UsageError, tr
 from veille.textnorm import fold
 
 
@@ -251,11 +251,14 @@ def _is_weekday(word: str) -> bool:
     return key(word) in _WEEKDAYS
 
 
-def problem_lines(query: str, problems: list[tuple[str, Any]]) -> list[str]:
-    return [f"alert “{query}”: {fld} {value!r} is not a value veille knows"
+def problem_lines(query: str, problems: list[tuple[str, Any]]) -> list[Text]:
+    return [tr("alert “%(query)s”: %(field)s %(value)r is not a value veille knows",
+               query=query, field=fld, value=value)
             for fld, value in problems]  # fmt: skip
 
 
-def hint_for(fields: list[str]) -> str:
+def hint_for(fields: list[str]) -> Text:
     seen = list(dict.fromkeys(fields))
-    return "Accepted values — " + "; ".join(f"{f}: {ACCEPTED[f]}" for f in seen) + "."
+    # The accepted values are the export's own codes and labels: not translated.
+    accepted = "; ".join(f"{f}: {ACCEPTED[f]}" for f in seen)
+    return tr("Accepted values — %(accepted)s.", accepted=accepted)

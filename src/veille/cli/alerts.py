@@ -375,9 +375,10 @@ def register(app: typer.Typer) -> None:
         from veille.alerts.google import import_google_alerts
 
         with open_workspace(workspace) as ws:
+            say = speaker(cli_language(ws.root))
             for line in import_google_alerts(ws, file, rss_channel=to):
                 # Queries, names and notes ("[enrich] languages") are data, not markup.
-                console().print(line, soft_wrap=True, markup=False)
+                console().print(say(line), soft_wrap=True, markup=False)
 
 
 def _time(value: object, reader: str) -> object:

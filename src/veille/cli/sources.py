@@ -35,7 +35,7 @@ from veille.cli.common import (
     time_cell,
 )
 from veille.cli.serve import ServeHostOpt, ServePortOpt
-from veille.errors import Count, tr, trn
+from veille.errors import tr, trn
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +69,16 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Add a source, e.g. `veille source add feeds https://example.org/feed/`."""
-        from veille.services.sources import add_source
+        from veille.services.sources import add_source, every_text
 
         with open_workspace(workspace) as ws:
             rec = add_source(
                 ws.state, kind, target, name=name, every=every, options=_options(option)
             )
             say = speaker(cli_language(ws.root))
-        console().print(say(tr("Added source %(name)s (%(kind)s, every %(every)s s).",
-                               name=rec.name, kind=rec.kind, every=Count(rec.every))),
+        # The interval as --every takes it (30m), as the API answers it.
+        console().print(say(tr("Added source %(name)s (%(kind)s, every %(every)s).",
+                               name=rec.name, kind=rec.kind, every=every_text(rec.every))),
                         markup=False, soft_wrap=True)  # fmt: skip
         source = rec.source()
         if source.terms_note or source.terms_url:
@@ -90,7 +91,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def source_list(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
         """List configured sources."""
-        from veille.services.sources import list_sources, shown_config
+        from veille.services.sources import every_text, list_sources, shown_config
 
         with open_workspace(workspace) as ws:
             reader = cli_language(ws.root)
@@ -98,7 +99,8 @@ def register(app: typer.Typer) -> None:
                 {
                     "name": r.name,
                     "kind": r.kind,
-                    "every": r.every,
+                    # People read 30m, as --every takes it; JSON and CSV keep seconds.
+                    "every": every_text(r.every) if output is DataFormat.table else r.every,
                     "enabled": r.enabled,
                     "config": shown_config(r),
                 }

@@ -203,6 +203,22 @@ def get_source_record(state: StateStore, name: str) -> SourceRecord:
     return found
 
 
+#: The hint of :func:`get_source_record` when there is no source at all (its
+#: template, as :func:`tr` keeps it).
+_ADD_FIRST = "Add a source first (%(where)s)."
+
+
+def told_who_may_not_add(exc: Exception) -> Exception:
+    """``exc`` as told to a reader who may not add sources (a viewer, a
+    read-only token): a source not found in a workspace without any no
+    longer says to add one, which that reader would be refused; any other
+    error as it is."""
+    hint = getattr(exc, "hint", None)
+    if not (isinstance(exc, NotFound) and isinstance(hint, Text)) or hint.template != _ADD_FIRST:
+        return exc
+    return NotFound(exc.message, hint=tr("No source yet."))
+
+
 def remove_source(state: StateStore, name: str, *, actor: str | None = None) -> None:
     """Remove a source, its cursor and health; its posts stay."""
     get_source_record(state, name)

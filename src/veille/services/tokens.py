@@ -200,6 +200,18 @@ class TokenAccess:
     token: TokenRecord | None = None
     refused: str = "unknown"
 
+    def hint(self) -> Text | None:
+        """What to do about a token refused as expired or revoked: it was sent
+        as it should be, so the API's 401 hint (send the header) does not
+        help; a new token does. ``None`` for any other refusal."""
+        if self.refused not in ("expired", "revoked"):
+            return None
+        made = "veille token create USER"
+        return tr(
+            "This token no longer works: call with a new one (made on %(where)s).",
+            where=Place(made, page="/settings", api=tr("/settings, or %(command)s", command=made)),
+        )
+
 
 def token_access(state: StateStore, secret: str) -> TokenAccess:
     """Who a token acts as and with what scope; records its use."""

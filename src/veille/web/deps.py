@@ -138,9 +138,7 @@ def require(role: str) -> Callable[[Request], User]:
         user = current_user(request)
         if user is None:
             if is_api(request):
-                raise HTTPException(
-                    401, token_refusal(request), headers={"WWW-Authenticate": "Bearer"}
-                )
+                raise TokenRefused(request)
             if users_service.count_users(state(request)) == 0:
                 raise LoginRequired("/setup")
             raise LoginRequired(login_url(request))
@@ -206,6 +204,15 @@ def token_refusal(request: Request) -> Text:
     if refused == "revoked":
         return tr("this token is revoked")
     return tr("this token is unknown or revoked")
+
+
+class TokenRefused(HTTPException):
+    """401: no token, or one the API does not take (:func:`token_refusal`)."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(401, token_refusal(request), headers={"WWW-Authenticate": "Bearer"})
+        access: tokens_service.TokenAccess | None = getattr(request.state, "token_refused", None)
+        self.hint = access.hint() if access is not None else None
 
 
 def token_scope(func: F) -> F:

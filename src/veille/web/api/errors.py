@@ -431,10 +431,12 @@ def to_response(exc: Exception, say: Say = _as_is, lang: str = "en") -> JSONResp
 
 def _as_caller_may(request: Request, exc: Exception) -> Exception:
     """``exc`` as the caller may act on it: a topic not found offers
-    ``POST /api/v1/topics`` only to a caller that call accepts (the writer's
-    role and, with a token, the write scope); any other caller is told the
-    known topics only, as the pages tell a viewer."""
+    ``POST /api/v1/topics``, and a source not found in a workspace without
+    sources ``POST /api/v1/sources``, only to a caller that call accepts (the
+    writer's role and, with a token, the write scope); any other caller is
+    told the known topics, or that there is no source yet, only."""
     from veille.query.topics import told_who_may_not_create
+    from veille.services.sources import told_who_may_not_add
     from veille.services.users import User, scope_allows
     from veille.web.api.auth import WRITE_ROLE
 
@@ -443,7 +445,7 @@ def _as_caller_may(request: Request, exc: Exception) -> Exception:
     may = isinstance(user, User) and user.can(WRITE_ROLE)
     if may and token is not None:
         may = scope_allows(token.scope, "write")
-    return exc if may else told_who_may_not_create(exc)
+    return exc if may else told_who_may_not_add(told_who_may_not_create(exc))
 
 
 def _anonymous(request: Request) -> bool:
