@@ -570,7 +570,10 @@ def test_a_refused_kpi_keeps_what_was_typed(
     import html
 
     login(client, "manager")
-    client.cookies.set("veille_lang", "en")
+    # The manager's saved language, not a cookie: another test of the module
+    # may have saved French for them, and it wins over the cookie.
+    token = csrf_from(client.get("/plan/edit").text)
+    client.post("/language", data={"csrf_token": token, "lang": "en", "next": "/plan"})
     typed = {"name": "audience-fr", "kind": "followers", "target": "1500", "period_days": "7"}
     r = form(client, "/plan/edit", "/plan/kpis", typed)
     assert r.status_code == 400 and "needs a platform" in r.text
