@@ -18,6 +18,7 @@ from veille.analytics.tops import (
 )
 from veille.analytics.volume import (
     breakdown,
+    buckets_of,
     net_sentiment,
     overall_sentiment,
     share_of_voice,
@@ -170,7 +171,7 @@ def test_headline_figures_with_change(store, week: Period) -> None:
     # So are the breakdowns read with them.
     dims = ("platform", "lang", "country", "sentiment")
     for scope in (Scope(), Scope(scan=True)):
-        figures, now, before, split = headline_and_sentiment(store, scope, week, dims)
+        figures, now, before, split, _series = headline_and_sentiment(store, scope, week, dims)
         assert figures == h
         assert now == overall_sentiment(store, scope, week)
         assert before == overall_sentiment(store, scope, week.previous())
@@ -203,9 +204,46 @@ def test_a_topics_breakdowns_read_its_posts_once_a_period(
         return real(self, scope, dims, *a, **k)
 
     monkeypatch.setattr(SQLiteVolume, "post_totals", counted)
-    _figures, _now, _before, split = headline_and_sentiment(store, scope, week, dims)
+    _figures, _now, _before, split, _series = headline_and_sentiment(store, scope, week, dims)
     assert split == alone and sum(s.posts for s in split["lang"]) == 5
     assert len([d for d in reads if d]) == 2  # the period and the one before
+
+
+@pytest.mark.parametrize("interval", ["hour", "day", "week"])
+def test_net_sentiment_read_with_the_breakdowns_is_the_one_read_apart(
+    store, week: Period, interval: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report reads its net sentiment by hour, day or week with its
+    breakdowns (one read of a topic's or a query's posts of the period for
+    both, on SQLite): the same points as read apart, the same breakdowns
+    and figures as read without it, and no more reads of the posts than
+    the breakdowns alone made."""
+    from veille.store.sqlite.analytics_volume import SQLiteVolume
+
+    dims = ("platform", "lang", "country", "sentiment")
+    real = SQLiteVolume.post_totals
+    # (The query's posts of the week are not scored: its points are all 0.)
+    for scope, scored in ((Scope(), 4), (Scope(scan=True), 4), (words_scope("Lumio OR Vexa"), 0)):
+        apart = net_sentiment(store, scope, week, interval=interval, timezone=TZ)
+        plain = headline_and_sentiment(store, scope, week, dims)
+        buckets = buckets_of(week, interval, TZ)
+        reads: list[tuple[str, ...]] = []
+
+        def counted(self: SQLiteVolume, scope: Scope, dims: tuple[str, ...] = (), *a, **k):  # type: ignore[no-untyped-def]
+            reads.append(dims)  # noqa: B023 (called inside this loop's turn only)
+            return real(self, scope, dims, *a, **k)
+
+        with monkeypatch.context() as m:
+            m.setattr(SQLiteVolume, "post_totals", counted)
+            got = headline_and_sentiment(store, scope, week, dims, series=buckets)
+        assert got[:4] == plain[:4] and got.series is not None and plain.series is None
+        together = net_sentiment(
+            store, scope, week, interval=interval, timezone=TZ, read=(buckets, got.series)
+        )
+        assert together == apart
+        assert sum(p.positive + p.negative + p.neutral for p in together) == scored
+        if scope.restricted:  # the period (with its series) and the one before
+            assert len([d for d in reads if d]) == 2
 
 
 ZONES = ["UTC", "Europe/Paris", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe",

@@ -24,7 +24,7 @@ from veille.analytics.findings import change_text, findings, num, pct, platform_
 from veille.analytics.influencers import influencers, with_recent
 from veille.analytics.scope import Period, Scope
 from veille.analytics.trends import trending_terms
-from veille.analytics.volume import net_sentiment, volume
+from veille.analytics.volume import buckets_of, net_sentiment, volume
 from veille.errors import UsageError, tr
 
 STRINGS = {
@@ -162,12 +162,18 @@ def report_data(
         "hour" if period.seconds <= 2 * 86400 else "day" if period.seconds <= 93 * 86400 else "week"
     )
     vol = volume(store, scope, period, interval=interval, timezone=timezone)
-    figures, sentiment, previous, split = tops.headline_and_sentiment(
-        store, scope, period, ("platform", "lang", "country", "sentiment")
+    # Net sentiment by bucket comes with the breakdowns: on SQLite, one
+    # read of a topic's or a query's posts of the period for both.
+    buckets = buckets_of(period, interval, timezone)
+    figures, sentiment, previous, split, by_bucket = tops.headline_and_sentiment(
+        store, scope, period, ("platform", "lang", "country", "sentiment"), series=buckets
     )
     # What the charts draw is read first: they can be drawn while the rest
     # (the lists of posts, the influencers, the trends) is read.
-    series = net_sentiment(store, scope, period, interval=interval, timezone=timezone)
+    series = net_sentiment(
+        store, scope, period, interval=interval, timezone=timezone,
+        read=None if by_bucket is None else (buckets, by_bucket),
+    )  # fmt: skip
     if charted is not None:
         charted(
             {

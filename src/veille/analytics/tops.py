@@ -316,6 +316,9 @@ class Headline(NamedTuple):
     sentiment: SentimentPoint
     previous: SentimentPoint
     shares: dict[str, list[Share]]
+    # The period's rows (bucket, sentiment, posts, engagement, reach) by the
+    # buckets asked as ``series``; None where none were asked.
+    series: list[tuple[Any, ...]] | None = None
 
 
 def headline_and_sentiment(
@@ -325,6 +328,7 @@ def headline_and_sentiment(
     by: tuple[str, ...] = (),
     *,
     posts_only: bool = False,
+    series: Any = None,
 ) -> Headline:
     """:func:`headline`, the sentiment now and before, and the breakdowns
     ``by`` (platform, lang, country, sentiment), for a page that shows them
@@ -332,7 +336,10 @@ def headline_and_sentiment(
     posts of both periods under a query, two queries over the rollups for
     the whole workspace; on SQLite, from the rollups where they answer).
     ``posts_only``: the page shows the breakdowns' posts and shares alone,
-    so their engagement and reach may be ``None`` (not read)."""
+    so their engagement and reach may be ``None`` (not read). ``series``
+    (:func:`veille.analytics.volume.buckets_of`): the period's sentiment
+    by those buckets too, for :func:`~veille.analytics.volume.net_sentiment`
+    (SQLite reads it with the breakdowns of a topic's or a query's posts)."""
     for d in by:
         if d not in DIMENSIONS:
             raise UsageError(
@@ -340,7 +347,11 @@ def headline_and_sentiment(
                 hint=tr("Use one of %(names)s.", names=", ".join(DIMENSIONS)),
             )
     periods = (period, period.previous())
-    vals: list[dict[str, Any]] = store.headline_figures(scope, periods, by, posts_only=posts_only)
+    vals: list[dict[str, Any]] = (
+        store.headline_figures(scope, periods, by, posts_only=posts_only)
+        if series is None
+        else store.headline_figures(scope, periods, by, posts_only=posts_only, series=series)
+    )
     if "sentiment" in by:
         # The headline counts a saved topic's purged posts; so does its breakdown.
         for p, v in zip(periods, vals, strict=True):
@@ -372,7 +383,7 @@ def headline_and_sentiment(
     )
     # Net sentiment is of the scored posts: none scored, it is unknown (not 0).
     out["net_sentiment"] = Figure("net_sentiment", moods[0].net, moods[1].net)
-    return Headline(out, moods[0], moods[1], split)
+    return Headline(out, moods[0], moods[1], split, vals[0].get("series"))
 
 
 def _covered(figures: dict[str, Any], key: str) -> int | None:

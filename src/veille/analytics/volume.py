@@ -363,16 +363,38 @@ class SentimentPoint:
         return (self.positive - self.negative) / self.scored if self.scored else None
 
 
+def buckets_of(period: Period, interval: str, timezone: str = "UTC") -> _Buckets:
+    """The local hours, days or weeks of ``period`` :func:`net_sentiment`
+    groups by, for a store call that reads its rows with other figures:
+    ready for a store (where the zone's offset changes in ``period`` learned,
+    as a store groups by them)."""
+    buckets = _Buckets(interval, ZoneInfo(timezone))
+    buckets.keys(period)
+    return buckets
+
+
 def net_sentiment(
-    store: Any, scope: Scope, period: Period, *, interval: str = "day", timezone: str = "UTC"
+    store: Any,
+    scope: Scope,
+    period: Period,
+    *,
+    interval: str = "day",
+    timezone: str = "UTC",
+    read: tuple[_Buckets, list[tuple[Any, ...]]] | None = None,
 ) -> list[SentimentPoint]:
-    """Positive, negative and neutral posts per bucket; unscored posts are left out."""
-    tz = ZoneInfo(timezone)
-    buckets = _Buckets(interval, tz)
+    """Positive, negative and neutral posts per bucket; unscored posts are left out.
+    ``read``: the buckets (:func:`buckets_of` for ``period``, ``interval``
+    and ``timezone``) and the store's rows ``(bucket, sentiment, posts,
+    engagement, reach)`` of ``scope`` over ``period`` by them, when read
+    already (a report reads them with its breakdowns:
+    :func:`veille.analytics.tops.headline_and_sentiment`'s ``series``)."""
+    if read is None:
+        buckets = buckets_of(period, interval, timezone)
+        rows = grouped(store, scope.during(period), ("sentiment",), by_bucket=buckets)
+    else:
+        buckets, rows = read
     counts: dict[datetime, dict[str, int]] = {k: defaultdict(int) for k in buckets.keys(period)}
-    for idx, label, posts, _e, _r in grouped(
-        store, scope.during(period), ("sentiment",), by_bucket=buckets
-    ):
+    for idx, label, posts, _e, _r in rows:
         key = buckets.key_of_index(idx)
         if key in counts:
             counts[key][label] += posts

@@ -172,7 +172,7 @@ def topic_figures(ws: Workspace, name: str, per: Period) -> TopicFigures:
     vol = volume(store, scope, per, interval="day", timezone=tz)
     # The card shows each platform's share of posts, the findings the first
     # one's now and before: their engagement and reach are not read.
-    figures, sentiment, previous, split = tops.headline_and_sentiment(
+    figures, sentiment, previous, split, _series = tops.headline_and_sentiment(
         store, scope, per, ("platform",), posts_only=True
     )
     spikes = [

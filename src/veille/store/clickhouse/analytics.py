@@ -393,12 +393,24 @@ class ClickHouseAnalytics(ClickHouseTops):
         by: tuple[str, ...] = (),
         *,
         posts_only: bool = False,
+        series: Any = None,
     ) -> list[dict[str, Any]]:
         """One pass over the posts of all ``periods`` (a period and the one
         before: one read of a topic's filings, not one per period and per
         breakdown), grouped by period and by each dimension of ``by``
         (``GROUPING SETS``). ``posts_only`` changes nothing here: the
-        breakdowns' engagement and reach come in the same pass."""
+        breakdowns' engagement and reach come in the same pass. ``series``:
+        the first period's sentiment by bucket, read apart as
+        :meth:`post_totals` reads it."""
+        out = self._headline_figures(scope, periods, by)
+        if series is not None and out:
+            out[0]["series"] = self.post_totals(scope.during(periods[0]), ("sentiment",), series)
+        return out
+
+    def _headline_figures(
+        self, scope: Scope, periods: Sequence[Period], by: tuple[str, ...]
+    ) -> list[dict[str, Any]]:
+        """:meth:`headline_figures` without ``series``."""
         keys = [f"ifNull({d}, '') AS k{i}" for i, d in enumerate(dimensions(by))]
         if not periods:
             return []

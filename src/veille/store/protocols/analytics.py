@@ -538,6 +538,7 @@ class AnalyticsPosts(Protocol):
         by: tuple[str, ...] = (),
         *,
         posts_only: bool = False,
+        series: Any = None,
     ) -> list[dict[str, Any]]:
         """For each of ``periods`` (that do not overlap; ``scope``'s own time
         bounds are not read): posts, engagement, reach, authors, stories and
@@ -553,7 +554,13 @@ class AnalyticsPosts(Protocol):
         in one call. ``posts_only``: the caller reads only the breakdowns'
         posts, so a store may give ``None`` as their engagement and reach
         where reading their posts alone is cheaper (SQLite reads a saved
-        topic's posts by platform from its author rollup)."""
+        topic's posts by platform from its author rollup). ``series`` (hours,
+        days or weeks, as :meth:`post_totals` takes its ``buckets``): the
+        first period's dict holds under ``"series"`` its rows ``(bucket,
+        sentiment, posts, engagement, reach)``, as ``post_totals(
+        scope.during(periods[0]), ("sentiment",), series)`` gives them (a
+        report's net sentiment over time: SQLite reads them with the
+        breakdowns, in one pass over a topic's posts)."""
         ...
 
     # -- who speaks -----------------------------------------------------------------

@@ -3,8 +3,9 @@ SQLite (part of :class:`SQLiteAnalytics`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
@@ -42,6 +43,8 @@ _ORDER_INDEX = {"engagement": "posts_engagement", "reach": "posts_reach"}
 # Whether a post gave the count a top list ranks it by (else its 0 is unknown).
 _POST_GIVEN = {"engagement": "p.counts_given", "reach": "p.author_followers IS NOT NULL"}
 _AUTHOR_ORDERS = {"posts": 4, "engagement": 5, "followers": 6}
+# Where :meth:`_by_each` puts the sentiment by bucket it read with the breakdowns.
+_SERIES = "\x00series"
 
 
 def _post_figure(post: Post, by: str) -> int:
@@ -433,14 +436,18 @@ class SQLiteTops(SQLiteVolume):
         by: tuple[str, ...] = (),
         *,
         posts_only: bool = False,
+        series: Any = None,
     ) -> list[dict[str, Any]]:
         """The figures of ``scope`` over each of ``periods``, and its rows by
         each dimension of ``by``: a query per period and per dimension (the
         period's figures from a saved topic's rollups where they answer;
-        with ``posts_only``, its posts by platform too)."""
+        with ``posts_only``, its posts by platform too). ``series``: the
+        first period's sentiment by bucket too, from the same read of its
+        posts as its breakdowns where they read the posts."""
         out: list[dict[str, Any]] = []
-        for period in periods:
+        for i, period in enumerate(periods):
             bounded = scope.during(period)
+            buckets = series if i == 0 else None
             wanted = bool(by) and posts_only and "platform" in by
             people = self._topic_people(bounded, period) if wanted else None
             got: dict[str, Any] = (
@@ -448,12 +455,20 @@ class SQLiteTops(SQLiteVolume):
                 if people is None
                 else self._rollup_figures(bounded, (people[0], people[1]))
             )
+            each: dict[str, list[tuple[Any, ...]]] = {}
             if by:
                 rest = tuple(d for d in by if people is None or d != "platform")
-                each = self._by_each(bounded, rest) if rest else {}
+                each = self._by_each(bounded, rest, buckets) if rest else {}
                 if people is not None:
                     each["platform"] = people[2]
                 got["by"] = {d: each[d] for d in by}
+            if buckets is not None:
+                # Read with the breakdowns where they read the posts, else apart.
+                got["series"] = (
+                    each.pop(_SERIES)
+                    if _SERIES in each
+                    else self.post_totals(bounded, ("sentiment",), buckets)
+                )
             out.append(got)
         return out
 
@@ -493,26 +508,41 @@ class SQLiteTops(SQLiteVolume):
         )
         return authors, moods, [(r[0], int(r[2]), None, None) for r in rows if r[2]]
 
-    def _by_each(self, scope: Scope, by: tuple[str, ...]) -> dict[str, list[tuple[Any, ...]]]:
+    def _by_each(
+        self, scope: Scope, by: tuple[str, ...], series: Any = None
+    ) -> dict[str, list[tuple[Any, ...]]]:
         """``post_totals`` of ``scope`` by each dimension of ``by`` alone. No
         rollup answers a topic's or a query's posts by a dimension: each
         dimension read the scope's posts again (four reads a period, the
         report's and the dashboard's breakdowns, 0.3 s of a topic's week at
         1M posts), so they are read once, grouped by every dimension, and
-        summed for each. The whole workspace's come from the rollups."""
+        summed for each. The whole workspace's come from the rollups.
+        ``series`` (buckets, with ``sentiment`` among ``by``): the same read
+        grouped by bucket too gives, under :data:`_SERIES`, the rows
+        ``(bucket, sentiment, posts, engagement, reach)`` a report's net
+        sentiment draws, which read the same posts again (13 ms of a
+        topic's week at 1M posts)."""
         if not scope.restricted or len(by) < 2:
             return {d: self.post_totals(scope, (d,)) for d in by}
-        rows = self.post_totals(scope, by)
+        lead = 0 if series is None or "sentiment" not in by else 1
+        rows = self.post_totals(scope, by, series) if lead else self.post_totals(scope, by)
         out: dict[str, list[tuple[Any, ...]]] = {}
-        for i, d in enumerate(by):
+        keys: list[tuple[str, Callable[[tuple[Any, ...]], Any]]] = [
+            (d, itemgetter(lead + i)) for i, d in enumerate(by)
+        ]
+        if lead:
+            keys.append((_SERIES, itemgetter(0, 1 + by.index("sentiment"))))
+        for d, key_of in keys:
             # As SQL sums: a measure no row gave stays None, else the sum of those given.
             sums: dict[Any, list[Any]] = {}
             for row in rows:
-                got = sums.setdefault(row[i], [None, None, None])
+                got = sums.setdefault(key_of(row), [None, None, None])
                 for j, v in enumerate(row[-3:]):
                     if v is not None:
                         got[j] = v if got[j] is None else got[j] + v
-            out[d] = [(k, *v) for k, v in sorted(sums.items()) if v[0]]
+            out[d] = [
+                (*k, *v) if d == _SERIES else (k, *v) for k, v in sorted(sums.items()) if v[0]
+            ]
         return out
 
     def _figures(self, scope: Scope) -> dict[str, float]:
