@@ -58,7 +58,8 @@ def test_typers_usage_errors_are_said_in_the_readers_language(
 
 def test_a_usage_error_before_any_command_is_french_too(tmp_path: Path) -> None:
     """`veille --nope` and `veille nope` from a shell, French locale: typer's
-    own words said by veille (status 2, as before); --help stays typer's."""
+    own words said by veille (status 2, as before); --help is French too
+    (English only until 2026-12-06, see test_cli_help_french.py)."""
     done = veille("--nope", cwd=tmp_path, LANG="fr_FR.UTF-8", COLUMNS="3000")
     assert done.returncode == 2
     assert f"Utilisation{NBSP}: veille [OPTIONS] COMMAND [ARGS]..." in done.stderr, done.stderr
@@ -71,7 +72,7 @@ def test_a_usage_error_before_any_command_is_french_too(tmp_path: Path) -> None:
     assert "No such option: --nope" in done.stderr and "Usage: veille" in done.stderr
     helped = veille("topic", "add", "--help", cwd=tmp_path, LANG="fr_FR.UTF-8")
     assert helped.returncode == 0, helped.stderr
-    assert "Create a topic" in helped.stdout
+    assert "Crée un sujet" in helped.stdout and "Create a topic" not in helped.stdout
 
 
 def test_a_source_added_and_listed_is_said_in_french(run, tmp_path: Path) -> None:

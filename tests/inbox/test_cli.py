@@ -219,3 +219,15 @@ def test_list_by_topic(run, tmp_path: Path) -> None:
     run("inbox", "view", "fans only", "--topic", "fans", "--as", "alice")
     viewed = run("inbox", "list", "--view", "fans only", "--as", "alice", "--format", "json")
     assert [r["text"] for r in _rows(viewed)] == ["lumio rocks hard"]
+
+
+def test_answered_and_team_removed_are_said_in_french(run) -> None:
+    """`LANG=fr_FR.UTF-8 veille inbox answered 1` said « #1 is marked
+    answered. » and `inbox team support` « team support removed. »."""
+    french = {"LANG": "fr_FR.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
+    item = str(_rows(run("inbox", "list", "--format", "json"))[0]["id"])
+    out = run("inbox", "answered", item, "--as", "alice", env=french).stdout
+    assert out.strip() == f"L’élément n°{item} est marqué comme traité.", out
+    run("inbox", "team", "support", "alice", "bob")
+    out = run("inbox", "team", "support", env=french).stdout
+    assert out.strip() == "Équipe support supprimée.", out

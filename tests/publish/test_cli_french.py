@@ -64,3 +64,24 @@ def test_publishing_commands_are_said_in_french(french, sim: Simulator) -> None:
     assert "Compte de publication big supprimé." in french("publish", "account", "remove", "big")
     english = french("--language", "en", "publish", "account", "remove", "m")
     assert "account m removed." in english, english
+
+
+def test_calendar_publish_says_each_result_in_french(french, sim: Simulator) -> None:
+    """`veille calendar publish` printed « #1 dry-run: would publish on
+    mastodon as m …: 'Bonjour' » and « #1 published: URL » to a French
+    reader; an account gone since: « #2 failed: no account 'gone' »."""
+    url = sim.url("mastodon", "").rstrip("/")
+    french("publish", "account", "add", "m", "--platform", "mastodon", "--url", url,
+           "--secret", "sim-mastodon-token")  # fmt: skip
+    french("calendar", "add", "-a", "m", "--at", "2026-01-01 09:00", "--yes", "Bonjour")
+    dry = french("calendar", "publish", "--dry-run")
+    assert (
+        f"Publication n°1, essai à blanc{NBSP}: serait publiée sur mastodon en tant que m (POST "
+        in dry
+    ), dry
+    assert f"{NBSP}: «{NBSP}Bonjour{NBSP}»" in dry and "would publish" not in dry
+    done = french("calendar", "publish")
+    assert f"Publication n°1 publiée{NBSP}: {url}" in done, done
+    assert "rien à publier pour l’instant." in french("calendar", "publish")
+    english = french("--language", "en", "calendar", "publish", "--dry-run")
+    assert "nothing due." in english, english

@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 def build_app() -> typer.Typer:
     import typer
 
+    from veille.cli.helptext import said_help_everywhere
     from veille.cli.root import one_line_summaries, root
     from veille.cli.usage import RootGroup
 
@@ -41,6 +42,7 @@ def build_app() -> typer.Typer:
     for name in COMMAND_MODULES:
         importlib.import_module(f"veille.cli.{name}").register(app)
     one_line_summaries(app)
+    said_help_everywhere(app)  # each command's help in the reader's language
     return app
 
 

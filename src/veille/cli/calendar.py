@@ -238,8 +238,7 @@ def register(app: typer.Typer) -> None:
                         for o in outcomes])  # fmt: skip
         else:
             for o in outcomes:
-                console().print(f"#{o.entry_id} {o.result}: {o.said()}", markup=False,
-                                soft_wrap=True)  # fmt: skip
+                console().print(say(o.line()), markup=False, soft_wrap=True)
             if not outcomes:
                 console().print(say(tr("nothing due.")), markup=False)
         if any(o.result == "failed" for o in outcomes):

@@ -18,6 +18,7 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     print_rows,
+    tell,
     warn,
 )
 from veille.cli.inbox import AsOpt, IdArg, _actor
@@ -45,16 +46,16 @@ def _can_approve(ws: Any, user: str) -> bool:
     return found.can("manager")
 
 
-def _said(outcome: Any) -> None:
+def _said(outcome: Any, ws: Any) -> None:
     """What a reply sent (or sent again) came to: the guide's advice and the
     collisions on stderr, then where it went, or that it waits for approval."""
     for w in (*outcome.verdict.warnings, *outcome.warnings):
         warn(w)
     r = outcome.reply
     if r.status == "pending_approval":
-        console().print(f"reply #{r.id} waits for a manager's approval.")
+        tell(ws, tr("reply #%(id)s waits for a manager's approval.", id=r.id))
     else:
-        console().print(f"reply #{r.id} sent: {r.remote_url or r.remote_id}", markup=False)
+        tell(ws, tr("reply #%(id)s sent: %(where)s", id=r.id, where=r.remote_url or r.remote_id))
 
 
 def register_work(inbox: typer.Typer) -> None:
@@ -91,7 +92,7 @@ def register_work(inbox: typer.Typer) -> None:
                 ws, item_id, text, user=user, account=account, force=force,
                 can_approve=_can_approve(ws, user),
             )  # fmt: skip
-        _said(outcome)
+        _said(outcome, ws)
 
     @inbox.command("retry")
     @handle_errors
@@ -115,7 +116,7 @@ def register_work(inbox: typer.Typer) -> None:
                 ws, reply_id, user=user, account=account, force=force,
                 can_approve=_can_approve(ws, user),
             )  # fmt: skip
-        _said(outcome)
+        _said(outcome, ws)
 
     @inbox.command("answered")
     @handle_errors
@@ -130,7 +131,7 @@ def register_work(inbox: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             replies.answered_outside(ws, item_id, user=_actor(as_), link=link)
-        console().print(f"#{item_id} is marked answered.")
+        tell(ws, tr("#%(id)s is marked answered.", id=item_id))
 
     @inbox.command("approvals")
     @handle_errors
@@ -167,7 +168,7 @@ def register_work(inbox: typer.Typer) -> None:
                     hint=tr("A manager or admin approves replies."),
                 )
             r = replies.approve(ws, reply_id, approver=user, account=account)
-        console().print(f"reply #{r.id} approved and sent.")
+        tell(ws, tr("reply #%(id)s approved and sent.", id=r.id))
 
     @inbox.command("reject")
     @handle_errors
@@ -188,7 +189,7 @@ def register_work(inbox: typer.Typer) -> None:
                     hint=tr("A manager or admin rejects replies."),
                 )
             replies.reject(ws, reply_id, approver=user, reason=reason)
-        console().print(f"reply #{reply_id} rejected.")
+        tell(ws, tr("reply #%(id)s rejected.", id=reply_id))
 
     @inbox.command("canned")
     @handle_errors
@@ -247,7 +248,7 @@ def register_work(inbox: typer.Typer) -> None:
             teams = ws.state.inbox_teams()
         if name is not None and not members and output is not DataFormat.json:
             # No members: the team is removed; say so rather than list what is left.
-            console().print(f"team {name.strip()} removed.", markup=False)
+            tell(ws, tr("team %(name)s removed.", name=name.strip()))
             return
         rows = [{"team": t, "members": ", ".join(m)} for t, m in teams.items()]
         if output is DataFormat.json:

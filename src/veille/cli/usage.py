@@ -19,8 +19,8 @@ from typing import Any
 
 import typer
 from typer._click.exceptions import ClickException
-from typer.core import TyperGroup
 
+from veille.cli.helptext import SaidGroup
 from veille.errors import Text, tr
 
 #: typer's sentences (as typer 0.29 writes them), each with veille's: the
@@ -146,9 +146,10 @@ def show(exc: ClickException, lang: str) -> None:
                     title_align="left"))  # fmt: skip
 
 
-class RootGroup(TyperGroup):
+class RootGroup(SaidGroup):
     """The ``veille`` group: typer's usage errors in the reader's language
-    (see the module's docstring), whichever command they come from."""
+    (see the module's docstring), whichever command they come from, and its
+    help (:mod:`veille.cli.helptext`)."""
 
     def make_context(
         self,
@@ -167,8 +168,13 @@ class RootGroup(TyperGroup):
             ctx = super().make_context(info_name, args, parent, **extra)
         except ClickException as exc:
             self._said(exc, words)
-        ctx.meta["veille.words"] = words
         return ctx
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # The words, before --help (eager) renders a page in their reader's
+        # language (veille.cli.helptext); every command's context shares meta.
+        ctx.meta["veille.words"] = list(args)
+        return list(super().parse_args(ctx, args))
 
     def invoke(self, ctx: Any) -> Any:
         try:

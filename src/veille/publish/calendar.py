@@ -22,7 +22,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from veille.config import Settings
-from veille.errors import NotFound, Place, RepeatedFailures, UsageError, VeilleError, tr
+from veille.errors import (
+    NotFound,
+    Place,
+    RepeatedFailures,
+    Text,
+    UsageError,
+    VeilleError,
+    tr,
+)
 from veille.publish.base import Published, PublishError
 from veille.store.protocols.calendar import CalendarEntry
 
@@ -336,26 +344,36 @@ class Outcome:
     platform: str = ""
     text: str = ""
 
-    def said(self) -> str:
-        """One line: what came of it (a dry run: what would be sent where)."""
+    def line(self) -> Text:
+        """One line: what came of it (a dry run: what would be sent where),
+        a sentence the CLI says in its reader's language."""
         if self.result == "dry-run":
             request = dict(self.published.request or {}) if self.published else {}
             where = next((f"{k} {v}" for k, v in request.items() if k.isupper()), "")
             text = self.text if len(self.text) <= 80 else self.text[:79] + "…"
-            return (
-                f"would publish on {self.platform} as {self.account}"
-                + (f" ({where})" if where else "")
-                + f": {text!r}"
-            )
-        return self.error or (self.published.url if self.published else "") or ""
+            if where:
+                return tr("#%(id)s dry-run: would publish on %(platform)s as %(account)s "
+                          "(%(where)s): %(text)r", id=self.entry_id, platform=self.platform,
+                          account=self.account, where=where, text=text)  # fmt: skip
+            return tr("#%(id)s dry-run: would publish on %(platform)s as %(account)s: %(text)r",
+                      id=self.entry_id, platform=self.platform, account=self.account,
+                      text=text)  # fmt: skip
+        said = self.error or (self.published.url if self.published else "") or ""
+        if self.result == "published":
+            return tr("#%(id)s published: %(said)s", id=self.entry_id, said=said)
+        if self.result == "retry":
+            return tr("#%(id)s retry: %(said)s", id=self.entry_id, said=said)
+        if self.result == "held":
+            return tr("#%(id)s held: %(said)s", id=self.entry_id, said=said)
+        return tr("#%(id)s failed: %(said)s", id=self.entry_id, said=said)
 
 
 def _publish_one(entry: CalendarEntry, state: Any, publishing: Any, now: datetime) -> Outcome:
     account = state.publish_account(entry.account)
     if account is None:
-        error = f"the account {entry.account!r} no longer exists"
-        state.release_calendar_entry(entry.id, status="failed", error=error, updated_at=now)
-        return Outcome(entry.id, "failed", error=error)
+        gone = tr("the account %(name)r no longer exists", name=entry.account)
+        state.release_calendar_entry(entry.id, status="failed", error=str(gone), updated_at=now)
+        return Outcome(entry.id, "failed", error=gone)
     if entry.attempts == 0:
         # Checked again as it goes out: the guidelines (or the account's
         # server limit) may have changed since it was scheduled. A post that
@@ -365,17 +383,15 @@ def _publish_one(entry: CalendarEntry, state: Any, publishing: Any, now: datetim
         found = check_post(state, account, entry.text, title=entry.title).problems
         if found:
             problems = [p.as_dict() for p in found]
-            error = str(
-                tr(
-                    "held back as a draft: it no longer passes the checks (%(problems)s)",
-                    problems="; ".join(p.message for p in found),
-                )
+            held = tr(
+                "held back as a draft: it no longer passes the checks (%(problems)s)",
+                problems="; ".join(p.message for p in found),
             )
             state.release_calendar_entry(
-                entry.id, status="draft", problems=problems, error=error, updated_at=now
+                entry.id, status="draft", problems=problems, error=str(held), updated_at=now
             )
-            _audit(state, None, "calendar.held", f"#{entry.id}", error)
-            return Outcome(entry.id, "held", error=error)
+            _audit(state, None, "calendar.held", f"#{entry.id}", str(held))
+            return Outcome(entry.id, "held", error=held)
     attempts = entry.attempts + 1
     try:
         done = publishing.publish(
@@ -464,7 +480,9 @@ def _dry_run(state: Any, pub: Any, now: datetime, only: int | None) -> list[Outc
     for entry in entries:
         account = state.publish_account(entry.account)
         if account is None:
-            out.append(Outcome(entry.id, "failed", error=f"no account {entry.account!r}"))
+            out.append(
+                Outcome(entry.id, "failed", error=tr("no account %(name)r", name=entry.account))
+            )
             continue
         try:
             done = pub.publish(

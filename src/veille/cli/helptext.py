@@ -1,0 +1,166 @@
+"""``veille --help`` and every command's help in the reader's language.
+
+typer (and the click it bundles) writes a help page in English, with no
+catalog: the texts are veille's (a command's docstring, an option's
+``help=``), the words around them typer's ("Usage:", "Commands",
+"[default: …]", "[required]"). For a reader who is not English (found as
+the usage errors find them: :func:`veille.cli.usage.reader_of`), a command
+renders its page from a shallow copy of itself whose texts are said from
+the catalogs (``cli_help.po``, all under the context ``help``, so that a
+help text never takes the translation a page gave the same English words),
+and typer's words are swapped for that rendering only. An English reader
+gets typer's page untouched.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from typer.core import TyperCommand, TyperGroup
+
+if TYPE_CHECKING:
+    import typer
+    from typer._click import Context, HelpFormatter
+
+#: The msgctxt of every help text and of typer's words in the catalogs.
+HELP_CONTEXT = "help"
+
+#: typer's words on a help page (module constants of ``typer.rich_utils``,
+#: read when a page is rendered), each in ``cli_help.po`` as typer writes it.
+TYPER_WORDS = (
+    "ARGUMENTS_PANEL_TITLE",
+    "OPTIONS_PANEL_TITLE",
+    "COMMANDS_PANEL_TITLE",
+    "DEFAULT_STRING",
+    "REQUIRED_LONG_STRING",
+    "ENVVAR_STRING",
+    "DEPRECATED_STRING",
+)
+
+#: click's prefix of the usage line (its ``write_usage`` default).
+USAGE = "Usage:"
+
+
+def help_speaker(lang: str) -> Callable[[str], str]:
+    """What says a help text in ``lang`` (the English text where the
+    catalogs have none)."""
+    from veille.web.i18n import load_translations
+
+    catalog = load_translations()[lang]
+    return lambda text: str(catalog.pgettext(HELP_CONTEXT, text)) if text else text
+
+
+def help_language(ctx: Context) -> str:
+    """The reader's language for the help page of ``ctx``'s command: read
+    from the words of the command line (:class:`veille.cli.usage.RootGroup`
+    keeps them), as the commands' own messages are said."""
+    from veille.cli.usage import reader_of
+
+    words = ctx.meta.get("veille.words")
+    return "en" if words is None else reader_of(words)
+
+
+def first_paragraph(text: str | None) -> str | None:
+    """The line a group lists for a command: its help's first paragraph
+    on one line (as :func:`veille.cli.root.one_line_summaries` makes it),
+    French's no-break spaces kept where they are."""
+    line = re.sub(r"[ \t\n]+", " ", (text or "").split("\n\n")[0]).strip()
+    return line or None
+
+
+def _said_param(param: Any, say: Callable[[str], str]) -> Any:
+    said = copy.copy(param)
+    said.help = say(param.help) if getattr(param, "help", None) else param.help
+    return said
+
+
+def said_command(cmd: Any, ctx: Context, say: Callable[[str], str]) -> Any:
+    """A copy of ``cmd`` with its texts said by ``say``: its help, its
+    options' help (the help option's too) and, for a group, the line of each
+    of its commands. ``cmd`` itself is left as it is: the command line is
+    parsed with it."""
+    said = copy.copy(cmd)
+    said.help = say(cmd.help) if cmd.help else cmd.help
+    said.short_help = first_paragraph(said.help) if cmd.short_help else None
+    said.params = [_said_param(p, say) for p in cmd.params]
+    helper = cmd.get_help_option(ctx)
+    said._help_option = _said_param(helper, say) if helper is not None else None
+    said.said_usage = say(USAGE) + " "
+    commands = getattr(cmd, "commands", None)
+    if commands:
+        listed = {}
+        for name, sub in commands.items():
+            line = copy.copy(sub)
+            line.help = say(sub.help) if sub.help else sub.help
+            line.short_help = first_paragraph(line.help) if sub.short_help else None
+            listed[name] = line
+        said.commands = listed
+    return said
+
+
+@contextmanager
+def typer_words(say: Callable[[str], str]) -> Iterator[None]:
+    """typer's words said by ``say`` while a page renders, typer's again
+    after: typer reads them from its module when it renders and offers no
+    other way to change them."""
+    from typer import rich_utils
+
+    kept = {name: getattr(rich_utils, name) for name in TYPER_WORDS}
+    try:
+        for name, word in kept.items():
+            setattr(rich_utils, name, say(word))
+        yield
+    finally:
+        for name, word in kept.items():
+            setattr(rich_utils, name, word)
+
+
+class SaidHelp:
+    """A command whose help page is said in the reader's language."""
+
+    said_usage: str | None = None
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        lang = help_language(ctx)
+        if lang == "en":
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+            return
+        say = help_speaker(lang)
+        said = said_command(self, ctx, say)
+        with typer_words(say):
+            super(SaidHelp, said).format_help(ctx, formatter)  # type: ignore[misc]
+
+    def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
+        if self.said_usage is None:
+            super().format_usage(ctx, formatter)  # type: ignore[misc]
+            return
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=self.said_usage)
+
+
+class SaidCommand(SaidHelp, TyperCommand):
+    """A command (``veille search``) with its help in the reader's language."""
+
+
+class SaidGroup(SaidHelp, TyperGroup):
+    """A group (``veille alert``) with its help in the reader's language."""
+
+
+def said_help_everywhere(app: typer.Typer) -> None:
+    """Every command and group of ``app`` made with the classes above,
+    unless it names a class of its own (typer's are the default)."""
+    from typer.models import DefaultPlaceholder
+
+    for info in app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = SaidCommand
+    for group in app.registered_groups:
+        own = group.typer_instance.info.cls if group.typer_instance is not None else None
+        if all(c is None or isinstance(c, DefaultPlaceholder) for c in (group.cls, own)):
+            group.cls = SaidGroup
+        if group.typer_instance is not None:
+            said_help_everywhere(group.typer_instance)
