@@ -113,6 +113,20 @@ def retention_workspace(backend: str, root: Path, days: int = 10) -> Path:
     return keep_posts_days(posts_workspace(backend, root), days)
 
 
+def chdb_postgres_workspace(root: Path, request: pytest.FixtureRequest, scratch: Path) -> Path:
+    """A new workspace at ``root`` laid out as a scaled-out deployment keeps
+    it: posts in chDB, state in a fresh schema on the session's PostgreSQL
+    (its folder for the schema's name: ``scratch``). Skipped without chDB."""
+    pytest.importorskip("chdb")
+    from veille.store.postgres.testing import fresh_schema_url
+
+    root.mkdir()
+    state = fresh_schema_url(request.getfixturevalue("postgres_url"), scratch)
+    config = f'posts = "chdb:///{root / "posts.chdb"}"\nstate = "{state}"'
+    (root / "veille.toml").write_text(f"[store]\n{config}\n", encoding="utf-8")
+    return init_workspace(root)
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Iterator[Workspace]:
     root = init_workspace(tmp_path / "ws")

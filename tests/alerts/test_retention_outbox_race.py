@@ -25,14 +25,19 @@ from typing import Any
 import pytest
 
 from tests.alerts.conftest import Receiver
-from tests.conftest import init_state_workspace, keep_posts_days, retention_workspace
+from tests.conftest import (
+    chdb_postgres_workspace,
+    init_state_workspace,
+    keep_posts_days,
+    retention_workspace,
+)
 from tests.store.test_retention_ingest_race import LATER, RECENT, WEEK_OLD, ingest_beside_a_purge
 from tests.store.test_retention_late_posts import _post
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.stage import engine_for
 from veille.pipeline.ingest import build_pipeline
 from veille.services.retention import apply_retention
-from veille.workspace import Workspace, init_workspace
+from veille.workspace import Workspace
 
 
 @contextmanager
@@ -48,14 +53,7 @@ def _layout(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
         request.getfixturevalue("postgres_url")
         root = keep_posts_days(init_state_workspace(root, "postgresql"))
     else:
-        pytest.importorskip("chdb")
-        from veille.store.postgres.testing import fresh_schema_url
-
-        root.mkdir()
-        state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
-        config = f'posts = "chdb:///{root / "posts.chdb"}"\nstate = "{state}"'
-        (root / "veille.toml").write_text(f"[store]\n{config}\n", encoding="utf-8")
-        root = keep_posts_days(init_workspace(root))
+        root = keep_posts_days(chdb_postgres_workspace(root, request, tmp_path))
     toml = root / "veille.toml"
     text = toml.read_text(encoding="utf-8")
     allow = "allow_private_networks = true"

@@ -25,13 +25,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import init_state_workspace, posts_workspace
+from tests.conftest import chdb_postgres_workspace, init_state_workspace, posts_workspace
 from tests.store.test_retention_late_posts import _post
 from veille.errors import NotFound
 from veille.models import Author
 from veille.services.enrich import correct_sentiment, enrich_stored, list_corrections
 from veille.services.privacy import erase_author
-from veille.workspace import Workspace, init_workspace
+from veille.workspace import Workspace
 
 # Long enough to be given a near-duplicate signature (a short text is not).
 _WORDS = (
@@ -54,14 +54,7 @@ def _layout(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
         request.getfixturevalue("postgres_url")
         root = init_state_workspace(root, "postgresql")
     else:
-        pytest.importorskip("chdb")
-        from veille.store.postgres.testing import fresh_schema_url
-
-        root.mkdir()
-        state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
-        config = f'posts = "chdb:///{root / "posts.chdb"}"\nstate = "{state}"'
-        (root / "veille.toml").write_text(f"[store]\n{config}\n", encoding="utf-8")
-        root = init_workspace(root)
+        root = chdb_postgres_workspace(root, request, tmp_path)
     with Workspace.open(root) as ws:
         ws.store.upsert_posts([*CLAIRE, BOB])
         yield ws

@@ -24,7 +24,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import init_state_workspace, keep_posts_days, retention_workspace
+from tests.conftest import (
+    chdb_postgres_workspace,
+    init_state_workspace,
+    keep_posts_days,
+    retention_workspace,
+)
 from tests.store.test_retention_ingest_race import LATER, RECENT, WEEK_OLD, ingest_beside_a_purge
 from tests.store.test_retention_late_posts import _figures
 from veille.query.topics import add_topic
@@ -49,17 +54,13 @@ def _layout(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
         with Workspace.open(retention_workspace("chdb", root)) as ws:
             yield ws, ws.posts
         return
-    pytest.importorskip("chdb")
-    root.mkdir()
     if kind == "chdb+postgresql":
-        from veille.store.postgres.testing import fresh_schema_url
-
-        state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
-        config = f'posts = "chdb:///{root / "posts.chdb"}"\nstate = "{state}"'
-        (root / "veille.toml").write_text(f"[store]\n{config}\n", encoding="utf-8")
-        with Workspace.open(keep_posts_days(init_workspace(root))) as ws:
+        root = keep_posts_days(chdb_postgres_workspace(root, request, tmp_path))
+        with Workspace.open(root) as ws:
             yield ws, ws.posts
         return
+    pytest.importorskip("chdb")
+    root.mkdir()
     from veille.store.clickhouse.backend import ChdbBackend
     from veille.store.remote.server import PostServer
 
