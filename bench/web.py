@@ -304,9 +304,11 @@ def server(root: Path) -> Iterator[tuple[str, Callable[[], float]]]:
     port = free_port()
     # As veille serve: an app started with uvicorn.run on host and port had
     # TCP_NODELAY where veille serve's own socket had not (40 ms an answer,
-    # unseen here until the bench ran the same code).
+    # unseen here until the bench ran the same code). And as veille serve,
+    # the charts' fonts read before anything else (veille.cli.serve).
     code = (
         "import sys; from pathlib import Path; from veille.web.serve import run; "
+        "from veille.analytics.chart_fonts import prefer_shipped_sans; prefer_shipped_sans(); "
         "run(Path(sys.argv[1]), port=int(sys.argv[2]), log_level='warning')"
     )
     proc = subprocess.Popen([sys.executable, "-c", code, str(root), str(port)])
