@@ -254,12 +254,19 @@ def test_a_purge_stopped_after_an_earlier_one_finished_counts_a_topic_once(store
     assert store.post_totals(topic) == before
 
 
-def test_a_purge_at_an_earlier_cutoff_keeps_what_later_ones_counted(store: Any) -> None:
+def test_a_purge_at_an_earlier_cutoff_keeps_what_later_ones_counted(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Retention lengthened (10 days, then 30): a purge's cutoff is earlier
     than the last one's, and it deletes a post stored since, older still.
     The counts of the later cutoff's purge are those of finished deletes:
-    a purge after it counts nothing twice and drops none of them."""
+    a purge after it counts nothing twice and drops none of them. (The late
+    posts are filed as a release before s48-h16 filed them: today's filing
+    leaves out a post older than the last purge's cutoff.)"""
     from veille.analytics.scope import Scope
+    from veille.store.clickhouse import filings
+
+    monkeypatch.setattr(filings, "purged_before", lambda _store: None)
 
     def post(i: int, when: datetime) -> Post:
         return make_post(
