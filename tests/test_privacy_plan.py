@@ -19,9 +19,12 @@ from typer.testing import CliRunner
 from tests.conftest import chdb_postgres_workspace
 from veille.cli import build_app
 from veille.config import CONFIG_NAME
+from veille.inbox import items as inbox
+from veille.inbox.model import ItemFilter
 from veille.plan.accounts import ALIASES
 from veille.publish.calendar import add_entry
 from veille.publish.service import add_account
+from veille.query.topics import add_topic
 from veille.store.protocols.plan import AccountSnapshot
 from veille.workspace import Workspace
 
@@ -94,14 +97,19 @@ def _row(n: str, handle: str, text: str) -> dict[str, object]:
 
 
 def _fill(place: Place, tmp_path: Path) -> dict[str, int]:
-    """Claire's and Bob's posts; the calendar's replies to each, one naming
-    Claire already published; their accounts' snapshots. The entries' ids."""
+    """Claire's and Bob's posts, in the inbox, a note on Bob's naming Claire;
+    the calendar's replies to each, one naming Claire already published;
+    their accounts' snapshots. The entries' ids, and Bob's item's (``bobs``)."""
     src = tmp_path / "in.jsonl"
     rows = [_row("c1", "claire", "la fibre est en panne"), _row("b1", "bob", "la fibre, enfin")]
     src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    with Workspace.open(place.root) as ws:
+        add_topic(ws.state, "fibre", "fibre", inbox=True)
     place.cli("import", str(src))
     with Workspace.open(place.root) as ws:
         state, settings = ws.state, ws.settings
+        (bobs,) = [i.id for i in state.inbox_items(ItemFilter(limit=10)) if i.author == "bob"]
+        inbox.add_note(state, bobs, "même panne que Claire hier", actor="alice")
         add_account(state, "masto", "mastodon", "https://social.example", secret="t0k")
         ids = {
             "reply": add_entry(state, settings, account="masto", text="Désolés, on regarde !",
@@ -120,6 +128,7 @@ def _fill(place: Place, tmp_path: Path) -> dict[str, int]:
             for days in (1, 2):
                 day = date.today() - timedelta(days=days)
                 state.save_account_snapshot(AccountSnapshot("mastodon", handle, day, 40, 7, 12))
+        ids["bobs"] = bobs
         aliases = {"mastodon:claire": ["claire@social.example"], "mastodon:bob": ["bobby"]}
         state.set_plan_setting(ALIASES, json.dumps(aliases))
     return ids
@@ -144,10 +153,13 @@ def test_an_erasure_takes_the_person_out_of_the_calendar_and_the_snapshots(
         (date.today() - timedelta(days=d)).isoformat() for d in (2, 1)
     )
 
+    assert [(n["kind"], n["by"]) for n in before["inbox_notes"]] == [("note", "alice")]  # type: ignore[union-attr]
+
     report = json.loads(
         place.cli("privacy", "erase", "--author", "@claire", "--yes", "--format", "json")
     )
     assert report["posts"] == 1
+    assert report["removed"]["inbox_notes"] == 2  # the note, and the audit log's copy
     assert report["removed"]["calendar_entries"] == 3
     assert report["removed"]["account_snapshots"] == 2
     assert report["removed"]["account_aliases"] == 1
@@ -162,7 +174,7 @@ def test_an_erasure_takes_the_person_out_of_the_calendar_and_the_snapshots(
     assert "claire" not in place.dump()
 
     with Workspace.open(place.root) as ws:
-        got = {i: ws.state.calendar_entry(i) for i in ids.values()}
+        got = {i: ws.state.calendar_entry(i) for k, i in ids.items() if k != "bobs"}
         bob_shots = ws.state.account_snapshots("mastodon", "bob")
     # Replies to her post still to go: kept, the post forgotten, back to draft
     # for someone to read again (an answer to nobody may make no sense).
@@ -178,6 +190,9 @@ def test_an_erasure_takes_the_person_out_of_the_calendar_and_the_snapshots(
     bob = got[ids["bob"]]
     assert (bob.reply_to, bob.status, bob.text) == ("mastodon:b1", "scheduled", "Merci @bob !")
     assert len(bob_shots) == 2
+    with Workspace.open(place.root) as ws:
+        notes = [e.detail for e in ws.state.inbox_events(ids["bobs"]) if e.action == "note"]
+    assert notes == ["même panne que [erased] hier"]
 
 
 def test_an_erasure_cut_after_the_posts_went_forgets_the_replies_when_run_again(

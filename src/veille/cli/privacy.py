@@ -61,6 +61,8 @@ _SECTIONS = {
                          "entrées du calendrier"),
     "account_snapshots": ("account snapshot", "account snapshots", "relevé de compte",
                           "relevés de compte"),
+    "inbox_notes": ("note naming them", "notes naming them", "note les nommant",
+                    "notes les nommant"),
 }  # fmt: skip
 
 

@@ -141,7 +141,7 @@ def erase_author(workspace: Any, handle: str, platform: str | None = None) -> Er
         gone, named = _rewrite_feeds(workspace, report.post_ids, handle)
         report.removed["atom_entries"] = report.removed.get("atom_entries", 0) + gone
         report.removed["atom_events"] = report.removed.get("atom_events", 0) + named
-        _add(report.removed, _forget_plan(workspace, report.post_ids, handle, platform))
+        _add(report.removed, _forget_own_copies(workspace, report.post_ids, handle, platform))
 
     with _erasure_lease(state, handle, platform):
         # Recorded before anything is done: killed midway, it is seen
@@ -296,13 +296,14 @@ def _rewrite_feeds(workspace: Any, post_ids: Iterable[str], handle: str) -> tupl
     return removed, redacted
 
 
-def _forget_plan(
+def _forget_own_copies(
     workspace: Any, post_ids: Iterable[str], handle: str, platform: str | None
 ) -> dict[str, int]:
-    """Take the person out of the plan (veille.store.portable.plan_privacy):
-    the calendar entries answering a post of theirs (those of ``post_ids``,
-    and any the posts store says an erasure forgot: a run again after a kill
-    finds none left to read) or naming them, and their account's snapshots."""
+    """Take the person out of the organisation's own records
+    (veille.store.portable.plan_privacy): the calendar entries answering a
+    post of theirs (those of ``post_ids``, and any the posts store says an
+    erasure forgot: a run again after a kill finds none left to read) or
+    naming them, their account's snapshots, the team's notes naming them."""
     state = workspace.state
     answered = set(post_ids)
     replies = state.calendar_replies()
@@ -312,7 +313,7 @@ def _forget_plan(
     # Kept in the reader's language of the moment, as the calendar's other errors.
     note = tr("back to draft: the erasure of a person it named or answered changed it; read "
               "it again before it goes out")  # fmt: skip
-    found: dict[str, int] = state.forget_plan_copies(handle, platform, sorted(answered), str(note))
+    found: dict[str, int] = state.forget_own_copies(handle, platform, sorted(answered), str(note))
     return found
 
 

@@ -1,4 +1,5 @@
-"""What the presence plan keeps of a person an erasure forgets, in the SQL
+"""What the organisation's own records keep of a person an erasure
+forgets (the presence plan, the team's inbox notes), in the SQL
 SQLite and PostgreSQL share (see :mod:`veille.store.portable`).
 
 The plan is the organisation's own: its calendar holds the posts it writes,
@@ -12,7 +13,10 @@ someone who asked to be forgotten:
   published goes back to draft, saying why, so that nobody's words go out
   changed without a person reading them first;
 - the snapshots of their account (followers, following, posts by day) are
-  deleted, with the other names its lookup gave (``account_aliases``).
+  deleted, with the other names its lookup gave (``account_aliases``);
+- what the team wrote naming them on other people's inbox items (notes,
+  replies, and the audit log's copies of notes) keeps its words, the handle
+  replaced by ``[erased]`` (their own items go whole with the erasure).
 """
 
 from __future__ import annotations
@@ -80,7 +84,7 @@ class PortablePlanPrivacy:
         )
         return sorted({t for p, r in rows if (t := reply_target(p, r))})
 
-    def forget_plan_copies(
+    def forget_own_copies(
         self, handle: str, platform: str | None, post_ids: Sequence[str], note: str
     ) -> dict[str, int]:
         """Take ``handle`` (on ``platform``, or everywhere) and the posts
@@ -116,10 +120,14 @@ class PortablePlanPrivacy:
                 )
             snapshots = sql.run(f"DELETE FROM account_snapshots WHERE {where}", args)
             aliases = _forget_aliases(sql, handle, platform)
+            written = sum(
+                _redact(sql, table, column, handle, extra) for table, column, extra in _TEAM_TEXT
+            )
         return {
             "calendar_entries": len(entries),
             "account_snapshots": snapshots,
             "account_aliases": aliases,
+            "inbox_notes": written,
         }
 
     def plan_records(self, handle: str, post_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
@@ -140,7 +148,53 @@ class PortablePlanPrivacy:
                 (handle,),
             )
         ]
-        return {"calendar_entries": entries, "account_snapshots": snapshots}
+        from veille.store.portable.privacy import handle_pattern
+
+        who = handle_pattern(handle)
+        # What the team wrote about them on other people's items (their own
+        # items, with every note and reply, are the report's inbox_items).
+        notes = [
+            {"item_id": item, "kind": kind, "at": at, "by": by, "text": text}
+            for kind, item, at, by, text in sql.rows(
+                "SELECT 'note', e.item_id, e.at, e.actor, e.detail FROM inbox_events e "
+                "JOIN inbox_items i ON i.id = e.item_id "
+                f"WHERE lower(i.author) != lower(?) AND {sql.find}(lower(e.detail), lower(?)) > 0 "
+                "UNION ALL SELECT 'reply', r.item_id, r.created_at, r.author, r.text "
+                "FROM inbox_replies r JOIN inbox_items i ON i.id = r.item_id "
+                f"WHERE lower(i.author) != lower(?) AND {sql.find}(lower(r.text), lower(?)) > 0 "
+                "ORDER BY 2, 3",
+                (handle, handle, handle, handle),
+            )
+            if who.search(text)
+        ]
+        return {"calendar_entries": entries, "account_snapshots": snapshots, "inbox_notes": notes}
+
+
+#: What the team writes that may name someone: ``(table, column, rows)``
+#: (the audit log copies an inbox note's text: veille.inbox.items).
+_TEAM_TEXT = (
+    ("inbox_events", "detail", ""),
+    ("inbox_replies", "text", ""),
+    ("audit_log", "detail", "target LIKE 'inbox:%' AND "),
+)
+
+
+def _redact(sql: Sql, table: str, column: str, handle: str, where: str) -> int:
+    """Put ``[erased]`` for ``handle`` (whole) in ``table``'s ``column``
+    (of the rows ``where`` names); the rows changed."""
+    from veille.store.portable.privacy import ERASED, handle_pattern
+
+    who = handle_pattern(handle)
+    changed = 0
+    for row_id, text in sql.rows(
+        f"SELECT id, {column} FROM {table} WHERE {where}{sql.find}(lower({column}), lower(?)) > 0",
+        (handle,),
+    ):
+        if who.search(text):
+            redacted = who.sub(ERASED, text)
+            sql.run(f"UPDATE {table} SET {column} = ? WHERE id = ?", (redacted, row_id))
+            changed += 1
+    return changed
 
 
 def _forget_aliases(sql: Sql, handle: str, platform: str | None) -> int:

@@ -299,13 +299,15 @@ class PrivacyState(Protocol):
         """The post ids (``platform:native``) calendar entries answer."""
         ...
 
-    def forget_plan_copies(
+    def forget_own_copies(
         self, handle: str, platform: str | None, post_ids: Sequence[str], note: str
     ) -> dict[str, int]:
-        """Take ``handle`` and the posts ``post_ids`` out of the plan: calendar
-        entries answering or naming them are kept with the post forgotten and
-        the handle replaced (one not yet published back to draft, ``note``
-        its error); their account's snapshots are deleted. Rows by table."""
+        """Take ``handle`` and the posts ``post_ids`` out of the organisation's
+        own records: calendar entries answering or naming them are kept with
+        the post forgotten and the handle replaced (one not yet published back
+        to draft, ``note`` its error); their account's snapshots are deleted;
+        the team's inbox notes and replies naming them keep their words but
+        the handle. Rows by table."""
         ...
 
     def author_inbox_item_ids(self, handle: str, platform: str | None) -> list[int]:
@@ -321,8 +323,8 @@ class PrivacyState(Protocol):
         (spikes, reports) naming ``handle``, their sentiment corrections, the
         quarantined items naming ``handle``, the audit entries about the
         inbox items ``item_ids``, the calendar entries answering ``post_ids``
-        or naming ``handle``, the snapshots of an account named ``handle``;
-        by section."""
+        or naming ``handle``, the snapshots of an account named ``handle``,
+        the team's notes and replies naming them on others' items; by section."""
         ...
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
