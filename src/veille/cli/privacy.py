@@ -57,6 +57,12 @@ _SECTIONS = {
                    "éléments en quarantaine"),
     "sentiment_corrections": ("sentiment correction", "sentiment corrections",
                               "correction de sentiment", "corrections de sentiment"),
+    "calendar_entries": ("calendar entry", "calendar entries", "entrée du calendrier",
+                         "entrées du calendrier"),
+    "account_snapshots": ("account snapshot", "account snapshots", "relevé de compte",
+                          "relevés de compte"),
+    "inbox_notes": ("note naming them", "notes naming them", "note les nommant",
+                    "notes les nommant"),
 }  # fmt: skip
 
 
@@ -109,8 +115,9 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Remove a person's posts and every copy veille made of them (filings,
-        stories, outbox, quarantine, Atom feeds), and log that it was done. Their
-        later posts are not stored either, until 'veille privacy lift'."""
+        stories, outbox, quarantine, Atom feeds, calendar entries, account
+        snapshots), and log that it was done. Their later posts are not stored
+        either, until 'veille privacy lift'."""
         from veille.services.privacy import erase_author, handles_like
         from veille.suggest import check_platforms
 
@@ -202,7 +209,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Everything held about a person, as JSON, for a subject access request:
         profiles, posts with raw payloads, inbox items with notes and replies, alert
-        deliveries, corrections, quarantined items, audit entries."""
+        deliveries, corrections, quarantined items, audit entries, calendar entries,
+        account snapshots."""
         from veille.services.disclosure import access_json, access_report
         from veille.services.privacy import handles_like
         from veille.suggest import check_platforms

@@ -63,8 +63,9 @@ def access_report(
     their posts whole (raw payloads included), their inbox items with the
     notes, replies and history of each, the decisions linking their accounts
     to others, the alert deliveries and marks of
-    their posts, sentiment corrections, quarantined items naming them and
-    the audit entries about their items. Recorded in the audit log
+    their posts, sentiment corrections, quarantined items naming them,
+    the audit entries about their items, the calendar entries answering or
+    naming them and their account's snapshots. Recorded in the audit log
     (``privacy.access``, the person named by a keyed hash) as done by
     ``actor`` (``None``: the command line)."""
     from dataclasses import asdict
@@ -100,6 +101,10 @@ def access_report(
         }  # fmt: skip
     post_ids = list(dict.fromkeys([*ids, *(it["post_id"] for it in items)]))
     held = state.person_records(handle, post_ids, [it["id"] for it in items])
+    if platform:  # the state names an account by handle on whichever platform
+        held["account_snapshots"] = [
+            s for s in held.get("account_snapshots", []) if s["platform"] == platform
+        ]
     # Decisions that an account of theirs is (not) another one (veille link-authors).
     decisions = getattr(posts_store, "author_link_decisions", None)
     links = []

@@ -126,18 +126,22 @@ def handles_like(workspace: Any, handle: str, platform: str | None = None) -> li
 def erase_author(workspace: Any, handle: str, platform: str | None = None) -> ErasureReport:
     """Forget ``handle`` (on ``platform``, or everywhere): their posts, raw
     payloads, filings, story keys, outbox rows, per-author aggregates, inbox
-    items, quarantined items, and their entries in the Atom feeds that alerts
-    write. Under the erasure's lease (:func:`erasure_lease`): refused
-    (:class:`ErasureRunning`) while another process runs the same erasure."""
+    items, quarantined items, their entries in the Atom feeds that alerts
+    write, and what the plan holds of them (calendar entries answering or
+    naming them, their account's snapshots). Under the erasure's lease
+    (:func:`erasure_lease`): refused (:class:`ErasureRunning`) while another
+    process runs the same erasure."""
     handle = person_handle(handle)
     state = workspace.state
 
     def feeds(report: ErasureReport) -> None:
         # Before the erasure is marked done: killed before the feeds were
-        # rewritten, it is still unfinished, and finishing it rewrites them.
+        # rewritten (or the plan), it is still unfinished, and finishing it
+        # rewrites them.
         gone, named = _rewrite_feeds(workspace, report.post_ids, handle)
         report.removed["atom_entries"] = report.removed.get("atom_entries", 0) + gone
         report.removed["atom_events"] = report.removed.get("atom_events", 0) + named
+        _add(report.removed, _forget_own_copies(workspace, report.post_ids, handle, platform))
 
     with _erasure_lease(state, handle, platform):
         # Recorded before anything is done: killed midway, it is seen
@@ -290,6 +294,27 @@ def _rewrite_feeds(workspace: Any, post_ids: Iterable[str], handle: str) -> tupl
         gone, named = _drop_atom_entries(path, set(post_ids), handle, forgotten)
         removed, redacted = removed + gone, redacted + named
     return removed, redacted
+
+
+def _forget_own_copies(
+    workspace: Any, post_ids: Iterable[str], handle: str, platform: str | None
+) -> dict[str, int]:
+    """Take the person out of the organisation's own records
+    (veille.store.portable.plan_privacy): the calendar entries answering a
+    post of theirs (those of ``post_ids``, and any the posts store says an
+    erasure forgot: a run again after a kill finds none left to read) or
+    naming them, their account's snapshots, the team's notes naming them."""
+    state = workspace.state
+    answered = set(post_ids)
+    replies = state.calendar_replies()
+    forgotten = getattr(workspace.posts, "forgotten_posts", None)
+    if replies and forgotten is not None:
+        answered.update(forgotten(replies))
+    # Kept in the reader's language of the moment, as the calendar's other errors.
+    note = tr("back to draft: the erasure of a person it named or answered changed it; read "
+              "it again before it goes out")  # fmt: skip
+    found: dict[str, int] = state.forget_own_copies(handle, platform, sorted(answered), str(note))
+    return found
 
 
 def unfinished_erasures(workspace: Any) -> list[UnfinishedErasure]:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.store.portable import Sql, marks
+from veille.store.portable.plan_privacy import PortablePlanPrivacy
 from veille.store.protocols.privacy import Erasure, UnfinishedErasure, story_key
 
 _CHUNK = 400  # ids per IN (...) list
@@ -218,7 +219,7 @@ class PortablePrivacyTx:
         """See :meth:`PortablePrivacy._hold_erasure_log`."""
 
 
-class PortablePrivacy:
+class PortablePrivacy(PortablePlanPrivacy):
     #: The tables :meth:`forget_posts` empties of a post.
     post_copies: tuple[str, ...] = POST_COPIES
 
@@ -415,6 +416,8 @@ class PortablePrivacy:
             "target",
             [f"inbox:{i}" for i in item_ids],
         )
+        # The plan's: calendar entries answering or naming them, their account's snapshots.
+        out.update(self.plan_records(handle, ids))
         return out
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:

@@ -295,6 +295,21 @@ class PrivacyState(Protocol):
         """Delete the inbox items of ``handle`` and the quarantined items naming them."""
         ...
 
+    def calendar_replies(self) -> list[str]:
+        """The post ids (``platform:native``) calendar entries answer."""
+        ...
+
+    def forget_own_copies(
+        self, handle: str, platform: str | None, post_ids: Sequence[str], note: str
+    ) -> dict[str, int]:
+        """Take ``handle`` and the posts ``post_ids`` out of the organisation's
+        own records: calendar entries answering or naming them are kept with
+        the post forgotten and the handle replaced (one not yet published back
+        to draft, ``note`` its error); their account's snapshots are deleted;
+        the team's inbox notes and replies naming them keep their words but
+        the handle. Rows by table."""
+        ...
+
     def author_inbox_item_ids(self, handle: str, platform: str | None) -> list[int]:
         """Ids of the inbox items of posts by ``handle`` (any case; on
         ``platform``, or everywhere)."""
@@ -307,7 +322,9 @@ class PrivacyState(Protocol):
         the alert deliveries and marks of ``post_ids``, the alert events
         (spikes, reports) naming ``handle``, their sentiment corrections, the
         quarantined items naming ``handle``, the audit entries about the
-        inbox items ``item_ids``; by section."""
+        inbox items ``item_ids``, the calendar entries answering ``post_ids``
+        or naming ``handle``, the snapshots of an account named ``handle``,
+        the team's notes and replies naming them on others' items; by section."""
         ...
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
