@@ -328,12 +328,15 @@ class ChartsAhead:
     trends; :meth:`images` waits for the charts and gives them to
     :func:`render_html`.
 
-    Drawing the charts (vl-convert laying out their texts, 0.1 s of a
-    topic's week) lets Python's other threads run, and so do SQLite's
-    reads: where a core is free, a report's first view waits for the
-    longer of the two, not for both one after the other. The CPU spent is
-    the same, and so are the charts (drawn from the same figures by the
-    same functions)."""
+    vl-convert holds Python's GIL for the whole of each chart (measured: a
+    thread sleeping 1 ms at a time woke once a chart), so no Python code
+    runs beside a chart; SQLite lets the GIL go while it steps a
+    statement, and those steps (most of the reads after the charts' figures:
+    aggregates returning a row or a few) are what runs beside the charts
+    where a core is free. The CPU spent is the same (12 reports of a
+    topic's week at 1M posts each way: median 433 ms with the thread, 470
+    without, see docs/api.md), and so are the charts (drawn from the same
+    figures by the same functions)."""
 
     def __init__(
         self, *, lang: str, timezone: str = "UTC", draw: Callable[[Any], str] | None = None
