@@ -592,6 +592,8 @@ def context_helpers(request: Request) -> dict[str, Any]:
         "platform_name": platform_name,
         "role_name": lambda code: gettext(users_service.role_name(code)),
         "workspace_name": workspace(request).settings.workspace.name,
+        # The clock every time on a page is on, for labels that must say so.
+        "timezone": tz,
     }
 
 
