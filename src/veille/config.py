@@ -30,6 +30,8 @@ class WorkspaceSettings:
     timezone: str = "UTC"
     # Languages of the user interface, reports and e-mails by default.
     ui_language: str = "en"
+    # The plan's money (costs, budget) is in this currency (ISO 4217).
+    currency: str = "EUR"
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,9 @@ TEMPLATE = """\
 # veille --language says otherwise: "en" or "fr". Unset, the command line
 # follows the locale (LANG=fr_FR.UTF-8: French).
 # ui_language = "en"
+# Currency of the plan's costs and budget (an ISO 4217 code: "EUR", "USD",
+# "GBP"…), shown with each amount the way the reader's language writes it.
+# currency = "EUR"
 
 [store]
 # Where posts and the state (sources, topics, alerts, outbox…) are kept, by URL:
@@ -549,6 +554,16 @@ def _check(settings: Settings, source: str) -> None:
         raise ConfigError(
             tr('[workspace] ui_language in %(source)s must be "en" or "fr"', source=source)
         )
+    from babel.numbers import list_currencies
+
+    if settings.workspace.currency not in list_currencies():
+        raise ConfigError(
+            tr(
+                "[workspace] currency %(value)r in %(source)s is not a currency code",
+                value=settings.workspace.currency, source=source,
+            ),
+            hint=tr('Give an ISO 4217 code in capitals, such as "EUR", "USD" or "GBP".'),
+        )  # fmt: skip
     from veille.inbox.hours import check_settings
 
     check_settings(settings, source)

@@ -39,20 +39,39 @@ NBSP = "\u202f"
 MINUS = "\u2212"  # a real minus sign: a hyphen is too short beside digits
 
 
+def language_of(tag: str) -> str:
+    """The language of a locale tag (``en_GB``, ``fr-CA`` or plain ``fr``):
+    ``en`` or ``fr``, anything else English."""
+    base = tag.replace("-", "_").split("_")[0].lower()
+    return base if base in LANGUAGES else "en"
+
+
 @cache
 def locale(lang: str) -> Locale:
-    """The Babel locale of ``lang`` (``en`` or ``fr``; anything else is English).
-    Kept once made: parsing one costs more than formatting a date with it, and
-    a page formats dozens."""
-    from babel import Locale
+    """The Babel locale of ``lang``: ``en`` or ``fr``, or one of them with a
+    region (``en_GB``: days before months, a 24-hour clock), which formats
+    numbers and dates the way that region reads them; anything else is
+    English. Kept once made: parsing one costs more than formatting a date
+    with it, and a page formats dozens."""
+    from babel import Locale, UnknownLocaleError
 
-    return Locale.parse(lang if lang in LANGUAGES else "en")
+    base = language_of(lang)
+    if lang != base:
+        try:
+            found = Locale.parse(lang.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            found = None
+        if found is not None and found.language == base:
+            return found
+    return Locale.parse(base)
 
 
 def _spaces(text: str, lang: str) -> str:
     # CLDR mixes U+00A0 (before %), U+2009 (around a range's dash) and U+202F
     # (thousands): keep one, and one that never breaks.
-    return text.replace("\u00a0", NBSP).replace("\u2009", NBSP) if lang == "fr" else text
+    return (
+        text.replace("\u00a0", NBSP).replace("\u2009", NBSP) if language_of(lang) == "fr" else text
+    )
 
 
 def half_up(value: float | Decimal, digits: int = 0) -> Decimal:
@@ -91,6 +110,17 @@ def format_decimal(value: float, lang: str, digits: int = 1, *, trim: bool = Tru
     return _spaces(text, lang).replace("-", MINUS)
 
 
+def format_money(value: float, lang: str, currency: str) -> str:
+    """An amount of ``currency`` (ISO 4217) as ``lang`` writes it: ``€1,234.50``
+    / ``1 234,50 €``, with the currency's own number of decimals (none for
+    the yen), a half rounded up as every figure here."""
+    from babel.numbers import format_currency, get_currency_precision
+
+    digits = get_currency_precision(currency)
+    text = format_currency(half_up(value, digits), currency, locale=locale(lang))
+    return _spaces(text, lang).replace("-", MINUS)
+
+
 def format_signed(value: float, lang: str, digits: int = 2) -> str:
     """``+0.25`` / ``+0,25`` / ``−0,50``; a value that rounds to zero has no sign."""
     if not half_up(value, digits):
@@ -107,7 +137,7 @@ def format_percent(share: float, lang: str, digits: int = 0) -> str:
     from babel.numbers import format_percent as fmt
 
     step = 10.0**-digits / 100  # the least share shown
-    space = NBSP if lang == "fr" else ""
+    space = NBSP if language_of(lang) == "fr" else ""
     if share > 0 and not percent_shown(share, digits):
         return "<" + space + format_percent(step, lang, digits)
     if share < 1 and percent_shown(share, digits) == 100:
@@ -116,7 +146,7 @@ def format_percent(share: float, lang: str, digits: int = 0) -> str:
     # Rounded here, as a percentage: Babel would round its half to even.
     shown = percent_shown(share, digits) / 100
     text = fmt(shown, format=pattern, locale=locale(lang))
-    if lang == "fr":  # the pattern carries no space: French wants one
+    if language_of(lang) == "fr":  # the pattern carries no space: French wants one
         text = text.replace("%", NBSP + "%").replace("\u00a0" + NBSP, NBSP)
     return _spaces(text, lang).replace("-", MINUS)
 
@@ -124,7 +154,7 @@ def format_percent(share: float, lang: str, digits: int = 0) -> str:
 def format_change(change: float | None, lang: str) -> str:
     """A relative change: ``+25%``, ``−10%``, ``±0%`` or ``new`` / ``nouveau`` (from nothing)."""
     if change is None:
-        return "nouveau" if lang == "fr" else "new"
+        return "nouveau" if language_of(lang) == "fr" else "new"
     value = int(percent_shown(change))
     sign = "+" if value > 0 else MINUS if value < 0 else "±"
     return sign + format_percent(abs(value) / 100, lang)
@@ -152,7 +182,9 @@ def format_datetime(
     which clock the time is on."""
     local = when.astimezone(_zone(tz))
     text = _medium_date(local.date(), lang)
-    text += (" à " if lang == "fr" else ", ") + _short_time(local.hour, local.minute, lang)
+    text += (" à " if language_of(lang) == "fr" else ", ") + _short_time(
+        local.hour, local.minute, lang
+    )
     if zone:
         text += f" ({_zone_name(local, tz)})"
     return _spaces(text, lang)
@@ -227,7 +259,7 @@ def join(items: Iterable[str], lang: str) -> str:
 
 def quote(text: str, lang: str) -> str:
     """``“text”`` / ``« text »``."""
-    return f"«{NBSP}{text}{NBSP}»" if lang == "fr" else f"“{text}”"
+    return f"«{NBSP}{text}{NBSP}»" if language_of(lang) == "fr" else f"“{text}”"
 
 
 _BEFORE = re.compile(r"[ \u00a0\u202f]+([:;!?»])")
@@ -238,14 +270,14 @@ def typography(text: str, lang: str) -> str:
     """French punctuation spacing for sentences we write (never post content):
     the space before ``: ; ! ? »`` and after ``«`` becomes U+202F. A colon
     written without a space (``https:``, ``10:05``) is left alone."""
-    if lang != "fr":
+    if language_of(lang) != "fr":
         return text
     return _AFTER.sub("«" + NBSP, _BEFORE.sub(NBSP + r"\1", text))
 
 
 def colon(lang: str) -> str:
     """The colon of a label: ``:`` / `` :`` (with U+202F)."""
-    return NBSP + ":" if lang == "fr" else ":"
+    return NBSP + ":" if language_of(lang) == "fr" else ":"
 
 
 def language_name(code: str, lang: str) -> str:

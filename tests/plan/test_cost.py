@@ -110,9 +110,11 @@ def test_a_plan_beyond_what_the_team_has_is_flagged_and_not_adopted_unawares(
     assert (
         f"the plan asks {shown(hours)} hours a week and the team has 6, {over} more" in done.stdout
     )
-    assert "the plan costs 40 a month and the budget is 25, 15 more" in done.stdout
+    assert "the plan costs €40.00 a month and the budget is €25.00, €15.00 more" in done.stdout
     french = veille(ws, "plan", "cost", "--lang", "fr").stdout
     assert "Au-delà de ce qu’a l’équipe\u202f:" in french and "Au-delà du budget\u202f:" in french
+    # Each amount in the workspace's currency (EUR unless set), the French way.
+    assert "le plan coûte 40,00\u202f€ par mois et le budget est de 25,00\u202f€" in french
     data = json.loads(veille(ws, "plan", "cost", "--format", "json").stdout)
     assert data["hours_available"] == 6 and data["over_capacity"] is True
     assert data["hours_over"] == pytest.approx(hours - 6, abs=0.01) and data["money_over"] == 15
@@ -132,7 +134,7 @@ def test_a_plan_beyond_what_the_team_has_is_flagged_and_not_adopted_unawares(
     veille(ws, "plan", "capacity", "--hours", "40", "--budget", "100")
     done = veille(ws, "plan", "cost")
     assert f"Within what the team has: {shown(hours)} of the 40 hours a week." in done.stdout
-    assert "Within the budget of 100 a month: 40." in done.stdout
+    assert "Within the budget of €100.00 a month: €40.00." in done.stdout
     assert veille(ws, "plan", "adopt", "--yes").returncode == 0
     # A change after adoption: the document says what was committed no longer holds.
     assert "has changed since" not in veille(ws, "plan", "export", "--format", "md").stdout
@@ -140,7 +142,7 @@ def test_a_plan_beyond_what_the_team_has_is_flagged_and_not_adopted_unawares(
     now_hours = f"{shown(estimate(ws).hours_per_week)}"
     text = veille(ws, "plan", "export", "--format", "md").stdout
     assert (
-        f"**The plan has changed since:** it now asks {now_hours} hours a week and 40 a month"
+        f"**The plan has changed since:** it now asks {now_hours} hours a week and €40.00 a month"
         in text
     )
     text = veille(ws, "plan", "export", "--format", "md", "--lang", "fr").stdout

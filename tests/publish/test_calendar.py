@@ -156,6 +156,11 @@ def test_approval_is_required_when_the_workspace_says_so(
         publish_due(st, settings, only=e.id)
     approved = approve_entry(st, e.id, by="marie")
     assert approved.status == "approved" and approved.approved_by == "marie"
+    # Approved once: a second approval is refused, not recorded again.
+    from veille.errors import Conflict
+
+    with pytest.raises(Conflict, match="is approved: it is not waiting for approval"):
+        approve_entry(st, e.id, by="marie")
     from veille.services.audit import list_entries
 
     logged = [(a.actor, a.action, a.target) for a in list_entries(st, action="calendar.approve")]

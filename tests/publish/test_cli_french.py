@@ -35,7 +35,9 @@ def french(monkeypatch: pytest.MonkeyPatch, workspace: Workspace):
     return invoke
 
 
-def test_publishing_commands_are_said_in_french(french, sim: Simulator) -> None:
+def test_publishing_commands_are_said_in_french(
+    french, sim: Simulator, workspace: Workspace
+) -> None:
     """`LANG=fr_FR.UTF-8 veille publish account add` said « account m
     (mastodon, …) added. », `calendar approve` « #1 approved by marie; it
     goes out at its time. », `publish now` « published on mastodon: … »."""
@@ -53,6 +55,13 @@ def test_publishing_commands_are_said_in_french(french, sim: Simulator) -> None:
     finally:
         del sim.host("mastodon").state["max_characters"]
     assert f"ajouté{NBSP}; son serveur autorise 1{NBSP}200 caractères." in big, big
+    # Where posts wait for approval (elsewhere a post is scheduled: nothing to approve).
+    toml = workspace.root / "veille.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert "# require_approval = false\n# How often `veille run` publishes" in text
+    toml.write_text(text.replace("# require_approval = false\n# How often `veille run` publishes",
+                                 "require_approval = true\n# How often `veille run` publishes"),
+                    encoding="utf-8")  # fmt: skip
     french("calendar", "add", "-a", "m", "--at", "2030-01-01 09:00", "Bonjour")
     approved = french("calendar", "approve", "1", "--by", "marie")
     assert f"Publication n°1 approuvée par marie{NBSP}; elle partira à son heure." in approved

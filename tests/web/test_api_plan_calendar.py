@@ -234,6 +234,18 @@ def test_who_may_read_and_write_the_calendar_is_who_may_on_its_page(api: Running
         refused = c.post(f"/api/v1/calendar/{post['id']}/approve")
     assert refused.status_code == 403 and "manager" in _error(refused)["message"]
     with client(api, "manager") as c:
+        # Scheduled (this workspace needs no approval): nothing to approve, 409.
+        scheduled = c.post(f"/api/v1/calendar/{post['id']}/approve")
+        assert scheduled.status_code == 409 and _error(scheduled)["code"] == "conflict"
+        assert _error(scheduled)["message"] == (
+            f"calendar post #{post['id']} is scheduled: it is not waiting for approval"
+        )
+        french = c.post(f"/api/v1/calendar/{post['id']}/approve", headers={"Accept-Language": "fr"})
+        assert "à l’état «\u202fprogrammé\u202f»" in _error(french)["message"]
+        from veille.workspace import Workspace
+
+        with Workspace.open(api.root) as ws:  # saved where approval is required
+            ws.state.update_calendar_entry(post["id"], status="draft")
         approved = c.post(f"/api/v1/calendar/{post['id']}/approve")
         assert approved.status_code == 200
         assert approved.json()["status"] == "approved"

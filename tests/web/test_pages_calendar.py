@@ -17,6 +17,11 @@ from .conftest import Served, csrf_from
 NNBSP = "\u202f"
 
 
+def _approve_buttons(page: str) -> list[int]:
+    """The posts the calendar offers to approve."""
+    return [int(n) for n in re.findall(r'action="/plan/calendar/(\d+)/approve"', page)]
+
+
 def _account(live_server: Served) -> None:
     with live_server.workspace() as ws:
         if ws.state.publish_account("web-masto") is None:
@@ -42,6 +47,9 @@ def test_add_check_edit_approve_remove(
     assert saved.status_code == 303
     listed = client.get("/plan/calendar").text
     assert "too_long" in listed and "draft" in listed
+    # Each time says which clock it is on, in the list and on the form.
+    assert "Dec 24, 2026, 9:30\u202fAM (UTC)" in listed  # CLDR's narrow space before AM
+    assert "When (time zone: UTC)" in listed
     with live_server.workspace() as ws:
         [entry] = [e for e in ws.state.calendar_entries() if e.account == "web-masto"]
     # An analyst may not approve.
@@ -55,13 +63,32 @@ def test_add_check_edit_approve_remove(
     assert fixed.status_code == 303
     client.cookies.clear()
     login(client, "manager")
+    # This workspace needs no approval: the fixed post is scheduled, goes out
+    # at its time, and "Approve" is not offered; asked all the same, it is
+    # refused as a clash with the post's state, which stays as it was.
     page = client.get("/plan/calendar")
+    assert _approve_buttons(page.text) == []
+    refused = client.post(f"/plan/calendar/{entry.id}/approve",
+                          data={"csrf_token": csrf_from(page.text)})  # fmt: skip
+    assert refused.status_code == 409
+    assert (f"calendar post #{entry.id} is scheduled: it is not waiting for approval"
+            in html.unescape(refused.text))  # fmt: skip
+    # Saved where approval is required, it is a draft: then it is offered.
+    with live_server.workspace() as ws:
+        ws.state.update_calendar_entry(entry.id, status="draft")
+    page = client.get("/plan/calendar")
+    assert _approve_buttons(page.text) == [entry.id]
     approved = client.post(f"/plan/calendar/{entry.id}/approve",
                            data={"csrf_token": csrf_from(page.text)})  # fmt: skip
     assert approved.status_code == 303
     with live_server.workspace() as ws:
         done = ws.state.calendar_entry(entry.id)
         assert done is not None and done.status == "approved" and done.approved_by == "manager"
+    page = client.get("/plan/calendar")
+    assert _approve_buttons(page.text) == []
+    again = client.post(f"/plan/calendar/{entry.id}/approve",
+                        data={"csrf_token": csrf_from(page.text)})  # fmt: skip
+    assert again.status_code == 409 and "is approved: it is not waiting" in again.text
     # Publishing now: this workspace may not reach private addresses, and
     # mastodon.example does not resolve, so the post fails and keeps the reason.
     page = client.get("/plan/calendar")

@@ -408,7 +408,7 @@ def test_the_cost_is_checked_against_what_the_team_has(
         staff = estimate(ws).staff_per_month
     assert staff is not None and staff == pytest.approx(hours * 52 / 12 * 45)
     page = client.get("/plan").text
-    assert f"staff time: {staff:,.0f} a month" in page
+    assert f"staff time: €{staff:,.2f} a month" in page  # in the workspace's currency
     r = form(client, "/plan/edit", "/plan/money/rate", {"rate": "-5"})
     assert r.status_code == 400 and "hourly rate -5.0 is negative" in r.text
     # What float() reads but no team has ('Staff time at NaN an hour', '0 of the ∞ hours').

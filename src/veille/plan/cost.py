@@ -124,6 +124,8 @@ class CostEstimate:
     #: The days of the last :data:`MEASURE_DAYS` veille holds posts for,
     #: which the mentions a week are averaged over (:func:`measured_days`).
     measured_days: float = MEASURE_DAYS
+    #: The currency of every amount here ([workspace] currency, ISO 4217).
+    currency: str = "EUR"
 
     @property
     def measure_days(self) -> int:
@@ -274,6 +276,7 @@ def estimate(
         hours_available=known(HOURS_AVAILABLE),
         budget_per_month=known(BUDGET_PER_MONTH),
         measured_days=measured_days(ws, now) if chosen else float(MEASURE_DAYS),
+        currency=ws.settings.workspace.currency,
     )
 
 

@@ -3,10 +3,11 @@ English or French."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.i18n import colon, format_date, format_decimal, format_number
+from veille.i18n import colon, format_date, format_decimal, format_money
 from veille.plan.cost import MEASURE_DAYS, CostEstimate
 
 if TYPE_CHECKING:
@@ -195,6 +196,7 @@ def cost_data(est: CostEstimate) -> dict[str, Any]:
         "partial_days": est.partial_days,
         "money": [{"label": m.label, "monthly": m.monthly, "note": m.note} for m in est.money],
         "money_per_month": round(est.money_per_month, 2),
+        "currency": est.currency,
         "hourly_rate": est.hourly_rate,
         "staff_per_month": None if est.staff_per_month is None else round(est.staff_per_month, 2),
         "hours_available": est.hours_available,
@@ -225,9 +227,10 @@ def capacity_lines(est: CostEstimate, lang: str) -> list[str]:
         lines.append(t["hours_within"].format(need=need, have=_h(have, lang)))
     budget = est.budget_per_month
     if budget is not None:
-        spent, limit = format_number(est.money_per_month, lang), format_number(budget, lang)
+        spent = format_money(est.money_per_month, lang, est.currency)
+        limit = format_money(budget, lang, est.currency)
         if est.money_over > 0:
-            over = format_number(est.money_over, lang)
+            over = format_money(est.money_over, lang, est.currency)
             lines.append(t["money_over"].format(need=spent, have=limit, over=over))
         else:
             lines.append(t["money_within"].format(need=spent, have=limit))
@@ -253,11 +256,13 @@ def cost_markdown(est: CostEstimate, lang: str) -> str:
         out += [said.format(days=est.partial_days, of=MEASURE_DAYS), ""]
     if est.money:
         out += [f"| {t['item']} | {t['amount']} |", "|---|---:|"]
-        out += [f"| {_cell(m.label)} | {format_number(m.monthly, lang)} |" for m in est.money]
-        out += [f"| **{t['money']}** | **{format_number(est.money_per_month, lang)}** |", ""]
+        money = functools.partial(format_money, lang=lang, currency=est.currency)
+        out += [f"| {_cell(m.label)} | {money(m.monthly)} |" for m in est.money]
+        out += [f"| **{t['money']}** | **{money(est.money_per_month)}** |", ""]
     if est.staff_per_month is not None and est.hourly_rate is not None:
-        rate = format_number(est.hourly_rate, lang)
-        out += [t["staff"].format(rate=rate, total=format_number(est.staff_per_month, lang)), ""]
+        rate = format_money(est.hourly_rate, lang, est.currency)
+        total = format_money(est.staff_per_month, lang, est.currency)
+        out += [t["staff"].format(rate=rate, total=total), ""]
     for line in capacity_lines(est, lang):
         out += [line, ""]
     out.append(f"{t['assumptions']}{colon(lang)}")
@@ -309,12 +314,12 @@ def plan_markdown(
                 at=format_date(done.at, lang),
                 by=done.by or "—",
                 hours=_h(done.hours_per_week, lang),
-                money=format_number(done.money_per_month, lang),
+                money=format_money(done.money_per_month, lang, cost.currency),
             )
         )
         if done.changed(cost):
             hours = _h(cost.hours_per_week, lang)
-            money = format_number(cost.money_per_month, lang)
+            money = format_money(cost.money_per_month, lang, cost.currency)
             out += ["", t["changed"].format(hours=hours, money=money)]
     else:
         out.append(t["draft"])

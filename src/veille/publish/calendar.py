@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from veille.config import Settings
 from veille.errors import (
+    Conflict,
     NotFound,
     Place,
     RepeatedFailures,
@@ -230,12 +231,16 @@ def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
     if not by:
         raise UsageError(tr("an approval names who approves (by)"))
     _check_approver(state, by)
-    if entry.status not in ("draft", "scheduled"):
-        raise UsageError(
+    if entry.status != "draft":
+        # Only a draft waits for approval: a scheduled post goes out without
+        # one, an approved one has it, and a published or failed one is past
+        # it. Refused as a clash with its state (API 409), nothing changed.
+        raise Conflict(
             tr(
-                "calendar post #%(id)s is %(status)s; nothing to approve",
-                id=entry_id, status=entry.status,
-            )
+                "calendar post #%(id)s is %(status)s: it is not waiting for approval",
+                id=entry_id, status=_STATUS_WORDS.get(entry.status, entry.status),
+            ),
+            hint=tr("Only a draft waits for a manager's approval; see its status in the calendar."),
         )  # fmt: skip
     if entry.problems:
         raise UsageError(
@@ -294,6 +299,12 @@ def remove_entry(state: Any, entry_id: int, *, by: str = "") -> None:
 
 #: Every status a calendar post may have (see the module's docstring).
 STATUSES = ("draft", "approved", "scheduled", "published", "failed")
+#: Each status as a sentence names it, in the reader's language (the
+#: calendar's page shows the same words).
+_STATUS_WORDS = {
+    "draft": tr("draft"), "approved": tr("approved"), "scheduled": tr("scheduled"),
+    "published": tr("published"), "failed": tr("failed"),
+}  # fmt: skip
 
 
 def list_entries(

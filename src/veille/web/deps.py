@@ -37,7 +37,7 @@ from veille.services import users as users_service
 from veille.services.tokens import TokenRecord
 from veille.services.users import User, check_role
 from veille.store.base import PostStore, StateStore
-from veille.web.i18n import LANG_COOKIE, choose_language
+from veille.web.i18n import LANG_COOKIE, choose_language, formatting_locale
 from veille.web.security import is_https
 from veille.workspace import Workspace
 
@@ -463,6 +463,18 @@ def lang(request: Request) -> str:
     return chosen
 
 
+def formats(request: Request) -> str:
+    """The locale this request's dates, times and numbers are written in: its
+    language with the region the browser asks (``en_GB``), see
+    :func:`veille.web.i18n.formatting_locale`."""
+    found = getattr(request.state, "formats", None)
+    if found:
+        return str(found)
+    chosen = formatting_locale(lang(request), request.headers.get("accept-language", ""))
+    request.state.formats = chosen
+    return chosen
+
+
 def translator(request: Request) -> Callable[..., str]:
     """``_("text %(name)s", name=…)``: the translation, filled in; ``_(exc.message)``
     translates an error's text made by :func:`veille.errors.tr` (and leaves
@@ -529,6 +541,7 @@ def redirect(url: str, *, message: str | None = None) -> RedirectResponse:
 def context_helpers(request: Request) -> dict[str, Any]:
     """What every template gets besides its own context."""
     language = lang(request)
+    shown = formats(request)  # the numbers' and dates' locale (en_GB)
     tz = workspace(request).settings.workspace.timezone
     gettext = translator(request)
 
@@ -539,21 +552,25 @@ def context_helpers(request: Request) -> dict[str, Any]:
         found = str(request.app.state.translations[language].pgettext(context, message))
         return found % values if values else found
 
-    def format_number(value: float, lang: str = language) -> str:
+    def format_number(value: float, lang: str = shown) -> str:
         return fmt.format_number(value, lang)
 
     def format_decimal(
-        value: float, digits: int = 1, lang: str = language, *, trim: bool = True
+        value: float, digits: int = 1, lang: str = shown, *, trim: bool = True
     ) -> str:
         return fmt.format_decimal(value, lang, digits, trim=trim)
 
-    def format_percent(share: float | None, digits: int = 0, lang: str = language) -> str:
+    def format_percent(share: float | None, digits: int = 0, lang: str = shown) -> str:
         return "–" if share is None else fmt.format_percent(share, lang, digits)
 
-    def format_datetime(when: datetime, lang: str = language, *, zone: bool = False) -> str:
+    def format_money(value: float, lang: str = shown) -> str:
+        # The plan's money is in the workspace's one currency ([workspace] currency).
+        return fmt.format_money(value, lang, workspace(request).settings.workspace.currency)
+
+    def format_datetime(when: datetime, lang: str = shown, *, zone: bool = False) -> str:
         return fmt.format_datetime(when, lang, tz, zone=zone)
 
-    def format_date(when: datetime, lang: str = language) -> str:
+    def format_date(when: datetime, lang: str = shown) -> str:
         return fmt.format_date(when, lang, tz)
 
     def platform_name(key: str) -> str:
@@ -584,6 +601,7 @@ def context_helpers(request: Request) -> dict[str, Any]:
         "format_number": format_number,
         "format_decimal": format_decimal,
         "format_percent": format_percent,
+        "format_money": format_money,
         "format_datetime": format_datetime,
         "format_date": format_date,
         "language_name": language_name,
@@ -592,6 +610,9 @@ def context_helpers(request: Request) -> dict[str, Any]:
         "platform_name": platform_name,
         "role_name": lambda code: gettext(users_service.role_name(code)),
         "workspace_name": workspace(request).settings.workspace.name,
+        # The clock every time on a page is on, for labels that must say so.
+        "timezone": tz,
+        "currency": workspace(request).settings.workspace.currency,
     }
 
 

@@ -97,6 +97,38 @@ def negotiate(accept_language: str, default: str = "en") -> str:
     return best[2] if best else default
 
 
+def formatting_locale(language: str, accept_language: str) -> str:
+    """The locale a page writes its dates, times and numbers in: ``language``
+    with the region the browser asks for it (``en-GB`` gives ``en_GB``: 6 Dec
+    2026, 14:05, where plain ``en`` reads Dec 6, 2026, 2:05 PM), the first
+    such tag by quality; ``language`` itself when none names a region Babel
+    knows. The words stay ``language``'s: only the formats follow the region."""
+    from babel import Locale, UnknownLocaleError
+
+    tags: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")[:20]):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().replace("_", "-")
+        quality = 1.0
+        for param in pieces[1:]:
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0 and tag.lower().startswith(language + "-"):
+            tags.append((-quality, index, tag))
+    for _q, _i, tag in sorted(tags):
+        try:
+            found = Locale.parse(tag, sep="-")
+        except (ValueError, UnknownLocaleError):
+            continue
+        if found.language == language and found.territory:
+            return f"{language}_{found.territory}"
+    return language
+
+
 def choose_language(
     saved: str | None, cookies: Mapping[str, str], accept_language: str, default: str
 ) -> str:

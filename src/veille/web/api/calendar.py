@@ -206,6 +206,8 @@ def remove_post(entry_id: RowId, ws: Ws, user: Writer) -> Response:
 )
 def approve_post(entry_id: RowId, ws: Ws, user: Approver, words: Said) -> CalendarPostOut:
     """A manager's approval (where ``[plan] require_approval`` holds): it goes
-    out at its time. A post that breaks a rule of its platform is not approved."""
+    out at its time. A post that breaks a rule of its platform is not approved,
+    and only a draft waits for approval: any other (scheduled, approved,
+    published, failed) is refused, 409 ``conflict``, nothing changed."""
     entry = service.approve_entry(ws.state, entry_id, by=user.username)
     return CalendarPostOut.of(entry, ws.settings.workspace.timezone, words.lang)

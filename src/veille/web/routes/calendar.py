@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import NotFound, UsageError
+from veille.errors import Conflict, NotFound, UsageError
 from veille.publish import calendar as cal
 from veille.publish.service import check_post, list_accounts
 from veille.web.deps import (
@@ -236,7 +236,8 @@ def edit(
     if clashes:
         # Two people editing one post: the second save would have replaced
         # the first's words, which then went out. Refused; both kept in sight.
-        labels = {"at": _("When (workspace time zone)"), "text": _("Text"),
+        zone = workspace(request).settings.workspace.timezone
+        labels = {"at": _("When (time zone: %(zone)s)", zone=zone), "text": _("Text"),
                   "title": _("Title (blog)")}  # fmt: skip
         said = _("Post #%(id)s was changed by someone else since you opened it (%(fields)s); "
                  "nothing was saved. Its text is now: %(text)s. Yours is still in the form: "
@@ -267,8 +268,10 @@ def approve(request: Request, entry_id: RowId, user: Manager) -> Response:
     _entry(request, entry_id)
     try:
         cal.approve_entry(state(request), entry_id, by=user.username)
-    except UsageError as exc:
-        return _list_page(request, error=error_text(request, exc), status_code=400)
+    except (UsageError, Conflict) as exc:
+        # 409: the post is past waiting (scheduled, approved, published).
+        code = 409 if isinstance(exc, Conflict) else 400
+        return _list_page(request, error=error_text(request, exc), status_code=code)
     return redirect("/plan/calendar", message=_("Post #%(id)s approved.", id=entry_id))
 
 

@@ -15,7 +15,7 @@ from veille.analytics.findings import platform_name
 from veille.errors import UsageError
 from veille.i18n import LANGUAGES, format_change, format_period, format_signed
 from veille.services import dashboard as dashboard_service
-from veille.web.deps import Viewer, lang, render, workspace
+from veille.web.deps import Viewer, formats, lang, render, workspace
 from veille.web.listening import Aged, app_charts, app_recent, checked_period, recent
 
 router = APIRouter()
@@ -103,7 +103,7 @@ def dashboard(request: Request, user: Viewer) -> HTMLResponse:
             # Which days the figures count (30 whole days, today not yet
             # among them): the plan's "mentions" count the 30 days up to now,
             # and the two read 2,334 and 2,338 with nothing to tell why.
-            "days": format_period(found.period.since, found.period.until, language, tz),
+            "days": format_period(found.period.since, found.period.until, formats(request), tz),
             "stream_days": _stream_days(found.period, tz),
         },
     )
