@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from veille.cli.asking import confirm
 from veille.cli.common import (
     DataFormat,
     FormatOpt,
@@ -15,7 +16,6 @@ from veille.cli.common import (
     RowFormatOpt,
     WorkspaceOpt,
     cli_language,
-    confirm,
     console,
     err_console,
     handle_errors,
