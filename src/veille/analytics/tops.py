@@ -26,7 +26,8 @@ from veille.analytics.volume import (
 from veille.errors import UsageError, tr
 from veille.models import Post
 from veille.query.predicates import tag_key
-from veille.store.protocols.analytics import PostKey, unknown_last
+from veille.store.protocols.analytics import PostKey
+from veille.store.protocols.known import unknown_last
 
 TOP_POST_ORDERS = ("engagement", "reach")
 ENTITY_COLUMNS = ("hashtags", "domains", "links", "mentions")

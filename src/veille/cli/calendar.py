@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -86,6 +87,26 @@ def _show(e: Any, output: DataFormat, tz: str) -> None:
         err_console().print(f"  {p['code']}: {p['message']}", markup=False, soft_wrap=True)
 
 
+def _save(
+    ws: Any,
+    at: str | None,
+    save: Callable[..., Any],
+    *,
+    yes: bool,
+    can_ask: bool,
+    output: DataFormat,
+) -> None:
+    """Ask about a time already past (``at``; unless ``--yes``), then save
+    through ``save`` (a service call taking ``past_ok``), show the post
+    and warn of a week over its cadence: what ``add`` and ``edit`` share."""
+    if at is not None and not yes:
+        _ask_if_past(ws, at, can_ask=can_ask)
+    # Asked above, or --yes: the service need not refuse the past again.
+    e = save(past_ok=True)
+    _show(e, output, ws.settings.workspace.timezone)
+    _warn_cadence(ws, e)
+
+
 def register(app: typer.Typer) -> None:
     cal = typer.Typer(help="The content calendar: posts to publish, when.", no_args_is_help=True)
     app.add_typer(cal, name="calendar")
@@ -115,22 +136,26 @@ def register(app: typer.Typer) -> None:
         from veille.publish.calendar import add_entry
 
         with open_workspace(workspace) as ws:
-            if not yes:
-                _ask_if_past(ws, at, can_ask=text != "-")
-            e = add_entry(
-                ws.state,
-                ws.settings,
-                account=account,
-                text=read_text(text),
-                at=at,
-                title=title,
-                language=language,
-                reply_to=reply_to,
-                by=by,
-                past_ok=True,
-            )  # fmt: skip (asked above, or --yes)
-            _show(e, output, ws.settings.workspace.timezone)
-            _warn_cadence(ws, e)
+            # The text (stdin with -) is read only once the time is settled.
+            _save(
+                ws,
+                at,
+                lambda **past: add_entry(
+                    ws.state,
+                    ws.settings,
+                    account=account,
+                    text=read_text(text),
+                    at=at,
+                    title=title,
+                    language=language,
+                    reply_to=reply_to,
+                    by=by,
+                    **past,
+                ),
+                yes=yes,
+                can_ask=text != "-",
+                output=output,
+            )
 
     @cal.command("edit")
     @handle_errors
@@ -157,20 +182,23 @@ def register(app: typer.Typer) -> None:
         from veille.publish.calendar import edit_entry
 
         with open_workspace(workspace) as ws:
-            if at is not None and not yes:
-                _ask_if_past(ws, at, can_ask=True)
-            e = edit_entry(
-                ws.state,
-                ws.settings,
-                entry_id,
-                text=text,
-                at=at,
-                title=title,
-                account=account,
-                past_ok=True,
-            )  # fmt: skip (asked above, or --yes)
-            _show(e, output, ws.settings.workspace.timezone)
-            _warn_cadence(ws, e)
+            _save(
+                ws,
+                at,
+                lambda **past: edit_entry(
+                    ws.state,
+                    ws.settings,
+                    entry_id,
+                    text=text,
+                    at=at,
+                    title=title,
+                    account=account,
+                    **past,
+                ),
+                yes=yes,
+                can_ask=True,
+                output=output,
+            )
 
     @cal.command("list")
     @handle_errors

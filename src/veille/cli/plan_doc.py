@@ -6,11 +6,11 @@ from typing import Annotated
 
 import typer
 
+from veille.cli.asking import confirm
 from veille.cli.common import (
     DataFormat,
     FormatOpt,
     WorkspaceOpt,
-    confirm,
     handle_errors,
     old_option_name,
     open_workspace,

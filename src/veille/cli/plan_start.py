@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from veille.cli.asking import prompt
 from veille.cli.common import (
     WorkspaceOpt,
     cli_language,
@@ -13,7 +14,6 @@ from veille.cli.common import (
     handle_errors,
     old_option_name,
     open_workspace,
-    prompt,
     speaker,
     tell,
     warn,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from veille.cli.asking import confirm
 from veille.cli.common import (
     DataFormat,
     FormatOpt,
@@ -15,7 +16,6 @@ from veille.cli.common import (
     RowFormatOpt,
     WorkspaceOpt,
     cli_language,
-    confirm,
     console,
     err_console,
     handle_errors,
@@ -34,6 +34,25 @@ AuthorOpt = Annotated[str, typer.Option("--author", help="The person's handle.")
 PlatformOpt = Annotated[
     str | None, typer.Option("--platform", help="Only on this platform (default: all).")
 ]
+#: ``erase`` and ``lift`` ask first, unless told not to.
+YesOpt = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")]
+
+
+def _known_platform(platform: str | None) -> str | None:
+    """``platform`` checked against the known ones: a misspelt platform would
+    erase nothing (or lift nothing) and log it as done."""
+    from veille.suggest import check_platforms
+
+    return check_platforms((platform,))[0] if platform else platform
+
+
+def _ask_or_stop(asked: str, refused: str, reader: str, *, yes: bool) -> None:
+    """Ask ``asked`` (unless ``--yes``); a no says ``refused`` and ends the
+    command with status 1, nothing changed."""
+    say = speaker(reader)
+    if not yes and not confirm(say(asked), reader):
+        err_console().print(say(refused), markup=False)
+        raise typer.Exit(1)
 
 
 #: The sections of ``privacy access``'s report, as its summary counts them:
@@ -110,7 +129,7 @@ def register(app: typer.Typer) -> None:
     def erase(
         author: AuthorOpt,
         platform: PlatformOpt = None,
-        yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+        yes: YesOpt = False,
         workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,
     ) -> None:
@@ -119,10 +138,8 @@ def register(app: typer.Typer) -> None:
         snapshots), and log that it was done. Their later posts are not stored
         either, until 'veille privacy lift'."""
         from veille.services.privacy import erase_author, handles_like
-        from veille.suggest import check_platforms
 
-        if platform:  # a misspelt platform would erase nothing and log it as done
-            platform = check_platforms((platform,))[0]
+        platform = _known_platform(platform)
         reader = cli_language(workspace)
         say = speaker(reader)
         asked = (
@@ -130,9 +147,7 @@ def register(app: typer.Typer) -> None:
             if platform
             else tr("Erase every post by %(author)s on every platform?", author=author)
         )
-        if not yes and not confirm(say(asked), reader):
-            err_console().print(say(tr("Nothing erased.")), markup=False)
-            raise typer.Exit(1)
+        _ask_or_stop(asked, tr("Nothing erased."), reader, yes=yes)
         with open_workspace(workspace) as ws:
             report = erase_author(ws, author, platform)
             near = handles_like(ws, author, platform) if not report.posts else []
@@ -166,25 +181,21 @@ def register(app: typer.Typer) -> None:
     def lift(
         author: AuthorOpt,
         platform: PlatformOpt = None,
-        yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+        yes: YesOpt = False,
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Lift the objection an erasure recorded: the person's new posts are
         collected again (those published until now stay refused). Logged."""
         from veille.services.privacy import lift_objection
-        from veille.suggest import check_platforms
 
-        if platform:
-            platform = check_platforms((platform,))[0]
+        platform = _known_platform(platform)
         reader = cli_language(workspace)
         say = speaker(reader)
         asked = (tr("Collect the new posts of %(author)s on %(platform)s again?", author=author,
                     platform=platform) if platform
                  else tr("Collect the new posts of %(author)s on every platform again?",
                          author=author))  # fmt: skip
-        if not yes and not confirm(say(asked), reader):
-            err_console().print(say(tr("Nothing lifted.")), markup=False)
-            raise typer.Exit(1)
+        _ask_or_stop(asked, tr("Nothing lifted."), reader, yes=yes)
         with open_workspace(workspace) as ws:
             lift_objection(ws, author, platform)
         said = (
@@ -213,10 +224,8 @@ def register(app: typer.Typer) -> None:
         account snapshots."""
         from veille.services.disclosure import access_json, access_report
         from veille.services.privacy import handles_like
-        from veille.suggest import check_platforms
 
-        if platform:
-            platform = check_platforms((platform,))[0]
+        platform = _known_platform(platform)
         with open_workspace(workspace) as ws:
             report = access_report(ws, author, platform)
             empty = not report["posts"] and not report["inbox_items"]

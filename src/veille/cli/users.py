@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from veille.cli.asking import prompt
 from veille.cli.common import (
     LIST_HEADS,
     DataFormat,
@@ -20,7 +21,6 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     print_rows,
-    prompt,
     said_heads,
     speaker,
     time_cell,

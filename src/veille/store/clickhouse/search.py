@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import StoreError, UsageError, tr
+from veille.errors import StoreError
 from veille.models import Post
 from veille.store.base import PostFilter
 from veille.store.clickhouse.compiler import relevance, to_clickhouse
@@ -17,6 +17,7 @@ from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where,
 from veille.store.clickhouse.rows import LISTED_COLUMNS, READ_COLUMNS, SHOWN_COLUMNS, to_post
 from veille.store.kept import KeptCounts
 from veille.store.protocols.analytics import PostKey
+from veille.store.protocols.search import check_sort, query_node
 from veille.textnorm import tokens
 
 # Newest first, said through the sorting key's first part (the day) so that
@@ -41,16 +42,6 @@ NEWEST_TTL = 30.0
 ENGAGEMENT = "(likes + shares + replies)"
 # Candidates read per page when the in-memory engine checks them.
 PAGE = 2000
-
-
-def query_node(query: Any) -> Any:
-    """The AST of ``query`` (query text, a compiled Query or an AST node)."""
-    from veille.query import compile_query
-    from veille.query.evaluate import Query
-
-    if isinstance(query, str):
-        query = compile_query(query)
-    return query.ast if isinstance(query, Query) else query
 
 
 def checker(node: Any) -> Any:
@@ -127,11 +118,7 @@ class ClickHouseSearch:
         ``engagement``. ``shown``: a page found by relevance or engagement
         reads its rows on :data:`~veille.store.clickhouse.rows.LISTED`'s
         columns only (the others empty)."""
-        if sort not in ("newest", "relevance", "engagement"):
-            raise UsageError(
-                tr("unknown sort %(sort)r", sort=sort),
-                hint=tr("use newest, relevance or engagement"),
-            )
+        check_sort(sort)
         node = query_node(query)
         compiled = to_clickhouse(node)
         where = filter_where(flt, compiled.params)

@@ -2,7 +2,7 @@
 authors, hashtags and the other entities, stories; each read from the day
 rollups where a whole-day, unrestricted scope lets it, else from the posts,
 with a count no post gave said unknown (``None``), not 0
-(:func:`~veille.store.protocols.analytics.authors_known` and its kin). Top
+(:func:`~veille.store.protocols.known.authors_known` and its kin). Top
 posts and the headline figures stay in :mod:`veille.store.clickhouse.analytics`.
 """
 
@@ -15,12 +15,11 @@ from veille.store.clickhouse import rollups
 from veille.store.clickhouse.filters import POSTS, filter_where
 from veille.store.clickhouse.people import ClickHousePeople
 from veille.store.clickhouse.rollups import whole_days
-from veille.store.protocols.analytics import (
+from veille.store.protocols.analytics import ClusterKeys, PostKey
+from veille.store.protocols.known import (
     AuthorFigures,
     ClusterFigures,
-    ClusterKeys,
     Given,
-    PostKey,
     clusters_known,
     cut_among_unknown,
     top_authors_known,

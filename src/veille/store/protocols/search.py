@@ -9,6 +9,32 @@ if TYPE_CHECKING:
     from veille.store.base import PostFilter
 
 
+#: The orders ``SearchPosts.search`` takes.
+SORTS = ("newest", "relevance", "engagement")
+
+
+def query_node(query: Any) -> Any:
+    """The AST of ``query`` (query text, a compiled Query or an AST node), as
+    every backend's ``search`` takes it before compiling to its dialect."""
+    from veille.query import compile_query
+    from veille.query.evaluate import Query
+
+    if isinstance(query, str):
+        query = compile_query(query)
+    return query.ast if isinstance(query, Query) else query
+
+
+def check_sort(sort: str) -> None:
+    """Refuse an order ``search`` does not know, the same way on every backend."""
+    from veille.errors import UsageError, tr
+
+    if sort not in SORTS:
+        raise UsageError(
+            tr("unknown sort %(sort)r", sort=sort),
+            hint=tr("use newest, relevance or engagement"),
+        )
+
+
 class SearchPosts(Protocol):
     """Full-text search of posts compiled from the query AST, and exports.
 

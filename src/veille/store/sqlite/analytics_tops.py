@@ -9,14 +9,11 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
-from veille.store.protocols.analytics import (
+from veille.store.protocols.analytics import ClusterKeys, PostKey, figures_of, post_key
+from veille.store.protocols.known import (
     AuthorFigures,
     ClusterFigures,
-    ClusterKeys,
     Given,
-    PostKey,
-    figures_of,
-    post_key,
     top_authors_known,
     top_entities_known,
 )

@@ -6,10 +6,10 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import tr
 from veille.models import Post
 from veille.store.base import PostFilter
 from veille.store.kept import KeptCounts
+from veille.store.protocols.search import check_sort, query_node
 from veille.store.sqlite.compiler import fts_driver, relevance_expr, to_sqlite
 from veille.store.sqlite.filters import filter_sql, key_range, translate_error
 from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
@@ -17,16 +17,6 @@ from veille.textnorm import tokens
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Scope
-
-
-def _node(query: Any) -> Any:
-    """The AST of ``query`` (query text, a compiled Query or an AST node)."""
-    from veille.query import compile_query
-    from veille.query.evaluate import Query
-
-    if isinstance(query, str):
-        query = compile_query(query)
-    return query.ast if isinstance(query, Query) else query
 
 
 #: A post looked up in the full-text index by its key: the condition of an
@@ -77,14 +67,8 @@ class SQLiteSearch:
         """Posts matching ``query`` (query text, a compiled Query or an AST node)
         and ``flt``; ``sort`` is ``newest``, ``relevance`` or ``engagement``
         (``shown``: read whole all the same, a row at a time costs no more)."""
-        node = _node(query)
-        if sort not in ("newest", "relevance", "engagement"):
-            from veille.errors import UsageError
-
-            raise UsageError(
-                tr("unknown sort %(sort)r", sort=sort),
-                hint=tr("use newest, relevance or engagement"),
-            )
+        node = query_node(query)
+        check_sort(sort)
         where, params = filter_sql(flt, "p")
         cols = ", ".join("p." + c for c in POST_COLUMNS[1:])
         order = "p.published_at DESC, p.pk DESC"
@@ -240,7 +224,7 @@ class SQLiteSearch:
     def count_matches(
         self, query: Any, flt: PostFilter | None = None, *, at_most: int | None = None
     ) -> int:
-        node = _node(query)
+        node = query_node(query)
         counted = self._count_in_index(node, flt)
         if counted is not None:
             return counted

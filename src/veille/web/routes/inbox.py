@@ -1,6 +1,8 @@
 """The inbox pages: ``/inbox`` (filters, saved views, bulk actions),
 ``/inbox/{id}`` (thread, notes, assignment, status, reply composer with the
-guide's verdict and the collision warning), ``/inbox/rules``.
+guide's verdict and the collision warning), replies' approval. The bulk
+actions are :mod:`veille.web.routes.inbox_bulk`'s, the rules
+:mod:`veille.web.routes.inbox_rules`'s.
 
 Viewers read every page; analysts act on items; managers approve replies and
 edit rules. Every change goes through :mod:`veille.inbox` (the same services
@@ -11,9 +13,9 @@ someone else is shown, not overwritten.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille.errors import UsageError, VeilleError, tr
@@ -36,21 +38,18 @@ from veille.web.deps import (
     Viewer,
     error_text,
     lang,
-    plural_translator,
     redirect,
     render,
     translator,
     workspace,
 )
-from veille.web.forms import attempt, comma_list, store_errors_through, whole
+from veille.web.forms import attempt, comma_list, store_errors_through
 
 router = APIRouter()
 
 PAGE = 50
 # Values of one filter (platforms, languages, tags, topics) a list takes at a time.
 MAX_VALUES = 100
-# Digits of a number that always fits a row's 64-bit integer.
-_DIGITS = 18
 _Many = Annotated[list[str], Query()]
 
 
@@ -148,57 +147,6 @@ def inbox_page(
     )  # fmt: skip
 
 
-@router.post("/inbox/bulk", response_class=HTMLResponse)
-def bulk(
-    request: Request,
-    user: Analyst,
-    ids: Annotated[list[int], Form()] = [],  # noqa: B006
-    action: Annotated[str, Form()] = "",
-    value: Annotated[str, Form(max_length=200)] = "",
-    # "ID:VERSION" of each item as the list showed it: one changed since is not overwritten.
-    read: Annotated[list[str], Form()] = [],  # noqa: B006
-    # The list's filters and page, as its address said them (a query string).
-    back: Annotated[str, Form(max_length=4000)] = "",
-) -> Response:
-    _ = translator(request)
-    # Back to the list as it was read: a team working through "unassigned",
-    # page 3, was sent to the first page of every open item after each action.
-    # Re-encoded from its pairs, so the form can only name the inbox's own list.
-    pairs = parse_qsl(back)
-    listed = f"/inbox?{urlencode(pairs)}" if pairs else "/inbox"
-    if not ids:  # "0 items changed." told nothing about what to do
-        return redirect(
-            listed, message=_("No item selected: tick the items to change, then apply.")
-        )
-    # A status or a priority is chosen from the list, in the reader's words
-    # ("status:closed"): typed, a French reader's « haute » was refused.
-    kind, sep, chosen = action.partition(":")
-    if sep and kind in ("status", "priority"):
-        action, value = kind, chosen
-    versions = {}
-    for pair in read:
-        item_id, _sep, version = pair.partition(":")
-        # At most 18 digits fit a row's 64 bits: a longer version (a forged
-        # form) is none an item has, so the item reads as changed since.
-        if item_id.isdigit() and len(item_id) <= _DIGITS and version.isdigit():
-            versions[int(item_id)] = int(version) if len(version) <= _DIGITS else -1
-    try:
-        result = svc.bulk(
-            workspace(request).state, ids, action, value, actor=user.username, versions=versions
-        )
-    except VeilleError as exc:
-        store_errors_through(exc)
-        return redirect(listed, message=error_text(request, exc))
-    message = plural_translator(request)(
-        "%(num)s item changed.", "%(num)s items changed.", len(result.done)
-    )
-    if result.failed:
-        message += " " + "; ".join(
-            _("#%(id)s: %(error)s", id=i, error=_(e)) for i, e in result.failed.items()
-        )
-    return redirect(listed, message=message)
-
-
 @router.post("/inbox/views", response_class=HTMLResponse)
 def save_view(
     request: Request,
@@ -226,172 +174,6 @@ def save_view(
     return redirect(
         "/inbox?" + urlencode({"view": name.strip()}), message=_("View %(name)s saved.", name=name)
     )
-
-
-# -- rules (declared before /inbox/{item_id}) ----------------------------------------------
-
-
-def rules_page(
-    request: Request, user: Any, error: str | None = None, status_code: int = 200
-) -> HTMLResponse:
-    from veille.inbox.rules import ACTIONS, list_rules
-    from veille.services.dangling import inbox_references
-
-    ws = workspace(request)
-    rules = list_rules(ws.state)
-    return render(
-        request,
-        "inbox/rules.html",
-        {
-            "rules": rules, "actions": ACTIONS, "priorities": PRIORITIES,
-            "sentiments": SENTIMENTS, "statuses": STATUSES, "teams": ws.state.inbox_teams(),
-            "can_edit": user.can("manager"), "error": error,
-            "dangling": [d for d in inbox_references(ws.state) if d.kind == "inbox_rule"],
-            "described": {r.name: _described(request, r) for r in rules},
-        },
-        status_code=status_code,
-    )  # fmt: skip
-
-
-# A rule's conditions as its form names them (the catalogs hold each label).
-_CONDITIONS = {
-    "query": "Query", "sentiments": "Sentiment", "min_followers": "At least this many followers",
-    "max_rank": "Among the top N influencers", "platforms": "Platforms",
-    "languages": "Languages", "when": "Time",
-}  # fmt: skip
-_WHEN = {"working": "within working time", "outside": "outside working time"}
-
-
-def _described(request: Request, rule: Any) -> tuple[str, str]:
-    """A rule's "when" and "then" in the reader's words: the list read
-    ``query=down OR marche, languages=['fr']`` and ``priority urgent``, Python
-    and English on a French page."""
-    from veille.inbox.model import word
-
-    _ = translator(request)
-
-    def value(key: str, found: Any) -> str:
-        if isinstance(found, list):
-            return ", ".join(_(v) if key == "sentiments" else str(v) for v in found)
-        return _(_WHEN[found]) if key == "when" and found in _WHEN else str(found)
-
-    when = _("; ").join(
-        _("%(field)s: %(problem)s", field=_(_CONDITIONS.get(k, k)), problem=value(k, v))
-        for k, v in rule.conditions.as_dict().items()
-    )
-    then = ", ".join(
-        f"{_(kind)} {_(word(v)) if kind == 'status' else _(v) if kind == 'priority' else v}"
-        for kind, v in rule.actions
-    )
-    return when or _("every item"), then
-
-
-@router.get("/inbox/rules", response_class=HTMLResponse)
-def rules_view(request: Request, user: Viewer) -> Response:
-    return rules_page(request, user)
-
-
-class RuleForm:
-    """The rule form's fields (the same for adding and editing a rule)."""
-
-    def __init__(
-        self,
-        # Not "name": the editing route's path has a {name} of its own.
-        rule_name: Annotated[str, Form(max_length=80, alias="name")] = "",
-        query: Annotated[str, Form(max_length=2000)] = "",
-        sentiment: Annotated[list[str], Form()] = [],  # noqa: B006
-        min_followers: Annotated[str, Form(max_length=12)] = "",
-        max_rank: Annotated[str, Form(max_length=12)] = "",
-        platform: Annotated[str, Form(max_length=200)] = "",
-        language: Annotated[str, Form(max_length=200)] = "",
-        when: Annotated[str, Form(max_length=20)] = "",
-        action: Annotated[list[str], Form()] = [],  # noqa: B006
-        value: Annotated[list[str], Form()] = [],  # noqa: B006
-    ) -> None:
-        self.name, self.query, self.sentiment = rule_name.strip(), query.strip(), sentiment
-        self.min_followers, self.max_rank = min_followers, max_rank
-        self.platform, self.language, self.when = platform, language, when.strip()
-        self.action, self.value = action, value
-
-    def rule(self) -> Any:
-        from veille.inbox.rules import make_rule
-
-        return make_rule(
-            self.name, query=self.query or None, sentiments=self.sentiment,
-            min_followers=whole(self.min_followers, "min_followers"),
-            max_rank=whole(self.max_rank, "max_rank"),
-            platforms=comma_list(self.platform), languages=comma_list(self.language),
-            when=self.when or None,
-            actions=[(a, v) for a, v in zip(self.action, self.value, strict=False)
-                     if a and v.strip()],
-        )  # fmt: skip
-
-
-@router.post("/inbox/rules", response_class=HTMLResponse)
-def add_rule(request: Request, user: Manager, form: Annotated[RuleForm, Depends()]) -> Response:
-    from veille.inbox.rules import add_rule as add
-
-    _ = translator(request)
-    st = workspace(request).state
-    return attempt(
-        lambda: add(st, form.rule()),
-        done=_("Rule %(name)s added.", name=form.name), where="/inbox/rules",
-        on_error=lambda exc: rules_page(
-            request, user, error=error_text(request, exc), status_code=400
-        ),
-    )  # fmt: skip
-
-
-def rule_edit_page(
-    request: Request, user: Any, name: str, error: str | None = None, status_code: int = 200
-) -> HTMLResponse:
-    from veille.inbox.rules import ACTIONS, get_rule
-
-    rule = get_rule(workspace(request).state, name)  # NotFound: the 404 page
-    return render(
-        request,
-        "inbox/rule_edit.html",
-        {
-            "rule": rule, "actions": ACTIONS, "sentiments": SENTIMENTS, "error": error,
-            "teams": workspace(request).state.inbox_teams(),
-        },
-        status_code=status_code,
-    )  # fmt: skip
-
-
-@router.get("/inbox/rules/{name}/edit", response_class=HTMLResponse)
-def rule_edit_view(request: Request, name: str, user: Manager) -> Response:
-    return rule_edit_page(request, user, name)
-
-
-@router.post("/inbox/rules/{name}/edit", response_class=HTMLResponse)
-def edit_rule(
-    request: Request, name: str, user: Manager, form: Annotated[RuleForm, Depends()]
-) -> Response:
-    from veille.inbox.rules import edit_rule as edit
-
-    _ = translator(request)
-    st = workspace(request).state
-    return attempt(
-        lambda: edit(st, name, form.rule()),
-        done=_("Rule %(name)s saved.", name=form.name), where="/inbox/rules",
-        on_error=lambda exc: rule_edit_page(
-            request, user, name, error=error_text(request, exc), status_code=400
-        ),
-    )  # fmt: skip
-
-
-@router.post("/inbox/rules/{name}/remove", response_class=HTMLResponse)
-def remove_rule(request: Request, name: str, user: Manager) -> Response:
-    from veille.inbox.rules import remove_rule as remove
-
-    _ = translator(request)
-    try:
-        remove(workspace(request).state, name)
-    except VeilleError as exc:
-        store_errors_through(exc)
-        return redirect("/inbox/rules", message=error_text(request, exc))
-    return redirect("/inbox/rules", message=_("Rule %(name)s removed.", name=name))
 
 
 @router.post("/inbox/replies/{reply_id}/approve", response_class=HTMLResponse)
