@@ -127,6 +127,27 @@ class Figure(float):
         return (Figure, (float(self), self.digits))
 
 
+class Money(float):
+    """An amount of money in a message made by :func:`tr`, in ``currency``
+    (ISO 4217, the workspace's ``[workspace] currency``): ``€1,234.50`` in
+    English, ``1 234,50 €`` where :func:`translated` is told French."""
+
+    currency: str
+
+    def __new__(cls, value: float, currency: str) -> Money:
+        made = super().__new__(cls, value)
+        made.currency = currency
+        return made
+
+    def __str__(self) -> str:
+        from veille.i18n import format_money
+
+        return format_money(float(self), "en", self.currency)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Money, (float(self), self.currency))
+
+
 def translated(
     text: str,
     gettext: Callable[[str], str],
@@ -155,6 +176,10 @@ def translated(
             from veille.i18n import format_number
 
             return format_number(v, lang)
+        if isinstance(v, Money) and lang:
+            from veille.i18n import format_money
+
+            return format_money(v, lang, v.currency)
         if isinstance(v, Figure) and lang:
             from veille.i18n import format_decimal
 

@@ -183,3 +183,24 @@ def test_the_document_of_an_adopted_plan_measures_its_cost_once(
     now_hours = f"{shown(real(ws, now=NOW).hours_per_week)}"
     assert f"**The plan has changed since:** it now asks {now_hours} hours a week" in text
     assert len(calls) == 1
+
+
+def test_money_said_by_the_cli_is_in_the_workspaces_currency_the_readers_way(
+    ws: Workspace,
+) -> None:
+    """`plan money set`, `plan money rate`, and the refusal of a plan over its
+    budget said each amount as a bare number (``1234.5``), with no currency
+    and, in the refusal, English digits for a French reader."""
+    done = veille(ws, "plan", "money", "set", "scheduler", "1234.5")
+    assert done.returncode == 0, done.stderr
+    assert "scheduler: €1,234.50 a month." in done.stdout
+    done = veille(ws, "--language", "fr", "plan", "money", "rate", "42")
+    assert done.returncode == 0, done.stderr
+    assert "Coût horaire\u202f: 42,00\u202f€." in done.stdout
+    add_objective(ws.state, "care", "customer_service", topics="lumio")
+    set_channel(ws.state, "mastodon", posts_per_week=1, response_minutes=600)
+    assert veille(ws, "plan", "capacity", "--hours", "60", "--budget", "1000").returncode == 0
+    done = veille(ws, "--language", "fr", "plan", "adopt", "--yes")
+    assert done.returncode == 2 and adoption(ws) is None
+    assert "le plan coûte 1\u202f234,50\u202f€ par mois" in done.stderr
+    assert "le budget est de 1\u202f000,00\u202f€" in done.stderr

@@ -18,7 +18,7 @@ from veille.cli.common import (
     tell,
 )
 from veille.cli.plan import ActorOpt, LangOpt, lang_of
-from veille.errors import Figure, tr
+from veille.errors import Figure, Money, tr
 
 
 def _show_cost(estimate: object, lang: str) -> None:
@@ -65,7 +65,8 @@ def register(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             set_money(ws.state, label, monthly, note=note, actor=actor)
-            tell(ws, tr("%(label)s: %(n)s a month.", label=label, n=Figure(monthly)))
+            money_of = Money(monthly, ws.settings.workspace.currency)
+            tell(ws, tr("%(label)s: %(n)s a month.", label=label, n=money_of))
 
     @money.command("remove")
     @handle_errors
@@ -95,7 +96,8 @@ def register(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             set_hourly_rate(ws.state, rate, actor=actor)
-            tell(ws, tr("Hourly rate %(rate)s.", rate=Figure(rate)) if rate is not None
+            currency = ws.settings.workspace.currency
+            tell(ws, tr("Hourly rate %(rate)s.", rate=Money(rate, currency)) if rate is not None
                   else tr("Hourly rate unset."))  # fmt: skip
 
     @plan.command("capacity")
@@ -169,4 +171,5 @@ def register(plan: typer.Typer) -> None:
             done = adopt(ws, found, over_capacity=over_capacity, actor=actor)
             tell(ws, tr("Plan adopted: %(hours)s hours a week, %(money)s a month.",
                         hours=Figure(done.hours_per_week),
-                        money=Figure(done.money_per_month)))  # fmt: skip
+                        money=Money(done.money_per_month,
+                                    ws.settings.workspace.currency)))  # fmt: skip

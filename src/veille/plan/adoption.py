@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from veille.errors import Place, Text, UsageError, tr
+from veille.errors import Figure, Money, Place, Text, UsageError, tr
 from veille.plan.common import audit, now_utc
 from veille.plan.objectives import OBJECTIVE_ADD
 
@@ -25,18 +25,18 @@ ADOPT_OVER_HINT = tr(
 
 
 def _over_capacity(est: CostEstimate) -> Text:
-    from veille.i18n import format_decimal
-
+    # Figure and Money: written the reader's way when the message is shown
+    # (``12,5`` hours, ``1 234,50 €`` in French), not English's here.
     if est.hours_over > 0:
         return tr(
             "the plan asks %(need)s hours a week and the team has %(have)s",
-            need=format_decimal(est.hours_per_week, "en", 1),
-            have=format_decimal(est.hours_available or 0.0, "en", 1),
+            need=Figure(est.hours_per_week, 1),
+            have=Figure(est.hours_available or 0.0, 1),
         )
     return tr(
         "the plan costs %(need)s a month and the budget is %(have)s",
-        need=format_decimal(est.money_per_month, "en", 2),
-        have=format_decimal(est.budget_per_month or 0.0, "en", 2),
+        need=Money(est.money_per_month, est.currency),
+        have=Money(est.budget_per_month or 0.0, est.currency),
     )
 
 
