@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from veille.cli import build_app
-from veille.cli.helptext import HELP_CONTEXT, TYPER_WORDS, USAGE
+from veille.cli.helptext import HELP_AREA, HELP_CONTEXT, TYPER_WORDS, USAGE
 from veille.web.i18n import merged_catalog
 
 NBSP = "\u202f"
@@ -102,10 +102,12 @@ TEXTS = _texts()
 
 def test_every_help_text_has_its_french() -> None:
     """A command or an option added with its help in English only fails
-    here: its French goes in cli_help.po, under msgctxt "help"."""
+    here: its French goes in cli_help.po, under msgctxt "help". A help page
+    reads that catalog alone (a French one put in another file would never
+    show), so only that one is read here."""
     from typer import rich_utils
 
-    catalog = merged_catalog("fr")
+    catalog = merged_catalog("fr", areas=(HELP_AREA,))
     wanted = dict(TEXTS)
     wanted.update({getattr(rich_utils, name): f"typer's {name}" for name in TYPER_WORDS})
     wanted[USAGE] = "click's usage line"
