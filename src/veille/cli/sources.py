@@ -198,7 +198,8 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             rows = health(ws.state, name)
-            say = speaker(reader_language(ws, language))
+            lang = reader_language(ws, language)
+            say = speaker(lang)
         if output is DataFormat.json:
             print_json(rows)
             return
@@ -227,7 +228,11 @@ def register(app: typer.Typer) -> None:
             )
             for h in rows
         ]
-        print_rows((dict(zip(cols, v, strict=True)) for v in values), cols, RowFormat.table)
+        from veille.cli.layout import print_table_or_blocks
+
+        # Twelve columns: one block per source where the terminal is too narrow.
+        shown = [dict(zip(cols, v, strict=True)) for v in values]
+        print_table_or_blocks(console(), shown, cols, lang)
         # What "expired" means, in the reader's language: nothing lasting said
         # it beyond the run that left the posts out.
         for h in rows:
