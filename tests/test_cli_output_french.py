@@ -480,3 +480,24 @@ def test_plan_init_asks_again_for_an_unknown_type_or_a_mistyped_deadline(run) ->
     assert "Error: deadline '30/06/2027' is not a date" in english.output, english.output
     assert "Write it as YYYY-MM-DD" in english.output
     assert english.output.count("By when?") == 2, english.output
+
+
+def test_source_list_shows_a_config_as_people_write_it(run, tmp_path: Path) -> None:
+    """`veille source list` showed a source's config as a Python dict
+    (« {'url': 'https://…', 'platform': '', 'adaptive': True} »), its URL cut
+    with « … » at 80 columns: one ``key = value`` line each, as TOML writes
+    them, the URL whole, a token in it still masked, in both languages; JSON
+    keeps the object."""
+    done = run("source", "add", "feeds", "https://example.org/feed?token=abc123", "--name",
+               "blog-with-a-long-name", "-o", "max_pages=3")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    for lang, head in (("fr", "réglages"), ("en", "config")):
+        listed = run("--language", lang, "source", "list", env={"COLUMNS": "80"}).output
+        assert head in listed and all(len(line) <= 80 for line in listed.splitlines()), listed
+        cells = [line.split("│")[5].strip() for line in listed.splitlines() if "│" in line]
+        assert "max_pages = 3" in cells and "adaptive = true" in cells, listed
+        assert '"https://example.org/feed?token=****"' in "".join(cells), listed
+        assert "{" not in listed and "True" not in listed and "…" not in listed, listed
+        assert "abc123" not in listed and "platform =" not in listed, listed
+    as_json = run("source", "list", "--format", "json").output
+    assert '"max_pages": 3' in as_json and '"adaptive": true' in as_json, as_json

@@ -91,8 +91,9 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def source_list(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
         """List configured sources."""
-        from veille.services.sources import every_text, list_sources, shown_config
+        from veille.services.sources import config_lines, every_text, list_sources, shown_config
 
+        table = output is DataFormat.table
         with open_workspace(workspace) as ws:
             reader = cli_language(ws.root)
             rows = [
@@ -100,15 +101,17 @@ def register(app: typer.Typer) -> None:
                     "name": r.name,
                     "kind": r.kind,
                     # People read 30m, as --every takes it; JSON and CSV keep seconds.
-                    "every": every_text(r.every) if output is DataFormat.table else r.every,
+                    "every": every_text(r.every) if table else r.every,
                     "enabled": r.enabled,
-                    "config": shown_config(r),
+                    # People read key = value, one a line (as TOML writes it), not
+                    # a Python dict; JSON keeps the object a script reads.
+                    "config": "\n".join(config_lines(r)) if table else shown_config(r),
                 }
                 for r in list_sources(ws.state)
             ]
         say = speaker(reader)
         print_rows(rows, ["name", "kind", "every", "enabled", "config"], output,
-                   heads=said_heads(say, LIST_HEADS), say=say)  # fmt: skip
+                   heads=said_heads(say, LIST_HEADS), say=say, fold=("name", "config"))  # fmt: skip
 
     @source_app.command("remove")
     @handle_errors
