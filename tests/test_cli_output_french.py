@@ -131,11 +131,17 @@ def test_query_check_and_explain_are_said_in_french(run) -> None:
 def test_users_and_tokens_are_said_in_french(run) -> None:
     """`veille user add`, `token create|list|revoke`, `user remove` said
     what they did in English (« user alice added with role analyst. »),
-    and `token list` headed its columns and said its states in English."""
+    and `token list` headed its columns and said its states in English.
+    A role is named in French, its code beside it for --role (« rôle
+    analyst » until 2026-12-06)."""
     done = run("user", "add", "alice", "--role", "analyst", "--password-stdin",
                input="correct horse battery\n")  # fmt: skip
     assert done.exit_code == 0, done.output
-    assert "Compte alice ajouté avec le rôle analyst." in done.output, done.output
+    assert "Compte alice ajouté avec le rôle analyste (analyst)." in done.output, done.output
+    listed = run("user", "list", env={"COLUMNS": "3000"}).output
+    assert "│ analyste (analyst) " in listed, listed
+    english = run("--language", "en", "user", "list", env={"COLUMNS": "3000"}).output
+    assert "│ analyst " in english and "analyste" not in english, english
     done = run("token", "create", "alice", "-n", "ci")
     assert done.exit_code == 0, done.output
     assert f"jeton 1 de alice créé avec la portée write{NBSP}; il ne sera plus affiché." in (
@@ -153,7 +159,7 @@ def test_users_and_tokens_are_said_in_french(run) -> None:
     done = run("user", "passwd", "alice", "--password-stdin", input="another horse battery\n")
     assert "Mot de passe de alice changé." in done.output, done.output
     assert (
-        "Le compte alice a maintenant le rôle viewer."
+        "Le compte alice a maintenant le rôle lecteur (viewer)."
         in run("user", "role", "alice", "viewer").output
     )
     assert "Compte alice supprimé." in run("user", "remove", "alice").output
