@@ -56,7 +56,9 @@ def register(app: typer.Typer) -> None:
         to: Annotated[
             str,
             typer.Option(
-                "--to", help="Channel URL: mailto:, webhook+https://, atom:PATH or an apprise URL."
+                "--to",
+                help="Channel URL: mailto:ADDRESS, webhook+https://HOST/PATH, atom:PATH or an "
+                "apprise URL (slack://TOKEN_A/TOKEN_B/TOKEN_C, ntfy://TOPIC).",
             ),
         ] = "",
         every: EveryOpt = None,
