@@ -380,11 +380,21 @@ def test_plan_adopt_asks_in_french_and_takes_oui(run) -> None:
 def test_the_demo_tour_is_said_in_french(run, tmp_path: Path) -> None:
     """`LANG=fr_FR.UTF-8 veille demo` toured its workspace in English
     (« new posts stored », « Busiest day », « Followers of our own pages
-    … 48,210 », a French reader's 48 point 210)."""
-    out = run("demo", str(tmp_path / "demo"), "--days", "7", env={"COLUMNS": "3000"}).output
+    … 48,210 », a French reader's 48 point 210). Its counts by platform
+    and language were ungrouped (« en 1379 »): grouped the French way, the
+    pairs parted by « ; »."""
+    out = run("demo", str(tmp_path / "demo"), "--days", "14", env={"COLUMNS": "3000"}).output
     assert f"Espace de travail de démonstration{NBSP}: {tmp_path / 'demo'}" in out, out
     assert "nouvelles publications enregistrées" in out and "Par plateforme" in out
     assert f"Jour le plus chargé{NBSP}: " in out and "une panne chez Lumio" in out
+    import re
+
+    figure = rf"\d{{1,3}}(?:{NBSP}\d{{3}})*"
+    pairs = rf"\w+ {figure}(?:{NBSP}; \w+ {figure})*"
+    lines = {line.split(NBSP + ":")[0]: line for line in out.splitlines()}
+    for label in ("Par plateforme", "Par langue"):
+        assert re.fullmatch(rf"{label}{NBSP}: {pairs}", lines[label].strip()), lines[label]
+    assert re.search(rf"\d{NBSP}\d{{3}}", lines["Par langue"]), lines["Par langue"]
     assert (
         f"Abonnés de nos propres pages (relevé du jour){NBSP}: facebook lumio 48{NBSP}210, "
     ) in out, out
