@@ -106,8 +106,8 @@ def _same_alert(
     found = []
     for name, alert in existing.items():
         match = suffix.fullmatch(name)
-        if match is None or name in claimed:
-            continue
+        if match is None or name in claimed or not alert.topic:
+            continue  # an alert on a query of its own is not one an import made
         if topic_query(ws.store, alert.topic) == query:
             found.append((int(match.group(1) or 1), alert))
     return min(found, key=lambda f: f[0])[1] if found else None
