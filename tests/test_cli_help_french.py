@@ -133,3 +133,14 @@ def test_the_french_help_names_the_same_options_and_commands() -> None:
             if sorted(re.findall(pattern, said)) != sorted(re.findall(pattern, text)):
                 wrong.append(f"{where}: {said!r}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_help_catalog_holds_help_texts_only() -> None:
+    """A help page reads cli_help.po alone, and a command's output every
+    catalog but it (each was read on every call: a slow start): a sentence
+    put there without msgctxt "help" would be said in English."""
+    catalog = merged_catalog("fr", areas=(HELP_AREA,))
+    loose = [m.id for m in catalog if m.id and m.context != HELP_CONTEXT]
+    assert not loose, loose
+    rest = merged_catalog("fr", skip=(HELP_AREA,))
+    assert not [m.id for m in rest if m.id and m.context == HELP_CONTEXT]

@@ -312,9 +312,11 @@ def speaker(lang: str) -> Callable[[str], str]:
 
     if lang == "en":
         return lambda text: str.__str__(text) if isinstance(text, str) else text
+    from veille.cli.helptext import HELP_AREA
     from veille.web.i18n import load_translations
 
-    catalog = load_translations()[lang]
+    # The help pages' words (all under msgctxt "help") are never a sentence said here.
+    catalog = load_translations(skip=(HELP_AREA,))[lang]
     return lambda text: translated(text, catalog.gettext, lang, ngettext=catalog.ngettext)
 
 
