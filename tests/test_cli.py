@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -148,6 +149,11 @@ def test_collect_fails_when_a_source_fails(run, tmp_path: Path, monkeypatch) -> 
 def test_demo_builds_a_populated_workspace(run, tmp_path: Path) -> None:
     out = run("demo", str(tmp_path / "demo"), "--days", "10").output
     assert "new posts stored" in out and "Busiest day" in out
+    # Counts grouped as every figure is (1,234), pairs parted by "; ".
+    pairs = r"\w+ \d{1,3}(?:,\d{3})*(?:; \w+ \d{1,3}(?:,\d{3})*)*"
+    for label in ("By platform", "By language"):
+        (line,) = [x for x in out.splitlines() if x.startswith(label)]
+        assert re.fullmatch(rf"{label}: {pairs}", line.strip()), line
     # The organization's own pages, looked up on the simulator while it ran.
     assert "Followers of our own pages (today's snapshot): facebook lumio 48,210" in out
     # One LinkedIn page, named by vanity name and number in veille.toml: said once.

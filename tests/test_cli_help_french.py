@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from veille.cli import build_app
-from veille.cli.helptext import HELP_CONTEXT, TYPER_WORDS, USAGE
+from veille.cli.helptext import HELP_AREA, HELP_CONTEXT, TYPER_WORDS, USAGE
 from veille.web.i18n import merged_catalog
 
 NBSP = "\u202f"
@@ -102,10 +102,12 @@ TEXTS = _texts()
 
 def test_every_help_text_has_its_french() -> None:
     """A command or an option added with its help in English only fails
-    here: its French goes in cli_help.po, under msgctxt "help"."""
+    here: its French goes in cli_help.po, under msgctxt "help". A help page
+    reads that catalog alone (a French one put in another file would never
+    show), so only that one is read here."""
     from typer import rich_utils
 
-    catalog = merged_catalog("fr")
+    catalog = merged_catalog("fr", areas=(HELP_AREA,))
     wanted = dict(TEXTS)
     wanted.update({getattr(rich_utils, name): f"typer's {name}" for name in TYPER_WORDS})
     wanted[USAGE] = "click's usage line"
@@ -131,3 +133,14 @@ def test_the_french_help_names_the_same_options_and_commands() -> None:
             if sorted(re.findall(pattern, said)) != sorted(re.findall(pattern, text)):
                 wrong.append(f"{where}: {said!r}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_help_catalog_holds_help_texts_only() -> None:
+    """A help page reads cli_help.po alone, and a command's output every
+    catalog but it (each was read on every call: a slow start): a sentence
+    put there without msgctxt "help" would be said in English."""
+    catalog = merged_catalog("fr", areas=(HELP_AREA,))
+    loose = [m.id for m in catalog if m.id and m.context != HELP_CONTEXT]
+    assert not loose, loose
+    rest = merged_catalog("fr", skip=(HELP_AREA,))
+    assert not [m.id for m in rest if m.id and m.context == HELP_CONTEXT]

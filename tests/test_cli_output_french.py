@@ -131,11 +131,17 @@ def test_query_check_and_explain_are_said_in_french(run) -> None:
 def test_users_and_tokens_are_said_in_french(run) -> None:
     """`veille user add`, `token create|list|revoke`, `user remove` said
     what they did in English (« user alice added with role analyst. »),
-    and `token list` headed its columns and said its states in English."""
+    and `token list` headed its columns and said its states in English.
+    A role is named in French, its code beside it for --role (« rôle
+    analyst » until 2026-12-06)."""
     done = run("user", "add", "alice", "--role", "analyst", "--password-stdin",
                input="correct horse battery\n")  # fmt: skip
     assert done.exit_code == 0, done.output
-    assert "Compte alice ajouté avec le rôle analyst." in done.output, done.output
+    assert "Compte alice ajouté avec le rôle analyste (analyst)." in done.output, done.output
+    listed = run("user", "list", env={"COLUMNS": "3000"}).output
+    assert "│ analyste (analyst) " in listed, listed
+    english = run("--language", "en", "user", "list", env={"COLUMNS": "3000"}).output
+    assert "│ analyst " in english and "analyste" not in english, english
     done = run("token", "create", "alice", "-n", "ci")
     assert done.exit_code == 0, done.output
     assert f"jeton 1 de alice créé avec la portée write{NBSP}; il ne sera plus affiché." in (
@@ -153,7 +159,7 @@ def test_users_and_tokens_are_said_in_french(run) -> None:
     done = run("user", "passwd", "alice", "--password-stdin", input="another horse battery\n")
     assert "Mot de passe de alice changé." in done.output, done.output
     assert (
-        "Le compte alice a maintenant le rôle viewer."
+        "Le compte alice a maintenant le rôle lecteur (viewer)."
         in run("user", "role", "alice", "viewer").output
     )
     assert "Compte alice supprimé." in run("user", "remove", "alice").output
@@ -208,7 +214,7 @@ def test_the_plan_commands_are_said_in_french(run) -> None:
     assert "not measurable" not in kpis
     channels = run("plan", "channel", "list", env=wide).output
     assert "par semaine" in channels and "per_week" not in channels, channels
-    assert f"hosting{NBSP}: 12,5 par mois." in run("plan", "money", "set", "hosting", "12.5").output
+    assert f"hosting{NBSP}: 12,50{NBSP}€ par mois." in run("plan", "money", "set", "hosting", "12.5").output
     english = run("--language", "en", "plan", "kpi", "target", "vol", "99").output
     assert "KPI 'vol': target 99." in english, english
 
@@ -317,7 +323,7 @@ def test_more_plan_commands_are_said_in_french(run, tmp_path: Path) -> None:
     assert (
         "mastodon retiré du plan des canaux." in run("plan", "channel", "remove", "mastodon").output
     )
-    assert f"Coût horaire{NBSP}: 40." in run("plan", "money", "rate", "40").output
+    assert f"Coût horaire{NBSP}: 40,00{NBSP}€." in run("plan", "money", "rate", "40").output
     assert "Coût horaire non défini." in run("plan", "money", "rate").output
     run("plan", "objective", "add", "care", "--type", "awareness")
     assert (
@@ -374,11 +380,21 @@ def test_plan_adopt_asks_in_french_and_takes_oui(run) -> None:
 def test_the_demo_tour_is_said_in_french(run, tmp_path: Path) -> None:
     """`LANG=fr_FR.UTF-8 veille demo` toured its workspace in English
     (« new posts stored », « Busiest day », « Followers of our own pages
-    … 48,210 », a French reader's 48 point 210)."""
-    out = run("demo", str(tmp_path / "demo"), "--days", "7", env={"COLUMNS": "3000"}).output
+    … 48,210 », a French reader's 48 point 210). Its counts by platform
+    and language were ungrouped (« en 1379 »): grouped the French way, the
+    pairs parted by « ; »."""
+    out = run("demo", str(tmp_path / "demo"), "--days", "14", env={"COLUMNS": "3000"}).output
     assert f"Espace de travail de démonstration{NBSP}: {tmp_path / 'demo'}" in out, out
     assert "nouvelles publications enregistrées" in out and "Par plateforme" in out
     assert f"Jour le plus chargé{NBSP}: " in out and "une panne chez Lumio" in out
+    import re
+
+    figure = rf"\d{{1,3}}(?:{NBSP}\d{{3}})*"
+    pairs = rf"\w+ {figure}(?:{NBSP}; \w+ {figure})*"
+    lines = {line.split(NBSP + ":")[0]: line for line in out.splitlines()}
+    for label in ("Par plateforme", "Par langue"):
+        assert re.fullmatch(rf"{label}{NBSP}: {pairs}", lines[label].strip()), lines[label]
+    assert re.search(rf"\d{NBSP}\d{{3}}", lines["Par langue"]), lines["Par langue"]
     assert (
         f"Abonnés de nos propres pages (relevé du jour){NBSP}: facebook lumio 48{NBSP}210, "
     ) in out, out
@@ -480,3 +496,24 @@ def test_plan_init_asks_again_for_an_unknown_type_or_a_mistyped_deadline(run) ->
     assert "Error: deadline '30/06/2027' is not a date" in english.output, english.output
     assert "Write it as YYYY-MM-DD" in english.output
     assert english.output.count("By when?") == 2, english.output
+
+
+def test_source_list_shows_a_config_as_people_write_it(run, tmp_path: Path) -> None:
+    """`veille source list` showed a source's config as a Python dict
+    (« {'url': 'https://…', 'platform': '', 'adaptive': True} »), its URL cut
+    with « … » at 80 columns: one ``key = value`` line each, as TOML writes
+    them, the URL whole, a token in it still masked, in both languages; JSON
+    keeps the object."""
+    done = run("source", "add", "feeds", "https://example.org/feed?token=abc123", "--name",
+               "blog-with-a-long-name", "-o", "max_pages=3")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    for lang, head in (("fr", "réglages"), ("en", "config")):
+        listed = run("--language", lang, "source", "list", env={"COLUMNS": "80"}).output
+        assert head in listed and all(len(line) <= 80 for line in listed.splitlines()), listed
+        cells = [line.split("│")[5].strip() for line in listed.splitlines() if "│" in line]
+        assert "max_pages = 3" in cells and "adaptive = true" in cells, listed
+        assert '"https://example.org/feed?token=****"' in "".join(cells), listed
+        assert "{" not in listed and "True" not in listed and "…" not in listed, listed
+        assert "abc123" not in listed and "platform =" not in listed, listed
+    as_json = run("source", "list", "--format", "json").output
+    assert '"max_pages": 3' in as_json and '"adaptive": true' in as_json, as_json

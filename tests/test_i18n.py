@@ -112,3 +112,23 @@ def test_a_sentence_that_agrees_with_its_count_is_said_in_each_language() -> Non
     assert said(12345) == "12\u202f345 éléments"
     english = [str(trn("%(n)s item", "%(n)s items", n, n=Count(n))) for n in (0, 1, 2)]
     assert english == ["0 items", "1 item", "2 items"]
+
+
+def test_a_value_written_in_both_languages_is_kept_and_said_in_each() -> None:
+    """A draft's problems (written by the checker in English and French)
+    inside a stored sentence: read back from the store, a French reader
+    reads the French ones, an English reader the English."""
+    import pickle
+
+    from veille.errors import Bilingual, restored, storable, tr, translated
+    from veille.web.i18n import load_translations
+
+    fr = load_translations()["fr"]
+    problems = Bilingual("The guidelines rule out 'free': rephrase.", "La charte exclut « free ».")
+    text = tr("held back as a draft: it no longer passes the checks (%(problems)s)",
+              problems=problems)  # fmt: skip
+    kept = restored(storable(pickle.loads(pickle.dumps(text))))
+    french = translated(kept, fr.gettext, "fr")
+    assert french.endswith("vérifications (La charte exclut « free ».)"), french
+    assert str(kept).endswith("checks (The guidelines rule out 'free': rephrase.)")
+    assert translated(kept, str, "en") == str(kept)

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from veille.errors import Count, Text, tr, trn
+from veille.errors import Bilingual, Count, Text, tr, trn
 from veille.sim import BRAND
 from veille.sim.feeds import FEED_PLATFORMS
 from veille.workspace import Workspace, init_workspace
@@ -235,6 +235,19 @@ def start_demo_plan(ws: Workspace, *, lang: str = "en", now: datetime | None = N
     return made
 
 
+def _counted(counts: Any) -> Bilingual:
+    """``mastodon 1,234; bluesky 56`` / ``mastodon 1 234 ; bluesky 56``: each
+    count with its thousands grouped the reader's way (format_number, as
+    every other figure), the pairs parted by a semicolon, which no grouped
+    figure holds ("mastodon 1,234, bluesky 56" would misread)."""
+    from veille.i18n import NBSP, format_number
+
+    def said(lang: str, semicolon: str) -> str:
+        return semicolon.join(f"{c.key} {format_number(c.count, lang)}" for c in counts)
+
+    return Bilingual(said("en", "; "), said("fr", NBSP + "; "))
+
+
 def build_demo(
     directory: str | Path, *, seed: int, days: int, end: datetime, lang: str = "en"
 ) -> list[str]:
@@ -252,9 +265,8 @@ def build_demo(
         lines.append(trn("%(n)s new post stored; %(total)s in all, over %(days)s days.",
                          "%(n)s new posts stored; %(total)s in all, over %(days)s days.", new,
                          n=Count(new), total=Count(st.total), days=Count(days_held)))  # fmt: skip
-        # (Counts as they were, ungrouped: "mastodon 1,234, bluesky 56" would misread.)
-        platforms = ", ".join(f"{c.key} {c.count}" for c in st.by_platform)
-        languages = ", ".join(f"{c.key} {c.count}" for c in st.by_language)
+        platforms = _counted(st.by_platform)
+        languages = _counted(st.by_language)
         lines.append(tr("By platform: %(counts)s", counts=platforms))
         lines.append(tr("By language: %(counts)s", counts=languages))
         peak = max(st.by_day, key=lambda c: c.count) if st.by_day else None

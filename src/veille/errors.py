@@ -148,6 +148,26 @@ class Money(float):
         return (Money, (float(self), self.currency))
 
 
+class Bilingual(str):
+    """A value of a message made by :func:`tr` already written in each
+    language (a draft's problems, which the checker writes in English and in
+    French, numbers and all): its English wherever a string is used, its
+    ``fr`` for a French reader (:func:`translated`)."""
+
+    fr: str
+
+    def __new__(cls, en: str, fr: str) -> Bilingual:
+        made = super().__new__(cls, en)
+        made.fr = fr
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Bilingual, (str.__str__(self), self.fr))
+
+    def said(self, lang: str | None) -> str:
+        return self.fr if lang == "fr" else str.__str__(self)
+
+
 def translated(
     text: str,
     gettext: Callable[[str], str],
@@ -172,6 +192,8 @@ def translated(
             if isinstance(said, Text):
                 return translated(said, gettext, lang, where, ngettext)
             return said
+        if isinstance(v, Bilingual):
+            return v.said(lang)
         if isinstance(v, Count) and lang:
             from veille.i18n import format_number
 
@@ -262,6 +284,8 @@ def _encoded(v: Any) -> Any:
         return coded
     if isinstance(v, Place):
         return {"place": [str.__str__(v), _encoded(v.page), _encoded(v.api)]}
+    if isinstance(v, Bilingual):
+        return {"both": [str.__str__(v), v.fr]}
     if isinstance(v, Count):
         return {"count": int(v)}
     if isinstance(v, Figure):
@@ -282,6 +306,9 @@ def _decoded(v: Any) -> Any:
     if "place" in v:
         cli, page, api = v["place"]
         return Place(cli, page=_decoded(page), api=_decoded(api))
+    if "both" in v:
+        en, fr = v["both"]
+        return Bilingual(str(en), str(fr))
     if "figure" in v:
         value, digits = v["figure"]
         return Figure(float(value), None if digits is None else int(digits))

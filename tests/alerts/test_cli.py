@@ -214,3 +214,36 @@ def test_deliveries_count_every_attempt_the_first_included(tmp_path: Path, recei
     assert rows["mastodon:1"]["status"] == "sent" and rows["mastodon:1"]["attempts"] == 1
     assert rows["mastodon:2"]["status"] == "sent" and rows["mastodon:2"]["attempts"] == 2
     ws.close()
+
+
+def test_channel_urls_are_written_one_way_in_help_errors_and_docs(tmp_path: Path) -> None:
+    """`--to`'s help wrote « mailto:, webhook+https:// », a refusal
+    « mailto:you@example.org, webhook+https://…, (slack://…, ntfy://…) »,
+    another « atom:PATH » and the web form « atom:FILE »: every one now
+    writes the same forms, a placeholder in capitals after each scheme, in
+    English and in French, and the docs use them."""
+    import re
+
+    ws = make_workspace(tmp_path / "ws")
+    forms = {
+        "en": "mailto:ADDRESS, webhook+https://HOST/PATH, atom:PATH or an apprise URL "
+        "(slack://TOKEN_A/TOKEN_B/TOKEN_C, ntfy://TOPIC",
+        "fr": "mailto:ADRESSE, webhook+https://HÔTE/CHEMIN, atom:CHEMIN ou une URL apprise "
+        "(slack://JETON_A/JETON_B/JETON_C, ntfy://SUJET",
+    }
+    for lang, said in forms.items():
+        w = str(ws.root)
+        add = ["alert", "add", "--query", "lumio", "-w", w, "--to"]
+        for args in (["alert", "add", "--help"], [*add, "nourl"], [*add, "nope://x"]):
+            done = CliRunner().invoke(build_app(), ["--language", lang, *args],
+                                      env={"COLUMNS": "2000"})  # fmt: skip
+            flat = re.sub(r"[ \n│]+", " ", done.output)
+            assert said in flat, (args, flat)
+            assert "://…" not in flat and "mailto:," not in flat, flat
+    docs = Path(__file__).parents[2] / "docs"
+    examples = {"alerts.md": ("TOKEN_A/TOKEN_B/TOKEN_C", "TOPIC"),
+                "fr/alerts.md": ("JETON_A/JETON_B/JETON_C", "SUJET")}  # fmt: skip
+    for page, (slack, ntfy) in examples.items():
+        text = (docs / page).read_text(encoding="utf-8")
+        assert f"--to slack://{slack}" in text and f"--to ntfy://{ntfy}" in text
+        assert "slack://…" not in text and "ntfy://…" not in text

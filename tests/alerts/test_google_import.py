@@ -5,6 +5,7 @@ refused by name, never imported as a default."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -191,3 +192,49 @@ def test_delivery_times(value: Any, expected: tuple[str, int]) -> None:
 def test_bad_delivery_times(value: Any) -> None:
     with pytest.raises(UsageError):
         delivery_time(value)
+
+
+def test_an_export_imported_twice_makes_no_copies(tmp_path: Path) -> None:
+    """`veille alert import FILE` run again made copies (lumio-2, vexa-2…):
+    the alerts already there are said so and left as they are; with
+    --update they take the file's settings (here, a new frequency). Two
+    Google alerts of one query in one file are still two alerts."""
+    ws = make_workspace(tmp_path / "ws")
+    mail = {"email_address": "me@example.org"}
+    records = [
+        {"query": "lumio", "delivery_frequency": "At most once a day", **mail},
+        {"query": "lumio", "delivery_method": "RSS"},
+        {"query": "vexa", **mail},
+    ]
+    path = _export(tmp_path, records)
+    app, env = build_app(), {"COLUMNS": "300"}
+
+    def run(*args: str) -> str:
+        done = CliRunner().invoke(app, [*args, "alert", "import", str(path), "-w", str(ws.root)],
+                                  env=env)  # fmt: skip
+        assert done.exit_code == 0, done.output
+        return re.sub(r"[ \n]+", " ", done.output)  # (U+202F kept: str.split() drops it)
+
+    first = run()
+    assert "3 alerts imported from alerts.json, 0 skipped." in first, first
+    names = sorted(a.name for a in AlertBook(ws.store).all())
+    assert names == ["lumio", "lumio-2", "vexa"]
+    again = run()
+    assert sorted(a.name for a in AlertBook(ws.store).all()) == names
+    assert "alert lumio-2 already exists for “lumio”: left as it is" in again, again
+    assert ("0 alerts imported from alerts.json, 3 already there and left as they were, "
+            "0 skipped.") in again, again  # fmt: skip
+    french = run("--language", "fr")
+    assert "l’alerte vexa existe déjà pour «\u202fvexa\u202f»\u202f: laissée telle quelle" in french
+    assert "0 alerte importée de alerts.json, 3 déjà là et laissée(s) telle(s) quelle(s)" in french
+    assert AlertBook(ws.store).get("lumio").frequency == "daily"
+    records[0]["delivery_frequency"] = "At most once a week"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    done = CliRunner().invoke(app, ["alert", "import", str(path), "--update", "-w", str(ws.root)],
+                              env=env)  # fmt: skip
+    assert done.exit_code == 0, done.output
+    updated = re.sub(r"[ \n]+", " ", done.output)
+    assert "alert lumio already existed for “lumio”: given the file's settings" in updated
+    assert "3 already there and updated" in updated, updated
+    assert AlertBook(ws.store).get("lumio").frequency == "weekly"
+    assert sorted(a.name for a in AlertBook(ws.store).all()) == names

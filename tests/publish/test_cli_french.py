@@ -94,3 +94,39 @@ def test_calendar_publish_says_each_result_in_french(french, sim: Simulator) -> 
     assert "rien à publier pour l’instant." in french("calendar", "publish")
     english = french("--language", "en", "calendar", "publish", "--dry-run")
     assert "nothing due." in english, english
+
+
+GUIDELINES = """+++
+forbidden_words = ["free"]
++++
+# Notre charte
+"""
+
+
+def test_a_post_held_back_says_its_problems_in_french(french, workspace: Workspace,
+                                                     sim: Simulator) -> None:  # fmt: skip
+    """A post the guidelines rule out after it was scheduled is held back:
+    `veille --language fr calendar publish` said why in English (« The
+    guidelines rule out 'free': rephrase. ») inside its French sentence, and
+    `calendar list` too."""
+    from veille.plan.people import set_guidelines
+
+    url = sim.url("mastodon", "").rstrip("/")
+    french("publish", "account", "add", "m", "--platform", "mastodon", "--url", url,
+           "--secret", "sim-mastodon-token")  # fmt: skip
+    french("calendar", "add", "-a", "m", "--at", "2026-01-01 09:00", "--yes", "free coffee")
+    set_guidelines(workspace.state, GUIDELINES, "# Notre charte\n")
+    held = french("--language", "fr", "calendar", "publish", env={"LANG": "C.UTF-8"})
+    assert "Publication n°1 retenue" in held and "rule out" not in held, held
+    assert f"vérifications (La charte exclut « free »{NBSP}: reformulez.)" in held, held
+    listed = french("--language", "fr", "calendar", "list", "--full", env={"COLUMNS": "300"})
+    assert "rule out" not in listed and "no longer passes" not in listed, listed
+    assert "La charte exclut « free »" in listed, listed
+    added = french("--language", "fr", "calendar", "add", "-a", "m", "--at", "2030-01-01 09:00",
+                   "free tea", env={"LANG": "C.UTF-8"})  # fmt: skip
+    assert "guideline_forbidden_word: La charte exclut « free »" in added, added
+    # A script's CSV keeps the English it always read.
+    csv = french("--language", "fr", "calendar", "list", "--format", "csv")
+    assert "no longer passes the checks" in csv, csv
+    english = french("--language", "en", "calendar", "list", "--full", env={"COLUMNS": "300"})
+    assert "The guidelines rule out 'free': rephrase." in english, english

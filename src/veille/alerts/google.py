@@ -95,11 +95,33 @@ def _records(path: Path) -> list[dict[str, Any]]:
     return data
 
 
+def _same_alert(
+    ws: Workspace, existing: dict[str, Alert], base: str, query: str, claimed: set[str]
+) -> Alert | None:
+    """The alert an earlier import made of this Google alert: named ``base``
+    (or ``base-2``, ``base-3``…, as two alerts of one query in one file are
+    named), its topic's query the same, and not already claimed by another
+    record of this file (the first record takes ``base``, the next ``base-2``)."""
+    suffix = re.compile(re.escape(base) + r"(?:-(\d+))?")
+    found = []
+    for name, alert in existing.items():
+        match = suffix.fullmatch(name)
+        if match is None or name in claimed or not alert.topic:
+            continue  # an alert on a query of its own is not one an import made
+        if topic_query(ws.store, alert.topic) == query:
+            found.append((int(match.group(1) or 1), alert))
+    return min(found, key=lambda f: f[0])[1] if found else None
+
+
 def import_google_alerts(
-    ws: Workspace, path: Path, *, rss_channel: str | None = None
+    ws: Workspace, path: Path, *, rss_channel: str | None = None, update: bool = False
 ) -> list[Text]:
     """Create one alert per Google alert; the report lines (sentences made by
     :func:`tr`, said in the reader's language).
+
+    A Google alert imported before (the same query, under the name an import
+    gave it) is not made again: it is left as it is, or, with ``update``,
+    given the file's settings (channel, frequency, time, results, languages).
 
     Every setting is read first: one value veille does not know refuses the
     whole file (an :class:`InputError` naming each alert and value), so nothing
@@ -126,15 +148,31 @@ def import_google_alerts(
         )
     book = AlertBook(ws.store)
     ctx = ChannelContext(ws.settings, ws.root)
-    existing = {a.name for a in book.all()}
+    existing = {a.name: a for a in book.all()}
     detected = set(ws.settings.enrich.languages)
-    skipped = 0
+    skipped = imported = already = 0
+    claimed: set[str] = set()
     for rec, got in zip(records, settings, strict=True):
         query, notes = translate_query(str(rec["query"]))
         name = re.sub(r"[^\w.]+", "-", fold(str(rec["query"]))).strip("-.")[:56] or "google"
+        same = _same_alert(ws, existing, name, query, claimed)
         base, n = name, 2
-        while name in existing or topic_query(ws.store, name) is not None:
+        if same is not None:
+            name = same.name
+            claimed.add(name)
+        while same is None and (name in existing or topic_query(ws.store, name) is not None):
             name, n = f"{base}-{n}", n + 1
+        if same is not None and not update:
+            already += 1
+            lines.append(
+                tr(
+                    "alert %(name)s already exists for “%(query)s”: left as it is "
+                    "(--update gives it the file's settings)",
+                    name=name,
+                    query=query,
+                )
+            )
+            continue  # fmt: skip
         if got.method == "rss" or not rec.get("email_address"):
             channel = rss_channel or f"atom:feeds/{name}.xml"
             frequency = "instant"
@@ -159,34 +197,58 @@ def import_google_alerts(
                 tr("sources %(sources)s not translated (veille watches the sources you add: "
                    "veille source add)", sources=", ".join(picked))
             )  # fmt: skip
+        lang = got.language or ""
+        chosen: dict[str, Any] = dict(
+            channel_url=channel, frequency=frequency, at_time=got.at, weekday=got.weekday,
+            mode="best" if got.best else "all", languages=(lang,) if lang else (),
+            language=lang if lang in ("en", "fr") else ws.settings.workspace.ui_language,
+        )  # fmt: skip
         try:
             channel_for(channel, ctx)
-            add_topic(ws.store, name, query)
+            if same is not None:
+                book.update(name, **chosen)
+            else:
+                add_topic(ws.store, name, query)
+                book.add(Alert(name=name, topic=name, **chosen))
         except VeilleError as exc:
             skipped += 1
             lines.append(tr("skipped “%(query)s”: %(why)s", query=rec["query"], why=exc.message))
             continue
-        lang = got.language or ""
-        alert = Alert(
-            name=name, channel_url=channel, topic=name, frequency=frequency, at_time=got.at,
-            weekday=got.weekday, mode="best" if got.best else "all",
-            languages=(lang,) if lang else (),
-            language=lang if lang in ("en", "fr") else ws.settings.workspace.ui_language,
-        )  # fmt: skip
-        book.add(alert)
-        existing.add(name)
         how = tr("%(every)s, best only", every=frequency) if got.best else frequency
-        line = tr("topic and alert %(name)s: “%(query)s” → %(channel)s (%(how)s)",
-                  name=name, query=query, channel=channel, how=how)  # fmt: skip
+        if same is not None:
+            already += 1
+            line = tr("alert %(name)s already existed for “%(query)s”: given the file's "
+                      "settings → %(channel)s (%(how)s)", name=name, query=query,
+                      channel=channel, how=how)  # fmt: skip
+        else:
+            imported += 1
+            existing[name] = book.get(name)
+            claimed.add(name)  # a second record of this query in this file is another alert
+            line = tr("topic and alert %(name)s: “%(query)s” → %(channel)s (%(how)s)",
+                      name=name, query=query, channel=channel, how=how)  # fmt: skip
         for note in notes:
             line = _and(line, note)
         lines.append(line)
-    imported = len(lines) - skipped
-    lines.append(
-        trn("%(n)s alert imported from %(file)s, %(skipped)s skipped.",
-            "%(n)s alerts imported from %(file)s, %(skipped)s skipped.",
-            imported, n=Count(imported), file=path.name, skipped=Count(skipped))
-    )  # fmt: skip
+    counts = dict(n=Count(imported), file=path.name, skipped=Count(skipped))
+    if not already:
+        lines.append(
+            trn("%(n)s alert imported from %(file)s, %(skipped)s skipped.",
+                "%(n)s alerts imported from %(file)s, %(skipped)s skipped.", imported, **counts)
+        )  # fmt: skip
+    elif update:
+        lines.append(
+            trn("%(n)s alert imported from %(file)s, %(already)s already there and updated, "
+                "%(skipped)s skipped.",
+                "%(n)s alerts imported from %(file)s, %(already)s already there and updated, "
+                "%(skipped)s skipped.", imported, already=Count(already), **counts)
+        )  # fmt: skip
+    else:
+        lines.append(
+            trn("%(n)s alert imported from %(file)s, %(already)s already there and left as "
+                "they were, %(skipped)s skipped.",
+                "%(n)s alerts imported from %(file)s, %(already)s already there and left as "
+                "they were, %(skipped)s skipped.", imported, already=Count(already), **counts)
+        )  # fmt: skip
     return lines
 
 

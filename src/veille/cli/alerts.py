@@ -56,7 +56,9 @@ def register(app: typer.Typer) -> None:
         to: Annotated[
             str,
             typer.Option(
-                "--to", help="Channel URL: mailto:, webhook+https://, atom:PATH or an apprise URL."
+                "--to",
+                help="Channel URL: mailto:ADDRESS, webhook+https://HOST/PATH, atom:PATH or an "
+                "apprise URL (slack://TOKEN_A/TOKEN_B/TOKEN_C, ntfy://TOPIC).",
             ),
         ] = "",
         every: EveryOpt = None,
@@ -369,14 +371,24 @@ def register(app: typer.Typer) -> None:
                 "--to", help="Channel for alerts delivered by RSS (default: an Atom feed file)."
             ),
         ] = None,
+        update: Annotated[
+            bool,
+            typer.Option(
+                "--update",
+                help="Give the alerts imported before the file's settings (default: leave them).",
+            ),
+        ] = False,
         workspace: WorkspaceOpt = None,
     ) -> None:
-        """Create topics and alerts from a Google Alerts export."""
+        """Create topics and alerts from a Google Alerts export.
+
+        An alert imported before (the same query) is not made twice: it is
+        left as it is, or given the file's settings with --update."""
         from veille.alerts.google import import_google_alerts
 
         with open_workspace(workspace) as ws:
             say = speaker(cli_language(ws.root))
-            for line in import_google_alerts(ws, file, rss_channel=to):
+            for line in import_google_alerts(ws, file, rss_channel=to, update=update):
                 # Queries, names and notes ("[enrich] languages") are data, not markup.
                 console().print(say(line), soft_wrap=True, markup=False)
 

@@ -61,7 +61,7 @@ def _warn_cadence(ws: Any, e: Any) -> None:
         warn(said, say=say)
 
 
-def _row(e: Any, tz: str, full: bool) -> dict[str, Any]:
+def _row(e: Any, tz: str, full: bool, say: Callable[[str], str] = str) -> dict[str, Any]:
     from veille.publish.calendar import local
 
     return {
@@ -72,11 +72,11 @@ def _row(e: Any, tz: str, full: bool) -> dict[str, Any]:
         "text": e.text if full else (e.text[:40] + "…" if len(e.text) > 40 else e.text),
         "problems": "; ".join(p["code"] for p in e.problems),
         "url": e.published_url or "",
-        "error": e.error or "",
+        "error": say(e.error) if e.error else "",
     }
 
 
-def _show(e: Any, output: DataFormat, tz: str) -> None:
+def _show(e: Any, output: DataFormat, tz: str, lang: str) -> None:
     if output is DataFormat.json:
         from dataclasses import asdict
 
@@ -84,7 +84,9 @@ def _show(e: Any, output: DataFormat, tz: str) -> None:
         return
     console().print(f"#{e.id} {e.account} {_row(e, tz, False)['when']} {e.status}", markup=False)
     for p in e.problems:
-        err_console().print(f"  {p['code']}: {p['message']}", markup=False, soft_wrap=True)
+        # The checker wrote each problem in both languages (as draft check shows them).
+        said = (p.get("message_fr") or p["message"]) if lang == "fr" else p["message"]
+        err_console().print(f"  {p['code']}: {said}", markup=False, soft_wrap=True)
 
 
 def _save(
@@ -103,7 +105,7 @@ def _save(
         _ask_if_past(ws, at, can_ask=can_ask)
     # Asked above, or --yes: the service need not refuse the past again.
     e = save(past_ok=True)
-    _show(e, output, ws.settings.workspace.timezone)
+    _show(e, output, ws.settings.workspace.timezone, cli_language(ws.root))
     _warn_cadence(ws, e)
 
 
@@ -215,17 +217,19 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             tz = ws.settings.workspace.timezone
-            rows = [_row(e, tz, full or output is not RowFormat.table)
+            reader = cli_language(ws.root)
+            say = speaker(reader)
+            table = output is RowFormat.table  # CSV and JSON keep the English a script reads
+            rows = [_row(e, tz, full or not table, say if table else str)
                     for e in list_entries(ws.state, statuses=tuple(status or ()))]  # fmt: skip
             from veille.services.dangling import calendar_references, said
 
             # Posts waiting to go out as an account removed under them (before
             # veille refused that): each fails at its time.
             broken = calendar_references(ws.state)
-            reader = cli_language(ws.root)
         for d in broken:
             warn(said(d))
-        print_rows(rows, COLUMNS, output, heads=said_heads(speaker(reader), LIST_HEADS))
+        print_rows(rows, COLUMNS, output, heads=said_heads(say, LIST_HEADS))
 
     @cal.command("approve")
     @handle_errors

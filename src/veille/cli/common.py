@@ -312,9 +312,11 @@ def speaker(lang: str) -> Callable[[str], str]:
 
     if lang == "en":
         return lambda text: str.__str__(text) if isinstance(text, str) else text
+    from veille.cli.helptext import HELP_AREA
     from veille.web.i18n import load_translations
 
-    catalog = load_translations()[lang]
+    # The help pages' words (all under msgctxt "help") are never a sentence said here.
+    catalog = load_translations(skip=(HELP_AREA,))[lang]
     return lambda text: translated(text, catalog.gettext, lang, ngettext=catalog.ngettext)
 
 
@@ -457,8 +459,11 @@ def print_rows(
     title: str | None = None,
     heads: Mapping[str, str] | None = None,
     say: Callable[[str], str] | None = None,
+    fold: Sequence[str] = (),
 ) -> None:
-    """Rows as a rich table, JSON lines, CSV or one JSON array. ``heads``
+    """Rows as a rich table, JSON lines, CSV or one JSON array. The columns
+    in ``fold`` are folded onto more lines in a narrow terminal rather than
+    cut with "…" (a URL a reader needs whole). ``heads``
     names a table's columns for its reader (said in their language: see
     :func:`said_heads`); CSV and JSON keep the keys a script reads. A
     table says a yes-or-no as "yes" or "no" (« oui », « non ») by ``say``
@@ -478,7 +483,9 @@ def print_rows(
     else:
         table = Table(title=title)
         for col in columns:
-            table.add_column((heads or {}).get(col, col))
+            table.add_column(
+                (heads or {}).get(col, col), overflow="fold" if col in fold else "ellipsis"
+            )
         said: list[Callable[[str], str]] = [say] if say is not None else []
 
         def yes_no(value: bool) -> str:

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 #: The msgctxt of every help text and of typer's words in the catalogs.
 HELP_CONTEXT = "help"
+#: The one catalog that holds them: a help page reads no other.
+HELP_AREA = "cli_help"
 
 #: typer's words on a help page (module constants of ``typer.rich_utils``,
 #: read when a page is rendered), each in ``cli_help.po`` as typer writes it.
@@ -50,7 +52,7 @@ def help_speaker(lang: str) -> Callable[[str], str]:
     catalogs have none)."""
     from veille.web.i18n import load_translations
 
-    catalog = load_translations()[lang]
+    catalog = load_translations(areas=(HELP_AREA,))[lang]
     return lambda text: str(catalog.pgettext(HELP_CONTEXT, text)) if text else text
 
 

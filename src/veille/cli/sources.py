@@ -91,8 +91,9 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def source_list(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
         """List configured sources."""
-        from veille.services.sources import every_text, list_sources, shown_config
+        from veille.services.sources import config_lines, every_text, list_sources, shown_config
 
+        table = output is DataFormat.table
         with open_workspace(workspace) as ws:
             reader = cli_language(ws.root)
             rows = [
@@ -100,15 +101,17 @@ def register(app: typer.Typer) -> None:
                     "name": r.name,
                     "kind": r.kind,
                     # People read 30m, as --every takes it; JSON and CSV keep seconds.
-                    "every": every_text(r.every) if output is DataFormat.table else r.every,
+                    "every": every_text(r.every) if table else r.every,
                     "enabled": r.enabled,
-                    "config": shown_config(r),
+                    # People read key = value, one a line (as TOML writes it), not
+                    # a Python dict; JSON keeps the object a script reads.
+                    "config": "\n".join(config_lines(r)) if table else shown_config(r),
                 }
                 for r in list_sources(ws.state)
             ]
         say = speaker(reader)
         print_rows(rows, ["name", "kind", "every", "enabled", "config"], output,
-                   heads=said_heads(say, LIST_HEADS), say=say)  # fmt: skip
+                   heads=said_heads(say, LIST_HEADS), say=say, fold=("name", "config"))  # fmt: skip
 
     @source_app.command("remove")
     @handle_errors
@@ -198,7 +201,8 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             rows = health(ws.state, name)
-            say = speaker(reader_language(ws, language))
+            lang = reader_language(ws, language)
+            say = speaker(lang)
         if output is DataFormat.json:
             print_json(rows)
             return
@@ -227,7 +231,11 @@ def register(app: typer.Typer) -> None:
             )
             for h in rows
         ]
-        print_rows((dict(zip(cols, v, strict=True)) for v in values), cols, RowFormat.table)
+        from veille.cli.layout import print_table_or_blocks
+
+        # Twelve columns: one block per source where the terminal is too narrow.
+        shown = [dict(zip(cols, v, strict=True)) for v in values]
+        print_table_or_blocks(console(), shown, cols, lang)
         # What "expired" means, in the reader's language: nothing lasting said
         # it beyond the run that left the posts out.
         for h in rows:

@@ -89,6 +89,15 @@ def register(app: typer.Typer) -> None:
     tapp = typer.Typer(help="API tokens for the REST API (revocable).", no_args_is_help=True)
     app.add_typer(tapp, name="token")
 
+    def shown_role(role: str, lang: str) -> str:
+        """``role`` as a reader reads it: the code in English (what --role
+        takes), « analyste (analyst) » in French: the word, then the code
+        to type, as the web app's users page names them."""
+        from veille.services.users import role_name
+
+        said = speaker(lang)(role_name(role))
+        return said if lang == "en" or said == role else f"{said} ({role})"
+
     @uapp.command()
     @handle_errors
     def add(
@@ -108,8 +117,10 @@ def register(app: typer.Typer) -> None:
         password = read_password(password_stdin)
         with open_workspace(workspace) as ws:
             user = add_user(ws.state, name, password, role, language=language)
-            say = speaker(cli_language(ws.root))
-        said = tr("user %(name)s added with role %(role)s.", name=user.username, role=user.role)
+            reader = cli_language(ws.root)
+        say = speaker(reader)
+        said = tr("user %(name)s added with role %(role)s.", name=user.username,
+                  role=shown_role(user.role, reader))  # fmt: skip
         console().print(say(said), markup=False)
 
     @uapp.command("list")
@@ -129,7 +140,8 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
         else:
-            table = [{**r, "created_at": time_cell(u.created_at, reader)}
+            table = [{**r, "created_at": time_cell(u.created_at, reader),
+                      "role": shown_role(u.role, reader)}
                      for r, u in zip(rows, users, strict=True)]  # fmt: skip
             print_rows(table, ["username", "role", "language", "created_at"], RowFormat.table,
                        heads=said_heads(speaker(reader), LIST_HEADS))  # fmt: skip
@@ -183,9 +195,11 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             changed = set_role(ws.state, name, new_role)
-            say = speaker(cli_language(ws.root))
+            reader = cli_language(ws.root)
+        say = speaker(reader)
         user = changed.user
-        said = tr("user %(name)s now has role %(role)s.", name=user.username, role=user.role)
+        said = tr("user %(name)s now has role %(role)s.", name=user.username,
+                  role=shown_role(user.role, reader))  # fmt: skip
         console().print(say(said), markup=False)
         if changed.narrowed:
             ids = ", ".join(str(i) for i in changed.narrowed)

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from veille.config import Settings
 from veille.errors import (
+    Bilingual,
     Conflict,
     NotFound,
     Place,
@@ -96,6 +97,15 @@ def _check(state: Any, settings: Settings, account: Any, text: str, title: str |
 
     report = check_post(state, account, text, title=title)
     return [p.as_dict() for p in report.problems]
+
+
+def problems_said(problems: list[dict[str, Any]]) -> Bilingual:
+    """A post's problems (as kept: code, message, message_fr) on one line,
+    in English and in French: the checker wrote each in both, and a French
+    reader of "held back" or of a refused approval reads them in French."""
+    en = "; ".join(str(p.get("message", "")) for p in problems)
+    fr = "\u202f; ".join(str(p.get("message_fr") or p.get("message", "")) for p in problems)
+    return Bilingual(en, fr)
 
 
 def _audit(state: Any, actor: str | None, action: str, target: str, detail: str = "") -> None:
@@ -252,7 +262,7 @@ def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
             ),
             hint=tr(
                 "%(problems)s Edit it first.",
-                problems="; ".join(p["message"] for p in entry.problems),
+                problems=problems_said(entry.problems),
             ),
         )
     now = datetime.now(UTC)
@@ -396,10 +406,12 @@ def _publish_one(entry: CalendarEntry, state: Any, publishing: Any, now: datetim
             problems = [p.as_dict() for p in found]
             held = tr(
                 "held back as a draft: it no longer passes the checks (%(problems)s)",
-                problems="; ".join(p.message for p in found),
+                problems=problems_said(problems),
             )
+            # Kept as its sentence (the store keeps a Text so): said in each
+            # reader's language by calendar list and the web page.
             state.release_calendar_entry(
-                entry.id, status="draft", problems=problems, error=str(held), updated_at=now
+                entry.id, status="draft", problems=problems, error=held, updated_at=now
             )
             _audit(state, None, "calendar.held", f"#{entry.id}", str(held))
             return Outcome(entry.id, "held", error=held)

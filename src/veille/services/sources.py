@@ -7,6 +7,7 @@ web app): the rules live here, the rows in the StateStore
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -28,6 +29,7 @@ __all__ = [
     "QuarantinedItem",
     "SourceRecord",
     "add_source",
+    "config_lines",
     "cursor_name",
     "every_text",
     "get_source_record",
@@ -183,6 +185,28 @@ def shown_config(record: SourceRecord, *, set_only: bool = False) -> dict[str, A
         for key, value in record.config.items()
         if not (set_only and value is None)
     }
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    # JSON's string escapes are TOML's basic string escapes.
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def config_lines(record: SourceRecord) -> list[str]:
+    """The record's config as people write it, one ``key = value`` line
+    each, values in TOML (``url = "https://…"``, ``adaptive = true``), not
+    as Python writes a dict (``{'url': …, 'adaptive': True}``); masked as
+    :func:`shown_config` masks it, the options not set left out."""
+    shown = shown_config(record, set_only=True)
+    return [f"{key} = {_toml_value(value)}" for key, value in shown.items() if value != ""]
 
 
 def list_sources(state: StateStore) -> list[SourceRecord]:

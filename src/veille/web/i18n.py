@@ -14,7 +14,7 @@ the browser's ``Accept-Language``, else the workspace's ``ui_language``.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -35,9 +35,16 @@ def locale_dir() -> Path:
     return Path(str(resources.files("veille.web").joinpath("locale")))
 
 
-def merged_catalog(lang: str, folder: Path | None = None) -> Catalog:
+def merged_catalog(
+    lang: str,
+    folder: Path | None = None,
+    areas: Collection[str] | None = None,
+    skip: Collection[str] = (),
+) -> Catalog:
     """Every ``.po`` of ``lang`` merged into one catalog (a msgid translated in
-    two files keeps the first file's translation, by file name order)."""
+    two files keeps the first file's translation, by file name order); only
+    the files of ``areas`` (``cli_help`` for cli_help.po) where given, never
+    those of ``skip``."""
     base = (folder or locale_dir()) / lang / "LC_MESSAGES"
     merged = Catalog(locale=lang, domain="veille", fuzzy=False)
     rule = PLURAL_FORMS.get(lang)
@@ -45,6 +52,8 @@ def merged_catalog(lang: str, folder: Path | None = None) -> Catalog:
         merged.mime_headers = [("Plural-Forms", rule)]
     forms = merged.num_plurals
     for path in sorted(base.glob("*.po")):
+        if (areas is not None and path.stem not in areas) or path.stem in skip:
+            continue
         with path.open("rb") as fh:
             catalog = read_po(fh, locale=lang)
         for message in catalog:
@@ -62,14 +71,22 @@ def merged_catalog(lang: str, folder: Path | None = None) -> Catalog:
     return merged
 
 
-def load_translations(folder: Path | None = None) -> dict[str, NullTranslations]:
-    """One translations object per language, compiled in memory."""
+def load_translations(
+    folder: Path | None = None,
+    areas: Collection[str] | None = None,
+    skip: Collection[str] = (),
+) -> dict[str, NullTranslations]:
+    """One translations object per language, compiled in memory: from every
+    area's catalog, or only from those of ``areas``, less those of ``skip``
+    (a help page reads only ``cli_help``, a fifth of the words: reading and
+    compiling all of them was most of the wait for ``veille --language fr
+    --help``; a command's output reads all but it)."""
     found: dict[str, NullTranslations] = {"en": NullTranslations()}
     for lang in LANGUAGES:
         if lang == "en":
             continue
         buffer = io.BytesIO()
-        write_mo(buffer, merged_catalog(lang, folder))
+        write_mo(buffer, merged_catalog(lang, folder, areas, skip))
         buffer.seek(0)
         found[lang] = Translations(fp=buffer, domain="veille")
     return found

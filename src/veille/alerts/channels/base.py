@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from veille.alerts.matching import Span
 from veille.alerts.model import Alert
 from veille.config import Settings
-from veille.errors import UsageError, VeilleError, tr
+from veille.errors import Text, UsageError, VeilleError, tr
 from veille.models import Post
 
 log = logging.getLogger(__name__)
@@ -184,6 +184,17 @@ def channel_registry() -> dict[str, ChannelFactory]:
     return found
 
 
+def channel_hint() -> Text:
+    """What a channel URL may be, as the help of --to, the web form's hint
+    and every refusal write it: one style, a placeholder in capitals after
+    each scheme (``ntfy://TOPIC``), so a reader sees one way to write them."""
+    return tr(
+        "Use mailto:ADDRESS, webhook+https://HOST/PATH, atom:PATH or an apprise URL "
+        "(slack://TOKEN_A/TOKEN_B/TOKEN_C, ntfy://TOPIC; every apprise URL: "
+        "https://github.com/caronc/apprise/wiki)."
+    )
+
+
 def channel_for(
     url: str, ctx: ChannelContext, registry: dict[str, ChannelFactory] | None = None
 ) -> Channel:
@@ -195,10 +206,7 @@ def channel_for(
     if not scheme:
         raise UsageError(
             tr("where to send (to) %(url)r is not a URL", url=url),
-            hint=tr(
-                "Use mailto:you@example.org, webhook+https://…, atom:feeds/x.xml "
-                "or an apprise URL (slack://…, ntfy://…)."
-            ),
+            hint=channel_hint(),
         )
     fallback = factories.get(FALLBACK) or _load(BUILTIN_CHANNELS[FALLBACK])
     return fallback(url, ctx)

@@ -7,7 +7,7 @@ import logging
 import re
 
 from veille.alerts.channels.atom import word_cut
-from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
+from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery, channel_hint
 from veille.errors import UsageError, tr
 from veille.i18n import author_label
 from veille.query.highlight import highlight
@@ -82,10 +82,7 @@ class AppriseChannel:
                     "where to send (to) %(scheme)s:… is not a channel veille or apprise knows",
                     scheme=url.split(":", 1)[0],
                 ),
-                hint=tr(
-                    "Use mailto:, webhook+https://, atom:PATH or an apprise URL "
-                    "(https://github.com/caronc/apprise/wiki)."
-                ),
+                hint=channel_hint(),
             )
         http = ctx.settings.http
         plugin = self.apobj[0]
