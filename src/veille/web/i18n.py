@@ -92,12 +92,14 @@ def load_translations(
     return found
 
 
-def negotiate(accept_language: str, default: str = "en") -> str:
-    """The best of our languages for an ``Accept-Language`` header."""
-    best: tuple[float, int, str] | None = None
+def _weighted_tags(accept_language: str) -> list[tuple[float, int, str]]:
+    """The language tags of an ``Accept-Language`` header (the first 20),
+    each as ``(-quality, position, tag)``: sorted, the browser's preference
+    first, ties in the order it gave them. A tag of quality 0 (refused) or
+    one whose quality does not parse (read as 0) is left out."""
+    tags: list[tuple[float, int, str]] = []
     for index, part in enumerate(accept_language.split(",")[:20]):
         pieces = part.strip().split(";")
-        tag = pieces[0].strip().lower().split("-")[0]
         quality = 1.0
         for param in pieces[1:]:
             name, _, value = param.strip().partition("=")
@@ -106,12 +108,18 @@ def negotiate(accept_language: str, default: str = "en") -> str:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
-        if tag in LANGUAGES and quality > 0:
-            # Higher quality first; among equals, the order the browser gave.
-            key = (-quality, index, tag)
-            if best is None or key < best:
-                best = key
-    return best[2] if best else default
+        if quality > 0:
+            tags.append((-quality, index, pieces[0].strip()))
+    return tags
+
+
+def negotiate(accept_language: str, default: str = "en") -> str:
+    """The best of our languages for an ``Accept-Language`` header."""
+    for _q, _i, tag in sorted(_weighted_tags(accept_language)):
+        language = tag.lower().split("-")[0]
+        if language in LANGUAGES:
+            return language
+    return default
 
 
 def formatting_locale(language: str, accept_language: str) -> str:
@@ -122,20 +130,11 @@ def formatting_locale(language: str, accept_language: str) -> str:
     knows. The words stay ``language``'s: only the formats follow the region."""
     from babel import Locale, UnknownLocaleError
 
-    tags: list[tuple[float, int, str]] = []
-    for index, part in enumerate(accept_language.split(",")[:20]):
-        pieces = part.strip().split(";")
-        tag = pieces[0].strip().replace("_", "-")
-        quality = 1.0
-        for param in pieces[1:]:
-            name, _, value = param.strip().partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality > 0 and tag.lower().startswith(language + "-"):
-            tags.append((-quality, index, tag))
+    tags = [
+        (q, i, tag.replace("_", "-"))
+        for q, i, tag in _weighted_tags(accept_language)
+        if tag.replace("_", "-").lower().startswith(language + "-")
+    ]
     for _q, _i, tag in sorted(tags):
         try:
             found = Locale.parse(tag, sep="-")
