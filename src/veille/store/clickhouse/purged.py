@@ -133,23 +133,26 @@ def purged_among(store: Any, posts: Sequence[tuple[str, int]]) -> set[str]:
     cutoff of one made before purges named their posts
     (:func:`keep_unnamed_cutoff`). Read under the lock a purge holds from
     its counts to its last delete."""
-    found_before = store.rows(
-        "SELECT max(erased_at) FROM forgotten WHERE kind = {kind:String} HAVING count() > 0",
-        {"kind": PURGED_UNNAMED},
-    )
-    before = int(found_before[0][0]) if found_before else None
-    found = {i for i, at in posts if before is not None and at < before}
-    keys = {post_key(i): i for i, _at in posts if i not in found}
+    if not posts:
+        return set()
+    keys = {post_key(i): i for i, _at in posts}
     names = list(keys)
+    found: set[str] = set()
+    before: int | None = None
     for start in range(0, len(names), _CHUNK):
-        found.update(
-            keys[r[0]]
-            for r in store.rows(
-                "SELECT DISTINCT key FROM forgotten WHERE kind = {kind:String} "
-                "AND key IN {k:Array(String)}",
-                {"kind": PURGED, "k": names[start : start + _CHUNK]},
-            )
-        )
+        # (One query: the names and the older purges' cutoff.)
+        for kind, key, at in store.rows(
+            "SELECT kind, key, max(erased_at) FROM forgotten "
+            "WHERE (kind = {kind:String} AND key IN {k:Array(String)}) OR kind = {old:String} "
+            "GROUP BY kind, key",
+            {"kind": PURGED, "k": names[start : start + _CHUNK], "old": PURGED_UNNAMED},
+        ):
+            if kind == PURGED_UNNAMED:
+                before = int(at)
+            else:
+                found.add(keys[key])
+    if before is not None:
+        found.update(i for i, at in posts if at < before)
     return found
 
 
