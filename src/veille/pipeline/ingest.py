@@ -10,11 +10,14 @@ quarantine retry) calls :meth:`Pipeline.ingest`. For each bounded batch:
    no longer stays at the top of every newest-first list for years;
    **retention**: a post published before the retention cutoff
    (``[privacy] retention_days``) is not stored, its id given in the
-   result's ``expired``: a purge deleted it already (a feed that still
-   lists it, a backfill, an import of an old export) and keeps what it
-   counted in the aggregates, which would count it a second time; or the
-   next purge would delete it at once, and a saved topic's figures in a
-   ClickHouse store count only the posts filed from the last cutoff on;
+   result's ``expired``: the next purge would delete it at once. Nor is
+   a post a purge deleted (a feed that still lists it, a backfill, an
+   import of an old export), whatever the retention says now: the posts
+   store names them (``PURGED``) and leaves them out with its write, as
+   ``expired`` too; the purge keeps what they counted in the aggregates,
+   which would count them a second time. A post older than the last
+   purge's cutoff that no purge deleted (an archive imported after the
+   retention was made longer) is stored;
    **links**: the white space inside a post's links and media is
    percent-encoded (``Post.create`` does it; this catches a plugin's
    ``Post(...)``): SQLite keeps them joined by spaces;
@@ -446,7 +449,8 @@ class Pipeline:
                 expired += late
                 result = self._ahead(self.write(tx, batch, cursor if last else None), ahead)
                 result.failed = failed
-                result.expired = expired
+                # (With the posts the store left out: a purge deleted them.)
+                result.expired = expired + result.expired
                 if state is not None:
                     state(tx, result, last)
             self.committed(result)

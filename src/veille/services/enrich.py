@@ -141,8 +141,6 @@ def enrich_stored(
     MinHash signature yet are clustered."""
     from veille.enrich.clusters import Clusterer
     from veille.enrich.enricher import Enricher
-    from veille.pipeline.ingest import Pipeline
-    from veille.services.retention import purged_before
     from veille.store.split import EchoTx
 
     store = ws.store
@@ -184,10 +182,11 @@ def enrich_stored(
                 posts = [p for p in posts if p.id not in erased]
             else:
                 with store.transaction() as one:
-                    # (The purge logs its cutoff with its first delete.)
-                    posts, _gone = Pipeline.expire(posts, purged_before(ws.state))
-                    refused = set(one.upsert_posts(posts).refused)
-                    posts = [p for p in posts if p.id not in refused]
+                    # (The store leaves out the posts a purge deleted: it
+                    # names them with its deletes.)
+                    done = one.upsert_posts(posts)
+                    gone = {*done.expired, *done.refused}
+                    posts = [p for p in posts if p.id not in gone]
                     have = one.signed_posts([p.id for p in posts])
                     fresh = [p for p in posts if p.id not in have]
                     clustered += len(clusterer.assign(one, fresh))

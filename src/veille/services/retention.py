@@ -55,19 +55,23 @@ def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureRe
 
 def retention_cutoff(workspace: Any, *, now: datetime | None = None) -> datetime | None:
     """The moment before which a post that comes in is not stored (``None``:
-    no ``[privacy] retention_days`` and no retention purge logged): the
-    cutoff a purge would take now, or the last purge's where it is later
-    (the retention was made longer since, or is not set here: turned off
-    after a purge, or a collector whose veille.toml does not set it beside
-    the state where another process purges; the posts that purge deleted
-    are still counted in the aggregates it kept)."""
-    return cutoff_of(workspace.settings, workspace.state, now=now)
+    no ``[privacy] retention_days``): the cutoff a purge would take now.
+
+    Until 2026-12-06 it was the last purge's where that was later (the
+    retention made longer since, or not set here): posts within the new
+    retention were dropped until its cutoff passed the old one. That kept
+    the posts a purge deleted from being stored again, counted twice beside
+    the aggregates it kept; the posts store now names those posts and
+    leaves them out itself (``PURGED``), whatever the retention."""
+    days = workspace.settings.privacy.retention_days
+    return _day_start((now or datetime.now(UTC)) - timedelta(days=days)) if days else None
 
 
 def cutoff_of(settings: Any, state: Any, *, now: datetime | None = None) -> datetime | None:
-    """:func:`retention_cutoff` from the workspace's settings and its state
-    store (the monitors, which hold those, read it too: a window of theirs
-    that begins before it counts posts that are gone)."""
+    """The retention cutoff from the workspace's settings and its state
+    store, or the last purge's where it is later (the monitors, which hold
+    those, read it: a window of theirs that begins before it counts posts
+    that are gone)."""
     days = settings.privacy.retention_days
     cutoff = _day_start((now or datetime.now(UTC)) - timedelta(days=days)) if days else None
     purged = purged_before(state)
@@ -79,9 +83,7 @@ def cutoff_of(settings: Any, state: Any, *, now: datetime | None = None) -> date
 def purged_before(state: Any) -> datetime | None:
     """The cutoff of the latest retention purge logged in ``state`` (the
     posts published before it deleted, or being deleted); ``None`` where
-    none was. Read in the transaction of a write of posts kept in the same
-    store, it is ordered with that purge's deletes (it is logged with the
-    first): what that write leaves out, the purge deletes."""
+    none was."""
     for entry in state.erasures(limit=1, kind="retention"):
         try:  # its subject is the cutoff's date (UTC)
             return datetime.fromisoformat(entry.subject).replace(tzinfo=UTC)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from veille.store.clickhouse.filters import POSTS
-from veille.store.clickhouse.purged import purged_before
+from veille.store.clickhouse.purged import purged_among
 from veille.store.clickhouse.rows import BATCH, FILED, filing_line, filing_version
 from veille.store.clickhouse.schema import COPY_COLUMNS
 
@@ -151,14 +151,14 @@ class ClickHouseFilings:
                 # ingest stored it (see ClickHousePrivacy): its filing would
                 # name it again.
                 published = self._copies(ids)
-            # Nor a post published before the latest purge's cutoff, read
-            # under the lock its deletes take: one that deleted the post
-            # since ingest wrote it (counted then in its kept totals when a
-            # filing was there) would leave this filing held for good,
-            # counted again beside those totals.
-            cutoff = purged_before(self)
-            if cutoff is not None:
-                published = {p: c for p, c in published.items() if c[0] >= cutoff}
+            # Nor a post a retention purge deleted, read under the lock its
+            # deletes take: one that deleted the post since ingest wrote it
+            # (counted then in its kept totals when a filing was there)
+            # would leave this filing held for good, counted again beside
+            # those totals.
+            gone = purged_among(self, [(p, c[0]) for p, c in published.items()])
+            if gone:
+                published = {p: c for p, c in published.items() if p not in gone}
             pairs = [(p, t) for p, t in dict.fromkeys(filings) if p in published]
             # Every topic's filings in one insert (one part, not one per topic).
             filed = self.write_filings((t, p, 1, *published[p]) for p, t in pairs)

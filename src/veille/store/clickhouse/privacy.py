@@ -60,6 +60,7 @@ from veille.store.clickhouse.purged import (
     count_from,
     keep_entity_quarters,
     mark_counted,
+    record_purged,
 )
 from veille.store.clickhouse.rows import (
     KNOWN_COLUMNS,
@@ -502,6 +503,9 @@ class ClickHousePrivacy:
                 # delete, which a server finishes all the same), the next
                 # purge keeps them rather than counting the posts again.
                 mark_counted(self, p["t"])
+                # Named before their deletes: written again, they are left
+                # out (counted above), whatever the retention says then.
+                record_purged(self, p["t"])
                 report.removed["post_topics"] = self._delete(
                     "topic_filings",
                     "post_id IN (SELECT id FROM posts WHERE published_at < {t:Int64})",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.store.clickhouse.filters import POSTS
 from veille.store.clickhouse.rows import encode
+from veille.store.protocols.privacy import PURGED, PURGED_UNNAMED, post_key
 from veille.store.purged import topic_totals
 
 _CHUNK = 5000
@@ -106,17 +107,66 @@ def count_from(store: Any, table: str) -> int | None:
     return EVERY
 
 
-def purged_before(store: Any) -> int | None:
-    """The latest cutoff (seconds) a retention purge of this store began to
-    delete posts before (marked under the store's forget lock, before its
-    first delete: :func:`mark_counted`); ``None`` where none did. A post
-    published before it that is written now would be held beside the
-    aggregates that purge kept of it: counted twice."""
+def record_purged(store: Any, cutoff: int) -> None:
+    """Name the posts published before ``cutoff`` (seconds) in ``forgotten``
+    as a retention purge's (``PURGED``), before it deletes them, under the
+    lock writes of posts share: a write after the purge leaves them out
+    (:func:`purged_among`), whatever the retention then, and one before it
+    is deleted and counted with them."""
+    found = store.rows(
+        f"SELECT id, min(published_at) FROM {POSTS} WHERE published_at < {{t:Int64}} GROUP BY id",
+        {"t": cutoff},
+    )
+    for start in range(0, len(found), _CHUNK * 10):
+        store.client.insert(
+            "forgotten",
+            [
+                encode({"kind": PURGED, "key": post_key(str(post_id)), "erased_at": int(at)})
+                for post_id, at in found[start : start + _CHUNK * 10]
+            ],
+        )
+
+
+def purged_among(store: Any, posts: Sequence[tuple[str, int]]) -> set[str]:
+    """The ids of ``posts`` (``(id, publication in seconds)``) that a
+    retention purge deleted (:func:`record_purged`), or published before the
+    cutoff of one made before purges named their posts
+    (:func:`keep_unnamed_cutoff`). Read under the lock a purge holds from
+    its counts to its last delete."""
+    if not posts:
+        return set()
+    keys = {post_key(i): i for i, _at in posts}
+    names = list(keys)
+    found: set[str] = set()
+    before: int | None = None
+    for start in range(0, len(names), _CHUNK):
+        # (One query: the names and the older purges' cutoff.)
+        for kind, key, at in store.rows(
+            "SELECT kind, key, max(erased_at) FROM forgotten "
+            "WHERE (kind = {kind:String} AND key IN {k:Array(String)}) OR kind = {old:String} "
+            "GROUP BY kind, key",
+            {"kind": PURGED, "k": names[start : start + _CHUNK], "old": PURGED_UNNAMED},
+        ):
+            if kind == PURGED_UNNAMED:
+                before = int(at)
+            else:
+                found.add(keys[key])
+    if before is not None:
+        found.update(i for i, at in posts if at < before)
+    return found
+
+
+def keep_unnamed_cutoff(store: Any) -> None:
+    """Schema 17: the purges made before named no post; the latest cutoff
+    they reached (their marks in ``veille_meta``) is kept in ``forgotten``,
+    and a write leaves out every post published before it, as it did."""
     found = store.rows(
         "SELECT max(toInt64OrNull(value)) FROM veille_meta FINAL WHERE key IN {k:Array(String)}",
         {"k": [ENTITY_PURGED_COUNTED, ENTITY_PURGED_DONE]},
     )
-    return None if not found or found[0][0] is None else int(found[0][0])
+    if found and found[0][0] is not None:
+        row = {"kind": PURGED_UNNAMED, "key": "", "erased_at": int(found[0][0])}
+        store.client.insert("forgotten", [encode(row)])
 
 
 def mark_counted(store: Any, cutoff: int) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 
 # Dates ClickHouse's DateTime64 holds; the partition of a post outside them is
 # the nearest end (veille stores any second from 1970 +- 2**40).
@@ -304,7 +304,9 @@ ORDER BY key
 # after one of their posts, so a write that read before the erasure, or a
 # batch collected before it, stores nothing of them again. Hashes, not keyed:
 # no handle is written in clear, but a handle one knows can be tested against
-# them. An erasure adds rows.
+# them. An erasure adds rows. So does a retention purge ('purged': a hash of
+# each id it deletes, its publication time): a write leaves them out, as
+# the aggregates the purge kept count them (``purged.record_purged``).
 FORGOTTEN = """
 CREATE TABLE IF NOT EXISTS forgotten (
     kind LowCardinality(String),

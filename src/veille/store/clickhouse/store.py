@@ -24,7 +24,7 @@ from veille.store.clickhouse.client import Client
 from veille.store.clickhouse.filings import ClickHouseFilings
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where
 from veille.store.clickhouse.privacy import ClickHousePrivacy, ForgetLock
-from veille.store.clickhouse.purged import ClickHousePurged, purged_before
+from veille.store.clickhouse.purged import ClickHousePurged, purged_among
 from veille.store.clickhouse.quarters import floor_div
 from veille.store.clickhouse.rows import (
     BATCH,
@@ -192,19 +192,19 @@ class ClickHouseStore(
     ) -> UpsertResult:
         """Store ``posts`` idempotently. ``cursor`` is state, which this
         backend does not keep: a split deployment writes it to the StateStore
-        after this returns. ``expire`` (the ingest path): leave out the
-        posts published before the cutoff of the latest retention purge,
-        read with the insert under the lock its deletes take (see
-        :meth:`_write`), their ids in ``expired``."""
+        after this returns. The posts a retention purge deleted are left
+        out, read with the insert under the lock its deletes take (see
+        :meth:`_write`), their ids in ``expired`` (``expire``, the ingest
+        path's, changes nothing: every write does so)."""
         result = UpsertResult()
         batch: list[Post] = []
         for post in posts:
             batch.append(post)
             if len(batch) >= BATCH:
-                result += self._upsert_batch(batch, expire)
+                result += self._upsert_batch(batch)
                 batch = []
         if batch:
-            result += self._upsert_batch(batch, expire)
+            result += self._upsert_batch(batch)
         return result
 
     def _days(self, keys: Iterable[str]) -> dict[str, set[int]]:
@@ -261,7 +261,7 @@ class ClickHouseStore(
         return found
 
     @_cycles_paused  # a batch at a time: posts may come from a long stream
-    def _upsert_batch(self, batch: list[Post], expire: bool = False) -> UpsertResult:
+    def _upsert_batch(self, batch: list[Post]) -> UpsertResult:
         result = UpsertResult()
         by_id: dict[str, Post] = {p.id: p for p in batch}
         urls = [p.canonical_url for p in by_id.values() if p.canonical_url]
@@ -306,9 +306,9 @@ class ClickHouseStore(
                 existing[row["id"]] = row
                 if row["canonical_url"] is not None:
                     by_url[row["canonical_url"]] = row
-        expired: set[str] | None = set() if expire else None
+        expired: set[str] = set()
         dropped = self._write(out, olds, expired)
-        if expired:  # a purge deleted them since the caller read its cutoff
+        if expired:  # a purge deleted them (before the caller's read, or since)
             result.expired = sorted(expired)
             # (A post read as unchanged, written again for its derived columns.)
             result.unchanged -= sum(
@@ -321,7 +321,7 @@ class ClickHouseStore(
             result.new = [p for p in result.new if p.id not in dropped]
             result.updated = [i for i in result.updated if i not in dropped]
             result.merged = {k: v for k, v in result.merged.items() if v not in dropped}
-            result.refused = sorted(dropped - (expired or set()))
+            result.refused = sorted(dropped - expired)
         return result
 
     def _write(
@@ -333,25 +333,26 @@ class ClickHouseStore(
         """Insert ``rows`` (new versions of posts); ``olds``: the stored
         version each replaces (``None``: a new post), which the rollup view
         takes out. Rows of a person an erasure forgot are left out: their
-        ids are returned. Given ``expired``, rows published before the
-        latest retention purge's cutoff are left out too, their ids added
-        to it.
+        ids are returned. Given ``expired``, rows of posts a retention
+        purge deleted are left out too, their ids added to it.
 
-        That cutoff is read under the lock a purge holds from its mark to
-        its last delete (:meth:`delete_posts_before`): a write that took
-        the lock first is deleted (and counted) by the purge; one after
-        reads its mark. Read before (the ingest's cutoff), a purge that
-        began between the two had its deleted posts stored again: held
-        and counted in the aggregates it kept, twice."""
+        Those are read under the lock a purge holds from its count to its
+        last delete (:meth:`delete_posts_before`), which names its posts
+        before it deletes them: a write that took the lock first is deleted
+        (and counted) by the purge; one after finds them named. Stored
+        again, they were held and counted in the aggregates it kept, twice.
+        (Until 2026-12-06 the largest cutoff a purge ever reached was read
+        instead: after the retention was made longer, posts within it
+        were left out until the new cutoff passed that one.)"""
         if not rows:
             return set()
         with self.forget_lock.shared():
             pairs, dropped = self._unforgotten(zip(rows, olds or [None] * len(rows), strict=True))
             if expired is not None and pairs:
-                cutoff = purged_before(self)
-                if cutoff is not None:
-                    expired.update(row["id"] for row, _old in pairs if row["published_at"] < cutoff)
-                    pairs = [(row, old) for row, old in pairs if row["id"] not in expired]
+                gone = purged_among(self, [(row["id"], row["published_at"]) for row, _ in pairs])
+                if gone:
+                    expired.update(gone)
+                    pairs = [(row, old) for row, old in pairs if row["id"] not in gone]
             self._insert_versions(pairs)
         return dropped
 
@@ -426,8 +427,8 @@ class ClickHouseStore(
             sentiment_confidence=sentiment.confidence,
             sentiment_source=sentiment.source,
         )
-        # Its cutoff read with the write: a purge that deleted the post
-        # since it was read above would have it stored again, counted twice.
+        # A purge that deleted the post since it was read above (found with
+        # the write) would have it stored again, counted twice.
         purged: set[str] = set()
         # (Its author's erasure since the read: not stored again either.)
         erased = self._write([row], [old], purged)

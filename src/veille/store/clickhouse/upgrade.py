@@ -12,6 +12,7 @@ import orjson
 
 from veille.analytics.trends import terms_version
 from veille.errors import Count, Figure, SchemaTooNew, tr
+from veille.store.clickhouse.purged import keep_unnamed_cutoff
 from veille.store.clickhouse.rows import FILED, KNOWN_COLUMNS, stored_dict
 from veille.store.clickhouse.schema import (
     ADDED_COLUMNS,
@@ -169,6 +170,9 @@ class ClickHouseUpgrade:
         # creates on open: no step here.)
         if version < 16:
             self._purged_sentiment(lock)
+        if version < 17:
+            # Purges now name the posts they delete; those before did not.
+            keep_unnamed_cutoff(self)
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _counts_given(self, lock: UpgradeLock) -> None:

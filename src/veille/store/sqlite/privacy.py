@@ -513,6 +513,9 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                 # Rollup triggers skip deletions while this row exists (this
                 # transaction only): volumes and topic counts stay as they were.
                 self.conn.execute("INSERT INTO privacy_purge (id) VALUES (1)")
+                # Named with their delete: a write after it leaves them out
+                # (they stay counted in the rollups), whatever the retention.
+                purged.record_purged(self.conn, rows)
                 last = rows[-1][0]
                 # The topics' sentiment of the days whose author rollup goes
                 # below (that of the cutoff's day stays there).

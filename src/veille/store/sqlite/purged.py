@@ -13,11 +13,47 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from veille.models import Post
+from veille.store.protocols.privacy import PURGED, PURGED_UNNAMED, post_key
 from veille.store.purged import cube_of, dims_of
+from veille.store.sqlite.rows import SEQ_BITS
 
 MEASURES = "posts, engagement, reach, counted, followed"
 ENTITY_KINDS = ("hashtags", "domains")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_CHUNK = 400  # ids per IN (...) list, under the parameter limit of old SQLite builds
+
+
+def record_purged(conn: sqlite3.Connection, rows: Sequence[tuple[int, str]]) -> None:
+    """Record the posts ``rows`` (``(pk, id)``) as a retention purge's, in
+    the transaction that deletes them (see ``PURGED``)."""
+    conn.executemany(
+        "INSERT INTO forgotten (kind, key, erased_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (kind, key) DO NOTHING",
+        [(PURGED, post_key(post_id), pk >> SEQ_BITS) for pk, post_id in rows],
+    )
+
+
+def purged_among(conn: sqlite3.Connection, posts: Sequence[Post]) -> set[str]:
+    """The ids of ``posts`` that a retention purge deleted (read in the
+    write's transaction: ordered with the purge's deletes), or published
+    before the cutoff of one made before purges named their posts."""
+    (before,) = conn.execute(
+        "SELECT max(erased_at) FROM forgotten WHERE kind = ?", (PURGED_UNNAMED,)
+    ).fetchone()
+    found = {p.id for p in posts if before is not None and p.published_at.timestamp() < before}
+    keys = {post_key(p.id): p.id for p in posts if p.id not in found}
+    names = list(keys)
+    for i in range(0, len(names), _CHUNK):
+        part = names[i : i + _CHUNK]
+        marks = ",".join("?" * len(part))
+        found.update(
+            keys[k]
+            for (k,) in conn.execute(
+                f"SELECT key FROM forgotten WHERE kind = ? AND key IN ({marks})", [PURGED, *part]
+            )
+        )
+    return found
 
 
 def _purged_buckets(conn: sqlite3.Connection) -> list[int]:

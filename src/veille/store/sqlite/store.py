@@ -31,6 +31,7 @@ from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
 from veille.store.sqlite.plan import SQLitePlan, SQLitePlanTx
 from veille.store.sqlite.privacy import SQLitePrivacy, SQLitePrivacyTx, unforgotten
+from veille.store.sqlite.purged import purged_among
 from veille.store.sqlite.rows import (
     POST_COLUMNS,
     READ_COLUMNS,
@@ -189,6 +190,12 @@ class _Tx(
         # Nothing of a person an erasure forgot, published until then.
         batch, dropped = unforgotten(self.conn, batch)
         result.refused = sorted(dropped)
+        # Nor a post a retention purge deleted: it is counted in what the
+        # purge kept (read in this transaction, ordered with its deletes).
+        gone = purged_among(self.conn, batch)
+        if gone:
+            result.expired = sorted(gone)
+            batch = [p for p in batch if p.id not in gone]
         if not batch:
             return result
         # A deleted post's key may be given again: its index row goes first.
@@ -467,37 +474,14 @@ class SQLiteStore(
     def upsert_posts(
         self, posts: Iterable[Post], *, cursor: Cursor | None = None, expire: bool = False
     ) -> UpsertResult:
-        """``expire`` (the ingest path, where this file keeps the posts and
-        another store the state): leave out the posts published before the
-        cutoff of the latest retention purge, read in this write's
-        transaction (a purge logs it here before its first delete), their
-        ids in ``expired``."""
+        """Every write leaves out the posts a retention purge deleted, their
+        ids in ``expired`` (``expire``: the ingest path's, where this file
+        keeps the posts and another store the state, changes nothing here)."""
         with self.batch_transaction() as tx:
-            expired: list[str] = []
-            if expire:
-                posts, expired = self._unpurged(list(posts))
             result = tx.upsert_posts(posts)
-            result.expired = expired
             if cursor is not None:
                 tx.set_cursor(cursor)
         return result
-
-    def _unpurged(self, posts: list[Post]) -> tuple[list[Post], list[str]]:
-        """``posts`` less those published before the latest retention
-        purge's cutoff (:meth:`delete_posts_before` logs it), and their ids."""
-        (day,) = self.conn.execute(
-            "SELECT max(subject) FROM erasures WHERE kind = 'retention'"
-        ).fetchone()
-        if day is None:
-            return posts, []
-        try:
-            cutoff = datetime.fromisoformat(day).replace(tzinfo=UTC)
-        except ValueError:
-            return posts, []
-        return (
-            [p for p in posts if p.published_at >= cutoff],
-            [p.id for p in posts if p.published_at < cutoff],
-        )
 
     def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None:
         with self.transaction() as tx:
