@@ -214,7 +214,8 @@ def test_the_plan_commands_are_said_in_french(run) -> None:
     assert "not measurable" not in kpis
     channels = run("plan", "channel", "list", env=wide).output
     assert "par semaine" in channels and "per_week" not in channels, channels
-    assert f"hosting{NBSP}: 12,50{NBSP}€ par mois." in run("plan", "money", "set", "hosting", "12.5").output
+    money = run("plan", "money", "set", "hosting", "12.5").output
+    assert f"hosting{NBSP}: 12,50{NBSP}€ par mois." in money, money
     english = run("--language", "en", "plan", "kpi", "target", "vol", "99").output
     assert "KPI 'vol': target 99." in english, english
 
