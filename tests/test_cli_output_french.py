@@ -144,9 +144,9 @@ def test_users_and_tokens_are_said_in_french(run) -> None:
     assert "│ analyst " in english and "analyste" not in english, english
     done = run("token", "create", "alice", "-n", "ci")
     assert done.exit_code == 0, done.output
-    assert f"jeton 1 de alice créé avec la portée write{NBSP}; il ne sera plus affiché." in (
-        done.output
-    ), done.output
+    # The scope named as the role is (« portée write » until 2026-12-06).
+    said = f"jeton 1 de alice créé avec la portée écriture (write){NBSP}; il ne sera plus affiché."
+    assert said in done.output, done.output
     assert "Jeton 1 révoqué." in run("token", "revoke", "1").output
     listed = run("token", "list", env={"COLUMNS": "3000"}).output
     head = next(line for line in listed.splitlines() if line.startswith("┃"))
@@ -154,8 +154,10 @@ def test_users_and_tokens_are_said_in_french(run) -> None:
         "id", "compte", "nom", "portée", "création", "expiration", "dernier usage", "état"
     ], listed  # fmt: skip
     assert "│ révoqué " in listed and "revoked" not in listed
+    assert "│ écriture (write) " in listed, listed
     english = run("--language", "en", "token", "list", env={"COLUMNS": "3000"}).output
     assert "last_used_at" in english and "│ revoked " in english, english
+    assert "│ write " in english and "écriture" not in english, english
     done = run("user", "passwd", "alice", "--password-stdin", input="another horse battery\n")
     assert "Mot de passe de alice changé." in done.output, done.output
     assert (

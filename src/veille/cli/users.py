@@ -98,6 +98,14 @@ def register(app: typer.Typer) -> None:
         said = speaker(lang)(role_name(role))
         return said if lang == "en" or said == role else f"{said} ({role})"
 
+    def shown_scope(scope: str, lang: str) -> str:
+        """A token's ``scope`` as :func:`shown_role` shows a role: « lecture
+        (read) » in French, the code (what --scope takes) in English."""
+        from veille.services.users import SCOPE_NAMES
+
+        said = speaker(lang)(SCOPE_NAMES.get(scope, scope))
+        return said if lang == "en" or said == scope else f"{said} ({scope})"
+
     @uapp.command()
     @handle_errors
     def add(
@@ -204,7 +212,8 @@ def register(app: typer.Typer) -> None:
         if changed.narrowed:
             ids = ", ".join(str(i) for i in changed.narrowed)
             said = tr("their tokens wider than it now have the %(scope)s scope: %(ids)s "
-                      "(recorded in the audit log).", scope=changed.scope, ids=ids)  # fmt: skip
+                      "(recorded in the audit log).", scope=shown_scope(changed.scope, reader),
+                      ids=ids)  # fmt: skip
             console().print(say(said), markup=False)
 
     @tapp.command()
@@ -240,16 +249,18 @@ def register(app: typer.Typer) -> None:
             token, secret = create_token(
                 ws.state, name, label, scope=scope or None, expires_at=when
             )
-            say = speaker(cli_language(ws.root))
+            reader = cli_language(ws.root)
+        say = speaker(reader)
+        scope_said = shown_scope(token.scope, reader)
         # The secret alone on stdout, so that a script can capture it.
         sys.stdout.write(secret + "\n")
         said = (
             tr("token %(id)s for %(user)s created with the %(scope)s scope, until %(until)s; it "
-               "will not be shown again.", id=token.id, user=token.username, scope=token.scope,
+               "will not be shown again.", id=token.id, user=token.username, scope=scope_said,
                until=token.expires_at.isoformat())
             if token.expires_at
             else tr("token %(id)s for %(user)s created with the %(scope)s scope; it will not be "
-                    "shown again.", id=token.id, user=token.username, scope=token.scope)
+                    "shown again.", id=token.id, user=token.username, scope=scope_said)
         )  # fmt: skip
         typer.echo(say(said), err=True)
 
@@ -278,7 +289,8 @@ def register(app: typer.Typer) -> None:
         else:
             say = speaker(reader)
             table = [
-                {**r, "created_at": time_cell(t.created_at, reader),
+                {**r, "scope": shown_scope(t.scope, reader),
+                 "created_at": time_cell(t.created_at, reader),
                  "expires_at": time_cell(t.expires_at, reader),
                  "last_used_at": time_cell(t.last_used_at, reader),
                  "state": say(_TOKEN_STATES.get(token_state(t), token_state(t)))}
