@@ -14,6 +14,7 @@ QUICK = {
     "alerts.py": ["--alerts", "100", "--posts", "300"],
     "analytics.py": ["--posts", "50000", "--repeat", "3"],
     "backup.py": ["--posts", "20000"],
+    "cli_start.py": ["--runs", "3"],
     "collect.py": ["--feeds", "100", "--hosts", "10"],
     "eval_sentiment.py": ["--posts", "2000"],
     "ingest.py": ["--posts", "50000"],
