@@ -497,9 +497,9 @@ class Pipeline:
                 with self.store.transaction() as tx:
                     hold = tx.hold_pending(owner, fresh, time.time())
                     batch = self.before_write(tx, batch, set(fresh))
-            # The posts store reads the cutoff again with its write: a purge
-            # begun since ``cutoff`` was read deleted them (see upsert_posts).
-            result = self.post_store.upsert_posts(batch, expire=True) if batch else UpsertResult()
+            # The posts store leaves out, with its write, what a purge deleted
+            # (one begun since ``cutoff`` was read too: see upsert_posts).
+            result = self.post_store.upsert_posts(batch) if batch else UpsertResult()
             result = self._ahead(result, ahead)
             result.failed = failed
             result.expired = expired + result.expired

@@ -164,12 +164,12 @@ def enrich_stored(
             # aggregates the purge kept and as posts held).
             if split:
                 # Two backends: the posts first (an idempotent upsert, which
-                # reads the purge's cutoff with its write), then the clusters
+                # leaves out what a purge deleted, read with its write), then the clusters
                 # in one state transaction, echoed to the posts store as
                 # ingest does; run again, it repeats harmlessly.
                 # An erasure since the read: the store refuses their posts,
                 # and no signature of their text is filed for them.
-                done = ws.posts.upsert_posts(posts, expire=True)
+                done = ws.posts.upsert_posts(posts)
                 gone = {*done.expired, *done.refused}
                 posts = [p for p in posts if p.id not in gone]
                 with ws.state.transaction() as state_tx:

@@ -156,18 +156,12 @@ class PostStore(
 ):
     """Where posts are kept: upserts, reads, search, aggregations, exports."""
 
-    def upsert_posts(
-        self, posts: Iterable[Post], *, cursor: Cursor | None = None, expire: bool = False
-    ) -> UpsertResult:
+    def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
         """Store ``posts`` idempotently (and ``cursor``, where the same backend
-        keeps the state) in one transaction. ``expire`` (the ingest path,
-        and ``veille enrich`` writing back the posts it read, where another
-        backend keeps the state): leave out the posts
-        published before the cutoff of the latest retention purge of this
-        store, read where that purge's deletes are ordered with this write
-        (a purge begun since the caller read its cutoff had deleted them:
-        stored again, they were counted twice), their ids in ``expired``.
-        Without it a post is stored whatever its date (a copy, a migration)."""
+        keeps the state) in one transaction. The posts a retention purge of
+        this store deleted are left out, read where that purge's deletes are
+        ordered with this write (stored again, they were counted twice beside
+        the aggregates it kept), their ids in ``expired``."""
         ...
 
     def get_post(self, post_id: str) -> Post | None: ...

@@ -187,15 +187,12 @@ class ClickHouseStore(
 
     # -- writes ---------------------------------------------------------------
 
-    def upsert_posts(
-        self, posts: Iterable[Post], *, cursor: Cursor | None = None, expire: bool = False
-    ) -> UpsertResult:
+    def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
         """Store ``posts`` idempotently. ``cursor`` is state, which this
         backend does not keep: a split deployment writes it to the StateStore
         after this returns. The posts a retention purge deleted are left
         out, read with the insert under the lock its deletes take (see
-        :meth:`_write`), their ids in ``expired`` (``expire``, the ingest
-        path's, changes nothing: every write does so)."""
+        :meth:`_write`), their ids in ``expired``."""
         result = UpsertResult()
         batch: list[Post] = []
         for post in posts:

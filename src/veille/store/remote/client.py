@@ -118,17 +118,13 @@ class RemotePostStore:
         )
         return found
 
-    def upsert_posts(
-        self, posts: Iterable[Post], *, cursor: Cursor | None = None, expire: bool = False
-    ) -> UpsertResult:
+    def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
         if cursor is not None:
             raise StoreError(
                 tr("the posts endpoint keeps no cursors"),
                 hint=tr("Write cursors to the state store."),
             )
         body: dict[str, Any] = {"posts": [post_to_json(p) for p in posts]}
-        if expire:  # (the served store reads its purge's cutoff with its write)
-            body["expire"] = True
         return result_from_json(self._call("upsert_posts", body))
 
     def set_clusters(self, clusters: Sequence[tuple[str, str]]) -> None:

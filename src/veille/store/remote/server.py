@@ -91,9 +91,9 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
     if name == "stored_content":
         return store.stored_content([post_from_json(p) for p in body["posts"]])
     if name == "upsert_posts":
+        # (An older collector's "expire" is ignored: every write leaves out
+        # what a purge deleted.)
         posts = [post_from_json(p) for p in body["posts"]]
-        if body.get("expire"):
-            return result_to_json(store.upsert_posts(posts, expire=True))
         return result_to_json(store.upsert_posts(posts))
     if name in ECHOED:
         rows = body["clusters"] if name == "set_clusters" else body["filings"]

@@ -505,8 +505,8 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                     # state store's log where another keeps it): a write of
                     # posts in a transaction after this one reads the cutoff
                     # in it and leaves out what the purge deletes
-                    # (Pipeline.ingest; upsert_posts' ``expire`` where this
-                    # file holds the posts only); one before is deleted here.
+                    # (Pipeline.ingest, where another store keeps the
+                    # posts); one before is deleted here.
                     sql, subject = SQLiteSql(self.conn), cutoff.date().isoformat()
                     add_to_log(sql, "retention", None, subject, 0, {}, hold=self._hold_erasure_log)
                     logged = True

@@ -471,12 +471,9 @@ class SQLiteStore(
         finally:
             self.conn.execute(f"PRAGMA temp_store = {int(old)}")
 
-    def upsert_posts(
-        self, posts: Iterable[Post], *, cursor: Cursor | None = None, expire: bool = False
-    ) -> UpsertResult:
+    def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
         """Every write leaves out the posts a retention purge deleted, their
-        ids in ``expired`` (``expire``: the ingest path's, where this file
-        keeps the posts and another store the state, changes nothing here)."""
+        ids in ``expired``."""
         with self.batch_transaction() as tx:
             result = tx.upsert_posts(posts)
             if cursor is not None:
