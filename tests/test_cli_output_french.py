@@ -430,7 +430,7 @@ def _typed_at_a_terminal(args: list[str], cwd: Path, lines: list[str]) -> str:
     asked only there), ``lines`` typed one at each prompt; all it wrote."""
     import os
     import pty
-    import select
+    import selectors
     import sys
 
     from tests.test_cli_language import _env
@@ -441,9 +441,11 @@ def _typed_at_a_terminal(args: list[str], cwd: Path, lines: list[str]) -> str:
         os.execve(sys.executable, [sys.executable, "-m", "veille", *args],
                   _env(LANG="fr_FR.UTF-8"))  # fmt: skip
     said, pending = b"", list(lines)
+    # A selector, not select(): the worker may hold over 1,024 descriptors.
+    waiting = selectors.DefaultSelector()
+    waiting.register(fd, selectors.EVENT_READ)
     while True:
-        ready, _, _ = select.select([fd], [], [], 120)
-        if not ready:
+        if not waiting.select(120):
             os.kill(pid, 9)
             break
         try:
@@ -457,6 +459,7 @@ def _typed_at_a_terminal(args: list[str], cwd: Path, lines: list[str]) -> str:
         # terminal's prompt once it reads (echo off, for a password).
         if pending and said.endswith(b": "):
             os.write(fd, pending.pop(0).encode() + b"\n")
+    waiting.close()
     os.waitpid(pid, 0)
     os.close(fd)
     return said.decode("utf-8", "replace")

@@ -114,7 +114,7 @@ def test_healthz_keeps_what_it_reads_from_the_topics_not_the_stores(
 
 
 def test_a_posts_store_that_never_answers_is_a_503_naming_it(
-    site: tuple[str, Path, int, subprocess.Popen[str]],
+    site: tuple[str, Path, int, subprocess.Popen[str]], caplog: pytest.LogCaptureFixture
 ) -> None:
     url, _root, port, ch = site
     assert _health(url).status_code == 200
@@ -131,3 +131,9 @@ def test_a_posts_store_that_never_answers_is_a_503_naming_it(
         assert said["status"] == "unavailable"
         assert said["stores"] == {"state": "ok", "posts": "unavailable"}
         assert "posts store is unreachable" in said["message"]
+    # The log names the store, as its own errors do (it said "the posts
+    # store", leaving the operator to find which).
+    timed_out = [r.getMessage() for r in caplog.records if "health check" in r.getMessage()]
+    assert timed_out, caplog.text
+    named = f"the ClickHouse posts store 127.0.0.1:{port}/veille did not answer the health check"
+    assert all(named in line for line in timed_out), timed_out

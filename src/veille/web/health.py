@@ -22,6 +22,29 @@ from veille.errors import PostsUnavailable, StoreUnavailable
 #: Seconds a probe waits for a store when the settings name none.
 DEFAULT_TIMEOUT = 3.0
 
+#: The engine of a store, by the package its class comes from.
+_ENGINES = {
+    "postgres": "PostgreSQL",
+    "clickhouse": "ClickHouse",
+    "sqlite": "SQLite",
+    "remote": "veille+http",
+}
+
+
+def store_named(store: Any, part: str) -> str:
+    """How the log names the ``part`` store (``state`` or ``posts``), as its
+    own errors do: ``the PostgreSQL state store postgresql://veille@db/veille``
+    (never a password)."""
+    from veille.urlmask import mask_url
+
+    package = type(store).__module__.split(".")
+    engine = next((_ENGINES[p] for p in package if p in _ENGINES), "")
+    where = next(
+        (str(v) for v in (getattr(store, a, None) for a in ("url", "where", "path")) if v), ""
+    )
+    named = " ".join(w for w in ("the", engine, part, "store", mask_url(where)) if w)
+    return named
+
 
 class _Probe:
     """One question to a store, answered on its worker's thread."""
@@ -69,11 +92,11 @@ class StoreProbes:
         self._workers: dict[str, _Worker] = {}
         self._lock = threading.Lock()
 
-    def check(self, part: str, ask: Callable[[], Any]) -> None:
+    def check(self, part: str, ask: Callable[[], Any], named: str = "") -> None:
         """Ask the ``part`` store (``state`` or ``posts``) with ``ask``; return
         when it answered, raise what it raised, or :class:`StoreUnavailable`
         (:class:`PostsUnavailable` for ``posts``) when it did not answer in
-        time, naming the store."""
+        time, naming the store (``named``, see :func:`store_named`)."""
         with self._lock:
             probe = self._asked.get(part)
             if probe is None or probe.done.is_set():
@@ -85,7 +108,8 @@ class StoreProbes:
         if not probe.done.wait(self.timeout):
             unavailable = PostsUnavailable if part == "posts" else StoreUnavailable
             raise unavailable(
-                f"the {part} store did not answer the health check within {self.timeout:g} s",
+                f"{named or f'the {part} store'} did not answer the health check "
+                f"within {self.timeout:g} s",
                 hint="Check that its server runs and answers (a server that accepts "
                 "connections and never answers looks like this); [web] "
                 "health_timeout_seconds sets this wait.",

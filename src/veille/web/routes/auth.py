@@ -42,22 +42,24 @@ def healthz(request: Request) -> JSONResponse:
     ``{"status": "unavailable", …}`` while a store does not answer, ``stores``
     saying which (JSON either way, for a load balancer and whoever it pages)."""
     from veille.web.api.errors import RETRY_SECONDS, UNREACHABLE_HINT, server_failed, unreachable
-    from veille.web.health import app_probes
+    from veille.web.health import app_probes, store_named
 
     ws = workspace(request)
     stores: dict[str, str] = {}
     failed: StoreUnavailable | None = None
-    probes = [("state", lambda: users.count_users(ws.state))]
+    probes: list[tuple[str, object, Callable[[], object]]] = [
+        ("state", ws.state, lambda: users.count_users(ws.state))
+    ]
     ping = getattr(ws.posts, "ping", None)
     if ws.posts is not ws.state and ping is not None:
-        probes.append(("posts", ping))
+        probes.append(("posts", ws.posts, ping))
     asking = app_probes(request.app)
-    for part, probe in probes:
+    for part, store, probe in probes:
         # Asked at every check (never kept), each waited for a few seconds
         # at most: a store that does not answer in time is down to a load
         # balancer, which must read it rather than time out.
         try:
-            asking.check(part, probe)
+            asking.check(part, probe, store_named(store, part))
         except StoreError as exc:  # away, or answering only errors: not serving
             server_failed(request, exc, 503)
             if not isinstance(exc, StoreUnavailable):
