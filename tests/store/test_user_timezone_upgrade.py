@@ -88,3 +88,34 @@ def test_postgresql_0150_keeps_the_accounts_made_before(postgres_url: str, tmp_p
         _check(store)
     finally:
         store.close()
+
+
+def test_store_migrate_carries_each_users_zone_to_postgresql_and_back(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """SQLite -> PostgreSQL -> SQLite: Marie still reads Montréal's clock,
+    Louis still the workspace's."""
+    from tests.web.server import add_test_user
+    from veille.services.migrate import migrate_workspace
+    from veille.store.postgres.testing import fresh_schema_url
+    from veille.workspace import Workspace, init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    with Workspace.open(root) as ws:
+        for name in ("louis", "marie"):
+            add_test_user(ws.state, name, f"{name}-secret-pass", "admin")
+        users.set_timezone(ws.state, "marie", "America/Montreal")
+    pg_url = fresh_schema_url(postgres_url, tmp_path)
+    back_url = f"sqlite:///{tmp_path / 'back.db'}"
+    with Workspace.open(root) as ws:
+        assert migrate_workspace(ws, posts_url=None, state_url=pg_url).ok
+    toml = root / "veille.toml"
+    template = toml.read_text(encoding="utf-8")
+    for url in (pg_url, back_url):
+        store = f'[store]\nposts = "sqlite:///veille.db"\nstate = "{url}"\n'
+        toml.write_text(template.replace("[store]\n", store, 1), encoding="utf-8")
+        with Workspace.open(root) as ws:
+            zones = {u.username: u.timezone for u in users.list_users(ws.state)}
+            assert zones == {"louis": "", "marie": "America/Montreal"}, url
+            if url == pg_url:
+                assert migrate_workspace(ws, posts_url=None, state_url=back_url).ok
