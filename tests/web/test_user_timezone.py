@@ -88,6 +88,8 @@ def test_one_post_at_nine_in_paris_is_at_three_for_the_montreal_member(tmp_path:
             assert "09:00" in _shown_time(louis)  # the workspace's, for whoever chose none
             shown = marie.get("/settings").text
             assert 'value="America/Montreal"' in shown
+            listed = louis.get("/users").text  # the admins' list of accounts
+            assert "<td>America/Montreal</td>" in listed and "Fuseau horaire" in listed
             # Her calendar's form reads the time she types on her clock, and
             # the calendar shows it back so: 09:00 in Montréal is 15:00 in Paris.
             calendar = marie.get("/plan/calendar").text
