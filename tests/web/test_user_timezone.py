@@ -167,3 +167,35 @@ def test_an_admin_sets_a_members_zone_from_the_command_line(tmp_path: Path) -> N
     assert "the workspace's time zone (Europe/Paris)" in said
     code, said = _cli("user", "list", *ws_opt)
     assert code == 0 and "timezone" in said
+
+
+def test_the_dashboards_days_stay_the_workspaces_for_the_montreal_member(tmp_path: Path) -> None:
+    """A post at 00:30 on 15 January in Paris is 18:30 on the 14th in
+    Montréal: the dashboard counts it on Paris's 15 January for both
+    readers (its days are the workspace's), and names that day so for both
+    (named on Montréal's clock, each day read as the one before)."""
+    from zoneinfo import ZoneInfo
+
+    from veille.query.topics import add_topic
+    from veille.services import users
+
+    root = _paris_workspace(tmp_path)
+    paris = ZoneInfo("Europe/Paris")
+    with Workspace.open(root) as ws:
+        add_topic(ws.store, "fibre", "fibre")
+        late = datetime(2026, 1, 15, 0, 30, tzinfo=paris)
+        ws.store.upsert_posts([make_post("tz2", "La fibre, enfin", published_at=late)])
+        users.set_timezone(ws.state, "marie", "America/Montreal")
+    served, server = serve(root)
+    served.app.state.workspace.clock = lambda: datetime(2026, 1, 16, 12, 0, tzinfo=paris)
+    day = '<th scope="row">{}</th><td>{}</td>'  # the posts per day, as a table
+    try:
+        for name in ("louis", "marie"):
+            with _signed_in(served, name) as client:
+                page = client.get("/?period=last-7d")
+                assert page.status_code == 200, page.text[:2000]
+                # Both posts (the earlier one too, 09:00 in Paris) on Paris's 15th.
+                assert day.format("15 janvier 2026", 2) in page.text, name
+                assert day.format("14 janvier 2026", 0) in page.text, name
+    finally:
+        server.stop()
