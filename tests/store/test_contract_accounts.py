@@ -31,6 +31,30 @@ def test_users_insert_update_count_delete(state_store: StateStore) -> None:
     assert bob.password_hash == _user("bob").password_hash
 
 
+def test_a_users_time_zone_is_kept_changed_and_cleared(state_store: StateStore) -> None:
+    """Each user's own zone (SQLite 0720, PostgreSQL 0150): "" until set,
+    set and cleared alone, the other fields untouched."""
+    with state_store.transaction() as tx:
+        assert tx.insert_user(_user("bob"))
+        assert tx.insert_user(UserRecord("ana", "admin", "h", "fr", T0, "Europe/Paris"))
+    assert state_store.get_user("bob") == _user("bob")
+    assert [u.timezone for u in state_store.list_users()] == ["Europe/Paris", ""]
+    with state_store.transaction() as tx:
+        assert tx.update_user("bob", timezone="America/Toronto")
+        assert not tx.update_user("nobody", timezone="UTC")
+    bob = state_store.get_user("bob")
+    assert bob is not None and (bob.timezone, bob.language, bob.role) == (
+        "America/Toronto",
+        "",
+        "viewer",
+    )
+    with state_store.transaction() as tx:
+        assert tx.update_user("ana", timezone="")
+        assert tx.update_user("bob", language="fr")
+    assert state_store.get_user("ana") == UserRecord("ana", "admin", "h", "fr", T0, "")
+    assert state_store.get_user("bob").timezone == "America/Toronto"  # type: ignore[union-attr]
+
+
 def test_sessions_expire_and_go_with_their_user(state_store: StateStore) -> None:
     with state_store.transaction() as tx:
         tx.insert_user(_user("bob"))

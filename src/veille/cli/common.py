@@ -512,7 +512,7 @@ LIST_HEADS = {
     "text": tr("text"), "username": tr("username"), "role": tr("role"),
     "language": tr("language"), "when": tr("when"), "account": tr("account"),
     "problems": tr("problems"), "url": tr("url"), "handle": tr("handle"), "secret": tr("secret"),
-    "limit": tr("limit"), "published_at": tr("published_at"),
+    "limit": tr("limit"), "published_at": tr("published_at"), "timezone": tr("timezone"),
 }  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""``veille user add|list|remove|passwd|role`` and ``veille token create|list|revoke``:
+"""``veille user add|list|remove|passwd|role|zone`` and ``veille token create|list|revoke``:
 the web app's accounts and the REST API's tokens."""
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def register(app: typer.Typer) -> None:
             users = list_users(ws.state)
             rows = [
                 {"username": u.username, "role": u.role, "language": u.language,
-                 "created_at": u.created_at}
+                 "timezone": u.timezone, "created_at": u.created_at}
                 for u in users
             ]  # fmt: skip
             reader = cli_language(ws.root)
@@ -151,8 +151,8 @@ def register(app: typer.Typer) -> None:
             table = [{**r, "created_at": time_cell(u.created_at, reader),
                       "role": shown_role(u.role, reader)}
                      for r, u in zip(rows, users, strict=True)]  # fmt: skip
-            print_rows(table, ["username", "role", "language", "created_at"], RowFormat.table,
-                       heads=said_heads(speaker(reader), LIST_HEADS))  # fmt: skip
+            print_rows(table, ["username", "role", "language", "timezone", "created_at"],
+                       RowFormat.table, heads=said_heads(speaker(reader), LIST_HEADS))  # fmt: skip
 
     @uapp.command()
     @handle_errors
@@ -215,6 +215,34 @@ def register(app: typer.Typer) -> None:
                       "(recorded in the audit log).", scope=shown_scope(changed.scope, reader),
                       ids=ids)  # fmt: skip
             console().print(say(said), markup=False)
+
+    @uapp.command()
+    @handle_errors
+    def zone(
+        name: NameArg,
+        zone: Annotated[
+            str,
+            typer.Argument(
+                help='An IANA time zone (America/Toronto, Europe/Paris); "" for the workspace\'s.'
+            ),
+        ],
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Set an account's time zone: the web app shows them times on that clock."""
+        from veille.services.users import set_timezone
+
+        with open_workspace(workspace) as ws:
+            chosen = set_timezone(ws.state, name, zone)
+            reader = cli_language(ws.root)
+            workspace_zone = ws.settings.workspace.timezone
+        said = (
+            tr("user %(name)s now reads times in %(zone)s.", name=name.strip().lower(),
+               zone=chosen)
+            if chosen
+            else tr("user %(name)s now reads times in the workspace's time zone (%(zone)s).",
+                    name=name.strip().lower(), zone=workspace_zone)
+        )  # fmt: skip
+        console().print(speaker(reader)(said), markup=False)
 
     @tapp.command()
     @handle_errors

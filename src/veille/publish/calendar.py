@@ -149,16 +149,19 @@ def add_entry(
     by: str = "",
     past_ok: bool = False,
     now: datetime | None = None,
+    timezone: str = "",
 ) -> CalendarEntry:
     """Save a post for ``account`` at ``at``; the draft checker's verdict is
     kept with it (a draft that breaks a rule is saved, not scheduled). A time
-    already past is refused unless ``past_ok`` (it goes out at the next run)."""
+    already past is refused unless ``past_ok`` (it goes out at the next run).
+    A time without a zone is read in ``timezone`` (the person's, who typed
+    it), else the workspace's."""
     from veille.publish.service import get_account
 
     acct = get_account(state, account)
     if not text.strip():
         raise UsageError(tr("the post is empty"), hint=tr("Give the text to publish."))
-    tz = settings.workspace.timezone
+    tz = timezone or settings.workspace.timezone
     when = parse_when(at, tz) if past_ok else check_to_come(at, tz, now=now)
     problems = _check(state, settings, acct, text, title)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -190,12 +193,14 @@ def edit_entry(
     by: str = "",
     past_ok: bool = False,
     now: datetime | None = None,
+    timezone: str = "",
 ) -> CalendarEntry:
     """Change a post not yet published; it is checked again, and an approval
     no longer holds (what was approved is not what will go out). ``account``
     moves it to another account (one whose account was removed, too). A new
     time already past is refused unless ``past_ok``; a post whose time has
-    passed (one that failed) may have its text corrected without a new time."""
+    passed (one that failed) may have its text corrected without a new time.
+    A time without a zone is read in ``timezone``, as :func:`add_entry` does."""
     from veille.publish.service import get_account
 
     entry = get_entry(state, entry_id)
@@ -204,8 +209,9 @@ def edit_entry(
             tr("calendar post #%(id)s is already published", id=entry_id),
             hint=tr("Published posts are not edited from veille; post a correction."),
         )
+    tz = timezone or settings.workspace.timezone
     if at is not None and not past_ok:
-        at = check_to_come(at, settings.workspace.timezone, now=now)
+        at = check_to_come(at, tz, now=now)
     new_text = entry.text if text is None else text
     new_title = entry.title if title is None else (title or None)
     acct = get_account(state, account or entry.account)
@@ -223,7 +229,7 @@ def edit_entry(
         # try is a new post.
         changes["attempt_key"] = uuid.uuid4().hex
     if at is not None:
-        changes["scheduled_at"] = parse_when(at, settings.workspace.timezone)
+        changes["scheduled_at"] = parse_when(at, tz)
     if language is not None:
         changes["language"] = language or None
     if not state.update_calendar_entry(entry_id, **changes) and "account" in changes:

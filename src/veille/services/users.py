@@ -54,6 +54,8 @@ __all__ = [
     "set_language",
     "set_password",
     "set_role",
+    "set_timezone",
+    "shown_zone",
     "start_session",
     "user_for_session",
 ]
@@ -128,6 +130,7 @@ class User:
     role: str
     language: str  # "" until chosen
     created_at: datetime
+    timezone: str = ""  # "": the workspace's
 
     def can(self, role: str) -> bool:
         """Whether this user's role is ``role`` or above it."""
@@ -217,6 +220,41 @@ def check_password(password: str) -> str:
     return password
 
 
+#: The longest IANA zone name taken (the longest real one has 30 characters).
+MAX_ZONE = 64
+
+
+def check_timezone(zone: str) -> str:
+    """``zone`` as stored: an IANA name that :mod:`zoneinfo` knows, or ""
+    (the workspace's); a :class:`UsageError` naming it otherwise."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = zone.strip()
+    if not name:
+        return ""
+    try:
+        # ZoneInfo reads a file named by the key (it refuses paths itself):
+        # a 10 kB "zone" is refused before it looks.
+        if len(name) > MAX_ZONE:
+            raise ValueError(name)
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise UsageError(
+            tr("unknown time zone %(zone)r", zone=zone[:MAX_ZONE]),
+            hint=tr(
+                'Use an IANA name such as "America/Toronto" or "Europe/Paris" (upper and '
+                "lower case as written there), or nothing for the workspace's time zone."
+            ),
+        ) from exc
+    return name
+
+
+def shown_zone(user: User | None, workspace_zone: str) -> str:
+    """The zone the times shown to ``user`` are in: their own, else the
+    workspace's (nobody signed in, or no zone chosen)."""
+    return user.timezone if user is not None and user.timezone else workspace_zone
+
+
 def check_language(lang: str) -> str:
     if lang not in LANGUAGES:
         raise UsageError(tr("unknown language %(lang)r", lang=lang), hint=tr("Use en or fr."))
@@ -240,7 +278,7 @@ def hash_secret(secret: str) -> str:
 
 def user_of(rec: UserRecord) -> User:
     """The user a stored account is, without its password hash."""
-    return User(rec.username, rec.role, rec.language, rec.created_at)
+    return User(rec.username, rec.role, rec.language, rec.created_at, rec.timezone)
 
 
 #: Where the users are listed.
@@ -403,7 +441,7 @@ def set_role(
         narrowed = tx.narrow_tokens(name, wider, ceiling)
         for token in narrowed:
             record(tx, actor, "token.narrow", name, f"id={token.id} {token.scope} -> {ceiling}")
-    user = User(rec.username, role, rec.language, rec.created_at)
+    user = User(rec.username, role, rec.language, rec.created_at, rec.timezone)
     return RoleChange(user, tuple(t.id for t in narrowed), ceiling)
 
 
@@ -434,6 +472,18 @@ def set_language(state: StateStore, username: str, lang: str) -> None:
     with state.transaction() as tx:
         if not tx.update_user(name, language=lang):
             raise missing_user(username)
+
+
+def set_timezone(state: StateStore, username: str, zone: str) -> str:
+    """The time zone the web app shows ``username``'s times in (an IANA name;
+    "" for the workspace's), as stored. Not audited: a preference, as the
+    language is."""
+    name = username.strip().lower()
+    chosen = check_timezone(zone)
+    with state.transaction() as tx:
+        if not tx.update_user(name, timezone=chosen):
+            raise missing_user(username)
+    return chosen
 
 
 # -- logging in -----------------------------------------------------------------

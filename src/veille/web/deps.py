@@ -475,6 +475,15 @@ def formats(request: Request) -> str:
     return chosen
 
 
+def time_zone(request: Request) -> str:
+    """The zone this request's times are shown (and a form's typed times
+    read) in: the signed-in user's own, else the workspace's. Analytics keep
+    the workspace's day boundaries whoever reads them."""
+    return users_service.shown_zone(
+        current_user(request), workspace(request).settings.workspace.timezone
+    )
+
+
 def translator(request: Request) -> Callable[..., str]:
     """``_("text %(name)s", name=…)``: the translation, filled in; ``_(exc.message)``
     translates an error's text made by :func:`veille.errors.tr` (and leaves
@@ -542,7 +551,8 @@ def context_helpers(request: Request) -> dict[str, Any]:
     """What every template gets besides its own context."""
     language = lang(request)
     shown = formats(request)  # the numbers' and dates' locale (en_GB)
-    tz = workspace(request).settings.workspace.timezone
+    tz = time_zone(request)
+    days_tz = workspace(request).settings.workspace.timezone
     gettext = translator(request)
 
     def pgettext(context: str, message: str, **values: Any) -> str:
@@ -572,6 +582,12 @@ def context_helpers(request: Request) -> dict[str, Any]:
 
     def format_date(when: datetime, lang: str = shown) -> str:
         return fmt.format_date(when, lang, tz)
+
+    def format_day(when: datetime, lang: str = shown) -> str:
+        # A day the analytics counted: it began at midnight in the
+        # workspace's zone, so it is named there (in the reader's, Montréal
+        # would read each of Paris's days as the day before).
+        return fmt.format_date(when, lang, days_tz)
 
     def platform_name(key: str) -> str:
         from veille.analytics.findings import platform_name as named
@@ -604,14 +620,18 @@ def context_helpers(request: Request) -> dict[str, Any]:
         "format_money": format_money,
         "format_datetime": format_datetime,
         "format_date": format_date,
+        "format_day": format_day,
         "language_name": language_name,
         # A platform as the dashboard and reports name it ("Hacker News"),
         # never its key ("hackernews").
         "platform_name": platform_name,
         "role_name": lambda code: gettext(users_service.role_name(code)),
         "workspace_name": workspace(request).settings.workspace.name,
-        # The clock every time on a page is on, for labels that must say so.
+        # The clock every time on a page is on, for labels that must say so
+        # (the reader's own zone, else the workspace's), and the one the
+        # analytics' days begin in.
         "timezone": tz,
+        "workspace_timezone": days_tz,
         "currency": workspace(request).settings.workspace.currency,
     }
 

@@ -9,7 +9,7 @@ from typing import Any
 from veille.store.postgres.base import Runner
 from veille.store.protocols.accounts import AuditEntry, SessionRecord, TokenRecord, UserRecord
 
-_USER = "SELECT username, role, password_hash, language, created_at FROM users"
+_USER = "SELECT username, role, password_hash, language, created_at, timezone FROM users"
 _TOKEN = (
     "SELECT id, username, name, created_at, last_used_at, revoked_at, scope, expires_at "
     "FROM api_tokens"
@@ -29,7 +29,7 @@ def _secs(at: datetime) -> int:
 
 
 def _user(row: tuple[Any, ...]) -> UserRecord:
-    return UserRecord(row[0], row[1], row[2], row[3], _at(row[4]))
+    return UserRecord(row[0], row[1], row[2], row[3], _at(row[4]), row[5])
 
 
 def _token(row: tuple[Any, ...]) -> TokenRecord:
@@ -54,9 +54,16 @@ class PgAccountsTx(Runner):
 
     def insert_user(self, user: UserRecord) -> bool:
         added = self.run(
-            "INSERT INTO users (username, role, password_hash, language, created_at) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (username) DO NOTHING",
-            (user.username, user.role, user.password_hash, user.language, _secs(user.created_at)),
+            "INSERT INTO users (username, role, password_hash, language, created_at, timezone) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (username) DO NOTHING",
+            (
+                user.username,
+                user.role,
+                user.password_hash,
+                user.language,
+                _secs(user.created_at),
+                user.timezone,
+            ),
         )
         return added == 1
 
@@ -67,8 +74,10 @@ class PgAccountsTx(Runner):
         role: str | None = None,
         password_hash: str | None = None,
         language: str | None = None,
+        timezone: str | None = None,
     ) -> bool:
-        changes = {"role": role, "password_hash": password_hash, "language": language}
+        changes = {"role": role, "password_hash": password_hash, "language": language,
+                   "timezone": timezone}  # fmt: skip
         sets = [(k, v) for k, v in changes.items() if v is not None]
         if not sets:
             return self.get_user(username) is not None

@@ -18,6 +18,9 @@ class UserRecord:
     password_hash: str
     language: str  # "" until the person picks one
     created_at: datetime
+    #: The IANA zone the web app shows this person's times in; "": the
+    #: workspace's ``[workspace] timezone``.
+    timezone: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,9 @@ class AccountStateTx(Protocol):
         role: str | None = None,
         password_hash: str | None = None,
         language: str | None = None,
+        timezone: str | None = None,
     ) -> bool:
-        """Change the fields given; False if there is no such user."""
+        """Change the fields given (``timezone=""`` clears it); False if there is no such user."""
         ...
 
     def delete_user(self, username: str) -> bool:

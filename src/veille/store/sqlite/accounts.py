@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 #: before it is given up (see ``_briefly``; its count has a file of its own).
 BOOKKEEPING_WAIT_MS = 200
 
-_USER = "SELECT username, role, password_hash, language, created_at FROM users"
+_USER = "SELECT username, role, password_hash, language, created_at, timezone FROM users"
 _TOKEN = (
     "SELECT id, username, name, created_at, last_used_at, revoked_at, scope, expires_at "
     "FROM api_tokens"
@@ -40,7 +40,7 @@ def _secs(at: datetime) -> int:
 
 
 def _user(row: tuple[Any, ...]) -> UserRecord:
-    return UserRecord(row[0], row[1], row[2], row[3], _at(row[4]))
+    return UserRecord(row[0], row[1], row[2], row[3], _at(row[4]), row[5])
 
 
 def _token(row: tuple[Any, ...]) -> TokenRecord:
@@ -97,9 +97,16 @@ class SQLiteAccountsTx:
 
     def insert_user(self, user: UserRecord) -> bool:
         cur = self.conn.execute(
-            "INSERT OR IGNORE INTO users (username, role, password_hash, language, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (user.username, user.role, user.password_hash, user.language, _secs(user.created_at)),
+            "INSERT OR IGNORE INTO users (username, role, password_hash, language, created_at, "
+            "timezone) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                user.username,
+                user.role,
+                user.password_hash,
+                user.language,
+                _secs(user.created_at),
+                user.timezone,
+            ),
         )
         return cur.rowcount == 1
 
@@ -110,8 +117,10 @@ class SQLiteAccountsTx:
         role: str | None = None,
         password_hash: str | None = None,
         language: str | None = None,
+        timezone: str | None = None,
     ) -> bool:
-        changes = {"role": role, "password_hash": password_hash, "language": language}
+        changes = {"role": role, "password_hash": password_hash, "language": language,
+                   "timezone": timezone}  # fmt: skip
         sets = [(k, v) for k, v in changes.items() if v is not None]
         if not sets:
             return self.get_user(username) is not None

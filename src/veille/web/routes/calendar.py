@@ -21,6 +21,7 @@ from veille.web.deps import (
     redirect,
     render,
     state,
+    time_zone,
     translator,
     workspace,
 )
@@ -52,7 +53,7 @@ def _past_time(request: Request, at: str) -> str | None:
     no time at all (the service says what is wrong with that). Such a post
     was saved without a word and went out at the next run."""
     ws = workspace(request)
-    tz = ws.settings.workspace.timezone
+    tz = time_zone(request)
     try:
         cal.parse_when(at.replace("T", " "), tz)
     except UsageError:
@@ -68,7 +69,7 @@ def _past_time(request: Request, at: str) -> str | None:
 
 
 def _form_defaults(request: Request) -> dict[str, Any]:
-    tz = workspace(request).settings.workspace.timezone
+    tz = time_zone(request)
     soon = cal.local(datetime.now(UTC) + timedelta(hours=1), tz)
     return {"account": "", "at": soon.strftime("%Y-%m-%dT%H:%M"), "text": "", "title": "",
             "language": ""}  # fmt: skip
@@ -141,6 +142,7 @@ def add(
             state(request), workspace(request).settings, account=account, text=text,
             at=at.replace("T", " "), title=title or None, language=language or None,
             by=user.username, past_ok=True,  # a time past was refused above, or the box ticked
+            timezone=time_zone(request),
         )  # fmt: skip
     except UsageError as exc:
         return _list_page(request, form=form, verdict=verdict, error=error_text(request, exc),
@@ -168,7 +170,7 @@ def _with_cadence(request: Request, entry: Any, message: str) -> str:
 
 def _fields(request: Request, entry: Any) -> dict[str, str]:
     """The post's fields as its form shows and sends them."""
-    tz = workspace(request).settings.workspace.timezone
+    tz = time_zone(request)
     return {
         "at": cal.local(entry.scheduled_at, tz).strftime("%Y-%m-%dT%H:%M"),
         "text": entry.text, "title": entry.title or "",
@@ -236,7 +238,7 @@ def edit(
     if clashes:
         # Two people editing one post: the second save would have replaced
         # the first's words, which then went out. Refused; both kept in sight.
-        zone = workspace(request).settings.workspace.timezone
+        zone = time_zone(request)
         labels = {"at": _("When (time zone: %(zone)s)", zone=zone), "text": _("Text"),
                   "title": _("Title (blog)")}  # fmt: skip
         said = _("Post #%(id)s was changed by someone else since you opened it (%(fields)s); "
@@ -254,6 +256,7 @@ def edit(
             state(request), workspace(request).settings, entry_id, text=changes.get("text"),
             at=changes["at"].replace("T", " ") or None if "at" in changes else None,
             title=changes.get("title"), by=user.username, past_ok=True,  # checked above
+            timezone=time_zone(request),
         )  # fmt: skip
     except UsageError as exc:
         return _edit_page(request, entry, form=form, verdict=verdict,

@@ -1,4 +1,4 @@
-"""The user's own settings (language, password, API tokens), the language
+"""The user's own settings (language, time zone, password, API tokens), the language
 switcher, and (admins) the workspace's settings, read-only."""
 
 from __future__ import annotations
@@ -104,6 +104,8 @@ def _page(request: Request, **extra: Any) -> HTMLResponse:
         "new_token": None,
         "error": None,
         "token_form": {},
+        # What the time zone field shows: the zone typed and refused, else the saved one.
+        "zone_typed": user.timezone,
         "workspace_settings": masked(as_dict(workspace(request).settings))
         if user.is_admin
         else None,
@@ -135,6 +137,24 @@ def switch_language(
     response = redirect(_safe_next(next))
     set_language_cookie(request, response, language)
     return response
+
+
+@router.post("/settings/timezone", response_class=HTMLResponse)
+def change_own_timezone(
+    request: Request, user: Viewer, timezone: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    """The zone the pages show this user's times in; empty: the workspace's."""
+    _ = translator(request)
+    try:
+        chosen = users.set_timezone(state(request), user.username, timezone)
+    except UsageError as exc:
+        return _page(request, error=error_text(request, exc), status=400, zone_typed=timezone)
+    if chosen:
+        said = _("Times are now shown to you in %(zone)s.", zone=chosen)
+    else:
+        said = _("Times are now shown to you in the workspace's time zone (%(zone)s).",
+                 zone=workspace(request).settings.workspace.timezone)  # fmt: skip
+    return redirect("/settings", message=said)
 
 
 @router.post("/settings/password", response_class=HTMLResponse)
