@@ -56,6 +56,8 @@ def test_a_purged_posts_name_is_kept_as_long_as_the_post_was(
         # than the cutoff less the retention period (20 days).
         horizon = _day_start(now - timedelta(days=10)) - timedelta(days=10)
         assert _names(ws) == ({post_key(NAMED.id)}, int(horizon.timestamp()))
+        # What the monitors read: no post purged was published after it.
+        assert ws.posts.purged_until() == NAMED.published_at + timedelta(seconds=1)
         before = figures(ws)
         # Both come in again: neither is stored nor counted twice.
         again = build_pipeline(ws).ingest([NAMED, UNNAMED])
