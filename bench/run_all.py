@@ -22,6 +22,7 @@ QUICK = {
     "migrate_purged.py": ["--posts", "5000"],
     "percolate.py": ["--n", "1000", "--docs", "200", "--brute-docs", "20"],
     "platforms.py": ["--days", "3"],
+    "purged_names.py": ["--per-day", "100", "--days", "12", "--retention", "4"],
     "search.py": ["--posts", "50000", "--queries", "50"],
     "trends.py": ["--posts", "20000", "--runs", "1"],
     "upkeep.py": ["--posts", "50000"],

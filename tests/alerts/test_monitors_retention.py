@@ -7,7 +7,14 @@ windows are purged (or left out as they come in), and each such window was
 counted as 0 posts: a spike said "10.0× the usual 3.0" where the usual was
 6 posts an hour, and a sentiment steady at half negative was said to shift
 ("50 % negative in 24 h, against 14 % usually"). A window the retention
-reaches into is no longer part of the baseline, on both posts backends."""
+reaches into is no longer part of the baseline, on both posts backends.
+
+That window began at the last purge's cutoff: a workspace that kept 10
+days, purged, then kept 30 and imported an archive of two weeks ago left
+that week out of a spike's usual though its posts were all there (no purge
+had deleted one published then). It begins after the latest post a purge
+deleted, which the posts store names: the weeks the archive filled count,
+an older one a purge emptied still does not."""
 
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ from veille.alerts.model import Alert, AlertBook
 from veille.alerts.monitors import check_monitors
 from veille.models import Post, Sentiment
 from veille.pipeline import build_pipeline
+from veille.services.retention import apply_retention
 from veille.workspace import Workspace, init_workspace
 
 
@@ -121,3 +129,61 @@ def test_a_steady_sentiment_is_no_shift_under_a_short_retention(
         assert check_monitors(engine, now=now.timestamp()) == 0
     finally:
         engine.close()
+
+
+def _hour_of(base: int, at: datetime, n: int, text: str) -> list[Post]:
+    return [
+        make_post(base + i, text, published_at=at + timedelta(minutes=5 + 4 * i)) for i in range(n)
+    ]
+
+
+def test_a_spikes_usual_counts_the_weeks_an_archive_filled_after_retention_was_lengthened(
+    tmp_path: Path, posts_kind: str, receiver: Receiver, hour: datetime
+) -> None:
+    folder = tmp_path / "ws"
+    with _workspace(folder, posts_kind, 10) as ws:
+        AlertBook(ws.state).add(
+            Alert(name="burst", kind="spike", query="lumio",
+                  channel_url=f"webhook+{receiver.url}", params={"threshold": 3.0})
+        )  # fmt: skip
+        last_week = _hour_of(0, hour - timedelta(weeks=1), 6, "Lumio as usual")
+        # Collected 17 days ago, purged under the 10 days kept then.
+        gone = _hour_of(100, hour - timedelta(days=17), 6, "Lumio as usual")
+        ws.store.upsert_posts([*last_week, *gone])
+        report = apply_retention(ws)
+        assert report is not None and report.posts == 6
+    toml = folder / "veille.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("retention_days = 10", "retention_days = 30"),
+        encoding="utf-8",
+    )
+    with Workspace.open(folder) as ws:
+        # An archive of the same hour two weeks ago (12 posts), older than
+        # the last purge's cutoff, with the purged posts in it: those are
+        # left out again.
+        archive = _hour_of(200, hour - timedelta(weeks=2), 12, "Lumio as usual")
+        got = build_pipeline(ws, skip=("alerts", "enrich")).ingest([*archive, *gone])
+        assert len(got.new) == 12 and sorted(got.expired) == sorted(p.id for p in gone)
+        burst = [
+            make_post(
+                400 + i, "Lumio battery fire", published_at=hour + timedelta(minutes=1 + 2 * i)
+            )
+            for i in range(30)
+        ]
+        build_pipeline(ws, skip=("alerts", "enrich")).ingest(burst)
+        engine = _engine(ws)
+        try:
+            now = hour + timedelta(hours=1, minutes=5)
+            assert check_monitors(engine, now=now.timestamp()) == 1
+            engine.dispatch(now=now.timestamp() + 60)
+            event = receiver.requests[0]["json"]["event"]
+            assert event["count"] == 30
+            # Weeks 1 and 2 (6 and 12 posts); not week 3 (0), which began
+            # before the posts purged 17 days ago (its posts may be gone,
+            # as theirs are: a usual of 6.0). It said
+            # 6.0 (week 1 alone: the last purge's cutoff was 10 days ago).
+            assert event["baseline_mean"] == 9.0
+            assert "the usual 9.0 for this hour of the week" in event["summary"]["en"]
+            assert "les 9 habituelles" in event["summary"]["fr"]
+        finally:
+            engine.close()

@@ -14,6 +14,7 @@ good (a topic of 5 posts said 2), and the purged hashtags with them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_post
-from veille.models import Author, Post
+from veille.models import Author, Engagement, Post
 
 pytest.importorskip("chdb")
 
@@ -106,3 +107,55 @@ def test_a_purge_stopped_after_its_deletes_leaves_a_topic_its_figures(
     assert store.count_posts() == 2
     assert [tuple(map(int, r[:2])) for r in store.post_totals(topic)] == before
     assert _lamps(store) == 4
+
+
+def _stop_after_names(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stop the next purge once it named its posts, before its deletes."""
+    real = store._delete
+
+    def delete(table: str, where: str, params: dict[str, Any]) -> int:
+        if table == "topic_filings":
+            raise Killed
+        return int(real(table, where, params))
+
+    monkeypatch.setattr(store, "_delete", delete)
+
+
+def test_a_purge_stopped_after_naming_its_posts_counts_and_names_each_once(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed once it wrote its counts and named its posts, before its
+    deletes: the posts are held, named. Meanwhile one of them collected
+    again is left out (it is counted in what the purge kept); run again,
+    the purge deletes them, counts each once, and names each once (the
+    rerun named them all a second time: rows the table keeps)."""
+    from veille.analytics.scope import Scope
+    from veille.store.protocols.privacy import PURGED
+
+    old = [_post(i, T0 - timedelta(days=40, hours=i)) for i in range(4)]
+    posts = [*old, _post(8, T0), _post(9, T0)]
+    store.upsert_posts(posts)
+    store.file_posts([(p.id, 7) for p in posts])
+    topic = Scope().within_topic(7)
+    before = [tuple(map(int, r[:2])) for r in store.post_totals(topic)]
+    assert before == [(6, 23)]
+    cutoff, names_from = T0 - timedelta(days=30), T0 - timedelta(days=60)
+    _stop_after_names(store, monkeypatch)
+    with pytest.raises(Killed):
+        store.delete_posts_before(cutoff, names_from=names_from)
+    monkeypatch.undo()
+    assert store.count_posts() == 6
+    # Collected again meanwhile with a like more: left out, as purged.
+    more = replace(old[0], engagement=Engagement(likes=1))
+    assert store.upsert_posts([more]).expired == [old[0].id]
+    report = store.delete_posts_before(cutoff, names_from=names_from)
+    assert report.posts == 4 and store.count_posts() == 2
+    assert [tuple(map(int, r[:2])) for r in store.post_totals(topic)] == before
+    assert _lamps(store) == 4
+    rows = store.rows(
+        "SELECT count(), uniqExact(key) FROM forgotten WHERE kind = {k:String}", {"k": PURGED}
+    )
+    assert [tuple(map(int, r)) for r in rows] == [(4, 4)]
+    # And collected again after: left out, counted once.
+    assert sorted(store.upsert_posts(old).expired) == sorted(p.id for p in old)
+    assert [tuple(map(int, r[:2])) for r in store.post_totals(topic)] == before

@@ -143,3 +143,46 @@ def test_a_purge_killed_inside_a_day_leaves_its_top_authors_as_the_posts_held_gi
         assert kills >= len(people) - 1
         assert authors() == [[], [], [], []]
         assert store.count_posts() == 1
+
+
+def test_a_purge_killed_between_its_batches_names_and_counts_each_post_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each batch names its posts in the transaction that deletes them
+    (``forgotten``, kind ``purged``). Killed after one: the posts it deleted
+    are named and, collected again meanwhile (with a like more), left out;
+    the others are held, unnamed. Run again: every post deleted is named
+    once, the topic's figures are those before the purge, and the posts
+    written again are left out."""
+    from veille.models import Engagement
+    from veille.store.protocols.privacy import PURGED, post_key
+
+    cutoff = _day_start(NOW - timedelta(days=10))
+    names_from = cutoff - timedelta(days=10)
+    posts = _posts()
+    old = sorted((p for p in posts if p.published_at < cutoff), key=lambda p: p.published_at)
+    with Workspace.open(retention_workspace("sqlite", tmp_path / "ws")) as ws:
+        store = ws.posts
+        store.upsert_posts(posts)
+        add_topic(ws.store, "lumio", "lumio")
+        before = _read(ws)
+
+        def names() -> set[str]:
+            return {key for kind, key, _at in store.forgotten_records() if kind == PURGED}
+
+        # Killed after its first batch (the names' cutoff moved first).
+        _kill_at(store, monkeypatch, 3)
+        with pytest.raises(Killed):
+            store.delete_posts_before(cutoff, batch=10, names_from=names_from)
+        monkeypatch.undo()
+        assert store.count_posts() == len(posts) - 10
+        assert names() == {post_key(p.id) for p in old[:10]}
+        again = [replace(p, engagement=Engagement(likes=9)) for p in old[:10]]
+        assert sorted(store.upsert_posts(again).expired) == sorted(p.id for p in again)
+        assert _read(ws) == before
+        assert store.delete_posts_before(cutoff, batch=10, names_from=names_from).posts == 27
+        assert names() == {post_key(p.id) for p in old}
+        assert _read(ws) == before
+        assert sorted(store.upsert_posts(old).expired) == sorted(p.id for p in old)
+        assert store.count_posts() == len(posts) - len(old)
+        assert _read(ws) == before

@@ -15,7 +15,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from veille.errors import log_failure
+from veille.errors import StoreError, log_failure
 from veille.services.privacy import _add, _split
 from veille.store.protocols.privacy import NAMING_POSTS, ErasureReport
 
@@ -34,8 +34,14 @@ def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureRe
     report = ErasureReport()
     if settings.retention_days:
         cutoff = _day_start(now - timedelta(days=settings.retention_days))
+        # A purged post's name is kept as long as the post was (see
+        # names_from): about one name per post held.
+        names_from = cutoff - timedelta(days=settings.retention_days)
         _file_backlogs(workspace, cutoff)
-        report = _purge_split(*split, cutoff) if split else posts.purge_posts_before(cutoff)
+        if split:
+            report = _purge_split(*split, cutoff, names_from)
+        else:
+            report = posts.purge_posts_before(cutoff, names_from=names_from)
     if settings.raw_days:
         report.removed["raw_payloads"] = posts.drop_raw_before(
             _day_start(now - timedelta(days=settings.raw_days))
@@ -67,17 +73,37 @@ def retention_cutoff(workspace: Any, *, now: datetime | None = None) -> datetime
     return _day_start((now or datetime.now(UTC)) - timedelta(days=days)) if days else None
 
 
-def cutoff_of(settings: Any, state: Any, *, now: datetime | None = None) -> datetime | None:
-    """The retention cutoff from the workspace's settings and its state
-    store, or the last purge's where it is later (the monitors, which hold
-    those, read it: a window of theirs that begins before it counts posts
-    that are gone)."""
+def cutoff_of(settings: Any, store: Any, *, now: datetime | None = None) -> datetime | None:
+    """The moment from which a window of posts holds every post that came
+    in (the monitors read it: one that begins before it lacks posts that
+    are gone, and is no baseline): the retention cutoff, or the moment
+    after the latest post a purge deleted where that is later (the
+    retention made longer since, or not set here).
+
+    Until 2026-12-06 the latter was the last purge's cutoff: after the
+    retention was made longer and an archive imported, the weeks it filled,
+    older than that cutoff but newer than any post a purge deleted, were
+    left out of a spike's usual figures. The posts store names what its
+    purges deleted, with their publication (``PostStore.purged_until``);
+    one that does not say (a served store of an older release) gives the
+    last purge's cutoff, as before."""
     days = settings.privacy.retention_days
     cutoff = _day_start((now or datetime.now(UTC)) - timedelta(days=days)) if days else None
-    purged = purged_before(state)
+    purged = _purged_until(store)
     if purged is not None:
         cutoff = purged if cutoff is None else max(cutoff, purged)
     return cutoff
+
+
+def _purged_until(store: Any) -> datetime | None:
+    found = getattr(store, "purged_until", None)
+    if found is not None:
+        try:
+            until: datetime | None = found()
+            return until
+        except StoreError:  # a served store of the release before: no such call
+            pass
+    return purged_before(store)
 
 
 def purged_before(state: Any) -> datetime | None:
@@ -129,13 +155,15 @@ def _day_start(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _purge_split(posts: Any, state: Any, cutoff: datetime, batch: int = 2000) -> ErasureReport:
+def _purge_split(
+    posts: Any, state: Any, cutoff: datetime, names_from: datetime, batch: int = 2000
+) -> ErasureReport:
     removed: dict[str, int] = {}
     after = ""
     while ids := posts.post_ids_before(cutoff, after=after, limit=batch):
         _add(removed, state.forget_posts(ids, rekey=False))
         after = ids[-1]
-    done: ErasureReport = posts.delete_posts_before(cutoff, batch=batch)
+    done: ErasureReport = posts.delete_posts_before(cutoff, batch=batch, names_from=names_from)
     _add(removed, done.removed)
     _add(removed, state.forget_before(cutoff))
     if done.posts or any(removed.get(name) for name in NAMING_POSTS):

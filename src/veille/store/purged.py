@@ -164,3 +164,13 @@ def topic_totals(row: Sequence[int]) -> tuple[int, ...]:
             f"a topic's purged figures have 5, 7 or 10 values, not {len(row)}: {row!r}"
         )
     return (t, b, n, e, r, *rest)
+
+
+def names_due(held: int | None, names_from: int, cutoff: int) -> bool:
+    """Whether a purge at ``cutoff`` lets go the names of the posts published
+    before ``names_from`` (seconds), the names held going back to ``held``
+    (``None``: all of them). Not each day: once they go back a quarter of
+    the retention period further (a day at least), so that ClickHouse
+    rewrites its table of names (a mutation) every few days, not daily;
+    names are kept from one to one and a quarter retention periods."""
+    return held is None or names_from - held >= max(86400, (cutoff - names_from) // 4)

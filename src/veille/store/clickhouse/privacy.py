@@ -59,8 +59,14 @@ from veille.store.clickhouse.purged import (
     ENTITY_PURGED_DONE,
     count_from,
     keep_entity_quarters,
+    let_names_go,
     mark_counted,
+    names_held_from,
     record_purged,
+    stopped_after_counts,
+)
+from veille.store.clickhouse.purged import (
+    purged_until as _purged_until,
 )
 from veille.store.clickhouse.rows import (
     KNOWN_COLUMNS,
@@ -82,6 +88,7 @@ from veille.store.protocols.privacy import (
     refusals,
     story_key,
 )
+from veille.store.purged import names_due
 
 if TYPE_CHECKING:
     from veille.models import Post
@@ -484,9 +491,20 @@ class ClickHousePrivacy:
             )
         ]
 
-    def delete_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+    def delete_posts_before(
+        self, cutoff: datetime, *, batch: int = 2000, names_from: datetime | None = None
+    ) -> ErasureReport:
         report = ErasureReport()
         p = {"t": int(cutoff.timestamp())}
+        since = None if names_from is None else min(int(names_from.timestamp()), p["t"])
+        held = names_held_from(self)
+        if since is not None and names_due(held, since, p["t"]):
+            # The names of posts published a retention period before the
+            # cutoff go, those posts all left out from then on (it moves
+            # every few days); under the lock writes read them with.
+            with self.forget_lock.exclusive():
+                let_names_go(self, since)
+            held = since
         count = f"SELECT count() FROM {POSTS} WHERE published_at < {{t:Int64}}"
         if int(self.rows(count, p)[0][0]):
             # Under the lock a topic's filing takes (see file_topic_backlog):
@@ -496,6 +514,7 @@ class ClickHousePrivacy:
             # below (ClickHouseStore._write): a write before this is counted
             # and deleted here, one after leaves these posts out.
             with self.forget_lock.exclusive():
+                stopped = stopped_after_counts(self)
                 report.posts = int(self.rows(count, p)[0][0])
                 self._keep_topic_totals(p["t"])
                 keep_entity_quarters(self, p["t"])
@@ -505,7 +524,9 @@ class ClickHousePrivacy:
                 mark_counted(self, p["t"])
                 # Named before their deletes: written again, they are left
                 # out (counted above), whatever the retention says then.
-                record_purged(self, p["t"])
+                # Once: the last purge, stopped after this mark, may have
+                # named some (the table keeps every row).
+                record_purged(self, p["t"], held, again=stopped)
                 report.removed["post_topics"] = self._delete(
                     "topic_filings",
                     "post_id IN (SELECT id FROM posts WHERE published_at < {t:Int64})",
@@ -565,6 +586,10 @@ class ClickHousePrivacy:
             "ON p.id = f.post_id GROUP BY f.topic_id, b",
             span,
         )
+
+    def purged_until(self) -> datetime | None:
+        until = _purged_until(self)
+        return None if until is None else datetime.fromtimestamp(until, UTC)
 
     def drop_raw_before(self, cutoff: datetime) -> int:
         p = {"t": int(cutoff.timestamp())}

@@ -107,24 +107,87 @@ def count_from(store: Any, table: str) -> int | None:
     return EVERY
 
 
-def record_purged(store: Any, cutoff: int) -> None:
+def record_purged(
+    store: Any, cutoff: int, names_from: int | None = None, *, again: bool = False
+) -> None:
     """Name the posts published before ``cutoff`` (seconds) in ``forgotten``
     as a retention purge's (``PURGED``), before it deletes them, under the
     lock writes of posts share: a write after the purge leaves them out
     (:func:`purged_among`), whatever the retention then, and one before it
-    is deleted and counted with them."""
+    is deleted and counted with them. Not those published before
+    ``names_from``, all left out (:func:`let_names_go`). ``again``: the last
+    purge stopped after its counts (:func:`stopped_after_counts`, read
+    before this one's), and may have named some: they are not named twice
+    (the table keeps every row)."""
     found = store.rows(
-        f"SELECT id, min(published_at) FROM {POSTS} WHERE published_at < {{t:Int64}} GROUP BY id",
-        {"t": cutoff},
+        f"SELECT id, min(published_at) FROM {POSTS} WHERE published_at < {{t:Int64}} "
+        "AND published_at >= {f:Int64} GROUP BY id",
+        {"t": cutoff, "f": -(2**62) if names_from is None else names_from},
     )
-    for start in range(0, len(found), _CHUNK * 10):
+    rows = [(post_key(str(post_id)), int(at)) for post_id, at in found]
+    if again:
+        named: set[str] = set()
+        for start in range(0, len(rows), _CHUNK):
+            named.update(
+                str(r[0])
+                for r in store.rows(
+                    "SELECT DISTINCT key FROM forgotten WHERE kind = {kind:String} "
+                    "AND key IN {k:Array(String)}",
+                    {"kind": PURGED, "k": [k for k, _at in rows[start : start + _CHUNK]]},
+                )
+            )
+        rows = [(k, at) for k, at in rows if k not in named]
+    for start in range(0, len(rows), _CHUNK * 10):
         store.client.insert(
             "forgotten",
             [
-                encode({"kind": PURGED, "key": post_key(str(post_id)), "erased_at": int(at)})
-                for post_id, at in found[start : start + _CHUNK * 10]
+                encode({"kind": PURGED, "key": key, "erased_at": at})
+                for key, at in rows[start : start + _CHUNK * 10]
             ],
         )
+
+
+def stopped_after_counts(store: Any) -> bool:
+    """Whether the last purge marked its counts written and not its deletes
+    done (stopped between the two)."""
+    done, counted = _meta(store, ENTITY_PURGED_DONE), _meta(store, ENTITY_PURGED_COUNTED)
+    return counted is not None and (done is None or counted > done)
+
+
+def names_held_from(store: Any) -> int | None:
+    """The second before which no purged post is named (``PURGED_UNNAMED``)."""
+    found = store.rows(
+        "SELECT max(erased_at) FROM forgotten WHERE kind = {k:String} HAVING count() > 0",
+        {"k": PURGED_UNNAMED},
+    )
+    return int(found[0][0]) if found else None
+
+
+def let_names_go(store: Any, before: int) -> None:
+    """Leave out every post published before ``before`` (seconds) from the
+    writes (``PURGED_UNNAMED``), then let the names of those a purge deleted
+    go: a name is kept as long as its post was (a purge passes its cutoff
+    less the retention period). One mutation of ``forgotten`` a day."""
+    row = {"kind": PURGED_UNNAMED, "key": "", "erased_at": before}
+    store.client.insert("forgotten", [encode(row)])
+    where = "kind = {k:String} AND erased_at < {t:Int64}"
+    p = {"k": PURGED, "t": before}
+    if store.rows(f"SELECT count() FROM forgotten WHERE {where}", p)[0][0]:
+        store.client.command(
+            f"ALTER TABLE forgotten DELETE WHERE {where} SETTINGS mutations_sync = 2", p
+        )
+
+
+def purged_until(store: Any) -> int | None:
+    """The second from which no post a retention purge deleted was
+    published: just after the latest named, or the cutoff before which
+    none is named."""
+    found = store.rows(
+        "SELECT max(if(kind = {named:String}, erased_at + 1, erased_at)) FROM forgotten "
+        "WHERE kind IN ({named:String}, {old:String}) HAVING count() > 0",
+        {"named": PURGED, "old": PURGED_UNNAMED},
+    )
+    return int(found[0][0]) if found else None
 
 
 def purged_among(store: Any, posts: Sequence[tuple[str, int]]) -> set[str]:

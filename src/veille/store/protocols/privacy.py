@@ -92,15 +92,19 @@ def post_key(post_id: str) -> str:
 #: written before the delete, beside it (SQLite: in its transaction;
 #: ClickHouse: under the lock writes of posts share). The purge kept what
 #: the post counted in the aggregates: a write of posts leaves it out
-#: (``expired``), whenever it comes and whatever the retention says then,
-#: so it is never counted twice; a post older than the last cutoff that no
-#: purge deleted (an archive imported after the retention was made longer)
-#: is stored. About 55 bytes a purged post in SQLite, 37 in ClickHouse.
+#: (``expired``), whatever the retention says then, so it is never counted
+#: twice; a post older than the last cutoff that no purge deleted (an
+#: archive imported after the retention was made longer) is stored. A name
+#: is kept as long as its post was (a purge is given ``names_from``, its
+#: cutoff less the retention period): older names go, and their
+#: publications fall under :data:`PURGED_UNNAMED`. About 55 bytes a name
+#: in SQLite, 37 in ClickHouse.
 PURGED = "purged"
 #: The ``forgotten`` row (``key`` empty) whose ``erased_at`` is the latest
-#: cutoff (seconds) a purge reached before purges named their posts (SQLite
-#: migration 0710, ClickHouse schema 17): those posts are not named, so a
-#: write leaves out every post published before it.
+#: moment (seconds) before which purged posts are not named: the cutoff the
+#: purges made before they named their posts reached (SQLite migration
+#: 0710, ClickHouse schema 17), or the ``names_from`` of a purge, which let
+#: the older names go. A write leaves out every post published before it.
 PURGED_UNNAMED = "purged_unnamed"
 
 
@@ -213,10 +217,21 @@ class PrivacyPosts(Protocol):
         """Ids of posts published before ``cutoff``, in id order, from after ``after``."""
         ...
 
-    def delete_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+    def delete_posts_before(
+        self, cutoff: datetime, *, batch: int = 2000, names_from: datetime | None = None
+    ) -> ErasureReport:
         """Delete posts published before ``cutoff`` and their filings; the
         rollups of volume, topics and entities keep them, per-author
-        aggregates of days before ``cutoff`` go."""
+        aggregates of days before ``cutoff`` go. Each post deleted is named
+        (:data:`PURGED`) unless published before ``names_from`` (``None``:
+        every one), before which the names are let go and every post is
+        left out (:data:`PURGED_UNNAMED`)."""
+        ...
+
+    def purged_until(self) -> datetime | None:
+        """The moment from which no post a retention purge deleted was
+        published (``None``: none deleted): a window of posts that begins
+        before it may lack some; one after it holds every post stored."""
         ...
 
     def drop_raw_before(self, cutoff: datetime) -> int:
@@ -423,9 +438,12 @@ class PrivacyStore(Protocol):
         ``before_done`` called (with what was done so far) before it."""
         ...
 
-    def purge_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+    def purge_posts_before(
+        self, cutoff: datetime, *, batch: int = 2000, names_from: datetime | None = None
+    ) -> ErasureReport:
         """Delete posts published before ``cutoff`` (aggregates of volume, topics
-        and entities are kept; per-author aggregates go), in bounded transactions."""
+        and entities are kept; per-author aggregates go), in bounded
+        transactions; ``names_from`` as ``delete_posts_before`` takes it."""
         ...
 
     def drop_raw_before(self, cutoff: datetime) -> int:

@@ -335,9 +335,17 @@ class RemotePostStore:
         body = {"cutoff": cutoff.isoformat(), "after": after, "limit": limit}
         return list(self._call("post_ids_before", body))
 
-    def delete_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
-        data = self._call("delete_posts_before", {"cutoff": cutoff.isoformat(), "batch": batch})
-        return report_from_json(data)
+    def delete_posts_before(
+        self, cutoff: datetime, *, batch: int = 2000, names_from: datetime | None = None
+    ) -> ErasureReport:
+        body: dict[str, Any] = {"cutoff": cutoff.isoformat(), "batch": batch}
+        if names_from is not None:  # (a server of the release before ignores it)
+            body["names_from"] = names_from.isoformat()
+        return report_from_json(self._call("delete_posts_before", body))
+
+    def purged_until(self) -> datetime | None:
+        found = self._call("purged_until", {})
+        return None if found is None else datetime.fromisoformat(found)
 
     def drop_raw_before(self, cutoff: datetime) -> int:
         return int(self._call("drop_raw_before", {"cutoff": cutoff.isoformat()}))

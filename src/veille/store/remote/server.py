@@ -79,7 +79,14 @@ def _privacy_call(store: Any, name: str, body: dict[str, Any]) -> Any:
             cutoff, after=str(body.get("after", "")), limit=int(body.get("limit", 2000))
         )
     if name == "delete_posts_before":
-        return report_to_json(store.delete_posts_before(cutoff, batch=int(body.get("batch", 2000))))
+        since = body.get("names_from")
+        return report_to_json(
+            store.delete_posts_before(
+                cutoff,
+                batch=int(body.get("batch", 2000)),
+                names_from=None if since is None else datetime.fromisoformat(since),
+            )
+        )
     if name == "drop_raw_before":
         return store.drop_raw_before(cutoff)
     raise UnknownCall(name)
@@ -116,6 +123,9 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
     if name in ("forgotten_among", "forgotten_posts"):
         check = getattr(store, name, None)
         return [] if check is None else check(body["keys"])
+    if name == "purged_until":  # the monitors' windows
+        until = store.purged_until()
+        return None if until is None else until.isoformat()
     if name == "forgotten_records":  # veille store migrate carries them
         return [list(r) for r in store.forgotten_records()]
     if name == "record_forgotten":

@@ -38,7 +38,7 @@ from veille.store.protocols.privacy import (
     refusals,
     story_key,
 )
-from veille.store.purged import topic_totals
+from veille.store.purged import names_due, topic_totals
 from veille.store.sqlite import purged
 from veille.store.sqlite.portable import SQLitePortable, SQLitePortableTx, SQLiteSql
 from veille.store.sqlite.rows import SEQ_BITS
@@ -485,9 +485,20 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
             )
         ]
 
-    def delete_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+    def delete_posts_before(
+        self, cutoff: datetime, *, batch: int = 2000, names_from: datetime | None = None
+    ) -> ErasureReport:
         report = ErasureReport()
         ts = int(cutoff.timestamp())
+        since = None if names_from is None else min(int(names_from.timestamp()), ts)
+        # The names of posts published a retention period before the cutoff
+        # go, those posts all left out from then on (read first: it moves
+        # every few days).
+        held = purged.names_held_from(self.conn)
+        if since is not None and names_due(held, since, ts):
+            with self.transaction():
+                purged.let_names_go(self.conn, since)
+            held = since
         limit_pk = ts << SEQ_BITS  # posts are keyed by time: older posts have smaller keys
         first = "SELECT 1 FROM posts WHERE pk < ? LIMIT 1"
         logged = False
@@ -515,7 +526,7 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                 self.conn.execute("INSERT INTO privacy_purge (id) VALUES (1)")
                 # Named with their delete: a write after it leaves them out
                 # (they stay counted in the rollups), whatever the retention.
-                purged.record_purged(self.conn, rows)
+                purged.record_purged(self.conn, rows, held)
                 last = rows[-1][0]
                 # The topics' sentiment of the days whose author rollup goes
                 # below (that of the cutoff's day stays there).
@@ -538,16 +549,22 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                 report.removed["author_rollup"] = cur.rowcount
         return report
 
-    def purge_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+    def purge_posts_before(
+        self, cutoff: datetime, *, batch: int = 2000, names_from: datetime | None = None
+    ) -> ErasureReport:
         day = cutoff.date().isoformat()
         # (Its cutoff logged before the first delete: see delete_posts_before.)
-        report = self.delete_posts_before(cutoff, batch=batch)
+        report = self.delete_posts_before(cutoff, batch=batch, names_from=names_from)
         # Added to what the deletes counted (rows and marks of the posts).
         for name, n in self.forget_before(cutoff).items():
             report.removed[name] = report.removed.get(name, 0) + n
         if report.posts or any(report.removed.get(name) for name in NAMING_POSTS):
             self.log_erasure("retention", None, day, report.posts, report.removed)
         return report
+
+    def purged_until(self) -> datetime | None:
+        until = purged.purged_until(self.conn)
+        return None if until is None else datetime.fromtimestamp(until, UTC)
 
     def drop_raw_before(self, cutoff: datetime) -> int:
         where, at = "pk < ? AND raw != '{}'", (int(cutoff.timestamp()) << SEQ_BITS,)

@@ -24,14 +24,56 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 _CHUNK = 400  # ids per IN (...) list, under the parameter limit of old SQLite builds
 
 
-def record_purged(conn: sqlite3.Connection, rows: Sequence[tuple[int, str]]) -> None:
+def record_purged(
+    conn: sqlite3.Connection, rows: Sequence[tuple[int, str]], names_from: int | None = None
+) -> None:
     """Record the posts ``rows`` (``(pk, id)``) as a retention purge's, in
-    the transaction that deletes them (see ``PURGED``)."""
+    the transaction that deletes them (see ``PURGED``); not those published
+    before ``names_from`` (seconds), which :func:`let_names_go` leaves out
+    whole."""
     conn.executemany(
         "INSERT INTO forgotten (kind, key, erased_at) VALUES (?, ?, ?) "
         "ON CONFLICT (kind, key) DO NOTHING",
-        [(PURGED, post_key(post_id), pk >> SEQ_BITS) for pk, post_id in rows],
+        [
+            (PURGED, post_key(post_id), pk >> SEQ_BITS)
+            for pk, post_id in rows
+            if names_from is None or pk >> SEQ_BITS >= names_from
+        ],
     )
+
+
+def names_held_from(conn: sqlite3.Connection) -> int | None:
+    """The second before which no purged post is named (``PURGED_UNNAMED``)."""
+    (held,) = conn.execute(
+        "SELECT max(erased_at) FROM forgotten WHERE kind = ?", (PURGED_UNNAMED,)
+    ).fetchone()
+    return None if held is None else int(held)
+
+
+def let_names_go(conn: sqlite3.Connection, before: int) -> None:
+    """Leave out every post published before ``before`` (seconds) from the
+    writes (``PURGED_UNNAMED``) and let the names of those a purge deleted
+    go: a name is kept as long as its post was (a purge passes its cutoff
+    less the retention period). Inside the caller's transaction, the cutoff
+    first: no write finds neither the name nor the cutoff."""
+    conn.execute(
+        "INSERT INTO forgotten (kind, key, erased_at) VALUES (?, '', ?) "
+        "ON CONFLICT (kind, key) DO UPDATE SET erased_at = max(erased_at, excluded.erased_at)",
+        (PURGED_UNNAMED, before),
+    )
+    conn.execute("DELETE FROM forgotten WHERE kind = ? AND erased_at < ?", (PURGED, before))
+
+
+def purged_until(conn: sqlite3.Connection) -> int | None:
+    """The second from which no post a retention purge deleted was
+    published (see ``PostStore.purged_until``): just after the latest named,
+    or the cutoff before which none is named."""
+    (until,) = conn.execute(
+        "SELECT max(CASE kind WHEN ? THEN erased_at + 1 ELSE erased_at END) FROM forgotten "
+        "WHERE kind IN (?, ?)",
+        (PURGED, PURGED, PURGED_UNNAMED),
+    ).fetchone()
+    return None if until is None else int(until)
 
 
 def purged_among(conn: sqlite3.Connection, posts: Sequence[Post]) -> set[str]:
