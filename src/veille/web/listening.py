@@ -102,12 +102,15 @@ class ChartCache:
         self._making: dict[str, _Making] = {}
         self._lock = threading.Lock()
 
-    def keep(self, chart: Any) -> tuple[str, dict[str, Any]]:
+    def keep(self, chart: Any, *, background: str | None = None) -> tuple[str, dict[str, Any]]:
         """``chart``'s key and spec, the spec kept until :meth:`drawn` asks
-        for it (evicted by the :attr:`size` most recently kept)."""
+        for it (evicted by the :attr:`size` most recently kept); with
+        ``background``, drawn on that instead of white."""
         from veille.analytics.charts import spec_of
 
         spec = spec_of(chart)
+        if background is not None:
+            spec = {**spec, "background": background}
         key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
         with self._lock:
             self._specs[key] = spec
