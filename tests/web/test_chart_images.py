@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -171,5 +172,44 @@ def test_a_reports_page_has_its_charts_as_images_and_its_download_carries_them(
         with _client(other, "fr") as client:
             for src, svg in drawn.items():
                 assert client.get(src).text == svg
+    finally:
+        server.stop()
+
+
+def test_a_chart_asked_by_many_viewers_together_is_drawn_once(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every viewer of a fresh dashboard asks for its images at once: the
+    first draws each (vl-convert, 23-75 ms holding the GIL), the others
+    wait for it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import vl_convert as vlc
+
+    drawn: list[str] = []
+    real = vlc.vegalite_to_svg
+
+    def counted(spec: Any, **kwargs: Any) -> str:
+        svg: str = real(spec, **kwargs)
+        drawn.append(svg)
+        return svg
+
+    monkeypatch.setattr(vlc, "vegalite_to_svg", counted)
+    served, server = serve(root)
+    try:
+        with _client(served) as client:
+            src = _images(client.get("/?period=last-30d").text)[0][0]
+            cookies = dict(client.cookies)
+        assert drawn == []
+
+        def ask(_: int) -> str:
+            with httpx.Client(base_url=served.url, timeout=60, cookies=cookies) as viewer:
+                answer = viewer.get(src)
+                assert answer.status_code == 200
+                return answer.text
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = set(pool.map(ask, range(8)))
+        assert len(answers) == 1 and len(drawn) == 1
     finally:
         server.stop()

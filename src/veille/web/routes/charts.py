@@ -89,8 +89,9 @@ def _pages() -> dict[str, Callable[[Request], list[ChartImage]]]:
 
 @router.get("/charts/{key}.svg")
 def chart(request: Request, key: str, user: Viewer) -> Response:
-    # Signed in (Viewer) is what every page with charts asks; one that asks
-    # more would be checked by the page's own maker, below.
+    # Signed in, with any role: the pages with charts (the dashboard, the
+    # reports) are shown to every viewer; nobody signed in is led to the
+    # login page, as for the page itself.
     charts = app_charts(request.app)
     svg = charts.drawn(key)
     if svg is None:
