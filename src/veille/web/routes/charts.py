@@ -52,16 +52,15 @@ class ChartImage:
     spec: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-def chart_image(app: Any, chart: Any, page: str, /, **params: str) -> ChartImage:
+def chart_image(
+    app: Any, chart: Any, page: str, /, *, background: str | None = None, **params: str
+) -> ChartImage:
     """``chart`` (an Altair chart of :mod:`veille.analytics.charts`) as an
     image of ``page`` (a name :func:`_pages` knows), its spec kept by the
     app until the image is asked for; ``params``: what ``page`` makes its
-    charts from, and which of them this is."""
-    # Drawn on no background: the page's shows through, and on a phone, so
-    # do the edge shadows that say a chart scrolls in its box (an inline
-    # chart's white ground was made transparent there by the style sheet,
-    # which cannot reach into an image).
-    key, spec = app_charts(app).keep(chart, background="transparent")
+    charts from, and which of them this is; ``background``: drawn on that
+    instead of white."""
+    key, spec = app_charts(app).keep(chart, background=background)
     carried = {"of": page, **params}
     width, height = _box(spec)
     src = f"/charts/{key}.svg?{urlencode(carried)}"

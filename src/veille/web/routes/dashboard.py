@@ -47,13 +47,20 @@ def _overview(app: Any, chosen: str, language: str, topics: tuple[Any, ...]) -> 
     found = figures.worded(language)
     tz = ws.settings.workspace.timezone
     about = {"period": chosen, "lang": language}
+    # Drawn on no background: the card's shows through, and on a phone so do
+    # the edge shadows that say a chart scrolls in its box (the style sheet
+    # made an inline chart's white ground transparent; it cannot reach into
+    # an image). A report's stay white: its PDF draws the same ones.
+    ground = "transparent"
     cards = []
     for t in found.topics:
         named = [replace(s, key=platform_name(s.key)) for s in t.platforms if s.posts]
         chart = chart_lib.volume_chart(t.volume, lang=language, about=t.name)
         # The spikes' platforms by the names the cards use ("Mastodon", not "mastodon").
         spike_platforms = [[(platform_name(p), n) for p, n in sp.platforms] for sp in t.spikes]
-        volume = chart_image(app, chart, "dashboard", **about, chart="volume", topic=t.name)
+        volume = chart_image(
+            app, chart, "dashboard", background=ground, **about, chart="volume", topic=t.name
+        )
         cards.append(
             {"topic": t, "volume": volume, "platforms": named[:5],
              "spike_platforms": spike_platforms}
@@ -61,7 +68,7 @@ def _overview(app: Any, chosen: str, language: str, topics: tuple[Any, ...]) -> 
     sov = None  # nothing posted: no bars to draw (the table says "–")
     if any(v.share is not None for v in found.voices):
         bars = chart_lib.sov_chart(found.voices, lang=language, period=found.period, timezone=tz)
-        sov = chart_image(app, bars, "dashboard", **about, chart="sov")
+        sov = chart_image(app, bars, "dashboard", background=ground, **about, chart="sov")
     return Aged((found, cards, sov), read_at)
 
 
