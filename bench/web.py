@@ -45,7 +45,11 @@ duration is printed (the cold cost of those three pages).
    then timed three ways, each beside the static file: (a) that kept view,
    (b) ``--fresh`` first views of other periods, topics or queries, each a
    key nothing kept answers (what a viewer asking for another view waits
-   for), and (c) each of those asked ``--again`` times more.
+   for), and (c) each of those asked ``--again`` times more. A page whose
+   charts are images (``/charts/KEY.svg``, drawn when the browser asks for
+   them) has them asked after each of (b), one at a time: their times
+   together on a row of their own (with the page's, what a viewer asking
+   one at a time waits for until the last chart shows).
 2. ``--clients`` clients (default 50) ask those pages in a loop for
    ``--seconds``: requests per second, p50 and p99 (wall time: requests
    overlap, so the CPU is not told apart by request), and errors (target
@@ -479,33 +483,49 @@ def first_views(
     n: int,
     again: int,
     cpu: Callable[[], float],
-) -> tuple[Views, Views]:
+) -> tuple[Views, Views, Views]:
     """Each page of :data:`FRESH_OF`: the time of ``n`` first views nothing
     kept answers (a fresh key each), then of each asked ``again`` times
     more (answered from what its first view kept); then the server's CPU
-    on the same requests."""
+    on the same requests; then, for each first view, its chart images
+    (``/charts/KEY.svg``, drawn when asked) asked one at a time after it:
+    their wall and CPU seconds together (none: 0)."""
+    import html
+    import re
+
     import httpx
 
     today = datetime.now(UTC).date()
     api = {"Authorization": f"Bearer {token}"}
     found: Views = {}
     spent: Views = {}
+    charts: Views = {}
     with httpx.Client(base_url=base, cookies=cookies, timeout=300) as client:
         for page, paths in fresh_views(n, today).items():
             headers = api if page.startswith("API") else {}
             first, later = found[page] = ([], [])
             first_cpu, later_cpu = spent[page] = ([], [])
+            drawn, drawn_cpu = charts[page] = ([], [])
             for path in paths:
                 r, wall, used = timed(client, path, headers, cpu)
                 first.append(wall)
                 first_cpu.append(used)
                 if r.status_code != 200:
                     raise SystemExit(f"{path}: HTTP {r.status_code}: {r.text[:300]}")
+                images = re.findall(r'src="(/charts/[^"]+)"', r.text)
+                drawn.append(0.0)
+                drawn_cpu.append(0.0)
+                for src in images:
+                    img, wall, used = timed(client, html.unescape(src), headers, cpu)
+                    if img.status_code != 200:
+                        raise SystemExit(f"{src}: HTTP {img.status_code}: {img.text[:300]}")
+                    drawn[-1] += wall
+                    drawn_cpu[-1] += used
                 for _ in range(again):
                     _r, wall, used = timed(client, path, headers, cpu)
                     later.append(wall)
                     later_cpu.append(used)
-    return found, spent
+    return found, spent, charts
 
 
 def serial(
@@ -718,8 +738,10 @@ def run_layout(args: argparse.Namespace, state_url: str | None) -> dict[str, lis
             f"{between * 1000:.0f} ms between these requests"
             + ("; PostgreSQL's own processes, the state's, not counted)" if state_url else ")")
         )
-        fresh, fresh_cpu = first_views(base, cookies, token, args.fresh, args.again, cpu)
-        print_first_views(fresh, fresh_cpu, times, spent, args, (base50, base95, cpu50, cpu95))
+        fresh, fresh_cpu, charts = first_views(base, cookies, token, args.fresh, args.again, cpu)
+        print_first_views(
+            fresh, fresh_cpu, times, spent, args, (base50, base95, cpu50, cpu95), charts
+        )
         for page, (made, kept) in fresh.items():  # for compare(), beside the other layout's
             times[f"{page}, first views"] = made
             times[f"{page}, again"] = kept
@@ -748,12 +770,15 @@ def print_first_views(
     spent: dict[str, list[float]],
     args: argparse.Namespace,
     static: tuple[float, float, float, float],
+    charts: Views | None = None,
 ) -> None:
     """Each page kept a minute, three ways: (a) the view its row above timed
     (kept), (b) first views of other periods, topics and queries (nothing
     kept answers them: what a viewer waits for), (c) those views again;
     each with its wall and CPU times beside the static file's (``static``:
-    its wall p50 and p95, then its CPU p50 and p95)."""
+    its wall p50 and p95, then its CPU p50 and p95); with ``charts``, (b)'s
+    chart images too, asked after each (a page whose charts are drawn in it
+    has none: its (b) counts them)."""
     base50, base95, cpu50, cpu95 = static
     print(
         f"\npages kept a minute, three ways: (a) the view timed above, (b) {args.fresh} first "
@@ -771,6 +796,11 @@ def print_first_views(
         rows = [
             ("(a) " + row, times[row], spent[row], KEPT[row]),
             ("(b) first views", made, made_cpu, "made on the request"),
+            *(
+                [("(b) its chart images, after", *charts[page], "drawn on their requests")]
+                if charts and any(charts[page][0])
+                else []
+            ),
             ("(c) again", kept, kept_cpu, "kept: made by (b)"),
         ]
         for view, got, used, answered in rows:

@@ -65,10 +65,12 @@ def test_every_first_view_is_a_page_the_app_answers(
     bench.count_without_limit(root)
     cookies = bench.session_cookie(root)
     with bench.server(root) as (base, cpu):
-        found, _spent = bench.first_views(base, cookies, token, 19, 1, cpu)
+        found, _spent, charts = bench.first_views(base, cookies, token, 19, 1, cpu)
     assert set(found) == set(bench.FRESH_OF)
     for first, again in found.values():
         assert len(first) == 19 and len(again) == 19
+    # Each dashboard's chart images were asked for after it (and drawn).
+    assert len(charts["dashboard"][0]) == 19 and all(charts["dashboard"][0])
 
 
 @pytest.mark.slow

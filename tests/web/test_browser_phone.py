@@ -411,13 +411,17 @@ def test_the_dashboards_charts_stay_readable_on_a_phone(browser: Any, site: Runn
     try:
         page = context.new_page()
         page.goto(site.url + "/")
+        # The charts are images, drawn when the page asks for them.
+        page.wait_for_function(
+            "[...document.querySelectorAll('.chart img')].every(i => i.complete && i.naturalWidth)"
+        )
         charts = page.eval_on_selector_all(
             ".chart",
             """els => els.map(c => {
-                 const svg = c.querySelector('svg'), box = c.getBoundingClientRect();
-                 const drawn = svg.getBoundingClientRect();
+                 const img = c.querySelector('img'), box = c.getBoundingClientRect();
+                 const drawn = img.getBoundingClientRect();
                  return {timeline: c.classList.contains('timeline'),
-                         scale: drawn.width / svg.viewBox.baseVal.width,
+                         scale: drawn.width / img.naturalWidth,
                          overflow: getComputedStyle(c).overflowX,
                          left: drawn.left - box.left, right: drawn.right - box.right};
                })""",

@@ -6,6 +6,8 @@ same, byte for byte, in English and in French."""
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,11 @@ def test_the_dashboards_first_view_checks_no_part_of_its_charts_against_the_sche
             client.cookies.set("veille_lang", lang)
             page = client.get("/?period=last-week")  # a first view: nothing kept
             assert page.status_code == 200, page.text[:2000]
-            assert page.text.count("<svg") >= 2  # a topic's volume, the share of voice
+            srcs = re.findall(r'<img src="(/charts/[^"]+)"', page.text)
+            assert len(srcs) >= 2  # a topic's volume, the share of voice
+            for src in srcs:  # drawn as the browser asks for them
+                drawn = client.get(html.unescape(src))
+                assert drawn.status_code == 200 and drawn.text.startswith("<svg")
             assert ("Publications" in page.text) == (lang == "fr")
     finally:
         server.stop()

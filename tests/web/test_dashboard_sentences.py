@@ -11,10 +11,18 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from tests.conftest import make_post
-from tests.web.conftest import Served, add_role_users, name_organization, page_as, serve
+from tests.web.conftest import (
+    Served,
+    add_role_users,
+    do_login,
+    name_organization,
+    page_as,
+    serve,
+)
 from veille.query.topics import add_topic
 from veille.workspace import Workspace, init_workspace
 
@@ -72,9 +80,17 @@ def test_the_missed_topics_are_named_as_a_list_in_french_with_french_spacing(
 
 
 def _axis_labels(served: Served, lang: str) -> list[str]:
-    """The dates under the volume chart of the dashboard's first topic card."""
-    page = page_as(served, "/?period=last-7d", "viewer", lang)
-    labels = re.findall(r"<text[^>]*>([^<]*\d[^<]*)</text>", page)
+    """The texts with a digit of the dashboard's charts, in the page's order
+    (its charts are images, each asked for as the browser does)."""
+    with httpx.Client(base_url=served.url, timeout=60, cookies={"veille_lang": lang}) as client:
+        do_login(client, "viewer")
+        page = client.get("/?period=last-7d")
+        assert page.status_code == 200, page.text[:2000]
+        drawn = "".join(
+            client.get(html.unescape(src)).text
+            for src in re.findall(r'<img src="(/charts/[^"]+)"', page.text)
+        )
+    labels = re.findall(r"<text[^>]*>([^<]*\d[^<]*)</text>", drawn)
     return [html.unescape(t) for t in labels]
 
 

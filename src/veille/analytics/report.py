@@ -279,17 +279,13 @@ def _language(lang: str) -> dict[str, str]:
     return STRINGS[lang]
 
 
-def report_images(
-    data: dict[str, Any],
-    *,
-    lang: str = "en",
-    timezone: str = "UTC",
-    draw: Callable[[Any], str] | None = None,
-) -> dict[str, str]:
-    """The report's charts in ``lang``, each a ``data:`` URI of its SVG by
-    name (``volume``, ``platforms``, ``sentiment``), from the figures they
-    draw (those :func:`report_data` hands to its ``charted``). ``draw``: see
-    :func:`render_html`."""
+def report_charts(
+    data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
+) -> dict[str, Any]:
+    """The report's charts in ``lang`` (Altair charts, not drawn) by name
+    (``volume``, ``platforms``, ``sentiment``), from the figures they draw
+    (those :func:`report_data` hands to its ``charted``): the web app's
+    report page shows them as images drawn when asked for."""
     s = _language(lang)
     label = data["about"] or s["all"]
     period = data["period"]
@@ -298,26 +294,33 @@ def report_images(
         return charts.chart_title(name, about=label, period=period, lang=lang, timezone=timezone)
 
     vol = data["volume"]
-    images = {}
+    found: dict[str, Any] = {}
     # No post in either period: the report says so; two flat lines at zero
     # would read as a broken chart.
     if vol.total or vol.previous_total:
-        images["volume"] = _svg_uri(
-            charts.volume_chart(vol, lang=lang, title=title(s["volume"])), draw
-        )
+        found["volume"] = charts.volume_chart(vol, lang=lang, title=title(s["volume"]))
     if any(p.posts for p in data["platforms"]):
         named = [replace(r, key=platform_name(r.key)) for r in data["platforms"]]
-        images["platforms"] = _svg_uri(
-            charts.share_chart(named, lang=lang, title=title(s["platforms"])), draw
-        )
+        found["platforms"] = charts.share_chart(named, lang=lang, title=title(s["platforms"]))
     if data["sentiment"].scored:
-        images["sentiment"] = _svg_uri(
-            charts.sentiment_chart(
-                data["sentiment_series"], lang=lang, title=title(s["net_sentiment"])
-            ),
-            draw,
+        found["sentiment"] = charts.sentiment_chart(
+            data["sentiment_series"], lang=lang, title=title(s["net_sentiment"])
         )
-    return images
+    return found
+
+
+def report_images(
+    data: dict[str, Any],
+    *,
+    lang: str = "en",
+    timezone: str = "UTC",
+    draw: Callable[[Any], str] | None = None,
+) -> dict[str, str]:
+    """The report's charts (:func:`report_charts`), each a ``data:`` URI of
+    its SVG by name: the report sent or downloaded carries them. ``draw``:
+    see :func:`render_html`."""
+    found = report_charts(data, lang=lang, timezone=timezone)
+    return {name: _svg_uri(chart, draw) for name, chart in found.items()}
 
 
 class ChartsAhead:

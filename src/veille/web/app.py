@@ -85,7 +85,8 @@ from veille.workspace import Workspace
 ROUTE_MODULES: tuple[str, ...] = (
     "auth", "users", "settings",
     "dashboard", "stream", "topics", "alerts", "sources", "influencers", "trends",
-    "reports", "feeds", "plan", "calendar", "inbox_setup", "inbox_bulk", "inbox_rules", "inbox",
+    "reports", "charts", "feeds", "plan", "calendar",
+    "inbox_setup", "inbox_bulk", "inbox_rules", "inbox",
     "api",
 )  # fmt: skip
 

@@ -87,31 +87,83 @@ def plain_hit(post: Any) -> Hit:
 
 
 class ChartCache:
-    """SVG charts kept by the content they draw (a few hundred at most): the
-    analytics library takes ~0.1 s to draw one, a dashboard shows several, and
-    the same figures are drawn again until new posts change them. One per app
-    (``app.state.charts``), shared by its threads."""
+    """Charts kept by the content they draw, a key being the hash of a
+    chart's spec: the specs of the charts pages have shown (a few hundred
+    at most), and their SVG once drawn. vl-convert takes 23-75 ms to draw
+    one and holds Python's GIL meanwhile; a page names its charts by key
+    (:meth:`keep`) and each is drawn when its image is asked for
+    (:meth:`drawn`, ``/charts/KEY.svg``), once for every viewer. One per app
+    (``app.state.listening_charts``), shared by its threads."""
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self._items: OrderedDict[str, str] = OrderedDict()
+        self._specs: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._making: dict[str, _Making] = {}
         self._lock = threading.Lock()
 
-    def svg(self, chart: Any) -> Markup:
-        from veille.analytics.charts import spec_of, svg_of
+    def keep(self, chart: Any, *, background: str | None = None) -> tuple[str, dict[str, Any]]:
+        """``chart``'s key and spec, the spec kept until :meth:`drawn` asks
+        for it (evicted by the :attr:`size` most recently kept); with
+        ``background``, drawn on that instead of white."""
+        from veille.analytics.charts import spec_of
 
         spec = spec_of(chart)
+        if background is not None:
+            spec = {**spec, "background": background}
         key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
         with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return Markup(found)
-        drawn = svg_of(spec)
-        with self._lock:
-            self._items[key] = drawn
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self._specs[key] = spec
+            self._specs.move_to_end(key)
+            while len(self._specs) > self.size:
+                self._specs.popitem(last=False)
+        return key, spec
+
+    def drawn(self, key: str, spec: dict[str, Any] | None = None) -> str | None:
+        """The SVG of the chart kept as ``key`` (or of ``spec``, whose key it
+        is), drawn now if it was not; ``None`` when neither is known (its
+        spec evicted, or kept by another worker of the app). Threads asking
+        for the same chart together wait for the one drawing it: a
+        dashboard's images are asked for at once by every viewer of it."""
+        from veille.analytics.charts import svg_of
+
+        while True:
+            with self._lock:
+                found = self._items.get(key)
+                if found is not None:
+                    self._items.move_to_end(key)
+                    return found
+                spec = spec if spec is not None else self._specs.get(key)
+                if spec is None:
+                    return None
+                making = self._making.get(key)
+                mine = making is None
+                if making is None:
+                    making = self._making[key] = _Making()
+            if mine:
+                break
+            making.wait(key)
+            if making.made:
+                done: str = making.value
+                return done
+            # Its maker failed: this thread tries (and meets the error itself).
+        try:
+            made = svg_of(spec)
+            making.value, making.made = made, True
+            with self._lock:
+                self._items[key] = made
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+            return made
+        finally:
+            with self._lock:
+                del self._making[key]
+            making.done.set()
+
+    def svg(self, chart: Any) -> Markup:
+        """``chart`` as inline SVG (a report downloaded or sent, its PDF)."""
+        key, spec = self.keep(chart)
+        drawn = self.drawn(key, spec)
         # vl-convert's SVG: numbers, labels it escaped itself, no script.
         return Markup(drawn)
 

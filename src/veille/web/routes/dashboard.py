@@ -12,11 +12,11 @@ from fastapi.responses import HTMLResponse
 
 from veille.analytics import charts as chart_lib
 from veille.analytics.findings import platform_name
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.i18n import LANGUAGES, format_change, format_period, format_signed
 from veille.services import dashboard as dashboard_service
 from veille.web.deps import Viewer, formats, lang, render, workspace
-from veille.web.listening import Aged, app_charts, app_recent, checked_period, recent
+from veille.web.listening import Aged, app_charts, app_recent, checked_period
 
 router = APIRouter()
 
@@ -37,28 +37,68 @@ def _figures(app: Any, chosen: str, topics: tuple[Any, ...]) -> tuple[Any, float
 def _overview(app: Any, chosen: str, language: str, topics: tuple[Any, ...]) -> Aged:
     """The dashboard in ``language``: the figures read for every language,
     worded and charted in this one. As old as those figures (:class:`Aged`):
-    a page drawn from figures read 59 s before is not kept a minute more."""
+    a page drawn from figures read 59 s before is not kept a minute more.
+    Its charts are images, drawn when the browser asks for them (about half
+    of a first view's CPU was drawing them, before any figure was sent)."""
+    from veille.web.routes.charts import chart_image
+
     ws = app.state.workspace
     figures, read_at = _figures(app, chosen, topics)
     found = figures.worded(language)
-    draw = app_charts(app)
     tz = ws.settings.workspace.timezone
+    about = {"period": chosen, "lang": language}
+    # Drawn on no background: the card's shows through, and on a phone so do
+    # the edge shadows that say a chart scrolls in its box (the style sheet
+    # made an inline chart's white ground transparent; it cannot reach into
+    # an image). A report's stay white: its PDF draws the same ones.
+    ground = "transparent"
     cards = []
     for t in found.topics:
         named = [replace(s, key=platform_name(s.key)) for s in t.platforms if s.posts]
         chart = chart_lib.volume_chart(t.volume, lang=language, about=t.name)
         # The spikes' platforms by the names the cards use ("Mastodon", not "mastodon").
         spike_platforms = [[(platform_name(p), n) for p, n in sp.platforms] for sp in t.spikes]
+        volume = chart_image(
+            app, chart, "dashboard", background=ground, **about, chart="volume", topic=t.name
+        )
         cards.append(
-            {"topic": t, "volume_svg": draw.svg(chart), "platforms": named[:5],
+            {"topic": t, "volume": volume, "platforms": named[:5],
              "spike_platforms": spike_platforms}
         )  # fmt: skip
-    sov_svg = (
-        draw.svg(chart_lib.sov_chart(found.voices, lang=language, period=found.period, timezone=tz))
-        if any(v.share is not None for v in found.voices)
-        else None  # nothing posted: no bars to draw (the table says "–")
+    sov = None  # nothing posted: no bars to draw (the table says "–")
+    if any(v.share is not None for v in found.voices):
+        bars = chart_lib.sov_chart(found.voices, lang=language, period=found.period, timezone=tz)
+        sov = chart_image(app, bars, "dashboard", background=ground, **about, chart="sov")
+    return Aged((found, cards, sov), read_at)
+
+
+def _kept(app: Any, chosen: str, language: str) -> tuple[Any, list[Any], Any]:
+    """The dashboard of ``chosen`` in ``language``, the same for every viewer:
+    made once a minute at most, and again at once when the topics change
+    (else a topic just created is missing, or "No topic yet" is said beside
+    the topics page's list). The figures are read once for both languages
+    (a French viewer after an English one read them all again, and could
+    see a post the other did not); each language's words and charts are
+    kept beside them."""
+    topics = dashboard_service.topics_seen(app.state.workspace)
+    kept: tuple[Any, list[Any], Any] = app_recent(app, "dashboard").get(
+        (chosen, language, topics), functools.partial(_overview, app, chosen, language, topics)
     )
-    return Aged((found, cards, sov_svg), read_at)
+    return kept
+
+
+def chart_images(request: Request) -> list[Any]:
+    """The charts of the dashboard that a chart's address names (its period
+    and language): ``/charts/KEY.svg`` asked of a worker that does not hold
+    the chart's spec makes them again."""
+    q = request.query_params
+    chosen = q.get("period", "").strip() or DEFAULT_PERIOD
+    checked_period(chosen, dashboard_service.PERIODS, ranges=True)
+    language = q.get("lang", "")
+    if language not in LANGUAGES:
+        raise UsageError(tr("no chart language %(lang)r", lang=language), hint=tr("Use en or fr."))
+    _found, cards, sov = _kept(request.app, chosen, language)
+    return [card["volume"] for card in cards] + ([sov] if sov is not None else [])
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -72,20 +112,11 @@ def dashboard(request: Request, user: Viewer) -> HTMLResponse:
         # another period's figures shown as if they were the ones asked.
         return render(
             request, "dashboard/index.html",
-            {"overview": None, "cards": [], "sov_svg": None, "error": exc, "asked": chosen,
+            {"overview": None, "cards": [], "sov": None, "error": exc, "asked": chosen,
              "periods": dashboard_service.PERIODS, "days": None},
             status_code=400,
         )  # fmt: skip
-    # The same figures and charts for every viewer: made once a minute at most,
-    # and again at once when the topics change (else a topic just created is
-    # missing, or "No topic yet" is said beside the topics page's list). The
-    # figures are read once for both languages (a French viewer after an
-    # English one read them all again, and could see a post the other did
-    # not); each language's words and charts are kept beside them.
-    topics = dashboard_service.topics_seen(request.app.state.workspace)
-    found, cards, sov_svg = recent(request, "dashboard").get(
-        (chosen, language, topics), lambda: _overview(request.app, chosen, language, topics)
-    )
+    found, cards, sov = _kept(request.app, chosen, language)
     tz = workspace(request).settings.workspace.timezone
     return render(
         request,
@@ -93,7 +124,7 @@ def dashboard(request: Request, user: Viewer) -> HTMLResponse:
         {
             "overview": found,
             "cards": cards,
-            "sov_svg": sov_svg,
+            "sov": sov,
             "periods": dashboard_service.PERIODS,
             "more_named": dashboard_service.MORE_NAMED,
             "change": lambda value: format_change(value, language),
@@ -134,9 +165,9 @@ def warm(app: Any) -> None:
     visitor of a large workspace does not wait for every panel to be
     computed (seconds over a million posts)."""
     first = app.state.workspace.settings.workspace.ui_language
-    topics = dashboard_service.topics_seen(app.state.workspace)
+    charts = app_charts(app)
     for language in sorted(LANGUAGES, key=lambda code: code != first):
-        app_recent(app, "dashboard").get(
-            (DEFAULT_PERIOD, language, topics),
-            functools.partial(_overview, app, DEFAULT_PERIOD, language, topics),
-        )
+        _found, cards, sov = _kept(app, DEFAULT_PERIOD, language)
+        # Its charts drawn too, so that its first visitor's images are ready.
+        for image in [card["volume"] for card in cards] + ([sov] if sov is not None else []):
+            charts.drawn(image.key)

@@ -12,7 +12,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from veille.analytics.report import ChartsAhead, file_stem, render_report, workspace_report_data
+from veille.analytics.report import (
+    ChartsAhead,
+    file_stem,
+    render_report,
+    report_charts,
+    workspace_report_data,
+)
 from veille.errors import NotFound, UsageError, tr
 from veille.query import QueryError
 from veille.services.analytics import period as period_of
@@ -36,19 +42,14 @@ def _asked(request: Request) -> dict[str, str]:
     }
 
 
-def _report(request: Request, asked: dict[str, str], *, pdf: bool) -> tuple[str, bytes | None]:
-    if asked["lang"] not in ("en", "fr"):
-        raise UsageError(
-            tr("no report language %(lang)r", lang=asked["lang"]), hint=tr("Use en or fr.")
-        )
+def _report(
+    request: Request, asked: dict[str, str], *, pdf: bool, linked: bool = False
+) -> tuple[str, bytes | None]:
+    """The report asked: its HTML (and PDF with ``pdf``). ``linked``: for the
+    page that shows it, its charts as images the browser asks for
+    (``/charts/KEY.svg``, drawn then); else carried in it (downloaded)."""
     ws = workspace(request)
-    # Refused here in the reader's language (the analytics library words
-    # them for the command line: "--query …", "See docs/query.md").
-    checked_query(asked["query"])
-    per = period_of(ws, checked_period(asked["period"] or "last-week", PERIODS, ranges=True))
-
-    topic, query = asked["topic"] or None, asked["query"] or None
-    about = (asked["topic"], asked["query"], per.since, per.until)
+    about, per, topic, query = _about(request, asked)
     figures = recent(request, "report-data")
 
     def made() -> Aged:
@@ -63,17 +64,21 @@ def _report(request: Request, asked: dict[str, str], *, pdf: bool) -> tuple[str,
         # missing from it for two minutes.
         # Its charts kept by what they draw, with the app's others: the PDF
         # after the page (the same figures, the same language) drew the same
-        # three charts again, about 45 ms of CPU each. Figures read for this
-        # view have its charts drawn while the rest of them is read.
+        # three charts again, about 45 ms of CPU each. Figures read for a
+        # download have its charts drawn while the rest of them is read.
         draw = app_charts(request.app).svg
-        ahead = ChartsAhead(lang=asked["lang"], timezone=ws.settings.workspace.timezone, draw=draw)
+        tz = ws.settings.workspace.timezone
+        ahead = None if linked else ChartsAhead(lang=asked["lang"], timezone=tz, draw=draw)
         data, read_at = figures.current_since(
             about,
             lambda: workspace_report_data(ws, period=per, topic=topic, query=query, charted=ahead),
         )
+        images = ahead.images() if ahead is not None else None
+        if linked:
+            images = {image.params["chart"]: image.src for image in _images(request, asked, data)}
         drawn = render_report(
             ws, period=per, topic=topic, query=query, lang=asked["lang"], pdf=pdf, data=data,
-            draw=draw, images=ahead.images(),
+            draw=draw, images=images,
         )  # fmt: skip
         return Aged(drawn, read_at)
 
@@ -81,8 +86,53 @@ def _report(request: Request, asked: dict[str, str], *, pdf: bool) -> tuple[str,
         got: tuple[str, bytes | None] = made().value
         return got
     # The same page for every viewer of the same report and language.
-    kept: tuple[str, bytes | None] = recent(request, "reports").get((*about, asked["lang"]), made)
+    key = (*about, asked["lang"], "page" if linked else "file")
+    kept: tuple[str, bytes | None] = recent(request, "reports").get(key, made)
     return kept
+
+
+def _about(request: Request, asked: dict[str, str]) -> tuple[tuple[Any, ...], Any, Any, Any]:
+    """The report's key (topic, query, period's bounds), period, topic and
+    query, the language and query checked."""
+    if asked["lang"] not in ("en", "fr"):
+        raise UsageError(
+            tr("no report language %(lang)r", lang=asked["lang"]), hint=tr("Use en or fr.")
+        )
+    ws = workspace(request)
+    # Refused here in the reader's language (the analytics library words
+    # them for the command line: "--query …", "See docs/query.md").
+    checked_query(asked["query"])
+    per = period_of(ws, checked_period(asked["period"] or "last-week", PERIODS, ranges=True))
+    topic, query = asked["topic"] or None, asked["query"] or None
+    return (asked["topic"], asked["query"], per.since, per.until), per, topic, query
+
+
+def _images(request: Request, asked: dict[str, str], data: dict[str, Any]) -> list[Any]:
+    """The report's charts in the page as images, by the parameters that
+    make them again (:func:`chart_images`)."""
+    from veille.web.routes.charts import chart_image
+
+    tz = workspace(request).settings.workspace.timezone
+    params = {k: asked[k] for k in ("topic", "query", "period", "lang")}
+    return [
+        chart_image(request.app, chart, "report", **params, chart=name)
+        for name, chart in report_charts(data, lang=asked["lang"], timezone=tz).items()
+    ]
+
+
+def chart_images(request: Request) -> list[Any]:
+    """The charts of the report that a chart's address names (its topic,
+    query, period and language): ``/charts/KEY.svg`` asked of a worker that
+    does not hold the chart's spec makes them again, from the figures kept a
+    minute (read again past it)."""
+    ws = workspace(request)
+    q = request.query_params
+    asked = {k: q.get(k, "") for k in ("topic", "query", "period", "lang")}
+    about, per, topic, query = _about(request, asked)
+    data, _at = recent(request, "report-data").current_since(
+        about, lambda: workspace_report_data(ws, period=per, topic=topic, query=query)
+    )
+    return _images(request, asked, data)
 
 
 def warm(app: Any) -> None:
@@ -107,7 +157,7 @@ def reports(request: Request, user: Viewer) -> HTMLResponse:
     query_error: QueryError | None = None
     if asked["period"] or asked["topic"] or asked["query"]:
         try:
-            html, _pdf = _report(request, asked, pdf=False)
+            html, _pdf = _report(request, asked, pdf=False, linked=True)
         except QueryError as exc:
             query_error = exc
         except UsageError as exc:
