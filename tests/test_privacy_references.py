@@ -154,6 +154,27 @@ def test_an_erasure_killed_after_the_posts_went_unlinks_the_inbox_when_run_again
         assert not ws.state.unfinished_erasures()
 
 
+def test_a_reply_collected_after_the_erasure_does_not_point_at_the_erased_post(
+    place: Place, tmp_path: Path
+) -> None:
+    """A reply to her post that comes in after her erasure (collected
+    later, or a batch read before it) is stored answering the same erased
+    reference as those stored before, in the posts and in the inbox."""
+    bobs = _fill(place, tmp_path)
+    place.cli("privacy", "erase", "--author", "claire", "--yes")
+    late = _row("509990005", "bob", "la fibre revient", in_reply_to=HERS, in_reply_to_id=109990001)
+    src = tmp_path / "late.jsonl"
+    src.write_text(json.dumps(late) + "\n", encoding="utf-8")
+    place.cli("import", str(src))
+    _check(place, bobs)
+    with Workspace.open(place.root) as ws:
+        reply = ws.posts.get_post("mastodon:509990005")
+        items = ws.state.inbox_items(ItemFilter(limit=10))
+        (item,) = [i for i in items if i.post_id == "mastodon:509990005"]
+    assert reply is not None and reply.parent_id == erased_ref(HERS)
+    assert item.parent_id == erased_ref(HERS)
+
+
 def test_a_raw_payload_loses_the_ids_and_addresses_and_nothing_else() -> None:
     erased = ErasedPosts.of([(HERS, "109990001", HER_URL, None)])
     raw = json.dumps(

@@ -19,6 +19,10 @@ with them.
   JSON number of six digits or more) becomes ``"[erased]"``, and its address,
   wherever it is written, ``[erased]``.
 
+A post written later that points at an erased post (a reply collected
+after the erasure) is given the same reference on its way in
+(:func:`unlink_erased`, on the one ingest path).
+
 The patterns are alternations of escaped literals with groups, which both
 Python's ``re`` and ClickHouse's RE2 read alike.
 """
@@ -26,9 +30,14 @@ Python's ``re`` and ClickHouse's RE2 read alike.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from veille.models import Post
 
 #: What an erased post's address or id becomes in a raw payload (the word an
 #: erased handle becomes: veille.store.portable.privacy.ERASED).
@@ -106,3 +115,38 @@ class ErasedPosts:
         for pattern, replacement in self.patterns():
             text = re.sub(pattern, replacement, text)
         return text
+
+
+def unlink_erased(posts_store: Any, posts: list[Post]) -> list[Post]:
+    """``posts`` (a batch to write) with their references to posts an
+    erasure forgot taken out as the erasure took out those stored then: a
+    reply collected after the erasure answering one of them, a collector's
+    batch read before it and written after. One question to the posts store
+    (its record of erased posts), none for a batch without references. The
+    addresses of those posts are not known any more (the record holds
+    hashes of their ids): a link to one stays."""
+    named = getattr(posts_store, "forgotten_posts", None)
+    refs = {r for p in posts for r in (p.parent_id, p.thread_id, p.repost_of) if r}
+    if named is None or not refs:
+        return posts
+    gone = set(named(sorted(refs)))
+    if not gone:
+        return posts
+    natives = {i.split(":", 1)[1] for i in gone if ":" in i}
+    erased = ErasedPosts(frozenset(gone), frozenset(gone | natives), frozenset())
+    out = []
+    for p in posts:
+        if not {p.parent_id, p.thread_id, p.repost_of} & gone:
+            out.append(p)
+            continue
+        raw = json.loads(erased.raw(json.dumps(dict(p.raw), ensure_ascii=False, default=str)))
+        out.append(
+            replace(
+                p,
+                parent_id=erased.ref(p.parent_id),
+                thread_id=erased.ref(p.thread_id),
+                repost_of=erased.ref(p.repost_of),
+                raw=raw,
+            )
+        )
+    return out
