@@ -168,6 +168,24 @@ class Bilingual(str):
         return self.fr if lang == "fr" else str.__str__(self)
 
 
+class Coded(str):
+    """A code the reader types (a token's scope, ``--scope write``) in a
+    message made by :func:`tr`, with the word that names it (a :class:`Text`):
+    the code alone in English, where the word is the code, and the reader's
+    word with the code beside it elsewhere, « écriture (write) », as
+    ``veille token list`` shows a scope."""
+
+    name: str
+
+    def __new__(cls, code: str, name: str) -> Coded:
+        made = super().__new__(cls, code)
+        made.name = name
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Coded, (str.__str__(self), self.name))
+
+
 def translated(
     text: str,
     gettext: Callable[[str], str],
@@ -194,6 +212,10 @@ def translated(
             return said
         if isinstance(v, Bilingual):
             return v.said(lang)
+        if isinstance(v, Coded):
+            code = str.__str__(v)
+            said = translated(v.name, gettext, lang, where, ngettext)
+            return code if said == code or lang in (None, "en") else f"{said} ({code})"
         if isinstance(v, Count) and lang:
             from veille.i18n import format_number
 
@@ -286,6 +308,8 @@ def _encoded(v: Any) -> Any:
         return {"place": [str.__str__(v), _encoded(v.page), _encoded(v.api)]}
     if isinstance(v, Bilingual):
         return {"both": [str.__str__(v), v.fr]}
+    if isinstance(v, Coded):
+        return {"coded": [str.__str__(v), _encoded(v.name)]}
     if isinstance(v, Count):
         return {"count": int(v)}
     if isinstance(v, Figure):
@@ -309,6 +333,9 @@ def _decoded(v: Any) -> Any:
     if "both" in v:
         en, fr = v["both"]
         return Bilingual(str(en), str(fr))
+    if "coded" in v:
+        code, name = v["coded"]
+        return Coded(str(code), _decoded(name))
     if "figure" in v:
         value, digits = v["figure"]
         return Figure(float(value), None if digits is None else int(digits))

@@ -66,12 +66,16 @@ def test_a_read_token_reads_and_is_refused_every_change_naming_the_scope(
         assert refused.status_code == 403
         error = refused.json()["error"]
         assert error["code"] == "forbidden"
-        assert "scope is read" in error["message"] and "write scope" in error["message"]
+        assert error["message"] == "this token's scope is read; this needs the write scope"
         assert "--scope write" in error["hint"]
         fr = c.delete(
             "/api/v1/topics/lumio", headers={**_bearer(read), "Accept-Language": "fr"}
         ).json()["error"]
-        assert "portée" in fr["message"]
+        # The scopes in the reader's words, each with the code --scope takes.
+        assert fr["message"] == (
+            "la portée de ce jeton est lecture (read)\u202f; il faut la portée écriture (write)"
+        )
+        assert "portée écriture (write), créé sur" in fr["hint"]
         # The same user's write token changes what its role allows...
         made = c.post(
             "/api/v1/topics", json={"name": "lumio", "query": "lumio"}, headers=_bearer(write)

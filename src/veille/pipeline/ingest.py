@@ -76,6 +76,7 @@ from veille.errors import VeilleError, log_failure, tr
 from veille.models import Cursor, Post, spaces_encoded
 from veille.store.base import Store, StoreTransaction, UpsertResult
 from veille.store.protocols.privacy import story_key
+from veille.store.unlinked import unlink_erased
 
 if TYPE_CHECKING:
     from veille.pipeline.matching import RuleIndex
@@ -429,7 +430,8 @@ class Pipeline:
         module docstring); ``cursor`` commits with the last batch. ``strict``:
         a post a stage raises on is not left out but raises
         :class:`PostsLeftOut`, nothing of its batch written."""
-        posts, ahead = self.settle_dates(self.settle_links(list(posts)))
+        posts = unlink_erased(self.post_store, self.settle_links(list(posts)))
+        posts, ahead = self.settle_dates(posts)
         if self.split:
             return self.ingest_split(posts, cursor=cursor, state=state, ahead=ahead, strict=strict)
         total = UpsertResult()
@@ -475,7 +477,9 @@ class Pipeline:
         time; imports share ``ingest``)."""
         owner = owner or (cursor.source if cursor is not None else "ingest")
         if ahead is None:
-            posts, ahead = self.settle_dates(self.settle_links(posts))
+            posts, ahead = self.settle_dates(
+                unlink_erased(self.post_store, self.settle_links(posts))
+            )
         self.finish_held(owner)
         committed = self.store.get_cursor(cursor.source) if cursor is not None else None
         total = UpsertResult()

@@ -127,8 +127,10 @@ def erase_author(workspace: Any, handle: str, platform: str | None = None) -> Er
     """Forget ``handle`` (on ``platform``, or everywhere): their posts, raw
     payloads, filings, story keys, outbox rows, per-author aggregates, inbox
     items, quarantined items, their entries in the Atom feeds that alerts
-    write, and what the plan holds of them (calendar entries answering or
-    naming them, their account's snapshots). Under the erasure's lease
+    write, what the plan holds of them (calendar entries answering or
+    naming them, their account's snapshots), and the references other
+    people's posts and inbox items hold to their posts (ids, addresses:
+    veille.store.unlinked). Under the erasure's lease
     (:func:`erasure_lease`): refused (:class:`ErasureRunning`) while another
     process runs the same erasure."""
     handle = person_handle(handle)
@@ -303,7 +305,8 @@ def _forget_own_copies(
     (veille.store.portable.plan_privacy): the calendar entries answering a
     post of theirs (those of ``post_ids``, and any the posts store says an
     erasure forgot: a run again after a kill finds none left to read) or
-    naming them, their account's snapshots, the team's notes naming them."""
+    naming them, their account's snapshots, the team's notes naming them,
+    and the inbox items answering a post an erasure forgot."""
     state = workspace.state
     answered = set(post_ids)
     replies = state.calendar_replies()
@@ -314,6 +317,16 @@ def _forget_own_copies(
     note = tr("back to draft: the erasure of a person it named or answered changed it; read "
               "it again before it goes out")  # fmt: skip
     found: dict[str, int] = state.forget_own_copies(handle, platform, sorted(answered), str(note))
+    if forgotten is not None:
+        # Inbox items answering a post of theirs, or in a thread one began:
+        # erasing the posts named them by another reference, but a run
+        # killed after the posts store's part and before the state's finds
+        # none of their posts left to name.
+        # By parts: a served posts store takes one request's body at a time.
+        refs = [r for r in state.inbox_references() if ":erased-" not in r]
+        named = [x for i in range(0, len(refs), 5000) for x in forgotten(refs[i : i + 5000])]
+        if named:
+            _add(found, state.forget_posts(sorted(named), rekey=True))
     return found
 
 

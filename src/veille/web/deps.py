@@ -30,7 +30,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from veille import i18n as fmt
-from veille.errors import Place, StoreLocked, Text, VeilleError, tr, translated
+from veille.errors import Coded, Place, StoreLocked, Text, VeilleError, tr, translated
 from veille.inbox.model import word as inbox_word
 from veille.services import tokens as tokens_service
 from veille.services import users as users_service
@@ -235,16 +235,20 @@ class ScopeRefused(HTTPException):
     """403: the token's scope does not reach what the request does."""
 
     def __init__(self, scope: str, needed: str) -> None:
+        # Named in the reader's words with the code beside (« lecture (read) »),
+        # as veille token list names them: the code is what --scope takes.
+        names = users_service.SCOPE_NAMES
+        shown_scope, shown_needed = (Coded(s, names.get(s, s)) for s in (scope, needed))
         super().__init__(
             403,
             tr("this token's scope is %(scope)s; this needs the %(needed)s scope",
-               scope=scope, needed=needed),
+               scope=shown_scope, needed=shown_needed),
         )  # fmt: skip
         made = f"veille token create USER --scope {needed}"
         self.hint = tr(
             "Call with a token of the %(needed)s scope (made on %(where)s), if the user's role "
             "allows it.",
-            needed=needed,
+            needed=shown_needed,
             where=Place(made, page="/settings", api=tr("/settings, or %(command)s", command=made)),
         )
 

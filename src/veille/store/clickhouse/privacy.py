@@ -75,6 +75,7 @@ from veille.store.clickhouse.rows import (
     stored_dict,
     to_post,
 )
+from veille.store.clickhouse.unlink import unlink_posts
 from veille.store.protocols.privacy import (
     AUTHOR,
     LIFTED,
@@ -406,6 +407,9 @@ class ClickHousePrivacy:
                 removed["post_topics"] = removed.get("post_topics", 0) + self._delete(
                     "topic_filings", "post_id IN {ids:Array(String)}", p
                 )
+                # Before the delete: killed after it, the references went
+                # with the posts; before it, both are still there.
+                unlink_posts(self, part, removed)
                 self._delete("posts", "id IN {ids:Array(String)}", p)
                 self._rekey(part, rollups, removed)
         with self.forget_lock.exclusive():

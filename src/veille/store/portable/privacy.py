@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from veille.store.portable import Sql, marks
 from veille.store.portable.plan_privacy import PortablePlanPrivacy
 from veille.store.protocols.privacy import Erasure, UnfinishedErasure, story_key
+from veille.store.unlinked import erased_ref
 
 _CHUNK = 400  # ids per IN (...) list
 #: Seconds a post may be dated after its collection (the ingest path's
@@ -42,6 +43,28 @@ def _quarantined(sql: Sql, handle: str) -> list[int]:
     ]
 
 
+def unlink_inbox(sql: Sql, post_ids: Sequence[str]) -> int:
+    """Inbox items answering one of the erased posts ``post_ids``, or in a
+    thread one of them began, name it by
+    :func:`~veille.store.unlinked.erased_ref` instead (still a reply, still
+    one thread); the items changed."""
+    changed = 0
+    ids = list(dict.fromkeys(post_ids))
+    for i in range(0, len(ids), _CHUNK):
+        part = ids[i : i + _CHUNK]
+        m = marks(len(part))
+        for column in ("parent_id", "thread_id"):
+            named = sql.rows(
+                f"SELECT DISTINCT {column} FROM inbox_items WHERE {column} IN ({m})", part
+            )
+            for (old,) in named:
+                changed += sql.run(
+                    f"UPDATE inbox_items SET {column} = ? WHERE {column} = ?",
+                    (erased_ref(old), old),
+                )
+    return changed
+
+
 def forget_item_details(sql: Sql, where: str, params: Sequence[object]) -> int:
     """Empty the details of the audit entries about the inbox items ``where``
     names (before they are deleted): a note's text, a tag, a reply's link are
@@ -59,8 +82,14 @@ ERASED = "[erased]"
 
 def handle_pattern(handle: str) -> re.Pattern[str]:
     """``handle`` as a whole word in any case (``@claire`` and ``claire.`` hold
-    it; ``claire_tech`` and ``claire@other.example``, another account, do not)."""
-    return re.compile(rf"(?<![\w.-]){re.escape(handle)}(?![\w@-])", re.I)
+    it; ``claire_tech`` and ``claire@other.example``, another account, do not),
+    and a web address that holds it, whole: put :data:`ERASED` for it, the
+    address of a post of theirs (``https://social.example/@claire/1234``)
+    goes, not only the handle in it (the post's number still found it)."""
+    word = rf"(?<![\w.-]){re.escape(handle)}(?![\w@-])"
+    # The address ends before a punctuation mark that ends the sentence.
+    url = rf"https?://[^\s\"'<>]*?{word}(?:[^\s\"'<>]*[^\s\"'<>.,;:!?)])?"
+    return re.compile(rf"{url}|{word}", re.I)
 
 
 def _naming_events(sql: Sql, handle: str) -> list[int]:
@@ -283,6 +312,8 @@ class PortablePrivacy(PortablePlanPrivacy):
                 for table in self.post_copies:
                     n = sql.run(f"DELETE FROM {table} WHERE post_id IN ({m})", part)
                     removed[table] = removed.get(table, 0) + n
+                n = unlink_inbox(sql, part)
+                removed["inbox_references"] = removed.get("inbox_references", 0) + n
                 for key in keys:
                     for table in ("minhash", "deliveries"):
                         sql.run(
@@ -290,6 +321,13 @@ class PortablePrivacy(PortablePlanPrivacy):
                             (story_key(key), key),
                         )
         return removed
+
+    def inbox_references(self) -> list[str]:
+        rows = self._sql_read().rows(
+            "SELECT parent_id FROM inbox_items WHERE parent_id IS NOT NULL "
+            "UNION SELECT thread_id FROM inbox_items WHERE thread_id IS NOT NULL"
+        )
+        return sorted({str(r[0]) for r in rows})
 
     def forget_author(self, handle: str, platform: str | None) -> dict[str, int]:
         where = "lower(author) = lower(?)" + (" AND platform = ?" if platform else "")

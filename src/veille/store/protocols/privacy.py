@@ -199,8 +199,10 @@ class PrivacyPosts(Protocol):
     def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
         """Delete every post by ``handle`` (every stored version), their filings,
         their share of the rollups, the per-author aggregates and account links
-        naming them; stories keyed by one of their posts get :func:`story_key`.
-        ``post_ids``: the posts deleted."""
+        naming them; stories keyed by one of their posts get :func:`story_key`;
+        other posts pointing at theirs (a reply, a repost, a link, their raw
+        payloads) lose the reference (:mod:`veille.store.unlinked`), before
+        the posts are deleted. ``post_ids``: the posts deleted."""
         ...
 
     def objections(self, keys: Sequence[str]) -> list[str]:
@@ -321,11 +323,19 @@ class PrivacyState(Protocol):
     def forget_posts(self, post_ids: Sequence[str], *, rekey: bool) -> dict[str, int]:
         """Delete the state's copies of these posts (filings, outbox rows,
         marks, corrections, story signatures); with ``rekey``, stories keyed
-        by one of them get :func:`story_key`. Rows removed, by table."""
+        by one of them get :func:`story_key`; inbox items answering one of
+        them or in a thread one began name it by
+        :func:`~veille.store.unlinked.erased_ref`. Rows removed or changed,
+        by table."""
         ...
 
     def forget_author(self, handle: str, platform: str | None) -> dict[str, int]:
         """Delete the inbox items of ``handle`` and the quarantined items naming them."""
+        ...
+
+    def inbox_references(self) -> list[str]:
+        """The post ids inbox items answer or whose thread they are in
+        (``parent_id``, ``thread_id``)."""
         ...
 
     def calendar_replies(self) -> list[str]:
@@ -433,7 +443,9 @@ class PrivacyStore(Protocol):
     ) -> ErasureReport:
         """Remove every post by ``handle`` (on ``platform``, or on every platform),
         their raw payloads, filings, cluster keys, outbox rows, marks, corrections,
-        per-author aggregates and quarantined items naming them; log it under
+        per-author aggregates and quarantined items naming them, and the
+        references other posts and inbox items hold to their posts
+        (:mod:`veille.store.unlinked`); log it under
         ``subject``, and end its unfinished record, in one last transaction,
         ``before_done`` called (with what was done so far) before it."""
         ...

@@ -42,6 +42,7 @@ from veille.store.purged import names_due, topic_totals
 from veille.store.sqlite import purged
 from veille.store.sqlite.portable import SQLitePortable, SQLitePortableTx, SQLiteSql
 from veille.store.sqlite.rows import SEQ_BITS
+from veille.store.sqlite.unlink import unlink_posts
 
 _CHUNK = 400  # ids per IN (...) list, under the parameter limit of old SQLite builds
 #: Posts an erasure deletes per transaction: a collector's batch beside it
@@ -199,6 +200,9 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
             with self.transaction():
                 # A write after this gives a story keyed by one of them its new key.
                 record_forgotten(self.conn, [("post", post_key(x), at) for x in part])
+                # Before the delete, in its transaction: killed after, the
+                # references went with the posts; before, both are still there.
+                unlink_posts(self.conn, part, report.removed)
                 self._remove_copies(part, report.removed)
                 for pks in _chunks([r[0] for r in chunk]):
                     self.conn.execute(f"DELETE FROM posts WHERE pk IN ({_marks(len(pks))})", pks)
