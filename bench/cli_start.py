@@ -9,7 +9,12 @@ to the CLI can remove).
 
 With ``--against``, each command also runs with that folder first on
 PYTHONPATH (an older veille), its runs taken in turn with this one's, so
-that both see the same load on the machine.
+that both see the same load on the machine. Both open the same workspace:
+the other checkout must know no newer migration than this one (its store
+would be upgraded, and this one would refuse it); take the commit this
+branch started from (``git archive BASE src | tar -x -C /tmp/base``). Run
+with bytecode written (no PYTHONDONTWRITEBYTECODE), or every run compiles
+the modules again and both figures measure the compiler.
 
 Each command runs in a new process (as a user starts it), in a fresh
 workspace holding two sources, and its wall time is taken from the start of

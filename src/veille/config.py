@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from veille.errors import ConfigError, Figure, tr
+from veille.workspace_folder import CONFIG_NAME as CONFIG_NAME
+from veille.workspace_folder import configured_ui_language as configured_ui_language
 
 _ORIGIN = re.compile(
     r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?$"
@@ -203,8 +205,6 @@ class Settings:
     plan: PlanSettings = field(default_factory=PlanSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
 
-
-CONFIG_NAME = "veille.toml"
 
 TEMPLATE = """\
 # veille workspace settings. Every setting is shown with its default;
@@ -616,20 +616,6 @@ def load_settings(path: Path, environ: dict[str, str] | None = None) -> Settings
             hint=tr("Fix the line named above."),
         ) from exc
     return apply_environment(parse_settings(data, source=str(path)), environ)
-
-
-def configured_ui_language(path: Path) -> str | None:
-    """The ``[workspace] ui_language`` that ``path`` (a ``veille.toml``) sets
-    itself: ``None`` where it sets none (the default, English, is then no
-    one's choice), or where it cannot be read (its error is said elsewhere,
-    and the CLI must still say that error in some language)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return None
-    section = data.get("workspace")
-    chosen = section.get("ui_language") if isinstance(section, dict) else None
-    return chosen if chosen in ("en", "fr") else None
 
 
 def as_dict(settings: Settings) -> dict[str, Any]:

@@ -6,48 +6,24 @@ current directory when it holds a ``veille.toml``.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from veille.config import CONFIG_NAME, TEMPLATE, Settings, load_settings
-from veille.errors import StoreUpgrading, UsageError, WorkspaceNotFound, tr
-from veille.store.base import PostStore, StateStore, Store
-from veille.store.registry import open_store
-from veille.store.upgrading import any_upgrading
+from veille.errors import StoreUpgrading, UsageError, tr
+from veille.workspace_folder import find_workspace as find_workspace
 
-
-def find_workspace(explicit: str | Path | None = None) -> Path:
-    """The workspace folder to use, or :class:`WorkspaceNotFound` saying how to make one."""
-    if explicit:
-        path = Path(explicit).expanduser()
-        where = f"--workspace {explicit}"
-    elif os.environ.get("VEILLE_WORKSPACE"):
-        path = Path(os.environ["VEILLE_WORKSPACE"]).expanduser()
-        where = f"VEILLE_WORKSPACE={path}"
-    else:
-        path = Path.cwd()
-        where = tr("the current directory")
-    if not (path / CONFIG_NAME).is_file():
-        raise WorkspaceNotFound(
-            tr(
-                "no veille workspace in %(where)s (no %(config)s at %(path)s)",
-                where=where,
-                config=CONFIG_NAME,
-                path=str(path),
-            ),
-            hint=tr(
-                "Create one with `veille init DIR`, then pass --workspace DIR "
-                "or set VEILLE_WORKSPACE=DIR (or run `veille demo` for a populated one)."
-            ),
-        )
-    return path.resolve()
+if TYPE_CHECKING:
+    # The stores (and their models, protocols and backends) are imported
+    # when one is opened: finding a workspace, as every command's language
+    # does before it runs (`veille --help` too), needs none of them.
+    from veille.store.base import PostStore, StateStore, Store
 
 
 def init_workspace(path: str | Path) -> Path:
@@ -128,6 +104,9 @@ class Workspace:
         # Another thread may be opening a store, which upgrades it first: a
         # few seconds are waited for (a new workspace's database is made by
         # its migrations, in about a second), an upgrade's minutes are not.
+        from veille.store.registry import open_store
+        from veille.store.upgrading import any_upgrading
+
         waited = 0
         answers = self.answer_while_upgrading and until is None
         while not self._lock.acquire(timeout=0.1):
@@ -216,6 +195,8 @@ class Workspace:
         # A thread opening a store may be upgrading it (minutes): the stores
         # opened are closed without waiting for it (that one, not opened
         # yet, is left to it, or to the process's end, which undoes it).
+        from veille.store.upgrading import any_upgrading
+
         while not self._lock.acquire(timeout=0.1):
             if any_upgrading():
                 opened, self._opened = list(self._opened.values()), {}

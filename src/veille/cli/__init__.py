@@ -1,7 +1,9 @@
 """The ``veille`` command: a thin layer over the library.
 
-Each module listed in ``COMMAND_MODULES`` has a ``register(app)`` function that
-adds its commands; built-in command groups are registered like any other.
+Each module named in :data:`veille.cli.commands.COMMANDS` has a
+``register(app)`` function that adds its commands; built-in command groups
+are registered like any other. A command's module is imported when the
+command runs or its help is shown, not to list it (:mod:`veille.cli.commands`).
 
 Nothing heavy is imported here: :func:`main` first notes a SIGTERM that
 comes while the rest is imported (:mod:`veille.stopping`).
@@ -9,24 +11,16 @@ comes while the rest is imported (:mod:`veille.stopping`).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import typer
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "core", "demo", "enrich", "query", "topic", "sources", "alerts", "analytics", "privacy",
-    "plan", "draft", "publish", "calendar", "inbox",
-    "users", "serve", "store",
-)  # fmt: skip
-
 
 def build_app() -> typer.Typer:
     import typer
 
-    from veille.cli.helptext import said_help_everywhere
-    from veille.cli.root import one_line_summaries, root
+    from veille.cli.root import root
     from veille.cli.usage import RootGroup
 
     app = typer.Typer(
@@ -38,11 +32,7 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         rich_markup_mode="rich",
     )
-    app.callback()(root)
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"veille.cli.{name}").register(app)
-    one_line_summaries(app)
-    said_help_everywhere(app)  # each command's help in the reader's language
+    app.callback()(root)  # the commands: RootGroup's (veille.cli.commands)
     return app
 
 

@@ -22,6 +22,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+# (The reader's language is found in veille.cli.reader: before any command
+# runs, for the usage errors and help pages too, with none of the above.)
+from veille.cli.reader import LOCALE_VARIABLES as LOCALE_VARIABLES
+from veille.cli.reader import cli_language as cli_language
+from veille.cli.reader import environment_language as environment_language
 from veille.errors import InputError, UsageError, VeilleError, tr
 from veille.i18n import author_label
 from veille.workspace import Workspace
@@ -205,44 +210,6 @@ def open_workspace(path: str | None) -> Workspace:
     ws = Workspace.open(path)
     say_notices_in(cli_language(ws.root))
     return ws
-
-
-#: The locale variables that say a reader's language, the first set one
-#: deciding (POSIX's order for messages).
-LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
-
-
-def environment_language(environ: Mapping[str, str] | None = None) -> str | None:
-    """The language the locale of the environment asks for: ``fr`` for a
-    French locale (``fr_FR.UTF-8``, ``fr_CA``, ``fr``), ``en`` for any other
-    (``C.UTF-8``, ``de_DE``: veille speaks no other), ``None`` where none
-    of :data:`LOCALE_VARIABLES` is set."""
-    env = os.environ if environ is None else environ
-    for name in LOCALE_VARIABLES:
-        value = env.get(name, "").strip()
-        if value:
-            return "fr" if value.lower().startswith("fr") else "en"
-    return None
-
-
-def cli_language(workspace: str | Path | None = None) -> str:
-    """The language the CLI speaks to its reader (its errors, its notices):
-    ``veille --language``, else the ``ui_language`` the workspace's
-    ``veille.toml`` sets (``workspace``: the --workspace given, else
-    VEILLE_WORKSPACE, else the current directory), else the environment's
-    locale (:func:`environment_language`), else English. A workspace that
-    cannot be found or read still gets its error said in a language."""
-    from veille.cli import root
-    from veille.config import CONFIG_NAME, configured_ui_language
-    from veille.workspace import find_workspace
-
-    if root.language_given:
-        return root.language_given
-    try:
-        chosen = configured_ui_language(find_workspace(workspace) / CONFIG_NAME)
-    except VeilleError:
-        chosen = None
-    return chosen or environment_language() or "en"
 
 
 class _SaidIn(logging.Filter):

@@ -50,10 +50,28 @@ USAGE = "Usage:"
 def help_speaker(lang: str) -> Callable[[str], str]:
     """What says a help text in ``lang`` (the English text where the
     catalogs have none)."""
-    from veille.web.i18n import load_translations
+    from veille.web.i18n import merged_catalog
 
-    catalog = load_translations(areas=(HELP_AREA,))[lang]
-    return lambda text: str(catalog.pgettext(HELP_CONTEXT, text)) if text else text
+    said: dict[str, str] = {}
+    # A command's line in ``veille --help`` is known without its module
+    # (veille.cli.commands): the first paragraph of its help, on one line,
+    # said as the first paragraph of its help's translation.
+    lines: dict[str, str] = {}
+    for message in merged_catalog(lang, areas=(HELP_AREA,)):
+        if message.context != HELP_CONTEXT or not isinstance(message.id, str):
+            continue
+        if isinstance(message.string, str) and message.string:
+            said[message.id] = message.string
+            line, said_line = first_paragraph(message.id), first_paragraph(message.string)
+            if line is not None and said_line is not None:
+                lines.setdefault(line, said_line)
+
+    def say(text: str) -> str:
+        if not text:
+            return text
+        return said.get(text) or lines.get(text) or text
+
+    return say
 
 
 def help_language(ctx: Context) -> str:

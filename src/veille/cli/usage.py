@@ -110,7 +110,7 @@ def reader_of(args: Sequence[str]) -> str:
     """The language of the reader of ``veille ARGS`` (as the commands find
     it, :func:`veille.cli.common.cli_language`), before any command runs:
     ``--language`` and ``--workspace`` read from the words themselves."""
-    from veille.cli.common import cli_language
+    from veille.cli.reader import cli_language
     from veille.i18n import LANGUAGES
 
     given = _asked(args, ("--language",))
@@ -149,7 +149,28 @@ def show(exc: ClickException, lang: str) -> None:
 class RootGroup(SaidGroup):
     """The ``veille`` group: typer's usage errors in the reader's language
     (see the module's docstring), whichever command they come from, and its
-    help (:mod:`veille.cli.helptext`)."""
+    help (:mod:`veille.cli.helptext`); its commands imported as they are
+    needed (:mod:`veille.cli.commands`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from veille.cli.commands import LazyCommands
+
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands()
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names, none of their modules imported
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        import copy
+
+        from veille.cli.commands import listed_commands
+
+        # The list of commands from their names and lines alone: a command's
+        # module is imported when it runs, not to be listed.
+        listed = copy.copy(self)
+        listed.commands = listed_commands()
+        super(RootGroup, listed).format_help(ctx, formatter)
 
     def make_context(
         self,

@@ -19,12 +19,16 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from veille.errors import Count, UsageError, tr
-from veille.query import Query, compile_query
-from veille.services.search import SORTS, Hit
-from veille.store.base import PostFilter, PostStore
+
+if TYPE_CHECKING:
+    # The query language and the search are imported by a search, not by
+    # the lists of sources, topics and alerts (`veille source list`).
+    from veille.query import Query
+    from veille.services.search import Hit
+    from veille.store.base import PostFilter, PostStore
 
 T = TypeVar("T")
 
@@ -88,6 +92,8 @@ def _decode(cursor: str, sort: str) -> dict[str, int]:
 
 
 def _check(sort: str, limit: int, page: int | None, cursor: str | None) -> None:
+    from veille.services.search import SORTS
+
     if sort not in SORTS:
         raise UsageError(
             tr("sort %(sort)r is unknown", sort=sort),
@@ -125,6 +131,10 @@ def search_page(
     """The page of posts matching ``query`` and ``flt`` that ``cursor`` or
     ``page`` points at (the first page when neither), with highlights and the
     cursor of the next page (``None`` on the last)."""
+    from veille.query import compile_query
+    from veille.services.search import Hit
+    from veille.store.base import PostFilter
+
     _check(sort, limit, page, cursor)
     q = compile_query(query) if isinstance(query, str) else query
     flt = base = flt or PostFilter()

@@ -35,11 +35,10 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from veille.errors import Figure, Text, tr
-from veille.http import HttpClient, Response
 from veille.httperrors import HttpError
 from veille.models import Author, Engagement, Post
 from veille.reasons import not_json
@@ -79,6 +78,11 @@ from veille.sources.base import (
     split_http_url,
 )
 from veille.textmarks import MARKS
+
+if TYPE_CHECKING:
+    # (veille.http imports httpx: a source is handed its client, and
+    # listing the sources imports every source module.)
+    from veille.http import HttpClient, Response
 
 MIN_INTERVAL = 300
 MAX_INTERVAL = 86400

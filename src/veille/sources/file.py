@@ -23,12 +23,14 @@ import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from veille.errors import InputError, tr
-from veille.importer import BadRow, detect_format, read_records
 from veille.models import Post
 from veille.sources.base import Batch, Source, SourceConfigError, SourceError, parse_options
+
+if TYPE_CHECKING:
+    from veille.importer import BadRow
 
 BATCH_ROWS = 1000
 
@@ -94,6 +96,9 @@ class FileSource(Source[FileConfig]):
     def collect(
         self, config: FileConfig, cursor: Mapping[str, Any] | None, http: Any
     ) -> Iterator[Batch]:
+        # The importer (and the ingest path it leads to) is imported when a
+        # file is read: the registry of sources imports every source module.
+        from veille.importer import BadRow, detect_format, read_records
 
         path = Path(config.path)
         if not path.is_file():
@@ -178,6 +183,8 @@ def _lines_up_to(last: int) -> Callable[[str], bool]:
 
 
 def _item(line: int, rec: dict[str, Any] | BadRow) -> dict[str, Any]:
+    from veille.importer import BadRow
+
     if isinstance(rec, BadRow):
         return {"line": line, "error": rec.reason}
     return {"line": line, "record": rec}

@@ -39,11 +39,10 @@ import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from veille.errors import Figure, tr
-from veille.http import HttpClient
 from veille.httperrors import HttpError, RateLimited
 from veille.models import Author, Post, canonical_url
 from veille.sources._feedparse import (
@@ -62,6 +61,11 @@ from veille.sources.base import (
     parse_options,
     split_http_url,
 )
+
+if TYPE_CHECKING:
+    # (veille.http imports httpx: a source is handed its client, and
+    # listing the sources imports every source module.)
+    from veille.http import HttpClient
 
 #: URLs remembered per source (the oldest are forgotten past this).
 KEEP_PAGES = 20_000

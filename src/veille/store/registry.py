@@ -100,9 +100,12 @@ def registry() -> dict[str, StoreBackend]:
 def get_backend(url: str) -> StoreBackend:
     """The backend for ``url``'s scheme, or a ConfigError naming the known ones."""
     scheme = scheme_of(url)
-    backend = _builtins().get(scheme)
-    if backend is not None:
-        return backend
+    # The built-ins in turn, until one is the scheme's: a backend's module
+    # imports its engine's client (psycopg, chdb), which the others need not.
+    for spec in BUILTIN_STORES:
+        backend = _load(spec)
+        if backend is not None and backend.scheme == scheme:
+            return backend
     known = registry()
     if scheme in known:
         return known[scheme]

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -90,56 +89,6 @@ _SELECT = "SELECT " + ", ".join(
 )
 # Above this many logged posts, reading the copy again is quicker than patching.
 _PATCH_MAX = 50_000
-
-
-class Kept:
-    """The column copy a store keeps for its aggregations, when asked to (see
-    the module doc): owned by that store object, guarded by a lock."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.columns: Columns | None = None
-
-    def keep(self) -> Columns:
-        with self.lock:
-            if self.columns is None:
-                self.columns = Columns()
-            return self.columns
-
-    def drop(self) -> None:
-        with self.lock:
-            self.columns = None
-
-    def select(self, conn: sqlite3.Connection, scope: Scope) -> Selection | None:
-        """The posts of ``scope`` in the copy (see :func:`select`), or ``None``
-        when none is kept or the plain SQL path should answer."""
-        with self.lock:
-            if self.columns is None:
-                return None
-            return select(self.columns, conn, scope)
-
-
-class KeepsColumns:
-    """What the analytics mixins share: the store's connection and its copy."""
-
-    conn: sqlite3.Connection
-
-    def analytics_copy(self) -> Kept:
-        # Made on first use rather than in SQLiteStore.__init__ (which the
-        # store core owns); one per store object.
-        kept: Kept | None = self.__dict__.get("_analytics_copy")
-        if kept is None:
-            kept = self.__dict__.setdefault("_analytics_copy", Kept())
-        return kept
-
-    def keep_columns(self) -> Columns:
-        """Keep a column copy of the posts for repeated aggregations over
-        ad-hoc queries and topics (a dashboard process); returns it."""
-        return self.analytics_copy().keep()
-
-    def drop_columns(self) -> None:
-        """Forget the column copy (its memory is freed)."""
-        self.analytics_copy().drop()
 
 
 class Columns:

@@ -17,7 +17,6 @@ from veille.store.protocols.known import (
     top_authors_known,
     top_entities_known,
 )
-from veille.store.sqlite import analytics_columns as columns
 from veille.store.sqlite.analytics_authors import DAY, author_rows, rollup_topic
 from veille.store.sqlite.analytics_sql import (
     AUTHORED,
@@ -117,6 +116,8 @@ class SQLiteTops(SQLiteVolume):
         outside any story cluster."""
         sel = self.analytics_copy().select(self.conn, scope)
         if sel is not None:
+            from veille.store.sqlite import analytics_columns as columns
+
             keys = columns.top_keys(sel, by, limit, unclustered=unclustered)
             found = self.posts_keyed(keys)
             return [found[k] for k in keys if k in found]
@@ -186,6 +187,8 @@ class SQLiteTops(SQLiteVolume):
         if rollup_topic(scope) is None:
             sel = self.analytics_copy().select(self.conn, scope.during(period))
             if sel is not None:  # the copy records which posts gave counts
+                from veille.store.sqlite import analytics_columns as columns
+
                 return columns.top_authors(sel, by, limit)
         return top_authors_known(
             lambda exact: self._top_authors(scope, period, by, limit, exact=exact),
@@ -270,6 +273,8 @@ class SQLiteTops(SQLiteVolume):
         if not rolled:
             sel = self.analytics_copy().select(self.conn, scope)
             if sel is not None:  # the copy records which posts gave counts
+                from veille.store.sqlite import analytics_columns as columns
+
                 return columns.top_entities(sel, kind, limit)
         return top_entities_known(
             lambda exact: self._top_entities(scope, kind, limit, exact=exact),
@@ -351,6 +356,8 @@ class SQLiteTops(SQLiteVolume):
         where none of the cluster's posts gave it, ranked after a known 0."""
         sel = self.analytics_copy().select(self.conn, scope)
         if sel is not None:
+            from veille.store.sqlite import analytics_columns as columns
+
             rows = columns.story_rows(sel, by, limit)
         else:
             where, params = scope_sql(self.conn, scope)
@@ -552,6 +559,8 @@ class SQLiteTops(SQLiteVolume):
             return self._rollup_figures(scope)
         sel = self.analytics_copy().select(self.conn, scope)
         if sel is not None:
+            from veille.store.sqlite import analytics_columns as columns
+
             return columns.figures(sel)
         where, params = scope_sql(self.conn, scope)
         return figures_of(

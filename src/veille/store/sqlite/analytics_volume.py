@@ -14,12 +14,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.store.sqlite import analytics_columns as columns
 from veille.store.sqlite.analytics_authors import (
     author_rows,
     purged_topic_sentiment,
     rollup_topic,
 )
+from veille.store.sqlite.analytics_keep import KeepsColumns
 from veille.store.sqlite.analytics_sql import (
     KNOWN_ENGAGEMENT,
     KNOWN_POST_ENGAGEMENT,
@@ -126,7 +126,7 @@ def _merged(rows: list[tuple[Any, ...]], *, measures: int) -> list[tuple[Any, ..
     return [(*key, *values) for key, values in sums.items() if values[0]]
 
 
-class SQLiteVolume(columns.KeepsColumns):
+class SQLiteVolume(KeepsColumns):
     """Counts of posts, engagement and reach, grouped."""
 
     if TYPE_CHECKING:  # provided by the search class the store mixes in
@@ -236,6 +236,8 @@ class SQLiteVolume(columns.KeepsColumns):
             return [r for r in conn.execute(sql, params).fetchall() if r[-m]]
         copy = self.analytics_copy().select(conn, scope)
         if copy is not None:
+            from veille.store.sqlite import analytics_columns as columns
+
             return columns.grouped(copy, dims, buckets, coverage=coverage)
         where, params = scope_sql(self.conn, scope)
         quarter = f"({floor_div('p.published_at', QUARTER)})"

@@ -25,11 +25,13 @@ from veille.errors import Count, Figure, tr
 from veille.store.protocols.analytics import STORY_SAMPLE, TermCounts, story_bucket
 from veille.store.sqlite.analytics_sql import fts_match, scope_sql
 from veille.store.sqlite.migrations import _migrating
-from veille.store.sqlite.terms_counted import ODD, Joined, joined_period, key_counts
 
 if TYPE_CHECKING:
+    # (terms_counted imports NumPy: a trend imports it, not the opening of a
+    # store, which every command does.)
     from veille.analytics.scope import Scope
     from veille.store.base import PostFilter
+    from veille.store.sqlite.terms_counted import Joined
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +224,8 @@ def kept_term_counts(
         )
     # Most of the period's posts in one row (see ``joined_period``), the
     # others a row each, as the baseline's.
+    from veille.store.sqlite.terms_counted import joined_period
+
     joined = joined_period(conn, period)
     rows += joined.odd
     if sampled:
@@ -266,6 +270,8 @@ def _baseline(
     Reading each post of the baseline as a row (about 80,000 of them at 1M
     posts, 30 days) and joining their keys again cost more than counting
     them."""
+    from veille.store.sqlite.terms_counted import ODD, key_counts
+
     before, sql, values = source
     odd = ODD
     found = conn.execute(
@@ -466,6 +472,8 @@ def _period_roots(
     of ``stories`` (those of the period's other posts) with their own key,
     as ``(story, keys)``: taken out of ``joined``'s counts, to be counted
     with their story's other posts (by the union of their keys)."""
+    from veille.store.sqlite.terms_counted import ODD
+
     parts = sorted({story_bucket(s) for s in stories} & set(range(sample)))
     if not parts or not joined.stories:
         return []

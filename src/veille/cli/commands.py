@@ -1,0 +1,151 @@
+"""The commands of ``veille``, known without importing them.
+
+A command's module (and what it imports: services, stores, rich, the
+models) is imported when that command runs or its help is asked, never to
+list it: ``veille --help`` and ``veille source list`` start in a fraction
+of the time it took to import all seventeen. :data:`COMMANDS` names each
+command, the module whose ``register(app)`` adds it, and its line in
+``veille --help`` (the first paragraph of its help, which a test holds
+equal to the module's own).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, MutableMapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typer._click import Command
+
+#: ``(name, module, summary)`` of every command, in the order of ``veille
+#: --help`` (typer lists commands before groups, each in its module's order).
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("init", "core", "Create a workspace: a commented veille.toml and an empty database."),
+    ("import", "core", "Import posts from CSV or JSON lines (column mapping: docs/import.md)."),
+    ("export", "core", "Export stored posts, streamed, as JSON lines, CSV or Parquet."),
+    ("stats", "core", "Counts of stored posts by platform, language and day."),
+    ("demo", "demo",
+     "Create a demo workspace from the built-in simulator and show what is in it."),
+    ("analyze", "enrich",
+     "Language, sentiment and entities of each JSON line, without storing anything."),
+    ("enrich", "enrich", "Enrich stored posts (after a model or setting change: --rerun)."),
+    ("copies", "enrich",
+     "The copies of a story: its representative post and who else published it."),
+    ("search", "query", "Search stored posts with the query language; matched terms highlighted."),
+    ("collect", "sources", "Collect the sources that are due (all with --once, or those named)."),
+    ("run", "sources",
+     "Collect and send until Ctrl-C or SIGTERM; one failing source never stops it."),
+    ("sim", "sources", "Run the platform simulator in the foreground and print its URLs."),
+    ("volume", "analytics",
+     "Posts over time (with the previous period beside) or broken down by platform, language, "
+     "country or sentiment, in the workspace time zone."),
+    ("sov", "analytics",
+     "Share of voice: the brand against its competitors (default: the brand_topic and "
+     "competitor_topics of the organization section of veille.toml)."),
+    ("influencers", "analytics",
+     "Who matters and why: posts on topic, network position (PageRank), relevance, and "
+     "followers and engagement where the platform gives them (\"unknown\" where it does not); "
+     "whether the organization already engaged with them; how to reach them. The "
+     "organization's own accounts are never listed."),
+    ("link-authors", "analytics",
+     "Confirm that two accounts on different platforms are one person (merged in influencer "
+     "rankings from then on), or with --different that they are not."),
+    ("trends", "analytics",
+     "Terms and phrases rising against their own baseline (log-likelihood)."),
+    ("top", "analytics", "Top posts, authors, hashtags, domains, links, mentions or stories."),
+    ("report", "analytics",
+     "A report for a topic and period: headline figures with their change, charts, top posts "
+     "and stories, influencers, platforms, sentiment, trending terms and plain-language "
+     "findings, as HTML or PDF, in English or French."),
+    ("serve", "serve", "Serve the web app and the REST API (stop with Ctrl-C)."),
+    ("sentiment", "enrich", "Sentiment corrections."),
+    ("query", "query", "Check, explain and test queries."),
+    ("topic", "topic", "Topics: named saved queries, every version kept."),
+    ("source", "sources", "Configure where veille collects posts."),
+    ("quarantine", "sources", "Items a source fetched but could not read."),
+    ("alert", "alerts", "Alerts: topic or query matches, digests, spikes, silence."),
+    ("privacy", "privacy", "Forget people's data: on request, and by age."),
+    ("plan", "plan", "The presence plan: objectives, KPIs, people, channels, cost."),
+    ("draft", "draft", "Check drafts against each platform's rules and the guidelines."),
+    ("publish", "publish", "Post as the organization on Mastodon, Bluesky and WordPress."),
+    ("calendar", "calendar", "The content calendar: posts to publish, when."),
+    ("inbox", "inbox", "The engagement inbox: triage, assign, answer."),
+    ("rule", "inbox", "Inbox rules: conditions → actions, run in order on every new item."),
+    ("user", "users", "Accounts of the web app, with roles viewer < analyst < manager < admin."),
+    ("token", "users", "API tokens for the REST API (revocable)."),
+    ("store", "store", "Where posts and state are kept: move them, serve the posts."),
+)  # fmt: skip
+
+
+def command_modules() -> tuple[str, ...]:
+    """The modules that add commands, each once, in :data:`COMMANDS`' order."""
+    return tuple(dict.fromkeys(module for _, module, _ in COMMANDS))
+
+
+def module_commands(module: str) -> dict[str, Command]:
+    """The click commands that ``veille.cli.<module>`` adds, by name, made
+    as the ``veille`` app makes them: one line each in a group's list, help
+    in the reader's language (:mod:`veille.cli.helptext`)."""
+    import typer
+
+    from veille.cli.helptext import said_help_everywhere
+    from veille.cli.root import one_line_summaries
+
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
+                      rich_markup_mode="rich")  # fmt: skip
+    importlib.import_module(f"veille.cli.{module}").register(app)
+    one_line_summaries(app)
+    said_help_everywhere(app)
+    return dict(typer.main.get_group(app).commands)
+
+
+class LazyCommands(MutableMapping[str, "Command"]):
+    """The ``commands`` of the ``veille`` group: every name of
+    :data:`COMMANDS` is there, its command made when it is first looked up
+    (with the others of its module). click and typer read a group's
+    commands through this mapping: resolving the command line looks up one
+    name, a mistyped one is matched against the names alone."""
+
+    def __init__(self) -> None:
+        self._module = {name: module for name, module, _ in COMMANDS}
+        self._made: dict[str, Command] = {}
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self._made:
+            module = self._module.get(name)
+            if module is None:
+                raise KeyError(name)
+            made = module_commands(module)
+            for other, command in made.items():
+                self._made.setdefault(other, command)
+            if name not in self._made:
+                raise KeyError(name)  # COMMANDS names one its module no longer adds
+        return self._made[name]
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._made[name] = command  # click's add_command (a plugin's own)
+
+    def __delitem__(self, name: str) -> None:
+        self._made.pop(name, None)
+        self._module.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._module
+        yield from (name for name in self._made if name not in self._module)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._module or name in self._made
+
+
+def listed_commands() -> dict[str, Command]:
+    """Each command as ``veille --help`` lists it, its module not imported:
+    a command that has only its name and its line."""
+    from typer.core import TyperCommand
+
+    return {
+        name: TyperCommand(name, help=summary, short_help=summary) for name, _, summary in COMMANDS
+    }
