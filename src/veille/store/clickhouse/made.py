@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from veille.analytics.trends import terms_version
 from veille.store.clickhouse.rows import encode
 from veille.store.clickhouse.schema import ROLLUPS, SCHEMA_VERSION, TABLES, newest_tables
-from veille.store.clickhouse.upgrade_lock import PREFIX, UpgradeLock
+from veille.store.clickhouse.upgrade_lock import UpgradeLock
 from veille.store.upgrading import upgrading_store
 
 # What a new store's ``veille_meta`` holds, as a store upgraded to the
@@ -38,37 +38,39 @@ class ClickHouseMade:
     def _open_tables(self) -> None:
         """Make the store's tables if it has none, else bring an older one
         up to date (a current one is read, nothing more)."""
-        if not self._veille_tables():
+        names = self._veille_tables()
+        if not names:
             if not self.client.shared:  # (chDB: no other process opens this folder)
                 self._make_newest()
                 return
             # A server: another process may be making it too; one at a time,
             # and the one that finds it made already opens it as below.
             with upgrading_store(self.where), UpgradeLock(self.client, self.where):
-                if not self._veille_tables():
+                names = self._veille_tables()
+                if not names:
                     self._make_newest()
                     return
-        self._refuse_newer()
-        if self._current():
+        if "veille_meta" in names and self._current():
             return
+        self._refuse_newer()
         for ddl in TABLES:
             self.client.command(ddl)
         self._upgrade()
         self._derive_objections()
 
-    def _veille_tables(self) -> bool:
-        """Whether the database holds any table of veille's (an upgrade
-        lock aside: a server's process making the store holds one)."""
+    def _veille_tables(self) -> set[str]:
+        """Which of the tables that tell a store is there the database holds
+        (not an upgrade lock's, which a server's process making it holds)."""
         names = self.rows(
             "SELECT name FROM system.tables WHERE database = currentDatabase() "
-            "AND NOT startsWith(name, {prefix:String})",
-            {"prefix": PREFIX},
+            "AND name IN ('posts', 'veille_meta')"
         )
-        return any(name in ("posts", "veille_meta") for (name,) in names)
+        return {name for (name,) in names}
 
     def _current(self) -> bool:
-        """Whether the store is at the newest schema, with the terms of this
-        veille and its erasures' objections derived: nothing to do on open."""
+        """Whether the store is at the newest schema (so none newer), with
+        the terms of this veille and its erasures' objections derived:
+        nothing to do on open."""
         found = dict(
             self.rows(
                 "SELECT key, value FROM veille_meta FINAL "
