@@ -11,8 +11,9 @@ can remove).
     python bench/store_open.py --postgres start      # on a server started here
 
 Each run is a new process (chDB holds one embedded server per process) that
-times, in turn: the baselines, a new chDB store (``chdb:///``), that store
-opened again, a new SQLite store and that one opened again (and with
+times, in turn: an empty SQLite file (a baseline), a new SQLite store and
+that one opened again, an empty chDB session (a baseline), a new chDB store
+(``chdb:///``) and that one opened again (and with
 ``--postgres``, a new database's state store and that one opened again).
 With ``--against``, each run is followed by one of that folder's veille
 (first on PYTHONPATH), so both see the same load. Medians of ``--runs``.
@@ -75,6 +76,17 @@ def child(postgres: str | None) -> None:
     times: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="veille-bench-open-") as tmp:
         root = Path(tmp)
+
+        def empty_file() -> None:
+            conn = sqlite3.connect(root / "empty.db", isolation_level=None)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("CREATE TABLE t (x)")
+            conn.close()
+
+        times[CASES[3]] = _timed(empty_file)
+        times[CASES[4]] = _timed(lambda: SQLiteStore.open(root / "veille.db").close())
+        times[CASES[5]] = _timed(lambda: SQLiteStore.open(root / "veille.db").close())
+        # (SQLite first: a chDB store just made has background work under way.)
         # chDB's embedded server starts with the process's first session:
         # started before anything is timed.
         warm = ChdbClient(root / "warm.chdb")
@@ -91,15 +103,6 @@ def child(postgres: str | None) -> None:
         times[CASES[1]] = _timed(lambda: ChdbBackend().open(url, root=root).close())
         times[CASES[2]] = _timed(lambda: ChdbBackend().open(url, root=root).close())
 
-        def empty_file() -> None:
-            conn = sqlite3.connect(root / "empty.db", isolation_level=None)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("CREATE TABLE t (x)")
-            conn.close()
-
-        times[CASES[3]] = _timed(empty_file)
-        times[CASES[4]] = _timed(lambda: SQLiteStore.open(root / "veille.db").close())
-        times[CASES[5]] = _timed(lambda: SQLiteStore.open(root / "veille.db").close())
         if postgres:
             times.update(_postgres(postgres, root))
     print(json.dumps(times))
