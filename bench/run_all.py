@@ -23,6 +23,7 @@ QUICK = {
     "percolate.py": ["--n", "1000", "--docs", "200", "--brute-docs", "20"],
     "platforms.py": ["--days", "3"],
     "search.py": ["--posts", "50000", "--queries", "50"],
+    "store_open.py": ["--runs", "3"],
     "trends.py": ["--posts", "20000", "--runs", "1"],
     "upkeep.py": ["--posts", "50000"],
 }
