@@ -24,6 +24,7 @@ QUICK = {
     "platforms.py": ["--days", "3"],
     "purged_names.py": ["--per-day", "100", "--days", "12", "--retention", "4"],
     "search.py": ["--posts", "50000", "--queries", "50"],
+    "store_open.py": ["--runs", "3"],
     "trends.py": ["--posts", "20000", "--runs", "1"],
     "upkeep.py": ["--posts", "50000"],
 }

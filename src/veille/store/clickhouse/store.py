@@ -23,6 +23,7 @@ from veille.store.clickhouse.analytics import ClickHouseAnalytics
 from veille.store.clickhouse.client import Client
 from veille.store.clickhouse.filings import ClickHouseFilings
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where
+from veille.store.clickhouse.made import ClickHouseMade
 from veille.store.clickhouse.privacy import ClickHousePrivacy, ForgetLock
 from veille.store.clickhouse.purged import ClickHousePurged, purged_among
 from veille.store.clickhouse.quarters import floor_div
@@ -40,10 +41,7 @@ from veille.store.clickhouse.rows import (
     stored_dict,
     to_post,
 )
-from veille.store.clickhouse.schema import (
-    TABLES,
-    key_hash,
-)
+from veille.store.clickhouse.schema import key_hash
 from veille.store.clickhouse.search import ClickHouseSearch
 from veille.store.clickhouse.stories import ClickHouseStories
 from veille.store.clickhouse.takeout import ClickHouseTakeOut
@@ -136,6 +134,7 @@ class ClickHouseStore(
     ClickHouseTakeOut,
     ClickHousePurged,
     ClickHouseUpgrade,
+    ClickHouseMade,
 ):
     """A :class:`~veille.store.base.PostStore` in ClickHouse."""
 
@@ -158,11 +157,7 @@ class ClickHouseStore(
         # (from its copy to the filings it copies into): in this process,
         # one sees the other (see ClickHouseFilings.file_posts).
         self.filing_lock = threading.Lock()
-        self._refuse_newer()
-        for ddl in TABLES:
-            client.command(ddl)
-        self._upgrade()
-        self._derive_objections()
+        self._open_tables()
 
     def tick(self) -> int:
         """A number larger than every one this store gave before (nanoseconds

@@ -15,7 +15,6 @@ from veille.errors import Count, Figure, SchemaTooNew, tr
 from veille.store.clickhouse.purged import keep_unnamed_cutoff
 from veille.store.clickhouse.rows import FILED, KNOWN_COLUMNS, stored_dict
 from veille.store.clickhouse.schema import (
-    ADDED_COLUMNS,
     COPY_COLUMNS,
     FILING_COPY,
     POST_ROLLUP_VIEW,
@@ -127,12 +126,15 @@ class ClickHouseUpgrade:
                 self._terms_again(lock)
 
     def _upgrade_from(self, version: int, lock: UpgradeLock) -> None:
-        for column in ADDED_COLUMNS:
-            self.client.command(f"ALTER TABLE posts ADD COLUMN IF NOT EXISTS {column}")
-        # (Before any step that copies filings: their copies carry it.)
-        self.client.command(
-            "ALTER TABLE topic_filings ADD COLUMN IF NOT EXISTS counts_given UInt8 DEFAULT 2"
-        )
+        # (The columns added to posts were given with the tables: schema.TABLES.)
+        # Before any step that copies filings, whose copies carry it, and
+        # where a new store has it; a store before schema 5, whose filings
+        # carry no copy, is given it with the copy's other columns.
+        if version >= 5:
+            self.client.command(
+                "ALTER TABLE topic_filings ADD COLUMN IF NOT EXISTS counts_given UInt8 DEFAULT 2 "
+                "AFTER cluster_id"
+            )
         tables = self.rows("SELECT name FROM system.tables WHERE database = currentDatabase()")
         existing = {r[0] for r in tables}
         for table, ddl, rows in ROLLUPS:
@@ -196,7 +198,7 @@ class ClickHouseUpgrade:
             "AND table = 'post_rollup'"
         )
         if "counted" not in {r[0] for r in columns}:
-            self.client.command("ALTER TABLE post_rollup ADD COLUMN counted Int64 DEFAULT 0")
+            self.client.command("ALTER TABLE post_rollup ADD COLUMN counted Int64")
         self.client.command("DROP VIEW IF EXISTS post_rollup_view")
         self.client.command(POST_ROLLUP_VIEW)
         zeros = self.rows(
@@ -337,6 +339,8 @@ class ClickHouseUpgrade:
             if not found or found[0][0] != "started":
                 return  # filled (or made by a veille that filled it in one go)
             self.client.command(f"TRUNCATE TABLE {table}")
+            # (Stopped between the table and its view, it has no view yet.)
+            self.client.command(rollup_view(table, rows))
             again: str = tr(" again (the last fill was stopped midway)")
         else:
             self.write_row("veille_meta", {"key": key, "value": "started"})
