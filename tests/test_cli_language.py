@@ -865,7 +865,7 @@ def test_the_lists_are_headed_in_the_readers_language(tmp_path: Path) -> None:
     for args, heads in (
         (("inbox", "list"), ["id", "état", "priorité", "responsable", "plateforme", "auteur",
                              "échéance", "texte"]),
-        (("user", "list"), ["identifiant", "rôle", "langue", "création"]),
+        (("user", "list"), ["identifiant", "rôle", "langue", "fuseau horaire", "création"]),
         (("calendar", "list"), ["id", "quand", "compte", "état", "texte", "problèmes", "URL",
                                 "erreur"]),
         (("publish", "account", "list"), ["nom", "plateforme", "URL", "compte", "secret",
@@ -874,7 +874,7 @@ def test_the_lists_are_headed_in_the_readers_language(tmp_path: Path) -> None:
         done = veille(*args, cwd=root, **fr)
         assert _header(done.stdout) == heads, done.stdout
     english = veille("--language", "en", "user", "list", cwd=root, **fr)
-    assert _header(english.stdout) == ["username", "role", "language", "created_at"]
+    assert _header(english.stdout) == ["username", "role", "language", "timezone", "created_at"]
 
 
 def test_a_topic_test_is_said_in_the_readers_language(listened: Path) -> None:
