@@ -156,6 +156,12 @@ class PostStore(
 ):
     """Where posts are kept: upserts, reads, search, aggregations, exports."""
 
+    #: The engine, as messages name it (``SQLite``, ``ClickHouse``,
+    #: ``PostgreSQL``, ``veille+http``).
+    engine: str
+    #: Where the store is, as messages show it (never a password or token).
+    where: str
+
     def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
         """Store ``posts`` idempotently (and ``cursor``, where the same backend
         keeps the state) in one transaction. The posts a retention purge of
@@ -204,6 +210,12 @@ class StateStore(
     Protocol,
 ):
     """What the organization configures and works on. Transactional."""
+
+    #: The engine, as messages name it (``SQLite``, ``ClickHouse``,
+    #: ``PostgreSQL``, ``veille+http``).
+    engine: str
+    #: Where the store is, as messages show it (never a password or token).
+    where: str
 
     def transaction(self) -> AbstractContextManager[StateStoreTx]: ...
 

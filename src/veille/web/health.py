@@ -22,28 +22,12 @@ from veille.errors import PostsUnavailable, StoreUnavailable
 #: Seconds a probe waits for a store when the settings name none.
 DEFAULT_TIMEOUT = 3.0
 
-#: The engine of a store, by the package its class comes from.
-_ENGINES = {
-    "postgres": "PostgreSQL",
-    "clickhouse": "ClickHouse",
-    "sqlite": "SQLite",
-    "remote": "veille+http",
-}
-
 
 def store_named(store: Any, part: str) -> str:
     """How the log names the ``part`` store (``state`` or ``posts``), as its
     own errors do: ``the PostgreSQL state store postgresql://veille@db/veille``
-    (never a password)."""
-    from veille.urlmask import mask_url
-
-    package = type(store).__module__.split(".")
-    engine = next((_ENGINES[p] for p in package if p in _ENGINES), "")
-    where = next(
-        (str(v) for v in (getattr(store, a, None) for a in ("url", "where", "path")) if v), ""
-    )
-    named = " ".join(w for w in ("the", engine, part, "store", mask_url(where)) if w)
-    return named
+    (never a password: a store's ``where`` shows none)."""
+    return f"the {store.engine} {part} store {store.where}"
 
 
 class _Probe:

@@ -138,6 +138,9 @@ class ClickHouseStore(
 ):
     """A :class:`~veille.store.base.PostStore` in ClickHouse."""
 
+    #: The engine, as messages name it.
+    engine = "ClickHouse"
+
     # Its filings table names topics by id only (the topics are the state
     # store's): ingest sends it every post's filings (veille.store.split).
     keeps_topic_filings = True

@@ -210,6 +210,9 @@ class PostgresStore(
 ):
     """The :class:`~veille.store.base.StateStore` on PostgreSQL."""
 
+    #: The engine, as messages name it.
+    engine = "PostgreSQL"
+
     def __init__(
         self,
         pool: Any,
@@ -220,6 +223,8 @@ class PostgresStore(
     ) -> None:
         self.pool = pool
         self.url = url
+        #: Where messages say the store is (no password).
+        self.where = _describe(url)
         # While the server is known to be away, calls fail at once.
         self.breaker = breaker or Breaker()
         # Connects once, outside the pool: see _probe.
@@ -319,7 +324,7 @@ class PostgresStore(
                 tr(
                     "the PostgreSQL state store %(describe)s did not answer: "
                     "%(why)s (not asked again for %(pause)s s)",
-                    describe=_describe(self.url),
+                    describe=self.where,
                     why=self.breaker.why,
                     pause=Figure(self.breaker.pause),
                 ),
@@ -353,7 +358,7 @@ class PostgresStore(
             # standby reached while the primary was away): what the next
             # call may find changed, as an outage; not a bug's traceback.
             self.breaker.answered()
-            message, read_only_hint = _read_only(_describe(self.url))
+            message, read_only_hint = _read_only(self.where)
             raise StoreUnavailable(message, hint=read_only_hint) from exc
         except psycopg.OperationalError as exc:
             why = _said(exc, self.url).strip() or type(exc).__name__
@@ -364,7 +369,7 @@ class PostgresStore(
             raise StoreUnavailable(
                 tr(
                     "the PostgreSQL state store %(describe)s did not answer: %(why)s",
-                    describe=_describe(self.url),
+                    describe=self.where,
                     why=why,
                 ),
                 hint=hint,
@@ -389,7 +394,7 @@ class PostgresStore(
             raise StoreUnavailable(
                 tr(
                     "the PostgreSQL state store %(describe)s did not answer: %(why)s",
-                    describe=_describe(self.url),
+                    describe=self.where,
                     why=why,
                 ),
                 hint=hint,

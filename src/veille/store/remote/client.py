@@ -57,6 +57,9 @@ class RemotePostStore:
     """Calls ``veille store serve-posts`` at ``url``
     (``veille+http://host:port[?token=…]``)."""
 
+    #: The engine, as messages name it.
+    engine = "veille+http"
+
     # Filings are sent; the serving process keeps them where its store does.
     keeps_topic_filings = True
 
@@ -64,7 +67,7 @@ class RemotePostStore:
         import httpx
 
         # What messages show: the URL without its token.
-        self.shown = mask_url(url)
+        self.where = mask_url(url)
         try:
             parts = urlsplit(url)
             host, port = parts.hostname, parts.port
@@ -72,7 +75,7 @@ class RemotePostStore:
             host, port = None, None
         if not host or not port:
             raise ConfigError(
-                tr("[store] posts = %(url)r names no host and port", url=self.shown),
+                tr("[store] posts = %(url)r names no host and port", url=self.where),
                 hint=tr('Write "veille+http://HOST:PORT", the address `veille store '
                         "serve-posts` prints."),
             )  # fmt: skip
@@ -91,7 +94,7 @@ class RemotePostStore:
             raise PostsUnavailable(
                 tr(
                     "the posts endpoint %(shown)s does not answer: %(exc)s",
-                    shown=self.shown,
+                    shown=self.where,
                     exc=exc,
                 ),
                 hint=tr(
@@ -103,7 +106,7 @@ class RemotePostStore:
             raise StoreError(
                 tr(
                     "the posts endpoint %(shown)s refused %(name)s: %(detail)s",
-                    shown=self.shown,
+                    shown=self.where,
                     name=name,
                     detail=_detail(reply),
                 )
@@ -150,7 +153,7 @@ class RemotePostStore:
                 "the posts endpoint %s kept what it counts under removed topic %d (it runs a "
                 "veille from before 2026-12-06): upgrade veille where `veille store "
                 "serve-posts` runs before saving another topic",
-                self.shown, topic_id,
+                self.where, topic_id,
             )  # fmt: skip
 
     # -- reads -----------------------------------------------------------------
@@ -182,7 +185,7 @@ class RemotePostStore:
                     raise StoreError(
                         tr(
                             "the posts endpoint %(shown)s refused iter_posts: %(detail)s",
-                            shown=self.shown,
+                            shown=self.where,
                             detail=_detail(reply),
                         )
                     )
@@ -196,7 +199,7 @@ class RemotePostStore:
             raise StoreError(
                 tr(
                     "the walk over the posts of %(shown)s did not finish: %(exc)s",
-                    shown=self.shown,
+                    shown=self.where,
                     exc=exc,
                 ),
                 hint=tr(
@@ -271,7 +274,7 @@ class RemotePostStore:
                 tr(
                     "the posts endpoint %(url)s cannot keep the sentiment of saved topics "
                     "on purged days: it runs a veille from before 2026-12-06",
-                    url=self.shown,
+                    url=self.where,
                 ),
                 hint=tr("Upgrade veille where `veille store serve-posts` runs, then move again."),
             ) from exc
@@ -287,7 +290,7 @@ class RemotePostStore:
                 tr(
                     "the posts endpoint %(url)s gives the figures of purged posts without "
                     "their country and sentiment",
-                    url=self.shown,
+                    url=self.where,
                 ),
                 hint=tr("Upgrade veille where `veille store serve-posts` runs, then move again."),
             )

@@ -327,6 +327,9 @@ class SQLiteStore(
 ):
     """The :class:`~veille.store.base.Store` over one SQLite file."""
 
+    #: The engine, as messages name it.
+    engine = "SQLite"
+
     # Its filings name topics by id only (migration 0250): as a posts store
     # beside another state store, ingest sends it every post's filings
     # (veille.store.split) and a topic's first read files the rest here.
@@ -334,6 +337,8 @@ class SQLiteStore(
 
     def __init__(self, conn: sqlite3.Connection, path: str, *, timeout: float = 10.0) -> None:
         self.path = path
+        #: Where messages say the store is: its file.
+        self.where = path
         self.timeout = timeout
         # One connection per thread (a file database): sqlite3 connections are
         # not to be shared between threads, and in WAL mode each reader sees
