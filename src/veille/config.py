@@ -19,7 +19,6 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from veille.errors import ConfigError, Figure, tr
 from veille.workspace_folder import CONFIG_NAME as CONFIG_NAME
-from veille.workspace_folder import configured_ui_language as configured_ui_language
 
 _ORIGIN = re.compile(
     r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?$"

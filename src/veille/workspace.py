@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from veille.config import CONFIG_NAME, TEMPLATE, Settings, load_settings
 from veille.errors import StoreUpgrading, UsageError, tr
-from veille.workspace_folder import find_workspace as find_workspace
+from veille.workspace_folder import find_workspace
 
 if TYPE_CHECKING:
     # The stores (and their models, protocols and backends) are imported

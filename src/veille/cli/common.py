@@ -24,9 +24,7 @@ from rich.text import Text
 
 # (The reader's language is found in veille.cli.reader: before any command
 # runs, for the usage errors and help pages too, with none of the above.)
-from veille.cli.reader import LOCALE_VARIABLES as LOCALE_VARIABLES
-from veille.cli.reader import cli_language as cli_language
-from veille.cli.reader import environment_language as environment_language
+from veille.cli.reader import cli_language
 from veille.errors import InputError, UsageError, VeilleError, tr
 from veille.i18n import author_label
 from veille.workspace import Workspace

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from veille.cli.common import cli_language, console, handle_errors, say_stopped, speaker
+from veille.cli.common import console, handle_errors, say_stopped, speaker
+from veille.cli.reader import cli_language
 from veille.errors import tr
 
 

@@ -70,7 +70,7 @@ def _show_version(value: bool) -> None:
 
 #: ``veille --language`` as the command that runs was given it (``None``:
 #: not given); set by :func:`root` at each invocation, read by
-#: :func:`veille.cli.common.cli_language`.
+#: :func:`veille.cli.reader.cli_language`.
 language_given: str | None = None
 
 
@@ -103,7 +103,7 @@ def root(
 ) -> None:
     # What every command shares is an option of each (--workspace …); this
     # answers `veille --version` (a bug report, a script's log), keeps the
-    # reader's --language for the command (veille.cli.common.cli_language)
+    # reader's --language for the command (veille.cli.reader.cli_language)
     # and gives SIGTERM back to a command that does not stop on it by itself.
     global language_given
     language_given = language.value if language is not None else None

@@ -4,7 +4,7 @@ does not exist, a mistyped command) in the reader's language.
 They are not veille's: typer (and the click it bundles) makes them, in
 English, with no catalog. :class:`RootGroup`, the ``veille`` group, catches
 them as they leave the parsing of the command line and, for a reader who is
-not English (:func:`veille.cli.common.cli_language`), says them itself in
+not English (:func:`veille.cli.reader.cli_language`), says them itself in
 typer's layout (the usage line, where to find help, the message in a
 panel), each of typer's sentences matched to its own in the catalogs
 (``cli_output.po``). An English reader gets typer's output as it was, and a
@@ -108,7 +108,7 @@ def _asked(args: Sequence[str], names: tuple[str, ...]) -> str | None:
 
 def reader_of(args: Sequence[str]) -> str:
     """The language of the reader of ``veille ARGS`` (as the commands find
-    it, :func:`veille.cli.common.cli_language`), before any command runs:
+    it, :func:`veille.cli.reader.cli_language`), before any command runs:
     ``--language`` and ``--workspace`` read from the words themselves."""
     from veille.cli.reader import cli_language
     from veille.i18n import LANGUAGES
