@@ -99,8 +99,8 @@ class ChartCache:
         self.size = size
         self._items: OrderedDict[str, str] = OrderedDict()
         self._specs: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._making: dict[str, _Making] = {}
         self._lock = threading.Lock()
+        self._drawing = OneMaker(self._lock)
 
     def keep(self, chart: Any, *, background: str | None = None) -> tuple[str, dict[str, Any]]:
         """``chart``'s key and spec, the spec kept until :meth:`drawn` asks
@@ -127,38 +127,26 @@ class ChartCache:
         dashboard's images are asked for at once by every viewer of it."""
         from veille.analytics.charts import svg_of
 
-        while True:
-            with self._lock:
-                found = self._items.get(key)
-                if found is not None:
-                    self._items.move_to_end(key)
-                    return found
-                spec = spec if spec is not None else self._specs.get(key)
-                if spec is None:
-                    return None
-                making = self._making.get(key)
-                mine = making is None
-                if making is None:
-                    making = self._making[key] = _Making()
-            if mine:
-                break
-            making.wait(key)
-            if making.made:
-                done: str = making.value
-                return done
-            # Its maker failed: this thread tries (and meets the error itself).
-        try:
+        def kept() -> tuple[bool, str | None]:
+            nonlocal spec
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return True, found
+            spec = spec if spec is not None else self._specs.get(key)
+            return spec is None, None  # (neither known: None, nothing to draw)
+
+        def draw() -> str:
+            assert spec is not None  # (kept() said it is known)
             made = svg_of(spec)
-            making.value, making.made = made, True
             with self._lock:
                 self._items[key] = made
                 while len(self._items) > self.size:
                     self._items.popitem(last=False)
             return made
-        finally:
-            with self._lock:
-                del self._making[key]
-            making.done.set()
+
+        drawn: str | None = self._drawing.answer(key, kept, draw)
+        return drawn
 
     def svg(self, chart: Any) -> Markup:
         """``chart`` as inline SVG (a report downloaded or sent, its PDF)."""
@@ -203,6 +191,51 @@ class _Making:
         self.done.wait()
 
 
+class OneMaker:
+    """Answers being made, by key: one thread makes each, and the threads
+    asking for it meanwhile wait for that one instead of making it again (a
+    dashboard's figures or charts, asked by every viewer as the server
+    starts). If its maker fails, the next waiting thread tries (and meets
+    the error itself). ``lock`` is the one guarding what the answers are
+    kept in, held while :meth:`answer` looks there."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+        self._making: dict[Any, _Making] = {}
+
+    def __len__(self) -> int:
+        """How many answers are being made now."""
+        return len(self._making)
+
+    def answer(
+        self, key: Any, kept: Callable[[], tuple[bool, Any]], make: Callable[[], Any]
+    ) -> Any:
+        """``kept()`` (called under the lock) says whether an answer is there
+        and which; when none is, the answer ``make()`` returns (it keeps it
+        itself), made by this thread or by the one already making it."""
+        while True:
+            with self._lock:
+                there, value = kept()
+                if there:
+                    return value
+                making = self._making.get(key)
+                mine = making is None
+                if making is None:
+                    making = self._making[key] = _Making()
+            if mine:
+                break
+            making.wait(key)
+            if making.made:
+                return making.value
+        try:
+            making.value, making.made = make(), True
+            return making.value
+        finally:
+            with self._lock:
+                del self._making[key]
+            making.done.set()
+
+
 class Aged:
     """An answer made from another kept one (``made_at``: when that was made,
     :meth:`Recent.current_since`): :meth:`Recent.get` keeps it from then, not
@@ -238,10 +271,10 @@ class Recent:
         # key -> (when made, the answer, the day it was made for)
         self._items: OrderedDict[Any, tuple[float, Any, Any]] = OrderedDict()
         self._making: set[Any] = set()
-        self._first: dict[Any, _Making] = {}
-        # Those :meth:`current_since` is making (never stale: no refresh).
-        self._reading: dict[Any, _Making] = {}
         self._lock = threading.Lock()
+        self._first = OneMaker(self._lock)
+        # Those :meth:`current_since` is making (never stale: no refresh).
+        self._reading = OneMaker(self._lock)
         # The threads making the next answers (see :meth:`close`), and
         # whether the app stops: none is started then.
         self._refreshing: dict[Any, threading.Thread] = {}
@@ -256,42 +289,29 @@ class Recent:
         seconds making the same trends."""
         import time
 
-        while True:
+        # (Read outside the lock: the day may ask the state store's clock.)
+        today = self.day() if self.day is not None else None
+
+        def kept() -> tuple[bool, Any]:
             now = time.monotonic()
-            today = self.day() if self.day is not None else None
-            with self._lock:
-                found = self._items.get(key)
-                if found is not None and (now - found[0] >= self.stale or found[2] != today):
-                    found = None  # (another day's is not shown: its viewer waits for today's)
-                fresh = found is not None and now - found[0] < self.seconds
-                if found is not None and not fresh and key not in self._making and not self.closing:
-                    self._making.add(key)
-                    thread = self._refreshing[key] = threading.Thread(
-                        target=self._make, args=(key, make, today), daemon=True
-                    )
-                    thread.start()
-                if found is not None:
-                    return found[1]
-                making = self._first.get(key)
-                mine = making is None
-                if making is None:
-                    making = self._first[key] = _Making()
-            if mine:
-                break
-            making.wait(key)
-            if making.made:
-                return making.value
-            # Its maker failed: this viewer tries (and meets the error itself).
-        try:
+            found = self._items.get(key)
+            if found is not None and (now - found[0] >= self.stale or found[2] != today):
+                found = None  # (another day's is not shown: its viewer waits for today's)
+            fresh = found is not None and now - found[0] < self.seconds
+            if found is not None and not fresh and key not in self._making and not self.closing:
+                self._making.add(key)
+                thread = self._refreshing[key] = threading.Thread(
+                    target=self._make, args=(key, make, today), daemon=True
+                )
+                thread.start()
+            return found is not None, found[1] if found is not None else None
+
+        def made() -> Any:
             made = make()
-            making.value = made.value if isinstance(made, Aged) else made
-            making.made = True
             self._keep(key, made, today)
-            return making.value
-        finally:
-            with self._lock:
-                del self._first[key]
-            making.done.set()
+            return made.value if isinstance(made, Aged) else made
+
+        return self._first.answer(key, kept, made)
 
     def current(self, key: Any, make: Callable[[], Any]) -> Any:
         """The answer kept for ``key`` if made within ``seconds`` for today,
@@ -307,37 +327,22 @@ class Recent:
         is drawn from it is as old (:class:`Aged`)."""
         import time
 
-        while True:
-            today = self.day() if self.day is not None else None
-            with self._lock:
-                found = self._items.get(key)
-                if (
-                    found is not None
-                    and time.monotonic() - found[0] < self.seconds
-                    and found[2] == today
-                ):
-                    return found[1], found[0]
-                making = self._reading.get(key)
-                mine = making is None
-                if making is None:
-                    making = self._reading[key] = _Making()
-            if mine:
-                break
-            making.wait(key)
-            if making.made:
-                made: tuple[Any, float] = making.value
-                return made
-            # Its maker failed: this thread tries (and meets the error itself).
-        try:
+        today = self.day() if self.day is not None else None
+
+        def kept() -> tuple[bool, tuple[Any, float] | None]:
+            found = self._items.get(key)
+            if found is None or time.monotonic() - found[0] >= self.seconds or found[2] != today:
+                return False, None
+            return True, (found[1], found[0])
+
+        def made() -> tuple[Any, float]:
             at = time.monotonic()
             value = make()
             self._keep(key, Aged(value, at), today)
-            making.value, making.made = (value, at), True
             return value, at
-        finally:
-            with self._lock:
-                del self._reading[key]
-            making.done.set()
+
+        answer: tuple[Any, float] = self._reading.answer(key, kept, made)
+        return answer
 
     def _make(self, key: Any, make: Callable[[], Any], day: Any) -> None:
         try:
