@@ -3,6 +3,8 @@ percolating Matcher and brute force return the same posts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -253,10 +255,12 @@ query_st = st.recursive(
     posts=st.integers(3, 14).flatmap(lambda n: st.tuples(*[posts_st(i) for i in range(n)])),
     queries=st.lists(query_st, min_size=1, max_size=4),
 )
-def test_matcher_sqlite_and_brute_force_agree(posts: tuple, queries: list) -> None:
+def test_matcher_sqlite_and_brute_force_agree(
+    memory_store: Callable[[], SQLiteStore], posts: tuple, queries: list
+) -> None:
     from veille.query.matcher import Matcher
 
-    store = SQLiteStore.open(":memory:")
+    store = memory_store()
     try:
         store.upsert_posts(posts)
         matcher = Matcher()

@@ -3,6 +3,8 @@ means, and errors that point at the fault."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -397,7 +399,9 @@ def test_spans_point_at_matched_words_only() -> None:
         max_size=14,
     ).map("".join)
 )
-def test_no_input_raises_anything_but_a_query_error(text: str) -> None:
+def test_no_input_raises_anything_but_a_query_error(
+    memory_store: Callable[[], SQLiteStore], text: str
+) -> None:
     post = make_post("1", "a b é l'a", title="a")
     try:
         q = compile_query(text)
@@ -407,7 +411,7 @@ def test_no_input_raises_anything_but_a_query_error(text: str) -> None:
         return
     q.spans(post)
     assert compile_query(q.normalized).matches(post) == q.matches(post)
-    store = SQLiteStore.open(":memory:")
+    store = memory_store()
     try:
         store.upsert_posts([post])
         assert bool(store.search(q)) == q.matches(post)

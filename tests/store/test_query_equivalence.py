@@ -5,7 +5,7 @@ tests/query/test_engines_agree.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -43,11 +43,11 @@ def chdb_store(
     queries=st.lists(query_st, min_size=1, max_size=4),
 )
 def test_sqlite_and_clickhouse_find_the_same_posts(
-    chdb_store: Any, posts: tuple, queries: list
+    chdb_store: Any, memory_store: Callable[[], SQLiteStore], posts: tuple, queries: list
 ) -> None:
     chdb_store.client.command("TRUNCATE TABLE posts")
     chdb_store.upsert_posts(posts)
-    lite = SQLiteStore.open(":memory:")
+    lite = memory_store()
     try:
         lite.upsert_posts(posts)
         for ast in queries:
