@@ -7,6 +7,7 @@ current directory when it holds a ``veille.toml``.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -45,9 +46,12 @@ def init_workspace(path: str | Path) -> Path:
     return root.resolve()
 
 
-#: Tenths of a second a store asked for while another thread of the web
-#: app opens (and upgrades) one is waited for before its page says so.
-_UPGRADE_GRACE = 50
+#: Seconds a store asked for while another thread of the web app opens
+#: (and upgrades) one is waited for before its page says so: counted from
+#: the request, or from the upgrade's start when it began earlier (once an
+#: upgrade has lasted that long, every page says so at once rather than
+#: each waiting the grace again).
+_UPGRADE_GRACE = 5.0
 
 
 @dataclass
@@ -105,15 +109,16 @@ class Workspace:
         # few seconds are waited for (a new workspace's database is made by
         # its migrations, in about a second), an upgrade's minutes are not.
         from veille.store.registry import open_store
-        from veille.store.upgrading import any_upgrading
+        from veille.store.upgrading import any_upgrading, upgrading_for
 
-        waited = 0
+        asked = time.monotonic()
         answers = self.answer_while_upgrading and until is None
         while not self._lock.acquire(timeout=0.1):
-            waited += 1
             if until is not None and until.is_set():
                 return None
-            if answers and waited >= _UPGRADE_GRACE and any_upgrading():
+            if not (answers and any_upgrading()):
+                continue
+            if max(time.monotonic() - asked, upgrading_for()) >= _UPGRADE_GRACE:
                 raise StoreUpgrading()
         try:
             found = self._opened.get(url)

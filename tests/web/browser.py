@@ -147,18 +147,40 @@ def watched_fixture(browser: Any) -> Iterator[WatchedPage]:
         context.close()
 
 
+# axe-core run in the page, its violations of the given impacts only, each
+# with its first three offending elements: what the tests print, rather than
+# every rule's result sent back over the protocol (about 50 KB a page).
+_AXE_RUN = """
+async (impacts) => {
+  const results = await axe.run(document, {resultTypes: ['violations']});
+  return results.violations.filter(v => impacts.includes(v.impact)).map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 3).map(n => (n.target || []).join(', ')),
+  }));
+}
+"""
+
+
+def with_axe(context: Any) -> Any:
+    """``context`` with axe-core in every document it opens (an init script,
+    which the pages' CSP does not govern), so that a sweep over many pages
+    does not send axe's 560 KB through the protocol again for each one."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    context.add_init_script(AXE_SCRIPT)
+    return context
+
+
 def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
     """The axe-core violations of ``impacts`` on the page, one line each
-    (rule, impact, the first offending elements)."""
-    from axe_playwright_python.sync_playwright import Axe
+    (rule, impact, the first offending elements); axe is put in the page
+    first unless its context has it (:func:`with_axe`)."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        from axe_playwright_python.base import AXE_SCRIPT
 
-    results = Axe().run(page)
-    found = []
-    for v in results.response.get("violations", []):
-        if v.get("impact") in impacts:
-            targets = [", ".join(n.get("target", [])) for n in v.get("nodes", [])[:3]]
-            found.append(f"{v['id']} ({v['impact']}): {v['help']} at {'; '.join(targets)}")
-    return found
+        page.evaluate(AXE_SCRIPT)
+    found = page.evaluate(_AXE_RUN, list(impacts))
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {'; '.join(v['targets'])}" for v in found]
 
 
 def sign_in(wp: WatchedPage, base: str, username: str, password: str) -> None:

@@ -18,6 +18,7 @@ from tests.web.browser import (
     axe_violations,
     browser_fixture,  # noqa: F401 (registers the browser fixture)
     needs_chromium,
+    with_axe,
 )
 from tests.web.server import Running, add_role_users, serve, store_listening_posts
 from tests.web.test_authz import routes_of
@@ -113,7 +114,9 @@ def test_no_serious_or_critical_violation_on_any_page(
     found: list[str] = []
     checked = 0
     for signed_in in (True, False):
-        context = browser.new_context(locale=locale, extra_http_headers={"Accept-Language": lang})
+        context = with_axe(
+            browser.new_context(locale=locale, extra_http_headers={"Accept-Language": lang})
+        )
         if signed_in:
             cookie = {"name": SESSION_COOKIE, "value": site.session("admin")}
             context.add_cookies([{**cookie, "domain": host, "path": "/"}])

@@ -24,6 +24,7 @@ from tests.web.browser import (
     axe_violations,
     browser_fixture,  # noqa: F401 (registers the browser fixture)
     needs_chromium,
+    with_axe,
 )
 from tests.web.server import Running, add_role_users, serve, store_listening_posts
 from tests.web.test_browser_axe import SIGNED_OUT, pages
@@ -183,8 +184,11 @@ def test_no_serious_or_critical_violation_in_the_states_people_meet(
 
     server, made = site
     host = server.url.split("//", 1)[1].split(":")[0]
-    context = browser.new_context(
-        locale="fr-FR" if lang == "fr" else "en-GB", extra_http_headers={"Accept-Language": lang}
+    context = with_axe(
+        browser.new_context(
+            locale="fr-FR" if lang == "fr" else "en-GB",
+            extra_http_headers={"Accept-Language": lang},
+        )
     )
     cookie = {"name": SESSION_COOKIE, "value": server.session("admin")}
     context.add_cookies([{**cookie, "domain": host, "path": "/"}])

@@ -120,6 +120,13 @@ def _context(
     return context
 
 
+@pytest.fixture(scope="module")
+def phone_pages(site: Running) -> list[str]:
+    """What she opens away from the desk (read once a module: the tests only
+    read the site)."""
+    return _pages(site)
+
+
 def _pages(site: Running) -> list[str]:
     """What she opens away from the desk, the inbox item and post included."""
     with httpx.Client(base_url=site.url, timeout=60) as c:
@@ -171,13 +178,13 @@ _OVERFLOW = """
     ids=["phone-en", "phone-fr", "tablet-fr"],
 )
 def test_no_page_scrolls_sideways(
-    browser: Any, site: Running, viewport: dict[str, int], lang: str
+    browser: Any, site: Running, phone_pages: list[str], viewport: dict[str, int], lang: str
 ) -> None:
     context = _context(browser, site, viewport, lang)
     try:
         page = context.new_page()
         wide = []
-        for path in _pages(site):
+        for path in phone_pages:
             response = page.goto(site.url + path)
             assert response is not None and response.status == 200, path
             seen = page.evaluate(_OVERFLOW)
@@ -438,12 +445,14 @@ def test_the_dashboards_charts_stay_readable_on_a_phone(browser: Any, site: Runn
         context.close()
 
 
-def test_form_labels_sit_above_their_fields_on_a_phone(browser: Any, site: Running) -> None:
+def test_form_labels_sit_above_their_fields_on_a_phone(
+    browser: Any, site: Running, phone_pages: list[str]
+) -> None:
     context = _context(browser, site, PHONE, "fr")
     try:
         page = context.new_page()
         astray = []
-        for path in _pages(site):
+        for path in phone_pages:
             if not path.startswith(("/inbox/", "/plan/calendar", "/topics/", "/stream")):
                 continue
             page.goto(site.url + path)
@@ -508,12 +517,12 @@ def test_the_inbox_list_shows_each_items_text_on_a_phone(browser: Any, site: Run
 
 
 def test_a_long_link_or_handle_does_not_widen_the_inbox_on_a_desktop(
-    browser: Any, site: Running
+    browser: Any, site: Running, phone_pages: list[str]
 ) -> None:
     context = _context(browser, site, {"width": 1280, "height": 900}, "fr", touch=False)
     try:
         page = context.new_page()
-        for path in [p for p in _pages(site) if p.startswith("/inbox")]:
+        for path in [p for p in phone_pages if p.startswith("/inbox")]:
             page.goto(site.url + path)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 1280, f"{path} is {width}px wide on a 1280px screen"

@@ -7,12 +7,15 @@ the minutes an upgrade of a large workspace takes."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 _lock = threading.Lock()
 _now: Counter[str] = Counter()
+# When each store's upgrade (its first thread in) began, on the monotonic clock.
+_since: dict[str, float] = {}
 
 
 @contextmanager
@@ -21,6 +24,7 @@ def upgrading_store(path: str) -> Iterator[None]:
     for the process upgrading it)."""
     with _lock:
         _now[path] += 1
+        _since.setdefault(path, time.monotonic())
     try:
         yield
     finally:
@@ -28,9 +32,18 @@ def upgrading_store(path: str) -> Iterator[None]:
             _now[path] -= 1
             if _now[path] <= 0:
                 del _now[path]
+                _since.pop(path, None)
 
 
 def any_upgrading() -> bool:
     """Whether this process upgrades a store now (or waits for one)."""
     with _lock:
         return bool(_now)
+
+
+def upgrading_for() -> float:
+    """Seconds since the oldest upgrade under way in this process began
+    (0.0 when none is): past a few, it is a long one, which a page need not
+    wait for before it says so."""
+    with _lock:
+        return time.monotonic() - min(_since.values()) if _since else 0.0
