@@ -167,7 +167,7 @@ def test_veille_run_backs_up_the_chdb_workspace_it_holds_while_it_collects(
         while not _finished(backups):
             assert run.poll() is None, run.communicate()
             assert time.monotonic() < end, "no backup was written"
-            time.sleep(0.3)
+            time.sleep(0.05)
         # Another process is told who holds the folder and how it is backed up.
         refused = _veille(root, "store", "backup", str(tmp_path / "cp"), "--workspace", str(root))
         assert refused.returncode == 1, refused.stderr
@@ -175,7 +175,7 @@ def test_veille_run_backs_up_the_chdb_workspace_it_holds_while_it_collects(
         assert "is open in another process (process " in said
         assert "Set [backup] folder in veille.toml" in said, said
         assert not (tmp_path / "cp").exists()  # nothing half-copied is left
-        time.sleep(3)  # collection goes on after the backup
+        time.sleep(1)  # collection goes on after the backup
     finally:
         stop.set()
         writer.join()
