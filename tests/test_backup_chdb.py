@@ -7,7 +7,8 @@ folder is copied while veille is stopped"). Now the process holding the
 folder backs the workspace up itself (`[backup] folder`), and `veille store
 backup` copies a folder nobody holds. The real CLI in subprocesses (one
 process opens one chDB folder), collecting from the simulator and a file
-written meanwhile."""
+written meanwhile; the test makes workspaces and reads what a folder nobody
+holds contains in its own process."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ import time
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from veille.cli import build_app
 from veille.services.sources import add_source
 from veille.sim.runner import start_simulator
 from veille.workspace import Workspace
@@ -32,19 +35,6 @@ pytest.importorskip("chdb")
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 STORE = '[store]\nposts = "chdb:///posts"\nstate = "sqlite:///veille.db"\n'
-
-# What a workspace holds, as JSON: its posts' ids and content hashes, and the
-# file source's cursor (the line it has read up to) in its state.
-PROBE = """
-import json, sys
-from veille.workspace import Workspace
-with Workspace.open(sys.argv[1]) as ws:
-    cursor = ws.state.get_cursor("source:mine")
-    print(json.dumps({
-        "posts": dict(ws.posts.post_digests()),
-        "line": (cursor.value or {}).get("line", 0) if cursor else 0,
-    }))
-"""
 
 
 def _env(root: Path) -> dict[str, str]:
@@ -62,12 +52,20 @@ def _veille(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _probe(root: Path) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(root)], env=_env(root),
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    found: dict[str, object] = json.loads(done.stdout)
+    """What the workspace at ``root`` holds, as JSON: its posts' ids and
+    content hashes, and the file source's cursor (the line it has read up
+    to) in its state. Read in this process once no other holds its chDB
+    folder (Workspace.open closes it again)."""
+    with Workspace.open(root) as ws:
+        cursor = ws.state.get_cursor("source:mine")
+        found: dict[str, object] = json.loads(
+            json.dumps(
+                {
+                    "posts": dict(ws.posts.post_digests()),
+                    "line": (cursor.value or {}).get("line", 0) if cursor else 0,
+                }
+            )
+        )
     return found
 
 
@@ -84,8 +82,8 @@ def sim_url() -> object:
 
 
 def _workspace(root: Path, feed: str, extra: str = "") -> Path:
-    subprocess.run([sys.executable, "-m", "veille", "init", str(root)], env=_env(root),
-                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    made = CliRunner().invoke(build_app(), ["init", str(root)])
+    assert made.exit_code == 0, made.output
     (root / "veille.toml").write_text(STORE + extra, encoding="utf-8")
     (root / "mine.jsonl").write_text("".join(_row(n) for n in range(5)))
     with Workspace.open(root) as ws:  # the state only: chDB is not opened here
