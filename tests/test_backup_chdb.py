@@ -7,7 +7,8 @@ folder is copied while veille is stopped"). Now the process holding the
 folder backs the workspace up itself (`[backup] folder`), and `veille store
 backup` copies a folder nobody holds. The real CLI in subprocesses (one
 process opens one chDB folder), collecting from the simulator and a file
-written meanwhile."""
+written meanwhile; the test makes workspaces and reads what a folder nobody
+holds contains in its own process."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ import time
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from veille.cli import build_app
 from veille.services.sources import add_source
 from veille.sim.runner import start_simulator
 from veille.workspace import Workspace
@@ -32,19 +35,6 @@ pytest.importorskip("chdb")
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 STORE = '[store]\nposts = "chdb:///posts"\nstate = "sqlite:///veille.db"\n'
-
-# What a workspace holds, as JSON: its posts' ids and content hashes, and the
-# file source's cursor (the line it has read up to) in its state.
-PROBE = """
-import json, sys
-from veille.workspace import Workspace
-with Workspace.open(sys.argv[1]) as ws:
-    cursor = ws.state.get_cursor("source:mine")
-    print(json.dumps({
-        "posts": dict(ws.posts.post_digests()),
-        "line": (cursor.value or {}).get("line", 0) if cursor else 0,
-    }))
-"""
 
 
 def _env(root: Path) -> dict[str, str]:
@@ -62,12 +52,20 @@ def _veille(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _probe(root: Path) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(root)], env=_env(root),
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    found: dict[str, object] = json.loads(done.stdout)
+    """What the workspace at ``root`` holds, as JSON: its posts' ids and
+    content hashes, and the file source's cursor (the line it has read up
+    to) in its state. Read in this process once no other holds its chDB
+    folder (Workspace.open closes it again)."""
+    with Workspace.open(root) as ws:
+        cursor = ws.state.get_cursor("source:mine")
+        found: dict[str, object] = json.loads(
+            json.dumps(
+                {
+                    "posts": dict(ws.posts.post_digests()),
+                    "line": (cursor.value or {}).get("line", 0) if cursor else 0,
+                }
+            )
+        )
     return found
 
 
@@ -84,8 +82,8 @@ def sim_url() -> object:
 
 
 def _workspace(root: Path, feed: str, extra: str = "") -> Path:
-    subprocess.run([sys.executable, "-m", "veille", "init", str(root)], env=_env(root),
-                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    made = CliRunner().invoke(build_app(), ["init", str(root)])
+    assert made.exit_code == 0, made.output
     (root / "veille.toml").write_text(STORE + extra, encoding="utf-8")
     (root / "mine.jsonl").write_text("".join(_row(n) for n in range(5)))
     with Workspace.open(root) as ws:  # the state only: chDB is not opened here
@@ -167,7 +165,7 @@ def test_veille_run_backs_up_the_chdb_workspace_it_holds_while_it_collects(
         while not _finished(backups):
             assert run.poll() is None, run.communicate()
             assert time.monotonic() < end, "no backup was written"
-            time.sleep(0.3)
+            time.sleep(0.05)
         # Another process is told who holds the folder and how it is backed up.
         refused = _veille(root, "store", "backup", str(tmp_path / "cp"), "--workspace", str(root))
         assert refused.returncode == 1, refused.stderr
@@ -175,7 +173,7 @@ def test_veille_run_backs_up_the_chdb_workspace_it_holds_while_it_collects(
         assert "is open in another process (process " in said
         assert "Set [backup] folder in veille.toml" in said, said
         assert not (tmp_path / "cp").exists()  # nothing half-copied is left
-        time.sleep(3)  # collection goes on after the backup
+        time.sleep(1)  # collection goes on after the backup
     finally:
         stop.set()
         writer.join()

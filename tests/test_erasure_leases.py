@@ -101,7 +101,7 @@ def test_an_erasure_done_leaves_no_lease_and_run_deletes_those_left_before(
             end = time.monotonic() + 90
             while time.monotonic() < end and names["dora"] in _erasure_leases(ws)[0]:
                 assert daemon.poll() is None, err.read_text("utf-8")
-                time.sleep(0.3)
+                time.sleep(0.05)
         finally:
             daemon.send_signal(signal.SIGTERM)
             daemon.wait(60)

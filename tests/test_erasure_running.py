@@ -7,8 +7,10 @@ heartbeat while it runs: ``veille run`` leaves a running one to its process
 (and says so, naming the person by the keyed hash only), a second ``veille
 privacy erase`` of the same person is refused, and a killed one is taken
 over at once. Two real processes, on SQLite and with the state in
-PostgreSQL; the erasure is slow by its own work (5,000 posts, one post per
-transaction), nothing is mocked."""
+PostgreSQL; the erasure is the real command, deleting one post per
+transaction and held between two of them (its lease's heartbeat running)
+until the test lets it go: caught running for sure, however loaded the
+machine, without thousands of posts to outlast the other process's start."""
 
 from __future__ import annotations
 
@@ -32,16 +34,42 @@ from tests.test_erasure_unfinished import _finished_by_run, _resume_at_once
 from veille.cli import build_app
 from veille.workspace import Workspace
 
-POSTS = 5000
+POSTS = 30
 
 # The real command, its erasure deleting one post per transaction (the chunk
-# size is the only thing changed): long enough to be caught running.
-_SLOW = """
-import sys
+# size), held after its second post's transaction has committed (the write
+# lock free, its heartbeat renewing its lease) until the file "go" exists
+# beside the workspace; it touches "held" as it waits.
+_HELD = """
+import sys, time
+from contextlib import contextmanager
+from pathlib import Path
 from veille.store.sqlite import privacy
+from veille.store.sqlite.store import SQLiteStore
+
+ws = Path(sys.argv[1])
+held, go = ws.parent / "held", ws.parent / "go"
 privacy.ERASE_CHUNK = 1
+deleted = [0]
+real_unlink, real_transaction = privacy.unlink_posts, SQLiteStore.transaction
+
+def unlink(conn, part, removed):
+    deleted[0] += len(part)
+    return real_unlink(conn, part, removed)
+
+@contextmanager
+def transaction(self):
+    with real_transaction(self) as tx:
+        yield tx
+    if deleted[0] == 2 and not held.exists():
+        held.touch()
+        while not go.exists():
+            time.sleep(0.02)
+
+privacy.unlink_posts = unlink
+SQLiteStore.transaction = transaction
 from veille.cli import build_app
-build_app()(["privacy", "erase", "--author", "claire", "--yes", "--workspace", sys.argv[1]])
+build_app()(["privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws)])
 """
 
 
@@ -51,21 +79,27 @@ def _workspace(tmp_path: Path, request: pytest.FixtureRequest, state: str) -> Pa
 
 
 def _eraser(ws: Path, tmp_path: Path) -> subprocess.Popen[str]:
-    """``veille privacy erase --author claire`` in a process of its own, once
-    the erasure has begun (it is recorded unfinished)."""
+    """``veille privacy erase --author claire`` in a process of its own, held
+    midway (two of her posts deleted, the erasure recorded unfinished) until
+    :func:`_let_go`."""
     err = (tmp_path / "erase.log").open("w", encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-c", _SLOW, str(ws)], env=_env(ws), stdout=err, stderr=err, text=True
+        [sys.executable, "-c", _HELD, str(ws)], env=_env(ws), stdout=err, stderr=err, text=True
     )
     end = time.monotonic() + 120
     while time.monotonic() < end:
         assert proc.poll() is None, (tmp_path / "erase.log").read_text("utf-8")
-        with Workspace.open(ws) as w:
-            if w.state.unfinished_erasures():
-                return proc
-        time.sleep(0.2)
+        if (ws.parent / "held").exists():
+            with Workspace.open(ws) as w:
+                assert w.state.unfinished_erasures(), "held before the erasure was recorded"
+            return proc
+        time.sleep(0.02)
     proc.kill()
     raise AssertionError("the erasure never began")
+
+
+def _let_go(ws: Path) -> None:
+    (ws.parent / "go").touch()
 
 
 @pytest.mark.parametrize("state", ["sqlite", "postgresql"])
@@ -88,7 +122,7 @@ def test_a_running_erasure_is_left_to_its_process_and_not_run_twice(
                     if "is running in process" in run_log.read_text("utf-8"):
                         break
                     assert daemon.poll() is None, run_log.read_text("utf-8")
-                    time.sleep(0.2)
+                    time.sleep(0.05)
                 said = run_log.read_text("utf-8")
                 assert "is running in process" in said, said
                 # By hand meanwhile: refused, saying why and what to do.
@@ -99,6 +133,7 @@ def test_a_running_erasure_is_left_to_its_process_and_not_run_twice(
                 assert again.exit_code == 1, again.output
                 assert "is running in another process" in again.stderr
                 assert "Wait for it to end" in again.stderr
+                _let_go(ws)
                 assert eraser.wait(300) == 0, (tmp_path / "erase.log").read_text("utf-8")
                 time.sleep(1.5)  # a few more passes, with the erasure done
             finally:
@@ -126,7 +161,6 @@ def test_a_killed_erasure_is_taken_over_at_once(
 ) -> None:
     ws = _workspace(tmp_path, request, state)
     eraser = _eraser(ws, tmp_path)
-    time.sleep(0.5)
     os.kill(eraser.pid, signal.SIGKILL)
     eraser.wait(60)
     with Workspace.open(ws) as w:

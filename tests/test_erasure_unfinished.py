@@ -65,7 +65,7 @@ def _finished_by_run(ws: Path, tmp_path: Path) -> str:
             end = time.monotonic() + 120
             while time.monotonic() < end and "finished:" not in err.read_text("utf-8"):
                 assert proc.poll() is None, err.read_text("utf-8")
-                time.sleep(0.3)
+                time.sleep(0.05)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(60)

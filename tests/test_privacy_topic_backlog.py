@@ -128,6 +128,34 @@ def test_a_topic_whose_backlog_fails_does_not_stop_the_purge(
     assert "broken" in caplog.text and "lumio AND (" in caplog.text
 
 
+def _announced(
+    monkeypatch: pytest.MonkeyPatch, ws: Workspace, threads: list[Any]
+) -> tuple[Any, Any]:
+    """Two events about the posts store's forget lock as ``threads`` take it
+    shared (a write's or a filing's turn): set as one of them asks for it, and
+    once it holds it. What a thread waits for is then seen, not guessed from a
+    fixed wait."""
+    import threading
+    from contextlib import contextmanager
+
+    lock = ws.posts.forget_lock
+    real_shared = lock.shared
+    asked, got = threading.Event(), threading.Event()
+
+    @contextmanager
+    def shared() -> Any:
+        mine = threading.current_thread() in threads
+        if mine:
+            asked.set()
+        with real_shared():
+            if mine:
+                got.set()
+            yield
+
+    monkeypatch.setattr(lock, "shared", shared)
+    return asked, got
+
+
 def test_a_topic_filed_while_chdb_purges_counts_nothing_twice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -152,16 +180,20 @@ def test_a_topic_filed_while_chdb_purges_counts_nothing_twice(
         client = ws.posts.client
         command = client.command
         reader: list[threading.Thread] = []
+        asked, got = _announced(monkeypatch, ws, reader)
+        held: list[bool] = []
 
         def purging(sql: str, *args: Any, **kw: Any) -> Any:
             if sql.startswith("ALTER TABLE posts DELETE") and not reader:
                 # The read of a topic whose backlog it saw unfiled (its new
                 # query filed again: the same posts), between the purge's
-                # two deletes. It waits while the purge holds the lock.
+                # two deletes. It waits while the purge holds the lock (a
+                # free lock is taken at once: half a second is ample).
                 topic = get_topic(ws.store, "lumio")
                 reader.append(threading.Thread(target=sync_topic, args=(ws.store, topic)))
                 reader[0].start()
-                reader[0].join(timeout=10)
+                assert asked.wait(60), "the filing never asked for the lock"
+                held.append(not got.wait(0.5))
             return command(sql, *args, **kw)
 
         monkeypatch.setattr(client, "command", purging)
@@ -169,7 +201,8 @@ def test_a_topic_filed_while_chdb_purges_counts_nothing_twice(
         reader[0].join()
         monkeypatch.setattr(client, "command", command)
         # It said 92 posts (56 and the 36 purged again), 36 on 2026-11-16.
-        assert reader and _card(ws) == expected
+        assert reader and held == [True]  # the filing waited for the purge
+        assert _card(ws) == expected
 
 
 def test_sqlite_and_chdb_read_a_topic_the_same_across_the_cutoff(tmp_path: Path) -> None:
@@ -234,12 +267,15 @@ def test_posts_written_while_chdb_purges_wait_and_are_all_stored(
             except BaseException as exc:  # said below
                 errors.append(exc)
 
+        asked, got = _announced(monkeypatch, ws, writer)
+
         def purging(sql: str, *args: Any, **kw: Any) -> Any:
             if sql.startswith("ALTER TABLE posts DELETE") and not writer:
                 writer.append(threading.Thread(target=write))
                 writer[0].start()
-                writer[0].join(timeout=3)
-                waited.append(writer[0].is_alive())  # it waits for the purge
+                assert asked.wait(60), "the write never asked for the lock"
+                # It waits for the purge (a free lock is taken at once).
+                waited.append(not got.wait(0.5) and writer[0].is_alive())
             return command(sql, *args, **kw)
 
         monkeypatch.setattr(client, "command", purging)
