@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import init_state_workspace
-from tests.web.server import PASSWORD, serve
+from tests.web.server import PASSWORD, add_test_user, serve
 
 T = TypeVar("T")
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -35,11 +35,11 @@ def _workspace(folder: Path, state_kind: str, api: str = "") -> Path:
 
 
 def _user(root: Path, name: str, role: str) -> None:
-    from veille.services import users
+    """``users.add_user``, the one password's argon2 hash made once a session."""
     from veille.workspace import Workspace
 
     with Workspace.open(root) as ws:
-        users.add_user(ws.state, name, PASSWORD, role)
+        add_test_user(ws.state, name, PASSWORD, role)
 
 
 def _token(root: Path, name: str, scope: str | None = None, **kw: object) -> str:
