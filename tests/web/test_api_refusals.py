@@ -5,22 +5,44 @@ or a method the API does not have."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import init_state_workspace
-from tests.web.server import PASSWORD, serve
+from tests.web.server import PASSWORD, Running, add_test_user, serve
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", "postgresql"], ids=["sqlite-state", "postgresql-state"]
+)
+def api(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Running]:
+    """The app over a workspace whose state SQLite or PostgreSQL keeps, with
+    a viewer ``vic`` and an analyst ``al``; served once for the module's
+    tests, which only read (each makes the tokens it sends, so no test's
+    calls count against another's)."""
+    from veille.workspace import Workspace
+
+    if request.param == "postgresql":
+        request.getfixturevalue("postgres_url")
+    root = init_state_workspace(tmp_path_factory.mktemp("refusals") / "ws", request.param)
+    with Workspace.open(root) as ws:
+        add_test_user(ws.state, "vic", PASSWORD, "viewer")
+        add_test_user(ws.state, "al", PASSWORD, "analyst")
+    with serve(root) as app:
+        yield app
 
 
 def _tokens(root: Path) -> tuple[str, str]:
-    """A viewer's token and an analyst's."""
-    from veille.services import tokens, users
+    """A new token of the viewer's and one of the analyst's."""
+    from veille.services import tokens
     from veille.workspace import Workspace
 
     with Workspace.open(root) as ws:
-        users.add_user(ws.state, "vic", PASSWORD, "viewer")
-        users.add_user(ws.state, "al", PASSWORD, "analyst")
         return tokens.create_token(ws.state, "vic")[1], tokens.create_token(ws.state, "al")[1]
 
 
@@ -29,15 +51,15 @@ def _error(answer: httpx.Response) -> dict[str, str]:
 
 
 def test_an_authorization_header_that_is_no_veille_token_is_told_what_is_wrong(
-    tmp_path: Path, state_kind: str
+    api: Running,
 ) -> None:
     """A client sending ``Authorization: Token …`` (another API's scheme),
     ``Bearer`` with nothing after it, or the token's id instead of the
     token was told "this API needs a token" or "unknown or revoked", as if
     it had sent nothing or a revoked token."""
-    root = init_state_workspace(tmp_path / "ws", state_kind)
+    root = api.root
     _tokens(root)
-    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+    with httpx.Client(base_url=api.url, timeout=30) as c:
         scheme = c.get("/api/v1/topics", headers={"Authorization": "Token vt_abc"})
         assert scheme.status_code == 401
         assert scheme.headers["www-authenticate"] == "Bearer"
@@ -57,13 +79,11 @@ def test_an_authorization_header_that_is_no_veille_token_is_told_what_is_wrong(
         assert _error(c.get("/api/v1/topics"))["message"] == "this API needs a token"
 
 
-def test_a_role_refusal_names_the_role_the_caller_has_and_the_one_needed(
-    tmp_path: Path, state_kind: str
-) -> None:
-    root = init_state_workspace(tmp_path / "ws", state_kind)
+def test_a_role_refusal_names_the_role_the_caller_has_and_the_one_needed(api: Running) -> None:
+    root = api.root
     viewer, _analyst = _tokens(root)
     bearer = {"Authorization": f"Bearer {viewer}"}
-    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+    with httpx.Client(base_url=api.url, timeout=30) as c:
         refused = c.post("/api/v1/topics", json={"name": "x", "query": "x"}, headers=bearer)
         assert refused.status_code == 403
         said = _error(refused)
@@ -76,14 +96,12 @@ def test_a_role_refusal_names_the_role_the_caller_has_and_the_one_needed(
         assert "lecteur" in _error(fr)["message"] and "analyste" in _error(fr)["message"]
 
 
-def test_an_unknown_path_or_method_is_named_with_what_to_call_instead(
-    tmp_path: Path, state_kind: str
-) -> None:
+def test_an_unknown_path_or_method_is_named_with_what_to_call_instead(api: Running) -> None:
     """A 404 said "no such API endpoint" and a 405 "this endpoint does not
     take that method", naming neither the path nor the method sent."""
-    root = init_state_workspace(tmp_path / "ws", state_kind)
+    root = api.root
     viewer, analyst = _tokens(root)
-    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+    with httpx.Client(base_url=api.url, timeout=30) as c:
         missing = c.get("/api/v1/inbox", headers={"Authorization": f"Bearer {viewer}"})
         assert missing.status_code == 404
         said = _error(missing)
@@ -105,19 +123,17 @@ def test_an_unknown_path_or_method_is_named_with_what_to_call_instead(
         assert "DELETE" in fr["message"] and "ne prend pas" in fr["message"]
 
 
-def test_a_scope_refusal_says_where_to_make_a_token_in_the_callers_language(
-    tmp_path: Path, state_kind: str
-) -> None:
+def test_a_scope_refusal_says_where_to_make_a_token_in_the_callers_language(api: Running) -> None:
     """Its French hint said « créé sur /settings, or veille token create … »:
     the « or » stayed English."""
     from veille.services import tokens
     from veille.workspace import Workspace
 
-    root = init_state_workspace(tmp_path / "ws", state_kind)
+    root = api.root
     _tokens(root)
     with Workspace.open(root) as ws:
         read = tokens.create_token(ws.state, "al", scope="read")[1]
-    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+    with httpx.Client(base_url=api.url, timeout=30) as c:
         headers = {"Authorization": f"Bearer {read}"}
         said = _error(c.post("/api/v1/topics", json={"name": "x", "query": "x"}, headers=headers))
         assert "/settings, or veille token create USER --scope write" in said["hint"]
@@ -130,16 +146,14 @@ def test_a_scope_refusal_says_where_to_make_a_token_in_the_callers_language(
         assert "/settings, ou veille token create" in fr["hint"], fr["hint"]
 
 
-def test_a_body_that_is_not_json_is_told_why_in_the_callers_language(
-    tmp_path: Path, state_kind: str
-) -> None:
+def test_a_body_that_is_not_json_is_told_why_in_the_callers_language(api: Running) -> None:
     """The reason came from Python's JSON reader as it is: English in a
     French answer (« du JSON invalide (Expecting value au caractère 0) »),
     and "Unterminated string starting at at character 9" in English."""
-    root = init_state_workspace(tmp_path / "ws", state_kind)
+    root = api.root
     _viewer, analyst = _tokens(root)
     json_body = {"Authorization": f"Bearer {analyst}", "Content-Type": "application/json"}
-    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+    with httpx.Client(base_url=api.url, timeout=30) as c:
         cut = c.post("/api/v1/topics", content=b'{"name": "x', headers=json_body)
         assert cut.status_code == 422
         said = _error(cut)["message"]
@@ -151,14 +165,14 @@ def test_a_body_that_is_not_json_is_told_why_in_the_callers_language(
         assert "Expecting" not in said and "guillemets" in said and "caractère 1" in said, said
 
 
-def test_a_refusal_does_not_echo_a_long_input_whole(tmp_path: Path, state_kind: str) -> None:
+def test_a_refusal_does_not_echo_a_long_input_whole(api: Running) -> None:
     """A 404 for a topic echoed a 3000-character name whole, and a CORS
     preflight refusal its Origin header: a client (or a log of answers)
     got back whatever it sent, at any length. Now they say its start."""
-    root = init_state_workspace(tmp_path / "ws", state_kind)
+    root = api.root
     viewer, analyst = _tokens(root)
     name = "x" * 3000
-    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+    with httpx.Client(base_url=api.url, timeout=30) as c:
         auth = {"Authorization": f"Bearer {viewer}"}
         for lang in ("en", "fr"):
             answer = c.get(f"/api/v1/topics/{name}", headers={**auth, "Accept-Language": lang})
@@ -183,13 +197,13 @@ def test_a_refusal_does_not_echo_a_long_input_whole(tmp_path: Path, state_kind: 
         assert "a" * 100 in _error(preflight)["message"] and len(preflight.text) < 1500
 
 
-def test_a_token_sent_without_its_scheme_is_not_echoed(tmp_path: Path, state_kind: str) -> None:
+def test_a_token_sent_without_its_scheme_is_not_echoed(api: Running) -> None:
     """``Authorization: vt_…`` (the secret without ``Bearer``) was refused
     naming the first word of the header as the scheme: the secret's first
     20 characters came back in the answer (and in any log of it)."""
-    root = init_state_workspace(tmp_path / "ws", state_kind)
+    root = api.root
     viewer, _ = _tokens(root)
-    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+    with httpx.Client(base_url=api.url, timeout=30) as c:
         for lang in ("en", "fr"):
             answer = c.get(
                 "/api/v1/topics", headers={"Authorization": viewer, "Accept-Language": lang}
@@ -202,9 +216,7 @@ def test_a_token_sent_without_its_scheme_is_not_echoed(tmp_path: Path, state_kin
         assert "'Basic'" in _error(basic)["message"] and "dXNlcjpwYXNz" not in basic.text
 
 
-def test_an_unknown_topic_offers_to_create_one_only_to_who_may(
-    tmp_path: Path, state_kind: str
-) -> None:
+def test_an_unknown_topic_offers_to_create_one_only_to_who_may(api: Running) -> None:
     """The API's "topic not found" said "create one with: POST /api/v1/topics"
     to every caller, also to a viewer's token and to an analyst's read-only
     token, which that call refuses (403). As the pages, it now offers it
@@ -213,12 +225,12 @@ def test_an_unknown_topic_offers_to_create_one_only_to_who_may(
     from veille.services import tokens
     from veille.workspace import Workspace
 
-    root = init_state_workspace(tmp_path / "ws", state_kind)
+    root = api.root
     viewer, analyst = _tokens(root)
     with Workspace.open(root) as ws:
         read_only = tokens.create_token(ws.state, "al", scope="read")[1]
         topics.add_topic(ws.store, "lyon", "lyon")
-    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+    with httpx.Client(base_url=api.url, timeout=30) as c:
         callers = (("analyst", analyst, True), ("viewer", viewer, False),
                    ("read-only analyst", read_only, False))  # fmt: skip
         for who, token, offered in callers:
@@ -231,9 +243,7 @@ def test_an_unknown_topic_offers_to_create_one_only_to_who_may(
                 assert ("POST /api/v1/topics" in said["hint"]) is offered, (who, said)
 
 
-def test_an_unknown_source_offers_to_add_one_only_to_who_may(
-    tmp_path: Path, state_kind: str
-) -> None:
+def test_an_unknown_source_offers_to_add_one_only_to_who_may(api: Running) -> None:
     """In a workspace without sources, "no source named 'x'" said "Add a
     source first (POST /api/v1/sources)" to every caller, also to a viewer's
     token and to an analyst's read-only token, which that call refuses (403).
@@ -242,11 +252,11 @@ def test_an_unknown_source_offers_to_add_one_only_to_who_may(
     from veille.services import tokens
     from veille.workspace import Workspace
 
-    root = init_state_workspace(tmp_path / "ws", state_kind)
+    root = api.root
     viewer, analyst = _tokens(root)
     with Workspace.open(root) as ws:
         read_only = tokens.create_token(ws.state, "al", scope="read")[1]
-    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+    with httpx.Client(base_url=api.url, timeout=30) as c:
         callers = (("analyst", analyst, True), ("viewer", viewer, False),
                    ("read-only analyst", read_only, False))  # fmt: skip
         for who, token, offered in callers:
@@ -261,9 +271,7 @@ def test_an_unknown_source_offers_to_add_one_only_to_who_may(
                     assert (none_yet in said["hint"]) is not offered, (who, said)
 
 
-def test_an_expired_or_revoked_token_is_told_to_use_a_new_one(
-    tmp_path: Path, state_kind: str
-) -> None:
+def test_an_expired_or_revoked_token_is_told_to_use_a_new_one(api: Running) -> None:
     """A token that expired or was revoked, sent as it should be, was told
     "Send the header 'Authorization: Bearer TOKEN'", which the caller had
     done. Its hint now says to call with a new token and where one is made;
@@ -274,7 +282,7 @@ def test_an_expired_or_revoked_token_is_told_to_use_a_new_one(
     from veille.services import tokens
     from veille.workspace import Workspace
 
-    root = init_state_workspace(tmp_path / "ws", state_kind)
+    root = api.root
     _viewer, analyst = _tokens(root)
     expired = "vt_expired-token-of-the-test"
     now = datetime.now(UTC).replace(microsecond=0)
@@ -285,7 +293,7 @@ def test_an_expired_or_revoked_token_is_told_to_use_a_new_one(
         )  # fmt: skip
         record, revoked = tokens.create_token(ws.state, "al", "gone")
         tokens.revoke_token(ws.state, record.id)
-    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+    with httpx.Client(base_url=api.url, timeout=30) as c:
         for secret, said in ((expired, "expired on"), (revoked, "is revoked")):
             answer = c.get("/api/v1/topics", headers={"Authorization": f"Bearer {secret}"})
             assert answer.status_code == 401, answer.text

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
@@ -49,17 +51,33 @@ def extract_msgids(web: Path = WEB) -> dict[str | tuple[str, str], str]:
     return found
 
 
-def test_the_extraction_finds_the_core_strings() -> None:
-    found = extract_msgids()
+@pytest.fixture(scope="module")
+def french() -> Catalog:
+    """Every French catalog merged, as the app reads them, read once for
+    the tests that only look through it."""
+    return merged_catalog("fr")
+
+
+@pytest.fixture(scope="module")
+def msgids() -> dict[str | tuple[str, str], str]:
+    """The extraction, made once for the tests that read it (a second or
+    two: every template and module of the web app is parsed)."""
+    return extract_msgids()
+
+
+def test_the_extraction_finds_the_core_strings(msgids: dict[str | tuple[str, str], str]) -> None:
+    found = msgids
     assert "Sign in" in found
     assert "unclosed parenthesis" in found  # a query syntax error (veille.errors.tr)
     assert ("%(num)s account", "%(num)s accounts") in found
 
 
-def test_every_string_has_a_french_translation() -> None:
-    catalog = merged_catalog("fr")
+def test_every_string_has_a_french_translation(
+    msgids: dict[str | tuple[str, str], str], french: Catalog
+) -> None:
+    catalog = french
     missing = []
-    for msgid, where in extract_msgids().items():
+    for msgid, where in msgids.items():
         key = msgid[0] if isinstance(msgid, tuple) else msgid
         message = catalog.get(key)
         strings = message.string if message is not None else None
@@ -141,7 +159,7 @@ def test_french_plurals_treat_zero_and_one_as_singular() -> None:
     assert fr.ngettext("%(num)s account", "%(num)s accounts", 2_000_000) == "%(num)s comptes"
 
 
-def test_french_punctuation_keeps_to_its_word() -> None:
+def test_french_punctuation_keeps_to_its_word(french: Catalog) -> None:
     """French puts a space before : ; ? ! » and after «, one that never
     breaks (U+202F, as the formatted numbers and dates use): with a plain
     space a narrow column can start a line with the colon (« Alerte en pause
@@ -150,7 +168,7 @@ def test_french_punctuation_keeps_to_its_word() -> None:
 
     loose = re.compile(r"[ \u00a0][:;?!»]|«[ \u00a0]")
     found = []
-    for message in merged_catalog("fr"):
+    for message in french:
         if not message.id or not message.string:
             continue
         strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
@@ -158,7 +176,7 @@ def test_french_punctuation_keeps_to_its_word() -> None:
     assert found == []
 
 
-def test_french_percentages_keep_to_their_figure() -> None:
+def test_french_percentages_keep_to_their_figure(french: Catalog) -> None:
     """French writes « 12 % » with U+202F between the figure and its sign (as
     veille.i18n.format_percent does): a plain space lets « % » start the next
     line, none reads English. No French string writes a percentage itself
@@ -168,7 +186,7 @@ def test_french_percentages_keep_to_their_figure() -> None:
 
     loose = re.compile(r"(?:\d|%\(\w+\)[sd]|\}\})[ \u00a0]?%%?(?![(\w}])")
     found = []
-    for message in merged_catalog("fr"):
+    for message in french:
         if not message.id or not message.string:
             continue
         strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
@@ -198,7 +216,7 @@ def _outside_code(text: str) -> str:
     return re.sub(r"`[^`]*`", "", text)
 
 
-def test_french_text_uses_the_typographic_apostrophe() -> None:
+def test_french_text_uses_the_typographic_apostrophe(french: Catalog) -> None:
     """French strings mixed ' and ’, sometimes on one page (« Nom d'utilisateur »
     above « l’adresse »): every French string takes ’, except where it is code or
     something a user types (a `command`, '.' in a list of characters)."""
@@ -206,7 +224,7 @@ def test_french_text_uses_the_typographic_apostrophe() -> None:
 
     elision = re.compile(r"(?<=[A-Za-zÀ-ÿ])'(?=[A-Za-zÀ-ÿ])")
     found = []
-    for message in merged_catalog("fr"):
+    for message in french:
         if not message.id or not message.string:
             continue
         strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
@@ -241,7 +259,7 @@ def test_french_text_written_in_python_and_templates_uses_the_typographic_apostr
     assert found == []
 
 
-def test_french_says_courriel_for_an_e_mail() -> None:
+def test_french_says_courriel_for_an_e_mail(french: Catalog) -> None:
     """One French word for an e-mail: the match alerts said « courriel », the
     report e-mails and some errors « e-mail » (« courriel » is Québec's
     standard and accepted in France)."""
@@ -249,7 +267,7 @@ def test_french_says_courriel_for_an_e_mail() -> None:
 
     word = re.compile(r"\be-?mails?\b", re.IGNORECASE)
     found = []
-    for message in merged_catalog("fr"):
+    for message in french:
         if not message.id or not message.string:
             continue
         strings = message.string if isinstance(message.string, tuple | list) else (message.string,)

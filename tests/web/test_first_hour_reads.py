@@ -7,12 +7,14 @@ words."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -29,6 +31,7 @@ from veille.plan.objectives import add_objective
 from veille.query.topics import add_topic
 from veille.services.alerts import AlertSpec, add_alert
 from veille.services.sources import add_source
+from veille.web.deps import SESSION_COOKIE
 from veille.workspace import CONFIG_NAME, Workspace, init_workspace
 
 SENT, DEAD = 60, 110  # the page lists the latest 50 deliveries and 100 dead letters
@@ -71,7 +74,7 @@ def webhook() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, webhook: str) -> Iterator[Served]:
+def served(tmp_path_factory: pytest.TempPathFactory, webhook: str) -> Iterator[_Site]:
     root = init_workspace(tmp_path_factory.mktemp("web") / "ws")
     toml = root / CONFIG_NAME
     text = toml.read_text(encoding="utf-8")
@@ -122,21 +125,33 @@ def served(tmp_path_factory: pytest.TempPathFactory, webhook: str) -> Iterator[S
                            now=at, due=at, reason="answered HTTP 500")  # fmt: skip
     app, server = serve(root)
     try:
-        yield app
+        yield _Site(app.url, app.root, app.app)
     finally:
         server.stop()
 
 
+@dataclass
+class _Site(Served):
+    #: role -> the session cookie of that test user: each signs in through
+    #: the login form once (an argon2 check, slow on purpose), and the
+    #: module's tests share the session (none of them signs out).
+    sessions: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
 @contextmanager
-def _client(served: Served, role: str, lang: str) -> Iterator[httpx.Client]:
+def _client(served: _Site, role: str, lang: str) -> Iterator[httpx.Client]:
     """A client signed in as ``role``, reading in ``lang``."""
     with httpx.Client(base_url=served.url, timeout=60) as client:
-        assert do_login(client, role).status_code == 303
+        if role in served.sessions:
+            client.cookies.set(SESSION_COOKIE, served.sessions[role])
+        else:
+            assert do_login(client, role).status_code == 303
+            served.sessions[role] = client.cookies[SESSION_COOKIE]
         client.cookies.set("veille_lang", lang)
         yield client
 
 
-def read(served: Served, path: str, role: str = "analyst") -> dict[str, str]:
+def read(served: _Site, path: str, role: str = "analyst") -> dict[str, str]:
     """``path`` as ``role`` reads it in English and in French (entities read)."""
     said = {}
     for lang in ("en", "fr"):
@@ -155,7 +170,7 @@ def _flash(page: str) -> str:
     return re.sub(r"[ \t\n]+", " ", html.unescape(found.group(1))).strip()
 
 
-def test_an_alerts_page_says_it_lists_the_latest_of_its_deliveries(served: Served) -> None:
+def test_an_alerts_page_says_it_lists_the_latest_of_its_deliveries(served: _Site) -> None:
     """The demo's alert said "Outbox: sent 3,962" above a list of 50
     deliveries, and its dead letters "100 deliveries failed every attempt"
     where 110 had: the list read as all of them."""
@@ -166,7 +181,7 @@ def test_an_alerts_page_says_it_lists_the_latest_of_its_deliveries(served: Serve
     assert "110 envois ont échoué à chaque tentative. Les 100 derniers sont listés." in said["fr"]
 
 
-def test_an_active_alert_is_active_in_french(served: Served) -> None:
+def test_an_active_alert_is_active_in_french(served: _Site) -> None:
     """« Alerte busy : actif »: the token's masculine word (un jeton actif)
     stood for the alert's state on its page and in the list of alerts."""
     for path in ("/alerts", "/alerts/busy"):
@@ -191,7 +206,7 @@ def test_an_active_alert_is_active_in_french(served: Served) -> None:
     ],
 )  # fmt: skip
 def test_a_failed_test_send_says_what_to_do_in_the_readers_language(
-    served: Served, webhook: str, alert: str, en: str, fr: str
+    served: _Site, webhook: str, alert: str, en: str, fr: str
 ) -> None:
     """**Send a test** to a webhook answering 500 said, on the French page,
     « L’essai n’a pas pu être envoyé : http://… answered HTTP 500 », in
@@ -214,7 +229,7 @@ def test_a_failed_test_send_says_what_to_do_in_the_readers_language(
 
 
 def test_an_empty_reply_is_refused_in_one_sentence_naming_the_pages_check_button(
-    served: Served,
+    served: _Site,
 ) -> None:
     """Sending an empty reply said "The Mastodon post is empty.. Shorten or
     fix it (veille draft check shows …)": two stops, "shorten" for nothing
@@ -239,7 +254,7 @@ def test_an_empty_reply_is_refused_in_one_sentence_naming_the_pages_check_button
         assert expected[lang] in said, re.findall(r'class="error"[^>]*>(.*?)</p>', said, re.S)
 
 
-def test_the_plans_assumptions_are_said_in_words(served: Served) -> None:
+def test_the_plans_assumptions_are_said_in_words(served: _Site) -> None:
     """The plan's cost showed its assumptions as the code's constants,
     "MINUTES_PER_POST = 30", on the French page too."""
     for path in ("/plan", "/plan/edit"):
@@ -254,7 +269,7 @@ def test_the_plans_assumptions_are_said_in_words(served: Served) -> None:
             assert "MINUTES_PER_POST" not in said[lang], (path, lang)
 
 
-def test_the_plans_editing_page_points_at_its_own_capacity_form(served: Served) -> None:
+def test_the_plans_editing_page_points_at_its_own_capacity_form(served: _Site) -> None:
     """On the plan's editing page, the cost said "Say it in the plan's
     editing page": the page the reader was on."""
     said = read(served, "/plan/edit", "manager")
@@ -265,7 +280,7 @@ def test_the_plans_editing_page_points_at_its_own_capacity_form(served: Served) 
     assert "Say it in the plan's editing page" in read(served, "/plan", "manager")["en"]
 
 
-def test_the_working_time_page_keeps_its_two_sentences_apart(served: Served) -> None:
+def test_the_working_time_page_keeps_its_two_sentences_apart(served: _Site) -> None:
     """The page said "It is outside working time now (UTC).As set in
     veille.toml.": the template ate the line break between the sentences."""
     said = read(served, "/inbox/hours", "manager")
@@ -273,7 +288,7 @@ def test_the_working_time_page_keeps_its_two_sentences_apart(served: Served) -> 
     assert re.search(r"\(Europe/Paris\)\. Tel que réglé dans veille\.toml\.", said["fr"])
 
 
-def test_the_known_names_agree_with_any_noun_in_french(served: Served) -> None:
+def test_the_known_names_agree_with_any_noun_in_french(served: _Site) -> None:
     """An unknown alert's page said « Connus : busy, hook, mail » (alertes
     are feminine, as sources and platforms are)."""
     with _client(served, "analyst", "fr") as client:
@@ -282,7 +297,7 @@ def test_the_known_names_agree_with_any_noun_in_french(served: Served) -> None:
     assert "Connus\u202f:" not in page
 
 
-def test_an_alerts_time_of_day_says_its_clock(served: Served) -> None:
+def test_an_alerts_time_of_day_says_its_clock(served: _Site) -> None:
     """An alert "every day at 09:30", its form's "At 08:00" and its
     deliveries' times never said which clock: the workspace's zone (here
     Europe/Paris), not the reader's nor UTC, as the command line says."""
@@ -299,7 +314,7 @@ def test_an_alerts_time_of_day_says_its_clock(served: Served) -> None:
 
 
 def test_the_inbox_bulk_action_counts_in_words_and_asks_for_a_selection(
-    served: Served,
+    served: _Site,
 ) -> None:
     """**Apply** with one item ticked said "1 items changed." (« 1 éléments
     modifiés. »), and with none ticked "0 items changed.", not what to do."""
@@ -324,7 +339,7 @@ def test_the_inbox_bulk_action_counts_in_words_and_asks_for_a_selection(
         assert said == [one, none], said
 
 
-def test_a_refused_new_user_or_token_keeps_what_was_typed(served: Served) -> None:
+def test_a_refused_new_user_or_token_keeps_what_was_typed(served: _Site) -> None:
     """Adding a user whose password is too short came back with the name
     empty and the role back to "viewer" (retyped, the user got less than
     asked for); a token whose expiry is past lost its name and scope."""
@@ -369,7 +384,7 @@ def test_a_refused_new_user_or_token_keeps_what_was_typed(served: Served) -> Non
             assert "90d" not in said and "2027-01-31" not in said, lang
 
 
-def test_a_refused_new_objective_keeps_what_was_typed(served: Served) -> None:
+def test_a_refused_new_objective_keeps_what_was_typed(served: _Site) -> None:
     """Adding an objective under a name the plan has came back with the
     refusal and an empty form: its description, owner, deadline and topics
     were to be typed again."""
@@ -395,7 +410,7 @@ def test_a_refused_new_objective_keeps_what_was_typed(served: Served) -> None:
         assert '<input type="checkbox" name="topics" value="lumio" checked>' in form, lang
 
 
-def test_collect_now_counts_one_new_post_in_the_singular(served: Served) -> None:
+def test_collect_now_counts_one_new_post_in_the_singular(served: _Site) -> None:
     """**Collect now** on a source that brought one post said "1 new posts"
     (« 1 nouvelles publications »)."""
     said = {}
@@ -417,7 +432,7 @@ def test_collect_now_counts_one_new_post_in_the_singular(served: Served) -> None
                     "fr": "one-fr\u202f: 1 nouvelle publication, 0 en quarantaine."}  # fmt: skip
 
 
-def test_a_delivery_error_is_said_in_the_readers_language(served: Served) -> None:
+def test_a_delivery_error_is_said_in_the_readers_language(served: _Site) -> None:
     """The outbox keeps a failed send's error in English: the French alert
     page listed « https://hooks.example answered HTTP 500 » under its dead
     letters and in its deliveries' Error column."""
@@ -432,7 +447,7 @@ def test_a_delivery_error_is_said_in_the_readers_language(served: Served) -> Non
     assert "Check the [smtp]" not in said["fr"]
 
 
-def test_one_post_sent_or_one_dead_letter_is_counted_in_the_singular(served: Served) -> None:
+def test_one_post_sent_or_one_dead_letter_is_counted_in_the_singular(served: _Site) -> None:
     """**Send a test** of an alert whose topic finds one post said "(1
     posts)", and **Try them again** with one dead letter "1 dead letters
     queued again." (« 1 envois abandonnés »)."""
@@ -455,7 +470,7 @@ def test_one_post_sent_or_one_dead_letter_is_counted_in_the_singular(served: Ser
         assert said == lines, said
 
 
-def test_the_guidelines_say_one_hashtag_in_the_singular(served: Served) -> None:
+def test_the_guidelines_say_one_hashtag_in_the_singular(served: _Site) -> None:
     """Guidelines allowing one hashtag and one mention read "At most 1
     hashtags a post" (« Au plus 1 mots-clics par message »)."""
     rules = "+++\nmax_hashtags = 1\nmax_mentions = 1\n+++\n"

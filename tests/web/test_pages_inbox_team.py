@@ -17,13 +17,13 @@ from veille.inbox.model import ItemFilter
 from veille.models import Author, Post
 from veille.pipeline.ingest import build_pipeline
 from veille.query.topics import add_topic
-from veille.services import users
 from veille.sim.generate import SimConfig
 from veille.sim.server import SimClock, Simulator, SimWorld
 from veille.sim.social import snowflake
 from veille.workspace import Workspace, init_workspace
 
 from .conftest import Served, csrf_from, do_login, password_for, serve
+from .server import add_test_user
 
 SIM_NOW = datetime(2026, 10, 1, tzinfo=UTC)
 TEAM = {
@@ -39,7 +39,7 @@ def team(tmp_path: Path) -> Iterator[tuple[Served, dict[str, httpx.Client], list
     root = init_workspace(tmp_path / "ws")
     with Workspace.open(root) as ws:
         for name, role in TEAM.items():
-            users.add_user(ws.state, name, password_for(name), role)
+            add_test_user(ws.state, name, password_for(name), role)
         add_topic(ws.store, "lumio", "lumio", inbox=True)
         add_topic(ws.store, "billing", "invoice", inbox=True)
         posts = [
@@ -56,15 +56,33 @@ def team(tmp_path: Path) -> Iterator[tuple[Served, dict[str, httpx.Client], list
         build_pipeline(ws, skip=("enrich",)).ingest(posts)
         ids = sorted(i.id for i in svc.list_items(ws.state, ItemFilter(limit=10)))
     served, server = serve(root)
-    clients = {n: httpx.Client(base_url=served.url, timeout=30) for n in TEAM}
+    clients = _SignedIn(served.url)
     try:
-        for name, client in clients.items():
-            assert do_login(client, name).status_code == 303
         yield served, clients, ids
     finally:
-        for client in clients.values():
-            client.close()
+        clients.close()
         server.stop()
+
+
+class _SignedIn(dict[str, httpx.Client]):
+    """One client per team member, signed in through the login form the
+    first time a test asks for it (a test needs two or three of the five,
+    and each sign-in checks an argon2 hash, slow on purpose)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+
+    def __missing__(self, name: str) -> httpx.Client:
+        assert name in TEAM, name
+        client = httpx.Client(base_url=self.url, timeout=30)
+        self[name] = client
+        assert do_login(client, name).status_code == 303
+        return client
+
+    def close(self) -> None:
+        for client in self.values():
+            client.close()
 
 
 def _listed(page: str) -> set[int]:
@@ -134,7 +152,7 @@ def _mastodon_team(tmp_path: Path, sim: Simulator) -> tuple[Path, Any]:
     world_post = sim.world.by_platform["mastodon"][0]
     with Workspace.open(root) as ws:
         for name, role in TEAM.items():
-            users.add_user(ws.state, name, password_for(name), role)
+            add_test_user(ws.state, name, password_for(name), role)
         add_topic(ws.store, "lumio", "lumio", inbox=True)
         post = Post.create(
             platform="mastodon",
@@ -438,8 +456,9 @@ def test_removing_an_agent_puts_their_open_items_back_in_the_queue(
     to nobody who could see them (out of the unassigned queue), are back in
     it, said on the page. A closed one keeps its history as it is."""
     served, clients, ids = team
+    agent2 = clients["agent2"]  # signed in before the account is removed
     with Workspace.open(served.root) as ws:
-        users.add_user(ws.state, "boss", password_for("boss"), "admin")
+        add_test_user(ws.state, "boss", password_for("boss"), "admin")
         svc.assign(ws.state, ids[0], "agent2", actor="lead")
         svc.assign(ws.state, ids[1], "agent2", actor="lead")
         svc.set_status(ws.state, ids[1], "in_progress", actor="agent2")
@@ -452,7 +471,7 @@ def test_removing_an_agent_puts_their_open_items_back_in_the_queue(
         assert removed.status_code == 303
         said = html.unescape(boss.get(removed.headers["location"]).text)
     assert "User agent2 removed. 2 open inbox items assigned to them are back in the queue" in said
-    gone = clients["agent2"].get("/inbox")
+    gone = agent2.get("/inbox")
     assert gone.status_code == 303 and gone.headers["location"].startswith("/login")
     shown = clients["lead"].get("/inbox", params={"view": "unassigned"}).text
     assert {ids[0], ids[1]} <= _listed(shown)

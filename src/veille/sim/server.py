@@ -337,8 +337,13 @@ class SimHost:
         except OSError:
             self.address = "127.0.0.1"
             self._server = LoggingHTTPServer((self.address, 0), handler, __name__)
+        # serve_forever notices a shutdown only at its next poll: a short
+        # interval lets a test or ``veille sim`` stop in a blink, not half a second.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"sim-{self.name}", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sim-{self.name}",
+            daemon=True,
         )
         self._thread.start()
 
@@ -578,8 +583,13 @@ class Simulator:
         return self
 
     def stop(self) -> None:
-        for h in self.hosts.values():
-            h.stop()
+        # The hosts are stopped together: one by one, each waits for its own
+        # server's next poll, and a dozen hosts add up.
+        stoppers = [threading.Thread(target=h.stop) for h in self.hosts.values()]
+        for t in stoppers:
+            t.start()
+        for t in stoppers:
+            t.join()
 
     def __enter__(self) -> Simulator:
         return self.start()
