@@ -14,9 +14,12 @@ from typing import Any
 
 import pytest
 
+from tests.made import copy_workspace, made_workspace
 from veille.httpserver import LoggingHTTPServer
 from veille.models import Author, Engagement, Post
 from veille.workspace import Workspace, init_workspace
+
+__all__ = ["made_workspace"]  # a fixture, offered to the tests here
 
 
 def make_post(n: int, text: str, **kw: Any) -> Post:
@@ -33,8 +36,12 @@ def make_post(n: int, text: str, **kw: Any) -> Post:
     )
 
 
-def make_workspace(root: Path, extra: str = "") -> Workspace:
-    init_workspace(root)
+def make_workspace(root: Path, extra: str = "", made: Path | None = None) -> Workspace:
+    """A workspace at ``root`` (a copy of ``made`` where given: see tests/made.py)."""
+    if made is None:
+        init_workspace(root)
+    else:
+        copy_workspace(made, root)
     config = root / "veille.toml"
     config.write_text(
         "[http]\nallow_private_networks = true\n\n"
@@ -46,8 +53,8 @@ def make_workspace(root: Path, extra: str = "") -> Workspace:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Iterator[Workspace]:
-    ws = make_workspace(tmp_path / "ws")
+def workspace(tmp_path: Path, made_workspace: Path) -> Iterator[Workspace]:
+    ws = make_workspace(tmp_path / "ws", made=made_workspace)
     yield ws
     ws.close()
 

@@ -3,8 +3,11 @@ and agrees on (SQLite, the in-memory evaluator, the matcher's core)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -13,7 +16,7 @@ from veille.models import Author, Engagement, Post
 from veille.query import Matcher, QueryError, compile_query
 from veille.store.sqlite import SQLiteStore
 
-from .conftest import fuzz_settings
+from .conftest import fuzz_settings, store_copied_from
 
 # Pieces of the language, its usual mistakes and its edges, glued at random.
 PIECES = [
@@ -56,10 +59,20 @@ POSTS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def posts_store(made_store_file: Path) -> Iterator[SQLiteStore]:
+    """The POSTS stored once: every example only reads them."""
+    with store_copied_from(made_store_file) as store:
+        store.upsert_posts(POSTS)
+        yield store
+
+
 @fuzz_settings(300)
-@given(query_text)
-@example("site:[/x]")  # its value is "[": normalized bare, it read as an unclosed range
-def test_random_queries_are_refused_cleanly_or_agree_everywhere(text: str) -> None:
+@given(text=query_text)
+@example(text="site:[/x]")  # its value is "[": normalized bare, it read as an unclosed range
+def test_random_queries_are_refused_cleanly_or_agree_everywhere(
+    posts_store: SQLiteStore, text: str
+) -> None:
     try:
         q = compile_query(text)
     except QueryError as err:
@@ -69,17 +82,12 @@ def test_random_queries_are_refused_cleanly_or_agree_everywhere(text: str) -> No
     expected = {p.id for p in POSTS if q.matches(p)}
     for p in POSTS:
         q.spans(p)
-    store = SQLiteStore.open(":memory:")
-    try:
-        store.upsert_posts(POSTS)
-        for sort in ("newest", "relevance", "engagement"):
-            try:
-                found = {p.id for p in store.search(q, sort=sort, limit=100)}
-            except VeilleError as err:  # pragma: no cover - the failure this test looks for
-                raise AssertionError(f"{text!r} parsed but SQLite refused it: {err}") from err
-            assert found == expected, (text, sort)
-    finally:
-        store.close()
+    for sort in ("newest", "relevance", "engagement"):
+        try:
+            found = {p.id for p in posts_store.search(q, sort=sort, limit=100)}
+        except VeilleError as err:  # pragma: no cover - the failure this test looks for
+            raise AssertionError(f"{text!r} parsed but SQLite refused it: {err}") from err
+        assert found == expected, (text, sort)
     m = Matcher()
     m.add("q", text)
     assert {p.id for p in POSTS if m.match(p)} == expected, text

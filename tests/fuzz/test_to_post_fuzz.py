@@ -35,9 +35,8 @@ from veille.sources import (
 )
 from veille.sources import x as x_source
 from veille.sources.feeds import FeedsSource
-from veille.store.sqlite import SQLiteStore
 
-from .conftest import fuzz_settings
+from .conftest import fuzz_settings, store_copied_from
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -172,7 +171,11 @@ def _check_post(post: Post) -> None:
 @fuzz_settings(40)
 @given(data=st.data())
 def test_mutated_bodies_give_a_post_or_an_error_never_a_broken_post(
-    name: str, items: list[Any], to_post: Callable[[Any], Post], data: st.DataObject
+    name: str,
+    items: list[Any],
+    to_post: Callable[[Any], Post],
+    made_store_file: Path,
+    data: st.DataObject,
 ) -> None:
     raw = _mutate(data.draw(st.sampled_from(items), label="item"), data)
     try:
@@ -180,13 +183,10 @@ def test_mutated_bodies_give_a_post_or_an_error_never_a_broken_post(
     except Exception:
         return
     _check_post(post)
-    store = SQLiteStore.open(":memory:")
-    try:
+    with store_copied_from(made_store_file) as store:
         store.upsert_posts([post])
         (back,) = store.search(compile_query("platform:" + post.platform), limit=5)
         assert back.id == post.id and back.text == post.text
-    finally:
-        store.close()
     m = Matcher()
     m.add("q", "platform:" + post.platform)
     assert m.match(post)

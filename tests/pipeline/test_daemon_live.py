@@ -59,7 +59,17 @@ def _env(ws: Path) -> dict[str, str]:
 
 
 def _veille(ws: Path, *args: str) -> None:
-    subprocess.run([*VEILLE, *args], env=_env(ws), check=True, capture_output=True, timeout=120)
+    """``veille ARGS`` in workspace ``ws``, as a user types it beside the
+    daemon. The daemon is the other process; this runs in the test's own
+    (typer's runner): a process of its own per command spent a second or
+    more starting, and proved nothing these tests ask."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+
+    env = {key: _env(ws)[key] for key in ("VEILLE_ALLOW_PRIVATE_NETWORKS", "VEILLE_WORKSPACE")}
+    done = CliRunner(env=env).invoke(build_app(), list(args))
+    assert done.exit_code == 0, (args, done.output, done.exception)
 
 
 def _rows(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:

@@ -23,9 +23,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.made import copy_workspace, made_workspace
 from veille.models import Author, Engagement, Post, Sentiment
 from veille.query.topics import add_topic
-from veille.workspace import Workspace, init_workspace
+from veille.workspace import Workspace
+
+__all__ = ["made_workspace"]  # a fixture, offered to the tests here
 
 NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
 
@@ -85,11 +88,18 @@ def world() -> list[Post]:
     ]
 
 
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    root = init_workspace(tmp_path / "ws")
+@pytest.fixture(scope="session")
+def made_plan_workspace(made_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The world stored and its two topics, made once and copied per test."""
+    root = copy_workspace(made_workspace, tmp_path_factory.mktemp("plan") / "ws")
     with Workspace.open(root) as w:
         w.store.upsert_posts(world())
         add_topic(w.store, "lumio", "lumio")
         add_topic(w.store, "vexa", "vexa")
+    return root
+
+
+@pytest.fixture
+def ws(tmp_path: Path, made_plan_workspace: Path) -> Iterator[Workspace]:
+    with Workspace.open(copy_workspace(made_plan_workspace, tmp_path / "ws")) as w:
         yield w

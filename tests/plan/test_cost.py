@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 
@@ -82,15 +80,18 @@ def test_adoption_records_the_cost(ws: Workspace) -> None:
 
 
 def veille(ws: Workspace, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """``veille ARGS -w WS`` in its own process, as a user types it."""
-    return subprocess.run(
-        [sys.executable, "-m", "veille", *args, "-w", str(ws.root)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-        timeout=120,
-    )
+    """``veille ARGS -w WS`` as a user types it, its output and errors apart.
+    The app runs in this process (typer's runner): a process of its own per
+    command took most of these tests' time and proves nothing they ask."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+
+    argv = [*args, "-w", str(ws.root)]
+    done = CliRunner(env={"COLUMNS": "200"}).invoke(build_app(), argv, input=stdin)
+    if done.exception is not None and not isinstance(done.exception, SystemExit):
+        raise done.exception
+    return subprocess.CompletedProcess(argv, done.exit_code, done.stdout, done.stderr)
 
 
 def test_a_plan_beyond_what_the_team_has_is_flagged_and_not_adopted_unawares(

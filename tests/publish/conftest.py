@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.made import copy_workspace, made_workspace
 from veille.config import HttpSettings, Settings
 from veille.publish import Account, Publishing
 from veille.sim import bluesky, mastodon, wordpress
 from veille.sim.generate import SimConfig
 from veille.sim.server import SimClock, Simulator, SimWorld
-from veille.workspace import Workspace, init_workspace
+from veille.workspace import Workspace
 
 SIM_NOW = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -54,8 +55,8 @@ def accounts(sim: Simulator) -> dict[str, Account]:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Iterator[Workspace]:
-    root = init_workspace(tmp_path / "ws")
+def workspace(tmp_path: Path, made_workspace: Path) -> Iterator[Workspace]:
+    root = copy_workspace(made_workspace, tmp_path / "ws")
     toml = root / "veille.toml"
     toml.write_text(
         toml.read_text(encoding="utf-8").replace(
@@ -67,4 +68,4 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
         yield ws
 
 
-__all__ = ["accounts", "mastodon"]
+__all__ = ["accounts", "made_workspace", "mastodon"]
