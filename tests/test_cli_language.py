@@ -73,8 +73,8 @@ def here(
 def newer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace whose database a newer veille wrote (its schema ahead)."""
     root = tmp_path_factory.mktemp("newer") / "ws"
-    assert veille("init", str(root), cwd=root.parent).returncode == 0
-    assert veille("topic", "list", cwd=root).returncode == 0  # the database, made
+    assert here("init", str(root), cwd=root.parent).returncode == 0
+    assert here("topic", "list", cwd=root).returncode == 0  # the database, made
     db = sqlite3.connect(root / "veille.db")
     db.execute("PRAGMA user_version = 9999")
     db.commit()
@@ -316,7 +316,7 @@ def test_the_terms_made_again_on_opening_are_said_in_the_readers_language(
     from veille.store.sqlite import SQLiteStore
 
     root = tmp_path / "ws"
-    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
     store = SQLiteStore.open(root / "veille.db")
     store.upsert_posts([make_post(f"p-{i}", f"Post {i} about the fibre") for i in range(1200)])
     store.conn.execute("UPDATE kept_terms SET version = '1.old'")
