@@ -132,6 +132,10 @@ def test_collect_fails_when_a_source_fails(run, tmp_path: Path, monkeypatch) -> 
     naming the failed ones; the other's posts are stored all the same."""
     monkeypatch.setenv("VEILLE_ALLOW_PRIVATE_NETWORKS", "1")
     run("init", "ws")
+    # A refused connection fails at once, not after [http]'s four retries
+    # with their backoff (seconds waited for nothing this test says).
+    toml = Path("ws") / "veille.toml"
+    toml.write_text(toml.read_text().replace("# max_retries = 4", "max_retries = 0"))
     posts = tmp_path / "posts.jsonl"
     row = {"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}
     posts.write_text(json.dumps(row) + "\n")

@@ -1,34 +1,27 @@
 """The refusals a French reader meets most are said in French, and still
 name what was given and what to do: a bad value in veille.toml, an unknown
 source kind, a [store] URL veille cannot read, a file ``veille import``
-cannot read or a row of it. Real ``veille --language fr`` runs in a
-subprocess, as a reader starts it from a shell; ``--language en`` says the
+cannot read or a row of it. ``veille --language fr`` runs (the app, in
+this process, as typer's CliRunner runs it); ``--language en`` says the
 same in English, word for word as before."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+from tests.test_cli_language import here
+
 NBSP = "\u202f"
 
 
 def veille(*args: str, cwd: Path, given: str = "") -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("VEILLE_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
-    }
-    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run([sys.executable, "-m", "veille", *args], cwd=cwd, env=env,
-                          input=given,
-                          capture_output=True, text=True, timeout=180)  # fmt: skip
+    """``veille ARGS`` in ``cwd``, ``given`` on its standard input: the app
+    run in this process (see :func:`tests.test_cli_language.here`)."""
+    return here(*args, cwd=cwd, given=given)
 
 
 @pytest.fixture(scope="module")

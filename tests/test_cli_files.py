@@ -30,8 +30,12 @@ def veille(
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace of 30 posts, made in this process (the commands the tests
+    run are the real processes)."""
+    from tests.test_cli_language import here
+
     root = tmp_path_factory.mktemp("files") / "ws"
-    assert veille("init", str(root), cwd=root.parent).returncode == 0
+    assert here("init", str(root), cwd=root.parent).returncode == 0
     posts = root.parent / "posts.jsonl"
     posts.write_text(
         "".join(
@@ -48,7 +52,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
             for i in range(30)
         )
     )
-    assert veille("import", str(posts), "--no-enrich", cwd=root).returncode == 0
+    assert here("import", str(posts), "--no-enrich", cwd=root).returncode == 0
     return root
 
 

@@ -1,7 +1,9 @@
 """The CLI speaks its reader's language: ``veille --language``, else the
 workspace's ``ui_language`` (where its veille.toml sets one), else the
 locale (LC_ALL, LC_MESSAGES, LANG), else English. Real ``veille`` runs in
-a subprocess, as a reader starts it from a shell."""
+a subprocess, as a reader starts it from a shell, where the locale of its
+environment, a signal or its log on stderr is what a test proves; the app
+runs in this process (:func:`here`) where the words a reader sees are."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 import pytest
@@ -36,12 +39,42 @@ def veille(*args: str, cwd: Path, **locale: str) -> subprocess.CompletedProcess[
                           capture_output=True, text=True, timeout=180)  # fmt: skip
 
 
+def here(
+    *args: str, cwd: Path, given: str | None = None, **locale: str
+) -> subprocess.CompletedProcess[str]:
+    """``veille ARGS`` run in this process by typer's ``CliRunner`` (the same
+    app a shell starts, without a new interpreter's imports), in ``cwd``,
+    with :func:`veille`'s environment: no workspace and no language but
+    ``locale``; ``given``, its standard input. For what a reader sees in
+    their language; the locale read from a real process's environment,
+    signals, terminals and logs on stderr keep :func:`veille`. Its answer
+    reads as :func:`veille`'s (returncode, stdout, stderr); a Python error
+    fails the test (a process would have printed its traceback)."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+
+    unset = ("VEILLE_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+    env: dict[str, str | None] = {name: None for name in unset}
+    env.update(locale)
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        done = CliRunner().invoke(build_app(), list(args), env=env, input=given)
+    finally:
+        os.chdir(before)
+    assert done.exception is None or isinstance(done.exception, SystemExit), (
+        done.exc_info and "".join(traceback.format_exception(*done.exc_info))
+    )
+    return subprocess.CompletedProcess(list(args), done.exit_code, done.stdout, done.stderr)
+
+
 @pytest.fixture(scope="module")
 def newer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace whose database a newer veille wrote (its schema ahead)."""
     root = tmp_path_factory.mktemp("newer") / "ws"
-    assert veille("init", str(root), cwd=root.parent).returncode == 0
-    assert veille("topic", "list", cwd=root).returncode == 0  # the database, made
+    assert here("init", str(root), cwd=root.parent).returncode == 0
+    assert here("topic", "list", cwd=root).returncode == 0  # the database, made
     db = sqlite3.connect(root / "veille.db")
     db.execute("PRAGMA user_version = 9999")
     db.commit()
@@ -88,15 +121,15 @@ def test_the_locale_decides_where_nothing_else_does(
 
 def test_the_workspace_language_comes_before_the_locale(tmp_path: Path) -> None:
     root = tmp_path / "ws"
-    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
     config = root / "veille.toml"
     config.write_text(
         config.read_text().replace('# ui_language = "en"', 'ui_language = "fr"'), "utf-8"
     )
-    done = veille("topic", "history", "nothing-here", cwd=root, LANG="en_US.UTF-8")
+    done = here("topic", "history", "nothing-here", cwd=root, LANG="en_US.UTF-8")
     assert done.returncode == 2
     assert f"erreur{NBSP}: aucun sujet ne s’appelle «{NBSP}nothing-here{NBSP}»" in done.stderr
-    done = veille("--language", "en", "topic", "history", "nothing-here", cwd=root)
+    done = here("--language", "en", "topic", "history", "nothing-here", cwd=root)
     assert "error: no topic named 'nothing-here'" in done.stderr
 
 
@@ -210,6 +243,10 @@ def test_collect_reports_in_french(run, tmp_path: Path, monkeypatch) -> None:  #
     import json
 
     monkeypatch.setenv("VEILLE_ALLOW_PRIVATE_NETWORKS", "1")
+    # A refused connection fails at once, not after [http]'s four retries
+    # with their backoff (seconds waited for nothing this test says).
+    toml = tmp_path / "ws" / "veille.toml"
+    toml.write_text(toml.read_text().replace("# max_retries = 4", "max_retries = 0"))
     posts = tmp_path / "posts.jsonl"
     row = {"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}
     posts.write_text(json.dumps(row) + "\n")
@@ -227,13 +264,13 @@ def test_collect_reports_in_french(run, tmp_path: Path, monkeypatch) -> None:  #
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_a_full_disk_is_said_in_french(tmp_path: Path) -> None:
     root = tmp_path / "ws"
-    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
     posts = tmp_path / "posts.jsonl"
     posts.write_text(
         '{"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}\n'
     )
-    assert veille("import", str(posts), "--no-enrich", cwd=root).returncode == 0
-    done = veille("export", "-o", "/dev/full", cwd=root, LANG="fr_FR.UTF-8")
+    assert here("import", str(posts), "--no-enrich", cwd=root).returncode == 0
+    done = here("export", "-o", "/dev/full", cwd=root, LANG="fr_FR.UTF-8")
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith(f"erreur{NBSP}: No space left on device\n"), done.stderr
     assert f"Libérez de la place ou écrivez ailleurs{NBSP}; ce qui" in done.stderr
@@ -243,7 +280,7 @@ def test_the_import_summary_is_said_in_the_readers_language(tmp_path: Path) -> N
     """``veille import``'s summary agrees with each count (French: 0 and 1
     singular) and writes the numbers the reader's way."""
     root = tmp_path / "ws"
-    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
     rows = tmp_path / "posts.jsonl"
     with rows.open("w", encoding="utf-8") as f:
         for i in range(1200):
@@ -251,18 +288,18 @@ def test_the_import_summary_is_said_in_the_readers_language(tmp_path: Path) -> N
                     f'"published_at": "2026-10-01T02:00:00Z"}}\n')  # fmt: skip
         f.write('{"platform": "rss", "id": "bad"}\n')  # no text: a bad row
     args = ("import", str(rows), "-w", str(root), "--no-enrich")
-    done = veille(*args, cwd=tmp_path, LANG="fr_FR.UTF-8")
+    done = here(*args, cwd=tmp_path, LANG="fr_FR.UTF-8")
     assert done.returncode == 0, done.stderr
     assert (
         f"1{NBSP}201 lignes lues{NBSP}: 1{NBSP}200 nouvelles publications, 0 mise à jour, "
         "0 inchangée, 1 ligne erronée ignorée"
     ) in done.stdout, done.stdout
-    again = veille(*args, cwd=tmp_path, LANG="fr_FR.UTF-8")
+    again = here(*args, cwd=tmp_path, LANG="fr_FR.UTF-8")
     assert (
         f"1{NBSP}201 lignes lues{NBSP}: 0 nouvelle publication, 0 mise à jour, "
         f"1{NBSP}200 inchangées, 1 ligne erronée ignorée"
     ) in again.stdout, again.stdout
-    english = veille("--language", "en", *args, cwd=tmp_path, LANG="fr_FR.UTF-8")
+    english = here("--language", "en", *args, cwd=tmp_path, LANG="fr_FR.UTF-8")
     assert (
         "1,201 rows read: 0 new posts, 0 updated, 1,200 unchanged, 1 bad row skipped"
     ) in english.stdout, english.stdout
@@ -279,7 +316,7 @@ def test_the_terms_made_again_on_opening_are_said_in_the_readers_language(
     from veille.store.sqlite import SQLiteStore
 
     root = tmp_path / "ws"
-    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
     store = SQLiteStore.open(root / "veille.db")
     store.upsert_posts([make_post(f"p-{i}", f"Post {i} about the fibre") for i in range(1200)])
     store.conn.execute("UPDATE kept_terms SET version = '1.old'")
@@ -309,31 +346,29 @@ def test_source_health_heads_its_columns_in_the_readers_language(tmp_path: Path)
     under English column headers (« last success », « quota left »): the
     headers are said in the reader's language too; JSON keeps its keys."""
     root = tmp_path / "ws"
-    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
     posts = tmp_path / "posts.csv"
     posts.write_text(
         "platform,id,text,author,published_at\nmastodon,1,bonjour,alice,2026-03-01T10:00:00Z\n",
         encoding="utf-8",
     )
-    assert (
-        veille("source", "add", "file", str(posts), "--name", "fichier", cwd=root).returncode == 0
-    )
+    assert here("source", "add", "file", str(posts), "--name", "fichier", cwd=root).returncode == 0
     wide = {"COLUMNS": "3000"}  # the table whole, not cut to a terminal
-    french = veille("source", "health", "--language", "fr", cwd=root, **wide)
+    french = here("source", "health", "--language", "fr", cwd=root, **wide)
     assert french.returncode == 0, french.stderr
     assert _header(french.stdout) == [
         "source", "dernière réussite", "échecs d’affilée", "publications au dernier passage",
         "total", "quota restant", "en quarantaine", "datées dans le futur",
         "écartées (effacement)", "hors conservation", "prochaine collecte", "dernière erreur",
     ]  # fmt: skip
-    from_locale = veille("source", "health", cwd=root, LANG="fr_FR.UTF-8", **wide)
+    from_locale = here("source", "health", cwd=root, LANG="fr_FR.UTF-8", **wide)
     assert _header(from_locale.stdout) == _header(french.stdout)
-    english = veille("source", "health", "--language", "en", cwd=root, **wide)
+    english = here("source", "health", "--language", "en", cwd=root, **wide)
     assert _header(english.stdout) == [
         "source", "last success", "failures", "last posts", "total", "quota left",
         "quarantined", "dated ahead", "suppressed", "past retention", "next due", "last error",
     ]  # fmt: skip
-    json = veille("source", "health", "--language", "fr", "-f", "json", cwd=root)
+    json = here("source", "health", "--language", "fr", "-f", "json", cwd=root)
     assert '"last_success"' in json.stdout and "dernière" not in json.stdout
 
 
@@ -392,7 +427,7 @@ def test_an_imports_bad_rows_and_refusals_are_said_in_the_readers_language(
     --strict refusal (« line 3 », « Nothing from this file was stored ») and a
     missing file (« is not a file ») in English: all in the reader's language."""
     root = tmp_path / "ws"
-    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
     rows = tmp_path / "posts.csv"
     rows.write_text(
         "platform,id,text,author,published_at\n"
@@ -402,7 +437,7 @@ def test_an_imports_bad_rows_and_refusals_are_said_in_the_readers_language(
         encoding="utf-8",
     )
     fr = {"LANG": "fr_FR.UTF-8"}
-    done = veille("import", str(rows), "--no-enrich", cwd=root, **fr)
+    done = here("import", str(rows), "--no-enrich", cwd=root, **fr)
     assert done.returncode == 0, done.stderr
     assert (
         f"{rows}:3: aucun texte{NBSP}: l’enregistrement a besoin d’un text (ou content, body) "
@@ -411,21 +446,21 @@ def test_an_imports_bad_rows_and_refusals_are_said_in_the_readers_language(
     ) in done.stderr, done.stderr
     assert "2 lignes erronées ignorées" in done.stdout, done.stdout
 
-    strict = veille("import", str(rows), "--strict", "--no-enrich", cwd=root, **fr)
+    strict = here("import", str(rows), "--strict", "--no-enrich", cwd=root, **fr)
     assert strict.returncode == 2, strict.stderr
     assert strict.stderr.startswith(
         f"erreur{NBSP}: {rows}, ligne 3{NBSP}: aucun texte{NBSP}: l’enregistrement"
     ), strict.stderr
     assert "Rien de ce fichier n’a été enregistré (--strict). Corrigez la ligne" in strict.stderr
 
-    missing = veille("import", str(tmp_path / "gone.csv"), cwd=root, **fr)
+    missing = here("import", str(tmp_path / "gone.csv"), cwd=root, **fr)
     assert missing.returncode == 2
     assert missing.stderr == (
         f"erreur{NBSP}: {tmp_path / 'gone.csv'} n’est pas un fichier\n"
         "Vérifiez le chemin et réessayez.\n"
     ), missing.stderr
 
-    english = veille("--language", "en", "import", str(rows), "--strict", cwd=root, **fr)
+    english = here("--language", "en", "import", str(rows), "--strict", cwd=root, **fr)
     assert english.stderr.startswith(
         f"error: {rows}, line 3: no text: the record needs a text (or content, body) or a title\n"
         "Nothing from this file was stored (--strict). Fix the line"
@@ -439,13 +474,13 @@ def test_serve_on_a_busy_port_says_so_in_the_readers_language(tmp_path: Path) ->
     import socket
 
     root = tmp_path / "ws"
-    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
         held.listen(1)
         port = held.getsockname()[1]
-        done = veille("serve", "--port", str(port), cwd=root, LANG="fr_FR.UTF-8")
-        english = veille("--language", "en", "serve", "--port", str(port), cwd=root)
+        done = here("serve", "--port", str(port), cwd=root, LANG="fr_FR.UTF-8")
+        english = here("--language", "en", "serve", "--port", str(port), cwd=root)
     assert done.returncode == 2, done.stderr
     assert f"erreur{NBSP}: impossible d’écouter sur 127.0.0.1:{port}{NBSP}: " in done.stderr
     assert (
@@ -668,7 +703,7 @@ def listened(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import json
 
     root = tmp_path_factory.mktemp("listened") / "ws"
-    assert veille("init", str(root), cwd=root.parent).returncode == 0
+    assert here("init", str(root), cwd=root.parent).returncode == 0
     words = ("panne", "super", "fibre", "nul")
     rows = root.parent / "posts.jsonl"
     with rows.open("w", encoding="utf-8") as f:
@@ -678,7 +713,7 @@ def listened(tmp_path_factory: pytest.TempPathFactory) -> Path:
                    "author": f"user{i % 30}", "likes": i % 7, "lang": "fr",
                    "published_at": f"2026-11-{1 + i % 20:02d}T10:00:00Z"}  # fmt: skip
             f.write(json.dumps(row) + "\n")
-    assert veille("import", str(rows), "--no-enrich", cwd=root).returncode == 0
+    assert here("import", str(rows), "--no-enrich", cwd=root).returncode == 0
     return root
 
 
@@ -689,37 +724,37 @@ def test_the_analytics_tables_are_said_in_the_readers_language(listened: Path) -
     and dates are the reader's; English and JSON stay as they were."""
     wide = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
     ten = ("--period", "2026-11-01..2026-11-10")
-    done = veille("volume", *ten, cwd=listened, **wide)
+    done = here("volume", *ten, cwd=listened, **wide)
     assert done.returncode == 0, done.stderr
     assert _header(done.stdout) == ["début", "publications", "période précédente", "sentiment net"]
     assert "│ 1 novembre 2026 " in done.stdout, done.stdout
     assert f"650 publications sur 1–10 nov. 2026{NBSP}; 0 la période précédente (n.d.)" in (
         done.stdout
     )
-    english = veille("--language", "en", "volume", *ten, cwd=listened, **wide)
+    english = here("--language", "en", "volume", *ten, cwd=listened, **wide)
     assert _header(english.stdout) == ["start", "posts", "previous", "net sentiment"]
     assert "650 posts in 2026-11-01 – 2026-11-10; 0 the period before (n/a)" in english.stdout
 
     month = ("--period", "2026-11-01..2026-11-30")
-    done = veille("volume", "--by", "platform", *month, cwd=listened, **wide)
+    done = here("volume", "--by", "platform", *month, cwd=listened, **wide)
     assert _header(done.stdout) == [
         "plateforme", "publications", "part", "période précédente", "part précédente",
         "interactions",
     ]  # fmt: skip
     assert f"│ 33,4{NBSP}% " in done.stdout and f"│ 1{NBSP}302 " in done.stdout, done.stdout
-    english = veille("--language", "en", "volume", "--by", "platform", *month, cwd=listened)
+    english = here("--language", "en", "volume", "--by", "platform", *month, cwd=listened)
     assert "│ 33.4% " in english.stdout and "│ 1302 " in english.stdout, english.stdout
 
-    done = veille("sov", "-q", "lumio=lumio", "-q", "vexa=vexa", *month, cwd=listened, **wide)
+    done = here("sov", "-q", "lumio=lumio", "-q", "vexa=vexa", *month, cwd=listened, **wide)
     assert _header(done.stdout) == [
         "sujet", "publications", "part", "part précédente", "part des interactions",
     ]  # fmt: skip
     assert f"│ 83,3{NBSP}% " in done.stdout, done.stdout
-    done = veille("top", "authors", *month, "--limit", "1", cwd=listened, **wide)
+    done = here("top", "authors", *month, "--limit", "1", cwd=listened, **wide)
     assert _header(done.stdout) == [
         "plateforme", "compte", "nom", "publications", "interactions", "abonnés",
     ]  # fmt: skip
-    json = veille("volume", "--by", "platform", *month, "-f", "json", cwd=listened, **wide)
+    json = here("volume", "--by", "platform", *month, "-f", "json", cwd=listened, **wide)
     assert '"share": 0.33' in json.stdout and "%" not in json.stdout, json.stdout
 
 
@@ -728,27 +763,27 @@ def test_enrichment_reports_in_the_readers_language(listened: Path) -> None:
     "65 posts enriched", "1 post reviewed" and "Story …: also published by"
     in English alone, under English headers."""
     fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
-    done = veille("enrich", "--since", "2026-11-20", cwd=listened, **fr)
+    done = here("enrich", "--since", "2026-11-20", cwd=listened, **fr)
     assert done.returncode == 0, done.stderr
     assert f"65 publications enrichies{NBSP}; nouvellement regroupées{NBSP}: " in done.stdout, (
         done.stdout
     )
-    english = veille("--language", "en", "enrich", "--since", "2026-11-20", cwd=listened)
+    english = here("--language", "en", "enrich", "--since", "2026-11-20", cwd=listened)
     assert "0 posts enriched, 0 newly clustered" in english.stdout, english.stdout
-    done = veille("sentiment", "correct", "rss:1", "negative", cwd=listened, **fr)
+    done = here("sentiment", "correct", "rss:1", "negative", cwd=listened, **fr)
     assert f"rss:1{NBSP}: aucune → negative" in done.stdout, done.stdout
-    done = veille("sentiment", "corrections", cwd=listened, **fr)
+    done = here("sentiment", "corrections", cwd=listened, **fr)
     assert _header(done.stdout) == [
         "publication", "ancienne étiquette", "nouvelle étiquette", "corrigée par", "corrigée le",
     ]  # fmt: skip
     assert "Corrections du sentiment" in done.stdout
     assert f"1 publication revue{NBSP}; le modèle était d’accord sur 0 (0{NBSP}%)" in done.stdout
-    csv = veille("sentiment", "corrections", "-f", "csv", cwd=listened, **fr)
+    csv = here("sentiment", "corrections", "-f", "csv", cwd=listened, **fr)
     assert csv.stdout.startswith("post_id,old_label,new_label,corrected_by,corrected_at\n")
-    done = veille("copies", "rss:1", cwd=listened, **fr)
+    done = here("copies", "rss:1", cwd=listened, **fr)
     assert f"Histoire rss:1{NBSP}: aussi publiée par 0 autre" in done.stdout, done.stdout
     assert _header(done.stdout) == ["publication", "plateforme", "auteur", "URL", "représentante"]
-    english = veille("--language", "en", "copies", "rss:1", cwd=listened, **fr)
+    english = here("--language", "en", "copies", "rss:1", cwd=listened, **fr)
     assert "Story rss:1: also published by 0 others" in english.stdout, english.stdout
 
 
@@ -759,56 +794,56 @@ def test_privacy_erase_lift_access_and_log_are_said_in_the_readers_language(
     alone ("1 post by claire on every platform erased"), under English
     headers; `privacy purge` was already French."""
     root = tmp_path / "ws"
-    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
     posts = tmp_path / "posts.jsonl"
     posts.write_text(
         '{"platform": "mastodon", "id": "1", "text": "lumio", "author": "claire", '
         '"published_at": "2026-11-20T10:00:00Z"}\n',
         encoding="utf-8",
     )
-    assert veille("import", str(posts), "--no-enrich", cwd=root).returncode == 0
+    assert here("import", str(posts), "--no-enrich", cwd=root).returncode == 0
     fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
     access = tmp_path / "claire.json"
-    done = veille("privacy", "access", "--author", "claire", "-o", str(access), cwd=root, **fr)
+    done = here("privacy", "access", "--author", "claire", "-o", str(access), cwd=root, **fr)
     assert done.returncode == 0, done.stderr
     assert f"Écrit dans {access}{NBSP}: " in done.stderr, done.stderr
-    done = veille("privacy", "erase", "--author", "claire", "--yes", cwd=root, **fr)
+    done = here("privacy", "erase", "--author", "claire", "--yes", cwd=root, **fr)
     assert done.returncode == 0, done.stderr
     assert (
         f"1 publication de claire effacée sur toutes les plateformes{NBSP}; aussi supprimé{NBSP}: "
     ) in done.stdout, done.stdout
     args = ("privacy", "erase", "--author", "nobody", "--platform", "mastodon", "--yes")
-    done = veille(*args, cwd=root, **fr)
+    done = here(*args, cwd=root, **fr)
     assert (
         f"avertissement{NBSP}: aucune publication enregistrée n’est de nobody sur mastodon{NBSP}: "
         "rien n’a été effacé"
     ) in done.stderr, done.stderr
-    english = veille("--language", "en", *args, cwd=root, **fr)
+    english = here("--language", "en", *args, cwd=root, **fr)
     assert "warning: no stored post is by nobody on mastodon: nothing was erased" in (
         english.stderr
     ), english.stderr
     assert "0 posts by nobody on mastodon erased; also removed: nothing else" in english.stdout
-    done = veille("privacy", "lift", "--author", "claire", "--yes", cwd=root, **fr)
+    done = here("privacy", "lift", "--author", "claire", "--yes", cwd=root, **fr)
     assert f"Opposition de claire sur toutes les plateformes levée{NBSP}: ce que" in done.stdout
-    done = veille("privacy", "log", cwd=root, **fr)
+    done = here("privacy", "log", cwd=root, **fr)
     assert _header(done.stdout) == [
         "date", "type", "plateforme", "personne", "publications", "aussi supprimé",
     ]  # fmt: skip
-    csv = veille("privacy", "log", "-f", "csv", cwd=root, **fr)
+    csv = here("privacy", "log", "-f", "csv", cwd=root, **fr)
     assert csv.stdout.startswith("at,kind,platform,subject,posts,removed\n"), csv.stdout
 
 
 def test_stats_are_said_in_the_readers_language(listened: Path) -> None:
     """`veille stats` said "1300 posts from 2026-11-01 to 2026-11-20" under
     English headers whatever the language."""
-    done = veille("stats", cwd=listened, COLUMNS="3000", LANG="fr_FR.UTF-8")
+    done = here("stats", cwd=listened, COLUMNS="3000", LANG="fr_FR.UTF-8")
     assert done.returncode == 0, done.stderr
     assert f"1{NBSP}300 publications du 1 novembre 2026 au 20 novembre 2026" in done.stdout, (
         done.stdout
     )
     assert _header(done.stdout) == ["plateforme", "publications"]
     assert "│ 20 novembre 2026 │ 65 " in done.stdout
-    english = veille("--language", "en", "stats", cwd=listened, COLUMNS="3000")
+    english = here("--language", "en", "stats", cwd=listened, COLUMNS="3000")
     assert "1300 posts from 2026-11-01 to 2026-11-20" in english.stdout, english.stdout
     assert _header(english.stdout) == ["platform", "posts"]
 
@@ -816,7 +851,7 @@ def test_stats_are_said_in_the_readers_language(listened: Path) -> None:
 def test_search_is_said_in_the_readers_language(listened: Path) -> None:
     """`veille search` said "1300 posts matched; 1 shown." under English
     headers whatever the language; CSV keeps its keys and ISO times."""
-    done = veille("search", "lumio", "--limit", "1", cwd=listened, COLUMNS="3000",
+    done = here("search", "lumio", "--limit", "1", cwd=listened, COLUMNS="3000",
                   LANG="fr_FR.UTF-8")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert f"1{NBSP}300 publications trouvées{NBSP}; affichées{NBSP}: 1." in done.stdout, (
@@ -824,9 +859,9 @@ def test_search_is_said_in_the_readers_language(listened: Path) -> None:
     )
     assert _header(done.stdout) == ["id", "publiée le", "auteur", "interactions", "texte", "URL"]
     assert " 20 nov. 2026 à 10:00 " in done.stdout
-    english = veille("--language", "en", "search", "lumio", "--limit", "1", cwd=listened)
+    english = here("--language", "en", "search", "lumio", "--limit", "1", cwd=listened)
     assert "1300 posts matched; 1 shown." in english.stdout, english.stdout
-    csv = veille("search", "lumio", "--limit", "1", "-f", "csv", cwd=listened, LANG="fr_FR.UTF-8")
+    csv = here("search", "lumio", "--limit", "1", "-f", "csv", cwd=listened, LANG="fr_FR.UTF-8")
     assert csv.stdout.startswith("id,published_at,author,engagement,title,text,highlights,url")
     assert "2026-11-20T10:00:00+00:00" in csv.stdout, csv.stdout
 
@@ -836,31 +871,31 @@ def test_the_lists_are_headed_in_the_readers_language(tmp_path: Path) -> None:
     `alert list` and `alert dead` were headed 'name', 'query',
     'updated_at', 'Dead letters (times in UTC)' in every language."""
     root = tmp_path / "ws"
-    assert veille("init", str(root), cwd=tmp_path).returncode == 0
-    assert veille("topic", "add", "lumio", "lumio OR vexa", cwd=root).returncode == 0
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
+    assert here("topic", "add", "lumio", "lumio OR vexa", cwd=root).returncode == 0
     fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
-    done = veille("topic", "list", cwd=root, **fr)
+    done = here("topic", "list", cwd=root, **fr)
     assert done.returncode == 0, done.stderr
     assert _header(done.stdout) == [
         "nom", "version", "requête", "boîte de réception", "modifié le",
     ]  # fmt: skip
     assert " à " in done.stdout  # the time, the French way
-    done = veille("topic", "history", "lumio", cwd=root, **fr)
+    done = here("topic", "history", "lumio", cwd=root, **fr)
     assert _header(done.stdout) == ["version", "requête", "création"], done.stdout
-    csv = veille("topic", "history", "lumio", "-f", "csv", cwd=root, **fr)
+    csv = here("topic", "history", "lumio", "-f", "csv", cwd=root, **fr)
     assert csv.stdout.startswith("version,query,created_at\n1,lumio OR vexa,20"), csv.stdout
-    done = veille("source", "list", cwd=root, **fr)
+    done = here("source", "list", cwd=root, **fr)
     assert _header(done.stdout) == ["nom", "type", "intervalle", "active", "réglages"]
-    done = veille("quarantine", "list", cwd=root, **fr)
+    done = here("quarantine", "list", cwd=root, **fr)
     assert _header(done.stdout) == ["id", "source", "date", "erreur", "brut"]
-    done = veille("alert", "list", cwd=root, **fr)
+    done = here("alert", "list", cwd=root, **fr)
     assert "Alertes" in done.stdout, done.stdout
     assert _header(done.stdout)[:3] == ["nom", "type", "surveille"]
-    done = veille("alert", "dead", cwd=root, **fr)
+    done = here("alert", "dead", cwd=root, **fr)
     assert "Envois abandonnés (heures en UTC)" in done.stdout, done.stdout
-    english = veille("--language", "en", "topic", "list", cwd=root, **fr)
+    english = here("--language", "en", "topic", "list", cwd=root, **fr)
     assert _header(english.stdout) == ["name", "version", "query", "inbox", "updated_at"]
-    english = veille("--language", "en", "alert", "dead", cwd=root, **fr)
+    english = here("--language", "en", "alert", "dead", cwd=root, **fr)
     assert "Dead letters (times in UTC)" in english.stdout, english.stdout
     for args, heads in (
         (("inbox", "list"), ["id", "état", "priorité", "responsable", "plateforme", "auteur",
@@ -871,35 +906,35 @@ def test_the_lists_are_headed_in_the_readers_language(tmp_path: Path) -> None:
         (("publish", "account", "list"), ["nom", "plateforme", "URL", "compte", "secret",
                                           "limite"]),
     ):  # fmt: skip
-        done = veille(*args, cwd=root, **fr)
+        done = here(*args, cwd=root, **fr)
         assert _header(done.stdout) == heads, done.stdout
-    english = veille("--language", "en", "user", "list", cwd=root, **fr)
+    english = here("--language", "en", "user", "list", cwd=root, **fr)
     assert _header(english.stdout) == ["username", "role", "language", "timezone", "created_at"]
 
 
 def test_a_topic_test_is_said_in_the_readers_language(listened: Path) -> None:
     """`veille topic test` said "topic … v2: 520 stored posts match" and
     "since v1 …: … gained, … lost" in English alone."""
-    assert veille("topic", "add", "vexa", "vexa", cwd=listened).returncode == 0
-    assert veille("topic", "edit", "vexa", "vexa OR panne", cwd=listened).returncode == 0
-    done = veille("topic", "test", "vexa", "--sample", "1", cwd=listened, COLUMNS="3000",
+    assert here("topic", "add", "vexa", "vexa", cwd=listened).returncode == 0
+    assert here("topic", "edit", "vexa", "vexa OR panne", cwd=listened).returncode == 0
+    done = here("topic", "test", "vexa", "--sample", "1", cwd=listened, COLUMNS="3000",
                   LANG="fr_FR.UTF-8")  # fmt: skip
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert f"sujet vexa v2{NBSP}: 520 publications gardées correspondent  (vexa OR panne)" in out
     assert f"depuis v1 (vexa){NBSP}: 260 → 520 publications, gagnées{NBSP}: +260" in out, out
     assert _header(out) == ["id", "publiée le", "auteur", "texte"]
-    english = veille("--language", "en", "topic", "test", "vexa", cwd=listened)
+    english = here("--language", "en", "topic", "test", "vexa", cwd=listened)
     assert "topic vexa v2: 520 stored posts match  (vexa OR panne)" in english.stdout
     assert "since v1 (vexa): 260 → 520 posts, +260 gained, -0 lost" in english.stdout
-    done = veille("topic", "add", "fibre", "fibre", "--inbox", cwd=listened, LANG="fr_FR.UTF-8")
+    done = here("topic", "add", "fibre", "fibre", "--inbox", cwd=listened, LANG="fr_FR.UTF-8")
     assert "sujet fibre créé (version 1). Ses publications entrent dans la boîte de réception." in (
         done.stdout
     ), done.stdout
-    done = veille("topic", "edit", "fibre", "fibre", "--no-inbox", cwd=listened, LANG="fr_FR.UTF-8")
+    done = here("topic", "edit", "fibre", "fibre", "--no-inbox", cwd=listened, LANG="fr_FR.UTF-8")
     assert f"le sujet fibre garde la version 1{NBSP}: la requête est la même." in done.stdout
     assert "le sujet fibre n’est plus marqué pour la boîte de réception." in done.stdout
-    english = veille("--language", "en", "topic", "edit", "fibre", "fibre OR lumio", cwd=listened)
+    english = here("--language", "en", "topic", "edit", "fibre", "fibre OR lumio", cwd=listened)
     assert "topic fibre is now version 2." in english.stdout, english.stdout
 
 
@@ -908,7 +943,7 @@ def test_source_test_remove_and_export_report_in_the_readers_language(tmp_path: 
     quarantined. Nothing was stored.", `source remove` and `export` what they
     did, in English alone."""
     root = tmp_path / "ws"
-    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
     posts = tmp_path / "posts.jsonl"
     posts.write_text(
         "".join(
@@ -918,22 +953,22 @@ def test_source_test_remove_and_export_report_in_the_readers_language(tmp_path: 
         ),
         encoding="utf-8",
     )
-    assert veille("source", "add", "file", str(posts), "--name", "f", cwd=root).returncode == 0
+    assert here("source", "add", "file", str(posts), "--name", "f", cwd=root).returncode == 0
     fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
-    done = veille("source", "test", "f", cwd=root, **fr)
+    done = here("source", "test", "f", cwd=root, **fr)
     assert done.returncode == 0, done.stderr
     assert (
         "2 publications seraient enregistrées, 0 élément serait mis en quarantaine. "
         "Rien n’a été enregistré."
     ) in done.stdout, done.stdout
     assert _header(done.stdout) == ["id", "publiée le", "auteur", "texte"]
-    english = veille("--language", "en", "source", "test", "f", cwd=root, **fr)
+    english = here("--language", "en", "source", "test", "f", cwd=root, **fr)
     assert "2 posts would be stored, 0 items would be quarantined. Nothing was stored." in (
         english.stdout
     ), english.stdout
-    assert veille("import", str(posts), "--no-enrich", cwd=root).returncode == 0
+    assert here("import", str(posts), "--no-enrich", cwd=root).returncode == 0
     out = tmp_path / "out.csv"
-    done = veille("export", "--format", "csv", "-o", str(out), cwd=root, **fr)
+    done = here("export", "--format", "csv", "-o", str(out), cwd=root, **fr)
     assert f"2 publications écrites dans {out}" in done.stderr, done.stderr
-    done = veille("source", "remove", "f", cwd=root, **fr)
+    done = here("source", "remove", "f", cwd=root, **fr)
     assert f"Source f supprimée{NBSP}; ses publications sont gardées." in done.stdout, done.stdout

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli_language import NBSP, run, veille
+from tests.test_cli_language import NBSP, here, run, veille
 
 __all__ = ["run"]  # the fixture, shared
 
@@ -299,13 +299,13 @@ def test_inbox_commands_are_said_in_french(run, tmp_path: Path) -> None:
 def test_init_and_an_empty_calendar_are_said_in_french(run, tmp_path: Path) -> None:
     """`veille init` said « Workspace ready in … » and `calendar publish`
     « nothing due. » in English to a French reader."""
-    done = veille("init", str(tmp_path / "fresh"), cwd=tmp_path, LANG="fr_FR.UTF-8")
+    done = here("init", str(tmp_path / "fresh"), cwd=tmp_path, LANG="fr_FR.UTF-8")
     assert done.returncode == 0, done.stderr
     assert f"Espace de travail prêt dans {tmp_path / 'fresh'}. Modifiez veille.toml" in (
         done.stdout.replace("\n", " ")
     ), done.stdout
     assert "rien à publier pour l’instant." in run("calendar", "publish").output
-    english = veille("init", str(tmp_path / "other"), cwd=tmp_path, LANG="C.UTF-8").stdout
+    english = here("init", str(tmp_path / "other"), cwd=tmp_path, LANG="C.UTF-8").stdout
     assert "Workspace ready in" in english, english
 
 

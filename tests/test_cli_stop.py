@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,13 +32,25 @@ def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace made once, by ``veille init`` run in this process: how
+    the commands stop is what the tests prove, not how one is made."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+
+    root = tmp_path_factory.mktemp("made") / "ws"
+    done = CliRunner().invoke(build_app(), ["init", str(root)], env={"VEILLE_WORKSPACE": None})
+    assert done.exit_code == 0, done.output
+    return root
+
+
 @pytest.fixture
-def ws(tmp_path: Path) -> Path:
+def ws(made: Path, tmp_path: Path) -> Path:
+    """A workspace of its own for each test (a copy of the one made once)."""
     root = tmp_path / "ws"
-    env = {k: v for k, v in os.environ.items() if k != "VEILLE_WORKSPACE"}
-    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
-    subprocess.run([sys.executable, "-m", "veille", "init", str(root)], env=env, check=True,
-                   capture_output=True, timeout=120)  # fmt: skip
+    shutil.copytree(made, root)
     return root
 
 
@@ -86,11 +99,11 @@ def test_run_says_its_passes_in_the_singular_when_stopped(ws: Path) -> None:
     posts = ws / "posts.jsonl"
     row = {"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}
     posts.write_text(json.dumps(row) + "\n")
-    env = {k: v for k, v in os.environ.items() if k != "VEILLE_WORKSPACE"}
-    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
-    subprocess.run([sys.executable, "-m", "veille", "source", "add", "file", str(posts),
-                    "--name", "good"], cwd=ws, env=env, check=True, capture_output=True,
-                   timeout=120)  # fmt: skip
+    from veille.services.sources import add_source
+    from veille.workspace import Workspace
+
+    with Workspace.open(ws) as opened:
+        add_source(opened.state, "file", str(posts), name="good")
     proc = start("run", "--role", "collector", "--tick", "600", cwd=ws)
     try:
         assert proc.stdout is not None

@@ -27,7 +27,7 @@ from veille.services import users
 from veille.services.sources import add_source
 from veille.sim.runner import start_simulator
 from veille.sim.server import Simulator
-from veille.workspace import Workspace
+from veille.workspace import Workspace, init_workspace
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 PASSWORD = "correct-horse-42"
@@ -73,8 +73,7 @@ def _workspace(root: Path, sim: Simulator, *, chdb: bool) -> Path:
     """A workspace whose posts are in chDB (state in SQLite) or one SQLite
     file, with the simulator's Mastodon firehose, a feed whose host answers
     503 to everything, a file of posts, and an analyst."""
-    subprocess.run([sys.executable, "-m", "veille", "init", str(root)], env=_env(root),
-                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    init_workspace(root)
     if chdb:
         pytest.importorskip("chdb")
         toml = '[store]\nposts = "chdb:///posts"\nstate = "sqlite:///veille.db"\n'
