@@ -370,7 +370,7 @@ class RemotePostStore:
             tr(
                 "%(name)s is not served by the posts endpoint %(endpoint)s",
                 name=name,
-                endpoint=self.__dict__.get("shown", ""),
+                endpoint=self.__dict__.get("where", ""),
             ),
             hint=tr(
                 "Run the command where [store] posts names the posts store "
