@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+@dataclass
+class _UnderWay:
+    """One store's upgrade in this process: how many threads are inside
+    (upgrading it, or waiting for the process that does) and when the
+    first of them came in, on the monotonic clock."""
+
+    threads: int
+    since: float
+
 
 _lock = threading.Lock()
-_now: Counter[str] = Counter()
-# When each store's upgrade (its first thread in) began, on the monotonic clock.
-_since: dict[str, float] = {}
+_under_way: dict[str, _UnderWay] = {}
 
 
 @contextmanager
@@ -23,22 +32,21 @@ def upgrading_store(path: str) -> Iterator[None]:
     """While inside, the store at ``path`` is being upgraded (or waits
     for the process upgrading it)."""
     with _lock:
-        _now[path] += 1
-        _since.setdefault(path, time.monotonic())
+        found = _under_way.setdefault(path, _UnderWay(0, time.monotonic()))
+        found.threads += 1
     try:
         yield
     finally:
         with _lock:
-            _now[path] -= 1
-            if _now[path] <= 0:
-                del _now[path]
-                _since.pop(path, None)
+            found.threads -= 1
+            if found.threads <= 0:
+                _under_way.pop(path, None)
 
 
 def any_upgrading() -> bool:
     """Whether this process upgrades a store now (or waits for one)."""
     with _lock:
-        return bool(_now)
+        return bool(_under_way)
 
 
 def upgrading_for() -> float:
@@ -46,4 +54,6 @@ def upgrading_for() -> float:
     (0.0 when none is): past a few, it is a long one, which a page need not
     wait for before it says so."""
     with _lock:
-        return time.monotonic() - min(_since.values()) if _since else 0.0
+        if not _under_way:
+            return 0.0
+        return time.monotonic() - min(u.since for u in _under_way.values())
