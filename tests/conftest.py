@@ -136,11 +136,12 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
 
 @pytest.fixture(scope="session")
 def memory_store() -> Iterator[Callable[[], Any]]:
-    """Makes new, empty in-memory SQLite stores, each a copy of one migrated
-    once per worker: migrating a new database takes ~0.13 s of CPU, copying
-    its pages ~0.2 ms, and a property test that wants a new store for each of
-    its hundreds of examples tests the queries, not the migrations (those
-    have tests of their own). A copy is the same pages, opened with the
+    """Makes new, empty in-memory SQLite stores, each a copy of one made once
+    per worker: making a new store takes ~20 ms of CPU (its schema played
+    back, see ``veille.store.sqlite.newest``), copying its pages and opening
+    the copy ~3 ms, and a property or fuzz test that wants a new store for
+    each of its hundreds of examples tests the queries, not the making of a
+    store (that has tests of its own). A copy is the same pages, opened with the
     settings and functions :meth:`SQLiteStore.open` gives a connection."""
     import sqlite3
 

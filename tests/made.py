@@ -1,6 +1,12 @@
-"""A workspace made once per test process and copied for each test: opening
-a new workspace's database runs every migration (a third of a second of CPU,
-most of many a test's time), while copying a made one takes a hundredth.
+"""What tests make once per test process and copy for each test: a
+workspace or a store holding data (posts stored, topics filed), which takes
+far longer to make again than to copy.
+
+A plain new store or workspace is not copied: its database is made at the
+newest schema at once (``veille.store.sqlite.newest``), about as fast as a
+copy; a test opens a new one. (``memory_store`` in ``tests/conftest.py``
+copies the pages of an in-memory store instead, for the property tests that
+want one per example: that copy is a few times faster still.)
 
 Conftests import the fixture to offer it to their tests."""
 
@@ -11,20 +17,29 @@ from pathlib import Path
 
 import pytest
 
+from veille.store.sqlite import SQLiteStore
 from veille.workspace import Workspace, init_workspace
 
 
 @pytest.fixture(scope="session")
 def made_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A new workspace as ``veille init`` leaves it, its database made."""
+    """A new workspace as ``veille init`` leaves it, its database made: to
+    copy once data is added (see ``tests/plan/conftest.py``)."""
     root = init_workspace(tmp_path_factory.mktemp("made") / "ws")
     with Workspace.open(root) as ws:
-        ws.store  # noqa: B018  # opening it creates and migrates the database
+        ws.store  # noqa: B018  # opening it creates the database
     return root
 
 
 def copy_workspace(made: Path, to: Path) -> Path:
-    """A workspace at ``to`` as ``init_workspace(to)`` makes it, its database
-    opened once: a copy of ``made``."""
+    """A workspace at ``to``, a copy of the one made once at ``made``."""
     shutil.copytree(made, to)
     return to.resolve()
+
+
+def copy_store(made: Path, to: Path) -> SQLiteStore:
+    """The SQLite store at ``to``, opened, a copy of the database file made
+    once at ``made`` (closed)."""
+    to.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(made, to)
+    return SQLiteStore.open(to)

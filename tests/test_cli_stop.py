@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -32,25 +31,16 @@ def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace made once, by ``veille init`` run in this process: how
-    the commands stop is what the tests prove, not how one is made."""
-    from typer.testing import CliRunner
-
-    from veille.cli import build_app
-
-    root = tmp_path_factory.mktemp("made") / "ws"
-    done = CliRunner().invoke(build_app(), ["init", str(root)], env={"VEILLE_WORKSPACE": None})
-    assert done.exit_code == 0, done.output
-    return root
-
-
 @pytest.fixture
-def ws(made: Path, tmp_path: Path) -> Path:
-    """A workspace of its own for each test (a copy of the one made once)."""
-    root = tmp_path / "ws"
-    shutil.copytree(made, root)
+def ws(tmp_path: Path) -> Path:
+    """A workspace of its own for each test, as ``veille init`` leaves it
+    (its database made at once, no copy needed): how the commands stop is
+    what the tests prove, not how one is made."""
+    from veille.workspace import Workspace, init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    with Workspace.open(root) as opened:
+        opened.store  # noqa: B018  # opening it creates the database
     return root
 
 

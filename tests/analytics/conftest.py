@@ -6,7 +6,6 @@ Time zone Europe/Paris; the week under study is Monday 2026-03-23 to Sunday
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.made import copy_store
 from veille.analytics.scope import Period, parse_period
 from veille.models import Author, Engagement, Post, Sentiment
 from veille.store.sqlite import SQLiteStore
@@ -82,19 +82,9 @@ def world() -> list[Post]:
 
 
 @pytest.fixture(scope="session")
-def made_posts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty SQLite store, migrated once per test process to be copied:
-    a new one runs every migration, a third of a second of CPU."""
-    path = tmp_path_factory.mktemp("made") / "empty.db"
-    SQLiteStore.open(path).close()
-    return path
-
-
-@pytest.fixture(scope="session")
-def made_world_file(made_posts_file: Path) -> Path:
+def made_world_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The :func:`world` stored, once per test process, to be copied."""
-    path = made_posts_file.with_name("world.db")
-    shutil.copyfile(made_posts_file, path)
+    path = tmp_path_factory.mktemp("made") / "world.db"
     s = SQLiteStore.open(path)
     s.upsert_posts(world())
     s.close()
@@ -103,8 +93,7 @@ def made_world_file(made_posts_file: Path) -> Path:
 
 @pytest.fixture
 def store(tmp_path: Path, made_world_file: Path) -> Iterator[SQLiteStore]:
-    shutil.copyfile(made_world_file, tmp_path / "a.db")
-    s = SQLiteStore.open(tmp_path / "a.db")
+    s = copy_store(made_world_file, tmp_path / "a.db")
     yield s
     s.close()
 
@@ -151,13 +140,10 @@ def imported_workspace(
 
 
 @pytest.fixture(params=["sqlite", "chdb"])
-def empty_posts_store(
-    request: pytest.FixtureRequest, tmp_path: Path, made_posts_file: Path
-) -> Iterator[Any]:
+def empty_posts_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """An empty posts store of each backend: a SQLite file, a chDB folder
     (skipped where chDB is not installed)."""
     if request.param == "sqlite":
-        shutil.copyfile(made_posts_file, tmp_path / "veille.db")
         opened: Any = SQLiteStore.open(tmp_path / "veille.db")
     else:
         pytest.importorskip("chdb")

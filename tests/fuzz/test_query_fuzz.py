@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import example, given
@@ -16,7 +15,7 @@ from veille.models import Author, Engagement, Post
 from veille.query import Matcher, QueryError, compile_query
 from veille.store.sqlite import SQLiteStore
 
-from .conftest import fuzz_settings, store_copied_from
+from .conftest import fuzz_settings
 
 # Pieces of the language, its usual mistakes and its edges, glued at random.
 PIECES = [
@@ -60,11 +59,12 @@ POSTS = [
 
 
 @pytest.fixture(scope="module")
-def posts_store(made_store_file: Path) -> Iterator[SQLiteStore]:
+def posts_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
     """The POSTS stored once: every example only reads them."""
-    with store_copied_from(made_store_file) as store:
-        store.upsert_posts(POSTS)
-        yield store
+    store = SQLiteStore.open(tmp_path_factory.mktemp("fuzz") / "veille.db")
+    store.upsert_posts(POSTS)
+    yield store
+    store.close()
 
 
 @fuzz_settings(300)

@@ -36,7 +36,7 @@ from veille.sources import (
 from veille.sources import x as x_source
 from veille.sources.feeds import FeedsSource
 
-from .conftest import fuzz_settings, store_copied_from
+from .conftest import fuzz_settings
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -174,7 +174,7 @@ def test_mutated_bodies_give_a_post_or_an_error_never_a_broken_post(
     name: str,
     items: list[Any],
     to_post: Callable[[Any], Post],
-    made_store_file: Path,
+    memory_store: Callable[[], Any],
     data: st.DataObject,
 ) -> None:
     raw = _mutate(data.draw(st.sampled_from(items), label="item"), data)
@@ -183,10 +183,13 @@ def test_mutated_bodies_give_a_post_or_an_error_never_a_broken_post(
     except Exception:
         return
     _check_post(post)
-    with store_copied_from(made_store_file) as store:
+    store = memory_store()  # a new store for each example (see tests/made.py)
+    try:
         store.upsert_posts([post])
         (back,) = store.search(compile_query("platform:" + post.platform), limit=5)
         assert back.id == post.id and back.text == post.text
+    finally:
+        store.close()
     m = Matcher()
     m.add("q", "platform:" + post.platform)
     assert m.match(post)

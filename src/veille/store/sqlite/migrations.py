@@ -31,6 +31,18 @@ is applied, and applies the rest; the other says it waits, then finds
 nothing left to do. (Without it, the second applied the migrations again
 once the first had committed, and failed on a table or column that
 already existed.)
+
+A database made new (no table yet, ``user_version`` 0: ``veille init``, a
+new workspace, each test's store) is made at the newest schema at once:
+played back from the snapshot of what migrating leaves (:mod:`.newest`),
+or, when the snapshot is behind the migrations shipped, every migration in
+ONE transaction instead of one each (the same statements in the same
+order). Either way it is the database migrating step by step makes (a test
+compares them), and the record says every migration was applied, so a
+later one is applied to it like to any other. Foreign keys are off for
+that transaction, as for a rebuilding migration (the setting cannot change
+inside one), which changes nothing on tables with no rows; every key is
+still checked before the commit.
 """
 
 from __future__ import annotations
@@ -141,6 +153,7 @@ def latest_version() -> int:
     return migrations()[-1].number
 
 
+_RECORD_TABLE = "CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL)"
 _CREATED = re.compile(r"\bCREATE\s+(?:VIRTUAL\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.I)
 
 
@@ -151,7 +164,7 @@ def _seed_record(conn: sqlite3.Connection, current: int, known: list[Migration])
     already been applied there: the old rule skipped it)."""
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     conn.execute("BEGIN IMMEDIATE")
-    conn.execute("CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+    conn.execute(_RECORD_TABLE)
     for mig in known:
         if mig.number > current:
             continue
@@ -203,16 +216,111 @@ def _migrating(path: str) -> Iterator[None]:
         yield  # closing the file lets go of the lock
 
 
-def migrate(conn: sqlite3.Connection, *, path: str = "the database") -> list[str]:
-    """Bring the schema up to date; return the names of the migrations applied."""
-    known = migrations()
+def migrate(
+    conn: sqlite3.Connection, *, path: str = "the database", known: list[Migration] | None = None
+) -> list[str]:
+    """Bring the schema up to date; return the names of the migrations applied.
+    ``known``: the migrations to bring it to (those shipped with this version
+    unless given)."""
+    known = migrations() if known is None else sorted(known, key=lambda mig: mig.number)
     if not _pending(conn, known, path):
         return []
     with _migrating(path):
         # What another process applied while this one waited is not applied again.
         if not _pending(conn, known, path):
             return []
+        if _is_new(conn):
+            return _make_new(conn, known, path)
         return _apply(conn, known, path)
+
+
+def _is_new(conn: sqlite3.Connection) -> bool:
+    """Whether the database holds nothing yet (not even a table)."""
+    return (
+        conn.execute("PRAGMA user_version").fetchone()[0] == 0
+        and conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None
+    )
+
+
+def _make_new(conn: sqlite3.Connection, known: list[Migration], path: str) -> list[str]:
+    """Make the newest schema in an empty database at once (see the module)."""
+    # Imported here: ``python -m veille.store.sqlite.newest`` runs that module.
+    from veille.store.sqlite.newest import play_back
+
+    with _at_once(conn):
+        if play_back(conn, [(mig.number, mig.name) for mig in known]):
+            conn.executemany(
+                "INSERT INTO schema_migrations VALUES (?, ?)",
+                [(mig.number, mig.name) for mig in known],
+            )
+        else:
+            _apply_every(conn, known, path)
+        conn.execute(f"PRAGMA user_version = {known[-1].number}")
+    return [mig.name for mig in known]
+
+
+def made_by_migrating(
+    conn: sqlite3.Connection, known: list[Migration], path: str = "the database"
+) -> None:
+    """Apply every migration in ``known`` to the empty database ``conn``, in
+    one transaction, never from the snapshot: what the snapshot is written
+    from (and compared with)."""
+    with _at_once(conn):
+        _apply_every(conn, known, path)
+        conn.execute(f"PRAGMA user_version = {known[-1].number}")
+
+
+@contextmanager
+def _at_once(conn: sqlite3.Connection) -> Iterator[None]:
+    """One transaction with foreign keys off (they cannot be turned off
+    inside it, and rebuilding migrations need them off), every key checked
+    before the commit, the setting given back whatever happens."""
+    was_on = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(
+                f"the migrations leave {len(broken)} rows pointing at nothing in a new "
+                f"database (first: {broken[0]}); nothing was made"
+            )
+        conn.execute("COMMIT")
+    finally:
+        if conn.in_transaction:
+            conn.rollback()
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if was_on else 'OFF'}")
+
+
+def _apply_every(conn: sqlite3.Connection, known: list[Migration], path: str) -> None:
+    """Every migration, in the caller's transaction, with its record."""
+    conn.execute(_RECORD_TABLE)
+    for mig in known:
+        if mig.source:
+            mig.run(conn, path=path)
+        else:
+            # Statement by statement: executescript would commit first.
+            for statement in _statements(mig.sql):
+                conn.execute(statement)
+        conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (mig.number, mig.name))
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script, one at a time: each ``;`` that ends a
+    complete statement (not one inside a string, a comment or a trigger's
+    body, which :func:`sqlite3.complete_statement` tells apart) closes one."""
+    start = 0
+    at = script.find(";")
+    while at != -1:
+        piece = script[start : at + 1]
+        if sqlite3.complete_statement(piece):
+            yield piece
+            start = at + 1
+        at = script.find(";", at + 1)
+    rest = script[start:]
+    if rest.strip():
+        yield rest  # a last statement without its ';', or a comment (which runs as nothing)
 
 
 def _apply(conn: sqlite3.Connection, known: list[Migration], path: str) -> list[str]:
