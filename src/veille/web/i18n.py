@@ -122,17 +122,25 @@ def load_translations(
     return found
 
 
-def cache_folder() -> Path | None:
-    """Where compiled catalogs are kept: ``$XDG_CACHE_HOME/veille/catalogs``
-    (an absolute path only, as the XDG rules say), else
-    ``~/.cache/veille/catalogs``; None where no home folder is known."""
+def user_cache() -> Path | None:
+    """veille's folder of the user's cache: ``$XDG_CACHE_HOME/veille`` (an
+    absolute path only, as the XDG rules say), else ``~/.cache/veille``;
+    None where no home folder is known. What is kept there can always be
+    made again: the compiled catalogs (:func:`cache_folder`) and templates
+    (:func:`veille.web.app.create_app`)."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):
         try:
             base = str(Path.home() / ".cache")
         except RuntimeError:  # no HOME and no password entry (a bare container)
             return None
-    return Path(base) / "veille" / "catalogs"
+    return Path(base) / "veille"
+
+
+def cache_folder() -> Path | None:
+    """Where compiled catalogs are kept: ``catalogs`` in :func:`user_cache`."""
+    base = user_cache()
+    return None if base is None else base / "catalogs"
 
 
 def _digest(parts: Iterable[bytes]) -> str:
