@@ -127,6 +127,19 @@ def chdb_postgres_workspace(root: Path, request: pytest.FixtureRequest, scratch:
     return init_workspace(root)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """``$XDG_CACHE_HOME`` for this session (each worker's): veille keeps its
+    compiled French catalogs there (:func:`veille.web.i18n.cache_folder`),
+    compiled once per session rather than at each ``create_app``, and never
+    in the home folder of whoever runs the tests. Commands the tests start
+    inherit it."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Iterator[Workspace]:
     root = init_workspace(tmp_path / "ws")

@@ -96,9 +96,12 @@ WEB_DIR = Path(__file__).resolve().parent
 def _templates() -> Any:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+    from veille.web.template_cache import template_code_cache
+
+    escaped = (("html", "xml", "svg"), True)
     env = Environment(
         loader=FileSystemLoader(str(WEB_DIR / "templates")),
-        autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
+        autoescape=select_autoescape(list(escaped[0]), default_for_string=escaped[1]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
@@ -107,6 +110,9 @@ def _templates() -> Any:
     # request's language); these stand in where a template has none.
     env.install_null_translations()  # type: ignore[attr-defined]
     env.filters["page_links"] = page_links
+    # Each page's template compiled once, not at its first request after
+    # every start of a web worker.
+    env.bytecode_cache = template_code_cache(env, escaped)
     return env
 
 

@@ -3,8 +3,14 @@
 Each area keeps its French strings in ``web/locale/fr/LC_MESSAGES/<area>.po``
 (one file per area, so that teams do not edit the same file). All ``.po``
 files of a language are read with Babel's reader and merged into one
-catalog, compiled in memory: no ``.mo`` file is committed or built.
-English is the source language (the msgids), so it needs no catalog.
+catalog, compiled to gettext's ``.mo`` form: no ``.mo`` file is committed.
+Reading and compiling them costs ~0.15 s of CPU, paid at every web worker's
+start and every French command, so the compiled catalog is kept in the
+user's cache folder (:func:`cache_folder`), named by a digest of all it is
+made from: a changed ``.po`` (an upgrade, a translator's edit) is a new
+name, never a stale catalog. Where that folder cannot be written, the
+catalog is compiled in memory as before. English is the source language (the
+msgids), so it needs no catalog.
 
 Which language a request gets: the signed-in user's saved choice, else the
 ``veille_lang`` cookie (set by the language switcher), else the best match of
@@ -13,11 +19,17 @@ the browser's ``Accept-Language``, else the workspace's ``ui_language``.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
-from collections.abc import Collection, Mapping
+import logging
+import os
+import tempfile
+from collections.abc import Collection, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 
+import babel
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -29,10 +41,32 @@ LANG_COOKIE = "veille_lang"
 # gettext's rule for French (0 and 1 singular), rather than CLDR's three forms
 # (which add "many" for millions): one rule for every area's catalog.
 PLURAL_FORMS = {"fr": "nplurals=2; plural=(n > 1);"}
+#: Changed whenever what a compiled catalog holds changes for the same
+#: ``.po`` files (the merge rules of :func:`merged_catalog`), so that a
+#: catalog compiled by an earlier veille is never read as this one's.
+CATALOG_FORMAT = 1
+#: Compiled catalogs kept per language and set of areas: the newest few, so
+#: that a translator editing a ``.po`` all day does not fill the disk, while
+#: two installed versions of veille do not evict each other at every start.
+KEPT_CATALOGS = 4
+
+log = logging.getLogger(__name__)
 
 
 def locale_dir() -> Path:
     return Path(str(resources.files("veille.web").joinpath("locale")))
+
+
+def _area_files(
+    lang: str, folder: Path | None, areas: Collection[str] | None, skip: Collection[str]
+) -> list[Path]:
+    """The ``.po`` files of ``lang`` for ``areas`` less ``skip``, by name."""
+    base = (folder or locale_dir()) / lang / "LC_MESSAGES"
+    return [
+        path
+        for path in sorted(base.glob("*.po"))
+        if (areas is None or path.stem in areas) and path.stem not in skip
+    ]
 
 
 def merged_catalog(
@@ -45,17 +79,18 @@ def merged_catalog(
     two files keeps the first file's translation, by file name order); only
     the files of ``areas`` (``cli_help`` for cli_help.po) where given, never
     those of ``skip``."""
-    base = (folder or locale_dir()) / lang / "LC_MESSAGES"
+    return _merge(lang, ((p.name, p.read_bytes()) for p in _area_files(lang, folder, areas, skip)))
+
+
+def _merge(lang: str, sources: Iterable[tuple[str, bytes]]) -> Catalog:
+    """The catalog of ``sources`` (a ``.po`` file's name and bytes each)."""
     merged = Catalog(locale=lang, domain="veille", fuzzy=False)
     rule = PLURAL_FORMS.get(lang)
     if rule:
         merged.mime_headers = [("Plural-Forms", rule)]
     forms = merged.num_plurals
-    for path in sorted(base.glob("*.po")):
-        if (areas is not None and path.stem not in areas) or path.stem in skip:
-            continue
-        with path.open("rb") as fh:
-            catalog = read_po(fh, locale=lang)
+    for _name, data in sources:
+        catalog = read_po(io.BytesIO(data), locale=lang)
         for message in catalog:
             if not message.id or message.fuzzy:
                 continue
@@ -76,20 +111,114 @@ def load_translations(
     areas: Collection[str] | None = None,
     skip: Collection[str] = (),
 ) -> dict[str, NullTranslations]:
-    """One translations object per language, compiled in memory: from every
-    area's catalog, or only from those of ``areas``, less those of ``skip``
-    (a help page reads only ``cli_help``, a fifth of the words: reading and
-    compiling all of them was most of the wait for ``veille --language fr
-    --help``; a command's output reads all but it)."""
+    """One translations object per language: from every area's catalog, or
+    only from those of ``areas``, less those of ``skip`` (a help page reads
+    only ``cli_help``, a fifth of the words; a command's output reads all but
+    it), compiled once and kept in :func:`cache_folder`."""
     found: dict[str, NullTranslations] = {"en": NullTranslations()}
     for lang in LANGUAGES:
-        if lang == "en":
-            continue
-        buffer = io.BytesIO()
-        write_mo(buffer, merged_catalog(lang, folder, areas, skip))
-        buffer.seek(0)
-        found[lang] = Translations(fp=buffer, domain="veille")
+        if lang != "en":
+            found[lang] = _translations(lang, folder, areas, skip)
     return found
+
+
+def user_cache() -> Path | None:
+    """veille's folder of the user's cache: ``$XDG_CACHE_HOME/veille`` (an
+    absolute path only, as the XDG rules say), else ``~/.cache/veille``;
+    None where no home folder is known. What is kept there can always be
+    made again: the compiled catalogs (:func:`cache_folder`) and templates
+    (:func:`veille.web.app.create_app`)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no HOME and no password entry (a bare container)
+            return None
+    return Path(base) / "veille"
+
+
+def cache_folder() -> Path | None:
+    """Where compiled catalogs are kept: ``catalogs`` in :func:`user_cache`."""
+    base = user_cache()
+    return None if base is None else base / "catalogs"
+
+
+def _digest(parts: Iterable[bytes]) -> str:
+    hashed = hashlib.sha256()
+    for part in parts:
+        # Each part behind its length: no two lists of parts hash alike.
+        hashed.update(len(part).to_bytes(8, "big"))
+        hashed.update(part)
+    return hashed.hexdigest()
+
+
+def _translations(
+    lang: str, folder: Path | None, areas: Collection[str] | None, skip: Collection[str]
+) -> Translations:
+    """``lang``'s catalog for ``areas`` less ``skip``: read from the cache
+    folder where it was compiled before from the same files, else compiled
+    (and kept there when the folder can be written)."""
+    sources = [(p.name, p.read_bytes()) for p in _area_files(lang, folder, areas, skip)]
+    asked = repr((sorted(areas) if areas is not None else None, sorted(skip)))
+    # Named by what the catalog is for (language, areas) and then by all it is
+    # made from: the same bytes read here are the ones compiled below, so a
+    # .po edited meanwhile can never be kept under the old files' name.
+    kind = f"{lang}-{_digest([asked.encode()])[:12]}"
+    made_of = [
+        str(CATALOG_FORMAT).encode(),
+        babel.__version__.encode(),
+        lang.encode(),
+        PLURAL_FORMS.get(lang, "").encode(),
+        asked.encode(),
+    ]
+    for name, data in sources:
+        made_of += [name.encode(), data]
+    cache = cache_folder()
+    path = None if cache is None else cache / f"{kind}-{_digest(made_of)}.mo"
+    if path is not None:
+        try:
+            with path.open("rb") as fh:
+                return Translations(fp=fh, domain="veille")
+        except FileNotFoundError:
+            pass
+        except Exception as exc:  # a damaged file: any failure to read it is a miss
+            log.debug("compiled catalog %s unreadable, compiling again: %s", path, exc)
+    buffer = io.BytesIO()
+    write_mo(buffer, _merge(lang, sources))
+    if path is not None:
+        _keep(path, buffer.getvalue(), kind)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain="veille")
+
+
+def _keep(path: Path, data: bytes, kind: str) -> None:
+    """``data`` written at ``path`` whole or not at all (a temporary file
+    renamed: two processes compiling at once each rename a whole file), then
+    the older catalogs of ``kind`` beyond :data:`KEPT_CATALOGS` removed. A
+    folder that cannot be written is no error: the catalog was compiled."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        log.debug("compiled catalog not kept in %s: %s", path.parent, exc)
+        return
+    dated = []
+    for other in path.parent.glob(f"{kind}-*.mo"):
+        try:
+            dated.append((other.stat().st_mtime, other))
+        except OSError:  # removed meanwhile by another process
+            continue
+    for _mtime, other in sorted(dated, reverse=True)[KEPT_CATALOGS:]:
+        if other != path:
+            with contextlib.suppress(OSError):  # (another process's to remove too)
+                other.unlink(missing_ok=True)
 
 
 def _weighted_tags(accept_language: str) -> list[tuple[float, int, str]]:
