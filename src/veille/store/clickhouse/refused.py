@@ -9,7 +9,8 @@ its floor (a few milliseconds) whatever it reads, so they are asked
 together. The stories and the purged names are asked for every row of the
 batch, before a forgotten person's rows are left out: a superset, of which
 only the rows kept are used, so the answers are those the questions asked
-apart gave."""
+apart gave. A filing of posts under topics (``ClickHouseFilings.file_posts``)
+asks the people and the purged names in the same query."""
 
 from __future__ import annotations
 
@@ -60,13 +61,8 @@ def refused(
     if not pairs:
         return pairs, set(), set()
     stories = {post_key(c): c for pair in pairs for r in pair if r and (c := r.get("cluster_id"))}
-    published = [(row["id"], int(row["published_at"])) for row, _old in pairs] if purges else []
-    names = {post_key(i): i for i, _at in published[:_NAMES]}
-    rows = store.rows(
-        _READ,
-        {"stories": list(stories), "names": list(names), "purged": PURGED,
-         "unnamed": PURGED_UNNAMED},
-    )  # fmt: skip
+    ids = [row["id"] for row, _old in pairs] if purges else []
+    rows = forgotten_rows(store, list(stories), ids)
     kept, dropped = pairs, set()
     people = refusals(rows)  # (which reads the kinds naming people only)
     if people:
@@ -82,13 +78,38 @@ def refused(
             kept = [(_rekeyed(row, gone), old and _rekeyed(old, gone)) for row, old in kept]
     if not purges or not kept:
         return kept, dropped, set()
-    found = {names[k] for kind, k, _at in rows if kind == PURGED and k in names}
-    if len(published) > _NAMES:
-        found |= purged_among(store, published[_NAMES:])
-    before = next((int(at) for kind, _k, at in rows if kind == PURGED_UNNAMED), None)
-    if before is not None:
-        found.update(i for i, at in published if at < before)
-    expired = found & {row["id"] for row, _old in kept}
+    published = {row["id"]: int(row["published_at"]) for row, _old in kept}
+    expired = purged_in(store, rows, ids, published)
     if expired:
         kept = [(row, old) for row, old in kept if row["id"] not in expired]
     return kept, dropped, expired
+
+
+def forgotten_rows(store: Any, stories: list[str], ids: list[str]) -> list[list[Any]]:
+    """``forgotten``'s ``(kind, key, at)`` rows a write reads, in one query:
+    those naming people, the erased posts among the story keys ``stories``
+    (:func:`post_key` s), and the purged posts among the first
+    :data:`_NAMES` of ``ids`` (:func:`purged_in` asks for the rest)."""
+    return store.rows(
+        _READ,
+        {"stories": stories, "names": [post_key(i) for i in ids[:_NAMES]],
+         "purged": PURGED, "unnamed": PURGED_UNNAMED},
+    )  # fmt: skip
+
+
+def purged_in(
+    store: Any, rows: list[list[Any]], ids: list[str], published: dict[str, int]
+) -> set[str]:
+    """Those of ``published`` (id: publication in seconds; some or all of
+    the ``ids`` :func:`forgotten_rows` read ``rows`` for) that a retention
+    purge deleted, as :func:`~veille.store.clickhouse.purged.purged_among`
+    answers."""
+    named = {k for kind, k, _at in rows if kind == PURGED}
+    found = {i for i in ids[:_NAMES] if i in published and post_key(i) in named}
+    rest = [(i, published[i]) for i in ids[_NAMES:] if i in published]
+    if rest:
+        found |= purged_among(store, rest)
+    before = next((int(at) for kind, _k, at in rows if kind == PURGED_UNNAMED), None)
+    if before is not None:
+        found.update(i for i, at in published.items() if at < before)
+    return found
