@@ -5,10 +5,11 @@ stop it and `cp -a` the folder: a one-machine deployment on chDB could not
 back up without stopping, and `veille store backup` copied nothing ("a chDB
 folder is copied while veille is stopped"). Now the process holding the
 folder backs the workspace up itself (`[backup] folder`), and `veille store
-backup` copies a folder nobody holds. The real CLI in subprocesses (one
-process opens one chDB folder), collecting from the simulator and a file
-written meanwhile; the test makes workspaces and reads what a folder nobody
-holds contains in its own process."""
+backup` copies a folder nobody holds. The real CLI: `veille run` in
+subprocesses (one process opens one chDB folder), the commands that exit in
+this process (each lets go of the folder as it ends), collecting from the
+simulator and a file written meanwhile; the test makes workspaces and reads
+what a folder nobody holds contains in its own process."""
 
 from __future__ import annotations
 
@@ -49,6 +50,19 @@ def _veille(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "veille", *args], env=_env(root), cwd=root.parent,
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """A command that exits, run in this process (as ``_veille`` would in
+    its own, less the interpreter's start and imports, a second or more
+    each): it lets go of the chDB folder as it ends, as that process's exit
+    did. ``veille run``, which runs until it is stopped, keeps a process."""
+    env = {"VEILLE_ALLOW_PRIVATE_NETWORKS": "1", "VEILLE_WORKSPACE": None, "VEILLE_LOG_LEVEL": None}
+    done = CliRunner(env=env).invoke(build_app(), list(args))
+    err = done.stderr
+    if done.exception is not None and not isinstance(done.exception, SystemExit):
+        err += f"\n{done.exception!r}"
+    return subprocess.CompletedProcess(list(args), done.exit_code, done.stdout, err)
 
 
 def _probe(root: Path) -> dict[str, object]:
@@ -103,32 +117,32 @@ def _held_lines(probe: dict[str, object]) -> None:
 
 def test_store_backup_copies_a_chdb_folder_nobody_holds(tmp_path: Path, sim_url: str) -> None:
     root = _workspace(tmp_path / "ws", sim_url)
-    collected = _veille(root, "collect", "--workspace", str(root))
+    collected = _cli("collect", "--workspace", str(root))
     assert collected.returncode == 0, collected.stderr
     before = _probe(root)
     left = root / "posts" / "veille-backups" / "0123abcd"  # by a backup killed half-way
     left.mkdir(parents=True)
     (left / ".backup").write_text("half")
 
-    made = _veille(root, "store", "backup", str(tmp_path / "copy"), "--workspace", str(root))
+    made = _cli("store", "backup", str(tmp_path / "copy"), "--workspace", str(root))
     assert made.returncode == 0, made.stderr
     assert "posts: " in made.stdout and f"Backed up to {tmp_path / 'copy'}" in made.stdout
     # The copy opens as a workspace and holds the same posts, hash for hash.
     copy = _probe(tmp_path / "copy")
     assert copy == before and len(before["posts"]) > 5  # type: ignore[arg-type]
-    stats = _veille(root, "stats", "--workspace", str(tmp_path / "copy"))
+    stats = _cli("stats", "--workspace", str(tmp_path / "copy"))
     assert stats.returncode == 0 and f"{len(copy['posts'])} posts" in stats.stdout  # type: ignore[arg-type]
     assert not any((root / "posts" / "veille-backups").iterdir())  # nothing left behind
     assert _probe(root) == before  # the workspace itself is as it was
 
     # Bad input: nothing written over, nothing written inside the workspace.
-    again = _veille(root, "store", "backup", str(tmp_path / "copy"), "--workspace", str(root))
+    again = _cli("store", "backup", str(tmp_path / "copy"), "--workspace", str(root))
     assert again.returncode == 2 and "is not an empty folder" in again.stderr
-    inside = _veille(root, "store", "backup", str(root / "bk"), "--workspace", str(root))
+    inside = _cli("store", "backup", str(root / "bk"), "--workspace", str(root))
     assert inside.returncode == 2 and "is inside the workspace" in inside.stderr
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
-    under = _veille(root, "store", "backup", str(blocked / "bk"), "--workspace", str(root))
+    under = _cli("store", "backup", str(blocked / "bk"), "--workspace", str(root))
     assert under.returncode == 2 and f"cannot write the backup into {blocked / 'bk'}" in (
         under.stderr
     ), under.stderr
@@ -167,7 +181,7 @@ def test_veille_run_backs_up_the_chdb_workspace_it_holds_while_it_collects(
             assert time.monotonic() < end, "no backup was written"
             time.sleep(0.05)
         # Another process is told who holds the folder and how it is backed up.
-        refused = _veille(root, "store", "backup", str(tmp_path / "cp"), "--workspace", str(root))
+        refused = _cli("store", "backup", str(tmp_path / "cp"), "--workspace", str(root))
         assert refused.returncode == 1, refused.stderr
         said = " ".join(refused.stderr.split())
         assert "is open in another process (process " in said
@@ -216,11 +230,11 @@ def test_a_chdb_folder_or_backup_folder_whose_path_has_a_question_mark_is_refuse
     folder "copy" beside it (the copy opened with no posts), and [store]
     posts = "chdb:///posts?2" read and wrote the folder "posts"."""
     root = _workspace(tmp_path / "ws", sim_url)
-    collected = _veille(root, "collect", "--workspace", str(root))
+    collected = _cli("collect", "--workspace", str(root))
     assert collected.returncode == 0, collected.stderr
 
     dest = tmp_path / "copy?1"
-    made = _veille(root, "store", "backup", str(dest), "--workspace", str(root))
+    made = _cli("store", "backup", str(dest), "--workspace", str(root))
     said = " ".join(made.stderr.split())
     assert made.returncode == 2, (made.stdout, said)
     assert f"cannot back up a chDB folder into {dest / 'posts'}: its path has a '?'" in said
@@ -230,7 +244,7 @@ def test_a_chdb_folder_or_backup_folder_whose_path_has_a_question_mark_is_refuse
     (root / "veille.toml").write_text(
         STORE.replace("chdb:///posts", "chdb:///posts?2"), encoding="utf-8"
     )
-    refused = _veille(root, "stats", "--workspace", str(root))
+    refused = _cli("stats", "--workspace", str(root))
     said = " ".join(refused.stderr.split())
     assert refused.returncode == 2, (refused.stdout, said)
     assert f"the chDB folder {root / 'posts?2'} has a '?' in its path" in said, said
@@ -286,11 +300,11 @@ def test_a_chdb_folder_whose_path_has_a_percent_or_a_plus_is_backed_up(
     folder: in a workspace under "team+50%41" every backup was refused ("is
     not allowed for backups", with a hint about free space)."""
     root = _workspace(tmp_path / "team+50%41" / "ws", sim_url)
-    collected = _veille(root, "collect", "--workspace", str(root))
+    collected = _cli("collect", "--workspace", str(root))
     assert collected.returncode == 0, collected.stderr
     before = _probe(root)
     dest = tmp_path / "team+50%41" / "copy"
-    made = _veille(root, "store", "backup", str(dest), "--workspace", str(root))
+    made = _cli("store", "backup", str(dest), "--workspace", str(root))
     assert made.returncode == 0, " ".join(made.stderr.split())
     assert _probe(dest) == before and len(before["posts"]) > 5  # type: ignore[arg-type]
 
@@ -303,8 +317,8 @@ def test_a_chdb_folder_whose_path_has_an_ampersand_is_refused_naming_it(
     backups", with a hint about free space. Now refused, saying why and
     what to do, by veille store backup and as veille run starts."""
     root = _workspace(tmp_path / "r&d" / "ws", sim_url)
-    assert _veille(root, "collect", "--workspace", str(root)).returncode == 0
-    made = _veille(root, "store", "backup", str(tmp_path / "copy"), "--workspace", str(root))
+    assert _cli("collect", "--workspace", str(root)).returncode == 0
+    made = _cli("store", "backup", str(tmp_path / "copy"), "--workspace", str(root))
     said = " ".join(made.stderr.split())
     assert made.returncode == 2, said
     assert f"cannot back up the chDB folder {root / 'posts'}: its path has a '&'" in said, said

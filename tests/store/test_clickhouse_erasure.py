@@ -469,3 +469,33 @@ def test_an_erasure_made_before_objections_objects_once_upgraded(
     with caplog.at_level("WARNING"):
         ChdbBackend().open(url, root=tmp_path).close()
     assert "objection" not in caplog.text  # once
+
+
+def test_one_batch_after_an_erasure_and_a_purge_is_answered_for_each_post(store: Any) -> None:
+    """A write reads whom an erasure forgot, the stories keyed by an erased
+    post and the posts a purge deleted together (refused.py): in one batch,
+    the erased person's post is refused, the purged one expired, a post in
+    her story filed under the story's new key, and the others stored."""
+    from veille.store.protocols.privacy import story_key
+
+    old = make_post("o1", "lumio", published_at=T0 - timedelta(days=40))
+    posts = [replace(p, cluster_id="mastodon:c1") for p in _posts()]
+    store.upsert_posts([*posts, old])
+    store.erase_author_posts("claire", "mastodon")
+    store.delete_posts_before(T0 - timedelta(days=30))
+    fresh = make_post("n1", "lumio neuf", author=Author("dan"), published_at=T0)
+    joined = replace(make_post("b3", "lumio suite", author=Author("bob"), published_at=T0),
+                     cluster_id="mastodon:c1")  # fmt: skip
+    seen = [replace(p, engagement=Engagement(likes=7)) for p in (*posts, old)]
+    # (The purge kept its posts counted in the rollup: the figures a user saw.)
+    rolled = "SELECT sum(posts) FROM post_rollup"
+    before = int(store.rows(rolled)[0][0])
+    result = store.upsert_posts([*seen, fresh, joined])
+    assert result.refused == ["mastodon:c1"] and result.expired == ["mastodon:o1"]
+    assert sorted(p.id for p in result.new) == ["mastodon:b3", "mastodon:n1"]
+    assert result.updated == ["mastodon:b1"]
+    key = story_key("mastodon:c1")
+    got = store.get_posts(["mastodon:b1", "mastodon:b3", "mastodon:c1", "mastodon:o1"])
+    assert [(p.id, p.cluster_id) for p in got] == [("mastodon:b1", key), ("mastodon:b3", key)]
+    assert _traces(store, "claire") == []
+    assert int(store.rows(rolled)[0][0]) == before + 2

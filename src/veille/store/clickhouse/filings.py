@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from veille.store.clickhouse.filters import POSTS
-from veille.store.clickhouse.purged import purged_among
+from veille.store.clickhouse.refused import forgotten_rows, purged_in
 from veille.store.clickhouse.rows import BATCH, FILED, filing_line, filing_version
 from veille.store.clickhouse.schema import COPY_COLUMNS
+from veille.store.protocols.privacy import refusals
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Scope
@@ -49,8 +50,6 @@ class ClickHouseFilings:
         def tick(self) -> int: ...
 
         def scoped(self, scope: Scope) -> tuple[str, dict[str, Any]]: ...
-
-        def _forgotten(self) -> dict[str, int]: ...
 
         def _days(self, keys: Iterable[str]) -> dict[str, set[int]]: ...
 
@@ -146,7 +145,10 @@ class ClickHouseFilings:
             # Each filing carries its post's time and copy: ingest files the
             # posts it has just written, which the store remembers.
             published = {i: self.just_written[i] for i in ids if i in self.just_written}
-            if len(published) < len(ids) or self._forgotten():
+            # Whom an erasure forgot and the posts a purge deleted, in one
+            # query (refused.py).
+            rows = forgotten_rows(self, [], ids)
+            if len(published) < len(ids) or refusals(rows):
                 # Else looked up, which also leaves out a post erased since
                 # ingest stored it (see ClickHousePrivacy): its filing would
                 # name it again.
@@ -156,7 +158,7 @@ class ClickHouseFilings:
             # (counted then in its kept totals when a filing was there)
             # would leave this filing held for good, counted again beside
             # those totals.
-            gone = purged_among(self, [(p, c[0]) for p, c in published.items()])
+            gone = purged_in(self, rows, ids, {p: c[0] for p, c in published.items()})
             if gone:
                 published = {p: c for p, c in published.items() if p not in gone}
             pairs = [(p, t) for p, t in dict.fromkeys(filings) if p in published]

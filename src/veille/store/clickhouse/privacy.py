@@ -68,6 +68,7 @@ from veille.store.clickhouse.purged import (
 from veille.store.clickhouse.purged import (
     purged_until as _purged_until,
 )
+from veille.store.clickhouse.refused import refused
 from veille.store.clickhouse.rows import (
     KNOWN_COLUMNS,
     READ_COLUMNS,
@@ -82,7 +83,6 @@ from veille.store.protocols.privacy import (
     OBJECTION,
     ErasureReport,
     author_key,
-    erased_until,
     now_ms,
     objecting,
     post_key,
@@ -153,13 +153,6 @@ def _author(handle: str, platform: str | None) -> tuple[str, dict[str, Any]]:
     return where, params
 
 
-def _rekeyed(row: dict[str, Any], gone: set[str]) -> dict[str, Any]:
-    """``row`` with its story under its new key if it was keyed by an erased post."""
-    if row.get("cluster_id") in gone:
-        return {**row, "cluster_id": story_key(row["cluster_id"])}
-    return row
-
-
 class ClickHousePrivacy:
     """Mixed into :class:`~veille.store.clickhouse.store.ClickHouseStore`."""
 
@@ -221,23 +214,9 @@ class ClickHousePrivacy:
         """``(row, old)`` pairs (a post version to write, the stored one it
         replaces) less those of a forgotten person published until their
         erasure, a story keyed by an erased post under its new key in both;
-        and the ids left out. Call it under :attr:`forget_lock` (shared), with
-        the insert."""
-        pairs = list(pairs)
-        forgotten = self._forgotten() if pairs else {}
-        if not forgotten:
-            return pairs, set()
-        kept, dropped = [], set()
-        for row, old in pairs:
-            at = erased_until(forgotten, row["platform"], row["author_handle"] or "")
-            if at is not None and row["published_at"] <= at:
-                dropped.add(row["id"])
-            else:
-                kept.append((row, old))
-        named = {r["cluster_id"] for pair in kept for r in pair if r and r.get("cluster_id")}
-        gone = self._forgotten_posts(named)
-        if gone:
-            kept = [(_rekeyed(row, gone), old and _rekeyed(old, gone)) for row, old in kept]
+        and the ids left out (:func:`~veille.store.clickhouse.refused.refused`).
+        Call it under :attr:`forget_lock` (shared), with the insert."""
+        kept, dropped, _expired = refused(self, list(pairs), purges=False)
         return kept, dropped
 
     def forgotten_ids(self, posts: Iterable[Post]) -> list[str]:

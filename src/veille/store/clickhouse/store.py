@@ -25,8 +25,9 @@ from veille.store.clickhouse.filings import ClickHouseFilings
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where
 from veille.store.clickhouse.made import ClickHouseMade
 from veille.store.clickhouse.privacy import ClickHousePrivacy, ForgetLock
-from veille.store.clickhouse.purged import ClickHousePurged, purged_among
+from veille.store.clickhouse.purged import ClickHousePurged
 from veille.store.clickhouse.quarters import floor_div
+from veille.store.clickhouse.refused import refused
 from veille.store.clickhouse.rows import (
     BATCH,
     KNOWN_COLUMNS,
@@ -342,12 +343,13 @@ class ClickHouseStore(
         if not rows:
             return set()
         with self.forget_lock.shared():
-            pairs, dropped = self._unforgotten(zip(rows, olds or [None] * len(rows), strict=True))
-            if expired is not None and pairs:
-                gone = purged_among(self, [(row["id"], row["published_at"]) for row, _ in pairs])
-                if gone:
-                    expired.update(gone)
-                    pairs = [(row, old) for row, old in pairs if row["id"] not in gone]
+            # (Both asked of ``forgotten`` in one query: see refused.py.)
+            pairs, dropped, gone = refused(
+                self, list(zip(rows, olds or [None] * len(rows), strict=True)),
+                purges=expired is not None,
+            )  # fmt: skip
+            if expired is not None:
+                expired.update(gone)
             self._insert_versions(pairs)
         return dropped
 
