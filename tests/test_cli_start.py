@@ -16,9 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from veille.cli import build_app
+from tests.cli_runner import CliRunner, veille_command
 from veille.cli.commands import COMMANDS, command_modules, module_commands
 from veille.cli.helptext import first_paragraph, help_speaker
 
@@ -82,12 +81,12 @@ def _heavy(modules: set[str]) -> list[str]:
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("ws")
     runner = CliRunner()
-    assert runner.invoke(build_app(), ["init", str(root)]).exit_code == 0
+    assert runner.invoke(veille_command(), ["init", str(root)]).exit_code == 0
     posts = root / "posts.jsonl"
     posts.write_text("", encoding="utf-8")
     for kind, target in (("feeds", "https://example.org/feed/"), ("file", str(posts))):
         added = runner.invoke(
-            build_app(), ["source", "add", kind, target, "--workspace", str(root)]
+            veille_command(), ["source", "add", kind, target, "--workspace", str(root)]
         )
         assert added.exit_code == 0, added.output
     return root
@@ -131,7 +130,7 @@ def test_a_command_runs_what_it_needs(workspace: Path) -> None:
 
 
 def _page(args: list[str]) -> str:
-    result = CliRunner().invoke(build_app(), args, env={**BARE, "COLUMNS": "1000"})
+    result = CliRunner().invoke(veille_command(), args, env={**BARE, "COLUMNS": "1000"})
     assert result.exit_code == 0, result.output
     return re.sub(r"[ \n│╭╮╰╯─]+", " ", result.output)
 
