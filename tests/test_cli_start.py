@@ -160,3 +160,32 @@ def test_the_root_help_lists_every_command_in_english_and_french() -> None:
             said = first_paragraph(say(command.help or ""))
             assert said is not None and said != line, f"{name}: no French line"
             assert f" {name} {said} " in french, name
+
+
+def test_a_command_reads_the_parameters_of_itself_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``veille plan kpis`` reads the signatures of the root, ``plan`` and
+    ``kpis``, not of the 35 other commands and groups of the plan (typer's
+    costliest step at each start); ``veille plan --help`` still lists them."""
+    import typer
+
+    from veille.cli import build_app
+
+    read: list[str] = []
+    reads = typer.main.get_params_from_function
+
+    def reading(func: object) -> object:
+        read.append(getattr(func, "__qualname__", repr(func)))
+        return reads(func)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(typer.main, "get_params_from_function", reading)
+    ws = tmp_path / "ws"
+    assert CliRunner().invoke(build_app(), ["init", str(ws)]).exit_code == 0
+    read.clear()
+    done = CliRunner().invoke(build_app(), ["plan", "kpis", "--workspace", str(ws)])
+    assert done.exit_code == 0, done.output
+    assert read and len(set(read)) <= 3, read
+    listed = _page(["plan", "--help"])
+    for name in ("kpis", "snapshot", "objective", "kpi", "person", "channel"):
+        assert f" {name} " in listed, name
