@@ -39,6 +39,9 @@ COMMANDS: tuple[tuple[str, list[str]], ...] = (
     ("veille source add --help (fr)", ["--language", "fr", "source", "add", "--help"]),
     ("veille source list", ["source", "list"]),
     ("veille --language fr source list", ["--language", "fr", "source", "list"]),
+    # The largest command groups: each of their commands made at every start, before.
+    ("veille plan kpis", ["plan", "kpis"]),
+    ("veille inbox list", ["inbox", "list"]),
 )
 
 

@@ -6,16 +6,15 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
 
-from veille.cli import build_app
+from tests.cli_runner import CliRunner, veille_command
 
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
     monkeypatch.chdir(tmp_path)
-    app = build_app()
+    app = veille_command()
     runner = CliRunner()
 
     def invoke(*args: str, code: int = 0, stdin: str | None = None):

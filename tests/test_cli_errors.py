@@ -7,16 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from veille.cli import build_app
+from tests.cli_runner import CliRunner, veille_command
 
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
     monkeypatch.chdir(tmp_path)
-    app = build_app()
+    app = veille_command()
     runner = CliRunner()
 
     def invoke(*args: str, code: int | None = None):
@@ -92,13 +91,11 @@ def test_unknown_platforms_are_warned_with_the_nearest_known_name(run, tmp_path:
 def test_table_cells_show_square_brackets_as_written(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A query, a post or an error holding "[word]" is data, not markup: a
     table shows it whole."""
-    from typer.testing import CliRunner
-
-    from veille.cli import build_app
+    from tests.cli_runner import CliRunner, veille_command
     from veille.workspace import init_workspace
 
     monkeypatch.setenv("VEILLE_WORKSPACE", str(init_workspace(tmp_path / "ws")))
-    app, runner = build_app(), CliRunner()
+    app, runner = veille_command(), CliRunner()
     assert runner.invoke(app, ["topic", "add", "b", 'lumio OR "[enrich] x"']).exit_code == 0
     shown = runner.invoke(app, ["topic", "list"], env={"COLUMNS": "200"}).output
     assert '"[enrich] x"' in shown

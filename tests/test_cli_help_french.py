@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from typer.testing import CliRunner
 
+from tests.cli_runner import CliRunner, veille_command
 from veille.cli import build_app
 from veille.cli.helptext import HELP_AREA, HELP_CONTEXT, TYPER_WORDS, USAGE
 from veille.web.i18n import merged_catalog
@@ -23,7 +23,7 @@ BARE = {"VEILLE_WORKSPACE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-
 
 
 def _help(args: list[str], **env: str) -> str:
-    result = CliRunner().invoke(build_app(), args, env={**BARE, **env, "COLUMNS": "200"})
+    result = CliRunner().invoke(veille_command(), args, env={**BARE, **env, "COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     return result.output
 

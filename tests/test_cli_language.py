@@ -50,9 +50,7 @@ def here(
     signals, terminals and logs on stderr keep :func:`veille`. Its answer
     reads as :func:`veille`'s (returncode, stdout, stderr); a Python error
     fails the test (a process would have printed its traceback)."""
-    from typer.testing import CliRunner
-
-    from veille.cli import build_app
+    from tests.cli_runner import CliRunner, veille_command
 
     unset = ("VEILLE_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
     env: dict[str, str | None] = {name: None for name in unset}
@@ -60,7 +58,7 @@ def here(
     before = Path.cwd()
     os.chdir(cwd)
     try:
-        done = CliRunner().invoke(build_app(), list(args), env=env, input=given)
+        done = CliRunner().invoke(veille_command(), list(args), env=env, input=given)
     finally:
         os.chdir(before)
     assert done.exception is None or isinstance(done.exception, SystemExit), (
@@ -137,14 +135,12 @@ def test_the_workspace_language_comes_before_the_locale(tmp_path: Path) -> None:
 def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """``veille`` in this process, in ``tmp_path/ws`` (a workspace), its
     locale French unless ``env`` says otherwise."""
-    from typer.testing import CliRunner
-
-    from veille.cli import build_app
+    from tests.cli_runner import CliRunner, veille_command
 
     for name in ("VEILLE_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
         monkeypatch.delenv(name, raising=False)
     root = tmp_path / "ws"
-    app, runner = build_app(), CliRunner()
+    app, runner = veille_command(), CliRunner()
     assert runner.invoke(app, ["init", str(root)]).exit_code == 0
     monkeypatch.chdir(root)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.cli_runner import CliRunner, veille_command
 from veille.cli import build_app
 
 
@@ -20,7 +20,7 @@ from veille.cli import build_app
 def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
     monkeypatch.chdir(tmp_path)
-    app = build_app()
+    app = veille_command()
 
     def invoke(*args: str, code: int = 0) -> str:
         result = CliRunner().invoke(app, list(args))
@@ -149,7 +149,7 @@ def test_the_analyze_example_is_what_analyze_prints(doc: str) -> None:
     at = next(i for i, x in enumerate(lines) if x.endswith("| veille analyze"))
     shown = json.loads(lines[at + 1])
     stdin = '{"id": 1, "text": "Je n\'aime pas ce produit #Lumio"}\n'
-    result = CliRunner().invoke(build_app(), ["analyze"], input=stdin)
+    result = CliRunner().invoke(veille_command(), ["analyze"], input=stdin)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == shown
 

@@ -16,9 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from veille.cli import build_app
+from tests.cli_runner import CliRunner, veille_command
 from veille.cli.commands import COMMANDS, command_modules, module_commands
 from veille.cli.helptext import first_paragraph, help_speaker
 
@@ -82,12 +81,12 @@ def _heavy(modules: set[str]) -> list[str]:
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("ws")
     runner = CliRunner()
-    assert runner.invoke(build_app(), ["init", str(root)]).exit_code == 0
+    assert runner.invoke(veille_command(), ["init", str(root)]).exit_code == 0
     posts = root / "posts.jsonl"
     posts.write_text("", encoding="utf-8")
     for kind, target in (("feeds", "https://example.org/feed/"), ("file", str(posts))):
         added = runner.invoke(
-            build_app(), ["source", "add", kind, target, "--workspace", str(root)]
+            veille_command(), ["source", "add", kind, target, "--workspace", str(root)]
         )
         assert added.exit_code == 0, added.output
     return root
@@ -131,7 +130,7 @@ def test_a_command_runs_what_it_needs(workspace: Path) -> None:
 
 
 def _page(args: list[str]) -> str:
-    result = CliRunner().invoke(build_app(), args, env={**BARE, "COLUMNS": "1000"})
+    result = CliRunner().invoke(veille_command(), args, env={**BARE, "COLUMNS": "1000"})
     assert result.exit_code == 0, result.output
     return re.sub(r"[ \n│╭╮╰╯─]+", " ", result.output)
 
@@ -161,3 +160,32 @@ def test_the_root_help_lists_every_command_in_english_and_french() -> None:
             said = first_paragraph(say(command.help or ""))
             assert said is not None and said != line, f"{name}: no French line"
             assert f" {name} {said} " in french, name
+
+
+def test_a_command_reads_the_parameters_of_itself_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``veille plan kpis`` reads the signatures of the root, ``plan`` and
+    ``kpis``, not of the 35 other commands and groups of the plan (typer's
+    costliest step at each start); ``veille plan --help`` still lists them."""
+    import typer
+
+    from veille.cli import build_app
+
+    read: list[str] = []
+    reads = typer.main.get_params_from_function
+
+    def reading(func: object) -> object:
+        read.append(getattr(func, "__qualname__", repr(func)))
+        return reads(func)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(typer.main, "get_params_from_function", reading)
+    ws = tmp_path / "ws"
+    assert CliRunner().invoke(build_app(), ["init", str(ws)]).exit_code == 0
+    read.clear()
+    done = CliRunner().invoke(build_app(), ["plan", "kpis", "--workspace", str(ws)])
+    assert done.exit_code == 0, done.output
+    assert read and len(set(read)) <= 3, read
+    listed = _page(["plan", "--help"])
+    for name in ("kpis", "snapshot", "objective", "kpi", "person", "channel"):
+        assert f" {name} " in listed, name

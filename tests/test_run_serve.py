@@ -205,12 +205,10 @@ def test_run_beside_serve_on_one_chdb_folder_is_told_what_to_run(
 def test_run_given_a_port_without_serve_says_to_add_it(tmp_path: Path) -> None:
     """`veille run --port 8001` would otherwise collect and serve nothing on
     8001, the option unused (typed by someone who meant --serve)."""
-    from typer.testing import CliRunner
-
-    from veille.cli import build_app
+    from tests.cli_runner import CliRunner, veille_command
 
     runner = CliRunner()
-    app = build_app()
+    app = veille_command()
     assert runner.invoke(app, ["init", str(tmp_path / "ws")]).exit_code == 0
     result = runner.invoke(app, ["run", "--port", "8001", "-w", str(tmp_path / "ws")])
     assert result.exit_code == 2, result.output

@@ -3,10 +3,8 @@ remove', over both state stores."""
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
-
+from tests.cli_runner import CliRunner, veille_command
 from veille.alerts.model import Alert, AlertBook
-from veille.cli import build_app
 from veille.inbox.rules import add_rule, make_rule
 from veille.workspace import Workspace
 
@@ -22,7 +20,9 @@ def test_alert_remove_keeps_one_an_inbox_rule_notifies_through(inbox_ws: Workspa
     add_rule(ws.state, make_rule("page-oncall", query="lumio", actions=actions))
 
     def remove() -> tuple[int, str]:
-        result = CliRunner().invoke(build_app(), ["alert", "remove", "oncall", "-w", str(ws.root)])
+        result = CliRunner().invoke(
+            veille_command(), ["alert", "remove", "oncall", "-w", str(ws.root)]
+        )
         return result.exit_code, " ".join(result.output.split())
 
     code, said = remove()

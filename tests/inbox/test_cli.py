@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.cli_runner import CliRunner, veille_command
 from tests.conftest import init_state_workspace
-from veille.cli import build_app
 
 
 @pytest.fixture
@@ -17,7 +16,7 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, state_kind: str):
     monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
     monkeypatch.delenv("VEILLE_USER", raising=False)
     monkeypatch.chdir(tmp_path)
-    app = build_app()
+    app = veille_command()
     runner = CliRunner()
 
     def invoke(*args: str, code: int = 0, env: dict[str, str] | None = None):

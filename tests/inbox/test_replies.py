@@ -221,9 +221,7 @@ def test_a_post_another_instance_cannot_find_is_not_marked_deleted(
     """Replying from an account on an instance that does not federate with the
     post's own: the reply fails with a hint naming an account on the post's
     instance, the item is left as it was, and that account's reply goes out."""
-    from typer.testing import CliRunner
-
-    from veille.cli import build_app
+    from tests.cli_runner import CliRunner, veille_command
     from veille.sim import mastodon as sim_mastodon
 
     elsewhere = sim.add_host("mastodon-elsewhere", sim_mastodon.routes())
@@ -244,7 +242,7 @@ def test_a_post_another_instance_cannot_find_is_not_marked_deleted(
     # The command line says the same, and leaves the item as it was too.
     other = _far_item(ws, sim, 5)
     args = ["inbox", "reply", str(other), "Salut", "--account", "elsewhere", "--as", "alice"]
-    r = CliRunner().invoke(build_app(), [*args, "--workspace", str(ws.root)])
+    r = CliRunner().invoke(veille_command(), [*args, "--workspace", str(ws.root)])
     assert r.exit_code != 0 and "--account lumio-masto" in r.output, r.output
     assert svc.get_item(ws.state, other).deleted_upstream_at is None
 
@@ -252,9 +250,7 @@ def test_a_post_another_instance_cannot_find_is_not_marked_deleted(
 def test_a_wrong_deleted_mark_is_cleared_and_replies_work_again(
     ws: Workspace, sim: Simulator
 ) -> None:
-    from typer.testing import CliRunner
-
-    from veille.cli import build_app
+    from tests.cli_runner import CliRunner, veille_command
 
     item_id = _item(ws, sim, n=3)  # a post of the fixture world whatever ran before
     svc.mark_deleted_upstream(ws.state, item_id, actor="bob")
@@ -262,12 +258,12 @@ def test_a_wrong_deleted_mark_is_cleared_and_replies_work_again(
         replies.reply(ws, item_id, "Bonjour", user="alice")
     assert refused.value.hint and f"veille inbox deleted {item_id} --undo" in refused.value.hint
     w = ["--workspace", str(ws.root)]
-    r = CliRunner().invoke(build_app(), ["inbox", "deleted", str(item_id), "--undo", *w])
+    r = CliRunner().invoke(veille_command(), ["inbox", "deleted", str(item_id), "--undo", *w])
     assert r.exit_code == 0 and "no longer marked deleted" in r.output, r.output
     assert svc.get_item(ws.state, item_id).deleted_upstream_at is None
     actions = [e.action for e in svc.events(ws.state, item_id)]
     assert actions[-2:] == ["deleted upstream", "not deleted upstream"]
-    again = CliRunner().invoke(build_app(), ["inbox", "deleted", str(item_id), "--undo", *w])
+    again = CliRunner().invoke(veille_command(), ["inbox", "deleted", str(item_id), "--undo", *w])
     assert again.exit_code == 2 and "not marked deleted" in again.output
     assert replies.reply(ws, item_id, "Bonjour", user="alice").reply.status == "sent"
 
@@ -321,9 +317,7 @@ def test_veille_inbox_retry_sends_a_failed_reply_again(
 ) -> None:
     """The command line's way to send a failed reply again: the same reply,
     through an account that works this time; a second retry is refused."""
-    from typer.testing import CliRunner
-
-    from veille.cli import build_app
+    from tests.cli_runner import CliRunner, veille_command
 
     monkeypatch.delenv("VEILLE_TEST_UNSET_TOKEN", raising=False)
     url = sim.url("mastodon", "").rstrip("/")
@@ -333,12 +327,12 @@ def test_veille_inbox_retry_sends_a_failed_reply_again(
         replies.reply(ws, item_id, "On s’en occupe.", user="alice", account="lumio-unset")
     (failed,) = ws.state.inbox_replies(item_id)
     args = ["inbox", "retry", str(failed.id), "--account", "lumio-masto", "--as", "alice"]
-    r = CliRunner().invoke(build_app(), [*args, "--workspace", str(ws.root)])
+    r = CliRunner().invoke(veille_command(), [*args, "--workspace", str(ws.root)])
     assert r.exit_code == 0, r.output
     (sent,) = ws.state.inbox_replies(item_id)
     assert sent.id == failed.id and sent.status == "sent"
     assert f"reply #{sent.id} sent: {sent.remote_url}" in r.output
-    again = CliRunner().invoke(build_app(), [*args, "--workspace", str(ws.root)])
+    again = CliRunner().invoke(veille_command(), [*args, "--workspace", str(ws.root)])
     assert again.exit_code != 0 and "did not fail: it is sent" in again.output, again.output
 
 

@@ -3,9 +3,7 @@ round-robin) is not removed by 'veille user remove', over both state stores."""
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
-
-from veille.cli import build_app
+from tests.cli_runner import CliRunner, veille_command
 from veille.inbox.items import set_team
 from veille.inbox.rules import add_rule, make_rule
 from veille.services import users
@@ -23,7 +21,9 @@ def test_user_remove_keeps_one_a_rule_assigns_to_or_a_team_counts(inbox_ws: Work
     set_team(ws.state, "care", ["stayer", "leaver"])
 
     def remove() -> tuple[int, str]:
-        result = CliRunner().invoke(build_app(), ["user", "remove", "leaver", "-w", str(ws.root)])
+        result = CliRunner().invoke(
+            veille_command(), ["user", "remove", "leaver", "-w", str(ws.root)]
+        )
         return result.exit_code, " ".join(result.output.split())
 
     code, said = remove()

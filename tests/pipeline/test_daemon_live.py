@@ -63,12 +63,10 @@ def _veille(ws: Path, *args: str) -> None:
     daemon. The daemon is the other process; this runs in the test's own
     (typer's runner): a process of its own per command spent a second or
     more starting, and proved nothing these tests ask."""
-    from typer.testing import CliRunner
-
-    from veille.cli import build_app
+    from tests.cli_runner import CliRunner, veille_command
 
     env = {key: _env(ws)[key] for key in ("VEILLE_ALLOW_PRIVATE_NETWORKS", "VEILLE_WORKSPACE")}
-    done = CliRunner(env=env).invoke(build_app(), list(args))
+    done = CliRunner(env=env).invoke(veille_command(), list(args))
     assert done.exit_code == 0, (args, done.output, done.exception)
 
 

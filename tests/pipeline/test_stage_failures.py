@@ -288,15 +288,13 @@ def test_a_strict_import_with_a_row_a_stage_raises_on_stores_nothing(
     the other rows were stored and the row the stage raised on reported as
     bad, exit 0. Now the import stops before anything is stored, naming the
     line and the stage."""
-    from typer.testing import CliRunner
-
-    from veille.cli import build_app
+    from tests.cli_runner import CliRunner, veille_command
 
     install_stage(tmp_path / "site", "poison_strict", "'POISON' in p.text", monkeypatch)
     root = init_state_workspace(tmp_path / "ws", "sqlite")
     path = _poison_rows(tmp_path / "posts.jsonl")
     args = ["import", str(path), "--strict", "--workspace", str(root)]
-    result = CliRunner().invoke(build_app(), args)
+    result = CliRunner().invoke(veille_command(), args)
     assert result.exit_code != 0, result.output
     out = " ".join(result.output.split())
     assert f"{path}, line 2: the poison stage failed on this post" in out, out
@@ -304,7 +302,7 @@ def test_a_strict_import_with_a_row_a_stage_raises_on_stores_nothing(
     with Workspace.open(root) as ws:
         assert ws.store.count_posts() == 0
     # Without --strict the other rows are kept, that row reported.
-    kept = CliRunner().invoke(build_app(), args[:2] + args[3:])
+    kept = CliRunner().invoke(veille_command(), args[:2] + args[3:])
     assert kept.exit_code == 0, kept.output
     with Workspace.open(root) as ws:
         assert ws.store.count_posts() == 2
