@@ -16,6 +16,20 @@ import pytest
 from tests.analytics.conftest import imported_workspace
 
 
+def copy_whole(made: Path, to: Path) -> Path:
+    """A copy at ``to`` of the workspace ``made`` (closed), its posts in
+    SQLite or chDB, that shares nothing with it; returns ``to``."""
+    # symlinks=True: chDB links its tables' folders by relative links, which
+    # a copy must keep as links (copied as folders, chDB refuses to open).
+    shutil.copytree(made, to, symlinks=True)
+    # A chDB store is named by its absolute path: the copy's, not the made one's.
+    config = to / "veille.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(str(made), str(to)), encoding="utf-8"
+    )
+    return to
+
+
 def made_once(
     folder: Path, backend: str, rows: list[dict[str, object]], *setup: tuple[str, ...]
 ) -> Path:
@@ -36,15 +50,7 @@ def copied_run(made: Path, tmp_path: Path) -> Callable[..., str]:
 
     from veille.cli import build_app
 
-    ws = tmp_path / "ws"
-    # symlinks=True: chDB links its tables' folders by relative links, which
-    # a copy must keep as links (copied as folders, chDB refuses to open).
-    shutil.copytree(made, ws, symlinks=True)
-    # A chDB store is named by its absolute path: the copy's, not the made one's.
-    config = ws / "veille.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(str(made), str(ws)), encoding="utf-8"
-    )
+    copy_whole(made, tmp_path / "ws")
     app = build_app()
 
     def invoke(*args: str) -> str:
