@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.alerts.conftest import Receiver, make_post
+from tests.analytics.copied import copy_whole
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.monitors import check_monitors
 from veille.alerts.outbox import AlertEngine
@@ -32,11 +33,15 @@ from veille.workspace import Workspace, init_workspace
 ZONES = ["Asia/Kolkata", "Asia/Kathmandu"]
 
 
-@pytest.fixture(params=["sqlite", "chdb"])
-def posts_kind(request: pytest.FixtureRequest) -> str:
+@pytest.fixture(scope="module", params=["sqlite", "chdb"])
+def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new workspace, its posts in SQLite or chDB, made (and migrated) once
+    a module; each test copies it into its zone."""
     if request.param == "chdb":
         pytest.importorskip("chdb")
-    return str(request.param)
+    folder = tmp_path_factory.mktemp("zones") / "ws"
+    _workspace(folder, "UTC", str(request.param)).close()
+    return folder
 
 
 def _workspace(folder: Path, zone: str, posts_kind: str) -> Workspace:
@@ -54,9 +59,14 @@ def _workspace(folder: Path, zone: str, posts_kind: str) -> Workspace:
 
 
 @pytest.fixture
-def opened(tmp_path: Path, posts_kind: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+def opened(tmp_path: Path, made: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
     def make(zone: str) -> Workspace:
-        ws = _workspace(tmp_path / zone.replace("/", "-"), zone, posts_kind)
+        root = copy_whole(made, tmp_path / zone.replace("/", "-"))
+        config = root / "veille.toml"
+        text = config.read_text(encoding="utf-8")
+        assert 'timezone = "UTC"' in text
+        config.write_text(text.replace('timezone = "UTC"', f'timezone = "{zone}"'), "utf-8")
+        ws = Workspace.open(root)
         request.addfinalizer(ws.close)
         return ws
 

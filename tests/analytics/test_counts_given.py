@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.analytics.conftest import imported_workspace
+from tests.analytics.copied import copied_run, made_once
 
 WEEK = "2026-03-23..2026-03-29"
 
@@ -41,11 +42,16 @@ def _rows() -> list[dict[str, Any]]:
     return [*blog, *quiet, *counted]
 
 
-@pytest.fixture(params=["sqlite", "chdb"])
-def run(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+@pytest.fixture(scope="module", params=["sqlite", "chdb"])
+def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return made_once(tmp_path_factory.mktemp("made"), request.param, _rows())
+
+
+@pytest.fixture
+def run(made: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
     monkeypatch.chdir(tmp_path)
-    return imported_workspace(request.param, tmp_path, _rows())
+    return copied_run(made, tmp_path)
 
 
 def test_a_platform_that_counted_nothing_reads_0_beside_a_feed_unknown(run: Any) -> None:

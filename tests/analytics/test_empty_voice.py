@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.analytics.conftest import imported_workspace
+from tests.analytics.copied import copied_run, made_once
 
 EMPTY = "2026-01-05..2026-01-11"  # nothing posted then, nor the week before
 WEEK = "2026-03-23..2026-03-29"  # posts, no engagement, nothing the week before
@@ -33,11 +33,16 @@ def _rows() -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-@pytest.fixture(params=["sqlite", "chdb"])
-def run(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+@pytest.fixture(scope="module", params=["sqlite", "chdb"])
+def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return made_once(tmp_path_factory.mktemp("made"), request.param, _rows())
+
+
+@pytest.fixture
+def run(made: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
     monkeypatch.chdir(tmp_path)
-    return imported_workspace(request.param, tmp_path, _rows())
+    return copied_run(made, tmp_path)
 
 
 def _cells(table: str, topic: str) -> list[str]:

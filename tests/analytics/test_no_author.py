@@ -23,7 +23,8 @@ from typing import Any
 
 import pytest
 
-from tests.analytics.conftest import imported_workspace, local, make_post
+from tests.analytics.conftest import local, make_post
+from tests.analytics.copied import copied_run, made_once
 from veille.analytics.scope import Period, Scope
 from veille.analytics.tops import AuthorRow, author_count, top_authors
 from veille.records import post_from_record
@@ -63,12 +64,19 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(params=["sqlite", "chdb"])
-def run(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+@pytest.fixture(scope="module", params=["sqlite", "chdb"])
+def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return made_once(
+        tmp_path_factory.mktemp("made"), request.param, _rows(), ("topic", "add", "lumio", "lumio")
+    )
+
+
+@pytest.fixture
+def run(made: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """``veille`` in a workspace holding :func:`_rows`, its posts in SQLite or chDB."""
     monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
     monkeypatch.chdir(tmp_path)
-    return imported_workspace(request.param, tmp_path, _rows(), ("topic", "add", "lumio", "lumio"))
+    return copied_run(made, tmp_path)
 
 
 @pytest.mark.parametrize("period", [WEEK, EDGES], ids=["whole-days", "edges"])

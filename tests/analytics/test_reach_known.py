@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.analytics.conftest import imported_workspace
+from tests.analytics.copied import copied_run, made_once
 
 WEEK = "2026-03-23..2026-03-29"
 ROWS: list[dict[str, Any]] = [
@@ -28,11 +28,18 @@ ROWS: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
-@pytest.fixture(params=["sqlite", "chdb"])
-def run(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+@pytest.fixture(scope="module", params=["sqlite", "chdb"])
+def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return made_once(
+        tmp_path_factory.mktemp("made"), request.param, ROWS, ("topic", "add", "fibre", "fibre")
+    )
+
+
+@pytest.fixture
+def run(made: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
     monkeypatch.chdir(tmp_path)
-    return imported_workspace(request.param, tmp_path, ROWS, ("topic", "add", "fibre", "fibre"))
+    return copied_run(made, tmp_path)
 
 
 def _platforms(out: str) -> dict[str, tuple[Any, Any]]:

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.analytics.conftest import imported_workspace
+from tests.analytics.copied import copied_run, made_once
 from tests.analytics.test_report_reading import _Tables
 
 WEEK = "2026-03-23..2026-03-29"
@@ -40,11 +40,16 @@ def _rows() -> list[dict[str, Any]]:
     return [*blog, *counted]
 
 
-@pytest.fixture(params=["sqlite", "chdb"])
-def run(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+@pytest.fixture(scope="module", params=["sqlite", "chdb"])
+def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return made_once(tmp_path_factory.mktemp("made"), request.param, _rows())
+
+
+@pytest.fixture
+def run(made: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
     monkeypatch.chdir(tmp_path)
-    return imported_workspace(request.param, tmp_path, _rows())
+    return copied_run(made, tmp_path)
 
 
 def _cells(table: str, key: str) -> list[str]:

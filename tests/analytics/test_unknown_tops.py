@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
@@ -53,24 +54,32 @@ def _posts() -> list[Any]:
     ]  # fmt: skip
 
 
-@pytest.fixture(params=["sqlite", "chdb"])
-def root(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+@pytest.fixture(scope="module", params=["sqlite", "chdb"])
+def made_root(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workspace every test reads, made once a module for each store
+    (migrations, posts, the topic) and copied for each test: its posts
+    store's path is relative to the workspace, so a copy is whole."""
     from veille.workspace import Workspace, init_workspace
 
-    monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
-    monkeypatch.chdir(tmp_path)
-    ws = tmp_path / "ws"
+    ws = tmp_path_factory.mktemp("unknown-tops") / "ws"
     if request.param == "chdb":
         pytest.importorskip("chdb")
         ws.mkdir()
-        (ws / "veille.toml").write_text(
-            f'[store]\nposts = "chdb:///{ws / "posts.chdb"}"\n', encoding="utf-8"
-        )
+        (ws / "veille.toml").write_text('[store]\nposts = "chdb:///posts.chdb"\n', encoding="utf-8")
     init_workspace(ws)
     with Workspace.open(ws) as opened:
         opened.posts.upsert_posts(_posts())
     _cli("topic", "add", "lumio", "lumio", "-w", str(ws))
     return ws
+
+
+@pytest.fixture
+def root(made_root: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    # symlinks=True: chDB links its tables' folders by relative links, which
+    # a copy must keep as links (copied as folders, chDB refuses to open).
+    return Path(shutil.copytree(made_root, tmp_path / "ws", symlinks=True))
 
 
 def _cli(*args: str) -> str:

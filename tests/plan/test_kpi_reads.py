@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from tests.analytics.copied import copy_whole
 from tests.conftest import posts_workspace
 from veille.analytics.influencers import engaged_with
 from veille.analytics.scope import Period
@@ -70,9 +71,11 @@ def spread() -> list[Any]:
     ]
 
 
-@pytest.fixture(params=["sqlite", "chdb"])
-def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
-    with Workspace.open(posts_workspace(request.param, tmp_path / "ws")) as w:
+@pytest.fixture(scope="module", params=["sqlite", "chdb"])
+def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workspace of posts, topics and KPIs, made once a module per store."""
+    root = posts_workspace(request.param, tmp_path_factory.mktemp("reads") / "ws")
+    with Workspace.open(root) as w:
         w.store.upsert_posts([*world(), *spread()])
         for name in ("lumio", "vexa", "orbita"):
             add_topic(w.store, name, name)
@@ -87,6 +90,13 @@ def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
         ]
         for kind, kw in kinds:
             add_kpi(w, kind, kind, 1, now=NOW, **kw)
+    return root
+
+
+@pytest.fixture
+def ws(made: Path, tmp_path: Path) -> Iterator[Workspace]:
+    """A copy of :func:`made` of its own: tests add and remove KPIs."""
+    with Workspace.open(copy_whole(made, tmp_path / "ws")) as w:
         yield w
 
 

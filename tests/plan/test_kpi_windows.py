@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.analytics.copied import copy_whole
 from tests.conftest import posts_workspace
 from veille.analytics.influencers import engaged_with
 from veille.analytics.scope import Period
@@ -108,13 +109,22 @@ def windows_world() -> list[Post]:
     return posts
 
 
-@pytest.fixture(params=["sqlite", "chdb"])
-def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
-    with Workspace.open(posts_workspace(request.param, tmp_path / "ws")) as w:
+@pytest.fixture(scope="module", params=["sqlite", "chdb"])
+def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The windows' workspace, made once a module for each store."""
+    root = posts_workspace(request.param, tmp_path_factory.mktemp("windows") / "ws")
+    with Workspace.open(root) as w:
         w.store.upsert_posts(windows_world())
         add_topic(w.store, "lumio", "lumio")
         add_topic(w.store, "vexa", "vexa")
         set_channel(w.state, "mastodon", handle="@lumio_hq", posts_per_week=3)
+    return root
+
+
+@pytest.fixture
+def ws(made: Path, tmp_path: Path) -> Iterator[Workspace]:
+    """A copy of :func:`made` of its own: tests add KPIs, posts and accounts."""
+    with Workspace.open(copy_whole(made, tmp_path / "ws")) as w:
         yield w
 
 

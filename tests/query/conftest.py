@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,13 +49,16 @@ def make_post(
     )
 
 
-def assert_every_engine_finds(posts: list[Post], query: str, expected: set[str]) -> None:
+def assert_every_engine_finds(
+    new_store: Callable[[], SQLiteStore], posts: list[Post], query: str, expected: set[str]
+) -> None:
     """``query`` finds the ids ``expected`` among ``posts`` in every engine:
-    the in-memory evaluator, the SQLite index (its search and its count) and
+    the in-memory evaluator, the SQLite index (its search and its count, in
+    a new store that ``new_store`` makes: the ``memory_store`` fixture) and
     the matcher's compiled core."""
     q = compile_query(query)
     assert {p.id for p in posts if q.matches(p)} == expected
-    store = SQLiteStore.open(":memory:")
+    store = new_store()
     try:
         store.upsert_posts(posts)
         assert {p.id for p in store.search(q.ast, limit=100)} == expected
@@ -101,7 +104,8 @@ def assert_indexed_again(
 
 
 @pytest.fixture()
-def store():
-    s = SQLiteStore.open(":memory:")
+def store(memory_store: Callable[[], SQLiteStore]) -> Iterator[SQLiteStore]:
+    """A new, empty in-memory store (a copy of one migrated once a worker)."""
+    s = memory_store()
     yield s
     s.close()

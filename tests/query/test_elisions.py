@@ -3,6 +3,7 @@ SQLite index, the in-memory evaluator and the matcher's compiled core."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,8 +47,8 @@ CASES = {
 
 
 @pytest.mark.parametrize("query", sorted(CASES))
-def test_every_engine_drops_elisions(query: str) -> None:
-    assert_every_engine_finds(POSTS, query, {f"mastodon:{n}" for n in CASES[query]})
+def test_every_engine_drops_elisions(memory_store: Callable[[], SQLiteStore], query: str) -> None:
+    assert_every_engine_finds(memory_store, POSTS, query, {f"mastodon:{n}" for n in CASES[query]})
 
 
 def test_highlights_skip_the_elision() -> None:

@@ -8,6 +8,7 @@ the SQLite index, the in-memory evaluator and the matcher's compiled core
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -66,8 +67,10 @@ CASES = {
 
 
 @pytest.mark.parametrize("query", sorted(CASES))
-def test_every_engine_folds_ligatures_and_invisible_characters(query: str) -> None:
-    assert_every_engine_finds(POSTS, query, {f"mastodon:{n}" for n in CASES[query]})
+def test_every_engine_folds_ligatures_and_invisible_characters(
+    memory_store: Callable[[], SQLiteStore], query: str
+) -> None:
+    assert_every_engine_finds(memory_store, POSTS, query, {f"mastodon:{n}" for n in CASES[query]})
 
 
 def test_highlights_cover_the_whole_word() -> None:

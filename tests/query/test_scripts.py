@@ -9,7 +9,7 @@ schema 9), without moving a content hash."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +64,10 @@ def _ids(cases: str) -> set[str]:
 
 
 @pytest.mark.parametrize("query", sorted(CASES))
-def test_every_engine_finds_the_words_of_every_script_whole(query: str) -> None:
-    assert_every_engine_finds(POSTS, query, _ids(query))
+def test_every_engine_finds_the_words_of_every_script_whole(
+    memory_store: Callable[[], SQLiteStore], query: str
+) -> None:
+    assert_every_engine_finds(memory_store, POSTS, query, _ids(query))
 
 
 def test_highlights_cover_the_whole_word() -> None:

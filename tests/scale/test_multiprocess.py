@@ -110,8 +110,8 @@ def _taken_over(grants: list[Any], pid: int) -> int:
 def world() -> Iterator[tuple[SimWorld, Simulator]]:
     now = datetime.now(UTC).replace(microsecond=0)
     cfg = SimConfig(
-        seed=11, days=2, end=now + timedelta(days=1), posts_per_day=300, spike_day=1,
-        spike_posts=30,
+        seed=11, days=2, end=now + timedelta(days=1), posts_per_day=150, spike_day=1,
+        spike_posts=15,
     )  # fmt: skip
     sim_world = SimWorld(generate_posts(cfg), SimClock(now, 0.0))
     sim = Simulator(sim_world).start()
