@@ -32,8 +32,16 @@ def made_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def copy_workspace(made: Path, to: Path) -> Path:
-    """A workspace at ``to``, a copy of the one made once at ``made``."""
-    shutil.copytree(made, to)
+    """A workspace at ``to``, a copy of the one made once at ``made``
+    (closed), its posts in SQLite or chDB, sharing nothing with it; its root."""
+    # symlinks=True: chDB links its tables' folders by relative links, which
+    # a copy must keep as links (copied as folders, chDB refuses to open).
+    shutil.copytree(made, to, symlinks=True)
+    # A chDB store is named by its absolute path: the copy's, not the made one's.
+    config = to / "veille.toml"
+    if config.exists():
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text.replace(str(made), str(to)), encoding="utf-8")
     return to.resolve()
 
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.alerts.conftest import Receiver, make_post
-from tests.analytics.copied import copy_whole
+from tests.made import copy_workspace
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.monitors import check_monitors
 from veille.alerts.outbox import AlertEngine
@@ -61,7 +61,7 @@ def _workspace(folder: Path, zone: str, posts_kind: str) -> Workspace:
 @pytest.fixture
 def opened(tmp_path: Path, made: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
     def make(zone: str) -> Workspace:
-        root = copy_whole(made, tmp_path / zone.replace("/", "-"))
+        root = copy_workspace(made, tmp_path / zone.replace("/", "-"))
         config = root / "veille.toml"
         text = config.read_text(encoding="utf-8")
         assert 'timezone = "UTC"' in text

@@ -7,27 +7,14 @@ fixture :func:`copied_run` on it, so that what a test writes stays its own."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.analytics.conftest import imported_workspace
-
-
-def copy_whole(made: Path, to: Path) -> Path:
-    """A copy at ``to`` of the workspace ``made`` (closed), its posts in
-    SQLite or chDB, that shares nothing with it; returns ``to``."""
-    # symlinks=True: chDB links its tables' folders by relative links, which
-    # a copy must keep as links (copied as folders, chDB refuses to open).
-    shutil.copytree(made, to, symlinks=True)
-    # A chDB store is named by its absolute path: the copy's, not the made one's.
-    config = to / "veille.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(str(made), str(to)), encoding="utf-8"
-    )
-    return to
+from tests.cli_runner import CliRunner, veille_command
+from tests.made import copy_workspace
 
 
 def made_once(
@@ -46,12 +33,8 @@ def copied_run(made: Path, tmp_path: Path) -> Callable[..., str]:
     """``veille …`` in a copy of ``made`` at ``tmp_path / "ws"`` (the caller
     has made ``tmp_path`` the current folder): each call asserts success and
     returns the output, as ``imported_workspace``'s do."""
-    from typer.testing import CliRunner
-
-    from veille.cli import build_app
-
-    copy_whole(made, tmp_path / "ws")
-    app = build_app()
+    copy_workspace(made, tmp_path / "ws")
+    app = veille_command()
 
     def invoke(*args: str) -> str:
         result = CliRunner().invoke(app, [*args, "-w", "ws"])

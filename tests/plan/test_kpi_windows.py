@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from tests.analytics.copied import copy_whole
 from tests.conftest import posts_workspace
+from tests.made import copy_workspace
 from veille.analytics.influencers import engaged_with
 from veille.analytics.scope import Period
 from veille.models import Author, Engagement, Post, Sentiment
@@ -124,7 +124,7 @@ def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 @pytest.fixture
 def ws(made: Path, tmp_path: Path) -> Iterator[Workspace]:
     """A copy of :func:`made` of its own: tests add KPIs, posts and accounts."""
-    with Workspace.open(copy_whole(made, tmp_path / "ws")) as w:
+    with Workspace.open(copy_workspace(made, tmp_path / "ws")) as w:
         yield w
 
 
