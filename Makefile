@@ -38,19 +38,25 @@ $(KERNEL): src/veille/query/_kernel.c $(STAMP)
 demo: $(STAMP) $(KERNEL)
 	VEILLE_ALLOW_PRIVATE_NETWORKS=1 $(VENV)/bin/veille demo --serve
 
+# Bytecode is written while the tests run, whatever the environment says
+# (PYTHONDONTWRITEBYTECODE=1): otherwise each of the hundreds of `veille`
+# processes the tests start compiles veille's modules again (~0.2-0.9 s of
+# CPU each), and each xdist worker rewrites every test module's asserts anew.
+TESTENV := env -u PYTHONDONTWRITEBYTECODE
+
 test: $(TEST_STAMP) $(KERNEL)
-	$(PY) -m pytest -q -n 2 -m "not failover"
+	$(TESTENV) $(PY) -m pytest -q -n 2 -m "not failover"
 
 # PostgreSQL failovers: a primary and a streaming replica started per module
 # (or per test), the primary SIGKILLed under veille run and veille serve, the
 # replica promoted. Minutes each, so apart from make test; CI runs it.
 failover-test: $(TEST_STAMP) $(KERNEL)
-	$(PY) -m pytest -q -n 2 -m failover
+	$(TESTENV) $(PY) -m pytest -q -n 2 -m failover
 
 # veille run SIGKILLed 20 times while the simulator publishes and 200 alerts
 # send: nothing lost, nothing stored twice, no post under two delivery ids.
 crash-test: $(TEST_STAMP) $(KERNEL)
-	$(PY) tests/reliability/run_crash.py --kills 20 --alerts 200 --seconds 60
+	$(TESTENV) $(PY) tests/reliability/run_crash.py --kills 20 --alerts 200 --seconds 60
 
 # 10 minutes of veille run with 10% of the platforms' answers faulty: it stays
 # up, its memory stays flat, health shows the faults, nothing is lost.
