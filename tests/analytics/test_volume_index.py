@@ -3,11 +3,9 @@ keyed by time) equals the volume counted by scanning the posts."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,7 +55,7 @@ def _scan(scope: Scope) -> Scope:
     per_bucket=st.booleans(),
 )
 def test_index_counts_equal_the_scan(
-    made_posts_file: Path,
+    memory_store: Callable[[], SQLiteStore],
     posts: list[Post],
     query: str,
     zone: str,
@@ -66,12 +64,7 @@ def test_index_counts_equal_the_scan(
     length_hours: int,
     per_bucket: bool,
 ) -> None:
-    # A copy of a store migrated once: a new one ran every migration for
-    # each of the examples.
-    folder = tempfile.TemporaryDirectory()
-    path = Path(folder.name) / "posts.db"
-    shutil.copyfile(made_posts_file, path)
-    store = SQLiteStore.open(path)
+    store = memory_store()  # a new store per example, copied (see tests/conftest.py)
     try:
         store.upsert_posts(posts)
         tz = ZoneInfo(zone)
@@ -90,7 +83,6 @@ def test_index_counts_equal_the_scan(
         assert fast == volume(store, _scan(scope), period, interval=interval, timezone=zone)
     finally:
         store.close()
-        folder.cleanup()
 
 
 def _args(period: Period, interval: str, tz: ZoneInfo) -> tuple[Any, list[datetime]]:
