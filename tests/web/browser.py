@@ -49,6 +49,13 @@ document.addEventListener('securitypolicyviolation', e => {
 """
 
 
+# Resolves once two frames are drawn and the tasks queued meanwhile have run.
+_AFTER_FRAMES = """
+() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(
+  () => setTimeout(done, 0))))
+"""
+
+
 @dataclass
 class Incidents:
     """What went wrong in a page that no test should accept."""
@@ -124,10 +131,44 @@ class WatchedPage:
             if response.status >= 500 or broken_asset:
                 self.incidents.failed.append(f"{response.status} {url} (from {page.url})")
 
+        # Requests in flight, for settle(): an event stream never finishes by
+        # design (the stream page's live updates), so it is not counted.
+        self._pending: set[Any] = set()
+
+        def on_request(request: Any) -> None:
+            if request.resource_type != "eventsource":
+                self._pending.add(request)
+
+        def on_done(request: Any) -> None:
+            self._pending.discard(request)
+
+        page.on("request", on_request)
+        page.on("requestfinished", on_done)
+        page.on("requestfailed", on_done)
         page.on("dialog", on_dialog)
         page.on("response", on_response)
         page.on("console", on_console)
         page.on("pageerror", lambda exc: self.incidents.errors.append(f"{page.url}: {exc}"))
+
+    def settle(self) -> None:
+        """Until the loaded page has done what it does by itself: its own
+        requests answered (a count fetched after the page shows) and the
+        tasks and frames after load run (where autofocus moves the focus
+        and ``toggle`` fires). Awaited, rather than Playwright's network
+        idle, which always waits 500 ms more, on every page."""
+        import time
+
+        page = self.page
+        give_up = time.monotonic() + 60  # a request that never ends is named, not waited on forever
+        for _ in range(3):  # a request may start from what the last one brought
+            while self._pending:
+                still = [r.url for r in self._pending]
+                assert time.monotonic() < give_up, f"still loading: {still}"
+                page.wait_for_timeout(20)  # Playwright delivers its events meanwhile
+            page.evaluate(_AFTER_FRAMES)
+            page.wait_for_timeout(0)
+            if not self._pending:
+                return
 
     def csp_reports(self) -> list[str]:
         """The securitypolicyviolation events of the current document."""

@@ -17,6 +17,31 @@ PASSWORD = "correct-horse-42"
 
 # A password's argon2 hash, made once a session (see add_test_user).
 _HASHES: dict[str, str] = {}
+# The apps these helpers serve, by URL: their workspace and server, for
+# signing a test client in with a session of the user (see session_for).
+_SERVED: dict[str, tuple[Path, Any]] = {}
+
+
+def served_here(url: str, root: Path, server: Any) -> None:
+    """Note that ``server`` serves the workspace at ``root`` at ``url``."""
+    _SERVED[url.rstrip("/")] = (root, server)
+
+
+def session_for(url: str, username: str) -> str | None:
+    """A new session of ``username`` (its cookie value) in the workspace the
+    app at ``url`` serves, made by the service as the login form makes it;
+    None where the app is not one these helpers serve (or it stopped), or
+    no such user exists there."""
+    from veille.services import users
+    from veille.workspace import Workspace
+
+    found = _SERVED.get(url.rstrip("/"))
+    if found is None or not found[1].running:
+        return None
+    with Workspace.open(found[0]) as ws:
+        if users.get_user(ws.state, username) is None:
+            return None
+        return users.start_session(ws.state, username)
 
 
 def add_test_user(state: Any, username: str, password: str, role: str) -> None:
@@ -80,6 +105,7 @@ def serve(root: Path) -> Iterator[Running]:
 
     app = create_app(root)
     with LiveServer(app) as server:
+        served_here(server.url, root, server)
         yield Running(server.url, root, app)
 
 

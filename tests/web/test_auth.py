@@ -29,7 +29,8 @@ def test_a_page_sends_an_anonymous_browser_to_login(client: httpx.Client) -> Non
 
 
 def test_login_then_logout(client: httpx.Client, login: Login) -> None:
-    response = login(client, "admin")
+    response = do_login(client, "admin")  # (the form itself: not the login fixture)
+    assert response.status_code == 303, response.text
     assert response.headers["location"] == "/"
     assert client.get("/users").status_code == 200
     settings = client.get("/settings")

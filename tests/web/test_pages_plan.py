@@ -35,9 +35,10 @@ def two_colleagues(
 ) -> Iterator[tuple[httpx.Client, httpx.Client, str, str]]:
     """A manager and an admin, each signed in on a client of their own, who
     both opened ``page``: their clients, then the page as each read it."""
+    # (30 s: a page's first answer on a loaded machine passed httpx's default 5 s.)
     with (
-        httpx.Client(base_url=live_server.url) as first,
-        httpx.Client(base_url=live_server.url) as second,
+        httpx.Client(base_url=live_server.url, timeout=30) as first,
+        httpx.Client(base_url=live_server.url, timeout=30) as second,
     ):
         login(first, "manager")
         login(second, "admin")

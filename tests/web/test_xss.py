@@ -185,8 +185,7 @@ def test_no_payload_runs_on_any_page(site: Running, watched: WatchedPage) -> Non
         # 400 or 404: a refused query or a topic that is none, the page again
         # with its error shown (the payload in it, scanned like any other).
         assert status in (200, 400, 404), f"{path}: HTTP {status}"
-        page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(200)  # let any deferred payload (focus, toggle) fire
+        watched.settle()  # let any deferred payload (focus, toggle, a fetch) fire
         found = [str(x) for x in page.evaluate(_SCAN)]
         found += [f"dialog {d}" for d in watched.incidents.dialogs]
         found += [f"CSP {c}" for c in watched.incidents.csp + watched.csp_reports()]

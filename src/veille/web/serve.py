@@ -391,6 +391,11 @@ class LiveServer:
             time.sleep(0.02)
         return self
 
+    @property
+    def running(self) -> bool:
+        """Whether it serves (started and not stopped)."""
+        return bool(self._server.started) and self._thread.is_alive()
+
     def stop(self) -> None:
         self._server.should_exit = True
         if self._thread.is_alive():
