@@ -29,12 +29,25 @@ def form(client: httpx.Client, page: str, action: str, data: dict[str, object]) 
     return client.post(action, data={"csrf_token": token, **data})
 
 
+def no_saved_language(root: Path, *names: str) -> None:
+    """``names`` read the language of their cookie again, as users who never
+    chose one: another test of the module may have saved French for one of
+    them (a saved choice wins over the cookie), and which tests ran before
+    depends on how xdist spread them."""
+    from veille.workspace import Workspace
+
+    with Workspace.open(root) as ws, ws.state.transaction() as tx:
+        for name in names:
+            tx.update_user(name, language="")  # (a new user's: none chosen)
+
+
 @contextmanager
 def two_colleagues(
     live_server: Served, login: Callable[..., httpx.Response], page: str
 ) -> Iterator[tuple[httpx.Client, httpx.Client, str, str]]:
     """A manager and an admin, each signed in on a client of their own, who
     both opened ``page``: their clients, then the page as each read it."""
+    no_saved_language(live_server.root, "manager", "admin")
     # (30 s: a page's first answer on a loaded machine passed httpx's default 5 s.)
     with (
         httpx.Client(base_url=live_server.url, timeout=30) as first,
@@ -946,6 +959,7 @@ def test_an_objective_kpis_or_channels_name_is_not_removed_and_they_are_named(
     from veille.query.topics import add_topic
     from veille.workspace import Workspace
 
+    no_saved_language(live_server.root, "manager")
     with Workspace.open(live_server.root) as ws:
         add_topic(ws.state, "reached", "lumio")
         add_objective(ws.state, "visibility", "awareness")
