@@ -130,7 +130,7 @@ def chdb_postgres_workspace(root: Path, request: pytest.FixtureRequest, scratch:
 @pytest.fixture(scope="session", autouse=True)
 def user_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """``$XDG_CACHE_HOME`` for this session (each worker's): veille keeps its
-    compiled French catalogs there (:func:`veille.web.i18n.cache_folder`),
+    compiled French catalogs and templates there (:mod:`veille.user_cache`),
     compiled once per session rather than at each ``create_app``, and never
     in the home folder of whoever runs the tests. Commands the tests start
     inherit it."""
@@ -138,6 +138,22 @@ def user_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_CACHE_HOME", str(folder))
         yield folder
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty ``$XDG_CACHE_HOME`` for one test (the session's holds what
+    earlier tests compiled): what veille keeps goes under ``cache / "veille"``
+    (:func:`kept`)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
+def kept(cache: Path, pattern: str) -> list[Path]:
+    """What veille keeps in the :func:`cache` fixture's folder matching
+    ``pattern`` (``catalogs/*.mo``), by name."""
+    return sorted((cache / "veille").glob(pattern))
 
 
 @pytest.fixture

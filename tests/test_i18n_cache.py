@@ -12,31 +12,22 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
-from veille.web.i18n import cache_folder, load_translations, locale_dir
+from tests.conftest import kept
+from veille.web.i18n import catalogs_folder, load_translations, locale_dir
 
-
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache folder (``$XDG_CACHE_HOME``) for one test: the
-    catalogs it gets are ``cache / "veille" / "catalogs"``."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
-    return folder
-
-
-def kept(cache: Path) -> list[Path]:
-    return sorted((cache / "veille" / "catalogs").glob("*.mo"))
+#: The compiled catalogs in the :func:`cache` fixture's folder.
+CATALOGS = "catalogs/*.mo"
 
 
 def test_french_words_come_from_a_cold_then_a_warm_cache(cache: Path) -> None:
     cold = load_translations()["fr"]
     assert cold.gettext("Sign in") == "Se connecter"
     assert cold.ngettext("%(n)s item", "%(n)s items", 2) == "%(n)s éléments"
-    (path,) = kept(cache)
+    (path,) = kept(cache, CATALOGS)
     warm = load_translations()["fr"]
     assert warm.gettext("Sign in") == "Se connecter"
     assert warm.ngettext("%(n)s item", "%(n)s items", 1) == "%(n)s élément"
-    assert kept(cache) == [path]
+    assert kept(cache, CATALOGS) == [path]
     # The kept file is what a warm start reads: one of other words, put in
     # its place, is what the next start says.
     other = Catalog(locale="fr", domain="veille")
@@ -59,7 +50,7 @@ def test_a_po_file_changed_after_the_cache_was_written_gives_its_new_words(
     assert load_translations(folder)["fr"].gettext("Sign in") == "Ouvrir une session"
     po.write_text(text, encoding="utf-8")  # back as it was: the earlier catalog again
     assert load_translations(folder)["fr"].gettext("Sign in") == "Se connecter"
-    assert len(kept(cache)) == 2
+    assert len(kept(cache, CATALOGS)) == 2
 
 
 def test_only_the_newest_catalogs_of_a_kind_are_kept(cache: Path, tmp_path: Path) -> None:
@@ -72,7 +63,7 @@ def test_only_the_newest_catalogs_of_a_kind_are_kept(cache: Path, tmp_path: Path
         said = f"Se connecter {n}"
         po.write_text(text.replace('msgstr "Se connecter"', f'msgstr "{said}"'), "utf-8")
         assert load_translations(folder)["fr"].gettext("Sign in") == said
-    assert len(kept(cache)) == 4
+    assert len(kept(cache, CATALOGS)) == 4
     assert load_translations(folder)["fr"].gettext("Sign in") == "Se connecter 6"
 
 
@@ -83,7 +74,7 @@ def test_two_sets_of_areas_are_two_catalogs(cache: Path) -> None:
     assert help_only.gettext("Sign in") == "Sign in"
     assert all_but_help.pgettext("help", "Usage:") == "Usage:"
     assert all_but_help.gettext("Sign in") == "Se connecter"
-    assert len(kept(cache)) == 2
+    assert len(kept(cache, CATALOGS)) == 2
     # Read again, warm: each set its own words still.
     assert load_translations(areas=("cli_help",))["fr"].gettext("Sign in") == "Sign in"
     assert load_translations(skip=("cli_help",))["fr"].pgettext("help", "Usage:") == "Usage:"
@@ -104,7 +95,7 @@ def test_a_cache_folder_that_cannot_be_written_still_gives_french(
 
 def test_a_damaged_cached_catalog_is_compiled_again(cache: Path) -> None:
     load_translations()
-    (path,) = kept(cache)
+    (path,) = kept(cache, CATALOGS)
     path.write_bytes(path.read_bytes()[:100])  # cut short (a full disk, a crash)
     assert load_translations()["fr"].gettext("Sign in") == "Se connecter"
     assert load_translations()["fr"].gettext("Password") == "Mot de passe"
@@ -115,10 +106,10 @@ def test_the_cache_folder_follows_xdg_then_home(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert cache_folder() == tmp_path / "xdg" / "veille" / "catalogs"
+    assert catalogs_folder() == tmp_path / "xdg" / "veille" / "catalogs"
     # A relative $XDG_CACHE_HOME is ignored, as the XDG rules ask.
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert cache_folder() == tmp_path / "home" / ".cache" / "veille" / "catalogs"
+    assert catalogs_folder() == tmp_path / "home" / ".cache" / "veille" / "catalogs"
     assert load_translations()["fr"].gettext("Sign in") == "Se connecter"
-    assert len(list(cache_folder().glob("*.mo"))) == 1  # type: ignore[union-attr]
+    assert len(list(catalogs_folder().glob("*.mo"))) == 1  # type: ignore[union-attr]

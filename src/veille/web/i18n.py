@@ -6,7 +6,7 @@ files of a language are read with Babel's reader and merged into one
 catalog, compiled to gettext's ``.mo`` form: no ``.mo`` file is committed.
 Reading and compiling them costs ~0.15 s of CPU, paid at every web worker's
 start and every French command, so the compiled catalog is kept in the
-user's cache folder (:func:`cache_folder`), named by a digest of all it is
+user's cache folder (:func:`catalogs_folder`), named by a digest of all it is
 made from: a changed ``.po`` (an upgrade, a translator's edit) is a new
 name, never a stale catalog. Where that folder cannot be written, the
 catalog is compiled in memory as before. English is the source language (the
@@ -19,12 +19,7 @@ the browser's ``Accept-Language``, else the workspace's ``ui_language``.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import io
-import logging
-import os
-import tempfile
 from collections.abc import Collection, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -36,6 +31,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from veille.i18n import LANGUAGES
+from veille.user_cache import digest, keep, keep_newest, read_kept, user_cache
 
 LANG_COOKIE = "veille_lang"
 # gettext's rule for French (0 and 1 singular), rather than CLDR's three forms
@@ -45,12 +41,6 @@ PLURAL_FORMS = {"fr": "nplurals=2; plural=(n > 1);"}
 #: ``.po`` files (the merge rules of :func:`merged_catalog`), so that a
 #: catalog compiled by an earlier veille is never read as this one's.
 CATALOG_FORMAT = 1
-#: Compiled catalogs kept per language and set of areas: the newest few, so
-#: that a translator editing a ``.po`` all day does not fill the disk, while
-#: two installed versions of veille do not evict each other at every start.
-KEPT_CATALOGS = 4
-
-log = logging.getLogger(__name__)
 
 
 def locale_dir() -> Path:
@@ -114,7 +104,7 @@ def load_translations(
     """One translations object per language: from every area's catalog, or
     only from those of ``areas``, less those of ``skip`` (a help page reads
     only ``cli_help``, a fifth of the words; a command's output reads all but
-    it), compiled once and kept in :func:`cache_folder`."""
+    it), compiled once and kept in :func:`catalogs_folder`."""
     found: dict[str, NullTranslations] = {"en": NullTranslations()}
     for lang in LANGUAGES:
         if lang != "en":
@@ -122,34 +112,11 @@ def load_translations(
     return found
 
 
-def user_cache() -> Path | None:
-    """veille's folder of the user's cache: ``$XDG_CACHE_HOME/veille`` (an
-    absolute path only, as the XDG rules say), else ``~/.cache/veille``;
-    None where no home folder is known. What is kept there can always be
-    made again: the compiled catalogs (:func:`cache_folder`) and templates
-    (:func:`veille.web.app.create_app`)."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):
-        try:
-            base = str(Path.home() / ".cache")
-        except RuntimeError:  # no HOME and no password entry (a bare container)
-            return None
-    return Path(base) / "veille"
-
-
-def cache_folder() -> Path | None:
-    """Where compiled catalogs are kept: ``catalogs`` in :func:`user_cache`."""
+def catalogs_folder() -> Path | None:
+    """Where compiled catalogs are kept: ``catalogs`` in the user's cache
+    folder (:func:`veille.user_cache.user_cache`)."""
     base = user_cache()
     return None if base is None else base / "catalogs"
-
-
-def _digest(parts: Iterable[bytes]) -> str:
-    hashed = hashlib.sha256()
-    for part in parts:
-        # Each part behind its length: no two lists of parts hash alike.
-        hashed.update(len(part).to_bytes(8, "big"))
-        hashed.update(part)
-    return hashed.hexdigest()
 
 
 def _translations(
@@ -163,7 +130,7 @@ def _translations(
     # Named by what the catalog is for (language, areas) and then by all it is
     # made from: the same bytes read here are the ones compiled below, so a
     # .po edited meanwhile can never be kept under the old files' name.
-    kind = f"{lang}-{_digest([asked.encode()])[:12]}"
+    kind = f"{lang}-{digest([asked.encode()])[:12]}"
     made_of = [
         str(CATALOG_FORMAT).encode(),
         babel.__version__.encode(),
@@ -173,52 +140,24 @@ def _translations(
     ]
     for name, data in sources:
         made_of += [name.encode(), data]
-    cache = cache_folder()
-    path = None if cache is None else cache / f"{kind}-{_digest(made_of)}.mo"
+    cache = catalogs_folder()
+    path = None if cache is None else cache / f"{kind}-{digest(made_of)}.mo"
     if path is not None:
-        try:
-            with path.open("rb") as fh:
-                return Translations(fp=fh, domain="veille")
-        except FileNotFoundError:
-            pass
-        except Exception as exc:  # a damaged file: any failure to read it is a miss
-            log.debug("compiled catalog %s unreadable, compiling again: %s", path, exc)
+        found = read_kept(path, _read_mo)
+        if found is not None:
+            return found
     buffer = io.BytesIO()
     write_mo(buffer, _merge(lang, sources))
-    if path is not None:
-        _keep(path, buffer.getvalue(), kind)
+    if path is not None and keep(path, buffer.getvalue()):
+        # The newest few of this language and areas: a translator's edits
+        # and two installed versions of veille each leave a file.
+        keep_newest(path.parent, f"{kind}-*.mo", used=path)
     buffer.seek(0)
     return Translations(fp=buffer, domain="veille")
 
 
-def _keep(path: Path, data: bytes, kind: str) -> None:
-    """``data`` written at ``path`` whole or not at all (a temporary file
-    renamed: two processes compiling at once each rename a whole file), then
-    the older catalogs of ``kind`` beyond :data:`KEPT_CATALOGS` removed. A
-    folder that cannot be written is no error: the catalog was compiled."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        log.debug("compiled catalog not kept in %s: %s", path.parent, exc)
-        return
-    dated = []
-    for other in path.parent.glob(f"{kind}-*.mo"):
-        try:
-            dated.append((other.stat().st_mtime, other))
-        except OSError:  # removed meanwhile by another process
-            continue
-    for _mtime, other in sorted(dated, reverse=True)[KEPT_CATALOGS:]:
-        if other != path:
-            with contextlib.suppress(OSError):  # (another process's to remove too)
-                other.unlink(missing_ok=True)
+def _read_mo(data: bytes) -> Translations:
+    return Translations(fp=io.BytesIO(data), domain="veille")
 
 
 def _weighted_tags(accept_language: str) -> list[tuple[float, int, str]]:
