@@ -15,7 +15,10 @@ the main thread, it would leave every later test of the worker unable to
 and each test that uses the ``browser`` fixture runs there whole, its
 fixtures' set-up and tear-down included (:func:`run_on_driver_thread`, called
 by ``tests/web/conftest.py``); every other test runs on the main thread,
-where no loop is left running.
+where no loop is left running. A module's or the session's fixture may thus
+be made or ended on either thread (the session's end comes with the last
+test of the worker): theirs are processes, servers on threads of their own,
+environment variables and SQLite connections opened for any thread.
 """
 
 from __future__ import annotations
