@@ -316,27 +316,3 @@ def init_state_workspace(folder: Path, state_kind: str) -> Path:
         assert '# posts = ""\n# state = ""' in text, "the [store] template changed"
         config.write_text(text.replace('# posts = ""\n# state = ""', split), encoding="utf-8")
     return root
-
-
-def on_a_thread_of_its_own(run: Callable[[], Any]) -> Any:
-    """``run()`` on a new thread, its answer or its exception: the browser
-    tests' Playwright, started once per worker (``tests/web/browser.py``),
-    keeps its event loop running on the main thread, where ``asyncio.run``
-    then refuses to start (a test meeting it after any browser test failed)."""
-    import threading
-
-    answer: list[Any] = []
-    failed: list[BaseException] = []
-
-    def body() -> None:
-        try:
-            answer.append(run())
-        except BaseException as exc:  # handed to the caller below
-            failed.append(exc)
-
-    thread = threading.Thread(target=body)
-    thread.start()
-    thread.join()
-    if failed:
-        raise failed[0]
-    return answer[0]

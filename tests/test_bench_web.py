@@ -12,8 +12,6 @@ from types import ModuleType
 
 import pytest
 
-from tests.conftest import on_a_thread_of_its_own
-
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "web.py"
 
 
@@ -89,7 +87,7 @@ def test_each_page_prints_the_servers_cpu_beside_its_wall_time(
     monkeypatch.setenv("VEILLE_ALLOW_PRIVATE_NETWORKS", "1")
     small = ["--posts", "1500", "--repeat", "3", "--fresh", "2", "--again", "1"]
     args = bench.options([*small, "--seconds", "1", "--clients", "2", "--cache", str(tmp_path)])
-    on_a_thread_of_its_own(lambda: bench.run_layout(args, None))  # (it runs asyncio)
+    bench.run_layout(args, None)
     out = capsys.readouterr().out
     lines = out.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("page "))

@@ -16,7 +16,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import on_a_thread_of_its_own
 from veille.httpserver import LoggingHTTPServer
 
 
@@ -101,4 +100,4 @@ def test_the_web_apps_connections_answer_without_nagle() -> None:
             writer.close()
             server.close()
 
-    assert on_a_thread_of_its_own(lambda: asyncio.run(accept_one())) != 0
+    assert asyncio.run(accept_one()) != 0

@@ -7,13 +7,27 @@ Imported by the ``test_browser_*.py``, ``test_xss.py`` and axe tests::
 
 The tests are marked ``browser`` and skipped, saying why, where
 ``/usr/bin/chromium`` is missing (``.ci/run`` installs it).
+
+Playwright's sync API keeps its event loop marked as running on the thread
+that started it, between its calls too, for as long as it runs; started on
+the main thread, it would leave every later test of the worker unable to
+``asyncio.run``. It runs on a thread of its own instead (:func:`driver_thread`),
+and each test that uses the ``browser`` fixture runs there whole, its
+fixtures' set-up and tear-down included (:func:`run_on_driver_thread`, called
+by ``tests/web/conftest.py``); every other test runs on the main thread,
+where no loop is left running. A module's or the session's fixture may thus
+be made or ended on either thread (the session's end comes with the last
+test of the worker): theirs are processes, servers on threads of their own,
+environment variables and SQLite connections opened for any thread.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +87,37 @@ class Incidents:
 
 
 _BROWSER = pytest.StashKey[Any]()
+_DRIVER = pytest.StashKey[ThreadPoolExecutor]()
+_DRIVER_NAME = "playwright-driver"
+
+
+def driver_thread(config: pytest.Config) -> ThreadPoolExecutor:
+    """The one thread of this process (an xdist worker) on which Playwright
+    runs and the browser tests with it: its sync API's objects answer only
+    on the thread that started it (they switch greenlets, which stay on
+    their thread). Kept until the run ends, as the browser is."""
+    if _DRIVER not in config.stash:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_DRIVER_NAME)
+        config.stash[_DRIVER] = pool
+        config.add_cleanup(pool.shutdown)  # after the browser's own (cleanups run last-in first)
+    return config.stash[_DRIVER]
+
+
+def run_on_driver_thread(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    """What ``pytest_runtest_protocol`` does for a test that uses the
+    ``browser`` fixture, on the driver thread (:func:`driver_thread`): its
+    set-up, call and tear-down, each reported as usual. None for any other
+    test, which pytest then runs on the main thread."""
+    if "browser" not in item.fixturenames:
+        return None
+    # pytest's own protocol, as plugins that run a test their way call it
+    # (pytest-rerunfailures): only the thread differs.
+    from _pytest.runner import runtestprotocol
+
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    driver_thread(item.config).submit(runtestprotocol, item, nextitem=nextitem).result()
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
 
 
 @pytest.fixture(scope="session", name="browser")
@@ -82,6 +127,12 @@ def browser_fixture(request: pytest.FixtureRequest) -> Any:
     run's stash, since a second Playwright cannot start beside the first."""
     if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
         pytest.skip(f"no chromium at {CHROMIUM}: apt-get install chromium (as .ci/run does)")
+    if not threading.current_thread().name.startswith(_DRIVER_NAME):
+        # (a test that asks for it by getfixturevalue, which the hook cannot see)
+        pytest.fail(
+            "the browser fixture runs only on the Playwright driver thread: name it among "
+            "the test's arguments, and run it under tests/web (its conftest.py moves it there)"
+        )
     stash = request.config.stash
     if _BROWSER not in stash:
         from playwright.sync_api import sync_playwright
@@ -93,7 +144,8 @@ def browser_fixture(request: pytest.FixtureRequest) -> Any:
             b.close()
             driver.stop()
 
-        request.config.add_cleanup(stop)
+        pool = driver_thread(request.config)
+        request.config.add_cleanup(lambda: pool.submit(stop).result())
         stash[_BROWSER] = b
     return stash[_BROWSER]
 

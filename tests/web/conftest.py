@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.web.browser import run_on_driver_thread
 from tests.web.server import add_test_user, served_here, session_for
 from veille.services import users
 from veille.web.app import create_app
@@ -31,6 +32,13 @@ from veille.workspace import CONFIG_NAME, Workspace, init_workspace
 ROLES = users.ROLES  # viewer < analyst < manager < admin
 _CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 _META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    """The browser tests run on Playwright's thread, so that its event loop
+    is never left running on the main thread (see ``tests/web/browser.py``)."""
+    return run_on_driver_thread(item, nextitem)
 
 
 def password_for(username: str) -> str:

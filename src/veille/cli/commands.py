@@ -109,6 +109,13 @@ class MadeOnLookup(Mapping[str, "Command"]):
     costliest step) when it is first looked up, a group's own commands in
     turn. ``veille plan kpis`` makes ``plan`` and ``kpis``, not the 35 other
     commands and groups of the plan (a fifth of its start's CPU, before).
+
+    typer offers no public way to make one command of an app; its own
+    functions are called here as its ``get_group`` calls them, and
+    ``tests/test_cli_made_on_lookup.py`` holds every command so made equal
+    to typer's build of the whole app (its parameters, help pages in English
+    and French, usage errors), so that a typer upgrade that changes them
+    fails there rather than quietly here.
     """
 
     def __init__(self, app: typer.Typer) -> None:
