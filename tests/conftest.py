@@ -90,7 +90,7 @@ def posts_workspace(backend: str, root: Path) -> Path:
         pytest.importorskip("chdb")
         root.mkdir()
         (root / "veille.toml").write_text(
-            f'[store]\nposts = "chdb:///{root / "posts.chdb"}"\n', encoding="utf-8"
+            '[store]\nposts = "chdb:///posts.chdb"\n', encoding="utf-8"
         )
     return init_workspace(root)
 
@@ -122,7 +122,7 @@ def chdb_postgres_workspace(root: Path, request: pytest.FixtureRequest, scratch:
 
     root.mkdir()
     state = fresh_schema_url(request.getfixturevalue("postgres_url"), scratch)
-    config = f'posts = "chdb:///{root / "posts.chdb"}"\nstate = "{state}"'
+    config = f'posts = "chdb:///posts.chdb"\nstate = "{state}"'
     (root / "veille.toml").write_text(f"[store]\n{config}\n", encoding="utf-8")
     return init_workspace(root)
 

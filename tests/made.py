@@ -36,12 +36,9 @@ def copy_workspace(made: Path, to: Path) -> Path:
     (closed), its posts in SQLite or chDB, sharing nothing with it; its root."""
     # symlinks=True: chDB links its tables' folders by relative links, which
     # a copy must keep as links (copied as folders, chDB refuses to open).
+    # veille.toml is copied as it is: a chDB folder in the workspace is
+    # named relative to it (chdb:///posts.chdb), as veille names it.
     shutil.copytree(made, to, symlinks=True)
-    # A chDB store is named by its absolute path: the copy's, not the made one's.
-    config = to / "veille.toml"
-    if config.exists():
-        text = config.read_text(encoding="utf-8")
-        config.write_text(text.replace(str(made), str(to)), encoding="utf-8")
     return to.resolve()
 
 

@@ -45,7 +45,7 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.Fixture
         pytest.importorskip("chdb")
         root.mkdir()
         (root / "veille.toml").write_text(
-            f'[store]\nposts = "chdb:///{root / "posts.chdb"}"\n', encoding="utf-8"
+            '[store]\nposts = "chdb:///posts.chdb"\n', encoding="utf-8"
         )
     app, runner = build_app(), CliRunner()
     assert runner.invoke(app, ["init", str(root)]).exit_code == 0

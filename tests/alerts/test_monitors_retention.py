@@ -50,7 +50,7 @@ def hour() -> datetime:
 
 def _workspace(folder: Path, posts_kind: str, days: int) -> Workspace:
     folder.mkdir(parents=True)
-    store = f'[store]\nposts = "chdb:///{folder / "posts.chdb"}"\n' if posts_kind == "chdb" else ""
+    store = '[store]\nposts = "chdb:///posts.chdb"\n' if posts_kind == "chdb" else ""
     (folder / "veille.toml").write_text(
         "[http]\nallow_private_networks = true\n\n"
         "[alerts]\nretry_base_seconds = 0.0\nsend_timeout_seconds = 1.0\nmax_attempts = 3\n\n"

@@ -120,9 +120,7 @@ def imported_workspace(
     if backend == "chdb":
         pytest.importorskip("chdb")
         ws.mkdir()
-        (ws / "veille.toml").write_text(
-            f'[store]\nposts = "chdb:///{ws / "posts.chdb"}"\n', encoding="utf-8"
-        )
+        (ws / "veille.toml").write_text('[store]\nposts = "chdb:///posts.chdb"\n', encoding="utf-8")
     app = build_app()
 
     def invoke(*args: str) -> str:

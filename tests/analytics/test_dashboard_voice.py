@@ -78,7 +78,7 @@ def test_the_shares_come_from_the_cards_figures_read_once(
     config = root / "veille.toml"
     text = config.read_text(encoding="utf-8")
     if backend == "chdb":
-        text = text.replace('# posts = ""', f'posts = "chdb:///{root / "posts.chdb"}"', 1)
+        text = text.replace('# posts = ""', 'posts = "chdb:///posts.chdb"', 1)
     org = 'brand_topic = "lumio"\ncompetitor_topics = ["vexa", "orbita"]'
     config.write_text(text.replace("[organization]", f"[organization]\n{org}", 1))
     now = now_utc()

@@ -59,9 +59,7 @@ def root(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_pa
     if request.param == "chdb":
         pytest.importorskip("chdb")
         ws.mkdir()
-        (ws / "veille.toml").write_text(
-            f'[store]\nposts = "chdb:///{ws / "posts.chdb"}"\n', encoding="utf-8"
-        )
+        (ws / "veille.toml").write_text('[store]\nposts = "chdb:///posts.chdb"\n', encoding="utf-8")
     init_workspace(ws)
     with Workspace.open(ws) as opened:
         opened.posts.upsert_posts(_feed_posts())

@@ -30,7 +30,7 @@ GENERATED = re.compile(r"(Generated|Produit le) [^<]*</p>")
 
 def _workspace(tmp_path: Path, backend: str) -> Path:
     root = init_workspace(tmp_path / backend)
-    posts = f'[store]\nposts = "chdb:///{root / "posts.chdb"}"\n\n' if backend == "chdb" else ""
+    posts = '[store]\nposts = "chdb:///posts.chdb"\n\n' if backend == "chdb" else ""
     (root / "veille.toml").write_text(
         f'{posts}[workspace]\ntimezone = "{TZ}"\n\n[organization]\nhandles = ["mastodon:lumio"]\n',
         encoding="utf-8",

@@ -121,7 +121,7 @@ def register(app: typer.Typer) -> None:
                     markup=False,
                     soft_wrap=True,  # lines to paste whole
                 )
-                if (report.posts_url, report.state_url) != (posts_url, state_url):
+                if report.masked:
                     hidden = tr("(Write the password or token where it reads ****.)")
                     out.print(say(hidden), highlight=False, markup=False)
         if not report.ok:

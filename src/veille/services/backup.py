@@ -18,7 +18,10 @@ the backups itself (:func:`scheduled_backup`, from ``veille run``'s upkeep).
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
+import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +29,7 @@ from typing import Any
 
 from veille.config import CONFIG_NAME
 from veille.errors import UsageError, tr
-from veille.store.registry import get_backend
+from veille.store.registry import get_backend, recorded_url
 from veille.urlmask import mask_url
 from veille.workspace import Workspace
 
@@ -126,7 +129,7 @@ def _copy_into(
             ),
             hint=tr("Name a folder this user may write to, on a disk with room."),
         ) from exc
-    report.files.append((CONFIG_NAME, (dest / CONFIG_NAME).stat().st_size))
+    renamed: dict[str, str] = {}
     for url, copy in copiers:
         opened = ws.opened_store(url)
         extra: dict[str, Any] = {"opened": opened} if opened is not None else {}
@@ -137,6 +140,59 @@ def _copy_into(
         report.files.append((str(relative), _size(written)))
         if source.resolve() != (ws.root / relative).resolve():
             report.moved[str(relative)] = str(source)
+        elif (named := recorded_url(url, root=ws.root)) != url:
+            # Named by its absolute path in the workspace: the copy, opened
+            # as it is, would read and write the workspace's own store (or,
+            # restored on another machine, a new empty one there).
+            renamed[url] = named
+    if renamed:
+        _name_in_copy(dest / CONFIG_NAME, renamed)
+    report.files.insert(0, (CONFIG_NAME, (dest / CONFIG_NAME).stat().st_size))
+
+
+# A table's header (``[store]``; ``[[sources]]`` an array's), and a store key.
+_TABLE = re.compile(r"\s*(\[\[?)\s*([^\[\]]+?)\s*\]")
+_STORE_KEY = re.compile(r"(\s*(?:posts|state)\s*=\s*)(.*)$", re.DOTALL)
+
+
+def _name_in_copy(config: Path, renamed: dict[str, str]) -> None:
+    """The copy's ``veille.toml`` with each ``[store]`` URL of ``renamed``
+    written as it maps it (its store's path in the copy); the comments and
+    everything else kept as they are. A line spelled otherwise is left."""
+    text = config.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    table = ""
+    for i, line in enumerate(lines):
+        header = _TABLE.match(line)
+        if header is not None:
+            table = header.group(1) + header.group(2)
+            continue
+        key = _STORE_KEY.match(line) if table == "[store" else None
+        found = _leading_string(key.group(2)) if key is not None else None
+        if key is not None and found is not None and found[1] in renamed:
+            value = json.dumps(renamed[found[1]], ensure_ascii=False)  # a TOML basic string
+            lines[i] = key.group(1) + value + key.group(2)[len(found[0]) :]
+    changed = "".join(lines)
+    try:
+        tomllib.loads(changed)
+    except tomllib.TOMLDecodeError:  # a path TOML cannot spell so: named as before
+        return
+    config.write_text(changed, encoding="utf-8")
+
+
+def _leading_string(rest: str) -> tuple[str, str] | None:
+    """The one-line TOML string ``rest`` begins with: its text and its value."""
+    if not rest or rest[0] not in "\"'":
+        return None
+    for end in range(1, len(rest)):
+        if rest[end] != rest[0]:
+            continue
+        try:
+            value = tomllib.loads("v = " + rest[: end + 1])["v"]
+        except tomllib.TOMLDecodeError:
+            continue  # an escaped quote inside it
+        return rest[: end + 1], str(value)
+    return None
 
 
 def _copied_first(posts_url: str, state_url: str) -> list[str]:

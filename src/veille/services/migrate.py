@@ -23,7 +23,7 @@ from typing import Any
 from veille.errors import Count, StoreError, UsageError, tr
 from veille.store.base import PostFilter
 from veille.store.purged import dims_of
-from veille.store.registry import get_backend, open_store
+from veille.store.registry import get_backend, open_store, recorded_url
 from veille.store.transfer import TableShape, combine, row_digest
 from veille.urlmask import mask_url
 
@@ -63,12 +63,16 @@ class TableCheck:
 
 @dataclass
 class MigrationReport:
-    # Where the copy went, its password and tokens masked (veille.urlmask).
+    # Where the copy went, as veille.toml should name it (a file or folder
+    # in the workspace by its path in it: registry.recorded_url), its
+    # password and tokens masked (veille.urlmask).
     posts_url: str | None
     state_url: str | None
     checks: list[TableCheck] = field(default_factory=list)
     # Source tables the target has no table for (not copied).
     left: list[str] = field(default_factory=list)
+    # Whether a password or token was masked in the URLs above.
+    masked: bool = False
 
     @property
     def ok(self) -> bool:
@@ -122,10 +126,11 @@ def migrate_workspace(
             hint=tr("Name another store to copy to."),
         )
     _refuse_unfinished_erasures(ws)
-    # The report is printed (--format json) and logged: its URLs as people may see them.
-    report = MigrationReport(
-        mask_url(posts_url) if posts_url else None, mask_url(state_url) if state_url else None
-    )
+    # The report is printed (--format json) and logged: its URLs as people
+    # may see them, and as veille.toml should record them (the command
+    # prints the lines to paste).
+    shown = [_as_recorded(u, ws.root) if u else (None, False) for u in (posts_url, state_url)]
+    report = MigrationReport(shown[0][0], shown[1][0], masked=shown[0][1] or shown[1][1])
     opened: dict[str, Any] = {}
 
     def target(url: str, role: str) -> Any:
@@ -154,6 +159,21 @@ def migrate_workspace(
         for store in opened.values():
             store.close()
     return report
+
+
+def _as_recorded(url: str, root: Path) -> tuple[str, bool]:
+    """``url`` as veille.toml should name it, as people may see it, and
+    whether a secret was masked in it. A store kept in a file or folder is
+    named by its path, relative to the workspace ``root`` when inside it
+    (:func:`~veille.store.registry.recorded_url`: a chDB folder named so
+    still finds the posts once the workspace is moved), and its path holds
+    no secret: masked, a long folder name with digits in it
+    (``veille-20261206-030000``) read as a token and was cut short in the
+    line to paste."""
+    if getattr(get_backend(url), "recorded_url", None) is not None:
+        return recorded_url(url, root=root), False
+    shown = mask_url(url)
+    return shown, shown != url
 
 
 def _refuse_unfinished_erasures(ws: Any) -> None:

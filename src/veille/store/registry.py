@@ -13,6 +13,7 @@ scan (tens of milliseconds).
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,6 +50,8 @@ class StoreBackend(Protocol):
     # Optional: ``one_process = True``: one process at a time may open the
     # store (chDB's folder); the long-running commands open it as they start
     # (:func:`one_process`).
+    # Optional: ``recorded_url(url, root=) -> str``, ``url`` as veille.toml
+    # should name it (:func:`recorded_url`).
 
 
 def scheme_of(url: str) -> str:
@@ -138,3 +141,31 @@ def open_store(url: str, *, role: str, root: Path) -> Any:
                     roles=", ".join(sorted(backend.roles)), role=role),
         )  # fmt: skip
     return backend.open(url, root=root)
+
+
+def recorded_url(url: str, *, root: Path) -> str:
+    """``url`` as ``veille.toml`` should name it: a backend that keeps its
+    store in a file or folder (``recorded_url``) names one inside the
+    workspace folder ``root`` by its path in it, which finds it again once
+    that folder is moved or copied elsewhere (a backup restored on another
+    machine); other URLs as they are."""
+    record = getattr(get_backend(url), "recorded_url", None)
+    return url if record is None else str(record(url, root=root))
+
+
+def path_in_workspace(path: Path, root: Path) -> str:
+    """``path`` as a store URL names it: relative to the workspace folder
+    ``root`` (``posts.chdb``) when it lies inside it, else absolute
+    (``/srv/posts.chdb``, which a URL writes after its ``///``)."""
+    full = Path(os.path.abspath(root / path.expanduser()))
+    base = Path(os.path.abspath(root))
+    # As written, then with links resolved: a workspace reached through a
+    # link (/home/me/ws -> /data/ws) named either way.
+    for inner, outer in ((full, base), (full.resolve(), base.resolve())):
+        try:
+            inside = inner.relative_to(outer)
+        except ValueError:
+            continue
+        if inside.parts:  # (the workspace folder itself stays absolute)
+            return inside.as_posix()
+    return str(full)

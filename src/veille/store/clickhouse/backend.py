@@ -31,6 +31,16 @@ def chdb_path(url: str, root: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
+def recorded_chdb_url(url: str, root: Path) -> str:
+    """``chdb:///PATH`` as veille.toml records it: a folder inside the
+    workspace ``root`` relative to it (``chdb:///posts.chdb``, however it was
+    spelled), so that the workspace moved or copied elsewhere finds its
+    posts; one outside by its absolute path (``chdb:////srv/posts.chdb``)."""
+    from veille.store.registry import path_in_workspace
+
+    return CHDB_PREFIX + path_in_workspace(chdb_path(url, root), root)
+
+
 class ChdbBackend:
     """Registered under ``chdb`` (see :mod:`veille.store.registry`): ClickHouse
     in this process, over a folder that one process at a time opens."""
@@ -50,6 +60,9 @@ class ChdbBackend:
         except BaseException:  # (refused, or its upgrade failed): the folder is let go
             client.close()
             raise
+
+    def recorded_url(self, url: str, *, root: Path) -> str:
+        return recorded_chdb_url(url, root)
 
     def backup(
         self, url: str, *, root: Path, into: Path, opened: Any = None, stop: Any = None

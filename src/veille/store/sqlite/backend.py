@@ -42,6 +42,17 @@ class SQLiteBackend:
     def open(self, url: str, *, root: Path) -> SQLiteStore:
         return SQLiteStore.open(sqlite_path(url, root))
 
+    def recorded_url(self, url: str, *, root: Path) -> str:
+        """``url`` as veille.toml records it: a file inside the workspace
+        ``root`` relative to it (``sqlite:///veille.db``), one outside by
+        its absolute path (see :func:`veille.store.registry.recorded_url`)."""
+        from veille.store.registry import path_in_workspace
+
+        path = sqlite_path(url, root)
+        if path == ":memory:":
+            return url
+        return PREFIX + path_in_workspace(Path(path), root)
+
     def backup(
         self, url: str, *, root: Path, into: Path, opened: Any = None, stop: Any = None
     ) -> tuple[Path, Path]:
