@@ -47,6 +47,31 @@ def test_unknown_key_and_bad_type_are_named(tmp_path: Path) -> None:
         load_settings(cfg)
 
 
+def test_every_setting_refuses_a_value_of_the_wrong_kind() -> None:
+    """Each setting of each section names itself when given a value of the
+    wrong kind (a word for a number, a number for a word, a word for a
+    list), read from the settings' own types, in every section."""
+    from dataclasses import fields
+
+    wrong = {
+        bool: ("maybe", "true or false"),
+        int: ("many", "a whole number"),
+        float: ("soon", "a number"),
+        str: (7, "a string"),
+    }
+    checked = 0
+    for section in fields(Settings):
+        for setting in fields(section.default_factory()):  # type: ignore[misc]
+            kind = setting.type
+            value, said = wrong.get(kind, ("one", "a list"))  # type: ignore[call-overload]
+            with pytest.raises(ConfigError) as caught:
+                parse_settings({section.name: {setting.name: value}})
+            expected = f"[{section.name}] {setting.name} must be {said}"
+            assert expected in caught.value.message, caught.value.message
+            checked += 1
+    assert checked > 50
+
+
 def test_environment_overrides() -> None:
     s = apply_environment(Settings(), {"VEILLE_ALLOW_PRIVATE_NETWORKS": "1"})
     assert s.http.allow_private_networks is True

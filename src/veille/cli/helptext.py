@@ -50,26 +50,38 @@ USAGE = "Usage:"
 def help_speaker(lang: str) -> Callable[[str], str]:
     """What says a help text in ``lang`` (the English text where the
     catalogs have none)."""
-    from veille.web.i18n import merged_catalog
+    from veille.web.i18n import load_translations
 
-    said: dict[str, str] = {}
-    # A command's line in ``veille --help`` is known without its module
-    # (veille.cli.commands): the first paragraph of its help, on one line,
-    # said as the first paragraph of its help's translation.
+    # The compiled catalog, kept in the user's cache (veille.web.i18n):
+    # reading cli_help.po with Babel cost ~40 ms at each French help page.
+    # gettext keeps a compiled catalog's texts in ``_catalog`` (a
+    # context's text under "context\x04text"), the one way to go over them:
+    # the lines below need every text, not only the one asked for.
+    texts: dict[object, str] = getattr(
+        load_translations(areas=(HELP_AREA,)).get(lang), "_catalog", {}
+    )
+    prefix = HELP_CONTEXT + "\x04"
     lines: dict[str, str] = {}
-    for message in merged_catalog(lang, areas=(HELP_AREA,)):
-        if message.context != HELP_CONTEXT or not isinstance(message.id, str):
-            continue
-        if isinstance(message.string, str) and message.string:
-            said[message.id] = message.string
-            line, said_line = first_paragraph(message.id), first_paragraph(message.string)
-            if line is not None and said_line is not None:
-                lines.setdefault(line, said_line)
+
+    def said_lines() -> dict[str, str]:
+        # A command's line in ``veille --help`` is known without its module
+        # (veille.cli.commands): the first paragraph of its help, on one line,
+        # said as the first paragraph of its help's translation. Made when a
+        # text is first missed, once per page.
+        if not lines:
+            for key, string in texts.items():
+                if not isinstance(key, str) or not key.startswith(prefix) or not string:
+                    continue
+                line = first_paragraph(key[len(prefix) :])
+                said_line = first_paragraph(string)
+                if line is not None and said_line is not None:
+                    lines.setdefault(line, said_line)
+        return lines
 
     def say(text: str) -> str:
         if not text:
             return text
-        return said.get(text) or lines.get(text) or text
+        return texts.get(prefix + text) or said_lines().get(text) or text
 
     return say
 
