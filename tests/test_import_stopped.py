@@ -83,14 +83,23 @@ def test_ctrl_c_during_an_import_says_what_is_stored_and_how_to_go_on(
         text = config.read_text(encoding="utf-8")
         assert '# ui_language = "en"' in text, "the [workspace] template changed"
         config.write_text(text.replace('# ui_language = "en"', 'ui_language = "fr"'), "utf-8")
-    path = _rows(tmp_path / "big.jsonl", 30_000)
+    # The signal is sent while the second batch is prepared (a plugin stage
+    # pauses at row 3000, the first batch stored by then): where it lands
+    # is certain, where 30,000 rows were imported (and their rest imported
+    # again below) to make it likely.
+    path = _rows(tmp_path / "big.jsonl", 5_000)
+    flag = tmp_path / "writing-row-3000"
+    _install_slow_stage(tmp_path / "site", flag, row=3000, seen=1)
+    env = _env()
+    env["PYTHONPATH"] = env["PYTHONPATH"] + os.pathsep + str(tmp_path / "site")
     args = ("import", str(path), "--workspace", str(root), "--no-enrich")
-    proc = _start(*args, env=_env())
+    proc = _start(*args, env=env)
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None and not _stored(root):
+        while time.monotonic() < deadline and proc.poll() is None and not flag.exists():
             time.sleep(0.01)
         assert proc.poll() is None, "the signal must land mid-import"
+        assert _stored(root) > 0  # the first batch, committed
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
     finally:
@@ -98,7 +107,7 @@ def test_ctrl_c_during_an_import_says_what_is_stored_and_how_to_go_on(
     assert proc.returncode == 130, err
     assert "Traceback" not in err, err
     stored = _stored(root)
-    assert 0 < stored < 30_000
+    assert 0 < stored < 5_000
     lines = err.strip().splitlines()
     assert len(lines) == 1, err  # one line
     if lang == "en":
@@ -123,7 +132,7 @@ def test_ctrl_c_during_an_import_says_what_is_stored_and_how_to_go_on(
     else:
         done = f"{said:,}".replace(",", "\u202f")
         assert f"({done} lignes déjà importées)" in again.stdout, again.stdout
-    assert _stored(root) == 30_000
+    assert _stored(root) == 5_000
 
 
 def test_ctrl_c_while_veille_loads_says_one_line_not_a_traceback(tmp_path: Path) -> None:
@@ -252,10 +261,10 @@ def test_strict_import_on_chdb_says_what_it_could_not_undo(tmp_path: Path) -> No
         assert ws.posts.count_posts() == 10  # lines 1-10; nothing of lines 11-20
 
 
-def _install_slow_stage(site: Path, flag: Path) -> None:
+def _install_slow_stage(site: Path, flag: Path, row: int, seen: int) -> None:
     """A plugin stage installed the way pip would (a dist-info with an
     ``veille.stages`` entry point): it creates ``flag`` and takes its time
-    when it prepares row 5000 to be written (the second time it sees it:
+    when it prepares ``row`` to be written (the ``seen``-th time it sees it:
     ``--strict`` checks every row first), so that a Ctrl-C lands mid-write."""
     module = site / "slowstage"
     module.mkdir(parents=True)
@@ -266,9 +275,9 @@ def _install_slow_stage(site: Path, flag: Path) -> None:
         "SEEN = []\n"
         "def prepare(posts):\n"
         "    for p in posts:\n"
-        "        if p.id == 'rss:4999':\n"
+        f"        if p.id == 'rss:{row - 1}':\n"
         "            SEEN.append(p.id)\n"
-        "            if len(SEEN) > 1:\n"
+        f"            if len(SEEN) >= {seen}:\n"
         f"                Path({str(flag)!r}).touch()\n"
         "                time.sleep(2)\n"
         "    return posts\n"
@@ -286,9 +295,9 @@ def test_ctrl_c_during_a_strict_import_says_what_it_kept(tmp_path: Path) -> None
     a stop lets the batch under way end and keeps the batches written: the
     line says how far it went."""
     root = init_workspace(tmp_path / "ws")
-    path = _rows(tmp_path / "big.jsonl", 8_000)
-    flag = tmp_path / "writing-row-5000"
-    _install_slow_stage(tmp_path / "site", flag)
+    path = _rows(tmp_path / "big.jsonl", 5_000)
+    flag = tmp_path / "writing-row-3000"
+    _install_slow_stage(tmp_path / "site", flag, row=3000, seen=2)
     env = _env()
     env["PYTHONPATH"] = env["PYTHONPATH"] + os.pathsep + str(tmp_path / "site")
     proc = _start("import", str(path), "--workspace", str(root), "--no-enrich", "--strict",
@@ -305,10 +314,10 @@ def test_ctrl_c_during_a_strict_import_says_what_it_kept(tmp_path: Path) -> None
     assert proc.returncode == 130, err
     assert "Traceback" not in err, err
     assert err.strip() == (
-        f"the import of {path} was stopped (Ctrl-C) after line 6,000, what it stored kept "
-        "(new posts: 6,000, updated: 0); run the same command again to go on from there"
+        f"the import of {path} was stopped (Ctrl-C) after line 4,000, what it stored kept "
+        "(new posts: 4,000, updated: 0); run the same command again to go on from there"
     )
-    assert _stored(root) == 6_000
+    assert _stored(root) == 4_000
 
 
 def test_strict_import_with_state_in_postgresql_says_what_it_could_not_undo(
