@@ -89,7 +89,7 @@ def test_ctrl_c_during_an_import_says_what_is_stored_and_how_to_go_on(
     # again below) to make it likely.
     path = _rows(tmp_path / "big.jsonl", 5_000)
     flag = tmp_path / "writing-row-3000"
-    _install_slow_stage(tmp_path / "site", flag, row=3000, seen=1)
+    signalled = _install_slow_stage(tmp_path / "site", flag, row=3000, seen=1)
     env = _env()
     env["PYTHONPATH"] = env["PYTHONPATH"] + os.pathsep + str(tmp_path / "site")
     args = ("import", str(path), "--workspace", str(root), "--no-enrich")
@@ -101,6 +101,7 @@ def test_ctrl_c_during_an_import_says_what_is_stored_and_how_to_go_on(
         assert proc.poll() is None, "the signal must land mid-import"
         assert _stored(root) > 0  # the first batch, committed
         proc.send_signal(signal.SIGINT)
+        signalled.touch()
         _, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
@@ -261,11 +262,15 @@ def test_strict_import_on_chdb_says_what_it_could_not_undo(tmp_path: Path) -> No
         assert ws.posts.count_posts() == 10  # lines 1-10; nothing of lines 11-20
 
 
-def _install_slow_stage(site: Path, flag: Path, row: int, seen: int) -> None:
+def _install_slow_stage(site: Path, flag: Path, row: int, seen: int) -> Path:
     """A plugin stage installed the way pip would (a dist-info with an
-    ``veille.stages`` entry point): it creates ``flag`` and takes its time
-    when it prepares ``row`` to be written (the ``seen``-th time it sees it:
-    ``--strict`` checks every row first), so that a Ctrl-C lands mid-write."""
+    ``veille.stages`` entry point): it creates ``flag`` when it prepares
+    ``row`` to be written (the ``seen``-th time it sees it: ``--strict``
+    checks every row first), then waits there until the file it returns
+    exists, which the test creates once it has sent its Ctrl-C: the signal
+    lands mid-write however slow the machine (a fixed pause of 2 s was
+    waited in full, and could be outrun by a loaded machine)."""
+    signalled = flag.with_name(flag.name + ".sent")
     module = site / "slowstage"
     module.mkdir(parents=True)
     (module / "__init__.py").write_text(
@@ -279,7 +284,9 @@ def _install_slow_stage(site: Path, flag: Path, row: int, seen: int) -> None:
         "            SEEN.append(p.id)\n"
         f"            if len(SEEN) >= {seen}:\n"
         f"                Path({str(flag)!r}).touch()\n"
-        "                time.sleep(2)\n"
+        "                end = time.monotonic() + 120\n"
+        f"                while not Path({str(signalled)!r}).exists() and time.monotonic() < end:\n"
+        "                    time.sleep(0.01)\n"
         "    return posts\n"
         "def slow(context):\n"
         "    return Stage('slow', prepare=prepare)\n"
@@ -288,6 +295,7 @@ def _install_slow_stage(site: Path, flag: Path, row: int, seen: int) -> None:
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: slowstage\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text("[veille.stages]\nslow = slowstage:slow\n")
+    return signalled
 
 
 def test_ctrl_c_during_a_strict_import_says_what_it_kept(tmp_path: Path) -> None:
@@ -297,7 +305,7 @@ def test_ctrl_c_during_a_strict_import_says_what_it_kept(tmp_path: Path) -> None
     root = init_workspace(tmp_path / "ws")
     path = _rows(tmp_path / "big.jsonl", 5_000)
     flag = tmp_path / "writing-row-3000"
-    _install_slow_stage(tmp_path / "site", flag, row=3000, seen=2)
+    signalled = _install_slow_stage(tmp_path / "site", flag, row=3000, seen=2)
     env = _env()
     env["PYTHONPATH"] = env["PYTHONPATH"] + os.pathsep + str(tmp_path / "site")
     proc = _start("import", str(path), "--workspace", str(root), "--no-enrich", "--strict",
@@ -308,6 +316,7 @@ def test_ctrl_c_during_a_strict_import_says_what_it_kept(tmp_path: Path) -> None
             time.sleep(0.01)
         assert proc.poll() is None, "the signal must land mid-import"
         proc.send_signal(signal.SIGINT)
+        signalled.touch()
         _, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
