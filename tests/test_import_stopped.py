@@ -83,22 +83,32 @@ def test_ctrl_c_during_an_import_says_what_is_stored_and_how_to_go_on(
         text = config.read_text(encoding="utf-8")
         assert '# ui_language = "en"' in text, "the [workspace] template changed"
         config.write_text(text.replace('# ui_language = "en"', 'ui_language = "fr"'), "utf-8")
-    path = _rows(tmp_path / "big.jsonl", 30_000)
+    # The signal is sent while the second batch is prepared (a plugin stage
+    # pauses at row 3000, the first batch stored by then): where it lands
+    # is certain, where 30,000 rows were imported (and their rest imported
+    # again below) to make it likely.
+    path = _rows(tmp_path / "big.jsonl", 5_000)
+    flag = tmp_path / "writing-row-3000"
+    signalled = _install_slow_stage(tmp_path / "site", flag, row=3000, seen=1)
+    env = _env()
+    env["PYTHONPATH"] = env["PYTHONPATH"] + os.pathsep + str(tmp_path / "site")
     args = ("import", str(path), "--workspace", str(root), "--no-enrich")
-    proc = _start(*args, env=_env())
+    proc = _start(*args, env=env)
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None and not _stored(root):
+        while time.monotonic() < deadline and proc.poll() is None and not flag.exists():
             time.sleep(0.01)
         assert proc.poll() is None, "the signal must land mid-import"
+        assert _stored(root) > 0  # the first batch, committed
         proc.send_signal(signal.SIGINT)
+        signalled.touch()
         _, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
     assert proc.returncode == 130, err
     assert "Traceback" not in err, err
     stored = _stored(root)
-    assert 0 < stored < 30_000
+    assert 0 < stored < 5_000
     lines = err.strip().splitlines()
     assert len(lines) == 1, err  # one line
     if lang == "en":
@@ -123,7 +133,7 @@ def test_ctrl_c_during_an_import_says_what_is_stored_and_how_to_go_on(
     else:
         done = f"{said:,}".replace(",", "\u202f")
         assert f"({done} lignes déjà importées)" in again.stdout, again.stdout
-    assert _stored(root) == 30_000
+    assert _stored(root) == 5_000
 
 
 def test_ctrl_c_while_veille_loads_says_one_line_not_a_traceback(tmp_path: Path) -> None:
@@ -252,11 +262,15 @@ def test_strict_import_on_chdb_says_what_it_could_not_undo(tmp_path: Path) -> No
         assert ws.posts.count_posts() == 10  # lines 1-10; nothing of lines 11-20
 
 
-def _install_slow_stage(site: Path, flag: Path) -> None:
+def _install_slow_stage(site: Path, flag: Path, row: int, seen: int) -> Path:
     """A plugin stage installed the way pip would (a dist-info with an
-    ``veille.stages`` entry point): it creates ``flag`` and takes its time
-    when it prepares row 5000 to be written (the second time it sees it:
-    ``--strict`` checks every row first), so that a Ctrl-C lands mid-write."""
+    ``veille.stages`` entry point): it creates ``flag`` when it prepares
+    ``row`` to be written (the ``seen``-th time it sees it: ``--strict``
+    checks every row first), then waits there until the file it returns
+    exists, which the test creates once it has sent its Ctrl-C: the signal
+    lands mid-write however slow the machine (a fixed pause of 2 s was
+    waited in full, and could be outrun by a loaded machine)."""
+    signalled = flag.with_name(flag.name + ".sent")
     module = site / "slowstage"
     module.mkdir(parents=True)
     (module / "__init__.py").write_text(
@@ -266,11 +280,13 @@ def _install_slow_stage(site: Path, flag: Path) -> None:
         "SEEN = []\n"
         "def prepare(posts):\n"
         "    for p in posts:\n"
-        "        if p.id == 'rss:4999':\n"
+        f"        if p.id == 'rss:{row - 1}':\n"
         "            SEEN.append(p.id)\n"
-        "            if len(SEEN) > 1:\n"
+        f"            if len(SEEN) >= {seen}:\n"
         f"                Path({str(flag)!r}).touch()\n"
-        "                time.sleep(2)\n"
+        "                end = time.monotonic() + 120\n"
+        f"                while not Path({str(signalled)!r}).exists() and time.monotonic() < end:\n"
+        "                    time.sleep(0.01)\n"
         "    return posts\n"
         "def slow(context):\n"
         "    return Stage('slow', prepare=prepare)\n"
@@ -279,6 +295,7 @@ def _install_slow_stage(site: Path, flag: Path) -> None:
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: slowstage\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text("[veille.stages]\nslow = slowstage:slow\n")
+    return signalled
 
 
 def test_ctrl_c_during_a_strict_import_says_what_it_kept(tmp_path: Path) -> None:
@@ -286,9 +303,9 @@ def test_ctrl_c_during_a_strict_import_says_what_it_kept(tmp_path: Path) -> None
     a stop lets the batch under way end and keeps the batches written: the
     line says how far it went."""
     root = init_workspace(tmp_path / "ws")
-    path = _rows(tmp_path / "big.jsonl", 8_000)
-    flag = tmp_path / "writing-row-5000"
-    _install_slow_stage(tmp_path / "site", flag)
+    path = _rows(tmp_path / "big.jsonl", 5_000)
+    flag = tmp_path / "writing-row-3000"
+    signalled = _install_slow_stage(tmp_path / "site", flag, row=3000, seen=2)
     env = _env()
     env["PYTHONPATH"] = env["PYTHONPATH"] + os.pathsep + str(tmp_path / "site")
     proc = _start("import", str(path), "--workspace", str(root), "--no-enrich", "--strict",
@@ -299,16 +316,17 @@ def test_ctrl_c_during_a_strict_import_says_what_it_kept(tmp_path: Path) -> None
             time.sleep(0.01)
         assert proc.poll() is None, "the signal must land mid-import"
         proc.send_signal(signal.SIGINT)
+        signalled.touch()
         _, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
     assert proc.returncode == 130, err
     assert "Traceback" not in err, err
     assert err.strip() == (
-        f"the import of {path} was stopped (Ctrl-C) after line 6,000, what it stored kept "
-        "(new posts: 6,000, updated: 0); run the same command again to go on from there"
+        f"the import of {path} was stopped (Ctrl-C) after line 4,000, what it stored kept "
+        "(new posts: 4,000, updated: 0); run the same command again to go on from there"
     )
-    assert _stored(root) == 6_000
+    assert _stored(root) == 4_000
 
 
 def test_strict_import_with_state_in_postgresql_says_what_it_could_not_undo(

@@ -38,10 +38,21 @@ def register(app: typer.Typer) -> None:
         from veille.demo import build_demo
 
         # With --serve it runs until stopped: a SIGTERM that comes while it
-        # starts or builds stops it once the workspace is built (status 0).
+        # starts stops it at once, before it builds anything (a supervisor's
+        # stop is met at once, not after the seconds a demo takes to build;
+        # Docker kills what has not stopped within 10 s); one
+        # that comes while it builds stops it once the workspace is built,
+        # never half made (status 0 either way).
         short_unless(serve)
 
         if serve:
+            import signal
+
+            from veille.stopping import stopped_early
+
+            if stopped_early(signal.getsignal(signal.SIGTERM)):
+                say_stopped(directory)
+                return
             from veille.analytics.chart_fonts import prefer_shipped_sans
 
             prefer_shipped_sans()  # before any thread: the web app's charts drawn faster
