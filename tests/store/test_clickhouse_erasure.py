@@ -365,17 +365,18 @@ from veille.store.clickhouse.backend import ChdbBackend
 privacy._CHUNK = 2
 folder = Path(sys.argv[1])
 ch = ChdbBackend().open(f"chdb:///{folder / 'posts.chdb'}", root=folder)
-real, seen = ch._delete, []
+real, seen = ch.client.command, []
 
-def delete(table, where, params):
-    if table == "posts":
-        seen.append(table)
+# Stopped at the second chunk's delete of posts (the first chunk gone).
+def command(sql, params=None):
+    if sql.startswith("ALTER TABLE posts DELETE"):
+        seen.append(sql)
         if len(seen) == 2:
             print("midway", flush=True)
             time.sleep(600)
-    return real(table, where, params)
+    return real(sql, params)
 
-ch._delete = delete
+ch.client.command = command
 ch.erase_author_posts("claire", None)
 """
 

@@ -70,13 +70,11 @@ from veille.store.clickhouse.purged import (
 )
 from veille.store.clickhouse.refused import refused
 from veille.store.clickhouse.rows import (
-    KNOWN_COLUMNS,
     READ_COLUMNS,
     encode,
-    stored_dict,
     to_post,
 )
-from veille.store.clickhouse.unlink import unlink_posts
+from veille.store.clickhouse.unlink import count_rows, rekey_stories, unlink_posts
 from veille.store.protocols.privacy import (
     AUTHOR,
     LIFTED,
@@ -87,7 +85,6 @@ from veille.store.protocols.privacy import (
     objecting,
     post_key,
     refusals,
-    story_key,
 )
 from veille.store.purged import names_due
 
@@ -174,9 +171,9 @@ class ClickHousePrivacy:
 
         def _stage_take_out(
             self, rollups: list[Rollup], ids: list[str], removed: dict[str, int], token: str
-        ) -> None: ...
+        ) -> list[tuple[str, str]]: ...
 
-        def _settle_staged(self) -> None: ...
+        def _settle_staged(self, marked: list[tuple[str, str]] | None = None) -> None: ...
 
     def _delete(self, table: str, where: str, params: dict[str, Any]) -> int:
         n = int(self.rows(f"SELECT count() FROM {table} WHERE {where}", params)[0][0])
@@ -308,10 +305,6 @@ class ClickHousePrivacy:
             self.record_forgotten([r for k in lifted for r in ((LIFTED, k, ms), (AUTHOR, k, at))])
         return lifted
 
-    def _record(self, kind: str, keys: list[str]) -> None:
-        at = int(time.time())
-        self.record_forgotten([(kind, k, at) for k in keys])
-
     def forgotten_records(self) -> list[tuple[str, str, int]]:
         """Every ``(kind, key, erased_at)`` of ``forgotten``, the last erasure
         of each (``veille store migrate`` carries them with the posts)."""
@@ -358,8 +351,6 @@ class ClickHousePrivacy:
             part = ids[i : i + _CHUNK]
             keys = {post_key(x): x for x in part}
             with self.forget_lock.exclusive():
-                # Stories keyed by one of them take another key: so will a write after.
-                self._record("post", list(keys))
                 # A take-out a killed run staged is finished (or undone) first.
                 self._settle_staged()
                 at = int(time.time())
@@ -370,18 +361,24 @@ class ClickHousePrivacy:
                 )
                 taken = {keys[k] for (k,) in done}
                 left = [x for x in part if x not in taken]
+                # Stories keyed by one of them take another key: so will a
+                # write after (this hold lets go once they are deleted).
+                # Recorded with the take-out's mark, in one insert: nothing
+                # between reads them, and killed before it, the posts and
+                # their stories are all still there.
+                records = [("post", k, at) for k in keys]
+                staging: list[tuple[str, str]] = []
                 if left:
                     # Staged, then marked (the posts taken and the staging,
                     # in one insert), then moved into the rollups: killed at
                     # any point, a run again takes each post out once.
                     token = uuid.uuid4().hex
                     volumes = [r for r in rollups if not r.per_author]
-                    self._stage_take_out(volumes, left, removed, token)
-                    self.record_forgotten(
-                        [("staged", token, at), *(("taken", post_key(x), at) for x in left)],
-                        whole=True,
-                    )
-                    self._settle_staged()
+                    staging = self._stage_take_out(volumes, left, removed, token)
+                    records += [("staged", token, at), *(("taken", post_key(x), at) for x in left)]
+                self.record_forgotten(records, whole=True)
+                # (Only this take-out is staged now: the first settling took the others.)
+                self._settle_staged(staging)
                 p = {"ids": part}
                 removed["post_topics"] = removed.get("post_topics", 0) + self._delete(
                     "topic_filings", "post_id IN {ids:Array(String)}", p
@@ -389,8 +386,11 @@ class ClickHousePrivacy:
                 # Before the delete: killed after it, the references went
                 # with the posts; before it, both are still there.
                 unlink_posts(self, part, removed)
-                self._delete("posts", "id IN {ids:Array(String)}", p)
-                self._rekey(part, rollups, removed)
+                # Not counted first: these are posts read above, each stored.
+                self.client.command(
+                    f"ALTER TABLE posts DELETE WHERE id IN {{ids:Array(String)}}{SYNC}", p
+                )
+                rekey_stories(self, part, rollups, removed)
         with self.forget_lock.exclusive():
             self._forget_person(handle, platform, rollups, removed)
         return report
@@ -398,69 +398,28 @@ class ClickHousePrivacy:
     def _forget_person(
         self, handle: str, platform: str | None, rollups: list[Rollup], removed: dict[str, int]
     ) -> None:
-        """Their per-author rollups and the account links naming them."""
+        """Their per-author rollups and the account links naming them (what
+        each holds of them counted in one read)."""
+        params: dict[str, Any] = {"h": handle, **({"pf": platform} if platform else {})}
+        gone: list[tuple[str, str]] = []  # (table, where)
         for r in rollups:
             if r.per_author:
                 where = "lowerUTF8(handle) = lowerUTF8({h:String})"
-                params: dict[str, Any] = {"h": handle}
                 if platform and "platform" in r.columns:
                     where += " AND platform = {pf:String}"
-                    params["pf"] = platform
-                removed[r.table] = removed.get(r.table, 0) + self._delete(r.table, where, params)
+                gone.append((r.table, where))
         side = "lowerUTF8(handle_{s}) = lowerUTF8({{h:String}})" + (
             " AND platform_{s} = {{pf:String}}" if platform else ""
         )
-        removed["author_links"] = self._delete(
-            "author_links",
-            f"({side.format(s='a')}) OR ({side.format(s='b')})",
-            {"h": handle, **({"pf": platform} if platform else {})},
-        )
-
-    def _rekey(self, ids: list[str], rollups: list[Rollup], removed: dict[str, int]) -> None:
-        """Other posts of stories keyed by one of ``ids`` get the story's new key."""
-        p = {"ids": ids}
-        olds = [
-            stored_dict(r)
-            for r in self.rows(
-                f"SELECT {KNOWN_COLUMNS} FROM {POSTS} WHERE cluster_id IN {{ids:Array(String)}} "
-                "AND id NOT IN {ids:Array(String)}",
-                p,
-            )
-        ]
-        # Inserted as they are: the versions they replace are counted under
-        # the old key, which the rollups take out here (a write from outside
-        # naming that key is given the new one: see _unforgotten).
-        self._insert_versions([({**o, "cluster_id": story_key(o["cluster_id"])}, o) for o in olds])
-        removed["story_keys"] = removed.get("story_keys", 0) + len(olds)
-        # The older versions of those posts (until a merge) and the versions
-        # just written (the key they replace) name the story too.
-        columns = {
-            r[0]
-            for r in self.rows(
-                "SELECT name FROM system.columns WHERE database = currentDatabase() "
-                "AND table = 'posts' AND name IN ('cluster_id', 'prev_cluster_id')"
-            )
-        }
-        # (The older copies of them that filings carry too: see schema.TOPIC_FILINGS.)
-        for table, column in [
-            *(("posts", c) for c in sorted(columns)),
-            ("topic_filings", "cluster_id"),
-        ]:
-            mapped = (
-                f"if({column} IN {{ids:Array(String)}}, "
-                f"arrayElement({{keys:Array(String)}}, indexOf({{ids:Array(String)}}, "
-                f"assumeNotNull({column}))), {column})"
-            )
-            where = f"{column} IN {{ids:Array(String)}}"
-            keyed = {"ids": ids, "keys": [story_key(i) for i in ids]}
-            if self.rows(f"SELECT count() FROM {table} WHERE {where}", keyed)[0][0]:
-                self.client.command(
-                    f"ALTER TABLE {table} UPDATE {column} = {mapped} WHERE {where}{SYNC}", keyed
-                )
-        for r in rollups:
-            # Their rows now sum to nothing: the key itself goes.
-            if "cluster_id" in r.columns:
-                self._delete(r.table, "cluster_id IN {ids:Array(String)}", p)
+        gone.append(("author_links", f"({side.format(s='a')}) OR ({side.format(s='b')})"))
+        counts = count_rows(self, gone, params)
+        for (table, where), n in zip(gone, counts, strict=True):
+            if n:
+                self.client.command(f"ALTER TABLE {table} DELETE WHERE {where}{SYNC}", params)
+            if table == "author_links":
+                removed[table] = n
+            else:
+                removed[table] = removed.get(table, 0) + n
 
     # -- by age ----------------------------------------------------------------
 

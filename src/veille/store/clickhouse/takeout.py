@@ -66,23 +66,38 @@ class ClickHouseTakeOut:
     # -- the rollups there are -------------------------------------------------
 
     def _rollups(self) -> list[Rollup]:
-        db = self.rows("SELECT currentDatabase()")[0][0]
-        found = []
-        for name, select, create in self.rows(
-            "SELECT name, as_select, create_table_query FROM system.tables "
+        """Every rollup kept from ``posts``: two reads (the views; then the
+        columns and engine of every table they keep), whatever their number
+        (a read of the system tables per rollup cost an erasure ten queries)."""
+        found: list[Rollup] = []
+        views = self.rows(
+            "SELECT name, as_select, create_table_query, currentDatabase() FROM system.tables "
             "WHERE database = currentDatabase() AND engine = 'MaterializedView' ORDER BY name"
-        ):
+        )
+        kept: list[tuple[str, str, str]] = []  # (view, table, select)
+        for name, select, create, db in views:
             source = f"FROM {db}.posts"
             match = _TARGET.match(create)
-            if match is None or source not in select:
-                continue
-            table = match.group(1)
-            info = self.rows(
-                "SELECT engine_full FROM system.tables "
-                "WHERE database = currentDatabase() AND name = {t:String}",
-                {"t": table},
-            )
-            engine = info[0][0] if info else ""
+            if match is not None and source in select:
+                kept.append(
+                    (name, match.group(1), select.replace(source, "FROM ({latest}) AS posts"))
+                )
+        if not kept:
+            return found
+        engines: dict[str, str] = {}
+        columns: dict[str, list[tuple[str, str, int]]] = {}
+        for table, engine, column, kind, key in self.rows(
+            "SELECT c.table, t.engine_full, c.name, c.type, c.is_in_sorting_key "
+            "FROM system.columns AS c INNER JOIN system.tables AS t "
+            "ON t.database = c.database AND t.name = c.table "
+            "WHERE c.database = currentDatabase() AND c.table IN {t:Array(String)} "
+            "ORDER BY c.table, c.position",
+            {"t": sorted({table for _n, table, _s in kept})},
+        ):
+            engines[table] = engine
+            columns.setdefault(table, []).append((column, kind, key))
+        for name, table, body in kept:
+            engine = engines.get(table, "")
             if not engine.startswith("SummingMergeTree"):
                 raise StoreError(
                     tr(
@@ -94,11 +109,7 @@ class ClickHouseTakeOut:
                     ),
                     hint=tr("Keep rollups of posts in SummingMergeTree tables."),
                 )
-            cols = self.rows(
-                "SELECT name, type, is_in_sorting_key FROM system.columns "
-                "WHERE database = currentDatabase() AND table = {t:String} ORDER BY position",
-                {"t": table},
-            )
+            cols = columns[table]
             named = _SUMMED.match(engine)
             listed = [c.strip() for c in named.group(1).split(",")] if named else []
             if listed and listed != [""]:
@@ -108,36 +119,45 @@ class ClickHouseTakeOut:
                     c for c, t, key in cols if not key and re.match(r"U?Int|Float|Decimal", t)
                 )
             keys = tuple(c for c, _t, _k in cols if c not in sums)
-            body = select.replace(source, "FROM ({latest}) AS posts")
             found.append(Rollup(table, body, keys, sums, frozenset(c for c, _t, _k in cols)))
         return found
 
     def _stage_take_out(
         self, rollups: list[Rollup], ids: list[str], removed: dict[str, int], token: str
-    ) -> None:
+    ) -> list[tuple[str, str]]:
         """Write the current versions of ``ids``, negated, as each of
         ``rollups`` would count them, into staging tables of their own
         (``erasing_<token>__<rollup>``, made like the rollup): nothing is
-        taken out of a rollup yet (:meth:`_settle_staged` moves them in)."""
+        taken out of a rollup yet (:meth:`_settle_staged` moves them in).
+        The ``(staging table, rollup)`` pairs made. What each rollup counts
+        of them is read in one query (one per rollup cost an erasure two)."""
         latest = (
             f"SELECT * REPLACE (toInt8(0) AS prev_posts) FROM {POSTS} "
             "WHERE id IN {ids:Array(String)}"
         )
-        for r in rollups:
-            cols = ", ".join([*r.keys, *r.sums])
-            picked = ", ".join([*r.keys, *(f"-{s} AS {s}" for s in r.sums)])
-            select = r.select.replace("{latest}", latest)
-            n = self.rows(f"SELECT count() FROM ({select})", {"ids": ids})[0][0]
+        selects = [r.select.replace("{latest}", latest) for r in rollups]
+        if not selects:
+            return []
+        counts = self.rows(
+            "SELECT " + ", ".join(f"(SELECT count() FROM ({s}))" for s in selects),
+            {"ids": ids},
+        )[0]
+        made = []
+        for r, select, n in zip(rollups, selects, counts, strict=True):
             if not n:
                 continue
+            cols = ", ".join([*r.keys, *r.sums])
+            picked = ", ".join([*r.keys, *(f"-{s} AS {s}" for s in r.sums)])
             staging = f"{_STAGING}{token}__{r.table}"
             self.client.command(f"CREATE TABLE IF NOT EXISTS {staging} AS {r.table}")
             self.client.command(
                 f"INSERT INTO {staging} ({cols}) SELECT {picked} FROM ({select})", {"ids": ids}
             )
             removed[r.table] = removed.get(r.table, 0) + int(n)
+            made.append((staging, r.table))
+        return made
 
-    def _settle_staged(self) -> None:
+    def _settle_staged(self, marked: list[tuple[str, str]] | None = None) -> None:
         """Finish or undo the take-outs staged by :meth:`_stage_take_out`: one
         whose mark (``staged`` in ``forgotten``, written in one insert with
         its posts' ``taken``) is there has its staging tables moved into the
@@ -147,35 +167,47 @@ class ClickHouseTakeOut:
         before the mark) is dropped, and its posts, not marked taken, are
         taken out again. Either way no post is taken out of a rollup twice,
         whenever a process is killed. Call it under :attr:`forget_lock`
-        (exclusive)."""
-        found: dict[str, list[tuple[str, str]]] = {}
-        for (name,) in self.rows(
-            "SELECT name FROM system.tables WHERE database = currentDatabase() "
-            "AND startsWith(name, {p:String}) ORDER BY name",
-            {"p": _STAGING},
-        ):
-            token, _, table = name[len(_STAGING) :].partition("__")
-            found.setdefault(token, []).append((name, table))
-        if not found:
-            return
-        marked = {
-            str(k)
-            for (k,) in self.rows(
-                "SELECT DISTINCT key FROM forgotten WHERE kind = 'staged' "
-                "AND key IN {k:Array(String)}",
-                {"k": sorted(found)},
-            )
-        }
+        (exclusive). ``marked``: the ``(staging table, rollup)`` pairs of a
+        take-out this hold of the lock staged and marked, moved in without
+        looking for others (the hold began by settling those)."""
+        if marked is None:
+            found: dict[str, list[tuple[str, str]]] = {}
+            for (name,) in self.rows(
+                "SELECT name FROM system.tables WHERE database = currentDatabase() "
+                "AND startsWith(name, {p:String}) ORDER BY name",
+                {"p": _STAGING},
+            ):
+                token, _, table = name[len(_STAGING) :].partition("__")
+                found.setdefault(token, []).append((name, table))
+            if not found:
+                return
+            tokens = sorted(found)
+        else:
+            if not marked:
+                return
+            found, tokens = {"": marked}, []
+        # The marks and the staged parts in one read: ("staged", token) and
+        # (staging table, partition id) rows (a table's name begins with
+        # erasing_, never "staged").
+        staged = [name for pairs in found.values() for name, _t in pairs]
+        read = self.rows(
+            "SELECT 'staged', key FROM forgotten WHERE kind = 'staged' "
+            "AND key IN {k:Array(String)} "
+            "UNION ALL SELECT DISTINCT table, partition_id FROM system.parts WHERE active "
+            "AND database = currentDatabase() AND table IN {t:Array(String)}",
+            {"k": tokens, "t": staged},
+        )
+        done = {str(k) for kind, k in read if kind == "staged"}
+        parts: dict[str, list[str]] = {}
+        for table, part in read:
+            if table != "staged":
+                parts.setdefault(str(table), []).append(str(part))
         for token, tables in sorted(found.items()):
             for staging, table in tables:
-                if token in marked:
-                    for (part,) in self.rows(
-                        "SELECT DISTINCT partition_id FROM system.parts WHERE active "
-                        "AND database = currentDatabase() AND table = {t:String}",
-                        {"t": staging},
-                    ):
+                if marked is not None or token in done:
+                    for part in sorted(parts.get(staging, [])):
                         # (A partition id is made of letters, digits, _ and -.)
-                        pid = re.sub(r"[^\w-]", "", str(part))
+                        pid = re.sub(r"[^\w-]", "", part)
                         self.client.command(
                             f"ALTER TABLE {staging} MOVE PARTITION ID '{pid}' TO TABLE {table}"
                         )

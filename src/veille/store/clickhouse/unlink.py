@@ -1,12 +1,19 @@
 """ClickHouse's part of veille.store.unlinked: what an erasure takes out
 of the posts that point at the posts it deletes (every stored version, by
-mutations run synchronously, as the erasure's deletes are)."""
+mutations run synchronously, as the erasure's deletes are), and the new key
+of a story keyed by one of them (:func:`rekey_stories`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from veille.store.clickhouse.filters import POSTS
+from veille.store.clickhouse.rows import KNOWN_COLUMNS, stored_dict
+from veille.store.protocols.privacy import story_key
 from veille.store.unlinked import ErasedPosts, erased_ref
+
+if TYPE_CHECKING:
+    from veille.store.clickhouse.takeout import Rollup
 
 SYNC = " SETTINGS mutations_sync = 2"
 
@@ -63,3 +70,75 @@ def unlink_posts(store: Any, part: list[str], removed: dict[str, int]) -> None:
         store.client.command(
             f"ALTER TABLE topic_filings UPDATE links = {kept} WHERE {linked}{SYNC}", params
         )
+
+
+def count_rows(store: Any, tables: list[tuple[str, str]], params: dict[str, Any]) -> list[int]:
+    """How many rows of each ``(table, where)`` answer, in one query (a chDB
+    query costs its floor, a few milliseconds, whatever it reads)."""
+    if not tables:
+        return []
+    found = store.rows(
+        "SELECT " + ", ".join(f"(SELECT count() FROM {t} WHERE {w})" for t, w in tables),
+        params,
+    )[0]
+    return [int(n) for n in found]
+
+
+def rekey_stories(
+    store: Any, ids: list[str], rollups: list[Rollup], removed: dict[str, int]
+) -> None:
+    """Other posts of stories keyed by one of ``ids`` (deleted) get the
+    story's new key (:func:`~veille.store.protocols.privacy.story_key`)."""
+    p = {"ids": ids}
+    # Every version of the other posts naming the story (the older ones
+    # until a merge, and those written below: the key they replace), the
+    # older copies of them that filings carry (schema.TOPIC_FILINGS), and
+    # the rollups keyed by it (their rows now sum to nothing: the key itself
+    # goes), counted in one read. (Every open brings ``posts`` to the newest
+    # schema, prev_cluster_id included: schema.ADDED_COLUMNS.)
+    named = [("posts", "cluster_id"), ("posts", "prev_cluster_id"), ("topic_filings", "cluster_id")]
+    keyed_rollups = [r.table for r in rollups if "cluster_id" in r.columns]
+    counted = [
+        *((t, f"{c} IN {{ids:Array(String)}}") for t, c in named),
+        *((t, "cluster_id IN {ids:Array(String)}") for t in keyed_rollups),
+    ]
+    counts = count_rows(store, counted, p)
+    removed["story_keys"] = removed.get("story_keys", 0)
+    if counts[0]:
+        # Some post's version names the story: its current one is written
+        # again under the new key (read only then: a read of the current
+        # versions by story scans every post, and most erased posts key no
+        # story of others' posts).
+        olds = [
+            stored_dict(r)
+            for r in store.rows(
+                f"SELECT {KNOWN_COLUMNS} FROM {POSTS} "
+                "WHERE cluster_id IN {ids:Array(String)} AND id NOT IN {ids:Array(String)}",
+                p,
+            )
+        ]
+        # Inserted as they are: the versions they replace are counted under
+        # the old key, which the rollups take out here (a write from outside
+        # naming that key is given the new one: see ClickHousePrivacy._unforgotten).
+        store._insert_versions([({**o, "cluster_id": story_key(o["cluster_id"])}, o) for o in olds])
+        removed["story_keys"] += len(olds)
+        if olds:  # (their versions name the old key too: counted again)
+            counts = count_rows(store, counted, p)
+    keyed = {"ids": ids, "keys": [story_key(i) for i in ids]}
+    for (table, column), n in zip(named, counts[: len(named)], strict=True):
+        if not n:
+            continue
+        mapped = (
+            f"if({column} IN {{ids:Array(String)}}, "
+            f"arrayElement({{keys:Array(String)}}, indexOf({{ids:Array(String)}}, "
+            f"assumeNotNull({column}))), {column})"
+        )
+        where = f"{column} IN {{ids:Array(String)}}"
+        store.client.command(
+            f"ALTER TABLE {table} UPDATE {column} = {mapped} WHERE {where}{SYNC}", keyed
+        )
+    for table, n in zip(keyed_rollups, counts[len(named) :], strict=True):
+        if n:
+            store.client.command(
+                f"ALTER TABLE {table} DELETE WHERE cluster_id IN {{ids:Array(String)}}{SYNC}", p
+            )
