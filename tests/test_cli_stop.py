@@ -83,6 +83,28 @@ def test_serve_stops_with_status_0(ws: Path, sig: signal.Signals) -> None:
     assert err.rstrip().endswith("Stopped."), err
 
 
+def test_serve_says_its_address_once_a_stop_there_is_clean(ws: Path) -> None:
+    """A supervisor or a script stops `veille serve` as soon as it reads the
+    address: it was said before uvicorn took the signals over, so a SIGTERM
+    then landed as a KeyboardInterrupt wherever the start had got to (asyncio
+    making its loop: a traceback on stderr, seen under load). Said once the
+    server listens, the stop is uvicorn's own drain. In process, so that the
+    signal lands exactly when the address is said."""
+    from veille.web.serve import run
+
+    handlers: list[object] = []
+
+    def announce(url: str, _ws: object) -> None:
+        handlers.append(signal.getsignal(signal.SIGTERM))
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    before = signal.getsignal(signal.SIGTERM)
+    run(ws, port=0, announce=announce, log_level="warning")
+    assert len(handlers) == 1
+    assert handlers[0] not in (signal.default_int_handler, signal.SIG_DFL, before)
+    assert signal.getsignal(signal.SIGTERM) is before  # given back as it was
+
+
 def test_run_says_its_passes_in_the_singular_when_stopped(ws: Path) -> None:
     """`veille run` stopped after its first pass said "Stopped after 1
     passes", and a pass that brought one post "1 new posts (1 items…)"."""

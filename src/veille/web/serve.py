@@ -54,7 +54,12 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def _server(app: Any, sock: socket.socket, log_level: str) -> Any:
+def _server(
+    app: Any, sock: socket.socket, log_level: str, started: Callable[[], None] | None = None
+) -> Any:
+    """uvicorn's server for ``app`` on ``sock``; ``started()`` is called, on
+    a thread of its own, once it listens with the signals taken over (see
+    :func:`run`)."""
     import uvicorn
 
     from veille.web.routes.stream import stop_event
@@ -63,6 +68,13 @@ def _server(app: Any, sock: socket.socket, log_level: str) -> Any:
         """uvicorn's server that tells the app it stops before waiting for the
         open connections: a live mention stream (server-sent events) ends at
         once instead of holding the shutdown until the end of its lifetime."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started and started is not None:
+                # On a thread: what it says may wait (an account count while
+                # the state store upgrades), and the requests must not.
+                threading.Thread(target=started, name="veille-announce", daemon=True).start()
 
         async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
             stop_event(app).set()
@@ -142,12 +154,16 @@ def run(
                 settings = settings or load_settings(Path(root) / CONFIG_NAME)
                 settings = replace(settings, web=replace(settings.web, base_url=url))
             app = create_app(root, settings=settings)
-            server = _server(app, sock, log_level)
+            # Announced once uvicorn listens with the signals taken over (with
+            # the app's workspace: its stores, opened once): a supervisor or a
+            # test that stops it as soon as it reads the address meets the
+            # clean stop, never a signal landing while asyncio starts its loop
+            # (a KeyboardInterrupt there left a traceback on stderr).
+            started = (lambda: announce(url, app.state.workspace)) if announce else None
+            server = _server(app, sock, log_level, started)
             # (An upgrade that fails once it listens stops it: said as it exits.)
             _start_warm(app, failed=lambda: setattr(server, "should_exit", True))
             _open_held(app)
-            if announce:  # (with the app's workspace: its stores, opened once)
-                announce(url, app.state.workspace)
             server.run(sockets=[sock])
             _raise_failed_opening(app)
     finally:
