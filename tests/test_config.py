@@ -107,6 +107,8 @@ def test_workspace_discovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         ("smtp", "port = 70000", "70000"),
         # 0 would answer 503 at every check, a store up or not.
         ("web", "health_timeout_seconds = 0", "0.0"),
+        ("web", "upgrade_wait_seconds = -1", "-1.0"),
+        ("web", "upgrade_wait_seconds = 301", "301.0"),
     ],
 )
 def test_numbers_out_of_range_are_refused_with_file_key_value_and_range(
@@ -130,3 +132,44 @@ def test_numbers_at_the_edges_of_their_range_are_kept(tmp_path: Path) -> None:
             is_int = isinstance(getattr(getattr(Settings(), section), key), int)
             cfg.write_text(f"[{section}]\n{key} = {int(value) if is_int else float(value)}\n")
             assert getattr(getattr(load_settings(cfg), section), key) == value
+
+
+@pytest.mark.parametrize("value, shown", [("-0.5", "-0.5"), ("600", "600.0"), ("nan", "nan")])
+def test_a_bad_wait_for_an_upgrade_is_refused_naming_it_and_its_range(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, shown: str
+) -> None:
+    """`[web] upgrade_wait_seconds` (how long a page waits for an upgrade of
+    the workspace's database before it says so) below 0 or past 300 s (a
+    page that holds its visitor longer than any proxy waits) stops the
+    command with the setting, the file and the values it may take, in the
+    reader's language (exit status 2); the workspace is left as it was."""
+    from tests.cli_runner import CliRunner, veille_command
+
+    monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
+    root = init_workspace(tmp_path / "ws")
+    config = root / "veille.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "# upgrade_wait_seconds = 5.0\n" in text, "the [web] template shows it"
+    bad = text.replace("# upgrade_wait_seconds = 5.0", f"upgrade_wait_seconds = {value}")
+    config.write_text(bad, encoding="utf-8")
+    app, runner = veille_command(), CliRunner()
+    said = runner.invoke(app, ["stats", "--workspace", str(root)], env={"COLUMNS": "300"})
+    assert said.exit_code == 2, said.output
+    assert f"[web] upgrade_wait_seconds = {shown} in {config} is out of range" in said.output
+    assert "Use a value from 0 to 300." in said.output
+    french = ["--language", "fr", "stats", "--workspace", str(root)]
+    said = runner.invoke(app, french, env={"COLUMNS": "300"})
+    assert said.exit_code == 2, said.output
+    assert f"[web] upgrade_wait_seconds = {shown} dans {config} est hors limites" in said.output
+    assert "Utilisez une valeur de 0 à 300." in said.output
+    config.write_text(text)  # mended, the same workspace opens as before
+    assert runner.invoke(app, ["stats", "--workspace", str(root)]).exit_code == 0
+
+
+def test_a_page_waits_five_seconds_for_an_upgrade_unless_told(tmp_path: Path) -> None:
+    assert Settings().web.upgrade_wait_seconds == 5.0
+    cfg = tmp_path / "veille.toml"
+    cfg.write_text("[web]\nupgrade_wait_seconds = 0\n")  # answered at once
+    assert load_settings(cfg).web.upgrade_wait_seconds == 0.0
+    cfg.write_text("[web]\nupgrade_wait_seconds = 30\n")  # a whole number is taken
+    assert load_settings(cfg).web.upgrade_wait_seconds == 30.0

@@ -122,6 +122,9 @@ class WebSettings:
     trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
     # How long /healthz waits for each store before answering 503 naming it.
     health_timeout_seconds: float = 3.0
+    # How long a page waits for an upgrade of the workspace's database
+    # (counted from the upgrade's start) before answering 503 "upgrading".
+    upgrade_wait_seconds: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -320,6 +323,12 @@ TEMPLATE = """\
 # How long /healthz waits for each store (seconds) before answering 503
 # naming it: give the load balancer's check a longer timeout than this.
 # health_timeout_seconds = 3.0
+# While the workspace's database is upgraded (once, after an upgrade of
+# veille: minutes over a million posts), a page waits this long (seconds,
+# counted from the upgrade's start) before answering 503 "veille is
+# upgrading" with Retry-After: keep it below the proxy's timeout (some
+# balancers answer 504 after 1-5 s), or 0 to answer at once.
+# upgrade_wait_seconds = 5.0
 
 [api]
 # Requests a minute one API token may make, counted in the state store (so
@@ -419,6 +428,7 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("smtp", "port"): (1, 65535),
     ("web", "port"): (1, 65535),
     ("web", "health_timeout_seconds"): (0.1, 300),
+    ("web", "upgrade_wait_seconds"): (0, 300),
     ("api", "rate_limit_per_minute"): (0, 1_000_000),
     ("alerts", "max_attempts"): (1, 1000),
     ("alerts", "retry_base_seconds"): (0, 86400),

@@ -46,14 +46,6 @@ def init_workspace(path: str | Path) -> Path:
     return root.resolve()
 
 
-#: Seconds a store asked for while another thread of the web app opens
-#: (and upgrades) one is waited for before its page says so: counted from
-#: the request, or from the upgrade's start when it began earlier (once an
-#: upgrade has lasted that long, every page says so at once rather than
-#: each waiting the grace again).
-_UPGRADE_GRACE = 5.0
-
-
 @dataclass
 class Workspace:
     """An opened workspace: its settings and its stores (opened on first use).
@@ -106,19 +98,25 @@ class Workspace:
         if found is not None:
             return found
         # Another thread may be opening a store, which upgrades it first: a
-        # few seconds are waited for (a new workspace's database is made by
-        # its migrations, in about a second), an upgrade's minutes are not.
+        # few seconds are waited for, by a page `[web] upgrade_wait_seconds`
+        # (a new workspace's database is made by its migrations, in about a
+        # second), an upgrade's minutes are not.
         from veille.store.registry import open_store
         from veille.store.upgrading import any_upgrading, upgrading_for
 
         asked = time.monotonic()
         answers = self.answer_while_upgrading and until is None
+        grace = self.settings.web.upgrade_wait_seconds
         while not self._lock.acquire(timeout=0.1):
             if until is not None and until.is_set():
                 return None
             if not (answers and any_upgrading()):
                 continue
-            if max(time.monotonic() - asked, upgrading_for()) >= _UPGRADE_GRACE:
+            # `[web] upgrade_wait_seconds`, counted from the request, or from
+            # the upgrade's start when it began earlier: once an upgrade has
+            # lasted that long, every page says so at once rather than each
+            # waiting it again (a proxy's timeout is per request).
+            if max(time.monotonic() - asked, upgrading_for()) >= grace:
                 raise StoreUpgrading()
         try:
             found = self._opened.get(url)

@@ -36,6 +36,10 @@ from veille.web.serve import LiveServer
 from veille.workspace import init_workspace
 
 SRC = Path(__file__).resolve().parents[2] / "src"
+#: How long a page waits for an upgrade before it says so (`[web]
+#: upgrade_wait_seconds`, 5 s by default), set short: these tests need only
+#: see the wait end, each of them idle for it.
+WAIT = 0.5
 
 
 def _heard(logger: str, words: str) -> tuple[threading.Event, logging.Logger, logging.Handler]:
@@ -53,11 +57,25 @@ def _heard(logger: str, words: str) -> tuple[threading.Event, logging.Logger, lo
     return heard, said, handler
 
 
-def _says_upgrading(url: str) -> None:
+def _began() -> float:
+    """When the upgrade under way in this process began, on the monotonic
+    clock, or a little before (never after: its end of the wait is then
+    never put later than the app's)."""
+    from veille.store.upgrading import upgrading_for
+
+    now = time.monotonic()
+    return now - upgrading_for()
+
+
+def _says_upgrading(url: str, waited_from: float | None = None) -> None:
     """The pages, the API and /healthz of the app at ``url`` say that the
-    workspace is being upgraded, in the reader's language."""
+    workspace is being upgraded, in the reader's language; the first of
+    them once ``WAIT`` has passed since ``waited_from`` (the upgrade's
+    start, where the app runs in this process), not before."""
     with httpx.Client(base_url=url, timeout=30) as client:
         page = client.get("/login", headers={"Accept-Language": "fr"})
+        if waited_from is not None:  # the wait ended, then the page answered
+            assert time.monotonic() >= waited_from + WAIT
         assert page.status_code == 503, page.text
         assert page.headers["Retry-After"]
         assert "veille met à niveau la base de données de cet espace de travail" in page.text
@@ -97,6 +115,7 @@ def chdb_upgrading(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[byte
     root = init_workspace(tmp_path / "ws")
     url = "chdb:///posts.chdb"
     toml = f'[store]\nposts = "{url}"\nstate = "sqlite:///veille.db"\n'
+    toml += f"[web]\nupgrade_wait_seconds = {WAIT}\n"
     (root / "veille.toml").write_text(toml, encoding="utf-8")
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     try:
@@ -137,7 +156,7 @@ def test_a_page_asked_for_while_the_chdb_posts_store_upgrades_says_so(
         with LiveServer(app) as server:
             first.start()
             assert waiting.wait(60), "the store did not wait for the upgrade"
-            _says_upgrading(server.url)
+            _says_upgrading(server.url, waited_from=_began())
             holder.kill()  # the other process is gone: this one upgrades it, and ends
             holder.wait()
             first.join(120)
@@ -162,6 +181,11 @@ def test_a_page_asked_for_while_the_postgresql_state_store_migrates_says_so(
     from veille.store.postgres.migrations import _LOCK
 
     root = init_state_workspace(tmp_path / "ws", "postgresql")
+    config = root / "veille.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "# upgrade_wait_seconds = 5.0\n" in text, "the [web] template changed"
+    text = text.replace("# upgrade_wait_seconds = 5.0", f"upgrade_wait_seconds = {WAIT}")
+    config.write_text(text, encoding="utf-8")
     app = create_app(root)
     # Another veille process migrating the database holds its lock.
     held = psycopg.connect(postgres_url, autocommit=True)
@@ -174,7 +198,7 @@ def test_a_page_asked_for_while_the_postgresql_state_store_migrates_says_so(
         with LiveServer(app) as server:
             first.start()
             assert waiting.wait(60), "the store did not wait for the migration"
-            _says_upgrading(server.url)
+            _says_upgrading(server.url, waited_from=_began())
             held.execute("SELECT pg_advisory_unlock(%s)", (_LOCK,))  # it is done
             first.join(120)
             assert not first.is_alive()
