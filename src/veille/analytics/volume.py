@@ -14,13 +14,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
-
-import numpy as np
 
 from veille.analytics.scope import Period, Scope
 from veille.errors import UsageError, tr
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Interval = Literal["hour", "day", "week"]
 INTERVALS: tuple[str, ...] = ("hour", "day", "week")
@@ -148,6 +149,11 @@ class _Buckets:
 
     def numpy(self, quarters: np.ndarray) -> np.ndarray:
         """The bucket number of each quarter-hour of ``quarters`` (after :meth:`keys`)."""
+        # Imported here: the caller (the column store's aggregation) holds
+        # NumPy already, while the web app's pages and the CLI import this
+        # module for its records and would load NumPy (~0.15 s) at start.
+        import numpy as np
+
         segs = self.segments or [(0, 0)]
         starts = np.array([q for q, _o in segs[1:]], dtype=np.int64)
         offsets = np.array([o for _q, o in segs], dtype=np.int64)

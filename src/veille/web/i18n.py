@@ -21,17 +21,22 @@ from __future__ import annotations
 
 import io
 from collections.abc import Collection, Iterable, Mapping
+from gettext import GNUTranslations, NullTranslations
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+# Babel's version names a compiled catalog; its core is light. Its catalog,
+# .po and .mo modules (and the dates and numbers they pull in, ~85 ms) are
+# imported where a catalog is compiled: a catalog kept in the user's cache
+# is read by gettext alone, at each web worker's start and French command.
 import babel
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 
 from veille.i18n import LANGUAGES
 from veille.user_cache import digest, keep, keep_newest, read_kept, user_cache
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 LANG_COOKIE = "veille_lang"
 # gettext's rule for French (0 and 1 singular), rather than CLDR's three forms
@@ -74,6 +79,9 @@ def merged_catalog(
 
 def _merge(lang: str, sources: Iterable[tuple[str, bytes]]) -> Catalog:
     """The catalog of ``sources`` (a ``.po`` file's name and bytes each)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po
+
     merged = Catalog(locale=lang, domain="veille", fuzzy=False)
     rule = PLURAL_FORMS.get(lang)
     if rule:
@@ -121,7 +129,7 @@ def catalogs_folder() -> Path | None:
 
 def _translations(
     lang: str, folder: Path | None, areas: Collection[str] | None, skip: Collection[str]
-) -> Translations:
+) -> GNUTranslations:
     """``lang``'s catalog for ``areas`` less ``skip``: read from the cache
     folder where it was compiled before from the same files, else compiled
     (and kept there when the folder can be written)."""
@@ -146,6 +154,8 @@ def _translations(
         found = read_kept(path, _read_mo)
         if found is not None:
             return found
+    from babel.messages.mofile import write_mo
+
     buffer = io.BytesIO()
     write_mo(buffer, _merge(lang, sources))
     if path is not None and keep(path, buffer.getvalue()):
@@ -153,11 +163,11 @@ def _translations(
         # and two installed versions of veille each leave a file.
         keep_newest(path.parent, f"{kind}-*.mo", used=path)
     buffer.seek(0)
-    return Translations(fp=buffer, domain="veille")
+    return GNUTranslations(buffer)
 
 
-def _read_mo(data: bytes) -> Translations:
-    return Translations(fp=io.BytesIO(data), domain="veille")
+def _read_mo(data: bytes) -> GNUTranslations:
+    return GNUTranslations(io.BytesIO(data))
 
 
 def _weighted_tags(accept_language: str) -> list[tuple[float, int, str]]:

@@ -12,13 +12,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from veille.analytics.report import (
-    ChartsAhead,
-    file_stem,
-    render_report,
-    report_charts,
-    workspace_report_data,
-)
 from veille.errors import NotFound, UsageError, tr
 from veille.query import QueryError
 from veille.services.analytics import period as period_of
@@ -26,6 +19,11 @@ from veille.web.deps import Viewer, lang, render, workspace
 from veille.web.listening import Aged, app_charts, checked_period, checked_query, recent, said_to
 
 router = APIRouter()
+
+# The report's library (veille.analytics.report, with the tops, influencers
+# and trends it reads: ~30 ms of CPU) is imported by the routes that make a
+# report, not with this module: every app imports this module as it starts
+# (veille serve before it listens, each test's app), most never a report.
 
 PERIODS = ("last-week", "last-month", "last-7d", "last-30d")
 # The report's own <main> (the page it sits in has its main already).
@@ -48,6 +46,8 @@ def _report(
     """The report asked: its HTML (and PDF with ``pdf``). ``linked``: for the
     page that shows it, its charts as images the browser asks for
     (``/charts/KEY.svg``, drawn then); else carried in it (downloaded)."""
+    from veille.analytics.report import ChartsAhead, render_report, workspace_report_data
+
     ws = workspace(request)
     about, per, topic, query = _about(request, asked)
     figures = recent(request, "report-data")
@@ -110,6 +110,7 @@ def _about(request: Request, asked: dict[str, str]) -> tuple[tuple[Any, ...], An
 def _images(request: Request, asked: dict[str, str], data: dict[str, Any]) -> list[Any]:
     """The report's charts in the page as images, by the parameters that
     make them again (:func:`chart_images`)."""
+    from veille.analytics.report import report_charts
     from veille.web.routes.charts import chart_image
 
     tz = workspace(request).settings.workspace.timezone
@@ -125,6 +126,8 @@ def chart_images(request: Request) -> list[Any]:
     query, period and language): ``/charts/KEY.svg`` asked of a worker that
     does not hold the chart's spec makes them again, from the figures kept a
     minute (read again past it)."""
+    from veille.analytics.report import workspace_report_data
+
     ws = workspace(request)
     q = request.query_params
     asked = {k: q.get(k, "") for k in ("topic", "query", "period", "lang")}
@@ -187,6 +190,8 @@ def reports(request: Request, user: Viewer) -> HTMLResponse:
 
 @router.get("/reports/download")
 def report_download(request: Request, user: Viewer) -> Response:
+    from veille.analytics.report import file_stem
+
     asked = _asked(request)
     fmt = request.query_params.get("format", "html")
     if fmt not in ("html", "pdf"):
