@@ -15,7 +15,8 @@ rules:
   space everywhere, so a line never breaks before a colon or inside a number.
 
 Every helper takes ``lang`` explicitly (nothing global), so the web app's
-gettext catalogs (Babel's ``support.Translations``, later) can sit beside
+gettext catalogs (:mod:`veille.web.i18n`: the standard library's
+``GNUTranslations``, compiled from the ``.po`` files once) sit beside
 these helpers: the catalog gives the words, these functions give the numbers,
 dates and plurals inside them.
 """
