@@ -113,3 +113,27 @@ def test_a_backup_restored_at_another_path_reads_its_posts(tmp_path: Path) -> No
     shutil.move(backup, restored)
     assert _readings(restored) == before
     assert not root.exists()
+
+
+def test_migrating_to_the_workspace_s_own_store_spelled_by_its_path_is_refused(
+    tmp_path: Path,
+) -> None:
+    """The workspace's own file or folder named by its absolute path is the
+    store it already uses: refused as the same spelling is, not copied into
+    itself and then reported as a move."""
+    root = _posts_in_sqlite(tmp_path / "ws")
+    for url in (f"sqlite:///{root / 'veille.db'}", "sqlite:///./veille.db"):
+        done = CliRunner(env={"VEILLE_WORKSPACE": None}).invoke(
+            build_app(), ["--language", "en", "store", "migrate", "--posts", url, "-w", str(root)]
+        )
+        assert done.exit_code == 2, done.output
+        assert "the posts are already in sqlite:///veille.db" in done.output, done.output
+    _veille("store", "migrate", "--posts", "chdb:///posts.chdb", "-w", str(root))
+    _use(root, 'posts = "chdb:///posts.chdb"\nstate = "sqlite:///veille.db"')
+    done = CliRunner(env={"VEILLE_WORKSPACE": None}).invoke(
+        build_app(),
+        ["--language", "en", "store", "migrate", "--posts", f"chdb:///{root / 'posts.chdb'}",
+         "-w", str(root)],
+    )  # fmt: skip
+    assert done.exit_code == 2, done.output
+    assert "the posts are already in chdb:///posts.chdb" in done.output, done.output

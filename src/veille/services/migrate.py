@@ -105,6 +105,13 @@ def targets(to: str | None, posts: str | None, state: str | None) -> tuple[str |
     return posts, state
 
 
+def _same_or(url: str, current: str, root: Path) -> str:
+    """``current`` where ``url`` names the same store (another spelling of
+    the workspace's own file or folder), else ``url``."""
+    same = recorded_url(url, root=root) == recorded_url(current, root=root)
+    return current if same else url
+
+
 def migrate_workspace(
     ws: Any,
     *,
@@ -115,6 +122,12 @@ def migrate_workspace(
     """Copy ``ws``'s posts to ``posts_url`` and its state to ``state_url``
     (either may be ``None``); the checks of every table."""
     current_posts, current_state = ws.settings.store.urls()
+    # Compared as veille.toml records them: the workspace's own file or
+    # folder spelled by its absolute path is the same store, not another.
+    if posts_url is not None:
+        posts_url = _same_or(posts_url, current_posts, ws.root)
+    if state_url is not None:
+        state_url = _same_or(state_url, current_state, ws.root)
     if posts_url == current_posts and state_url in (None, current_state):
         raise UsageError(
             tr("the posts are already in %(url)s", url=mask_url(posts_url or "")),
