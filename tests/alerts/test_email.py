@@ -308,3 +308,34 @@ def test_a_query_written_over_several_lines_is_mailed_with_a_one_line_subject(
     status = ws.store.conn.execute("SELECT status FROM deliveries").fetchone()[0]
     assert status == "sent"
     ws.close()
+
+
+def test_a_french_subject_keeps_each_space_wherever_it_is_folded(tmp_path, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    """Python's mail library (3.11) folds a long non-ASCII Subject into
+    encoded words and could leave a space between two of them, where every
+    reader drops it: « pour « acassé lumio » », and a weekly report's
+    « Rapport sur « lumio » :7–13 déc. 2026 » one week in seven."""
+    from email.policy import SMTP
+
+    from veille.alerts.channels.email import set_subject
+
+    ws = make_workspace(tmp_path / "ws", f"[smtp]\nport = {smtp_server.port}\n")
+    AlertBook(ws.store).add(
+        Alert(name="fr", query="a cassé lumio", channel_url="mailto:me@x.org", language="fr")
+    )
+    build_pipeline(ws).ingest([make_post(1, "Le chat a cassé ma Lumio", lang="fr")])
+    ws.close()
+    assert len(smtp_server.messages) == 1
+    msg = _parse(smtp_server.messages[0])
+    assert msg["Subject"] == "veille\u202f: 1 nouveau résultat pour «\u202fa cassé lumio\u202f»"
+    # Wherever the fold falls: each length, each kind of character at the edge.
+    for n in range(120):
+        for edge in ("a é", "é a", "« é »", "中 文", "👍 x"):
+            subject = f"veille\u202f: {'Rapport ' * (n // 8)}{'x' * (n % 8)} {edge} fin"
+            sent = EmailMessage()
+            set_subject(sent, subject)
+            sent.set_content("x")
+            wire = sent.as_bytes(policy=SMTP)
+            head = wire.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+            assert all(len(line) <= 78 for line in head), head
+            assert _parse(wire)["Subject"] == subject

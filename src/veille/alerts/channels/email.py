@@ -3,6 +3,7 @@ the workspace's ``[smtp]`` settings, in the alert's language."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import smtplib
@@ -159,6 +160,36 @@ def one_line(text: str) -> str:
     return _BREAK.sub(" ", text).strip()
 
 
+# UTF-8 bytes an encoded word of the Subject carries: "=?utf-8?b?" with 56
+# base64 characters and "?=" is 68, within a 78-character line after "Subject: "
+# (RFC 2047 allows 75 per word).
+_WORD_BYTES = 42
+
+
+def set_subject(msg: EmailMessage, subject: str) -> None:
+    """``msg``'s Subject, ``subject`` on one line. One not in ASCII is written
+    here as RFC 2047 encoded words, each space inside a word: Python's header
+    folding (3.11) can leave a space between two encoded words, where a reader
+    drops it (RFC 2047 6.2): « Rapport sur « lumio » :7–13 déc. » for one week
+    in seven, as long as the subject fell so (CPython gh-92081)."""
+    line = one_line(subject)
+    if line.isascii():  # folded at its spaces, none of them lost
+        msg["Subject"] = line
+        return
+    words: list[bytes] = []
+    chunk = b""
+    for char in line:
+        data = char.encode("utf-8")
+        if len(chunk) + len(data) > _WORD_BYTES:
+            words.append(chunk)
+            chunk = b""
+        chunk += data
+    words.append(chunk)
+    encoded = [f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words]
+    # Kept as written: the policy refolds only a line longer than 78 characters.
+    msg.set_raw("Subject", "\n ".join(encoded))
+
+
 def posts_heading(alert: Alert, n: int) -> str:
     """``3 new results for “lumio”`` in the alert's language (French spacing applied)."""
     lang = alert.language if alert.language in _WORDS else "en"
@@ -234,7 +265,7 @@ class EmailChannel:
             subject, text, body_html = render(delivery, self.ctx)
         smtp = self.ctx.settings.smtp
         msg = EmailMessage()
-        msg["Subject"] = one_line(subject)
+        set_subject(msg, subject)
         msg["From"] = formataddr((self.ctx.settings.workspace.name, smtp.sender))
         msg["To"] = ", ".join(self.to)
         # RFC 5322 requires it; without it some servers add their own, some spam filters frown.
