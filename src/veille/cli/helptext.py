@@ -54,34 +54,15 @@ def help_speaker(lang: str) -> Callable[[str], str]:
 
     # The compiled catalog, kept in the user's cache (veille.web.i18n):
     # reading cli_help.po with Babel cost ~40 ms at each French help page.
-    # gettext keeps a compiled catalog's texts in ``_catalog`` (a
-    # context's text under "context\x04text"), the one way to go over them:
-    # the lines below need every text, not only the one asked for.
-    texts: dict[object, str] = getattr(
-        load_translations(areas=(HELP_AREA,)).get(lang), "_catalog", {}
-    )
-    prefix = HELP_CONTEXT + "\x04"
-    lines: dict[str, str] = {}
-
-    def said_lines() -> dict[str, str]:
-        # A command's line in ``veille --help`` is known without its module
-        # (veille.cli.commands): the first paragraph of its help, on one line,
-        # said as the first paragraph of its help's translation. Made when a
-        # text is first missed, once per page.
-        if not lines:
-            for key, string in texts.items():
-                if not isinstance(key, str) or not key.startswith(prefix) or not string:
-                    continue
-                line = first_paragraph(key[len(prefix) :])
-                said_line = first_paragraph(string)
-                if line is not None and said_line is not None:
-                    lines.setdefault(line, said_line)
-        return lines
+    # A command's line in ``veille --help``, known without its module
+    # (veille.cli.commands), is there too, as its help's first paragraph.
+    catalogs = load_translations(areas=(HELP_AREA,))
+    catalog = catalogs.get(lang, catalogs["en"])
 
     def say(text: str) -> str:
         if not text:
             return text
-        return texts.get(prefix + text) or said_lines().get(text) or text
+        return catalog.pgettext(HELP_CONTEXT, text) or text
 
     return say
 

@@ -23,7 +23,7 @@ from typing import Any
 from veille.errors import Count, StoreError, UsageError, tr
 from veille.store.base import PostFilter
 from veille.store.purged import dims_of
-from veille.store.registry import get_backend, open_store, recorded_url
+from veille.store.registry import get_backend, open_store, recorded_file_url
 from veille.store.transfer import TableShape, combine, row_digest
 from veille.urlmask import mask_url
 
@@ -64,7 +64,7 @@ class TableCheck:
 @dataclass
 class MigrationReport:
     # Where the copy went, as veille.toml should name it (a file or folder
-    # in the workspace by its path in it: registry.recorded_url), its
+    # in the workspace by its path in it: registry.recorded_file_url), its
     # password and tokens masked (veille.urlmask).
     posts_url: str | None
     state_url: str | None
@@ -105,11 +105,23 @@ def targets(to: str | None, posts: str | None, state: str | None) -> tuple[str |
     return posts, state
 
 
-def _same_or(url: str, current: str, root: Path) -> str:
-    """``current`` where ``url`` names the same store (another spelling of
-    the workspace's own file or folder), else ``url``."""
-    same = recorded_url(url, root=root) == recorded_url(current, root=root)
-    return current if same else url
+def _target(url: str, current: str, root: Path) -> tuple[str, str, bool]:
+    """The store to copy to: ``current`` where ``url`` names the same store
+    (another spelling of the workspace's own file or folder), else ``url``;
+    then ``url`` as veille.toml should name it, as people may see it, and
+    whether a secret was masked in it. A store kept in a file or folder is
+    named by its path, relative to the workspace ``root`` when inside it
+    (:func:`~veille.store.registry.recorded_file_url`: a chDB folder named
+    so still finds the posts once the workspace is moved), and its path
+    holds no secret: masked, a long folder name with digits in it
+    (``veille-20261206-030000``) read as a token and was cut short in the
+    line to paste."""
+    named = recorded_file_url(url, root=root)
+    if named is None:
+        shown = mask_url(url)
+        return url, shown, shown != url
+    same = named == recorded_file_url(current, root=root)
+    return (current if same else url), named, False
 
 
 def migrate_workspace(
@@ -124,10 +136,16 @@ def migrate_workspace(
     current_posts, current_state = ws.settings.store.urls()
     # Compared as veille.toml records them: the workspace's own file or
     # folder spelled by its absolute path is the same store, not another.
+    # The report is printed (--format json) and logged: its URLs as people
+    # may see them, and as veille.toml should record them (the command
+    # prints the lines to paste).
+    report = MigrationReport(posts_url=None, state_url=None)
     if posts_url is not None:
-        posts_url = _same_or(posts_url, current_posts, ws.root)
+        posts_url, report.posts_url, masked = _target(posts_url, current_posts, ws.root)
+        report.masked |= masked
     if state_url is not None:
-        state_url = _same_or(state_url, current_state, ws.root)
+        state_url, report.state_url, masked = _target(state_url, current_state, ws.root)
+        report.masked |= masked
     if posts_url == current_posts and state_url in (None, current_state):
         raise UsageError(
             tr("the posts are already in %(url)s", url=mask_url(posts_url or "")),
@@ -139,11 +157,6 @@ def migrate_workspace(
             hint=tr("Name another store to copy to."),
         )
     _refuse_unfinished_erasures(ws)
-    # The report is printed (--format json) and logged: its URLs as people
-    # may see them, and as veille.toml should record them (the command
-    # prints the lines to paste).
-    shown = [_as_recorded(u, ws.root) if u else (None, False) for u in (posts_url, state_url)]
-    report = MigrationReport(shown[0][0], shown[1][0], masked=shown[0][1] or shown[1][1])
     opened: dict[str, Any] = {}
 
     def target(url: str, role: str) -> Any:
@@ -172,21 +185,6 @@ def migrate_workspace(
         for store in opened.values():
             store.close()
     return report
-
-
-def _as_recorded(url: str, root: Path) -> tuple[str, bool]:
-    """``url`` as veille.toml should name it, as people may see it, and
-    whether a secret was masked in it. A store kept in a file or folder is
-    named by its path, relative to the workspace ``root`` when inside it
-    (:func:`~veille.store.registry.recorded_url`: a chDB folder named so
-    still finds the posts once the workspace is moved), and its path holds
-    no secret: masked, a long folder name with digits in it
-    (``veille-20261206-030000``) read as a token and was cut short in the
-    line to paste."""
-    if getattr(get_backend(url), "recorded_url", None) is not None:
-        return recorded_url(url, root=root), False
-    shown = mask_url(url)
-    return shown, shown != url
 
 
 def _refuse_unfinished_erasures(ws: Any) -> None:

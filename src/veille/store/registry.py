@@ -51,7 +51,7 @@ class StoreBackend(Protocol):
     # store (chDB's folder); the long-running commands open it as they start
     # (:func:`one_process`).
     # Optional: ``recorded_url(url, root=) -> str``, ``url`` as veille.toml
-    # should name it (:func:`recorded_url`).
+    # should name the file or folder it keeps (:func:`recorded_file_url`).
 
 
 def scheme_of(url: str) -> str:
@@ -143,14 +143,21 @@ def open_store(url: str, *, role: str, root: Path) -> Any:
     return backend.open(url, root=root)
 
 
-def recorded_url(url: str, *, root: Path) -> str:
-    """``url`` as ``veille.toml`` should name it: a backend that keeps its
-    store in a file or folder (``recorded_url``) names one inside the
-    workspace folder ``root`` by its path in it, which finds it again once
-    that folder is moved or copied elsewhere (a backup restored on another
-    machine); other URLs as they are."""
+def recorded_file_url(url: str, *, root: Path) -> str | None:
+    """``url`` as ``veille.toml`` should name it where its backend keeps the
+    store in a file or folder (``recorded_url``): one inside the workspace
+    folder ``root`` by its path in it, which finds it again once that folder
+    is moved or copied elsewhere (a backup restored on another machine), so
+    that two spellings of one file or folder read the same. ``None`` for
+    a store that is no file or folder (a server's), named by its URL."""
     record = getattr(get_backend(url), "recorded_url", None)
-    return url if record is None else str(record(url, root=root))
+    return None if record is None else str(record(url, root=root))
+
+
+def recorded_url(url: str, *, root: Path) -> str:
+    """``url`` as ``veille.toml`` should name it: a file or folder as
+    :func:`recorded_file_url` names it, other URLs as they are."""
+    return recorded_file_url(url, root=root) or url
 
 
 def path_in_workspace(path: Path, root: Path) -> str:
