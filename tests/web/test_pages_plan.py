@@ -478,6 +478,86 @@ def test_a_kpi_target_left_empty_is_refused_not_read_as_zero(
         assert "no-target" not in [k.name for k in ws.state.plan_kpis()]
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", {
+            "share_of_voice": "Target: a share of voice runs from 0 to 100, not 150",
+            "net_sentiment": "Target: net sentiment runs from \u2212100 to 100 points, not 150",
+            "mentions": "Target: \u22125 is negative",
+        }),
+        ("fr", {
+            "share_of_voice": "Cible\u202f: une part de voix va de 0 à 100, pas 150",
+            "net_sentiment": "Cible\u202f: le sentiment net va de \u2212100 à 100 points, pas 150",
+            "mentions": "Cible\u202f: \u22125 est négatif",
+        }),
+    ],
+)  # fmt: skip
+def test_a_kpi_target_its_measure_can_never_take_is_refused(
+    live_server: Served,
+    client: httpx.Client,
+    login: Callable[..., httpx.Response],
+    lang: str,
+    said: dict[str, str],
+) -> None:
+    """A share of voice of 150% was kept, and the plan read "on track" toward
+    it: a target outside what its measure can be is refused, named, and
+    nothing is added or changed."""
+    import html
+
+    from veille.plan.kpis import add_kpi, get_kpi
+    from veille.query.topics import add_topic, list_topics
+
+    with live_server.workspace() as ws:
+        for name in ("lumio", "vexa"):
+            if name not in [t.name for t in list_topics(ws.store)]:
+                add_topic(ws.store, name, name)
+        if "voice-kept" not in [k.name for k in ws.state.plan_kpis()]:
+            add_kpi(ws, "voice-kept", "share_of_voice", 40, topic="lumio", compare=["vexa"])
+    no_saved_language(live_server.root, "manager")
+    login(client, "manager")
+    client.cookies.set("veille_lang", lang)
+    for kind, target in (("share_of_voice", "150"), ("net_sentiment", "150"), ("mentions", "-5")):
+        typed = {"name": f"never-{kind}", "kind": kind, "target": target, "topic": "lumio",
+                 "compare": "vexa"}  # fmt: skip
+        r = form(client, "/plan/edit", "/plan/kpis", typed)
+        assert r.status_code == 400 and said[kind] in html.unescape(r.text), r.text[-3000:]
+    r = form(client, "/plan/edit", "/plan/kpis/target", {"name": "voice-kept", "target": "150"})
+    assert r.status_code == 400 and said["share_of_voice"] in html.unescape(r.text)
+    with live_server.workspace() as ws:
+        assert not [k.name for k in ws.state.plan_kpis() if k.name.startswith("never-")]
+        assert get_kpi(ws.state, "voice-kept").target == 40
+
+
+def test_the_guided_start_never_sets_a_share_of_voice_past_100(
+    new_org: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """A brand holding 95% of the conversation, grown by a tenth, was given
+    a target of 104.7%, which no share of voice reaches."""
+    from datetime import UTC, datetime, timedelta
+
+    from veille.models import Author, Post
+    from veille.workspace import Workspace
+
+    now = datetime.now(UTC)
+    posts = [
+        Post.create(platform="mastodon", native_id=f"sov{n}", text="vexa" if n == 0 else "lumio",
+                    published_at=now - timedelta(days=1 + n % 20, hours=3),
+                    author=Author(handle=f"a{n}"))
+        for n in range(21)
+    ]  # fmt: skip
+    with Workspace.open(new_org.root) as ws:
+        ws.store.upsert_posts(posts)
+    with httpx.Client(base_url=new_org.url, timeout=30) as client:
+        login(client, "manager")
+        assert start_plan(client, kind="awareness").status_code == 303
+        page = client.get("/plan").text
+    row = re.search(r"awareness-share-of-voice<br>.*?</tr>", page, re.S)
+    assert row, page[:3000]
+    cells = re.findall(r"<td>([^<]*)</td>", row.group(0))
+    assert cells[:3] == ["95.2%", "95.2%", "100%"], cells  # value, baseline, target
+
+
 def test_a_kpis_deadline_is_removed_from_its_row_and_a_past_or_met_one_said(
     tmp_path: Path, login: Callable[..., httpx.Response]
 ) -> None:
