@@ -266,15 +266,23 @@ def test_a_french_reader_reads_the_plan_errors_in_french(
 ) -> None:
     """The plan's forms (a KPI without its topic, an objective without a
     name or with a deadline that is not a date) say why in French, hint
-    included, with no CLI option in them (the English page: the test above)."""
+    included, with no CLI option in them (the English page: the test above).
+    A KPI is an « indicateur », as the page names it, never « KPI »."""
     import html
 
     login(client, "manager")
     client.cookies.set("veille_lang", "fr")
     r = form(client, "/plan/edit", "/plan/kpis", {"name": "fr", "kind": "mentions", "target": "5"})
     page = html.unescape(r.text)
-    assert r.status_code == 400 and "un KPI mentions demande un sujet" in page
+    assert r.status_code == 400
+    assert "un indicateur «\u202fmentions\u202f» demande un sujet" in page
     assert "Choisissez le sujet qu’il compte." in page and "--topic" not in page
+    typed = {"name": "fr-twice", "kind": "backlog", "target": "5"}
+    assert form(client, "/plan/edit", "/plan/kpis", typed).status_code == 303
+    r = form(client, "/plan/edit", "/plan/kpis", typed)
+    page = html.unescape(r.text)
+    assert r.status_code == 400 and "l’indicateur «\u202ffr-twice\u202f» existe déjà" in page
+    assert "KPI" not in re.sub(r"<[^>]+>", " ", page.split("<main", 1)[1]), page
     r = form(client, "/plan/edit", "/plan/objectives", {"name": " ", "kind": "custom"})
     assert r.status_code == 400 and "objectif\u202f: il faut un nom" in html.unescape(r.text)
     r = form(client, "/plan/edit", "/plan/objectives",
