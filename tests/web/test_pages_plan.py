@@ -363,6 +363,8 @@ def test_competitors_named_in_the_guided_start_are_the_dashboards(
 def test_the_cost_is_checked_against_what_the_team_has(
     live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
 ) -> None:
+    import html
+
     from veille.plan.adoption import adoption
     from veille.plan.channels import set_channel
     from veille.plan.cost import estimate
@@ -431,8 +433,29 @@ def test_the_cost_is_checked_against_what_the_team_has(
     assert staff is not None and staff == pytest.approx(hours * 52 / 12 * 45)
     page = client.get("/plan").text
     assert f"staff time: €{staff:,.2f} a month" in page  # in the workspace's currency
+    # A negative figure is said as it was typed, the reader's way (it read
+    # "-5.0", and « -3.0 » on a French page).
     r = form(client, "/plan/edit", "/plan/money/rate", {"rate": "-5"})
-    assert r.status_code == 400 and "hourly rate -5.0 is negative" in r.text
+    assert r.status_code == 400 and "hourly rate \u22125 is negative" in r.text
+    token = csrf_from(client.get("/plan/edit").text)
+    client.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/plan"})
+    refused = {
+        "/plan/money/rate": ({"rate": "-2.5"}, "le taux horaire \u22122,5 est négatif"),
+        "/plan/money": (
+            {"label": "outil", "monthly": "-10"},
+            "Montant par mois\u202f: \u221210 est négatif",
+        ),
+        "/plan/channels": (
+            {"platform": "mastodon", "posts_per_week": "-3"},
+            "le nombre de publications par semaine \u22123 est négatif",
+        ),
+        "/plan/capacity": ({"hours": "-1.5"}, "\u22121,5 est négatif"),
+    }
+    for action, (typed, said) in refused.items():
+        r = form(client, "/plan/edit", action, typed)
+        assert r.status_code == 400 and said in html.unescape(r.text), (action, r.text[-2000:])
+    token = csrf_from(client.get("/plan/edit").text)
+    client.post("/language", data={"csrf_token": token, "lang": "en", "next": "/plan"})
     # What float() reads but no team has ('Staff time at NaN an hour', '0 of the ∞ hours').
     hours_label = "Hours a week the team can give the presence"
     rate_label = "Cost of an hour of staff time (empty: not shown as money)"
