@@ -124,6 +124,15 @@ def test_teams_and_the_round_robin_of_a_rule(
     nobody = client.post("/inbox/teams",
                          data={"csrf_token": token, "name": "care", "members": "zed"})  # fmt: skip
     assert nobody.status_code == 400 and "no user named &#39;zed&#39;" in nobody.text
+    # A team without a name is told so (it read "the team '' needs at least
+    # one member", naming no team and not what was missing).
+    unnamed = client.post("/inbox/teams", data={"csrf_token": token, "name": " ", "members": ""})
+    assert unnamed.status_code == 400 and "a team needs a name" in unnamed.text
+    assert "needs at least one member" not in unnamed.text
+    client.cookies.set("veille_lang", "fr")
+    unnamed = client.post("/inbox/teams", data={"csrf_token": token, "name": "", "members": ""})
+    assert unnamed.status_code == 400 and "une équipe a besoin d’un nom" in unnamed.text
+    client.cookies.set("veille_lang", "en")
     done = client.post("/inbox/teams", data={"csrf_token": token, "name": "care",
                                              "members": "analyst, manager"})  # fmt: skip
     assert done.status_code == 303
