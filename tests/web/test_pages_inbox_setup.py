@@ -301,6 +301,9 @@ def test_a_french_reader_reads_the_working_time_errors_in_french(
     assert "Utilisez un nom IANA comme «\u202fEurope/Paris\u202f»." in page
     refused = client.post("/inbox/hours", data=form | {"timezone": "", "first_urgent": "bientôt"})
     assert "n’est pas une durée" in html.unescape(refused.text)
+    # A week of minutes written the French way (it read « Utilisez 0 à 10080 »).
+    refused = client.post("/inbox/hours", data=form | {"timezone": "", "due_soon_minutes": "-3"})
+    assert "Utilisez une valeur de 0 à 10\u202f080 (une semaine)." in html.unescape(refused.text)
     token = csrf_from(client.get("/inbox/canned").text)
     german = {"csrf_token": token, "name": "x", "lang": "de", "text": "Hallo"}
     bad = client.post("/inbox/canned", data=german)
