@@ -4,6 +4,7 @@ CSRF on every form."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -69,6 +70,16 @@ def test_preview_shows_a_query_error_with_its_caret(
     login(client, "viewer")
     fragment = client.get("/topics/preview", params={"query": 'lumio "panne'})
     assert 'class="query-caret"' in fragment.text and "^" in fragment.text
+    # Its hint says what to do, without saying the error again (it read
+    # "unclosed quote (column 7) … Hint: unclosed quote: add the closing").
+    said = re.sub(r"<[^>]+>", "", html.unescape(fragment.text))
+    assert said.count("unclosed quote") == 1, said
+    assert 'Hint: add the closing " after the phrase' in said
+    client.cookies.set("veille_lang", "fr")
+    fragment = client.get("/topics/preview", params={"query": 'lumio "panne'})
+    said = re.sub(r"<[^>]+>", "", html.unescape(fragment.text))
+    assert said.count("guillemet non fermé") == 1, said
+    assert 'Conseil\u202f: ajoutez le " fermant après l’expression' in said
 
 
 def test_create_edit_history_and_delete(seeded: Served, client: httpx.Client, login: Login) -> None:
