@@ -144,6 +144,16 @@ def test_a_french_reader_reads_the_topic_form_errors_in_french(
     page = html.unescape(bad.text)
     assert bad.status_code == 400 and "«\u202fa b!\u202f» n’est pas un nom de sujet valide" in page
     assert "64 caractères au plus" in page
+    # A name left empty is said to be missing (it read « «  » n’est pas un nom
+    # de sujet valide »); in English too ("'' is not a valid topic name").
+    empty = client.post("/topics/new", data={"csrf_token": token, "name": " ", "query": "x"})
+    page = html.unescape(empty.text)
+    assert empty.status_code == 400 and "un sujet a besoin d’un nom" in page
+    assert "n’est pas un nom de sujet valide" not in page
+    client.cookies.set("veille_lang", "en")
+    empty = client.post("/topics/new", data={"csrf_token": token, "name": "", "query": "x"})
+    assert "a topic needs a name" in html.unescape(empty.text)
+    client.cookies.set("veille_lang", "fr")
     form = {"csrf_token": token, "name": "fr-errors", "query": "lumio"}
     assert client.post("/topics/new", data=form).status_code == 303
     taken = client.post("/topics/new", data=form)
