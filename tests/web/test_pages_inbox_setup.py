@@ -310,6 +310,17 @@ def test_a_french_reader_reads_the_working_time_errors_in_french(
     page = html.unescape(bad.text)
     assert bad.status_code == 400 and "la langue «\u202fde\u202f» n’est ni en ni fr" in page
     assert "Écrivez en ou fr." in page
+    # A name left empty is said to be missing (it read « le nom de réponse
+    # type «  » n’est pas utilisable », empty guillemets; a rule's too).
+    unnamed = client.post("/inbox/canned", data=german | {"name": " ", "lang": "fr"})
+    page = html.unescape(unnamed.text)
+    assert unnamed.status_code == 400 and "une réponse type a besoin d’un nom" in page
+    token = csrf_from(client.get("/inbox/rules").text)
+    rule = {"csrf_token": token, "name": "", "query": "lumio", "action": ["tag"], "value": ["x"]}
+    unnamed = client.post("/inbox/rules", data=rule)
+    page = html.unescape(unnamed.text)
+    assert unnamed.status_code == 400 and "une règle a besoin d’un nom" in page
+    assert "n’est pas utilisable" not in page
 
 
 def test_a_refused_view_keeps_what_was_typed(
