@@ -150,7 +150,7 @@ def test_a_plan_beyond_what_the_team_has_is_flagged_and_not_adopted_unawares(
     assert "**Le plan a changé depuis\u202f:** il demande maintenant" in text
     # Bad input is named, and nothing changes.
     done = veille(ws, "plan", "capacity", "--hours", "-1")
-    assert done.returncode == 2 and "hours a week -1.0 is negative" in done.stderr
+    assert done.returncode == 2 and "hours a week -1 is negative" in done.stderr
     assert estimate(ws).hours_available == 40
     # What float() reads but is no amount: it read '0 of the ∞ hours', 'NaN an hour'.
     done = veille(ws, "plan", "capacity", "--hours", "inf")

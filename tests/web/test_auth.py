@@ -549,3 +549,33 @@ def test_an_app_stopped_leaves_no_health_check_thread_behind(tmp_path) -> None: 
     for thread in made:
         thread.join(timeout=10)
     assert [t.name for t in made if t.is_alive()] == []
+
+
+def test_the_audit_log_says_a_kpis_changes_in_the_readers_language(fresh_server: Served) -> None:
+    """A KPI added, its target and its period changed: the French audit log
+    read « mentions, cible 400.0 » beside « target 450.5 » and « period 30 ->
+    7 days », left in English, with a decimal point."""
+    import html
+
+    from veille.plan.kpis import add_kpi, set_period, set_target
+    from veille.query.topics import add_topic
+
+    with httpx.Client(base_url=fresh_server.url) as browser:
+        token = csrf_from(browser.get("/setup").text)
+        form = {"username": "boss", "password": "long enough pass", "confirm": "long enough pass",
+                "csrf_token": token}  # fmt: skip
+        assert browser.post("/setup", data=form).status_code == 303
+        with fresh_server.workspace() as ws:
+            add_topic(ws.store, "lumio", "lumio")
+            add_kpi(ws, "vol", "mentions", 400, topic="lumio", actor="boss")
+            set_target(ws, "vol", 450.5, actor="boss")
+            set_period(ws, "vol", 7, actor="boss")
+        english = re.sub(r"\s+", " ", html.unescape(browser.get("/audit").text))
+        for said in ("mentions target 400<", "target 450.5<", "period 30 -> 7 days<"):
+            assert said in english, english
+        token = csrf_from(english)
+        browser.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/audit"})
+        french = re.sub(r"\s+", " ", html.unescape(browser.get("/audit").text))
+        for said in ("mentions, cible 400<", "cible 450,5<", "période passée de 30 à 7 jours<"):
+            assert said in french, french
+        assert "target" not in french and "period" not in french

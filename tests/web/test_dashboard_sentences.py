@@ -113,3 +113,44 @@ def test_a_chart_of_a_few_posts_counts_them_in_whole_posts(dashboard: Served) ->
     counts = labels[start - 8 : start]  # the post counts just before the title
     assert "1" in counts and "3" in counts, labels
     assert not [t for t in labels if re.fullmatch(r"\d+\.\d+", t)], labels
+
+
+@pytest.fixture(scope="module")
+def steady(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A topic with 201 posts this week and 202 the week before: 0.5% fewer,
+    which the page rounds to a change of ±0%."""
+    root = init_workspace(tmp_path_factory.mktemp("web") / "ws")
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    this_week, week_before = now - timedelta(days=2), now - timedelta(days=10)
+    posts = [make_post(f"n{i}", "Kiosk", published_at=this_week) for i in range(201)]
+    posts += [make_post(f"p{i}", "Kiosk", published_at=week_before) for i in range(202)]
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(posts)
+        add_topic(ws.state, "kiosk", "kiosk")
+    add_role_users(root)
+    served, server = serve(root)
+    try:
+        yield served
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "untrue"),
+    [
+        ("en", "held steady (201 posts, against 202 the period before)", "posts, as the period"),
+        (
+            "fr",
+            "est stable (201 publications, contre 202 la période précédente)",
+            "publications, comme la période",
+        ),
+    ],
+)
+def test_a_steady_count_names_the_count_before_when_it_differs(
+    steady: Served, lang: str, said: str, untrue: str
+) -> None:
+    # 201 against 202 is −0.5%: the page shows ±0% and "steady", but the
+    # count before was not the same, and the sentence read as if it were.
+    text = _text(steady, lang)
+    assert said in text
+    assert untrue not in text

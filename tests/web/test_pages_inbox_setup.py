@@ -124,6 +124,15 @@ def test_teams_and_the_round_robin_of_a_rule(
     nobody = client.post("/inbox/teams",
                          data={"csrf_token": token, "name": "care", "members": "zed"})  # fmt: skip
     assert nobody.status_code == 400 and "no user named &#39;zed&#39;" in nobody.text
+    # A team without a name is told so (it read "the team '' needs at least
+    # one member", naming no team and not what was missing).
+    unnamed = client.post("/inbox/teams", data={"csrf_token": token, "name": " ", "members": ""})
+    assert unnamed.status_code == 400 and "a team needs a name" in unnamed.text
+    assert "needs at least one member" not in unnamed.text
+    client.cookies.set("veille_lang", "fr")
+    unnamed = client.post("/inbox/teams", data={"csrf_token": token, "name": "", "members": ""})
+    assert unnamed.status_code == 400 and "une équipe a besoin d’un nom" in unnamed.text
+    client.cookies.set("veille_lang", "en")
     done = client.post("/inbox/teams", data={"csrf_token": token, "name": "care",
                                              "members": "analyst, manager"})  # fmt: skip
     assert done.status_code == 303
@@ -292,12 +301,26 @@ def test_a_french_reader_reads_the_working_time_errors_in_french(
     assert "Utilisez un nom IANA comme «\u202fEurope/Paris\u202f»." in page
     refused = client.post("/inbox/hours", data=form | {"timezone": "", "first_urgent": "bientôt"})
     assert "n’est pas une durée" in html.unescape(refused.text)
+    # A week of minutes written the French way (it read « Utilisez 0 à 10080 »).
+    refused = client.post("/inbox/hours", data=form | {"timezone": "", "due_soon_minutes": "-3"})
+    assert "Utilisez une valeur de 0 à 10\u202f080 (une semaine)." in html.unescape(refused.text)
     token = csrf_from(client.get("/inbox/canned").text)
     german = {"csrf_token": token, "name": "x", "lang": "de", "text": "Hallo"}
     bad = client.post("/inbox/canned", data=german)
     page = html.unescape(bad.text)
     assert bad.status_code == 400 and "la langue «\u202fde\u202f» n’est ni en ni fr" in page
     assert "Écrivez en ou fr." in page
+    # A name left empty is said to be missing (it read « le nom de réponse
+    # type «  » n’est pas utilisable », empty guillemets; a rule's too).
+    unnamed = client.post("/inbox/canned", data=german | {"name": " ", "lang": "fr"})
+    page = html.unescape(unnamed.text)
+    assert unnamed.status_code == 400 and "une réponse type a besoin d’un nom" in page
+    token = csrf_from(client.get("/inbox/rules").text)
+    rule = {"csrf_token": token, "name": "", "query": "lumio", "action": ["tag"], "value": ["x"]}
+    unnamed = client.post("/inbox/rules", data=rule)
+    page = html.unescape(unnamed.text)
+    assert unnamed.status_code == 400 and "une règle a besoin d’un nom" in page
+    assert "n’est pas utilisable" not in page
 
 
 def test_a_refused_view_keeps_what_was_typed(

@@ -266,15 +266,23 @@ def test_a_french_reader_reads_the_plan_errors_in_french(
 ) -> None:
     """The plan's forms (a KPI without its topic, an objective without a
     name or with a deadline that is not a date) say why in French, hint
-    included, with no CLI option in them (the English page: the test above)."""
+    included, with no CLI option in them (the English page: the test above).
+    A KPI is an « indicateur », as the page names it, never « KPI »."""
     import html
 
     login(client, "manager")
     client.cookies.set("veille_lang", "fr")
     r = form(client, "/plan/edit", "/plan/kpis", {"name": "fr", "kind": "mentions", "target": "5"})
     page = html.unescape(r.text)
-    assert r.status_code == 400 and "un KPI mentions demande un sujet" in page
+    assert r.status_code == 400
+    assert "un indicateur «\u202fmentions\u202f» demande un sujet" in page
     assert "Choisissez le sujet qu’il compte." in page and "--topic" not in page
+    typed = {"name": "fr-twice", "kind": "backlog", "target": "5"}
+    assert form(client, "/plan/edit", "/plan/kpis", typed).status_code == 303
+    r = form(client, "/plan/edit", "/plan/kpis", typed)
+    page = html.unescape(r.text)
+    assert r.status_code == 400 and "l’indicateur «\u202ffr-twice\u202f» existe déjà" in page
+    assert "KPI" not in re.sub(r"<[^>]+>", " ", page.split("<main", 1)[1]), page
     r = form(client, "/plan/edit", "/plan/objectives", {"name": " ", "kind": "custom"})
     assert r.status_code == 400 and "objectif\u202f: il faut un nom" in html.unescape(r.text)
     r = form(client, "/plan/edit", "/plan/objectives",
@@ -355,6 +363,8 @@ def test_competitors_named_in_the_guided_start_are_the_dashboards(
 def test_the_cost_is_checked_against_what_the_team_has(
     live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
 ) -> None:
+    import html
+
     from veille.plan.adoption import adoption
     from veille.plan.channels import set_channel
     from veille.plan.cost import estimate
@@ -423,8 +433,29 @@ def test_the_cost_is_checked_against_what_the_team_has(
     assert staff is not None and staff == pytest.approx(hours * 52 / 12 * 45)
     page = client.get("/plan").text
     assert f"staff time: €{staff:,.2f} a month" in page  # in the workspace's currency
+    # A negative figure is said as it was typed, the reader's way (it read
+    # "-5.0", and « -3.0 » on a French page).
     r = form(client, "/plan/edit", "/plan/money/rate", {"rate": "-5"})
-    assert r.status_code == 400 and "hourly rate -5.0 is negative" in r.text
+    assert r.status_code == 400 and "hourly rate \u22125 is negative" in r.text
+    token = csrf_from(client.get("/plan/edit").text)
+    client.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/plan"})
+    refused = {
+        "/plan/money/rate": ({"rate": "-2.5"}, "le taux horaire \u22122,5 est négatif"),
+        "/plan/money": (
+            {"label": "outil", "monthly": "-10"},
+            "Montant par mois\u202f: \u221210 est négatif",
+        ),
+        "/plan/channels": (
+            {"platform": "mastodon", "posts_per_week": "-3"},
+            "le nombre de publications par semaine \u22123 est négatif",
+        ),
+        "/plan/capacity": ({"hours": "-1.5"}, "\u22121,5 est négatif"),
+    }
+    for action, (typed, said) in refused.items():
+        r = form(client, "/plan/edit", action, typed)
+        assert r.status_code == 400 and said in html.unescape(r.text), (action, r.text[-2000:])
+    token = csrf_from(client.get("/plan/edit").text)
+    client.post("/language", data={"csrf_token": token, "lang": "en", "next": "/plan"})
     # What float() reads but no team has ('Staff time at NaN an hour', '0 of the ∞ hours').
     hours_label = "Hours a week the team can give the presence"
     rate_label = "Cost of an hour of staff time (empty: not shown as money)"
@@ -476,6 +507,86 @@ def test_a_kpi_target_left_empty_is_refused_not_read_as_zero(
     assert r.status_code == 400 and "a KPI needs a target" in r.text
     with live_server.workspace() as ws:
         assert "no-target" not in [k.name for k in ws.state.plan_kpis()]
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", {
+            "share_of_voice": "Target: a share of voice runs from 0 to 100, not 150",
+            "net_sentiment": "Target: net sentiment runs from \u2212100 to 100 points, not 150",
+            "mentions": "Target: \u22125 is negative",
+        }),
+        ("fr", {
+            "share_of_voice": "Cible\u202f: une part de voix va de 0 à 100, pas 150",
+            "net_sentiment": "Cible\u202f: le sentiment net va de \u2212100 à 100 points, pas 150",
+            "mentions": "Cible\u202f: \u22125 est négatif",
+        }),
+    ],
+)  # fmt: skip
+def test_a_kpi_target_its_measure_can_never_take_is_refused(
+    live_server: Served,
+    client: httpx.Client,
+    login: Callable[..., httpx.Response],
+    lang: str,
+    said: dict[str, str],
+) -> None:
+    """A share of voice of 150% was kept, and the plan read "on track" toward
+    it: a target outside what its measure can be is refused, named, and
+    nothing is added or changed."""
+    import html
+
+    from veille.plan.kpis import add_kpi, get_kpi
+    from veille.query.topics import add_topic, list_topics
+
+    with live_server.workspace() as ws:
+        for name in ("lumio", "vexa"):
+            if name not in [t.name for t in list_topics(ws.store)]:
+                add_topic(ws.store, name, name)
+        if "voice-kept" not in [k.name for k in ws.state.plan_kpis()]:
+            add_kpi(ws, "voice-kept", "share_of_voice", 40, topic="lumio", compare=["vexa"])
+    no_saved_language(live_server.root, "manager")
+    login(client, "manager")
+    client.cookies.set("veille_lang", lang)
+    for kind, target in (("share_of_voice", "150"), ("net_sentiment", "150"), ("mentions", "-5")):
+        typed = {"name": f"never-{kind}", "kind": kind, "target": target, "topic": "lumio",
+                 "compare": "vexa"}  # fmt: skip
+        r = form(client, "/plan/edit", "/plan/kpis", typed)
+        assert r.status_code == 400 and said[kind] in html.unescape(r.text), r.text[-3000:]
+    r = form(client, "/plan/edit", "/plan/kpis/target", {"name": "voice-kept", "target": "150"})
+    assert r.status_code == 400 and said["share_of_voice"] in html.unescape(r.text)
+    with live_server.workspace() as ws:
+        assert not [k.name for k in ws.state.plan_kpis() if k.name.startswith("never-")]
+        assert get_kpi(ws.state, "voice-kept").target == 40
+
+
+def test_the_guided_start_never_sets_a_share_of_voice_past_100(
+    new_org: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """A brand holding 95% of the conversation, grown by a tenth, was given
+    a target of 104.7%, which no share of voice reaches."""
+    from datetime import UTC, datetime, timedelta
+
+    from veille.models import Author, Post
+    from veille.workspace import Workspace
+
+    now = datetime.now(UTC)
+    posts = [
+        Post.create(platform="mastodon", native_id=f"sov{n}", text="vexa" if n == 0 else "lumio",
+                    published_at=now - timedelta(days=1 + n % 20, hours=3),
+                    author=Author(handle=f"a{n}"))
+        for n in range(21)
+    ]  # fmt: skip
+    with Workspace.open(new_org.root) as ws:
+        ws.store.upsert_posts(posts)
+    with httpx.Client(base_url=new_org.url, timeout=30) as client:
+        login(client, "manager")
+        assert start_plan(client, kind="awareness").status_code == 303
+        page = client.get("/plan").text
+    row = re.search(r"awareness-share-of-voice<br>.*?</tr>", page, re.S)
+    assert row, page[:3000]
+    cells = re.findall(r"<td>([^<]*)</td>", row.group(0))
+    assert cells[:3] == ["95.2%", "95.2%", "100%"], cells  # value, baseline, target
 
 
 def test_a_kpis_deadline_is_removed_from_its_row_and_a_past_or_met_one_said(

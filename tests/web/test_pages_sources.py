@@ -125,9 +125,17 @@ def test_a_french_reader_reads_the_source_form_errors_in_french(
     page = add(kind="feeds", target="https://example.org/feed/", options="colour=red")
     assert "les sources feeds n’ont pas d’option «\u202fcolour\u202f»" in page
 
+    # Nothing to follow is said so, whatever the type (it read « la cible
+    # Mastodon «  » ne nomme aucune instance », empty guillemets).
+    for kind in ("mastodon", "feeds", "x"):
+        page = add(kind=kind, target=" ")
+        assert "une source a besoin de quelque chose à suivre" in page
+        assert "Écrivez quoi suivre\u202f: une URL, un compte, une requête ou un fichier." in page
+
     client.cookies.set("veille_lang", "en")
     page = add(kind="feeds", target="https://example.org/feed/", every="5s")
     assert "every '5s' is too often" in page
+    assert "a source needs something to follow" in add(kind="mastodon", target="")
 
 
 def test_a_failed_test_fetch_is_said_in_a_sentence_of_the_readers_language(

@@ -4,6 +4,7 @@ CSRF on every form."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -69,6 +70,16 @@ def test_preview_shows_a_query_error_with_its_caret(
     login(client, "viewer")
     fragment = client.get("/topics/preview", params={"query": 'lumio "panne'})
     assert 'class="query-caret"' in fragment.text and "^" in fragment.text
+    # Its hint says what to do, without saying the error again (it read
+    # "unclosed quote (column 7) … Hint: unclosed quote: add the closing").
+    said = re.sub(r"<[^>]+>", "", html.unescape(fragment.text))
+    assert said.count("unclosed quote") == 1, said
+    assert 'Hint: add the closing " after the phrase' in said
+    client.cookies.set("veille_lang", "fr")
+    fragment = client.get("/topics/preview", params={"query": 'lumio "panne'})
+    said = re.sub(r"<[^>]+>", "", html.unescape(fragment.text))
+    assert said.count("guillemet non fermé") == 1, said
+    assert 'Conseil\u202f: ajoutez le " fermant après l’expression' in said
 
 
 def test_create_edit_history_and_delete(seeded: Served, client: httpx.Client, login: Login) -> None:
@@ -133,6 +144,16 @@ def test_a_french_reader_reads_the_topic_form_errors_in_french(
     page = html.unescape(bad.text)
     assert bad.status_code == 400 and "«\u202fa b!\u202f» n’est pas un nom de sujet valide" in page
     assert "64 caractères au plus" in page
+    # A name left empty is said to be missing (it read « «  » n’est pas un nom
+    # de sujet valide »); in English too ("'' is not a valid topic name").
+    empty = client.post("/topics/new", data={"csrf_token": token, "name": " ", "query": "x"})
+    page = html.unescape(empty.text)
+    assert empty.status_code == 400 and "un sujet a besoin d’un nom" in page
+    assert "n’est pas un nom de sujet valide" not in page
+    client.cookies.set("veille_lang", "en")
+    empty = client.post("/topics/new", data={"csrf_token": token, "name": "", "query": "x"})
+    assert "a topic needs a name" in html.unescape(empty.text)
+    client.cookies.set("veille_lang", "fr")
     form = {"csrf_token": token, "name": "fr-errors", "query": "lumio"}
     assert client.post("/topics/new", data=form).status_code == 303
     taken = client.post("/topics/new", data=form)

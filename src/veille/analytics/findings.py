@@ -82,14 +82,27 @@ def _volume(data: dict[str, Any], about: str, fr: bool, lang: str) -> str | None
             "none the period before."
         )
     if not i18n.percent_shown(posts.change):
+        # Under half a percent either way reads "steady"; the count before is
+        # still named unless it is the same (629 against 632 read "as the
+        # period before", which said 629 of the period before).
         if fr:
+            before = (
+                "comme la période précédente"
+                if posts.value == posts.previous
+                else f"contre {num(posts.previous, lang)} la période précédente"
+            )
             return (
                 f"La conversation{' sur ' + about if about else ''} est stable "
-                f"({_posts(posts.value, lang)}, comme la période précédente)."
+                f"({_posts(posts.value, lang)}, {before})."
             )
+        before = (
+            "as the period before"
+            if posts.value == posts.previous
+            else f"against {num(posts.previous, lang)} the period before"
+        )
         return (
             f"Conversation{' about ' + about if about else ''} held steady "
-            f"({_posts(posts.value, lang)}, as the period before)."
+            f"({_posts(posts.value, lang)}, {before})."
         )
     up = posts.value > posts.previous
     change = pct(abs(posts.change), lang)

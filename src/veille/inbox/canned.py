@@ -88,6 +88,11 @@ def save_canned(state: Any, name: str, lang: str, text: str) -> CannedResponse:
     """Add or replace the workspace's response ``name`` in ``lang`` (en or fr);
     one named like a built-in replaces the built-in for this workspace."""
     name, text = name.strip(), text.strip()
+    if not name:  # "canned response name '' is not usable" named nothing
+        raise UsageError(
+            tr("a canned response needs a name"),
+            hint=tr("Use letters, digits, spaces, dots, dashes (up to 60 characters)."),
+        )
     if not _CANNED_NAME.match(name):
         raise UsageError(
             tr("canned response name %(name)r is not usable", name=name),

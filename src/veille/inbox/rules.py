@@ -110,6 +110,11 @@ def make_rule(
     actions: Sequence[tuple[str, str]] = (),
 ) -> Rule:
     """A validated rule (the names in each error are the CLI's options)."""
+    if not name.strip():  # "rule name '' is not usable" named nothing
+        raise UsageError(
+            tr("a rule needs a name"),
+            hint=tr("Use letters, digits, spaces, dots, dashes (up to 80 characters)."),
+        )
     if not _NAME.match(name):
         raise UsageError(
             tr("rule name %(name)r is not usable", name=name),

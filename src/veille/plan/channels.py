@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from veille.errors import NotFound, Place, UsageError, tr
+from veille.errors import Figure, NotFound, Place, UsageError, tr
 from veille.plan.common import audit, check_platform, split_list
 from veille.store.protocols.plan import Channel
 
@@ -54,14 +54,14 @@ def set_channel(
     if posts_per_week is not None:
         if posts_per_week < 0:
             raise UsageError(
-                tr("posts per week %(value)s is negative", value=posts_per_week),
+                tr("posts per week %(value)s is negative", value=Figure(posts_per_week)),
                 hint=tr("Use 0 or more."),
             )
         fields["posts_per_week"] = float(posts_per_week)
     if response_minutes is not None:
         if response_minutes < 0:
             raise UsageError(
-                tr("response target %(value)s is negative", value=response_minutes),
+                tr("response target %(value)s is negative", value=Figure(response_minutes)),
                 hint=tr("Use minutes, 0 for none."),
             )
         fields["response_minutes"] = int(response_minutes)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, Place, UsageError, tr
+from veille.errors import Figure, NotFound, Place, UsageError, tr
 from veille.plan.common import audit, now_utc
 from veille.store.protocols.plan import Channel, CostItem
 
@@ -288,7 +288,11 @@ def set_money(
         raise UsageError(tr("a cost needs a label"), hint=tr("E.g. 'scheduling tool'."))
     if monthly < 0:
         raise UsageError(
-            tr("%(value)s is negative", value=monthly),
+            tr(
+                "%(field)s: %(value)s is negative",
+                field=tr("Amount per month"),
+                value=Figure(monthly),
+            ),
             hint=tr("Give the amount per month, 0 or more."),
         )
     item = CostItem(label, float(monthly), note.strip())
@@ -322,7 +326,7 @@ def set_hourly_rate(state: Any, rate: float | None, *, actor: str | None = None)
     _finite(rate, "rate")
     if rate is not None and rate < 0:
         raise UsageError(
-            tr("hourly rate %(value)s is negative", value=rate), hint=tr("Give 0 or more.")
+            tr("hourly rate %(value)s is negative", value=Figure(rate)), hint=tr("Give 0 or more.")
         )
     state.set_plan_setting("hourly_rate", None if rate is None else str(rate))
     audit(state, actor, "plan.cost.rate", str(rate))
@@ -343,7 +347,7 @@ def set_capacity(
         _finite(value, what)
         if value is not None and value < 0:
             raise UsageError(
-                tr("%(what)s %(value)s is negative", what=what, value=value),
+                tr("%(what)s %(value)s is negative", what=what, value=Figure(value)),
                 hint=tr("Give 0 or more."),
             )
     if clear:

@@ -14,11 +14,12 @@ too.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, Place, UsageError, tr
+from veille.errors import Figure, NotFound, Place, UsageError, tr
 from veille.plan.common import (
     audit,
     check_name,
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COUNTED", "HISTORY_POINTS", "INFLUENCERS_CONSIDERED", "KINDS", "Caution", "KindInfo",
-    "Measure", "Since", "add_kpi", "cautions", "check_kind", "counted_since",
+    "Measure", "Since", "add_kpi", "cautions", "check_kind", "check_target", "counted_since",
     "first_point_days", "get_kpi", "history", "kind_label", "list_kpis", "listening",
     "listening_since", "measure", "move_kpi", "own_authors", "own_handles", "period_caution",
     "remove_kpi", "retention_caution", "set_period", "set_target", "window",
@@ -115,6 +116,7 @@ def add_kpi(
         )
     kind = check_kind(kind)
     info = KINDS[kind]
+    check_target(kind, target)
     _check_period(period_days)
     if info.needs == "topic":
         if not topic:
@@ -178,12 +180,50 @@ def set_target(
             hint=tr("Keep the date to set it, or leave it out to remove the deadline."),
         )
     kpi = get_kpi(ws.state, name)
+    check_target(kpi.kind, target)
     kpi = replace(
         kpi, target=float(target), deadline=None if clear_deadline else day or kpi.deadline
     )
     ws.state.save_kpi(kpi)
     audit(ws.state, actor, "plan.kpi.edit", name, f"target {target}")
     return kpi
+
+
+#: The values a measure of each unit can take: a share of voice is a
+#: percentage, net sentiment runs from −100 to 100 points, a count or a time
+#: is never below 0. A target outside is never reached (a share of voice of
+#: 150 was kept, and the plan read "on track" toward it).
+TARGET_RANGES: dict[str, tuple[float, float | None]] = {
+    "percent": (0.0, 100.0),
+    "points": (-100.0, 100.0),
+    "count": (0.0, None),
+    "minutes": (0.0, None),
+}
+
+
+def check_target(kind: str, target: float) -> None:
+    """Refuse a target that ``kind``'s measure can never take."""
+    unit = KINDS[kind].unit if kind in KINDS else ""
+    low, high = TARGET_RANGES.get(unit, (-math.inf, None))
+    if low <= target and (high is None or target <= high):
+        return
+    value = Figure(target)
+    if unit == "percent":
+        raise UsageError(
+            tr("%(field)s: a share of voice runs from 0 to 100, not %(value)s",
+               field=tr("Target"), value=value),
+            hint=tr("Write the share to reach, e.g. 40."),
+        )  # fmt: skip
+    if unit == "points":
+        raise UsageError(
+            tr("%(field)s: net sentiment runs from −100 to 100 points, not %(value)s",
+               field=tr("Target"), value=value),
+            hint=tr("Write the points to reach, e.g. 20."),
+        )  # fmt: skip
+    raise UsageError(
+        tr("%(field)s: %(value)s is negative", field=tr("Target"), value=value),
+        hint=tr("Use 0 or more."),
+    )
 
 
 def _check_period(period_days: int) -> None:

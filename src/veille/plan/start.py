@@ -110,7 +110,7 @@ def suggest_target(kind: str, baseline: float | None, growth: float, floor: floa
     """The baseline grown by ``growth`` (or shrunk, where lower is better),
     never past ``floor`` in the wrong direction; ``floor`` without a baseline."""
     from veille.plan.kpi_measures import COUNTED
-    from veille.plan.kpis import KINDS
+    from veille.plan.kpis import KINDS, TARGET_RANGES
 
     if baseline is None:
         return floor
@@ -122,7 +122,11 @@ def suggest_target(kind: str, baseline: float | None, growth: float, floor: floa
         lower = baseline * (1 - growth)
         return min(math.floor(round(lower, 6)) if whole else round(lower, 1), floor)
     higher = baseline * (1 + growth)
-    return max(math.ceil(round(higher, 6)) if whole else round(higher, 1), floor)
+    target = max(math.ceil(round(higher, 6)) if whole else round(higher, 1), floor)
+    # Never past what the measure can be: a share of voice of 95% grown by a
+    # tenth is 100%, not 104.5%.
+    _low, high = TARGET_RANGES.get(KINDS[kind].unit, (0.0, None))
+    return target if high is None else min(target, high)
 
 
 @dataclass

@@ -88,7 +88,7 @@ def lex(q: str) -> list[Tok]:
             raise err(
                 tr("unclosed quote"),
                 start,
-                tr("unclosed quote: add the closing %(quote)s after the phrase", quote=closing[-1]),
+                tr("add the closing %(quote)s after the phrase", quote=closing[-1]),
             )
         end = close + 1
         slop = None

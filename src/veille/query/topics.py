@@ -112,6 +112,11 @@ def versions(store: Any, name: str) -> list[TopicVersion]:
 
 
 def _check(name: str, query: str) -> None:
+    if not name.strip():  # "'' is not a valid topic name" named nothing
+        raise UsageError(
+            tr("a topic needs a name"),
+            hint=tr("use letters, digits, '-', '_' or '.', at most 64 characters"),
+        )
     if not _NAME.match(name):
         raise UsageError(
             tr("%(name)r is not a valid topic name", name=name),

@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from typing import Protocol
 
-from veille.errors import tr
+from veille.errors import Figure, tr
 from veille.models import now_utc
 from veille.store.base import StateStore
 from veille.store.protocols.accounts import AuditEntry
@@ -63,6 +63,17 @@ _FIRST_RUN = re.compile(r"(?P<params>.*) \(first run\)")
 _STORED = re.compile(r"(?P<count>\d+) stored")
 _HOURS = re.compile(r"(?P<hours>[\d.]+) h/week")
 _TARGET = re.compile(r"(?P<kind>[a-z_]+) target (?P<target>\S+)")
+_NEW_TARGET = re.compile(r"target (?P<target>\S+)")
+_PERIOD = re.compile(r"period (?P<before>\d+) -> (?P<after>\d+) days")
+
+
+def _number(text: str) -> Figure | str:
+    """A number kept as Python wrote it ("400.0"), the reader's way (400,
+    74,7 in French); anything else as it is."""
+    try:
+        return Figure(float(text))
+    except ValueError:
+        return text
 
 
 def shown_detail(detail: str) -> str:
@@ -77,5 +88,11 @@ def shown_detail(detail: str) -> str:
     if found := _HOURS.fullmatch(detail):
         return tr("%(hours)s h/week", hours=found["hours"])
     if found := _TARGET.fullmatch(detail):
-        return tr("%(kind)s target %(target)s", kind=found["kind"], target=found["target"])
+        return tr("%(kind)s target %(target)s", kind=found["kind"], target=_number(found["target"]))
+    if found := _NEW_TARGET.fullmatch(detail):  # a KPI's target changed
+        return tr("target %(target)s", target=_number(found["target"]))
+    if found := _PERIOD.fullmatch(detail):  # a KPI's period changed
+        return tr(
+            "period %(before)s -> %(after)s days", before=found["before"], after=found["after"]
+        )
     return detail

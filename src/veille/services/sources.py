@@ -133,6 +133,11 @@ def add_source(
     problem. Recorded in the audit log as done by ``actor`` (a username;
     ``None``: the command line)."""
     source = source_kind(kind)
+    if not target.strip():  # each kind said it its way ("Mastodon target '' names no instance")
+        raise UsageError(
+            tr("a source needs something to follow"),
+            hint=tr("Write what to follow: a URL, an account, a query or a file."),
+        )
     config = source.config_from_target(target, dict(options or {}))
     seconds = parse_every(every, source.default_every)
     taken = {r.name for r in state.list_sources()}

@@ -251,6 +251,11 @@ def save_team(
     st = workspace(request).state
 
     def save() -> None:
+        if not name.strip():  # said first: "the team '' needs at least one member" named no team
+            raise UsageError(
+                tr("a team needs a name"),
+                hint=tr("Use letters, digits, spaces, dots, dashes (up to 60 characters)."),
+            )
         if not comma_list(members):
             raise UsageError(
                 tr("the team %(name)r needs at least one member", name=name.strip()),
