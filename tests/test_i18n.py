@@ -46,8 +46,22 @@ def test_dates_are_localized_in_the_workspace_zone() -> None:
     )
     assert i18n.format_datetime(late, "en", "America/Toronto") == "Oct 3, 2026, 7:30\u202fPM"
     since, until = datetime(2026, 10, 26, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
-    assert i18n.format_period(since, until, "fr") == f"26 oct.{N}–{N}1 nov. 2026"
+    assert i18n.format_period(since, until, "fr") == f"26 oct.{N}–{N}1er nov. 2026"
     assert i18n.format_period(since, until, "en") == "Oct 26\u2009–\u2009Nov 1, 2026"
+
+
+def test_the_first_of_a_month_is_1er_in_french() -> None:
+    """French writes « 1er décembre », never « 1 décembre » (CLDR's form); an
+    11th, a 21st, a year or a time are left as they are."""
+    first = datetime(2026, 12, 1, 1, 1, tzinfo=UTC)
+    assert i18n.format_date(first, "fr") == "1er décembre 2026"
+    assert i18n.format_date(date(2026, 12, 21), "fr") == "21 décembre 2026"
+    assert i18n.format_datetime(first, "fr") == "1er déc. 2026 à 01:01"
+    assert i18n.format_date(first, "en") == "December 1, 2026"
+    week = datetime(2026, 12, 8, tzinfo=UTC)
+    assert i18n.format_period(first, week, "fr") == "1er–7 déc. 2026"
+    new_year = datetime(2026, 12, 26, tzinfo=UTC), datetime(2027, 1, 2, tzinfo=UTC)
+    assert i18n.format_period(*new_year, "fr") == f"26 déc. 2026{N}–{N}1er janv. 2027"
 
 
 def test_french_typography_of_our_own_sentences() -> None:

@@ -75,6 +75,17 @@ def _spaces(text: str, lang: str) -> str:
     )
 
 
+# The first of a month in a French date: a day « 1 » alone, not part of a
+# number (2026, 11) nor a time (01:05).
+_FIRST_DAY = re.compile(r"(?<![\d:.,])1(?![\d:.,])")
+
+
+def _first_day(text: str, lang: str) -> str:
+    """French writes the first of a month as an ordinal: « 1er décembre 2026 »,
+    « 1er–7 déc. 2026 », « 24 nov. – 1er déc. 2026 » (CLDR gives « 1 »)."""
+    return _FIRST_DAY.sub("1er", text) if language_of(lang) == "fr" else text
+
+
 def half_up(value: float | Decimal, digits: int = 0) -> Decimal:
     """``value`` rounded to ``digits`` after the point, a half away from zero
     (2.5 → 3, −0.125 → −0.13 at 2 digits): how people round, where Python's
@@ -172,7 +183,7 @@ def format_date(when: date | datetime, lang: str, tz: str | tzinfo | None = None
     from babel.dates import format_date as fmt
 
     day = when.astimezone(_zone(tz)).date() if isinstance(when, datetime) else when
-    return fmt(day, "long", locale=locale(lang))
+    return _first_day(fmt(day, "long", locale=locale(lang)), lang)
 
 
 def format_datetime(
@@ -191,6 +202,11 @@ def format_datetime(
     return _spaces(text, lang)
 
 
+def format_medium_date(day: date, lang: str) -> str:
+    """``Mar 1, 2026`` / ``1er mars 2026``: a day in a list or a line."""
+    return _medium_date(day, lang)
+
+
 def format_time(when: datetime, lang: str) -> str:
     """The time of day of ``when`` (already in the reader's zone), as every page
     and e-mail writes it: ``2:05 PM`` / ``14:05``."""
@@ -203,7 +219,7 @@ def format_time(when: datetime, lang: str) -> str:
 def _medium_date(day: date, lang: str) -> str:
     from babel.dates import format_date as fmt_date
 
-    return fmt_date(day, "medium", locale=locale(lang))
+    return _first_day(fmt_date(day, "medium", locale=locale(lang)), lang)
 
 
 @lru_cache(maxsize=4096)
@@ -224,7 +240,7 @@ def format_period(
     since: datetime, until: datetime, lang: str, tz: str | tzinfo | None = None
 ) -> str:
     """A half-open period ``[since, until)`` as days: ``Oct 26 – Nov 1, 2026`` /
-    ``26 oct. – 1 nov. 2026`` (``until`` is excluded, so the last day shown is
+    ``26 oct. – 1er nov. 2026`` (``until`` is excluded, so the last day shown is
     the day before it ends)."""
     from datetime import timedelta
 
@@ -236,7 +252,7 @@ def format_period(
     if first == last:
         return format_date(first, lang)
     text = format_interval(first, last, "yMMMd", locale=locale(lang))
-    return _spaces(text, lang)
+    return _first_day(_spaces(text, lang), lang)
 
 
 def plural(count: float, lang: str, one: str, other: str) -> str:

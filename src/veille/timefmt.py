@@ -40,10 +40,10 @@ def clock(when: datetime, lang: str, tz: str | tzinfo) -> str:
 
 
 def day(when: datetime, lang: str, tz: str | tzinfo) -> str:
-    """``Mar 1, 2026`` / ``1 mars 2026``."""
-    from babel.dates import format_date
+    """``Mar 1, 2026`` / ``1er mars 2026``."""
+    from veille.i18n import format_medium_date
 
-    return format_date(when.astimezone(zone(tz)).date(), "medium", locale=lang)
+    return format_medium_date(when.astimezone(zone(tz)).date(), lang)
 
 
 def moment(when: datetime, lang: str, tz: str | tzinfo) -> str:

@@ -48,8 +48,8 @@ def _bodies(msg: EmailMessage) -> str:
     ("lang", "tz", "shown"),
     [
         ("en", "Europe/Paris", "Mar 1, 2026, 8:00\u202fAM (Europe/Paris)"),
-        ("fr", "Europe/Paris", "1 mars 2026 à 08:00 (Europe/Paris)"),
-        ("fr", "America/Toronto", "1 mars 2026 à 02:00 (America/Toronto)"),
+        ("fr", "Europe/Paris", "1er mars 2026 à 08:00 (Europe/Paris)"),
+        ("fr", "America/Toronto", "1er mars 2026 à 02:00 (America/Toronto)"),
     ],
 )
 def test_mail_times_are_in_the_workspace_zone_and_say_which(
@@ -73,7 +73,7 @@ def test_report_period_in_hours_says_its_zone() -> None:
     since = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
     until = since + timedelta(hours=1)
     assert period_label(since, until, "Europe/Paris", "fr") == (
-        "1 mars 2026, 08:00 – 09:00 (Europe/Paris)"
+        "1er mars 2026, 08:00 – 09:00 (Europe/Paris)"
     )
     assert period_label(since, until, "Europe/Paris") == (
         "Mar 1, 2026, 8:00\u202fAM – 9:00\u202fAM (Europe/Paris)"
@@ -82,7 +82,7 @@ def test_report_period_in_hours_says_its_zone() -> None:
     # the reader's way, as the hours are.
     start, end = since - timedelta(hours=7), since + timedelta(days=6, hours=17)
     assert period_label(start, end, "UTC") == "Mar 1\u2009–\u20097, 2026"
-    assert period_label(start, end, "UTC", "fr") == "1–7 mars 2026"
+    assert period_label(start, end, "UTC", "fr") == "1er–7 mars 2026"
 
 
 def test_clock_and_moment() -> None:

@@ -335,7 +335,7 @@ def test_a_printed_month_does_not_leave_its_first_page_blank(ws_path: Path) -> N
 
     shown = list(texts(first))
     assert "Constats" in shown and "Chiffres clés" in shown
-    assert "1 mars 2026" in shown  # the table's first day
+    assert "1er mars 2026" in shown  # the table's first day
 
 
 class _Aligned(HTMLParser):
