@@ -289,3 +289,41 @@ def test_retention_forgets_the_done_rows_and_old_marks_of_posts_before_its_cutof
     # Nothing more to forget: the next upkeep writes nothing.
     again = state_store.forget_before(datetime.fromtimestamp(10 * day, UTC))
     assert (again["deliveries"], again["alert_marks"]) == (0, 0)
+
+
+# Post ids as platforms and plugins give them: each holds a character that
+# PostgreSQL's array syntax reads apart (a quote, a backslash, a comma, a
+# brace, white space, the word NULL) or that is not ASCII.
+ODD_IDS = ['rss:a"b', "rss:a\\b", "rss:a,b", "rss:{a}", "rss:a b", "NULL", "rss:é\u202fü", 'x:\\"']
+
+
+def test_a_batchs_rows_keep_ids_that_array_syntax_would_misread(
+    state_store: StateStore,
+) -> None:
+    """Ingest writes a batch's filings, outbox rows and signatures as one
+    statement each (PostgreSQL: one array per column): every id comes back
+    as it was given, none split, unquoted or taken for a NULL."""
+    assert state_store.create_topic("lumio", "lumio", 100)
+    topic = state_store.topic("lumio")
+    alert_id = state_store.insert_alert(_alert())
+    assert topic is not None and alert_id is not None
+    with state_store.transaction() as tx:
+        tx.file_posts([(post_id, topic.id) for post_id in ODD_IDS])
+        rows = [(alert_id, post_id, ODD_IDS[0] if n % 2 else None, 10.0, 10.0 + n,
+                 None if n % 3 else 1.5e9 + n) for n, post_id in enumerate(ODD_IDS)]  # fmt: skip
+        assert tx.queue_matches([*rows, (alert_id, "rss:late", None, 10.0, 20.0, 2e9)]) == 9
+        signed = [(post_id, ODD_IDS[1], bytes([n, 0, 92, 34]), [-(2**63) + n, 2**63 - 1 - n])
+                  for n, post_id in enumerate(ODD_IDS)]  # fmt: skip
+        tx.file_signatures(signed)
+        assert tx.signed_posts([*ODD_IDS, "rss:ab"]) == set(ODD_IDS)
+        many = tx.duplicate_candidates_many([[-(2**63) + 2], [2**63 - 1, 5]], per_band=4)
+        assert [[(r[0], r[1], bytes(r[2])) for r in found] for found in many] == [
+            [(ODD_IDS[2], ODD_IDS[1], bytes([2, 0, 92, 34]))],
+            [(ODD_IDS[0], ODD_IDS[1], bytes([0, 0, 92, 34]))],
+        ]
+    filed = getattr(state_store, "topic_post_ids", None)  # (SQLite files the posts it holds)
+    if filed is not None:
+        assert filed(topic.id) == set(ODD_IDS)
+    ((_, ids),) = state_store.claim_deliveries(25.0, 30.0)
+    assert sorted(i.key for i in state_store.queued_items(ids)) == sorted([*ODD_IDS, "rss:late"])
+    assert set(state_store.delivered_posts(alert_id)) == {*ODD_IDS, "rss:late"}

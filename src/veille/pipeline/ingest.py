@@ -72,6 +72,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from veille.cycles import cycles_paused
 from veille.errors import VeilleError, log_failure, tr
 from veille.models import Cursor, Post, spaces_encoded
 from veille.store.base import Store, StoreTransaction, UpsertResult
@@ -439,24 +440,25 @@ class Pipeline:
         starts = range(0, len(posts), size) if posts else range(1)
         cutoff = self.cutoff()
         for start in starts:
-            last = start + size >= len(posts)
-            chunk, expired = self.expire(posts[start : start + size], cutoff)
-            batch, failed = self.prepare_changed(chunk)
-            if strict and failed:
-                raise PostsLeftOut(failed)
-            with self.batch_transaction() as tx:
-                # Read again in the write's transaction: a purge that began
-                # since logged its cutoff before its first delete.
-                batch, late = self.expire(batch, self.cutoff())
-                expired += late
-                result = self._ahead(self.write(tx, batch, cursor if last else None), ahead)
-                result.failed = failed
-                # (With the posts the store left out: a purge deleted them.)
-                result.expired = expired + result.expired
-                if state is not None:
-                    state(tx, result, last)
-            self.committed(result)
-            total += result
+            with cycles_paused:  # (veille.cycles) a batch at a time
+                last = start + size >= len(posts)
+                chunk, expired = self.expire(posts[start : start + size], cutoff)
+                batch, failed = self.prepare_changed(chunk)
+                if strict and failed:
+                    raise PostsLeftOut(failed)
+                with self.batch_transaction() as tx:
+                    # Read again in the write's transaction: a purge that began
+                    # since logged its cutoff before its first delete.
+                    batch, late = self.expire(batch, self.cutoff())
+                    expired += late
+                    result = self._ahead(self.write(tx, batch, cursor if last else None), ahead)
+                    result.failed = failed
+                    # (With the posts the store left out: a purge deleted them.)
+                    result.expired = expired + result.expired
+                    if state is not None:
+                        state(tx, result, last)
+                self.committed(result)
+                total += result
         return total
 
     # -- posts and state in two backends -------------------------------------
@@ -487,41 +489,42 @@ class Pipeline:
         starts = range(0, len(posts), size) if posts else range(1)
         cutoff = self.cutoff()
         for start in starts:
-            last = start + size >= len(posts)
-            chunk, expired = self.expire(posts[start : start + size], cutoff)
-            # Read once: what to enrich, and which posts are new.
-            stored = self.post_store.stored_content(chunk) if chunk else {}
-            batch, failed = self.prepare_changed(chunk, stored)
-            if strict and failed:
-                raise PostsLeftOut(failed)
-            fresh = [p.id for p in batch if p.id not in stored]
-            unrecorded = self.unrecorded(chunk, stored, committed)
-            hold: int | None = None
-            if fresh:
+            with cycles_paused:  # (veille.cycles) a batch at a time
+                last = start + size >= len(posts)
+                chunk, expired = self.expire(posts[start : start + size], cutoff)
+                # Read once: what to enrich, and which posts are new.
+                stored = self.post_store.stored_content(chunk) if chunk else {}
+                batch, failed = self.prepare_changed(chunk, stored)
+                if strict and failed:
+                    raise PostsLeftOut(failed)
+                fresh = [p.id for p in batch if p.id not in stored]
+                unrecorded = self.unrecorded(chunk, stored, committed)
+                hold: int | None = None
+                if fresh:
+                    with self.store.transaction() as tx:
+                        hold = tx.hold_pending(owner, fresh, time.time())
+                        batch = self.before_write(tx, batch, set(fresh))
+                # The posts store leaves out, with its write, what a purge deleted
+                # (one begun since ``cutoff`` was read too: see upsert_posts).
+                result = self.post_store.upsert_posts(batch) if batch else UpsertResult()
+                result = self._ahead(result, ahead)
+                result.failed = failed
+                result.expired = expired + result.expired
                 with self.store.transaction() as tx:
-                    hold = tx.hold_pending(owner, fresh, time.time())
-                    batch = self.before_write(tx, batch, set(fresh))
-            # The posts store leaves out, with its write, what a purge deleted
-            # (one begun since ``cutoff`` was read too: see upsert_posts).
-            result = self.post_store.upsert_posts(batch) if batch else UpsertResult()
-            result = self._ahead(result, ahead)
-            result.failed = failed
-            result.expired = expired + result.expired
-            with self.store.transaction() as tx:
+                    if unrecorded.new:
+                        self.run_stages(tx, unrecorded)
+                    self.run_stages(tx, result)
+                    if last and cursor is not None:
+                        tx.set_cursor(cursor)
+                    if state is not None:
+                        state(tx, result, last)
+                    if hold is not None:
+                        tx.release_pending([hold])
+                result = self.drop_forgotten(batch, result)
                 if unrecorded.new:
-                    self.run_stages(tx, unrecorded)
-                self.run_stages(tx, result)
-                if last and cursor is not None:
-                    tx.set_cursor(cursor)
-                if state is not None:
-                    state(tx, result, last)
-                if hold is not None:
-                    tx.release_pending([hold])
-            result = self.drop_forgotten(batch, result)
-            if unrecorded.new:
-                self.committed(unrecorded)
-            self.committed(result)
-            total += result
+                    self.committed(unrecorded)
+                self.committed(result)
+                total += result
         return total
 
     def unrecorded(

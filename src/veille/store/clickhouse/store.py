@@ -4,18 +4,17 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import ContextDecorator
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from veille.cycles import cycles_paused
 from veille.errors import NotFound, tr
 from veille.models import Cursor, Post, Sentiment
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
@@ -64,40 +63,6 @@ _SENTIMENT = ("sentiment", "sentiment_score", "sentiment_confidence", "sentiment
 # HOT_ROWS rows (a few seconds to merge).
 SETTLED_AFTER = timedelta(days=7)
 HOT_ROWS = 2_000_000
-
-
-class _CyclesPaused(ContextDecorator):
-    """Python's cycle collector paused while a batch of posts is written: a
-    batch builds a dict and about a dozen lists per post, none in a cycle
-    (reference counting frees them), yet their number sets off collections
-    that walk every object the process holds. Measured on the bench's 10M
-    store (its process holding the generated posts): 6,400 to 7,100 posts/s
-    with collections, 9,500 to 12,000 paused (in a lean process, 8,100
-    against 11,500); SQLite's writes, timed the same way, gained nothing.
-    Process-wide, so counted across threads: the collector comes back when
-    the last writer is done, if it was on."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._writers = 0
-        self._resume = False
-
-    def __enter__(self) -> _CyclesPaused:
-        with self._lock:
-            if self._writers == 0:
-                self._resume = gc.isenabled()
-                gc.disable()
-            self._writers += 1
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with self._lock:
-            self._writers -= 1
-            if self._writers == 0 and self._resume:
-                gc.enable()
-
-
-_cycles_paused = _CyclesPaused()
 
 
 def _merged(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -256,7 +221,7 @@ class ClickHouseStore(
         found += [stored_dict(r) for r in self._on_days(KNOWN_COLUMNS, "canonical_url", rest, days)]
         return found
 
-    @_cycles_paused  # a batch at a time: posts may come from a long stream
+    @cycles_paused  # (veille.cycles) a batch at a time: posts may come from a long stream
     def _upsert_batch(self, batch: list[Post]) -> UpsertResult:
         result = UpsertResult()
         by_id: dict[str, Post] = {p.id: p for p in batch}

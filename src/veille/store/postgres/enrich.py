@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from veille.models import Sentiment
-from veille.store.postgres.base import Runner
+from veille.store.postgres.base import Runner, pg_array
 from veille.store.protocols.enrich import Correction
 
 
@@ -111,7 +111,8 @@ class PgEnrichTx(Runner):
         filed = {
             r[0]
             for r in self.rows(
-                "SELECT DISTINCT band_key FROM minhash_bands WHERE band_key = ANY(%s)", (wanted,)
+                "SELECT DISTINCT band_key FROM minhash_bands WHERE band_key = ANY(%s::bigint[])",
+                (pg_array(wanted),),
             )
         }
         return [
@@ -135,7 +136,9 @@ class PgEnrichTx(Runner):
             last.values(),
         )
         # A post clustered again (enrich --rerun) leaves its old buckets.
-        self.run("DELETE FROM minhash_bands WHERE post_id = ANY(%s)", (list(last),))
+        self.run(
+            "DELETE FROM minhash_bands WHERE post_id = ANY(%s::text[])", (pg_array(list(last)),)
+        )
         self.copy_rows(
             "minhash_bands",
             ("band_key", "post_id"),
