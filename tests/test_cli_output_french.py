@@ -204,7 +204,7 @@ def test_the_plan_commands_are_said_in_french(run) -> None:
     assert f"L’indicateur «{NBSP}vol{NBSP}» ne relève plus d’aucun objectif." in done.output
     assert f"chaque valeur couvre 1{NBSP}jour." in done.output, done.output
     assert (
-        f"Canal mastodon{NBSP}: 3,5{NBSP}publications par semaine."
+        f"Canal Mastodon{NBSP}: 3,5{NBSP}publications par semaine."
         in run("plan", "channel", "set", "mastodon", "--per-week", "3.5").output
     )
     wide = {"COLUMNS": "3000"}
@@ -324,7 +324,7 @@ def test_more_plan_commands_are_said_in_french(run, tmp_path: Path) -> None:
     assert f"Pas encore de consignes{NBSP}: `veille plan guidelines set`." in shown, shown
     run("plan", "channel", "set", "mastodon", "--per-week", "2")
     assert (
-        "mastodon retiré du plan des canaux." in run("plan", "channel", "remove", "mastodon").output
+        "Mastodon retiré du plan des canaux." in run("plan", "channel", "remove", "mastodon").output
     )
     assert f"Coût horaire{NBSP}: 40,00{NBSP}€." in run("plan", "money", "rate", "40").output
     assert "Coût horaire non défini." in run("plan", "money", "rate").output

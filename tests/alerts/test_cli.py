@@ -247,3 +247,15 @@ def test_channel_urls_are_written_one_way_in_help_errors_and_docs(tmp_path: Path
         text = (docs / page).read_text(encoding="utf-8")
         assert f"--to slack://{slack}" in text and f"--to ntfy://{ntfy}" in text
         assert "slack://…" not in text and "ntfy://…" not in text
+
+
+def test_an_alert_error_names_the_option_on_the_command_line(tmp_path: Path) -> None:
+    """The command line names the option it was given ("--at"); the alert
+    form names the field in words, the API its field (tests/web)."""
+    w = str(make_workspace(tmp_path / "ws").root)
+    add = ("alert", "add", "--query", "x", "-w", w)
+    code, out = run(*add, "--name", "a", "--to", "nope")
+    assert code == 2 and "where to send the alert (--to) 'nope' is not a URL" in out, out
+    code, out = run(*add, "--name", "b", "--to", "mailto:me@x.org", "--every", "daily",
+                    "--at", "8h30")  # fmt: skip
+    assert code == 2 and "time (--at) '8h30' is not a time" in out, out

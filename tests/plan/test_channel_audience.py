@@ -104,9 +104,9 @@ def test_the_plan_page_says_where_the_audience_is(
     finally:
         server.stop()
     assert "Share of the conversation (posts in 30 days)" in page
-    row = page.split('<th scope="row">mastodon</th>')[1].split("</tr>")[0]
+    row = page.split('<th scope="row">Mastodon</th>')[1].split("</tr>")[0]
     assert "75% (3)" in row  # 3 of the 4 lumio posts are on mastodon
-    assert "topics is on reddit (1 post in 30 days)" in page  # a recommendation
+    assert "topics is on Reddit (1 post in 30 days)" in page  # a recommendation
     assert reads.count((("platform",), 30)) == 1
 
 
@@ -123,7 +123,7 @@ def test_the_plan_page_keeps_its_reads_of_posts_but_shows_plan_changes_at_once(
         with httpx.Client(base_url=served.url, timeout=30) as client:
             do_login(client, "viewer")
             first = client.get("/plan").text
-            assert "topics is on reddit (1 post in 30 days)" in first
+            assert "topics is on Reddit (1 post in 30 days)" in first
             read = len(reads)
             with Workspace.open(root) as ws:
                 set_channel(ws.state, "reddit", objectives="reach", posts_per_week=1)
@@ -131,15 +131,15 @@ def test_the_plan_page_keeps_its_reads_of_posts_but_shows_plan_changes_at_once(
             assert len(reads) == read  # the posts were not read again
             # The channel shows at once, with its share of what was heard,
             # and the recommendation to open it is gone.
-            row = second.split('<th scope="row">reddit</th>')[1].split("</tr>")[0]
+            row = second.split('<th scope="row">Reddit</th>')[1].split("</tr>")[0]
             assert "25% (1)" in row
-            assert "topics is on reddit" not in second
+            assert "topics is on Reddit" not in second
             # A topic added to the plan: read again, at once.
             with Workspace.open(root) as ws:
                 add_objective(ws.state, "rivals", "awareness", topics="vexa")
             third = client.get("/plan").text
             assert len(reads) > read
-            row = third.split('<th scope="row">reddit</th>')[1].split("</tr>")[0]
+            row = third.split('<th scope="row">Reddit</th>')[1].split("</tr>")[0]
             assert "50% (3)" in row  # 1 lumio and 2 vexa posts of the 6 on reddit
     finally:
         server.stop()

@@ -193,7 +193,7 @@ def test_person_add_says_the_role_in_a_sentence(ws: Workspace) -> None:
     assert code == 0 and out.strip() == "mia is a spokesperson.", out
     code, out = run(ws, "plan", "person", "add", "leo", "--role", "channel-owner",
                     "--platform", "Mastodon")  # fmt: skip
-    assert code == 0 and out.strip() == "leo is a channel owner of mastodon.", out
+    assert code == 0 and out.strip() == "leo is a channel owner of Mastodon.", out
 
 
 def test_a_kpis_deadline_is_cleared_and_a_past_or_met_one_said(ws: Workspace) -> None:

@@ -39,7 +39,7 @@ def test_a_week_of_posts_is_a_week_of_mentions(tmp_path: Path) -> None:
     assert est.measured_days == pytest.approx(7)
     assert est.partial_days == 7
     said = {lang: " ".join(cost_markdown(est, lang).split()) for lang in ("en", "fr")}
-    assert "| mastodon | 14 |" in said["en"]
+    assert "| Mastodon | 14 |" in said["en"]
     assert (
         "Mentions a week are averaged over the 7 days veille holds posts for, "
         "not yet the last 28." in said["en"]

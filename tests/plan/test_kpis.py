@@ -248,7 +248,7 @@ def test_engagement_on_a_blog_that_gives_no_counts_is_unknown(ws: Workspace) -> 
     kpi = add_kpi(ws, "blog", "engagement", 100, platform="wordpress", now=NOW)
     got = measure(ws, kpi, window(NOW, 30))
     assert got.value is None
-    assert "none of our 2 posts on wordpress in this period gave an interaction count" in (
+    assert "none of our 2 posts on WordPress in this period gave an interaction count" in (
         got.why_en
     )
     assert "n’a donné de nombre d’interactions\u202f: la plateforme" in got.why_fr

@@ -270,6 +270,20 @@ def test_deleting_an_alert_an_inbox_rule_notifies_through_is_a_conflict(api: Run
         assert c.delete("/api/v1/alerts/oncall-api").status_code == 204
 
 
+def test_an_alert_error_names_the_apis_field(api: Running) -> None:
+    """The API names the body's field ("at"), where the CLI names its
+    option (--at) and the alert form the field in words."""
+    body = {"to": "mailto:team@example.org", "query": "lumio", "every": "daily", "at": "8h30"}
+    with client(api) as c:
+        english = c.post("/api/v1/alerts", json=body)
+        french = c.post("/api/v1/alerts", json=body, headers={"Accept-Language": "fr"})
+    assert english.status_code == 400 and french.status_code == 400
+    assert english.json()["error"]["message"] == "time (at) '8h30' is not a time"
+    assert (
+        french.json()["error"]["message"] == "l’heure (at) «\u202f8h30\u202f» n’est pas une heure"
+    )
+
+
 def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) -> None:
     with client(api) as c:
         r = c.post(

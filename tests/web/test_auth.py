@@ -579,3 +579,23 @@ def test_the_audit_log_says_a_kpis_changes_in_the_readers_language(fresh_server:
         for said in ("mentions, cible 400<", "cible 450,5<", "période passée de 30 à 7 jours<"):
             assert said in french, french
         assert "target" not in french and "period" not in french
+
+
+def test_the_password_rule_writes_its_numbers_the_readers_way(
+    client: httpx.Client, login: Login
+) -> None:
+    """« de 8 à 1024 caractères » is not how French writes a thousand: the
+    rule's numbers go through the number formatting, « 1 024 », "1,024"."""
+    import html
+
+    login(client, "admin")
+    token = csrf_from(client.get("/users").text)
+    short = {"username": "newbie", "password": "short", "role": "viewer", "csrf_token": token}
+    said = {}
+    for lang in ("en", "fr"):
+        client.cookies.set("veille_lang", lang)
+        refused = client.post("/users", data=short)
+        assert refused.status_code == 400
+        said[lang] = html.unescape(refused.text)
+    assert "The password must have 8 to 1,024 characters." in said["en"]
+    assert "Le mot de passe doit compter de 8 à 1\u202f024 caractères." in said["fr"]

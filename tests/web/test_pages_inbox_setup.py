@@ -220,7 +220,7 @@ def test_working_time_and_targets(live_server: Served, client: httpx.Client, log
         assert refused.status_code == 400 and said in refused.text, field
         assert f'value="{value}"' in refused.text  # the form keeps what was typed
     none = client.post("/inbox/hours", data={**form, "day": []})
-    assert none.status_code == 400 and "working_days is empty" in none.text
+    assert none.status_code == 400 and "the list of working days is empty" in none.text
     assert client.post("/inbox/hours/reset", data={"csrf_token": token}).status_code == 303
     with live_server.workspace() as ws:
         assert working_settings(ws).inbox.timezone == ""
@@ -295,10 +295,17 @@ def test_a_french_reader_reads_the_working_time_errors_in_french(
     page = html.unescape(refused.text)
     assert refused.status_code == 400
     assert (
-        "timezone «\u202fMars/Olympus\u202f» n’est pas un fuseau horaire" in page
+        "le fuseau horaire «\u202fMars/Olympus\u202f» n’est pas un fuseau horaire" in page
         and "[inbox]" not in page
     )
     assert "Utilisez un nom IANA comme «\u202fEurope/Paris\u202f»." in page
+    # The field in words, not its veille.toml key (« working_hours «…» finit … »).
+    refused = client.post(
+        "/inbox/hours", data=form | {"timezone": "", "working_hours": "18:00-09:00"}
+    )
+    page = html.unescape(refused.text)
+    assert "la journée de travail «\u202f18:00-09:00\u202f» finit avant de commencer" in page
+    assert "working_hours «" not in page
     refused = client.post("/inbox/hours", data=form | {"timezone": "", "first_urgent": "bientôt"})
     assert "n’est pas une durée" in html.unescape(refused.text)
     # A week of minutes written the French way (it read « Utilisez 0 à 10080 »).

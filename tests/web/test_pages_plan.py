@@ -334,11 +334,11 @@ def test_the_plan_says_a_label_once_and_roles_in_words(
         assert "Customer service (Customer service)" not in page
         assert "(Customer service)" not in page
         edit = client.get("/plan/edit").text
-        assert "analyst — Channel owner (mastodon)" in edit and "channel_owner (" not in edit
+        assert "analyst — Channel owner (Mastodon)" in edit and "channel_owner (" not in edit
         token = csrf_from(edit)
         client.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/plan"})
         french = client.get("/plan/edit").text
-        assert "analyst — Responsable de canal (mastodon)" in french
+        assert "analyst — Responsable de canal (Mastodon)" in french
         md = client.get("/plan/export", params={"format": "md", "language": "en"}).text
         assert "Customer service (Customer service)" not in md
 
@@ -1159,32 +1159,32 @@ def test_two_managers_move_a_kpi_and_a_channel_to_another_objective(
         said = html.unescape(refused.text)
         assert "KPI waiting changed since you opened the page (Objective)" in said
 
-        channel = _objective_form(page_1, "mastodon", "Channel")
+        channel = _objective_form(page_1, "Mastodon", "Channel")
         assert channel["objectives"] == ["care"]
         assert (
             first.post("/plan/channels", data=channel | {"objectives": ["reach"]}).status_code
             == 303
         )
-        toned = _objective_form(page_2, "mastodon", "Channel") | {"tone": "warm"}
+        toned = _objective_form(page_2, "Mastodon", "Channel") | {"tone": "warm"}
         assert second.post("/plan/channels", data=toned).status_code == 303
         with Workspace.open(state_org.root) as ws:
             now_c = get_channel(ws.state, "mastodon")
         assert now_c is not None
         assert (now_c.objectives, now_c.tone, now_c.audience) == (("reach",), "warm", "customers")
 
-        clash_c = _objective_form(page_2, "mastodon", "Channel") | {"objectives": []}
+        clash_c = _objective_form(page_2, "Mastodon", "Channel") | {"objectives": []}
         refused = second.post("/plan/channels", data=clash_c)
         assert refused.status_code == 409
         said = html.unescape(refused.text)
         assert (
-            "channel mastodon changed since you opened the page (Why: the objectives it serves)"
+            "channel Mastodon changed since you opened the page (Why: the objectives it serves)"
             in said
         )
         switch = {"csrf_token": csrf_from(page_2), "next": "/plan"}
         second.post("/language", data=switch | {"lang": "fr"})
         said = html.unescape(second.post("/plan/channels", data=clash_c).text)
         second.post("/language", data=switch | {"lang": "en"})
-        assert "le canal mastodon a changé depuis que vous avez ouvert la page" in said
+        assert "le canal Mastodon a changé depuis que vous avez ouvert la page" in said
 
         remove = {"csrf_token": csrf_from(page_1), "name": "care"}
         assert first.post("/plan/objectives/remove", data=remove).status_code == 303

@@ -43,10 +43,10 @@ def test_the_cost_of_a_plan_made_after_ten_days_of_listening(
     table = r'<table class="data plan-cost">.*?</table>\s*(<p class="plan-cost-days">.*?</p>)?'
     said = plan_says(root, login, table)
     for lang, (row, note) in {
-        "en": ("<th scope=\"row\">bluesky</th><td>28</td>",
+        "en": ("<th scope=\"row\">Bluesky</th><td>28</td>",
                "Mentions a week are averaged over the 10 days veille holds posts for, "
                "not yet the last 28."),
-        "fr": ("<th scope=\"row\">bluesky</th><td>28</td>",
+        "fr": ("<th scope=\"row\">Bluesky</th><td>28</td>",
                "Les mentions par semaine sont la moyenne des 10 jours pour lesquels veille "
                "détient des publications, pas encore des 28 derniers."),
     }.items():  # fmt: skip

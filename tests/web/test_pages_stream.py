@@ -510,3 +510,23 @@ def test_exports_are_in_the_audit_log(seeded: Served, client: httpx.Client, logi
     audit = client.get("/audit", params={"action": "posts.export", "actor": "viewer"}).text
     assert "/stream?q=vexa" in audit and "jsonl" in audit
     assert "selection" in audit and "2 posts, csv" in audit
+
+
+def test_a_posts_language_is_named_in_the_readers_language(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """A post's badge said its code, "fr", marked lang="en" on a French page
+    too; it names the language as the reader reads it: "French",
+    « français » (the code stays as data-lang, the post's words keep theirs)."""
+    login(client, "viewer")
+    said = {}
+    for lang in ("en", "fr"):
+        client.cookies.set("veille_lang", lang)
+        said[lang] = client.get("/stream", params={"q": "lumio OR vexa"}).text
+    assert '<span class="badge lang" data-lang="fr">French</span>' in said["en"]
+    assert '<span class="badge lang" data-lang="en">English</span>' in said["en"]
+    assert '<span class="badge lang" data-lang="fr">français</span>' in said["fr"]
+    assert '<span class="badge lang" data-lang="en">anglais</span>' in said["fr"]
+    for page in said.values():
+        assert '<p class="post-text" lang="fr">' in page
+        assert ">fr</span>" not in page and ">en</span>" not in page

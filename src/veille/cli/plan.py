@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from veille.analytics.findings import platform_name
 from veille.cli.common import (
     LIST_HEADS,
     DataFormat,
@@ -508,7 +509,7 @@ def _people(plan: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             person = add_person(ws.state, username, role, platform=platform, note=note, actor=actor)
             tell(ws, tr("%(name)s is a channel owner of %(platform)s.", name=person.username,
-                         platform=person.platform) if person.role == "channel_owner"
+                         platform=platform_name(person.platform)) if person.role == "channel_owner"
                   else tr("%(name)s is a spokesperson.", name=person.username))  # fmt: skip
 
     @group.command("remove")
@@ -645,7 +646,8 @@ def _channels(plan: typer.Typer) -> None:
                 response_minutes=respond_within,
                 actor=actor,
             )
-            tell(ws, tr("Channel %(platform)s: %(n)s posts a week.", platform=c.platform,
+            tell(ws, tr("Channel %(platform)s: %(n)s posts a week.",
+                         platform=platform_name(c.platform),
                          n=Figure(c.posts_per_week)))  # fmt: skip
 
     @group.command("list")
@@ -684,4 +686,5 @@ def _channels(plan: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_channel(ws.state, platform, actor=actor)
-            tell(ws, tr("%(platform)s removed from the channel plan.", platform=platform))
+            tell(ws, tr("%(platform)s removed from the channel plan.",
+                         platform=platform_name(platform.strip().lower())))  # fmt: skip

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from veille.analytics.findings import platform_name
 from veille.cli.asking import prompt
 from veille.cli.common import (
     WorkspaceOpt,
@@ -182,7 +183,7 @@ def register(plan: typer.Typer) -> None:
         console().print(
             q["done"].format(
                 o=result.objective,
-                c=", ".join(result.channels) or "—",
+                c=", ".join(map(platform_name, result.channels)) or "—",
                 k=", ".join(result.kpis) or "—",
             ),
             markup=False,
@@ -200,7 +201,8 @@ def register(plan: typer.Typer) -> None:
             say = speaker(cli_language(ws.root))
             for r in found:
                 if r.snapshot is None:
-                    warn(tr("%(platform)s %(handle)s: %(error)s", platform=r.platform,
+                    warn(tr("%(platform)s %(handle)s: %(error)s",
+                            platform=platform_name(r.platform),
                             handle=r.handle, error=r.error), say=say)  # fmt: skip
                     continue
                 shot = r.snapshot
@@ -211,7 +213,8 @@ def register(plan: typer.Typer) -> None:
                 if shot.posts is not None:
                     n = Count(shot.posts)
                     figures.append(say(trn("%(n)s post", "%(n)s posts", n, n=n)))
-                tell(ws, tr("%(platform)s %(handle)s: %(figures)s.", platform=r.platform,
+                tell(ws, tr("%(platform)s %(handle)s: %(figures)s.",
+                             platform=platform_name(r.platform),
                              handle=r.handle,
                              figures=", ".join(figures) or tr("no figure given")))  # fmt: skip
             if not found:

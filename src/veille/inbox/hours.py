@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from veille.errors import ConfigError, Text, tr
+from veille.errors import ConfigError, Place, tr
 
 if TYPE_CHECKING:
     from veille.config import Settings
@@ -28,8 +28,27 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhd])\s*$")
 _HORIZON_DAYS = 800
 
 
-def parse_hours(value: str, where: str = "[inbox] working_hours") -> tuple[time, time | None]:
+#: The /inbox/hours form's words for each ``[inbox]`` key it sets.
+_WORDS = {
+    "timezone": tr("the time zone"),
+    "working_hours": tr("the working day"),
+    "working_days": tr("the list of working days"),
+    "holidays": tr("the list of holidays"),
+    "first_response_targets": tr("the first response targets"),
+    "resolution_targets": tr("the resolution targets"),
+}
+
+
+def inbox_key(name: str) -> Place:
+    """An ``[inbox]`` key as its reader names it (veille.errors.Place):
+    ``[inbox] working_hours`` where veille.toml is read, the form's words on
+    /inbox/hours (« la journée de travail »)."""
+    return Place(f"[inbox] {name}", page=_WORDS[name])
+
+
+def parse_hours(value: str, where: str | None = None) -> tuple[time, time | None]:
     """``"09:00-18:00"`` -> (09:00, 18:00); an end of ``24:00`` is ``None`` (midnight)."""
+    where = where or inbox_key("working_hours")
     m = _HOURS.match(value)
     if not m:
         raise ConfigError(
@@ -88,7 +107,11 @@ class WorkingTime:
             tz = ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ConfigError(
-                tr("%(where)s %(value)r is not a time zone", where="[inbox] timezone", value=zone),
+                tr(
+                    "%(where)s %(value)r is not a time zone",
+                    where=inbox_key("timezone"),
+                    value=zone,
+                ),
                 hint=tr('Use an IANA name such as "Europe/Paris".'),
             ) from exc
         start, end = parse_hours(inbox.working_hours)
@@ -99,7 +122,7 @@ class WorkingTime:
                 raise ConfigError(
                     tr(
                         "%(where)s: %(value)r is not a day",
-                        where="[inbox] working_days",
+                        where=inbox_key("working_days"),
                         value=name,
                     ),
                     hint=tr("Use mon, tue … sun."),
@@ -107,7 +130,7 @@ class WorkingTime:
             days.add(WEEKDAYS.index(key))
         if not days:
             raise ConfigError(
-                tr("%(where)s is empty", where="[inbox] working_days"),
+                tr("%(where)s is empty", where=inbox_key("working_days")),
                 hint=tr('List at least one, e.g. ["mon"].'),
             )
         holidays = set()
@@ -116,7 +139,11 @@ class WorkingTime:
                 holidays.add(date.fromisoformat(value.strip()))
             except ValueError as exc:
                 raise ConfigError(
-                    tr("%(where)s: %(value)r is not a date", where="[inbox] holidays", value=value),
+                    tr(
+                        "%(where)s: %(value)r is not a date",
+                        where=inbox_key("holidays"),
+                        value=value,
+                    ),
                     hint=tr('Write "YYYY-MM-DD".'),
                 ) from exc
         return cls(tz, start, end, frozenset(days), frozenset(holidays))
@@ -206,14 +233,14 @@ class Targets:
         )
 
 
-def _targets(values: tuple[str, ...], hours: WorkingTime, key: str) -> dict[str, timedelta]:
+def _targets(values: tuple[str, ...], hours: WorkingTime, name: str) -> dict[str, timedelta]:
     from veille.inbox.model import PRIORITIES
 
     out: dict[str, timedelta] = {}
     for value in values:
         priority, sep, span = value.partition("=")
         priority = priority.strip().lower()
-        where = f"[inbox] {key}"
+        where = inbox_key(name)
         if not sep or priority not in PRIORITIES:
             raise ConfigError(
                 tr("%(where)s: %(value)r is not priority=duration", where=where, value=value),
@@ -294,19 +321,7 @@ def set_working_time(ws: Workspace, values: dict[str, Any]) -> Settings:
     after = _overlay(ws.settings, merged)
     try:
         Targets.from_settings(after)
-    except ConfigError as exc:
-        raise UsageError(_without_section(exc.message), hint=exc.hint) from None
+    except ConfigError as exc:  # its keys said the page's way (inbox_key)
+        raise UsageError(exc.message, hint=exc.hint) from None
     ws.state.set_inbox_settings(values)
     return after
-
-
-def _without_section(text: str) -> str:
-    """A config error's message as the settings page says it: the keys it
-    names without their ``[inbox]`` section (still to be translated)."""
-    if not isinstance(text, Text):
-        return text.replace("[inbox] ", "")
-    values = {
-        k: v.replace("[inbox] ", "") if isinstance(v, str) and not isinstance(v, Text) else v
-        for k, v in text.values.items()
-    }
-    return Text(text.template, values)

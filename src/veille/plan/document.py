@@ -7,6 +7,7 @@ import functools
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from veille.analytics.findings import platform_name
 from veille.i18n import colon, format_date, format_decimal, format_money
 from veille.plan.cost import MEASURE_DAYS, CostEstimate
 
@@ -246,7 +247,8 @@ def cost_markdown(est: CostEstimate, lang: str) -> str:
     ]
     for c in est.channels:
         out.append(
-            f"| {c.platform} | {_h(c.mentions_per_week, lang)} | {_h(c.hours_posting, lang)} | "
+            f"| {platform_name(c.platform)} | {_h(c.mentions_per_week, lang)} | "
+            f"{_h(c.hours_posting, lang)} | "
             f"{_h(c.hours_replying, lang)} | {_h(c.hours_monitoring, lang)} | {_h(c.hours, lang)} |"
         )
     out.append(f"| **{t['total']}** | | | | | **{_h(est.hours_per_week, lang)}** |")
@@ -334,7 +336,9 @@ def plan_markdown(
             f"{t['owner']}{c} {o.owner}" if o.owner else "",
             f"{t['deadline']}{c} {format_date(o.deadline, lang)}" if o.deadline else "",
             f"{t['topics']}{c} {', '.join(o.topics)}" if o.topics else "",
-            f"{t['channels_l']}{c} {', '.join(o.channels)}" if o.channels else "",
+            f"{t['channels_l']}{c} {', '.join(map(platform_name, o.channels))}"
+            if o.channels
+            else "",
         ]
         out += ["", semicolon(lang).join(f for f in facts if f), ""]
     if not state.plan_objectives():
@@ -350,7 +354,13 @@ def plan_markdown(
         for r in found:
             # What it measures, as the page says it under its name.
             what = " · ".join(
-                x for x in (kpi_kind(r.kpi.kind, lang), r.kpi.topic, r.kpi.platform) if x
+                x
+                for x in (
+                    kpi_kind(r.kpi.kind, lang),
+                    r.kpi.topic,
+                    r.kpi.platform and platform_name(r.kpi.platform),
+                )
+                if x
             )
             out.append(
                 f"| {_cell(r.kpi.name)} ({_cell(what)}) | "
@@ -367,7 +377,7 @@ def plan_markdown(
         role = (
             t["spokesperson"]
             if p.role == "spokesperson"
-            else t["channel_owner"].format(p=p.platform)
+            else t["channel_owner"].format(p=platform_name(p.platform))
         )
         out.append(f"- {role}{colon(lang)} {p.username}" + (f" ({p.note})" if p.note else ""))
     out.append("" if state.plan_people() else t["none"] + "\n")
@@ -388,7 +398,7 @@ def plan_markdown(
     out += [f"## {t['channels']}", ""]
     audience = conversation_by_platform(ws, heard=listened)
     for ch in state.plan_channels():
-        out += [f"### {ch.platform}" + (f" (@{ch.handle})" if ch.handle else ""), ""]
+        out += [f"### {platform_name(ch.platform)}" + (f" (@{ch.handle})" if ch.handle else ""), ""]
         n, share = audience.get(ch.platform, (0, 0.0))
         there = t["heard_value"].format(
             share=share_shown(share, lang), n=posts(n, lang), d=LISTEN_DAYS

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
+from veille.analytics.findings import platform_name
 from veille.errors import UsageError, tr
 from veille.store.protocols.plan import KPI
 from veille.suggest import did_you_mean
@@ -190,11 +191,12 @@ def _own_scope(ws: Workspace, kpi: KPI) -> Scope | Measure:
 
     handles = own_authors(ws, kpi.platform, kpi.handle)
     if not handles:
+        name = platform_name(kpi.platform)
         return Measure(
             None,
-            f"no account of ours on {kpi.platform} is known: set the channel's account "
+            f"no account of ours on {name} is known: set the channel's account "
             "(`veille plan channel set --handle`)",
-            f"aucun compte de l’organisation sur {kpi.platform} n’est connu : indiquez le compte "
+            f"aucun compte de l’organisation sur {name} n’est connu : indiquez le compte "
             "du canal (`veille plan channel set --handle`)",
         )
     query = " OR ".join('author:"{}"'.format(h.replace('"', "")) for h in handles)
@@ -399,11 +401,12 @@ def _engagement(kpi: KPI, posts: int, engagement: int | None, replies: int) -> M
         return Measure(0.0)
     if engagement is not None or replies:
         return Measure(float((engagement or 0) + replies))
+    name = platform_name(kpi.platform)
     return Measure(
         None,
-        f"none of our {format_number(posts, 'en')} posts on {kpi.platform} in this period gave "
+        f"none of our {format_number(posts, 'en')} posts on {name} in this period gave "
         "an interaction count: the platform may give none (a feed, a web page)",
-        f"aucune de nos {format_number(posts, 'fr')} publications sur {kpi.platform} de cette "
+        f"aucune de nos {format_number(posts, 'fr')} publications sur {name} de cette "
         "période n’a donné de nombre d’interactions\u202f: la plateforme n’en donne peut-être "
         "pas (un flux, une page web)",
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from veille.analytics.findings import platform_name
 from veille.i18n import count, format_decimal, format_number, format_percent
 from veille.plan.common import PLATFORMS, now_utc
 
@@ -166,16 +167,17 @@ def _where(ws: Workspace, heard: Heard) -> list[Recommendation]:
         share = n / total
         figures = {"platform": platform, "posts": n, "share": round(share, 4), "days": LISTEN_DAYS}
         s_en, s_fr = format_percent(share, "en"), format_percent(share, "fr")
+        name = platform_name(platform)
         # Only a platform a channel plan may name (`veille plan channel set`):
         # a feed (rss) or files hold a share of the conversation, not a channel.
         if share >= MIN_SHARE and platform not in channels and platform in PLATFORMS:
             out.append(
                 Recommendation(
                     "platform",
-                    f"{s_en} of the conversation on the plan's topics is on {platform} "
+                    f"{s_en} of the conversation on the plan's topics is on {name} "
                     f"({posts(n, 'en')} in {LISTEN_DAYS} days), which the plan does not use: "
                     "consider a channel there.",
-                    f"{s_fr} de la conversation sur les sujets du plan a lieu sur {platform} "
+                    f"{s_fr} de la conversation sur les sujets du plan a lieu sur {name} "
                     f"({posts(n, 'fr')} en {LISTEN_DAYS} jours), que le plan n’utilise "
                     "pas\u202f: envisagez-y un canal.",
                     figures,
@@ -184,16 +186,17 @@ def _where(ws: Workspace, heard: Heard) -> list[Recommendation]:
     for platform in channels:
         n = counts.get(platform, 0)
         share = n / total
+        name = platform_name(platform)
         if share < LOW_SHARE:
             s_en, s_fr = format_percent(share, "en", 1), format_percent(share, "fr", 1)
             out.append(
                 Recommendation(
                     "quiet_channel",
-                    f"Only {s_en} of the conversation on the plan's topics is on {platform} "
+                    f"Only {s_en} of the conversation on the plan's topics is on {name} "
                     f"({posts(n, 'en')} in {LISTEN_DAYS} days): say which "
                     "objective the channel serves, or move the effort where the audience talks.",
                     f"Seulement {s_fr} de la conversation sur les sujets du plan a lieu sur "
-                    f"{platform} ({posts(n, 'fr')} en {LISTEN_DAYS} "
+                    f"{name} ({posts(n, 'fr')} en {LISTEN_DAYS} "
                     "jours)\u202f: précisez l’objectif que sert ce canal, ou déplacez l’effort "
                     "là où le public parle.",
                     {
@@ -249,6 +252,7 @@ def _influencers(ws: Workspace, heard: Heard) -> list[Recommendation]:
     for topic, i in ranked[:INFLUENCERS_TO_ENGAGE]:
         about_en = f" on {topic}" if topic else ""
         about_fr = f" sur {topic}" if topic else ""
+        on = ", ".join(platform_name(p) for p in i.platforms)
         # Unknown is not zero: a feed gives no follower count.
         if i.followers is None:
             followers_en, followers_fr = "followers unknown", "abonnés inconnus"
@@ -258,12 +262,12 @@ def _influencers(ws: Workspace, heard: Heard) -> list[Recommendation]:
         out.append(
             Recommendation(
                 "influencer",
-                f"Engage {i.handle} ({', '.join(i.platforms)}): "
+                f"Engage {i.handle} ({on}): "
                 f"{posts(i.matching_posts, 'en')}{about_en} over the last {LISTEN_DAYS} "
                 f"whole days, {followers_en}, "
                 f"score {format_decimal(i.score, 'en', 1, trim=False)}; "
                 "the organization has not engaged them yet.",
-                f"Engagez le dialogue avec {i.handle} ({', '.join(i.platforms)})\u202f: "
+                f"Engagez le dialogue avec {i.handle} ({on})\u202f: "
                 f"{posts(i.matching_posts, 'fr')}{about_fr} ces {LISTEN_DAYS} derniers jours "
                 f"entiers, {followers_fr}, score "
                 f"{format_decimal(i.score, 'fr', 1, trim=False)}\u202f; "

@@ -118,13 +118,13 @@ def build_alert(ws: Workspace, spec: AlertSpec) -> Alert:
     """The alert ``spec`` describes, with its defaults, checked (nothing is stored)."""
     from veille.alerts.channels import ChannelContext, channel_for
     from veille.alerts.matching import compile_text
-    from veille.alerts.model import Alert, parse_quiet, parse_weekday
+    from veille.alerts.model import SEND_TO, Alert, parse_quiet, parse_weekday
     from veille.query import QueryError
 
     kind = spec.kind
     if not spec.to:
         raise UsageError(
-            tr("where to send the alert (to) is missing"),
+            tr("%(field)s is missing", field=SEND_TO),
             hint=tr("Give a channel URL, e.g. mailto:you@example.org."),
         )
     if spec.report:

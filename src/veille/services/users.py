@@ -20,6 +20,7 @@ from typing import Any
 
 from veille.errors import (
     Conflict,
+    Count,
     NotFound,
     Place,
     Text,
@@ -215,7 +216,7 @@ def check_password(password: str) -> str:
     if len(password) > MAX_PASSWORD:
         raise BadPassword(
             tr("the password is too long"),
-            hint=tr("Use at most %(most)s characters.", most=MAX_PASSWORD),
+            hint=tr("Use at most %(most)s characters.", most=Count(MAX_PASSWORD)),
         )
     return password
 

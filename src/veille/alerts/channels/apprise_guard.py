@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from veille.alerts.channels.base import ChannelError
+from veille.alerts.model import SEND_TO
 from veille.config import HttpSettings
 from veille.errors import UsageError, tr
 from veille.netguard import (
@@ -150,17 +151,18 @@ def refuse_url_host(url: str, settings: HttpSettings, *, shown: str) -> None:
     except ValueError as exc:
         raise UsageError(
             tr(
-                "where to send (to) %(url)s is not a valid URL (%(error)s)",
+                "%(field)s %(url)s is not a valid URL (%(error)s)",
+                field=SEND_TO,
                 url=shown,
                 error=str(exc),
             )
         ) from exc
     if not host:
-        raise UsageError(tr("where to send (to) %(url)s names no host", url=shown))
+        raise UsageError(tr("%(field)s %(url)s names no host", field=SEND_TO, url=shown))
     default = 443 if parts.scheme == "https" else 80
     reason = host_refusal(host, port or default, settings)
     if reason:
         raise RefusedAddress(
-            tr("where to send (to) %(url)s: refused, %(reason)s", url=shown, reason=reason),
+            tr("%(field)s %(url)s: refused, %(reason)s", field=SEND_TO, url=shown, reason=reason),
             hint=BLOCKED_HINT,
         )

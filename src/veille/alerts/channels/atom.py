@@ -11,7 +11,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
-from veille.alerts.model import Alert
+from veille.alerts.model import SEND_TO, Alert
 from veille.errors import UsageError, tr
 from veille.i18n import author_label
 from veille.models import Post
@@ -119,7 +119,7 @@ class AtomChannel:
             raw = raw[2:]
         if not raw:
             raise UsageError(
-                tr("where to send (to) %(url)r names no file", url=url),
+                tr("%(field)s %(url)r names no file", field=SEND_TO, url=url),
                 hint=tr("Use e.g. atom:feeds/lumio.xml"),
             )
         path = Path(raw).expanduser()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from veille.alerts.matching import Span
-from veille.alerts.model import Alert
+from veille.alerts.model import SEND_TO, Alert
 from veille.config import Settings
 from veille.errors import Text, UsageError, VeilleError, tr
 from veille.models import Post
@@ -205,7 +205,7 @@ def channel_for(
         return factories[scheme](url, ctx)
     if not scheme:
         raise UsageError(
-            tr("where to send (to) %(url)r is not a URL", url=url),
+            tr("%(field)s %(url)r is not a URL", field=SEND_TO, url=url),
             hint=channel_hint(),
         )
     fallback = factories.get(FALLBACK) or _load(BUILTIN_CHANNELS[FALLBACK])

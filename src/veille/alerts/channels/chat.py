@@ -8,6 +8,7 @@ import re
 
 from veille.alerts.channels.atom import word_cut
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery, channel_hint
+from veille.alerts.model import SEND_TO
 from veille.errors import UsageError, tr
 from veille.i18n import author_label
 from veille.query.highlight import highlight
@@ -79,7 +80,8 @@ class AppriseChannel:
         if not self.apobj.add(url):
             raise UsageError(
                 tr(
-                    "where to send (to) %(scheme)s:… is not a channel veille or apprise knows",
+                    "%(field)s %(scheme)s:… is not a channel veille or apprise knows",
+                    field=SEND_TO,
                     scheme=url.split(":", 1)[0],
                 ),
                 hint=channel_hint(),
@@ -92,7 +94,8 @@ class AppriseChannel:
         ):
             raise guard.RefusedAddress(
                 tr(
-                    "where to send (to) %(url)s: veille cannot check where this channel connects",
+                    "%(field)s %(url)s: veille cannot check where this channel connects",
+                    field=SEND_TO,
                     url=shown,
                 ),
                 hint=guard.BLOCKED_HINT,
@@ -107,7 +110,12 @@ class AppriseChannel:
             )
             if reason:
                 raise guard.RefusedAddress(
-                    tr("where to send (to) %(url)s: refused, %(reason)s", url=shown, reason=reason),
+                    tr(
+                        "%(field)s %(url)s: refused, %(reason)s",
+                        field=SEND_TO,
+                        url=shown,
+                        reason=reason,
+                    ),
                     hint=guard.BLOCKED_HINT,
                 )
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from veille import timefmt
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
 from veille.alerts.matching import Span
-from veille.alerts.model import Alert
+from veille.alerts.model import SEND_TO, Alert
 from veille.errors import UsageError, tr
 from veille.i18n import author_label, colon, format_number, plural, typography
 from veille.query.highlight import highlight
@@ -242,7 +242,11 @@ def recipients(url: str) -> list[str]:
         from veille.alerts.channels.apprise_mask import mask_channel_url
 
         raise UsageError(
-            tr("where to send (to) %(url)r names no e-mail address", url=mask_channel_url(url)),
+            tr(
+                "%(field)s %(url)r names no e-mail address",
+                field=SEND_TO,
+                url=mask_channel_url(url),
+            ),
             hint=tr("Use mailto:you@example.org (the server is the workspace's [smtp] host)."),
         )
     return found

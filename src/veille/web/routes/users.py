@@ -11,15 +11,18 @@ from fastapi.responses import HTMLResponse, Response
 
 from veille.errors import Conflict, NotFound, UsageError
 from veille.services import audit, users
-from veille.web.deps import Admin, error_text, redirect, render, state, translator
+from veille.web.deps import Admin, error_text, lang, redirect, render, state, translator
 
 router = APIRouter()
 
 AUDIT_PAGE = 50
 
 
-def account_error(_: Callable[..., str], exc: UsageError) -> str:
-    """The user's language for an account rule the service enforced."""
+def account_error(_: Callable[..., str], exc: UsageError, language: str) -> str:
+    """The user's language for an account rule the service enforced, its
+    numbers written the ``language`` way (« de 8 à 1 024 caractères »)."""
+    from veille.i18n import format_number
+
     if isinstance(exc, users.InvalidUsername):
         return _(
             "Invalid username: use 1 to 64 letters, digits, '.', '_', '-' or '@', "
@@ -27,7 +30,8 @@ def account_error(_: Callable[..., str], exc: UsageError) -> str:
         )
     if isinstance(exc, users.BadPassword):
         return _("The password must have %(min)s to %(max)s characters.",
-                 min=users.MIN_PASSWORD, max=users.MAX_PASSWORD)  # fmt: skip
+                 min=format_number(users.MIN_PASSWORD, language),
+                 max=format_number(users.MAX_PASSWORD, language))  # fmt: skip
     if isinstance(exc, users.UserExists):
         return _("This username is taken.")
     if isinstance(exc, users.LastAdmin):
@@ -79,7 +83,9 @@ def add(
         # The name and the role as typed: a role quietly back to "viewer" was
         # how a retyped user got less than the admin asked for.
         typed = {"username": username, "role": role}
-        return _page(request, error=account_error(_, exc), status_code=400, form=typed)
+        return _page(
+            request, error=account_error(_, exc, lang(request)), status_code=400, form=typed
+        )
     return redirect("/users", message=_("User %(name)s added.", name=added.username))
 
 
@@ -91,7 +97,7 @@ def change_role(
     try:
         changed = users.set_role(state(request), username, role, actor=user.username)
     except UsageError as exc:
-        return _page(request, error=account_error(_, exc), status_code=400)
+        return _page(request, error=account_error(_, exc, lang(request)), status_code=400)
     if changed.narrowed:
         return redirect(
             "/users",
@@ -116,7 +122,7 @@ def reset_password(
             state(request), username, password, actor=user.username, keep_session=keep
         )
     except UsageError as exc:
-        return _page(request, error=account_error(_, exc), status_code=400)
+        return _page(request, error=account_error(_, exc, lang(request)), status_code=400)
     return redirect("/users", message=_("Password of %(name)s changed.", name=username))
 
 
@@ -126,7 +132,7 @@ def remove(request: Request, username: str, user: Admin) -> Response:
     try:
         released = users.remove_user(state(request), username, actor=user.username)
     except UsageError as exc:
-        return _page(request, error=account_error(_, exc), status_code=400)
+        return _page(request, error=account_error(_, exc, lang(request)), status_code=400)
     except Conflict as exc:  # inbox rules or teams still hand items to them
         return _page(request, error=error_text(request, exc), status_code=409)
     said = _("User %(name)s removed.", name=username)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from veille.analytics.findings import platform_name
 from veille.errors import Conflict, UsageError, VeilleError, tr
 from veille.web.deps import (
     Manager,
@@ -474,7 +475,7 @@ def channel_save(
             if clashes:
                 raise Conflict(
                     tr("channel %(name)s changed since you opened the page (%(fields)s); "
-                       "nothing was saved", name=found.platform,
+                       "nothing was saved", name=platform_name(found.platform),
                        fields=", ".join(_(_CHANNEL_LABELS[f]) for f in clashes)),
                     hint=tr("The page now shows it as it is: make your change again if it "
                             "is still needed."),
@@ -516,7 +517,9 @@ def channel_save(
             actor=user.username,
         )
 
-    return _change(request, save, _("Channel %(name)s saved.", name=platform))
+    return _change(
+        request, save, _("Channel %(name)s saved.", name=platform_name(platform.strip().lower()))
+    )
 
 
 @router.post("/plan/channels/remove", response_class=HTMLResponse)
@@ -528,7 +531,7 @@ def channel_remove(request: Request, user: Manager, platform: Text = "") -> Resp
     return _change(
         request,
         lambda: remove_channel(state, platform, actor=user.username),
-        _("Channel %(name)s removed.", name=platform),
+        _("Channel %(name)s removed.", name=platform_name(platform.strip().lower())),
     )
 
 
