@@ -6,15 +6,19 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.conftest import to_come
 from veille.publish import add_account
+from veille.web.app import create_app
+from veille.workspace import Workspace, init_workspace
 
-from .conftest import Served, csrf_from
+from .conftest import Served, add_role_users, csrf_from, do_login
 
 NNBSP = "\u202f"
 # Times to come whatever the day the tests run (the page refuses a past one).
@@ -583,3 +587,31 @@ def test_publish_now_says_why_it_failed_in_french(
         "Not published: account 'web-unset': the environment variable WEB_UNSET_TOKEN "
         "is not set" in shown
     )
+
+
+def test_the_time_offered_the_night_clocks_go_back_is_taken(tmp_path: Path) -> None:
+    """At 02:40 summer time on 25 October 2026 in Paris, the form offered
+    the next hour on the clock, 02:40 again (winter time): read back as the
+    first 02:40, which had just passed, Save refused the time the page had
+    offered. It now offers a time the clock shows once."""
+    root = init_workspace(tmp_path / "ws")
+    (root / "veille.toml").write_text('[workspace]\ntimezone = "Europe/Paris"\n', encoding="utf-8")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        add_account(ws.state, "web-masto", "mastodon", "https://mastodon.example",
+                    secret="env:WEB_MASTO_TOKEN")  # fmt: skip
+    app = create_app(root)
+    now = datetime(2026, 10, 25, 0, 40, tzinfo=UTC)  # 02:40 in Paris, summer time
+    app.state.workspace.clock = lambda: now
+    with TestClient(app) as client:
+        do_login(client, "analyst")
+        page = client.get("/plan/calendar").text
+        offered = re.search(r'name="at" type="datetime-local" value="([^"]*)"', page)
+        assert offered, page[:2000]
+        form = {"csrf_token": csrf_from(page), "account": "web-masto", "at": offered.group(1),
+                "text": "Bonjour", "title": "", "language": "fr", "action": "save"}  # fmt: skip
+        saved = client.post("/plan/calendar", data=form, follow_redirects=False)
+    assert saved.status_code == 303, html.unescape(saved.text)[-2000:]
+    with Workspace.open(root) as ws:
+        [entry] = ws.state.calendar_entries()
+    assert now < entry.scheduled_at <= now + timedelta(hours=2)
