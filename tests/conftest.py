@@ -26,6 +26,22 @@ def make_post(native_id: str = "1", text: str = "hello", **kw: Any) -> Post:
     return Post.create(native_id=native_id, text=text, **kw)
 
 
+def to_come(when: datetime) -> datetime:
+    """``when`` (written for its own year) in the first year after this one
+    where its day falls on the same weekday: a calendar post's time must be
+    to come, and a date written into a test (24 December 2026) became a past
+    one on the day it passed; the posts of a week stay in one week."""
+    year = datetime.now(UTC).year
+    while True:
+        year += 1
+        try:
+            moved = when.replace(year=year)
+        except ValueError:  # 29 February
+            continue
+        if moved.weekday() == when.weekday():
+            return moved
+
+
 def topic_figures(posts: Any, state: Any, name: str, end: datetime) -> tuple[int, ...]:
     """Saved topic ``name`` over the 90 days before ``end``, read where the
     posts are: its posts per day summed, its posts, engagement and reach as

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import to_come
 from tests.web.browser import (
     browser_fixture,  # noqa: F401 (registers the browser fixture)
     needs_chromium,
@@ -87,7 +88,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
                      "response_minutes": "60"}  # fmt: skip
             token = csrf_from(c.get("/plan/start").text)
             assert c.post("/plan/start", data={"csrf_token": token, **start}).status_code == 303
-            entry = {"account": "phone-masto", "at": "2026-12-24T09:30", "title": "",
+            at = to_come(datetime(2026, 12, 24, 9, 30))  # a time to come (a past one is refused)
+            entry = {"account": "phone-masto", "at": f"{at:%Y-%m-%dT%H:%M}", "title": "",
                      "text": f"Joyeuses fêtes {LONG_TAG} {LONG_URL}", "language": "fr",
                      "action": "save"}  # fmt: skip
             token = csrf_from(c.get("/plan/calendar").text)

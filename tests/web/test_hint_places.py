@@ -7,12 +7,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.conftest import to_come
 from tests.web.server import add_role_users, serve
 from veille.errors import NotFound, translated
 from veille.workspace import init_workspace
@@ -43,7 +45,8 @@ def test_the_calendar_tells_a_web_user_who_adds_a_publishing_account(
         page = client.get("/plan/calendar", headers={"Accept-Language": lang})
         token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
         assert token, page.text[:300]
-        form = {"csrf_token": token.group(1), "account": "ghost", "at": "2026-12-24T09:30",
+        at = to_come(datetime(2026, 12, 24, 9, 30))  # a time to come (a past one is refused)
+        form = {"csrf_token": token.group(1), "account": "ghost", "at": f"{at:%Y-%m-%dT%H:%M}",
                 "text": "hello", "title": "", "language": "en", "action": "save"}  # fmt: skip
         answer = client.post("/plan/calendar", data=form, headers={"Accept-Language": lang})
     text = html.unescape(answer.text)

@@ -6,15 +6,26 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from tests.conftest import to_come
 from veille.publish import add_account
+from veille.web.app import create_app
+from veille.workspace import Workspace, init_workspace
 
-from .conftest import Served, csrf_from
+from .conftest import Served, add_role_users, csrf_from, do_login
 
 NNBSP = "\u202f"
+# Times to come whatever the day the tests run (the page refuses a past one).
+EVE = to_come(datetime(2026, 12, 24, 9, 30))
+AT = f"{EVE:%Y-%m-%dT%H:%M}"
+TUESDAY = to_come(datetime(2026, 12, 22, 9, 0))
+BOXING_DAY = to_come(datetime(2026, 12, 26, 9, 30))
 
 
 def _approve_buttons(page: str) -> list[int]:
@@ -37,7 +48,7 @@ def test_add_check_edit_approve_remove(
     page = client.get("/plan/calendar")
     assert page.status_code == 200 and "Content calendar" in page.text
     token = csrf_from(page.text)
-    form = {"csrf_token": token, "account": "web-masto", "at": "2026-12-24T09:30",
+    form = {"csrf_token": token, "account": "web-masto", "at": AT,
             "text": "x" * 501, "title": "", "language": "fr"}  # fmt: skip
     # "Check" shows the verdict inline and saves nothing.
     checked = client.post("/plan/calendar", data={**form, "action": "check"})
@@ -48,7 +59,7 @@ def test_add_check_edit_approve_remove(
     listed = client.get("/plan/calendar").text
     assert "too_long" in listed and "draft" in listed
     # Each time says which clock it is on, in the list and on the form.
-    assert "Dec 24, 2026, 9:30\u202fAM (UTC)" in listed  # CLDR's narrow space before AM
+    assert f"Dec 24, {EVE.year}, 9:30\u202fAM (UTC)" in listed  # CLDR's narrow space before AM
     assert "When (time zone: UTC)" in listed
     with live_server.workspace() as ws:
         [entry] = [e for e in ws.state.calendar_entries() if e.account == "web-masto"]
@@ -57,7 +68,7 @@ def test_add_check_edit_approve_remove(
                        data={"csrf_token": token}).status_code == 403  # fmt: skip
     edit = client.get(f"/plan/calendar/{entry.id}")
     assert edit.status_code == 200 and "too_long" in edit.text
-    fields = {"csrf_token": csrf_from(edit.text), "at": "2026-12-24T10:00",
+    fields = {"csrf_token": csrf_from(edit.text), "at": f"{EVE:%Y-%m-%d}T10:00",
               "text": "Joyeuses fêtes #Lumio", "title": "", "action": "save"}  # fmt: skip
     fixed = client.post(f"/plan/calendar/{entry.id}", data=fields)
     assert fixed.status_code == 303
@@ -142,7 +153,7 @@ def test_a_french_reader_reads_the_calendar_errors_in_french(
         and "--at" not in page
     )
     assert "Écrivez-la sous la forme 2026-12-03 09:30" in page
-    empty = client.post("/plan/calendar", data=form | {"at": "2026-12-24T09:30", "text": " "})
+    empty = client.post("/plan/calendar", data=form | {"at": AT, "text": " "})
     page = html.unescape(empty.text)
     assert empty.status_code == 400 and "la publication est vide" in page
 
@@ -162,7 +173,7 @@ def test_a_french_reader_reads_the_draft_checkers_verdict_in_french(
     login(client, "analyst")
     client.cookies.set("veille_lang", "fr")
     token = csrf_from(client.get("/plan/calendar").text)
-    form = {"csrf_token": token, "account": "web-masto", "at": "2026-12-24T09:30",
+    form = {"csrf_token": token, "account": "web-masto", "at": AT,
             "text": "x" * 1501, "title": "", "language": "fr", "action": "check"}  # fmt: skip
     checked = client.post("/plan/calendar", data=form)
     page = html.unescape(checked.text)
@@ -193,7 +204,7 @@ def test_a_post_saved_as_a_draft_says_why_once(
         set_guidelines(ws.state, rules + "Be kind.", "Soyez aimables.")
     login(client, "analyst")
     token = csrf_from(client.get("/plan/calendar").text)
-    form = {"csrf_token": token, "account": "web-masto", "at": "2026-12-26T09:30",
+    form = {"csrf_token": token, "account": "web-masto", "at": f"{BOXING_DAY:%Y-%m-%dT%H:%M}",
             "title": "", "language": "fr", "action": "save"}  # fmt: skip
     for text, why in [
         ("Un mois gratuit", "it breaks the staff guidelines"),
@@ -237,7 +248,7 @@ def test_a_checked_draft_focuses_its_verdict_and_marks_the_text(
     login(client, "analyst")
     page = client.get("/plan/calendar")
     assert "autofocus" not in page.text
-    form = {"csrf_token": csrf_from(page.text), "account": "web-masto", "at": "2026-12-24T09:30",
+    form = {"csrf_token": csrf_from(page.text), "account": "web-masto", "at": AT,
             "text": "x" * 501, "title": "", "language": "fr", "action": "check"}  # fmt: skip
     checked = client.post("/plan/calendar", data=form).text
     verdict = re.search(r"<section [^>]*id=\"draft-verdict\"[^>]*>", checked)
@@ -278,7 +289,7 @@ def test_two_people_editing_one_scheduled_post_do_not_overwrite_each_other(
     _account(live_server)
     with live_server.workspace() as ws:
         entry = cal.add_entry(ws.state, ws.settings, account="web-masto",
-                              text="Join us on Tuesday #Lumio", at="2026-12-22 09:00",
+                              text="Join us on Tuesday #Lumio", at=f"{TUESDAY:%Y-%m-%d %H:%M}",
                               by="analyst")  # fmt: skip
     url = f"/plan/calendar/{entry.id}"
     with (
@@ -290,7 +301,7 @@ def test_two_people_editing_one_scheduled_post_do_not_overwrite_each_other(
         page_1, page_2 = first.get(url).text, second.get(url).text
         corrected = _post_form(page_2) | {"text": "Join us on Wednesday #Lumio"}
         assert second.post(url, data=corrected).status_code == 303
-        moved = _post_form(page_1) | {"at": "2026-12-22T10:30"}
+        moved = _post_form(page_1) | {"at": f"{TUESDAY:%Y-%m-%d}T10:30"}
         assert first.post(url, data=moved).status_code == 303
         with live_server.workspace() as ws:
             now = cal.get_entry(ws.state, entry.id)
@@ -576,3 +587,31 @@ def test_publish_now_says_why_it_failed_in_french(
         "Not published: account 'web-unset': the environment variable WEB_UNSET_TOKEN "
         "is not set" in shown
     )
+
+
+def test_the_time_offered_the_night_clocks_go_back_is_taken(tmp_path: Path) -> None:
+    """At 02:40 summer time on 25 October 2026 in Paris, the form offered
+    the next hour on the clock, 02:40 again (winter time): read back as the
+    first 02:40, which had just passed, Save refused the time the page had
+    offered. It now offers a time the clock shows once."""
+    root = init_workspace(tmp_path / "ws")
+    (root / "veille.toml").write_text('[workspace]\ntimezone = "Europe/Paris"\n', encoding="utf-8")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        add_account(ws.state, "web-masto", "mastodon", "https://mastodon.example",
+                    secret="env:WEB_MASTO_TOKEN")  # fmt: skip
+    app = create_app(root)
+    now = datetime(2026, 10, 25, 0, 40, tzinfo=UTC)  # 02:40 in Paris, summer time
+    app.state.workspace.clock = lambda: now
+    with TestClient(app) as client:
+        do_login(client, "analyst")
+        page = client.get("/plan/calendar").text
+        offered = re.search(r'name="at" type="datetime-local" value="([^"]*)"', page)
+        assert offered, page[:2000]
+        form = {"csrf_token": csrf_from(page), "account": "web-masto", "at": offered.group(1),
+                "text": "Bonjour", "title": "", "language": "fr", "action": "save"}  # fmt: skip
+        saved = client.post("/plan/calendar", data=form, follow_redirects=False)
+    assert saved.status_code == 303, html.unescape(saved.text)[-2000:]
+    with Workspace.open(root) as ws:
+        [entry] = ws.state.calendar_entries()
+    assert now < entry.scheduled_at <= now + timedelta(hours=2)

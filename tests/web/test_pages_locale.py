@@ -30,8 +30,10 @@ def dated(live_server: Served) -> Served:
         ws.store.upsert_posts([make_post("region1", "regionwatch news", published_at=when)])
         add_account(ws.state, "region-masto", "mastodon", "https://mastodon.example",
                     secret="env:REGION_MASTO_TOKEN")  # fmt: skip
+        # Saved as on the day of that post, when 12 January 2027 was to come
+        # (a time past is refused), so that the page shows that very date.
         add_entry(ws.state, ws.settings, account="region-masto", text="Maintenance tonight",
-                  at="2027-01-12 09:30")  # fmt: skip
+                  at="2027-01-12 09:30", now=when)  # fmt: skip
     return live_server
 
 

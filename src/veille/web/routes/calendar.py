@@ -3,7 +3,7 @@ draft checker's verdict inline, approval by a manager, removal."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -70,7 +70,15 @@ def _past_time(request: Request, at: str) -> str | None:
 
 def _form_defaults(request: Request) -> dict[str, Any]:
     tz = time_zone(request)
-    soon = cal.local(datetime.now(UTC) + timedelta(hours=1), tz)
+    soon = cal.local(workspace(request).clock() + timedelta(hours=1), tz)
+    # The form has no offset: a time the clock shows twice (the night it goes
+    # back) is read as the first of the two. Offered in the second, at 02:40
+    # summer time, it read back as the 02:40 that had just passed and was
+    # refused; the next hour the clock shows once is offered instead.
+    while cal.parse_when(soon.strftime("%Y-%m-%d %H:%M"), tz) < soon.replace(
+        second=0, microsecond=0
+    ):
+        soon += timedelta(hours=1)
     return {"account": "", "at": soon.strftime("%Y-%m-%dT%H:%M"), "text": "", "title": "",
             "language": ""}  # fmt: skip
 
