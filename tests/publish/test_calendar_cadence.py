@@ -45,7 +45,7 @@ def test_a_week_over_the_channel_plan_is_warned_and_saved(veille, workspace: Wor
     assert "warning" not in first + second
     third = veille("calendar", "add", "-a", "m", "--at", "2030-01-09 09:00", "Trois")
     assert (
-        "warning: the week of 2030-01-07 now holds 3 posts on mastodon, more than the 2 a "
+        "warning: the week of 2030-01-07 now holds 3 posts on Mastodon, more than the 2 a "
         "week the channel plan sets" in third
     ), third
     assert "veille plan channel set PLATFORM --per-week N" in third
@@ -54,7 +54,7 @@ def test_a_week_over_the_channel_plan_is_warned_and_saved(veille, workspace: Wor
     moved = veille("calendar", "edit", "4", "--at", "2030-01-08 10:00", lang="fr_FR.UTF-8")
     assert (
         f"avertissement{NNBSP}: la semaine du 2030-01-07 compte maintenant 4 publications sur "
-        f"mastodon, plus que les 2 par semaine du plan des canaux{NNBSP}: déplacez-en une"
+        f"Mastodon, plus que les 2 par semaine du plan des canaux{NNBSP}: déplacez-en une"
     ) in moved, moved
     assert [e.text for e in workspace.state.calendar_entries()] == ["Un", "4", "Trois", "Deux"]
 
