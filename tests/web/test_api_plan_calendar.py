@@ -160,7 +160,7 @@ def test_a_time_past_is_refused_unless_past_ok_in_the_callers_language(api: Runn
         assert refused.status_code == 400
         said = _error(refused)
         assert said["code"] == "invalid_input"
-        assert f"the time (at) {past} is past" in said["message"]
+        assert f"time (at) {past} is past" in said["message"]
         assert '"past_ok": true' in said["hint"] and "--yes" not in said["hint"]
         french = c.post("/api/v1/calendar", json=body, headers={"Accept-Language": "fr"})
         assert french.headers["content-language"] == "fr"

@@ -42,6 +42,10 @@ MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=5)  # longer than one publish takes, with its timeouts
 RETRY_BASE = timedelta(minutes=1)  # doubled on each failed try
 
+#: A post's time, named where the reader gave it: the CLI's option, the
+#: calendar form's field, the API's (veille.errors.Place).
+AT = Place(tr("time (--at)"), page=tr("time"), api=tr("time (at)"))
+
 
 def parse_when(value: str | datetime, timezone: str) -> datetime:
     """A time as typed (``2026-12-03 09:30``, ISO 8601 with or without an
@@ -53,7 +57,7 @@ def parse_when(value: str | datetime, timezone: str) -> datetime:
             when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             raise UsageError(
-                tr("the time (at) %(value)r is not a date and time", value=value),
+                tr("%(field)s %(value)r is not a date and time", field=AT, value=value),
                 hint=tr("Write it as 2026-12-03 09:30 (the workspace's time zone) or ISO 8601."),
             ) from None
     if when.tzinfo is None:
@@ -70,9 +74,9 @@ def check_to_come(value: str | datetime, timezone: str, *, now: datetime | None 
     if when < moment:
         shown = local(when, timezone).strftime("%Y-%m-%d %H:%M")
         raise UsageError(
-            tr("the time (at) %(value)s is past: it is %(now)s now (%(zone)s); the post "
+            tr("%(field)s %(value)s is past: it is %(now)s now (%(zone)s); the post "
                "would go out at the next 'veille run', not then",
-               value=shown, now=local(moment, timezone).strftime("%Y-%m-%d %H:%M"),
+               field=AT, value=shown, now=local(moment, timezone).strftime("%Y-%m-%d %H:%M"),
                zone=timezone),
             hint=tr("Give a time to come, or %(anyway)s to publish it at the next run.",
                     anyway=PAST_ANYWAY),
