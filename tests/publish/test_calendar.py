@@ -379,7 +379,7 @@ def test_calendar_dry_run_says_what_would_be_published_where(
     assert dry.exit_code == 0, dry.output
     line = dry.output.strip()
     url = sim.url("mastodon", "").rstrip("/")
-    assert "masto" in line and "mastodon" in line and "Bonjour à tous" in line, line
+    assert "masto" in line and "on Mastodon as masto" in line and "Bonjour à tous" in line, line
     assert f"{url}/api/v1/statuses" in line, line
 
 

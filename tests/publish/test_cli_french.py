@@ -40,12 +40,12 @@ def test_publishing_commands_are_said_in_french(
 ) -> None:
     """`LANG=fr_FR.UTF-8 veille publish account add` said « account m
     (mastodon, …) added. », `calendar approve` « #1 approved by marie; it
-    goes out at its time. », `publish now` « published on mastodon: … »."""
+    goes out at its time. », `publish now` « published on Mastodon: … »."""
     url = sim.url("mastodon", "").rstrip("/")
     added = french("publish", "account", "add", "m", "--platform", "mastodon", "--url", url,
                    "--secret", "sim-mastodon-token")  # fmt: skip
     assert (
-        f"Compte de publication m (mastodon, {url}) ajouté{NBSP}; son serveur autorise 500 "
+        f"Compte de publication m (Mastodon, {url}) ajouté{NBSP}; son serveur autorise 500 "
         "caractères." in added
     ), added
     sim.host("mastodon").state["max_characters"] = 1200
@@ -69,7 +69,7 @@ def test_publishing_commands_are_said_in_french(
     dry = french("publish", "now", "-a", "m", "Tout de suite", "--dry-run")
     assert f"essai à blanc, rien n’a été envoyé{NBSP}:" in dry, dry
     now = french("publish", "now", "-a", "m", "Tout de suite")
-    assert f"publié sur mastodon{NBSP}: {url}" in now, now
+    assert f"publié sur Mastodon{NBSP}: {url}" in now, now
     assert "Compte de publication big supprimé." in french("publish", "account", "remove", "big")
     english = french("--language", "en", "publish", "account", "remove", "m")
     assert "account m removed." in english, english
@@ -85,7 +85,7 @@ def test_calendar_publish_says_each_result_in_french(french, sim: Simulator) -> 
     french("calendar", "add", "-a", "m", "--at", "2026-01-01 09:00", "--yes", "Bonjour")
     dry = french("calendar", "publish", "--dry-run")
     assert (
-        f"Publication n°1, essai à blanc{NBSP}: serait publiée sur mastodon en tant que m (POST "
+        f"Publication n°1, essai à blanc{NBSP}: serait publiée sur Mastodon en tant que m (POST "
         in dry
     ), dry
     assert f"{NBSP}: «{NBSP}Bonjour{NBSP}»" in dry and "would publish" not in dry

@@ -209,7 +209,7 @@ def test_a_post_saved_as_a_draft_says_why_once(
             "title": "", "language": "fr", "action": "save"}  # fmt: skip
     for text, why in [
         ("Un mois gratuit", "it breaks the staff guidelines"),
-        ("x" * 501, "it breaks a rule of mastodon"),
+        ("x" * 501, "it breaks a rule of Mastodon"),
     ]:
         saved = client.post("/plan/calendar", data={**form, "text": text})
         assert saved.status_code == 303

@@ -151,7 +151,7 @@ def test_bulk_and_answered_outside_and_rules(
     assert done.status_code == 303
     assert client.get("/inbox", params={"tag": "week48"}).text.count('name="ids"') == 3
     reddit = client.get(f"/inbox/{ids[2]}").text
-    assert "cannot reply on reddit" in reddit
+    assert "cannot reply on Reddit" in reddit
     client.post(f"/inbox/{ids[2]}/answered", data={"csrf_token": token, "link": ""})
     with live_server.workspace() as ws:
         assert svc.get_item(ws.state, ids[2]).status == "responded"

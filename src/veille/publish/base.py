@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from veille.analytics.findings import platform_name
 from veille.errors import UsageError, VeilleError, tr
 from veille.models import Post
 
@@ -230,7 +231,7 @@ def error_from_response(resp: Any, *, platform: str, text: str, what: str) -> Pu
     return PublishError(
         tr(
             "%(platform)s refused %(what)s (HTTP %(status)s): %(said)s",
-            platform=platform,
+            platform=platform_name(platform),
             what=what,
             status=status,
             said=said,
@@ -250,7 +251,7 @@ def transport_error(exc: VeilleError, *, platform: str, text: str) -> PublishErr
     from veille.httperrors import BlockedAddress
 
     return PublishError(
-        tr("%(platform)s: %(message)s", platform=platform, message=exc.message),
+        tr("%(platform)s: %(message)s", platform=platform_name(platform), message=exc.message),
         platform=platform,
         text=text,
         retryable=not isinstance(exc, BlockedAddress),

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from veille.analytics.findings import platform_name
 from veille.config import Settings
 from veille.errors import (
     Bilingual,
@@ -268,7 +269,7 @@ def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
                 "calendar post #%(id)s breaks %(n)s rule(s) of %(platform)s",
                 id=entry_id,
                 n=len(entry.problems),
-                platform=entry.platform,
+                platform=platform_name(entry.platform),
             ),
             hint=tr(
                 "%(problems)s Edit it first.",
@@ -384,10 +385,11 @@ class Outcome:
             text = self.text if len(self.text) <= 80 else self.text[:79] + "…"
             if where:
                 return tr("#%(id)s dry-run: would publish on %(platform)s as %(account)s "
-                          "(%(where)s): %(text)r", id=self.entry_id, platform=self.platform,
-                          account=self.account, where=where, text=text)  # fmt: skip
+                          "(%(where)s): %(text)r", id=self.entry_id,
+                          platform=platform_name(self.platform), account=self.account,
+                          where=where, text=text)  # fmt: skip
             return tr("#%(id)s dry-run: would publish on %(platform)s as %(account)s: %(text)r",
-                      id=self.entry_id, platform=self.platform, account=self.account,
+                      id=self.entry_id, platform=platform_name(self.platform), account=self.account,
                       text=text)  # fmt: skip
         said = self.error or (self.published.url if self.published else "") or ""
         if self.result == "published":

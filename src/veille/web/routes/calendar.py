@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from veille.analytics.findings import platform_name
 from veille.errors import Conflict, NotFound, UsageError
 from veille.publish import calendar as cal
 from veille.publish.service import check_post, list_accounts
@@ -159,7 +160,7 @@ def add(
         message = _("Post #%(id)s saved as a draft: it breaks the staff guidelines.", id=entry.id)
     elif entry.problems:
         message = _("Post #%(id)s saved as a draft: it breaks a rule of %(platform)s.",
-                    id=entry.id, platform=entry.platform)  # fmt: skip
+                    id=entry.id, platform=platform_name(entry.platform))  # fmt: skip
     else:
         message = _("Post #%(id)s saved.", id=entry.id)
     return redirect("/plan/calendar", message=_with_cadence(request, entry, message))
