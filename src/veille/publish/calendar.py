@@ -160,20 +160,21 @@ def add_entry(
     kept with it (a draft that breaks a rule is saved, not scheduled). A time
     already past is refused unless ``past_ok`` (it goes out at the next run).
     A time without a zone is read in ``timezone`` (the person's, who typed
-    it), else the workspace's."""
+    it), else the workspace's. ``now``: the time it is (the workspace's
+    clock), for the check and the post's created and updated times."""
     from veille.publish.service import get_account
 
     acct = get_account(state, account)
     if not text.strip():
         raise UsageError(tr("the post is empty"), hint=tr("Give the text to publish."))
     tz = timezone or settings.workspace.timezone
-    when = parse_when(at, tz) if past_ok else check_to_come(at, tz, now=now)
+    moment = (now or datetime.now(UTC)).replace(microsecond=0)
+    when = parse_when(at, tz) if past_ok else check_to_come(at, tz, now=moment)
     problems = _check(state, settings, acct, text, title)
-    now = datetime.now(UTC).replace(microsecond=0)
     entry = CalendarEntry(
         id=0, account=acct.name, platform=acct.platform, text=text, scheduled_at=when,
-        status=_status_after_save(problems, settings), created_by=by, created_at=now,
-        updated_at=now, title=title or None, language=language or None,
+        status=_status_after_save(problems, settings), created_by=by, created_at=moment,
+        updated_at=moment, title=title or None, language=language or None,
         reply_to=reply_to or None, problems=problems, attempt_key=uuid.uuid4().hex,
     )  # fmt: skip
     new_id = state.add_calendar_entry(entry)
@@ -224,7 +225,7 @@ def edit_entry(
     changes: dict[str, Any] = {
         "text": new_text, "title": new_title, "problems": problems,
         "status": _status_after_save(problems, settings), "approved_by": None,
-        "approved_at": None, "updated_at": datetime.now(UTC), "error": None,
+        "approved_at": None, "updated_at": now or datetime.now(UTC), "error": None,
         "next_try_at": None, "attempts": 0,
     }  # fmt: skip
     if acct.name != entry.account:

@@ -151,7 +151,7 @@ def add(
             state(request), workspace(request).settings, account=account, text=text,
             at=at.replace("T", " "), title=title or None, language=language or None,
             by=user.username, past_ok=True,  # a time past was refused above, or the box ticked
-            timezone=time_zone(request),
+            timezone=time_zone(request), now=workspace(request).clock(),
         )  # fmt: skip
     except UsageError as exc:
         return _list_page(request, form=form, verdict=verdict, error=error_text(request, exc),
@@ -265,7 +265,7 @@ def edit(
             state(request), workspace(request).settings, entry_id, text=changes.get("text"),
             at=changes["at"].replace("T", " ") or None if "at" in changes else None,
             title=changes.get("title"), by=user.username, past_ok=True,  # checked above
-            timezone=time_zone(request),
+            timezone=time_zone(request), now=workspace(request).clock(),
         )  # fmt: skip
     except UsageError as exc:
         return _edit_page(request, entry, form=form, verdict=verdict,
