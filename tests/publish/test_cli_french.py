@@ -6,14 +6,18 @@ tests/test_cli_output_french.py for the other commands)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import to_come
 from veille.cli import build_app
 from veille.sim.server import Simulator
 from veille.workspace import Workspace
 
+# A time to come, whatever the year the tests run.
+LATER = f"{to_come(datetime(2030, 1, 1, 9, 0)):%Y-%m-%d %H:%M}"
 NBSP = "\u202f"
 
 
@@ -62,7 +66,7 @@ def test_publishing_commands_are_said_in_french(
     toml.write_text(text.replace("# require_approval = false\n# How often `veille run` publishes",
                                  "require_approval = true\n# How often `veille run` publishes"),
                     encoding="utf-8")  # fmt: skip
-    french("calendar", "add", "-a", "m", "--at", "2030-01-01 09:00", "Bonjour")
+    french("calendar", "add", "-a", "m", "--at", LATER, "Bonjour")
     approved = french("calendar", "approve", "1", "--by", "marie")
     assert f"Publication n°1 approuvée par marie{NBSP}; elle partira à son heure." in approved
     assert "Publication n°1 retirée du calendrier." in french("calendar", "remove", "1")
@@ -122,7 +126,7 @@ def test_a_post_held_back_says_its_problems_in_french(french, workspace: Workspa
     listed = french("--language", "fr", "calendar", "list", "--full", env={"COLUMNS": "300"})
     assert "rule out" not in listed and "no longer passes" not in listed, listed
     assert "La charte exclut « free »" in listed, listed
-    added = french("--language", "fr", "calendar", "add", "-a", "m", "--at", "2030-01-01 09:00",
+    added = french("--language", "fr", "calendar", "add", "-a", "m", "--at", LATER,
                    "free tea", env={"LANG": "C.UTF-8"})  # fmt: skip
     assert "guideline_forbidden_word: La charte exclut « free »" in added, added
     # A script's CSV keeps the English it always read.
