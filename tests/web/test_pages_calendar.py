@@ -560,7 +560,8 @@ def test_publish_now_says_why_it_failed_in_french(
             add_account(ws.state, "web-unset", "mastodon", "https://mastodon.example",
                         secret="env:WEB_UNSET_TOKEN")  # fmt: skip
         entry = cal.add_entry(ws.state, ws.settings, account="web-unset",
-                              text="Bonne année #Lumio", at="2030-01-02 09:00")  # fmt: skip
+                              text="Bonne année #Lumio",
+                              at=to_come(datetime(2030, 1, 2, 9, 0, tzinfo=UTC)))  # fmt: skip
     login(client, "manager")
     client.cookies.set("veille_lang", "fr")
     token = csrf_from(client.get("/plan/calendar").text)
