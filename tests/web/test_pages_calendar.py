@@ -218,6 +218,25 @@ def test_a_post_saved_as_a_draft_says_why_once(
         assert why in page
 
 
+def test_the_calendar_names_an_accounts_platform_as_it_is_written(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """The account menu, the list and a post's page said "web-masto
+    (mastodon)", the key a program reads: they say "web-masto (Mastodon)"."""
+    from veille.publish import calendar as cal
+
+    _account(live_server)
+    with live_server.workspace() as ws:
+        entry = cal.add_entry(ws.state, ws.settings, account="web-masto", text="Nom", at=EVE)
+    login(client, "analyst")
+    listed = html.unescape(client.get("/plan/calendar").text)
+    one = html.unescape(client.get(f"/plan/calendar/{entry.id}").text)
+    assert ">web-masto (Mastodon)</option>" in listed
+    assert "<td>web-masto (Mastodon)" in listed
+    assert "<p>web-masto (Mastodon) — " in one
+    assert "(mastodon)" not in listed + one
+
+
 def test_a_path_without_a_number_is_no_page(
     live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
 ) -> None:

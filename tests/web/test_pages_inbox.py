@@ -180,8 +180,9 @@ def test_the_list_names_platforms_and_languages_in_the_readers_words(
     live_server: Served, client: httpx.Client, login: Login
 ) -> None:
     """The list's platform column said the keys and codes a program reads
-    ("mastodon · en", "bluesky · fr"), on a French page too: it names them as
-    a reader does ("Mastodon · English", « Bluesky · français »)."""
+    ("mastodon · en", "bluesky · fr"), on a French page too, and an item's
+    page "person0 · mastodon": they name them as a reader does ("Mastodon ·
+    English", « Bluesky · français »)."""
     _items(live_server)
     login(client, "viewer")
     cell = re.compile(r'data-label="(?:Platform|Plateforme)[^"]*">(.*?)</td>')
@@ -195,6 +196,9 @@ def test_the_list_names_platforms_and_languages_in_the_readers_words(
     english, french = column("en"), column("fr")
     assert {"Mastodon · English", "Bluesky · French", "Reddit · English"} <= set(english)
     assert {"Mastodon · anglais", "Bluesky · français", "Reddit · anglais"} <= set(french)
+    client.cookies.set("veille_lang", "en")
+    pages = [client.get(f"/inbox/{i}").text for i in _items(live_server)]
+    assert all(re.search(r"<header>[^<]* · (Mastodon|Bluesky|Reddit) · <time", p) for p in pages)
 
 
 def test_a_french_reader_reads_the_inbox_errors_in_french(
