@@ -134,3 +134,30 @@ def test_a_post_held_back_says_its_problems_in_french(french, workspace: Workspa
     assert "no longer passes the checks" in csv, csv
     english = french("--language", "en", "calendar", "list", "--full", env={"COLUMNS": "300"})
     assert "The guidelines rule out 'free': rephrase." in english, english
+
+
+def test_a_platform_busy_is_said_in_french(
+    monkeypatch: pytest.MonkeyPatch, workspace: Workspace, sim: Simulator
+) -> None:
+    """A platform answering 503 to `veille publish now` was told to a French
+    reader half in English, « Mastodon a refusé the status (HTTP 503) :
+    Service unavailable The platform is busy or failing; veille tries again
+    later. »: what was refused and the hint are in French too."""
+    for name in ("VEILLE_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    app, runner = build_app(), CliRunner()
+    w = ["--workspace", str(workspace.root)]
+    url = sim.url("mastodon", "").rstrip("/")
+    added = runner.invoke(app, ["publish", "account", "add", "m", "--platform", "mastodon",
+                                "--url", url, "--secret", "sim-mastodon-token", *w])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    sim.host("mastodon").faults.error_next = 100
+    try:
+        busy = runner.invoke(app, ["--language", "fr", "publish", "now", "-a", "m", "Salut", *w])
+    finally:
+        sim.host("mastodon").faults.error_next = 0
+    said = re.sub(r"[ \n]+", " ", busy.output)
+    assert busy.exit_code != 0 and "Traceback" not in said, said
+    assert f"Mastodon a refusé le message (HTTP 503){NBSP}:" in said, said
+    assert f"La plateforme est surchargée ou en panne{NBSP}; veille réessaiera plus tard." in said
+    assert "The platform is busy" not in said

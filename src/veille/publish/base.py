@@ -227,7 +227,7 @@ def error_from_response(resp: Any, *, platform: str, text: str, what: str) -> Pu
 
         hint = tr("Check the account's token or app password (%(where)s).", where=ACCOUNT_LIST)
     elif retryable:
-        hint = "The platform is busy or failing; veille tries again later."
+        hint = tr("The platform is busy or failing; veille tries again later.")
     return PublishError(
         tr(
             "%(platform)s refused %(what)s (HTTP %(status)s): %(said)s",
