@@ -19,9 +19,10 @@ from veille.workspace import Workspace, init_workspace
 from .conftest import csrf_from, do_login
 
 
-def _workspace(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+def _workspace(tmp_path: Path, more: str = "") -> tuple[Path, dict[str, str]]:
     root = init_workspace(tmp_path / "ws")
-    (root / "veille.toml").write_text('[workspace]\ntimezone = "UTC"\n', encoding="utf-8")
+    toml = '[workspace]\ntimezone = "UTC"\n' + more
+    (root / "veille.toml").write_text(toml, encoding="utf-8")
     tokens = add_role_users(root)
     with Workspace.open(root) as ws:
         add_account(ws.state, "masto", "mastodon", "https://mastodon.example",
@@ -61,6 +62,34 @@ def test_a_calendar_post_is_created_and_updated_at_the_workspaces_time(tmp_path:
         listed = c.get("/api/v1/calendar", headers=bearer).json()
     [from_page] = [p for p in listed if p["text"] == "Page"]
     assert datetime.fromisoformat(from_page["created_at"]) == clock[0]
+
+
+def test_a_calendar_post_is_approved_at_the_workspaces_time(tmp_path: Path) -> None:
+    """An approval was stamped with the machine's clock, whatever the
+    workspace's said: by the API and by the calendar page's button."""
+    root, tokens = _workspace(tmp_path, "[plan]\nrequire_approval = true\n")
+    app = create_app(root)
+    pinned = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
+    app.state.workspace.clock = lambda: pinned
+    writer = {"Authorization": f"Bearer {tokens['analyst']}"}
+    manager = {"Authorization": f"Bearer {tokens['manager']}"}
+    with TestClient(app) as c:
+        ids = [
+            c.post("/api/v1/calendar", headers=writer,
+                   json={"account": "masto", "text": t, "at": "2025-03-10 09:00"}).json()["id"]
+            for t in ("API", "Page")
+        ]  # fmt: skip
+        by_api = c.post(f"/api/v1/calendar/{ids[0]}/approve", headers=manager)
+        assert by_api.status_code == 200, by_api.text
+        assert datetime.fromisoformat(by_api.json()["approved_at"]) == pinned
+        do_login(c, "manager", PASSWORD)
+        token = csrf_from(c.get("/plan/calendar").text)
+        clicked = c.post(f"/plan/calendar/{ids[1]}/approve", data={"csrf_token": token},
+                         follow_redirects=False)  # fmt: skip
+        assert clicked.status_code == 303, clicked.text
+        by_page = c.get(f"/api/v1/calendar/{ids[1]}", headers=manager).json()
+    assert by_page["status"] == "approved"
+    assert datetime.fromisoformat(by_page["approved_at"]) == pinned
 
 
 def test_the_working_time_examples_start_at_the_workspaces_time(tmp_path: Path) -> None:

@@ -246,9 +246,12 @@ def edit_entry(
     return get_entry(state, entry_id)
 
 
-def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
+def approve_entry(
+    state: Any, entry_id: int, *, by: str, now: datetime | None = None
+) -> CalendarEntry:
     """A manager's approval: the post goes out at its time. A post that breaks
-    a rule of its platform cannot be approved."""
+    a rule of its platform cannot be approved. ``now``: the time it is (the
+    workspace's clock), when it was approved."""
     entry = get_entry(state, entry_id)
     if not by:
         raise UsageError(tr("an approval names who approves (by)"))
@@ -277,7 +280,7 @@ def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
                 problems=problems_said(entry.problems),
             ),
         )
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     state.update_calendar_entry(
         entry_id, status="approved", approved_by=by, approved_at=now, updated_at=now
     )

@@ -279,7 +279,9 @@ def approve(request: Request, entry_id: RowId, user: Manager) -> Response:
     _ = translator(request)
     _entry(request, entry_id)
     try:
-        cal.approve_entry(state(request), entry_id, by=user.username)
+        cal.approve_entry(
+            state(request), entry_id, by=user.username, now=workspace(request).clock()
+        )
     except (UsageError, Conflict) as exc:
         # 409: the post is past waiting (scheduled, approved, published).
         code = 409 if isinstance(exc, Conflict) else 400
