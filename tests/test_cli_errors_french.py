@@ -91,6 +91,17 @@ def test_an_unknown_source_kind(ws: Path) -> None:
     assert "unknown source kind 'fedds'" in en
 
 
+def test_a_source_interval_too_often_names_its_option(ws: Path) -> None:
+    """The CLI said "every '5s' is too often", the option it was given by
+    unnamed: it names --every, in words, in either language."""
+    fr, en = both(ws, "source", "add", "feeds", "https://example.org/feed/", "--every", "5s")
+    assert fr.returncode == 2
+    assert (
+        f"erreur{NBSP}: la fréquence (--every) «{NBSP}5s{NBSP}» est trop rapprochée" in fr.stderr
+    ), fr.stderr
+    assert "frequency (--every) '5s' is too often" in en, en
+
+
 @pytest.mark.parametrize(
     "key, url, french, hint, english",
     [

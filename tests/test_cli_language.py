@@ -812,14 +812,14 @@ def test_privacy_erase_lift_access_and_log_are_said_in_the_readers_language(
     args = ("privacy", "erase", "--author", "nobody", "--platform", "mastodon", "--yes")
     done = here(*args, cwd=root, **fr)
     assert (
-        f"avertissement{NBSP}: aucune publication enregistrée n’est de nobody sur mastodon{NBSP}: "
+        f"avertissement{NBSP}: aucune publication enregistrée n’est de nobody sur Mastodon{NBSP}: "
         "rien n’a été effacé"
     ) in done.stderr, done.stderr
     english = here("--language", "en", *args, cwd=root, **fr)
-    assert "warning: no stored post is by nobody on mastodon: nothing was erased" in (
+    assert "warning: no stored post is by nobody on Mastodon: nothing was erased" in (
         english.stderr
     ), english.stderr
-    assert "0 posts by nobody on mastodon erased; also removed: nothing else" in english.stdout
+    assert "0 posts by nobody on Mastodon erased; also removed: nothing else" in english.stdout
     done = here("privacy", "lift", "--author", "claire", "--yes", cwd=root, **fr)
     assert f"Opposition de claire sur toutes les plateformes levée{NBSP}: ce que" in done.stdout
     done = here("privacy", "log", cwd=root, **fr)

@@ -689,7 +689,7 @@ def test_an_erasure_objects_to_their_later_posts_until_the_objection_is_lifted(
     # Nothing to lift any more: said, with what to do.
     again = run("privacy", "lift", "--author", "claire", "--platform", "mastodon", "--yes",
                 "--workspace", str(ws), code=2)  # fmt: skip
-    assert "no objection of claire on mastodon holds" in " ".join(again.output.split())
+    assert "no objection of claire on Mastodon holds" in " ".join(again.output.split())
 
 
 def test_access_lists_the_alert_events_that_name_the_person(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -160,7 +160,7 @@ def test_no_reply_api_means_answered_outside(ws: Workspace) -> None:
     )  # fmt: skip
     ingest(ws, [post])
     (item,) = svc.list_items(ws.state, ItemFilter(platforms=("reddit",)))
-    with pytest.raises(UsageError, match="cannot reply on reddit"):
+    with pytest.raises(UsageError, match="cannot reply on Reddit"):
         replies.reply(ws, item.id, "hi", user="alice")
     replies.answered_outside(ws, item.id, user="alice", link="https://www.reddit.com/r/x/c/1")
     assert svc.get_item(ws.state, item.id).first_response_at is not None

@@ -7,11 +7,13 @@ shown (not as TOML) on the guidelines page and in the plan document."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import to_come
 from veille.cli import build_app
 from veille.errors import UsageError
 from veille.plan.guide import Guidelines, check_draft, guidelines_rules, rules_lines, split_rules
@@ -198,14 +200,26 @@ def test_the_content_calendar_checks_posts_against_the_rules(ws: Workspace) -> N
         secret="env:B",
     )
     set_guidelines(ws.state, EN, FR, actor="mia")
-    entry = add_entry(ws.state, ws.settings, account="bsky", text="Free!", at="2030-01-01 09:00")
+    entry = add_entry(
+        ws.state,
+        ws.settings,
+        account="bsky",
+        text="Free!",
+        at=to_come(datetime(2030, 1, 1, 9, 0, tzinfo=UTC)),
+    )
     # A draft that breaks a rule is saved, not scheduled.
     assert entry.status == "draft"
     assert [p["code"] for p in entry.problems] == [
         "guideline_forbidden_word",
         "guideline_missing_hashtag",
     ]
-    entry = add_entry(ws.state, ws.settings, account="bsky", text="Hi #Lumio", at="2030-01-01")
+    entry = add_entry(
+        ws.state,
+        ws.settings,
+        account="bsky",
+        text="Hi #Lumio",
+        at=to_come(datetime(2030, 1, 1, tzinfo=UTC)),
+    )
     assert entry.problems == []
 
 

@@ -379,7 +379,7 @@ def test_calendar_dry_run_says_what_would_be_published_where(
     assert dry.exit_code == 0, dry.output
     line = dry.output.strip()
     url = sim.url("mastodon", "").rstrip("/")
-    assert "masto" in line and "mastodon" in line and "Bonjour à tous" in line, line
+    assert "masto" in line and "on Mastodon as masto" in line and "Bonjour à tous" in line, line
     assert f"{url}/api/v1/statuses" in line, line
 
 
@@ -455,8 +455,8 @@ def test_cli_calendar_add_refuses_a_time_already_past(workspace: Workspace, sim:
     past = (datetime.now(UTC) - timedelta(hours=3)).astimezone(ZoneInfo(tz))
     typed = past.strftime("%Y-%m-%d %H:%M")
     for lang, said in (
-        ("en", f"the time (at) {typed} is past"),
-        ("fr", f"l’heure (at) {typed} est passée"),
+        ("en", f"time (--at) {typed} is past"),
+        ("fr", f"l’heure (--at) {typed} est passée"),
     ):
         refused = runner.invoke(
             app, ["--language", lang, "calendar", "add", "-a", "m", "--at", typed, "Hi", *w]
@@ -500,8 +500,8 @@ def test_cli_calendar_edit_refuses_a_time_already_past(
     past = (datetime.now(UTC) - timedelta(hours=3)).astimezone(ZoneInfo(tz))
     typed = past.strftime("%Y-%m-%d %H:%M")
     for lang, said in (
-        ("en", f"the time (at) {typed} is past"),
-        ("fr", f"l’heure (at) {typed} est passée"),
+        ("en", f"time (--at) {typed} is past"),
+        ("fr", f"l’heure (--at) {typed} est passée"),
     ):
         refused = runner.invoke(
             app, ["--language", lang, "calendar", "edit", str(entry.id), "--at", typed, *w]

@@ -6,10 +6,12 @@ is saved all the same; a status the list does not know is refused."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import to_come
 from veille.cli import build_app
 from veille.publish import add_account
 from veille.workspace import Workspace
@@ -39,22 +41,27 @@ def test_a_week_over_the_channel_plan_is_warned_and_saved(veille, workspace: Wor
 
     add_account(workspace.state, "m", "mastodon", "https://mastodon.example", secret="env:M")
     set_channel(workspace.state, "mastodon", posts_per_week=2)
-    # 2030-01-07 is a Monday; the workspace's time zone is UTC.
-    first = veille("calendar", "add", "-a", "m", "--at", "2030-01-07 09:00", "Un")
-    second = veille("calendar", "add", "-a", "m", "--at", "2030-01-13 23:00", "Deux")
+    # A Monday to come, whatever the year the test runs; the workspace's time zone is UTC.
+    monday = to_come(datetime(2030, 1, 7)).date()
+
+    def on(days: int, hour: str) -> str:
+        return f"{monday + timedelta(days=days)} {hour}"
+
+    first = veille("calendar", "add", "-a", "m", "--at", on(0, "09:00"), "Un")
+    second = veille("calendar", "add", "-a", "m", "--at", on(6, "23:00"), "Deux")
     assert "warning" not in first + second
-    third = veille("calendar", "add", "-a", "m", "--at", "2030-01-09 09:00", "Trois")
+    third = veille("calendar", "add", "-a", "m", "--at", on(2, "09:00"), "Trois")
     assert (
-        "warning: the week of 2030-01-07 now holds 3 posts on mastodon, more than the 2 a "
+        f"warning: the week of {monday} now holds 3 posts on Mastodon, more than the 2 a "
         "week the channel plan sets" in third
     ), third
     assert "veille plan channel set PLATFORM --per-week N" in third
     # The next Monday is another week.
-    assert "warning" not in veille("calendar", "add", "-a", "m", "--at", "2030-01-14 00:00", "4")
-    moved = veille("calendar", "edit", "4", "--at", "2030-01-08 10:00", lang="fr_FR.UTF-8")
+    assert "warning" not in veille("calendar", "add", "-a", "m", "--at", on(7, "00:00"), "4")
+    moved = veille("calendar", "edit", "4", "--at", on(1, "10:00"), lang="fr_FR.UTF-8")
     assert (
-        f"avertissement{NNBSP}: la semaine du 2030-01-07 compte maintenant 4 publications sur "
-        f"mastodon, plus que les 2 par semaine du plan des canaux{NNBSP}: déplacez-en une"
+        f"avertissement{NNBSP}: la semaine du {monday} compte maintenant 4 publications sur "
+        f"Mastodon, plus que les 2 par semaine du plan des canaux{NNBSP}: déplacez-en une"
     ) in moved, moved
     assert [e.text for e in workspace.state.calendar_entries()] == ["Un", "4", "Trois", "Deux"]
 

@@ -6,11 +6,12 @@ environment variable … is not set »). A platform's own words stay as they cam
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import init_state_workspace
+from tests.conftest import init_state_workspace, to_come
 from veille.errors import translated
 from veille.publish import add_account
 from veille.publish import calendar as cal
@@ -27,7 +28,7 @@ def test_a_failure_veille_explains_is_kept_to_be_said_in_french(
         add_account(ws.state, "unset", "mastodon", "https://mastodon.example",
                     secret="env:VEILLE_UNSET_TOKEN_FOR_TEST")  # fmt: skip
         entry = cal.add_entry(ws.state, ws.settings, account="unset", text="Bonjour",
-                              at="2030-01-02 09:00")  # fmt: skip
+                              at=to_come(datetime(2030, 1, 2, 9, 0, tzinfo=UTC)))  # fmt: skip
         cal.publish_due(ws.state, ws.settings, only=entry.id)
         kept = ws.state.calendar_entry(entry.id)
         listed = [e for e in ws.state.calendar_entries() if e.id == entry.id]

@@ -6,14 +6,18 @@ tests/test_cli_output_french.py for the other commands)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import to_come
 from veille.cli import build_app
 from veille.sim.server import Simulator
 from veille.workspace import Workspace
 
+# A time to come, whatever the year the tests run.
+LATER = f"{to_come(datetime(2030, 1, 1, 9, 0)):%Y-%m-%d %H:%M}"
 NBSP = "\u202f"
 
 
@@ -40,12 +44,12 @@ def test_publishing_commands_are_said_in_french(
 ) -> None:
     """`LANG=fr_FR.UTF-8 veille publish account add` said « account m
     (mastodon, …) added. », `calendar approve` « #1 approved by marie; it
-    goes out at its time. », `publish now` « published on mastodon: … »."""
+    goes out at its time. », `publish now` « published on Mastodon: … »."""
     url = sim.url("mastodon", "").rstrip("/")
     added = french("publish", "account", "add", "m", "--platform", "mastodon", "--url", url,
                    "--secret", "sim-mastodon-token")  # fmt: skip
     assert (
-        f"Compte de publication m (mastodon, {url}) ajouté{NBSP}; son serveur autorise 500 "
+        f"Compte de publication m (Mastodon, {url}) ajouté{NBSP}; son serveur autorise 500 "
         "caractères." in added
     ), added
     sim.host("mastodon").state["max_characters"] = 1200
@@ -62,14 +66,14 @@ def test_publishing_commands_are_said_in_french(
     toml.write_text(text.replace("# require_approval = false\n# How often `veille run` publishes",
                                  "require_approval = true\n# How often `veille run` publishes"),
                     encoding="utf-8")  # fmt: skip
-    french("calendar", "add", "-a", "m", "--at", "2030-01-01 09:00", "Bonjour")
+    french("calendar", "add", "-a", "m", "--at", LATER, "Bonjour")
     approved = french("calendar", "approve", "1", "--by", "marie")
     assert f"Publication n°1 approuvée par marie{NBSP}; elle partira à son heure." in approved
     assert "Publication n°1 retirée du calendrier." in french("calendar", "remove", "1")
     dry = french("publish", "now", "-a", "m", "Tout de suite", "--dry-run")
     assert f"essai à blanc, rien n’a été envoyé{NBSP}:" in dry, dry
     now = french("publish", "now", "-a", "m", "Tout de suite")
-    assert f"publié sur mastodon{NBSP}: {url}" in now, now
+    assert f"publié sur Mastodon{NBSP}: {url}" in now, now
     assert "Compte de publication big supprimé." in french("publish", "account", "remove", "big")
     english = french("--language", "en", "publish", "account", "remove", "m")
     assert "account m removed." in english, english
@@ -85,7 +89,7 @@ def test_calendar_publish_says_each_result_in_french(french, sim: Simulator) -> 
     french("calendar", "add", "-a", "m", "--at", "2026-01-01 09:00", "--yes", "Bonjour")
     dry = french("calendar", "publish", "--dry-run")
     assert (
-        f"Publication n°1, essai à blanc{NBSP}: serait publiée sur mastodon en tant que m (POST "
+        f"Publication n°1, essai à blanc{NBSP}: serait publiée sur Mastodon en tant que m (POST "
         in dry
     ), dry
     assert f"{NBSP}: «{NBSP}Bonjour{NBSP}»" in dry and "would publish" not in dry
@@ -122,7 +126,7 @@ def test_a_post_held_back_says_its_problems_in_french(french, workspace: Workspa
     listed = french("--language", "fr", "calendar", "list", "--full", env={"COLUMNS": "300"})
     assert "rule out" not in listed and "no longer passes" not in listed, listed
     assert "La charte exclut « free »" in listed, listed
-    added = french("--language", "fr", "calendar", "add", "-a", "m", "--at", "2030-01-01 09:00",
+    added = french("--language", "fr", "calendar", "add", "-a", "m", "--at", LATER,
                    "free tea", env={"LANG": "C.UTF-8"})  # fmt: skip
     assert "guideline_forbidden_word: La charte exclut « free »" in added, added
     # A script's CSV keeps the English it always read.
@@ -130,3 +134,30 @@ def test_a_post_held_back_says_its_problems_in_french(french, workspace: Workspa
     assert "no longer passes the checks" in csv, csv
     english = french("--language", "en", "calendar", "list", "--full", env={"COLUMNS": "300"})
     assert "The guidelines rule out 'free': rephrase." in english, english
+
+
+def test_a_platform_busy_is_said_in_french(
+    monkeypatch: pytest.MonkeyPatch, workspace: Workspace, sim: Simulator
+) -> None:
+    """A platform answering 503 to `veille publish now` was told to a French
+    reader half in English, « Mastodon a refusé the status (HTTP 503) :
+    Service unavailable The platform is busy or failing; veille tries again
+    later. »: what was refused and the hint are in French too."""
+    for name in ("VEILLE_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    app, runner = build_app(), CliRunner()
+    w = ["--workspace", str(workspace.root)]
+    url = sim.url("mastodon", "").rstrip("/")
+    added = runner.invoke(app, ["publish", "account", "add", "m", "--platform", "mastodon",
+                                "--url", url, "--secret", "sim-mastodon-token", *w])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    sim.host("mastodon").faults.error_next = 100
+    try:
+        busy = runner.invoke(app, ["--language", "fr", "publish", "now", "-a", "m", "Salut", *w])
+    finally:
+        sim.host("mastodon").faults.error_next = 0
+    said = re.sub(r"[ \n]+", " ", busy.output)
+    assert busy.exit_code != 0 and "Traceback" not in said, said
+    assert f"Mastodon a refusé le message (HTTP 503){NBSP}:" in said, said
+    assert f"La plateforme est surchargée ou en panne{NBSP}; veille réessaiera plus tard." in said
+    assert "The platform is busy" not in said

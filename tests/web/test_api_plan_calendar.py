@@ -160,7 +160,7 @@ def test_a_time_past_is_refused_unless_past_ok_in_the_callers_language(api: Runn
         assert refused.status_code == 400
         said = _error(refused)
         assert said["code"] == "invalid_input"
-        assert f"the time (at) {past} is past" in said["message"]
+        assert f"time (at) {past} is past" in said["message"]
         assert '"past_ok": true' in said["hint"] and "--yes" not in said["hint"]
         french = c.post("/api/v1/calendar", json=body, headers={"Accept-Language": "fr"})
         assert french.headers["content-language"] == "fr"
@@ -214,10 +214,10 @@ def test_a_week_over_the_channel_plan_is_said_and_saved_all_the_same(api: Runnin
     assert made[0].json()["warnings"] == made[1].json()["warnings"] == []
     [warning] = made[2].json()["warnings"]
     week = str(MONDAY + timedelta(days=14))
-    assert f"the week of {week} now holds 3 posts on mastodon" in warning
+    assert f"the week of {week} now holds 3 posts on Mastodon" in warning
     assert "the 2 a week the channel plan sets" in warning
     [said] = french.json()["warnings"]
-    assert f"la semaine du {week} compte maintenant 3 publications sur mastodon" in said
+    assert f"la semaine du {week} compte maintenant 3 publications sur Mastodon" in said
 
 
 def test_who_may_read_and_write_the_calendar_is_who_may_on_its_page(api: Running) -> None:
@@ -319,6 +319,6 @@ def test_the_calendar_page_says_the_week_over_the_plan_as_the_api_does(tmp_path:
             assert saved.status_code == 303
             said.append(html.unescape(c.get("/plan/calendar").text))
     assert "Note:" not in said[0]
-    assert f"Post #2 saved. Note: the week of {MONDAY} now holds 2 posts on mastodon" in said[1]
+    assert f"Post #2 saved. Note: the week of {MONDAY} now holds 2 posts on Mastodon" in said[1]
     assert "(/plan/edit#channels)" in said[1]  # the page's own words for where
     assert f"Attention\u202f: la semaine du {MONDAY} compte maintenant 3 publications" in said[2]

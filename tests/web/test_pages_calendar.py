@@ -149,7 +149,8 @@ def test_a_french_reader_reads_the_calendar_errors_in_french(
     page = html.unescape(bad.text)
     assert bad.status_code == 400
     assert (
-        "l’heure (at) «\u202fdemain\u202f» n’est pas une date et une heure" in page
+        "l’heure «\u202fdemain\u202f» n’est pas une date et une heure" in page
+        and "(at)" not in page
         and "--at" not in page
     )
     assert "Écrivez-la sous la forme 2026-12-03 09:30" in page
@@ -159,7 +160,7 @@ def test_a_french_reader_reads_the_calendar_errors_in_french(
 
     client.cookies.set("veille_lang", "en")
     bad = client.post("/plan/calendar", data=form)
-    assert "the time (at) 'demain' is not a date and time" in html.unescape(bad.text)
+    assert "time 'demain' is not a date and time" in html.unescape(bad.text)
 
 
 def test_a_french_reader_reads_the_draft_checkers_verdict_in_french(
@@ -208,13 +209,32 @@ def test_a_post_saved_as_a_draft_says_why_once(
             "title": "", "language": "fr", "action": "save"}  # fmt: skip
     for text, why in [
         ("Un mois gratuit", "it breaks the staff guidelines"),
-        ("x" * 501, "it breaks a rule of mastodon"),
+        ("x" * 501, "it breaks a rule of Mastodon"),
     ]:
         saved = client.post("/plan/calendar", data={**form, "text": text})
         assert saved.status_code == 303
         page = client.get(saved.headers["location"]).text
         assert page.count("saved as a draft") == 1, page
         assert why in page
+
+
+def test_the_calendar_names_an_accounts_platform_as_it_is_written(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """The account menu, the list and a post's page said "web-masto
+    (mastodon)", the key a program reads: they say "web-masto (Mastodon)"."""
+    from veille.publish import calendar as cal
+
+    _account(live_server)
+    with live_server.workspace() as ws:
+        entry = cal.add_entry(ws.state, ws.settings, account="web-masto", text="Nom", at=EVE)
+    login(client, "analyst")
+    listed = html.unescape(client.get("/plan/calendar").text)
+    one = html.unescape(client.get(f"/plan/calendar/{entry.id}").text)
+    assert ">web-masto (Mastodon)</option>" in listed
+    assert "<td>web-masto (Mastodon)" in listed
+    assert "<p>web-masto (Mastodon) — " in one
+    assert "(mastodon)" not in listed + one
 
 
 def test_a_path_without_a_number_is_no_page(
@@ -419,8 +439,8 @@ def test_a_post_added_for_a_time_already_past_is_refused_beside_the_time(
     form = {"csrf_token": token, "account": "web-masto", "at": typed,
             "text": "Maintenance ce soir #Lumio", "title": "", "action": "save"}  # fmt: skip
     for language, said, box in (
-        ("en", f"the time (at) {shown} is past", "Save it even though the time is past"),
-        ("fr", f"l’heure (at) {shown} est passée", "L’enregistrer même si l’heure est passée"),
+        ("en", f"time {shown} is past", "Save it even though the time is past"),
+        ("fr", f"l’heure {shown} est passée", "L’enregistrer même si l’heure est passée"),
     ):
         client.cookies.set("veille_lang", language)
         refused = client.post("/plan/calendar", data=form)
@@ -464,7 +484,7 @@ def test_a_post_moved_to_a_time_already_past_is_refused_beside_the_time(
     page = html.unescape(refused.text)
     assert refused.status_code == 400, page
     beside = page[page.index('id="at"') : page.index('id="title"')]
-    assert f"the time (at) {typed.replace('T', ' ')} is past" in beside
+    assert f"time {typed.replace('T', ' ')} is past" in beside
     assert f'value="{typed}"' in beside and ">Hello again #Lumio</textarea>" in page
     with live_server.workspace() as ws:
         kept = cal.get_entry(ws.state, entry.id)
@@ -500,9 +520,9 @@ def test_check_says_a_time_already_past_as_save_does(
     form = {"csrf_token": token, "account": "web-masto", "at": typed,
             "text": "Maintenance ce soir #Lumio", "title": "", "action": "check"}  # fmt: skip
     for language, why, said in (
-        ("en", f"the time (at) {shown} is past", "Give a time to come, or tick “Save it even "
+        ("en", f"time {shown} is past", "Give a time to come, or tick “Save it even "
          "though the time is past”: it then goes out at the next run."),
-        ("fr", f"l’heure (at) {shown} est passée", "Donnez une heure à venir, ou cochez "
+        ("fr", f"l’heure {shown} est passée", "Donnez une heure à venir, ou cochez "
          f"«{NNBSP}L’enregistrer même si l’heure est passée{NNBSP}»{NNBSP}: elle partira alors au "
          "prochain passage."),
     ):  # fmt: skip
@@ -528,7 +548,7 @@ def test_check_says_a_time_already_past_as_save_does(
     moved = _post_form(client.get(url).text) | {"at": typed, "action": "check"}
     page = html.unescape(client.post(url, data=moved).text)
     beside = page[page.index('id="at"') : page.index('id="title"')]
-    assert f"the time (at) {shown} is past" in beside and "Give a time to come" in beside
+    assert f"time {shown} is past" in beside and "Give a time to come" in beside
     assert page.count("autofocus") == 1 and re.search(r'id="at-error"[^>]*autofocus', page)
     with live_server.workspace() as ws:
         assert cal.get_entry(ws.state, entry.id).scheduled_at == entry.scheduled_at
@@ -559,7 +579,8 @@ def test_publish_now_says_why_it_failed_in_french(
             add_account(ws.state, "web-unset", "mastodon", "https://mastodon.example",
                         secret="env:WEB_UNSET_TOKEN")  # fmt: skip
         entry = cal.add_entry(ws.state, ws.settings, account="web-unset",
-                              text="Bonne année #Lumio", at="2030-01-02 09:00")  # fmt: skip
+                              text="Bonne année #Lumio",
+                              at=to_come(datetime(2030, 1, 2, 9, 0, tzinfo=UTC)))  # fmt: skip
     login(client, "manager")
     client.cookies.set("veille_lang", "fr")
     token = csrf_from(client.get("/plan/calendar").text)

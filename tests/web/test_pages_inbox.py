@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from veille.inbox import items as svc
-from veille.inbox.model import ItemFilter
+from veille.inbox.model import STATUSES, ItemFilter
 from veille.models import Author, Post, Sentiment
 from veille.pipeline.ingest import build_pipeline
 from veille.query.topics import add_topic
@@ -151,7 +151,7 @@ def test_bulk_and_answered_outside_and_rules(
     assert done.status_code == 303
     assert client.get("/inbox", params={"tag": "week48"}).text.count('name="ids"') == 3
     reddit = client.get(f"/inbox/{ids[2]}").text
-    assert "cannot reply on reddit" in reddit
+    assert "cannot reply on Reddit" in reddit
     client.post(f"/inbox/{ids[2]}/answered", data={"csrf_token": token, "link": ""})
     with live_server.workspace() as ws:
         assert svc.get_item(ws.state, ids[2]).status == "responded"
@@ -174,6 +174,31 @@ def test_french(live_server: Served, client: httpx.Client, login: Login) -> None
     page = client.get("/inbox", headers={"Accept-Language": "fr"})
     assert "Boîte de réception" in page.text
     assert "Fil" in client.get(f"/inbox/{ids[0]}", headers={"Accept-Language": "fr"}).text
+
+
+def test_the_list_names_platforms_and_languages_in_the_readers_words(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """The list's platform column said the keys and codes a program reads
+    ("mastodon · en", "bluesky · fr"), on a French page too, and an item's
+    page "person0 · mastodon": they name them as a reader does ("Mastodon ·
+    English", « Bluesky · français »)."""
+    _items(live_server)
+    login(client, "viewer")
+    cell = re.compile(r'data-label="(?:Platform|Plateforme)[^"]*">(.*?)</td>')
+
+    def column(lang: str) -> list[str]:
+        client.cookies.set("veille_lang", lang)
+        every = "&".join(f"status={s}" for s in STATUSES)  # whatever the tests before did
+        page = client.get(f"/inbox?{every}").text
+        return [re.sub(r"<[^>]+>", "", c) for c in cell.findall(page)]
+
+    english, french = column("en"), column("fr")
+    assert {"Mastodon · English", "Bluesky · French", "Reddit · English"} <= set(english)
+    assert {"Mastodon · anglais", "Bluesky · français", "Reddit · anglais"} <= set(french)
+    client.cookies.set("veille_lang", "en")
+    pages = [client.get(f"/inbox/{i}").text for i in _items(live_server)]
+    assert all(re.search(r"<header>[^<]* · (Mastodon|Bluesky|Reddit) · <time", p) for p in pages)
 
 
 def test_a_french_reader_reads_the_inbox_errors_in_french(

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from veille.analytics.findings import platform_name
 from veille.cli.asking import confirm
 from veille.cli.common import (
     DataFormat,
@@ -100,7 +101,7 @@ def _on(platform: str | None, *, every: bool) -> str:
     """`` on x`` (the platform named), `` on every platform`` (``every``) or
     nothing, said with the sentence it is part of."""
     if platform:
-        return tr(" on %(platform)s", platform=platform)
+        return tr(" on %(platform)s", platform=platform_name(platform))
     return tr(" on every platform") if every else ""
 
 
@@ -143,7 +144,11 @@ def register(app: typer.Typer) -> None:
         reader = cli_language(workspace)
         say = speaker(reader)
         asked = (
-            tr("Erase every post by %(author)s on %(platform)s?", author=author, platform=platform)
+            tr(
+                "Erase every post by %(author)s on %(platform)s?",
+                author=author,
+                platform=platform_name(platform),
+            )
             if platform
             else tr("Erase every post by %(author)s on every platform?", author=author)
         )
@@ -168,7 +173,8 @@ def register(app: typer.Typer) -> None:
         said = (
             trn("%(n)s post by %(author)s on %(platform)s erased; also removed: %(also)s",
                 "%(n)s posts by %(author)s on %(platform)s erased; also removed: %(also)s",
-                posts, n=posts, author=author, platform=platform, also=also or tr("nothing else"))
+                posts, n=posts, author=author, platform=platform_name(platform),
+                also=also or tr("nothing else"))
             if platform
             else trn("%(n)s post by %(author)s on every platform erased; also removed: %(also)s",
                      "%(n)s posts by %(author)s on every platform erased; also removed: %(also)s",
@@ -192,7 +198,7 @@ def register(app: typer.Typer) -> None:
         reader = cli_language(workspace)
         say = speaker(reader)
         asked = (tr("Collect the new posts of %(author)s on %(platform)s again?", author=author,
-                    platform=platform) if platform
+                    platform=platform_name(platform)) if platform
                  else tr("Collect the new posts of %(author)s on every platform again?",
                          author=author))  # fmt: skip
         _ask_or_stop(asked, tr("Nothing lifted."), reader, yes=yes)
@@ -201,7 +207,7 @@ def register(app: typer.Typer) -> None:
         said = (
             tr("Objection of %(author)s on %(platform)s lifted: what they publish from now on is "
                "collected; what they published until now stays refused.", author=author,
-               platform=platform) if platform
+               platform=platform_name(platform)) if platform
             else tr("Objection of %(author)s on every platform lifted: what they publish from now "
                     "on is collected; what they published until now stays refused.", author=author)
         )  # fmt: skip

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from veille.analytics.findings import platform_name
 from veille.cli.common import (
     LIST_HEADS,
     DataFormat,
@@ -57,11 +58,11 @@ def register(app: typer.Typer) -> None:
             )
             said = (
                 tr("account %(name)s (%(platform)s, %(url)s) added; its server allows "
-                   "%(limit)s characters.", name=acct.name, platform=acct.platform,
+                   "%(limit)s characters.", name=acct.name, platform=platform_name(acct.platform),
                    url=acct.url, limit=Count(limit))
                 if limit
                 else tr("account %(name)s (%(platform)s, %(url)s) added.", name=acct.name,
-                        platform=acct.platform, url=acct.url)
+                        platform=platform_name(acct.platform), url=acct.url)
             )  # fmt: skip
             tell(ws, said)
 
@@ -131,7 +132,7 @@ def register(app: typer.Typer) -> None:
                         "guidelines: %(problems)s",
                         broken,
                         n=broken,
-                        platform=acct.platform,
+                        platform=platform_name(acct.platform),
                         problems=" ".join(p.message for p in report.problems),
                     ),
                     hint=tr(
@@ -150,6 +151,6 @@ def register(app: typer.Typer) -> None:
             console().print(say(tr("dry run, nothing sent:")), markup=False)
             print_json(dict(done.request or {}))
         else:
-            said = tr("published on %(platform)s: %(where)s", platform=done.platform,
+            said = tr("published on %(platform)s: %(where)s", platform=platform_name(done.platform),
                       where=done.url or done.id)  # fmt: skip
             console().print(say(said), markup=False, soft_wrap=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
+from veille.analytics.findings import platform_name
 from veille.errors import Place, UsageError, VeilleError, tr
 from veille.inbox.items import _audit, get_item, mark_deleted_upstream
 from veille.inbox.model import Item, Reply
@@ -174,7 +175,7 @@ def reply(
         raise UsageError(tr("a reply is at most %(n)s characters", n=MAX_REPLY))
     if item.platform not in REPLY_PLATFORMS:
         raise UsageError(
-            tr("veille cannot reply on %(platform)s", platform=item.platform),
+            tr("veille cannot reply on %(platform)s", platform=platform_name(item.platform)),
             hint=tr(
                 "Answer on the platform (%(url)s), then mark the item as answered.",
                 url=item.url or tr("open the post"),

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from veille.analytics.findings import platform_name
 from veille.errors import UsageError, VeilleError, tr
 from veille.models import Post
 
@@ -226,11 +227,11 @@ def error_from_response(resp: Any, *, platform: str, text: str, what: str) -> Pu
 
         hint = tr("Check the account's token or app password (%(where)s).", where=ACCOUNT_LIST)
     elif retryable:
-        hint = "The platform is busy or failing; veille tries again later."
+        hint = tr("The platform is busy or failing; veille tries again later.")
     return PublishError(
         tr(
             "%(platform)s refused %(what)s (HTTP %(status)s): %(said)s",
-            platform=platform,
+            platform=platform_name(platform),
             what=what,
             status=status,
             said=said,
@@ -250,7 +251,7 @@ def transport_error(exc: VeilleError, *, platform: str, text: str) -> PublishErr
     from veille.httperrors import BlockedAddress
 
     return PublishError(
-        tr("%(platform)s: %(message)s", platform=platform, message=exc.message),
+        tr("%(platform)s: %(message)s", platform=platform_name(platform), message=exc.message),
         platform=platform,
         text=text,
         retryable=not isinstance(exc, BlockedAddress),

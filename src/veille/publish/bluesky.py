@@ -90,7 +90,7 @@ class BlueskyPublisher:
     def _session(self, account: Account, text: str) -> dict[str, Any]:
         resp = send(
             self.http, "POST", self._service(account) + "/xrpc/com.atproto.server.createSession",
-            platform=PLATFORM, text=text, what="the login",
+            platform=PLATFORM, text=text, what=tr("the login"),
             json_body={"identifier": account.handle, "password": account.resolved_secret()},
         )  # fmt: skip
         data: dict[str, Any] = resp.json()
@@ -137,7 +137,7 @@ class BlueskyPublisher:
         if view is None:
             resp = send(
                 self.http, "GET", self._service(account) + "/xrpc/app.bsky.feed.getPosts",
-                platform=PLATFORM, text=text, what="the post replied to",
+                platform=PLATFORM, text=text, what=tr("the post replied to"),
                 params={"uris": target}, token=token,
             )  # fmt: skip
             posts = resp.json().get("posts") or []
@@ -193,7 +193,7 @@ class BlueskyPublisher:
         try:
             resp = send(
                 self.http, "POST", self._service(account) + "/xrpc/com.atproto.repo.createRecord",
-                platform=PLATFORM, text=text, what="the post", json_body=body, token=token,
+                platform=PLATFORM, text=text, what=tr("the post"), json_body=body, token=token,
             )  # fmt: skip
             data = resp.json()
             uri = str(data.get("uri") or "")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from veille.analytics.findings import platform_name
 from veille.config import Settings
 from veille.errors import Count, Figure, Place, Text, tr
 from veille.store.protocols.calendar import CalendarEntry
@@ -57,6 +58,6 @@ def over_cadence(state: Any, settings: Settings, entry: CalendarEntry) -> list[T
         tr("the week of %(monday)s now holds %(count)s posts on %(platform)s, more than "
            "the %(cadence)s a week the channel plan sets: move one to another week, or "
            "change the channel's posts per week (%(where)s)",
-           monday=monday, count=Count(len(planned)), platform=entry.platform,
+           monday=monday, count=Count(len(planned)), platform=platform_name(entry.platform),
            cadence=Figure(channel.posts_per_week), where=CHANNEL_SET)
     ]  # fmt: skip

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from veille.analytics.findings import platform_name
 from veille.config import Settings
 from veille.errors import (
     Bilingual,
@@ -42,6 +43,10 @@ MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=5)  # longer than one publish takes, with its timeouts
 RETRY_BASE = timedelta(minutes=1)  # doubled on each failed try
 
+#: A post's time, named where the reader gave it: the CLI's option, the
+#: calendar form's field, the API's (veille.errors.Place).
+AT = Place(tr("time (--at)"), page=tr("time"), api=tr("time (at)"))
+
 
 def parse_when(value: str | datetime, timezone: str) -> datetime:
     """A time as typed (``2026-12-03 09:30``, ISO 8601 with or without an
@@ -53,7 +58,7 @@ def parse_when(value: str | datetime, timezone: str) -> datetime:
             when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             raise UsageError(
-                tr("the time (at) %(value)r is not a date and time", value=value),
+                tr("%(field)s %(value)r is not a date and time", field=AT, value=value),
                 hint=tr("Write it as 2026-12-03 09:30 (the workspace's time zone) or ISO 8601."),
             ) from None
     if when.tzinfo is None:
@@ -70,9 +75,9 @@ def check_to_come(value: str | datetime, timezone: str, *, now: datetime | None 
     if when < moment:
         shown = local(when, timezone).strftime("%Y-%m-%d %H:%M")
         raise UsageError(
-            tr("the time (at) %(value)s is past: it is %(now)s now (%(zone)s); the post "
+            tr("%(field)s %(value)s is past: it is %(now)s now (%(zone)s); the post "
                "would go out at the next 'veille run', not then",
-               value=shown, now=local(moment, timezone).strftime("%Y-%m-%d %H:%M"),
+               field=AT, value=shown, now=local(moment, timezone).strftime("%Y-%m-%d %H:%M"),
                zone=timezone),
             hint=tr("Give a time to come, or %(anyway)s to publish it at the next run.",
                     anyway=PAST_ANYWAY),
@@ -155,20 +160,21 @@ def add_entry(
     kept with it (a draft that breaks a rule is saved, not scheduled). A time
     already past is refused unless ``past_ok`` (it goes out at the next run).
     A time without a zone is read in ``timezone`` (the person's, who typed
-    it), else the workspace's."""
+    it), else the workspace's. ``now``: the time it is (the workspace's
+    clock), for the check and the post's created and updated times."""
     from veille.publish.service import get_account
 
     acct = get_account(state, account)
     if not text.strip():
         raise UsageError(tr("the post is empty"), hint=tr("Give the text to publish."))
     tz = timezone or settings.workspace.timezone
-    when = parse_when(at, tz) if past_ok else check_to_come(at, tz, now=now)
+    moment = (now or datetime.now(UTC)).replace(microsecond=0)
+    when = parse_when(at, tz) if past_ok else check_to_come(at, tz, now=moment)
     problems = _check(state, settings, acct, text, title)
-    now = datetime.now(UTC).replace(microsecond=0)
     entry = CalendarEntry(
         id=0, account=acct.name, platform=acct.platform, text=text, scheduled_at=when,
-        status=_status_after_save(problems, settings), created_by=by, created_at=now,
-        updated_at=now, title=title or None, language=language or None,
+        status=_status_after_save(problems, settings), created_by=by, created_at=moment,
+        updated_at=moment, title=title or None, language=language or None,
         reply_to=reply_to or None, problems=problems, attempt_key=uuid.uuid4().hex,
     )  # fmt: skip
     new_id = state.add_calendar_entry(entry)
@@ -219,7 +225,7 @@ def edit_entry(
     changes: dict[str, Any] = {
         "text": new_text, "title": new_title, "problems": problems,
         "status": _status_after_save(problems, settings), "approved_by": None,
-        "approved_at": None, "updated_at": datetime.now(UTC), "error": None,
+        "approved_at": None, "updated_at": now or datetime.now(UTC), "error": None,
         "next_try_at": None, "attempts": 0,
     }  # fmt: skip
     if acct.name != entry.account:
@@ -240,9 +246,12 @@ def edit_entry(
     return get_entry(state, entry_id)
 
 
-def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
+def approve_entry(
+    state: Any, entry_id: int, *, by: str, now: datetime | None = None
+) -> CalendarEntry:
     """A manager's approval: the post goes out at its time. A post that breaks
-    a rule of its platform cannot be approved."""
+    a rule of its platform cannot be approved. ``now``: the time it is (the
+    workspace's clock), when it was approved."""
     entry = get_entry(state, entry_id)
     if not by:
         raise UsageError(tr("an approval names who approves (by)"))
@@ -264,14 +273,14 @@ def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
                 "calendar post #%(id)s breaks %(n)s rule(s) of %(platform)s",
                 id=entry_id,
                 n=len(entry.problems),
-                platform=entry.platform,
+                platform=platform_name(entry.platform),
             ),
             hint=tr(
                 "%(problems)s Edit it first.",
                 problems=problems_said(entry.problems),
             ),
         )
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     state.update_calendar_entry(
         entry_id, status="approved", approved_by=by, approved_at=now, updated_at=now
     )
@@ -380,10 +389,11 @@ class Outcome:
             text = self.text if len(self.text) <= 80 else self.text[:79] + "…"
             if where:
                 return tr("#%(id)s dry-run: would publish on %(platform)s as %(account)s "
-                          "(%(where)s): %(text)r", id=self.entry_id, platform=self.platform,
-                          account=self.account, where=where, text=text)  # fmt: skip
+                          "(%(where)s): %(text)r", id=self.entry_id,
+                          platform=platform_name(self.platform), account=self.account,
+                          where=where, text=text)  # fmt: skip
             return tr("#%(id)s dry-run: would publish on %(platform)s as %(account)s: %(text)r",
-                      id=self.entry_id, platform=self.platform, account=self.account,
+                      id=self.entry_id, platform=platform_name(self.platform), account=self.account,
                       text=text)  # fmt: skip
         said = self.error or (self.published.url if self.published else "") or ""
         if self.result == "published":

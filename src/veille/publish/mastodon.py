@@ -52,7 +52,7 @@ class MastodonPublisher:
             return status_id(reply_to)
         resp = send(
             self.http, "GET", account.url.rstrip("/") + "/api/v2/search", platform=PLATFORM,
-            text=text, what="the lookup of the post replied to",
+            text=text, what=tr("the lookup of the post replied to"),
             params={"q": reply_to.url, "type": "statuses", "resolve": "true", "limit": 1},
             token=account.resolved_secret(),
         )  # fmt: skip
@@ -93,7 +93,7 @@ class MastodonPublisher:
             return Published("", "", PLATFORM, dry_run=True, request={"POST": url, "json": body})
         headers = {"Idempotency-Key": key} if key else {}
         resp = send(
-            self.http, "POST", url, platform=PLATFORM, text=text, what="the status",
+            self.http, "POST", url, platform=PLATFORM, text=text, what=tr("the status"),
             json_body=body, headers=headers, token=account.resolved_secret(),
         )  # fmt: skip
         data = resp.json()

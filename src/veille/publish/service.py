@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from veille.analytics.findings import platform_name
 from veille.config import Settings
 from veille.errors import NotFound, Place, UsageError, tr
 from veille.models import Post
@@ -60,7 +61,10 @@ def add_account(
             )
     if platform in ("bluesky", "wordpress") and not handle:
         raise UsageError(
-            tr("a %(platform)s account needs --handle (the login)", platform=platform),
+            tr(
+                "a %(platform)s account needs --handle (the login)",
+                platform=platform_name(platform),
+            ),
             hint=tr("The Bluesky handle (name.bsky.social) or the WordPress user name."),
         )
     if not secret:

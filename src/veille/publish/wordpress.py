@@ -97,7 +97,7 @@ class WordPressPublisher:
         if key:
             resp = send(
                 self.http, "GET", self._api(account), platform=PLATFORM, text=text,
-                what="the lookup of an earlier attempt",
+                what=tr("the lookup of an earlier attempt"),
                 params={"slug": body["slug"], "status": "publish"}, headers=headers,
             )  # fmt: skip
             found = resp.json()
@@ -105,6 +105,6 @@ class WordPressPublisher:
                 return self._published(account, found[0])
         resp = send(
             self.http, "POST", self._api(account), platform=PLATFORM, text=text,
-            what="the article", json_body=body, headers=headers,
+            what=tr("the article"), json_body=body, headers=headers,
         )  # fmt: skip
         return self._published(account, resp.json())

@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from veille.analytics.findings import platform_name
 from veille.errors import Conflict, Text, UsageError, log_failure, tr
 from veille.store.portable.privacy import ERASED, handle_pattern
 from veille.store.protocols.privacy import ErasureReport, UnfinishedErasure, author_key
@@ -198,7 +199,7 @@ def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[No
                     name, holder, ttl=ttl, now=state.clock(), replacing=held
                 )
     if epoch is None:
-        where = tr(" on %(platform)s", platform=platform) if platform else ""
+        where = tr(" on %(platform)s", platform=platform_name(platform)) if platform else ""
         # When it may be run again, if that process was stopped: its lease's
         # end, or, for a process of this machine that still runs, the end of
         # the time it is left without a heartbeat (not the lease's length).
@@ -339,7 +340,7 @@ def unfinished_erasures(workspace: Any) -> list[UnfinishedErasure]:
 
 def unfinished_message(e: UnfinishedErasure) -> Text:
     """What an unfinished erasure means, for whoever reads it."""
-    where = tr(" on %(platform)s", platform=e.platform) if e.platform else ""
+    where = tr(" on %(platform)s", platform=platform_name(e.platform)) if e.platform else ""
     return tr(
         "the erasure of %(author)s%(where)s begun %(at)s is unfinished: "
         "some of their posts may still be stored",
@@ -507,7 +508,7 @@ def lift_objection(
 
     handle = person_handle(handle)
     lifted = workspace.posts.lift_objection(sorted(person_keys(handle, platform)))
-    where = tr(" on %(platform)s", platform=platform) if platform else ""
+    where = tr(" on %(platform)s", platform=platform_name(platform)) if platform else ""
     if not lifted:
         raise UsageError(
             tr("no objection of %(author)s%(where)s holds: nothing lifted", author=handle,

@@ -46,6 +46,10 @@ _EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECA
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, None: 1}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$")
 
+#: How often a source is polled, named where the reader gave it: the CLI's
+#: option, the add form's field, the API's (veille.errors.Place).
+EVERY = Place(tr("frequency (--every)"), page=tr("frequency"), api=tr("frequency (every)"))
+
 
 def parse_every(value: str | int | None, default: int) -> int:
     """Seconds from ``90``, ``30s``, ``15m``, ``2h`` or ``1d`` (at least 10 s)."""
@@ -57,14 +61,14 @@ def parse_every(value: str | int | None, default: int) -> int:
         m = _EVERY.match(value)
         if not m:
             raise UsageError(
-                tr("every %(value)r is not a duration", value=value),
+                tr("%(field)s %(value)r is not a duration", field=EVERY, value=value),
                 hint=tr("Use e.g. 30s, 15m, 2h or 1d."),
             )
         unit = m.group(2).lower() if m.group(2) else None
         seconds = int(float(m.group(1)) * _UNITS[unit])
     if seconds < 10:
         raise UsageError(
-            tr("every %(value)r is too often", value=value),
+            tr("%(field)s %(value)r is too often", field=EVERY, value=value),
             hint=tr("Poll at most every 10 seconds."),
         )
     return seconds

@@ -209,5 +209,5 @@ def approve_post(entry_id: RowId, ws: Ws, user: Approver, words: Said) -> Calend
     out at its time. A post that breaks a rule of its platform is not approved,
     and only a draft waits for approval: any other (scheduled, approved,
     published, failed) is refused, 409 ``conflict``, nothing changed."""
-    entry = service.approve_entry(ws.state, entry_id, by=user.username)
+    entry = service.approve_entry(ws.state, entry_id, by=user.username, now=ws.clock())
     return CalendarPostOut.of(entry, ws.settings.workspace.timezone, words.lang)

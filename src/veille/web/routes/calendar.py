@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from veille.analytics.findings import platform_name
 from veille.errors import Conflict, NotFound, UsageError
 from veille.publish import calendar as cal
 from veille.publish.service import check_post, list_accounts
@@ -150,7 +151,7 @@ def add(
             state(request), workspace(request).settings, account=account, text=text,
             at=at.replace("T", " "), title=title or None, language=language or None,
             by=user.username, past_ok=True,  # a time past was refused above, or the box ticked
-            timezone=time_zone(request),
+            timezone=time_zone(request), now=workspace(request).clock(),
         )  # fmt: skip
     except UsageError as exc:
         return _list_page(request, form=form, verdict=verdict, error=error_text(request, exc),
@@ -159,7 +160,7 @@ def add(
         message = _("Post #%(id)s saved as a draft: it breaks the staff guidelines.", id=entry.id)
     elif entry.problems:
         message = _("Post #%(id)s saved as a draft: it breaks a rule of %(platform)s.",
-                    id=entry.id, platform=entry.platform)  # fmt: skip
+                    id=entry.id, platform=platform_name(entry.platform))  # fmt: skip
     else:
         message = _("Post #%(id)s saved.", id=entry.id)
     return redirect("/plan/calendar", message=_with_cadence(request, entry, message))
@@ -264,7 +265,7 @@ def edit(
             state(request), workspace(request).settings, entry_id, text=changes.get("text"),
             at=changes["at"].replace("T", " ") or None if "at" in changes else None,
             title=changes.get("title"), by=user.username, past_ok=True,  # checked above
-            timezone=time_zone(request),
+            timezone=time_zone(request), now=workspace(request).clock(),
         )  # fmt: skip
     except UsageError as exc:
         return _edit_page(request, entry, form=form, verdict=verdict,
@@ -278,7 +279,9 @@ def approve(request: Request, entry_id: RowId, user: Manager) -> Response:
     _ = translator(request)
     _entry(request, entry_id)
     try:
-        cal.approve_entry(state(request), entry_id, by=user.username)
+        cal.approve_entry(
+            state(request), entry_id, by=user.username, now=workspace(request).clock()
+        )
     except (UsageError, Conflict) as exc:
         # 409: the post is past waiting (scheduled, approved, published).
         code = 409 if isinstance(exc, Conflict) else 400

@@ -359,8 +359,6 @@ def hours_page(
     status_code: int = 200,
     form: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    from datetime import UTC, datetime
-
     from veille.inbox.hours import WEEKDAYS, Targets, WorkingTime, stored, working_settings
     from veille.web.deps import current_user
 
@@ -374,7 +372,7 @@ def hours_page(
     inbox = settings.inbox
     hours = WorkingTime.from_settings(settings)
     targets = Targets.from_settings(settings, hours)
-    now = datetime.now(UTC)
+    now = ws.clock()  # the workspace's: a test pins it, as the calendar's
 
     def per_priority(values: tuple[str, ...]) -> dict[str, str]:
         return {k.strip(): v.strip() for k, _s, v in (x.partition("=") for x in values)}
