@@ -96,6 +96,12 @@ def _place(cli: str, page: str | None, api: str | None) -> Place:
     return Place(cli, page=page, api=api)
 
 
+#: Fields several commands share (an alert's, a source's, a calendar post's
+#: ``--at`` and ``--every``), named where the reader gave them.
+FIELD_AT = Place(tr("time (--at)"), page=tr("time"), api=tr("time (at)"))
+FIELD_EVERY = Place(tr("frequency (--every)"), page=tr("frequency"), api=tr("frequency (every)"))
+
+
 class Count(int):
     """A number in a message made by :func:`tr`, written with thousands
     separators: ``3,000`` in English, the reader's way (``3 000``) where

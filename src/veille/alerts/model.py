@@ -9,21 +9,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import AlreadyExists, NotFound, Place, UsageError, tr
+from veille.errors import FIELD_AT, FIELD_EVERY, AlreadyExists, NotFound, Place, UsageError, tr
 from veille.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from veille.store.protocols.alerts import AlertState
 
-#: An alert's fields as the reader names them where they are: the CLI's
+#: Where an alert is sent, named as the reader gave it: the CLI's
 #: option, the form's words, the API's field (veille.errors.Place).
 SEND_TO = Place(
     tr("where to send the alert (--to)"),
     page=tr("where to send the alert"),
     api=tr("where to send the alert (to)"),
 )
-EVERY = Place(tr("frequency (--every)"), page=tr("frequency"), api=tr("frequency (every)"))
-AT = Place(tr("time (--at)"), page=tr("time"), api=tr("time (at)"))
 
 FREQUENCIES = ("instant", "hourly", "daily", "weekly")
 KINDS = ("match", "spike", "sentiment", "silence", "report")
@@ -82,7 +80,7 @@ class Alert:
             )
         if self.frequency not in FREQUENCIES:
             raise UsageError(
-                tr("%(field)s %(value)r is unknown", field=EVERY, value=self.frequency),
+                tr("%(field)s %(value)r is unknown", field=FIELD_EVERY, value=self.frequency),
                 hint=tr("Use instant, hourly, daily or weekly."),
             )
         if self.mode not in MODES:
@@ -94,7 +92,7 @@ class Alert:
                 tr("language %(value)r: e-mails exist in en and fr", value=self.language)
             )
         for label, value in (
-            (AT, self.at_time),
+            (FIELD_AT, self.at_time),
             (tr("quiet hours"), self.quiet_start),
         ):
             if value is not None and not _TIME.match(value):

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from veille.analytics.findings import platform_name
 from veille.config import Settings
 from veille.errors import (
+    FIELD_AT,
     Bilingual,
     Conflict,
     NotFound,
@@ -43,10 +44,6 @@ MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=5)  # longer than one publish takes, with its timeouts
 RETRY_BASE = timedelta(minutes=1)  # doubled on each failed try
 
-#: A post's time, named where the reader gave it: the CLI's option, the
-#: calendar form's field, the API's (veille.errors.Place).
-AT = Place(tr("time (--at)"), page=tr("time"), api=tr("time (at)"))
-
 
 def parse_when(value: str | datetime, timezone: str) -> datetime:
     """A time as typed (``2026-12-03 09:30``, ISO 8601 with or without an
@@ -58,7 +55,7 @@ def parse_when(value: str | datetime, timezone: str) -> datetime:
             when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             raise UsageError(
-                tr("%(field)s %(value)r is not a date and time", field=AT, value=value),
+                tr("%(field)s %(value)r is not a date and time", field=FIELD_AT, value=value),
                 hint=tr("Write it as 2026-12-03 09:30 (the workspace's time zone) or ISO 8601."),
             ) from None
     if when.tzinfo is None:
@@ -77,7 +74,7 @@ def check_to_come(value: str | datetime, timezone: str, *, now: datetime | None 
         raise UsageError(
             tr("%(field)s %(value)s is past: it is %(now)s now (%(zone)s); the post "
                "would go out at the next 'veille run', not then",
-               field=AT, value=shown, now=local(moment, timezone).strftime("%Y-%m-%d %H:%M"),
+               field=FIELD_AT, value=shown, now=local(moment, timezone).strftime("%Y-%m-%d %H:%M"),
                zone=timezone),
             hint=tr("Give a time to come, or %(anyway)s to publish it at the next run.",
                     anyway=PAST_ANYWAY),

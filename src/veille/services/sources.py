@@ -15,7 +15,17 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from veille.errors import AlreadyExists, Count, NotFound, Place, Text, UsageError, tr, trn
+from veille.errors import (
+    FIELD_EVERY,
+    AlreadyExists,
+    Count,
+    NotFound,
+    Place,
+    Text,
+    UsageError,
+    tr,
+    trn,
+)
 from veille.services.audit import record as record_change
 from veille.services.paging import ListPage, list_page
 from veille.sources.base import SourceConfigError, registry
@@ -48,7 +58,6 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$")
 
 #: How often a source is polled, named where the reader gave it: the CLI's
 #: option, the add form's field, the API's (veille.errors.Place).
-EVERY = Place(tr("frequency (--every)"), page=tr("frequency"), api=tr("frequency (every)"))
 
 
 def parse_every(value: str | int | None, default: int) -> int:
@@ -61,14 +70,14 @@ def parse_every(value: str | int | None, default: int) -> int:
         m = _EVERY.match(value)
         if not m:
             raise UsageError(
-                tr("%(field)s %(value)r is not a duration", field=EVERY, value=value),
+                tr("%(field)s %(value)r is not a duration", field=FIELD_EVERY, value=value),
                 hint=tr("Use e.g. 30s, 15m, 2h or 1d."),
             )
         unit = m.group(2).lower() if m.group(2) else None
         seconds = int(float(m.group(1)) * _UNITS[unit])
     if seconds < 10:
         raise UsageError(
-            tr("%(field)s %(value)r is too often", field=EVERY, value=value),
+            tr("%(field)s %(value)r is too often", field=FIELD_EVERY, value=value),
             hint=tr("Poll at most every 10 seconds."),
         )
     return seconds
