@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import to_come
 from veille.cli import build_app
 from veille.workspace import Workspace
+
+#: A deadline to come, whatever the day the tests run (a fixed year passes).
+DEADLINE = to_come(datetime(2030, 1, 1)).date().isoformat()
 
 
 def run(ws: Workspace, *args: str, input: str | None = None) -> tuple[int, str]:
@@ -34,10 +39,10 @@ def test_a_plan_from_the_command_line(ws: Workspace, tmp_path: Path) -> None:
         "mastodon",
     )
     assert code == 0, out
-    code, out = run(ws, "plan", "objective", "edit", "care", "--deadline", "2030-01-01")
+    code, out = run(ws, "plan", "objective", "edit", "care", "--deadline", DEADLINE)
     assert code == 0, out
     code, out = run(ws, "plan", "objective", "list", "--format", "json")
-    assert json.loads(out)[0]["deadline"] == "2030-01-01"
+    assert json.loads(out)[0]["deadline"] == DEADLINE
     code, out = run(
         ws,
         "plan",
@@ -57,7 +62,7 @@ def test_a_plan_from_the_command_line(ws: Workspace, tmp_path: Path) -> None:
     code, out = run(ws, "plan", "kpis", "--format", "json")
     assert code == 0, out
     (vol,) = json.loads(out)
-    assert vol["target"] == 1000 and vol["status"] == "on_track" and vol["deadline"] == "2030-01-01"
+    assert vol["target"] == 1000 and vol["status"] == "on_track" and vol["deadline"] == DEADLINE
     code, out = run(
         ws,
         "plan",

@@ -3,6 +3,7 @@ errors kept, dry runs, and exactly once across a restart of `veille run`."""
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -518,3 +519,48 @@ def test_cli_calendar_edit_refuses_a_time_already_past(
     retyped = runner.invoke(app, ["calendar", "edit", str(entry.id), "--text", "Hello", *w])
     assert retyped.exit_code == 0, retyped.output
     assert get_entry(workspace.state, entry.id).text == "Hello"
+
+
+def test_the_cli_saves_and_approves_a_post_at_the_workspaces_time(
+    workspace: Workspace, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`veille calendar add`, `edit` and `approve` read the machine's clock
+    where the API and the calendar page read the workspace's: pinned to
+    3 March 2025, `add --at "2025-03-10 09:00"` was refused as a time
+    already past, and a post's created, updated and approved times were
+    today's. They now say the workspace's time, as the pages do."""
+    _accounts(workspace, sim)
+    toml = workspace.root / "veille.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            "[plan]\n", "[plan]\nrequire_approval = true\n", 1
+        ),
+        encoding="utf-8",
+    )
+    clock = [datetime(2025, 3, 3, 10, 0, tzinfo=UTC)]
+    opened = Workspace.open
+
+    def pinned(path: str | Path | None = None) -> Workspace:
+        ws = opened(path)
+        ws.clock = lambda: clock[0]
+        return ws
+
+    monkeypatch.setattr(Workspace, "open", pinned)
+    runner = CliRunner()
+    app = build_app()
+    w = ["--workspace", str(workspace.root)]
+    added = runner.invoke(app, ["calendar", "add", "-a", "masto", "--at", "2025-03-10 09:00",
+                                "Bonjour", "--format", "json", *w])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    entry_id = int(json.loads(added.stdout)["id"])
+    assert get_entry(workspace.state, entry_id).created_at == clock[0]
+    clock[0] += timedelta(hours=1)
+    edited = runner.invoke(app, ["calendar", "edit", str(entry_id), "--at", "2025-03-11 09:00",
+                                 *w])  # fmt: skip
+    assert edited.exit_code == 0, edited.output
+    assert get_entry(workspace.state, entry_id).updated_at == clock[0]
+    clock[0] += timedelta(hours=1)
+    approved = runner.invoke(app, ["calendar", "approve", str(entry_id), "--by", "marie", *w])
+    assert approved.exit_code == 0, approved.output
+    entry = get_entry(workspace.state, entry_id)
+    assert entry.status == "approved" and entry.approved_at == clock[0]

@@ -599,3 +599,25 @@ def test_the_password_rule_writes_its_numbers_the_readers_way(
         said[lang] = html.unescape(refused.text)
     assert "The password must have 8 to 1,024 characters." in said["en"]
     assert "Le mot de passe doit compter de 8 à 1\u202f024 caractères." in said["fr"]
+
+
+def test_ones_own_new_password_too_short_is_refused_in_the_readers_words(
+    client: httpx.Client, login: Login
+) -> None:
+    """/settings says the same rule for one's own password as /users does,
+    its numbers the reader's way; the page answered 500 when the rule's
+    words changed under it (its call to the users page's wording)."""
+    import html
+
+    login(client, "analyst")
+    said = {}
+    for lang in ("en", "fr"):  # chosen as a reader does (another test may have set one)
+        token = csrf_from(client.get("/settings").text)
+        client.post("/language", data={"csrf_token": token, "lang": lang, "next": "/settings"})
+        token = csrf_from(client.get("/settings").text)
+        short = {"current": password_for("analyst"), "password": "short", "csrf_token": token}
+        refused = client.post("/settings/password", data=short)
+        assert refused.status_code == 400, refused.text[-2000:]
+        said[lang] = html.unescape(refused.text)
+    assert "The password must have 8 to 1,024 characters." in said["en"]
+    assert "Le mot de passe doit compter de 8 à 1\u202f024 caractères." in said["fr"]

@@ -7,13 +7,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.conftest import to_come
 from tests.web.conftest import Served, add_role_users, csrf_from, serve
 from veille.workspace import init_workspace
+
+#: A deadline to come, whatever the day the tests run (a fixed year passes).
+DEADLINE = to_come(datetime(2030, 6, 30)).date()
 
 
 def shown(hours: float) -> str:
@@ -606,7 +611,9 @@ def test_a_kpis_deadline_is_removed_from_its_row_and_a_past_or_met_one_said(
         add_topic(ws.store, "lumio", "lumio")
         post = make_post("floor-1", "lumio is fine", published_at=datetime.now(UTC))
         build_pipeline(ws, skip=("enrich",)).ingest([post])
-        add_kpi(ws, "reach-dated", "mentions", 100_000, topic="lumio", deadline="2030-06-30")
+        add_kpi(
+            ws, "reach-dated", "mentions", 100_000, topic="lumio", deadline=DEADLINE.isoformat()
+        )
     new_org, server = serve(root)  # started once the post is in (nothing read before it)
     try:
         _kpi_and_objective_rows(new_org, login)
@@ -643,7 +650,7 @@ def _kpi_and_objective_rows(new_org: Served, login: Callable[..., httpx.Response
         with new_org.workspace() as ws:
             from veille.plan.objectives import add_objective, get_objective
 
-            add_objective(ws.state, "care", "customer_service", deadline="2030-06-30")
+            add_objective(ws.state, "care", "customer_service", deadline=DEADLINE.isoformat())
         saved = {"existing": "care", "kind": "customer_service", "deadline": ""}
         r = form(client, "/plan/edit", "/plan/objectives", saved)
         assert r.status_code == 303, r.text
@@ -1028,7 +1035,6 @@ def test_two_managers_changing_one_kpi_keep_each_others_changes(
     Now only the field changed is written; both changing the target is
     refused (409), named, nothing saved."""
     import html
-    from datetime import date
 
     from veille.plan.kpis import add_kpi, get_kpi
     from veille.workspace import Workspace
@@ -1036,14 +1042,14 @@ def test_two_managers_changing_one_kpi_keep_each_others_changes(
     with Workspace.open(live_server.root) as ws:
         add_kpi(ws, "waiting-shared", "backlog", 10)
     with two_colleagues(live_server, login, "/plan/edit") as (first, second, page_1, page_2):
-        dated = _kpi_form(page_2, "waiting-shared") | {"deadline": "2030-06-30"}
+        dated = _kpi_form(page_2, "waiting-shared") | {"deadline": DEADLINE.isoformat()}
         assert second.post("/plan/kpis/target", data=dated).status_code == 303
         lower = _kpi_form(page_1, "waiting-shared") | {"target": "5"}
         assert lower["deadline"] == ""
         assert first.post("/plan/kpis/target", data=lower).status_code == 303
         with Workspace.open(live_server.root) as ws:
             now = get_kpi(ws.state, "waiting-shared")
-        assert (now.target, now.deadline) == (5.0, date(2030, 6, 30))
+        assert (now.target, now.deadline) == (5.0, DEADLINE)
 
         clash = _kpi_form(page_2, "waiting-shared") | {"target": "8"}
         refused = second.post("/plan/kpis/target", data=clash)

@@ -40,7 +40,7 @@ def _ask_if_past(ws: Any, at: str, *, can_ask: bool) -> None:
     from veille.publish.calendar import check_to_come
 
     try:
-        check_to_come(at, ws.settings.workspace.timezone)
+        check_to_come(at, ws.settings.workspace.timezone, now=ws.clock())
     except UsageError as past:
         # Asked where someone can answer (not when the text comes on stdin).
         if not can_ask or not sys.stdin.isatty():
@@ -98,8 +98,9 @@ def _save(
     can_ask: bool,
     output: DataFormat,
 ) -> None:
-    """Ask about a time already past (``at``; unless ``--yes``), then save
-    through ``save`` (a service call taking ``past_ok``), show the post
+    """Ask about a time already past (``at``, on the workspace's clock;
+    unless ``--yes``), then save through ``save`` (a service call taking
+    ``past_ok``), show the post
     and warn of a week over its cadence: what ``add`` and ``edit`` share."""
     if at is not None and not yes:
         _ask_if_past(ws, at, can_ask=can_ask)
@@ -152,6 +153,7 @@ def register(app: typer.Typer) -> None:
                     language=language,
                     reply_to=reply_to,
                     by=by,
+                    now=ws.clock(),
                     **past,
                 ),
                 yes=yes,
@@ -195,6 +197,7 @@ def register(app: typer.Typer) -> None:
                     at=at,
                     title=title,
                     account=account,
+                    now=ws.clock(),
                     **past,
                 ),
                 yes=yes,
@@ -242,7 +245,7 @@ def register(app: typer.Typer) -> None:
         from veille.publish.calendar import approve_entry
 
         with open_workspace(workspace) as ws:
-            e = approve_entry(ws.state, entry_id, by=by)
+            e = approve_entry(ws.state, entry_id, by=by, now=ws.clock())
             tell(ws, tr("#%(id)s approved by %(by)s; it goes out at its time.", id=e.id, by=by))
 
     @cal.command("publish")

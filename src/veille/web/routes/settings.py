@@ -22,7 +22,6 @@ from veille.web.deps import (
     check_token,
     current_user,
     error_text,
-    lang,
     redirect,
     render,
     set_language_cookie,
@@ -181,7 +180,7 @@ def change_own_password(
             keep_session=request.cookies.get(SESSION_COOKIE),
         )
     except UsageError as exc:
-        return _page(request, error=account_error(_, exc, lang(request)), status=400)
+        return _page(request, error=account_error(_, exc), status=400)
     return redirect("/settings", message=_("Your password is changed."))
 
 

@@ -9,29 +9,27 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import Conflict, NotFound, UsageError
+from veille.errors import Conflict, Count, NotFound, UsageError, tr
 from veille.services import audit, users
-from veille.web.deps import Admin, error_text, lang, redirect, render, state, translator
+from veille.web.deps import Admin, error_text, redirect, render, state, translator
 
 router = APIRouter()
 
 AUDIT_PAGE = 50
 
 
-def account_error(_: Callable[..., str], exc: UsageError, language: str) -> str:
-    """The user's language for an account rule the service enforced, its
-    numbers written the ``language`` way (« de 8 à 1 024 caractères »)."""
-    from veille.i18n import format_number
-
+def account_error(_: Callable[..., str], exc: UsageError) -> str:
+    """The user's language for an account rule the service enforced, said by
+    the page's translator ``_``: the rule's numbers are :class:`Count` values,
+    written the reader's way (« de 8 à 1 024 caractères »)."""
     if isinstance(exc, users.InvalidUsername):
         return _(
             "Invalid username: use 1 to 64 letters, digits, '.', '_', '-' or '@', "
             "starting with a letter or digit."
         )
     if isinstance(exc, users.BadPassword):
-        return _("The password must have %(min)s to %(max)s characters.",
-                 min=format_number(users.MIN_PASSWORD, language),
-                 max=format_number(users.MAX_PASSWORD, language))  # fmt: skip
+        return _(tr("The password must have %(min)s to %(max)s characters.",
+                    min=Count(users.MIN_PASSWORD), max=Count(users.MAX_PASSWORD)))  # fmt: skip
     if isinstance(exc, users.UserExists):
         return _("This username is taken.")
     if isinstance(exc, users.LastAdmin):
@@ -83,9 +81,7 @@ def add(
         # The name and the role as typed: a role quietly back to "viewer" was
         # how a retyped user got less than the admin asked for.
         typed = {"username": username, "role": role}
-        return _page(
-            request, error=account_error(_, exc, lang(request)), status_code=400, form=typed
-        )
+        return _page(request, error=account_error(_, exc), status_code=400, form=typed)
     return redirect("/users", message=_("User %(name)s added.", name=added.username))
 
 
@@ -97,7 +93,7 @@ def change_role(
     try:
         changed = users.set_role(state(request), username, role, actor=user.username)
     except UsageError as exc:
-        return _page(request, error=account_error(_, exc, lang(request)), status_code=400)
+        return _page(request, error=account_error(_, exc), status_code=400)
     if changed.narrowed:
         return redirect(
             "/users",
@@ -122,7 +118,7 @@ def reset_password(
             state(request), username, password, actor=user.username, keep_session=keep
         )
     except UsageError as exc:
-        return _page(request, error=account_error(_, exc, lang(request)), status_code=400)
+        return _page(request, error=account_error(_, exc), status_code=400)
     return redirect("/users", message=_("Password of %(name)s changed.", name=username))
 
 
@@ -132,7 +128,7 @@ def remove(request: Request, username: str, user: Admin) -> Response:
     try:
         released = users.remove_user(state(request), username, actor=user.username)
     except UsageError as exc:
-        return _page(request, error=account_error(_, exc, lang(request)), status_code=400)
+        return _page(request, error=account_error(_, exc), status_code=400)
     except Conflict as exc:  # inbox rules or teams still hand items to them
         return _page(request, error=error_text(request, exc), status_code=409)
     said = _("User %(name)s removed.", name=username)
