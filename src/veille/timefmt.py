@@ -12,7 +12,7 @@ RFC 5322 with their offset.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
@@ -75,3 +75,22 @@ def days(since: datetime, until: datetime, tz: str | tzinfo) -> str:
 def date_header(when: datetime, tz: str | tzinfo) -> str:
     """An RFC 5322 ``Date:`` value with the workspace's offset."""
     return format_datetime(when.astimezone(zone(tz)))
+
+
+def clock_change(when: datetime) -> datetime | None:
+    """The instant the clock changes near ``when`` (a wall time with its
+    zone), where the clock shows that time twice (the night it goes back) or
+    never (the night it goes forward); None where it shows it once."""
+    first, second = when.replace(fold=0), when.replace(fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return None
+    zone = when.tzinfo
+    lo, hi = sorted((int(first.timestamp()), int(second.timestamp())))
+    before = datetime.fromtimestamp(lo, zone).utcoffset()
+    while hi - lo > 1:  # the change lies between the two readings
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, zone).utcoffset() == before:
+            lo = mid
+        else:
+            hi = mid
+    return datetime.fromtimestamp(hi, UTC)
