@@ -12,7 +12,7 @@ RFC 5322 with their offset.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
@@ -94,3 +94,16 @@ def clock_change(when: datetime) -> datetime | None:
         else:
             hi = mid
     return datetime.fromtimestamp(hi, UTC)
+
+
+def first_shown(day: date, at: time, tz: tzinfo) -> datetime:
+    """When the clock in ``tz`` first shows ``at`` on ``day``, or passes it:
+    the first of the two the night it goes back, and the jump itself the
+    night it goes forward over ``at`` (02:30 in Paris on 29 March 2026 is
+    passed at 03:00 summer time; ``datetime`` reads it as 03:30)."""
+    local = datetime.combine(day, at, tzinfo=tz)
+    shown = local.astimezone(UTC).astimezone(tz)
+    if shown.time() == at:  # the clock shows it (once or twice): most days, cheaply
+        return local
+    change = clock_change(local)
+    return local if change is None else change.astimezone(tz)
