@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
+from veille.errors import Place, UnclearTime, tr
+
 
 def zone(tz: str | tzinfo) -> tzinfo:
     return ZoneInfo(tz) if isinstance(tz, str) else tz
@@ -107,3 +109,49 @@ def first_shown(day: date, at: time, tz: tzinfo) -> datetime:
         return local
     change = clock_change(local)
     return local if change is None else change.astimezone(tz)
+
+
+def _offset(when: datetime) -> str:
+    """``+02:00``: ``when``'s offset from UTC, as ISO 8601 writes it."""
+    text = when.strftime("%z")
+    return f"{text[:3]}:{text[3:5]}"
+
+
+def check_shown_once(when: datetime, field: str, *, page: str | None = None) -> None:
+    """Refuse a wall time typed without an offset (``when``, with its zone,
+    fold 0) that the clock shows twice or never, as :class:`UnclearTime`
+    naming ``field``: ``datetime`` reads the first as the first of the two,
+    and the second an hour later than typed. ``page``: how a form without
+    an offset says which (the hint tells others to write the offset)."""
+    change = clock_change(when)
+    if change is None:
+        return
+    zone = when.tzinfo
+    timezone = zone_name(zone) if zone is not None else "UTC"
+    old = (change - timedelta(seconds=1)).astimezone(zone)
+    new = change.astimezone(zone)
+    shown = when.strftime("%Y-%m-%d %H:%M")
+    # The clock's two readings of the change: 03:00 then 02:00 (back), or
+    # 02:00 then 03:00 (forward); "old" shows a second before it.
+    left = (old + timedelta(seconds=1)).strftime("%H:%M")
+    right = new.strftime("%H:%M")
+    if new.utcoffset() > old.utcoffset():  # type: ignore[operator]
+        raise UnclearTime(
+            tr("%(field)s %(value)s does not happen in %(zone)s: that night the clocks go "
+               "forward from %(before)s to %(after)s",
+               field=field, value=shown, zone=timezone, before=left, after=right),
+            hint=tr("Give a time before %(before)s or from %(after)s on.",
+                    before=left, after=right),
+        )  # fmt: skip
+    first = _offset(when.replace(fold=0))
+    second = _offset(when.replace(fold=1))
+    raise UnclearTime(
+        tr("%(field)s %(value)s happens twice in %(zone)s: that night the clocks go back "
+           "from %(before)s to %(after)s, so it comes at UTC%(first)s, then at UTC%(second)s",
+           field=field, value=shown, zone=timezone, before=left, after=right,
+           first=first, second=second),
+        hint=tr("Say which: %(how)s.", how=Place(
+            tr("write %(first)s or %(second)s", first=shown + first, second=shown + second),
+            page=page)),
+        offsets=(first, second),
+    )  # fmt: skip

@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 
 from tests.web.server import add_role_users
 from veille.cli import build_app
+from veille.errors import UnclearTime
 from veille.publish import add_account
-from veille.publish.calendar import UnclearTime, add_entry
+from veille.publish.calendar import add_entry
 from veille.web.app import create_app
 from veille.workspace import Workspace, init_workspace
 
@@ -133,3 +134,26 @@ def test_the_api_refuses_it_in_the_readers_language_and_takes_an_offset(tmp_path
     assert "les horloges passent de 02:00 à 03:00" in gap.json()["error"]["message"]
     assert made.status_code == 201, made.text
     assert datetime.fromisoformat(made.json()["at"]) == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+
+
+def test_a_since_or_until_the_clock_shows_twice_is_refused_naming_the_option(
+    tmp_path: Path,
+) -> None:
+    """``veille stats --since 2026-10-25T02:30`` in a Paris workspace read
+    the first 02:30 without a word; a date alone (its midnight) or a time
+    with its offset are read as before."""
+    root = _workspace(tmp_path, "Europe/Paris")
+    runner = CliRunner()
+    app = build_app()
+    w = ["-w", str(root)]
+    twice = runner.invoke(app, ["stats", "--since", "2026-10-25T02:30", *w])
+    assert twice.exit_code == 2, twice.output
+    flat = " ".join(twice.output.split())
+    assert "--since 2026-10-25 02:30 happens twice in Europe/Paris" in flat, twice.output
+    assert "write 2026-10-25 02:30+02:00 or 2026-10-25 02:30+01:00" in flat, twice.output
+    never = runner.invoke(app, ["stats", "--until", "2026-03-29 02:30", *w])
+    assert never.exit_code == 2, never.output
+    assert "clocks go forward from 02:00 to 03:00" in " ".join(never.output.split())
+    for fine in ("2026-10-25", "2026-10-25T02:30+01:00", "2026-10-25T03:00"):
+        r = runner.invoke(app, ["stats", "--since", fine, *w])
+        assert r.exit_code == 0, (fine, r.output)

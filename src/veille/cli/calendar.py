@@ -36,8 +36,8 @@ def _ask_if_past(ws: Any, at: str, *, can_ask: bool) -> None:
     post went out at the next ``veille run``, not when its writer meant."""
     import sys
 
-    from veille.errors import UsageError
-    from veille.publish.calendar import UnclearTime, check_to_come
+    from veille.errors import UnclearTime, UsageError
+    from veille.publish.calendar import check_to_come
 
     try:
         check_to_come(at, ws.settings.workspace.timezone)

@@ -37,7 +37,7 @@ from veille.errors import (
 )
 from veille.publish.base import Published, PublishError
 from veille.store.protocols.calendar import CalendarEntry
-from veille.timefmt import clock_change
+from veille.timefmt import check_shown_once
 
 log = logging.getLogger(__name__)
 
@@ -61,64 +61,9 @@ def parse_when(value: str | datetime, timezone: str) -> datetime:
             ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=ZoneInfo(timezone))
-        _check_clock_shows_once(when, timezone)
+        # The form has no offset: it is asked which of the two is meant.
+        check_shown_once(when, FIELD_AT, page=CHOOSE_BELOW)
     return when.astimezone(UTC).replace(microsecond=0)
-
-
-class UnclearTime(UsageError):
-    """A time typed without an offset that the clock shows twice (the night
-    it goes back) or never (the night it goes forward): read as one of them
-    without a word, the post went out an hour before or after its writer
-    meant. ``offsets``: the two readings that make it clear (``+02:00``,
-    ``+01:00``), empty for a time that never happens."""
-
-    def __init__(self, message: str, *, hint: str | None = None,
-                 offsets: tuple[str, ...] = ()) -> None:  # fmt: skip
-        super().__init__(message, hint=hint)
-        self.offsets = offsets
-
-
-def _offset(when: datetime) -> str:
-    """``+02:00``: ``when``'s offset from UTC, as ISO 8601 writes it."""
-    text = when.strftime("%z")
-    return f"{text[:3]}:{text[3:5]}"
-
-
-def _check_clock_shows_once(when: datetime, timezone: str) -> None:
-    """Refuse a wall time (``when``, in ``timezone``, fold 0) that the clock
-    shows twice or never: ``datetime`` reads it as the first of the two, or
-    an hour later than a time that does not exist."""
-    change = clock_change(when)
-    if change is None:
-        return
-    zone = ZoneInfo(timezone)
-    old = (change - timedelta(seconds=1)).astimezone(zone)
-    new = change.astimezone(zone)
-    shown = when.strftime("%Y-%m-%d %H:%M")
-    # The clock's two readings of the change: 03:00 then 02:00 (back), or
-    # 02:00 then 03:00 (forward); "old" shows a second before it.
-    left = (old + timedelta(seconds=1)).strftime("%H:%M")
-    right = new.strftime("%H:%M")
-    if new.utcoffset() > old.utcoffset():  # type: ignore[operator]
-        raise UnclearTime(
-            tr("%(field)s %(value)s does not happen in %(zone)s: that night the clocks go "
-               "forward from %(before)s to %(after)s",
-               field=FIELD_AT, value=shown, zone=timezone, before=left, after=right),
-            hint=tr("Give a time before %(before)s or from %(after)s on.",
-                    before=left, after=right),
-        )  # fmt: skip
-    first = _offset(when.replace(fold=0))
-    second = _offset(when.replace(fold=1))
-    raise UnclearTime(
-        tr("%(field)s %(value)s happens twice in %(zone)s: that night the clocks go back "
-           "from %(before)s to %(after)s, so it comes at UTC%(first)s, then at UTC%(second)s",
-           field=FIELD_AT, value=shown, zone=timezone, before=left, after=right,
-           first=first, second=second),
-        hint=tr("Say which: %(how)s.", how=Place(
-            tr("write %(first)s or %(second)s", first=shown + first, second=shown + second),
-            page=tr("choose one of the two below, then save again"))),
-        offsets=(first, second),
-    )  # fmt: skip
 
 
 def check_to_come(value: str | datetime, timezone: str, *, now: datetime | None = None) -> datetime:
@@ -139,6 +84,9 @@ def check_to_come(value: str | datetime, timezone: str, *, now: datetime | None 
         )  # fmt: skip
     return when
 
+
+#: How the calendar's form says which of two readings is meant (it has no offset).
+CHOOSE_BELOW = tr("choose one of the two below, then save again")
 
 #: How a time already past is saved anyway, said where the reader is.
 PAST_ANYWAY = Place(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille.analytics.findings import platform_name
-from veille.errors import Conflict, NotFound, UsageError
+from veille.errors import Conflict, NotFound, UnclearTime, UsageError
 from veille.publish import calendar as cal
 from veille.publish.service import check_post, list_accounts
 from veille.web.deps import (
@@ -99,7 +99,7 @@ def _with_reading(at: str, at_reading: str) -> str:
     return at_reading if at and at_reading.startswith(at) and len(at_reading) > len(at) else at
 
 
-def _unclear(request: Request, at: str, exc: cal.UnclearTime) -> dict[str, Any]:
+def _unclear(request: Request, at: str, exc: UnclearTime) -> dict[str, Any]:
     """What the form shows beside a time the clock shows twice or never:
     the error, and the two readings to choose from (none for a time that
     never happens)."""
@@ -189,7 +189,7 @@ def add(
             by=user.username, past_ok=True,  # a time past was refused above, or the box ticked
             timezone=time_zone(request), now=workspace(request).clock(),
         )  # fmt: skip
-    except cal.UnclearTime as exc:
+    except UnclearTime as exc:
         return _list_page(request, form=form, verdict=verdict, status_code=400,
                           unclear=_unclear(request, at, exc))  # fmt: skip
     except UsageError as exc:
@@ -307,7 +307,7 @@ def edit(
             title=changes.get("title"), by=user.username, past_ok=True,  # checked above
             timezone=time_zone(request), now=workspace(request).clock(),
         )  # fmt: skip
-    except cal.UnclearTime as exc:
+    except UnclearTime as exc:
         return _edit_page(request, entry, form=form, verdict=verdict, status_code=400,
                           shown=shown, unclear=_unclear(request, at, exc))  # fmt: skip
     except UsageError as exc:
