@@ -104,7 +104,8 @@ def parse_period(text: str, *, timezone: str = "UTC", now: datetime | None = Non
 
 def _bound(value: str, tz: ZoneInfo, *, end: bool, text: str) -> datetime:
     try:
-        return time_bound(value, tz, end=end)
+        # A date-time the clock shows twice or never is refused, naming the period.
+        return time_bound(value, tz, end=end, field=tr("period %(value)r:", value=text))
     except ValueError:
         raise UsageError(
             tr("period %(value)r: %(part)r is not a date", value=text, part=value),
