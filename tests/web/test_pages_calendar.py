@@ -668,6 +668,12 @@ def test_a_time_the_clock_shows_twice_asks_which_one_on_the_page(tmp_path: Path)
         assert readings == ["2026-10-25T02:30+02:00", "2026-10-25T02:30+01:00"]
         assert "the second, at UTC+01:00 (after the clocks go back)" in shown
         assert 'name="past_ok"' not in shown  # not a time past: no "save it anyway"
+        # Check says it too, in Save's words, with the two to choose from.
+        checked = html.unescape(
+            client.post("/plan/calendar", data={**form, "action": "check"}).text
+        )
+        assert "2026-10-25 02:30 happens twice in Europe/Paris" in checked
+        assert re.findall(r'name="at_reading" value="([^"]+)"', checked) == readings
 
         client.cookies.set("veille_lang", "fr")
         gap = client.post("/plan/calendar", data={**form, "at": "2026-03-29T02:30"})

@@ -116,6 +116,19 @@ def _unclear(request: Request, at: str, exc: UnclearTime) -> dict[str, Any]:
     }
 
 
+def _unclear_at(request: Request, at: str, when: str) -> dict[str, Any] | None:
+    """:func:`_unclear` when ``when`` (``at`` as typed, with the reading
+    picked) is a time the clock shows twice or never, for Check to say it
+    as Save does; else None."""
+    try:
+        cal.parse_when(when.replace("T", " "), time_zone(request))
+    except UnclearTime as exc:
+        return _unclear(request, at, exc)
+    except UsageError:
+        pass
+    return None
+
+
 def _list_page(
     request: Request,
     *,
@@ -177,8 +190,10 @@ def add(
     at_error = None if past_ok else _past_time(request, when)
     if action == "check":
         # Check said only the draft checker's verdict, and Save then refused
-        # the time already past: it says both, in Save's words.
-        return _list_page(request, form=form, verdict=verdict, at_error=at_error)
+        # the time already past (or one the clock shows twice): it says both,
+        # in Save's words.
+        return _list_page(request, form=form, verdict=verdict, at_error=at_error,
+                          unclear=_unclear_at(request, at, when))  # fmt: skip
     if at_error:
         return _list_page(request, form=form, verdict=verdict, at_error=at_error,
                           status_code=400)  # fmt: skip
@@ -281,9 +296,11 @@ def edit(
     at_error = None if past_ok or "at" not in changes else _past_time(request, changes["at"])
     if action == "check":
         # Check said only the draft checker's verdict, and Save then refused
-        # the time already past: it says both, in Save's words.
+        # the time already past (or one the clock shows twice): it says both,
+        # in Save's words.
+        unclear = _unclear_at(request, at, changes["at"]) if "at" in changes else None
         return _edit_page(request, entry, form=form, verdict=verdict, shown=shown,
-                          at_error=at_error)  # fmt: skip
+                          at_error=at_error, unclear=unclear)  # fmt: skip
     if clashes:
         # Two people editing one post: the second save would have replaced
         # the first's words, which then went out. Refused; both kept in sight.
