@@ -399,6 +399,19 @@ class UsageError(VeilleError):
     exit_code = 2
 
 
+class UnclearTime(UsageError):
+    """A time typed without an offset that the clock shows twice (the night
+    it goes back) or never (the night it goes forward): read as one of them
+    without a word, a calendar post went out an hour before or after its
+    writer meant. ``offsets``: the two readings that make it clear
+    (``+02:00``, ``+01:00``), empty for a time that never happens."""
+
+    def __init__(self, message: str, *, hint: str | None = None,
+                 offsets: tuple[str, ...] = ()) -> None:  # fmt: skip
+        super().__init__(message, hint=hint)
+        self.offsets = offsets
+
+
 class WorkspaceNotFound(UsageError):
     """No ``veille.toml`` where one was expected."""
 

@@ -428,3 +428,48 @@ def test_an_hourly_report_in_a_half_hour_zone_covers_the_local_hour_that_just_en
     assert event["headline"]["posts"]["value"] == 1
     engine.close()
     ws.close()
+
+
+def _nights_the_clocks_change() -> list[datetime]:
+    """02:30 (as ``datetime`` reads it) on the next night Paris goes back and
+    the next it goes forward, after today: a report is sent only at times
+    after its alert was made, and an alert is made at the machine's time."""
+    from veille.timefmt import clock_change
+
+    found: dict[bool, datetime] = {}
+    day = datetime.now(UTC).date() + timedelta(days=1)
+    while len(found) < 2:
+        at = datetime.combine(day, datetime.min.time(), PARIS).replace(hour=2, minute=30)
+        if clock_change(at) is not None:
+            found.setdefault(at.replace(fold=1).utcoffset() == timedelta(hours=1), at)
+        day += timedelta(days=1)
+    return sorted(found.values())
+
+
+def test_a_daily_report_at_0230_goes_once_on_each_night_the_clocks_change(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """02:30 comes twice in Paris the night the clocks go back and never the
+    night they go forward: the daemon, waking every quarter of an hour
+    through each night, sends the report once, at the first 02:30 and at
+    03:30 summer time."""
+    ws = make_workspace(tmp_path / "ws", _config())
+    AlertBook(ws.store).add(
+        Alert(name="nightly", kind="report", query="lumio", channel_url=f"webhook+{receiver.url}",
+              frequency="daily", at_time="02:30")
+    )  # fmt: skip
+    engine = engine_for(ws)
+    for at in _nights_the_clocks_change():
+        expected = at.astimezone(UTC)  # the first 02:30, or 03:30 summer time
+        assert expected.astimezone(PARIS).strftime("%H:%M") in ("02:30", "03:30")
+        sent_at = []
+        start = datetime.combine(at.date(), datetime.min.time(), UTC) - timedelta(hours=2)
+        dispatch_once(engine, now=start.timestamp())  # the day before's, not sent until now
+        for quarter in range(1, 6 * 4):
+            now = start + timedelta(minutes=15 * quarter)
+            before = len(receiver.accepted())
+            dispatch_once(engine, now=now.timestamp())
+            sent_at += [now] * (len(receiver.accepted()) - before)
+        assert sent_at == [expected], (at, sent_at)
+    engine.close()
+    ws.close()

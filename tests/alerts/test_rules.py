@@ -35,6 +35,26 @@ def test_schedule_daily_weekly_and_quiet_hours() -> None:
     assert next_slot(quiet, noon, PARIS) == noon
 
 
+def test_quiet_hours_that_end_in_the_hour_the_clocks_skip_end_at_the_jump() -> None:
+    """Quiet hours 22:00-02:30, the night Paris goes from 02:00 to 03:00: a
+    match at 01:50 waited for 03:30 summer time, while one at 03:10 went at
+    once (the clock had passed 02:30). Both go from 03:00, the jump; the
+    night the clocks go back, the end is the first 02:30, or the second for
+    a match found in the repeated hour."""
+    quiet = Alert(name="q", channel_url="x", query="q", quiet_start="22:00", quiet_end="02:30")
+    jump = datetime(2026, 3, 29, 1, 0, tzinfo=UTC)  # 02:00 CET becomes 03:00 CEST
+    assert next_slot(quiet, datetime(2026, 3, 29, 0, 50, tzinfo=UTC), PARIS) == jump
+    later = datetime(2026, 3, 29, 1, 10, tzinfo=UTC)  # 03:10 CEST
+    assert next_slot(quiet, later, PARIS) == later
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    # (As instants: an aware time in the repeated hour equals none in another zone.)
+    before = datetime(2026, 10, 25, 0, 10, tzinfo=UTC)
+    assert next_slot(quiet, before, PARIS).astimezone(UTC) == first
+    again = datetime(2026, 10, 25, 1, 10, tzinfo=UTC)  # 02:10 CET, the second time
+    second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    assert next_slot(quiet, again, PARIS).astimezone(UTC) == second
+
+
 def test_an_hourly_digest_goes_at_the_top_of_each_hour_across_the_dst_change() -> None:
     """The night Paris clocks go back, 02:00-03:00 happens twice: a match at
     02:30 summer time waited for 03:00 winter time, two hours, not for the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -103,3 +103,63 @@ def test_working_time_set_in_the_workspace_wins_over_veille_toml(inbox_ws) -> No
     assert working_settings(inbox_ws).inbox.holidays == ("2026-12-25",)
     set_working_time(inbox_ws, dict.fromkeys(EDITABLE))
     assert working_settings(inbox_ws).inbox == inbox_ws.settings.inbox
+
+
+def _every_day(zone: str, working_hours: str) -> WorkingTime:
+    return WorkingTime.from_settings(
+        Settings(
+            workspace=WorkspaceSettings(timezone=zone),
+            inbox=InboxSettings(working_hours=working_hours, working_days=(
+                "mon", "tue", "wed", "thu", "fri", "sat", "sun")),
+        )
+    )  # fmt: skip
+
+
+def _at(zone: str, *args: int, fold: int = 0) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime(*args, tzinfo=ZoneInfo(zone), fold=fold).astimezone(UTC)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("zone", "forward", "back", "worked_back"),
+    [# Paris goes back from 03:00 to 02:00: 02:30 comes twice, work ends or
+     # starts at the first.
+     ("Europe/Paris", (2026, 3, 29), (2026, 10, 25), (2.5, 4.5)),
+     # Montréal goes back from 02:00 to 01:00: the hour before 02:30 twice.
+     ("America/Montreal", (2026, 3, 8), (2026, 11, 1), (3.5, 3.5))],
+)  # fmt: skip
+def test_working_time_over_the_nights_the_clocks_change(
+    zone: str,
+    forward: tuple[int, int, int],
+    back: tuple[int, int, int],
+    worked_back: tuple[float, float],
+) -> None:
+    """Response times are the time that passed at work: a working day that
+    ends at 02:30 (a night shift) the night the clock jumps from 02:00 to
+    03:00 ends at the jump, and one that starts then starts at the jump
+    (both read 02:30 as 03:30 summer time: half an hour of work gained, half
+    an hour lost). The night the clock goes back, 02:30 is its first."""
+    early, late = _every_day(zone, "00:00-02:30"), _every_day(zone, "02:30-06:00")
+    y, m, d = forward
+    assert early.between(_at(zone, y, m, d), _at(zone, y, m, d, 12)) == timedelta(hours=2)
+    assert late.between(_at(zone, y, m, d), _at(zone, y, m, d, 12)) == timedelta(hours=3)
+    # A reply due after an hour and a half of work, from 01:00: an hour
+    # until the jump, then the next day's first half hour; or from the jump
+    # (03:00 summer time, not 03:30) to 04:30.
+    assert early.add(_at(zone, y, m, d, 1), timedelta(minutes=90)) == _at(zone, y, m, d + 1, 0, 30)
+    assert late.add(_at(zone, y, m, d, 1), timedelta(minutes=90)) == _at(zone, y, m, d, 4, 30)
+    y, m, d = back
+    assert early.between(_at(zone, y, m, d), _at(zone, y, m, d, 12)) == timedelta(
+        hours=worked_back[0]
+    )
+    assert late.between(_at(zone, y, m, d), _at(zone, y, m, d, 12)) == timedelta(
+        hours=worked_back[1]
+    )
+    # All day, every day: the day the clock goes back has 25 hours, the day it
+    # goes forward 23, as a clock on the wall counts them.
+    always = _every_day(zone, "00:00-24:00")
+    for night, hours in ((back, 25), (forward, 23)):
+        noon = _at(zone, *night, 12)
+        eve = datetime.combine(date(*night) - timedelta(days=1), time(12))
+        assert always.between(_at(zone, *eve.timetuple()[:4]), noon) == timedelta(hours=hours)

@@ -636,3 +636,81 @@ def test_the_time_offered_the_night_clocks_go_back_is_taken(tmp_path: Path) -> N
     with Workspace.open(root) as ws:
         [entry] = ws.state.calendar_entries()
     assert now < entry.scheduled_at <= now + timedelta(hours=2)
+
+
+def test_a_time_the_clock_shows_twice_asks_which_one_on_the_page(tmp_path: Path) -> None:
+    """The form has no offset: 02:30 on 25 October 2026 in Paris was saved
+    as the first of the two without a word. It is refused beside the time,
+    naming both, with the two to choose from; the one chosen is saved. A
+    time the clock never shows is refused, naming the jump; in French too."""
+    root = init_workspace(tmp_path / "ws")
+    (root / "veille.toml").write_text('[workspace]\ntimezone = "Europe/Paris"\n', encoding="utf-8")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        add_account(ws.state, "web-masto", "mastodon", "https://mastodon.example",
+                    secret="env:WEB_MASTO_TOKEN")  # fmt: skip
+    app = create_app(root)
+    app.state.workspace.clock = lambda: datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    with TestClient(app) as client:
+        do_login(client, "analyst")
+        page = client.get("/plan/calendar").text
+        form = {"csrf_token": csrf_from(page), "account": "web-masto", "at": "2026-10-25T02:30",
+                "text": "Bonjour", "title": "", "language": "fr", "action": "save"}  # fmt: skip
+        asked = client.post("/plan/calendar", data=form)
+        shown = html.unescape(asked.text)
+        assert asked.status_code == 400, shown[-2000:]
+        assert (
+            "2026-10-25 02:30 happens twice in Europe/Paris: that night the clocks go back "
+            "from 03:00 to 02:00, so it comes at UTC+02:00, then at UTC+01:00"
+        ) in shown
+        assert "Say which: choose one of the two below, then save again." in shown
+        readings = re.findall(r'name="at_reading" value="([^"]+)"', shown)
+        assert readings == ["2026-10-25T02:30+02:00", "2026-10-25T02:30+01:00"]
+        assert "the second, at UTC+01:00 (after the clocks go back)" in shown
+        assert 'name="past_ok"' not in shown  # not a time past: no "save it anyway"
+        # Check says it too, in Save's words, with the two to choose from.
+        checked = html.unescape(
+            client.post("/plan/calendar", data={**form, "action": "check"}).text
+        )
+        assert "2026-10-25 02:30 happens twice in Europe/Paris" in checked
+        assert re.findall(r'name="at_reading" value="([^"]+)"', checked) == readings
+
+        client.cookies.set("veille_lang", "fr")
+        gap = client.post("/plan/calendar", data={**form, "at": "2026-03-29T02:30"})
+        said = html.unescape(gap.text).replace(NNBSP, " ")
+        assert gap.status_code == 400
+        assert (
+            "l’heure 2026-03-29 02:30 n’existe pas dans le fuseau Europe/Paris : cette "
+            "nuit-là, les horloges passent de 02:00 à 03:00"
+        ) in said, said[-3000:]
+        assert "at_reading" not in said
+
+        saved = client.post("/plan/calendar", data={**form, "at_reading": readings[1]},
+                            follow_redirects=False)  # fmt: skip
+        assert saved.status_code == 303, html.unescape(saved.text)[-2000:]
+        # A reading picked for a time since changed is not applied to the new one.
+        other = client.post("/plan/calendar", data={**form, "at": "2026-10-26T02:30",
+                                                    "at_reading": readings[0]},
+                            follow_redirects=False)  # fmt: skip
+        assert other.status_code == 303
+        with Workspace.open(root) as ws:
+            moved = max(e.id for e in ws.state.calendar_entries())
+        # The edit page asks the same, and saves the one chosen.
+        page = client.get(f"/plan/calendar/{moved}").text
+        shown_field = re.search(r'name="shown" value="([^"]*)"', page)
+        assert shown_field
+        edit = {"csrf_token": csrf_from(page), "shown": html.unescape(shown_field.group(1)),
+                "at": "2026-10-25T02:30", "text": "Bonjour", "title": "",
+                "action": "save"}  # fmt: skip
+        again = client.post(f"/plan/calendar/{moved}", data=edit)
+        assert again.status_code == 400
+        assert re.findall(r'name="at_reading" value="([^"]+)"', again.text) == readings
+        done = client.post(f"/plan/calendar/{moved}", data={**edit, "at_reading": readings[0]},
+                           follow_redirects=False)  # fmt: skip
+        assert done.status_code == 303, html.unescape(done.text)[-2000:]
+    with Workspace.open(root) as ws:
+        first, second = ws.state.calendar_entries()
+    assert {first.scheduled_at, second.scheduled_at} == {
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),  # 02:30 winter time
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # 02:30 summer time, by the edit page
+    }

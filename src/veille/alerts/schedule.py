@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from veille.alerts.model import Alert
+from veille.timefmt import first_shown
 
 
 def _hm(value: str) -> time:
@@ -37,7 +38,13 @@ def quiet_end_after(alert: Alert, moment: datetime, tz: ZoneInfo) -> datetime:
     candidate = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
     if candidate <= local:
         candidate += timedelta(days=1)
-    return _fix_gap(candidate, tz)
+    fixed = _fix_gap(candidate, tz)
+    if fixed.replace(tzinfo=None) != candidate.replace(tzinfo=None):
+        # The clock jumps over the end (02:30, the night it goes from 02:00 to
+        # 03:00): the quiet hours end at the jump, when in_quiet_hours stops
+        # holding, not at 03:30.
+        return first_shown(candidate.date(), end, tz)
+    return fixed
 
 
 def _fix_gap(local: datetime, tz: ZoneInfo) -> datetime:

@@ -104,7 +104,8 @@ def parse_period(text: str, *, timezone: str = "UTC", now: datetime | None = Non
 
 def _bound(value: str, tz: ZoneInfo, *, end: bool, text: str) -> datetime:
     try:
-        return time_bound(value, tz, end=end)
+        # A date-time the clock shows twice or never is refused, naming the period.
+        return time_bound(value, tz, end=end, field=tr("period %(value)r:", value=text))
     except ValueError:
         raise UsageError(
             tr("period %(value)r: %(part)r is not a date", value=text, part=value),
@@ -113,18 +114,26 @@ def _bound(value: str, tz: ZoneInfo, *, end: bool, text: str) -> datetime:
 
 
 def time_bound(
-    value: str, tz: tzinfo, *, end: bool = False, naive: tzinfo | None = None
+    value: str, tz: tzinfo, *, end: bool = False, naive: tzinfo | None = None, field: str = ""
 ) -> datetime:
     """One end of a period as people write it: an ISO date is a day in ``tz``
     (its midnight; with ``end``, the next day's, so that the day is
     included); an ISO date-time keeps its offset, or is read in ``naive``
     (default ``tz``) without one. ``ValueError`` when it is neither. Periods,
     the command line's ``--since``/``--until`` and the API's dates read their
-    days here."""
+    days here. ``field`` (``--since``): a date-time without an offset that
+    the clock shows twice or never is refused, naming it (:class:`UnclearTime`)."""
     text = value.strip()
     if "T" in text or ":" in text:
         dt = datetime.fromisoformat(text)
-        return dt if dt.tzinfo else dt.replace(tzinfo=naive or tz)
+        if dt.tzinfo:
+            return dt
+        dt = dt.replace(tzinfo=naive or tz)
+        if field:
+            from veille.timefmt import check_shown_once
+
+            check_shown_once(dt, field)
+        return dt
     day = date.fromisoformat(text)
     return _midnight(day + timedelta(days=1) if end else day, tz)
 

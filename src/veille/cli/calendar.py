@@ -36,11 +36,13 @@ def _ask_if_past(ws: Any, at: str, *, can_ask: bool) -> None:
     post went out at the next ``veille run``, not when its writer meant."""
     import sys
 
-    from veille.errors import UsageError
+    from veille.errors import UnclearTime, UsageError
     from veille.publish.calendar import check_to_come
 
     try:
         check_to_come(at, ws.settings.workspace.timezone, now=ws.clock())
+    except UnclearTime:
+        raise  # a time the clock shows twice or never: no "save it anyway?"
     except UsageError as past:
         # Asked where someone can answer (not when the text comes on stdin).
         if not can_ask or not sys.stdin.isatty():

@@ -58,7 +58,7 @@ def parse_day(value: str | None, name: str, timezone: str = "UTC") -> datetime |
     from veille.records import RecordError, parse_time
 
     try:
-        return time_bound(value, ZoneInfo(timezone))
+        return time_bound(value, ZoneInfo(timezone), field=f"--{name}")
     except ValueError:
         pass  # the import formats (Unix seconds …)
     try:

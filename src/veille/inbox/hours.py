@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from veille.errors import ConfigError, Place, tr
+from veille.timefmt import first_shown
 
 if TYPE_CHECKING:
     from veille.config import Settings
@@ -167,11 +168,14 @@ class WorkingTime:
     def _make_window(self, day: date) -> tuple[datetime, datetime] | None:
         if day.weekday() not in self.days or day in self.holidays:
             return None
-        begin = datetime.combine(day, self.start, self.tz)
+        # Each end when the clock shows it (or passes it, the night it jumps
+        # over it): a day 00:00-02:30 the night Paris goes from 02:00 to 03:00
+        # ran to 03:30 summer time, half an hour of work that nobody did.
+        begin = first_shown(day, self.start, self.tz)
         if self.end is None:
-            finish = datetime.combine(day + timedelta(days=1), time(0), self.tz)
+            finish = first_shown(day + timedelta(days=1), time(0), self.tz)
         else:
-            finish = datetime.combine(day, self.end, self.tz)
+            finish = first_shown(day, self.end, self.tz)
         return begin.astimezone(UTC), finish.astimezone(UTC)
 
     def is_working(self, at: datetime) -> bool:

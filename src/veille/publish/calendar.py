@@ -37,6 +37,7 @@ from veille.errors import (
 )
 from veille.publish.base import Published, PublishError
 from veille.store.protocols.calendar import CalendarEntry
+from veille.timefmt import check_shown_once
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ def parse_when(value: str | datetime, timezone: str) -> datetime:
             ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=ZoneInfo(timezone))
+        # The form has no offset: it is asked which of the two is meant.
+        check_shown_once(when, FIELD_AT, page=CHOOSE_BELOW)
     return when.astimezone(UTC).replace(microsecond=0)
 
 
@@ -81,6 +84,9 @@ def check_to_come(value: str | datetime, timezone: str, *, now: datetime | None 
         )  # fmt: skip
     return when
 
+
+#: How the calendar's form says which of two readings is meant (it has no offset).
+CHOOSE_BELOW = tr("choose one of the two below, then save again")
 
 #: How a time already past is saved anyway, said where the reader is.
 PAST_ANYWAY = Place(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille.analytics.findings import platform_name
-from veille.errors import Conflict, NotFound, UsageError
+from veille.errors import Conflict, NotFound, UnclearTime, UsageError
 from veille.publish import calendar as cal
 from veille.publish.service import check_post, list_accounts
 from veille.web.deps import (
@@ -69,19 +69,64 @@ def _past_time(request: Request, at: str) -> str | None:
     return None
 
 
+def _read_back(typed: str, tz: str) -> Any:
+    """``typed`` (as the form sends it) read as the service reads it, or
+    None where it asks which of two times is meant (or names none)."""
+    try:
+        return cal.parse_when(typed, tz)
+    except UsageError:
+        return None
+
+
 def _form_defaults(request: Request) -> dict[str, Any]:
     tz = time_zone(request)
     soon = cal.local(workspace(request).clock() + timedelta(hours=1), tz)
     # The form has no offset: a time the clock shows twice (the night it goes
-    # back) is read as the first of the two. Offered in the second, at 02:40
-    # summer time, it read back as the 02:40 that had just passed and was
-    # refused; the next hour the clock shows once is offered instead.
-    while cal.parse_when(soon.strftime("%Y-%m-%d %H:%M"), tz) < soon.replace(
-        second=0, microsecond=0
-    ):
+    # back) is refused, asking which is meant. Offered at 02:40 summer time,
+    # the next hour (02:40 again, winter time) read back as the 02:40 that had
+    # just passed and was refused; the next hour the clock shows once is
+    # offered instead.
+    while _read_back(soon.strftime("%Y-%m-%d %H:%M"), tz) != soon.replace(second=0, microsecond=0):
         soon += timedelta(hours=1)
     return {"account": "", "at": soon.strftime("%Y-%m-%dT%H:%M"), "text": "", "title": "",
             "language": ""}  # fmt: skip
+
+
+def _with_reading(at: str, at_reading: str) -> str:
+    """The time to save: the reading picked (``2026-10-25T02:30+01:00``) of
+    a time the clock shows twice, when it is a reading of the time typed
+    (one picked for another time, since changed, is not); else ``at``."""
+    return at_reading if at and at_reading.startswith(at) and len(at_reading) > len(at) else at
+
+
+def _unclear(request: Request, at: str, exc: UnclearTime) -> dict[str, Any]:
+    """What the form shows beside a time the clock shows twice or never:
+    the error, and the two readings to choose from (none for a time that
+    never happens)."""
+    _ = translator(request)
+    labels = (_("the first, at UTC%(offset)s (before the clocks go back)", offset=exc.offsets[0]),
+              _("the second, at UTC%(offset)s (after the clocks go back)", offset=exc.offsets[1])
+              ) if exc.offsets else ()  # fmt: skip
+    return {
+        "at_error": error_text(request, exc),
+        "at_unclear": True,
+        "at_readings": [
+            {"value": at + o, "label": lab} for o, lab in zip(exc.offsets, labels, strict=True)
+        ],
+    }
+
+
+def _unclear_at(request: Request, at: str, when: str) -> dict[str, Any] | None:
+    """:func:`_unclear` when ``when`` (``at`` as typed, with the reading
+    picked) is a time the clock shows twice or never, for Check to say it
+    as Save does; else None."""
+    try:
+        cal.parse_when(when.replace("T", " "), time_zone(request))
+    except UnclearTime as exc:
+        return _unclear(request, at, exc)
+    except UsageError:
+        pass
+    return None
 
 
 def _list_page(
@@ -92,6 +137,7 @@ def _list_page(
     error: str | None = None,
     at_error: str | None = None,
     status_code: int = 200,
+    unclear: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     from veille.services.dangling import calendar_references
 
@@ -112,6 +158,7 @@ def _list_page(
             "at_error": at_error,
             "require_approval": settings.plan.require_approval,
             "lang": lang(request),
+            **(unclear or {}),
         },
         status_code=status_code,
     )
@@ -133,26 +180,33 @@ def add(
     language: Annotated[str, Form(max_length=10)] = "",
     action: Annotated[str, Form(max_length=10)] = "save",
     past_ok: Annotated[str, Form(max_length=10)] = "",
+    at_reading: Annotated[str, Form(max_length=60)] = "",
 ) -> Response:
     _ = translator(request)
     form = {"account": account, "at": at, "text": text, "title": title, "language": language,
             "past_ok": bool(past_ok)}  # fmt: skip
     verdict = _verdict(request, account, text, title or None)
-    at_error = None if past_ok else _past_time(request, at)
+    when = _with_reading(at, at_reading)
+    at_error = None if past_ok else _past_time(request, when)
     if action == "check":
         # Check said only the draft checker's verdict, and Save then refused
-        # the time already past: it says both, in Save's words.
-        return _list_page(request, form=form, verdict=verdict, at_error=at_error)
+        # the time already past (or one the clock shows twice): it says both,
+        # in Save's words.
+        return _list_page(request, form=form, verdict=verdict, at_error=at_error,
+                          unclear=_unclear_at(request, at, when))  # fmt: skip
     if at_error:
         return _list_page(request, form=form, verdict=verdict, at_error=at_error,
                           status_code=400)  # fmt: skip
     try:
         entry = cal.add_entry(
             state(request), workspace(request).settings, account=account, text=text,
-            at=at.replace("T", " "), title=title or None, language=language or None,
+            at=when.replace("T", " "), title=title or None, language=language or None,
             by=user.username, past_ok=True,  # a time past was refused above, or the box ticked
             timezone=time_zone(request), now=workspace(request).clock(),
         )  # fmt: skip
+    except UnclearTime as exc:
+        return _list_page(request, form=form, verdict=verdict, status_code=400,
+                          unclear=_unclear(request, at, exc))  # fmt: skip
     except UsageError as exc:
         return _list_page(request, form=form, verdict=verdict, error=error_text(request, exc),
                           status_code=400)  # fmt: skip
@@ -189,7 +243,7 @@ def _fields(request: Request, entry: Any) -> dict[str, str]:
 def _edit_page(
     request: Request, entry: Any, *, form: dict[str, Any] | None = None, verdict: Any = None,
     error: str | None = None, status_code: int = 200, shown: str | None = None,
-    at_error: str | None = None,
+    at_error: str | None = None, unclear: dict[str, Any] | None = None,
 ) -> HTMLResponse:  # fmt: skip
     form = form or _fields(request, entry)
     if verdict is None:
@@ -200,7 +254,7 @@ def _edit_page(
     shown = shown if shown is not None else shown_json(_fields(request, entry))
     return render(request, "calendar/edit.html",
                   {"entry": entry, "form": form, "verdict": verdict, "error": error,
-                   "at_error": at_error,
+                   "at_error": at_error, **(unclear or {}),
                    "lang": lang(request), "shown": shown}, status_code=status_code)  # fmt: skip
 
 
@@ -229,11 +283,12 @@ def edit(
     action: Annotated[str, Form(max_length=10)] = "save",
     shown: Annotated[str, Form(max_length=400_000)] = "",  # the text, JSON-escaped
     past_ok: Annotated[str, Form(max_length=10)] = "",
+    at_reading: Annotated[str, Form(max_length=60)] = "",
 ) -> Response:
     _ = translator(request)
     entry = _entry(request, entry_id)
-    typed = {"at": at, "text": text, "title": title}
-    form: dict[str, Any] = {**typed, "past_ok": bool(past_ok)}
+    typed = {"at": _with_reading(at, at_reading), "text": text, "title": title}
+    form: dict[str, Any] = {**typed, "at": at, "past_ok": bool(past_ok)}
     verdict = _verdict(request, entry.account, text, title or None, entry.platform)
     changes, clashes = edited_fields(shown_values(shown), typed, _fields(request, entry))
     # Only a new time is checked: a post whose time has passed (one that
@@ -241,9 +296,11 @@ def edit(
     at_error = None if past_ok or "at" not in changes else _past_time(request, changes["at"])
     if action == "check":
         # Check said only the draft checker's verdict, and Save then refused
-        # the time already past: it says both, in Save's words.
+        # the time already past (or one the clock shows twice): it says both,
+        # in Save's words.
+        unclear = _unclear_at(request, at, changes["at"]) if "at" in changes else None
         return _edit_page(request, entry, form=form, verdict=verdict, shown=shown,
-                          at_error=at_error)  # fmt: skip
+                          at_error=at_error, unclear=unclear)  # fmt: skip
     if clashes:
         # Two people editing one post: the second save would have replaced
         # the first's words, which then went out. Refused; both kept in sight.
@@ -267,6 +324,9 @@ def edit(
             title=changes.get("title"), by=user.username, past_ok=True,  # checked above
             timezone=time_zone(request), now=workspace(request).clock(),
         )  # fmt: skip
+    except UnclearTime as exc:
+        return _edit_page(request, entry, form=form, verdict=verdict, status_code=400,
+                          shown=shown, unclear=_unclear(request, at, exc))  # fmt: skip
     except UsageError as exc:
         return _edit_page(request, entry, form=form, verdict=verdict,
                           error=error_text(request, exc), status_code=400, shown=shown)  # fmt: skip
