@@ -25,6 +25,7 @@ QUICK = {
     "purged_names.py": ["--per-day", "100", "--days", "12", "--retention", "4"],
     "search.py": ["--posts", "50000", "--queries", "50"],
     "store_open.py": ["--runs", "3"],
+    "store_queries.py": ["--posts", "50000", "--repeat", "3"],
     "trends.py": ["--posts", "20000", "--runs", "1"],
     "upkeep.py": ["--posts", "50000"],
 }
