@@ -30,6 +30,13 @@ __all__ = ["run"]  # the fixture, shared
         (("topic", "test", "x", "--sample", "abc"),
          f"Valeur invalide pour «{NBSP}--sample{NBSP}»{NBSP}: Il faut ici un nombre entier",
          "Input should be a valid integer"),
+        # An option's range was said in pydantic's English until 2026-12-07.
+        (("topic", "test", "x", "--sample", "500"),
+         f"Valeur invalide pour «{NBSP}--sample{NBSP}»{NBSP}: La valeur doit être d’au plus 100.",
+         "Input should be less than or equal to 100"),
+        (("run", "--tick", "0"),
+         f"Valeur invalide pour «{NBSP}--tick{NBSP}»{NBSP}: La valeur doit être d’au moins 0,1.",
+         "Input should be greater than or equal to 0.1"),
         (("topic", "list", "--format"), f"L’option «{NBSP}--format{NBSP}» attend une valeur.",
          "Option '--format' requires an argument."),
         (("topic", "add", "a", "b", "c"), f"Argument(s) en trop{NBSP}: c",
