@@ -337,8 +337,9 @@ def test_sim_stops_with_status_0(ws: Path, sig: signal.Signals) -> None:
 def test_run_refuses_a_tick_that_would_spin(ws: Path, tick: str) -> None:
     """`veille run --tick 0` (or a negative tick) looked for due sources
     over and over without a pause, the database read in a loop until
-    stopped (22 % of a core on a workspace of three sources, against 0.2 %
-    at the default 5 s): it is refused at once, naming --tick and the range
+    stopped (71-80 % of a core over 10 s on a workspace of three sources,
+    two runs, against 0.1 % at the default 5 s): it is refused at once,
+    naming --tick and the range
     it takes (that of veille.toml's intervals), and nothing runs."""
     proc = start("--language", "en", "run", "--tick", tick, cwd=ws)
     try:
