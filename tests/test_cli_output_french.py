@@ -30,6 +30,13 @@ __all__ = ["run"]  # the fixture, shared
         (("topic", "test", "x", "--sample", "abc"),
          f"Valeur invalide pour «{NBSP}--sample{NBSP}»{NBSP}: Il faut ici un nombre entier",
          "Input should be a valid integer"),
+        # An option's range was said in pydantic's English until 2026-12-07.
+        (("topic", "test", "x", "--sample", "500"),
+         f"Valeur invalide pour «{NBSP}--sample{NBSP}»{NBSP}: La valeur doit être d’au plus 100.",
+         "Input should be less than or equal to 100"),
+        (("run", "--tick", "0"),
+         f"Valeur invalide pour «{NBSP}--tick{NBSP}»{NBSP}: La valeur doit être d’au moins 0,1.",
+         "Input should be greater than or equal to 0.1"),
         (("topic", "list", "--format"), f"L’option «{NBSP}--format{NBSP}» attend une valeur.",
          "Option '--format' requires an argument."),
         (("topic", "add", "a", "b", "c"), f"Argument(s) en trop{NBSP}: c",
@@ -169,10 +176,13 @@ def test_users_and_tokens_are_said_in_french(run) -> None:
 
 def test_inbox_rules_are_said_in_french(run) -> None:
     """`veille rule add|list|remove` said « rule all added: when every item
-    → tag seen. » and headed `rule list` « position, name, when, then, runs »."""
+    → tag seen. » and headed `rule list` « position, name, when, then, runs »;
+    until 2026-12-07 a rule's conditions and actions read as Python and
+    English there (« quand sentiments=['negative'], when=outside → priority
+    high »), where its page said them in words: both say them alike now."""
     done = run("rule", "add", "all", "--tag", "seen")
     assert done.exit_code == 0, done.output
-    assert f"Règle all ajoutée{NBSP}: quand tous les éléments → tag seen." in done.output
+    assert f"Règle all ajoutée{NBSP}: quand tous les éléments → étiquette seen." in done.output
     listed = run("rule", "list", env={"COLUMNS": "3000"}).output
     head = next(line for line in listed.splitlines() if line.startswith("┃"))
     assert [c.strip() for c in head.strip("┃").split("┃")] == [
@@ -180,10 +190,25 @@ def test_inbox_rules_are_said_in_french(run) -> None:
     ], listed  # fmt: skip
     assert "│ tous les éléments " in listed
     edited = run("rule", "edit", "all", "--tag", "vu").output
-    assert f"Règle all modifiée{NBSP}: quand tous les éléments → tag vu." in edited, edited
+    assert f"Règle all modifiée{NBSP}: quand tous les éléments → étiquette vu." in edited, edited
     assert "Règle all supprimée." in run("rule", "remove", "all").output
+    night = ("rule", "add", "nuit", "--sentiment", "negative", "--when", "outside",
+             "--priority", "high", "--set-status", "in_progress")  # fmt: skip
+    done = run(*night)
+    assert done.exit_code == 0, done.output
+    said = (f"quand Heure{NBSP}: hors du temps de travail{NBSP}; Sentiment{NBSP}: négatif"
+            " → priorité haute, état en cours.")  # fmt: skip
+    assert said in done.output.replace("\n", " "), done.output
+    listed = run("rule", "list", env={"COLUMNS": "3000"}).output
+    assert "priorité haute, état en cours" in listed and "['" not in listed, listed
+    assert "Règle nuit supprimée." in run("rule", "remove", "nuit").output
     english = run("--language", "en", "rule", "add", "all", "--tag", "seen").output
     assert "rule all added: when every item → tag seen." in english, english
+    english = run("--language", "en", *night, env={"COLUMNS": "3000"}).output
+    said = (
+        "when Time: outside working time; Sentiment: negative → priority high, status in progress."
+    )
+    assert said in english, english
 
 
 def test_the_plan_commands_are_said_in_french(run) -> None:

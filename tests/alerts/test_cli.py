@@ -259,3 +259,32 @@ def test_an_alert_error_names_the_option_on_the_command_line(tmp_path: Path) -> 
     code, out = run(*add, "--name", "b", "--to", "mailto:me@x.org", "--every", "daily",
                     "--at", "8h30")  # fmt: skip
     assert code == 2 and "time (--at) '8h30' is not a time" in out, out
+
+
+def test_an_apprise_url_with_wrong_parts_is_not_called_unknown(tmp_path: Path) -> None:
+    """docs/alerts.md's `--to slack://TOKEN_A/TOKEN_B/TOKEN_C`, typed as
+    written (or a real Slack URL with a part mistyped), was refused as
+    "slack:… is not a channel veille or apprise knows", under a hint that
+    gave that same URL as an example: apprise knows Slack, it could not read
+    the parts. The refusal says so, and where the service's parts are
+    described; a scheme apprise has not is still called unknown."""
+    import re
+
+    w = str(make_workspace(tmp_path / "ws").root)
+    add = ("alert", "add", "--query", "lumio", "-w", w, "--name")
+    said = {
+        "en": ("slack:… is a Slack URL that apprise cannot read",
+               "Write each part as https://"),
+        "fr": ("slack:… est une URL Slack qu’apprise ne sait pas lire",
+               "Écrivez chaque partie comme le montre https://"),
+    }  # fmt: skip
+    for lang, (refusal, hint) in said.items():
+        done = CliRunner().invoke(build_app(), ["--language", lang, *add, "a", "--to",
+                                                "slack://TOKEN_A/TOKEN_B/TOKEN_C"],
+                                  env={"COLUMNS": "2000"})  # fmt: skip
+        flat = re.sub(r"[ \n│]+", " ", done.output)
+        assert done.exit_code == 2, flat
+        assert refusal in flat and hint in flat, flat
+        assert "apprise knows" not in flat and "apprise connaît" not in flat, flat
+    code, out = run(*add, "b", "--to", "nope://x")
+    assert code == 2 and "nope:… is not a channel veille or apprise knows" in out, out

@@ -117,7 +117,7 @@ def test_rule_edit_in_place(run) -> None:
     run("rule", "add", "quiet", "--platform", "reddit", "--tag", "later")
     out = run("rule", "edit", "angry", "--rename", "furious", "--team", "care",
               "--min-followers", "10", "--clear", "sentiment").stdout  # fmt: skip
-    assert "rule furious changed: when min_followers=10 → team care." in out
+    assert "rule furious changed: when At least this many followers: 10 → team care." in out
     rules = _rows(run("rule", "list", "--format", "json"))
     # Still first in the order, with its run count.
     assert [(r["name"], r["runs"]) for r in rules] == [("furious", 2), ("quiet", 0)]

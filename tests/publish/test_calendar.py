@@ -303,6 +303,30 @@ def test_cli_commands(workspace: Workspace, sim: Simulator) -> None:
     assert runner.invoke(app, ["publish", "account", "remove", "m", *w]).exit_code == 0
 
 
+def test_a_draft_checked_against_a_server_that_gives_no_limit_says_so(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """docs/publish.md: `veille draft check -p mastodon --account lumio-masto`
+    checks against "the limit read from the instance". A server that did
+    not give one (down, or no /api/v2/instance: here the simulator's news
+    site answers 404) left the draft checked against Mastodon's usual 500
+    without a word; the check still runs, and a warning says so."""
+    runner = CliRunner()
+    app = build_app()
+    w = ["--workspace", str(workspace.root)]
+    url = sim.url("news", "").rstrip("/")
+    added = runner.invoke(app, ["publish", "account", "add", "mute", "--platform", "mastodon",
+                                "--url", url, "--secret", "sim-mastodon-token", *w])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    done = runner.invoke(app, ["draft", "check", "-p", "mastodon", "--account", "mute",
+                               "Bonjour", *w], env={"COLUMNS": "2000"})  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "mastodon: 7/500" in done.stdout, done.output
+    said = f"{url} (account mute) did not give its length limit (/api/v2/instance): " \
+        "the draft is checked against 500, Mastodon's usual one"  # fmt: skip
+    assert said in done.stderr, done.stderr
+
+
 GUIDELINES = """+++
 forbidden_words = ["free"]
 required_hashtags = ["Lumio"]

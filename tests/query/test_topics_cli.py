@@ -183,3 +183,22 @@ def test_topic_remove_keeps_a_topic_an_alert_watches_and_says_the_commands(
     assert get_topic(ws.store, "lumio")
     assert run("alert", "remove", "watch", "-w", root)[0] == 0
     assert run("topic", "remove", "lumio", "-w", root)[0] == 0
+
+
+def test_topic_test_sample_0_shows_the_counts_alone(ws: Workspace) -> None:
+    """`veille topic test lumio --sample 0` printed no sample of the matches
+    but every post gained since the previous version (369 rows on the demo
+    workspace): on SQLite gained[-0:] took the whole list. 0 shows the
+    counts alone; 1 shows one post of each."""
+    ws.store.upsert_posts(POSTS)
+    add_topic(ws.store, "lumio", "lumio nouvelle")
+    edit_topic(ws.store, "lumio", "lumio")
+    w = str(ws.root)
+    code, out, err = run("topic", "test", "lumio", "--sample", "0", "-f", "json", "-w", w)
+    assert code == 0, err
+    got = json.loads(out)
+    assert (got["matches"], got["previous"]["gained"]) == (3, 2), got
+    assert got["sample"] == [] and got["previous"]["gained_sample"] == [], got
+    code, out, err = run("topic", "test", "lumio", "--sample", "1", "-f", "json", "-w", w)
+    got = json.loads(out)
+    assert len(got["sample"]) == 1 and len(got["previous"]["gained_sample"]) == 1, got

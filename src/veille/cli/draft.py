@@ -21,6 +21,7 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     speaker,
+    warn,
 )
 from veille.errors import Count, tr, trn
 
@@ -130,6 +131,7 @@ def register(app: typer.Typer) -> None:
         assert rules is None or isinstance(rules, Guidelines)
         if rules is None:
             rules = stored_rules(workspace)
+        unread = None  # the account whose server was asked its limit and did not give it
         if account is not None and instance_limit is None:
             from veille.publish import Publishing, get_account
 
@@ -139,11 +141,21 @@ def register(app: typer.Typer) -> None:
                 if instance_limit is None:
                     with Publishing(ws.settings) as pub:
                         instance_limit = pub.instance_limit(acct)
+                    if instance_limit is None and acct.platform == "mastodon":
+                        unread = acct
         assert rules is None or isinstance(rules, Guidelines)
         report = check_draft(
             platform, read_text(text), title=title, guidelines=rules,
             instance_limit=instance_limit, sponsored=sponsored,
         )  # fmt: skip
+        if unread is not None and report.platform == "mastodon":
+            # It was checked against the platform's usual limit without a word.
+            warn(
+                tr("%(url)s (account %(name)s) did not give its length limit (/api/v2/instance): "
+                   "the draft is checked against %(limit)s, Mastodon's usual one",
+                   url=unread.url, name=unread.name, limit=Count(report.limit or 0)),
+                say=speaker(lang),
+            )  # fmt: skip
         if output is DataFormat.json:
             print_json(report.as_dict())
         else:

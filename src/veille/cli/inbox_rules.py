@@ -24,6 +24,16 @@ from veille.cli.common import (
 from veille.errors import tr
 
 _Many = Annotated[list[str], typer.Option()]
+
+
+def _described(rule: Any, say: Any) -> tuple[str, str]:
+    """The rule's "when" and "then" in the reader's words, as its page says
+    them (veille.inbox.rules.described); ``say`` is :func:`speaker`'s."""
+    from veille.inbox.rules import described
+
+    return described(rule, lambda msgid, **values: say(tr(msgid, **values)))
+
+
 # The conditions ``veille rule edit --clear`` drops (named as the options are).
 _CONDITIONS = ("query", "sentiment", "min-followers", "max-rank", "platform", "lang", "when")
 
@@ -148,8 +158,9 @@ def register_rules(app: typer.Typer) -> None:
             _check_alerts(ws, notify)
             saved = add_rule(ws.state, new)
             say = speaker(cli_language(ws.root))
+        when, then = _described(saved, say)
         said = tr("rule %(name)s added: when %(when)s → %(then)s.", name=saved.name,
-                  when=saved.conditions.describe(), then=saved.describe_actions())  # fmt: skip
+                  when=when, then=then)  # fmt: skip
         console().print(say(said), markup=False, soft_wrap=True)
 
     @rule.command("edit")
@@ -213,8 +224,9 @@ def register_rules(app: typer.Typer) -> None:
             _check_alerts(ws, notify)
             saved = edit_rule(ws.state, name, new)
             say = speaker(cli_language(ws.root))
+        when, then = _described(saved, say)
         said = tr("rule %(name)s changed: when %(when)s → %(then)s.", name=saved.name,
-                  when=saved.conditions.describe(), then=saved.describe_actions())  # fmt: skip
+                  when=when, then=then)  # fmt: skip
         console().print(say(said), markup=False, soft_wrap=True)
 
     @rule.command("list")
@@ -242,7 +254,7 @@ def register_rules(app: typer.Typer) -> None:
             print_json(rows)
             return
         table = [
-            {**row, "when": say(r.conditions.describe()),
+            {**row, **dict(zip(("when", "then"), _described(r, say), strict=True)),
              "error": say(r.last_error) if r.last_error else r.last_error}
             for row, r in zip(rows, rules, strict=True)
         ]  # fmt: skip

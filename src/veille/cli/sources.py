@@ -304,7 +304,12 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def run_cmd(
         workspace: WorkspaceOpt = None,
-        tick: Annotated[float, typer.Option(help="Seconds between checks for due sources.")] = 5.0,
+        # The floor and ceiling of veille.toml's intervals ([alerts]
+        # dispatch_interval_seconds): 0 or less made the loop spin at once.
+        tick: Annotated[
+            float,
+            typer.Option(min=0.1, max=86400, help="Seconds between checks for due sources."),
+        ] = 5.0,
         role: Annotated[
             str,
             typer.Option(

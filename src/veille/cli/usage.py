@@ -21,7 +21,7 @@ import typer
 from typer._click.exceptions import ClickException
 
 from veille.cli.helptext import SaidGroup
-from veille.errors import Text, tr
+from veille.errors import Figure, Text, tr
 
 #: typer's sentences (as typer 0.29 writes them), each with veille's: the
 #: named groups are the values of veille's sentence. A quoted value
@@ -64,6 +64,11 @@ _SENTENCES: tuple[tuple[re.Pattern[str], Text], ...] = tuple(
          tr("A whole number is wanted here (such as 10).")),
         (r"Input should be a valid number, unable to parse string as a number",
          tr("A number is wanted here (such as 2.5).")),
+        # An option's min= or max= (`--days 3`, `--tick 0`): pydantic's words.
+        (r"Input should be greater than or equal to (?P<bound>[-0-9.]+)",
+         tr("The value must be at least %(bound)s.")),
+        (r"Input should be less than or equal to (?P<bound>[-0-9.]+)",
+         tr("The value must be at most %(bound)s.")),
     )
 )  # fmt: skip
 
@@ -82,7 +87,12 @@ def said_sentence(message: str, lang: str) -> str | Text:
             continue
         values: dict[str, Any] = {}
         for name, value in found.groupdict().items():
-            values[name] = said_sentence(value, lang) if name in _NESTED else _quotes(value, lang)
+            if name == "bound":  # a figure, written the reader's way (0,1)
+                values[name] = Figure(float(value))
+            elif name in _NESTED:
+                values[name] = said_sentence(value, lang)
+            else:
+                values[name] = _quotes(value, lang)
         return Text(said.template, values)
     return message
 

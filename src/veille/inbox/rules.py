@@ -78,6 +78,40 @@ class Conditions:
         return ", ".join(parts) or tr("every item")
 
 
+# A rule's conditions as its form names them (the catalogs hold each label,
+# web/locale/fr/LC_MESSAGES/inbox.po).
+CONDITION_LABELS = {
+    "query": "Query", "sentiments": "Sentiment", "min_followers": "At least this many followers",
+    "max_rank": "Among the top N influencers", "platforms": "Platforms",
+    "languages": "Languages", "when": "Time",
+}  # fmt: skip
+_WHEN = {"working": "within working time", "outside": "outside working time"}
+
+
+def described(rule: Rule, say: Callable[..., str]) -> tuple[str, str]:
+    """A rule's "when" and "then" in the reader's words, as the rules page
+    and the command line say them (``query=down OR marche,
+    languages=['fr']`` and ``priority urgent`` read as Python and English on
+    both until 2026-12-07 on the command line). ``say(msgid, **values)`` is
+    a msgid of the catalogs in the reader's language."""
+    from veille.inbox.model import word
+
+    def value(key: str, found: Any) -> str:
+        if isinstance(found, list):
+            return ", ".join(say(v) if key == "sentiments" else str(v) for v in found)
+        return say(_WHEN[found]) if key == "when" and found in _WHEN else str(found)
+
+    when = say("; ").join(
+        say("%(field)s: %(problem)s", field=say(CONDITION_LABELS.get(k, k)), problem=value(k, v))
+        for k, v in rule.conditions.as_dict().items()
+    )
+    then = ", ".join(
+        f"{say(kind)} {say(word(v)) if kind == 'status' else say(v) if kind == 'priority' else v}"
+        for kind, v in rule.actions
+    )
+    return when or say("every item"), then
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str

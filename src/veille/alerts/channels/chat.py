@@ -63,6 +63,19 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
     return title, "\n".join(lines)
 
 
+def _apprise_service(scheme: str) -> tuple[str, str] | None:
+    """The name and set-up page of the apprise service that ``scheme`` is
+    one of (``slack`` → Slack), or None where apprise has no such scheme."""
+    import apprise
+
+    wanted = scheme.lower()
+    for service in apprise.Apprise().details()["schemas"]:
+        schemes = (*(service.get("protocols") or ()), *(service.get("secure_protocols") or ()))
+        if wanted in (s.lower() for s in schemes):
+            return str(service["service_name"]), str(service.get("setup_url") or "")
+    return None
+
+
 class AppriseChannel:
     """An apprise URL. Its outgoing connections go through the workspace's address
     policy (:mod:`veille.alerts.channels.apprise_guard` says why at the socket)."""
@@ -78,11 +91,28 @@ class AppriseChannel:
         self.apobj = apprise.Apprise()
         shown = mask_channel_url(url)
         if not self.apobj.add(url):
+            scheme = url.split(":", 1)[0]
+            service = _apprise_service(scheme)
+            if service is not None:  # a scheme apprise has: the rest is wrong
+                raise UsageError(
+                    tr(
+                        "%(field)s %(scheme)s:… is a %(service)s URL that apprise cannot "
+                        "read: a part of it is missing or not written as %(service)s's are",
+                        field=SEND_TO,
+                        scheme=scheme,
+                        service=service[0],
+                    ),
+                    hint=tr(
+                        "Write each part as %(page)s shows; in veille's examples, a word in "
+                        "capitals (TOKEN_A, TOPIC) stands for your own value.",
+                        page=service[1],
+                    ),
+                )
             raise UsageError(
                 tr(
                     "%(field)s %(scheme)s:… is not a channel veille or apprise knows",
                     field=SEND_TO,
-                    scheme=url.split(":", 1)[0],
+                    scheme=scheme,
                 ),
                 hint=channel_hint(),
             )

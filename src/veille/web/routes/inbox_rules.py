@@ -45,37 +45,11 @@ def rules_page(
     )  # fmt: skip
 
 
-# A rule's conditions as its form names them (the catalogs hold each label).
-_CONDITIONS = {
-    "query": "Query", "sentiments": "Sentiment", "min_followers": "At least this many followers",
-    "max_rank": "Among the top N influencers", "platforms": "Platforms",
-    "languages": "Languages", "when": "Time",
-}  # fmt: skip
-_WHEN = {"working": "within working time", "outside": "outside working time"}
-
-
 def _described(request: Request, rule: Any) -> tuple[str, str]:
-    """A rule's "when" and "then" in the reader's words: the list read
-    ``query=down OR marche, languages=['fr']`` and ``priority urgent``, Python
-    and English on a French page."""
-    from veille.inbox.model import word
+    """A rule's "when" and "then" in the reader's words (veille.inbox.rules.described)."""
+    from veille.inbox.rules import described
 
-    _ = translator(request)
-
-    def value(key: str, found: Any) -> str:
-        if isinstance(found, list):
-            return ", ".join(_(v) if key == "sentiments" else str(v) for v in found)
-        return _(_WHEN[found]) if key == "when" and found in _WHEN else str(found)
-
-    when = _("; ").join(
-        _("%(field)s: %(problem)s", field=_(_CONDITIONS.get(k, k)), problem=value(k, v))
-        for k, v in rule.conditions.as_dict().items()
-    )
-    then = ", ".join(
-        f"{_(kind)} {_(word(v)) if kind == 'status' else _(v) if kind == 'priority' else v}"
-        for kind, v in rule.actions
-    )
-    return when or _("every item"), then
+    return described(rule, translator(request))
 
 
 @router.get("/inbox/rules", response_class=HTMLResponse)
