@@ -103,6 +103,22 @@ def test_a_chat_message_shows_a_posts_markdown_and_mentions_as_words(workspace, 
     assert "evil\\*\\*\\](https://phish.example)" in line
 
 
+def test_a_spikes_chat_message_names_its_authors_as_words(workspace) -> None:  # type: ignore[no-untyped-def]
+    """A spike's or a report's lines name the posts' authors and words: an
+    author "@everyone" or "[x](https://…)" is shown as such, not sent as a
+    mention or a link."""
+    from veille.alerts.channels.chat import markdown
+
+    alert = Alert(name="spikes", query="vexa", channel_url="json://example.org")
+    event = {
+        "summary": {"en": "Spike on vexa"},
+        "details": {"en": ["Authors: @everyone (4), [x](https://phish.example) (2)"]},
+    }
+    delivery = Delivery("d1", alert, [], datetime.now(UTC), kind="spike", event=event)
+    _title, body = markdown(delivery, ChannelContext(workspace.settings, workspace.root))
+    assert body == "- Authors: @\u200beveryone (4), \\[x\\](https://phish.example) (2)", body
+
+
 def test_unknown_channel_urls_are_refused_with_a_hint(workspace) -> None:  # type: ignore[no-untyped-def]
     ctx = ChannelContext(workspace.settings, workspace.root)
     for bad in ("nonsense", "mailto:", "zzz://nowhere"):

@@ -50,7 +50,8 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
     if delivery.event:
         lang = alert.language
         title = delivery.event.get("summary", {}).get(lang, "")
-        lines = [f"- {line}" for line in delivery.event.get("details", {}).get(lang, [])]
+        # Veille's sentences, naming the posts' authors, words and stories.
+        lines = [f"- {words(line)}" for line in delivery.event.get("details", {}).get(lang, [])]
         if delivery.event.get("link"):
             lines.append(f"[{'Rapport' if lang == 'fr' else 'Report'}]({delivery.event['link']})")
         return title, "\n".join(lines)
