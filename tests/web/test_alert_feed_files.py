@@ -33,6 +33,7 @@ def _refused(outside: Path, root: Path) -> list[str]:
     return [
         f"atom:{CONFIG_NAME}",
         "atom:../outside.xml",
+        "atom:~/veille-test-feed.xml",  # the home folder, as the channel reads "~"
         f"atom:{outside}",
         "atom://../outside.xml",
         "atom:feeds/link.xml",  # a link inside that leads out

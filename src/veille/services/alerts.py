@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -198,18 +199,23 @@ def check_feed_place(ws: Workspace, url: str) -> None:
     no feed file (.xml, .atom), for an alert added or changed through the
     web app or the API. Every send replaces that file: an analyst's
     ``atom:veille.toml`` overwrote the workspace's settings, and
-    ``atom:../…`` or ``atom:/…`` any file the server may write. Whoever runs
-    ``veille alert add`` on the server may still name any file."""
+    ``atom:../…``, ``atom:~/…`` or ``atom:/…`` any file the server may
+    write. Whoever runs ``veille alert add`` on the server may still name
+    any file. The file is the one the channel itself would write."""
+    from veille.alerts.channels import ChannelContext, channel_for
     from veille.alerts.model import SEND_TO
 
-    scheme, _, raw = url.strip().partition(":")
-    if scheme.lower() != "atom":
+    if not url.lower().startswith("atom:"):
         return
-    raw = raw.removeprefix("//")
-    if not raw:
-        return  # (the channel says it names no file)
+    try:
+        channel = channel_for(url, ChannelContext(ws.settings, ws.root))
+    except VeilleError:
+        return  # (said as the channel says it: "names no file")
+    written = getattr(channel, "path", None)
+    if not isinstance(written, Path):
+        return
     root = ws.root.resolve()
-    place = (root / raw).resolve()  # an absolute path stays itself; links followed
+    place = written.resolve()  # links followed
     inside = place != root and place.is_relative_to(root)
     if inside and place.suffix.lower() in FEED_SUFFIXES and not place.is_dir():
         return
@@ -599,7 +605,7 @@ def change_alert(
         changes["query"] = query.strip()
     if to is not None and to.strip():
         if in_workspace:
-            check_feed_place(ws, to)
+            check_feed_place(ws, to.strip())
         channel_for(to.strip(), ChannelContext(ws.settings, ws.root))  # refuse a bad URL now
         changes["channel_url"] = to.strip()
     if every:
