@@ -835,3 +835,29 @@ def test_an_erasure_made_before_objections_objects_once_upgraded(  # type: ignor
     # Lifted as any objection is.
     run("privacy", "lift", "--author", "claire", "--platform", "mastodon", "--yes",
         "--workspace", str(ws))  # fmt: skip
+
+
+def test_an_erasure_rewrites_a_feed_named_atom_slash_slash(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``atom://alerts/fibre.atom`` writes alerts/fibre.atom in the workspace,
+    as ``atom:alerts/fibre.atom`` does; the erasure read it as the absolute
+    path //alerts/fibre.atom, found no file there, and left her posts in the
+    feed it said it had cleaned."""
+    rows = [_row(1, "claire", "La fibre arrive enfin", 1), _row(2, "bob", "La fibre aussi", 1)]
+    ws = _workspace(run, tmp_path, rows)
+    run("alert", "add", "fibre", "--to", "atom://alerts/fibre.atom", "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        ids = {p.author.handle: p.id for p in w.store.search("fibre", limit=50)}
+    feed = ws / "alerts" / "fibre.atom"
+    feed.parent.mkdir(exist_ok=True)
+    entries = "".join(
+        f"<entry><id>urn:veille:1:{pid}</id><title>t</title></entry>" for pid in ids.values()
+    )
+    feed.write_text(
+        f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><id>f</id>{entries}</feed>',
+        encoding="utf-8",
+    )
+    out = run("privacy", "erase", "--author", "@claire", "--platform", "mastodon", "--yes",
+              "--workspace", str(ws), "--format", "json").stdout  # fmt: skip
+    assert json.loads(out)["removed"]["atom_entries"] == 1
+    left = feed.read_text(encoding="utf-8")
+    assert ids["claire"] not in left and ids["bob"] in left

@@ -38,7 +38,7 @@ from veille.pipeline.ingest import (
     PostsLeftOut,
     StageFailed,
 )
-from veille.records import RecordError, post_from_record
+from veille.records import RecordError, csv_cell_read, post_from_record
 
 BATCH_SIZE = 2000
 # Largest CSV cell read (a whole post and its raw payload fit well under it).
@@ -257,7 +257,12 @@ def _csv_records(
         if None in row:
             yield reader.line_num, BadRow(reader.line_num, tr("more cells than columns"))
             continue
-        yield reader.line_num, {k.strip(): v for k, v in row.items() if k}
+        # A cell an export led by an apostrophe (a formula, defused) reads as it was.
+        yield reader.line_num, {k.strip(): _read(v) for k, v in row.items() if k}
+
+
+def _read(cell: str | None) -> str | None:
+    return None if cell is None else csv_cell_read(cell)  # (None: a short row's missing cell)
 
 
 def _identity(path: Path) -> dict[str, Any]:

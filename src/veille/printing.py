@@ -123,18 +123,41 @@ def missing_message(chars: str, what: str) -> Text:
     )  # fmt: skip
 
 
+def _inline_only() -> Any:
+    """WeasyPrint's URL fetcher limited to ``data:`` URIs (the charts a
+    report embeds). Its default fetches any ``http(s)``, ``ftp`` or
+    ``file`` URL the HTML names, from the server and around the address
+    policy every other request follows (:mod:`veille.netguard`): a
+    manager's guidelines holding ``![x](http://169.254.169.254/…)`` made
+    the server ask that address at every download of the plan's PDF.
+    Nothing a document shows comes from elsewhere (the fonts are the
+    system's), so anything else is refused and left out of the page."""
+    from weasyprint import urls
+
+    if hasattr(urls, "URLFetcher"):  # WeasyPrint 68 and later
+        return urls.URLFetcher(allowed_protocols=("data",), allow_redirects=False)
+
+    def fetch(url: str, *args: Any, **kwargs: Any) -> Any:  # WeasyPrint 62-67
+        if not url.lower().startswith("data:"):
+            raise ValueError(f"not fetched (documents embed data: URIs only): {url}")
+        return urls.default_url_fetcher(url, *args, **kwargs)
+
+    return fetch
+
+
 def write_pdf(html: str, *, what: str | None = None, **options: Any) -> bytes:
     """``html`` printed as PDF by WeasyPrint (``options`` go to its
     ``write_pdf``). Characters no installed font has are drawn as empty
     boxes, as before, and one warning names them and the packages to
-    install (WeasyPrint's own warnings, one a character, say neither)."""
+    install (WeasyPrint's own warnings, one a character, say neither).
+    Only ``data:`` URIs are read (:func:`_inline_only`)."""
     from weasyprint import HTML
 
     catch = _Missing()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(catch)
     try:
-        pdf = bytes(HTML(string=html).write_pdf(**options))
+        pdf = bytes(HTML(string=html, url_fetcher=_inline_only()).write_pdf(**options))
     finally:
         logger.removeHandler(catch)
     if catch.chars:

@@ -333,6 +333,29 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
     )
 
 
+# A CSV cell a spreadsheet would run as a formula (=, +, -, @, or a tab or
+# carriage return before one), after any apostrophes already there.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_LEADS = frozenset("'=+-@\t\r")  # (looked at first: most cells start otherwise)
+
+
+def csv_cell(value: str) -> str:
+    """``value`` as a CSV export writes it: a post's text, title or author
+    that a spreadsheet would read as a formula (``=HYPERLINK(…)``,
+    ``@SUM(…)``, ``-2+3``) is led by an apostrophe, which makes it text, as
+    OWASP's CSV injection advice says. The posts are strangers' words: one
+    opened in Excel or LibreOffice ran as the reader's formula.
+    :func:`csv_cell_read` takes the apostrophe off again, so that an export
+    imported gives back the same posts."""
+    return "'" + value if value[:1] in _LEADS and _FORMULA.match(value) else value
+
+
+def csv_cell_read(value: str) -> str:
+    """A CSV cell as :func:`csv_cell` wrote it, back to what it was (a cell
+    with no such apostrophe is left as it is)."""
+    return value[1:] if value.startswith("'") and _FORMULA.match(value, 1) else value
+
+
 # The keys of post_to_record, in order: the columns of every export.
 RECORD_COLUMNS: tuple[str, ...] = (
     "id", "platform", "url", "title", "text", "author", "author_name", "author_url",

@@ -67,6 +67,58 @@ def test_a_chat_message_cuts_a_long_post_at_a_word(workspace, receiver) -> None:
     assert text[len(kept)] == " "  # whole words
 
 
+def test_a_chat_message_shows_a_posts_markdown_and_mentions_as_words(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    """A post is a stranger's words, sent into the team's chat as Markdown:
+    "@everyone" in it pinged the whole Discord server (apprise even adds it
+    to the message's allowed mentions), "@room" a Matrix room, a link
+    "[claim here](https://phish…)" showed only its words, and a line "# …"
+    broke out of the list as a heading. Each is shown as the words it is."""
+    from veille.models import Author
+
+    url = receiver.url.replace("http://", "json://")
+    AlertBook(workspace.store).add(Alert(name="chat", query="vexa", channel_url=url))
+    text = (
+        "Vexa refunds for all @everyone @here @room <!channel> <@123456>\n"
+        "[claim here](https://phish.example/x) ![](https://track.example/p.png) **now**\n"
+        "# Admins only | ~~ok~~ `code` _x_ \\[no\\] mail bob@example.org"
+    )
+    author = Author(handle="evil**](https://phish.example)", followers=10)
+    build_pipeline(workspace).ingest([make_post(1, text, author=author)])
+    message = receiver.requests[0]["json"]["message"]
+    line = next(ln for ln in message.splitlines() if "example.org/p/1" in ln)
+    assert "\n# " not in message and len(message.splitlines()) == 2, message  # one line a post
+    for mention in ("@everyone", "@here", "@room"):
+        assert mention not in message, message
+        assert mention.replace("@", "@\u200b") in line  # still read as the words they are
+    assert "bob@example.org" in line  # an address is not a mention
+    # No Markdown of the post's: every mark is escaped, the words are kept.
+    said = line.split("): ", 1)[1].rsplit(" [↗]", 1)[0]
+    for plain in ("[claim here](https://phish.example/x)", "![](", "**now**", "<!channel>",
+                  "<@123456>", "~~ok~~", "`code`", "_x_", " | "):  # fmt: skip
+        assert plain not in said, (plain, said)
+    assert "\\[claim here\\](https://phish.example/x)" in said
+    assert "\\<!channel\\>" in said and "\\*\\*now\\*\\*" in said
+    assert "\\\\\\[no\\\\\\]" in said  # a backslash of the post's is a backslash
+    assert said.startswith("*Vexa* refunds")  # the match still marked, the marks real
+    assert "evil\\*\\*\\](https://phish.example)" in line
+
+
+def test_a_spikes_chat_message_names_its_authors_as_words(workspace) -> None:  # type: ignore[no-untyped-def]
+    """A spike's or a report's lines name the posts' authors and words: an
+    author "@everyone" or "[x](https://…)" is shown as such, not sent as a
+    mention or a link."""
+    from veille.alerts.channels.chat import markdown
+
+    alert = Alert(name="spikes", query="vexa", channel_url="json://example.org")
+    event = {
+        "summary": {"en": "Spike on vexa"},
+        "details": {"en": ["Authors: @everyone (4), [x](https://phish.example) (2)"]},
+    }
+    delivery = Delivery("d1", alert, [], datetime.now(UTC), kind="spike", event=event)
+    _title, body = markdown(delivery, ChannelContext(workspace.settings, workspace.root))
+    assert body == "- Authors: @\u200beveryone (4), \\[x\\](https://phish.example) (2)", body
+
+
 def test_unknown_channel_urls_are_refused_with_a_hint(workspace) -> None:  # type: ignore[no-untyped-def]
     ctx = ChannelContext(workspace.settings, workspace.root)
     for bad in ("nonsense", "mailto:", "zzz://nowhere"):

@@ -7,6 +7,7 @@ workspace allows private networks."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -283,3 +284,64 @@ def test_refused_message_names_the_url_without_its_secret(tmp_path: Path) -> Non
         channel_for("json://user:s3cretpass@10.0.0.1/", _ctx(tmp_path, allow=False))
     assert "10.0.0.1" in err.value.message and "private" in err.value.message
     assert "s3cretpass" not in err.value.message
+
+
+def test_the_plans_pdf_fetches_nothing_its_texts_name(tmp_path: Path, recorder: Recorder) -> None:
+    """A manager's guidelines are Markdown, printed in the plan's PDF; an
+    image in them (``![logo](http://…)``) was fetched by WeasyPrint from the
+    server, around the address policy, at every download by any reader:
+    the cloud's metadata address or a service on loopback, asked from inside.
+    The PDF is made, and nothing is asked of anyone."""
+    import httpx
+
+    from tests.web.server import add_role_users, serve
+    from veille.web.deps import SESSION_COOKIE
+    from veille.workspace import init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    hosts = ["127.0.0.1", "localhost"] + ([f"[::1]:{recorder.port6}"] if recorder.port6 else [])
+    images = "\n\n".join(
+        f"![logo {i}](http://{host if ']' in host else f'{host}:{recorder.port}'}/meta-data)"
+        for i, host in enumerate(hosts)
+    )
+    text = f"# Be kind\n\n{images}\n\n<img src='http://127.0.0.1:{recorder.port}/raw'>\n"
+    with serve(root) as server:
+        manager = httpx.Client(base_url=server.url, timeout=60)
+        manager.cookies.set(SESSION_COOKIE, server.session("manager"))
+        page = manager.get("/plan/guidelines").text
+        token = re.search(r'name="csrf_token"\s+value="([^"]+)"', page)
+        assert token, page[:500]
+        saved = manager.post(
+            "/plan/guidelines",
+            data={"csrf_token": token.group(1), "text_en": text, "text_fr": text},
+        )
+        assert saved.status_code == 303, saved.text[:1000]
+        viewer = httpx.Client(base_url=server.url, timeout=60)
+        viewer.cookies.set(SESSION_COOKIE, server.session("viewer"))
+        for lang in ("en", "fr"):
+            pdf = viewer.get("/plan/export", params={"format": "pdf", "language": lang})
+            assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), pdf.text[:500]
+        manager.close()
+        viewer.close()
+    assert recorder.connections == []
+
+
+def test_a_documents_own_images_are_still_drawn(caplog: pytest.LogCaptureFixture) -> None:
+    """What a document does embed (a report's charts: ``data:`` URIs) is
+    drawn as before; an image from anywhere else is left out and said so in
+    the log."""
+    import base64
+    import logging
+
+    from veille.printing import write_pdf
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><rect width="40" height="40" fill="red"/></svg>'  # noqa: E501
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = write_pdf(f'<p>A chart:</p><img src="{uri}" alt="chart">')
+    assert pdf.startswith(b"%PDF")
+    assert not [r for r in caplog.records if "load image" in r.getMessage()]
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        write_pdf('<img src="http://127.0.0.1:9/x.png" alt="x">')
+    assert [r for r in caplog.records if "127.0.0.1:9" in r.getMessage()]

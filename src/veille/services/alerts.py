@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -188,10 +189,54 @@ def build_alert(ws: Workspace, spec: AlertSpec) -> Alert:
     return alert
 
 
-def add_alert(ws: Workspace, spec: AlertSpec, *, actor: str | None = None) -> Alert:
-    """Check and store a new alert; the stored alert."""
+#: What an Atom feed written for an account may be named (never the
+#: workspace's veille.toml, database or any other file of it).
+FEED_SUFFIXES = (".xml", ".atom")
+
+
+def check_feed_place(ws: Workspace, url: str) -> None:
+    """Refuse an ``atom:`` channel whose file is outside the workspace or is
+    no feed file (.xml, .atom), for an alert added or changed through the
+    web app or the API. Every send replaces that file: an analyst's
+    ``atom:veille.toml`` overwrote the workspace's settings, and
+    ``atom:../…``, ``atom:~/…`` or ``atom:/…`` any file the server may
+    write. Whoever runs ``veille alert add`` on the server may still name
+    any file. The file is the one the channel itself would write."""
+    from veille.alerts.channels import ChannelContext, channel_for
+    from veille.alerts.model import SEND_TO
+
+    if not url.lower().startswith("atom:"):
+        return
+    try:
+        channel = channel_for(url, ChannelContext(ws.settings, ws.root))
+    except VeilleError:
+        return  # (said as the channel says it: "names no file")
+    written = getattr(channel, "path", None)
+    if not isinstance(written, Path):
+        return
+    root = ws.root.resolve()
+    place = written.resolve()  # links followed
+    inside = place != root and place.is_relative_to(root)
+    if inside and place.suffix.lower() in FEED_SUFFIXES and not place.is_dir():
+        return
+    raise UsageError(
+        tr("%(field)s %(url)s: a feed written from the web app or the API must be an .xml or "
+           ".atom file inside the workspace", field=SEND_TO, url=url.strip()),
+        hint=tr("Use e.g. atom:feeds/lumio.xml. A file elsewhere is named on the server, with "
+                "veille alert add --to atom:PATH."),
+    )  # fmt: skip
+
+
+def add_alert(
+    ws: Workspace, spec: AlertSpec, *, actor: str | None = None, in_workspace: bool = False
+) -> Alert:
+    """Check and store a new alert; the stored alert. ``in_workspace``: the
+    alert comes from an account (the web app, the API), whose feed files
+    stay in the workspace (:func:`check_feed_place`)."""
     from veille.alerts.model import AlertBook
 
+    if in_workspace:
+        check_feed_place(ws, spec.to)
     alert = AlertBook(ws.state).add(build_alert(ws, spec))
     record(ws.state, actor, "alert.add", alert.name, alert.subject)
     return alert
@@ -539,10 +584,12 @@ def change_alert(
     day: str | None = None,
     query: str | None = None,
     actor: str | None = None,
+    in_workspace: bool = False,
 ) -> Alert:
     """Change where and how often the alert sends, and the query of an alert
-    that has its own (each value checked as ``alert add`` checks it); the
-    values not given stay."""
+    that has its own (each value checked as ``alert add`` checks it, with
+    ``in_workspace`` as :func:`add_alert` takes it); the values not given
+    stay."""
     from veille.alerts.channels import ChannelContext, channel_for
     from veille.alerts.matching import compile_text
     from veille.alerts.model import AlertBook, parse_weekday
@@ -557,6 +604,8 @@ def change_alert(
         compile_text(query.strip())  # a QueryError with its column and hint
         changes["query"] = query.strip()
     if to is not None and to.strip():
+        if in_workspace:
+            check_feed_place(ws, to.strip())
         channel_for(to.strip(), ChannelContext(ws.settings, ws.root))  # refuse a bad URL now
         changes["channel_url"] = to.strip()
     if every:

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from veille.errors import UsageError, tr
 from veille.models import Post
-from veille.records import RECORD_COLUMNS, post_to_record
+from veille.records import RECORD_COLUMNS, csv_cell, post_to_record
 from veille.store.base import PostFilter, PostStore
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -24,8 +24,9 @@ COLUMNS = RECORD_COLUMNS
 
 def _csv_value(value: Any) -> Any:
     if isinstance(value, list):
-        return " ".join(value)
-    return value
+        value = " ".join(value)
+    # Numbers stay numbers (a negative score is not a formula to defuse).
+    return csv_cell(value) if isinstance(value, str) else value
 
 
 def export_stored(

@@ -291,9 +291,12 @@ def _rewrite_feeds(workspace: Any, post_ids: Iterable[str], handle: str) -> tupl
     how many entries of each."""
     removed = redacted = 0
     forgotten = getattr(workspace.posts, "forgotten_posts", None)
+    from veille.alerts.channels.atom import feed_file
+
     for name in workspace.state.atom_files():
-        path = Path(name).expanduser()
-        path = path if path.is_absolute() else workspace.root / path
+        path = feed_file(name, workspace.root)
+        if path is None:
+            continue
         gone, named = _drop_atom_entries(path, set(post_ids), handle, forgotten)
         removed, redacted = removed + gone, redacted + named
     return removed, redacted

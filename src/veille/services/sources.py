@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -131,6 +132,23 @@ def _default_name(kind: str, target: str, taken: set[str]) -> str:
     return candidate
 
 
+def _file_inside(kind: str, target: str, folder: Path) -> str:
+    """``target`` read from ``folder`` (links followed), refused unless it
+    stays inside: an analyst's ``file`` source at /etc/passwd, or at a JSON
+    file of secrets, made the server read it into posts every reader saw."""
+    root = folder.resolve()
+    place = (root / target.strip()).resolve()  # an absolute path stays itself
+    if place != root and place.is_relative_to(root):
+        return str(place)
+    raise UsageError(
+        tr("%(kind)s source %(target)s: a file read from the web app or the API must be inside "
+           "the workspace", kind=kind, target=target.strip()),
+        hint=tr("Put the file in the workspace's folder and name it from there "
+                "(imports/posts.csv), or add the source on the server: veille source add "
+                "%(kind)s PATH.", kind=kind),
+    )  # fmt: skip
+
+
 def add_source(
     state: StateStore,
     kind: str,
@@ -141,16 +159,21 @@ def add_source(
     options: Mapping[str, str] | None = None,
     enabled: bool = True,
     actor: str | None = None,
+    files_in: Path | None = None,
 ) -> SourceRecord:
     """Validate and store a new source; raise a :class:`UsageError` naming the
     problem. Recorded in the audit log as done by ``actor`` (a username;
-    ``None``: the command line)."""
+    ``None``: the command line). ``files_in``: the folder a source that reads
+    a file on the server must read from (the workspace, for a source added
+    from the web app or the API; a relative path is read from it)."""
     source = source_kind(kind)
     if not target.strip():  # each kind said it its way ("Mastodon target '' names no instance")
         raise UsageError(
             tr("a source needs something to follow"),
             hint=tr("Write what to follow: a URL, an account, a query or a file."),
         )
+    if files_in is not None and source.target_is_file:
+        target = _file_inside(kind, target, files_in)
     config = source.config_from_target(target, dict(options or {}))
     seconds = parse_every(every, source.default_every)
     taken = {r.name for r in state.list_sources()}

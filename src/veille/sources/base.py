@@ -233,6 +233,10 @@ class Source(ABC, Generic[ConfigT]):
     terms_note: ClassVar[str] = ""
     # Config fields holding tokens or passwords: never shown back.
     secret_fields: ClassVar[tuple[str, ...]] = ()
+    #: TARGET names a file on the server that the source reads: added from
+    #: the web app or the API, it must lie inside the workspace
+    #: (:func:`veille.services.sources.add_source`'s ``files_in``).
+    target_is_file: ClassVar[bool] = False
 
     @abstractmethod
     def config_from_target(self, target: str, options: Mapping[str, str]) -> ConfigT:

@@ -75,6 +75,7 @@ class FileSource(Source[FileConfig]):
     Config = FileConfig
     target_help = "a CSV or JSON-lines file of posts (the `veille import` columns)"
     default_every = 300
+    target_is_file = True
     OPTIONS: Mapping[str, type] = {"format": str, "platform": str}
 
     def config_from_target(self, target: str, options: Mapping[str, str]) -> FileConfig:

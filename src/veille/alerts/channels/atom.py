@@ -112,18 +112,28 @@ def feed_document(
     return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))
 
 
+def feed_file(named: str, root: Path) -> Path | None:
+    """The file an ``atom:`` URL names, from what follows ``atom:``: after
+    an optional ``//``, ``~`` for the home folder, else relative to the
+    workspace ``root``; ``None`` when it names none. The channel writes
+    there, and an erasure rewrites the same file (it read ``atom://f.xml``
+    as the absolute ``//f.xml`` and left the person's entries in it)."""
+    raw = named.removeprefix("//")
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else root / path
+
+
 class AtomChannel:
     def __init__(self, url: str, ctx: ChannelContext) -> None:
-        raw = url.split(":", 1)[1]
-        if raw.startswith("//"):
-            raw = raw[2:]
-        if not raw:
+        path = feed_file(url.split(":", 1)[1], ctx.root)
+        if path is None:
             raise UsageError(
                 tr("%(field)s %(url)r names no file", field=SEND_TO, url=url),
                 hint=tr("Use e.g. atom:feeds/lumio.xml"),
             )
-        path = Path(raw).expanduser()
-        self.path = path if path.is_absolute() else ctx.root / path
+        self.path = path
         self.ctx = ctx
 
     def _existing(self) -> list[ET.Element]:

@@ -11,7 +11,7 @@ from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery, 
 from veille.alerts.model import SEND_TO
 from veille.errors import UsageError, tr
 from veille.i18n import author_label
-from veille.query.highlight import highlight
+from veille.query.highlight import mark
 
 MAX_POSTS = 10
 POST_SIZE = 280  # characters of a post in a chat message
@@ -24,6 +24,24 @@ _UNREACHABLE = re.compile(
 )
 # … and a service that answered no ("…: forbidden, error=403.").
 _SERVICE_ERROR = re.compile(r"\berror=(\d{3,5})\b")
+# What Markdown (and the chat services apprise converts it for) reads in a
+# post's words as marks: emphasis, code, links and images, autolinks and the
+# services' tokens (<!channel>, <@123>), strike-through, spoilers, tables.
+_MARKS = re.compile(r"([\\`*_\[\]<>~|])")
+# "@everyone", "@here", "@channel", "@room", "@name": a mention the service
+# notifies, not an e-mail address (bob@example.org).
+_MENTION = re.compile(r"(?<!\w)@(?=\w)")
+_SPACE = re.compile(r"\s+")
+
+
+def words(text: str) -> str:
+    """A stranger's words (a post, its author) as a chat message shows them:
+    on one line, each Markdown mark escaped (a CommonMark backslash, which
+    apprise turns into each service's own), and a zero-width space after
+    an ``@`` that would start a mention. Sent as they were, "@everyone" in a
+    post pinged a whole Discord server and "[claim here](https://…)" showed
+    a link by its words only."""
+    return _MENTION.sub("@\u200b", _MARKS.sub(r"\\\1", _SPACE.sub(" ", text)))
 
 
 def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
@@ -32,7 +50,8 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
     if delivery.event:
         lang = alert.language
         title = delivery.event.get("summary", {}).get(lang, "")
-        lines = [f"- {line}" for line in delivery.event.get("details", {}).get(lang, [])]
+        # Veille's sentences, naming the posts' authors, words and stories.
+        lines = [f"- {words(line)}" for line in delivery.event.get("details", {}).get(lang, [])]
         if delivery.event.get("link"):
             lines.append(f"[{'Rapport' if lang == 'fr' else 'Report'}]({delivery.event['link']})")
         return title, "\n".join(lines)
@@ -50,9 +69,9 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
         # split a word or a mark), with an ellipsis, as the Atom titles are.
         kept = word_cut(p.text, POST_SIZE)
         spans = [(s, e) for f, s, e in item.spans if f == "text" and e <= kept]
-        text = highlight(p.text[:kept], spans, as_html=False, limit=None)
+        text = mark(p.text[:kept], spans, escape=words)
         text += "…" if kept < len(p.text) else ""
-        who = author_label(p.author.handle, alert.language)
+        who = words(author_label(p.author.handle, alert.language))
         lines.append(f"- **{who}** ({p.platform}): {text} [↗]({ctx.post_url(p)})")
     if n > MAX_POSTS:
         lines.append(f"… {n - MAX_POSTS} de plus" if fr else f"… {n - MAX_POSTS} more")

@@ -83,7 +83,7 @@ def create_alert(body: AlertIn, ws: Ws, user: Writer, response: Response) -> Ale
         languages=tuple(body.languages), platforms=tuple(body.platforms), cap=body.cap,
         quiet=body.quiet, language=body.language,
     )  # fmt: skip
-    alert = service.add_alert(ws, spec, actor=user.username)
+    alert = service.add_alert(ws, spec, actor=user.username, in_workspace=True)
     created(response, "alerts", alert.name)
     return _row(ws, alert.name)
 
@@ -94,7 +94,7 @@ def change_alert(name: str, body: AlertChange, ws: Ws, user: Writer) -> AlertOut
     (each value checked as on creation); the values left out stay."""
     service.change_alert(
         ws, name, to=body.to, every=body.every, at=body.at, day=body.day, query=body.query,
-        actor=user.username,
+        actor=user.username, in_workspace=True,
     )  # fmt: skip
     return _row(ws, name)
 

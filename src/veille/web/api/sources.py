@@ -89,6 +89,7 @@ def add_source(body: SourceIn, ws: Ws, user: Writer, response: Response) -> Sour
         options={key: str(value) for key, value in body.options.items()},  # text by now
         enabled=body.enabled,
         actor=user.username,
+        files_in=ws.root,
     )
     created(response, "sources", record.name)
     return _out(record)

@@ -140,7 +140,7 @@ def alert_create(
         language=language or None,
     )  # fmt: skip
     try:
-        alert = alert_service.add_alert(ws, spec, actor=user.username)
+        alert = alert_service.add_alert(ws, spec, actor=user.username, in_workspace=True)
     except VeilleError as exc:
         store_errors_through(exc)
         context = _rows(request) | {"can_edit": True, "error": exc} | _new_form(request, values)
@@ -294,6 +294,7 @@ def alert_settings(
         alert_service.change_alert(
             ws, name, to=to, every=changes.get("every", ""), at=changes.get("at", ""),
             day=changes.get("day", ""), query=changes.get("query", ""), actor=user.username,
+            in_workspace=True,
         )  # fmt: skip
     except QueryError as exc:  # the new query does not read: said, nothing changed
         return redirect(

@@ -76,6 +76,7 @@ def source_add(
             workspace(request).state, kind.strip(), target.strip(), name=name.strip() or None,
             every=every.strip() or None,
             options=source_service.parse_options(options.splitlines()), actor=user.username,
+            files_in=workspace(request).root,
         )  # fmt: skip
     except VeilleError as exc:
         store_errors_through(exc)
