@@ -31,6 +31,18 @@ def _alert(name: str = "a") -> Alert:
     return Alert(name=name, query="lumio", channel_url="atom:feed.xml", secret="s", created_at=1)
 
 
+def test_an_erasure_finds_atom_feeds_whatever_the_case_of_their_scheme(
+    state_store: StateStore,
+) -> None:
+    """An alert sent to ``ATOM:b.xml`` writes a feed (schemes are read
+    without case) that an erasure must rewrite: PostgreSQL's LIKE, unlike
+    SQLite's, minds the case, and left the person's entries in it."""
+    urls = {"a": "atom:a.xml", "b": "ATOM:b.xml", "c": "Atom://c.xml", "d": "mailto:x@example.org"}
+    for name, url in urls.items():
+        state_store.insert_alert(replace(_alert(name), channel_url=url))
+    assert sorted(state_store.atom_files()) == ["//c.xml", "a.xml", "b.xml"]
+
+
 def test_alerts_and_an_outbox_row_delivered_once(state_store: StateStore) -> None:
     alert_id = state_store.insert_alert(_alert())
     assert alert_id is not None

@@ -554,6 +554,8 @@ class PortablePrivacy(PortablePlanPrivacy):
         return [
             url[len("atom:") :]
             for (url,) in self._sql_read().rows(
-                "SELECT DISTINCT channel_url FROM alerts WHERE channel_url LIKE 'atom:%'"
+                # Schemes are read without case (ATOM:f.xml is a feed too);
+                # PostgreSQL's LIKE minds the case, SQLite's does not.
+                "SELECT DISTINCT channel_url FROM alerts WHERE lower(channel_url) LIKE 'atom:%'"
             )
         ]
