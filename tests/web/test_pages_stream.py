@@ -5,6 +5,7 @@ live updates by server-sent events."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -118,7 +119,13 @@ def test_bulk_sentiment_correction_needs_an_analyst_and_csrf(
     ids = shown(page.text)[:2]
     token = csrf_from(page.text)
     data = {"csrf_token": token, "action": "sentiment-neutral", "post": ids}
-    assert client.post("/stream/selection", data=data).status_code == 403  # a viewer
+    refused = client.post("/stream/selection", data=data)  # a viewer
+    assert refused.status_code == 403
+    # Said as any page refuses a role, in the reader's words (it was the raw
+    # "this needs the analyst role", English on a French page too).
+    assert "This needs the analyst role" in html.unescape(refused.text)
+    french = client.post("/stream/selection", data=data, headers={"Accept-Language": "fr"})
+    assert "analyste" in html.unescape(french.text), french.text
     exported = client.post("/stream/selection", data=data | {"action": "export-csv"})
     assert (
         exported.status_code == 200 and len(list(csv.DictReader(io.StringIO(exported.text)))) == 2

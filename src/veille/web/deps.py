@@ -22,7 +22,7 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 from urllib.parse import quote, unquote
 
 from fastapi import Depends, HTTPException, Path, Request
@@ -128,6 +128,20 @@ def login_url(request: Request) -> str:
     return "/login?next=" + quote(path, safe="/")
 
 
+def refuse_role(request: Request, user: User, role: str) -> NoReturn:
+    """403 for ``user``, whose role is below ``role``: said in the reader's
+    language by the error page, what they typed in a form shown back."""
+    request.state.role_needed = role
+    # A form sent by someone whose role was lowered since it was opened:
+    # what they typed is shown back, not lost.
+    request.state.form_kept = typed_fields(getattr(request.state, "sent_form", None))
+    raise HTTPException(
+        403,
+        tr("your role is %(have)s; this needs the %(role)s role",
+           have=users_service.role_name(user.role), role=users_service.role_name(role)),
+    )  # fmt: skip
+
+
 def require(role: str) -> Callable[[Request], User]:
     """A dependency admitting users of ``role`` or above. Nobody signed in:
     303 to /login for a page (to /setup while there is no account yet), 401
@@ -143,15 +157,7 @@ def require(role: str) -> Callable[[Request], User]:
                 raise LoginRequired("/setup")
             raise LoginRequired(login_url(request))
         if not user.can(role):
-            request.state.role_needed = role  # the error page says it in the reader's language
-            # A form sent by someone whose role was lowered since it was
-            # opened: what they typed is shown back, not lost.
-            request.state.form_kept = typed_fields(getattr(request.state, "sent_form", None))
-            raise HTTPException(
-                403,
-                tr("your role is %(have)s; this needs the %(role)s role",
-                   have=users_service.role_name(user.role), role=users_service.role_name(role)),
-            )  # fmt: skip
+            refuse_role(request, user, role)
         token: TokenRecord | None = getattr(request.state, "token", None)
         if token is not None:
             _check_token(request, token, role)

@@ -29,6 +29,7 @@ from veille.web.deps import (
     Viewer,
     context_helpers,
     redirect,
+    refuse_role,
     render,
     translator,
     workspace,
@@ -344,9 +345,7 @@ def stream_selection(
     label = action.removeprefix("sentiment-")
     if action.startswith("sentiment-") and label in SENTIMENTS:
         if not user.can("analyst"):
-            from fastapi import HTTPException
-
-            raise HTTPException(403, "this needs the analyst role")
+            refuse_role(request, user, "analyst")
         done = enrich_service.correct_sentiments(ws.store, ids, label, who=user.username)
         audited(request, user.username, "sentiment.correct", label, f"{done} posts")
         names = {"positive": _("positive"), "negative": _("negative"), "neutral": _("neutral")}
