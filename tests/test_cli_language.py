@@ -778,10 +778,10 @@ def test_enrichment_reports_in_the_readers_language(listened: Path) -> None:
     csv = here("sentiment", "corrections", "-f", "csv", cwd=listened, **fr)
     assert csv.stdout.startswith("post_id,old_label,new_label,corrected_by,corrected_at\n")
     done = here("copies", "rss:1", cwd=listened, **fr)
-    assert f"Histoire rss:1{NBSP}: aussi publiée par 0 autre" in done.stdout, done.stdout
+    assert f"Histoire rss:1{NBSP}: personne d’autre ne l’a publiée" in done.stdout, done.stdout
     assert _header(done.stdout) == ["publication", "plateforme", "auteur", "URL", "représentante"]
     english = here("--language", "en", "copies", "rss:1", cwd=listened, **fr)
-    assert "Story rss:1: also published by 0 others" in english.stdout, english.stdout
+    assert "Story rss:1: no one else published it" in english.stdout, english.stdout
 
 
 def test_privacy_erase_lift_access_and_log_are_said_in_the_readers_language(

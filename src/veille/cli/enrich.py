@@ -276,7 +276,8 @@ def register(app: typer.Typer) -> None:
             output,
             title=say(trn("Story %(story)s: also published by %(n)s other",
                           "Story %(story)s: also published by %(n)s others",
-                          others, story=cluster, n=others)),
+                          others, story=cluster, n=others) if others
+                      else tr("Story %(story)s: no one else published it", story=cluster)),
             heads=said_heads(say, HEADS),
         )  # fmt: skip
 
