@@ -17,7 +17,7 @@ import pytest
 from tests.analytics.conftest import TZ
 from tests.analytics.test_report_cli import WEEK, ws_path  # noqa: F401  (fixture)
 from veille.analytics import charts
-from veille.analytics.report import render_report
+from veille.analytics.report import _Made, render_report
 from veille.analytics.scope import parse_period
 from veille.workspace import Workspace
 
@@ -110,7 +110,8 @@ def test_the_apps_charts_make_each_spec_once(
             draw=ChartCache().svg,
         )  # fmt: skip
     assert len(_IMAGES.findall(html)) == 3
-    assert len(made) == 3
+    # Made by Altair once a chart (read back as made where it is drawn).
+    assert len([c for c in made if not isinstance(c, _Made)]) == 3
     strip = re.compile(r"(Generated|Produit le).*?</")
     assert strip.sub("</", html) == strip.sub("</", plain)
 
