@@ -111,6 +111,48 @@ def test_charts_that_fail_to_draw_fail_the_report(ws_path: Path) -> None:  # noq
         )  # fmt: skip
 
 
+# A process's first report, Altair imported and NumPy not yet (as in a test
+# run, where this was seen; Altair is imported in a second or so).
+_FIRST_REPORT = """
+import sys
+import altair
+from veille.analytics.report import render_report
+from veille.analytics.scope import parse_period
+from veille.workspace import Workspace
+
+root, week, tz = sys.argv[1:]
+with Workspace.open(root) as ws:
+    fresh = "numpy" not in sys.modules
+    html, _pdf = render_report(
+        ws, query="lumio", period=parse_period(week, timezone=tz), lang="en", pdf=False
+    )
+print(fresh, html.count('src="data:image/svg+xml;base64,'))
+"""
+
+
+def test_a_processs_first_report_is_drawn_while_numpy_is_imported(
+    ws_path: Path,  # noqa: F811
+) -> None:
+    """The charts' thread built them with Altair, which looks NumPy up in
+    sys.modules without importing it, while the report's figures imported
+    NumPy for the first time: the thread met it half made and the report
+    failed ("partially initialized module 'numpy' has no attribute
+    'ndarray'"), the first report of a process, at random. The charts are
+    made before the thread starts now, which only draws them."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-c", _FIRST_REPORT, str(ws_path), WEEK, TZ],
+            capture_output=True, text=True, env=env, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.split() == ["True", "3"]
+
+
 def test_the_apps_reports_are_those_drawn_after_their_figures(tmp_path: Path) -> None:
     """Over HTTP, a first view in each language (each a period nothing kept
     answers, so its charts are drawn beside its figures) is the report

@@ -353,11 +353,23 @@ class ChartsAhead:
         self._error: BaseException | None = None
 
     def __call__(self, charted: dict[str, Any]) -> None:
+        # The charts and their specs are made here, in the caller's thread
+        # (Altair: 1-2 ms a chart); the thread only draws the specs. As it
+        # builds a chart, Altair looks NumPy and pandas up in sys.modules
+        # without importing them: the thread building charts while this one
+        # imported NumPy for the first time (a process's first report, its
+        # influencers' ranking) met NumPy half made and failed ("partially
+        # initialized module 'numpy' has no attribute 'ndarray'").
+        try:
+            found = report_charts(charted, lang=self.lang, timezone=self.timezone)
+            specs = {name: _Made(charts.spec_of(chart)) for name, chart in found.items()}
+        except Exception as exc:  # raised where the images are asked for, as drawing's
+            self._error = exc
+            return
+
         def drawing() -> None:
             try:
-                self._images = report_images(
-                    charted, lang=self.lang, timezone=self.timezone, draw=self.draw
-                )
+                self._images = {name: _svg_uri(made, self.draw) for name, made in specs.items()}
             except BaseException as exc:  # raised where the images are asked for
                 self._error = exc
 
@@ -369,15 +381,28 @@ class ChartsAhead:
         self._thread = thread
 
     def images(self) -> dict[str, str] | None:
-        """The charts, once drawn (what drawing them raised, raised here);
-        None when no figures were handed to it (the report's figures were
-        kept from before: :func:`render_html` draws its charts)."""
-        if self._thread is None:
-            return None
-        self._thread.join()
+        """The charts, once drawn (what making or drawing them raised, raised
+        here); None when no figures were handed to it (the report's figures
+        were kept from before: :func:`render_html` draws its charts)."""
+        if self._thread is not None:
+            self._thread.join()
         if self._error is not None:
             raise self._error
+        if self._thread is None:
+            return None
         return self._images
+
+
+class _Made:
+    """A chart whose Vega-Lite spec is made already: what the drawers
+    (:func:`veille.analytics.charts.to_svg`, the web app's charts kept by
+    spec) read of a chart, through :func:`veille.analytics.charts.spec_of`."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+
+    def to_dict(self, validate: bool = True) -> dict[str, Any]:
+        return self.spec
 
 
 def render_html(
