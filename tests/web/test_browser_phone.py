@@ -473,6 +473,60 @@ def test_form_labels_sit_above_their_fields_on_a_phone(
         context.close()
 
 
+# Each label of a form's fieldsets against its field; and each checkbox or
+# radio button against the first line of its own words.
+_FIELDSET_LABELS = """
+() => {
+  const out = {labels: [], boxes: []};
+  for (const l of document.querySelectorAll('main form fieldset label[for]')) {
+    const field = document.getElementById(l.htmlFor);
+    if (!field || !field.getClientRects().length) continue;
+    const a = l.getBoundingClientRect(), b = field.getBoundingClientRect();
+    out.labels.push([l.textContent.trim(), a.bottom, a.left, b.top, b.left]);
+  }
+  for (const box of document.querySelectorAll(
+      'main fieldset label > input[type=checkbox], main fieldset label > input[type=radio]')) {
+    const range = document.createRange();
+    range.setStartAfter(box);
+    range.setEndAfter(box.parentElement.lastChild);
+    const first = [...range.getClientRects()].find(r => r.width > 0);
+    const b = box.getBoundingClientRect();
+    const beside = first.top < b.bottom && first.bottom > b.top;
+    out.boxes.push([box.parentElement.textContent.trim(), beside]);
+  }
+  return out;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("viewport", "lang"), [({"width": 1280, "height": 900}, "en"), (PHONE, "fr")],
+    ids=["desktop-en", "phone-fr"],
+)  # fmt: skip
+def test_a_forms_fieldsets_put_each_label_above_its_field(
+    browser: Any, site: Running, viewport: dict[str, int], lang: str
+) -> None:
+    """The guided start, the inbox's rules, views and hours: their fields sit
+    in fieldsets, where labels and fields ran on as one paragraph."""
+    context = _context(browser, site, viewport, lang, touch=viewport is PHONE, role="admin")
+    try:
+        page = context.new_page()
+        astray, split = [], []
+        for path in ("/plan/start", "/inbox/rules", "/inbox/views", "/inbox/hours", "/plan/edit"):
+            page.goto(site.url + path)
+            seen = page.evaluate(_FIELDSET_LABELS)
+            if path != "/plan/edit":
+                assert seen["labels"], path
+            astray += [
+                f"{path}: {p[0]}" for p in seen["labels"] if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2
+            ]
+            split += [f"{path}: {name}" for name, beside in seen["boxes"] if not beside]
+        assert not astray, "labels beside or below their fields:\n" + "\n".join(astray)
+        assert not split, "boxes parted from their words:\n" + "\n".join(split)
+    finally:
+        context.close()
+
+
 def test_an_alerts_page_stacks_its_details_and_settings_on_a_phone(
     browser: Any, site: Running
 ) -> None:
