@@ -221,6 +221,45 @@ def test_a_wide_table_scrolls_in_its_own_box_with_a_cue(browser: Any, site: Runn
         context.close()
 
 
+# The widths of a table's cells under the heading named, and how far its
+# caption reaches past the table's visible box.
+_COLUMN = """
+heading => {
+  const th = [...document.querySelectorAll('main table thead th')]
+    .find(h => h.textContent.trim() === heading);
+  const table = th.closest('table');
+  const cells = [...table.tBodies[0].rows]
+    .map(r => r.cells[th.cellIndex].getBoundingClientRect().width);
+  const caption = table.caption ? table.caption.getBoundingClientRect().right : 0;
+  return {cells, caption_past: caption - table.getBoundingClientRect().right};
+}
+"""
+
+
+def test_a_wide_tables_sentences_and_caption_stay_readable_on_a_phone(
+    browser: Any, site: Running
+) -> None:
+    """A table that scrolls sideways anyway gives a column of sentences room
+    to read (squeezed to the screen first, each was a word to a line), and
+    keeps its caption in sight (cut in mid-sentence at the edge)."""
+    context = _context(browser, site, PHONE, "en", role="manager")
+    try:
+        page = context.new_page()
+        narrow = []
+        for path, heading in (("/influencers", "Why"), ("/inbox/canned", "Text"),
+                              ("/plan", "Status")):  # fmt: skip
+            page.goto(site.url + path)
+            seen = page.evaluate(_COLUMN, heading)
+            assert seen["cells"], path
+            narrow += [f"{path}: {heading} {w:.0f}px" for w in seen["cells"] if w < 13 * 16]
+        assert not narrow, "sentences squeezed into a narrow column:\n" + "\n".join(narrow)
+        page.goto(site.url + "/plan")
+        seen = page.evaluate(_COLUMN, "Hours a week")
+        assert seen["caption_past"] <= 1, f"the cost table's caption is cut: {seen}"
+    finally:
+        context.close()
+
+
 def _nav_link(page: Any, name: str) -> Any:
     return page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
 
