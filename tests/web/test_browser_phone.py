@@ -566,6 +566,38 @@ def test_a_forms_fieldsets_put_each_label_above_its_field(
         context.close()
 
 
+# Labels that are neither above their field nor just before it on its line:
+# a label at the end of one line and its field at the start of the next.
+_PARTED_LABELS = """
+() => [...document.querySelectorAll('main label[for]')].filter(l => {
+  const field = document.getElementById(l.htmlFor);
+  if (!field || !field.getClientRects().length || l.getBoundingClientRect().width < 2) return false;
+  const a = l.getBoundingClientRect(), b = field.getBoundingClientRect();
+  const above = a.bottom <= b.top + 1 && Math.abs(a.left - b.left) <= 2;
+  const before = a.top < b.bottom && a.bottom > b.top && a.right <= b.left + 1;
+  return !above && !before;
+}).map(l => l.textContent.trim())
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_label_is_parted_from_its_field_on_a_desktop(
+    browser: Any, site: Running, lang: str
+) -> None:
+    context = _context(browser, site, {"width": 1280, "height": 900}, lang, touch=False,
+                       role="admin")  # fmt: skip
+    try:
+        page = context.new_page()
+        parted = []
+        for path in ("/reports", "/plan/start", "/inbox/rules", "/inbox/views", "/inbox/hours",
+                     "/inbox/canned", "/settings"):  # fmt: skip
+            page.goto(site.url + path)
+            parted += [f"{path}: {name}" for name in page.evaluate(_PARTED_LABELS)]
+        assert not parted, "labels parted from their fields:\n" + "\n".join(parted)
+    finally:
+        context.close()
+
+
 def test_an_alerts_page_stacks_its_details_and_settings_on_a_phone(
     browser: Any, site: Running
 ) -> None:
