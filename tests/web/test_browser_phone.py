@@ -598,6 +598,33 @@ def test_no_label_is_parted_from_its_field_on_a_desktop(
         context.close()
 
 
+# The lines each cell of the inbox's short columns takes.
+_CELL_LINES = """
+() => [...document.querySelectorAll('table.inbox-list tbody tr')].flatMap(r =>
+  [...r.cells].slice(2, 4).map(c => {
+    const range = document.createRange();
+    range.selectNodeContents(c);
+    const tops = new Set([...range.getClientRects()].filter(x => x.width).map(x => x.top));
+    return [c.textContent.trim(), tops.size];
+  }))
+"""
+
+
+def test_the_inbox_list_keeps_its_short_words_whole_on_a_desktop(
+    browser: Any, site: Running
+) -> None:
+    """A long link or handle breaks inside its cell; a status or a priority
+    is not cut mid-word to make room ("nouv|eau")."""
+    context = _context(browser, site, {"width": 1280, "height": 900}, "fr", touch=False)
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/inbox")
+        cells = page.evaluate(_CELL_LINES)
+        assert cells and not [c for c in cells if c[1] > 1], cells
+    finally:
+        context.close()
+
+
 def test_an_alerts_page_stacks_its_details_and_settings_on_a_phone(
     browser: Any, site: Running
 ) -> None:
