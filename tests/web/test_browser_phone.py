@@ -590,7 +590,8 @@ def test_no_label_is_parted_from_its_field_on_a_desktop(
         page = context.new_page()
         parted = []
         for path in ("/reports", "/plan/start", "/inbox/rules", "/inbox/views", "/inbox/hours",
-                     "/inbox/canned", "/settings", "/stream?q=lumio&since=2026-01-01"):  # fmt: skip
+                     "/inbox/canned", "/settings", "/alerts",
+                     "/stream?q=lumio&since=2026-01-01"):  # fmt: skip
             page.goto(site.url + path)
             parted += [f"{path}: {name}" for name in page.evaluate(_PARTED_LABELS)]
         assert not parted, "labels parted from their fields:\n" + "\n".join(parted)
