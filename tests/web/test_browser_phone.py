@@ -582,16 +582,17 @@ _PARTED_LABELS = """
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_no_label_is_parted_from_its_field_on_a_desktop(
-    browser: Any, site: Running, lang: str
+    browser: Any, site: Running, phone_pages: list[str], lang: str
 ) -> None:
     context = _context(browser, site, {"width": 1280, "height": 900}, lang, touch=False,
                        role="admin")  # fmt: skip
     try:
         page = context.new_page()
         parted = []
+        entries = [p for p in phone_pages if p.startswith("/plan/calendar/")]
         for path in ("/reports", "/plan/start", "/inbox/rules", "/inbox/views", "/inbox/hours",
-                     "/inbox/canned", "/settings", "/alerts",
-                     "/stream?q=lumio&since=2026-01-01"):  # fmt: skip
+                     "/inbox/canned", "/settings", "/alerts", "/stream?q=lumio&since=2026-01-01",
+                     "/plan/calendar", *entries):  # fmt: skip
             page.goto(site.url + path)
             parted += [f"{path}: {name}" for name in page.evaluate(_PARTED_LABELS)]
         assert not parted, "labels parted from their fields:\n" + "\n".join(parted)
