@@ -256,6 +256,20 @@ def test_settings_masks_secrets(client: httpx.Client, login: Login) -> None:
         assert "Workspace settings" not in login_viewer.get("/settings").text
 
 
+def test_settings_say_which_values_are_not_set(client: httpx.Client, login: Login) -> None:
+    """An empty setting reads as not set, in the reader's language: shown as
+    nothing, it looked like a value the page had failed to show."""
+    login(client, "admin")
+    page = client.get("/settings").text
+    assert re.search(r"<dt>holidays</dt><dd><span class=\"muted\">\(not set\)</span></dd>", page)
+    assert "<dt>timezone</dt><dd><code>" in page  # a value set stays as it was
+    client.cookies.set("veille_lang", "fr")
+    assert (
+        '<dt>holidays</dt><dd><span class="muted">(non défini)</span>'
+        in client.get("/settings").text
+    )
+
+
 def test_api_tokens_from_the_settings_page(
     live_server: Served, client: httpx.Client, login: Login
 ) -> None:

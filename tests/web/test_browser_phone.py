@@ -221,6 +221,45 @@ def test_a_wide_table_scrolls_in_its_own_box_with_a_cue(browser: Any, site: Runn
         context.close()
 
 
+# The widths of a table's cells under the heading named, and how far its
+# caption reaches past the table's visible box.
+_COLUMN = """
+heading => {
+  const th = [...document.querySelectorAll('main table thead th')]
+    .find(h => h.textContent.trim() === heading);
+  const table = th.closest('table');
+  const cells = [...table.tBodies[0].rows]
+    .map(r => r.cells[th.cellIndex].getBoundingClientRect().width);
+  const caption = table.caption ? table.caption.getBoundingClientRect().right : 0;
+  return {cells, caption_past: caption - table.getBoundingClientRect().right};
+}
+"""
+
+
+def test_a_wide_tables_sentences_and_caption_stay_readable_on_a_phone(
+    browser: Any, site: Running
+) -> None:
+    """A table that scrolls sideways anyway gives a column of sentences room
+    to read (squeezed to the screen first, each was a word to a line), and
+    keeps its caption in sight (cut in mid-sentence at the edge)."""
+    context = _context(browser, site, PHONE, "en", role="manager")
+    try:
+        page = context.new_page()
+        narrow = []
+        for path, heading in (("/influencers", "Why"), ("/inbox/canned", "Text"),
+                              ("/plan", "Status")):  # fmt: skip
+            page.goto(site.url + path)
+            seen = page.evaluate(_COLUMN, heading)
+            assert seen["cells"], path
+            narrow += [f"{path}: {heading} {w:.0f}px" for w in seen["cells"] if w < 13 * 16]
+        assert not narrow, "sentences squeezed into a narrow column:\n" + "\n".join(narrow)
+        page.goto(site.url + "/plan")
+        seen = page.evaluate(_COLUMN, "Hours a week")
+        assert seen["caption_past"] <= 1, f"the cost table's caption is cut: {seen}"
+    finally:
+        context.close()
+
+
 def _nav_link(page: Any, name: str) -> Any:
     return page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
 
@@ -469,6 +508,121 @@ def test_form_labels_sit_above_their_fields_on_a_phone(
             assert pairs, path
             astray += [f"{path}: {p[0]}" for p in pairs if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2]
         assert not astray, "labels beside or below their fields:\n" + "\n".join(astray)
+    finally:
+        context.close()
+
+
+# Each label of a form's fieldsets against its field; and each checkbox or
+# radio button against the first line of its own words.
+_FIELDSET_LABELS = """
+() => {
+  const out = {labels: [], boxes: []};
+  for (const l of document.querySelectorAll('main form fieldset label[for]')) {
+    const field = document.getElementById(l.htmlFor);
+    if (!field || !field.getClientRects().length) continue;
+    const a = l.getBoundingClientRect(), b = field.getBoundingClientRect();
+    out.labels.push([l.textContent.trim(), a.bottom, a.left, b.top, b.left]);
+  }
+  for (const box of document.querySelectorAll(
+      'main fieldset label > input[type=checkbox], main fieldset label > input[type=radio]')) {
+    const range = document.createRange();
+    range.setStartAfter(box);
+    range.setEndAfter(box.parentElement.lastChild);
+    const first = [...range.getClientRects()].find(r => r.width > 0);
+    const b = box.getBoundingClientRect();
+    const beside = first.top < b.bottom && first.bottom > b.top;
+    out.boxes.push([box.parentElement.textContent.trim(), beside]);
+  }
+  return out;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("viewport", "lang"), [({"width": 1280, "height": 900}, "en"), (PHONE, "fr")],
+    ids=["desktop-en", "phone-fr"],
+)  # fmt: skip
+def test_a_forms_fieldsets_put_each_label_above_its_field(
+    browser: Any, site: Running, viewport: dict[str, int], lang: str
+) -> None:
+    """The guided start, the inbox's rules, views and hours: their fields sit
+    in fieldsets, where labels and fields ran on as one paragraph."""
+    context = _context(browser, site, viewport, lang, touch=viewport is PHONE, role="admin")
+    try:
+        page = context.new_page()
+        astray, split = [], []
+        for path in ("/plan/start", "/inbox/rules", "/inbox/views", "/inbox/hours", "/plan/edit"):
+            page.goto(site.url + path)
+            seen = page.evaluate(_FIELDSET_LABELS)
+            if path != "/plan/edit":
+                assert seen["labels"], path
+            astray += [
+                f"{path}: {p[0]}" for p in seen["labels"] if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2
+            ]
+            split += [f"{path}: {name}" for name, beside in seen["boxes"] if not beside]
+        assert not astray, "labels beside or below their fields:\n" + "\n".join(astray)
+        assert not split, "boxes parted from their words:\n" + "\n".join(split)
+    finally:
+        context.close()
+
+
+# Labels that are neither above their field nor just before it on its line:
+# a label at the end of one line and its field at the start of the next.
+_PARTED_LABELS = """
+() => [...document.querySelectorAll('main label[for]')].filter(l => {
+  const field = document.getElementById(l.htmlFor);
+  if (!field || !field.getClientRects().length || l.getBoundingClientRect().width < 2) return false;
+  const a = l.getBoundingClientRect(), b = field.getBoundingClientRect();
+  const above = a.bottom <= b.top + 1 && Math.abs(a.left - b.left) <= 2;
+  const before = a.top < b.bottom && a.bottom > b.top && a.right <= b.left + 1;
+  return !above && !before;
+}).map(l => l.textContent.trim())
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_label_is_parted_from_its_field_on_a_desktop(
+    browser: Any, site: Running, phone_pages: list[str], lang: str
+) -> None:
+    context = _context(browser, site, {"width": 1280, "height": 900}, lang, touch=False,
+                       role="admin")  # fmt: skip
+    try:
+        page = context.new_page()
+        parted = []
+        entries = [p for p in phone_pages if p.startswith("/plan/calendar/")]
+        for path in ("/reports", "/plan/start", "/inbox/rules", "/inbox/views", "/inbox/hours",
+                     "/inbox/canned", "/settings", "/alerts", "/stream?q=lumio&since=2026-01-01",
+                     "/plan/calendar", *entries):  # fmt: skip
+            page.goto(site.url + path)
+            parted += [f"{path}: {name}" for name in page.evaluate(_PARTED_LABELS)]
+        assert not parted, "labels parted from their fields:\n" + "\n".join(parted)
+    finally:
+        context.close()
+
+
+# The lines each cell of the inbox's short columns takes.
+_CELL_LINES = """
+() => [...document.querySelectorAll('table.inbox-list tbody tr')].flatMap(r =>
+  [...r.cells].slice(2, 4).map(c => {
+    const range = document.createRange();
+    range.selectNodeContents(c);
+    const tops = new Set([...range.getClientRects()].filter(x => x.width).map(x => x.top));
+    return [c.textContent.trim(), tops.size];
+  }))
+"""
+
+
+def test_the_inbox_list_keeps_its_short_words_whole_on_a_desktop(
+    browser: Any, site: Running
+) -> None:
+    """A long link or handle breaks inside its cell; a status or a priority
+    is not cut mid-word to make room ("nouv|eau")."""
+    context = _context(browser, site, {"width": 1280, "height": 900}, "fr", touch=False)
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/inbox")
+        cells = page.evaluate(_CELL_LINES)
+        assert cells and not [c for c in cells if c[1] > 1], cells
     finally:
         context.close()
 

@@ -306,11 +306,11 @@ def test_a_french_reader_reads_why_a_post_was_held_back_in_french(
     login(client, "analyst")
     client.cookies.set("veille_lang", "fr")
     shown = html.unescape(client.get("/alerts/capped").text)
-    assert shown.count("<td>plafond quotidien de 1 atteint</td>") == 2
+    assert shown.count(">plafond quotidien de 1 atteint</td>") == 2
     assert "daily cap of" not in shown
     client.cookies.set("veille_lang", "en")
     shown = html.unescape(client.get("/alerts/capped").text)
-    assert shown.count("<td>daily cap of 1 reached</td>") == 2
+    assert shown.count(">daily cap of 1 reached</td>") == 2
 
 
 def _settings_form(html: str) -> dict[str, str]:
