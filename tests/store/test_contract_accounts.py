@@ -100,6 +100,23 @@ def test_failed_logins_count_from_the_last_success(state_store: StateStore) -> N
     assert state_store.forget_login_attempts_before(T0 + timedelta(minutes=2)) == 2
 
 
+def test_failed_logins_of_an_account_from_every_address(state_store: StateStore) -> None:
+    """All of one username's failures, whatever the address and past a
+    success; "_" in a username is a character, not a wildcard."""
+    state_store.add_login_attempt("a_b|10.0.0.1", T0, success=False)
+    state_store.add_login_attempt("a_b|10.0.0.2", T0 + timedelta(minutes=1), success=True)
+    state_store.add_login_attempt("a_b|10.0.0.2", T0 + timedelta(minutes=2), success=False)
+    state_store.add_login_attempt("axb|10.0.0.3", T0 + timedelta(minutes=2), success=False)
+    state_store.add_login_attempt("a_bc|10.0.0.4", T0 + timedelta(minutes=2), success=False)
+    assert state_store.failed_logins_of("a_b", T0) == [
+        (T0, "10.0.0.1"),
+        (T0 + timedelta(minutes=2), "10.0.0.2"),
+    ]
+    assert state_store.failed_logins_of("a_b", T0 + timedelta(minutes=1)) == [
+        (T0 + timedelta(minutes=2), "10.0.0.2")
+    ]
+
+
 def test_audit_log_newest_first_and_filtered(state_store: StateStore) -> None:
     with state_store.transaction() as tx:
         tx.add_audit_entry(T0, "ana", "user.add", "bob", "role=viewer")

@@ -88,6 +88,15 @@ SESSION_DAYS = 7
 # within the window, and that pair must wait until the oldest one ages out.
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+# And per account, from all addresses together (guesses spread over many
+# addresses): past this many failures for one username within the window, each
+# further try waits a delay since the last failure, doubling from one second
+# up to ACCOUNT_DELAY_MAX. Short, so no one can lock the real user out for
+# long: a right password once the delay is over still signs in.
+ACCOUNT_FAILURES = 10
+ACCOUNT_DELAY_MAX = timedelta(minutes=1)
+#: Who the audit log names for what the sign-in form saw (no one is signed in).
+LOGIN_ACTOR = "login-form"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 
 
@@ -116,11 +125,15 @@ class LoginFailed(VeilleError):
 
 
 class LoginThrottled(VeilleError):
-    """Too many failed logins for this username from this address."""
+    """Too many failed logins for this username from this address or, with
+    ``account``, from all addresses together."""
 
-    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after: int, hint: str | None = None, account: bool = False
+    ) -> None:
         super().__init__(message, hint=hint)
         self.retry_after = retry_after  # seconds
+        self.account = account
 
 
 @dataclass(frozen=True)
@@ -494,11 +507,24 @@ def _attempt_key(username: str, address: str) -> str:
     return f"{username}|{address}"
 
 
+def _account_wait(failures: list[datetime], now: datetime) -> timedelta:
+    """How long a try for an account with these failures (all addresses,
+    oldest first) must still wait: none below ``ACCOUNT_FAILURES``, then one
+    second after the last failure, doubling with each further failure, up to
+    ``ACCOUNT_DELAY_MAX``."""
+    over = len(failures) - ACCOUNT_FAILURES
+    if over < 0:
+        return timedelta(0)
+    delay = min(ACCOUNT_DELAY_MAX, timedelta(seconds=2 ** min(over, 20)))
+    return failures[-1] + delay - now
+
+
 def authenticate(state: StateStore, username: str, password: str, *, address: str = "") -> User:
     """The user if the password is right. :class:`LoginThrottled` after
     ``MAX_FAILURES`` failures for this username from ``address`` within
-    ``FAILURE_WINDOW`` (the password is then not even checked);
-    :class:`LoginFailed` otherwise."""
+    ``FAILURE_WINDOW``, or while the account's delay after
+    ``ACCOUNT_FAILURES`` failures from all addresses runs (the password is
+    then not even checked); :class:`LoginFailed` otherwise."""
     from argon2.exceptions import InvalidHashError, VerificationError
 
     name = username.strip().lower()
@@ -521,6 +547,22 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
             retry_after=max(1, int(wait.total_seconds())),
             hint=tr("An admin can reset the password with `veille user passwd`."),
         )
+    account = state.failed_logins_of(name, now - FAILURE_WINDOW)
+    if (wait := _account_wait([at for at, _where in account], now)) > timedelta(0):
+        seconds = max(1, -(-int(wait.total_seconds() * 1000) // 1000))
+        raise LoginThrottled(
+            trn(
+                "too many failed logins for %(name)r from several addresses; "
+                "try again in %(seconds)s second",
+                "too many failed logins for %(name)r from several addresses; "
+                "try again in %(seconds)s seconds",
+                seconds,
+                name=name,
+                seconds=seconds,
+            ),
+            retry_after=seconds,
+            account=True,
+        )
     rec = state.get_user(name) if len(password) <= MAX_PASSWORD else None
     hasher = _hasher()
     ok = False
@@ -534,6 +576,16 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
         except (VerificationError, InvalidHashError):
             ok = False
     state.add_login_attempt(key, now, success=ok)
+    if not ok and len(account) + 1 == ACCOUNT_FAILURES:
+        # Once, as the account starts to be held: admins see the guessing.
+        addresses = len({where for _at, where in account} | {address})
+        record(
+            state,
+            LOGIN_ACTOR,
+            "user.login.throttle",
+            name,
+            f"{ACCOUNT_FAILURES} failed logins from {addresses} addresses",
+        )
     if rec is None or not ok:
         raise LoginFailed(tr("wrong username or password"), hint=tr("Check both and try again."))
     if hasher.check_needs_rehash(rec.password_hash):

@@ -231,6 +231,16 @@ class PgAccounts(PgAccountsTx):
         )
         return [_at(r[0]) for r in rows]
 
+    def failed_logins_of(self, username: str, since: datetime) -> list[tuple[datetime, str]]:
+        # A prefix compared as text: a LIKE would read the "_" of a username as a wildcard.
+        prefix = f"{username}|"
+        rows = self.rows(
+            "SELECT at, substr(key, %s) FROM login_attempts "
+            "WHERE substr(key, 1, %s) = %s AND NOT success AND at >= %s ORDER BY id",
+            (len(prefix) + 1, len(prefix), prefix, _secs(since)),
+        )
+        return [(_at(r[0]), r[1]) for r in rows]
+
     def forget_login_attempts_before(self, before: datetime) -> int:
         return self.run("DELETE FROM login_attempts WHERE at < %s", (_secs(before),))
 

@@ -168,6 +168,12 @@ class AccountState(AccountStateTx, Protocol):
         last success) happened, oldest first."""
         ...
 
+    def failed_logins_of(self, username: str, since: datetime) -> list[tuple[datetime, str]]:
+        """When and from which address each failed attempt for ``username``
+        since ``since`` happened, from every address (keys ``username|…``),
+        oldest first; a success does not reset this count."""
+        ...
+
     def forget_login_attempts_before(self, before: datetime) -> int: ...
 
     def audit_entries(

@@ -379,6 +379,16 @@ class SQLiteAccounts(SQLiteAccountsTx):
         )
         return [_at(r[0]) for r in rows]
 
+    def failed_logins_of(self, username: str, since: datetime) -> list[tuple[datetime, str]]:
+        # A prefix compared as text: a LIKE would read the "_" of a username as a wildcard.
+        prefix = f"{username}|"
+        rows = self.conn.execute(
+            "SELECT at, substr(key, ?) FROM login_attempts "
+            "WHERE substr(key, 1, ?) = ? AND success = 0 AND at >= ? ORDER BY id",
+            (len(prefix) + 1, len(prefix), prefix, _secs(since)),
+        )
+        return [(_at(r[0]), r[1]) for r in rows]
+
     def forget_login_attempts_before(self, before: datetime) -> int:
         with self.transaction():
             cur = self.conn.execute("DELETE FROM login_attempts WHERE at < ?", (_secs(before),))
