@@ -516,23 +516,16 @@ def _account_wait(failures: list[datetime], now: datetime) -> timedelta:
     if over < 0:
         return timedelta(0)
     delay = min(ACCOUNT_DELAY_MAX, timedelta(seconds=2 ** min(over, 20)))
-    return failures[-1] + delay - now
+    # Times are kept in whole seconds: from the end of the last failure's second.
+    return failures[-1] + timedelta(seconds=1) + delay - now
 
 
-def authenticate(state: StateStore, username: str, password: str, *, address: str = "") -> User:
-    """The user if the password is right. :class:`LoginThrottled` after
-    ``MAX_FAILURES`` failures for this username from ``address`` within
-    ``FAILURE_WINDOW``, or while the account's delay after
-    ``ACCOUNT_FAILURES`` failures from all addresses runs (the password is
-    then not even checked); :class:`LoginFailed` otherwise."""
-    from argon2.exceptions import InvalidHashError, VerificationError
-
-    name = username.strip().lower()
-    now = now_utc()
-    key = _attempt_key(name, address)
-    # Attempts older than the window never count again: the table stays small.
-    state.forget_login_attempts_before(now - FAILURE_WINDOW)
-    failures = state.failed_logins_since(key, now - FAILURE_WINDOW)
+def _refuse_if_throttled(
+    name: str, failures: list[datetime], account: list[tuple[datetime, str]], now: datetime
+) -> None:
+    """:class:`LoginThrottled` where this username from this address has
+    ``failures`` enough, or the account's delay (``account``: its failures
+    from every address) still runs."""
     if len(failures) >= MAX_FAILURES:
         wait = failures[-MAX_FAILURES] + FAILURE_WINDOW - now
         minutes = max(1, -(-int(wait.total_seconds()) // 60))
@@ -547,7 +540,6 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
             retry_after=max(1, int(wait.total_seconds())),
             hint=tr("An admin can reset the password with `veille user passwd`."),
         )
-    account = state.failed_logins_of(name, now - FAILURE_WINDOW)
     if (wait := _account_wait([at for at, _where in account], now)) > timedelta(0):
         seconds = max(1, -(-int(wait.total_seconds() * 1000) // 1000))
         raise LoginThrottled(
@@ -563,6 +555,33 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
             retry_after=seconds,
             account=True,
         )
+
+
+def authenticate(state: StateStore, username: str, password: str, *, address: str = "") -> User:
+    """The user if the password is right. :class:`LoginThrottled` after
+    ``MAX_FAILURES`` failures for this username from ``address`` within
+    ``FAILURE_WINDOW``, or while the account's delay after
+    ``ACCOUNT_FAILURES`` failures from all addresses runs (the password is
+    then not even checked); :class:`LoginFailed` otherwise."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    name = username.strip().lower()
+    now = now_utc()
+    key = _attempt_key(name, address)
+    # Attempts older than the window never count again: the table stays small.
+    state.forget_login_attempts_before(now - FAILURE_WINDOW)
+    # Recorded as failed first, then counted against the attempts recorded
+    # before it: requests sent at once each see those before them (counted
+    # first and recorded after the password check, thirty sent at once were
+    # all checked). A refused try is then forgotten: it lengthens nothing.
+    attempt = state.add_login_attempt(key, now, success=False)
+    try:
+        failures = state.failed_logins_since(key, now - FAILURE_WINDOW, before=attempt)
+        account = state.failed_logins_of(name, now - FAILURE_WINDOW, before=attempt)
+        _refuse_if_throttled(name, failures, account, now)
+    except LoginThrottled:
+        state.forget_login_attempt(attempt)
+        raise
     rec = state.get_user(name) if len(password) <= MAX_PASSWORD else None
     hasher = _hasher()
     ok = False
@@ -575,8 +594,9 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
             ok = bool(hasher.verify(rec.password_hash, password))
         except (VerificationError, InvalidHashError):
             ok = False
-    state.add_login_attempt(key, now, success=ok)
-    if not ok and len(account) + 1 == ACCOUNT_FAILURES:
+    if ok:
+        state.mark_login_success(attempt)
+    elif len(account) + 1 == ACCOUNT_FAILURES:
         # Once, as the account starts to be held: admins see the guessing.
         addresses = len({where for _at, where in account} | {address})
         record(
