@@ -100,6 +100,39 @@ def test_failed_logins_count_from_the_last_success(state_store: StateStore) -> N
     assert state_store.forget_login_attempts_before(T0 + timedelta(minutes=2)) == 2
 
 
+def test_failed_logins_of_an_account_from_every_address(state_store: StateStore) -> None:
+    """All of one username's failures, whatever the address and past a
+    success; "_" in a username is a character, not a wildcard."""
+    state_store.add_login_attempt("a_b|10.0.0.1", T0, success=False)
+    state_store.add_login_attempt("a_b|10.0.0.2", T0 + timedelta(minutes=1), success=True)
+    state_store.add_login_attempt("a_b|10.0.0.2", T0 + timedelta(minutes=2), success=False)
+    state_store.add_login_attempt("axb|10.0.0.3", T0 + timedelta(minutes=2), success=False)
+    state_store.add_login_attempt("a_bc|10.0.0.4", T0 + timedelta(minutes=2), success=False)
+    assert state_store.failed_logins_of("a_b", T0) == [
+        (T0, "10.0.0.1"),
+        (T0 + timedelta(minutes=2), "10.0.0.2"),
+    ]
+    assert state_store.failed_logins_of("a_b", T0 + timedelta(minutes=1)) == [
+        (T0 + timedelta(minutes=2), "10.0.0.2")
+    ]
+
+
+def test_an_attempt_counts_the_ones_recorded_before_it(state_store: StateStore) -> None:
+    """Recorded as failed while its password is checked, then marked a
+    success or forgotten; ``before`` counts only the attempts before it."""
+    first = state_store.add_login_attempt("bob|a", T0, success=False)
+    second = state_store.add_login_attempt("bob|a", T0, success=False)
+    third = state_store.add_login_attempt("bob|b", T0, success=False)
+    assert first < second < third
+    assert state_store.failed_logins_since("bob|a", T0, before=second) == [T0]
+    assert state_store.failed_logins_of("bob", T0, before=third) == [(T0, "a"), (T0, "a")]
+    state_store.mark_login_success(second)
+    assert state_store.failed_logins_since("bob|a", T0) == []
+    assert state_store.failed_logins_since("bob|a", T0, before=second) == [T0]
+    state_store.forget_login_attempt(third)
+    assert state_store.failed_logins_of("bob", T0) == [(T0, "a")]
+
+
 def test_audit_log_newest_first_and_filtered(state_store: StateStore) -> None:
     with state_store.transaction() as tx:
         tx.add_audit_entry(T0, "ana", "user.add", "bob", "role=viewer")

@@ -4,6 +4,7 @@ visitor's address (loopback addresses stand for the machines here)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -51,6 +52,12 @@ def test_an_attacker_behind_the_proxy_does_not_lock_everyone_out(tmp_path: Path)
         assert "Too many failed attempts" in said[-1]
         with _client(served.url, PROXY, "198.51.100.7") as visitor:
             answer = do_login(visitor, "analyst")
+            if answer.status_code == 429:
+                # Ten failures for the account from anywhere: a delay of seconds
+                # (docs/web.md, Signing in), not a lockout.
+                assert "from several places" in answer.text, answer.text
+                time.sleep(int(answer.headers["retry-after"]) + 0.5)
+                answer = do_login(visitor, "analyst")
             assert answer.status_code == 303, answer.text
             assert visitor.get("/").status_code == 200
     finally:

@@ -62,6 +62,7 @@ def list_entries(
 _FIRST_RUN = re.compile(r"(?P<params>.*) \(first run\)")
 _STORED = re.compile(r"(?P<count>\d+) stored")
 _HOURS = re.compile(r"(?P<hours>[\d.]+) h/week")
+_FAILED_LOGINS = re.compile(r"(?P<count>\d+) failed logins from (?P<addresses>\d+) addresses")
 _TARGET = re.compile(r"(?P<kind>[a-z_]+) target (?P<target>\S+)")
 _NEW_TARGET = re.compile(r"target (?P<target>\S+)")
 _PERIOD = re.compile(r"period (?P<before>\d+) -> (?P<after>\d+) days")
@@ -87,6 +88,12 @@ def shown_detail(detail: str) -> str:
         return tr("%(count)s stored", count=found["count"])
     if found := _HOURS.fullmatch(detail):
         return tr("%(hours)s h/week", hours=found["hours"])
+    if found := _FAILED_LOGINS.fullmatch(detail):  # user.login.throttle
+        return tr(
+            "%(count)s failed logins from %(addresses)s addresses",
+            count=found["count"],
+            addresses=found["addresses"],
+        )
     if found := _TARGET.fullmatch(detail):
         return tr("%(kind)s target %(target)s", kind=found["kind"], target=_number(found["target"]))
     if found := _NEW_TARGET.fullmatch(detail):  # a KPI's target changed

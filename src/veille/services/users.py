@@ -88,6 +88,15 @@ SESSION_DAYS = 7
 # within the window, and that pair must wait until the oldest one ages out.
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+# And per account, from all addresses together (guesses spread over many
+# addresses): past this many failures for one username within the window, each
+# further try waits a delay since the last failure, doubling from one second
+# up to ACCOUNT_DELAY_MAX. Short, so no one can lock the real user out for
+# long: a right password once the delay is over still signs in.
+ACCOUNT_FAILURES = 10
+ACCOUNT_DELAY_MAX = timedelta(minutes=1)
+#: Who the audit log names for what the sign-in form saw (no one is signed in).
+LOGIN_ACTOR = "login-form"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 
 
@@ -116,11 +125,15 @@ class LoginFailed(VeilleError):
 
 
 class LoginThrottled(VeilleError):
-    """Too many failed logins for this username from this address."""
+    """Too many failed logins for this username from this address or, with
+    ``account``, from all addresses together."""
 
-    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after: int, hint: str | None = None, account: bool = False
+    ) -> None:
         super().__init__(message, hint=hint)
         self.retry_after = retry_after  # seconds
+        self.account = account
 
 
 @dataclass(frozen=True)
@@ -494,19 +507,25 @@ def _attempt_key(username: str, address: str) -> str:
     return f"{username}|{address}"
 
 
-def authenticate(state: StateStore, username: str, password: str, *, address: str = "") -> User:
-    """The user if the password is right. :class:`LoginThrottled` after
-    ``MAX_FAILURES`` failures for this username from ``address`` within
-    ``FAILURE_WINDOW`` (the password is then not even checked);
-    :class:`LoginFailed` otherwise."""
-    from argon2.exceptions import InvalidHashError, VerificationError
+def _account_wait(failures: list[datetime], now: datetime) -> timedelta:
+    """How long a try for an account with these failures (all addresses,
+    oldest first) must still wait: none below ``ACCOUNT_FAILURES``, then one
+    second after the last failure, doubling with each further failure, up to
+    ``ACCOUNT_DELAY_MAX``."""
+    over = len(failures) - ACCOUNT_FAILURES
+    if over < 0:
+        return timedelta(0)
+    delay = min(ACCOUNT_DELAY_MAX, timedelta(seconds=2 ** min(over, 20)))
+    # Times are kept in whole seconds: from the end of the last failure's second.
+    return failures[-1] + timedelta(seconds=1) + delay - now
 
-    name = username.strip().lower()
-    now = now_utc()
-    key = _attempt_key(name, address)
-    # Attempts older than the window never count again: the table stays small.
-    state.forget_login_attempts_before(now - FAILURE_WINDOW)
-    failures = state.failed_logins_since(key, now - FAILURE_WINDOW)
+
+def _refuse_if_throttled(
+    name: str, failures: list[datetime], account: list[tuple[datetime, str]], now: datetime
+) -> None:
+    """:class:`LoginThrottled` where this username from this address has
+    ``failures`` enough, or the account's delay (``account``: its failures
+    from every address) still runs."""
     if len(failures) >= MAX_FAILURES:
         wait = failures[-MAX_FAILURES] + FAILURE_WINDOW - now
         minutes = max(1, -(-int(wait.total_seconds()) // 60))
@@ -521,6 +540,48 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
             retry_after=max(1, int(wait.total_seconds())),
             hint=tr("An admin can reset the password with `veille user passwd`."),
         )
+    if (wait := _account_wait([at for at, _where in account], now)) > timedelta(0):
+        seconds = max(1, -(-int(wait.total_seconds() * 1000) // 1000))
+        raise LoginThrottled(
+            trn(
+                "too many failed logins for %(name)r from several addresses; "
+                "try again in %(seconds)s second",
+                "too many failed logins for %(name)r from several addresses; "
+                "try again in %(seconds)s seconds",
+                seconds,
+                name=name,
+                seconds=seconds,
+            ),
+            retry_after=seconds,
+            account=True,
+        )
+
+
+def authenticate(state: StateStore, username: str, password: str, *, address: str = "") -> User:
+    """The user if the password is right. :class:`LoginThrottled` after
+    ``MAX_FAILURES`` failures for this username from ``address`` within
+    ``FAILURE_WINDOW``, or while the account's delay after
+    ``ACCOUNT_FAILURES`` failures from all addresses runs (the password is
+    then not even checked); :class:`LoginFailed` otherwise."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    name = username.strip().lower()
+    now = now_utc()
+    key = _attempt_key(name, address)
+    # Attempts older than the window never count again: the table stays small.
+    state.forget_login_attempts_before(now - FAILURE_WINDOW)
+    # Recorded as failed first, then counted against the attempts recorded
+    # before it: requests sent at once each see those before them (counted
+    # first and recorded after the password check, thirty sent at once were
+    # all checked). A refused try is then forgotten: it lengthens nothing.
+    attempt = state.add_login_attempt(key, now, success=False)
+    try:
+        failures = state.failed_logins_since(key, now - FAILURE_WINDOW, before=attempt)
+        account = state.failed_logins_of(name, now - FAILURE_WINDOW, before=attempt)
+        _refuse_if_throttled(name, failures, account, now)
+    except LoginThrottled:
+        state.forget_login_attempt(attempt)
+        raise
     rec = state.get_user(name) if len(password) <= MAX_PASSWORD else None
     hasher = _hasher()
     ok = False
@@ -533,7 +594,18 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
             ok = bool(hasher.verify(rec.password_hash, password))
         except (VerificationError, InvalidHashError):
             ok = False
-    state.add_login_attempt(key, now, success=ok)
+    if ok:
+        state.mark_login_success(attempt)
+    elif len(account) + 1 == ACCOUNT_FAILURES:
+        # Once, as the account starts to be held: admins see the guessing.
+        addresses = len({where for _at, where in account} | {address})
+        record(
+            state,
+            LOGIN_ACTOR,
+            "user.login.throttle",
+            name,
+            f"{ACCOUNT_FAILURES} failed logins from {addresses} addresses",
+        )
     if rec is None or not ok:
         raise LoginFailed(tr("wrong username or password"), hint=tr("Check both and try again."))
     if hasher.check_needs_rehash(rec.password_hash):

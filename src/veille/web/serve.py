@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import signal
 import socket
 import threading
@@ -52,6 +53,34 @@ def url_of(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}"
+
+
+# The paths whose part is a secret: an alert's Atom feed address
+# (``/feeds/TOKEN.atom``) and a query's value named like one (the one-click
+# unsubscribe link's ``?token=``).
+_SECRET_PATH = re.compile(r"/feeds/[^/?#]+\.atom")
+_SECRET_QUERY = re.compile(
+    r"(?P<name>[?&][^=&]*(?:token|secret|key|pass|sig)[^=&]*=)[^&#]*", re.IGNORECASE
+)
+
+
+class _AccessLogSecrets(logging.Filter):
+    """uvicorn's access log, without the secrets some addresses carry: a
+    line such as ``"GET /feeds/9w…Xq.atom HTTP/1.1" 200`` handed anyone who
+    reads the server's log (journald, a log shipper) a working feed address,
+    and an unsubscribe link's token likewise. The part goes as ``****``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path = _SECRET_PATH.sub("/feeds/****.atom", args[2])
+            path = _SECRET_QUERY.sub(r"\g<name>****", path)
+            if path != args[2]:
+                record.args = (*args[:2], path, *args[3:])
+        return True
+
+
+_ACCESS_LOG_SECRETS = _AccessLogSecrets()
 
 
 def _server(
@@ -109,6 +138,8 @@ def _server(
         forwarded_allow_ips=",".join(proxies),
         server_header=False,
     )
+    # After the Config: it sets uvicorn's loggers up (the same filter once per process).
+    logging.getLogger("uvicorn.access").addFilter(_ACCESS_LOG_SECRETS)
     return Server(config)
 
 

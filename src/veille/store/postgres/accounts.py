@@ -24,6 +24,10 @@ def _at(value: int) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
+# Above every attempt's id: "before" none in particular.
+_NO_ID = 2**62
+
+
 def _secs(at: datetime) -> int:
     return int(at.timestamp())
 
@@ -216,20 +220,43 @@ class PgAccounts(PgAccountsTx):
         )
         return changed == 1
 
-    def add_login_attempt(self, key: str, at: datetime, *, success: bool) -> None:
-        self.run(
-            "INSERT INTO login_attempts (key, at, success) VALUES (%s, %s, %s)",
+    def add_login_attempt(self, key: str, at: datetime, *, success: bool) -> int:
+        rows = self.rows(
+            "INSERT INTO login_attempts (key, at, success) VALUES (%s, %s, %s) RETURNING id",
             (key, _secs(at), success),
         )
+        return int(rows[0][0])
 
-    def failed_logins_since(self, key: str, since: datetime) -> list[datetime]:
+    def mark_login_success(self, attempt_id: int) -> None:
+        self.run("UPDATE login_attempts SET success = TRUE WHERE id = %s", (attempt_id,))
+
+    def forget_login_attempt(self, attempt_id: int) -> None:
+        self.run("DELETE FROM login_attempts WHERE id = %s", (attempt_id,))
+
+    def failed_logins_since(
+        self, key: str, since: datetime, *, before: int | None = None
+    ) -> list[datetime]:
+        last = _NO_ID if before is None else before
         rows = self.rows(
             "SELECT at FROM login_attempts WHERE key = %s AND NOT success AND at >= %s "
-            "AND id > coalesce((SELECT max(id) FROM login_attempts "
-            "WHERE key = %s AND success), 0) ORDER BY id",
-            (key, _secs(since), key),
+            "AND id < %s AND id > coalesce((SELECT max(id) FROM login_attempts "
+            "WHERE key = %s AND success AND id < %s), 0) ORDER BY id",
+            (key, _secs(since), last, key, last),
         )
         return [_at(r[0]) for r in rows]
+
+    def failed_logins_of(
+        self, username: str, since: datetime, *, before: int | None = None
+    ) -> list[tuple[datetime, str]]:
+        # A prefix compared as text: a LIKE would read the "_" of a username as a wildcard.
+        prefix = f"{username}|"
+        rows = self.rows(
+            "SELECT at, substr(key, %s) FROM login_attempts "
+            "WHERE substr(key, 1, %s) = %s AND NOT success AND at >= %s AND id < %s ORDER BY id",
+            (len(prefix) + 1, len(prefix), prefix, _secs(since),
+             _NO_ID if before is None else before),
+        )  # fmt: skip
+        return [(_at(r[0]), r[1]) for r in rows]
 
     def forget_login_attempts_before(self, before: datetime) -> int:
         return self.run("DELETE FROM login_attempts WHERE at < %s", (_secs(before),))

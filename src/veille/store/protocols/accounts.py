@@ -161,11 +161,33 @@ class AccountState(AccountStateTx, Protocol):
         """Revoke a token; False if unknown or already revoked."""
         ...
 
-    def add_login_attempt(self, key: str, at: datetime, *, success: bool) -> None: ...
+    def add_login_attempt(self, key: str, at: datetime, *, success: bool) -> int:
+        """Record an attempt; its id (ids grow: they order the attempts)."""
+        ...
 
-    def failed_logins_since(self, key: str, since: datetime) -> list[datetime]:
+    def mark_login_success(self, attempt_id: int) -> None:
+        """The attempt, recorded as failed while its password was checked, succeeded."""
+        ...
+
+    def forget_login_attempt(self, attempt_id: int) -> None:
+        """Remove one attempt (a try refused unchecked: it counts for nothing)."""
+        ...
+
+    def failed_logins_since(
+        self, key: str, since: datetime, *, before: int | None = None
+    ) -> list[datetime]:
         """When each failed attempt under ``key`` since ``since`` (and after the
-        last success) happened, oldest first."""
+        last success) happened, oldest first; with ``before``, only the
+        attempts recorded before that one."""
+        ...
+
+    def failed_logins_of(
+        self, username: str, since: datetime, *, before: int | None = None
+    ) -> list[tuple[datetime, str]]:
+        """When and from which address each failed attempt for ``username``
+        since ``since`` happened, from every address (keys ``username|…``),
+        oldest first; a success does not reset this count. With ``before``,
+        only the attempts recorded before that one."""
         ...
 
     def forget_login_attempts_before(self, before: datetime) -> int: ...

@@ -35,6 +35,10 @@ def _at(value: int) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
+# Above every attempt's id: "before" none in particular.
+_NO_ID = 2**62
+
+
 def _secs(at: datetime) -> int:
     return int(at.timestamp())
 
@@ -363,21 +367,46 @@ class SQLiteAccounts(SQLiteAccountsTx):
             )
         return cur.rowcount == 1
 
-    def add_login_attempt(self, key: str, at: datetime, *, success: bool) -> None:
+    def add_login_attempt(self, key: str, at: datetime, *, success: bool) -> int:
         with self.transaction():
-            self.conn.execute(
+            cur = self.conn.execute(
                 "INSERT INTO login_attempts (key, at, success) VALUES (?, ?, ?)",
                 (key, _secs(at), int(success)),
             )
+        return int(cur.lastrowid or 0)
 
-    def failed_logins_since(self, key: str, since: datetime) -> list[datetime]:
+    def mark_login_success(self, attempt_id: int) -> None:
+        with self.transaction():
+            self.conn.execute("UPDATE login_attempts SET success = 1 WHERE id = ?", (attempt_id,))
+
+    def forget_login_attempt(self, attempt_id: int) -> None:
+        with self.transaction():
+            self.conn.execute("DELETE FROM login_attempts WHERE id = ?", (attempt_id,))
+
+    def failed_logins_since(
+        self, key: str, since: datetime, *, before: int | None = None
+    ) -> list[datetime]:
+        last = _NO_ID if before is None else before
         rows = self.conn.execute(
             "SELECT at FROM login_attempts WHERE key = ? AND success = 0 AND at >= ? "
-            "AND id > coalesce((SELECT max(id) FROM login_attempts "
-            "WHERE key = ? AND success = 1), 0) ORDER BY id",
-            (key, _secs(since), key),
+            "AND id < ? AND id > coalesce((SELECT max(id) FROM login_attempts "
+            "WHERE key = ? AND success = 1 AND id < ?), 0) ORDER BY id",
+            (key, _secs(since), last, key, last),
         )
         return [_at(r[0]) for r in rows]
+
+    def failed_logins_of(
+        self, username: str, since: datetime, *, before: int | None = None
+    ) -> list[tuple[datetime, str]]:
+        # A prefix compared as text: a LIKE would read the "_" of a username as a wildcard.
+        prefix = f"{username}|"
+        rows = self.conn.execute(
+            "SELECT at, substr(key, ?) FROM login_attempts "
+            "WHERE substr(key, 1, ?) = ? AND success = 0 AND at >= ? AND id < ? ORDER BY id",
+            (len(prefix) + 1, len(prefix), prefix, _secs(since),
+             _NO_ID if before is None else before),
+        )  # fmt: skip
+        return [(_at(r[0]), r[1]) for r in rows]
 
     def forget_login_attempts_before(self, before: datetime) -> int:
         with self.transaction():

@@ -14,6 +14,7 @@ from veille.web.deps import (
     SESSION_COOKIE,
     clear_session_cookie,
     current_user,
+    plural_translator,
     redirect,
     render,
     set_session_cookie,
@@ -23,6 +24,28 @@ from veille.web.deps import (
 )
 
 router = APIRouter()
+
+
+def throttled_text(request: Request, exc: users.LoginThrottled) -> str:
+    """Why a sign-in is refused for now, in the reader's language: this
+    username from this address, or this username from everywhere (guesses
+    spread over many addresses), with how long to wait."""
+    ngettext = plural_translator(request)
+    if exc.account:
+        return ngettext(
+            "Too many failed attempts for this username from several places. "
+            "Try again in %(num)s second.",
+            "Too many failed attempts for this username from several places. "
+            "Try again in %(num)s seconds.",
+            exc.retry_after,
+        )
+    return ngettext(
+        "Too many failed attempts for this username. Try again in %(num)s minute, "
+        "or ask an admin to reset your password.",
+        "Too many failed attempts for this username. Try again in %(num)s minutes, "
+        "or ask an admin to reset your password.",
+        max(1, -(-exc.retry_after // 60)),
+    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -172,12 +195,7 @@ def login(
     try:
         user = users.authenticate(st, username, password, address=_address(request))
     except users.LoginThrottled as exc:
-        minutes = max(1, -(-exc.retry_after // 60))
-        error = _(
-            "Too many failed attempts for this username. Try again in %(minutes)s minutes, "
-            "or ask an admin to reset your password.",
-            minutes=minutes,
-        )
+        error = throttled_text(request, exc)
         page = render(
             request,
             "auth/login.html",

@@ -30,7 +30,7 @@ from veille.web.deps import (
     translator,
     workspace,
 )
-from veille.web.routes.auth import _safe_next
+from veille.web.routes.auth import _safe_next, throttled_text
 from veille.web.routes.users import account_error
 
 router = APIRouter()
@@ -169,7 +169,10 @@ def change_own_password(
     st = state(request)
     try:
         users.authenticate(st, user.username, current, address="settings")
-    except (users.LoginFailed, users.LoginThrottled):
+    except users.LoginThrottled as exc:
+        # Not "wrong": the password was not even checked (someone guessed it).
+        return _page(request, error=throttled_text(request, exc), status=429)
+    except users.LoginFailed:
         return _page(request, error=_("The current password is wrong."), status=400)
     try:
         users.set_password(
