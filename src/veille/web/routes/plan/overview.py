@@ -124,8 +124,10 @@ def warm(app: Any) -> None:
 
 @router.get("/plan", response_class=HTMLResponse)
 def overview(request: Request, user: Viewer) -> Response:
+    from veille.plan.start import nothing_planned
+
     ws = workspace(request)
-    if not ws.state.plan_objectives() and user.can("manager"):
+    if user.can("manager") and nothing_planned(ws.state):
         return redirect("/plan/start")
     return render(request, "plan/overview.html", _overview(request))
 
