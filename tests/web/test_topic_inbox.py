@@ -165,3 +165,35 @@ def test_a_refused_query_leaves_the_topic_flagged_as_it_was(served: Served, logi
         assert inbox_topics(ws.state) == {"support"}
         assert all(a[1] != "topic.inbox" for a in _audit(ws))
     assert len(_collect(served, 3)) == 1
+
+
+def test_an_integration_flags_a_topic_for_the_inbox_through_the_api(tmp_path: Path) -> None:
+    """The REST API creates a topic flagged for the inbox, says which topics
+    are, and unflags one with a PUT (a PUT without ``inbox`` leaves it)."""
+    from tests.web import server as api_server
+
+    root = init_workspace(tmp_path / "ws")
+    tokens = api_server.add_role_users(root)
+    with (
+        api_server.serve(root) as running,
+        httpx.Client(
+            base_url=running.url,
+            headers={"Authorization": f"Bearer {tokens['analyst']}"},
+            timeout=30,
+        ) as api,
+    ):
+        made = api.post("/api/v1/topics", json={"name": "support", "query": "lumio", "inbox": True})
+        assert made.status_code == 201 and made.json()["inbox"] is True
+        assert (
+            api.post("/api/v1/topics", json={"name": "news", "query": "vexa"}).json()["inbox"]
+            is False
+        )
+        listed = {t["name"]: t["inbox"] for t in api.get("/api/v1/topics").json()}
+        assert listed == {"support": True, "news": False}
+        kept = api.put("/api/v1/topics/support", json={"query": "lumio help"})
+        assert kept.json()["inbox"] is True and kept.json()["version"] == 2
+        off = api.put("/api/v1/topics/support", json={"query": "lumio help", "inbox": False})
+        assert off.status_code == 200 and off.json()["inbox"] is False
+        assert api.get("/api/v1/topics/support").json()["inbox"] is False
+    with Workspace.open(root) as ws:
+        assert inbox_topics(ws.state) == set()
