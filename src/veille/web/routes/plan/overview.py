@@ -104,12 +104,15 @@ def kpi_reports(app: Any, ws: Any) -> Any:
     history's 12 windows for each KPI, over every topic a share of voice
     compares) were most of each visit, 200 ms, while chDB answered no one
     else. Its key is the KPIs as set (a new target, period or KPI shows at
-    once) and what :func:`_heard` reads from the plan."""
+    once), what :func:`_heard` reads from the plan, and the calendar's
+    published posts (one published from the calendar counts at once)."""
+    from veille.plan.kpi_measures import calendar_mark
     from veille.plan.recommend import heard_key
     from veille.plan.status import reports
     from veille.web.listening import app_recent
 
-    key = ("kpis", tuple(ws.state.plan_kpis()), heard_key(ws))
+    kpis = tuple(ws.state.plan_kpis())
+    key = ("kpis", kpis, heard_key(ws), calendar_mark(ws, kpis))
     return app_recent(app, "plan").get(key, lambda: reports(ws))
 
 
