@@ -441,6 +441,28 @@ def _replies_not_counted(ws: Workspace, scope: Scope, per: Period) -> int:
     return found
 
 
+#: The statuses an inbox item counts in the backlog under, and those it is
+#: answered (or put aside) under: a reply, a close or a new item changes one.
+_OPEN = ("new", "assigned", "in_progress", "responded")
+_DONE = ("responded", "closed", "ignored")
+
+
+def state_mark(
+    ws: Workspace, kpis: Sequence[KPI], *, now: datetime | None = None
+) -> tuple[Any, ...]:
+    """What the KPIs read from the state rather than the posts, as a key:
+    figures kept under another mark were read before a change there (a post
+    the calendar published, an inbox item answered, closed or come in)."""
+    kinds = {k.kind for k in kpis}
+    mark: tuple[Any, ...] = calendar_mark(ws, kpis, now=now)
+    if kinds & {"first_response", "backlog"}:
+        from veille.inbox.model import ItemFilter
+
+        count = ws.state.count_inbox_items
+        mark += (count(ItemFilter(statuses=_OPEN)), count(ItemFilter(statuses=_DONE)))
+    return mark
+
+
 #: How far back :func:`calendar_mark` reads the calendar (by the time each
 #: post was planned for): a post planned longer ago and published only now
 #: (tried again for a week) is counted when the figures are next read.

@@ -104,15 +104,16 @@ def kpi_reports(app: Any, ws: Any) -> Any:
     history's 12 windows for each KPI, over every topic a share of voice
     compares) were most of each visit, 200 ms, while chDB answered no one
     else. Its key is the KPIs as set (a new target, period or KPI shows at
-    once), what :func:`_heard` reads from the plan, and the calendar's
-    published posts (one published from the calendar counts at once)."""
-    from veille.plan.kpi_measures import calendar_mark
+    once), what :func:`_heard` reads from the plan, and what the KPIs read
+    from the state (a post published from the calendar, an inbox item
+    answered: each counts at once)."""
+    from veille.plan.kpi_measures import state_mark
     from veille.plan.recommend import heard_key
     from veille.plan.status import reports
     from veille.web.listening import app_recent
 
     kpis = tuple(ws.state.plan_kpis())
-    key = ("kpis", kpis, heard_key(ws), calendar_mark(ws, kpis))
+    key = ("kpis", kpis, heard_key(ws), state_mark(ws, kpis))
     return app_recent(app, "plan").get(key, lambda: reports(ws))
 
 
