@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from veille.plan.common import audit, check_platform, local_day, now_utc, split_list
 
@@ -104,6 +104,19 @@ DEFAULTS: dict[str, Defaults] = {
 #: An objective's default deadline: six months, long enough for a presence to
 #: show results, short enough to review.
 DEADLINE_DAYS = 182
+
+
+def nothing_planned(state: Any) -> bool:
+    """The plan holds nothing yet: no objective, KPI, person, channel nor
+    cost. Where the guided start begins; a plan built piece by piece (a KPI
+    or the spokesperson before any objective) is a plan, read on its page."""
+    return not (
+        state.plan_objectives()
+        or state.plan_kpis()
+        or state.plan_people()
+        or state.plan_channels()
+        or state.plan_costs()
+    )
 
 
 def suggest_target(kind: str, baseline: float | None, growth: float, floor: float) -> float:

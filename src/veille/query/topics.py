@@ -173,6 +173,8 @@ def change_topic(
     topic = get_topic(store, name)
     if based_on is not None and query is not None:
         _check_not_changed(topic, query, based_on)
+    if query is not None and topic.query != query:
+        _check(name, query)  # before the flag: a refused query changes nothing
     flagged = topic.id in store.inbox_topic_ids()
     inbox_changed = inbox is not None and inbox != flagged
     if inbox is not None and inbox_changed:
@@ -181,7 +183,6 @@ def change_topic(
         flagged = inbox
     if query is None or topic.query == query:
         return TopicChange(topic, False, flagged, inbox_changed)
-    _check(name, query)
     # Another writer may add the next version between the read and this
     # write (two web workers, two API clients): a version it took is never
     # overwritten. A change based on a version is then judged against what

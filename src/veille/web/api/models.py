@@ -151,15 +151,25 @@ class PostPage(BaseModel):
 # ---------------------------------------------------------------- topics
 
 
+_INBOX = (
+    "Whether the posts the topic matches enter the engagement inbox (as they are collected, "
+    "from then on; `veille topic edit NAME --inbox`)."
+)
+
+
 class TopicIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(description="Letters, digits, '-', '_' or '.', at most 64 characters.")
     query: str = Field(description="A query in the query language (docs/query.md).")
+    inbox: bool = Field(False, description=_INBOX)
 
 
 class TopicUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     query: str
+    inbox: bool | None = Field(
+        None, description=_INBOX + " Left out, the topic stays as it is on that."
+    )
     version: int | None = Field(
         None,
         description="The topic's version your query was written from (the `version` that "
@@ -213,9 +223,10 @@ class TopicOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     query_error: QueryErrorOut | None = _QUERY_ERROR
+    inbox: bool = Field(False, description=_INBOX)
 
     @classmethod
-    def of(cls, t: Any) -> TopicOut:
+    def of(cls, t: Any, *, inbox: bool = False) -> TopicOut:
         from veille.services.unreadable import of_topic
 
         unreadable = of_topic(t)
@@ -226,6 +237,7 @@ class TopicOut(BaseModel):
             created_at=t.created_at,
             updated_at=t.updated_at,
             query_error=QueryErrorOut(**unreadable.as_json()) if unreadable else None,
+            inbox=inbox,
         )
 
 

@@ -20,7 +20,8 @@ Ws = Annotated[Workspace, Depends(workspace)]
 
 @router.get("/topics", response_model=list[TopicOut], summary="List topics", dependencies=[reader])
 def list_topics(ws: Ws) -> list[TopicOut]:
-    return [TopicOut.of(t) for t in service.list_topics(ws.store)]
+    flagged = service.inbox_topics(ws.store)
+    return [TopicOut.of(t, inbox=t.name in flagged) for t in service.list_topics(ws.store)]
 
 
 @router.get(
@@ -29,7 +30,8 @@ def list_topics(ws: Ws) -> list[TopicOut]:
 def get_topic(name: str, ws: Ws) -> TopicDetail:
     """The topic, its versions (oldest first) and how many stored posts it
     matches (0 when its stored query no longer reads: ``query_error`` says why)."""
-    topic = TopicOut.of(service.get_topic(ws.store, name))
+    found = service.get_topic(ws.store, name)
+    topic = TopicOut.of(found, inbox=found.name in service.inbox_topics(ws.store))
     matches = 0 if topic.query_error else service.match_count(ws.store, name)
     return TopicDetail(
         **topic.model_dump(),
@@ -48,9 +50,11 @@ def get_topic(name: str, ws: Ws) -> TopicDetail:
     summary="Create a topic",
 )
 def create_topic(body: TopicIn, ws: Ws, user: Writer, response: Response) -> TopicOut:
-    topic = service.add_topic(ws.store, body.name, body.query, actor=user.username)
+    topic = service.add_topic(
+        ws.store, body.name, body.query, inbox=body.inbox, actor=user.username
+    )
     created(response, "topics", topic.name)
-    return TopicOut.of(topic)
+    return TopicOut.of(topic, inbox=body.inbox)
 
 
 @router.put(
@@ -59,13 +63,15 @@ def create_topic(body: TopicIn, ws: Ws, user: Writer, response: Response) -> Top
     summary="Give a topic a new query",
 )
 def update_topic(name: str, body: TopicUpdate, ws: Ws, user: Writer) -> TopicOut:
-    """A new version of the topic's query (none when the query is unchanged).
+    """A new version of the topic's query (none when the query is unchanged);
+    ``inbox``, when given, flags or unflags the topic for the inbox.
     With ``version``, a compare-and-set: refused (409 conflict) when another
     client saved another query since that version, as the topic's page does."""
     try:
-        topic = service.edit_topic(
-            ws.store, name, body.query, actor=user.username, based_on=body.version
-        )
+        change = service.change_topic(
+            ws.store, name, body.query, inbox=body.inbox, actor=user.username,
+            based_on=body.version,
+        )  # fmt: skip
     except Conflict as exc:  # the page's words speak of a form opened: say the API's way
         saved = service.get_topic(ws.store, name)
         now = saved.version
@@ -78,7 +84,7 @@ def update_topic(name: str, body: TopicUpdate, ws: Ws, user: Writer) -> TopicOut
                     "make your change on its version %(now)s and send it with "
                     "\"version\": %(now)s.", name=name, now=now),
         ) from exc  # fmt: skip
-    return TopicOut.of(topic)
+    return TopicOut.of(change.topic, inbox=change.inbox)
 
 
 @router.delete("/topics/{name}", status_code=204, summary="Delete a topic")

@@ -71,7 +71,14 @@ def topic_new(request: Request, user: Analyst, name: str = "") -> HTMLResponse:
     return render(
         request,
         "topics/edit.html",
-        {"topic": None, "name": name[:200], "query": "", "error": None, "history": []}
+        {
+            "topic": None,
+            "name": name[:200],
+            "query": "",
+            "error": None,
+            "history": [],
+            "inbox": False,
+        }
         | _preview(request, ""),
     )
 
@@ -83,23 +90,29 @@ def topic_create(
     name: Annotated[str, Form()] = "",
     query: Annotated[str, Form()] = "",
     test: Annotated[str, Form()] = "",
+    inbox: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     _ = translator(request)
-    values: dict[str, Any] = {"topic": None, "name": name, "query": query, "history": []}
+    values: dict[str, Any] = {"topic": None, "name": name, "query": query, "history": [],
+                              "inbox": bool(inbox)}  # fmt: skip
     if not test:
         try:
             topic = topic_service.add_topic(
-                workspace(request).state, name.strip(), query, actor=user.username
-            )
+                workspace(request).state, name.strip(), query, inbox=bool(inbox),
+                actor=user.username,
+            )  # fmt: skip
         except VeilleError as exc:
             store_errors_through(exc)
             return render(
                 request, "topics/edit.html", values | {"error": exc} | _preview(request, query),
                 status_code=400,
             )  # fmt: skip
-        return redirect(
-            f"/topics/{topic.name}", message=_("Topic %(name)s created.", name=topic.name)
+        said = (
+            _("Topic %(name)s created; the posts it matches enter the inbox.", name=topic.name)
+            if inbox
+            else _("Topic %(name)s created.", name=topic.name)
         )
+        return redirect(f"/topics/{topic.name}", message=said)
     return render(request, "topics/edit.html", values | {"error": None} | _preview(request, query))
 
 
@@ -111,9 +124,10 @@ def _edit_page(request: Request, name: str, **values: Any) -> dict[str, Any]:
     from veille.services.unreadable import of_topic
 
     based_on = values.pop("based_on", None) or topic.version
+    inbox = topic.id in st.inbox_topic_ids()
     return {"topic": topic, "name": topic.name, "query": query, "history": history,
-            "error": None, "unreadable": of_topic(topic), "based_on": based_on} | values | _preview(
-        request, query)  # fmt: skip
+            "error": None, "unreadable": of_topic(topic), "based_on": based_on,
+            "inbox": inbox} | values | _preview(request, query)  # fmt: skip
 
 
 @router.get("/topics/{name}", response_class=HTMLResponse)
@@ -131,19 +145,27 @@ def topic_edit(
     query: Annotated[str, Form()] = "",
     test: Annotated[str, Form()] = "",
     version: Annotated[str, Form()] = "",
+    inbox: Annotated[str, Form(max_length=10)] = "",
+    inbox_shown: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     _ = translator(request)
     # The version the form was opened at (kept through "Test"): a save over
     # one someone else made since is refused, not a silent overwrite.
     based_on = int(version) if version.isdigit() and len(version) <= 18 else None
+    # A box left unticked sends nothing: ``inbox_shown`` says the form had
+    # the box (a form without it, or an API-like post, leaves the flag alone).
+    flag = bool(inbox) if inbox_shown else None
     if test:
         return render(
-            request, "topics/edit.html", _edit_page(request, name, query=query, based_on=based_on)
-        )
+            request, "topics/edit.html",
+            _edit_page(request, name, query=query, based_on=based_on)
+            | ({} if flag is None else {"inbox": flag}),
+        )  # fmt: skip
     try:
-        topic = topic_service.edit_topic(
-            workspace(request).state, name, query, actor=user.username, based_on=based_on
-        )
+        change = topic_service.change_topic(
+            workspace(request).state, name, query, inbox=flag, actor=user.username,
+            based_on=based_on,
+        )  # fmt: skip
     except VeilleError as exc:
         store_errors_through(exc)
         # After a clash the form carries the version now saved: saving
@@ -151,13 +173,21 @@ def topic_edit(
         return render(
             request, "topics/edit.html",
             _edit_page(request, name, query=query, error=exc,
-                       based_on=None if isinstance(exc, Conflict) else based_on),
+                       based_on=None if isinstance(exc, Conflict) else based_on)
+            | ({} if flag is None else {"inbox": flag}),
             status_code=409 if isinstance(exc, Conflict) else 400,
         )  # fmt: skip
-    return redirect(
-        f"/topics/{topic.name}",
-        message=_("Topic %(name)s is now version %(v)s.", name=topic.name, v=topic.version),
-    )
+    topic = change.topic
+    said = [_("Topic %(name)s is now version %(v)s.", name=topic.name, v=topic.version)]
+    if change.inbox_changed:
+        said.append(
+            _("The posts topic %(name)s matches now enter the inbox.", name=topic.name)
+            if change.inbox
+            else _("The posts topic %(name)s matches no longer enter the inbox.", name=topic.name)
+        )
+        if not change.new_version:
+            said.pop(0)  # only the flag changed: the version is as it was
+    return redirect(f"/topics/{topic.name}", message=" ".join(said))
 
 
 @router.post("/topics/{name}/delete", response_model=None)

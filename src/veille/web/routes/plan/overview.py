@@ -104,12 +104,16 @@ def kpi_reports(app: Any, ws: Any) -> Any:
     history's 12 windows for each KPI, over every topic a share of voice
     compares) were most of each visit, 200 ms, while chDB answered no one
     else. Its key is the KPIs as set (a new target, period or KPI shows at
-    once) and what :func:`_heard` reads from the plan."""
+    once), what :func:`_heard` reads from the plan, and what the KPIs read
+    from the state (a post published from the calendar, an inbox item
+    answered: each counts at once)."""
+    from veille.plan.kpi_measures import state_mark
     from veille.plan.recommend import heard_key
     from veille.plan.status import reports
     from veille.web.listening import app_recent
 
-    key = ("kpis", tuple(ws.state.plan_kpis()), heard_key(ws))
+    kpis = tuple(ws.state.plan_kpis())
+    key = ("kpis", kpis, heard_key(ws), state_mark(ws, kpis))
     return app_recent(app, "plan").get(key, lambda: reports(ws))
 
 
@@ -124,8 +128,10 @@ def warm(app: Any) -> None:
 
 @router.get("/plan", response_class=HTMLResponse)
 def overview(request: Request, user: Viewer) -> Response:
+    from veille.plan.start import nothing_planned
+
     ws = workspace(request)
-    if not ws.state.plan_objectives() and user.can("manager"):
+    if user.can("manager") and nothing_planned(ws.state):
         return redirect("/plan/start")
     return render(request, "plan/overview.html", _overview(request))
 
