@@ -26,6 +26,7 @@ QUICK = {
     "search.py": ["--posts", "50000", "--queries", "50"],
     "store_open.py": ["--runs", "3"],
     "store_queries.py": ["--posts", "50000", "--repeat", "3"],
+    "tables.py": ["--rows", "50", "--repeat", "3"],
     "trends.py": ["--posts", "20000", "--runs", "1"],
     "upkeep.py": ["--posts", "50000"],
 }

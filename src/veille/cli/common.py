@@ -20,10 +20,10 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 # (The reader's language is found in veille.cli.reader: before any command
 # runs, for the usage errors and help pages too, with none of the above.)
+from veille.cli.layout import Unbroken, terminal
 from veille.cli.reader import cli_language
 from veille.errors import InputError, UsageError, VeilleError, tr
 from veille.i18n import author_label
@@ -164,11 +164,13 @@ RowFormatOpt = Annotated[
 
 
 def console() -> Console:
-    return Console(highlight=False)
+    """What veille prints with on stdout: rich's, never breaking a line at a
+    no-break space (:mod:`veille.cli.layout`)."""
+    return terminal()
 
 
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return terminal(stderr=True)
 
 
 def warn(
@@ -535,4 +537,4 @@ def _cell(value: Any, yes_no: Callable[[bool], str]) -> Any:
     if hasattr(value, "__rich__"):
         return value
     # Data as it is: a post's or an error's "[word]" is no markup to drop.
-    return Text(str(value))
+    return Unbroken(str(value))

@@ -6,29 +6,137 @@ natural width does not fit the terminal, each row is shown as one block
 instead: its first value as the block's title, then one line per column,
 the column's name and its value (wrapped under the value, never cut).
 A terminal wide enough keeps the table.
+
+Nor does a line break at a no-break space: French puts U+202F before
+« : ; ! ? », inside « » and between a number's thousands ("1 175",
+"17,9 %"), and rich breaks lines at any character Python calls a space,
+so a narrow terminal showed a cell or a line starting with « ? » or « » »
+alone. :func:`terminal` makes the consoles veille prints with, whose text
+is :class:`Unbroken`: words held together stay on one line, unless no line
+of the cell can hold them (then they break there, as before, rather than
+be cut with "…").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.containers import Lines
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from veille.i18n import colon
 
+#: The spaces no line may break at (no-break, figure, narrow no-break),
+#: each stood in for while rich wraps by a noncharacter (for a program's
+#: own use, never in text that is exchanged) as wide as it is and no space
+#: to rich.
+_NO_BREAK = "\u00a0\u2007\u202f"
+_STAND_IN = "\ufdd0\ufdd1\ufdd2"
 
-def _cell(value: Any, empty: str = "") -> Text:
+
+def _swap(plain: str, these: str, those: str) -> str:
+    """``plain``, each of ``these`` characters made the one of ``those`` at
+    its place (str.replace: five times str.translate's speed here)."""
+    for this, that in zip(these, those, strict=True):
+        plain = plain.replace(this, that)
+    return plain
+
+
+#: A run of words held together by no-break spaces: from a space (or the
+#: start) to the next, one no-break space in it at least.
+_HELD = re.compile(f"(?<![\\S{_NO_BREAK}])\\S*[{_NO_BREAK}][\\S{_NO_BREAK}]*")
+
+
+def _joined(text: Text, width: int | None = None) -> Text | None:
+    """A copy of ``text`` whose no-break spaces are no spaces to rich, but
+    in a run of words longer than ``width`` cells: one no line can hold,
+    broken at its no-break spaces as before rather than cut with "…" (its
+    words lost) or folded within a word; every no-break space, to measure
+    it. None where nothing is to hide, or where ``text`` holds a stand-in
+    itself (rich's own way, then)."""
+    plain = text.plain
+    if not any(c in plain for c in _NO_BREAK) or any(c in plain for c in _STAND_IN):
+        return None
+    joined = text.copy()  # its plain text made as long: its styles stay where they were
+    if width is None:
+        joined.plain = _swap(plain, _NO_BREAK, _STAND_IN)
+        return joined
+    fits = width
+
+    def held(run: re.Match[str]) -> str:
+        words = run.group()
+        return words if cell_len(words) > fits else _swap(words, _NO_BREAK, _STAND_IN)
+
+    joined.plain = _HELD.sub(held, plain)
+    return joined
+
+
+class Unbroken(Text):
+    """Text that rich wraps, and measures for a table's column, as it does
+    any text but for never breaking a line at a no-break space (unless its
+    words cannot fit a line at all: see :func:`_joined`)."""
+
+    def wrap(self, console: Console, width: int, **how: Any) -> Lines:
+        joined = _joined(self, width)
+        if joined is None:
+            return super().wrap(console, width, **how)
+        lines = joined.wrap(console, width, **how)
+        for line in lines:
+            line.plain = _swap(line.plain, _STAND_IN, _NO_BREAK)
+        return lines
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        joined = _joined(self)
+        if joined is None:
+            return super().__rich_measure__(console, options)
+        return joined.__rich_measure__(console, options)
+
+
+def unbroken(text: Text) -> Text:
+    """``text`` as :class:`Unbroken` where it has a no-break space."""
+    if type(text) is not Text or not any(c in text.plain for c in _NO_BREAK):
+        return text
+    return Unbroken(text.plain, style=text.style, justify=text.justify,
+                    overflow=text.overflow, no_wrap=text.no_wrap, end=text.end,
+                    tab_size=text.tab_size, spans=text.spans)  # fmt: skip
+
+
+class _Terminal(Console):
+    """A console whose text, from a string or a :class:`Text` (a cell, a
+    line of ``print``), is :class:`Unbroken`."""
+
+    def render_str(self, text: str, **how: Any) -> Text:
+        return unbroken(super().render_str(text, **how))
+
+    def render(
+        self, renderable: RenderableType, options: ConsoleOptions | None = None
+    ) -> Iterable[Segment]:
+        if isinstance(renderable, Text):
+            renderable = unbroken(renderable)
+        return super().render(renderable, options)
+
+
+def terminal(*, stderr: bool = False) -> Console:
+    """The console veille prints with, on stdout or ``stderr``."""
+    return _Terminal(stderr=stderr, highlight=False)
+
+
+def _cell(value: Any, empty: str = "") -> Unbroken:
     """A value as the list commands' tables show it (a time to the minute);
     data as it is: an error's "[word]" is no markup to drop."""
     if value is None or value == "":
-        return Text(empty)
+        return Unbroken(empty)
     if isinstance(value, datetime):
-        return Text(value.strftime("%Y-%m-%d %H:%M"))
-    return Text(str(value))
+        return Unbroken(value.strftime("%Y-%m-%d %H:%M"))
+    return Unbroken(str(value))
 
 
 def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> Table:
@@ -74,5 +182,5 @@ def print_table_or_blocks(
         grid.add_column(overflow="fold")
         for col in rest:
             value = _cell(row.get(col), "—")
-            grid.add_row(Text("  " + col + colon(lang)), value)
+            grid.add_row(Unbroken("  " + col + colon(lang)), value)
         console.print(grid)
