@@ -183,3 +183,37 @@ def test_an_admin_removes_an_account_unless_a_waiting_post_names_it(served: Serv
         assert "still named by calendar posts waiting to go out" in html.unescape(kept.text)
     with Workspace.open(served.root) as ws:
         assert [a.name for a in ws.state.publish_accounts()] == ["busy-masto"]
+
+
+def test_the_test_button_says_whether_an_account_works_posting_nothing(
+    served: Served, sim: Simulator
+) -> None:
+    from veille.publish import add_account
+    from veille.sim import wordpress
+
+    masto = sim.url("mastodon", "").rstrip("/")
+    with Workspace.open(served.root) as ws:
+        add_account(ws.state, "good-masto", "mastodon", masto, secret=TOKEN)
+        add_account(ws.state, "stale-masto", "mastodon", masto, secret="revoked-token-42")
+        add_account(ws.state, "blog", "wordpress", sim.url("wordpress", "").rstrip("/"),
+                    handle=wordpress.USER, secret=wordpress.APP_PASSWORD)  # fmt: skip
+    statuses = len(sim.world.by_platform["mastodon"])
+    with _client(served, "admin") as admin:
+        token = csrf_from(admin.get("/plan/accounts").text)
+        said = {}
+        for name in ("good-masto", "stale-masto", "blog"):
+            answer = admin.post(f"/plan/accounts/{name}/test", data={"csrf_token": token})
+            assert answer.status_code == 200
+            said[name] = html.unescape(answer.text)
+        with _client(served, "analyst") as analyst:
+            refused = analyst.post("/plan/accounts/good-masto/test", data={"csrf_token": token})
+            assert refused.status_code == 403
+    assert "It works: its server knows it as @lumio. Nothing was posted." in said["good-masto"]
+    assert "It works: its server knows it as Lumio." in said["blog"]
+    stale = said["stale-masto"]
+    assert "It does not work: Mastodon refused the account's token (HTTP 401): " \
+        "The access token is invalid" in stale, stale[-3000:]  # fmt: skip
+    for page in said.values():
+        assert TOKEN not in page and "revoked-token-42" not in page
+        assert wordpress.APP_PASSWORD not in page
+    assert len(sim.world.by_platform["mastodon"]) == statuses  # nothing was posted

@@ -120,6 +120,24 @@ def learn_limit(state: Any, settings: Settings, name: str) -> int | None:
     return limit
 
 
+def verify_account(state: Any, settings: Settings, name: str) -> str:
+    """Whether account ``name`` works, posting nothing: its server is asked
+    who its token or app password is (the publisher's ``verify``), through
+    the SSRF guard; the answer (``@lumio``), or a :class:`PublishError` with
+    the platform's words (a token refused, a server out of reach)."""
+    account = get_account(state, name)
+    with Publishing(settings) as pub:
+        verify = getattr(pub.publisher(account.platform), "verify", None)
+        if verify is None:
+            raise UsageError(
+                tr("veille cannot test a %(platform)s account before it publishes",
+                   platform=platform_name(account.platform)),
+                hint=tr("Publish a post with it: a refusal says why."),
+            )  # fmt: skip
+        who: str = verify(account)
+    return who
+
+
 def check_post(
     state: Any,
     account: Account | str,

@@ -26,6 +26,7 @@ def _page(
     form: dict[str, str] | None = None,
     error: str | None = None,
     status_code: int = 200,
+    tested: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """The page; ``form``: the new account's fields as typed, never its token."""
     accounts = [
@@ -37,7 +38,7 @@ def _page(
         request,
         "calendar/accounts.html",
         {"accounts": accounts, "platforms": sorted(publisher_registry()),
-         "form": form or {}, "error": error},
+         "form": form or {}, "error": error, "tested": tested},
         status_code=status_code,
     )  # fmt: skip
 
@@ -93,3 +94,18 @@ def remove(request: Request, name: str, user: Admin) -> Response:
         code = 409 if isinstance(exc, Conflict) else 404
         return _page(request, error=error_text(request, exc), status_code=code)
     return redirect(PAGE, message=_("Account %(name)s removed.", name=name))
+
+
+@router.post(PAGE + "/{name}/test", response_class=HTMLResponse)
+def test(request: Request, name: str, user: Admin) -> Response:
+    """Whether the account works, posting nothing (its server says who the
+    token is); said on the page, the token never."""
+    from veille.publish.service import verify_account
+
+    ws = workspace(request)
+    try:
+        who = verify_account(ws.state, ws.settings, name)
+    except VeilleError as exc:
+        store_errors_through(exc)
+        return _page(request, tested={"name": name, "error": error_text(request, exc)})
+    return _page(request, tested={"name": name, "who": who})
