@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from veille.errors import Conflict, Count, VeilleError, tr
 from veille.publish import add_account, list_accounts, publisher_registry, remove_account
-from veille.publish.base import mask_secret
 from veille.web.deps import Admin, error_text, redirect, render, state, translator, workspace
 from veille.web.forms import store_errors_through
 
@@ -29,11 +28,8 @@ def _page(
     tested: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """The page; ``form``: the new account's fields as typed, never its token."""
-    accounts = [
-        {"name": a.name, "platform": a.platform, "url": a.url, "handle": a.handle,
-         "secret": mask_secret(a.secret), "limit": a.limit}
-        for a in list_accounts(state(request))
-    ]  # fmt: skip
+    # As `veille publish account list` shows them: the secret masked.
+    accounts = [a.shown() for a in list_accounts(state(request))]
     return render(
         request,
         "calendar/accounts.html",
