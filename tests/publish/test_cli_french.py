@@ -161,3 +161,33 @@ def test_a_platform_busy_is_said_in_french(
     assert f"Mastodon a refusé le message (HTTP 503){NBSP}:" in said, said
     assert f"La plateforme est surchargée ou en panne{NBSP}; veille réessaiera plus tard." in said
     assert "The platform is busy" not in said
+
+
+def test_account_test_says_whether_the_token_works_posting_nothing(
+    monkeypatch: pytest.MonkeyPatch, workspace: Workspace, sim: Simulator
+) -> None:
+    """`veille publish account test` asks the server who the token is: the
+    one the page's Test button asks (one service), said in French, nothing
+    posted; a refused token exits 1 with Mastodon's words, never the token."""
+    for name in ("VEILLE_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    app, runner = build_app(), CliRunner()
+    w = ["--workspace", str(workspace.root)]
+    url = sim.url("mastodon", "").rstrip("/")
+    for name, secret in (("m", "sim-mastodon-token"), ("old", "revoked-token-42")):
+        added = runner.invoke(app, ["publish", "account", "add", name, "--platform", "mastodon",
+                                    "--url", url, "--secret", secret, *w])  # fmt: skip
+        assert added.exit_code == 0, added.output
+    statuses = len(sim.world.by_platform["mastodon"])
+    works = runner.invoke(app, ["--language", "fr", "publish", "account", "test", "m", *w])
+    said = re.sub(r"[ \n]+", " ", works.output)
+    assert works.exit_code == 0, said
+    assert (
+        f"fonctionne{NBSP}: son serveur le connaît comme @lumio{NBSP}; rien n’a été publié" in said
+    )
+    stale = runner.invoke(app, ["--language", "fr", "publish", "account", "test", "old", *w])
+    said = re.sub(r"[ \n]+", " ", stale.output)
+    assert stale.exit_code == 1 and "Traceback" not in said, said
+    assert "Mastodon a refusé le jeton du compte (HTTP 401)" in said, said
+    assert "revoked-token-42" not in said
+    assert len(sim.world.by_platform["mastodon"]) == statuses

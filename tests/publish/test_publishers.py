@@ -211,3 +211,25 @@ def test_mastodon_reply_to_a_post_seen_on_another_instance_is_resolved_by_its_ur
     pub.publish(accounts(sim)["mastodon"], "Bonjour d'ailleurs", reply_to=elsewhere)
     sent = [w for w in sim.host("mastodon").writes if w.method == "POST"][-1]
     assert sent.body["in_reply_to_id"] == snowflake(original)
+
+
+@pytest.mark.parametrize(
+    ("platform", "who"), [("mastodon", "@lumio"), ("bluesky", "@lumio.bsky.social"),
+                          ("wordpress", "Lumio")],
+)  # fmt: skip
+def test_each_publisher_verifies_its_account_posting_nothing(
+    sim: Simulator, pub: Publishing, platform: str, who: str
+) -> None:
+    from dataclasses import replace
+
+    acct = accounts(sim)[platform]
+    posted = lambda: [w for w in created(sim, platform) if "createSession" not in w.path]  # noqa: E731
+    before = len(posted())
+    verify = pub.publisher(platform).verify  # type: ignore[attr-defined]
+    assert verify(acct) == who
+    with pytest.raises(PublishError) as refused:
+        verify(replace(acct, secret="not-the-secret"))
+    assert refused.value.status == 401 and not refused.value.retryable
+    assert "not-the-secret" not in str(refused.value.message)
+    # A Bluesky session is a POST, but it publishes nothing.
+    assert len(posted()) == before

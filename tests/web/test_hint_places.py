@@ -1,6 +1,6 @@
 """A hint names where to act for where the reader is: a page or the API
-names no CLI command it cannot run (publishing accounts are added on the
-server: whoever runs veille), the CLI keeps its command."""
+names no CLI command it cannot run (publishing accounts are added by an
+admin on their page), the CLI keeps its command."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 @pytest.mark.parametrize(
     ("lang", "said"),
     [
-        ("en", "ask whoever runs veille: veille publish account add"),
-        ("fr", "demandez-le à la personne qui administre veille"),
+        ("en", "an admin adds it on the publishing accounts page"),
+        ("fr", "un administrateur l’ajoute sur la page des comptes de publication"),
     ],
 )
 def test_the_calendar_tells_a_web_user_who_adds_a_publishing_account(
@@ -53,6 +53,7 @@ def test_the_calendar_tells_a_web_user_who_adds_a_publishing_account(
     assert answer.status_code == 400, text[-1500:]
     assert said in text, text[-3000:]
     assert "(veille publish account add)" not in text
+    assert '<a href="/plan/accounts">' in text  # the page itself, a link away
 
 
 def _hint(exc: NotFound, where: str | None) -> str:

@@ -81,6 +81,17 @@ def register(app: typer.Typer) -> None:
         print_rows(rows, ["name", "platform", "url", "handle", "secret", "limit"], output,
                    heads=heads)  # fmt: skip
 
+    @accounts.command("test")
+    @handle_errors
+    def account_test(name: str, workspace: WorkspaceOpt = None) -> None:
+        """Check that an account works: its server says who its secret is; nothing is posted."""
+        from veille.publish.service import verify_account
+
+        with open_workspace(workspace) as ws:
+            who = verify_account(ws.state, ws.settings, name)
+            tell(ws, tr("account %(name)s works: its server knows it as %(who)s; nothing was "
+                        "posted.", name=name, who=who))  # fmt: skip
+
     @accounts.command("remove")
     @handle_errors
     def account_remove(name: str, workspace: WorkspaceOpt = None) -> None:

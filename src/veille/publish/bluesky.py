@@ -99,6 +99,11 @@ class BlueskyPublisher:
                                platform=PLATFORM, text=text, retryable=True)  # fmt: skip
         return data
 
+    def verify(self, account: Account) -> str:
+        """Who the app password logs in as (a session made, nothing posted)."""
+        data = self._session(account, "")
+        return "@" + str(data.get("handle") or account.handle)
+
     def _resolver(self, account: Account) -> Any:
         from veille.httperrors import HttpError
 

@@ -41,6 +41,16 @@ class MastodonPublisher:
             return None
         return int(value) if isinstance(value, int) else None
 
+    def verify(self, account: Account) -> str:
+        """Who the token posts as (``/api/v1/accounts/verify_credentials``),
+        sending nothing; a refused token is a :class:`PublishError`."""
+        resp = send(
+            self.http, "GET", account.url.rstrip("/") + "/api/v1/accounts/verify_credentials",
+            platform=PLATFORM, text="", what=tr("the account's token"),
+            token=account.resolved_secret(),
+        )  # fmt: skip
+        return "@" + str(resp.json().get("acct") or resp.json().get("username") or "?")
+
     def _local_id(self, account: Account, reply_to: Post | str, text: str) -> str:
         """The id of the post replied to on the account's own instance. Status
         ids are per instance: a post collected from another one is looked up

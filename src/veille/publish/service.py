@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from veille.analytics.findings import platform_name
 from veille.config import Settings
@@ -21,6 +22,12 @@ from veille.publish.base import (
 )
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$")
+
+#: The fields of a new account, named where the reader typed them: the CLI's
+#: options, the labels of the web app's form (the publishing accounts page).
+FIELD_URL = Place("--url", page=tr("Server address"))
+FIELD_HANDLE = Place("--handle", page=tr("Login"))
+FIELD_SECRET = Place("--secret", page=tr("Token or app password"))
 
 
 def add_account(
@@ -51,25 +58,30 @@ def add_account(
                 "Use up to 80 letters, digits, '.', '_', ':' or '-' (starting with one of them)."
             ),
         )
-    if not url.lower().startswith(("https://", "http://")):
+    if not url.lower().startswith(("https://", "http://")) or not _host(url):
         if platform == "bluesky" and not url:
             url = "https://bsky.social"
         else:
             raise UsageError(
-                tr("--url %(url)r is not a web address", url=url),
+                tr("%(field)s: %(url)r is not a web address", field=FIELD_URL, url=url),
                 hint=tr("Give the instance, PDS or site, e.g. https://mastodon.social."),
             )
     if platform in ("bluesky", "wordpress") and not handle:
         raise UsageError(
             tr(
-                "a %(platform)s account needs --handle (the login)",
+                "%(field)s: a %(platform)s account needs the login",
+                field=FIELD_HANDLE,
                 platform=platform_name(platform),
             ),
             hint=tr("The Bluesky handle (name.bsky.social) or the WordPress user name."),
         )
     if not secret:
         raise UsageError(
-            tr("account %(name)r needs --secret", name=name),
+            tr(
+                "%(field)s: account %(name)r needs its token or app password",
+                field=FIELD_SECRET,
+                name=name,
+            ),
             hint=tr(
                 "The access token or app password, or env:NAME to read it from the environment."
             ),
@@ -89,6 +101,13 @@ def add_account(
     return account
 
 
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # a port that is no number, a bracket left open
+        return ""
+
+
 def learn_limit(state: Any, settings: Settings, name: str) -> int | None:
     """Ask the account's server for its length limit (a Mastodon instance's
     ``/api/v2/instance``) and remember it, so drafts for that account are
@@ -99,6 +118,24 @@ def learn_limit(state: Any, settings: Settings, name: str) -> int | None:
     if limit is not None:
         state.set_publish_account_limit(name, limit)
     return limit
+
+
+def verify_account(state: Any, settings: Settings, name: str) -> str:
+    """Whether account ``name`` works, posting nothing: its server is asked
+    who its token or app password is (the publisher's ``verify``), through
+    the SSRF guard; the answer (``@lumio``), or a :class:`PublishError` with
+    the platform's words (a token refused, a server out of reach)."""
+    account = get_account(state, name)
+    with Publishing(settings) as pub:
+        verify = getattr(pub.publisher(account.platform), "verify", None)
+        if verify is None:
+            raise UsageError(
+                tr("veille cannot test a %(platform)s account before it publishes",
+                   platform=platform_name(account.platform)),
+                hint=tr("Publish a post with it: a refusal says why."),
+            )  # fmt: skip
+        who: str = verify(account)
+    return who
 
 
 def check_post(
@@ -129,15 +166,15 @@ def check_post(
 
 
 #: Where a publishing account is added, and the accounts are listed: the
-#: CLI only, so a page or the API says who can (whoever runs veille).
+#: CLI, and an admin's page (/plan/accounts); the API says who can.
 ACCOUNT_ADD = Place(
     "veille publish account add",
-    page=tr("ask whoever runs veille: veille publish account add"),
+    page=tr("an admin adds it on the publishing accounts page, /plan/accounts"),
     api=tr("ask whoever runs veille: veille publish account add"),
 )
 ACCOUNT_LIST = Place(
     "veille publish account list",
-    page=tr("whoever runs veille sees them with veille publish account list"),
+    page=tr("an admin sees them on the publishing accounts page, /plan/accounts"),
     api=tr("whoever runs veille sees them with veille publish account list"),
 )
 

@@ -51,6 +51,16 @@ class WordPressPublisher:
     def _api(self, account: Account) -> str:
         return account.url.rstrip("/") + "/wp-json/wp/v2/posts"
 
+    def verify(self, account: Account) -> str:
+        """Who the application password logs in as (``/wp/v2/users/me``),
+        posting nothing."""
+        resp = send(
+            self.http, "GET", account.url.rstrip("/") + "/wp-json/wp/v2/users/me",
+            platform=PLATFORM, text="", what=tr("the login"), headers=self._auth(account),
+        )  # fmt: skip
+        data = resp.json()
+        return str(data.get("name") or data.get("slug") or account.handle)
+
     def _published(self, account: Account, data: dict[str, Any]) -> Published:
         pid = str(data.get("id") or "")
         return Published(

@@ -308,9 +308,19 @@ def _post_status(req: Request) -> Reply:
     return remember(req, Reply.json(body), form)
 
 
+def _verify_credentials(req: Request) -> Reply:
+    """The token's own account (what a client reads to check a token)."""
+    handle = TOKENS.get(req.token or "")
+    if handle is None:
+        return Reply.json({"error": "The access token is invalid"}, status=401)
+    return Reply.json({"id": f"mastodon-{handle}", "username": handle, "acct": handle,
+                       "display_name": handle.replace("_", " ").title()})  # fmt: skip
+
+
 def routes() -> list[Route]:
     return [
         Route("GET", r"/api/v2/instance", _instance),
+        Route("GET", r"/api/v1/accounts/verify_credentials", _verify_credentials),
         Route("POST", r"/api/v1/statuses", _post_status),
         Route("GET", r"/api/v1/timelines/tag/(?P<tag>[^/]+)", _tag),
         Route("GET", r"/api/v1/timelines/public", _public),

@@ -197,6 +197,15 @@ def _authorized(req: Request) -> bool:
     return user == USER and password.replace(" ", "") == APP_PASSWORD.replace(" ", "")
 
 
+def _me(req: Request) -> Reply:
+    """The user the application password logs in as."""
+    if not _authorized(req):
+        error = {"code": "rest_not_logged_in", "message": "You are not currently logged in.",
+                 "data": {"status": 401}}  # fmt: skip
+        return Reply.json(error, status=401)
+    return Reply.json({"id": 1, "name": USER.title(), "slug": USER})
+
+
 def _create(req: Request) -> Reply:
     from veille.models import Author
     from veille.sim.social import written_post
@@ -272,6 +281,7 @@ def _slugify(title: str) -> str:
 def routes() -> list[Route]:
     return [
         Route("POST", r"/wp-json/wp/v2/posts", _create),
+        Route("GET", r"/wp-json/wp/v2/users/me", _me),
         Route("GET", r"/wp-json/wp/v2/posts", _posts),
         Route("GET", r"/wp-json/wp/v2/comments", _comments),
     ]

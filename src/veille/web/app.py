@@ -85,7 +85,7 @@ from veille.workspace import Workspace
 ROUTE_MODULES: tuple[str, ...] = (
     "auth", "users", "settings",
     "dashboard", "stream", "topics", "alerts", "sources", "influencers", "trends",
-    "reports", "charts", "feeds", "plan", "calendar",
+    "reports", "charts", "feeds", "plan", "calendar", "publish_accounts",
     "inbox_setup", "inbox_bulk", "inbox_rules", "inbox",
     "api",
 )  # fmt: skip
