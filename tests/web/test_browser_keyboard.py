@@ -75,6 +75,7 @@ def test_a_refused_topic_name_takes_the_focus_to_its_error(
     _type_into(page, "#name", "two words")
     _type_into(page, "#query", "lumio")
     with page.expect_navigation():
+        page.keyboard.press("Tab")  # the inbox's box
         page.keyboard.press("Tab")  # the query's Test button
         page.keyboard.press("Tab")  # Create the topic
         page.keyboard.press("Enter")
@@ -98,8 +99,9 @@ def test_a_refused_topic_query_marks_the_query_field(site: Running, watched: Wat
     _type_into(page, "#name", "broken")
     _type_into(page, "#query", "lumio AND")
     with page.expect_navigation():
-        page.keyboard.press("Tab")
-        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")  # the inbox's box
+        page.keyboard.press("Tab")  # the query's Test button
+        page.keyboard.press("Tab")  # Create the topic
         page.keyboard.press("Enter")
     focused = page.evaluate(_FOCUSED)
     assert focused["role"] == "alert", f"the focus stayed at {focused}, not on the error"
@@ -261,8 +263,9 @@ def test_what_a_form_did_is_said_and_focused(site: Running, watched: WatchedPage
     _type_into(page, "#name", "announced")
     _type_into(page, "#query", "lumio")
     with page.expect_navigation():
-        page.keyboard.press("Tab")
-        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")  # the inbox's box
+        page.keyboard.press("Tab")  # the query's Test button
+        page.keyboard.press("Tab")  # Create the topic
         page.keyboard.press("Enter")
     assert page.url.endswith("/topics/announced")
     assert not page.title().startswith("Error"), page.title()
