@@ -180,7 +180,17 @@ def test_an_admin_removes_an_account_unless_a_waiting_post_names_it(served: Serv
         assert "Account old-masto removed." in html.unescape(listed)
         kept = admin.post("/plan/accounts/busy-masto/remove", data={"csrf_token": token})
         assert kept.status_code == 409
-        assert "still named by calendar posts waiting to go out" in html.unescape(kept.text)
+        said = html.unescape(re.sub(r"<[^>]+>", "", kept.text))
+        assert "still named by calendar posts waiting to go out" in said
+        # What to do, said for the page: no command to type there.
+        assert "(from the calendar, /plan/calendar), then remove the account" in said, said
+        assert "veille calendar" not in said
+        # A name already taken: removed on this page, not with a command.
+        taken = _add(admin, name="busy-masto", url="https://mastodon.example", secret="t")
+        said = html.unescape(re.sub(r"<[^>]+>", "", taken.text))
+        assert "an account named 'busy-masto' already exists" in said, said
+        assert "remove the account of that name first (on /plan/accounts)" in said
+        assert "veille publish account remove" not in said
     with Workspace.open(served.root) as ws:
         assert [a.name for a in ws.state.publish_accounts()] == ["busy-masto"]
 

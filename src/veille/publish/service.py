@@ -91,7 +91,8 @@ def add_account(
         raise UsageError(
             tr("an account named %(name)r already exists", name=name),
             hint=tr(
-                "Choose another name, or remove it first with `veille publish account remove`."
+                "Choose another name, or remove the account of that name first (%(how)s).",
+                how=ACCOUNT_REMOVE,
             ),
         )
     from veille.services import audit
@@ -172,6 +173,10 @@ ACCOUNT_ADD = Place(
     page=tr("an admin adds it on the publishing accounts page, /plan/accounts"),
     api=tr("ask whoever runs veille: veille publish account add"),
 )
+ACCOUNT_REMOVE = Place(
+    "veille publish account remove",
+    page=tr("on /plan/accounts"),
+)
 ACCOUNT_LIST = Place(
     "veille publish account list",
     page=tr("an admin sees them on the publishing accounts page, /plan/accounts"),
@@ -225,9 +230,11 @@ def remove_account(state: Any, name: str, *, by: str = "") -> None:
         raise Conflict(
             tr("account %(name)s is still named by calendar posts waiting to go out "
                "(%(posts)s); nothing was removed", name=name, posts=shown),
-            hint=tr("Move each to another account (veille calendar edit %(id)s --account OTHER) "
-                    "or remove it (veille calendar remove %(id)s), then remove the account.",
-                    id=first),
+            hint=tr("Move each to another account or remove it (%(how)s), then remove the "
+                    "account.", how=Place(
+                        tr("veille calendar edit %(id)s --account OTHER; veille calendar "
+                           "remove %(id)s", id=first),
+                        page=tr("from the calendar, /plan/calendar"))),
         )  # fmt: skip
     audit.record(state, by or None, "publish.account.remove", name)
 
