@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-_SECRET_PARAM = re.compile(
+#: A parameter or keyword whose name says its value is a secret.
+SECRET_PARAM = re.compile(
     r"(pass|pwd|secret|token|key|auth|sig|signature|apikey|api_key|access|code)", re.I
 )
 _TOKENISH = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-:.]{12,}$")
@@ -48,7 +49,7 @@ def _keyword_secrets(text: str) -> list[str]:
         return []
     found = []
     for name, _eq, value in _KEYWORD_VALUE.findall(text):
-        if _SECRET_PARAM.search(name):
+        if SECRET_PARAM.search(name):
             found.append(value)
             if value.startswith("'"):
                 found.append(value[1:-1])
@@ -68,7 +69,7 @@ def mask_url(url: str) -> str:
         return _KEYWORD_VALUE.sub(
             lambda m: (
                 m.group(0)
-                if not _SECRET_PARAM.search(m.group(1))
+                if not SECRET_PARAM.search(m.group(1))
                 else f"{m.group(1)}{m.group(2)}{MASK}"
             ),
             url,
@@ -88,7 +89,7 @@ def mask_url(url: str) -> str:
         netloc = _short(netloc)  # tgram://123456789:AAH…/ : the host is the token
     path = "/".join(_short(seg) if _TOKENISH.match(seg) else seg for seg in parts.path.split("/"))
     query = urlencode(
-        [(k, MASK if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query)],
+        [(k, MASK if SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query)],
         safe="*",
     )
     if not netloc and url.startswith(f"{parts.scheme}://"):
@@ -118,7 +119,7 @@ def _secrets_of(url: str) -> list[str]:
         found.append(user)
     for pair in parts.query.split("&"):
         name, _, value = pair.partition("=")
-        if _SECRET_PARAM.search(unquote(name)):
+        if SECRET_PARAM.search(unquote(name)):
             found.append(value)
     found += [seg for seg in parts.path.split("/") if _TOKENISH.match(seg)]
     return found + [unquote(s) for s in found]

@@ -57,9 +57,6 @@ _EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECA
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, None: 1}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$")
 
-#: How often a source is polled, named where the reader gave it: the CLI's
-#: option, the add form's field, the API's (veille.errors.Place).
-
 
 def parse_every(value: str | int | None, default: int) -> int:
     """Seconds from ``90``, ``30s``, ``15m``, ``2h`` or ``1d`` (at least 10 s)."""

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from veille.config import Settings
 from veille.errors import UsageError, tr
+from veille.urlmask import MASK, SECRET_PARAM
 
 T = TypeVar("T")
 
@@ -55,13 +56,17 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-# The paths whose part is a secret: an alert's Atom feed address
-# (``/feeds/TOKEN.atom``) and a query's value named like one (the one-click
-# unsubscribe link's ``?token=``).
+# The parts of a path that are secrets: an alert's Atom feed address
+# (``/feeds/TOKEN.atom``) and the value of a query's parameter whose name
+# says secret, as veille.urlmask reads names (the one-click unsubscribe
+# link's ``?token=``).
 _SECRET_PATH = re.compile(r"/feeds/[^/?#]+\.atom")
-_SECRET_QUERY = re.compile(
-    r"(?P<name>[?&][^=&]*(?:token|secret|key|pass|sig)[^=&]*=)[^&#]*", re.IGNORECASE
-)
+_QUERY_VALUE = re.compile(r"(?P<name>[?&][^=&#]*=)[^&#]*")
+
+
+def _masked_value(found: re.Match[str]) -> str:
+    name = found.group("name")
+    return name + MASK if SECRET_PARAM.search(name) else found.group(0)
 
 
 class _AccessLogSecrets(logging.Filter):
@@ -73,8 +78,8 @@ class _AccessLogSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            path = _SECRET_PATH.sub("/feeds/****.atom", args[2])
-            path = _SECRET_QUERY.sub(r"\g<name>****", path)
+            path = _SECRET_PATH.sub(f"/feeds/{MASK}.atom", args[2])
+            path = _QUERY_VALUE.sub(_masked_value, path)
             if path != args[2]:
                 record.args = (*args[:2], path, *args[3:])
         return True
