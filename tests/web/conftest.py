@@ -95,6 +95,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 @pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[Served]:
+    """As :func:`live_server` (the four role users), over a workspace of
+    the test's own: for a test that changes what the others read."""
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    served, server = serve(root)
+    try:
+        yield served
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def fresh_server(tmp_path: Path) -> Iterator[Served]:
     """The app over an empty workspace (no account yet: the first-run page)."""
     root = init_workspace(tmp_path / "ws")

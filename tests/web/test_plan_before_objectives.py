@@ -6,27 +6,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
-import pytest
 
-from tests.web.conftest import Served, add_role_users, csrf_from, serve
-from veille.workspace import init_workspace
+from tests.web.conftest import Served, csrf_from
 
 Login = Callable[..., httpx.Response | None]
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    root = init_workspace(tmp_path / "ws")
-    add_role_users(root)
-    app, server = serve(root)
-    try:
-        yield app
-    finally:
-        server.stop()
 
 
 def _words(page: str) -> str:
@@ -34,9 +20,9 @@ def _words(page: str) -> str:
 
 
 def test_a_manager_reads_the_kpis_and_people_added_before_any_objective(
-    served: Served, login: Login
+    own_server: Served, login: Login
 ) -> None:
-    with httpx.Client(base_url=served.url, timeout=30) as manager:
+    with httpx.Client(base_url=own_server.url, timeout=30) as manager:
         login(manager, "manager")
         empty = manager.get("/plan")
         assert empty.status_code == 303 and empty.headers["location"] == "/plan/start"

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.web.conftest import Served, add_role_users, csrf_from, serve
+from tests.web.conftest import Served, csrf_from
 from veille.inbox import items as inbox_items
 from veille.inbox.model import ItemFilter
 from veille.models import Author, Post
@@ -25,18 +24,7 @@ from veille.workspace import Workspace, init_workspace
 Login = Callable[..., httpx.Response | None]
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    root = init_workspace(tmp_path / "ws")
-    add_role_users(root)
-    app, server = serve(root)
-    try:
-        yield app
-    finally:
-        server.stop()
-
-
-def _collect(served: Served, n: int) -> list[int]:
+def _collect(own_server: Served, n: int) -> list[int]:
     """A post mentioning lumio arrives (the ingest path a collection takes);
     the ids of the inbox items afterwards."""
     post = Post.create(
@@ -47,7 +35,7 @@ def _collect(served: Served, n: int) -> list[int]:
         lang="en",
         published_at=datetime(2026, 11, 30, 10, n, tzinfo=UTC),
     )
-    with served.workspace() as ws:
+    with own_server.workspace() as ws:
         build_pipeline(ws, skip=("enrich",)).ingest([post])
         return sorted(i.id for i in inbox_items.list_items(ws.state, ItemFilter(limit=50)))
 
@@ -76,13 +64,13 @@ def _box(page: str) -> str:
 
 
 def test_an_analyst_flags_a_topic_for_the_inbox_on_its_page_and_unflags_it(
-    served: Served, login: Login
+    own_server: Served, login: Login
 ) -> None:
     """The inbox is empty and says to flag a topic on its page; the analyst
     creates a topic with "send its posts to the inbox" ticked: the next post
     it matches is an item. Unticked later on the topic's page, the next post
     is not; each change is said, and recorded as the analyst's."""
-    with httpx.Client(base_url=served.url, timeout=30) as analyst:
+    with httpx.Client(base_url=own_server.url, timeout=30) as analyst:
         login(analyst, "analyst")
         empty = html.unescape(analyst.get("/inbox").text)
         assert "on its page" in empty and "/topics" in empty
@@ -95,7 +83,7 @@ def test_an_analyst_flags_a_topic_for_the_inbox_on_its_page_and_unflags_it(
         said = html.unescape(made.text)
         assert "Topic support created; the posts it matches enter the inbox." in said
         assert " checked" in _box(said)
-        assert len(_collect(served, 1)) == 1
+        assert len(_collect(own_server, 1)) == 1
         assert "lumio help please" in analyst.get("/inbox").text
 
         page = analyst.get("/topics/support").text
@@ -105,8 +93,8 @@ def test_an_analyst_flags_a_topic_for_the_inbox_on_its_page_and_unflags_it(
         said = html.unescape(off.text)
         assert "The posts topic support matches no longer enter the inbox." in said
         assert " checked" not in _box(said)
-        assert len(_collect(served, 2)) == 1  # the second post entered nothing
-    with served.workspace() as ws:
+        assert len(_collect(own_server, 2)) == 1  # the second post entered nothing
+    with own_server.workspace() as ws:
         assert inbox_topics(ws.state) == set()
         assert ("analyst", "topic.inbox", "support", "off") in _audit(ws)
 
@@ -116,14 +104,14 @@ def _audit(ws: Workspace) -> list[tuple[str, str, str, str]]:
 
 
 def test_a_french_reader_flags_a_topic_in_french_and_a_viewer_reads_it(
-    served: Served, login: Login
+    own_server: Served, login: Login
 ) -> None:
     """The box and what is said after are in French for a French reader; a
     viewer, who cannot change the topic, reads that its posts enter the inbox."""
     cookies = {"veille_lang": "fr"}
     with (
-        httpx.Client(base_url=served.url, timeout=30, cookies=cookies) as analyst,
-        httpx.Client(base_url=served.url, timeout=30, cookies=cookies) as viewer,
+        httpx.Client(base_url=own_server.url, timeout=30, cookies=cookies) as analyst,
+        httpx.Client(base_url=own_server.url, timeout=30, cookies=cookies) as viewer,
     ):
         login(analyst, "analyst")
         login(viewer, "viewer")
@@ -142,29 +130,31 @@ def test_a_french_reader_flags_a_topic_in_french_and_a_viewer_reads_it(
         assert 'name="inbox"' not in read
         refused = viewer.post("/topics/support", data={"csrf_token": csrf_from(read)})
         assert refused.status_code == 403
-    with served.workspace() as ws:
+    with own_server.workspace() as ws:
         assert inbox_topics(ws.state) == {"support"}
 
 
-def test_a_refused_query_leaves_the_topic_flagged_as_it_was(served: Served, login: Login) -> None:
+def test_a_refused_query_leaves_the_topic_flagged_as_it_was(
+    own_server: Served, login: Login
+) -> None:
     """The analyst unticks the box and, in the same save, types a query that
     does not read: the save is refused with the query's error and the box as
     typed, and nothing changed: the topic still sends its posts to the inbox."""
-    with served.workspace() as ws:
+    with own_server.workspace() as ws:
         from veille.query.topics import add_topic
 
         add_topic(ws.state, "support", "lumio help", inbox=True)
-    with httpx.Client(base_url=served.url, timeout=30) as analyst:
+    with httpx.Client(base_url=own_server.url, timeout=30) as analyst:
         login(analyst, "analyst")
         form = _form(analyst.get("/topics/support").text, "/topics/support")
         del form["inbox"]
         refused = analyst.post("/topics/support", data=form | {"query": "lumio AND ("})
         assert refused.status_code == 400
         assert " checked" not in _box(refused.text)  # what was typed is kept
-    with served.workspace() as ws:
+    with own_server.workspace() as ws:
         assert inbox_topics(ws.state) == {"support"}
         assert all(a[1] != "topic.inbox" for a in _audit(ws))
-    assert len(_collect(served, 3)) == 1
+    assert len(_collect(own_server, 3)) == 1
 
 
 def test_an_integration_flags_a_topic_for_the_inbox_through_the_api(tmp_path: Path) -> None:
