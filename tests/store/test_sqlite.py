@@ -517,3 +517,69 @@ def test_a_store_in_memory_counts_api_requests_in_its_own_database(tmp_path: Pat
         finally:
             store.close()
     assert (tmp_path / "veille.db-counts").exists()
+
+
+# Makes databases in the rollback journal in the folder argv[1], and for
+# each starts two processes that open it at the same instant; prints what
+# each said. Run in a process of its own: it forks, which the test's
+# process (with its threads) should not.
+_OPEN_AT_ONCE = """
+import multiprocessing, sqlite3, sys, time
+from pathlib import Path
+from veille.errors import VeilleError
+from veille.store.sqlite import SQLiteStore
+
+def opener(path, go, said):
+    go.wait()
+    try:
+        SQLiteStore.open(path).close()
+        said.put("opened")
+    except VeilleError as exc:
+        said.put(f"refused: {exc}")
+
+if __name__ == "__main__":
+    fork = multiprocessing.get_context("fork")
+    for n in range(10):
+        path = str(Path(sys.argv[1]) / f"v{n}.db")
+        SQLiteStore.open(path).close()
+        conn = sqlite3.connect(path, isolation_level=None)
+        assert conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+        conn.close()
+        go, said = fork.Event(), fork.Queue()
+        pair = [fork.Process(target=opener, args=(path, go, said)) for _ in range(2)]
+        for process in pair:
+            process.start()
+        time.sleep(0.05)
+        go.set()
+        for process in pair:
+            process.join()
+        print(said.get().replace(chr(10), " "), flush=True)
+        print(said.get().replace(chr(10), " "), flush=True)
+        conn = sqlite3.connect(path)
+        print("journal:", conn.execute("PRAGMA journal_mode").fetchone()[0], flush=True)
+        conn.close()
+"""
+
+
+def test_two_processes_opening_a_database_in_the_rollback_journal_both_open_it(
+    tmp_path: Path,
+) -> None:
+    """A database not yet in the write-ahead journal (an older veille's, one
+    the sqlite3 shell made, a backup copied back) opened by the collector
+    and the web app at once: each asked for the lock that changes the
+    journal, SQLite answered one of them "database is locked" at once
+    (waiting could never end), and that process stopped, 'locked by
+    another veille process' (in 11 of 30 tries)."""
+    import os
+    import subprocess
+    import sys
+
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    run = subprocess.run(
+        [sys.executable, "-c", _OPEN_AT_ONCE, str(tmp_path)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    said = run.stdout.splitlines()
+    assert said == ["opened", "opened", "journal: wal"] * 10, said

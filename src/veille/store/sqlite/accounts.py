@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.errors import StoreError, StoreLocked
 from veille.store.protocols.accounts import AuditEntry, SessionRecord, TokenRecord, UserRecord
-from veille.store.sqlite.filters import translate_error
+from veille.store.sqlite.filters import translate_error, write_ahead
 
 log = logging.getLogger(__name__)
 
@@ -319,7 +319,7 @@ class SQLiteAccounts(SQLiteAccountsTx):
         except sqlite3.Error as exc:
             raise translate_error(exc, name) from exc
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
+            write_ahead(conn, self.timeout)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute(_COUNTS_TABLE)
         except sqlite3.Error as exc:

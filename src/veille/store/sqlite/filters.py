@@ -1,9 +1,11 @@
-"""Pieces every SQLite domain module shares: plain post filters as SQL, and
-sqlite3 errors as errors a user can act on."""
+"""Pieces every SQLite domain module shares: plain post filters as SQL,
+sqlite3 errors as errors a user can act on, and the write-ahead journal
+a file is opened in."""
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from typing import Any
 
 from veille.errors import DiskFull, StoreError, StoreLocked, tr
@@ -25,6 +27,33 @@ def translate_error(exc: sqlite3.Error, path: str) -> StoreError:
             hint=tr("Free some space and run the command again."),
         )
     return StoreError(f"{path}: {msg}")
+
+
+def write_ahead(conn: sqlite3.Connection, timeout: float) -> None:
+    """Put the file ``conn`` opened in SQLite's write-ahead journal mode,
+    waiting up to ``timeout`` seconds for another process doing the same.
+
+    A file still in the rollback journal (one an older veille or the
+    sqlite3 shell made, a backup copied back) is changed by the first
+    process that opens it. Two opening it at once (the collector and the
+    web app started together) each held a shared lock and asked for the
+    exclusive one; SQLite sees that neither can wait for the other and
+    answers "database is locked" at once, busy timeout or not: one of the
+    two stopped (four times in five in a test). The one refused tries
+    again, and finds the file changed by the other.
+    """
+    until = time.monotonic() + timeout
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            msg = str(exc)
+            if not ("locked" in msg or "busy" in msg) or time.monotonic() >= until:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def store_away(exc: sqlite3.Error, path: str) -> StoreError | None:

@@ -24,7 +24,7 @@ from veille.store.sqlite.analytics_sql import floor_div
 from veille.store.sqlite.calendar import SQLiteCalendar, SQLiteCalendarTx
 from veille.store.sqlite.collection import SQLiteCollection, SQLiteCollectionTx
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
-from veille.store.sqlite.filters import Answering, filter_sql, translate_error
+from veille.store.sqlite.filters import Answering, filter_sql, translate_error, write_ahead
 from veille.store.sqlite.functions import install as install_functions
 from veille.store.sqlite.inbox import SQLiteInbox, SQLiteInboxTx
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
@@ -406,7 +406,7 @@ class SQLiteStore(
         conn = _connect(name, timeout)
         try:
             if name != ":memory:":
-                conn.execute("PRAGMA journal_mode = WAL")
+                write_ahead(conn, timeout)
             _configure(conn, timeout)
             migrate(conn, path=name)
             terms_again(conn, path=name)
