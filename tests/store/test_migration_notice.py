@@ -138,7 +138,8 @@ def test_two_processes_opening_a_workspace_to_migrate_migrate_it_once(tmp_path: 
     _go(first)
     _go(second)
     outs = [p.communicate(timeout=300) for p in (first, second)]
-    assert [p.returncode for p in (first, second)] == [0, 0], outs
+    # Each process's whole stderr when one fails (a list's repr is cut short).
+    assert [p.returncode for p in (first, second)] == [0, 0], "\n----\n".join(e for _o, e in outs)
     said = [err for _out, err in outs]
     assert sum("0283_fts_ligatures.py done: 20,000 posts reworked" in e for e in said) == 1, said
     applied = _applied(db)  # 0283 and every later one, each once
