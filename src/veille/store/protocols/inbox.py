@@ -60,6 +60,10 @@ class InboxState(Protocol):
         the item after, or ``None`` when its version moved (a conflict)."""
         ...
 
+    def inbox_snoozed_until(self, at: int, *, limit: int = 500) -> list[Item]:
+        """Snoozed items whose snooze ends at ``at`` or before, soonest first."""
+        ...
+
     def inbox_events(self, item_id: int) -> list[Event]:
         """The item's events, oldest first; a detail made by
         :func:`veille.errors.tr` comes back as that text (kept with
@@ -192,6 +196,10 @@ class InboxStateTx(Protocol):
 
     def apply_inbox_change(self, item_id: int, change: ItemChange, at: int) -> None:
         """A rule's changes to a new item (fields, labels, events)."""
+        ...
+
+    def snoozed_inbox_items(self) -> list[Item]:
+        """Every snoozed item (a few: they are put aside by hand)."""
         ...
 
     def record_rule_run(self, rule_id: int, error: str | None, at: int) -> None:
