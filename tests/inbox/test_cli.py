@@ -250,5 +250,6 @@ def test_snooze_takes_items_out_of_the_open_list_until_unsnoozed(run) -> None:
     bad = run("inbox", "bulk", "snooze", str(first), "--value", "later", code=2)
     assert "'later': that is neither a preset nor a date and time" in bad.output
     assert "tomorrow" in bad.output
+    assert "snoozed until " in run("inbox", "show", str(second)).stdout
     history = _rows(run("inbox", "show", str(second), "--format", "json"))["events"]
     assert [e["action"] for e in history][-1] == "snooze"

@@ -221,6 +221,7 @@ def register_items(inbox: typer.Typer) -> None:
             f"#{item.id} [{item.status}] {item.priority} · {item.platform} · "
             + author_label(item.author, "en")
             + (f" · assigned to {item.assignee}" if item.assignee else "")
+            + (f" · snoozed until {_local(item.snoozed_until, tz)}" if item.snoozed_until else "")
             + (" · DELETED UPSTREAM" if item.deleted_upstream_at else ""),
             markup=False,
         )

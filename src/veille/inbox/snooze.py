@@ -27,6 +27,7 @@ from veille.inbox.model import SNOOZED, Item, ItemChange
 if TYPE_CHECKING:
     from veille.inbox.hours import WorkingTime
     from veille.models import Post
+    from veille.store.protocols.inbox import SnoozedItem
 
 #: The presets people pick; any other value is a duration ("90m", "2d") or a
 #: date and time in the reader's time zone.
@@ -86,7 +87,7 @@ def snooze_time(
     return when
 
 
-def _woken(item: Item) -> dict[str, Any]:
+def _woken(item: Item | SnoozedItem) -> dict[str, Any]:
     """The fields of an item coming back open: with its assignee, as they left it."""
     return {"status": "assigned" if item.assignee else "new", "snoozed_until": None}
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.errors import restored, storable
 from veille.store.portable import Sql, marks
-from veille.store.protocols.inbox import ItemTimes
+from veille.store.protocols.inbox import ItemTimes, SnoozedItem
 
 if TYPE_CHECKING:
     from veille.inbox.model import Event, Item, ItemChange, ItemFilter, Reply
@@ -275,12 +275,14 @@ class PortableInbox:
 
     def inbox_snoozed_until(self, at: int, *, limit: int = 500) -> list[Item]:
         sql = self._sql_read()
+        # No condition on the status: the planner took the status index and
+        # read every snoozed item (snoozed_until is set only while snoozed).
         rows = sql.rows(
             f"SELECT {ITEM_COLUMNS} FROM inbox_items WHERE snoozed_until IS NOT NULL "
-            "AND snoozed_until <= ? AND status = 'snoozed' ORDER BY snoozed_until, id LIMIT ?",
+            "AND snoozed_until <= ? ORDER BY snoozed_until, id LIMIT ?",
             (at, limit),
         )
-        return _items(sql, rows)
+        return [i for i in _items(sql, rows) if i.status == "snoozed"]
 
     def inbox_events(self, item_id: int) -> list[Event]:
         from veille.inbox.model import Event
@@ -594,13 +596,15 @@ class PortableInboxTx:
     def apply_inbox_change(self, item_id: int, change: ItemChange, at: int) -> None:
         write_change(self._sql_tx(), item_id, change, at)
 
-    def snoozed_inbox_items(self) -> list[Item]:
-        # The partial index on snoozed_until: as cheap as the few snoozed items.
+    def snoozed_inbox_items(self) -> list[SnoozedItem]:
+        # Only the columns compared, read from the snoozed items' index alone
+        # (snoozed_until is set only while snoozed): whole items (their text,
+        # their times) cost the ingest of 1,000 replies 23% at 2,500 snoozed.
         rows = self._sql_tx().rows(
-            f"SELECT {ITEM_COLUMNS} FROM inbox_items WHERE snoozed_until IS NOT NULL "
-            "AND status = 'snoozed'"
+            "SELECT id, platform, author, post_id, thread_id, assignee FROM inbox_items "
+            "WHERE snoozed_until IS NOT NULL"
         )
-        return [item_of(r, {}) for r in rows]
+        return [SnoozedItem(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
     def record_rule_run(self, rule_id: int, error: str | None, at: int) -> None:
         sql = self._sql_tx()

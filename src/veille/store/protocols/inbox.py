@@ -29,6 +29,18 @@ class ItemTimes:
     closed_at: int | None
 
 
+@dataclass(frozen=True)
+class SnoozedItem:
+    """A snoozed item, as much of it as tells whether its author wrote again."""
+
+    id: int
+    platform: str
+    author: str
+    post_id: str
+    thread_id: str | None
+    assignee: str | None
+
+
 class InboxState(Protocol):
     """The inbox: items and what happened to them, rules, teams, views."""
 
@@ -61,7 +73,8 @@ class InboxState(Protocol):
         ...
 
     def inbox_snoozed_until(self, at: int, *, limit: int = 500) -> list[Item]:
-        """Snoozed items whose snooze ends at ``at`` or before, soonest first."""
+        """Snoozed items whose snooze ends at ``at`` or before, soonest first
+        (read on the index of the snoozes' ends: as cheap as those due)."""
         ...
 
     def inbox_events(self, item_id: int) -> list[Event]:
@@ -198,7 +211,7 @@ class InboxStateTx(Protocol):
         """A rule's changes to a new item (fields, labels, events)."""
         ...
 
-    def snoozed_inbox_items(self) -> list[Item]:
+    def snoozed_inbox_items(self) -> list[SnoozedItem]:
         """Every snoozed item (a few: they are put aside by hand)."""
         ...
 
