@@ -13,6 +13,13 @@
    cost: one query for the page, never one per item). With
    ``--web`` (the web app installed), p95 of ``GET /inbox`` over loopback
    beside ``GET /login`` on the same server.
+3. Snoozes (``--snooze``): what waking the snoozed items costs where
+   nothing is due, at 50,000 open items of which one in twenty is snoozed:
+   the list page's query with the wake check before it (what
+   :func:`veille.inbox.items.list_items` does) beside the same query
+   without it, alternating; and the ingest's check for a new post from a
+   snoozed item's author (a batch of 1,000 replies) beside the ingest of
+   that batch through the pipeline, in the same run.
 
     python bench/inbox.py                       # full size
     python bench/inbox.py --posts 10000 --items 5000
@@ -238,6 +245,68 @@ def _bench_web(root: Path, repeat: int) -> None:
           f"ratio {p95 / b95:5.2f}x")  # fmt: skip
 
 
+def bench_snooze(n_items: int, repeat: int) -> None:
+    from veille.inbox import items as svc
+    from veille.inbox.model import OPEN_STATUSES, ItemChange, ItemFilter
+    from veille.inbox.snooze import wake_on_replies
+    from veille.models import Author, Post
+    from veille.pipeline.ingest import build_pipeline
+    from veille.query.topics import add_topic
+    from veille.workspace import Workspace, init_workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "ws"
+        init_workspace(root)
+        ws = Workspace.open(root)
+        _fill(ws, n_items)
+        later = int(time.time()) + 86_400
+        snoozed = 0
+        with ws.state.transaction() as tx:
+            for item_id in range(1, n_items + 1, 20):
+                tx.apply_inbox_change(
+                    item_id, ItemChange({"status": "snoozed", "snoozed_until": later}), later
+                )
+                snoozed += 1
+        flt = ItemFilter(statuses=OPEN_STATUSES, limit=50)
+        woke: list[float] = []
+        bare: list[float] = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            svc.list_items(ws.state, flt)  # the wake check, then the query
+            woke.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            ws.state.inbox_items(flt)  # the query alone
+            bare.append(time.perf_counter() - t)
+        w, b = statistics.median(woke), statistics.median(bare)
+        print(f"open items={n_items}, snoozed={snoozed}, none due; {repeat} runs")
+        print(f"list query with the wake check median {w * 1000:7.2f} ms (p95 "
+              f"{_pct(woke, 0.95) * 1000:.2f})   alone median {b * 1000:7.2f} ms (p95 "
+              f"{_pct(bare, 0.95) * 1000:.2f})   ratio {w / b:5.2f}x")  # fmt: skip
+        add_topic(ws.state, "lumio", "lumio", inbox=True)
+        pipeline = build_pipeline(ws, skip=("enrich",))
+        check: list[float] = []
+        ingest: list[float] = []
+        base = datetime(2026, 12, 1, tzinfo=UTC)
+        for run in range(max(3, repeat // 10)):
+            batch = [
+                Post.create(platform="mastodon", native_id=f"r{run}-{i}",
+                            text=f"lumio reply {i}", author=Author(f"someone{i}"),
+                            published_at=base, lang="en", parent_id=f"mastodon:{i}")
+                for i in range(1000)
+            ]  # fmt: skip
+            t = time.perf_counter()
+            with ws.state.transaction() as tx:
+                wake_on_replies(tx, batch, int(time.time()))
+            check.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            pipeline.ingest(batch)
+            ingest.append(time.perf_counter() - t)
+        c, i_ = statistics.median(check), statistics.median(ingest)
+        print(f"1,000 replies: the author check median {c * 1000:7.2f} ms   their ingest "
+              f"(check included) median {i_ * 1000:7.2f} ms   share {c / i_:6.1%}")  # fmt: skip
+        ws.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=100_000)
@@ -245,7 +314,11 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=50_000)
     ap.add_argument("--repeat", type=int, default=100)
     ap.add_argument("--web", action="store_true", help="also time GET /inbox over loopback")
+    ap.add_argument("--snooze", action="store_true", help="only the snoozes' wake checks")
     args = ap.parse_args()
+    if args.snooze:
+        bench_snooze(args.items, args.repeat)
+        return
     bench_rules(args.posts, args.rules)
     bench_list(args.items, args.repeat, args.web)
 

@@ -230,3 +230,26 @@ def test_answered_and_team_removed_are_said_in_french(run) -> None:
     run("inbox", "team", "support", "alice", "bob")
     out = run("inbox", "team", "support", env=french).stdout
     assert out.strip() == "Équipe support supprimée.", out
+
+
+def test_snooze_takes_items_out_of_the_open_list_until_unsnoozed(run) -> None:
+    first, second = (r["id"] for r in _rows(run("inbox", "list", "--format", "json")))
+    out = run("inbox", "snooze", str(first), str(second), "--until", "3h").stdout
+    assert f"#{first} is snoozed until " in out and f"#{second} is snoozed until " in out
+    assert _rows(run("inbox", "list", "--format", "json")) == []
+    table = run("inbox", "list", "--view", "snoozed", env={"COLUMNS": "200"}).stdout
+    assert "snoozed until" in table and "(UTC)" in table
+    snoozed = _rows(run("inbox", "list", "--status", "snoozed", "--format", "json"))
+    assert {r["id"] for r in snoozed} == {first, second}
+    assert all(r["snoozed_until"] for r in snoozed)
+    assert "is now new" in run("inbox", "unsnooze", str(first)).stdout
+    assert [r["id"] for r in _rows(run("inbox", "list", "--format", "json"))] == [first]
+    # A past time, a word it does not know: said, nothing changed.
+    bad = run("inbox", "snooze", str(first), "--until", "2020-01-01 09:00", code=2)
+    assert "that time is past" in bad.output
+    bad = run("inbox", "bulk", "snooze", str(first), "--value", "later", code=2)
+    assert "'later': that is neither a preset nor a date and time" in bad.output
+    assert "tomorrow" in bad.output
+    assert "snoozed until " in run("inbox", "show", str(second)).stdout
+    history = _rows(run("inbox", "show", str(second), "--format", "json"))["events"]
+    assert [e["action"] for e in history][-1] == "snooze"

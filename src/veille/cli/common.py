@@ -489,6 +489,7 @@ LIST_HEADS = {
     "language": tr("language"), "when": tr("when"), "account": tr("account"),
     "problems": tr("problems"), "url": tr("url"), "handle": tr("handle"), "secret": tr("secret"),
     "limit": tr("limit"), "published_at": tr("published_at"), "timezone": tr("timezone"),
+    "snoozed_until": tr("snoozed until"),
 }  # fmt: skip
 
 

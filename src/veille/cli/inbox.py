@@ -52,6 +52,30 @@ def _actor(who: str | None) -> str:
     return who.strip() if who and who.strip() else "cli"
 
 
+def _zone(ws: Any, who: str | None) -> str:
+    """The time zone of the person running the command (``--as``: their
+    own, where they set one), else the workspace's."""
+    from veille.services import users
+
+    person = users.get_user(ws.state, who) if who and who.strip() else None
+    return users.shown_zone(person, ws.settings.workspace.timezone)
+
+
+def _snooze_time(ws: Any, value: str, zone: str) -> Any:
+    from veille.inbox.hours import WorkingTime, working_settings
+    from veille.inbox.snooze import snooze_time
+
+    hours = WorkingTime.from_settings(working_settings(ws))
+    return snooze_time(value, hours=hours, timezone=zone)
+
+
+def _local(when: Any, zone: str) -> str:
+    from veille.timefmt import zone as tz
+    from veille.timefmt import zone_name
+
+    return f"{when.astimezone(tz(zone)):%Y-%m-%d %H:%M} ({zone_name(zone)})"
+
+
 def item_row(item: Any, due: Any = None) -> dict[str, Any]:
     text = " ".join(item.text.split())
     return {
@@ -74,6 +98,7 @@ def item_row(item: Any, due: Any = None) -> dict[str, Any]:
         "url": item.url,
         "due": due.state if due is not None else None,
         "due_at": due.due_at if due is not None else None,
+        "snoozed_until": item.snoozed_until,
         "text": text if len(text) <= 80 else text[:79] + "…",
     }
 
@@ -144,13 +169,19 @@ def register_items(inbox: typer.Typer) -> None:
             found = svc.list_items(ws.state, flt)
             dues = due_states(working_settings(ws), found)
             reader = cli_language(ws.root)
+            zone = _zone(ws, as_)
         rows = [item_row(i, dues.get(i.id)) for i in found]
         if output is DataFormat.json:
             print_json(rows)
             return
+        columns = list(_COLUMNS)
+        if any(i.snoozed_until for i in found):  # when each comes back
+            columns.insert(columns.index("due"), "snoozed_until")
         for row in rows:  # no author: said, not an empty cell
             row["author"] = author_cell(row["author"], reader)
-        print_rows(rows, _COLUMNS, RowFormat.table, heads=said_heads(speaker(reader), LIST_HEADS))
+            if row["snoozed_until"]:
+                row["snoozed_until"] = _local(row["snoozed_until"], zone)
+        print_rows(rows, columns, RowFormat.table, heads=said_heads(speaker(reader), LIST_HEADS))
 
     @inbox.command("show")
     @handle_errors
@@ -190,6 +221,7 @@ def register_items(inbox: typer.Typer) -> None:
             f"#{item.id} [{item.status}] {item.priority} · {item.platform} · "
             + author_label(item.author, "en")
             + (f" · assigned to {item.assignee}" if item.assignee else "")
+            + (f" · snoozed until {_local(item.snoozed_until, tz)}" if item.snoozed_until else "")
             + (" · DELETED UPSTREAM" if item.deleted_upstream_at else ""),
             markup=False,
         )
@@ -255,6 +287,56 @@ def register_items(inbox: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             item = svc.set_status(ws.state, item_id, status, actor=_actor(as_), version=version)
+            tell(ws, tr("#%(id)s is now %(status)s.", id=item.id, status=_word(item.status)))
+
+    @inbox.command("snooze")
+    @handle_errors
+    def snooze_(
+        ids: Annotated[list[int], typer.Argument(help="Item numbers.")],
+        until: Annotated[
+            str,
+            typer.Option(
+                "--until",
+                help="3h (or any 90m, 2d), tomorrow (the working day's start), monday, "
+                "or a date and time (2026-12-09 14:00, your time zone).",
+            ),
+        ],
+        version: Annotated[int | None, typer.Option(help="Fail if the item changed since.")] = None,
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Put items aside until a time: out of the open lists, back open then
+        (or when their author writes again)."""
+        from veille.inbox import items as svc
+
+        with open_workspace(workspace) as ws:
+            zone = _zone(ws, as_)
+            when = _snooze_time(ws, until, zone)
+            versions = {ids[0]: version} if version is not None and len(ids) == 1 else None
+            result = svc.bulk(
+                ws.state, ids, "snooze", when.isoformat(), actor=_actor(as_), versions=versions
+            )
+            shown = _local(when, zone)
+            for item_id in result.done:
+                tell(ws, tr("#%(id)s is snoozed until %(when)s.", id=item_id, when=shown))
+            for item_id, error in result.failed.items():
+                tell(ws, tr("#%(id)s: %(error)s", id=item_id, error=error))
+        if result.failed:
+            raise typer.Exit(1)
+
+    @inbox.command("unsnooze")
+    @handle_errors
+    def unsnooze_(
+        item_id: IdArg,
+        version: Annotated[int | None, typer.Option(help="Fail if the item changed since.")] = None,
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Bring a snoozed item back open now."""
+        from veille.inbox import snooze as sn
+
+        with open_workspace(workspace) as ws:
+            item = sn.unsnooze(ws.state, item_id, actor=_actor(as_), version=version)
             tell(ws, tr("#%(id)s is now %(status)s.", id=item.id, status=_word(item.status)))
 
     @inbox.command("priority")
@@ -335,10 +417,13 @@ def register_items(inbox: typer.Typer) -> None:
     @handle_errors
     def bulk(
         action: Annotated[
-            str, typer.Argument(help="assign, unassign, status, priority, tag or category.")
+            str,
+            typer.Argument(help="assign, unassign, status, priority, tag, category or snooze."),
         ],
         ids: Annotated[list[int], typer.Argument(help="Item numbers.")],
-        value: Annotated[str, typer.Option(help="The person, status, priority, tag…")] = "",
+        value: Annotated[
+            str, typer.Option(help="The person, status, priority, tag, snooze's end (3h, monday…)…")
+        ] = "",
         as_: AsOpt = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
@@ -346,6 +431,8 @@ def register_items(inbox: typer.Typer) -> None:
         from veille.inbox import items as svc
 
         with open_workspace(workspace) as ws:
+            if action == "snooze":  # a preset or a time as `inbox snooze --until` takes it
+                value = _snooze_time(ws, value, _zone(ws, as_)).isoformat()
             result = svc.bulk(ws.state, ids, action, value, actor=_actor(as_))
             done = Count(len(result.done))
             tell(ws, trn("%(n)s item done.", "%(n)s items done.", done, n=done))

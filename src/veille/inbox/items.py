@@ -10,6 +10,7 @@ changed.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -21,6 +22,7 @@ from veille.errors import NotFound, Place, UsageError, tr
 from veille.inbox.model import (
     DONE_STATUSES,
     OPEN_STATUSES,
+    SNOOZED,
     Conflict,
     Event,
     Item,
@@ -42,7 +44,10 @@ BUILTIN_VIEWS: dict[str, dict[str, Any]] = {
     # then unassigned) is still to be picked up.
     "unassigned": {"unassigned": True, "statuses": list(OPEN_STATUSES)},
     "open": {"statuses": list(OPEN_STATUSES)},
+    # Put aside until a time; each comes back open on its own then.
+    "snoozed": {"statuses": [SNOOZED]},
 }
+log = logging.getLogger(__name__)
 
 
 def _now() -> int:
@@ -50,6 +55,14 @@ def _now() -> int:
 
 
 def list_items(state: Any, flt: ItemFilter | None = None) -> list[Item]:
+    """The items ``flt`` lists, once the snoozes that ended have woken theirs
+    (where no scheduler runs, a list still shows them back at their time)."""
+    from veille.inbox.snooze import wake_due
+
+    try:
+        wake_due(state)
+    except Exception as exc:  # the list is still worth showing
+        log.warning("waking the snoozed inbox items failed: %s", exc)
     items: list[Item] = state.inbox_items(flt or ItemFilter())
     return items
 
@@ -178,6 +191,8 @@ def release_items_of(state: Any, username: str, *, actor: str) -> int:
 
 def status_fields(item: Item, status: str, at: int) -> dict[str, Any]:
     fields: dict[str, Any] = {"status": status}
+    if item.snoozed_until is not None and status != SNOOZED:
+        fields["snoozed_until"] = None  # out of its snooze, by hand or by a rule
     if status in ("closed", "ignored"):
         if item.closed_at is None:
             fields["closed_at"] = at
@@ -190,6 +205,16 @@ def set_status(
     state: Any, item_id: int, status: str, *, actor: str, version: int | None = None
 ) -> Item:
     status = check_status(status)
+    if status == SNOOZED:
+        raise UsageError(
+            tr("an item is snoozed until a time"),
+            hint=tr(
+                "Use %(where)s.",
+                where=Place(
+                    f"veille inbox snooze {item_id} --until …", page=tr("the item's Snooze button")
+                ),
+            ),
+        )
     item = get_item(state, item_id)
     fields = status_fields(item, status, _now())
     return change(
@@ -289,7 +314,7 @@ def clear_deleted_upstream(state: Any, item_id: int, *, actor: str, detail: str 
     return change(state, item_id, undone, version=None, actor=actor)
 
 
-BULK_ACTIONS = ("assign", "unassign", "status", "priority", "tag", "category")
+BULK_ACTIONS = ("assign", "unassign", "status", "priority", "tag", "category", "snooze")
 
 
 @dataclass
@@ -312,8 +337,11 @@ def bulk(
     ``versions``: the version of each item as the caller read it (a list
     page): an item changed since (a colleague took it meanwhile) is left as
     it is and reported (:class:`Conflict`), never overwritten. Tags and
-    categories add or remove, so they need none."""
+    categories add or remove, so they need none. ``snooze``'s value is the
+    time it ends, ISO 8601 with its offset (what
+    :func:`veille.inbox.snooze.snooze_time` made of a preset)."""
     from veille.errors import VeilleError
+    from veille.inbox import snooze as snoozing
 
     if action not in BULK_ACTIONS:
         raise UsageError(
@@ -327,6 +355,7 @@ def bulk(
         value = check_priority(value)
     elif action == "assign":
         value = check_user(state, value)
+    until = snoozing.until_of(value) if action == "snooze" else None
     result = BulkResult()
     for item_id in dict.fromkeys(item_ids):
         read = (versions or {}).get(item_id)
@@ -339,6 +368,8 @@ def bulk(
                 set_status(state, item_id, value, actor=actor, version=read)
             elif action == "priority":
                 set_priority(state, item_id, value, actor=actor, version=read)
+            elif until is not None:
+                snoozing.snooze(state, item_id, until, actor=actor, version=read)
             elif action == "tag":
                 label(state, item_id, actor=actor, tags=[value])
             else:

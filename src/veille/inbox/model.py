@@ -11,8 +11,13 @@ from veille import errors
 from veille.errors import UsageError, tr
 from veille.suggest import did_you_mean
 
-STATUSES = ("new", "assigned", "in_progress", "responded", "closed", "ignored")
+STATUSES = ("new", "assigned", "in_progress", "snoozed", "responded", "closed", "ignored")
 OPEN_STATUSES = ("new", "assigned", "in_progress")
+# Put aside until a time (``Item.snoozed_until``): out of the open views, still
+# in the backlog; it comes back open at that time, or when its author writes again.
+SNOOZED = "snoozed"
+# What a person picks as a status (a snooze takes its time: veille.inbox.snooze).
+SETTABLE_STATUSES = tuple(s for s in STATUSES if s != SNOOZED)
 # Handled: the item left the backlog (a reply went out or nothing is to be done).
 DONE_STATUSES = ("responded", "closed", "ignored")
 PRIORITIES = ("urgent", "high", "normal", "low")
@@ -101,6 +106,7 @@ class Item:
     replying: str | None = None
     replying_until: datetime | None = None
     version: int = 1
+    snoozed_until: datetime | None = None
 
     @property
     def is_open(self) -> bool:

@@ -190,6 +190,11 @@ def make_rule(
             value = check_priority(value)
         elif kind == "status":
             value = check_status(value)
+            if value == "snoozed":  # a snooze needs its time, which a rule has not
+                raise UsageError(
+                    tr("a rule cannot snooze an item"),
+                    hint=tr("Set another status; people snooze an item until a time."),
+                )
         elif not value.strip():
             raise UsageError(tr("the %(kind)s action needs a value", kind=kind))
         checked.append((kind, value.strip()))

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from veille.inbox.rules import Rule, RuleContext, actions_of, holds
+from veille.inbox.snooze import wake_on_replies
 
 if TYPE_CHECKING:
     from veille.inbox.hours import WorkingTime
@@ -129,6 +130,8 @@ def inbox_stage(context: StageContext) -> Stage:
     def in_transaction(tx: StoreTransaction, result: UpsertResult) -> None:
         if not result.new:
             return
+        # A snoozed item whose author wrote again in its thread is back open now.
+        wake_on_replies(tx, [p for p in result.new if p.parent_id or p.thread_id], int(time.time()))
         topics, rules = state()
         if not topics:
             return

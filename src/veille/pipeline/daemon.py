@@ -153,6 +153,9 @@ def run_daemon(
     erasures = RepeatedFailures(
         log, "finishing unfinished erasures failed", "The next pass tries again."
     )
+    snoozes = RepeatedFailures(
+        log, "waking snoozed inbox items failed", "The next pass tries again."
+    )
     erasing_elsewhere: set[str] = set()  # the erasures' holders said to run elsewhere
     try:
         while not state.stop.is_set():
@@ -174,6 +177,7 @@ def run_daemon(
                     passes.succeeded()
             if schedules:
                 _finish_erasures(workspace, erasures, erasing_elsewhere, state)
+                _wake_snoozed(workspace, clock, snoozes)
                 _upkeep(workspace, state)
                 _backup(workspace, state)
                 _snapshot_accounts(workspace, http, snapshots)
@@ -313,6 +317,21 @@ def _finish_erasures(
             )  # fmt: skip
     if not failed:
         failures.succeeded()
+
+
+def _wake_snoozed(workspace: Any, clock: StoreClock, failures: RepeatedFailures) -> None:
+    """Each pass: the inbox items whose snooze ended come back open (one
+    indexed read when none did)."""
+    from veille.inbox.snooze import wake_due
+
+    try:
+        woken = wake_due(workspace.state, int(clock.now()))
+    except Exception as exc:
+        failures.failed(exc)
+        return
+    failures.succeeded()
+    if woken:
+        log.info("inbox items back from their snooze: %s", ", ".join(map(str, woken)))
 
 
 UPKEEP_EVERY = 3600.0  # seconds between two upkeeps in a running daemon

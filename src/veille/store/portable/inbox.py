@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.errors import restored, storable
 from veille.store.portable import Sql, marks
-from veille.store.protocols.inbox import ItemTimes
+from veille.store.protocols.inbox import ItemTimes, SnoozedItem
 
 if TYPE_CHECKING:
     from veille.inbox.model import Event, Item, ItemChange, ItemFilter, Reply
@@ -22,13 +22,13 @@ ITEM_COLUMNS = (
     "id, post_id, platform, author, text, published_at, created_at, updated_at, status, "
     "priority, assignee, lang, author_name, followers, url, title, parent_id, thread_id, "
     "sentiment, topics, first_response_at, closed_at, deleted_upstream_at, replying, "
-    "replying_until, version"
+    "replying_until, version, snoozed_until"
 )
 # The columns a change may set (anything else is a programming error).
 CHANGEABLE = frozenset(
     {
         "status", "priority", "assignee", "sentiment", "first_response_at", "closed_at",
-        "deleted_upstream_at", "replying", "replying_until",
+        "deleted_upstream_at", "replying", "replying_until", "snoozed_until",
     }
 )  # fmt: skip
 _TIMES = "id, platform, priority, assignee, status, created_at, first_response_at, closed_at"
@@ -68,7 +68,7 @@ def item_of(row: Sequence[Any], labels: Mapping[int, list[tuple[str, str]]]) -> 
         categories=tuple(sorted(v for k, v in own if k == "category")),
         first_response_at=_ts(row[20]), closed_at=_ts(row[21]),
         deleted_upstream_at=_ts(row[22]), replying=row[23], replying_until=_ts(row[24]),
-        version=int(row[25]),
+        version=int(row[25]), snoozed_until=_ts(row[26]),
     )  # fmt: skip
 
 
@@ -273,6 +273,17 @@ class PortableInbox:
                 return None
         return self.inbox_item(item_id)
 
+    def inbox_snoozed_until(self, at: int, *, limit: int = 500) -> list[Item]:
+        sql = self._sql_read()
+        # No condition on the status: the planner took the status index and
+        # read every snoozed item (snoozed_until is set only while snoozed).
+        rows = sql.rows(
+            f"SELECT {ITEM_COLUMNS} FROM inbox_items WHERE snoozed_until IS NOT NULL "
+            "AND snoozed_until <= ? ORDER BY snoozed_until, id LIMIT ?",
+            (at, limit),
+        )
+        return [i for i in _items(sql, rows) if i.status == "snoozed"]
+
     def inbox_events(self, item_id: int) -> list[Event]:
         from veille.inbox.model import Event
 
@@ -378,6 +389,7 @@ class PortableInbox:
                     "UPDATE inbox_items SET first_response_at = coalesce(first_response_at, ?), "
                     "status = CASE WHEN status IN ('closed', 'ignored') THEN status "
                     "ELSE 'responded' END, replying = NULL, replying_until = NULL, "
+                    "snoozed_until = NULL, "
                     "version = version + 1, updated_at = ? "
                     "WHERE id = (SELECT item_id FROM inbox_replies WHERE id = ?)",
                     (at, at, reply_id),
@@ -583,6 +595,16 @@ class PortableInboxTx:
 
     def apply_inbox_change(self, item_id: int, change: ItemChange, at: int) -> None:
         write_change(self._sql_tx(), item_id, change, at)
+
+    def snoozed_inbox_items(self) -> list[SnoozedItem]:
+        # Only the columns compared, read from the snoozed items' index alone
+        # (snoozed_until is set only while snoozed): whole items (their text,
+        # their times) cost the ingest of 1,000 replies 23% at 2,500 snoozed.
+        rows = self._sql_tx().rows(
+            "SELECT id, platform, author, post_id, thread_id, assignee FROM inbox_items "
+            "WHERE snoozed_until IS NOT NULL"
+        )
+        return [SnoozedItem(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
     def record_rule_run(self, rule_id: int, error: str | None, at: int) -> None:
         sql = self._sql_tx()

@@ -29,6 +29,18 @@ class ItemTimes:
     closed_at: int | None
 
 
+@dataclass(frozen=True)
+class SnoozedItem:
+    """A snoozed item, as much of it as tells whether its author wrote again."""
+
+    id: int
+    platform: str
+    author: str
+    post_id: str
+    thread_id: str | None
+    assignee: str | None
+
+
 class InboxState(Protocol):
     """The inbox: items and what happened to them, rules, teams, views."""
 
@@ -58,6 +70,11 @@ class InboxState(Protocol):
         """Apply ``change`` in one transaction if the item is still at
         ``version`` (any version when ``None``): its fields, labels and events;
         the item after, or ``None`` when its version moved (a conflict)."""
+        ...
+
+    def inbox_snoozed_until(self, at: int, *, limit: int = 500) -> list[Item]:
+        """Snoozed items whose snooze ends at ``at`` or before, soonest first
+        (read on the index of the snoozes' ends: as cheap as those due)."""
         ...
 
     def inbox_events(self, item_id: int) -> list[Event]:
@@ -192,6 +209,10 @@ class InboxStateTx(Protocol):
 
     def apply_inbox_change(self, item_id: int, change: ItemChange, at: int) -> None:
         """A rule's changes to a new item (fields, labels, events)."""
+        ...
+
+    def snoozed_inbox_items(self) -> list[SnoozedItem]:
+        """Every snoozed item (a few: they are put aside by hand)."""
         ...
 
     def record_rule_run(self, rule_id: int, error: str | None, at: int) -> None:

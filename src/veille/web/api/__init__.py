@@ -16,6 +16,7 @@ API_MODULES: tuple[str, ...] = (
     "analytics",
     "plan",
     "calendar",
+    "inbox",
     "docs",
 )
 

@@ -26,10 +26,12 @@ from veille.inbox.model import (
     OPEN_STATUSES,
     PRIORITIES,
     SENTIMENTS,
+    SETTABLE_STATUSES,
     STATUSES,
     Conflict,
     ItemFilter,
 )
+from veille.inbox.snooze import PRESETS as SNOOZE_PRESETS
 from veille.query.topics import inbox_topics, list_topics
 from veille.web.deps import (
     Analyst,
@@ -40,6 +42,7 @@ from veille.web.deps import (
     lang,
     redirect,
     render,
+    time_zone,
     translator,
     workspace,
 )
@@ -138,6 +141,7 @@ def inbox_page(
             "since": svc.assigned_since(ws.state, found),
             "views": svc.views(ws.state, user.username), "view": view, "q": q,
             "statuses": STATUSES, "priorities": PRIORITIES, "sentiments": SENTIMENTS,
+            "settable": SETTABLE_STATUSES, "snooze_presets": SNOOZE_PRESETS,
             "topics": sorted({t.name for t in list_topics(ws.state)} | set(flt.topics)),
             "page": page, "pages": max(1, -(-total // PAGE)), "query": query,
             "bulk_actions": svc.BULK_ACTIONS, "can_act": user.can("analyst"), "error": error,
@@ -273,7 +277,8 @@ def item_page(
             "item": item, "due": due_states(ws.settings, [item]).get(item.id),
             "since": svc.assigned_since(ws.state, [item]).get(item.id),
             "events": svc.events(ws.state, item_id), "replies": ws.state.inbox_replies(item_id),
-            "thread": thread(ws, item), "statuses": STATUSES, "priorities": PRIORITIES,
+            "thread": thread(ws, item), "statuses": SETTABLE_STATUSES, "priorities": PRIORITIES,
+            "snooze_presets": SNOOZE_PRESETS, "snoozed_to": snoozed_to(ws.state, item_id),
             "sentiments": SENTIMENTS, "canned": canned_svc.canned_responses(ws.state),
             # The post's language first (a French post gets the French responses).
             "canned_lang": item.lang if item.lang in ("en", "fr") else language,
@@ -338,6 +343,66 @@ def status(
     return _act(
         request, user, item_id, _("Status saved."),
         lambda: svc.set_status(st, item_id, status, actor=user.username, version=version),
+    )  # fmt: skip
+
+
+def snooze_until(request: Request, until: str, at: str) -> Any:
+    """When a snooze asked on a page ends: the date and time typed (``at``,
+    the reader's time zone), else the preset picked (``until``)."""
+    from veille.inbox.hours import WorkingTime, working_settings
+    from veille.inbox.snooze import snooze_time
+
+    ws = workspace(request)
+    value = at if at.strip() else until if until in SNOOZE_PRESETS else ""
+    if not value:
+        raise UsageError(
+            tr("a snooze needs its end"), hint=tr("Pick one, or type a date and time.")
+        )
+    hours = WorkingTime.from_settings(working_settings(ws))
+    return snooze_time(value, hours=hours, timezone=time_zone(request))
+
+
+def snoozed_to(state: Any, item_id: int) -> dict[int, Any]:
+    """Each "snooze" event of the item's history -> the time it was snoozed to."""
+    from datetime import datetime
+
+    return {
+        e.id: datetime.fromisoformat(e.detail)
+        for e in svc.events(state, item_id)
+        if e.action == "snooze" and e.detail
+    }
+
+
+@router.post("/inbox/{item_id}/snooze", response_class=HTMLResponse)
+def snooze(
+    request: Request,
+    item_id: RowId,
+    user: Analyst,
+    until: Annotated[str, Form(max_length=40)] = "",
+    at: Annotated[str, Form(max_length=40)] = "",
+    version: Version = None,
+) -> Response:
+    from veille.inbox import snooze as snoozing
+
+    _ = translator(request)
+    st = workspace(request).state
+    return _act(
+        request, user, item_id, _("Snoozed."),
+        lambda: snoozing.snooze(
+            st, item_id, snooze_until(request, until, at), actor=user.username, version=version
+        ),
+    )  # fmt: skip
+
+
+@router.post("/inbox/{item_id}/unsnooze", response_class=HTMLResponse)
+def unsnooze(request: Request, item_id: RowId, user: Analyst, version: Version = None) -> Response:
+    from veille.inbox import snooze as snoozing
+
+    _ = translator(request)
+    st = workspace(request).state
+    return _act(
+        request, user, item_id, _("Back in the open items."),
+        lambda: snoozing.unsnooze(st, item_id, actor=user.username, version=version),
     )  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from veille.web.deps import (
     workspace,
 )
 from veille.web.forms import store_errors_through
+from veille.web.routes.inbox import snooze_until
 
 router = APIRouter()
 
@@ -57,8 +58,8 @@ def bulk(
     # A status or a priority is chosen from the list, in the reader's words
     # ("status:closed"): typed, a French reader's « haute » was refused.
     kind, sep, chosen = action.partition(":")
-    if sep and kind in ("status", "priority"):
-        action, value = kind, chosen
+    if sep and kind in ("status", "priority", "snooze"):
+        action, value = kind, chosen or value
     versions = {}
     for pair in read:
         item_id, _sep, version = pair.partition(":")
@@ -67,6 +68,8 @@ def bulk(
         if item_id.isdigit() and len(item_id) <= _DIGITS and version.isdigit():
             versions[int(item_id)] = int(version) if len(version) <= _DIGITS else -1
     try:
+        if action == "snooze":  # a preset, or the date and time typed (the reader's zone)
+            value = snooze_until(request, value, value).isoformat()
         result = svc.bulk(
             workspace(request).state, ids, action, value, actor=user.username, versions=versions
         )
