@@ -470,8 +470,9 @@ def _kpis(plan: typer.Typer) -> None:
             language = lang_of(ws, lang)
             found = reports(ws, with_history=history)
             _warn_dangling(ws, "kpi")
+        say = speaker(language)  # a reason's commands, in the reader's language
         if output is DataFormat.json:
-            print_json([r.as_dict(language) for r in found])
+            print_json([r.as_dict(language, say) for r in found])
             return
         rows = [
             {
@@ -481,7 +482,7 @@ def _kpis(plan: typer.Typer) -> None:
                 "baseline": format_value(r.kpi.kind, r.kpi.baseline, language),
                 "target": format_value(r.kpi.kind, r.kpi.target, language),
                 "status": status_label(r.status, language),
-                "reason": r.reason(language),
+                "reason": r.reason(language, say),
             }
             for r in found
         ]

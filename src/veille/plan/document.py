@@ -12,7 +12,7 @@ from veille.i18n import colon, format_date, format_decimal, format_money
 from veille.plan.cost import MEASURE_DAYS, CostEstimate
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from veille.plan.recommend import Heard
     from veille.plan.status import KPIReport
@@ -281,12 +281,15 @@ def plan_markdown(
     now: datetime | None = None,
     heard: Heard | None = None,
     kpis: Sequence[KPIReport] | None = None,
+    say: Callable[[str], str] | None = None,
 ) -> str:
     """The whole plan as Markdown in ``lang``; ``heard``: what the plan reads
     from the posts (:func:`~veille.plan.recommend.hear`) when already read,
     as the plan's page keeps it a minute (the most of the document's time);
     ``kpis``: the KPIs' reports (:func:`~veille.plan.status.reports`) the
-    page keeps the same minute."""
+    page keeps the same minute; ``say``: what says their reasons for where
+    the document is asked (the web app's pages, where the command line
+    names its commands)."""
     from veille.plan.adoption import adoption
     from veille.plan.cost import estimate
     from veille.plan.kpis import kind_label as kpi_kind
@@ -367,7 +370,7 @@ def plan_markdown(
                 f"{format_value(r.kpi.kind, r.value, lang)} | "
                 f"{format_value(r.kpi.kind, r.kpi.baseline, lang)} | "
                 f"{format_value(r.kpi.kind, r.kpi.target, lang)} | "
-                f"{status_label(r.status, lang)} | {_cell(r.reason(lang))} |"
+                f"{status_label(r.status, lang)} | {_cell(r.reason(lang, say))} |"
             )
         out.append("")
     else:
@@ -443,6 +446,7 @@ def plan_html(
     now: datetime | None = None,
     heard: Heard | None = None,
     kpis: Sequence[KPIReport] | None = None,
+    say: Callable[[str], str] | None = None,
 ) -> str:
     """The plan as one standalone HTML page (the Markdown rendered, raw HTML
     in it escaped: guidelines and names are the users' text)."""
@@ -453,7 +457,7 @@ def plan_html(
     from veille.printing import FONT_CSS
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    body = md.render(plan_markdown(ws, lang, now=now, heard=heard, kpis=kpis))
+    body = md.render(plan_markdown(ws, lang, now=now, heard=heard, kpis=kpis, say=say))
     title = escape(labels(lang)["title"])
     return (
         f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
@@ -468,8 +472,10 @@ def plan_pdf(
     now: datetime | None = None,
     heard: Heard | None = None,
     kpis: Sequence[KPIReport] | None = None,
+    say: Callable[[str], str] | None = None,
 ) -> bytes:
     from veille.errors import tr
     from veille.printing import write_pdf
 
-    return write_pdf(plan_html(ws, lang, now=now, heard=heard, kpis=kpis), what=tr("plan PDF"))
+    made = plan_html(ws, lang, now=now, heard=heard, kpis=kpis, say=say)
+    return write_pdf(made, what=tr("plan PDF"))
