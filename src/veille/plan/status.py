@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from veille.errors import Bilingual, tr
 from veille.i18n import (
     format_date,
     format_decimal,
@@ -334,8 +335,10 @@ def report(
     )
     kept = retention_caution(kpi, ws.settings.privacy.retention_days)
     if kept is not None and got.value is not None:
+        # One sentence made by tr: its page (or command) said where it is read.
+        both = Bilingual(verdict.reason_en, verdict.reason_fr)
         verdict = Verdict(
-            verdict.status, f"{verdict.reason_en} {kept.en}", f"{verdict.reason_fr} {kept.fr}"
+            verdict.status, tr("%(reason)s %(caution)s", reason=both, caution=kept.en), ""
         )
     series = history(ws, kpi, when, since=since, current=got) if with_history else []
     first = first_point_days(ws, kpi, series, when, since=since)
