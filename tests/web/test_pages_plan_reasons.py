@@ -140,6 +140,9 @@ def test_the_plans_document_and_the_api_name_no_command_either(running: Running,
         assert not COMMAND.search(row), row
     # The PDF leaves the browser: its pages are links to the web app.
     assert f"[/plan/edit]({base}/plan/edit)" in md, md
+    # Its cost says where the team's hours are given: the page, not a command.
+    hours = {"en": "Say it ([/plan/edit](", "fr": "Indiquez-le ([/plan/edit]("}
+    assert hours[lang] in md and "veille plan capacity" not in md, md
     assert f'<a href="{base}/sources">/sources</a>' in web, web
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert f"/URI ({base}/plan/edit)".encode() in _objects(pdf.content)  # a link there
@@ -170,3 +173,10 @@ def test_veille_plan_kpis_still_names_the_commands(
     for words in said:
         assert words in shown, shown
     assert "/plan/edit" not in shown
+    exported = CliRunner().invoke(
+        build_app(),
+        ["plan", "export", "--format", "md", "--language", lang, "-w", str(running.root)],
+    )
+    assert exported.exit_code == 0, exported.output
+    assert "(`veille plan capacity --hours`)" in exported.output
+    assert "`veille plan snapshot`" in exported.output  # the document made on the command line
