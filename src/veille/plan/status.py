@@ -85,7 +85,8 @@ def format_value(kind: str, value: float | None, lang: str) -> str:
 @dataclass(frozen=True)
 class Verdict:
     status: str
-    #: A not measurable value's reason may be made by :func:`veille.errors.tr`
+    #: A reason that names where to act (a value not measurable, a period
+    #: longer than the posts are kept) is made by :func:`veille.errors.tr`
     #: (then ``reason_fr`` is empty): :func:`~veille.plan.kpi_measures.said`.
     reason_en: str
     reason_fr: str
