@@ -54,4 +54,4 @@ def test_a_kpi_on_a_platform_without_our_account_names_it(ws: Workspace) -> None
     got = measure(ws, kpi, window(NOW, 30))
     assert got.value is None
     assert "no account of ours on YouTube is known" in got.why_en
-    assert "aucun compte de l’organisation sur YouTube n’est connu" in got.why_fr
+    assert "aucun compte de l’organisation sur YouTube n’est connu" in got.why("fr")

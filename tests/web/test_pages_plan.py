@@ -859,7 +859,11 @@ def test_the_plan_as_a_document_says_what_the_page_says_of_the_posts(
         assert "100% (7)" in page
         md = client.get("/plan/export", params={"format": "md", "language": "en"}).text
         with new_org.workspace() as ws:
-            assert md == plan_markdown(ws, "en")  # the same words as reading anew
+            # The same words as reading anew, where to give the team's hours
+            # said the web's way (the page, a link) rather than the command's.
+            page_way = f"([/plan/edit]({ws.settings.web.base_url}/plan/edit))"
+            anew = plan_markdown(ws, "en").replace("(`veille plan capacity --hours`)", page_way)
+            assert md == anew
             lumio = ws.state.topic("lumio")
             assert lumio is not None
             later = [
@@ -1241,7 +1245,9 @@ def test_a_kpi_counting_over_more_days_than_posts_are_kept_says_it_undercounts(
         "each value counts only the posts kept, and undercounts."
     )
     assert undercounts in said
-    assert undercounts in cli("plan", "kpis", "--format", "json")
+    assert "(veille plan kpi edit eng --period 7)." in said
+    listed = cli("plan", "kpis", "--format", "json")
+    assert undercounts in listed and "(veille plan kpi edit eng --period 7)." in listed
     # (The reason may show a command as code: <code> inside it.)
     pattern = r"<strong class=\"kpi-status\">[^<]*</strong><br>(.*?)</td>"
     shown = plan_says(state_org.root, login, pattern, 1)
@@ -1251,6 +1257,10 @@ def test_a_kpi_counting_over_more_days_than_posts_are_kept_says_it_undercounts(
         "de cet indicateur\u202f: chaque valeur ne compte que les publications gardées, et "
         "sous-estime." in shown["fr"]
     )
+    # The page names the row that changes it, a link; not the command (2026-12-07).
+    assert '(its row on <a href="/plan/edit">/plan/edit</a>).' in shown["en"]
+    assert '(sa ligne sur <a href="/plan/edit">/plan/edit</a>).' in shown["fr"]
+    assert "veille plan kpi edit" not in shown["en"] + shown["fr"]
 
 
 def test_the_guided_start_sets_a_count_a_target_of_whole_posts(

@@ -300,7 +300,7 @@ def _kpis(plan: typer.Typer) -> None:
                          name=k.name, baseline=format_value(k.kind, k.baseline, reader),
                          target=format_value(k.kind, k.target, reader)))  # fmt: skip
         for caution in cautions(k, added=True, retention_days=retention, timezone=tz):
-            console().print(caution.fr if reader == "fr" else caution.en, markup=False)
+            console().print(caution.said(reader), markup=False)
 
     @group.command("target")
     @handle_errors
@@ -325,7 +325,7 @@ def _kpis(plan: typer.Typer) -> None:
             reader = cli_language(ws.root)
             tell(ws, tr("KPI %(name)r: target %(target)s.", name=name, target=Figure(target)))
         for caution in cautions(k, deadline_set=deadline is not None, timezone=tz):
-            console().print(caution.fr if reader == "fr" else caution.en, markup=False)
+            console().print(caution.said(reader), markup=False)
 
     @group.command("edit")
     @handle_errors
@@ -392,7 +392,7 @@ def _kpis(plan: typer.Typer) -> None:
                     ws, name, k.target, deadline=deadline, clear_deadline=no_deadline, actor=actor
                 )
                 said.extend(
-                    c.fr if reader == "fr" else c.en
+                    c.said(reader)
                     for c in cautions(
                         k,
                         deadline_set=deadline is not None,
@@ -402,10 +402,10 @@ def _kpis(plan: typer.Typer) -> None:
             if period is not None and period != was_days:
                 k = set_period(ws, name, period, actor=actor)
                 moved = period_caution(k, was_days)
-                said.append(moved.fr if reader == "fr" else moved.en)
+                said.append(moved.said(reader))
                 retention = ws.settings.privacy.retention_days
                 said.extend(
-                    c.fr if reader == "fr" else c.en
+                    c.said(reader)
                     for c in cautions(
                         k,
                         period_set=True,
@@ -470,8 +470,9 @@ def _kpis(plan: typer.Typer) -> None:
             language = lang_of(ws, lang)
             found = reports(ws, with_history=history)
             _warn_dangling(ws, "kpi")
+        say = speaker(language)  # a reason's commands, in the reader's language
         if output is DataFormat.json:
-            print_json([r.as_dict(language) for r in found])
+            print_json([r.as_dict(language, say) for r in found])
             return
         rows = [
             {
@@ -481,7 +482,7 @@ def _kpis(plan: typer.Typer) -> None:
                 "baseline": format_value(r.kpi.kind, r.kpi.baseline, language),
                 "target": format_value(r.kpi.kind, r.kpi.target, language),
                 "status": status_label(r.status, language),
-                "reason": r.reason(language),
+                "reason": r.reason(language, say),
             }
             for r in found
         ]

@@ -12,7 +12,7 @@ from veille.i18n import colon, format_date, format_decimal, format_money
 from veille.plan.cost import MEASURE_DAYS, CostEstimate
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from veille.plan.recommend import Heard
     from veille.plan.status import KPIReport
@@ -79,8 +79,6 @@ _L = {
         "team has {have}, {over} more than it can sustain. Lower the cadence or the response "
         "targets before adopting it.",
         "hours_within": "Within what the team has: {need} of the {have} hours a week.",
-        "hours_unknown": "How many hours a week can the team give? Say it "
-        "(`veille plan capacity --hours`) to check the plan against it.",
         "money_over": "**Over the budget:** the plan costs {need} a month and the budget is "
         "{have}, {over} more.",
         "money_within": "Within the budget of {have} a month: {need}.",
@@ -146,8 +144,6 @@ _L = {
         "semaine et l’équipe en a {have}, {over} de plus qu’elle ne peut tenir. Réduisez la "
         "fréquence ou allongez les délais de réponse avant de l’adopter.",
         "hours_within": "Dans ce qu’a l’équipe\u202f: {need} des {have} heures par semaine.",
-        "hours_unknown": "Combien d’heures par semaine l’équipe peut-elle donner\u202f? "
-        "Indiquez-le (`veille plan capacity --hours`) pour y comparer le plan.",
         "money_over": "**Au-delà du budget\u202f:** le plan coûte {need} par mois et le budget "
         "est de {have}, {over} de plus.",
         "money_within": "Dans le budget de {have} par mois\u202f: {need}.",
@@ -214,13 +210,26 @@ def assumption_lines(est: CostEstimate, lang: str) -> list[tuple[str, float, str
     return [(name, value, fr if lang == "fr" else en) for name, value, en, fr in est.assumptions]
 
 
-def capacity_lines(est: CostEstimate, lang: str) -> list[str]:
+def capacity_lines(
+    est: CostEstimate, lang: str, say: Callable[[str], str] | None = None
+) -> list[str]:
     """The plan's hours and money against what the team has, a sentence each."""
     t = labels(lang)
     lines = []
     need, have = _h(est.hours_per_week, lang), est.hours_available
     if have is None:
-        lines.append(t["hours_unknown"])
+        from veille.errors import Place, tr
+        from veille.plan.kpi_measures import PLAN_EDIT, said
+
+        # Said where the document is read (``say``): the page the hours are
+        # given on, from the web; the command, from the command line.
+        where = Place("`veille plan capacity --hours`", page=PLAN_EDIT, api=PLAN_EDIT)
+        unknown = tr(
+            "How many hours a week can the team give? Say it (%(where)s) to check the plan "
+            "against it.",
+            where=where,
+        )
+        lines.append(said(unknown, "", lang, say))
     elif est.hours_over > 0:
         over = _h(est.hours_over, lang)
         lines.append(t["hours_over"].format(need=need, have=_h(have, lang), over=over))
@@ -238,7 +247,7 @@ def capacity_lines(est: CostEstimate, lang: str) -> list[str]:
     return lines
 
 
-def cost_markdown(est: CostEstimate, lang: str) -> str:
+def cost_markdown(est: CostEstimate, lang: str, say: Callable[[str], str] | None = None) -> str:
     t = labels(lang)
     out = [
         f"| {t['platform']} | {t['mentions']} | {t['posting']} | {t['replying']} | "
@@ -265,7 +274,7 @@ def cost_markdown(est: CostEstimate, lang: str) -> str:
         rate = format_money(est.hourly_rate, lang, est.currency)
         total = format_money(est.staff_per_month, lang, est.currency)
         out += [t["staff"].format(rate=rate, total=total), ""]
-    for line in capacity_lines(est, lang):
+    for line in capacity_lines(est, lang, say):
         out += [line, ""]
     out.append(f"{t['assumptions']}{colon(lang)}")
     for name, value, en, fr in est.assumptions:
@@ -281,12 +290,15 @@ def plan_markdown(
     now: datetime | None = None,
     heard: Heard | None = None,
     kpis: Sequence[KPIReport] | None = None,
+    say: Callable[[str], str] | None = None,
 ) -> str:
     """The whole plan as Markdown in ``lang``; ``heard``: what the plan reads
     from the posts (:func:`~veille.plan.recommend.hear`) when already read,
     as the plan's page keeps it a minute (the most of the document's time);
     ``kpis``: the KPIs' reports (:func:`~veille.plan.status.reports`) the
-    page keeps the same minute."""
+    page keeps the same minute; ``say``: what says their reasons for where
+    the document is asked (the web app's pages, where the command line
+    names its commands)."""
     from veille.plan.adoption import adoption
     from veille.plan.cost import estimate
     from veille.plan.kpis import kind_label as kpi_kind
@@ -367,7 +379,7 @@ def plan_markdown(
                 f"{format_value(r.kpi.kind, r.value, lang)} | "
                 f"{format_value(r.kpi.kind, r.kpi.baseline, lang)} | "
                 f"{format_value(r.kpi.kind, r.kpi.target, lang)} | "
-                f"{status_label(r.status, lang)} | {_cell(r.reason(lang))} |"
+                f"{status_label(r.status, lang)} | {_cell(r.reason(lang, say))} |"
             )
         out.append("")
     else:
@@ -419,7 +431,7 @@ def plan_markdown(
         out += [f"- {k}{colon(lang)} {v}" for k, v in rows if v] + [""]
     if not state.plan_channels():
         out += [t["none"], ""]
-    out += [f"## {t['cost']}", "", cost_markdown(cost, lang), ""]
+    out += [f"## {t['cost']}", "", cost_markdown(cost, lang, say), ""]
     out += [f"## {t['recs']}", ""]
     recs = recommendations(ws, heard=listened)
     out += [f"- {r.text(lang)}" for r in recs] or [t["none"]]
@@ -443,6 +455,7 @@ def plan_html(
     now: datetime | None = None,
     heard: Heard | None = None,
     kpis: Sequence[KPIReport] | None = None,
+    say: Callable[[str], str] | None = None,
 ) -> str:
     """The plan as one standalone HTML page (the Markdown rendered, raw HTML
     in it escaped: guidelines and names are the users' text)."""
@@ -453,7 +466,7 @@ def plan_html(
     from veille.printing import FONT_CSS
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    body = md.render(plan_markdown(ws, lang, now=now, heard=heard, kpis=kpis))
+    body = md.render(plan_markdown(ws, lang, now=now, heard=heard, kpis=kpis, say=say))
     title = escape(labels(lang)["title"])
     return (
         f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
@@ -468,8 +481,10 @@ def plan_pdf(
     now: datetime | None = None,
     heard: Heard | None = None,
     kpis: Sequence[KPIReport] | None = None,
+    say: Callable[[str], str] | None = None,
 ) -> bytes:
     from veille.errors import tr
     from veille.printing import write_pdf
 
-    return write_pdf(plan_html(ws, lang, now=now, heard=heard, kpis=kpis), what=tr("plan PDF"))
+    made = plan_html(ws, lang, now=now, heard=heard, kpis=kpis, say=say)
+    return write_pdf(made, what=tr("plan PDF"))

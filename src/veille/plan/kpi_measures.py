@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from veille.analytics.findings import platform_name
-from veille.errors import UsageError, tr
+from veille.errors import Place, Text, UsageError, tr
 from veille.store.protocols.plan import KPI
 from veille.suggest import did_you_mean
 
@@ -81,9 +81,13 @@ READ_FROM_POSTS = ("influencers_engaged", "engagement", "posts_published")
 
 @dataclass(frozen=True)
 class Measure:
-    """A KPI's value, or why there is none (EN and FR). A count over a window
-    that began before veille held any post covers only ``covered_days`` of
-    it, from ``covers_from``."""
+    """A KPI's value, or why there is none (EN and FR). A reason that says
+    what to do is one sentence made by :func:`~veille.errors.tr` (``why_en``,
+    ``why_fr`` empty): its French is in the catalogs and its
+    :class:`~veille.errors.Place` is said where it is read (the command on
+    the command line, the page that fixes it on the web). A count over a
+    window that began before veille held any post covers only
+    ``covered_days`` of it, from ``covers_from``."""
 
     value: float | None
     why_en: str = ""
@@ -94,8 +98,38 @@ class Measure:
     #: oldest post held (a retention purge deleted the older posts).
     from_counts: bool = False
 
-    def why(self, lang: str) -> str:
-        return self.why_fr if lang == "fr" else self.why_en
+    def why(self, lang: str, say: Callable[[str], str] | None = None) -> str:
+        """Why there is no value, in ``lang``, the command line's way; or
+        ``say``'s (the web app's translator of the reader: a page's, the
+        API's)."""
+        return said(self.why_en, self.why_fr, lang, say)
+
+
+def said(en: str, fr: str, lang: str, say: Callable[[str], str] | None = None) -> str:
+    """A reason written ``en`` and ``fr``, or made by :func:`~veille.errors.tr`
+    (``en``, a :class:`~veille.errors.Text`): said by ``say`` where given
+    (the web app's page or API), else in ``lang`` the command line's way
+    (its commands named), from the web app's catalogs."""
+    if not isinstance(en, Text):
+        return fr if lang == "fr" else en
+    if say is not None:
+        return say(en)
+    if lang == "en":
+        return str.__str__(en)
+    from veille.errors import translated
+    from veille.web.i18n import load_translations
+
+    catalog = load_translations()[lang]
+    return translated(en, catalog.gettext, lang, ngettext=catalog.ngettext)
+
+
+#: Where the plan is changed (its KPIs, the channels' accounts), on the web;
+#: the API changes no plan: its reader is sent to the page too.
+PLAN_EDIT = "/plan/edit"
+
+
+def _plan_edit(command: str) -> Place:
+    return Place(command, page=PLAN_EDIT, api=PLAN_EDIT)
 
 
 def check_kind(value: str) -> str:
@@ -194,10 +228,12 @@ def _own_scope(ws: Workspace, kpi: KPI) -> Scope | Measure:
         name = platform_name(kpi.platform)
         return Measure(
             None,
-            f"no account of ours on {name} is known: set the channel's account "
-            "(`veille plan channel set --handle`)",
-            f"aucun compte de l’organisation sur {name} n’est connu : indiquez le compte "
-            "du canal (`veille plan channel set --handle`)",
+            tr(
+                "no account of ours on %(platform)s is known: set the channel's account "
+                "(%(where)s)",
+                platform=name,
+                where=_plan_edit(f"`veille plan channel set {kpi.platform} --handle HANDLE`"),
+            ),
         )
     query = " OR ".join('author:"{}"'.format(h.replace('"', "")) for h in handles)
     return query_scope(ws.store, query, Scope(flt=PostFilter(platforms=(kpi.platform,))))
@@ -287,12 +323,18 @@ def _topic_gone(ws: Workspace, kpi: KPI) -> Measure | None:
     measure stopped the whole plan page (a 404 naming the topic)."""
     for name in (kpi.topic, *kpi.compare):
         if name and ws.state.topic(name) is None:
+            add = Place(
+                f"`veille topic add {name} QUERY`", page="/topics/new", api="POST /api/v1/topics"
+            )
             return Measure(
                 None,
-                f"topic {name} no longer exists: add a topic of that name again "
-                f"(`veille topic add {name} QUERY`), or remove this KPI",
-                f"le sujet {name} n’existe plus : recréez un sujet de ce nom "
-                f"(`veille topic add {name} REQUÊTE`), ou supprimez cet indicateur",
+                tr(
+                    "topic %(topic)s no longer exists: add a topic of that name again "
+                    "(%(add)s), or remove this KPI (%(remove)s)",
+                    topic=name,
+                    add=add,
+                    remove=_plan_edit(f"`veille plan kpi remove {kpi.name}`"),
+                ),
             )
     return None
 
@@ -316,11 +358,9 @@ def measure(ws: Workspace, kpi: KPI, per: Period, *, since: Since | None = None)
         return got  # the calendar's own record, whatever was collected
     oldest, from_counts = counted_since(ws, kpi, since)
     if oldest is None:
-        return Measure(
-            None,
-            "veille holds no post yet: collect first (`veille collect`)",
-            "veille ne détient encore aucune publication : collectez d’abord (`veille collect`)",
-        )
+        # The sources' page collects now ("Collect now"); the API has no such call.
+        where = Place("`veille collect`", page="/sources", api="/sources")
+        return Measure(None, tr("veille holds no post yet: collect first (%(where)s)", where=where))
     # The day the posts begin on the organization's calendar (in Montréal, a
     # first post at 22:00 on the 20th was said to begin on the 21st, UTC's day).
     from veille.plan.common import local_day
@@ -513,8 +553,10 @@ def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
     if not others:
         return Measure(
             None,
-            "no topic to compare with: name competitors (--compare)",
-            "aucun sujet auquel comparer : nommez des concurrents (--compare)",
+            tr(
+                "no topic to compare with: name competitors (%(where)s)",
+                where=_plan_edit("--compare"),
+            ),
         )
     # Each topic's posts over this window alone: the KPI reads no engagement
     # share nor the period before (analytics' share of voice reads both,
@@ -537,9 +579,11 @@ def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
     if not handles:
         return Measure(
             None,
-            "the organization's accounts are not known: set them in the channel plan",
-            "les comptes de l’organisation ne sont pas connus : indiquez-les dans le plan "
-            "des canaux",
+            tr(
+                "the organization's accounts are not known: set them in the channel plan "
+                "(%(where)s)",
+                where=_plan_edit("`veille plan channel set PLATFORM --handle HANDLE`"),
+            ),
         )
     # An influencer counts when the organization replied to or mentioned them
     # in the window, whatever it did later (their last engagement left an
@@ -600,13 +644,17 @@ def followers_by_day(ws: Workspace, kpi: KPI, day: date) -> list[tuple[date, flo
     return [(d, sum(a[max(k for k in a if k <= d)] for a in accounts)) for d in days]
 
 
+#: How an account's first snapshot is taken: the command, where it can be
+#: run; on the web nothing takes one, veille's daily run does.
+_SNAPSHOT = Place(
+    tr("run %(command)s (veille run does it daily)", command="`veille plan snapshot`"),
+    page=tr("veille takes one each day while it runs; if none comes, ask whoever runs veille"),
+    api=tr("veille takes one each day while it runs; if none comes, ask whoever runs veille"),
+)
+
+
 def _followers(ws: Workspace, kpi: KPI, day: date) -> Measure:
     series = followers_by_day(ws, kpi, day)
     if not series:
-        return Measure(
-            None,
-            "no snapshot of the account yet: run `veille plan snapshot` (veille run does it daily)",
-            "pas encore de relevé du compte : lancez `veille plan snapshot` (veille run le fait "
-            "chaque jour)",
-        )
+        return Measure(None, tr("no snapshot of the account yet: %(how)s", how=_SNAPSHOT))
     return Measure(series[-1][1])

@@ -15,11 +15,12 @@ too.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import Figure, NotFound, Place, UsageError, tr
+from veille.errors import Count, Figure, NotFound, Place, UsageError, tr
 from veille.plan.common import (
     audit,
     check_name,
@@ -46,6 +47,7 @@ from veille.plan.kpi_measures import (
     measure,
     own_authors,
     own_handles,
+    said,
     window,
 )
 from veille.store.protocols.plan import KPI
@@ -281,13 +283,16 @@ def remove_kpi(state: Any, name: str, *, actor: str | None = None) -> None:
 
 @dataclass(frozen=True)
 class Caution:
-    """A word on a KPI just saved that is taken as it is, not refused."""
+    """A word on a KPI just saved that is taken as it is, not refused. One
+    that names where to change it is made by :func:`~veille.errors.tr`
+    (``en``; ``fr`` empty): :func:`~veille.plan.kpi_measures.said`."""
 
     en: str
     fr: str
 
-    def said(self, lang: str) -> str:
-        return self.fr if lang == "fr" else self.en
+    def said(self, lang: str, say: Callable[[str], str] | None = None) -> str:
+        """In ``lang``, the command line's way; ``say``: the web app's."""
+        return said(self.en, self.fr, lang, say)
 
 
 def retention_caution(kpi: KPI, retention_days: int) -> Caution | None:
@@ -298,16 +303,21 @@ def retention_caution(kpi: KPI, retention_days: int) -> Caution | None:
     if not retention_days or retention_days >= kpi.period_days or kpi.kind not in READ_FROM_POSTS:
         return None
     n, period = retention_days, kpi.period_days
+    # The page's row on the web (the API sends its reader there too), the
+    # command on the command line: it said both to each.
+    row = tr("its row on %(page)s", page="/plan/edit")
+    where = Place(f"veille plan kpi edit {kpi.name} --period {n}", page=row, api=row)
     return Caution(
-        f"veille keeps posts {n} days ([privacy] retention_days), fewer than this KPI's "
-        f"{period}: each value counts only the posts kept, and undercounts. Keep posts at "
-        f"least {period} days, or give the KPI a period of {n} days or fewer (its row on "
-        f"/plan/edit, or veille plan kpi edit {kpi.name} --period {n}).",
-        f"veille garde les publications {n} jours ([privacy] retention_days), moins que les "
-        f"{period} de cet indicateur : chaque valeur ne compte que les publications "
-        f"gardées, et sous-estime. Gardez les publications au moins {period} jours, ou "
-        f"donnez à l’indicateur une période de {n} jours ou moins (sa ligne sur /plan/edit, "
-        f"ou veille plan kpi edit {kpi.name} --period {n}).",
+        tr(
+            "veille keeps posts %(n)s days ([privacy] retention_days), fewer than this KPI's "
+            "%(period)s: each value counts only the posts kept, and undercounts. Keep posts "
+            "at least %(period)s days, or give the KPI a period of %(n)s days or fewer "
+            "(%(where)s).",
+            n=Count(n),
+            period=Count(period),
+            where=where,
+        ),
+        "",
     )
 
 

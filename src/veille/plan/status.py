@@ -19,10 +19,12 @@ The rules, in order:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from veille.errors import Bilingual, tr
 from veille.i18n import (
     format_date,
     format_decimal,
@@ -31,6 +33,7 @@ from veille.i18n import (
     typography,
 )
 from veille.plan.common import local_day, now_utc
+from veille.plan.kpi_measures import said
 from veille.plan.kpis import (
     COUNTED,
     KINDS,
@@ -82,11 +85,14 @@ def format_value(kind: str, value: float | None, lang: str) -> str:
 @dataclass(frozen=True)
 class Verdict:
     status: str
+    #: A reason that names where to act (a value not measurable, a period
+    #: longer than the posts are kept) is made by :func:`veille.errors.tr`
+    #: (then ``reason_fr`` is empty): :func:`~veille.plan.kpi_measures.said`.
     reason_en: str
     reason_fr: str
 
-    def reason(self, lang: str) -> str:
-        return self.reason_fr if lang == "fr" else self.reason_en
+    def reason(self, lang: str, say: Callable[[str], str] | None = None) -> str:
+        return said(self.reason_en, self.reason_fr, lang, say)
 
 
 def _fraction(done: float, lang: str) -> str:
@@ -247,8 +253,11 @@ class KPIReport:
     #: (posts before them purged): :func:`~veille.plan.kpis.counted_since`.
     first_from_counts: bool = False
 
-    def reason(self, lang: str) -> str:
-        return self.reason_fr if lang == "fr" else self.reason_en
+    def reason(self, lang: str, say: Callable[[str], str] | None = None) -> str:
+        """The reason in ``lang``, the command line's way (the commands that
+        make a value measurable); ``say``: the web app's translator for its
+        reader, which names the page that does it (the API's words)."""
+        return said(self.reason_en, self.reason_fr, lang, say)
 
     def history_note(self, lang: str) -> str:
         """What the chart's first point counts, when it counts only part of
@@ -279,7 +288,9 @@ class KPIReport:
             "earlier post."
         )
 
-    def as_dict(self, lang: str = "en") -> dict[str, object]:
+    def as_dict(
+        self, lang: str = "en", say: Callable[[str], str] | None = None
+    ) -> dict[str, object]:
         k = self.kpi
         return {
             "name": k.name,
@@ -293,7 +304,7 @@ class KPIReport:
             "target": k.target,
             "deadline": k.deadline.isoformat() if k.deadline else None,
             "status": self.status,
-            "reason": self.reason(lang),
+            "reason": self.reason(lang, say),
             "history": [
                 {"date": d.isoformat(), "value": v}
                 | ({"days": self.first_days} if i == 0 and self.first_days is not None else {})
@@ -325,8 +336,10 @@ def report(
     )
     kept = retention_caution(kpi, ws.settings.privacy.retention_days)
     if kept is not None and got.value is not None:
+        # One sentence made by tr: its page (or command) said where it is read.
+        both = Bilingual(verdict.reason_en, verdict.reason_fr)
         verdict = Verdict(
-            verdict.status, f"{verdict.reason_en} {kept.en}", f"{verdict.reason_fr} {kept.fr}"
+            verdict.status, tr("%(reason)s %(caution)s", reason=both, caution=kept.en), ""
         )
     series = history(ws, kpi, when, since=since, current=got) if with_history else []
     first = first_point_days(ws, kpi, series, when, since=since)

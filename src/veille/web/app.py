@@ -120,7 +120,7 @@ def _templates() -> Any:
 # "(/inbox/rules, /inbox/teams)": after "(" or a separator, up to one.
 # A command named in backticks, on one line.
 _CODE = re.compile(r"`([^`\n]+)`")
-_PAGE = re.compile(r"(?<=[(\s])(/[a-z][a-z0-9_\-/%.]*[a-z0-9/])(?=[),;\s\u202f]|$)")
+PAGE = re.compile(r"(?<=[(\s])(/[a-z][a-z0-9_\-/%.]*[a-z0-9/])(?=[),;\s\u202f]|$)")
 
 
 def page_links(text: Any) -> Any:
@@ -134,7 +134,7 @@ def page_links(text: Any) -> Any:
         path = m.group(1)
         return f'<a href="{path}">{path}</a>' if not path.startswith("//") else path
 
-    linked = _PAGE.sub(link, str(escape(text)))
+    linked = PAGE.sub(link, str(escape(text)))
     return Markup(_CODE.sub(lambda m: f"<code>{m.group(1)}</code>", linked))
 
 

@@ -494,11 +494,12 @@ def time_zone(request: Request) -> str:
     )
 
 
-def translator(request: Request) -> Callable[..., str]:
+def translator(request: Request, language: str | None = None) -> Callable[..., str]:
     """``_("text %(name)s", name=…)``: the translation, filled in; ``_(exc.message)``
     translates an error's text made by :func:`veille.errors.tr` (and leaves
-    another error's text as it is)."""
-    language = lang(request)
+    another error's text as it is). ``language``: another than the
+    request's (a document asked in it)."""
+    language = language or lang(request)
     tr = request.app.state.translations[language]
 
     def gettext(message: str, **values: Any) -> str:

@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, Field
 
 from veille.web.api.auth import reader
-from veille.web.api.common import Said, api_router
+from veille.web.api.common import Said, Words, api_router
 from veille.web.deps import workspace
 from veille.workspace import Workspace
 
@@ -72,11 +72,11 @@ class PlanOut(BaseModel):
     channels: list[ChannelOut]
 
 
-def _kpi(report: Any, lang: str) -> KpiOut:
+def _kpi(report: Any, words: Words) -> KpiOut:
     from veille.plan.kpis import kind_label
     from veille.plan.status import status_label
 
-    k = report.kpi
+    k, lang = report.kpi, words.lang
     return KpiOut(
         name=k.name,
         kind=k.kind,
@@ -91,7 +91,7 @@ def _kpi(report: Any, lang: str) -> KpiOut:
         deadline=k.deadline,
         status=report.status,
         status_label=status_label(report.status, lang),
-        reason=report.reason(lang),
+        reason=report.reason(lang, words.say),  # the page that does it, not a command
         history=[KpiPointOut(date=d, value=v) for d, v in report.history],
     )
 
@@ -119,7 +119,7 @@ def read_plan(request: Request, ws: Ws, words: Said) -> PlanOut:
             )
             for o in state.plan_objectives()
         ],
-        kpis=[_kpi(r, words.lang) for r in kpi_reports(request.app, ws)],
+        kpis=[_kpi(r, words) for r in kpi_reports(request.app, ws)],
         channels=[
             ChannelOut(
                 platform=c.platform,

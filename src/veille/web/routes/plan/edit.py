@@ -264,7 +264,7 @@ def kpi_add(
         )
         kept = ws.settings.privacy.retention_days
         said.extend(
-            c.said(lang(request))
+            c.said(lang(request), translator(request))
             for c in cautions(
                 kpi, added=True, retention_days=kept, timezone=ws.settings.workspace.timezone
             )
@@ -369,7 +369,7 @@ def kpi_target(
             said.append(period_caution(kpi, now.period_days).said(lang(request)))
             kept = ws.settings.privacy.retention_days
             said.extend(
-                c.said(lang(request))
+                c.said(lang(request), translator(request))
                 for c in cautions(
                     kpi,
                     period_set=True,
@@ -381,7 +381,7 @@ def kpi_target(
             kpi = move_kpi(ws.state, name, moved_to, actor=user.username)
         changed = kpi.deadline != before
         said.extend(
-            c.said(lang(request))
+            c.said(lang(request), translator(request))
             for c in cautions(kpi, deadline_set=changed, timezone=ws.settings.workspace.timezone)
         )
         return kpi

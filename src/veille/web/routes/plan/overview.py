@@ -4,6 +4,7 @@ from the posts kept a minute for every viewer, and the plan as a document
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,6 +16,7 @@ from veille.web.deps import (
     lang,
     redirect,
     render,
+    translator,
     workspace,
 )
 
@@ -42,6 +44,7 @@ def _overview(request: Request) -> dict[str, Any]:
     language = lang(request)
     user = current_user(request)
     found = kpi_reports(request.app, ws)
+    say = translator(request)
     kpis = [
         {
             "report": r,
@@ -51,7 +54,8 @@ def _overview(request: Request) -> dict[str, Any]:
             "target": format_value(r.kpi.kind, r.kpi.target, language),
             "status": r.status,
             "status_label": status_label(r.status, language),
-            "reason": r.reason(language),
+            # Said the page's way: the page that makes it measurable, a link.
+            "reason": r.reason(language, say),
             "chart": kpi_svg(r, language),
             "history_note": r.history_note(language),
             # The days its value counts, said (the dashboard counts whole
@@ -139,6 +143,22 @@ def overview(request: Request, user: Viewer) -> Response:
 # -- the plan as a document -----------------------------------------------------------
 
 
+def _said_in_document(request: Request, language: str) -> Callable[[str], str]:
+    """What says a KPI's reason in the plan's document asked on the web: the
+    page's way, in ``language``, each page it names a Markdown link to it at
+    ``[web] base_url`` (as links in e-mails point): the PDF leaves the
+    browser, where "/plan/edit" alone leads nowhere."""
+    from veille.web.app import PAGE
+
+    base = workspace(request).settings.web.base_url.rstrip("/")
+    _ = translator(request, language)
+
+    def say(text: str) -> str:
+        return PAGE.sub(lambda m: f"[{m.group(1)}]({base}{m.group(1)})", _(text))
+
+    return say
+
+
 @router.get("/plan/export")
 def export(request: Request, user: Viewer, format: str = "html", language: str = "") -> Response:
     from veille.plan.document import plan_html, plan_markdown, plan_pdf
@@ -153,13 +173,15 @@ def export(request: Request, user: Viewer, format: str = "html", language: str =
         # What the page shows from the posts (its KPIs too), kept the same
         # minute: the document says the page's figures, without reading them again.
         heard, kpis = _heard(request.app, ws), kpi_reports(request.app, ws)
+        say = _said_in_document(request, chosen)
         if format == "md":
-            body = plan_markdown(ws, chosen, heard=heard, kpis=kpis)
+            body = plan_markdown(ws, chosen, heard=heard, kpis=kpis, say=say)
             media = "text/markdown; charset=utf-8"
         elif format == "pdf":
-            body, media = plan_pdf(ws, chosen, heard=heard, kpis=kpis), "application/pdf"
+            body = plan_pdf(ws, chosen, heard=heard, kpis=kpis, say=say)
+            media = "application/pdf"
         else:
-            body = plan_html(ws, chosen, heard=heard, kpis=kpis)
+            body = plan_html(ws, chosen, heard=heard, kpis=kpis, say=say)
             format, media = "html", "text/html; charset=utf-8"
     name = f"plan-{chosen}.{format}"
     disposition = "inline" if format == "html" else "attachment"
