@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from veille.errors import UsageError
+from veille.errors import UsageError, translated
 from veille.plan import cost
 from veille.plan.adoption import adopt, adoption
 from veille.plan.channels import set_channel
@@ -71,6 +71,13 @@ def test_adoption_records_the_cost(ws: Workspace) -> None:
     with pytest.raises(UsageError, match="no objective"):
         adopt(ws, estimate(ws, now=NOW))
     add_objective(ws.state, "care", "customer_service")
+    # No channel yet: what to do, said where the reader is (the page named
+    # the command).
+    with pytest.raises(UsageError, match="no channel") as refused:
+        adopt(ws, estimate(ws, now=NOW))
+    hint = refused.value.hint
+    assert translated(hint, lambda s: s, where="page") == "Add one first (/plan/edit#channels)."
+    assert translated(hint, lambda s: s) == "Add one first (veille plan channel set PLATFORM)."
     set_channel(ws.state, "mastodon", posts_per_week=2)
     set_money(ws.state, "tool", 10)
     assert adoption(ws) is None

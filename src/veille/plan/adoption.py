@@ -23,6 +23,9 @@ ADOPT_OVER_HINT = tr(
     anyway=Place("veille plan adopt --over-capacity", page="/plan#cost"),
 )
 
+#: Where a channel is added to the plan.
+CHANNEL_SET = Place("veille plan channel set PLATFORM", page="/plan/edit#channels")
+
 
 def _over_capacity(est: CostEstimate) -> Text:
     # Figure and Money: written the reader's way when the message is shown
@@ -88,7 +91,7 @@ def adopt(
     if not state.plan_channels():
         raise UsageError(
             tr("the plan has no channel yet"),
-            hint=tr("Add one first (veille plan channel set)."),
+            hint=tr("Add one first (%(where)s).", where=CHANNEL_SET),
         )
     if estimate.over_capacity and not over_capacity:
         raise UsageError(_over_capacity(estimate), hint=ADOPT_OVER_HINT)

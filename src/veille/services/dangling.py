@@ -128,8 +128,9 @@ def calendar_references(state: Any) -> list[Dangling]:
                 "calendar_post", f"#{e.id}", e.account,
                 tr("calendar post #%(id)s goes out as account %(account)s, which no longer "
                    "exists: it fails at its time", id=e.id, account=e.account),
-                tr("Move it to another account (veille calendar edit %(id)s --account OTHER), "
-                   "or remove it (%(remove)s).", id=e.id,
+                tr("Move it to another account (%(edit)s), or remove it (%(remove)s).",
+                   edit=Place(f"veille calendar edit {e.id} --account OTHER",
+                              page=f"/plan/calendar/{e.id}"),
                    remove=Place(f"veille calendar remove {e.id}",
                                 page=f"/plan/calendar/{e.id}")),
             ))  # fmt: skip
