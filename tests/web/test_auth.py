@@ -3,6 +3,7 @@ real server on loopback."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Callable
@@ -154,6 +155,8 @@ def test_a_held_account_changing_its_password_is_told_why_not_wrong(live_server:
         users.add_user(ws.state, "changer", "first long password", "viewer")
     with _from(live_server, "127.0.4.200") as laptop:
         assert do_login(laptop, "changer", "first long password").status_code == 303
+        # Signed in before browsers had a device cookie (its own is not held).
+        laptop.cookies.delete("veille_device")
         form = {"current": "first long password", "password": "second long password",
                 "csrf_token": csrf_from(laptop.get("/settings").text)}  # fmt: skip
         for n in range(users.ACCOUNT_FAILURES):
@@ -169,6 +172,177 @@ def test_a_held_account_changing_its_password_is_told_why_not_wrong(live_server:
         assert refused.status_code == 429, refused.text
         assert "from several places" in refused.text
         assert "The current password is wrong" not in refused.text
+
+
+_GUESSERS = itertools.count()
+
+
+def _hold(live_server: Served, username: str) -> httpx.Response:
+    """Guess wrong passwords at ``username``, each from an address of its
+    own (127.10.x.y), until a browser new to the account is held: that
+    browser's 429. (The first delays are a second or two: a slow machine may
+    let a try through after they end, so the guessing goes on until one
+    outlasts a request.)"""
+    for n in range(users.ACCOUNT_FAILURES + 8):
+        k = next(_GUESSERS)
+        with _from(live_server, f"127.10.{k // 250}.{k % 250 + 1}") as guesser:
+            guessed = do_login(guesser, username, f"guess {n}")
+        if n + 1 < users.ACCOUNT_FAILURES and guessed.status_code != 429:
+            continue
+        with _from(live_server, "127.11.0.1") as stranger:
+            held = do_login(stranger, username)
+        if held.status_code != 303:
+            break
+    assert held.status_code == 429, held.text
+    return held
+
+
+def _while_held(
+    live_server: Served, username: str, attempt: Callable[[], httpx.Response]
+) -> httpx.Response:
+    """``attempt()``'s answer while the account ``username`` is held: a
+    browser new to it is refused just before and just after (the delay,
+    once started, runs until it ends). Tried again, the guessing going on,
+    where the delay ended in between on a slow machine."""
+    for _ in range(6):
+        _hold(live_server, username)
+        said = attempt()
+        with _from(live_server, "127.11.0.1") as stranger:
+            if do_login(stranger, username).status_code == 429:
+                return said
+    raise AssertionError(f"{username!r} was never held around the attempt")
+
+
+def _with_cookie(
+    live_server: Served, address: str, username: str, device: str
+) -> Callable[[], httpx.Response]:
+    """A sign-in to ``username`` from a browser at ``address`` carrying the
+    device cookie ``device`` (the same one at each call)."""
+
+    def sign_in() -> httpx.Response:
+        with _from(live_server, address) as browser:
+            browser.cookies.set("veille_device", device)
+            return do_login(browser, username)
+
+    return sign_in
+
+
+def _sign_out(browser: httpx.Client) -> None:
+    token = csrf_from(browser.get("/settings").text)
+    assert browser.post("/logout", data={"csrf_token": token}).status_code == 303
+
+
+def test_guessers_do_not_delay_the_users_own_browser(live_server: Served) -> None:
+    """Anyone who knew a username could keep its user waiting: guessing
+    once in a while held every sign-in to the account, the user's own
+    included. A browser that signed in to the account before keeps a signed
+    device cookie; its sign-ins are counted on their own, while a browser
+    new to the account is still held."""
+    with live_server.workspace() as ws:
+        users.add_user(ws.state, "known_laptop", password_for("known_laptop"), "viewer")
+    with _from(live_server, "127.0.6.200") as laptop:
+        assert do_login(laptop, "known_laptop").status_code == 303
+        _sign_out(laptop)
+        held = _hold(live_server, "known_laptop")
+        assert "from several places" in held.text
+        # While a stranger is held: a typo of the laptop's own says so (401,
+        # not "wait"), the right password signs in.
+        typo = _while_held(
+            live_server, "known_laptop", lambda: do_login(laptop, "known_laptop", "a typo")
+        )
+        assert typo.status_code == 401
+
+        def sign_in_and_out() -> httpx.Response:
+            said = do_login(laptop, "known_laptop")
+            if said.status_code == 303:
+                _sign_out(laptop)  # (so that it may be tried again)
+            return said
+
+        assert _while_held(live_server, "known_laptop", sign_in_and_out).status_code == 303
+        # Its cookie names the account: for another one it is a stranger's.
+        with live_server.workspace() as ws:
+            users.add_user(ws.state, "other_one", password_for("other_one"), "viewer")
+        with _from(live_server, "127.0.6.201") as other:
+            assert do_login(other, "other_one").status_code == 303
+            _sign_out(other)
+            device = other.cookies["veille_device"]
+            try_it = _with_cookie(live_server, "127.0.6.201", "known_laptop", device)
+            elsewhere = _while_held(live_server, "known_laptop", try_it)
+            assert elsewhere.status_code == 429
+        # Nor is the laptop's password change held, which asks for the current one.
+        _hold(live_server, "known_laptop")
+        assert do_login(laptop, "known_laptop").status_code == 303
+        form = {"current": password_for("known_laptop"), "password": "a new long password",
+                "csrf_token": csrf_from(laptop.get("/settings").text)}  # fmt: skip
+        assert laptop.post("/settings/password", data=form).status_code == 303
+
+
+def test_a_device_cookie_failing_too_often_is_trusted_no_more(live_server: Served) -> None:
+    """A stolen device cookie would be a way round the account's delay: past
+    ten failures since its last success, its browser is held as any other."""
+    with live_server.workspace() as ws:
+        users.add_user(ws.state, "clumsy", password_for("clumsy"), "viewer")
+    with _from(live_server, "127.0.7.200") as laptop:
+        assert do_login(laptop, "clumsy").status_code == 303
+        _sign_out(laptop)
+        # Not held after five from its address: the cookie's own count runs.
+        for n in range(users.DEVICE_FAILURES):
+            assert do_login(laptop, "clumsy", f"typo {n}").status_code == 401
+        device = laptop.cookies["veille_device"]
+        try_it = _with_cookie(live_server, "127.0.7.200", "clumsy", device)
+        held = _while_held(live_server, "clumsy", try_it)
+        assert held.status_code == 429
+
+
+def test_a_made_up_altered_or_old_device_cookie_is_ignored(live_server: Served) -> None:
+    """Only a cookie the app signed, for this account, less than
+    ``DEVICE_DAYS`` old, is trusted: any other browser waits as a stranger."""
+    from datetime import timedelta
+
+    from veille.models import now_utc
+
+    with live_server.workspace() as ws:
+        users.add_user(ws.state, "forged_for", password_for("forged_for"), "viewer")
+        good = users.device_cookie(ws.state, "forged_for")
+        old = users.device_cookie(
+            ws.state, "forged_for", at=now_utc() - timedelta(days=users.DEVICE_DAYS + 1)
+        )
+    name, made, nonce, mac = good.split("|")
+    flipped = ("A" if mac[0] != "A" else "B") + mac[1:]
+    tried = {
+        "made up": f"forged_for|{made}|{nonce}|{'x' * len(mac)}",
+        "altered": f"{name}|{made}|{nonce}|{flipped}",
+        "moved in time": f"{name}|{int(made) + 1}|{nonce}|{mac}",
+        "too old": old,
+        "garbage": "not a cookie",
+    }
+    for why, value in tried.items():
+        try_it = _with_cookie(live_server, "127.0.8.210", "forged_for", value)
+        assert _while_held(live_server, "forged_for", try_it).status_code == 429, why
+    try_it = _with_cookie(live_server, "127.0.8.211", "forged_for", good)
+    assert _while_held(live_server, "forged_for", try_it).status_code == 303
+
+
+def test_the_device_cookie_is_kept_from_scripts_and_other_sites(live_server: Served) -> None:
+    with httpx.Client(base_url=live_server.url, timeout=30) as browser:
+        response = do_login(browser, "viewer")
+        cookie = next(c for c in response.headers.get_list("set-cookie") if "veille_device" in c)
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+        assert "Secure" not in cookie  # plain HTTP on loopback
+        assert int(re.search(r"Max-Age=(\d+)", cookie)[1]) == users.DEVICE_DAYS * 86400  # type: ignore[index]
+        _sign_out(browser)
+        assert "veille_device" in browser.cookies  # it names the browser, not a session
+    headers = {"X-Forwarded-Proto": "https"}
+    with httpx.Client(base_url=live_server.url, headers=headers) as tls:
+        page = tls.get("/login")
+        response = tls.post(
+            "/login",
+            data={"username": "viewer", "password": password_for("viewer"),
+                  "csrf_token": csrf_from(page.text)},
+            headers={"Cookie": page.headers["set-cookie"].split(";")[0]},
+        )  # fmt: skip
+        cookie = next(c for c in response.headers.get_list("set-cookie") if "veille_device" in c)
+        assert "Secure" in cookie
 
 
 def test_session_cookie_flags(client: httpx.Client) -> None:

@@ -11,7 +11,9 @@ written to the audit log in the same transaction.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -44,6 +46,7 @@ __all__ = [
     "add_first_admin",
     "add_user",
     "authenticate",
+    "device_cookie",
     "end_session",
     "get_user",
     "has_role",
@@ -95,6 +98,15 @@ FAILURE_WINDOW = timedelta(minutes=15)
 # long: a right password once the delay is over still signs in.
 ACCOUNT_FAILURES = 10
 ACCOUNT_DELAY_MAX = timedelta(minutes=1)
+# A browser that signed in to an account keeps a signed cookie naming it
+# (OWASP's "device cookie", :func:`device_cookie`), for DEVICE_DAYS: its
+# sign-ins to that account are counted on their own, never by the
+# account's counter above, so guesses from elsewhere do not keep the user
+# waiting. Past DEVICE_FAILURES failures of one such cookie since its last
+# success, within the window, it is no longer trusted: its tries are counted
+# as any browser's (per address, and per account).
+DEVICE_DAYS = 180
+DEVICE_FAILURES = 10
 #: Who the audit log names for what the sign-in form saw (no one is signed in).
 LOGIN_ACTOR = "login-form"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
@@ -557,9 +569,64 @@ def _refuse_if_throttled(
         )
 
 
-def authenticate(state: StateStore, username: str, password: str, *, address: str = "") -> User:
-    """The user if the password is right. :class:`LoginThrottled` after
-    ``MAX_FAILURES`` failures for this username from ``address`` within
+def _device_mac(state: StateStore, body: str) -> str:
+    # A key of its own, made from the workspace's secret (never the secret itself).
+    key = hmac.new(state.privacy_key(), b"veille device cookie", hashlib.sha256).digest()
+    mac = hmac.new(key, body.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def device_cookie(state: StateStore, username: str, *, at: datetime | None = None) -> str:
+    """The device cookie's value for a browser that signed in to
+    ``username`` now (or ``at``): the account, when, and a random id, signed
+    with a key made from the workspace's secret (so it cannot be made up,
+    nor moved to another account)."""
+    made = now_utc() if at is None else at
+    body = f"{username}|{int(made.timestamp())}|{secrets.token_urlsafe(16)}"
+    return f"{body}|{_device_mac(state, body)}"
+
+
+def _device_of(state: StateStore, raw: str, username: str, now: datetime) -> str | None:
+    """The id of the device cookie ``raw`` when it is ours, for ``username``,
+    and not older than ``DEVICE_DAYS``; ``None`` otherwise (forged, altered,
+    for another account, expired: the browser is then one like any other)."""
+    parts = raw.split("|") if raw and len(raw) <= 300 else []
+    if len(parts) != 4 or parts[0] != username or not parts[1].isdigit():
+        return None
+    body = "|".join(parts[:3])
+    if not hmac.compare_digest(parts[3], _device_mac(state, body)):
+        return None
+    age = now.timestamp() - int(parts[1])
+    if not -60 <= age <= DEVICE_DAYS * 86400:
+        return None
+    return parts[2]
+
+
+def _device_attempt(state: StateStore, name: str, device: str, now: datetime) -> int | None:
+    """A try from a browser carrying the device cookie ``device`` (raw) for
+    ``name``: recorded under that cookie alone and its id given, while the
+    cookie is trusted; ``None`` when it is not (no valid cookie, or one with
+    ``DEVICE_FAILURES`` failures since its last success)."""
+    if (known := _device_of(state, device, name, now)) is None:
+        return None
+    # "#": no username has one, so no account's counter ("name|…") reads these.
+    key = f"{name}#{known}"
+    attempt = state.add_login_attempt(key, now, success=False)
+    if len(state.failed_logins_since(key, now - FAILURE_WINDOW, before=attempt)) >= (
+        DEVICE_FAILURES
+    ):
+        state.forget_login_attempt(attempt)
+        return None
+    return attempt
+
+
+def authenticate(
+    state: StateStore, username: str, password: str, *, address: str = "", device: str = ""
+) -> User:
+    """The user if the password is right. From a browser carrying a device
+    cookie for this account (``device``, see :func:`device_cookie`), only
+    that cookie's own failures count. From any other, :class:`LoginThrottled`
+    after ``MAX_FAILURES`` failures for this username from ``address`` within
     ``FAILURE_WINDOW``, or while the account's delay after
     ``ACCOUNT_FAILURES`` failures from all addresses runs (the password is
     then not even checked); :class:`LoginFailed` otherwise."""
@@ -567,21 +634,23 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
 
     name = username.strip().lower()
     now = now_utc()
-    key = _attempt_key(name, address)
     # Attempts older than the window never count again: the table stays small.
     state.forget_login_attempts_before(now - FAILURE_WINDOW)
-    # Recorded as failed first, then counted against the attempts recorded
-    # before it: requests sent at once each see those before them (counted
-    # first and recorded after the password check, thirty sent at once were
-    # all checked). A refused try is then forgotten: it lengthens nothing.
-    attempt = state.add_login_attempt(key, now, success=False)
-    try:
-        failures = state.failed_logins_since(key, now - FAILURE_WINDOW, before=attempt)
-        account = state.failed_logins_of(name, now - FAILURE_WINDOW, before=attempt)
-        _refuse_if_throttled(name, failures, account, now)
-    except LoginThrottled:
-        state.forget_login_attempt(attempt)
-        raise
+    account: list[tuple[datetime, str]] | None = None
+    if (attempt := _device_attempt(state, name, device, now)) is None:
+        key = _attempt_key(name, address)
+        # Recorded as failed first, then counted against the attempts recorded
+        # before it: requests sent at once each see those before them (counted
+        # first and recorded after the password check, thirty sent at once were
+        # all checked). A refused try is then forgotten: it lengthens nothing.
+        attempt = state.add_login_attempt(key, now, success=False)
+        try:
+            failures = state.failed_logins_since(key, now - FAILURE_WINDOW, before=attempt)
+            account = state.failed_logins_of(name, now - FAILURE_WINDOW, before=attempt)
+            _refuse_if_throttled(name, failures, account, now)
+        except LoginThrottled:
+            state.forget_login_attempt(attempt)
+            raise
     rec = state.get_user(name) if len(password) <= MAX_PASSWORD else None
     hasher = _hasher()
     ok = False
@@ -596,7 +665,7 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
             ok = False
     if ok:
         state.mark_login_success(attempt)
-    elif len(account) + 1 == ACCOUNT_FAILURES:
+    elif account is not None and len(account) + 1 == ACCOUNT_FAILURES:
         # Once, as the account starts to be held: admins see the guessing.
         addresses = len({where for _at, where in account} | {address})
         record(

@@ -42,6 +42,8 @@ from veille.web.security import is_https
 from veille.workspace import Workspace
 
 SESSION_COOKIE = "veille_session"
+#: The browser's device cookie (:func:`veille.services.users.device_cookie`).
+DEVICE_COOKIE = "veille_device"
 CSRF_COOKIE = "veille_csrf"
 FLASH_COOKIE = "veille_flash"
 CSRF_FIELD = "csrf_token"
@@ -338,6 +340,21 @@ def set_session_cookie(request: Request, response: Response, raw: str) -> None:
 def clear_session_cookie(request: Request, response: Response) -> None:
     response.delete_cookie(
         SESSION_COOKIE, httponly=True, samesite="lax", secure=is_https(request), path="/"
+    )
+
+
+def set_device_cookie(request: Request, response: Response, username: str) -> None:
+    """Give the browser that just signed in to ``username`` its device cookie
+    (a new one at each sign-in). Kept at sign-out: it names the browser, not
+    a session."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        users_service.device_cookie(state(request), username),
+        max_age=users_service.DEVICE_DAYS * 86400,
+        httponly=True,
+        samesite="strict",
+        secure=is_https(request),
+        path="/",
     )
 
 

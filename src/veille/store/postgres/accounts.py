@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,16 @@ def _at(value: int) -> datetime:
 
 # Above every attempt's id: "before" none in particular.
 _NO_ID = 2**62
+# The advisory lock of an account's login attempts (two int4 keys: a space
+# apart from the one-bigint locks of migrations and forgetting): the bytes
+# of "vlog", then the username's hashtext.
+_ATTEMPTS_LOCK = int.from_bytes(b"vlog", "big", signed=True)
+
+
+def _account(key: str) -> str:
+    """The username an attempt's key begins with (``name|address`` or a
+    device cookie's ``name#id``): no username has either character."""
+    return re.split(r"[|#]", key, maxsplit=1)[0]
 
 
 def _secs(at: datetime) -> int:
@@ -221,11 +232,21 @@ class PgAccounts(PgAccountsTx):
         return changed == 1
 
     def add_login_attempt(self, key: str, at: datetime, *, success: bool) -> int:
-        rows = self.rows(
-            "INSERT INTO login_attempts (key, at, success) VALUES (%s, %s, %s) RETURNING id",
-            (key, _secs(at), success),
-        )
-        return int(rows[0][0])
+        # Ids come from a sequence as inserts begin; others see a row as it
+        # commits. Two tries at one account at once: the one given the lower
+        # id could commit after the other read "the attempts before it", and
+        # each missed the other (as on SQLite, where one writes at a time,
+        # they must not). Held per username from the id's taking to the
+        # commit, an account's attempts are seen in the order of their ids.
+        with self.write() as conn:
+            conn.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_ATTEMPTS_LOCK, _account(key))
+            )
+            row = conn.execute(
+                "INSERT INTO login_attempts (key, at, success) VALUES (%s, %s, %s) RETURNING id",
+                (key, _secs(at), success),
+            ).fetchone()
+        return int(row[0])
 
     def mark_login_success(self, attempt_id: int) -> None:
         self.run("UPDATE login_attempts SET success = TRUE WHERE id = %s", (attempt_id,))

@@ -11,12 +11,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from veille.errors import PostsUnavailable, StoreError, StoreUnavailable, UsageError
 from veille.services import users
 from veille.web.deps import (
+    DEVICE_COOKIE,
     SESSION_COOKIE,
     clear_session_cookie,
     current_user,
     plural_translator,
     redirect,
     render,
+    set_device_cookie,
     set_session_cookie,
     state,
     translator,
@@ -193,7 +195,13 @@ def login(
     _ = translator(request)
     st = state(request)
     try:
-        user = users.authenticate(st, username, password, address=_address(request))
+        user = users.authenticate(
+            st,
+            username,
+            password,
+            address=_address(request),
+            device=request.cookies.get(DEVICE_COOKIE, ""),
+        )
     except users.LoginThrottled as exc:
         error = throttled_text(request, exc)
         page = render(
@@ -222,6 +230,7 @@ def login(
     raw = users.start_session(st, user.username)
     response = redirect(_safe_next(next))
     set_session_cookie(request, response, raw)
+    set_device_cookie(request, response, user.username)
     return response
 
 
@@ -269,4 +278,5 @@ def setup(
     raw = users.start_session(st, user.username)
     response = redirect("/", message=_("Welcome! Your admin account is ready."))
     set_session_cookie(request, response, raw)
+    set_device_cookie(request, response, user.username)
     return response

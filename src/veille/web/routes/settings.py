@@ -16,6 +16,7 @@ from veille.services import tokens as tokens_service
 from veille.services import users
 from veille.urlmask import mask_url
 from veille.web.deps import (
+    DEVICE_COOKIE,
     SESSION_COOKIE,
     RowId,
     Viewer,
@@ -168,7 +169,13 @@ def change_own_password(
     _ = translator(request)
     st = state(request)
     try:
-        users.authenticate(st, user.username, current, address="settings")
+        users.authenticate(
+            st,
+            user.username,
+            current,
+            address="settings",
+            device=request.cookies.get(DEVICE_COOKIE, ""),
+        )
     except users.LoginThrottled as exc:
         # Not "wrong": the password was not even checked (someone guessed it).
         return _page(request, error=throttled_text(request, exc), status=429)
