@@ -1,0 +1,99 @@
+"""What a reader of the French (and English) pages sees, read as they see
+it: the text, the values shown in the form fields and the options chosen.
+Machine words (``last-week``, ``en``, ``rss``) were shown where the page
+has words of the reader's language for them."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import httpx
+
+from tests.web.conftest import Served, do_login
+
+
+class _Seen(HTMLParser):
+    """The text a reader sees: text outside scripts and styles, the value of
+    each field shown, and the chosen option of each list (not the others)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+        self._select: list[list[tuple[bool, list[str]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag in ("script", "style", "datalist"):
+            self._hidden += 1
+        elif tag == "input" and a.get("type") not in ("hidden", "checkbox", "radio"):
+            self.parts.append(a.get("value") or a.get("placeholder") or "")
+        elif tag == "select":
+            self._select.append([])
+        elif tag == "option" and self._select:
+            self._select[-1].append(("selected" in a, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "datalist"):
+            self._hidden -= 1
+        elif tag == "select" and self._select:
+            options = self._select.pop()
+            chosen = [o for o in options if o[0]] or options[:1]
+            self.parts.extend(" ".join(o[1]) for o in chosen)
+
+    def handle_data(self, data: str) -> None:
+        if self._hidden:
+            return
+        if self._select and self._select[-1]:
+            self._select[-1][-1][1].append(data)
+        else:
+            self.parts.append(data)
+
+
+def seen(markup: str) -> str:
+    """``markup`` as a reader sees it, its spaces made one."""
+    parser = _Seen()
+    parser.feed(markup)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def _get(served: Served, path: str, lang: str, role: str = "viewer") -> httpx.Response:
+    with httpx.Client(base_url=served.url, timeout=60, cookies={"veille_lang": lang}) as client:
+        do_login(client, role)
+        return client.get(path)
+
+
+def test_the_reports_period_is_chosen_in_the_readers_words(live_server: Served) -> None:
+    """The period field showed ``last-week`` in its box and the hint listed
+    last-week, last-month, last-7d, last-30d, on French pages as on English
+    ones."""
+    for lang, chosen in (("fr", "Semaine dernière"), ("en", "Last week")):
+        page = _get(live_server, "/reports", lang)
+        assert page.status_code == 200, page.text[:2000]
+        text = seen(page.text)
+        assert f"Période {chosen}" in text or f"Period {chosen}" in text, text
+        for machine in ("last-week", "last-month", "last-7d", "last-30d", "FROM..TO", "DU..AU"):
+            assert machine not in text, (lang, machine, text)
+
+
+def test_a_report_between_two_dates_is_asked_with_two_dates(live_server: Served) -> None:
+    """Dates are given in two date fields; the report's link still carries
+    FROM..TO (as report e-mails do), and the form shows that link's dates."""
+    page = _get(live_server, "/reports?period=&from=2026-03-01&to=2026-03-31", "fr")
+    assert page.status_code == 200, page.text[:2000]
+    assert "period=2026-03-01..2026-03-31" in page.text  # the download links
+    text = seen(page.text)
+    assert "Entre les dates ci-dessous Du 2026-03-01 Au (inclus) 2026-03-31" in text, text
+    # A report e-mail's link reads the same in the form.
+    linked = seen(_get(live_server, "/reports?period=2026-03-01..2026-03-31", "fr").text)
+    assert "Entre les dates ci-dessous Du 2026-03-01 Au (inclus) 2026-03-31" in linked, linked
+
+
+def test_a_report_between_dates_with_one_left_empty_says_which_to_fill(
+    live_server: Served,
+) -> None:
+    page = _get(live_server, "/reports?period=&from=2026-03-01&to=", "fr")
+    assert page.status_code == 400, page.text[:2000]
+    text = seen(page.text)
+    assert "il manque le premier ou le dernier jour du rapport" in text, text
+    assert "Indiquez les deux dates (le dernier jour est inclus)" in text, text
