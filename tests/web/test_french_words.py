@@ -97,3 +97,35 @@ def test_a_report_between_dates_with_one_left_empty_says_which_to_fill(
     text = seen(page.text)
     assert "il manque le premier ou le dernier jour du rapport" in text, text
     assert "Indiquez les deux dates (le dernier jour est inclus)" in text, text
+
+
+def test_an_inbox_item_names_its_platform_as_the_reader_does(live_server: Served) -> None:
+    """The item's page read « Ouvrir la publication sur hackernews » and
+    « supprimée sur hackernews » (the platform's key) where its header says
+    Hacker News."""
+    from datetime import UTC, datetime
+
+    from veille.inbox import items as svc
+    from veille.inbox.model import ItemFilter
+    from veille.models import Author, Post
+    from veille.pipeline.ingest import build_pipeline
+    from veille.query.topics import add_topic
+
+    with live_server.workspace() as ws:
+        add_topic(ws.store, "hn-inbox", "lumio", inbox=True)
+        post = Post.create(
+            platform="hackernews", native_id="hn1", text="lumio is down again",
+            author=Author("person"), published_at=datetime(2026, 11, 30, 10, tzinfo=UTC),
+            lang="en", url="https://news.example/item?id=1",
+        )  # fmt: skip
+        build_pipeline(ws, skip=("enrich",)).ingest([post])
+        listed = svc.list_items(ws.state, ItemFilter(limit=50))
+        (item,) = [i for i in listed if i.post_id == post.id]
+        svc.mark_deleted_upstream(ws.state, item.id, actor="manager")
+    for lang, words in (
+        ("fr", ("Ouvrir la publication sur Hacker News", "supprimée sur Hacker News")),
+        ("en", ("Open the post on Hacker News", "deleted on Hacker News")),
+    ):
+        text = seen(_get(live_server, f"/inbox/{item.id}", lang).text)
+        assert all(w in text for w in words), (lang, text)
+        assert "hackernews" not in text, (lang, text)
