@@ -129,3 +129,18 @@ def test_an_inbox_item_names_its_platform_as_the_reader_does(live_server: Served
         text = seen(_get(live_server, f"/inbox/{item.id}", lang).text)
         assert all(w in text for w in words), (lang, text)
         assert "hackernews" not in text, (lang, text)
+
+
+def test_the_channel_plan_names_its_languages_in_the_readers_words(own_server: Served) -> None:
+    """The plan's channel table and its web page document read « Langues en,
+    fr » (codes) where the stream, inbox and dashboard say « anglais »."""
+    from veille.plan.channels import set_channel
+
+    with own_server.workspace() as ws:
+        set_channel(ws.state, "mastodon", languages=["fr", "en"], tone="clair")
+    for lang, said in (("fr", "français, anglais"), ("en", "French, English")):
+        for path in ("/plan", f"/plan/export?format=html&language={lang}"):
+            page = _get(own_server, path, lang)
+            assert page.status_code == 200, page.text[:2000]
+            assert said in seen(page.text), (lang, path, seen(page.text))
+            assert "fr, en" not in seen(page.text), (lang, path)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.analytics.findings import platform_name
-from veille.i18n import colon, format_date, format_decimal, format_money
+from veille.i18n import colon, format_date, format_decimal, format_money, language_name
 from veille.plan.cost import MEASURE_DAYS, CostEstimate
 
 if TYPE_CHECKING:
@@ -409,7 +409,7 @@ def plan_markdown(
             (t["whom"], ch.audience),
             (t["often"], t["per_week"].format(n=format_decimal(ch.posts_per_week, lang, 1))),
             (t["tone"], ch.tone),
-            (t["langs"], ", ".join(ch.languages)),
+            (t["langs"], ", ".join(language_name(code, lang) for code in ch.languages)),
             (t["by"], ch.owner),
             (
                 t["respond"],
