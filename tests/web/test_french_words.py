@@ -144,3 +144,17 @@ def test_the_channel_plan_names_its_languages_in_the_readers_words(own_server: S
             assert page.status_code == 200, page.text[:2000]
             assert said in seen(page.text), (lang, path, seen(page.text))
             assert "fr, en" not in seen(page.text), (lang, path)
+
+
+def test_the_inbox_filters_offer_platforms_and_languages_by_name(live_server: Served) -> None:
+    """The inbox's Platform and Language filters were boxes to type in that
+    matched only the codes: « Reddit » or « anglais » (the words the list
+    itself shows) found no item and said nothing. They offer the names, as
+    the stream does, and the one chosen stays chosen."""
+    page = _get(live_server, "/inbox?platform=hackernews&language=en", "fr")
+    assert page.status_code == 200, page.text[:2000]
+    text = seen(page.text)
+    assert "Plateforme Hacker News Langue anglais" in text, text
+    markup = page.text
+    assert '<option value="reddit">Reddit</option>' in markup
+    assert '<option value="fr">français</option>' in markup
