@@ -99,10 +99,8 @@ def test_a_report_between_dates_with_one_left_empty_says_which_to_fill(
     assert "Indiquez les deux dates (le dernier jour est inclus)" in text, text
 
 
-def test_an_inbox_item_names_its_platform_as_the_reader_does(live_server: Served) -> None:
-    """The item's page read « Ouvrir la publication sur hackernews » and
-    « supprimée sur hackernews » (the platform's key) where its header says
-    Hacker News."""
+def _hn_item(served: Served) -> int:
+    """An inbox item of a Hacker News post, entered once per module."""
     from datetime import UTC, datetime
 
     from veille.inbox import items as svc
@@ -111,22 +109,34 @@ def test_an_inbox_item_names_its_platform_as_the_reader_does(live_server: Served
     from veille.pipeline.ingest import build_pipeline
     from veille.query.topics import add_topic
 
-    with live_server.workspace() as ws:
-        add_topic(ws.store, "hn-inbox", "lumio", inbox=True)
-        post = Post.create(
-            platform="hackernews", native_id="hn1", text="lumio is down again",
-            author=Author("person"), published_at=datetime(2026, 11, 30, 10, tzinfo=UTC),
-            lang="en", url="https://news.example/item?id=1",
-        )  # fmt: skip
-        build_pipeline(ws, skip=("enrich",)).ingest([post])
+    post = Post.create(
+        platform="hackernews", native_id="hn1", text="lumio is down again",
+        author=Author("person"), published_at=datetime(2026, 11, 30, 10, tzinfo=UTC),
+        lang="en", url="https://news.example/item?id=1",
+    )  # fmt: skip
+    with served.workspace() as ws:
+        if ws.store.topic("hn-inbox") is None:
+            add_topic(ws.store, "hn-inbox", "lumio", inbox=True)
+            build_pipeline(ws, skip=("enrich",)).ingest([post])
         listed = svc.list_items(ws.state, ItemFilter(limit=50))
-        (item,) = [i for i in listed if i.post_id == post.id]
-        svc.mark_deleted_upstream(ws.state, item.id, actor="manager")
+    (item,) = [i.id for i in listed if i.post_id == post.id]
+    return item
+
+
+def test_an_inbox_item_names_its_platform_as_the_reader_does(live_server: Served) -> None:
+    """The item's page read « Ouvrir la publication sur hackernews » and
+    « supprimée sur hackernews » (the platform's key) where its header says
+    Hacker News."""
+    from veille.inbox import items as svc
+
+    item = _hn_item(live_server)
+    with live_server.workspace() as ws:
+        svc.mark_deleted_upstream(ws.state, item, actor="manager")
     for lang, words in (
         ("fr", ("Ouvrir la publication sur Hacker News", "supprimée sur Hacker News")),
         ("en", ("Open the post on Hacker News", "deleted on Hacker News")),
     ):
-        text = seen(_get(live_server, f"/inbox/{item.id}", lang).text)
+        text = seen(_get(live_server, f"/inbox/{item}", lang).text)
         assert all(w in text for w in words), (lang, text)
         assert "hackernews" not in text, (lang, text)
 
@@ -158,3 +168,27 @@ def test_the_inbox_filters_offer_platforms_and_languages_by_name(live_server: Se
     markup = page.text
     assert '<option value="reddit">Reddit</option>' in markup
     assert '<option value="fr">français</option>' in markup
+
+
+def test_categories_saved_on_a_french_item_page_are_not_said_to_be_tags(
+    live_server: Served,
+) -> None:
+    """The form under « Étiquettes » and « Catégories » was sent by
+    « Enregistrer les étiquettes » and answered « Étiquettes enregistrées. »
+    (English "labels": tags and categories; French « étiquettes »: the tags
+    alone), so categories saved read as if they had gone into the tags."""
+    from tests.web.conftest import csrf_from
+
+    item = _hn_item(live_server)
+    with httpx.Client(base_url=live_server.url, timeout=60, cookies={"veille_lang": "fr"}) as c:
+        do_login(c, "analyst")
+        form = c.get(f"/inbox/{item}").text
+        assert "Enregistrer étiquettes et catégories" in seen(form)
+        done = c.post(
+            f"/inbox/{item}/labels",
+            data={"csrf_token": csrf_from(form), "categories": "réclamation"},
+            follow_redirects=True,
+        )
+    text = seen(done.text)
+    assert "Étiquettes et catégories enregistrées." in text, text
+    assert "Catégories réclamation" in text, text
