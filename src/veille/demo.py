@@ -230,6 +230,9 @@ def start_demo_plan(ws: Workspace, *, lang: str = "en", now: datetime | None = N
         answers = StartAnswers(
             organization=BRAND, lang=lang, kind=kind, owner=DEMO_USER, topic="lumio",
             competitors=["vexa", "orbita"], channels=channels, handle="lumio",
+            # Lumio's customers write in English and in French (the demo's
+            # posts are about half each): its pages answer in both.
+            languages=["fr", "en"] if lang == "fr" else ["en", "fr"],
         )  # fmt: skip
         made.append(start_plan(ws, answers, actor=DEMO, now=now).objective)
     return made

@@ -79,6 +79,30 @@ def test_the_demo_plan_has_objectives_kpis_and_a_spokesperson(demo) -> None:
     assert "demo" in text
 
 
+def test_the_demo_plan_reads_in_the_language_of_its_reader(demo) -> None:
+    """Built by a French reader, the demo's plan read in French on English
+    pages ("Service client : Répondre aux clients…", tone « serviable,
+    simple, personnel », languages « fr »), as one built in English read in
+    English on French pages: the words the guided start wrote are said in
+    the reader's language, the objective's type beside a name in the other
+    one, and its channels speak both languages of Lumio's customers."""
+    english = _page(demo, "/plan", "en")
+    said = "Service client (Customer service): Answer customers where they ask, quickly and well."
+    assert said in english
+    assert "helpful, plain, personal" in english and "serviable" not in english
+    assert "Répondre aux clients" not in english
+    assert "French, English" in english
+    french = _page(demo, "/plan", "fr")
+    # (_page makes every space one, U+202F included.)
+    assert "Service client : Répondre aux clients là où ils demandent, vite et bien." in french
+    assert "serviable, simple, personnel" in french and "français, anglais" in french
+    assert "(Service client)" not in french
+    exported = _page(demo, "/plan/export?format=md&language=en", "fr")
+    assert "Answer customers where they ask" in exported and "- Tone: helpful" in exported
+    # The plan's own recommendations no longer ask for a channel in French.
+    assert "qu’aucun canal du plan n’emploie" not in french
+
+
 def test_the_demo_built_again_keeps_its_inbox_and_plan(demo) -> None:
     served = demo[0]
     with served.workspace() as ws:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.analytics.findings import platform_name
-from veille.i18n import colon, format_date, format_decimal, format_money
+from veille.i18n import colon, format_date, format_decimal, format_money, language_name
 from veille.plan.cost import MEASURE_DAYS, CostEstimate
 
 if TYPE_CHECKING:
@@ -312,6 +312,7 @@ def plan_markdown(
         recommendations,
         share_shown,
     )
+    from veille.plan.start import in_reader_words
     from veille.plan.status import format_value, reports, status_label
 
     t = labels(lang)
@@ -342,7 +343,7 @@ def plan_markdown(
         note = kind_note(o, lang)
         out.append(f"### {o.name} ({note})" if note else f"### {o.name}")
         if o.description:
-            out += ["", o.description]
+            out += ["", in_reader_words(o.description, lang)]
         c = colon(lang)
         facts = [
             f"{t['owner']}{c} {o.owner}" if o.owner else "",
@@ -420,8 +421,8 @@ def plan_markdown(
             (t["heard"], there if audience else ""),
             (t["whom"], ch.audience),
             (t["often"], t["per_week"].format(n=format_decimal(ch.posts_per_week, lang, 1))),
-            (t["tone"], ch.tone),
-            (t["langs"], ", ".join(ch.languages)),
+            (t["tone"], in_reader_words(ch.tone, lang)),
+            (t["langs"], ", ".join(language_name(code, lang) for code in ch.languages)),
             (t["by"], ch.owner),
             (
                 t["respond"],

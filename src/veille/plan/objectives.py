@@ -33,11 +33,12 @@ def kind_label(kind: str, lang: str = "en") -> str:
 
 def kind_note(objective: Objective, lang: str = "en") -> str | None:
     """The objective's type said next to its name, or ``None`` where the name
-    already says it (the wizard names an objective after its type: not
-    "Customer service (Customer service)")."""
+    already says it in ``lang`` (the wizard names an objective after its
+    type: not "Customer service (Customer service)"). A name the wizard gave
+    in the other language gets its type in the reader's: « Customer service
+    (Service client) » on a French page, where it once read alone."""
     label = kind_label(objective.kind, lang)
-    said = {name.casefold() for name in KINDS.get(objective.kind, ())} | {label.casefold()}
-    return None if objective.name.strip().casefold() in said else label
+    return None if objective.name.strip().casefold() == label.casefold() else label
 
 
 def check_kind(value: str) -> str:

@@ -101,6 +101,23 @@ DEFAULTS: dict[str, Defaults] = {
     ),
 }
 
+
+def in_reader_words(text: str, lang: str) -> str:
+    """An objective's description or a channel's tone as ``lang`` says it
+    when it is one the guided start wrote (a type's default, left as it was:
+    the program's words, which it has in both languages); any other text as
+    its author wrote it. A plan started in English (the demo's, built by an
+    English reader) read "Answer customers where they ask, quickly and
+    well." on French pages."""
+    plain = text.strip()
+    if plain:
+        for d in DEFAULTS.values():
+            for en, fr in ((d.description_en, d.description_fr), (d.tone_en, d.tone_fr)):
+                if plain in (en, fr):
+                    return fr if lang == "fr" else en
+    return text
+
+
 #: An objective's default deadline: six months, long enough for a presence to
 #: show results, short enough to review.
 DEADLINE_DAYS = 182

@@ -47,6 +47,8 @@ from veille.web.deps import (
     workspace,
 )
 from veille.web.forms import attempt, comma_list, store_errors_through
+from veille.web.routes.stream import LANGUAGES as STREAM_LANGUAGES
+from veille.web.routes.stream import PLATFORMS as STREAM_PLATFORMS
 
 router = APIRouter()
 
@@ -143,6 +145,15 @@ def inbox_page(
             "statuses": STATUSES, "priorities": PRIORITIES, "sentiments": SENTIMENTS,
             "settable": SETTABLE_STATUSES, "snooze_presets": SNOOZE_PRESETS,
             "topics": sorted({t.name for t in list_topics(ws.state)} | set(flt.topics)),
+            # Offered by name as the stream offers them ("Hacker News",
+            # « anglais »): typed, only the codes matched ("Reddit" or
+            # "reddit,x" found nothing, and said nothing).
+            "platforms": STREAM_PLATFORMS + tuple(
+                p for p in flt.platforms if p not in STREAM_PLATFORMS
+            ),
+            "languages": STREAM_LANGUAGES + tuple(
+                x for x in flt.languages if x not in STREAM_LANGUAGES
+            ),
             "page": page, "pages": max(1, -(-total // PAGE)), "query": query,
             "bulk_actions": svc.BULK_ACTIONS, "can_act": user.can("analyst"), "error": error,
             # No item and no topic flagged: say how posts enter, not "nothing to answer".

@@ -31,13 +31,41 @@ _BODY = re.compile(r"<body[^>]*>\s*<main>(.*)</main>\s*</body>", re.S)
 
 
 def _asked(request: Request) -> dict[str, str]:
+    """What the form (or a report e-mail's link) asks. The form names its
+    period in the reader's words (a list, or "between the dates below" and
+    two dates): the dates become the period ``FROM..TO`` that links carry."""
     q = request.query_params
+    period = q.get("period", "").strip()
+    first, last = q.get("from", "").strip(), q.get("to", "").strip()
+    if not period and ("from" in q or "to" in q):
+        period = f"{first}..{last}"
     return {
         "topic": q.get("topic", "").strip(),
         "query": q.get("query", "").strip(),
-        "period": q.get("period", "").strip(),
+        "period": period,
         "lang": q.get("lang", "").strip() or lang(request),
     }
+
+
+def _form_period(period: str) -> tuple[str, tuple[str, str]]:
+    """The form's choice for ``period`` (a named period, or "" for "between
+    the dates below") and the dates it shows."""
+    if period in PERIODS or not period:
+        return period or "last-week", ("", "")
+    first, _sep, last = period.partition("..")
+    return "", (first.strip(), last.strip())
+
+
+def _checked_dates(period: str) -> None:
+    """The choice "between the dates below" with a date left empty: said in
+    the form's words (the period's own refusal speaks of FROM..TO, which the
+    form does not show)."""
+    first, sep, last = period.partition("..")
+    if sep and not (first.strip() and last.strip()):
+        raise UsageError(
+            tr("the report's first or last day is missing"),
+            hint=tr("Fill in both dates (the last day is included), or choose a period."),
+        )
 
 
 def _report(
@@ -102,6 +130,7 @@ def _about(request: Request, asked: dict[str, str]) -> tuple[tuple[Any, ...], An
     # Refused here in the reader's language (the analytics library words
     # them for the command line: "--query …", "See docs/query.md").
     checked_query(asked["query"])
+    _checked_dates(asked["period"])
     per = period_of(ws, checked_period(asked["period"] or "last-week", PERIODS, ranges=True))
     topic, query = asked["topic"] or None, asked["query"] or None
     return (asked["topic"], asked["query"], per.since, per.until), per, topic, query
@@ -171,6 +200,7 @@ def reports(request: Request, user: Viewer) -> HTMLResponse:
             # escaped, charts as data: images; its body is shown as it is.
             shown = Markup(found.group(1) if found else "")
     args = urlencode({k: v for k, v in asked.items() if v})
+    chosen_period, dates = _form_period(asked["period"])
     status = 404 if isinstance(error, NotFound) else 400 if error or query_error else 200
     return render(
         request,
@@ -182,6 +212,8 @@ def reports(request: Request, user: Viewer) -> HTMLResponse:
             "query_error": query_error,
             "args": args,
             "periods": PERIODS,
+            "chosen_period": chosen_period,
+            "dates": dates,
             "topics": [t.name for t in list_topics(workspace(request).state)],
         },
         status_code=status,

@@ -37,6 +37,7 @@ def _overview(request: Request) -> dict[str, Any]:
         recommendations,
         share_shown,
     )
+    from veille.plan.start import in_reader_words
     from veille.plan.status import format_value, status_label
     from veille.services.dangling import plan_references, plan_strangers
 
@@ -72,6 +73,8 @@ def _overview(request: Request) -> dict[str, Any]:
         "dangling": plan_references(ws.state, {t.name for t in ws.state.topics()}),
         "strangers": plan_strangers(ws.state, user),
         "kind_note": lambda o: kind_note(o, language),
+        # A description or tone the guided start wrote, in the reader's words.
+        "reader_words": lambda text: in_reader_words(text, language),
         "kpis": kpis,
         "people": ws.state.plan_people(),
         "channels": ws.state.plan_channels(),
