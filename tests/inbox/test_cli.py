@@ -90,6 +90,29 @@ def test_errors_a_user_can_act_on(run) -> None:
 def test_rule_list_and_remove(run) -> None:
     rules = _rows(run("rule", "list", "--format", "json"))
     assert [(r["name"], r["runs"], r["error"]) for r in rules] == [("angry", 2, None)]
+    # A rule's conditions and actions as fields with plain values, the same
+    # keys on every rule and in every language (docs/inbox.md): until
+    # 2026-12-07 one string each, as Python wrote them ("sentiments=['negative']",
+    # "priority urgent, tag complaint"), for a script to parse.
+    run("rule", "add", "night", "--when", "outside", "--min-followers", "1000",
+        "--query", "lumio OR fibre", "--set-status", "ignored")  # fmt: skip
+    for env in ({}, {"LANG": "fr_FR.UTF-8"}):
+        angry, night = _rows(run("rule", "list", "--format", "json", env=env))
+        assert angry == {
+            "position": angry["position"], "name": "angry",
+            "conditions": {"query": None, "sentiments": ["negative"], "min_followers": None,
+                           "max_rank": None, "platforms": [], "languages": [], "when": None},
+            "actions": [{"action": "tag", "value": "complaint"},
+                        {"action": "priority", "value": "urgent"}],
+            "runs": 2, "error": None, "error_at": None,
+        }  # fmt: skip
+        assert night["position"] > angry["position"], night
+        assert night["conditions"] == {
+            "query": "lumio OR fibre", "sentiments": [], "min_followers": 1000, "max_rank": None,
+            "platforms": [], "languages": [], "when": "outside",
+        }  # fmt: skip
+        assert night["actions"] == [{"action": "status", "value": "ignored"}], night
+    run("rule", "remove", "night")
     run("rule", "remove", "angry")
     assert _rows(run("rule", "list", "--format", "json")) == []
 
@@ -124,8 +147,11 @@ def test_rule_edit_in_place(run) -> None:
     # A condition given replaces one; the actions stay when none is given.
     run("rule", "edit", "quiet", "--lang", "fr")
     quiet = _rows(run("rule", "list", "--format", "json"))[1]
-    assert quiet["when"] == "platforms=['reddit'], languages=['fr']"
-    assert quiet["then"] == "tag later"
+    assert quiet["conditions"] == {
+        "query": None, "sentiments": [], "min_followers": None, "max_rank": None,
+        "platforms": ["reddit"], "languages": ["fr"], "when": None,
+    }  # fmt: skip
+    assert quiet["actions"] == [{"action": "tag", "value": "later"}]
     assert "no rule named 'nope'" in run("rule", "edit", "nope", "--tag", "x", code=2).output
     taken = run("rule", "edit", "quiet", "--rename", "furious", code=2).output
     assert "already exists" in taken
