@@ -77,6 +77,39 @@ def test_list_assign_status_note_and_mine(run) -> None:
     assert [r["id"] for r in closed] == [angry["id"]]
 
 
+def _cells(table: str, item: int) -> list[str]:
+    """The cells of item ``item``'s first line in ``veille inbox list``'s table."""
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip("│ ").split("│")]
+        if cells[0] == str(item):
+            return cells
+    raise AssertionError(table)
+
+
+def test_the_list_says_status_priority_and_due_in_words(run) -> None:
+    """`veille inbox list`'s table is headed « état, priorité … échéance »
+    for a French reader, but said its items' codes as they are stored: « new
+    », « in_progress », « urgent », « ok », « due_soon », where `inbox status`
+    said « en cours » and the web app « nouveau », « dans les temps ». Both
+    in words now, in the reader's language; JSON keeps the codes."""
+    rows = _rows(run("inbox", "list", "--format", "json"))
+    angry = next(r for r in rows if r["priority"] == "urgent")
+    other = next(r for r in rows if r["id"] != angry["id"])
+    run("inbox", "status", str(angry["id"]), "in_progress")
+    wide = {"COLUMNS": "3000"}
+    french = run("inbox", "list", env={**wide, "LANG": "fr_FR.UTF-8"}).stdout
+    assert _cells(french, angry["id"])[1:3] == ["en cours", "urgent"], french
+    assert _cells(french, other["id"])[1:3] == ["nouveau", "normale"], french
+    assert _cells(french, other["id"])[6] == "dans les temps", french
+    english = run("inbox", "list", env={**wide, "LANG": "C.UTF-8"}).stdout
+    assert _cells(english, angry["id"])[1:3] == ["in progress", "urgent"], english
+    assert _cells(english, other["id"])[1:3] == ["new", "normal"], english
+    coded = _rows(run("inbox", "list", "--format", "json", env={"LANG": "fr_FR.UTF-8"}))
+    assert {(r["status"], r["priority"], r["due"]) for r in coded} == {
+        ("in_progress", "urgent", "ok"), ("new", "normal", "ok")
+    }  # fmt: skip
+
+
 def test_errors_a_user_can_act_on(run) -> None:
     out = run("inbox", "list", "--mine", code=2).output
     assert "--as USER" in out and "VEILLE_USER" in out

@@ -148,9 +148,14 @@ def register_items(inbox: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
             return
+        say = speaker(reader)
         for row in rows:  # no author: said, not an empty cell
             row["author"] = author_cell(row["author"], reader)
-        print_rows(rows, _COLUMNS, RowFormat.table, heads=said_heads(speaker(reader), LIST_HEADS))
+            # Codes in words, as `inbox status` and the web app say them
+            # (in_progress: « en cours »); JSON keeps the codes.
+            for key in ("status", "priority", "due"):
+                row[key] = say(_word(row[key]))
+        print_rows(rows, _COLUMNS, RowFormat.table, heads=said_heads(say, LIST_HEADS))
 
     @inbox.command("show")
     @handle_errors
