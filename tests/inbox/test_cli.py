@@ -10,6 +10,8 @@ import pytest
 from tests.cli_runner import CliRunner, veille_command
 from tests.conftest import init_state_workspace
 
+NBSP = "\u202f"
+
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, state_kind: str):
@@ -159,6 +161,26 @@ def test_bulk_tag_team_and_metrics(run) -> None:
     report = json.loads(run("inbox", "metrics", "--by", "platform", "--format", "json").stdout)
     assert report["backlog"]["total"] == 2
     assert [g["platform"] for g in report["groups"]] == ["mastodon"]
+
+
+def test_metrics_are_said_in_the_readers_language(run) -> None:
+    """`veille inbox metrics` for a French reader was English from its
+    headers (« person, items, backlog, first response (median) … ») to its
+    line « backlog now: 2 open, 0 past their target. », its groups
+    « (unassigned) », « urgent », « normal », a median not known « - »."""
+    wide = {"COLUMNS": "3000"}
+    french = run("inbox", "metrics", env={**wide, "LANG": "fr_FR.UTF-8"}).stdout
+    heads = ["personne", "éléments", "en attente", "première réponse (médiane)",
+             "dans l’objectif", "résolution (médiane)"]  # fmt: skip
+    assert [h.strip() for h in french.splitlines()[1].strip("┃ ").split("┃")] == heads, french
+    assert "│ (non attribué) │ " in french and "│ – " in french, french
+    assert f"\nà traiter maintenant{NBSP}: 2, dont 0 hors délai.\n" in french, french
+    by = run("inbox", "metrics", "--by", "priority", env={**wide, "LANG": "fr_FR.UTF-8"}).stdout
+    assert "┃ priorité " in by and "│ urgent " in by and "│ normale " in by, by
+    english = run("inbox", "metrics", env={**wide, "LANG": "C.UTF-8"}).stdout
+    assert "┃ person " in english and "│ (unassigned) │ " in english, english
+    assert "\nbacklog now: 2 open, 0 past their target.\n" in english, english
+    assert "│ normal " in run("inbox", "metrics", "--by", "priority", env=wide).stdout
 
 
 def test_answered_outside_counts_as_the_first_response(run) -> None:
