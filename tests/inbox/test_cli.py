@@ -183,6 +183,19 @@ def test_metrics_are_said_in_the_readers_language(run) -> None:
     assert "│ normal " in run("inbox", "metrics", "--by", "priority", env=wide).stdout
 
 
+def test_teams_and_canned_responses_are_headed_in_the_readers_language(run) -> None:
+    """`veille inbox team` and `inbox canned` were headed « team, members »
+    and « name, lang, text » for a French reader too."""
+    run("inbox", "team", "care", "alice", "bob")
+    fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
+    teams = run("inbox", "team", env=fr).stdout
+    assert "┃ équipe (tourniquet) ┃ membres " in teams and "│ care " in teams, teams
+    canned = run("inbox", "canned", env=fr).stdout
+    assert "┃ nom " in canned and "┃ langue ┃ texte " in canned, canned
+    english = run("inbox", "team", env={"COLUMNS": "3000", "LANG": "C.UTF-8"}).stdout
+    assert "┃ team ┃ members " in english, english
+
+
 def test_answered_outside_counts_as_the_first_response(run) -> None:
     item = str(_rows(run("inbox", "list", "--format", "json"))[0]["id"])
     run("inbox", "answered", item, "--link", "https://example.org/reply/1", "--as", "alice")

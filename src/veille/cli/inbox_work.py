@@ -34,6 +34,9 @@ _METRICS_HEADS = {
     "items": tr("items"), "backlog": tr("backlog"), "first": tr("first response (median)"),
     "within": tr("within target"), "resolution": tr("resolution (median)"),
 }  # fmt: skip
+#: ``veille inbox canned``'s and ``inbox team``'s columns with their headers.
+_CANNED_HEADS = {"name": tr("name"), "lang": tr("language"), "text": tr("text")}
+_TEAM_HEADS = {"team": tr("team"), "members": tr("members")}
 _BY_HEADS = {
     "person": tr("person"), "team": tr("team"), "platform": tr("platform"), "week": tr("week"),
     "priority": tr("priority"),
@@ -231,7 +234,9 @@ def register_work(inbox: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
             return
-        print_rows(rows, ["name", "lang", "text"], RowFormat.table)
+        say = speaker(cli_language(ws.root))
+        print_rows(rows, list(_CANNED_HEADS), RowFormat.table,
+                   heads=said_heads(say, _CANNED_HEADS))  # fmt: skip
 
     @inbox.command("team")
     @handle_errors
@@ -269,7 +274,8 @@ def register_work(inbox: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(teams)
             return
-        print_rows(rows, ["team", "members"], RowFormat.table)
+        say = speaker(cli_language(ws.root))
+        print_rows(rows, list(_TEAM_HEADS), RowFormat.table, heads=said_heads(say, _TEAM_HEADS))
 
     @inbox.command("view")
     @handle_errors
