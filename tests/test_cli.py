@@ -150,8 +150,15 @@ def test_collect_fails_when_a_source_fails(run, tmp_path: Path, monkeypatch) -> 
 
 
 def test_demo_builds_a_populated_workspace(run, tmp_path: Path) -> None:
-    out = run("demo", str(tmp_path / "demo"), "--days", "10").output
+    folder = tmp_path / "my demo"
+    out = run("demo", str(folder), "--days", "10").output
     assert "new posts stored" in out and "Busiest day" in out
+    # What to try next, each command as a shell takes it: "--workspace
+    # /…/my demo" named the folder "/…/my" and gave "demo" as an argument.
+    assert f"  veille stats --workspace '{folder}'\n" in out, out
+    assert f"  veille serve --workspace '{folder}'\n" in out, out
+    said = r"In the web app, sign in as demo with the password \S+ \(a new one each time"
+    assert re.search(said, out), out
     # Counts grouped as every figure is (1,234), pairs parted by "; ".
     pairs = r"\w+ \d{1,3}(?:,\d{3})*(?:; \w+ \d{1,3}(?:,\d{3})*)*"
     for label in ("By platform", "By language"):

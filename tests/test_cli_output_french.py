@@ -253,7 +253,11 @@ def test_draft_check_and_guide_follow_the_readers_language(run) -> None:
     `draft guide` « (checked …) » and « Sources: »."""
     done = run("draft", "check", "-p", "x", "a" * 300)
     assert done.exit_code == 1
-    assert "x: 300/280 caractères pondérés — 1 problème\n" in done.output, done.output
+    # Its colons and figures the French way: « x: 1300/63206 » until 2026-12-07.
+    assert f"x{NBSP}: 300/280 caractères pondérés — 1 problème\n" in done.output, done.output
+    assert f"  too_long{NBSP}: " in done.output, done.output
+    long = run("draft", "check", "-p", "facebook", "a" * 63_300)
+    assert f"facebook{NBSP}: 63{NBSP}300/63{NBSP}206 " in long.output, long.output
     assert "au-delà de la limite de 280" in done.output
     guide = run("draft", "guide", "mastodon", env={"COLUMNS": "3000"}).output
     assert "Mastodon (vérifié le " in guide and f"\nSources{NBSP}:\n" in guide, guide

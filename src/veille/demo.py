@@ -4,6 +4,7 @@ connectors through the real pipeline, then a tour."""
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -294,14 +295,18 @@ def build_demo(
         lines.extend(
             f"  {p.published_at:%Y-%m-%d %H:%M} {p.platform:9} {p.text[:90]}" for p in sample
         )
+    # Each command as a shell takes it: a folder "my demo" was given to
+    # --workspace as two words.
+    folder = shlex.quote(str(directory))
     lines.append("")
     lines.append(tr("Try:"))
     lines.append("  veille --help")
-    lines.append(f"  veille stats --workspace {directory}")
-    lines.append(f'  veille search "{BRAND.lower()} AND (panne OR outage)" --workspace {directory}')
-    lines.append(f"  veille topic list --workspace {directory}")
-    lines.append(f"  veille alert list --workspace {directory}")
-    lines.append(f"  veille source health --workspace {directory}")
+    lines.append(f"  veille stats --workspace {folder}")
+    lines.append(f'  veille search "{BRAND.lower()} AND (panne OR outage)" --workspace {folder}')
+    lines.append(f"  veille topic list --workspace {folder}")
+    lines.append(f"  veille alert list --workspace {folder}")
+    lines.append(f"  veille source health --workspace {folder}")
+    lines.append(f"  veille serve --workspace {folder}")
     return lines
 
 

@@ -10,6 +10,8 @@ import pytest
 from tests.cli_runner import CliRunner, veille_command
 from tests.conftest import init_state_workspace
 
+NBSP = "\u202f"
+
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, state_kind: str):
@@ -77,6 +79,39 @@ def test_list_assign_status_note_and_mine(run) -> None:
     assert [r["id"] for r in closed] == [angry["id"]]
 
 
+def _cells(table: str, item: int) -> list[str]:
+    """The cells of item ``item``'s first line in ``veille inbox list``'s table."""
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip("│ ").split("│")]
+        if cells[0] == str(item):
+            return cells
+    raise AssertionError(table)
+
+
+def test_the_list_says_status_priority_and_due_in_words(run) -> None:
+    """`veille inbox list`'s table is headed « état, priorité … échéance »
+    for a French reader, but said its items' codes as they are stored: « new
+    », « in_progress », « urgent », « ok », « due_soon », where `inbox status`
+    said « en cours » and the web app « nouveau », « dans les temps ». Both
+    in words now, in the reader's language; JSON keeps the codes."""
+    rows = _rows(run("inbox", "list", "--format", "json"))
+    angry = next(r for r in rows if r["priority"] == "urgent")
+    other = next(r for r in rows if r["id"] != angry["id"])
+    run("inbox", "status", str(angry["id"]), "in_progress")
+    wide = {"COLUMNS": "3000"}
+    french = run("inbox", "list", env={**wide, "LANG": "fr_FR.UTF-8"}).stdout
+    assert _cells(french, angry["id"])[1:3] == ["en cours", "urgent"], french
+    assert _cells(french, other["id"])[1:3] == ["nouveau", "normale"], french
+    assert _cells(french, other["id"])[6] == "dans les temps", french
+    english = run("inbox", "list", env={**wide, "LANG": "C.UTF-8"}).stdout
+    assert _cells(english, angry["id"])[1:3] == ["in progress", "urgent"], english
+    assert _cells(english, other["id"])[1:3] == ["new", "normal"], english
+    coded = _rows(run("inbox", "list", "--format", "json", env={"LANG": "fr_FR.UTF-8"}))
+    assert {(r["status"], r["priority"], r["due"]) for r in coded} == {
+        ("in_progress", "urgent", "ok"), ("new", "normal", "ok")
+    }  # fmt: skip
+
+
 def test_errors_a_user_can_act_on(run) -> None:
     out = run("inbox", "list", "--mine", code=2).output
     assert "--as USER" in out and "VEILLE_USER" in out
@@ -90,6 +125,29 @@ def test_errors_a_user_can_act_on(run) -> None:
 def test_rule_list_and_remove(run) -> None:
     rules = _rows(run("rule", "list", "--format", "json"))
     assert [(r["name"], r["runs"], r["error"]) for r in rules] == [("angry", 2, None)]
+    # A rule's conditions and actions as fields with plain values, the same
+    # keys on every rule and in every language (docs/inbox.md): until
+    # 2026-12-07 one string each, as Python wrote them ("sentiments=['negative']",
+    # "priority urgent, tag complaint"), for a script to parse.
+    run("rule", "add", "night", "--when", "outside", "--min-followers", "1000",
+        "--query", "lumio OR fibre", "--set-status", "ignored")  # fmt: skip
+    for env in ({}, {"LANG": "fr_FR.UTF-8"}):
+        angry, night = _rows(run("rule", "list", "--format", "json", env=env))
+        assert angry == {
+            "position": angry["position"], "name": "angry",
+            "conditions": {"query": None, "sentiments": ["negative"], "min_followers": None,
+                           "max_rank": None, "platforms": [], "languages": [], "when": None},
+            "actions": [{"action": "tag", "value": "complaint"},
+                        {"action": "priority", "value": "urgent"}],
+            "runs": 2, "error": None, "error_at": None,
+        }  # fmt: skip
+        assert night["position"] > angry["position"], night
+        assert night["conditions"] == {
+            "query": "lumio OR fibre", "sentiments": [], "min_followers": 1000, "max_rank": None,
+            "platforms": [], "languages": [], "when": "outside",
+        }  # fmt: skip
+        assert night["actions"] == [{"action": "status", "value": "ignored"}], night
+    run("rule", "remove", "night")
     run("rule", "remove", "angry")
     assert _rows(run("rule", "list", "--format", "json")) == []
 
@@ -103,6 +161,56 @@ def test_bulk_tag_team_and_metrics(run) -> None:
     report = json.loads(run("inbox", "metrics", "--by", "platform", "--format", "json").stdout)
     assert report["backlog"]["total"] == 2
     assert [g["platform"] for g in report["groups"]] == ["mastodon"]
+
+
+def test_metrics_are_said_in_the_readers_language(run) -> None:
+    """`veille inbox metrics` for a French reader was English from its
+    headers (« person, items, backlog, first response (median) … ») to its
+    line « backlog now: 2 open, 0 past their target. », its groups
+    « (unassigned) », « urgent », « normal », a median not known « - »."""
+    wide = {"COLUMNS": "3000"}
+    french = run("inbox", "metrics", env={**wide, "LANG": "fr_FR.UTF-8"}).stdout
+    heads = ["personne", "éléments", "en attente", "première réponse (médiane)",
+             "dans l’objectif", "résolution (médiane)"]  # fmt: skip
+    assert [h.strip() for h in french.splitlines()[1].strip("┃ ").split("┃")] == heads, french
+    assert "│ (non attribué) │ " in french and "│ – " in french, french
+    assert f"\nà traiter maintenant{NBSP}: 2, dont 0 hors délai.\n" in french, french
+    by = run("inbox", "metrics", "--by", "priority", env={**wide, "LANG": "fr_FR.UTF-8"}).stdout
+    assert "┃ priorité " in by and "│ urgent " in by and "│ normale " in by, by
+    english = run("inbox", "metrics", env={**wide, "LANG": "C.UTF-8"}).stdout
+    assert "┃ person " in english and "│ (unassigned) │ " in english, english
+    assert "\nbacklog now: 2 open, 0 past their target.\n" in english, english
+    assert "│ normal " in run("inbox", "metrics", "--by", "priority", env=wide).stdout
+
+
+def test_teams_and_canned_responses_are_headed_in_the_readers_language(run) -> None:
+    """`veille inbox team` and `inbox canned` were headed « team, members »
+    and « name, lang, text » for a French reader too."""
+    run("inbox", "team", "care", "alice", "bob")
+    fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
+    teams = run("inbox", "team", env=fr).stdout
+    assert "┃ équipe (tourniquet) ┃ membres " in teams and "│ care " in teams, teams
+    canned = run("inbox", "canned", env=fr).stdout
+    assert "┃ nom " in canned and "┃ langue ┃ texte " in canned, canned
+    english = run("inbox", "team", env={"COLUMNS": "3000", "LANG": "C.UTF-8"}).stdout
+    assert "┃ team ┃ members " in english, english
+
+
+def test_show_is_said_in_the_readers_language(run) -> None:
+    """`veille inbox show` for a French reader: « #1 [assigned] urgent · …
+    · assigned to alice », « history (times in UTC): » and « reply #1 by
+    alice [outside]: … », English and codes in a French terminal."""
+    item = str(next(r for r in _rows(run("inbox", "list", "-f", "json")) if r["id"] == 1)["id"])
+    run("inbox", "assign", item, "--to", "alice")
+    run("inbox", "answered", item, "--link", "https://example.org/reply/1", "--as", "alice")
+    french = run("inbox", "show", item, env={"LANG": "fr_FR.UTF-8", "COLUMNS": "3000"}).stdout
+    lines = french.splitlines()
+    assert lines[0] == "#1 [répondu] urgent · mastodon · @u0 · attribué à alice", french
+    assert f"  historique (heures en UTC){NBSP}:" in lines, french
+    assert any(line.startswith("  réponse n°1 de alice [hors de veille]") for line in lines), french
+    english = run("inbox", "show", item, env={"LANG": "C.UTF-8", "COLUMNS": "3000"}).stdout
+    assert english.startswith("#1 [responded] urgent · mastodon · @u0 · assigned to alice\n")
+    assert "  history (times in UTC):\n" in english and "  reply #1 by alice [outside]" in english
 
 
 def test_answered_outside_counts_as_the_first_response(run) -> None:
@@ -124,8 +232,11 @@ def test_rule_edit_in_place(run) -> None:
     # A condition given replaces one; the actions stay when none is given.
     run("rule", "edit", "quiet", "--lang", "fr")
     quiet = _rows(run("rule", "list", "--format", "json"))[1]
-    assert quiet["when"] == "platforms=['reddit'], languages=['fr']"
-    assert quiet["then"] == "tag later"
+    assert quiet["conditions"] == {
+        "query": None, "sentiments": [], "min_followers": None, "max_rank": None,
+        "platforms": ["reddit"], "languages": ["fr"], "when": None,
+    }  # fmt: skip
+    assert quiet["actions"] == [{"action": "tag", "value": "later"}]
     assert "no rule named 'nope'" in run("rule", "edit", "nope", "--tag", "x", code=2).output
     taken = run("rule", "edit", "quiet", "--rename", "furious", code=2).output
     assert "already exists" in taken

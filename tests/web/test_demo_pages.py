@@ -14,8 +14,6 @@ from typer.testing import CliRunner
 
 from tests.web.conftest import Served, do_login, serve
 from veille.cli import build_app
-from veille.demo import demo_account
-from veille.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +23,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, str
     result = CliRunner().invoke(build_app(), ["--language", "fr", "demo", str(root), "--days", "7"])
     assert result.exit_code == 0, (result.output, result.exception)
     tour = result.output.splitlines()
-    with Workspace.open(root) as ws:
-        _user, password = demo_account(ws)
+    # The login as the tour gives it (see test_the_tour_says_how_to_sign_in).
+    signed = [re.search(r"connectez-vous en tant que demo avec le mot de passe (\S+) ", line)
+              for line in tour]  # fmt: skip
+    password = next(found.group(1) for found in signed if found)
     served, server = serve(root)
     try:
         yield served, password, tour
@@ -109,3 +109,16 @@ def test_the_demo_built_again_keeps_its_inbox_and_plan(demo) -> None:
         from veille.demo import file_demo_inbox, start_demo_plan
 
         assert file_demo_inbox(ws) == 0 and start_demo_plan(ws) == []
+
+
+def test_the_tour_says_how_to_sign_in(demo) -> None:
+    """`veille demo` without --serve toured /inbox and /plan and made no
+    login: `veille serve` on its workspace then asked for a first admin,
+    and the items the tour gave to demo went to no one who could sign in.
+    The tour ends with the command that serves it and demo's password,
+    which signs in (the fixture's login is the tour's)."""
+    served, _password, tour = demo
+    assert f"  veille serve --workspace {served.root}" in tour, tour
+    said = [line for line in tour if line.startswith("Dans l’application web, connectez-vous")]
+    assert len(said) == 1 and "(un nouveau à chaque construction de la démonstration)." in said[0]
+    assert "Gatineau" in _page(demo, "/inbox", "en")  # signed in with it: demo's inbox

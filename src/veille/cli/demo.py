@@ -59,19 +59,26 @@ def register(app: typer.Typer) -> None:
         now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         lang = cli_language(directory)
         summary = build_demo(directory, seed=seed, days=days, end=now, lang=lang)
+        from veille.demo import demo_account
+        from veille.workspace import Workspace
+
+        # Its login, served or not: the inbox items and the plan it tours
+        # name it (items given to demo, demo as spokesperson), and
+        # `veille serve` on a workspace without one asked to make a first
+        # admin, the tour's /inbox and /plan then out of reach as it said them.
+        with Workspace.open(directory) as ws:
+            username, password = demo_account(ws)
+            root = ws.root
         say = speaker(lang)
         out = console()
         for line in summary:
             out.print(say(line), soft_wrap=True)
         if not serve:
+            out.print(say(tr("In the web app, sign in as [bold]%(user)s[/] with the password "
+                             "[bold]%(password)s[/] (a new one each time the demo is built).",
+                             user=username, password=password)), soft_wrap=True)  # fmt: skip
             return
-        from veille.demo import demo_account
         from veille.web.serve import run
-        from veille.workspace import Workspace
-
-        with Workspace.open(directory) as ws:
-            username, password = demo_account(ws)
-            root = ws.root
 
         def announce(url: str, _app_ws: object) -> None:
             out.print("")

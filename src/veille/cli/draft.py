@@ -159,17 +159,24 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(report.as_dict())
         else:
+            from veille.cli.common import count_cell
+            from veille.i18n import colon
+
             say = speaker(lang)
-            limit = f"/{report.limit}" if report.limit else ""
+            # A French line as French writes it: « x : 1 300/63 206 … » (it
+            # was « x: 1300/63206 », the colon and figures the English way).
+            length, most = count_cell(report.length, lang), count_cell(report.limit, lang)
+            limit = f"/{most}" if report.limit else ""
             n = Count(len(report.problems))
             verdict = "ok" if report.ok else say(trn("%(n)s problem", "%(n)s problems", n, n=n))
             unit = guide_for(report.platform, load_guides()).text("length", "unit", lang)
             console().print(
-                f"{report.platform}: {report.length}{limit} {unit or report.unit} — {verdict}",
+                f"{report.platform}{colon(lang)} {length}{limit} {unit or report.unit} — {verdict}",
                 markup=False,
             )
             for p in report.problems:
-                err_console().print(f"  {p.code}: {p.text(lang)}", markup=False, soft_wrap=True)
+                err_console().print(f"  {p.code}{colon(lang)} {p.text(lang)}", markup=False,
+                                    soft_wrap=True)  # fmt: skip
         if not report.ok:
             raise typer.Exit(1)
 

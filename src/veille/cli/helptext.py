@@ -24,6 +24,7 @@ from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
     import typer
+    from rich.console import Console
     from typer._click import Context, HelpFormatter
 
 #: The msgctxt of every help text and of typer's words in the catalogs.
@@ -132,6 +133,28 @@ def typer_words(say: Callable[[str], str]) -> Iterator[None]:
             setattr(rich_utils, name, word)
 
 
+@contextmanager
+def unbroken_pages() -> Iterator[None]:
+    """typer's help page printed by a console that never breaks a line at
+    a no-break space (:func:`veille.cli.layout.held`): French puts U+202F
+    before « : ; ! ? », and a narrow terminal's page had lines that began
+    with « : » or « ; ». typer makes that console itself, at each page."""
+    from typer import rich_utils
+
+    from veille.cli.layout import held
+
+    made = rich_utils._get_rich_console
+
+    def console(stderr: bool = False) -> Console:
+        return held(made(stderr=stderr))
+
+    rich_utils._get_rich_console = console
+    try:
+        yield
+    finally:
+        rich_utils._get_rich_console = made
+
+
 class SaidHelp:
     """A command whose help page is said in the reader's language."""
 
@@ -144,7 +167,7 @@ class SaidHelp:
             return
         say = help_speaker(lang)
         said = said_command(self, ctx, say)
-        with typer_words(say):
+        with typer_words(say), unbroken_pages():
             super(SaidHelp, said).format_help(ctx, formatter)  # type: ignore[misc]
 
     def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:

@@ -174,6 +174,7 @@ def register_items(inbox: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
             return
+        say = speaker(reader)
         columns = list(_COLUMNS)
         if any(i.snoozed_until for i in found):  # when each comes back
             columns.insert(columns.index("due"), "snoozed_until")
@@ -181,7 +182,11 @@ def register_items(inbox: typer.Typer) -> None:
             row["author"] = author_cell(row["author"], reader)
             if row["snoozed_until"]:
                 row["snoozed_until"] = _local(row["snoozed_until"], zone)
-        print_rows(rows, columns, RowFormat.table, heads=said_heads(speaker(reader), LIST_HEADS))
+            # Codes in words, as `inbox status` and the web app say them
+            # (in_progress: « en cours »); JSON keeps the codes.
+            for key in ("status", "priority", "due"):
+                row[key] = say(_word(row[key]))
+        print_rows(rows, columns, RowFormat.table, heads=said_heads(say, LIST_HEADS))
 
     @inbox.command("show")
     @handle_errors
@@ -216,24 +221,35 @@ def register_items(inbox: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(data)
             return
+        from veille.i18n import colon
+
+        # Said in the reader's language, its codes in words, as `inbox list`
+        # says them (a French reader read « [assigned] normal … assigned to »).
+        lang = cli_language(ws.root)
+        say, said = speaker(lang), colon(lang)
         out = console()
         out.print(
-            f"#{item.id} [{item.status}] {item.priority} · {item.platform} · "
-            + author_label(item.author, "en")
-            + (f" · assigned to {item.assignee}" if item.assignee else "")
-            + (f" · snoozed until {_local(item.snoozed_until, tz)}" if item.snoozed_until else "")
-            + (" · DELETED UPSTREAM" if item.deleted_upstream_at else ""),
+            f"#{item.id} [{say(_word(item.status))}] {say(_word(item.priority))} · "
+            f"{item.platform} · {author_label(item.author, lang)}"
+            + (" · " + say(tr("assigned to %(user)s", user=item.assignee)) if item.assignee else "")
+            + (
+                " · " + say(tr("snoozed until %(when)s", when=_local(item.snoozed_until, tz)))
+                if item.snoozed_until
+                else ""
+            )
+            + (" · " + say(tr("DELETED UPSTREAM")) if item.deleted_upstream_at else ""),
             markup=False,
         )
         out.print(item.text, markup=False, soft_wrap=True)
         for row in data["thread"]:
-            who = author_label(row["author"], "en")
-            out.print(f"  {row['role']}: {who}: {row['text']}", markup=False)
+            who = author_label(row["author"], lang)
+            out.print(f"  {say(_word(row['role']))}{said} {who}{said} {row['text']}", markup=False)
         if data["events"]:
             from veille.timefmt import zone, zone_name
 
             # In the workspace's time zone, named, as every time shown to a person.
-            out.print(f"  history (times in {zone_name(tz)}):", markup=False)
+            out.print("  " + say(tr("history (times in %(zone)s):", zone=zone_name(tz))),
+                      markup=False)  # fmt: skip
         for e in data["events"]:
             at = e["at"].astimezone(zone(tz))
             out.print(
@@ -243,10 +259,9 @@ def register_items(inbox: typer.Typer) -> None:
             )
         for r in data["replies"]:
             err = f" ({r['error']})" if r["error"] else ""
-            out.print(
-                f"  reply #{r['id']} by {r['author']} [{r['status']}]{err}: {r['text']}",
-                markup=False,
-            )
+            head = say(tr("reply #%(id)s by %(author)s", id=r["id"], author=r["author"]))
+            out.print(f"  {head} [{say(_word(r['status']))}]{err}{said} {r['text']}",
+                      markup=False)  # fmt: skip
 
     @inbox.command("assign")
     @handle_errors

@@ -242,21 +242,14 @@ def register_rules(app: typer.Typer) -> None:
             say = speaker(cli_language(ws.root))
         for d in dangling:  # a rule that fails on every item, or assigns to nobody, says so
             warn(said(d), say=say)
-        rows = [
-            {
-                "position": r.position, "name": r.name, "when": r.conditions.describe(),
-                "then": r.describe_actions(), "runs": r.runs, "error": r.last_error,
-                "error_at": r.error_at,
-            }
-            for r in rules
-        ]  # fmt: skip
         if output is DataFormat.json:
-            print_json(rows)
+            print_json([r.as_json() for r in rules])
             return
         table = [
-            {**row, **dict(zip(("when", "then"), _described(r, say), strict=True)),
-             "error": say(r.last_error) if r.last_error else r.last_error}
-            for row, r in zip(rows, rules, strict=True)
+            {"position": r.position, "name": r.name,
+             **dict(zip(("when", "then"), _described(r, say), strict=True)),
+             "runs": r.runs, "error": say(r.last_error) if r.last_error else r.last_error}
+            for r in rules
         ]  # fmt: skip
         print_rows(table, list(_RULE_HEADS), RowFormat.table, heads=said_heads(say, _RULE_HEADS),
                    say=say)  # fmt: skip

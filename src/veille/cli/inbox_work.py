@@ -13,16 +13,34 @@ from veille.cli.common import (
     RowFormat,
     WorkspaceOpt,
     console,
+    count_cell,
     handle_errors,
     old_option_name,
     open_workspace,
     print_json,
     print_rows,
+    said_heads,
+    speaker,
     tell,
     warn,
 )
 from veille.cli.inbox import AsOpt, IdArg, _actor
-from veille.errors import UsageError, tr
+from veille.cli.reader import cli_language
+from veille.errors import Count, UsageError, tr
+
+#: ``veille inbox metrics``'s columns, each with its header (said in the
+#: reader's language); the first is the group, named as ``--by`` gives it.
+_METRICS_HEADS = {
+    "items": tr("items"), "backlog": tr("backlog"), "first": tr("first response (median)"),
+    "within": tr("within target"), "resolution": tr("resolution (median)"),
+}  # fmt: skip
+#: ``veille inbox canned``'s and ``inbox team``'s columns with their headers.
+_CANNED_HEADS = {"name": tr("name"), "lang": tr("language"), "text": tr("text")}
+_TEAM_HEADS = {"team": tr("team"), "members": tr("members")}
+_BY_HEADS = {
+    "person": tr("person"), "team": tr("team"), "platform": tr("platform"), "week": tr("week"),
+    "priority": tr("priority"),
+}  # fmt: skip
 
 
 def _user(who: str | None) -> str:
@@ -216,7 +234,9 @@ def register_work(inbox: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
             return
-        print_rows(rows, ["name", "lang", "text"], RowFormat.table)
+        say = speaker(cli_language(ws.root))
+        print_rows(rows, list(_CANNED_HEADS), RowFormat.table,
+                   heads=said_heads(say, _CANNED_HEADS))  # fmt: skip
 
     @inbox.command("team")
     @handle_errors
@@ -254,7 +274,8 @@ def register_work(inbox: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(teams)
             return
-        print_rows(rows, ["team", "members"], RowFormat.table)
+        say = speaker(cli_language(ws.root))
+        print_rows(rows, list(_TEAM_HEADS), RowFormat.table, heads=said_heads(say, _TEAM_HEADS))
 
     @inbox.command("view")
     @handle_errors
@@ -323,20 +344,40 @@ def register_work(inbox: typer.Typer) -> None:
             print_json({"groups": rows, "first_response": total.as_dict(), "backlog": backlog})
             return
 
-        def minutes(value: float | None) -> str:
-            return "-" if value is None else f"{value / 60:.0f} min"
+        from veille.cli.inbox import _word
+        from veille.i18n import format_number, format_percent
 
+        lang = cli_language(workspace)
+        say = speaker(lang)
+
+        def minutes(value: float | None) -> str:
+            return "–" if value is None else f"{format_number(round(value / 60), lang)} min"
+
+        def group(value: str) -> str:
+            # "(unassigned)", "(no team)", a priority: said; a name, a week as it is.
+            if value.startswith("(") or by == "priority":
+                return say(_word(value))
+            return value
+
+        def share(value: float | None) -> str:
+            return "–" if value is None else format_percent(value, lang)
+
+        # A French reader's table in French (it was English whatever the
+        # language), its counts grouped, shares in percent, none said "–".
         flat = [
             {
-                by: r[by], "items": r["items"], "backlog": r["backlog"],
-                "first response (median)": minutes(r["first_response"]["median_seconds"]),
-                "within target": r["first_response"]["within_target"],
-                "resolution (median)": minutes(r["resolution"]["median_seconds"]),
+                "group": group(r[by]), "items": count_cell(r["items"], lang),
+                "backlog": count_cell(r["backlog"], lang),
+                "first": minutes(r["first_response"]["median_seconds"]),
+                "within": share(r["first_response"]["within_target"]),
+                "resolution": minutes(r["resolution"]["median_seconds"]),
             }
             for r in rows
         ]  # fmt: skip
-        print_rows(flat, list(flat[0]) if flat else [by], RowFormat.table)
+        heads = {"group": _BY_HEADS.get(by, tr("person")), **_METRICS_HEADS}
+        print_rows(flat, list(heads), RowFormat.table, heads=said_heads(say, heads))
         console().print(
-            f"backlog now: {backlog.total} open, {backlog.overdue} past their target.",
+            say(tr("backlog now: %(open)s open, %(overdue)s past their target.",
+                   open=Count(backlog.total), overdue=Count(backlog.overdue))),
             markup=False,
-        )
+        )  # fmt: skip

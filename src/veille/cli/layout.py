@@ -129,6 +129,15 @@ def terminal(*, stderr: bool = False) -> Console:
     return _Terminal(stderr=stderr, highlight=False)
 
 
+def held(console: Console) -> Console:
+    """``console`` itself, its text :class:`Unbroken` from now on: for a
+    console made elsewhere with settings of its own (typer's help pages,
+    :mod:`veille.cli.helptext`). :class:`_Terminal` adds no state of its
+    own to a console, only how text is rendered."""
+    console.__class__ = _Terminal
+    return console
+
+
 def _cell(value: Any, empty: str = "") -> Unbroken:
     """A value as the list commands' tables show it (a time to the minute);
     data as it is: an error's "[word]" is no markup to drop."""

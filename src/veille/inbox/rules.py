@@ -18,7 +18,7 @@ import logging
 import re
 import time as _time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -73,9 +73,12 @@ class Conditions:
                 values[key] = tuple(values[key])
         return cls(**values)
 
-    def describe(self) -> str:
-        parts = [f"{k}={v}" for k, v in self.as_dict().items()]
-        return ", ".join(parts) or tr("every item")
+    def as_json(self) -> dict[str, Any]:
+        """Every condition, unset or not, with a plain value (None or an
+        empty list where unset): what ``veille rule list --format json``
+        gives a script, the same keys on every rule."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
 
 # A rule's conditions as its form names them (the catalogs hold each label,
@@ -127,8 +130,17 @@ class Rule:
     def actions_json(self) -> str:
         return json.dumps([list(a) for a in self.actions])
 
-    def describe_actions(self) -> str:
-        return ", ".join(f"{k} {v}" for k, v in self.actions)
+    def as_json(self) -> dict[str, Any]:
+        """The rule as ``veille rule list --format json`` gives it (see
+        docs/inbox.md): its conditions (:meth:`Conditions.as_json`), its
+        actions in the order they run, each ``{"action", "value"}``, how
+        often it ran and its last error (the English of veille's message)."""
+        return {
+            "position": self.position, "name": self.name,
+            "conditions": self.conditions.as_json(),
+            "actions": [{"action": kind, "value": value} for kind, value in self.actions],
+            "runs": self.runs, "error": self.last_error, "error_at": self.error_at,
+        }  # fmt: skip
 
 
 def make_rule(
