@@ -481,6 +481,13 @@ def test_the_dashboards_charts_stay_readable_on_a_phone(browser: Any, site: Runn
         for c in (c for c in charts if c["timeline"]):
             # The latest days in view: the drawing's right edge, its start beyond the left.
             assert abs(c["right"]) <= 1 and c["left"] < 0, c
+        # Each chart's title is read whole, wrapped to the screen: drawn in
+        # the picture, it scrolled with it ("— Nov 7 – Dec 6, 2026", its
+        # start out of sight to the left of the latest days).
+        title = page.get_by_text(re.compile(r"^Posts — lumio — .+\d{4}$"))
+        assert title.count() == 1, "no title of the lumio timeline in the page's text"
+        box = title.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()
