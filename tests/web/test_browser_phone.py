@@ -493,6 +493,53 @@ def test_the_dashboards_charts_stay_readable_on_a_phone(browser: Any, site: Runn
         context.close()
 
 
+# Where each cell of a table's rows lies against the screen, and the lines
+# each of its labels takes.
+_ROWS_IN_SIGHT = """
+table => {
+  const vw = document.documentElement.clientWidth;
+  const cells = [...table.tBodies[0].rows].flatMap(r => [...r.cells]).map(c => {
+    const b = c.getBoundingClientRect();
+    return [c.textContent.trim().slice(0, 30), b.left, b.right];
+  }).filter(([, left, right]) => left < 0 || right > vw + 1);
+  const split = [...table.querySelectorAll('label')].filter(l => l.getClientRects().length &&
+    l.getBoundingClientRect().width > 2).map(l => {
+      const range = document.createRange();
+      range.selectNodeContents(l);
+      const tops = new Set([...range.getClientRects()].filter(x => x.width).map(x => x.top));
+      return [l.textContent.trim(), tops.size];
+    }).filter(([, lines]) => lines > 1);
+  return {cells, split, scrolls: table.scrollWidth > table.clientWidth + 1};
+}
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_plans_kpis_and_the_response_targets_fit_a_phone(
+    browser: Any, site: Running, lang: str
+) -> None:
+    """Tables of fields: every field and button in sight, none to scroll to.
+    The plan's KPIs to edit are a card each (side by side, a KPI's name
+    was a word to a line, its Remove button cut to "Rem|cust|ser" at the
+    table's edge, "Days each value covers" split); the response targets'
+    fields leave their third column on the screen."""
+    context = _context(browser, site, PHONE, lang, role="admin")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/plan/edit")
+        kpis = page.locator("table", has=page.locator("input[name=period_days]"))
+        seen = kpis.evaluate(_ROWS_IN_SIGHT)
+        assert not seen["cells"] and not seen["split"] and not seen["scrolls"], seen
+        remove = page.get_by_role("button", name=re.compile("^(Remove|Retirer) customer-service"))
+        assert remove.count() >= 2, remove.count()
+        page.goto(site.url + "/inbox/hours")
+        targets = page.locator("table", has=page.locator("input[name=first_urgent]"))
+        seen = targets.evaluate(_ROWS_IN_SIGHT)
+        assert not seen["cells"] and not seen["scrolls"], seen
+    finally:
+        context.close()
+
+
 def test_form_labels_sit_above_their_fields_on_a_phone(
     browser: Any, site: Running, phone_pages: list[str]
 ) -> None:
