@@ -260,6 +260,41 @@ def test_a_wide_tables_sentences_and_caption_stay_readable_on_a_phone(
         context.close()
 
 
+def test_the_calendars_posts_are_read_in_lines_of_words_on_a_phone(
+    browser: Any, tmp_path: Path
+) -> None:
+    """Posts of plain sentences (the calendar of the module's site holds a
+    long link, which widens its column anyway): squeezed to fit the screen
+    first, the text column was a word or two to a line ("Jo|fê|to")."""
+    from veille.publish import add_account
+    from veille.workspace import Workspace, init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        add_account(ws.state, "masto", "mastodon", "https://mastodon.example",
+                    secret="env:PHONE_MASTO_TOKEN")  # fmt: skip
+    with serve(root) as own:
+        with httpx.Client(base_url=own.url, timeout=60) as c:
+            token = csrf_from(c.get("/login").text)
+            c.post("/login", data={"username": "manager", "password": PASSWORD,
+                                   "csrf_token": token})  # fmt: skip
+            at = to_come(datetime(2026, 12, 24, 9, 30))
+            entry = {"account": "masto", "at": f"{at:%Y-%m-%dT%H:%M}", "title": "",
+                     "text": "Nos équipes restent là pendant les fêtes, écrivez-nous si la "
+                             "fibre vous lâche.", "language": "fr", "action": "save"}  # fmt: skip
+            token = csrf_from(c.get("/plan/calendar").text)
+            assert c.post("/plan/calendar", data={"csrf_token": token, **entry}).status_code == 303
+        context = _context(browser, own, PHONE, "fr", role="manager")
+        try:
+            page = context.new_page()
+            page.goto(own.url + "/plan/calendar")
+            seen = page.evaluate(_COLUMN, "Texte")
+            assert seen["cells"] and min(seen["cells"]) >= 13 * 16, seen
+        finally:
+            context.close()
+
+
 def _nav_link(page: Any, name: str) -> Any:
     return page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
 
@@ -553,17 +588,23 @@ def test_form_labels_sit_above_their_fields_on_a_phone(
             page.goto(site.url + path)
             pairs = page.eval_on_selector_all(
                 "main form > label[for], main form > p > label[for]",
-                # A box's label sits beside its box, as everywhere.
+                # A box's label sits beside its box, as everywhere: its
+                # first line level with the box (the topic's "Send its posts
+                # to the inbox" stood on the line below a box of its own).
                 """labels => labels.map(l => {
                      const field = document.getElementById(l.htmlFor);
-                     if (field.type === 'checkbox' || field.type === 'radio') return null;
                      const a = l.getBoundingClientRect(), b = field.getBoundingClientRect();
-                     return [l.textContent.trim(), a.bottom, a.left, b.top, b.left, b.width];
-                   }).filter(p => p !== null)""",
+                     if (field.type === 'checkbox' || field.type === 'radio') {
+                       const first = l.getClientRects()[0];
+                       return [l.textContent.trim(), first.top < b.bottom && first.bottom > b.top];
+                     }
+                     const above = a.bottom <= b.top + 1 && Math.abs(a.left - b.left) <= 2;
+                     return [l.textContent.trim(), above];
+                   })""",
             )
             assert pairs, path
-            astray += [f"{path}: {p[0]}" for p in pairs if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2]
-        assert not astray, "labels beside or below their fields:\n" + "\n".join(astray)
+            astray += [f"{path}: {name}" for name, placed in pairs if not placed]
+        assert not astray, "labels astray from their fields:\n" + "\n".join(astray)
     finally:
         context.close()
 
