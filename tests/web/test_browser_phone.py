@@ -460,6 +460,19 @@ def test_the_inbox_filters_put_each_label_above_its_field(browser: Any, site: Ru
         assert len(pairs) == 8, pairs
         astray = [p for p in pairs if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2]
         assert not astray, f"labels not above their fields: {astray}"
+        # And those of the action on the selected items below the list: its
+        # "Valeur" ended one line, its field began the next.
+        pairs = page.eval_on_selector_all(
+            "#bulk fieldset label[for]",
+            """labels => labels.map(l => {
+                 const a = l.getBoundingClientRect();
+                 const b = document.getElementById(l.htmlFor).getBoundingClientRect();
+                 return [l.textContent.trim(), a.bottom, a.left, b.top, b.left];
+               })""",
+        )
+        assert len(pairs) == 2, pairs
+        astray = [p for p in pairs if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2]
+        assert not astray, f"labels not above their fields: {astray}"
     finally:
         context.close()
 
