@@ -260,6 +260,39 @@ def test_a_wide_tables_sentences_and_caption_stay_readable_on_a_phone(
         context.close()
 
 
+# The selects of a table whose chosen option is cut: its words wider than
+# the room the select gives them (its width less its padding and arrow).
+_CUT_CHOICES = """
+() => [...document.querySelectorAll('main table select')].map(s => {
+  const st = getComputedStyle(s), probe = document.createElement('span');
+  probe.style.font = st.font;
+  probe.style.whiteSpace = 'pre';
+  probe.textContent = s.selectedOptions[0].text;
+  document.body.append(probe);
+  const words = probe.getBoundingClientRect().width;
+  probe.remove();
+  const room = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - 16;
+  return [s.selectedOptions[0].text, words, room];
+}).filter(([, words, room]) => words > room)
+"""
+
+
+def test_a_tables_choices_show_the_option_chosen_whole_on_a_phone(
+    browser: Any, site: Running
+) -> None:
+    """The users' roles: squeezed to the column's narrowest word, the role
+    chosen read « adminis », « respons »."""
+    context = _context(browser, site, PHONE, "fr", role="admin")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/users")
+        assert page.locator("main table select").count() == 4
+        cut = page.evaluate(_CUT_CHOICES)
+        assert not cut, f"choices cut: {cut}"
+    finally:
+        context.close()
+
+
 def test_the_calendars_posts_are_read_in_lines_of_words_on_a_phone(
     browser: Any, tmp_path: Path
 ) -> None:
