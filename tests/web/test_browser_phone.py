@@ -293,6 +293,28 @@ def test_a_tables_choices_show_the_option_chosen_whole_on_a_phone(
         context.close()
 
 
+def test_a_report_reads_on_a_phone(browser: Any, site: Running) -> None:
+    """A report shown in the page: its tables scroll in their boxes (its
+    platforms' and posts' tables made the page 553 px wide), and its
+    headline figures are a number each, not every word of them in the
+    dashboards' 1.8rem bold (« nouveau (période précédente : 0) » five lines)."""
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/reports?topic=lumio&period=last-30d")
+        seen = page.evaluate(_OVERFLOW)
+        assert seen["width"] <= seen["viewport"] and not seen["found"], seen
+        sizes = page.eval_on_selector_all(
+            ".report .figure",
+            """fs => fs.map(f => [f.firstElementChild.textContent,
+                                 parseFloat(getComputedStyle(f.firstElementChild).fontSize),
+                                 parseFloat(getComputedStyle(f.querySelector('.v')).fontSize)])""",
+        )
+        assert sizes and all(words <= 16 < figure for _, words, figure in sizes), sizes
+    finally:
+        context.close()
+
+
 def test_the_calendars_posts_are_read_in_lines_of_words_on_a_phone(
     browser: Any, tmp_path: Path
 ) -> None:
