@@ -260,6 +260,96 @@ def test_a_wide_tables_sentences_and_caption_stay_readable_on_a_phone(
         context.close()
 
 
+# The selects of a table whose chosen option is cut: its words wider than
+# the room the select gives them (its width less its padding and arrow).
+_CUT_CHOICES = """
+() => [...document.querySelectorAll('main table select')].map(s => {
+  const st = getComputedStyle(s), probe = document.createElement('span');
+  probe.style.font = st.font;
+  probe.style.whiteSpace = 'pre';
+  probe.textContent = s.selectedOptions[0].text;
+  document.body.append(probe);
+  const words = probe.getBoundingClientRect().width;
+  probe.remove();
+  const room = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - 16;
+  return [s.selectedOptions[0].text, words, room];
+}).filter(([, words, room]) => words > room)
+"""
+
+
+def test_a_tables_choices_show_the_option_chosen_whole_on_a_phone(
+    browser: Any, site: Running
+) -> None:
+    """The users' roles: squeezed to the column's narrowest word, the role
+    chosen read « adminis », « respons »."""
+    context = _context(browser, site, PHONE, "fr", role="admin")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/users")
+        assert page.locator("main table select").count() == 4
+        cut = page.evaluate(_CUT_CHOICES)
+        assert not cut, f"choices cut: {cut}"
+    finally:
+        context.close()
+
+
+def test_a_report_reads_on_a_phone(browser: Any, site: Running) -> None:
+    """A report shown in the page: its tables scroll in their boxes (its
+    platforms' and posts' tables made the page 553 px wide), and its
+    headline figures are a number each, not every word of them in the
+    dashboards' 1.8rem bold (« nouveau (période précédente : 0) » five lines)."""
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/reports?topic=lumio&period=last-30d")
+        seen = page.evaluate(_OVERFLOW)
+        assert seen["width"] <= seen["viewport"] and not seen["found"], seen
+        sizes = page.eval_on_selector_all(
+            ".report .figure",
+            """fs => fs.map(f => [f.firstElementChild.textContent,
+                                 parseFloat(getComputedStyle(f.firstElementChild).fontSize),
+                                 parseFloat(getComputedStyle(f.querySelector('.v')).fontSize)])""",
+        )
+        assert sizes and all(words <= 16 < figure for _, words, figure in sizes), sizes
+    finally:
+        context.close()
+
+
+def test_the_calendars_posts_are_read_in_lines_of_words_on_a_phone(
+    browser: Any, tmp_path: Path
+) -> None:
+    """Posts of plain sentences (the calendar of the module's site holds a
+    long link, which widens its column anyway): squeezed to fit the screen
+    first, the text column was a word or two to a line ("Jo|fê|to")."""
+    from veille.publish import add_account
+    from veille.workspace import Workspace, init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        add_account(ws.state, "masto", "mastodon", "https://mastodon.example",
+                    secret="env:PHONE_MASTO_TOKEN")  # fmt: skip
+    with serve(root) as own:
+        with httpx.Client(base_url=own.url, timeout=60) as c:
+            token = csrf_from(c.get("/login").text)
+            c.post("/login", data={"username": "manager", "password": PASSWORD,
+                                   "csrf_token": token})  # fmt: skip
+            at = to_come(datetime(2026, 12, 24, 9, 30))
+            entry = {"account": "masto", "at": f"{at:%Y-%m-%dT%H:%M}", "title": "",
+                     "text": "Nos équipes restent là pendant les fêtes, écrivez-nous si la "
+                             "fibre vous lâche.", "language": "fr", "action": "save"}  # fmt: skip
+            token = csrf_from(c.get("/plan/calendar").text)
+            assert c.post("/plan/calendar", data={"csrf_token": token, **entry}).status_code == 303
+        context = _context(browser, own, PHONE, "fr", role="manager")
+        try:
+            page = context.new_page()
+            page.goto(own.url + "/plan/calendar")
+            seen = page.evaluate(_COLUMN, "Texte")
+            assert seen["cells"] and min(seen["cells"]) >= 13 * 16, seen
+        finally:
+            context.close()
+
+
 def _nav_link(page: Any, name: str) -> Any:
     return page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
 
@@ -425,6 +515,19 @@ def test_the_inbox_filters_put_each_label_above_its_field(browser: Any, site: Ru
         assert len(pairs) == 8, pairs
         astray = [p for p in pairs if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2]
         assert not astray, f"labels not above their fields: {astray}"
+        # And those of the action on the selected items below the list: its
+        # "Valeur" ended one line, its field began the next.
+        pairs = page.eval_on_selector_all(
+            "#bulk fieldset label[for]",
+            """labels => labels.map(l => {
+                 const a = l.getBoundingClientRect();
+                 const b = document.getElementById(l.htmlFor).getBoundingClientRect();
+                 return [l.textContent.trim(), a.bottom, a.left, b.top, b.left];
+               })""",
+        )
+        assert len(pairs) == 2, pairs
+        astray = [p for p in pairs if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2]
+        assert not astray, f"labels not above their fields: {astray}"
     finally:
         context.close()
 
@@ -481,7 +584,61 @@ def test_the_dashboards_charts_stay_readable_on_a_phone(browser: Any, site: Runn
         for c in (c for c in charts if c["timeline"]):
             # The latest days in view: the drawing's right edge, its start beyond the left.
             assert abs(c["right"]) <= 1 and c["left"] < 0, c
+        # Each chart's title is read whole, wrapped to the screen: drawn in
+        # the picture, it scrolled with it ("— Nov 7 – Dec 6, 2026", its
+        # start out of sight to the left of the latest days).
+        title = page.get_by_text(re.compile(r"^Posts — lumio — .+\d{4}$"))
+        assert title.count() == 1, "no title of the lumio timeline in the page's text"
+        box = title.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
+
+
+# Where each cell of a table's rows lies against the screen, and the lines
+# each of its labels takes.
+_ROWS_IN_SIGHT = """
+table => {
+  const vw = document.documentElement.clientWidth;
+  const cells = [...table.tBodies[0].rows].flatMap(r => [...r.cells]).map(c => {
+    const b = c.getBoundingClientRect();
+    return [c.textContent.trim().slice(0, 30), b.left, b.right];
+  }).filter(([, left, right]) => left < 0 || right > vw + 1);
+  const split = [...table.querySelectorAll('label')].filter(l => l.getClientRects().length &&
+    l.getBoundingClientRect().width > 2).map(l => {
+      const range = document.createRange();
+      range.selectNodeContents(l);
+      const tops = new Set([...range.getClientRects()].filter(x => x.width).map(x => x.top));
+      return [l.textContent.trim(), tops.size];
+    }).filter(([, lines]) => lines > 1);
+  return {cells, split, scrolls: table.scrollWidth > table.clientWidth + 1};
+}
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_plans_kpis_and_the_response_targets_fit_a_phone(
+    browser: Any, site: Running, lang: str
+) -> None:
+    """Tables of fields: every field and button in sight, none to scroll to.
+    The plan's KPIs to edit are a card each (side by side, a KPI's name
+    was a word to a line, its Remove button cut to "Rem|cust|ser" at the
+    table's edge, "Days each value covers" split); the response targets'
+    fields leave their third column on the screen."""
+    context = _context(browser, site, PHONE, lang, role="admin")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/plan/edit")
+        kpis = page.locator("table", has=page.locator("input[name=period_days]"))
+        seen = kpis.evaluate(_ROWS_IN_SIGHT)
+        assert not seen["cells"] and not seen["split"] and not seen["scrolls"], seen
+        remove = page.get_by_role("button", name=re.compile("^(Remove|Retirer) customer-service"))
+        assert remove.count() >= 2, remove.count()
+        page.goto(site.url + "/inbox/hours")
+        targets = page.locator("table", has=page.locator("input[name=first_urgent]"))
+        seen = targets.evaluate(_ROWS_IN_SIGHT)
+        assert not seen["cells"] and not seen["scrolls"], seen
     finally:
         context.close()
 
@@ -499,17 +656,23 @@ def test_form_labels_sit_above_their_fields_on_a_phone(
             page.goto(site.url + path)
             pairs = page.eval_on_selector_all(
                 "main form > label[for], main form > p > label[for]",
-                # A box's label sits beside its box, as everywhere.
+                # A box's label sits beside its box, as everywhere: its
+                # first line level with the box (the topic's "Send its posts
+                # to the inbox" stood on the line below a box of its own).
                 """labels => labels.map(l => {
                      const field = document.getElementById(l.htmlFor);
-                     if (field.type === 'checkbox' || field.type === 'radio') return null;
                      const a = l.getBoundingClientRect(), b = field.getBoundingClientRect();
-                     return [l.textContent.trim(), a.bottom, a.left, b.top, b.left, b.width];
-                   }).filter(p => p !== null)""",
+                     if (field.type === 'checkbox' || field.type === 'radio') {
+                       const first = l.getClientRects()[0];
+                       return [l.textContent.trim(), first.top < b.bottom && first.bottom > b.top];
+                     }
+                     const above = a.bottom <= b.top + 1 && Math.abs(a.left - b.left) <= 2;
+                     return [l.textContent.trim(), above];
+                   })""",
             )
             assert pairs, path
-            astray += [f"{path}: {p[0]}" for p in pairs if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2]
-        assert not astray, "labels beside or below their fields:\n" + "\n".join(astray)
+            astray += [f"{path}: {name}" for name, placed in pairs if not placed]
+        assert not astray, "labels astray from their fields:\n" + "\n".join(astray)
     finally:
         context.close()
 

@@ -59,7 +59,7 @@ def _images(page: str) -> list[tuple[str, str]]:
 
 def _expected_volumes(served: Served, lang: str) -> set[str]:
     """Each topic's volume chart drawn inline from the dashboard's figures,
-    as the page carried it before."""
+    as the page carried it before (but for its title, now the page's text)."""
     from veille.analytics import charts
     from veille.services import dashboard as dashboard_service
 
@@ -67,7 +67,8 @@ def _expected_volumes(served: Served, lang: str) -> set[str]:
     found = dashboard_service.overview_figures(ws, "last-7d").worded(lang)
     drawn = set()
     for t in found.topics:
-        spec = charts.spec_of(charts.volume_chart(t.volume, lang=lang, about=t.name))
+        _title, chart = charts.without_title(charts.volume_chart(t.volume, lang=lang, about=t.name))
+        spec = charts.spec_of(chart)
         # (on no background: the page's shows through)
         drawn.add(charts.svg_of({**spec, "background": "transparent"}))
     return drawn

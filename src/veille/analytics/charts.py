@@ -71,6 +71,17 @@ def chart_title(
     return " — ".join(p for p in parts if p)
 
 
+def without_title(chart: Any) -> tuple[str, Any]:
+    """``chart``'s title, and a copy of the chart drawn without it: for a
+    page that writes the title as its own text."""
+    alt = _altair()
+
+    title = chart.title
+    bare = chart.copy(deep=False)
+    bare.title = alt.Undefined
+    return ("" if title is alt.Undefined else str(title)), bare
+
+
 def _zone(points: Sequence[Any]) -> str:
     tz = points[0].start.tzinfo if points else None
     return str(getattr(tz, "key", "UTC"))

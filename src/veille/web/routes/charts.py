@@ -42,7 +42,10 @@ class ChartImage:
     it without changing its shape), ``params`` what the address carries
     besides the key (the page's parameters, by which it is made again),
     ``spec`` what it draws (a page kept a minute draws its charts from its
-    own, the app's kept specs evicted meanwhile)."""
+    own, the app's kept specs evicted meanwhile), ``title`` its title where
+    the page writes it as text, the chart drawn without it (the dashboard:
+    drawn in a chart wider than a phone, the title scrolled with it, cut at
+    the screen's edge; as text, it wraps to the screen)."""
 
     key: str
     src: str
@@ -50,6 +53,7 @@ class ChartImage:
     height: int
     params: dict[str, str] = field(default_factory=dict, compare=False)
     spec: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    title: str = ""
 
 
 def chart_image(

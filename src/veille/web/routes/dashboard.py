@@ -55,20 +55,30 @@ def _overview(app: Any, chosen: str, language: str, topics: tuple[Any, ...]) -> 
     cards = []
     for t in found.topics:
         named = [replace(s, key=platform_name(s.key)) for s in t.platforms if s.posts]
-        chart = chart_lib.volume_chart(t.volume, lang=language, about=t.name)
+        # Each chart's title is the page's text, above it (ChartImage.title).
+        title, chart = chart_lib.without_title(
+            chart_lib.volume_chart(t.volume, lang=language, about=t.name)
+        )
         # The spikes' platforms by the names the cards use ("Mastodon", not "mastodon").
         spike_platforms = [[(platform_name(p), n) for p, n in sp.platforms] for sp in t.spikes]
-        volume = chart_image(
-            app, chart, "dashboard", background=ground, **about, chart="volume", topic=t.name
-        )
+        volume = replace(
+            chart_image(app, chart, "dashboard", background=ground, **about,
+                        chart="volume", topic=t.name),
+            title=title,
+        )  # fmt: skip
         cards.append(
             {"topic": t, "volume": volume, "platforms": named[:5],
              "spike_platforms": spike_platforms}
         )  # fmt: skip
     sov = None  # nothing posted: no bars to draw (the table says "–")
     if any(v.share is not None for v in found.voices):
-        bars = chart_lib.sov_chart(found.voices, lang=language, period=found.period, timezone=tz)
-        sov = chart_image(app, bars, "dashboard", background=ground, **about, chart="sov")
+        title, bars = chart_lib.without_title(
+            chart_lib.sov_chart(found.voices, lang=language, period=found.period, timezone=tz)
+        )
+        sov = replace(
+            chart_image(app, bars, "dashboard", background=ground, **about, chart="sov"),
+            title=title,
+        )
     return Aged((found, cards, sov), read_at)
 
 
