@@ -17,6 +17,11 @@ only a query whose words alone find its matches (``lumio``) was scored on
 its matches; ``lumio panne`` scored every post holding ``lumio`` or
 ``panne`` to keep those holding both. Both ways must give the same posts
 in the same order (the run stops if not).
+
+Then the stream newest first, a page of words that ends in the past (a
+"To" date six months ago, and a page's cursor before every post), each
+beside the stream's first page (the baseline): its walk starts at its
+end, so it costs about a first page.
 """
 
 from __future__ import annotations
@@ -77,6 +82,16 @@ def timed(store: Any, query: str, flt: Any, repeat: int) -> tuple[dict[str, floa
     return best, len(found["now"])
 
 
+def newest(store: Any, query: str, flt: Any, repeat: int) -> float:
+    """Best CPU seconds of a page of ``query``'s posts newest first."""
+    best = float("inf")
+    for _ in range(repeat):
+        c = time.process_time()
+        store.search(query, flt, sort="newest", limit=26, shown=True)
+        best = min(best, time.process_time() - c)
+    return best
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--posts", type=int, default=1_000_000)
@@ -108,6 +123,15 @@ def main() -> None:
                     f"{t['before wall'] / t['now wall']:10.1f}x",
                     flush=True,
                 )
+        print(f"\n{'newest first, lumio':40} {'CPU ms':>8} {'first page':>11} {'ratio':>7}")
+        first = newest(ws.posts, "lumio", None, args.repeat)
+        ago = datetime.now(UTC) - timedelta(days=180)
+        for label, flt in (
+            ("up to six months ago", PostFilter(until=ago)),
+            ("a cursor before every post", PostFilter(until=datetime.fromtimestamp(6, UTC))),
+        ):
+            got = newest(ws.posts, "lumio", flt, args.repeat)
+            print(f"{label:40} {got * 1000:8.1f} {first * 1000:11.1f} {got / first:6.1f}x")
 
 
 if __name__ == "__main__":

@@ -424,6 +424,43 @@ def test_newest_first_over_a_month_long_ago_reads_its_posts_once(tmp_path: Path)
     ]
 
 
+def test_newest_first_before_a_date_starts_its_walk_there(tmp_path: Path) -> None:
+    """A stream of words that ends in the past (its "To" date, or the next
+    page's cursor) walked the words' posts from the newest one stored,
+    skipping every post after its end: at 300,000 posts, ``lumio`` up to
+    six months ago took 74 ms of CPU, a cursor before every post (a
+    ``page=5`` typed in the address) 148 ms for none. The walk now starts
+    at the end (0.8 and 0.4 ms): about the work of a first page."""
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    store = SQLiteStore.open(tmp_path / "v.db")
+    store.upsert_posts(
+        make_post(str(n), f"lumio {n}", published_at=t0 + timedelta(hours=n)) for n in range(3000)
+    )
+    steps = [0]
+
+    def step() -> int:
+        steps[0] += 1
+        return 0
+
+    def walked(query: str, flt: PostFilter | None) -> tuple[list[str], int]:
+        steps[0] = 0
+        store.conn.set_progress_handler(step, 100)
+        try:
+            found = [p.native_id for p in store.search(query, flt, limit=10)]
+        finally:
+            store.conn.set_progress_handler(None, 100)
+        return found, steps[0]
+
+    _found, first = walked("lumio", None)
+    for query in ("lumio", "lumio -vexa"):
+        found, work = walked(query, PostFilter(until=t0 + timedelta(hours=20)))
+        assert found == [str(n) for n in range(19, 9, -1)], query
+        assert work <= 3 * first + 5, query  # not the 2,980 posts after it
+        found, work = walked(query, PostFilter(until=t0 - timedelta(days=1)))
+        assert found == [] and work <= 3 * first + 5, query
+    store.close()
+
+
 def test_filing_a_topic_s_backlog_keeps_what_a_collector_filed_meanwhile(tmp_path: Path) -> None:
     """The backlog is read without the write lock; a post a collector stores
     and files between those reads and the writes stays filed (its filing

@@ -181,8 +181,10 @@ class SQLiteSearch:
 
         Posts are keyed by time, so when the full-text index can drive the
         query (its words, see :func:`veille.store.sqlite.compiler.fts_driver`), FTS5
-        walks its lists from the newest key and the walk stops at ``limit``
-        posts that pass the rest. Otherwise the last day, week, month… are
+        walks its lists from the newest key of the filter's period (a page
+        further on, or a stream that ends in the past, starts where it ends:
+        it walked every newer post of the words before) and the walk stops
+        at ``limit`` posts that pass the rest. Otherwise the last day, week, month… are
         looked at until ``limit`` are found, each window bounding the
         full-text lookups to its keys: counted back from the filter's end
         where it ends before the newest post (a month long ago), and the
@@ -192,11 +194,12 @@ class SQLiteSearch:
         if driven is not None:
             match, rest = driven
             rest_sql, rest_params = ("1", []) if rest is None else to_sqlite(rest)
+            keys, kparams = key_range(flt, "f.rowid")
             rows = self.conn.execute(
                 f"SELECT {cols} FROM posts_fts f CROSS JOIN posts p ON p.pk = f.rowid "
-                f"WHERE posts_fts MATCH ? AND ({rest_sql}) AND {where} "
+                f"WHERE posts_fts MATCH ?{keys} AND ({rest_sql}) AND {where} "
                 "ORDER BY f.rowid DESC LIMIT ?",
-                [match, *rest_params, *params, limit],
+                [match, *kparams, *rest_params, *params, limit],
             ).fetchall()
             return [row_to_post(r) for r in rows]
         newest = self.conn.execute("SELECT max(published_at) FROM posts").fetchone()[0]
