@@ -23,6 +23,7 @@ QUICK = {
     "percolate.py": ["--n", "1000", "--docs", "200", "--brute-docs", "20"],
     "platforms.py": ["--days", "3"],
     "purged_names.py": ["--per-day", "100", "--days", "12", "--retention", "4"],
+    "relevance.py": ["--posts", "20000", "--repeat", "2"],
     "search.py": ["--posts", "50000", "--queries", "50"],
     "store_open.py": ["--runs", "3"],
     "store_queries.py": ["--posts", "50000", "--repeat", "3"],

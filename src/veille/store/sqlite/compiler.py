@@ -93,19 +93,56 @@ def fts_driver(node: Node) -> tuple[str, Node | None] | None:
     top-level AND (``lumio -promo lang:fr`` is ``lumio NOT promo``, then
     ``lang:fr`` on each post found). None when no part can (an OR mixing words
     and metadata, metadata alone)."""
-    expr = fts_expr(node)
-    if expr is not None:
-        return expr, None
+    parts = _driver_parts(node)
+    if parts is None:
+        return None
+    driver = fts_expr(parts[0])
+    if driver is None:  # pragma: no cover - each part is said, so their AND is
+        return None
+    return driver, parts[1]
+
+
+def _driver_parts(node: Node) -> tuple[Node, Node | None] | None:
+    """``(the part of node FTS5 says, the rest)`` for :func:`fts_driver`."""
+    if fts_expr(node) is not None:
+        return node, None
     if not isinstance(node, And):
         return None
     said = [i for i in node.items if fts_expr(i.item if isinstance(i, Not) else i) is not None]
     if not any(not isinstance(i, Not) for i in said):
         return None
     rest = [i for i in node.items if i not in said]
-    driver = fts_expr(said[0] if len(said) == 1 else And(tuple(said)))
-    if driver is None:  # pragma: no cover - each part is said, so their AND is
+    return (said[0] if len(said) == 1 else And(tuple(said))), (
+        rest[0] if len(rest) == 1 else And(tuple(rest))
+    )
+
+
+def ranked_by_driver(node: Node) -> str | None:
+    """:func:`fts_driver`'s expression when FTS5's bm25 over it gives each
+    post it finds the score bm25 over :func:`relevance_expr` gives it (so a
+    search by relevance scores the query's matches only): its words are the
+    ranked ones, in their order, each once, joined by one AND or one OR, and
+    what it excludes are single words, phrases or prefixes. bm25 adds up,
+    phrase by phrase, each phrase's weight in the whole index times its hits
+    in the post: a post found holds every word of an AND, the words of an OR
+    it holds are those the OR of the ranked words sees, and an excluded
+    phrase is never in it, adding 0. ``lumio panne`` scored every post of
+    ``lumio OR panne`` (half the posts) to keep the 5% holding both."""
+    parts = _driver_parts(node)
+    rank = relevance_expr(node)
+    if parts is None or rank is None:
         return None
-    return driver, rest[0] if len(rest) == 1 else And(tuple(rest))
+    said = parts[0]
+    items = list(said.items) if isinstance(said, And | Or) else [said]
+    leaf = Term | Phrase | Wildcard
+    pos = [i for i in items if not isinstance(i, Not)]
+    neg = [i.item for i in items if isinstance(i, Not)]
+    if not all(isinstance(i, leaf) for i in [*pos, *neg]):
+        return None
+    words = [fts_expr(i) for i in pos]
+    if len(set(words)) != len(words) or " OR ".join(map(str, words)) != rank:
+        return None
+    return fts_expr(said)
 
 
 def _prefilter(words: list[str], field: str) -> str:

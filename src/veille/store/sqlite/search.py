@@ -10,7 +10,7 @@ from veille.models import Post
 from veille.store.base import PostFilter
 from veille.store.kept import KeptCounts
 from veille.store.protocols.search import check_sort, query_node
-from veille.store.sqlite.compiler import fts_driver, relevance_expr, to_sqlite
+from veille.store.sqlite.compiler import fts_driver, ranked_by_driver, relevance_expr, to_sqlite
 from veille.store.sqlite.filters import filter_sql, key_range, translate_error
 from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
 from veille.textnorm import tokens
@@ -127,7 +127,10 @@ class SQLiteSearch:
         keys, kparams = key_range(flt, "rowid")  # the period's rowids in the index
         order = "p.published_at DESC, p.pk DESC"
         driven = fts_driver(node)
-        ranked = driven is not None and driven[0] == rank  # its words find the matches
+        # The words that find the matches score them as the ranked ones would:
+        # only the query's matches are scored.
+        by = ranked_by_driver(node)
+        ranked = driven is not None and by is not None
         alone = (
             ranked
             and driven is not None
@@ -142,7 +145,7 @@ class SQLiteSearch:
                 f"WHERE posts_fts MATCH ?{keys} ORDER BY rank, rowid DESC "
                 "LIMIT ?) f CROSS JOIN posts p ON p.pk = f.k ORDER BY f.r, f.k DESC"
             )
-            args = [rank, *kparams, limit]
+            args = [by, *kparams, limit]
         elif ranked and driven is not None:
             rest_sql, rest_params = (
                 ("1", []) if driven[1] is None else to_sqlite(driven[1], since=since, until=until)
@@ -152,7 +155,7 @@ class SQLiteSearch:
                 f"WHERE posts_fts MATCH ?{key_range(flt, 'f.rowid')[0]} AND ({rest_sql}) "
                 f"AND {where} ORDER BY f.rank, {order} LIMIT ?"
             )
-            args = [rank, *kparams, *rest_params, *params, limit]
+            args = [by, *kparams, *rest_params, *params, limit]
         else:
             qsql, qparams = to_sqlite(node, since=since, until=until)
             sql = (
@@ -178,8 +181,10 @@ class SQLiteSearch:
 
         Posts are keyed by time, so when the full-text index can drive the
         query (its words, see :func:`veille.store.sqlite.compiler.fts_driver`), FTS5
-        walks its lists from the newest key and the walk stops at ``limit``
-        posts that pass the rest. Otherwise the last day, week, month… are
+        walks its lists from the newest key of the filter's period (a page
+        further on, or a stream that ends in the past, starts where it ends:
+        it walked every newer post of the words before) and the walk stops
+        at ``limit`` posts that pass the rest. Otherwise the last day, week, month… are
         looked at until ``limit`` are found, each window bounding the
         full-text lookups to its keys: counted back from the filter's end
         where it ends before the newest post (a month long ago), and the
@@ -189,11 +194,12 @@ class SQLiteSearch:
         if driven is not None:
             match, rest = driven
             rest_sql, rest_params = ("1", []) if rest is None else to_sqlite(rest)
+            keys, kparams = key_range(flt, "f.rowid")
             rows = self.conn.execute(
                 f"SELECT {cols} FROM posts_fts f CROSS JOIN posts p ON p.pk = f.rowid "
-                f"WHERE posts_fts MATCH ? AND ({rest_sql}) AND {where} "
+                f"WHERE posts_fts MATCH ?{keys} AND ({rest_sql}) AND {where} "
                 "ORDER BY f.rowid DESC LIMIT ?",
-                [match, *rest_params, *params, limit],
+                [match, *kparams, *rest_params, *params, limit],
             ).fetchall()
             return [row_to_post(r) for r in rows]
         newest = self.conn.execute("SELECT max(published_at) FROM posts").fetchone()[0]
