@@ -68,6 +68,49 @@ def topic_figures(posts: Any, state: Any, name: str, end: datetime) -> tuple[int
     )
 
 
+def sqlite_before(path: Path, before: int, *, foreign_keys: bool = False) -> Any:
+    """An SQLite database at ``path`` as a veille whose migrations stopped
+    below ``before`` left it (each applied, ``user_version`` the last): the
+    open ``sqlite3`` connection, in autocommit, for the test to put in what
+    such a veille stored (its foreign keys checked with ``foreign_keys``,
+    from the first migration on, as veille's own connections do)."""
+    import sqlite3
+
+    from veille.store.sqlite.migrations import migrations
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    if foreign_keys:
+        conn.execute("PRAGMA foreign_keys = ON")
+    for mig in migrations():
+        if mig.number < before:
+            mig.run(conn)
+            conn.execute(f"PRAGMA user_version = {mig.number}")
+    return conn
+
+
+def postgres_before(url: str, before: int) -> Any:
+    """The PostgreSQL schema at ``url`` as a veille whose migrations stopped
+    below ``before`` left it, each recorded: the open ``psycopg`` connection,
+    in autocommit (the caller closes it), for the test to put in what such
+    a veille stored."""
+    import psycopg
+
+    from veille.store.postgres.migrations import migrations
+
+    conn = psycopg.connect(url, autocommit=True)
+    conn.execute(
+        "CREATE TABLE veille_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+    )
+    for mig in migrations():
+        if mig.number < before:
+            conn.execute(mig.sql)
+            conn.execute(
+                "INSERT INTO veille_schema (version, name) VALUES (%s, %s)", (mig.number, mig.name)
+            )
+    return conn
+
+
 def old_database(path: Path, before: int, posts: list[Post]) -> None:
     """A database as a version that knew migrations up to ``before`` left it:
     its schema, and ``posts`` stored the way it stored them (keys in arrival

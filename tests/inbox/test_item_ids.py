@@ -3,6 +3,7 @@ links sent by e-mail and a person's access report name items by number."""
 
 from __future__ import annotations
 
+from tests.conftest import sqlite_before
 from veille.inbox import items as inbox
 from veille.inbox.model import ItemFilter
 from veille.services import disclosure, privacy
@@ -68,18 +69,11 @@ def test_upgrading_keeps_every_item_and_what_points_at_it(tmp_path) -> None:  # 
     items' table again without losing a row, a label, an event or a reply,
     and numbers the next item after every number used so far, those the
     audit log names included."""
-    import sqlite3
 
     from veille.store.sqlite import SQLiteStore
-    from veille.store.sqlite.migrations import migrations
 
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA foreign_keys = ON")
-    for mig in migrations():
-        if mig.number < 470:
-            mig.run(conn)
-            conn.execute(f"PRAGMA user_version = {mig.number}")  # as a veille before
+    conn = sqlite_before(path, 470, foreign_keys=True)  # as a veille before
     for n in (1, 2, 3):
         conn.execute(
             "INSERT INTO inbox_items (id, post_id, platform, author, text, published_at, "
@@ -167,17 +161,11 @@ def test_upgrading_a_database_with_an_unrelated_dangling_row_still_opens(tmp_pat
     do with the inbox's numbers: the upgrade refused the whole database over
     it ("would leave 1 rows pointing at nothing"), so the workspace did not
     open any more. Only what points at the table built again is checked."""
-    import sqlite3
 
     from veille.store.sqlite import SQLiteStore
-    from veille.store.sqlite.migrations import migrations
 
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for mig in migrations():
-        if mig.number < 470:
-            mig.run(conn)
-            conn.execute(f"PRAGMA user_version = {mig.number}")  # as a veille before
+    conn = sqlite_before(path, 470)  # as a veille before
     conn.execute(
         "INSERT INTO inbox_items (id, post_id, platform, author, text, published_at, "
         "created_at, updated_at) VALUES (1, 'mastodon:1', 'mastodon', 'a', 't', 0, 0, 0)"

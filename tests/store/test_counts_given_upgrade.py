@@ -7,7 +7,6 @@ whole workspace (read from the rollups) says what a scan says."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_post
+from tests.conftest import make_post, sqlite_before
 from veille.analytics.scope import Period, Scope
 from veille.analytics.volume import breakdown
 from veille.models import Author, Engagement, Post
@@ -65,15 +64,10 @@ def _check(store: Any) -> None:
 
 def test_sqlite_0410_reads_the_payloads_of_posts_stored_before(tmp_path: Path) -> None:
     from veille.store.sqlite import SQLiteStore
-    from veille.store.sqlite.migrations import migrations
     from veille.store.sqlite.rows import POST_COLUMNS, fts_row, key_floor, post_to_row
 
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for mig in migrations():
-        if mig.number < 410:
-            mig.run(conn)
-            conn.execute(f"PRAGMA user_version = {mig.number}")
+    conn = sqlite_before(path, 410)
     columns = POST_COLUMNS[:-1]  # as 0360 left posts: no counts_given
     assert "counts_given" not in {r[1] for r in conn.execute("PRAGMA table_info(posts)")}
     for i, post in enumerate(_stored()):
@@ -204,15 +198,10 @@ def test_sqlite_0410_keeps_the_engagement_of_posts_a_retention_purge_removed(
     posts are not there for 0410 to read: their engagement must not turn
     into 'unknown' when veille is upgraded (it read 6 before)."""
     from veille.store.sqlite import SQLiteStore
-    from veille.store.sqlite.migrations import migrations
     from veille.store.sqlite.rows import POST_COLUMNS, fts_row, key_floor, post_to_row
 
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for mig in migrations():
-        if mig.number < 410:
-            mig.run(conn)
-            conn.execute(f"PRAGMA user_version = {mig.number}")
+    conn = sqlite_before(path, 410)
     columns = POST_COLUMNS[:-1]
     old = [
         make_post(f"m{i}", f"Lumio {i}", platform="mastodon", published_at=AT,

@@ -6,14 +6,13 @@ sighting moves the rollups with it."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import make_post
+from tests.conftest import make_post, sqlite_before
 from veille.analytics.scope import Period, Scope
 from veille.analytics.volume import breakdown
 from veille.models import Author, Engagement, Post
@@ -55,15 +54,10 @@ def _check(store: Any) -> None:
 
 def test_sqlite_0520_counts_the_posts_that_gave_followers(tmp_path: Path) -> None:
     from veille.store.sqlite import SQLiteStore
-    from veille.store.sqlite.migrations import migrations
     from veille.store.sqlite.rows import POST_COLUMNS, fts_row, key_floor, post_to_row
 
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for mig in migrations():
-        if mig.number < 520:
-            mig.run(conn)
-            conn.execute(f"PRAGMA user_version = {mig.number}")
+    conn = sqlite_before(path, 520)
     assert "followed" not in {r[1] for r in conn.execute("PRAGMA table_info(post_rollup)")}
     for i, post in enumerate(_stored()):
         pk = key_floor(int(AT.timestamp())) + i

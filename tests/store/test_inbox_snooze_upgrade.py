@@ -5,11 +5,11 @@ and a real PostgreSQL server."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import postgres_before, sqlite_before
 from veille.inbox import items as svc
 from veille.inbox import snooze as sn
 from veille.inbox.model import OPEN_STATUSES, ItemFilter
@@ -38,14 +38,9 @@ def _check(store: Any) -> None:
 
 def test_sqlite_0730_keeps_the_items_entered_before(tmp_path: Path) -> None:
     from veille.store.sqlite import SQLiteStore
-    from veille.store.sqlite.migrations import migrations
 
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for mig in migrations():
-        if mig.number < 730:
-            mig.run(conn)
-            conn.execute(f"PRAGMA user_version = {mig.number}")
+    conn = sqlite_before(path, 730)
     assert "snoozed_until" not in {r[1] for r in conn.execute("PRAGMA table_info(inbox_items)")}
     conn.execute(_ITEM.format(m=MADE))
     conn.close()
@@ -57,26 +52,11 @@ def test_sqlite_0730_keeps_the_items_entered_before(tmp_path: Path) -> None:
 
 
 def test_postgresql_0160_keeps_the_items_entered_before(postgres_url: str, tmp_path: Path) -> None:
-    import psycopg
-
-    from veille.store.postgres.migrations import migrations
     from veille.store.postgres.store import PostgresStore
     from veille.store.postgres.testing import fresh_schema_url
 
     url = fresh_schema_url(postgres_url, tmp_path)
-    with psycopg.connect(url, autocommit=True) as conn:
-        # As the release before left it: every migration up to 0150 recorded.
-        conn.execute(
-            "CREATE TABLE veille_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-            "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-        )
-        for mig in migrations():
-            if mig.number < 160:
-                conn.execute(mig.sql)
-                conn.execute(
-                    "INSERT INTO veille_schema (version, name) VALUES (%s, %s)",
-                    (mig.number, mig.name),
-                )
+    with postgres_before(url, 160) as conn:  # as the release before left it
         conn.execute(_ITEM.format(m=MADE))
     store = PostgresStore.open(url)
     try:

@@ -5,10 +5,10 @@ then be set. A real SQLite file and a real PostgreSQL server."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.conftest import postgres_before, sqlite_before
 from veille.services import users
 from veille.store.base import StateStore
 
@@ -30,14 +30,9 @@ def _check(store: StateStore) -> None:
 
 def test_sqlite_0720_keeps_the_accounts_made_before(tmp_path: Path) -> None:
     from veille.store.sqlite import SQLiteStore
-    from veille.store.sqlite.migrations import migrations
 
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for mig in migrations():
-        if mig.number < 720:
-            mig.run(conn)
-            conn.execute(f"PRAGMA user_version = {mig.number}")
+    conn = sqlite_before(path, 720)
     assert "timezone" not in {r[1] for r in conn.execute("PRAGMA table_info(users)")}
     conn.execute(
         "INSERT INTO users (username, role, password_hash, language, created_at) "
@@ -53,26 +48,11 @@ def test_sqlite_0720_keeps_the_accounts_made_before(tmp_path: Path) -> None:
 
 
 def test_postgresql_0150_keeps_the_accounts_made_before(postgres_url: str, tmp_path: Path) -> None:
-    import psycopg
-
-    from veille.store.postgres.migrations import migrations
     from veille.store.postgres.store import PostgresStore
     from veille.store.postgres.testing import fresh_schema_url
 
     url = fresh_schema_url(postgres_url, tmp_path)
-    with psycopg.connect(url, autocommit=True) as conn:
-        # As the release before left it: every migration up to 0140 recorded.
-        conn.execute(
-            "CREATE TABLE veille_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-            "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-        )
-        for mig in migrations():
-            if mig.number < 150:
-                conn.execute(mig.sql)
-                conn.execute(
-                    "INSERT INTO veille_schema (version, name) VALUES (%s, %s)",
-                    (mig.number, mig.name),
-                )
+    with postgres_before(url, 150) as conn:  # as the release before left it
         columns = conn.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' "
             "AND table_schema = current_schema()"
