@@ -18,7 +18,9 @@ OPEN_STATUSES = ("new", "assigned", "in_progress")
 SNOOZED = "snoozed"
 # What a person picks as a status (a snooze takes its time: veille.inbox.snooze).
 SETTABLE_STATUSES = tuple(s for s in STATUSES if s != SNOOZED)
-# Handled: the item left the backlog (a reply went out or nothing is to be done).
+# Handled: a reply went out or nothing is to be done. Only closed and ignored
+# items leave the backlog figures (metrics.backlog; docs/inbox.md): a responded
+# one stays there until someone closes it.
 DONE_STATUSES = ("responded", "closed", "ignored")
 PRIORITIES = ("urgent", "high", "normal", "low")
 SENTIMENTS = ("positive", "negative", "neutral")
