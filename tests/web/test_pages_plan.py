@@ -304,15 +304,9 @@ def test_a_french_reader_reads_the_plan_errors_in_french(
 
 
 @pytest.fixture
-def new_org(tmp_path: Path) -> Iterator[Served]:
+def new_org(own_server: Served) -> Served:
     """A workspace of its own, with the four role users and no plan yet."""
-    root = init_workspace(tmp_path / "ws")
-    add_role_users(root)
-    served, server = serve(root)
-    try:
-        yield served
-    finally:
-        server.stop()
+    return own_server
 
 
 def start_plan(client: httpx.Client, **fields: object) -> httpx.Response:
