@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.web.conftest import Served, csrf_from, do_login, password_for
-from veille.services import audit, tokens, users
+from veille.services import audit, signin, tokens, users
 
 Login = Callable[..., httpx.Response]
 
@@ -87,7 +87,7 @@ def test_guesses_spread_over_addresses_are_held_per_account(live_server: Served)
     short delay (not a lockout): the right password once it is over signs in."""
     with live_server.workspace() as ws:
         users.add_user(ws.state, "spread_out", password_for("spread_out"), "viewer")
-    for n in range(users.ACCOUNT_FAILURES):
+    for n in range(signin.ACCOUNT_FAILURES):
         with _from(live_server, f"127.0.3.{n + 1}") as guesser:
             assert do_login(guesser, "spread_out", f"guess {n}").status_code == 401
     # From a new address, even the right password waits now, said in the reader's
@@ -103,7 +103,7 @@ def test_guesses_spread_over_addresses_are_held_per_account(live_server: Served)
     assert held.status_code == 429, held.text
     assert "depuis plusieurs endroits" in held.text
     wait = int(held.headers["retry-after"])
-    assert 0 < wait <= users.ACCOUNT_DELAY_MAX.total_seconds()
+    assert 0 < wait <= signin.ACCOUNT_DELAY_MAX.total_seconds()
     time.sleep(wait + 0.5)
     with _from(live_server, "127.0.3.200", "fr") as owner:
         signed_in = do_login(owner, "spread_out")
@@ -144,7 +144,7 @@ def test_guesses_sent_all_at_once_are_counted_as_they_come(live_server: Served) 
     # The cap, and the few its doubling delays may let through on a slow
     # machine: six of them (1, 2, 4, 8, 16, 32 s) span a minute, longer than
     # thirty requests take anywhere.
-    assert said.count(401) <= users.ACCOUNT_FAILURES + 6, said
+    assert said.count(401) <= signin.ACCOUNT_FAILURES + 6, said
 
 
 def test_a_held_account_changing_its_password_is_told_why_not_wrong(live_server: Served) -> None:
@@ -159,7 +159,7 @@ def test_a_held_account_changing_its_password_is_told_why_not_wrong(live_server:
         laptop.cookies.delete("veille_device")
         form = {"current": "first long password", "password": "second long password",
                 "csrf_token": csrf_from(laptop.get("/settings").text)}  # fmt: skip
-        for n in range(users.ACCOUNT_FAILURES):
+        for n in range(signin.ACCOUNT_FAILURES):
             with _from(live_server, f"127.0.4.{n + 1}") as guesser:
                 do_login(guesser, "changer", f"guess {n}")
         for n in range(8):
@@ -183,11 +183,11 @@ def _hold(live_server: Served, username: str) -> httpx.Response:
     browser's 429. (The first delays are a second or two: a slow machine may
     let a try through after they end, so the guessing goes on until one
     outlasts a request.)"""
-    for n in range(users.ACCOUNT_FAILURES + 8):
+    for n in range(signin.ACCOUNT_FAILURES + 8):
         k = next(_GUESSERS)
         with _from(live_server, f"127.10.{k // 250}.{k % 250 + 1}") as guesser:
             guessed = do_login(guesser, username, f"guess {n}")
-        if n + 1 < users.ACCOUNT_FAILURES and guessed.status_code != 429:
+        if n + 1 < signin.ACCOUNT_FAILURES and guessed.status_code != 429:
             continue
         with _from(live_server, "127.11.0.1") as stranger:
             held = do_login(stranger, username)
@@ -286,7 +286,7 @@ def test_a_device_cookie_failing_too_often_is_trusted_no_more(live_server: Serve
         assert do_login(laptop, "clumsy").status_code == 303
         _sign_out(laptop)
         # Not held after five from its address: the cookie's own count runs.
-        for n in range(users.DEVICE_FAILURES):
+        for n in range(signin.DEVICE_FAILURES):
             assert do_login(laptop, "clumsy", f"typo {n}").status_code == 401
         device = laptop.cookies["veille_device"]
         try_it = _with_cookie(live_server, "127.0.7.200", "clumsy", device)
@@ -303,9 +303,9 @@ def test_a_made_up_altered_or_old_device_cookie_is_ignored(live_server: Served) 
 
     with live_server.workspace() as ws:
         users.add_user(ws.state, "forged_for", password_for("forged_for"), "viewer")
-        good = users.device_cookie(ws.state, "forged_for")
-        old = users.device_cookie(
-            ws.state, "forged_for", at=now_utc() - timedelta(days=users.DEVICE_DAYS + 1)
+        good = signin.device_cookie(ws.state, "forged_for")
+        old = signin.device_cookie(
+            ws.state, "forged_for", at=now_utc() - timedelta(days=signin.DEVICE_DAYS + 1)
         )
     name, made, nonce, mac = good.split("|")
     flipped = ("A" if mac[0] != "A" else "B") + mac[1:]
@@ -329,7 +329,7 @@ def test_the_device_cookie_is_kept_from_scripts_and_other_sites(live_server: Ser
         cookie = next(c for c in response.headers.get_list("set-cookie") if "veille_device" in c)
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie
         assert "Secure" not in cookie  # plain HTTP on loopback
-        assert int(re.search(r"Max-Age=(\d+)", cookie)[1]) == users.DEVICE_DAYS * 86400  # type: ignore[index]
+        assert int(re.search(r"Max-Age=(\d+)", cookie)[1]) == signin.DEVICE_DAYS * 86400  # type: ignore[index]
         _sign_out(browser)
         assert "veille_device" in browser.cookies  # it names the browser, not a session
     headers = {"X-Forwarded-Proto": "https"}

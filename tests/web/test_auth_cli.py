@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from veille.cli import build_app
-from veille.services import audit, tokens, users
+from veille.services import audit, signin, tokens
 from veille.workspace import Workspace, init_workspace
 
 Run = Callable[..., Any]
@@ -41,7 +41,7 @@ def test_user_add_from_stdin_then_list_and_login(run: Run) -> None:
     rows = json.loads(run("user", "list", "--format", "json").stdout)
     assert [(r["username"], r["role"]) for r in rows] == [("ana", "analyst")]
     with Workspace.open(run.root) as ws:  # type: ignore[attr-defined]
-        assert users.authenticate(ws.state, "ana", "correct horse battery").role == "analyst"
+        assert signin.authenticate(ws.state, "ana", "correct horse battery").role == "analyst"
         assert ("cli", "user.add") in [(e.actor, e.action) for e in audit.list_entries(ws.state)]
 
 
@@ -66,7 +66,7 @@ def test_passwd_role_remove_and_the_last_admin(run: Run) -> None:
     run("user", "add", "root", "--role", "admin", "--password-stdin", stdin="first password\n")
     run("user", "passwd", "root", "--password-stdin", stdin="second password\n")
     with Workspace.open(run.root) as ws:  # type: ignore[attr-defined]
-        users.authenticate(ws.state, "root", "second password")
+        signin.authenticate(ws.state, "root", "second password")
     assert "last admin" in run("user", "remove", "root", code=2).output
     assert "last admin" in run("user", "role", "root", "viewer", code=2).output
     run("user", "add", "other", "--role", "admin", "--password-stdin", stdin="long enough\n")
@@ -125,10 +125,10 @@ def test_demo_account_is_an_admin_with_a_new_password_each_time(tmp_path: Path) 
         name, first = demo_account(ws)
         again, second = demo_account(ws)
         assert name == again == "demo" and first != second
-        user = users.authenticate(ws.state, "demo", second)
+        user = signin.authenticate(ws.state, "demo", second)
         assert user.role == "admin"
-        with pytest.raises(users.LoginFailed):
-            users.authenticate(ws.state, "demo", first, address="x")
+        with pytest.raises(signin.LoginFailed):
+            signin.authenticate(ws.state, "demo", first, address="x")
 
 
 @contextmanager

@@ -32,6 +32,7 @@ from starlette.datastructures import FormData
 from veille import i18n as fmt
 from veille.errors import Coded, Place, StoreLocked, Text, VeilleError, tr, translated
 from veille.inbox.model import word as inbox_word
+from veille.services import signin
 from veille.services import tokens as tokens_service
 from veille.services import users as users_service
 from veille.services.tokens import TokenRecord
@@ -42,7 +43,7 @@ from veille.web.security import is_https
 from veille.workspace import Workspace
 
 SESSION_COOKIE = "veille_session"
-#: The browser's device cookie (:func:`veille.services.users.device_cookie`).
+#: The browser's device cookie (:func:`veille.services.signin.device_cookie`).
 DEVICE_COOKIE = "veille_device"
 CSRF_COOKIE = "veille_csrf"
 FLASH_COOKIE = "veille_flash"
@@ -349,8 +350,8 @@ def set_device_cookie(request: Request, response: Response, username: str) -> No
     a session."""
     response.set_cookie(
         DEVICE_COOKIE,
-        users_service.device_cookie(state(request), username),
-        max_age=users_service.DEVICE_DAYS * 86400,
+        signin.device_cookie(state(request), username),
+        max_age=signin.DEVICE_DAYS * 86400,
         httponly=True,
         samesite="strict",
         secure=is_https(request),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from veille.errors import PostsUnavailable, StoreError, StoreUnavailable, UsageError
-from veille.services import users
+from veille.services import signin, users
 from veille.web.deps import (
     DEVICE_COOKIE,
     SESSION_COOKIE,
@@ -28,7 +28,7 @@ from veille.web.deps import (
 router = APIRouter()
 
 
-def throttled_text(request: Request, exc: users.LoginThrottled) -> str:
+def throttled_text(request: Request, exc: signin.LoginThrottled) -> str:
     """Why a sign-in is refused for now, in the reader's language: this
     username from this address, or this username from everywhere (guesses
     spread over many addresses), with how long to wait."""
@@ -195,14 +195,14 @@ def login(
     _ = translator(request)
     st = state(request)
     try:
-        user = users.authenticate(
+        user = signin.authenticate(
             st,
             username,
             password,
             address=_address(request),
             device=request.cookies.get(DEVICE_COOKIE, ""),
         )
-    except users.LoginThrottled as exc:
+    except signin.LoginThrottled as exc:
         error = throttled_text(request, exc)
         page = render(
             request,
@@ -212,7 +212,7 @@ def login(
         )
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
-    except users.LoginFailed:
+    except signin.LoginFailed:
         return render(
             request,
             "auth/login.html",

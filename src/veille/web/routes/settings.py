@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 from veille.config import as_dict
 from veille.errors import UsageError
 from veille.i18n import LANGUAGES
+from veille.services import signin, users
 from veille.services import tokens as tokens_service
-from veille.services import users
 from veille.urlmask import mask_url
 from veille.web.deps import (
     DEVICE_COOKIE,
@@ -169,17 +169,17 @@ def change_own_password(
     _ = translator(request)
     st = state(request)
     try:
-        users.authenticate(
+        signin.authenticate(
             st,
             user.username,
             current,
             address="settings",
             device=request.cookies.get(DEVICE_COOKIE, ""),
         )
-    except users.LoginThrottled as exc:
+    except signin.LoginThrottled as exc:
         # Not "wrong": the password was not even checked (someone guessed it).
         return _page(request, error=throttled_text(request, exc), status=429)
-    except users.LoginFailed:
+    except signin.LoginFailed:
         return _page(request, error=_("The current password is wrong."), status=400)
     try:
         users.set_password(
