@@ -44,7 +44,7 @@ def _next_monday_8(after: datetime) -> datetime:
 
 
 def _seed(ws: Workspace, week_start: datetime) -> None:
-    """4 lumio posts in the reported week, 2 the week before, 1 off-topic."""
+    """4 lumio posts in the reported week, 2 the week before, 2 off-topic."""
     posts = [
         make_post(1, "Lumio est génial", lang="fr", published_at=week_start + timedelta(hours=10)),
         make_post(2, "lumio panne", lang="fr", published_at=week_start + timedelta(days=1)),
@@ -53,6 +53,8 @@ def _seed(ws: Workspace, week_start: datetime) -> None:
         make_post(5, "lumio avant", lang="fr", published_at=week_start - timedelta(days=3)),
         make_post(6, "lumio avant bis", lang="fr", published_at=week_start - timedelta(days=2)),
         make_post(7, "vexa only", lang="en", published_at=week_start + timedelta(days=1)),
+        # veille listened to the whole week before: its count is a measure.
+        make_post(8, "vexa avant", lang="fr", published_at=week_start - timedelta(days=8)),
     ]
     ws.store.upsert_posts(posts)
 

@@ -27,7 +27,9 @@ def ws_path(tmp_path: Path) -> Path:
     )
     with Workspace.open(root) as ws:
         posts = [*world(), make_post("x", "2026-03-27T10:00", text=XSS, handle="troll",
-                                     url="javascript:alert(1)")]  # fmt: skip
+                                     url="javascript:alert(1)"),
+                 # veille listened to the whole week before the week reported.
+                 make_post("early", "2026-03-10T10:00", text="Kiosque", handle="zed")]  # fmt: skip
         ws.store.upsert_posts(posts)
     return root
 

@@ -23,8 +23,12 @@ from tests.web.conftest import (
     page_as,
     serve,
 )
+from veille.i18n import format_date
 from veille.query.topics import add_topic
 from veille.workspace import Workspace, init_workspace
+
+#: When the dashboard's posts begin (set by its fixture).
+FIRST_POST: list[datetime] = []
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +36,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = init_workspace(tmp_path_factory.mktemp("web") / "ws")
     name_organization(root)
     day = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
+    FIRST_POST.append(day)
     posts = [
         # A feed covers every brand; an API search for the brand alone brings
         # the engagement, and none of the competitors' posts.
@@ -60,6 +65,26 @@ def _text(served: Served, lang: str) -> str:
     # Tags out, line breaks and runs of spaces as one space (not \s: the
     # no-break spaces are what the French page is read for).
     return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", "", page))
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "not_said"),
+    [
+        ("en", "3 posts about you this period; veille holds posts from {day} on.",
+         "none the period before"),
+        ("fr", "3 publications sur vous cette période\u202f; veille n’a de publications qu’à "
+               "partir du {day}.", "aucune la période précédente"),
+    ],
+)  # fmt: skip
+def test_a_week_before_the_first_post_is_not_said_to_have_none(
+    dashboard: Served, lang: str, said: str, not_said: str
+) -> None:
+    """veille holds no post of the week before the last 7 days (its posts
+    begin two days ago): the card says when they begin, where it said no
+    post was made then."""
+    text = html.unescape(_text(dashboard, lang))
+    assert said.format(day=format_date(FIRST_POST[0], lang, "UTC")) in text
+    assert not_said not in text
 
 
 def test_the_missed_topics_are_named_as_a_list_in_english(dashboard: Served) -> None:
@@ -125,6 +150,8 @@ def steady(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     this_week, week_before = now - timedelta(days=2), now - timedelta(days=10)
     posts = [make_post(f"n{i}", "Kiosk", published_at=this_week) for i in range(201)]
     posts += [make_post(f"p{i}", "Kiosk", published_at=week_before) for i in range(202)]
+    # veille listened to the whole week before: its count is a measure.
+    posts.append(make_post("early", "Quiet", published_at=now - timedelta(days=20)))
     with Workspace.open(root) as ws:
         ws.store.upsert_posts(posts)
         add_topic(ws.state, "kiosk", "kiosk")

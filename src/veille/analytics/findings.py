@@ -60,8 +60,65 @@ def _posts(n: float, lang: str) -> str:
     )
 
 
+#: A period veille listened to all but this much of counts as whole (the
+#: plan's rule: posts that begin hours into a period count its whole period).
+LEAST_SHORT = 0.5  # days
+
+
+def before_held(data: dict[str, Any]) -> tuple[int, int, datetime] | None:
+    """``(held, days, begin)`` where the period before is one veille did not
+    listen to all of: the days of it that it holds posts of, its days, and
+    when those posts begin; ``None`` where it holds the whole period (or
+    nothing says when the posts begin)."""
+    period, begin = data.get("period"), data.get("listening_since")
+    if period is None or begin is None:
+        return None
+    before = period.previous()
+    days = round((before.until - before.since).total_seconds() / 86400)
+    held = (before.until - begin).total_seconds() / 86400
+    if held > days - LEAST_SHORT:
+        return None
+    return max(0, round(held)), days, begin.astimezone(period.since.tzinfo)
+
+
+def _short_before(data: dict[str, Any], about: str, fr: bool, lang: str) -> str | None:
+    """The volume finding where veille did not listen to the whole period
+    before: its count is no measure of a change (a month before the first
+    post read "grew 68%" where veille had held 24 of its 31 days)."""
+    short = before_held(data)
+    if short is None:
+        return None
+    held, days, begin = short
+    posts = data["headline"]["posts"]
+    if fr:
+        since = f"veille n’a de publications qu’à partir du {day_text(begin, lang)}"
+        if not held:
+            return (
+                f"{_posts(posts.value, lang)}{' sur ' + about if about else ''} cette période ; "
+                f"{since}."
+            )
+        return (
+            f"{_posts(posts.value, lang)}{' sur ' + about if about else ''} cette période, "
+            f"contre {num(posts.previous or 0, lang)} la période précédente, qui ne compte "
+            f"que {held} de ses {days} jours : {since}."
+        )
+    since = f"veille holds posts from {day_text(begin, lang)} on"
+    if not held:
+        return (
+            f"{_posts(posts.value, lang)}{' about ' + about if about else ''} this period; {since}."
+        )
+    return (
+        f"{_posts(posts.value, lang)}{' about ' + about if about else ''} this period, "
+        f"against {num(posts.previous or 0, lang)} the period before, which counts only "
+        f"{held} of its {days} days: {since}."
+    )
+
+
 def _volume(data: dict[str, Any], about: str, fr: bool, lang: str) -> str | None:
     posts = data["headline"]["posts"]
+    short = _short_before(data, about, fr, lang) if posts.value else None
+    if short is not None:
+        return short
     if not (posts.value or posts.previous):
         # Said plainly, so that a report (or its e-mail) of a quiet period
         # reads as quiet, not as broken.

@@ -141,6 +141,26 @@ def _peak(points: list[Any]) -> Any:
     return ranked[0]
 
 
+def listening_since(store: Any, scope: Scope, posts: datetime | None = None) -> datetime | None:
+    """When what ``scope`` counts begins: the oldest post held (``posts``,
+    when the caller read it already), or, for a saved topic, its counts a
+    retention purge kept where they begin earlier (as the plan's KPIs read
+    them); ``None`` where the store does not say."""
+    if posts is None:
+        begin = getattr(store, "posts_begin", None)  # a posts endpoint serves none
+        posts = begin() if begin is not None else None
+    kept = getattr(store, "topic_counts_begin", None)
+    if scope.topic_id is not None and kept is not None:
+        counts = kept(scope.topic_id)
+        # The counts go by quarter-hours: the one the oldest post held falls
+        # in is that post's, not older counts.
+        if counts is not None and (
+            posts is None or counts.timestamp() < posts.timestamp() // 900 * 900
+        ):
+            return counts
+    return posts
+
+
 def report_data(
     store: Any,
     scope: Scope,
@@ -212,6 +232,7 @@ def report_data(
         "influencers": shown["influencers"],
         "trends": trending_terms(store, scope, period, limit=10, baseline_periods=4),
         "baseline_periods": 4,
+        "listening_since": listening_since(store, scope),
     }
     return data
 

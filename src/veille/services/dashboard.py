@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from veille.analytics.scope import Period
@@ -135,6 +135,8 @@ class TopicFigures:
     previous_sentiment: SentimentPoint | None
     spikes: list[Spike]
     is_brand: bool
+    period: Period | None = None
+    listening_since: datetime | None = None  # when what it counts begins
 
     def summary(self, lang: str) -> TopicSummary:
         """The topic's card in ``lang``: its figures and the findings a
@@ -149,6 +151,8 @@ class TopicFigures:
             "sentiment": self.sentiment,
             "previous_sentiment": self.previous_sentiment,
             "peak": None,
+            "period": self.period,
+            "listening_since": self.listening_since,
         }
         said = findings(data, lang)
         return TopicSummary(
@@ -157,10 +161,14 @@ class TopicFigures:
         )  # fmt: skip
 
 
-def topic_figures(ws: Workspace, name: str, per: Period) -> TopicFigures:
+def topic_figures(
+    ws: Workspace, name: str, per: Period, posts_begin: datetime | None = None
+) -> TopicFigures:
     """One topic's figures over ``per`` (daily buckets) and its spikes
-    explained, in no language."""
+    explained, in no language. ``posts_begin``: when the posts held begin,
+    where the caller read it for every topic (else it is read)."""
     from veille.analytics import tops
+    from veille.analytics.report import listening_since
     from veille.analytics.topics import topic_scope
     from veille.analytics.volume import volume
     from veille.query.topics import get_topic
@@ -182,8 +190,9 @@ def topic_figures(ws: Workspace, name: str, per: Period) -> TopicFigures:
     org = ws.settings.organization
     is_brand = bool(org.brand_topic) and org.brand_topic == name
     return TopicFigures(
-        name, topic.query, vol, figures, split["platform"], sentiment, previous, spikes, is_brand
-    )
+        name, topic.query, vol, figures, split["platform"], sentiment, previous, spikes, is_brand,
+        per, listening_since(store, scope, posts_begin),
+    )  # fmt: skip
 
 
 def topic_summary(ws: Workspace, name: str, per: Period, lang: str) -> TopicSummary:
@@ -261,7 +270,10 @@ def overview_figures(ws: Workspace, period_text: str = "last-30d") -> OverviewFi
     per = period(ws, period_text)  # FROM..TO: the days, in the workspace's time zone
     names = [t.name for t in list_topics(ws.state)]
     shown, more = names[:TOPICS_SHOWN], names[TOPICS_SHOWN:]
-    topics = [topic_figures(ws, n, per) for n in shown]
+    # When the posts begin, read once for every card (a ClickHouse min()).
+    begin = getattr(ws.store, "posts_begin", None)  # a posts endpoint serves none
+    first = begin() if begin is not None and shown else None
+    topics = [topic_figures(ws, n, per, first) for n in shown]
     # The brand against its competitors when the organization names them, as
     # ``veille sov`` and the API compare (a sector topic holds the others: it
     # is no competitor); else the topics shown, among themselves.

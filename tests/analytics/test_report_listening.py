@@ -1,0 +1,102 @@
+"""A report's finding on the volume where veille did not listen to the whole
+period before: the count of that period is no measure of a change. A demo
+workspace's posts begin on October 8; its report of November read
+"Conversation about you grew 68% (2,140 posts, against 1,271 the period
+before)", October counting 24 of its 31 days."""
+
+from __future__ import annotations
+
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from tests.analytics.conftest import make_post
+from veille.analytics.report import render_report
+from veille.analytics.scope import parse_period
+from veille.query.topics import add_topic
+from veille.workspace import Workspace, init_workspace
+
+
+@pytest.fixture
+def ws_path(tmp_path: Path) -> Path:
+    root = init_workspace(tmp_path / "ws")  # UTC
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(
+            [
+                # veille's first post: Tuesday March 3, 10:00.
+                make_post("a", "2026-03-03T10:00", text="Lumio ouvre"),
+                make_post("b", "2026-03-05T10:00", text="Lumio encore"),
+                # The week reported (March 9-15) and the one after.
+                *(make_post(f"w{i}", f"2026-03-1{i}T10:00", text="Lumio fibre") for i in (0, 1, 2)),
+                *(make_post(f"n{i}", f"2026-03-1{i}T10:00", text="Lumio panne") for i in (6, 7)),
+            ]
+        )
+        add_topic(ws.state, "lumio", "lumio")
+    return root
+
+
+def _findings(root: Path, period: str, lang: str) -> str:
+    with Workspace.open(root) as ws:
+        html, _pdf = render_report(
+            ws, topic="lumio", period=parse_period(period, timezone="UTC"), lang=lang, pdf=False
+        )
+    return unescape(html)
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "not_said"),
+    [
+        (
+            "en",
+            "3 posts about lumio this period, against 2 the period before, which counts only "
+            "6 of its 7 days: veille holds posts from March 3, 2026 on.",
+            "grew 50%",
+        ),
+        (
+            "fr",
+            "3 publications sur lumio cette période, contre 2 la période précédente, qui ne "
+            "compte que 6 de ses 7 jours\u202f: veille n’a de publications qu’à partir du "
+            "3 mars 2026.",
+            "a augmenté de 50",
+        ),
+    ],
+)
+def test_the_week_after_the_first_posts_names_the_days_held_before(
+    ws_path: Path, lang: str, said: str, not_said: str
+) -> None:
+    text = _findings(ws_path, "2026-03-09..2026-03-15", lang)
+    assert said in text
+    assert not_said not in text
+
+
+def test_a_week_veille_listened_to_whole_before_reads_as_a_change(ws_path: Path) -> None:
+    # March 9-15 held whole: 2 posts against 3 is a fall, said as one.
+    text = _findings(ws_path, "2026-03-16..2026-03-22", "en")
+    assert "Conversation about lumio fell 33% (2 posts, against 3 the period before)." in text
+    assert "veille holds posts from" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "not_said"),
+    [
+        (
+            "en",
+            "5 posts about lumio this period; veille holds posts from March 3, 2026 on.",
+            "none the period before",
+        ),
+        (
+            "fr",
+            "5 publications sur lumio cette période\u202f; veille n’a de publications qu’à "
+            "partir du 3 mars 2026.",
+            "aucune la période précédente",
+        ),
+    ],
+)
+def test_a_period_before_the_first_post_is_not_said_to_have_none(
+    ws_path: Path, lang: str, said: str, not_said: str
+) -> None:
+    # The 15 days before, in February: veille held none of them.
+    text = _findings(ws_path, "2026-03-01..2026-03-15", lang)
+    assert said in text
+    assert not_said not in text
