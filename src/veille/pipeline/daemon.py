@@ -321,17 +321,26 @@ def _finish_erasures(
 
 def _wake_snoozed(workspace: Any, clock: StoreClock, failures: RepeatedFailures) -> None:
     """Each pass: the inbox items whose snooze ended come back open (one
-    indexed read when none did)."""
+    indexed read when none did), then the escalation rules run on the items
+    due soon or past their target (one read of the rules when there is none)."""
+    from veille.inbox.escalate import escalate_due
     from veille.inbox.snooze import wake_due
 
     try:
-        woken = wake_due(workspace.state, int(clock.now()))
+        now = int(clock.now())
+        woken = wake_due(workspace.state, now)
+        escalated = escalate_due(workspace, now)
     except Exception as exc:
         failures.failed(exc)
         return
     failures.succeeded()
     if woken:
         log.info("inbox items back from their snooze: %s", ", ".join(map(str, woken)))
+    if escalated:
+        log.info(
+            "inbox items escalated: %s",
+            ", ".join(f"{item} (rule {rule})" for rule, item in escalated),
+        )
 
 
 UPKEEP_EVERY = 3600.0  # seconds between two upkeeps in a running daemon
