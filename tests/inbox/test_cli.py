@@ -382,3 +382,23 @@ def test_snooze_takes_items_out_of_the_open_list_until_unsnoozed(run) -> None:
     assert "snoozed until " in run("inbox", "show", str(second)).stdout
     history = _rows(run("inbox", "show", str(second), "--format", "json"))["events"]
     assert [e["action"] for e in history][-1] == "snooze"
+
+
+def test_show_says_the_history_in_words_in_both_languages(run) -> None:
+    """Until 2026-12-07 `inbox show` wrote each step's code ("unsnooze",
+    "assign", "tag"), in French too; the JSON keeps the codes."""
+    item = str(_rows(run("inbox", "list", "--format", "json"))[0]["id"])
+    run("inbox", "assign", item, "--to", "cli")
+    run("inbox", "tag", item, "vip", "--as", "alice")
+    run("inbox", "snooze", item, "--until", "3h")
+    run("inbox", "unsnooze", item)
+    english = run("inbox", "show", item).stdout
+    for words in ("assigned to cli", "alice tag added vip", "snoozed until ",
+                  "taken out of snooze"):  # fmt: skip
+        assert words in english, english
+    assert " unsnooze" not in english and " assign " not in english
+    french = run("inbox", "show", item, env={"LANG": "fr_FR.UTF-8"}).stdout
+    for words in ("attribué à cli", "étiquette ajoutée vip", "sortie de l’attente"):
+        assert words in french, french
+    events = _rows(run("inbox", "show", item, "--format", "json"))["events"]
+    assert [e["action"] for e in events][-4:] == ["assign", "tag", "snooze", "unsnooze"]
