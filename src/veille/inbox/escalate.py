@@ -1,6 +1,6 @@
 """Escalation: the rules that run on an item about to miss (``due_soon``)
 or past (``breached``) its first-response target, from the scheduler's loop
-beside the snoozes' wake (:func:`veille.pipeline.daemon._wake_snoozed`).
+after the snoozes' wake (:func:`veille.pipeline.daemon._escalate`).
 
 An escalation rule runs once per item and trigger: the turn is recorded in
 the transaction that applies its actions (a unique row), so a restart or a
