@@ -12,6 +12,7 @@ from veille.alerts.model import Alert, AlertBook
 from veille.inbox import items as svc
 from veille.inbox.escalate import escalate_due
 from veille.inbox.model import ItemFilter
+from veille.inbox.replies import answered_outside
 from veille.inbox.rules import add_rule, edit_rule, list_rules, make_rule
 from veille.workspace import Workspace
 
@@ -88,16 +89,38 @@ def test_two_schedulers_that_read_the_same_item_escalate_it_once(inbox_ws: Works
     assert list_rules(st)[0].runs == 1
 
 
+def test_an_escalation_rules_conditions_read_the_items_copy_of_its_post(
+    inbox_ws: Workspace,
+) -> None:
+    st = inbox_ws.state
+    add_rule(st, make_rule("refunds", on="breached", query="refund", platforms=["mastodon"],
+                           actions=[("tag", "refund")]))  # fmt: skip
+    asks = _item(inbox_ws, "1", "lumio refund please")
+    other = _item(inbox_ws, "2", "lumio is slow")
+    for item_id in (asks, other):
+        _entered_ago(inbox_ws, item_id, 7 * DAY)
+    now = int(time.time())
+    assert escalate_due(inbox_ws, now) == [("refunds", asks)]
+    assert svc.get_item(st, other).tags == ()
+    (rule,) = list_rules(st)
+    # The other had its turn: not read again at the next pass.
+    assert st.inbox_awaiting(rule.id, "breached", "normal", now) == []
+
+
 def test_closed_ignored_and_answered_items_are_not_escalated(inbox_ws: Workspace) -> None:
     st = inbox_ws.state
     add_rule(st, make_rule("late", on="breached", actions=[("tag", "late")]))
     closed = _item(inbox_ws, "1", "lumio closed")
     ignored = _item(inbox_ws, "2", "lumio ignored")
+    answered = _item(inbox_ws, "3", "lumio answered in the app")
     for item_id, status in ((closed, "closed"), (ignored, "ignored")):
         _entered_ago(inbox_ws, item_id, 7 * DAY)
         svc.set_status(st, item_id, status, actor="alice")
+    _entered_ago(inbox_ws, answered, 7 * DAY)
+    answered_outside(inbox_ws, answered, user="alice")  # late, but answered
     assert escalate_due(inbox_ws, int(time.time())) == []
-    assert svc.get_item(st, closed).tags == svc.get_item(st, ignored).tags == ()
+    for item_id in (closed, ignored, answered):
+        assert svc.get_item(st, item_id).tags == ()
 
 
 def test_a_snoozed_item_is_escalated_once_it_wakes(inbox_ws: Workspace) -> None:
