@@ -175,6 +175,22 @@ def test_an_escalation_notifies_through_an_alert_and_a_gone_alert_is_the_rules_e
     assert ("rule:page", "notify", "oncall") in _history(inbox_ws, item_id)
 
 
+def test_an_alert_that_already_sent_the_post_is_said_on_the_rule(
+    inbox_ws: Workspace, tmp_path: Path
+) -> None:
+    st = inbox_ws.state
+    AlertBook(st).add(Alert(name="team", channel_url=f"atom:{tmp_path / 'a.xml'}",
+                            query="nothing-matches-this", frequency="daily"))  # fmt: skip
+    add_rule(st, make_rule("first", actions=[("notify", "team")]))
+    add_rule(st, make_rule("page", on="breached", actions=[("notify", "team")]))
+    item_id = _item(inbox_ws, "1", "lumio nobody answers")
+    _entered_ago(inbox_ws, item_id, 7 * DAY)
+    assert escalate_due(inbox_ws, int(time.time())) == [("page", item_id)]
+    assert len(st.list_deliveries(alert_name="team")) == 1
+    page = {r.name: r for r in list_rules(st)}["page"]
+    assert page.last_error and "'team' had already sent this post" in page.last_error
+
+
 def test_a_rule_edited_to_another_trigger_keeps_it(inbox_ws: Workspace) -> None:
     st = inbox_ws.state
     add_rule(st, make_rule("late", on="breached", actions=[("tag", "late")]))

@@ -90,13 +90,19 @@ def _run(state: Any, rule: Rule, item: Item, ctx: RuleContext, now: int) -> bool
                     raise LookupError(f"no alert named {name!r} to notify")
                 alerts.append(alert)
             tx.change_escalated(item.id, change, version=item.version, at=now)
+            error = None
             for alert in alerts:
-                tx.queue_match(
+                if not tx.queue_match(
                     alert.id, item.post_id, cluster_id=None, spans=[], status="pending",
                     now=float(now), due=float(now), reason=None,
                     published=item.published_at.timestamp(),
-                )  # fmt: skip
-            tx.record_rule_run(rule.id, None, now)
+                ):  # fmt: skip
+                    # An alert sends a post once: said on the rule, not lost silently.
+                    error = (
+                        f"{item.post_id}: alert {alert.name!r} had already sent this post; "
+                        "nothing more sent (give the escalation an alert of its own)"
+                    )
+            tx.record_rule_run(rule.id, error, now)
         return True
     except ItemMoved:  # changed since read (closed, answered…): read again next pass
         return False
