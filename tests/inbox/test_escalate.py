@@ -154,6 +154,26 @@ def test_due_soon_runs_before_the_target_and_breached_after(inbox_ws: Workspace)
     assert svc.get_item(st, item_id).tags == ("late", "soon")
 
 
+def test_unresolved_runs_on_an_answered_item_not_closed_by_its_resolution_target(
+    inbox_ws: Workspace,
+) -> None:
+    st = inbox_ws.state
+    add_rule(st, make_rule("stuck", on="unresolved", actions=[("priority", "high")]))
+    answered = _item(inbox_ws, "1", "lumio answered, never closed")
+    closed = _item(inbox_ws, "2", "lumio answered and closed")
+    recent = _item(inbox_ws, "3", "lumio answered yesterday")
+    for item_id in (answered, closed):
+        _entered_ago(inbox_ws, item_id, 14 * DAY)  # a normal item: resolved within 5 days
+        answered_outside(inbox_ws, item_id, user="alice")
+    svc.set_status(st, closed, "closed", actor="alice")
+    _entered_ago(inbox_ws, recent, DAY)
+    answered_outside(inbox_ws, recent, user="alice")
+    now = int(time.time())
+    assert escalate_due(inbox_ws, now) == [("stuck", answered)]
+    assert svc.get_item(st, answered).priority == "high"
+    assert escalate_due(inbox_ws, now + 60) == []
+
+
 def test_an_escalation_notifies_through_an_alert_and_a_gone_alert_is_the_rules_error(
     inbox_ws: Workspace, tmp_path: Path
 ) -> None:

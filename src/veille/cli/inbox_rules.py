@@ -64,7 +64,8 @@ _On = Annotated[
     typer.Option(
         "--on",
         help="When the rule runs: new (every new item, the default), due-soon or breached "
-        "(once on each open item about to miss, or past, its first-response target).",
+        "(once on each open item about to miss, or past, its first-response target), "
+        "unresolved (once on each item not closed by its resolution target).",
     ),
 ]
 _Tag = Annotated[list[str], typer.Option("--tag", help="Action: add this tag.")]

@@ -1,11 +1,13 @@
 """Escalation: the rules that run on an item about to miss (``due_soon``)
-or past (``breached``) its first-response target, from the scheduler's loop
+or past (``breached``) its first-response target, or not closed by its
+resolution target (``unresolved``), from the scheduler's loop
 after the snoozes' wake (:func:`veille.pipeline.daemon._escalate`).
 
 An escalation rule runs once per item and trigger: the turn is recorded in
 the transaction that applies its actions (a unique row), so a restart or a
 second scheduler never runs it twice. It runs on open items without a first
-response, not snoozed: a snoozed item's targets keep counting
+response (``unresolved``: items not closed nor ignored, answered or not),
+not snoozed: a snoozed item's targets keep counting
 (docs/inbox.md, "Snoozing"), so an item that passed its target asleep is
 escalated at the first pass after it wakes. Its conditions are checked then,
 on the item's copy of the post; an item they do not hold for has had its
@@ -36,7 +38,7 @@ log = logging.getLogger(__name__)
 
 #: The due states at which each trigger has been reached: an item that went
 #: past its target before a pass saw it due soon still gets its due-soon rules.
-REACHED = {"due_soon": ("due_soon", "breached"), "breached": ("breached",)}
+REACHED = {"due_soon": ("due_soon", "breached"), "breached": ("breached",), "unresolved": ()}
 
 
 def escalate_due(workspace: Any, now: int, *, limit: int = 200) -> list[tuple[str, int]]:
@@ -57,13 +59,18 @@ def escalate_due(workspace: Any, now: int, *, limit: int = 200) -> list[tuple[st
     for rule in rules:
         assert rule.id is not None
         ahead = targets.due_soon if rule.on == "due_soon" else timedelta(0)
-        for priority, span in targets.first_response.items():
+        spans = targets.resolution if rule.on == "unresolved" else targets.first_response
+        for priority, span in spans.items():
             # Working time never runs faster than the clock: an item entered
             # later than this cannot have reached its target (less ``ahead``).
             created_by = int((at + ahead - span).timestamp())
             for item in state.inbox_awaiting(rule.id, rule.on, priority, created_by, limit=limit):
-                due = due_state(item, hours, targets, at)
-                if due is None or due.state not in REACHED[rule.on]:
+                if rule.on == "unresolved":
+                    reached = at > hours.add(item.created_at, span)
+                else:
+                    due = due_state(item, hours, targets, at)
+                    reached = due is not None and due.state in REACHED[rule.on]
+                if not reached:
                     break  # nor have the items entered after it
                 ctx = RuleContext(hours, _matched(rule, item), ranks, at)
                 if _run(state, rule, item, ctx, now):

@@ -42,11 +42,13 @@ log = logging.getLogger(__name__)
 
 ACTIONS = ("tag", "category", "priority", "assign", "team", "notify", "status")
 #: When a rule runs: on every new item (as ever), or once on each open item
-#: without a first response when it is due soon or past its target.
-TRIGGERS = ("new", "due_soon", "breached")
+#: without a first response when it is due soon or past its target, or on
+#: each item not closed past its resolution target.
+TRIGGERS = ("new", "due_soon", "breached", "unresolved")
 # A rule's trigger as its page and the command line say it (inbox.po).
 TRIGGER_LABELS = {
     "new": "a new item", "due_soon": "an item due soon", "breached": "an item past its target",
+    "unresolved": "an item past its resolution target",
 }  # fmt: skip
 _NAME = re.compile(r"^[\w][\w .@+-]{0,79}$")
 _RANGE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-4]):([0-5]\d)$")
@@ -244,7 +246,8 @@ def check_trigger(value: str) -> str:
         raise UsageError(
             tr("--on %(value)r is not a trigger", value=value),
             hint=tr("Use new (every new item), due-soon or breached (an item about to miss, "
-                    "or past, its first-response target)."),
+                    "or past, its first-response target), or unresolved (an item not closed "
+                    "by its resolution target)."),
         )  # fmt: skip
     return on
 

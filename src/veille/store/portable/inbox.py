@@ -296,11 +296,16 @@ class PortableInbox:
         self, rule_id: int, runs_on: str, priority: str, created_by: int, *, limit: int = 200
     ) -> list[Item]:
         sql = self._sql_read()
-        # The partial index inbox_items_awaiting holds exactly the items of
-        # this WHERE (open, not snoozed, no first response), by priority and age.
+        # The partial indexes inbox_items_awaiting (open, not snoozed, no first
+        # response) and inbox_items_unresolved (not closed, not snoozed) hold
+        # exactly the items of these WHEREs, by priority and age.
+        awaiting = (
+            "status IN ('new', 'assigned', 'in_progress', 'responded')"
+            if runs_on == "unresolved"
+            else "first_response_at IS NULL AND status IN ('new', 'assigned', 'in_progress')"
+        )
         rows = sql.rows(
-            f"SELECT {ITEM_COLUMNS} FROM inbox_items i WHERE first_response_at IS NULL "
-            "AND status IN ('new', 'assigned', 'in_progress') AND priority = ? "
+            f"SELECT {ITEM_COLUMNS} FROM inbox_items i WHERE {awaiting} AND priority = ? "
             "AND created_at <= ? AND NOT EXISTS (SELECT 1 FROM inbox_escalations e "
             "WHERE e.rule_id = ? AND e.item_id = i.id AND e.runs_on = ?) "
             "ORDER BY created_at, id LIMIT ?",

@@ -81,9 +81,10 @@ class InboxState(Protocol):
         self, rule_id: int, runs_on: str, priority: str, created_by: int, *, limit: int = 200
     ) -> list[Item]:
         """Open items (not snoozed) of ``priority`` without a first
-        response, entered by ``created_by``, on which rule ``rule_id`` has
-        not had its ``runs_on`` turn; oldest first (read on the partial
-        index of such items)."""
+        response (``runs_on`` ``unresolved``: items not closed nor snoozed,
+        answered or not), entered by ``created_by``, on which rule
+        ``rule_id`` has not had its ``runs_on`` turn; oldest first (read on
+        the partial index of such items)."""
         ...
 
     def inbox_events(self, item_id: int) -> list[Event]:

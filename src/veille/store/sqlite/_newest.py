@@ -206,6 +206,7 @@ STATEMENTS = [
     'CREATE TABLE inbox_escalations (\n    rule_id INTEGER NOT NULL REFERENCES inbox_rules (id) ON DELETE CASCADE,\n    item_id INTEGER NOT NULL REFERENCES inbox_items (id) ON DELETE CASCADE,\n    runs_on TEXT NOT NULL,\n    at INTEGER NOT NULL,\n    PRIMARY KEY (rule_id, item_id, runs_on)\n)',
     'CREATE INDEX inbox_escalations_item ON inbox_escalations (item_id)',
     "CREATE INDEX inbox_items_awaiting ON inbox_items (priority, created_at, id)\n    WHERE first_response_at IS NULL AND status IN ('new', 'assigned', 'in_progress')",
+    "CREATE INDEX inbox_items_unresolved ON inbox_items (priority, created_at, id)\n    WHERE status IN ('new', 'assigned', 'in_progress', 'responded')",
 ]
 ROWS = {
     'rules_version': [

@@ -1,6 +1,7 @@
 -- Escalation: a rule runs on every new item ('new', as before), or once on
 -- each open item without a first response when it becomes due soon
--- ('due_soon') or passes its target ('breached'), from the scheduler's loop.
+-- ('due_soon') or passes its target ('breached'), or on each item not closed
+-- by its resolution target ('unresolved'), from the scheduler's loop.
 ALTER TABLE inbox_rules ADD COLUMN runs_on TEXT NOT NULL DEFAULT 'new';
 -- Each (rule, item, trigger) that had its turn, whatever the rule did: the
 -- row is written in the transaction that applies the rule's actions, so
@@ -17,3 +18,7 @@ CREATE INDEX inbox_escalations_item ON inbox_escalations (item_id);
 -- first response, oldest first per priority (each priority has its target).
 CREATE INDEX inbox_items_awaiting ON inbox_items (priority, created_at, id)
     WHERE first_response_at IS NULL AND status IN ('new', 'assigned', 'in_progress');
+-- The items a resolution target can still be missed by: not closed nor
+-- ignored, not snoozed (answered ones included).
+CREATE INDEX inbox_items_unresolved ON inbox_items (priority, created_at, id)
+    WHERE status IN ('new', 'assigned', 'in_progress', 'responded');
