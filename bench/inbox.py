@@ -21,6 +21,12 @@
    snoozed item's author (a batch of 1,000 replies) beside the ingest of
    that batch through the pipeline, in the same run.
 
+4. Escalation (``--escalate``): a rule ``--on breached`` over the same
+   open items, every one past its target: the scheduler's passes that
+   escalate them (items per second, 200 a pass), then a pass where every
+   one is escalated already (what each pass costs from then on) beside the
+   snoozes' wake alone (the pass before escalation existed), alternating.
+
     python bench/inbox.py                       # full size
     python bench/inbox.py --posts 10000 --items 5000
 """
@@ -307,6 +313,44 @@ def bench_snooze(n_items: int, repeat: int) -> None:
         ws.close()
 
 
+def bench_escalate(n_items: int, repeat: int) -> None:
+    from veille.inbox.escalate import escalate_due
+    from veille.inbox.rules import add_rule, make_rule
+    from veille.inbox.snooze import wake_due
+    from veille.workspace import Workspace, init_workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "ws"
+        init_workspace(root)
+        ws = Workspace.open(root)
+        _fill(ws, n_items)
+        add_rule(ws.state, make_rule("late", on="breached", actions=[("tag", "late")]))
+        now = int(time.time())
+        done = passes = 0
+        t = time.perf_counter()
+        while ran := escalate_due(ws, now):
+            done += len(ran)
+            passes += 1
+        spent = time.perf_counter() - t
+        print(f"open items={n_items}, all past their target: {done} escalated in {passes} "
+              f"passes, {spent:.1f} s ({done / spent:,.0f} items/s)")  # fmt: skip
+        esc: list[float] = []
+        bare: list[float] = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            wake_due(ws.state, now)
+            escalate_due(ws, now)
+            esc.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            wake_due(ws.state, now)
+            bare.append(time.perf_counter() - t)
+        e, b = statistics.median(esc), statistics.median(bare)
+        print(f"a pass with every item escalated already: median {e * 1000:7.2f} ms (p95 "
+              f"{_pct(esc, 0.95) * 1000:.2f})   the wake alone median {b * 1000:7.2f} ms "
+              f"(p95 {_pct(bare, 0.95) * 1000:.2f})   ratio {e / b:5.1f}x")  # fmt: skip
+        ws.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=100_000)
@@ -315,7 +359,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=100)
     ap.add_argument("--web", action="store_true", help="also time GET /inbox over loopback")
     ap.add_argument("--snooze", action="store_true", help="only the snoozes' wake checks")
+    ap.add_argument("--escalate", action="store_true", help="only the escalation passes")
     args = ap.parse_args()
+    if args.escalate:
+        bench_escalate(args.items, args.repeat)
+        return
     if args.snooze:
         bench_snooze(args.items, args.repeat)
         return

@@ -134,7 +134,7 @@ def test_rule_list_and_remove(run) -> None:
     for env in ({}, {"LANG": "fr_FR.UTF-8"}):
         angry, night = _rows(run("rule", "list", "--format", "json", env=env))
         assert angry == {
-            "position": angry["position"], "name": "angry",
+            "position": angry["position"], "name": "angry", "on": "new",
             "conditions": {"query": None, "sentiments": ["negative"], "min_followers": None,
                            "max_rank": None, "platforms": [], "languages": [], "when": None},
             "actions": [{"action": "tag", "value": "complaint"},
@@ -241,6 +241,24 @@ def test_rule_edit_in_place(run) -> None:
     taken = run("rule", "edit", "quiet", "--rename", "furious", code=2).output
     assert "already exists" in taken
     assert "is not a condition" in run("rule", "edit", "quiet", "--clear", "mood", code=2).output
+
+
+def test_an_escalation_rule_runs_on_items_past_their_target(run) -> None:
+    out = run("rule", "add", "late", "--on", "breached", "--priority", "urgent",
+              "--team", "leads").stdout  # fmt: skip
+    assert "rule late added: when On an item past its target → priority urgent, team leads." in (
+        out
+    ), out
+    late = _rows(run("rule", "list", "--format", "json"))[-1]
+    assert (late["name"], late["on"]) == ("late", "breached")
+    out = run("rule", "edit", "late", "--on", "due-soon", env={"LANG": "fr_FR.UTF-8"}).stdout
+    assert "Pour un élément bientôt en retard" in out, out
+    assert _rows(run("rule", "list", "--format", "json"))[-1]["on"] == "due_soon"
+    # Editing other parts keeps its trigger.
+    run("rule", "edit", "late", "--tag", "late")
+    assert _rows(run("rule", "list", "--format", "json"))[-1]["on"] == "due_soon"
+    bad = run("rule", "add", "later", "--on", "tomorrow", "--tag", "x", code=2).output
+    assert "--on 'tomorrow' is not a trigger" in bad and "breached" in bad, bad
 
 
 def test_show_gives_the_history_in_the_workspaces_time_zone(run, tmp_path: Path) -> None:
@@ -364,3 +382,23 @@ def test_snooze_takes_items_out_of_the_open_list_until_unsnoozed(run) -> None:
     assert "snoozed until " in run("inbox", "show", str(second)).stdout
     history = _rows(run("inbox", "show", str(second), "--format", "json"))["events"]
     assert [e["action"] for e in history][-1] == "snooze"
+
+
+def test_show_says_the_history_in_words_in_both_languages(run) -> None:
+    """Until 2026-12-07 `inbox show` wrote each step's code ("unsnooze",
+    "assign", "tag"), in French too; the JSON keeps the codes."""
+    item = str(_rows(run("inbox", "list", "--format", "json"))[0]["id"])
+    run("inbox", "assign", item, "--to", "cli")
+    run("inbox", "tag", item, "vip", "--as", "alice")
+    run("inbox", "snooze", item, "--until", "3h")
+    run("inbox", "unsnooze", item)
+    english = run("inbox", "show", item).stdout
+    for words in ("assigned to cli", "alice tag added vip", "snoozed until ",
+                  "taken out of snooze"):  # fmt: skip
+        assert words in english, english
+    assert " unsnooze" not in english and " assign " not in english
+    french = run("inbox", "show", item, env={"LANG": "fr_FR.UTF-8"}).stdout
+    for words in ("attribué à cli", "étiquette ajoutée vip", "sortie de l’attente"):
+        assert words in french, french
+    events = _rows(run("inbox", "show", item, "--format", "json"))["events"]
+    assert [e["action"] for e in events][-4:] == ["assign", "tag", "snooze", "unsnooze"]

@@ -167,6 +167,37 @@ def test_bulk_and_answered_outside_and_rules(
     assert '<th scope="row">web-rule</th>' not in client.get("/inbox/rules").text
 
 
+def test_an_escalation_rule_round_trips_through_its_form(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    ids = _items(live_server)
+    login(client, "manager")
+    token = csrf_from(client.get(f"/inbox/{ids[0]}").text)
+    added = client.post("/inbox/rules", data={"csrf_token": token, "name": "web-late",
+                        "on": "breached", "action": ["priority", "team"],
+                        "value": ["urgent", "leads"]})  # fmt: skip
+    assert added.status_code == 303, added.text
+    rules = client.get("/inbox/rules").text
+    assert "On an item past its target" in rules and "priority urgent, team leads" in rules
+    form = client.get("/inbox/rules/web-late/edit").text
+    assert '<option value="breached" selected>an item past its target</option>' in form
+    edited = client.post("/inbox/rules/web-late/edit", data={"csrf_token": token,
+                         "name": "web-late", "on": "due_soon", "action": ["tag"],
+                         "value": ["late"]})  # fmt: skip
+    assert edited.status_code == 303, edited.text
+    with live_server.workspace() as ws:
+        (rule,) = [r for r in ws.state.inbox_rules() if r.name == "web-late"]
+        assert (rule.on, rule.actions) == ("due_soon", (("tag", "late"),))
+    client.cookies.set("veille_lang", "fr")
+    french = html.unescape(client.get("/inbox/rules").text)
+    assert "Pour un élément bientôt en retard" in french and "S’applique à" in french
+    client.cookies.set("veille_lang", "en")
+    bad = client.post("/inbox/rules", data={"csrf_token": token, "name": "odd", "on": "later",
+                      "action": ["tag"], "value": ["x"]})  # fmt: skip
+    assert bad.status_code == 400 and "is not a trigger" in html.unescape(bad.text)
+    client.post("/inbox/rules/web-late/remove", data={"csrf_token": token})
+
+
 def test_french(live_server: Served, client: httpx.Client, login: Login) -> None:
     ids = _items(live_server)
     login(client, "viewer")

@@ -5,6 +5,7 @@ French too."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -87,7 +88,9 @@ def test_snooze_from_the_item_page_and_the_list_then_back_at_its_time(
             assert sn.wake_due(ws.state, int(until.timestamp())) == [second]
         assert _listed(client) == {second}
         history = client.get(f"/inbox/{second}").text
-        assert "wake" in history and "Unsnooze" not in history
+        # In words: until 2026-12-07 an English page said the code, "wake".
+        assert "back from snooze" in history and "Unsnooze" not in history
+        assert " wake<" not in history
 
         # Unsnoozed by hand: back now.
         client.post(f"/inbox/{first}/unsnooze", data={"csrf_token": token})
@@ -101,6 +104,7 @@ def test_snooze_from_the_item_page_and_the_list_then_back_at_its_time(
         french = client.get(f"/inbox/{first}", headers={"Accept-Language": "fr"}).text
         assert "en attente" in french and "Sortir de l’attente" in french
         assert "lundi prochain" in french
+        assert "sortie de l’attente" in html.unescape(french)  # its unsnooze, in words
 
 
 def test_a_snooze_typed_in_the_readers_zone_ends_then() -> None:

@@ -250,10 +250,18 @@ def register_items(inbox: typer.Typer) -> None:
             # In the workspace's time zone, named, as every time shown to a person.
             out.print("  " + say(tr("history (times in %(zone)s):", zone=zone_name(tz))),
                       markup=False)  # fmt: skip
+        from veille.inbox.model import event_word
+
         for e in data["events"]:
+            # The action in words, in the reader's language (until
+            # 2026-12-07 its code: "wake", "unsnooze", "remove tag").
             at = e["at"].astimezone(zone(tz))
+            action, detail = e["action"], e["detail"] or ""
+            if action in ("status", "priority"):
+                detail = _word(detail)
+            words = say(Text(event_word(action, detail), {}))
             out.print(
-                f"  {at:%Y-%m-%d %H:%M} {e['actor']} {e['action']} {e['detail']}".rstrip(),
+                f"  {at:%Y-%m-%d %H:%M} {e['actor']} {words} {say(detail)}".rstrip(),
                 markup=False,
                 soft_wrap=True,
             )

@@ -59,6 +59,15 @@ _When = Annotated[
     str | None,
     typer.Option("--when", help='"working" (working hours), "outside", or "HH:MM-HH:MM".'),
 ]
+_On = Annotated[
+    str | None,
+    typer.Option(
+        "--on",
+        help="When the rule runs: new (every new item, the default), due-soon or breached "
+        "(once on each open item about to miss, or past, its first-response target), "
+        "unresolved (once on each item not closed by its resolution target).",
+    ),
+]
 _Tag = Annotated[list[str], typer.Option("--tag", help="Action: add this tag.")]
 _Category = Annotated[list[str], typer.Option("--category", help="Action: add this category.")]
 _Priority = Annotated[
@@ -121,7 +130,8 @@ def _check_alerts(ws: Any, notify: list[str]) -> None:
 
 def register_rules(app: typer.Typer) -> None:
     rule = typer.Typer(
-        help="Inbox rules: conditions → actions, run in order on every new item.",
+        help="Inbox rules: conditions → actions, run in order on every new item "
+        "(or, --on, on an item due soon or past its target).",
         no_args_is_help=True,
     )
     app.add_typer(rule, name="rule")
@@ -137,6 +147,7 @@ def register_rules(app: typer.Typer) -> None:
         platform: _Platform = [],  # noqa: B006
         lang: _Lang = [],  # noqa: B006
         when: _When = None,
+        on: _On = None,
         tag: _Tag = [],  # noqa: B006
         category: _Category = [],  # noqa: B006
         priority: _Priority = None,
@@ -153,6 +164,7 @@ def register_rules(app: typer.Typer) -> None:
         new = make_rule(
             name, query=query, sentiments=sentiment, min_followers=min_followers,
             max_rank=max_rank, platforms=platform, languages=lang, when=when, actions=actions,
+            on=on or "new",
         )  # fmt: skip
         with open_workspace(workspace) as ws:
             _check_alerts(ws, notify)
@@ -179,6 +191,7 @@ def register_rules(app: typer.Typer) -> None:
             list[str],
             typer.Option(help=f"Drop this condition: {', '.join(_CONDITIONS)}."),
         ] = [],  # noqa: B006
+        on: _On = None,
         tag: _Tag = [],  # noqa: B006
         category: _Category = [],  # noqa: B006
         priority: _Priority = None,
@@ -220,6 +233,7 @@ def register_rules(app: typer.Typer) -> None:
                 languages=pick("lang", lang, c.languages),
                 when=pick("when", when, c.when),
                 actions=actions or list(old.actions),
+                on=on or old.on,
             )
             _check_alerts(ws, notify)
             saved = edit_rule(ws.state, name, new)

@@ -35,6 +35,32 @@ WORDS = {
 }
 
 
+# A history entry's action in words (the English msgids of the catalogs):
+# the API and ``inbox show --format json`` keep the codes; until 2026-12-07
+# an English page said ``wake``, ``unsnooze``, ``assign``, ``remove tag``.
+EVENT_WORDS = {
+    "assign": "assigned to",
+    "tag": "tag added",
+    "category": "category added",
+    "remove tag": "tag removed",
+    "remove category": "category removed",
+    "notify": "alert notified",
+    "snooze": "snoozed until",
+    "unsnooze": "taken out of snooze",
+    "wake": "back from snooze",
+    "approve reply": "reply approved",
+    "reject reply": "reply rejected",
+}
+
+
+def event_word(action: str, detail: object = None) -> str:
+    """A history entry's ``action`` in words, before translation (an
+    ``assign`` to nobody: ``assignment removed``)."""
+    if action == "assign" and not detail:
+        return "assignment removed"
+    return EVENT_WORDS.get(action, action)
+
+
 def word(code: str) -> str:
     """``code`` (a status, a priority, a due state, a reply's state) in words,
     before translation: ``in_progress`` -> ``in progress``."""

@@ -1,4 +1,6 @@
-"""Rules: conditions → actions, run in order on every new inbox item.
+"""Rules: conditions → actions, run in order on every new inbox item, or
+(escalation, :mod:`veille.inbox.escalate`) once on each open item when it
+becomes due soon or passes its first-response target.
 
 Conditions (all must hold): a query (the query language; compiled once into
 the pipeline's one matcher), sentiment, author reach (followers) or
@@ -39,6 +41,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ACTIONS = ("tag", "category", "priority", "assign", "team", "notify", "status")
+#: When a rule runs: on every new item (as ever), or once on each open item
+#: without a first response when it is due soon or past its target, or on
+#: each item not closed past its resolution target.
+TRIGGERS = ("new", "due_soon", "breached", "unresolved")
+# A rule's trigger as its page and the command line say it (inbox.po).
+TRIGGER_LABELS = {
+    "new": "a new item", "due_soon": "an item due soon", "breached": "an item past its target",
+    "unresolved": "an item past its resolution target",
+}  # fmt: skip
 _NAME = re.compile(r"^[\w][\w .@+-]{0,79}$")
 _RANGE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-4]):([0-5]\d)$")
 
@@ -112,6 +123,9 @@ def described(rule: Rule, say: Callable[..., str]) -> tuple[str, str]:
         f"{say(kind)} {say(word(v)) if kind == 'status' else say(v) if kind == 'priority' else v}"
         for kind, v in rule.actions
     )
+    if rule.on != "new":
+        said = say("On %(trigger)s", trigger=say(TRIGGER_LABELS[rule.on]))
+        when = say("; ").join([said, when]) if when else said
     return when or say("every item"), then
 
 
@@ -126,6 +140,7 @@ class Rule:
     runs: int = 0
     last_error: str | None = None
     error_at: datetime | None = None
+    on: str = "new"  # one of TRIGGERS
 
     def actions_json(self) -> str:
         return json.dumps([list(a) for a in self.actions])
@@ -136,7 +151,7 @@ class Rule:
         actions in the order they run, each ``{"action", "value"}``, how
         often it ran and its last error (the English of veille's message)."""
         return {
-            "position": self.position, "name": self.name,
+            "position": self.position, "name": self.name, "on": self.on,
             "conditions": self.conditions.as_json(),
             "actions": [{"action": kind, "value": value} for kind, value in self.actions],
             "runs": self.runs, "error": self.last_error, "error_at": self.error_at,
@@ -154,8 +169,10 @@ def make_rule(
     languages: Sequence[str] = (),
     when: str | None = None,
     actions: Sequence[tuple[str, str]] = (),
+    on: str = "new",
 ) -> Rule:
     """A validated rule (the names in each error are the CLI's options)."""
+    on = check_trigger(on)
     if not name.strip():  # "rule name '' is not usable" named nothing
         raise UsageError(
             tr("a rule needs a name"),
@@ -219,7 +236,20 @@ def make_rule(
         languages=tuple(lang.lower() for lang in languages),
         when=when,
     )
-    return Rule(name, conditions, tuple(checked))
+    return Rule(name, conditions, tuple(checked), on=on)
+
+
+def check_trigger(value: str) -> str:
+    """A rule's trigger as given (``due-soon`` as the command line writes it)."""
+    on = value.strip().lower().replace("-", "_")
+    if on not in TRIGGERS:
+        raise UsageError(
+            tr("--on %(value)r is not a trigger", value=value),
+            hint=tr("Use new (every new item), due-soon or breached (an item about to miss, "
+                    "or past, its first-response target), or unresolved (an item not closed "
+                    "by its resolution target)."),
+        )  # fmt: skip
+    return on
 
 
 def add_rule(state: Any, rule: Rule) -> Rule:

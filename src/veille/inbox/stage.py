@@ -97,7 +97,7 @@ def inbox_stage(context: StageContext) -> Stage:
         return [
             (r.name, r.conditions.query)
             for r in store.inbox_rules()
-            if r.enabled and r.conditions.query is not None
+            if r.enabled and r.on == "new" and r.conditions.query is not None
         ]
 
     index.provide("inbox_topic", flagged_topics)
@@ -115,7 +115,8 @@ def inbox_stage(context: StageContext) -> Stage:
         if cache.get("version") != version:
             flagged = store.inbox_topic_ids()
             cache["topics"] = {t.id: t.name for t in list_topics(store) if t.id in flagged}
-            cache["rules"] = [r for r in store.inbox_rules() if r.enabled]
+            # Escalation rules run from the scheduler (veille.inbox.escalate).
+            cache["rules"] = [r for r in store.inbox_rules() if r.enabled and r.on == "new"]
             cache["version"] = version
         return cache["topics"], cache["rules"]
 

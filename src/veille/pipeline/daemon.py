@@ -156,6 +156,9 @@ def run_daemon(
     snoozes = RepeatedFailures(
         log, "waking snoozed inbox items failed", "The next pass tries again."
     )
+    escalations = RepeatedFailures(
+        log, "escalating inbox items failed", "The next pass tries again."
+    )
     erasing_elsewhere: set[str] = set()  # the erasures' holders said to run elsewhere
     try:
         while not state.stop.is_set():
@@ -178,6 +181,7 @@ def run_daemon(
             if schedules:
                 _finish_erasures(workspace, erasures, erasing_elsewhere, state)
                 _wake_snoozed(workspace, clock, snoozes)
+                _escalate(workspace, clock, escalations)
                 _upkeep(workspace, state)
                 _backup(workspace, state)
                 _snapshot_accounts(workspace, http, snapshots)
@@ -332,6 +336,25 @@ def _wake_snoozed(workspace: Any, clock: StoreClock, failures: RepeatedFailures)
     failures.succeeded()
     if woken:
         log.info("inbox items back from their snooze: %s", ", ".join(map(str, woken)))
+
+
+def _escalate(workspace: Any, clock: StoreClock, failures: RepeatedFailures) -> None:
+    """Each pass, after the snoozes' wake (an item back from its snooze is
+    escalated at once if it is late): the escalation rules run on the items
+    due soon or past their target (one read of the rules when none is)."""
+    from veille.inbox.escalate import escalate_due
+
+    try:
+        escalated = escalate_due(workspace, int(clock.now()))
+    except Exception as exc:
+        failures.failed(exc)
+        return
+    failures.succeeded()
+    if escalated:
+        log.info(
+            "inbox items escalated: %s",
+            ", ".join(f"{item} (rule {rule})" for rule, item in escalated),
+        )
 
 
 UPKEEP_EVERY = 3600.0  # seconds between two upkeeps in a running daemon

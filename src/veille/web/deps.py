@@ -31,6 +31,7 @@ from starlette.datastructures import FormData
 
 from veille import i18n as fmt
 from veille.errors import Coded, Place, StoreLocked, Text, VeilleError, tr, translated
+from veille.inbox.model import event_word
 from veille.inbox.model import word as inbox_word
 from veille.services import signin
 from veille.services import tokens as tokens_service
@@ -641,6 +642,8 @@ def context_helpers(request: Request) -> dict[str, Any]:
         "said": lambda text: gettext(text) if isinstance(text, Text) else text,
         # An inbox code in the reader's words ("in progress", « en cours »).
         "inbox_word": lambda code: gettext(inbox_word(code)),
+        # A history entry's action in words ("back from snooze", « retour de l’attente »).
+        "event_word": lambda action, detail=None: gettext(event_word(action, detail)),
         "ngettext": plural_translator(request),
         "pgettext": pgettext,
         "format_number": format_number,

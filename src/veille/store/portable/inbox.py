@@ -36,7 +36,9 @@ _REPLY_COLUMNS = (
     "id, item_id, author, text, status, created_at, error, remote_id, remote_url, "
     "approved_by, sent_at"
 )
-_RULE_COLUMNS = "id, name, position, conditions, actions, enabled, runs, last_error, error_at"
+_RULE_COLUMNS = (
+    "id, name, position, conditions, actions, enabled, runs, last_error, error_at, runs_on"
+)
 _ENTER = (
     "INSERT INTO inbox_items (post_id, platform, lang, author, author_name, followers,"
     " url, title, text, parent_id, thread_id, sentiment, published_at, created_at,"
@@ -45,6 +47,11 @@ _ENTER = (
 )
 # Ids per IN (...) list, under the parameter limit of old SQLite builds.
 CHUNK = 450
+
+
+class ItemMoved(Exception):
+    """An escalated item changed since it was read: the transaction is
+    rolled back (its record with it), and the next pass reads it again."""
 
 
 def _ts(value: int | None) -> datetime | None:
@@ -176,7 +183,7 @@ def write_change(
 def _rule(row: Sequence[Any]) -> Rule:
     from veille.inbox.rules import Conditions, Rule
 
-    rid, name, position, conditions, actions, enabled, runs, error, error_at = row
+    rid, name, position, conditions, actions, enabled, runs, error, error_at, runs_on = row
     return Rule(
         name=name,
         conditions=Conditions.from_dict(json.loads(conditions)),
@@ -187,6 +194,7 @@ def _rule(row: Sequence[Any]) -> Rule:
         runs=int(runs),
         last_error=error,
         error_at=_ts(error_at),
+        on=runs_on,
     )
 
 
@@ -283,6 +291,27 @@ class PortableInbox:
             (at, limit),
         )
         return [i for i in _items(sql, rows) if i.status == "snoozed"]
+
+    def inbox_awaiting(
+        self, rule_id: int, runs_on: str, priority: str, created_by: int, *, limit: int = 200
+    ) -> list[Item]:
+        sql = self._sql_read()
+        # The partial indexes inbox_items_awaiting (open, not snoozed, no first
+        # response) and inbox_items_unresolved (not closed, not snoozed) hold
+        # exactly the items of these WHEREs, by priority and age.
+        awaiting = (
+            "status IN ('new', 'assigned', 'in_progress', 'responded')"
+            if runs_on == "unresolved"
+            else "first_response_at IS NULL AND status IN ('new', 'assigned', 'in_progress')"
+        )
+        rows = sql.rows(
+            f"SELECT {ITEM_COLUMNS} FROM inbox_items i WHERE {awaiting} AND priority = ? "
+            "AND created_at <= ? AND NOT EXISTS (SELECT 1 FROM inbox_escalations e "
+            "WHERE e.rule_id = ? AND e.item_id = i.id AND e.runs_on = ?) "
+            "ORDER BY created_at, id LIMIT ?",
+            (priority, created_by, rule_id, runs_on, limit),
+        )
+        return _items(sql, rows)
 
     def inbox_events(self, item_id: int) -> list[Event]:
         from veille.inbox.model import Event
@@ -459,15 +488,16 @@ class PortableInbox:
     def add_inbox_rule(self, rule: Rule, at: int) -> int | None:
         with self._sql_write() as sql:
             row = sql.one(
-                "INSERT INTO inbox_rules (name, position, conditions, actions, enabled, created_at)"
-                " VALUES (?, (SELECT coalesce(max(position), 0) + 1 FROM inbox_rules), ?, ?, ?, ?)"
-                " ON CONFLICT (name) DO NOTHING RETURNING id",
+                "INSERT INTO inbox_rules (name, position, conditions, actions, enabled, created_at,"
+                " runs_on) VALUES (?, (SELECT coalesce(max(position), 0) + 1 FROM inbox_rules),"
+                " ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id",
                 (
                     rule.name,
                     json.dumps(rule.conditions.as_dict()),
                     rule.actions_json(),
                     bool(rule.enabled),
                     at,
+                    rule.on,
                 ),
             )
         return int(row[0]) if row else None
@@ -477,8 +507,15 @@ class PortableInbox:
         position, runs and last error stay); ``False`` when there is none."""
         with self._sql_write() as sql:
             changed = sql.run(
-                "UPDATE inbox_rules SET name = ?, conditions = ?, actions = ? WHERE name = ?",
-                (rule.name, json.dumps(rule.conditions.as_dict()), rule.actions_json(), name),
+                "UPDATE inbox_rules SET name = ?, conditions = ?, actions = ?, runs_on = ? "
+                "WHERE name = ?",
+                (
+                    rule.name,
+                    json.dumps(rule.conditions.as_dict()),
+                    rule.actions_json(),
+                    rule.on,
+                    name,
+                ),
             )
         return bool(changed)
 
@@ -605,6 +642,18 @@ class PortableInboxTx:
             "WHERE snoozed_until IS NOT NULL"
         )
         return [SnoozedItem(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+    def claim_escalation(self, rule_id: int, runs_on: str, item_id: int, at: int) -> bool:
+        took = self._sql_tx().run(
+            "INSERT INTO inbox_escalations (rule_id, item_id, runs_on, at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (rule_id, item_id, runs_on, at),
+        )
+        return bool(took)
+
+    def change_escalated(self, item_id: int, change: ItemChange, *, version: int, at: int) -> None:
+        if not write_change(self._sql_tx(), item_id, change, at, version=version):
+            raise ItemMoved(item_id)
 
     def record_rule_run(self, rule_id: int, error: str | None, at: int) -> None:
         sql = self._sql_tx()

@@ -77,6 +77,16 @@ class InboxState(Protocol):
         (read on the index of the snoozes' ends: as cheap as those due)."""
         ...
 
+    def inbox_awaiting(
+        self, rule_id: int, runs_on: str, priority: str, created_by: int, *, limit: int = 200
+    ) -> list[Item]:
+        """Open items (not snoozed) of ``priority`` without a first
+        response (``runs_on`` ``unresolved``: items not closed nor snoozed,
+        answered or not), entered by ``created_by``, on which rule
+        ``rule_id`` has not had its ``runs_on`` turn; oldest first (read on
+        the partial index of such items)."""
+        ...
+
     def inbox_events(self, item_id: int) -> list[Event]:
         """The item's events, oldest first; a detail made by
         :func:`veille.errors.tr` comes back as that text (kept with
@@ -213,6 +223,18 @@ class InboxStateTx(Protocol):
 
     def snoozed_inbox_items(self) -> list[SnoozedItem]:
         """Every snoozed item (a few: they are put aside by hand)."""
+        ...
+
+    def claim_escalation(self, rule_id: int, runs_on: str, item_id: int, at: int) -> bool:
+        """Record that rule ``rule_id`` has its ``runs_on`` turn on the item;
+        ``False`` when that was already recorded (an earlier pass, another
+        scheduler at the same moment): the rule must not run then."""
+        ...
+
+    def change_escalated(self, item_id: int, change: ItemChange, *, version: int, at: int) -> None:
+        """An escalation rule's change, as a compare-and-set on ``version``;
+        raises :class:`~veille.store.portable.inbox.ItemMoved` when the
+        item moved on since it was read (roll the transaction back)."""
         ...
 
     def record_rule_run(self, rule_id: int, error: str | None, at: int) -> None:

@@ -59,6 +59,7 @@ MIGRATIONS = [
     (710, '0710_purged_unnamed.py'),
     (720, '0720_user_timezone.sql'),
     (730, '0730_inbox_snooze.sql'),
+    (740, '0740_inbox_escalation.sql'),
 ]
 STATEMENTS = [
     'CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL)',
@@ -140,7 +141,7 @@ STATEMENTS = [
     'CREATE INDEX inbox_events_item ON inbox_events (item_id, id)',
     'CREATE TABLE inbox_replies (\n    id INTEGER PRIMARY KEY,\n    item_id INTEGER NOT NULL REFERENCES inbox_items (id) ON DELETE CASCADE,\n    author TEXT NOT NULL,\n    text TEXT NOT NULL,\n    status TEXT NOT NULL,    -- pending_approval, sending, sent, failed, outside\n    error TEXT,\n    remote_id TEXT,\n    remote_url TEXT,\n    approved_by TEXT,\n    created_at INTEGER NOT NULL,\n    sent_at INTEGER\n)',
     'CREATE INDEX inbox_replies_item ON inbox_replies (item_id, id)',
-    'CREATE TABLE inbox_rules (\n    id INTEGER PRIMARY KEY,\n    name TEXT NOT NULL UNIQUE,\n    position INTEGER NOT NULL,\n    conditions TEXT NOT NULL,  -- JSON\n    actions TEXT NOT NULL,     -- JSON list\n    enabled INTEGER NOT NULL DEFAULT 1,\n    runs INTEGER NOT NULL DEFAULT 0,\n    last_error TEXT,\n    error_at INTEGER,\n    created_at INTEGER NOT NULL\n)',
+    "CREATE TABLE inbox_rules (\n    id INTEGER PRIMARY KEY,\n    name TEXT NOT NULL UNIQUE,\n    position INTEGER NOT NULL,\n    conditions TEXT NOT NULL,  -- JSON\n    actions TEXT NOT NULL,     -- JSON list\n    enabled INTEGER NOT NULL DEFAULT 1,\n    runs INTEGER NOT NULL DEFAULT 0,\n    last_error TEXT,\n    error_at INTEGER,\n    created_at INTEGER NOT NULL\n, runs_on TEXT NOT NULL DEFAULT 'new')",
     'CREATE TABLE inbox_team_members (\n    team TEXT NOT NULL,\n    username TEXT NOT NULL,\n    position INTEGER NOT NULL,\n    PRIMARY KEY (team, username)\n)',
     'CREATE TABLE inbox_round_robin (\n    team TEXT PRIMARY KEY,\n    next_index INTEGER NOT NULL\n)',
     'CREATE TABLE inbox_views (\n    owner TEXT NOT NULL,\n    name TEXT NOT NULL,\n    filters TEXT NOT NULL,\n    PRIMARY KEY (owner, name)\n)',
@@ -202,6 +203,10 @@ STATEMENTS = [
     "CREATE TRIGGER source_rollup_post_moved AFTER UPDATE OF\n    published_at, platform, source, likes, shares, replies\nON posts\nWHEN NOT (NEW.published_at / 86400 = OLD.published_at / 86400 AND NEW.platform = OLD.platform\n  AND NEW.source IS OLD.source)\nBEGIN\n    UPDATE source_rollup SET posts = posts - 1,\n        engagement = engagement - (OLD.likes + OLD.shares + OLD.replies)\n    WHERE topic_id IN (SELECT topic_id FROM post_topics WHERE post_pk = OLD.pk)\n      AND day = OLD.published_at / 86400 AND platform = OLD.platform\n      AND source = coalesce(OLD.source, '');\n    DELETE FROM source_rollup WHERE posts <= 0\n      AND topic_id IN (SELECT topic_id FROM post_topics WHERE post_pk = OLD.pk)\n      AND day = OLD.published_at / 86400 AND platform = OLD.platform\n      AND source = coalesce(OLD.source, '');\n    INSERT INTO source_rollup (topic_id, day, platform, source, posts, engagement)\n    SELECT t.topic_id, NEW.published_at / 86400, NEW.platform, coalesce(NEW.source, ''), 1,\n           NEW.likes + NEW.shares + NEW.replies\n    FROM post_topics t WHERE t.post_pk = NEW.pk\n    ON CONFLICT (topic_id, day, platform, source) DO UPDATE SET\n        posts = posts + excluded.posts, engagement = engagement + excluded.engagement;\nEND",
     'CREATE TABLE erasures_scanned (\n    scanned_at INTEGER NOT NULL\n)',
     'CREATE INDEX inbox_items_snoozed\n    ON inbox_items (snoozed_until, platform, author, post_id, thread_id, assignee)\n    WHERE snoozed_until IS NOT NULL',
+    'CREATE TABLE inbox_escalations (\n    rule_id INTEGER NOT NULL REFERENCES inbox_rules (id) ON DELETE CASCADE,\n    item_id INTEGER NOT NULL REFERENCES inbox_items (id) ON DELETE CASCADE,\n    runs_on TEXT NOT NULL,\n    at INTEGER NOT NULL,\n    PRIMARY KEY (rule_id, item_id, runs_on)\n)',
+    'CREATE INDEX inbox_escalations_item ON inbox_escalations (item_id)',
+    "CREATE INDEX inbox_items_awaiting ON inbox_items (priority, created_at, id)\n    WHERE first_response_at IS NULL AND status IN ('new', 'assigned', 'in_progress')",
+    "CREATE INDEX inbox_items_unresolved ON inbox_items (priority, created_at, id)\n    WHERE status IN ('new', 'assigned', 'in_progress', 'responded')",
 ]
 ROWS = {
     'rules_version': [

@@ -26,7 +26,7 @@ router = APIRouter()
 def rules_page(
     request: Request, user: Any, error: str | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    from veille.inbox.rules import ACTIONS, list_rules
+    from veille.inbox.rules import ACTIONS, TRIGGER_LABELS, list_rules
     from veille.services.dangling import inbox_references
 
     ws = workspace(request)
@@ -36,7 +36,8 @@ def rules_page(
         "inbox/rules.html",
         {
             "rules": rules, "actions": ACTIONS, "priorities": PRIORITIES,
-            "sentiments": SENTIMENTS, "statuses": STATUSES, "teams": ws.state.inbox_teams(),
+            "triggers": TRIGGER_LABELS, "sentiments": SENTIMENTS, "statuses": STATUSES,
+            "teams": ws.state.inbox_teams(),
             "can_edit": user.can("manager"), "error": error,
             "dangling": [d for d in inbox_references(ws.state) if d.kind == "inbox_rule"],
             "described": {r.name: _described(request, r) for r in rules},
@@ -71,12 +72,14 @@ class RuleForm:
         platform: Annotated[str, Form(max_length=200)] = "",
         language: Annotated[str, Form(max_length=200)] = "",
         when: Annotated[str, Form(max_length=20)] = "",
+        on: Annotated[str, Form(max_length=20)] = "new",
         action: Annotated[list[str], Form()] = [],  # noqa: B006
         value: Annotated[list[str], Form()] = [],  # noqa: B006
     ) -> None:
         self.name, self.query, self.sentiment = rule_name.strip(), query.strip(), sentiment
         self.min_followers, self.max_rank = min_followers, max_rank
         self.platform, self.language, self.when = platform, language, when.strip()
+        self.on = on
         self.action, self.value = action, value
 
     def rule(self) -> Any:
@@ -87,7 +90,7 @@ class RuleForm:
             min_followers=whole(self.min_followers, "min_followers"),
             max_rank=whole(self.max_rank, "max_rank"),
             platforms=comma_list(self.platform), languages=comma_list(self.language),
-            when=self.when or None,
+            when=self.when or None, on=self.on or "new",
             actions=[(a, v) for a, v in zip(self.action, self.value, strict=False)
                      if a and v.strip()],
         )  # fmt: skip
@@ -111,7 +114,7 @@ def add_rule(request: Request, user: Manager, form: Annotated[RuleForm, Depends(
 def rule_edit_page(
     request: Request, user: Any, name: str, error: str | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    from veille.inbox.rules import ACTIONS, get_rule
+    from veille.inbox.rules import ACTIONS, TRIGGER_LABELS, get_rule
 
     rule = get_rule(workspace(request).state, name)  # NotFound: the 404 page
     return render(
@@ -119,6 +122,7 @@ def rule_edit_page(
         "inbox/rule_edit.html",
         {
             "rule": rule, "actions": ACTIONS, "sentiments": SENTIMENTS, "error": error,
+            "triggers": TRIGGER_LABELS,
             "teams": workspace(request).state.inbox_teams(),
         },
         status_code=status_code,
