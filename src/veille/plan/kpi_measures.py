@@ -257,8 +257,8 @@ Since = Callable[[], "datetime | None"]
 class Listening:
     """:func:`listening_since`, read the first time it is asked and then kept:
     what the KPIs of one page and their histories share, where each window
-    of each count read it again (half a second a read at 1M posts in
-    ClickHouse, about forty reads a plan page); and, kept likewise, when
+    of each count read it again (a ClickHouse read of every post's date,
+    about forty reads a plan page); and, kept likewise, when
     each topic's counts begin (:func:`counted_since`)."""
 
     def __init__(self, ws: Workspace) -> None:
