@@ -56,6 +56,8 @@ QUERIES = (
     '"service client"',
     'lumio "student plan"',
     'lumio -"student plan"',
+    "lumio NEAR/3 router",
+    'raw:"Lumio" panne',
 )
 
 

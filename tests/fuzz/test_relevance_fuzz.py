@@ -1,8 +1,9 @@
 """Random boolean queries sorted by relevance on SQLite: whichever way the
 store scores them (the query's own expression, its words ANDed with the
-phrase or field checked after, or every post holding one of its words), the
-posts come in the order of the bm25 of the query's words over the whole
-index, then newest first, and they are the query's matches."""
+phrase, NEAR, case or field checked after, or every post holding one of
+its words), the posts come in the order of the bm25 of the query's words
+over the whole index, then newest first, and they are the query's
+matches."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def _posts() -> list[Post]:
     for i in range(160):
         title = " ".join(rng.choices(WORDS, k=rng.randint(0, 2))) or None
         text = " ".join(rng.choices([*WORDS, "et", "la", "un"], k=rng.randint(1, 9)))
+        text = text.title() if i % 3 == 0 else text  # for raw:, case-exact
         posts.append(
             Post.create(
                 platform="mastodon",
@@ -54,6 +56,8 @@ leaf = st.one_of(
     word.map(lambda w: f"text:{w}"),
     st.tuples(word, word).map(lambda t: f'"{t[0]} {t[1]}"'),
     word.map(lambda w: w[:3] + "*"),
+    st.tuples(word, word).map(lambda t: f"{t[0]} NEAR/2 {t[1]}"),
+    st.tuples(word, word).map(lambda t: f'raw:"{t[0].title()} {t[1]}"'),
 )
 group = st.one_of(
     leaf,

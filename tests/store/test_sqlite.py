@@ -375,7 +375,7 @@ def test_relevance_of_nested_field_and_phrase_queries_scores_few_posts(tmp_path:
     words over the whole index, then newest first."""
     t0 = datetime(2026, 3, 1, tzinfo=UTC)
     texts = [
-        ("", "lumio panne"), ("lumio", "panne panne"), ("panne", "lumio lumio et encore"),
+        ("", "Lumio Panne"), ("lumio", "panne panne"), ("panne", "lumio lumio et encore"),
         ("", "vexa panne"), ("lumio vexa", "promo panne"), ("", "vexa seule"), ("", "panne"),
         ("fibre optique", "lumio"), ("", "lumio, la fibre puis l'optique"),
         ("", "lumio fibre optique vexa"), ("lumio", "optique fibre"), ("", "lumio vexatoire"),
@@ -405,6 +405,8 @@ def test_relevance_of_nested_field_and_phrase_queries_scores_few_posts(tmp_path:
         ("title:lumio panne", None, "lumio panne", '"lumio" "panne"'),
         ("title:lumio panne lang:fr", None, "lumio panne", '"lumio" "panne"'),
         ('"fibre optique"', None, "fibre optique", '"fibre" "optique"'),
+        ("lumio NEAR/2 panne -vexa", None, "lumio panne", '"lumio" "panne" NOT "vexa"'),
+        ('raw:"Lumio Panne"', None, "lumio panne", '"lumio" "panne"'),
         ('lumio "fibre optique"', None, "lumio fibre optique", '"lumio" "fibre" "optique"'),
         (
             'lumio text:"fibre optique" -promo',

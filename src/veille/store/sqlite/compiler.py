@@ -197,22 +197,22 @@ def _flat_and(node: Node) -> list[Node]:
 def _ranked_part(node: Node) -> tuple[str, list[str], bool] | None:
     """``(an FTS5 expression every post node matches satisfies, its phrases
     in order, whether it says node exactly)`` for :func:`ranked_by_driver`:
-    a word, a prefix, a phrase's words ANDed, an OR of words and prefixes.
-    None for any other node."""
+    a word, a prefix, the words of a phrase, a NEAR or a case-exact text
+    ANDed, an OR of words and prefixes. None for any other node."""
     if isinstance(node, Term):
         word = _quote([node.word])
         return word, [word], node.field == "any"
     if isinstance(node, Wildcard):
         word = _quote([node.prefix]) + "*"
         return word, [word], node.field == "any" and node.pattern == node.prefix + "*"
-    if isinstance(node, Phrase):
-        said = [_quote([w]) for w in node.words]
-        exact = node.field == "any" and len(node.words) == 1
+    if isinstance(node, Phrase | Near | Raw):
+        said = [_quote([w]) for w in text_words(node)]
+        exact = isinstance(node, Phrase) and node.field == "any" and len(said) == 1
         return " AND ".join(said), said, exact
     if isinstance(node, Or):
         # A phrase's words ANDed under it could have skipped a post holding
         # one of them; ORed, they find every post holding one, as before.
-        if any(isinstance(i, Phrase) and len(i.words) > 1 for i in node.items):
+        if any(len(text_words(i)) > 1 for i in node.items):
             return None
         parts = [_ranked_part(i) for i in node.items]
         if any(p is None for p in parts):
