@@ -15,8 +15,11 @@ where the wall time follows the load), then the wall time. The baseline is the r
 before: FTS5's bm25 scored the OR of the query's words over the index, and
 only a query whose words alone find its matches (``lumio``) was scored on
 its matches; ``lumio panne`` scored every post holding ``lumio`` or
-``panne`` to keep those holding both. Both ways must give the same posts
-in the same order (the run stops if not).
+``panne`` to keep those holding both, and so did nested queries (``(lumio
+OR vexa) panne``), a word of one field (``title:lumio panne``) and phrases
+(``lumio "student plan"``) until they were scored on the posts holding
+what they need. Both ways must give the same posts in the same order (the
+run stops if not). ``--query`` runs only the queries given.
 
 Then the stream newest first, a page of words that ends in the past (a
 "To" date six months ago, and a page's cursor before every post), each
@@ -45,16 +48,26 @@ QUERIES = (
     "lumio -vexa -orbita",
     "lumio panne lang:fr",
     "fibre OR prix OR panne",
+    "(lumio OR vexa) panne",
+    "lumio (panne OR outage) -vexa",
+    "(lumio OR vexa) (panne OR outage)",
+    "title:lumio panne",
+    "title:lumio",
+    '"service client"',
+    'lumio "student plan"',
+    'lumio -"student plan"',
+    "lumio NEAR/3 router",
+    'raw:"Lumio" panne',
 )
 
 
-def before(node: Any) -> str | None:
+def before(node: Any) -> tuple[str, Any] | None:
     """The rule before: the query's own FTS5 expression ranks its matches
     only when it is the OR of its words (one word, a prefix)."""
     from veille.store.sqlite.compiler import fts_driver, relevance_expr
 
     driven = fts_driver(node)
-    return driven[0] if driven is not None and driven[0] == relevance_expr(node) else None
+    return driven if driven is not None and driven[0] == relevance_expr(node) else None
 
 
 def timed(store: Any, query: str, flt: Any, repeat: int) -> tuple[dict[str, float], int]:
@@ -98,6 +111,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()))
     ap.add_argument("--rebuild", action="store_true", help="build the workspace again")
+    ap.add_argument("--query", action="append", help="only this query (repeatable)")
     args = ap.parse_args()
     os.environ.setdefault("VEILLE_ALLOW_PRIVATE_NETWORKS", "1")
 
@@ -113,7 +127,7 @@ def main() -> None:
         f"{'before/now':>11} {'wall now':>9} {'before':>8} {'before/now':>11}  (ms)"
     )
     with Workspace.open(root) as ws:
-        for query in QUERIES:
+        for query in args.query or QUERIES:
             for label, flt in (("all time", None), ("30 days", month), ("French", french)):
                 t, n = timed(ws.posts, query, flt, args.repeat)
                 print(

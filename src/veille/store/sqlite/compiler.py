@@ -117,32 +117,110 @@ def _driver_parts(node: Node) -> tuple[Node, Node | None] | None:
     )
 
 
-def ranked_by_driver(node: Node) -> str | None:
-    """:func:`fts_driver`'s expression when FTS5's bm25 over it gives each
-    post it finds the score bm25 over :func:`relevance_expr` gives it (so a
-    search by relevance scores the query's matches only): its words are the
-    ranked ones, in their order, each once, joined by one AND or one OR, and
-    what it excludes are single words, phrases or prefixes. bm25 adds up,
-    phrase by phrase, each phrase's weight in the whole index times its hits
-    in the post: a post found holds every word of an AND, the words of an OR
-    it holds are those the OR of the ranked words sees, and an excluded
-    phrase is never in it, adding 0. ``lumio panne`` scored every post of
-    ``lumio OR panne`` (half the posts) to keep the 5% holding both."""
-    parts = _driver_parts(node)
+def ranked_by_driver(node: Node) -> tuple[str, Node | None] | None:
+    """``(an FTS5 expression, the rest of node)``: every match of node
+    satisfies the expression and the rest, and FTS5's bm25 over the
+    expression gives each match the score bm25 over :func:`relevance_expr`
+    gives it, so a search by relevance scores the posts the expression finds
+    (the query's matches, or a few more the rest then drops), not every post
+    holding one of its words. None when no such expression is known.
+
+    bm25 adds up, phrase by phrase in the expression's order, each phrase's
+    weight in the whole index (counted with its column filter) times its
+    hits in the post; a phrase counts the hits of a post its branch of the
+    expression stands on. So the expression's phrases are the ranked words,
+    in their order, each once and in any column, and every branch reaching
+    one stands on each matching post holding it: the words of a top-level
+    AND, and ORs of single words under it (``(lumio OR vexa) panne``; an
+    AND under an OR may have skipped a post holding its words). What it
+    excludes (after the top-level AND's words: words, phrases, prefixes
+    and ORs of them) is in no match, adding 0. A phrase, or a word of one
+    column (``"fibre optique"``, ``title:lumio``), is ranked as its words
+    in any column: its words are ANDed there (``"fibre" AND "optique"``),
+    and the phrase itself is left to the rest. ``lumio panne`` scored every
+    post of ``lumio OR panne`` (half the posts) to keep the 5% holding both;
+    tests/fuzz/test_relevance_fuzz.py compares the orders."""
     rank = relevance_expr(node)
-    if parts is None or rank is None:
+    if rank is None:
         return None
-    said = parts[0]
-    items = list(said.items) if isinstance(said, And | Or) else [said]
-    leaf = Term | Phrase | Wildcard
-    pos = [i for i in items if not isinstance(i, Not)]
-    neg = [i.item for i in items if isinstance(i, Not)]
-    if not all(isinstance(i, leaf) for i in [*pos, *neg]):
+    items = _flat_and(node)
+    pos: list[str] = []  # the expression's ANDed parts
+    words: list[str] = []  # its phrases, in order
+    neg: list[str] = []
+    rest: list[Node] = []
+    for item in items:
+        if isinstance(item, Not):
+            said = fts_expr(item.item)
+            if said is not None and _excludable(item.item):
+                neg.append(said)
+                continue
+            if relevance_expr(item) is not None:
+                return None  # a word ranked under a negation (``-(-a)``)
+            rest.append(item)
+            continue
+        part = _ranked_part(item)
+        if part is None:
+            if relevance_expr(item) is not None:
+                return None  # words the expression cannot rank as they are
+            rest.append(item)
+            continue
+        expr, its_words, exact = part
+        pos.append(expr)
+        words.extend(its_words)
+        if not exact:
+            rest.append(item)
+    if not pos or len(set(words)) != len(words) or " OR ".join(words) != rank:
         return None
-    words = [fts_expr(i) for i in pos]
-    if len(set(words)) != len(words) or " OR ".join(map(str, words)) != rank:
-        return None
-    return fts_expr(said)
+    expr = " AND ".join(f"({p})" for p in pos)
+    if neg:
+        expr = f"({expr}) NOT (" + " OR ".join(f"({n})" for n in neg) + ")"
+    return expr, None if not rest else rest[0] if len(rest) == 1 else And(tuple(rest))
+
+
+def _excludable(node: Node) -> bool:
+    """Whether FTS5 leaves every phrase of node off a post its NOT drops
+    node's matches from: words, phrases, prefixes, and ORs of them (an OR
+    stands past the post when each of its branches does; an AND may have
+    left one of its words on it)."""
+    if isinstance(node, Or):
+        return all(_excludable(i) for i in node.items)
+    return isinstance(node, Term | Phrase | Wildcard)
+
+
+def _flat_and(node: Node) -> list[Node]:
+    """The items of node's top-level AND, nested ANDs opened."""
+    if not isinstance(node, And):
+        return [node]
+    return [i for item in node.items for i in _flat_and(item)]
+
+
+def _ranked_part(node: Node) -> tuple[str, list[str], bool] | None:
+    """``(an FTS5 expression every post node matches satisfies, its phrases
+    in order, whether it says node exactly)`` for :func:`ranked_by_driver`:
+    a word, a prefix, the words of a phrase, a NEAR or a case-exact text
+    ANDed, an OR of words and prefixes. None for any other node."""
+    if isinstance(node, Term):
+        word = _quote([node.word])
+        return word, [word], node.field == "any"
+    if isinstance(node, Wildcard):
+        word = _quote([node.prefix]) + "*"
+        return word, [word], node.field == "any" and node.pattern == node.prefix + "*"
+    if isinstance(node, Phrase | Near | Raw):
+        said = [_quote([w]) for w in text_words(node)]
+        exact = isinstance(node, Phrase) and node.field == "any" and len(said) == 1
+        return " AND ".join(said), said, exact
+    if isinstance(node, Or):
+        # A phrase's words ANDed under it could have skipped a post holding
+        # one of them; ORed, they find every post holding one, as before.
+        if any(len(text_words(i)) > 1 for i in node.items):
+            return None
+        parts = [_ranked_part(i) for i in node.items]
+        if any(p is None for p in parts):
+            return None
+        said = [w for p in parts if p is not None for w in p[1]]
+        exact = all(p is not None and p[2] for p in parts)
+        return " OR ".join(said), said, exact
+    return None
 
 
 def _prefilter(words: list[str], field: str) -> str:

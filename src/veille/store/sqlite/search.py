@@ -114,10 +114,14 @@ class SQLiteSearch:
 
         FTS5 scores every post holding one of the words: only those of the
         period are looked at (posts are keyed by time, so the period is a
-        range of the index's rowids). When the words that find the matches
-        are the ranked ones (``lumio``, ``lumio lang:fr``), one walk of the
-        index finds and scores them: a word in 47% of 1M posts, over all
-        time, took 844 ms, this about half. When the index answers the whole
+        range of the index's rowids). When an expression that finds the
+        matches scores them as the words would
+        (:func:`veille.store.sqlite.compiler.ranked_by_driver`: ``lumio``,
+        ``lumio lang:fr``, ``(lumio OR vexa) panne``), one walk of the index
+        finds and scores them: a word in 47% of 1M posts, over all time,
+        took 844 ms, this about half. One that finds more posts (a phrase's
+        words, ``title:lumio``'s word in any column) scores those, not every
+        post holding one of the words. When the index answers the whole
         search (the query's words, no platform or language, no deleted post
         left in it), the best keys are taken from the index alone and only
         their posts are read: 646 -> 320 ms for that word.
@@ -126,36 +130,41 @@ class SQLiteSearch:
         until = None if flt is None or flt.until is None else int(flt.until.timestamp())
         keys, kparams = key_range(flt, "rowid")  # the period's rowids in the index
         order = "p.published_at DESC, p.pk DESC"
-        driven = fts_driver(node)
-        # The words that find the matches score them as the ranked ones would:
-        # only the query's matches are scored.
+        # An expression that finds the matches (and maybe more, which the
+        # rest drops) and scores them as the ranked words would. When it is
+        # the query's own (its rest is the driver's), the index walks it and
+        # only the matches are scored. Otherwise (a phrase's words, a word of
+        # one column) the matches are found first, and it scores those of
+        # its posts (fewer than those holding one of the words) that are.
         by = ranked_by_driver(node)
-        ranked = driven is not None and by is not None
+        driven = fts_driver(node)
+        said = by is not None and driven is not None and by[1] == driven[1]
         alone = (
-            ranked
-            and driven is not None
-            and driven[1] is None
+            said
+            and by is not None
+            and by[1] is None
             and not (flt is not None and (flt.platforms or flt.languages))
             and self.conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone() is None
         )
-        if alone:
+        if by is not None and alone:
             # Keys in time order, so rowid DESC is newest first (as ``order``).
             sql = (
                 f"SELECT {cols} FROM (SELECT rowid AS k, rank AS r FROM posts_fts "
                 f"WHERE posts_fts MATCH ?{keys} ORDER BY rank, rowid DESC "
                 "LIMIT ?) f CROSS JOIN posts p ON p.pk = f.k ORDER BY f.r, f.k DESC"
             )
-            args = [by, *kparams, limit]
-        elif ranked and driven is not None:
+            args = [by[0], *kparams, limit]
+        elif said and by is not None:
+            match, rest = by
             rest_sql, rest_params = (
-                ("1", []) if driven[1] is None else to_sqlite(driven[1], since=since, until=until)
+                ("1", []) if rest is None else to_sqlite(rest, since=since, until=until)
             )
             sql = (
                 f"SELECT {cols} FROM posts_fts f CROSS JOIN posts p ON p.pk = f.rowid "
                 f"WHERE posts_fts MATCH ?{key_range(flt, 'f.rowid')[0]} AND ({rest_sql}) "
                 f"AND {where} ORDER BY f.rank, {order} LIMIT ?"
             )
-            args = [by, *kparams, *rest_params, *params, limit]
+            args = [match, *kparams, *rest_params, *params, limit]
         else:
             qsql, qparams = to_sqlite(node, since=since, until=until)
             sql = (
@@ -164,7 +173,7 @@ class SQLiteSearch:
                 "ON r.r_pk = p.pk "
                 f"WHERE ({qsql}) AND {where} ORDER BY coalesce(r.r_rank, 0), {order} LIMIT ?"
             )
-            args = [rank, *kparams, *qparams, *params, limit]
+            args = [rank if by is None else by[0], *kparams, *qparams, *params, limit]
         rows = self.conn.execute(sql, args).fetchall()
         return [row_to_post(r) for r in rows]
 
