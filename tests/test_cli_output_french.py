@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli_language import NBSP, here, run, veille
+from tests.test_cli_language import NBSP, _header, here, run, veille
 
 __all__ = ["run"]  # the fixture, shared
 
@@ -270,17 +270,48 @@ def test_alert_commands_are_said_in_french(run) -> None:
     instant). » … in English, and `alert list` « True » under « en pause »."""
     done = run("alert", "add", "--name", "w", "--query", "lumio", "--to", "atom:w.xml")
     assert done.exit_code == 0, done.output
-    assert "Alerte w ajoutée (match, instant)." in done.output, done.output
+    assert "Alerte w ajoutée (publications trouvées, au fil de l’eau)." in done.output, done.output
     assert f"Alerte w en pause{NBSP}; ses correspondances" in run("alert", "pause", "w").output
     listed = run("alert", "list", env={"COLUMNS": "3000"}).output
     assert "│ oui " in listed and "True" not in listed, listed
+    # Its kind, schedule and mode in words: « match », « instant », « all » until 2026-12-07.
+    assert "│ publications trouvées │ " in listed, listed
+    assert "│ au fil de l’eau │ toutes les publications │ " in listed, listed
+    scripted = run("alert", "list", "-f", "json").output
+    assert '"kind": "match"' in scripted and '"every": "instant"' in scripted, scripted
     resumed = run("alert", "resume", "w").output
     assert f"Alerte w reprise{NBSP}; 0 publication ou événement en attente envoyé." in resumed
     assert "Alerte w supprimée." in run("alert", "remove", "w").output
     assert "0 envoi abandonné remis en file." in run("alert", "dead", "--retry").output
     english = run("--language", "en", "alert", "add", "--name", "v", "--query", "x",
                   "--to", "atom:v.xml").output  # fmt: skip
-    assert "alert v added (match, instant)." in english, english
+    assert "alert v added (matching posts, as it happens)." in english, english
+    daily = run("alert", "add", "--name", "d", "--query", "x", "--to", "atom:d.xml", "--every",
+                "weekly", "--day", "tue", "--at", "07:00", "--mode", "best").output  # fmt: skip
+    assert "Alerte d ajoutée (publications trouvées, chaque mardi à 07:00 (UTC))." in daily, daily
+    listed = run("alert", "list", env={"COLUMNS": "3000"}).output
+    assert "│ chaque mardi à 07:00 (UTC) │ une publication par histoire │ " in listed, listed
+
+
+def test_alert_deliveries_say_their_status_in_words(run, tmp_path: Path) -> None:
+    """`veille alert deliveries` said a delivery's status by its code (« sent »)
+    under a column « envoyée »; JSON and CSV keep the code."""
+    import json
+
+    posts = tmp_path / "in.jsonl"
+    posts.write_text(json.dumps({"platform": "mastodon", "id": "1", "author": "u",
+                                 "text": "lumio is down", "published_at": "2026-12-01T10:00:00Z"}),
+                     encoding="utf-8")  # fmt: skip
+    added = run("alert", "add", "--name", "w", "--query", "lumio", "--to", "atom:w.xml")
+    assert added.exit_code == 0, added.output
+    assert run("import", str(posts)).exit_code == 0
+    listed = run("alert", "deliveries", env={"COLUMNS": "3000"}).output
+    assert _header(listed)[3:7] == ["état", "essais", "échéance", "envoyé"], listed
+    assert "│ envoyé │ 1 " in listed and "│ sent │" not in listed, listed
+    english = run("--language", "en", "alert", "deliveries", env={"COLUMNS": "3000"}).output
+    assert "│ sent   │ 1 " in english, english
+    scripted = run("alert", "deliveries", "-f", "csv").output
+    assert ",sent,1," in scripted, scripted
 
 
 def test_inbox_commands_are_said_in_french(run, tmp_path: Path) -> None:
