@@ -270,10 +270,10 @@ def register_work(inbox: typer.Typer) -> None:
             # No members: the team is removed; say so rather than list what is left.
             tell(ws, tr("team %(name)s removed.", name=name.strip()))
             return
-        rows = [{"team": t, "members": ", ".join(m)} for t, m in teams.items()]
-        if output is DataFormat.json:
-            print_json(teams)
+        if output is DataFormat.json:  # one row per team, as every list prints them
+            print_json([{"team": t, "members": list(m)} for t, m in teams.items()])
             return
+        rows = [{"team": t, "members": ", ".join(m)} for t, m in teams.items()]
         say = speaker(cli_language(ws.root))
         print_rows(rows, list(_TEAM_HEADS), RowFormat.table, heads=said_heads(say, _TEAM_HEADS))
 
