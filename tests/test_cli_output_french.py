@@ -314,6 +314,27 @@ def test_alert_deliveries_say_their_status_in_words(run, tmp_path: Path) -> None
     assert ",sent,1," in scripted, scripted
 
 
+def test_an_alerts_test_send_is_said_in_french(run, tmp_path: Path) -> None:
+    """`veille alert test` said « sent a sample of 1 post(s) to … » and
+    « sent an example spike message to … » to a French reader (until 2026-12-07)."""
+    import json
+
+    posts = tmp_path / "in.jsonl"
+    posts.write_text(json.dumps({"platform": "mastodon", "id": "1", "author": "u",
+                                 "text": "lumio is down", "published_at": "2026-12-01T10:00:00Z"}),
+                     encoding="utf-8")  # fmt: skip
+    assert run("import", str(posts)).exit_code == 0
+    run("alert", "add", "--name", "w", "--query", "lumio", "--to", "atom:w.xml")
+    run("alert", "add", "--name", "s", "--query", "lumio", "--kind", "spike", "--to", "atom:s.xml")
+    done = run("alert", "test", "w")
+    assert done.exit_code == 0, done.output
+    assert "Échantillon de 1 publication envoyé à atom:" in done.output, done.output
+    done = run("alert", "test", "s")
+    assert "Message d’exemple (pic) envoyé à atom:" in done.output, done.output
+    english = run("--language", "en", "alert", "test", "w").output
+    assert "sent a sample of 1 post to atom:" in english, english
+
+
 def test_inbox_commands_are_said_in_french(run, tmp_path: Path) -> None:
     """`veille inbox status|priority|note|bulk` said « #1 is now closed. »,
     « 2 items done. » in English, the status its code."""

@@ -222,23 +222,23 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def test(name: str, workspace: WorkspaceOpt = None) -> None:
         """Send a sample of the alert now (its most recent matches), to check its channel."""
-        from veille.services.alerts import send_sample
+        from veille.services.alerts import KIND_WORDS, send_sample
 
         with open_workspace(workspace) as ws:
             sent = send_sample(ws, name)
-            if sent.alert.kind == "report":
-                console().print(
-                    f"sent the report of the latest period ({sent.posts} post(s)) to {sent.to}.",
-                    markup=False,
-                )
-            elif sent.alert.kind in ("spike", "sentiment", "silence"):
-                console().print(
-                    f"sent an example {sent.alert.kind} message to {sent.to}.", markup=False
-                )
+            n, kind = Count(sent.posts), sent.alert.kind
+            if kind == "report":
+                said = trn("sent the report of the latest period (%(n)s post) to %(to)s.",
+                           "sent the report of the latest period (%(n)s posts) to %(to)s.", n,
+                           n=n, to=sent.to)  # fmt: skip
+            elif kind in ("spike", "sentiment", "silence"):
+                said = tr("sent an example message (%(kind)s) to %(to)s.",
+                          kind=KIND_WORDS[kind], to=sent.to)  # fmt: skip
             else:
-                console().print(
-                    f"sent a sample of {sent.posts} post(s) to {sent.to}.", markup=False
-                )
+                said = trn("sent a sample of %(n)s post to %(to)s.",
+                           "sent a sample of %(n)s posts to %(to)s.", n,
+                           n=n, to=sent.to)  # fmt: skip
+            tell(ws, said)
 
     @alert.command("dispatch")
     @handle_errors
