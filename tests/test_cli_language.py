@@ -902,6 +902,9 @@ def test_the_lists_are_headed_in_the_readers_language(tmp_path: Path) -> None:
                                 "erreur"]),
         (("publish", "account", "list"), ["nom", "plateforme", "URL", "compte", "secret",
                                           "limite"]),
+        # 'reply', 'item', …, 'created_at' and 'view', 'filters' until 2026-12-07.
+        (("inbox", "approvals"), ["réponse", "élément", "auteur", "texte", "création"]),
+        (("inbox", "view"), ["vue", "filtres"]),
     ):  # fmt: skip
         done = here(*args, cwd=root, **fr)
         assert _header(done.stdout) == heads, done.stdout
