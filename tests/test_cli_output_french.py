@@ -241,6 +241,9 @@ def test_the_plan_commands_are_said_in_french(run) -> None:
     assert "not measurable" not in kpis
     channels = run("plan", "channel", "list", env=wide).output
     assert "par semaine" in channels and "per_week" not in channels, channels
+    assert "│ 3,5 " in channels and "3.5" not in channels, channels  # « 3.5 » until 2026-12-07
+    scripted = run("plan", "channel", "list", "-f", "json").output
+    assert '"per_week": 3.5' in scripted, scripted
     money = run("plan", "money", "set", "hosting", "12.5").output
     assert f"hosting{NBSP}: 12,50{NBSP}€ par mois." in money, money
     english = run("--language", "en", "plan", "kpi", "target", "vol", "99").output

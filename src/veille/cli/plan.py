@@ -49,9 +49,22 @@ def _rows(
     output: DataFormat,
     lang: str | None = None,
 ) -> None:
-    """A plan's table, headed in ``lang`` (default: the reader's language)."""
-    say = speaker(lang or cli_language(ws.root))
+    """A plan's table, headed in ``lang`` (default: the reader's language),
+    its decimals written that language's way (``3,5`` publications a week in
+    French: ``3.5`` until 2026-12-07); JSON keeps the numbers."""
+    lang = lang or cli_language(ws.root)
+    say = speaker(lang)
+    if output is DataFormat.table:
+        rows = [{k: _decimal(v, lang) for k, v in row.items()} for row in rows]
     print_rows(rows, columns, output, heads=said_heads(say, PLAN_HEADS), say=say)
+
+
+def _decimal(value: Any, lang: str) -> Any:
+    """A float as ``lang`` writes it (``3,5``; ``3`` for 3.0), up to two
+    decimals; any other value as it is."""
+    from veille.i18n import format_decimal
+
+    return format_decimal(value, lang, 2) if isinstance(value, float) else value
 
 
 LangOpt = Annotated[
