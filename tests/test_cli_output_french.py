@@ -244,6 +244,20 @@ def test_the_plan_commands_are_said_in_french(run) -> None:
     assert "│ 3,5 " in channels and "3.5" not in channels, channels  # « 3.5 » until 2026-12-07
     scripted = run("plan", "channel", "list", "-f", "json").output
     assert '"per_week": 3.5' in scripted, scripted
+    # An objective's type and a person's role named, with the code to type, and
+    # a deadline the French way: « awareness », « spokesperson », « 2027-06-30 »
+    # until 2026-12-07.
+    run("plan", "objective", "edit", "care", "--deadline", "2027-06-30")
+    objectives = run("plan", "objective", "list", env=wide).output
+    assert "│ Notoriété (awareness) │" in objectives, objectives
+    assert "│ 30 juin 2027 │" in objectives, objectives
+    assert run("plan", "person", "add", "alice", "--role", "spokesperson").exit_code == 0
+    people = run("plan", "people", env=wide).output
+    assert "│ Porte-parole (spokesperson) │" in people, people
+    scripted = run("plan", "objective", "list", "-f", "json").output
+    assert '"type": "awareness"' in scripted and '"deadline": "2027-06-30"' in scripted
+    english = run("--language", "en", "plan", "people", env=wide).output
+    assert "│ spokesperson │" in english, english
     money = run("plan", "money", "set", "hosting", "12.5").output
     assert f"hosting{NBSP}: 12,50{NBSP}€ par mois." in money, money
     english = run("--language", "en", "plan", "kpi", "target", "vol", "99").output
