@@ -388,10 +388,23 @@ def test_inbox_commands_are_said_in_french(run, tmp_path: Path) -> None:
         "L’élément n°1 n’est plus marqué comme supprimé sur sa plateforme."
         in run("inbox", "deleted", "1", "--undo").output
     )
+    # « #1 is assigned to ana (assigned). », « #1: tags vip; categories -. » and
+    # « #1 est en attente … » until 2026-12-07.
+    done = run("inbox", "assign", "1", "--to", "ana")
+    assert "L’élément n°1 est attribué à ana (en cours)." in done.output, done.output
+    done = run("inbox", "assign", "1", "--nobody")
+    assert "L’élément n°1 n’est attribué à personne (en cours)." in done.output, done.output
+    done = run("inbox", "tag", "1", "vip")
+    assert f"Élément n°1{NBSP}: étiquettes vip{NBSP}; catégories -." in done.output, done.output
+    done = run("inbox", "snooze", "1", "--until", "3h")
+    assert "L’élément n°1 est en attente jusqu’au " in done.output, done.output
+    run("inbox", "unsnooze", "1")
     bulk = run("inbox", "bulk", "status", "1", "2", "--value", "closed").output
     assert "2 éléments traités." in bulk, bulk
     english = run("--language", "en", "inbox", "status", "2", "in_progress").output
     assert "#2 is now in progress." in english, english
+    english = run("--language", "en", "inbox", "assign", "2", "--to", "ana").output
+    assert "#2 is assigned to ana (in progress)." in english, english
 
 
 def test_init_and_an_empty_calendar_are_said_in_french(run, tmp_path: Path) -> None:
