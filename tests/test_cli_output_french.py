@@ -503,6 +503,9 @@ def test_the_demo_tour_is_said_in_french(run, tmp_path: Path) -> None:
     assert f"Jour le plus chargé{NBSP}: " in out and "une panne chez Lumio" in out
     import re
 
+    # Its day the French way: « Jour le plus chargé : 2026-11-24 » until 2026-12-07.
+    assert re.search(rf"Jour le plus chargé{NBSP}: \d{{1,2}}(er)? \w+ 20\d\d \(", out), out
+
     figure = rf"\d{{1,3}}(?:{NBSP}\d{{3}})*"
     pairs = rf"\w+ {figure}(?:{NBSP}; \w+ {figure})*"
     lines = {line.split(NBSP + ":")[0]: line for line in out.splitlines()}
