@@ -318,11 +318,12 @@ def register_work(inbox: typer.Typer) -> None:
                 )  # fmt: skip
                 svc.save_view(ws.state, owner, name, flt, shared=shared or not owner)
             found = svc.views(ws.state, owner)
-        if output is DataFormat.json:
-            print_json(found)
+        rows = [{"view": k, "filters": v} for k, v in found.items()]
+        if output is DataFormat.json:  # one row per view, as every list prints them
+            print_json(rows)
             return
         say = speaker(cli_language(ws.root))
-        print_rows([{"view": k, "filters": v} for k, v in found.items()], list(_VIEW_HEADS),
+        print_rows(rows, list(_VIEW_HEADS),
                    RowFormat.table, heads=said_heads(say, _VIEW_HEADS))  # fmt: skip
 
     @inbox.command("metrics")
