@@ -757,6 +757,8 @@ def test_the_analytics_tables_are_said_in_the_readers_language(listened: Path) -
     assert _header(done.stdout) == [
         "plateforme", "compte", "nom", "publications", "interactions", "abonnés",
     ]  # fmt: skip
+    done = here("top", "posts", *month, "--limit", "1", cwd=listened, **wide)
+    assert _header(done.stdout)[-1] == "URL", done.stdout  # « url » until 2026-12-07
     json = here("volume", "--by", "platform", *month, "-f", "json", cwd=listened, **wide)
     assert '"share": 0.33' in json.stdout and "%" not in json.stdout, json.stdout
 

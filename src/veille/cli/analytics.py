@@ -47,7 +47,7 @@ HEADS = {
     "stories": tr("stories"), "baseline": tr("baseline"), "baseline_share": tr("baseline_share"),
     "forms": tr("forms"), "published_at": tr("published_at"), "author": tr("author"),
     "reach": tr("reach"), "text": tr("text"), "name": tr("name"), "followers": tr("followers"),
-    "story": tr("story"), "value": tr("value"),
+    "story": tr("story"), "value": tr("value"), "url": tr("url"),
 }  # fmt: skip
 
 PeriodOpt = Annotated[
