@@ -367,6 +367,12 @@ def test_source_health_heads_its_columns_in_the_readers_language(tmp_path: Path)
     ]  # fmt: skip
     json = here("source", "health", "--language", "fr", "-f", "json", cwd=root)
     assert '"last_success"' in json.stdout and "dernière" not in json.stdout
+    # Its times the reader's way: « 2026-12-07 15:59 » under French headers until 2026-12-07.
+    assert here("collect", cwd=root).returncode == 0
+    french = here("source", "health", "--language", "fr", cwd=root, **wide)
+    assert re.search(r"│ \d{1,2} \w+\.? 20\d\d à \d\d:\d\d │", french.stdout), french.stdout
+    english = here("source", "health", "--language", "en", cwd=root, **wide)
+    assert re.search(r"│ 20\d\d-\d\d-\d\d \d\d:\d\d │", english.stdout), english.stdout
 
 
 def test_the_quarantine_retry_counts_in_the_readers_language(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -751,6 +757,8 @@ def test_the_analytics_tables_are_said_in_the_readers_language(listened: Path) -
     assert _header(done.stdout) == [
         "plateforme", "compte", "nom", "publications", "interactions", "abonnés",
     ]  # fmt: skip
+    done = here("top", "posts", *month, "--limit", "1", cwd=listened, **wide)
+    assert _header(done.stdout)[-1] == "URL", done.stdout  # « url » until 2026-12-07
     json = here("volume", "--by", "platform", *month, "-f", "json", cwd=listened, **wide)
     assert '"share": 0.33' in json.stdout and "%" not in json.stdout, json.stdout
 
@@ -902,6 +910,9 @@ def test_the_lists_are_headed_in_the_readers_language(tmp_path: Path) -> None:
                                 "erreur"]),
         (("publish", "account", "list"), ["nom", "plateforme", "URL", "compte", "secret",
                                           "limite"]),
+        # 'reply', 'item', …, 'created_at' and 'view', 'filters' until 2026-12-07.
+        (("inbox", "approvals"), ["réponse", "élément", "auteur", "texte", "création"]),
+        (("inbox", "view"), ["vue", "filtres"]),
     ):  # fmt: skip
         done = here(*args, cwd=root, **fr)
         assert _header(done.stdout) == heads, done.stdout

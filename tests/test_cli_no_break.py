@@ -76,15 +76,18 @@ def test_a_french_help_page_is_never_broken_before_its_punctuation(run) -> None:
     options panel began « : LC_ALL, LC_MESSAGES, LANG ; fr_* donne le », one
     of the commands panel « ; si l’organisation a déjà échangé avec » at 60
     columns; a command's page (`veille influencers --help`) too. Typer
-    renders help pages with a console of its own, not veille's. (At 60
-    columns `rule add`'s help column is 15 cells: « [variable
-    d’environnement : VEILLE_WORKSPACE] » breaks where no line holds it.)"""
+    renders help pages with a console of its own, not veille's. At 60
+    columns `rule add`'s help column was 15 cells, as narrow as its types'
+    (« <int range> [x>=0] »): a line began « : » and « VEILLE_WORKSPA… »
+    was cut, until 2026-12-07."""
     pages = (["--help"], ["influencers", "--help"], ["rule", "add", "--help"])
     for columns, args in [
         ("60", ["--help"]),
+        ("60", ["rule", "add", "--help"]),
         *((c, a) for c in ("70", "80", "100") for a in pages),
     ]:
         done = run(*args, env={"COLUMNS": columns})
         assert done.exit_code == 0, done.output
         assert "Utilisation" in done.output, done.output  # the French page
         assert not _broken(done.output), (columns, args, done.output)
+        assert "…" not in done.output, (columns, args, done.output)  # nothing cut

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli_language import NBSP, here, run, veille
+from tests.test_cli_language import NBSP, _header, here, run, veille
 
 __all__ = ["run"]  # the fixture, shared
 
@@ -241,6 +241,23 @@ def test_the_plan_commands_are_said_in_french(run) -> None:
     assert "not measurable" not in kpis
     channels = run("plan", "channel", "list", env=wide).output
     assert "par semaine" in channels and "per_week" not in channels, channels
+    assert "│ 3,5 " in channels and "3.5" not in channels, channels  # « 3.5 » until 2026-12-07
+    scripted = run("plan", "channel", "list", "-f", "json").output
+    assert '"per_week": 3.5' in scripted, scripted
+    # An objective's type and a person's role named, with the code to type, and
+    # a deadline the French way: « awareness », « spokesperson », « 2027-06-30 »
+    # until 2026-12-07.
+    run("plan", "objective", "edit", "care", "--deadline", "2027-06-30")
+    objectives = run("plan", "objective", "list", env=wide).output
+    assert "│ Notoriété (awareness) │" in objectives, objectives
+    assert "│ 30 juin 2027 │" in objectives, objectives
+    assert run("plan", "person", "add", "alice", "--role", "spokesperson").exit_code == 0
+    people = run("plan", "people", env=wide).output
+    assert "│ Porte-parole (spokesperson) │" in people, people
+    scripted = run("plan", "objective", "list", "-f", "json").output
+    assert '"type": "awareness"' in scripted and '"deadline": "2027-06-30"' in scripted
+    english = run("--language", "en", "plan", "people", env=wide).output
+    assert "│ spokesperson │" in english, english
     money = run("plan", "money", "set", "hosting", "12.5").output
     assert f"hosting{NBSP}: 12,50{NBSP}€ par mois." in money, money
     english = run("--language", "en", "plan", "kpi", "target", "vol", "99").output
@@ -270,17 +287,69 @@ def test_alert_commands_are_said_in_french(run) -> None:
     instant). » … in English, and `alert list` « True » under « en pause »."""
     done = run("alert", "add", "--name", "w", "--query", "lumio", "--to", "atom:w.xml")
     assert done.exit_code == 0, done.output
-    assert "Alerte w ajoutée (match, instant)." in done.output, done.output
+    assert "Alerte w ajoutée (publications trouvées, au fil de l’eau)." in done.output, done.output
     assert f"Alerte w en pause{NBSP}; ses correspondances" in run("alert", "pause", "w").output
     listed = run("alert", "list", env={"COLUMNS": "3000"}).output
     assert "│ oui " in listed and "True" not in listed, listed
+    # Its kind, schedule and mode in words: « match », « instant », « all » until 2026-12-07.
+    assert "│ publications trouvées │ " in listed, listed
+    assert "│ au fil de l’eau │ toutes les publications │ " in listed, listed
+    scripted = run("alert", "list", "-f", "json").output
+    assert '"kind": "match"' in scripted and '"every": "instant"' in scripted, scripted
     resumed = run("alert", "resume", "w").output
     assert f"Alerte w reprise{NBSP}; 0 publication ou événement en attente envoyé." in resumed
     assert "Alerte w supprimée." in run("alert", "remove", "w").output
     assert "0 envoi abandonné remis en file." in run("alert", "dead", "--retry").output
     english = run("--language", "en", "alert", "add", "--name", "v", "--query", "x",
                   "--to", "atom:v.xml").output  # fmt: skip
-    assert "alert v added (match, instant)." in english, english
+    assert "alert v added (matching posts, as it happens)." in english, english
+    daily = run("alert", "add", "--name", "d", "--query", "x", "--to", "atom:d.xml", "--every",
+                "weekly", "--day", "tue", "--at", "07:00", "--mode", "best").output  # fmt: skip
+    assert "Alerte d ajoutée (publications trouvées, chaque mardi à 07:00 (UTC))." in daily, daily
+    listed = run("alert", "list", env={"COLUMNS": "3000"}).output
+    assert "│ chaque mardi à 07:00 (UTC) │ une publication par histoire │ " in listed, listed
+
+
+def test_alert_deliveries_say_their_status_in_words(run, tmp_path: Path) -> None:
+    """`veille alert deliveries` said a delivery's status by its code (« sent »)
+    under a column « envoyée »; JSON and CSV keep the code."""
+    import json
+
+    posts = tmp_path / "in.jsonl"
+    posts.write_text(json.dumps({"platform": "mastodon", "id": "1", "author": "u",
+                                 "text": "lumio is down", "published_at": "2026-12-01T10:00:00Z"}),
+                     encoding="utf-8")  # fmt: skip
+    added = run("alert", "add", "--name", "w", "--query", "lumio", "--to", "atom:w.xml")
+    assert added.exit_code == 0, added.output
+    assert run("import", str(posts)).exit_code == 0
+    listed = run("alert", "deliveries", env={"COLUMNS": "3000"}).output
+    assert _header(listed)[3:7] == ["état", "essais", "échéance", "envoyé"], listed
+    assert "│ envoyé │ 1 " in listed and "│ sent │" not in listed, listed
+    english = run("--language", "en", "alert", "deliveries", env={"COLUMNS": "3000"}).output
+    assert "│ sent   │ 1 " in english, english
+    scripted = run("alert", "deliveries", "-f", "csv").output
+    assert ",sent,1," in scripted, scripted
+
+
+def test_an_alerts_test_send_is_said_in_french(run, tmp_path: Path) -> None:
+    """`veille alert test` said « sent a sample of 1 post(s) to … » and
+    « sent an example spike message to … » to a French reader (until 2026-12-07)."""
+    import json
+
+    posts = tmp_path / "in.jsonl"
+    posts.write_text(json.dumps({"platform": "mastodon", "id": "1", "author": "u",
+                                 "text": "lumio is down", "published_at": "2026-12-01T10:00:00Z"}),
+                     encoding="utf-8")  # fmt: skip
+    assert run("import", str(posts)).exit_code == 0
+    run("alert", "add", "--name", "w", "--query", "lumio", "--to", "atom:w.xml")
+    run("alert", "add", "--name", "s", "--query", "lumio", "--kind", "spike", "--to", "atom:s.xml")
+    done = run("alert", "test", "w")
+    assert done.exit_code == 0, done.output
+    assert "Échantillon de 1 publication envoyé à atom:" in done.output, done.output
+    done = run("alert", "test", "s")
+    assert "Message d’exemple (pic) envoyé à atom:" in done.output, done.output
+    english = run("--language", "en", "alert", "test", "w").output
+    assert "sent a sample of 1 post to atom:" in english, english
 
 
 def test_inbox_commands_are_said_in_french(run, tmp_path: Path) -> None:
@@ -319,10 +388,23 @@ def test_inbox_commands_are_said_in_french(run, tmp_path: Path) -> None:
         "L’élément n°1 n’est plus marqué comme supprimé sur sa plateforme."
         in run("inbox", "deleted", "1", "--undo").output
     )
+    # « #1 is assigned to ana (assigned). », « #1: tags vip; categories -. » and
+    # « #1 est en attente … » until 2026-12-07.
+    done = run("inbox", "assign", "1", "--to", "ana")
+    assert "L’élément n°1 est attribué à ana (en cours)." in done.output, done.output
+    done = run("inbox", "assign", "1", "--nobody")
+    assert "L’élément n°1 n’est attribué à personne (en cours)." in done.output, done.output
+    done = run("inbox", "tag", "1", "vip")
+    assert f"Élément n°1{NBSP}: étiquettes vip{NBSP}; catégories -." in done.output, done.output
+    done = run("inbox", "snooze", "1", "--until", "3h")
+    assert "L’élément n°1 est en attente jusqu’au " in done.output, done.output
+    run("inbox", "unsnooze", "1")
     bulk = run("inbox", "bulk", "status", "1", "2", "--value", "closed").output
     assert "2 éléments traités." in bulk, bulk
     english = run("--language", "en", "inbox", "status", "2", "in_progress").output
     assert "#2 is now in progress." in english, english
+    english = run("--language", "en", "inbox", "assign", "2", "--to", "ana").output
+    assert "#2 is assigned to ana (in progress)." in english, english
 
 
 def test_init_and_an_empty_calendar_are_said_in_french(run, tmp_path: Path) -> None:
@@ -420,6 +502,9 @@ def test_the_demo_tour_is_said_in_french(run, tmp_path: Path) -> None:
     assert "nouvelles publications enregistrées" in out and "Par plateforme" in out
     assert f"Jour le plus chargé{NBSP}: " in out and "une panne chez Lumio" in out
     import re
+
+    # Its day the French way: « Jour le plus chargé : 2026-11-24 » until 2026-12-07.
+    assert re.search(rf"Jour le plus chargé{NBSP}: \d{{1,2}}(er)? \w+ 20\d\d \(", out), out
 
     figure = rf"\d{{1,3}}(?:{NBSP}\d{{3}})*"
     pairs = rf"\w+ {figure}(?:{NBSP}; \w+ {figure})*"

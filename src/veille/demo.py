@@ -239,6 +239,19 @@ def start_demo_plan(ws: Workspace, *, lang: str = "en", now: datetime | None = N
     return made
 
 
+def _day(key: str) -> Bilingual:
+    """A day of the stats (``2026-11-24``): as it is in English, the French
+    way for a French reader (« 24 novembre 2026 », not « 2026-11-24 »)."""
+    from datetime import date
+
+    from veille.i18n import format_date
+
+    try:
+        return Bilingual(key, format_date(date.fromisoformat(key), "fr"))
+    except ValueError:  # not a day: as it is
+        return Bilingual(key, key)
+
+
 def _counted(counts: Any) -> Bilingual:
     """``mastodon 1,234; bluesky 56`` / ``mastodon 1 234 ; bluesky 56``: each
     count with its thousands grouped the reader's way (format_number, as
@@ -277,7 +290,7 @@ def build_demo(
         if peak:
             lines.append(trn("Busiest day: %(day)s (%(n)s post: an outage at %(brand)s).",
                              "Busiest day: %(day)s (%(n)s posts: an outage at %(brand)s).",
-                             peak.count, day=peak.key, n=Count(peak.count),
+                             peak.count, day=_day(str(peak.key)), n=Count(peak.count),
                              brand=BRAND))  # fmt: skip
         lines.append(tr("Topics: %(topics)s; alert lumio-feed writes alerts/lumio.atom.",
                         topics=", ".join(topics)))  # fmt: skip

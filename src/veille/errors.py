@@ -26,6 +26,8 @@ class Text(str):
     #: The plural template and the number that chooses (:func:`trn`), or ``None``.
     plural: str | None
     n: int | None
+    #: The catalogs' ``msgctxt`` of a word said two ways (:func:`trc`), or ``None``.
+    context: str | None
 
     def __new__(
         cls,
@@ -33,6 +35,7 @@ class Text(str):
         values: dict[str, Any],
         plural: str | None = None,
         n: int | None = None,
+        context: str | None = None,
     ) -> Text:
         chosen = template if plural is None or n == 1 else plural  # English: one is 1 only
         made = super().__new__(cls, chosen % values if values else chosen)
@@ -40,10 +43,11 @@ class Text(str):
         made.values = values
         made.plural = plural
         made.n = n
+        made.context = context
         return made
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Text, (self.template, self.values, self.plural, self.n))
+        return (Text, (self.template, self.values, self.plural, self.n, self.context))
 
 
 def tr(template: str, /, **values: Any) -> Text:
@@ -53,6 +57,13 @@ def tr(template: str, /, **values: Any) -> Text:
     has its French); ``values`` are not translated, except those that are
     :class:`Text` themselves."""
     return Text(template, values)
+
+
+def trc(context: str, template: str, /, **values: Any) -> Text:
+    """:func:`tr` for a word the catalogs say two ways, told apart by their
+    ``msgctxt`` as the templates' ``pgettext`` does: ``trc("alert", "sent")``
+    is an alert's delivery « envoyé », where ``tr("sent")`` is a reply « envoyée »."""
+    return Text(template, values, context=context)
 
 
 def trn(singular: str, plural: str, n: int, /, **values: Any) -> Text:
@@ -239,7 +250,13 @@ def translated(
         return v
 
     values = {k: value(v) for k, v in text.values.items()}
-    if text.plural is None:
+    if text.context is not None and text.plural is None:
+        # A compiled catalog keys a msgctxt's message "context\x04msgid" (what
+        # pgettext looks up); one it lacks is said as its English.
+        key = f"{text.context}\x04{text.template}"
+        found = gettext(key)
+        found = text.template if found == key else found
+    elif text.plural is None:
         found = gettext(text.template)
     elif ngettext is not None:
         found = ngettext(text.template, text.plural, text.n or 0)

@@ -49,7 +49,7 @@ def test_a_spike_test_sends_an_example_spike_message(workspace, receiver) -> Non
         Alert(name="s", kind="spike", query="lumio", channel_url=f"webhook+{receiver.url}")
     )
     code, out = run("alert", "test", "s", "-w", str(workspace.root))
-    assert code == 0 and "example spike message" in out, out
+    assert code == 0 and "sent an example message (spike) to" in out, out
     body = receiver.requests[-1]["json"]
     assert body["kind"] == "spike" and body["posts"] == []
     assert body["event"]["test"] is True

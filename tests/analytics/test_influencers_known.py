@@ -185,6 +185,9 @@ def test_link_authors_command(tmp_path) -> None:
     assert code == 0, out
     assert "maybe one person: bluesky:fan and mastodon:fan (same handle 'fan')" in out
     assert "veille link-authors bluesky:fan mastodon:fan" in out
+    # Its evidence in the reader's words: « (same handle 'fan') » in French until 2026-12-07.
+    code, out = run("--language", "fr", "influencers", "-q", "lumio", *w)
+    assert "bluesky:fan et mastodon:fan (même pseudo « fan »)" in out, out  # (spaces joined)
     code, out = run("link-authors", "bluesky:fan", "mastodon:fan")
     assert code == 0 and "bluesky:fan and mastodon:fan are one person" in out
     code, out = run("influencers", "-q", "lumio", *w, "--format", "json")

@@ -157,7 +157,10 @@ def test_bulk_tag_team_and_metrics(run) -> None:
     run("inbox", "bulk", "tag", *ids, "--value", "week49")
     assert all("week49" in r["tags"] for r in _rows(run("inbox", "list", "--format", "json")))
     run("inbox", "team", "care", "alice", "bob")
-    assert json.loads(run("inbox", "team", "--format", "json").stdout) == {"care": ["alice", "bob"]}
+    # One row per team, as every list prints them: an object {"care": […]} until 2026-12-07.
+    assert _rows(run("inbox", "team", "--format", "json")) == [
+        {"team": "care", "members": ["alice", "bob"]}
+    ]
     report = json.loads(run("inbox", "metrics", "--by", "platform", "--format", "json").stdout)
     assert report["backlog"]["total"] == 2
     assert [g["platform"] for g in report["groups"]] == ["mastodon"]
@@ -286,7 +289,7 @@ def test_removing_a_team_says_so(run) -> None:
     run("inbox", "team", "support", "alice", "bob")
     out = run("inbox", "team", "support").stdout
     assert out.strip() == "team support removed.", out
-    assert json.loads(run("inbox", "team", "--format", "json").stdout) == {}
+    assert _rows(run("inbox", "team", "--format", "json")) == []
     gone = run("inbox", "team", "support", code=2).output
     assert "no team named 'support'" in gone
 
@@ -302,7 +305,7 @@ def test_a_team_a_rule_assigns_to_is_not_removed(run) -> None:
     assert "team support is still used by inbox rule triage; nothing was removed" in out, out
     assert "veille rule edit NAME" in out
     teams = json.loads(run("inbox", "team", "--format", "json").stdout)
-    assert teams == {"support": ["alice", "bob"]}
+    assert teams == [{"team": "support", "members": ["alice", "bob"]}]
     run("rule", "remove", "triage")
     assert run("inbox", "team", "support").stdout.strip() == "team support removed."
 
@@ -317,10 +320,12 @@ def test_views_and_rules_refuse_values_no_item_can_have(run) -> None:
     out = run("inbox", "view", "bird", "--platform", "twitter", code=2).output
     assert "Did you mean 'x'?" in out
     assert "'xx' is not a language code" in run("inbox", "view", "l", "--lang", "xx", code=2).output
-    assert "mad" not in json.loads(run("inbox", "view", "--format", "json").stdout)
+    views = _rows(run("inbox", "view", "--format", "json"))  # rows: an object until 2026-12-07
+    assert "mad" not in [v["view"] for v in views] and "my queue" in [v["view"] for v in views]
     run("inbox", "view", "fr-neg", "--sentiment", "Negative", "--platform", "Mastodon",
         "--lang", "FR")  # fmt: skip
-    saved = json.loads(run("inbox", "view", "--format", "json").stdout)["fr-neg"]
+    views = _rows(run("inbox", "view", "--format", "json"))
+    (saved,) = [v["filters"] for v in views if v["view"] == "fr-neg"]
     assert saved == {"platforms": ["mastodon"], "languages": ["fr"], "sentiments": ["negative"]}
     out = run("rule", "add", "odd", "--platform", "myspace", "--tag", "x", code=2).output
     assert "'myspace' is not a platform veille knows" in out

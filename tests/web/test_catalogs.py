@@ -20,7 +20,7 @@ from veille.web.i18n import load_translations, locale_dir, merged_catalog
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "veille" / "web"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
-ERROR_KEYWORDS = {"tr": None, "trn": (1, 2)}
+ERROR_KEYWORDS = {"tr": None, "trn": (1, 2), "trc": ((1, "c"), 2)}
 
 
 def extract_msgids(web: Path = WEB) -> dict[str | tuple[str, str], str]:

@@ -37,6 +37,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from veille.analytics.scope import Period, Scope
+from veille.errors import tr
 from veille.models import Post
 
 Account = tuple[str, str]  # (platform, handle as stored)
@@ -522,10 +523,10 @@ def same_person_candidates(store: Any, found: Sequence[Influencer]) -> list[Same
             if pair in decided:
                 continue
             evidence = []
-            if identity(a[1]) == identity(b[1]):
-                evidence.append(f"same handle {identity(a[1])!r}")
+            if identity(a[1]) == identity(b[1]):  # said in the reader's language (tr)
+                evidence.append(tr("same handle %(handle)r", handle=identity(a[1])))
             if ia.name and ib.name and ia.name.casefold() == ib.name.casefold():
-                evidence.append(f"same name {ia.name!r}")
+                evidence.append(tr("same name %(name)r", name=ia.name))
             if evidence:
                 out.append(SamePerson(min(a, b), max(a, b), tuple(evidence)))
     return out

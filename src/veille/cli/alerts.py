@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Add an alert, e.g. veille alert add Lumio --to mailto:me@x.org --every daily"""
-        from veille.services.alerts import AlertSpec, add_alert
+        from veille.services.alerts import KIND_WORDS, AlertSpec, add_alert, schedule_said
 
         spec = AlertSpec(
             to=to, topic=topic, query=query, name=name, kind=kind, report=report, period=period,
@@ -123,24 +123,42 @@ def register(app: typer.Typer) -> None:
         )  # fmt: skip
         with open_workspace(workspace) as ws:
             saved = add_alert(ws, spec)
+            zone = ws.settings.workspace.timezone
             tell(ws, tr("alert %(name)s added (%(kind)s, %(frequency)s).", name=saved.name,
-                        kind=saved.kind, frequency=saved.frequency))  # fmt: skip
+                        kind=KIND_WORDS.get(saved.kind, saved.kind),
+                        frequency=schedule_said(saved, zone)))  # fmt: skip
 
     @alert.command("list")
     @handle_errors
     def list_(workspace: WorkspaceOpt = None, fmt: FormatOpt = DataFormat.table) -> None:
         """List alerts with their state."""
         from veille.services import dangling
-        from veille.services.alerts import alert_rows, list_alerts
+        from veille.services.alerts import (
+            KIND_WORDS,
+            MODE_WORDS,
+            alert_rows,
+            list_alerts,
+            schedule_said,
+        )
         from veille.services.unreadable import of_alert, said, topic_queries
 
         with open_workspace(workspace) as ws:
             cols = ("name", "kind", "watches", "every", "mode", "to", "paused")
             say = speaker(cli_language(ws.root))
-            print_rows(alert_rows(ws), cols, fmt, title=say(tr("Alerts")),
+            alerts = list_alerts(ws)
+            rows = alert_rows(ws)
+            if fmt.value == "table":  # words, in the reader's language; JSON keeps the codes
+                zone = ws.settings.workspace.timezone
+                by_name = {a.name: a for a in alerts}
+                for row in rows:
+                    row["kind"] = say(KIND_WORDS.get(row["kind"], row["kind"]))
+                    row["mode"] = say(MODE_WORDS.get(row["mode"], row["mode"]))
+                    if (alert := by_name.get(row["name"])) is not None:
+                        row["every"] = say(schedule_said(alert, zone))
+            print_rows(rows, cols, fmt, title=say(tr("Alerts")),
                        heads=said_heads(say, LIST_HEADS), say=say)  # fmt: skip
             topics = topic_queries(ws.state)
-            for a in list_alerts(ws):  # an alert that silently stopped matching says so
+            for a in alerts:  # an alert that silently stopped matching says so
                 if unreadable := of_alert(a, topics):
                     warn(said(unreadable))
                 if missing := dangling.of_alert(a, topics):
@@ -204,23 +222,23 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def test(name: str, workspace: WorkspaceOpt = None) -> None:
         """Send a sample of the alert now (its most recent matches), to check its channel."""
-        from veille.services.alerts import send_sample
+        from veille.services.alerts import KIND_WORDS, send_sample
 
         with open_workspace(workspace) as ws:
             sent = send_sample(ws, name)
-            if sent.alert.kind == "report":
-                console().print(
-                    f"sent the report of the latest period ({sent.posts} post(s)) to {sent.to}.",
-                    markup=False,
-                )
-            elif sent.alert.kind in ("spike", "sentiment", "silence"):
-                console().print(
-                    f"sent an example {sent.alert.kind} message to {sent.to}.", markup=False
-                )
+            n, kind = Count(sent.posts), sent.alert.kind
+            if kind == "report":
+                said = trn("sent the report of the latest period (%(n)s post) to %(to)s.",
+                           "sent the report of the latest period (%(n)s posts) to %(to)s.", n,
+                           n=n, to=sent.to)  # fmt: skip
+            elif kind in ("spike", "sentiment", "silence"):
+                said = tr("sent an example message (%(kind)s) to %(to)s.",
+                          kind=KIND_WORDS[kind], to=sent.to)  # fmt: skip
             else:
-                console().print(
-                    f"sent a sample of {sent.posts} post(s) to {sent.to}.", markup=False
-                )
+                said = trn("sent a sample of %(n)s post to %(to)s.",
+                           "sent a sample of %(n)s posts to %(to)s.", n,
+                           n=n, to=sent.to)  # fmt: skip
+            tell(ws, said)
 
     @alert.command("dispatch")
     @handle_errors
@@ -278,7 +296,7 @@ def register(app: typer.Typer) -> None:
 
     def _deliveries(status: tuple[str, ...], alert_name: str | None, limit: int,
                     workspace: str | None, fmt: RowFormat, dead: bool) -> None:  # fmt: skip
-        from veille.services.alerts import DELIVERY_COLUMNS, deliveries
+        from veille.services.alerts import DELIVERY_COLUMNS, STATUS_WORDS, deliveries
 
         with open_workspace(workspace) as ws:
             found = deliveries(ws, status=status, alert=alert_name, limit=limit)
@@ -287,8 +305,11 @@ def register(app: typer.Typer) -> None:
             say = speaker(reader)
             title = None
             if fmt.value == "table":
-                # People read times in the workspace's zone, and are told which.
+                # People read times in the workspace's zone, and are told which;
+                # a status in words (JSON and CSV keep its code).
                 rows = [{k: _time(v, reader) for k, v in r.items()} for r in rows]
+                for row in rows:
+                    row["status"] = say(STATUS_WORDS.get(row["status"], row["status"]))
                 zone = str(found.timezone)
                 title = say(tr("Dead letters (times in %(zone)s)", zone=zone) if dead
                             else tr("Deliveries (times in %(zone)s)", zone=zone))  # fmt: skip

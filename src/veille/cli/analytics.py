@@ -31,7 +31,7 @@ from veille.cli.common import (
     warn,
 )
 from veille.errors import Count, UsageError, tr, trn
-from veille.i18n import format_change, format_decimal, format_percent
+from veille.i18n import format_change, format_decimal, format_percent, join
 from veille.workspace import Workspace
 
 #: The tables' column headers, said in the reader's language (CSV and JSON
@@ -47,7 +47,7 @@ HEADS = {
     "stories": tr("stories"), "baseline": tr("baseline"), "baseline_share": tr("baseline_share"),
     "forms": tr("forms"), "published_at": tr("published_at"), "author": tr("author"),
     "reach": tr("reach"), "text": tr("text"), "name": tr("name"), "followers": tr("followers"),
-    "story": tr("story"), "value": tr("value"),
+    "story": tr("story"), "value": tr("value"), "url": tr("url"),
 }  # fmt: skip
 
 PeriodOpt = Annotated[
@@ -390,7 +390,7 @@ def register(app: typer.Typer) -> None:
             a, b = (f"{p}:{h}" for p, h in (o.a, o.b))
             said = tr("maybe one person: %(a)s and %(b)s (%(evidence)s). "
                       "Confirm: veille link-authors %(a)s %(b)s  (or --different)",
-                      a=a, b=b, evidence="; ".join(o.evidence))  # fmt: skip
+                      a=a, b=b, evidence=join((say(e) for e in o.evidence), reader))  # fmt: skip
             err_console().print(say(said), highlight=False, markup=False, soft_wrap=True)
         if output is DataFormat.json:
             print_json(

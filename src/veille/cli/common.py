@@ -25,7 +25,7 @@ from rich.table import Table
 # runs, for the usage errors and help pages too, with none of the above.)
 from veille.cli.layout import Unbroken, terminal
 from veille.cli.reader import cli_language
-from veille.errors import InputError, UsageError, VeilleError, tr
+from veille.errors import InputError, UsageError, VeilleError, tr, trc
 from veille.i18n import author_label
 from veille.workspace import Workspace
 
@@ -483,7 +483,7 @@ LIST_HEADS = {
     "at": tr("at"), "error": tr("error"), "raw": tr("raw"), "watches": tr("watches"),
     "mode": tr("mode"), "to": tr("to"), "paused": tr("paused"), "alert": tr("alert"),
     "post_id": tr("post_id"), "status": tr("status"), "attempts": tr("attempts"),
-    "due": tr("due"), "sent": tr("sent"), "priority": tr("priority"),
+    "due": tr("due"), "sent": trc("alert", "sent"), "priority": tr("priority"),
     "assignee": tr("assignee"), "platform": tr("platform"), "author": tr("author"),
     "text": tr("text"), "username": tr("username"), "role": tr("role"),
     "language": tr("language"), "when": tr("when"), "account": tr("account"),

@@ -24,6 +24,7 @@ from veille.cli.common import (
     warn,
 )
 from veille.errors import Count, tr, trn
+from veille.i18n import format_number
 
 
 def read_text(text: str | None) -> str:
@@ -216,10 +217,10 @@ def register(app: typer.Typer) -> None:
                 print_json(rows)
                 return
             for r, g in zip(rows, guides.values(), strict=True):
-                checked = say(tr("checked %(day)s", day=r["checked"]))
+                checked = say(tr("checked %(day)s", day=_day(g.checked, lang)))
+                limit = format_number(g.limit, lang) if g.limit else "—"
                 console().print(
-                    f"{r['platform']:10} {r['limit'] or '—':>6} "
-                    f"{g.text('length', 'unit', lang):24} {checked}",
+                    f"{r['platform']:10} {limit:>6} {g.text('length', 'unit', lang):24} {checked}",
                     markup=False,
                 )
             return
@@ -228,7 +229,8 @@ def register(app: typer.Typer) -> None:
             print_json({"platform": g.platform, "checked": g.checked, **dict(g.data)})
             return
         out = console()
-        out.print(f"{g.name} ({say(tr('checked %(day)s', day=g.checked))})", markup=False)
+        checked = say(tr("checked %(day)s", day=_day(g.checked, lang)))
+        out.print(f"{g.name} ({checked})", markup=False)
         out.print(g.text("length", "how", lang), markup=False, soft_wrap=True)
         for key in ("mentions", "links", "alt_text", "etiquette"):
             said = g.text("conventions", key, lang)
@@ -240,3 +242,16 @@ def register(app: typer.Typer) -> None:
         out.print(say(tr("Sources:")), markup=False)
         for url in g.sources():
             out.print(f"  {url}", markup=False, soft_wrap=True)
+
+
+def _day(day: str, lang: str) -> str:
+    """The day a guide was checked (``2026-12-02``): as it is in English, the
+    reader's way elsewhere (« 2 décembre 2026 »: « 2026-12-02 » until 2026-12-07)."""
+    from datetime import date
+
+    from veille.i18n import format_date
+
+    try:
+        return day if lang == "en" else format_date(date.fromisoformat(day), lang)
+    except ValueError:  # not a day: as it was written
+        return day

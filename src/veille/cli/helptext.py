@@ -138,21 +138,24 @@ def unbroken_pages() -> Iterator[None]:
     """typer's help page printed by a console that never breaks a line at
     a no-break space (:func:`veille.cli.layout.held`): French puts U+202F
     before « : ; ! ? », and a narrow terminal's page had lines that began
-    with « : » or « ; ». typer makes that console itself, at each page."""
+    with « : » or « ; ». typer makes that console itself, at each page, and
+    its panels' tables (:class:`veille.cli.layout.ProseLast`)."""
     from typer import rich_utils
 
-    from veille.cli.layout import held
+    from veille.cli.layout import ProseLast, held
 
-    made = rich_utils._get_rich_console
+    made, table = rich_utils._get_rich_console, rich_utils.Table
 
     def console(stderr: bool = False) -> Console:
         return held(made(stderr=stderr))
 
     rich_utils._get_rich_console = console
+    setattr(rich_utils, "Table", ProseLast)  # noqa: B010 (mypy: no assigning to a type)
     try:
         yield
     finally:
         rich_utils._get_rich_console = made
+        setattr(rich_utils, "Table", table)  # noqa: B010
 
 
 class SaidHelp:

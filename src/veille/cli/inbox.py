@@ -290,9 +290,11 @@ def register_items(inbox: typer.Typer) -> None:
             raise UsageError(tr("say who: --to USER (or --nobody to unassign)"))
         with open_workspace(workspace) as ws:
             item = svc.assign(ws.state, item_id, to, actor=_actor(as_), version=version)
-        console().print(
-            f"#{item.id} is assigned to {item.assignee or 'nobody'} ({item.status}).", markup=False
-        )
+            status = _word(item.status)
+            tell(ws, tr("#%(id)s is assigned to %(who)s (%(status)s).", id=item.id,
+                        who=item.assignee, status=status) if item.assignee
+                 else tr("#%(id)s is assigned to nobody (%(status)s).", id=item.id,
+                         status=status))  # fmt: skip
 
     @inbox.command("status")
     @handle_errors
@@ -414,11 +416,9 @@ def register_items(inbox: typer.Typer) -> None:
             key = "tags"
         with open_workspace(workspace) as ws:
             item = svc.label(ws.state, item_id, actor=_actor(as_), **{key: tags})
-        console().print(
-            f"#{item.id}: tags {', '.join(item.tags) or '-'}; "
-            f"categories {', '.join(item.categories) or '-'}.",
-            markup=False,
-        )
+            tell(ws, tr("#%(id)s: tags %(tags)s; categories %(categories)s.", id=item.id,
+                        tags=", ".join(item.tags) or "-",
+                        categories=", ".join(item.categories) or "-"))  # fmt: skip
 
     @inbox.command("sentiment")
     @handle_errors

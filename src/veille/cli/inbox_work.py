@@ -22,6 +22,7 @@ from veille.cli.common import (
     said_heads,
     speaker,
     tell,
+    time_cell,
     warn,
 )
 from veille.cli.inbox import AsOpt, IdArg, _actor
@@ -37,6 +38,10 @@ _METRICS_HEADS = {
 #: ``veille inbox canned``'s and ``inbox team``'s columns with their headers.
 _CANNED_HEADS = {"name": tr("name"), "lang": tr("language"), "text": tr("text")}
 _TEAM_HEADS = {"team": tr("team"), "members": tr("members")}
+#: ``veille inbox approvals``'s and ``inbox view``'s.
+_APPROVAL_HEADS = {"reply": tr("reply"), "item": tr("item"), "author": tr("author"),
+                   "text": tr("text"), "created_at": tr("created_at")}  # fmt: skip
+_VIEW_HEADS = {"view": tr("view"), "filters": tr("filters")}
 _BY_HEADS = {
     "person": tr("person"), "team": tr("team"), "platform": tr("platform"), "week": tr("week"),
     "priority": tr("priority"),
@@ -157,15 +162,19 @@ def register_work(inbox: typer.Typer) -> None:
         """Replies waiting for a manager's approval."""
         with open_workspace(workspace) as ws:
             found = ws.state.inbox_replies(status="pending_approval")
+        lang = cli_language(ws.root)
+        table = output is not DataFormat.json  # its time the reader's way; JSON's ISO 8601
         rows = [
             {"reply": r.id, "item": r.item_id, "author": r.author, "text": r.text,
-             "created_at": r.created_at}
+             "created_at": time_cell(r.created_at, lang) if table else r.created_at}
             for r in found
         ]  # fmt: skip
-        if output is DataFormat.json:
+        if not table:
             print_json(rows)
             return
-        print_rows(rows, ["reply", "item", "author", "text", "created_at"], RowFormat.table)
+        say = speaker(lang)
+        print_rows(rows, list(_APPROVAL_HEADS), RowFormat.table,
+                   heads=said_heads(say, _APPROVAL_HEADS))  # fmt: skip
 
     @inbox.command("approve")
     @handle_errors
@@ -270,10 +279,10 @@ def register_work(inbox: typer.Typer) -> None:
             # No members: the team is removed; say so rather than list what is left.
             tell(ws, tr("team %(name)s removed.", name=name.strip()))
             return
-        rows = [{"team": t, "members": ", ".join(m)} for t, m in teams.items()]
-        if output is DataFormat.json:
-            print_json(teams)
+        if output is DataFormat.json:  # one row per team, as every list prints them
+            print_json([{"team": t, "members": list(m)} for t, m in teams.items()])
             return
+        rows = [{"team": t, "members": ", ".join(m)} for t, m in teams.items()]
         say = speaker(cli_language(ws.root))
         print_rows(rows, list(_TEAM_HEADS), RowFormat.table, heads=said_heads(say, _TEAM_HEADS))
 
@@ -309,14 +318,13 @@ def register_work(inbox: typer.Typer) -> None:
                 )  # fmt: skip
                 svc.save_view(ws.state, owner, name, flt, shared=shared or not owner)
             found = svc.views(ws.state, owner)
-        if output is DataFormat.json:
-            print_json(found)
+        rows = [{"view": k, "filters": v} for k, v in found.items()]
+        if output is DataFormat.json:  # one row per view, as every list prints them
+            print_json(rows)
             return
-        print_rows(
-            [{"view": k, "filters": v} for k, v in found.items()],
-            ["view", "filters"],
-            RowFormat.table,
-        )
+        say = speaker(cli_language(ws.root))
+        print_rows(rows, list(_VIEW_HEADS),
+                   RowFormat.table, heads=said_heads(say, _VIEW_HEADS))  # fmt: skip
 
     @inbox.command("metrics")
     @handle_errors

@@ -138,6 +138,27 @@ def held(console: Console) -> Console:
     return console
 
 
+class ProseLast(Table):
+    """A table whose last column is prose (a help page's panel: an option,
+    its type, what it does) that keeps what width it can in a narrow
+    terminal. rich narrows the widest columns first, the prose down to the
+    width of the next column (``<int range> [x>=0]``) and then both
+    together: at 60 columns `veille rule add --help` had 15 cells of help,
+    « d’environnement : » broke before its colon and VEILLE_WORKSPACE was
+    cut to "VEILLE_WORKSPA…". Where the table does not fit, the columns
+    before the last wrap at their words (never within one) before the
+    prose gives up a cell."""
+
+    def _calculate_column_widths(self, console: Console, options: ConsoleOptions) -> list[int]:
+        found = [self._measure_column(console, options, column) for column in self.columns]
+        if sum(m.maximum for m in found) > options.max_width:
+            for column, measured in zip(self.columns[:-1], found[:-1], strict=True):
+                if column.max_width is None:
+                    padding = self._get_padding_width(column._index)
+                    column.max_width = max(measured.minimum - padding, 0)
+        return super()._calculate_column_widths(console, options)
+
+
 def _cell(value: Any, empty: str = "") -> Unbroken:
     """A value as the list commands' tables show it (a time to the minute);
     data as it is: an error's "[word]" is no markup to drop."""

@@ -5,6 +5,7 @@ in :mod:`veille.cli.plan_doc`."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,9 +50,38 @@ def _rows(
     output: DataFormat,
     lang: str | None = None,
 ) -> None:
-    """A plan's table, headed in ``lang`` (default: the reader's language)."""
-    say = speaker(lang or cli_language(ws.root))
+    """A plan's table, headed in ``lang`` (default: the reader's language),
+    its decimals written that language's way (``3,5`` publications a week in
+    French: ``3.5`` until 2026-12-07); JSON keeps the numbers."""
+    lang = lang or cli_language(ws.root)
+    say = speaker(lang)
+    if output is DataFormat.table:
+        rows = [{k: _decimal(v, lang) for k, v in row.items()} for row in rows]
     print_rows(rows, columns, output, heads=said_heads(say, PLAN_HEADS), say=say)
+
+
+def _coded(code: str, label: str, lang: str) -> str:
+    """A code the reader types (``--type customer_service``, a role) in a
+    table: its name with the code beside it, « Service client
+    (customer_service) », as ``user list`` shows a role; the code alone in
+    English."""
+    return code if lang == "en" or label == code else f"{label} ({code})"
+
+
+def _day(day: date | None, lang: str) -> date | str | None:
+    """A day in a table: ``2027-06-07`` in English, as it was; the
+    reader's way elsewhere (« 7 juin 2027 »)."""
+    from veille.i18n import format_date
+
+    return day if day is None or lang == "en" else format_date(day, lang)
+
+
+def _decimal(value: Any, lang: str) -> Any:
+    """A float as ``lang`` writes it (``3,5``; ``3`` for 3.0), up to two
+    decimals; any other value as it is."""
+    from veille.i18n import format_decimal
+
+    return format_decimal(value, lang, 2) if isinstance(value, float) else value
 
 
 LangOpt = Annotated[
@@ -158,15 +188,17 @@ def _objectives(plan: typer.Typer) -> None:
     @handle_errors
     def list_(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
         """List the objectives."""
-        from veille.plan.objectives import list_objectives
+        from veille.plan.objectives import kind_label, list_objectives
 
         with open_workspace(workspace) as ws:
+            lang = cli_language(ws.root)
+            table = output is DataFormat.table
             rows = [
                 {
                     "name": o.name,
-                    "type": o.kind,
+                    "type": _coded(o.kind, kind_label(o.kind, lang), lang) if table else o.kind,
                     "owner": o.owner,
-                    "deadline": o.deadline,
+                    "deadline": _day(o.deadline, lang) if table else o.deadline,
                     "topics": ", ".join(o.topics),
                     "channels": ", ".join(o.channels),
                     "description": o.description,
@@ -535,10 +567,14 @@ def _people(plan: typer.Typer) -> None:
     @handle_errors
     def people(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
         """List spokespersons and channel owners."""
-        from veille.plan.people import list_people
+        from veille.plan.people import list_people, role_label
 
         with open_workspace(workspace) as ws:
-            rows = [vars(p) for p in list_people(ws.state)]
+            rows = [dict(vars(p)) for p in list_people(ws.state)]
+            if output is DataFormat.table:
+                lang = cli_language(ws.root)
+                for row in rows:
+                    row["role"] = _coded(row["role"], role_label(row["role"], lang), lang)
             _rows(ws, rows, ["username", "role", "platform", "note"], output)
 
     guide = typer.Typer(help="Staff guidelines (Markdown, EN and FR).", no_args_is_help=True)

@@ -212,21 +212,25 @@ def register(app: typer.Typer) -> None:
                  tr("suppressed"), tr("past retention"), tr("next due"),
                  tr("last error")]  # fmt: skip
         cols = [say(head) for head in heads]
+
+        def n(value: int | None) -> int | str | None:  # « 1 438 » for a French reader
+            return None if value is None else count_cell(value, lang)
+
         values = [
             (
                 h.source,
-                h.last_success,
-                h.consecutive_failures,
-                h.last_posts,
-                h.total_posts,
-                h.quota_left,
-                h.quarantined,
-                h.dated_ahead,
-                h.suppressed,
-                h.expired,
+                time_cell(h.last_success, lang),  # « 7 déc. 2026 à 15:59 » in French
+                n(h.consecutive_failures),
+                n(h.last_posts),
+                n(h.total_posts),
+                n(h.quota_left),
+                n(h.quarantined),
+                n(h.dated_ahead),
+                n(h.suppressed),
+                n(h.expired),
                 # A disabled source is never due: its time, kept from its
                 # last run, read as a collection to come.
-                h.next_due if h.enabled else say(tr("disabled")),
+                time_cell(h.next_due, lang) if h.enabled else say(tr("disabled")),
                 say(h.last_error) if h.last_error else h.last_error,
             )
             for h in rows

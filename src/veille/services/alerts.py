@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from veille.alerts.channels.apprise_mask import mask_channel_url
-from veille.errors import Conflict, NotFound, Place, UsageError, VeilleError, tr
+from veille.errors import Conflict, NotFound, Place, Text, UsageError, VeilleError, tr, trc
 from veille.services.audit import record
 from veille.suggest import check_languages, check_platforms
 
@@ -31,6 +31,17 @@ if TYPE_CHECKING:
 
 DELIVERY_COLUMNS = ("id", "alert", "post_id", "status", "attempts", "due", "sent", "error")
 STATUSES = ("pending", "sending", "sent", "skipped", "dead")
+
+#: An alert's kind, its mode and a delivery's status in words, as the web
+#: pages say them; the reader's language by :func:`veille.errors.translated`
+#: (JSON and CSV keep the codes).
+KIND_WORDS = {"match": tr("matching posts"), "spike": tr("spike"),
+              "sentiment": tr("sentiment shift"), "silence": tr("silence"),
+              "report": tr("report")}  # fmt: skip
+MODE_WORDS = {"all": tr("every post"), "best": tr("one post per story")}
+STATUS_WORDS = {"pending": tr("pending"), "sending": trc("alert", "sending"),
+                "sent": trc("alert", "sent"), "skipped": tr("skipped"),
+                "dead": tr("dead")}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -261,6 +272,26 @@ def schedule_text(alert: Alert) -> str:
     if alert.frequency == "weekly":
         return f"weekly {WEEKDAYS[alert.weekday]} {alert.at_time}"
     return alert.frequency
+
+
+def schedule_said(alert: Alert, zone: str) -> Text:
+    """When ``alert`` sends, in words: "as it happens", "hourly", "every day
+    at 08:30 (Europe/Paris)", "every Tuesday at 07:00 (UTC)" (not the
+    settings' codes); a time of day says its clock, the workspace's ``zone``."""
+    days = (tr("Monday"), tr("Tuesday"), tr("Wednesday"), tr("Thursday"), tr("Friday"),
+            tr("Saturday"), tr("Sunday"))  # fmt: skip
+    if alert.frequency == "daily":
+        when = tr("every day at %(time)s", time=alert.at_time)
+    elif alert.frequency == "weekly":
+        day = days[alert.weekday] if 0 <= alert.weekday <= 6 else str(alert.weekday)
+        when = tr("every %(day)s at %(time)s", day=day, time=alert.at_time)
+    elif alert.frequency == "hourly":
+        return tr("hourly")
+    elif alert.frequency == "instant":
+        return tr("as it happens")
+    else:
+        return Text(str(alert.frequency), {})
+    return tr("%(when)s (%(zone)s)", when=when, zone=zone)
 
 
 def alert_rows(ws: Workspace) -> list[dict[str, Any]]:

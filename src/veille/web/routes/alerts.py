@@ -54,26 +54,9 @@ def _new_form(request: Request, values: dict[str, Any] | None = None) -> dict[st
     }
 
 
-def _day_names(_: Callable[..., str]) -> tuple[str, ...]:
-    """The weekdays' names, Monday first (as ``weekday`` counts them)."""
-    return (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
-            _("Saturday"), _("Sunday"))  # fmt: skip
-
-
 def _schedule(alert: Any, _: Callable[..., str], zone: str) -> str:
-    """When the alert sends, in words: "as it happens", "hourly", "every day
-    at 08:30 (Europe/Paris)", "every Tuesday at 07:00 (UTC)" (not the
-    settings' codes); a time of day says its clock, the workspace's zone."""
-    if alert.frequency == "daily":
-        return f"{_('every day at %(time)s', time=alert.at_time)} ({zone})"
-    if alert.frequency == "weekly":
-        day = _day_names(_)[alert.weekday] if 0 <= alert.weekday <= 6 else str(alert.weekday)
-        return f"{_('every %(day)s at %(time)s', day=day, time=alert.at_time)} ({zone})"
-    if alert.frequency == "hourly":
-        return _("hourly")
-    if alert.frequency == "instant":
-        return _("as it happens")
-    return str(alert.frequency)
+    """When the alert sends, in words (:func:`alert_service.schedule_said`)."""
+    return _(alert_service.schedule_said(alert, zone))
 
 
 def _rows(request: Request, q: str = "", page: int = 1) -> dict[str, Any]:
