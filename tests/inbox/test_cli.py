@@ -334,6 +334,30 @@ def test_views_and_rules_refuse_values_no_item_can_have(run) -> None:
     assert [r["name"] for r in _rows(run("rule", "list", "--format", "json"))] == ["angry"]
 
 
+def test_saved_views_filters_read_in_words(run) -> None:
+    """`inbox view` printed each view's filters as a Python dict
+    (``{'statuses': ['new', 'assigned', 'in_progress'], 'assignee': '{me}'}``),
+    in French too. The table says them as the inbox page labels them; JSON
+    keeps the codes."""
+    run("inbox", "view", "fr-neg", "--sentiment", "negative", "--platform", "hackernews",
+        "--lang", "fr", "--status", "in_progress")  # fmt: skip
+    wide = {"COLUMNS": "3000"}
+    english = run("inbox", "view", env={**wide, "LANG": "C.UTF-8"}).stdout
+    assert "Status: new, assigned, in progress; Assigned to: you" in english, english
+    assert (
+        "Status: in progress; Sentiment: negative; Platforms: Hacker News; Languages: French"
+        in english
+    ), english
+    assert "{" not in english and "Unassigned" in english, english
+    french = run("inbox", "view", env={**wide, "LANG": "fr_FR.UTF-8"}).stdout
+    nb = "\u202f"
+    assert f"État{nb}: nouveau, attribué, en cours{nb}; Attribué à{nb}: vous" in french, french
+    assert f"Plateformes{nb}: Hacker News{nb}; Langues{nb}: français" in french, french
+    views = _rows(run("inbox", "view", "--format", "json", env={"LANG": "fr_FR.UTF-8"}))
+    assert {"view": "my queue", "filters": {"assignee": "{me}",
+            "statuses": ["new", "assigned", "in_progress"]}} in views  # fmt: skip
+
+
 def test_list_by_topic(run, tmp_path: Path) -> None:
     run("topic", "add", "fans", "rocks", "--inbox")
     more = tmp_path / "more.jsonl"

@@ -42,6 +42,47 @@ _TEAM_HEADS = {"team": tr("team"), "members": tr("members")}
 _APPROVAL_HEADS = {"reply": tr("reply"), "item": tr("item"), "author": tr("author"),
                    "text": tr("text"), "created_at": tr("created_at")}  # fmt: skip
 _VIEW_HEADS = {"view": tr("view"), "filters": tr("filters")}
+# A saved view's filters as the table says them, in the order of the
+# inbox page's filters (their labels are the page's).
+_FILTER_LABELS = {
+    "statuses": tr("Status"), "priorities": tr("Priority"), "sentiments": tr("Sentiment"),
+    "platforms": tr("Platforms"), "languages": tr("Languages"), "topics": tr("Topics"),
+    "tags": tr("Tags"), "categories": tr("Categories"), "assignee": tr("Assigned to"),
+    "text": tr("Text"),
+}  # fmt: skip
+
+
+def _filters_said(filters: dict[str, Any], say: Any, lang: str) -> str:
+    """``{"statuses": ["new"], "assignee": "{me}"}`` as ``Status: new;
+    Assigned to: you`` in the reader's words (the table printed the dict as
+    Python until 2026-12-07; JSON keeps it)."""
+    from veille.analytics.findings import platform_name
+    from veille.i18n import language_name
+    from veille.inbox.model import word
+
+    def value(key: str, found: Any) -> str:
+        if key == "assignee":
+            return str(say(tr("you"))) if found == "{me}" else str(found)
+        if not isinstance(found, list):
+            return str(found)
+        if key in ("statuses", "priorities", "sentiments"):
+            return ", ".join(str(say(tr(word(v)))) for v in found)
+        if key == "platforms":
+            return ", ".join(platform_name(v) for v in found)
+        if key == "languages":
+            return ", ".join(language_name(v, lang) for v in found)
+        return ", ".join(str(v) for v in found)
+
+    parts = [
+        say(tr("%(field)s: %(problem)s", field=say(label), problem=value(key, filters[key])))
+        for key, label in _FILTER_LABELS.items()
+        if filters.get(key)
+    ]
+    if filters.get("unassigned"):
+        parts.append(say(tr("Unassigned")))
+    return str(say(tr("; "))).join(str(p) for p in parts)
+
+
 _BY_HEADS = {
     "person": tr("person"), "team": tr("team"), "platform": tr("platform"), "week": tr("week"),
     "priority": tr("priority"),
@@ -322,8 +363,10 @@ def register_work(inbox: typer.Typer) -> None:
         if output is DataFormat.json:  # one row per view, as every list prints them
             print_json(rows)
             return
-        say = speaker(cli_language(ws.root))
-        print_rows(rows, list(_VIEW_HEADS),
+        lang = cli_language(ws.root)
+        say = speaker(lang)
+        said = [{"view": k, "filters": _filters_said(v, say, lang)} for k, v in found.items()]
+        print_rows(said, list(_VIEW_HEADS),
                    RowFormat.table, heads=said_heads(say, _VIEW_HEADS))  # fmt: skip
 
     @inbox.command("metrics")
