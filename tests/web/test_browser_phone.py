@@ -293,6 +293,23 @@ def test_a_tables_choices_show_the_option_chosen_whole_on_a_phone(
         context.close()
 
 
+# The widths of the report's columns of sentences (a post, a story, an
+# influencer's why), and the lines each day heading its row takes.
+_REPORT_LINES = """
+() => ({
+  prose: [...document.querySelectorAll('.report th')]
+    .filter(h => ['Publication', 'Histoire', 'Pourquoi'].includes(h.textContent))
+    .flatMap(h => [...h.closest('table').rows].slice(1)
+      .map(r => [h.textContent, r.cells[h.cellIndex].getBoundingClientRect().width])),
+  days: [...document.querySelectorAll('.report th[scope=row]')].map(th => {
+    const range = document.createRange();
+    range.selectNodeContents(th);
+    return new Set([...range.getClientRects()].map(r => r.top)).size;
+  }),
+})
+"""
+
+
 def test_a_report_reads_on_a_phone(browser: Any, site: Running) -> None:
     """A report shown in the page: its tables scroll in their boxes (its
     platforms' and posts' tables made the page 553 px wide), and its
@@ -311,8 +328,59 @@ def test_a_report_reads_on_a_phone(browser: Any, site: Running) -> None:
                                  parseFloat(getComputedStyle(f.querySelector('.v')).fontSize)])""",
         )
         assert sizes and all(words <= 16 < figure for _, words, figure in sizes), sizes
+        # Its charts as the dashboard's: each drawn at its own size, scrolling
+        # in its box, its title the page's text wrapped to the screen (drawn
+        # in the picture, shrunk to the screen with it, labels and title came
+        # out at half their size).
+        page.wait_for_function(
+            "[...document.querySelectorAll('.report img')].every(i => i.complete && i.naturalWidth)"
+        )
+        charts = page.eval_on_selector_all(
+            ".report img.chart",
+            """imgs => imgs.map(img => {
+                 const fig = img.closest('figure'), cap = fig && fig.querySelector('figcaption');
+                 const box = cap ? cap.getBoundingClientRect() : null;
+                 return {alt: img.alt, scale: img.getBoundingClientRect().width / img.naturalWidth,
+                         overflow: getComputedStyle(img.parentElement).overflowX,
+                         title: cap ? cap.textContent : '', left: box && box.left,
+                         right: box && box.right};
+               })""",
+        )
+        assert len(charts) >= 2, charts
+        vw = PHONE["width"]
+        for c in charts:
+            assert c["scale"] > 0.95 and c["overflow"] == "auto", c
+            assert " — lumio — " in c["title"] and c["left"] >= 0 and c["right"] <= vw, c
     finally:
         context.close()
+
+
+def test_the_demos_report_reads_in_lines_of_words_on_a_phone(browser: Any, tmp_path: Path) -> None:
+    """The demo's last week (posts of plain sentences; the module's site holds
+    long links, which widen their columns anyway): squeezed to fit the
+    screen first, its stories and its influencers' reasons were a word to a
+    line (a row 300 px high), its days three lines each ("7 / novembre /
+    2026")."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+
+    root = tmp_path / "demo"
+    result = CliRunner().invoke(build_app(), ["demo", str(root), "--days", "14"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    add_role_users(root)
+    with serve(root) as own:
+        context = _context(browser, own, PHONE, "fr")
+        try:
+            page = context.new_page()
+            page.goto(own.url + "/reports?topic=lumio&period=last-7d")
+            seen = page.evaluate(_REPORT_LINES)
+        finally:
+            context.close()
+    assert {name for name, _ in seen["prose"]} == {"Publication", "Histoire", "Pourquoi"}, seen
+    narrow = [f"{name} {width:.0f}px" for name, width in seen["prose"] if width < 13 * 16]
+    assert not narrow, "sentences squeezed into a narrow column:\n" + "\n".join(narrow)
+    assert seen["days"] and max(seen["days"]) == 1, seen["days"]
 
 
 def test_the_calendars_posts_are_read_in_lines_of_words_on_a_phone(
