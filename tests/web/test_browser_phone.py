@@ -141,7 +141,7 @@ def _pages(site: Running) -> list[str]:
     return [
         "/", "/alerts", "/alerts/lumio-outages", "/inbox", item.group(1), "/stream?q=lumio",
         post.group(1), "/plan", "/plan/calendar", entry.group(1), "/topics/lumio", "/sources",
-        "/influencers",
+        "/influencers", "/api/docs",
     ]  # fmt: skip
 
 
