@@ -671,6 +671,32 @@ def test_tap_targets_are_at_least_24_px_on_a_touch_screen(browser: Any, site: Ru
         context.close()
 
 
+# The buttons of tables' rows whose words take more than a line.
+_SPLIT_BUTTONS = """
+() => [...document.querySelectorAll('main td button')].filter(b => b.getClientRects().length)
+  .map(b => {
+    const range = document.createRange();
+    range.selectNodeContents(b);
+    return [b.textContent.trim(), new Set([...range.getClientRects()].map(r => r.top)).size];
+  }).filter(([, lines]) => lines > 1)
+"""
+
+
+def test_a_rows_buttons_keep_their_words_on_a_line_on_a_phone(browser: Any, site: Running) -> None:
+    """A source's four buttons were stacked in a squeezed column, each split
+    in two (« Tester / maintenant », « Collecter / maintenant »)."""
+    context = _context(browser, site, PHONE, "fr", role="admin")
+    try:
+        page = context.new_page()
+        split = []
+        for path in ("/sources", "/users", "/inbox/canned"):
+            page.goto(site.url + path)
+            split += [f"{path}: {name}" for name, _ in page.evaluate(_SPLIT_BUTTONS)]
+        assert not split, "buttons split over lines:\n" + "\n".join(split)
+    finally:
+        context.close()
+
+
 def test_the_dashboards_charts_stay_readable_on_a_phone(browser: Any, site: Running) -> None:
     context = _context(browser, site, PHONE, "en")
     try:
