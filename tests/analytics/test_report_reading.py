@@ -375,8 +375,8 @@ def test_each_post_is_marked_with_its_own_language(ws_path: Path) -> None:  # no
     tagged PDF) in English; a post whose language is unknown is not marked."""
     html = _report(ws_path, "fr")
     # Post 2 is English, posts 1 and 3 French, the troll's has no language.
-    assert '<td lang="en">Lumio outage again' in html
-    assert '<td lang="fr">Lumio panne fibre' in html
+    assert '<td class="prose" lang="en">Lumio outage again' in html
+    assert '<td class="prose" lang="fr">Lumio panne fibre' in html
     assert '<span lang="fr">Lumio panne fibre' in html  # alice's recent post
     assert 'lang="und"' not in html and 'lang=""' not in html
 

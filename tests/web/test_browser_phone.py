@@ -141,7 +141,7 @@ def _pages(site: Running) -> list[str]:
     return [
         "/", "/alerts", "/alerts/lumio-outages", "/inbox", item.group(1), "/stream?q=lumio",
         post.group(1), "/plan", "/plan/calendar", entry.group(1), "/topics/lumio", "/sources",
-        "/influencers",
+        "/influencers", "/api/docs",
     ]  # fmt: skip
 
 
@@ -293,6 +293,69 @@ def test_a_tables_choices_show_the_option_chosen_whole_on_a_phone(
         context.close()
 
 
+# For each user's row: the heights of what its role's cell and its actions'
+# cell hold.
+_USER_ROWS = """
+() => [...document.querySelectorAll('main table tbody tr')].map(r => {
+  const held = cell => {
+    const boxes = [...cell.children].filter(c => c.getClientRects().length)
+      .map(c => c.getBoundingClientRect());
+    return Math.max(...boxes.map(b => b.bottom)) - Math.min(...boxes.map(b => b.top));
+  };
+  return [r.cells[0].textContent.trim(), held(r.cells[1]), held(r.cells[5])];
+})
+"""
+
+
+def test_the_users_rows_keep_a_password_reset_folded_on_a_phone(
+    browser: Any, site: Running
+) -> None:
+    """Each row showed a field and a button to reset the user's password,
+    the tallest part of every row (a screen held three users): folded
+    behind "Réinitialiser le mot de passe" until asked for, and left open
+    on the user whose new password was refused."""
+    context = _context(browser, site, PHONE, "fr", role="admin")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/users")
+        rows = page.evaluate(_USER_ROWS)
+        assert len(rows) == 4 and all(actions <= role for _, role, actions in rows), rows
+        field = page.get_by_label("Nouveau mot de passe pour analyst")
+        assert not field.is_visible()
+        name = page.get_by_role("rowheader", name="analyst", exact=True)
+        row = page.locator("main table tbody tr", has=name)
+        row.locator("summary", has_text="Réinitialiser le mot de passe").click()
+        field.fill("court")
+        # (minlength left aside: the server's refusal is what is read here.)
+        field.evaluate("f => f.removeAttribute('minlength')")
+        row.get_by_role("button", name="Réinitialiser le mot de passe").click()
+        page.wait_for_load_state()
+        assert page.locator("p.error").is_visible()
+        refused = page.get_by_label("Nouveau mot de passe pour analyst")
+        assert refused.is_visible()
+        assert not page.get_by_label("Nouveau mot de passe pour viewer").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
+
+
+# The widths of the report's columns of sentences (a post, a story, an
+# influencer's why), and the lines each day heading its row takes.
+_REPORT_LINES = """
+() => ({
+  prose: [...document.querySelectorAll('.report th')]
+    .filter(h => ['Publication', 'Histoire', 'Pourquoi'].includes(h.textContent))
+    .flatMap(h => [...h.closest('table').rows].slice(1)
+      .map(r => [h.textContent, r.cells[h.cellIndex].getBoundingClientRect().width])),
+  days: [...document.querySelectorAll('.report th[scope=row]')].map(th => {
+    const range = document.createRange();
+    range.selectNodeContents(th);
+    return new Set([...range.getClientRects()].map(r => r.top)).size;
+  }),
+})
+"""
+
+
 def test_a_report_reads_on_a_phone(browser: Any, site: Running) -> None:
     """A report shown in the page: its tables scroll in their boxes (its
     platforms' and posts' tables made the page 553 px wide), and its
@@ -311,8 +374,59 @@ def test_a_report_reads_on_a_phone(browser: Any, site: Running) -> None:
                                  parseFloat(getComputedStyle(f.querySelector('.v')).fontSize)])""",
         )
         assert sizes and all(words <= 16 < figure for _, words, figure in sizes), sizes
+        # Its charts as the dashboard's: each drawn at its own size, scrolling
+        # in its box, its title the page's text wrapped to the screen (drawn
+        # in the picture, shrunk to the screen with it, labels and title came
+        # out at half their size).
+        page.wait_for_function(
+            "[...document.querySelectorAll('.report img')].every(i => i.complete && i.naturalWidth)"
+        )
+        charts = page.eval_on_selector_all(
+            ".report img.chart",
+            """imgs => imgs.map(img => {
+                 const fig = img.closest('figure'), cap = fig && fig.querySelector('figcaption');
+                 const box = cap ? cap.getBoundingClientRect() : null;
+                 return {alt: img.alt, scale: img.getBoundingClientRect().width / img.naturalWidth,
+                         overflow: getComputedStyle(img.parentElement).overflowX,
+                         title: cap ? cap.textContent : '', left: box && box.left,
+                         right: box && box.right};
+               })""",
+        )
+        assert len(charts) >= 2, charts
+        vw = PHONE["width"]
+        for c in charts:
+            assert c["scale"] > 0.95 and c["overflow"] == "auto", c
+            assert " — lumio — " in c["title"] and c["left"] >= 0 and c["right"] <= vw, c
     finally:
         context.close()
+
+
+def test_the_demos_report_reads_in_lines_of_words_on_a_phone(browser: Any, tmp_path: Path) -> None:
+    """The demo's last week (posts of plain sentences; the module's site holds
+    long links, which widen their columns anyway): squeezed to fit the
+    screen first, its stories and its influencers' reasons were a word to a
+    line (a row 300 px high), its days three lines each ("7 / novembre /
+    2026")."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+
+    root = tmp_path / "demo"
+    result = CliRunner().invoke(build_app(), ["demo", str(root), "--days", "14"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    add_role_users(root)
+    with serve(root) as own:
+        context = _context(browser, own, PHONE, "fr")
+        try:
+            page = context.new_page()
+            page.goto(own.url + "/reports?topic=lumio&period=last-7d")
+            seen = page.evaluate(_REPORT_LINES)
+        finally:
+            context.close()
+    assert {name for name, _ in seen["prose"]} == {"Publication", "Histoire", "Pourquoi"}, seen
+    narrow = [f"{name} {width:.0f}px" for name, width in seen["prose"] if width < 13 * 16]
+    assert not narrow, "sentences squeezed into a narrow column:\n" + "\n".join(narrow)
+    assert seen["days"] and max(seen["days"]) == 1, seen["days"]
 
 
 def test_the_calendars_posts_are_read_in_lines_of_words_on_a_phone(
@@ -553,6 +667,32 @@ def test_tap_targets_are_at_least_24_px_on_a_touch_screen(browser: Any, site: Ru
             page.goto(site.url + path)
             small += [f"{path}: {t}" for t in page.evaluate(_TARGETS)]
         assert not small, "targets too small for a finger:\n" + "\n".join(map(str, small))
+    finally:
+        context.close()
+
+
+# The buttons of tables' rows whose words take more than a line.
+_SPLIT_BUTTONS = """
+() => [...document.querySelectorAll('main td button')].filter(b => b.getClientRects().length)
+  .map(b => {
+    const range = document.createRange();
+    range.selectNodeContents(b);
+    return [b.textContent.trim(), new Set([...range.getClientRects()].map(r => r.top)).size];
+  }).filter(([, lines]) => lines > 1)
+"""
+
+
+def test_a_rows_buttons_keep_their_words_on_a_line_on_a_phone(browser: Any, site: Running) -> None:
+    """A source's four buttons were stacked in a squeezed column, each split
+    in two (« Tester / maintenant », « Collecter / maintenant »)."""
+    context = _context(browser, site, PHONE, "fr", role="admin")
+    try:
+        page = context.new_page()
+        split = []
+        for path in ("/sources", "/users", "/inbox/canned"):
+            page.goto(site.url + path)
+            split += [f"{path}: {name}" for name, _ in page.evaluate(_SPLIT_BUTTONS)]
+        assert not split, "buttons split over lines:\n" + "\n".join(split)
     finally:
         context.close()
 

@@ -306,7 +306,33 @@ def report_charts(
     """The report's charts in ``lang`` (Altair charts, not drawn) by name
     (``volume``, ``platforms``, ``sentiment``), from the figures they draw
     (those :func:`report_data` hands to its ``charted``): the web app's
-    report page shows them as images drawn when asked for."""
+    report page shows them as images drawn when asked for. Each is drawn
+    without its title, which the report writes as its text above it
+    (:func:`chart_titles`): in the picture, a phone shrank it with the chart
+    to half its size; as text, it wraps to the screen. The page and the PDF
+    draw the same pictures (kept once for both)."""
+    title = chart_titles(data, lang=lang, timezone=timezone)
+    vol = data["volume"]
+    found: dict[str, Any] = {}
+    # No post in either period: the report says so; two flat lines at zero
+    # would read as a broken chart.
+    if vol.total or vol.previous_total:
+        found["volume"] = charts.volume_chart(vol, lang=lang, title=title["volume"])
+    if any(p.posts for p in data["platforms"]):
+        named = [replace(r, key=platform_name(r.key)) for r in data["platforms"]]
+        found["platforms"] = charts.share_chart(named, lang=lang, title=title["platforms"])
+    if data["sentiment"].scored:
+        found["sentiment"] = charts.sentiment_chart(
+            data["sentiment_series"], lang=lang, title=title["sentiment"]
+        )
+    return {name: charts.without_title(chart)[1] for name, chart in found.items()}
+
+
+def chart_titles(
+    data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
+) -> dict[str, str]:
+    """The titles of the report's charts by name (``Posts — lumio — Oct 26 –
+    Nov 1, 2026``): written above each chart as text."""
     s = _language(lang)
     label = data["about"] or s["all"]
     period = data["period"]
@@ -314,20 +340,11 @@ def report_charts(
     def title(name: str) -> str:
         return charts.chart_title(name, about=label, period=period, lang=lang, timezone=timezone)
 
-    vol = data["volume"]
-    found: dict[str, Any] = {}
-    # No post in either period: the report says so; two flat lines at zero
-    # would read as a broken chart.
-    if vol.total or vol.previous_total:
-        found["volume"] = charts.volume_chart(vol, lang=lang, title=title(s["volume"]))
-    if any(p.posts for p in data["platforms"]):
-        named = [replace(r, key=platform_name(r.key)) for r in data["platforms"]]
-        found["platforms"] = charts.share_chart(named, lang=lang, title=title(s["platforms"]))
-    if data["sentiment"].scored:
-        found["sentiment"] = charts.sentiment_chart(
-            data["sentiment_series"], lang=lang, title=title(s["net_sentiment"])
-        )
-    return found
+    return {
+        "volume": title(s["volume"]),
+        "platforms": title(s["platforms"]),
+        "sentiment": title(s["net_sentiment"]),
+    }
 
 
 def report_images(
@@ -467,6 +484,7 @@ def render_html(
         lang=lang,
         data=data,
         images=images,
+        titles=chart_titles(data, lang=lang, timezone=timezone),
         findings=findings(data, lang),
         label=label,
         period_label=i18n.format_period(period.since, period.until, lang, tz),

@@ -45,9 +45,11 @@ def _page(
     error: str | None = None,
     status_code: int = 200,
     form: dict[str, str] | None = None,
+    resetting: str = "",
 ) -> HTMLResponse:
     """The users page; ``form``: the new user's fields as typed (never the
-    password), shown again with the error that refused them."""
+    password), shown again with the error that refused them; ``resetting``:
+    the user whose new password was refused, their reset form left open."""
     return render(
         request,
         "users/list.html",
@@ -56,6 +58,7 @@ def _page(
             "roles": users.ROLES,
             "error": error,
             "form": form or {},
+            "resetting": resetting,
         },
         status_code=status_code,
     )
@@ -118,7 +121,7 @@ def reset_password(
             state(request), username, password, actor=user.username, keep_session=keep
         )
     except UsageError as exc:
-        return _page(request, error=account_error(_, exc), status_code=400)
+        return _page(request, error=account_error(_, exc), status_code=400, resetting=username)
     return redirect("/users", message=_("Password of %(name)s changed.", name=username))
 
 
