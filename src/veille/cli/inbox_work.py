@@ -363,9 +363,9 @@ def register_work(inbox: typer.Typer) -> None:
         if output is DataFormat.json:  # one row per view, as every list prints them
             print_json(rows)
             return
-        lang = cli_language(ws.root)
-        say = speaker(lang)
-        said = [{"view": k, "filters": _filters_said(v, say, lang)} for k, v in found.items()]
+        reader = cli_language(ws.root)
+        say = speaker(reader)
+        said = [{"view": k, "filters": _filters_said(v, say, reader)} for k, v in found.items()]
         print_rows(said, list(_VIEW_HEADS),
                    RowFormat.table, heads=said_heads(say, _VIEW_HEADS))  # fmt: skip
 
