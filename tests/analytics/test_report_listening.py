@@ -100,3 +100,56 @@ def test_a_period_before_the_first_post_is_not_said_to_have_none(
     text = _findings(ws_path, "2026-03-01..2026-03-15", lang)
     assert said in text
     assert not_said not in text
+
+
+# The rising term is measured against the 4 weeks before: February 9 to
+# March 8, of which veille holds 6 of 28 days (its posts begin March 3).
+@pytest.mark.parametrize(
+    ("lang", "said", "not_said"),
+    [
+        (
+            "en",
+            "Rising: “fibre” (3 stories, against 0 on average over the 4 periods before, which "
+            "count only 6 of their 28 days: veille holds posts from March 3, 2026 on).",
+            "over the 4 periods before).",
+        ),
+        (
+            "fr",
+            "Terme en hausse\u202f: «\u202ffibre\u202f» (3 histoires, contre 0 en moyenne sur "
+            "les 4 périodes précédentes, qui ne comptent que 6 de leurs 28 jours\u202f: veille "
+            "n’a de publications qu’à partir du 3 mars 2026).",
+            "les 4 périodes précédentes).",
+        ),
+    ],
+)
+def test_a_rising_term_names_the_days_held_of_the_periods_before(
+    ws_path: Path, lang: str, said: str, not_said: str
+) -> None:
+    text = _findings(ws_path, "2026-03-09..2026-03-15", lang)
+    assert said in text
+    assert not_said not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "not_said"),
+    [
+        (
+            "en",
+            "Most told: “lumio” (5 stories); veille holds no post of the 4 periods before.",
+            "Rising:",
+        ),
+        (
+            "fr",
+            "Terme le plus repris\u202f: «\u202flumio\u202f» (5 histoires)\u202f; aucune "
+            "publication des 4 périodes précédentes.",
+            "Terme en hausse\u202f:",
+        ),
+    ],
+)
+def test_a_term_is_not_said_to_rise_against_periods_veille_holds_none_of(
+    ws_path: Path, lang: str, said: str, not_said: str
+) -> None:
+    # The 15 days from March 1 and the 60 before: no post before March 3.
+    text = _findings(ws_path, "2026-03-01..2026-03-15", lang)
+    assert said in text
+    assert not_said not in text

@@ -254,6 +254,8 @@ def test_a_rising_terms_baseline_reads_as_its_finding_says(ws_path: Path) -> Non
     with Workspace.open(ws_path) as ws:
         data = report_data(ws.store, Scope(), parse_period(WEEK, timezone=TZ), timezone=TZ)
     data["trends"] = [rising, replace(rising, term="fibre", key="fibre", baseline=6)]
+    # As if veille held the 4 weeks before whole (its posts begin inside them).
+    data["listening_since"] = None
     html = render_html(data, lang="fr", timezone=TZ)
     assert "(42 histoires, contre 0,5 en moyenne sur les 4 périodes précédentes)" in html
     parser = _Tables()

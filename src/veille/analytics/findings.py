@@ -280,23 +280,74 @@ def _sentiment(data: dict[str, Any], fr: bool, lang: str) -> str | None:
     return f"The tone is {tone(senti, lang)}: net sentiment {signed(net, lang)}{tail}."
 
 
+def baseline_held(data: dict[str, Any], per: int) -> tuple[int, int, datetime] | None:
+    """``(held, days, begin)`` where the ``per`` periods before, which a
+    rising term is measured against, are some veille did not listen to all
+    of (by more than :data:`LEAST_SHORT`, as :func:`before_held`): the days
+    of them it holds posts of, their days, and when those posts begin;
+    ``None`` where it holds them whole (or nothing says when they begin)."""
+    period, begin = data.get("period"), data.get("listening_since")
+    if period is None or begin is None:
+        return None
+    base = period
+    for _ in range(per):
+        base = base.previous()
+    days = round((period.since - base.since).total_seconds() / 86400)
+    held = (period.since - begin).total_seconds() / 86400
+    if held > days - LEAST_SHORT:
+        return None
+    return max(0, round(held)), days, begin.astimezone(period.since.tzinfo)
+
+
 def _trend(data: dict[str, Any], fr: bool, lang: str) -> str | None:
+    """The term rising the most. Its average over the periods before counts
+    them as held; where veille holds part of them, the sentence says how
+    little (a November read "against 0 on average over the 4 periods
+    before" where veille held 24 of their 123 days), and where it holds
+    none, no average (nor the day its posts begin: the volume finding,
+    measured against the period before, which it holds none of either, says
+    it)."""
     trends = data.get("trends") or ()
     if not trends:
         return None
     t = trends[0]
     per = data.get("baseline_periods") or 1
     avg = i18n.format_decimal(t.baseline / per, lang, 1)
+    short = baseline_held(data, per)
+    term = i18n.quote(t.term, lang)
     if fr:
         stories = i18n.count(t.stories, lang, "histoire", "histoires")
         over = "la période précédente" if per == 1 else f"les {per} périodes précédentes"
+        if short is None:
+            return f"Terme en hausse : {term} ({stories}, contre {avg} en moyenne sur {over})."
+        held, days, begin = short
+        since = f"veille n’a de publications qu’à partir du {day_text(begin, lang)}"
+        if not held:
+            # When veille's posts begin, the volume finding says already.
+            of = "de " + over if per == 1 else "des " + over[4:]
+            return f"Terme le plus repris : {term} ({stories}) ; aucune publication {of}."
+        counts = "qui ne compte" if per == 1 else "qui ne comptent"
         return (
-            f"Terme en hausse : {i18n.quote(t.term, lang)} ({stories}, contre {avg} en moyenne "
-            f"sur {over})."
+            f"Terme en hausse : {term} ({stories}, contre {avg} en moyenne sur {over}, "
+            f"{counts} que {held} de leurs {days} jours : {since})."
+            if per > 1
+            else f"Terme en hausse : {term} ({stories}, contre {avg} sur {over}, {counts} "
+            f"que {held} de ses {days} jours : {since})."
         )
     stories = i18n.count(t.stories, lang, "story", "stories")
     over = "the period before" if per == 1 else f"the {per} periods before"
-    return f"Rising: {i18n.quote(t.term, lang)} ({stories}, against {avg} on average over {over})."
+    if short is None:
+        return f"Rising: {term} ({stories}, against {avg} on average over {over})."
+    held, days, begin = short
+    since = f"veille holds posts from {day_text(begin, lang)} on"
+    if not held:
+        return f"Most told: {term} ({stories}); veille holds no post of {over}."
+    which = "which counts only" if per == 1 else "which count only"
+    their = "its" if per == 1 else "their"
+    return (
+        f"Rising: {term} ({stories}, against {avg} on average over {over}, {which} "
+        f"{held} of {their} {days} days: {since})."
+    )
 
 
 def _influencer(data: dict[str, Any], fr: bool, lang: str) -> str | None:

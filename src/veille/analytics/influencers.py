@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 from veille.analytics.scope import Period, Scope
 from veille.errors import tr
 from veille.models import Post
+from veille.store.protocols.known import handle_key, unknown_last
 
 Account = tuple[str, str]  # (platform, handle as stored)
 PARTS = ("posts", "network", "relevance", "reach", "engagement")
@@ -460,7 +461,14 @@ def _ranked(
             100 * sum(weight[p] * v for p, v in comp.items()) / sum(weight[p] for p in comp), 2
         )
         handle = min(h for _p, h in a.accounts)
-        scored.append(((-score, -(a.followers or 0), handle), key, a, score, handle, total, comp))
+        # A tie in score: the most engagement, then followers (unknown after
+        # every known count), then the handle whatever its case, as the
+        # top authors break theirs (``max`` before ``Mia``).
+        order = (
+            -score, unknown_last(a.engagement if a.engagement_known else None),
+            unknown_last(a.followers), *handle_key(handle),
+        )  # fmt: skip
+        scored.append((order, key, a, score, handle, total, comp))
     scored.sort(key=lambda e: e[0])
     found = []
     for _order, key, a, score, handle, total, comp in scored[:limit]:

@@ -107,7 +107,8 @@ class ClickHouseTops(ClickHousePeople):
                 "named, name, sum(posts) AS p, sum(engagement) AS s "
                 f"FROM ({union}) WHERE {rollups.AUTHORED} "
                 "GROUP BY platform, handle, followers, named, name "
-                f"HAVING p > 0) GROUP BY pf, h ORDER BY {order} DESC, n DESC, h, pf "
+                f"HAVING p > 0) GROUP BY pf, h ORDER BY {order} DESC, n DESC, e DESC, f DESC, "
+                "lower(h), h, pf "
                 "LIMIT {lim:UInt64}",
                 {**days.params, "lim": limit},
             )
@@ -117,7 +118,8 @@ class ClickHouseTops(ClickHousePeople):
                 "SELECT platform AS pf, author_handle AS h, max(author_name), count() AS n, "
                 f"if({GIVEN} > 0, toInt64(sum({ENG})), NULL) AS e, max(author_followers) AS f "
                 f"FROM {src} WHERE {where} AND author_handle != '' "
-                f"GROUP BY pf, h ORDER BY {order} DESC NULLS LAST, n DESC, h, pf "
+                f"GROUP BY pf, h ORDER BY {order} DESC NULLS LAST, n DESC, e DESC NULLS LAST, "
+                "f DESC NULLS LAST, lower(h), h, pf "
                 "LIMIT {lim:UInt64}",
                 {**params, "lim": limit},
             )

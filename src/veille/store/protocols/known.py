@@ -68,13 +68,37 @@ def authors_known(
     return _ranked_authors(out, by)
 
 
+_ASCII_LOWER = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+)  # fmt: skip
+
+
+def handle_key(handle: str) -> tuple[str, str]:
+    """A handle's place among tied authors: whatever its case (``max`` before
+    ``Mia``), as SQL's ``lower()`` folds it (ASCII letters only, in SQLite
+    and ClickHouse alike, so that a store's cut and this order agree), then
+    as written."""
+    return handle.translate(_ASCII_LOWER), handle
+
+
+def author_key(row: AuthorFigures, by: str) -> tuple[Any, ...]:
+    """Where an author's row ``(platform, handle, name, posts, engagement,
+    followers)`` ranks by ``by`` on every surface and store: best ``by``,
+    then the most posts, the most engagement, the most followers (an unknown
+    count after every known one), then the handle whatever its case, then
+    the platform. The stores' SQL cuts their lists in this order."""
+    pf, h, _n, posts, engagement, followers = row
+    first = {"posts": (False, -posts), "engagement": unknown_last(engagement)}.get(
+        by, unknown_last(followers)
+    )
+    return (
+        first, -posts, unknown_last(engagement), unknown_last(followers), *handle_key(h), pf
+    )  # fmt: skip
+
+
 def _ranked_authors(rows: list[AuthorFigures], by: str) -> list[AuthorFigures]:
-    """``rows`` (labelled) best first by ``by``, an unknown value after every
-    known one, then posts, handle, platform."""
-    if by in ("engagement", "followers"):
-        rows.sort(
-            key=lambda r: (unknown_last(r[4] if by == "engagement" else r[5]), -r[3], r[1], r[0])
-        )
+    """``rows`` (labelled) best first by ``by`` (:func:`author_key`)."""
+    rows.sort(key=lambda r: author_key(r, by))
     return rows
 
 

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from veille.store.protocols.analytics import figures_of
+from veille.store.protocols.known import handle_key
 from veille.store.sqlite.analytics_sql import fts_match
 from veille.store.sqlite.rows import SEQ_BITS, key_floor
 
@@ -461,10 +462,11 @@ AuthorFigures = tuple[str, str, str | None, int, int | None, int | None]
 def top_authors(sel: Selection, by: str, limit: int) -> list[AuthorFigures]:
     """The ``limit`` best authors by ``by`` (posts, engagement or followers):
     ``(platform, handle, name, posts, engagement, followers)``, ordered as the
-    SQL path orders them (then by handle); the name is the greatest of their
-    posts' (as SQL's ``max``). Engagement is ``None`` where none of their
-    posts gave counts, followers where none gave one: ranked after every
-    known value (the copy records which posts gave them)."""
+    SQL path orders them (:func:`~veille.store.protocols.known.author_key`);
+    the name is the greatest of their posts' (as SQL's ``max``). Engagement
+    is ``None`` where none of their posts gave counts, followers where none
+    gave one: ranked after every known value (the copy records which posts
+    gave them)."""
     authored = _authored(sel)
     authors = sel["author"][authored]
     if not len(authors):
@@ -485,11 +487,14 @@ def top_authors(sel: Selection, by: str, limit: int) -> list[AuthorFigures]:
     chosen = []
     for g in _best(metric, count, limit).tolist():
         platform, handle = sel.value("author", int(authors[first[g]])).split("\x1f", 1)
-        chosen.append((-int(metric[g]), -int(count[g]), handle, platform, g))
+        chosen.append((
+            -int(metric[g]), -int(count[g]), -int(eng[g]) if given[g] else 1,
+            -int(followers[g]) if followed[g] else 1, *handle_key(handle), platform, g,
+        ))  # fmt: skip
     chosen.sort()
     out: list[AuthorFigures] = []
     names = sel["name"][authored]
-    for _m, _c, handle, platform, g in chosen[:limit]:
+    for *_ranks, handle, platform, g in chosen[:limit]:
         named = [sel.value("name", c) for c in np.unique(names[group == g]).tolist()]
         name = max((n for n in named if n != NO_NAME), default=None)
         out.append((

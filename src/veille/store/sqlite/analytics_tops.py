@@ -177,9 +177,11 @@ class SQLiteTops(SQLiteVolume):
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
     ) -> list[AuthorFigures]:
         """``(platform, handle, name, posts, engagement, followers)`` of the best
-        authors by ``by`` (posts, engagement, followers), then posts, handle
-        and platform; ``engagement`` and ``followers`` are ``None`` when none
-        of their posts of the period gave one, ranked after a known 0."""
+        authors by ``by`` (posts, engagement, followers), then posts,
+        engagement, followers, handle whatever its case, and platform
+        (:func:`~veille.store.protocols.known.author_key`); ``engagement``
+        and ``followers`` are ``None`` when none of their posts of the period
+        gave one, ranked after a known 0."""
 
         def given(shown: list[str]) -> Given:
             return self._authors_given(scope, period, shown)
@@ -225,7 +227,7 @@ class SQLiteTops(SQLiteVolume):
             rows = self.conn.execute(
                 f"SELECT platform, handle, max(name), sum(posts), sum(engagement), "
                 f"max(followers) FROM ({union}) WHERE handle != '' GROUP BY 1, 2 "
-                f"ORDER BY {order} DESC, 4 DESC, 2, 1 LIMIT ?",
+                f"ORDER BY {order} DESC, 4 DESC, 5 DESC, 6 DESC, lower(handle), 2, 1 LIMIT ?",
                 [*params, limit],
             ).fetchall()
         else:
@@ -234,7 +236,8 @@ class SQLiteTops(SQLiteVolume):
                 "SELECT p.platform, p.author_handle, max(p.author_name), count(*), "
                 f"{KNOWN_POST_ENGAGEMENT}, max(p.author_followers) FROM posts p "
                 f"WHERE {where} AND {AUTHORED} "
-                f"GROUP BY 1, 2 ORDER BY {order} DESC NULLS LAST, 4 DESC, 2, 1 LIMIT ?",
+                f"GROUP BY 1, 2 ORDER BY {order} DESC NULLS LAST, 4 DESC, 5 DESC NULLS LAST, "
+                "6 DESC NULLS LAST, lower(p.author_handle), 2, 1 LIMIT ?",
                 [*params, limit],
             ).fetchall()
         if topic is not None:  # the rollup keeps a count never given as 0
