@@ -641,7 +641,9 @@ def test_a_three_dimension_question_over_purged_months_reads_the_same_after_a_mo
         with (
             serve(workspace.root) as server,
             httpx.Client(
-                base_url=server.url, headers={"Authorization": f"Bearer {tokens['admin']}"}
+                timeout=60,
+                base_url=server.url,
+                headers={"Authorization": f"Bearer {tokens['admin']}"},
             ) as api,
         ):
             for path, extra in (("breakdown", {"by": "country"}), ("volume", {})):

@@ -70,7 +70,7 @@ def test_a_call_without_the_token_is_refused_and_with_it_answered(served: PostSe
 def test_malformed_calls_get_a_reason_and_the_server_goes_on(served: PostServer) -> None:
     base = served.url.replace("veille+http", "http") + "/v1/"
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    with httpx.Client(headers=auth) as http:
+    with httpx.Client(timeout=60, headers=auth) as http:
         unknown = http.post(base + "drop_everything", json={})
         assert unknown.status_code == 404 and "no call 'drop_everything'" in unknown.text
         missing = http.post(base + "upsert_posts", json={"post": []})

@@ -41,7 +41,7 @@ def test_the_calendar_tells_a_web_user_who_adds_a_publishing_account(
     from veille.web.deps import SESSION_COOKIE
 
     cookies = {SESSION_COOKIE: running.session("analyst"), "veille_lang": lang}
-    with httpx.Client(base_url=running.url, cookies=cookies) as client:
+    with httpx.Client(timeout=60, base_url=running.url, cookies=cookies) as client:
         page = client.get("/plan/calendar", headers={"Accept-Language": lang})
         token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
         assert token, page.text[:300]

@@ -121,7 +121,7 @@ def test_feed_at_its_secret_address_until_revoked(
     found = re.search(r"/feeds/([A-Za-z0-9_-]+)\.atom", page.text)
     assert found, page.text[:3000]
     address = f"/feeds/{found.group(1)}.atom"
-    with httpx.Client(base_url=seeded.url) as anonymous:  # a feed reader: no login
+    with httpx.Client(timeout=60, base_url=seeded.url) as anonymous:  # a feed reader: no login
         feed = anonymous.get(address)
         assert feed.status_code == 200
         assert feed.headers["content-type"].startswith("application/atom+xml")
@@ -341,8 +341,8 @@ def test_two_people_changing_an_alert_at_once_keep_each_others_changes(
     with Workspace.open(seeded.root) as ws:
         AlertBook(ws.store).add(Alert(name="shared", query="lumio", channel_url="atom:feeds/s.xml"))
     with (
-        httpx.Client(base_url=live_server.url) as first,
-        httpx.Client(base_url=live_server.url) as second,
+        httpx.Client(timeout=60, base_url=live_server.url) as first,
+        httpx.Client(timeout=60, base_url=live_server.url) as second,
     ):
         login(first, "analyst")
         login(second, "manager")

@@ -313,8 +313,8 @@ def test_two_people_editing_one_scheduled_post_do_not_overwrite_each_other(
                               by="analyst")  # fmt: skip
     url = f"/plan/calendar/{entry.id}"
     with (
-        httpx.Client(base_url=live_server.url) as first,
-        httpx.Client(base_url=live_server.url) as second,
+        httpx.Client(timeout=60, base_url=live_server.url) as first,
+        httpx.Client(timeout=60, base_url=live_server.url) as second,
     ):
         login(first, "analyst")
         login(second, "manager")

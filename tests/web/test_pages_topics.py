@@ -249,8 +249,8 @@ def test_two_people_editing_a_topic_at_once_the_second_save_is_refused(
     import html
 
     with (
-        httpx.Client(base_url=live_server.url) as first,
-        httpx.Client(base_url=live_server.url) as second,
+        httpx.Client(timeout=60, base_url=live_server.url) as first,
+        httpx.Client(timeout=60, base_url=live_server.url) as second,
     ):
         login(first, "analyst")
         login(second, "manager")
@@ -346,8 +346,8 @@ def test_saving_a_topic_someone_deleted_meanwhile_is_a_404_that_keeps_the_query(
     import html
 
     with (
-        httpx.Client(base_url=live_server.url) as editing,
-        httpx.Client(base_url=live_server.url) as deleting,
+        httpx.Client(timeout=60, base_url=live_server.url) as editing,
+        httpx.Client(timeout=60, base_url=live_server.url) as deleting,
     ):
         login(editing, "analyst")
         login(deleting, "manager")

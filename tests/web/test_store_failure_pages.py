@@ -65,7 +65,9 @@ def test_a_store_failing_within_a_page_is_the_503_page(
 
     ws = running.app.state.workspace
     session = running.session("admin")
-    with httpx.Client(base_url=running.url, cookies={SESSION_COOKIE: session}) as client:
+    with httpx.Client(
+        timeout=60, base_url=running.url, cookies={SESSION_COOKIE: session}
+    ) as client:
         page = client.get("/settings")
         token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
