@@ -310,11 +310,12 @@ def test_an_items_history_says_its_colons_the_french_way(
     site: tuple[Running, dict[str, int]],
 ) -> None:
     """The item's history read "admin · attribuer: analyst" in French: a
-    colon without its narrow no-break space."""
+    colon without its narrow no-break space. (Its steps are words since
+    2026-12-07: "assign" read as a code in English.)"""
     server, made = site
     french = _read(server, f"/inbox/{made['item']}", "fr")
-    assert "· attribuer\u202f: analyst" in french
-    assert "· assign: analyst" in _read(server, f"/inbox/{made['item']}", "en")
+    assert "· attribué à\u202f: analyst" in french
+    assert "· assigned to: analyst" in _read(server, f"/inbox/{made['item']}", "en")
 
 
 def test_a_notice_links_the_pages_it_sends_to(

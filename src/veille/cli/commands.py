@@ -73,7 +73,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("publish", "publish", "Post as the organization on Mastodon, Bluesky and WordPress."),
     ("calendar", "calendar", "The content calendar: posts to publish, when."),
     ("inbox", "inbox", "The engagement inbox: triage, assign, answer."),
-    ("rule", "inbox", "Inbox rules: conditions → actions, run in order on every new item."),
+    ("rule", "inbox", "Inbox rules: conditions → actions, run in order on every new item "
+     "(or, --on, on an item due soon or past its target)."),
     ("user", "users", "Accounts of the web app, with roles viewer < analyst < manager < admin."),
     ("token", "users", "API tokens for the REST API (revocable)."),
     ("store", "store", "Where posts and state are kept: move them, serve the posts."),
