@@ -12,12 +12,12 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from veille.analytics.scope import Period, Scope
+from veille.analytics.scope import Period, Scope, days_held
 from veille.errors import UsageError, tr
 
 if TYPE_CHECKING:
@@ -207,11 +207,48 @@ class Volume:
     total: int
     previous_total: int
     previous_extra: list[Bucket] = field(default_factory=list)
+    # Where veille holds only part of the period before (:func:`held_before`):
+    # the days of it held, and its days; its total is then no measure of a change.
+    previous_held_days: int | None = None
+    previous_days: int | None = None
 
     @property
     def change(self) -> float | None:
-        """Relative change against the previous period (``None`` from zero)."""
+        """Relative change against the previous period (``None`` from zero,
+        and where veille holds only part of it)."""
+        if self.previous_held_days is not None:
+            return None
         return change(self.total, self.previous_total)
+
+
+def listening_since(store: Any, scope: Scope, posts: datetime | None = None) -> datetime | None:
+    """When what ``scope`` counts begins: the oldest post held (``posts``,
+    when the caller read it already), or, for a saved topic, its counts a
+    retention purge kept where they begin earlier (as the plan's KPIs read
+    them); ``None`` where the store does not say."""
+    if posts is None:
+        begin = getattr(store, "posts_begin", None)  # a posts endpoint serves none
+        posts = begin() if begin is not None else None
+    kept = getattr(store, "topic_counts_begin", None)
+    if scope.topic_id is not None and kept is not None:
+        counts = kept(scope.topic_id)
+        # The counts go by quarter-hours: the one the oldest post held falls
+        # in is that post's, not older counts.
+        if counts is not None and (
+            posts is None or counts.timestamp() < posts.timestamp() // 900 * 900
+        ):
+            return counts
+    return posts
+
+
+def held_before(vol: Volume, begin: datetime | None) -> Volume:
+    """``vol`` saying how much of the period before veille holds, where what
+    it counts (:func:`listening_since`: ``begin``) begins inside it or after
+    it: its change is then unknown."""
+    short = days_held(vol.period.previous(), begin)
+    if short is None:
+        return vol
+    return replace(vol, previous_held_days=short[0], previous_days=short[1])
 
 
 def change(now: float, before: float) -> float | None:
