@@ -113,6 +113,48 @@ def test_a_report_of_a_week_after_a_whole_one_gives_its_change(run: Callable[...
     assert "−33%" in text or "-33%" in text
 
 
+# The daily "previous" of a day veille holds nothing of (March 2, the Monday
+# before its first post) is not 0.
+
+
+def _row(table: str, day: str) -> list[str]:
+    line = next(row for row in table.splitlines() if f" {day} " in row)
+    return [c.strip() for c in line.split("│")[1:-1]]
+
+
+@pytest.mark.parametrize(
+    ("lang", "monday", "tuesday"),
+    [("en", "2026-03-09", "2026-03-10"), ("fr", "9 mars 2026", "10 mars 2026")],
+)
+def test_volume_shows_a_day_before_the_first_post_as_not_held(
+    run: Callable[..., str], lang: str, monday: str, tuesday: str
+) -> None:
+    table = run("--language", lang, "volume", "--topic", "lumio", "--period", WEEK)
+    # Monday 9 beside Monday 2: veille held nothing then; Tuesday 10 beside
+    # Tuesday 3, its first post.
+    assert _row(table, monday)[:3] == [monday, "0", "–"]
+    assert _row(table, tuesday)[:3] == [tuesday, "1", "1"]
+    got = json.loads(run("volume", "--topic", "lumio", "--period", WEEK, "--format", "json"))
+    assert [p["previous"] for p in got["volume"]["points"]] == [None, 1, 0, 1, 0, 0, 0]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_reports_daily_table_shows_a_day_before_the_first_post_as_not_held(
+    run: Callable[..., str], lang: str
+) -> None:
+    run("report", "--topic", "lumio", "--period", WEEK, "--language", lang, "-o", "r.html")
+    page = Path("r.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="n">(\d+)</td>'
+                      r'<td class="n">([^<]+)</td>', page)  # fmt: skip
+    monday = "March 9, 2026" if lang == "en" else "9 mars 2026"
+    assert [(unescape(d), n, unescape(b)) for d, n, b in rows[:2]] == [
+        (monday, "0", "–"), (rows[1][0], "1", "1")
+    ]  # fmt: skip
+
+
+# The web app's, last: a process opens one chDB folder, the served one until the end.
+
+
 @pytest.fixture(scope="module")
 def site(made: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from tests.web.server import add_role_users, serve
@@ -158,3 +200,27 @@ def test_the_dashboard_card_gives_no_change_and_says_why(site: Any, lang: str, t
     assert posts is not None, card[:2000]
     assert unescape(posts.group(2)) == "–"
     assert unescape(posts.group(1) or "") == f' title="{title}"'
+
+
+def test_the_api_says_null_for_a_day_before_the_first_post(site: Any) -> None:
+    got = httpx.get(
+        site.url + "/api/v1/analytics/volume",
+        params={"topic": "lumio", "period": WEEK},
+        headers={"Authorization": f"Bearer {site.tokens['viewer']}"},
+        timeout=30,
+    ).json()
+    assert [p["previous"] for p in got["points"]] == [None, 1, 0, 1, 0, 0, 0]
+
+
+def test_the_dashboard_cards_table_shows_a_day_before_the_first_post_as_not_held(
+    site: Any,
+) -> None:
+    from veille.web.deps import SESSION_COOKIE
+
+    page = httpx.get(
+        site.url + "/", params={"period": WEEK},
+        cookies={SESSION_COOKIE: site.session("viewer"), "veille_lang": "fr"}, timeout=30,
+    )  # fmt: skip
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td><td>([^<]+)</td></tr>',
+                      page.text)  # fmt: skip
+    assert [(unescape(b)) for _d, _n, b in rows[:2]] == ["–", "1"], page.text[:3000]

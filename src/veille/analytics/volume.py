@@ -179,12 +179,14 @@ class VolumePoint:
     start of the period before (``previous_start``). ``previous_start`` is
     ``None`` (and ``previous`` 0) where the period before is shorter and has
     no bucket there (the 29th to 31st of March against February): no data,
-    not a drop."""
+    not a drop. ``previous`` is ``None`` where veille holds nothing of that
+    bucket (it ends before what is counted begins, :func:`held_before`): a
+    day veille did not collect is not 0."""
 
     start: datetime
     posts: int
     previous_start: datetime | None
-    previous: int
+    previous: int | None
 
 
 @dataclass(frozen=True)
@@ -244,11 +246,23 @@ def listening_since(store: Any, scope: Scope, posts: datetime | None = None) -> 
 def held_before(vol: Volume, begin: datetime | None) -> Volume:
     """``vol`` saying how much of the period before veille holds, where what
     it counts (:func:`listening_since`: ``begin``) begins inside it or after
-    it: its change is then unknown."""
-    short = days_held(vol.period.previous(), begin)
-    if short is None:
+    it: its change is then unknown, and the buckets of it that end before
+    ``begin`` are not held (``previous`` ``None``, not 0)."""
+    if begin is None:
         return vol
-    return replace(vol, previous_held_days=short[0], previous_days=short[1])
+    # Each bucket of the period before ends where the next one starts.
+    starts = [p.previous_start for p in vol.points if p.previous_start is not None]
+    ends = dict(zip(starts, [*starts[1:], *(b.start for b in vol.previous_extra)], strict=False))
+    last = vol.period.previous().until
+    points = [
+        replace(p, previous=None)
+        if p.previous_start is not None and ends.get(p.previous_start, last) <= begin
+        else p
+        for p in vol.points
+    ]
+    short = days_held(vol.period.previous(), begin)
+    held, days = short if short is not None else (None, None)
+    return replace(vol, points=points, previous_held_days=held, previous_days=days)
 
 
 def change(now: float, before: float) -> float | None:

@@ -301,7 +301,9 @@ def register(app: typer.Typer) -> None:
             # (no data, not a drop to 0).
             rows = [
                 {"start": _bucket(p.start, hourly, reader), "posts": count_cell(p.posts, reader),
-                 "previous": "" if p.previous_start is None else count_cell(p.previous, reader),
+                 # A day of it veille holds nothing of: "–", not 0.
+                 "previous": "" if p.previous_start is None
+                 else "–" if p.previous is None else count_cell(p.previous, reader),
                  "net sentiment": "" if s.net is None else _signed(s.net, reader)}
                 for p, s in zip(vol.points, senti, strict=True)
             ]  # fmt: skip

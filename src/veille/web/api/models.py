@@ -547,7 +547,10 @@ class VolumePointOut(BaseModel):
     start: datetime
     posts: int
     previous_start: datetime | None
-    previous: int
+    previous: int | None = Field(
+        description="Posts of the bucket of the period before at previous_start; null where "
+        "veille holds nothing of it (it ends before veille's posts begin): not 0."
+    )
     net_sentiment: float | None = None
 
 
