@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.policy import default
 from html import unescape
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
@@ -323,6 +324,8 @@ def test_report_email_figures_read_as_the_report_gives_them(tmp_path: Path) -> N
                   sentiment=mood["positive"]),
         make_post(3, "lumio nul", published_at=week.since - timedelta(days=2),
                   sentiment=mood["negative"]),
+        # veille listened to the whole week before: its count is a measure.
+        make_post(4, "vexa avant", published_at=week.since - timedelta(days=8)),
     ])  # fmt: skip
     engine = engine_for(ws)
 
@@ -344,6 +347,45 @@ def test_report_email_figures_read_as_the_report_gives_them(tmp_path: Path) -> N
     assert "  - Net sentiment: – (previous period: –)" in quiet
     assert "new" not in quiet.split("Headline figures")[1].split("Open the report")[0]
     assert "No post about lumio this period, nor the period before." in quiet
+    engine.close()
+    ws.close()
+
+
+def test_report_email_gives_no_change_against_a_week_partly_held(tmp_path: Path) -> None:
+    """veille's posts begin two days before the week reported: 2 posts
+    against 1 read "+100%" where veille held 2 of the 7 days before. The
+    figure gives no change now, and the event says how much it holds."""
+    from veille.alerts.channels.base import Delivery
+    from veille.alerts.reports import DOCUMENT, report_event, report_mail
+
+    ws = make_workspace(tmp_path / "ws", _config())
+    week = parse_period("2026-03-23..2026-03-29", timezone=TZ)
+    ws.store.upsert_posts([
+        make_post(1, "lumio bien", published_at=week.since + timedelta(hours=9)),
+        make_post(2, "lumio super", published_at=week.since + timedelta(days=1)),
+        make_post(3, "lumio nul", published_at=week.since - timedelta(days=2)),
+    ])  # fmt: skip
+    engine = engine_for(ws)
+
+    def mail(lang: str) -> tuple[dict[str, Any], str]:
+        alert = Alert(name="lumio-week", kind="report", query="lumio", language=lang,
+                      channel_url="mailto:com@example.org", frequency="weekly", id=1)  # fmt: skip
+        event = report_event(engine, alert, week)
+        delivery = Delivery("d1", alert, [], datetime.now(UTC), "report", event)
+        return event, report_mail(delivery, engine.ctx, "https://veille.example/unsubscribe")[1]
+
+    event, text = mail("en")
+    assert "  - Posts: 2 (–; previous period: 1)" in text
+    assert "+100" not in text
+    posts = event["headline"]["posts"]
+    assert (posts["change"], posts["previous_held_days"], posts["previous_days"]) == (None, 2, 7)
+    _event, fr = mail("fr")
+    assert "  - Publications\u202f: 2 (–\u202f; période précédente\u202f: 1)" in fr
+    assert "+100" not in fr
+    # The page it carries says why.
+    assert "veille holds only 2 of the 7 days of the period before" in unescape(
+        event[DOCUMENT]["html"]
+    )
     engine.close()
     ws.close()
 
@@ -383,8 +425,10 @@ def test_report_email_says_unknown_engagement_is_unknown(tmp_path: Path) -> None
                   engagement=Engagement(likes=5, shares=1), followers=200),
     ])  # fmt: skip
     event, text = mail("en")
+    # Its posts begin in the week: veille holds none of the week before.
     assert event["headline"]["engagement"] == {  # type: ignore[index]
-        "value": 6, "previous": None, "change": None, "covered": 1, "posts": 4
+        "value": 6, "previous": None, "change": None, "previous_held_days": 0,
+        "previous_days": 7, "covered": 1, "posts": 4
     }  # fmt: skip
     assert (
         "  - Engagement: 6 (previous period: –), on 1 of 4 posts (those that gave interaction "

@@ -26,6 +26,8 @@ POSTS = [
     make_post("n30", "2026-11-30T10:00"),
     make_post("f28", "2026-02-28T10:00"),
     make_post("m31", "2026-03-31T10:00"),
+    # veille listened to the whole of February: its days without a post are 0.
+    make_post("j15", "2026-01-15T10:00"),
 ]
 
 

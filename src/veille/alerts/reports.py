@@ -199,7 +199,10 @@ def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str,
                 tail = f"{words['vs']}{sep} {num(fig.previous or 0, lang)}"
                 if fig.value or fig.previous:  # 0 from 0 is no change, and nothing "new"
                     semicolon = " ;" if lang == "fr" else ";"  # U+202F by typography()
-                    tail = f"{change_text(fig.change, lang)}{semicolon} {tail}"
+                    # No change against a period before veille holds part of
+                    # (the findings, and the page's note, say how much).
+                    moved = "–" if fig.previous_partial else change_text(fig.change, lang)
+                    tail = f"{moved}{semicolon} {tail}"
             line = f"{STRINGS[lang][name]}{sep} {value} ({tail})"
             if fig.partial:  # a sum over the posts that gave counts
                 line += ", " + STRINGS[lang][f"covers_{name}"].format(
@@ -214,6 +217,8 @@ def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str,
                    "label": label, "name": period_text(alert)},
         "headline": {n: {"value": head[n].value, "previous": head[n].previous,
                          "change": head[n].change,
+                         "previous_held_days": head[n].previous_held_days,
+                         "previous_days": head[n].previous_days,
                          **({"covered": head[n].covered, "posts": head[n].posts}
                             if n in _COUNTS else {})} for n in _FIGURES},
         "summary": summary,

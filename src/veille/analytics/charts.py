@@ -154,7 +154,9 @@ def volume_chart(vol: Volume, *, lang: str = "en", title: str = "", about: str =
     for p in vol.points:
         when = p.start.replace(tzinfo=None).isoformat()
         rows.append({"when": when, "posts": p.posts, "series": names[0]})
-        if p.previous_start is not None:  # a shorter period before: no day there, no line
+        # A shorter period before (no day there), or a day of it veille
+        # holds nothing of: no line, not a drop to 0.
+        if p.previous_start is not None and p.previous is not None:
             rows.append({"when": when, "posts": p.previous, "series": names[1]})
     colours = [PERIOD_STYLE[k][0] for k in ("period", "previous")]
     dashes = [list(PERIOD_STYLE[k][1]) for k in ("period", "previous")]

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from veille import i18n
+from veille.analytics.scope import LEAST_SHORT, days_held
 
 PLATFORM_NAMES = {
     "mastodon": "Mastodon", "bluesky": "Bluesky", "reddit": "Reddit", "x": "X",
@@ -60,11 +61,6 @@ def _posts(n: float, lang: str) -> str:
     )
 
 
-#: A period veille listened to all but this much of counts as whole (the
-#: plan's rule: posts that begin hours into a period count its whole period).
-LEAST_SHORT = 0.5  # days
-
-
 def before_held(data: dict[str, Any]) -> tuple[int, int, datetime] | None:
     """``(held, days, begin)`` where the period before is one veille did not
     listen to all of: the days of it that it holds posts of, its days, and
@@ -73,12 +69,10 @@ def before_held(data: dict[str, Any]) -> tuple[int, int, datetime] | None:
     period, begin = data.get("period"), data.get("listening_since")
     if period is None or begin is None:
         return None
-    before = period.previous()
-    days = round((before.until - before.since).total_seconds() / 86400)
-    held = (before.until - begin).total_seconds() / 86400
-    if held > days - LEAST_SHORT:
+    short = days_held(period.previous(), begin)
+    if short is None:
         return None
-    return max(0, round(held)), days, begin.astimezone(period.since.tzinfo)
+    return *short, begin.astimezone(period.since.tzinfo)
 
 
 def _short_before(data: dict[str, Any], about: str, fr: bool, lang: str) -> str | None:
@@ -128,7 +122,11 @@ def _volume(data: dict[str, Any], about: str, fr: bool, lang: str) -> str | None
                 "ni la période précédente."
             )
         return f"No post{' about ' + about if about else ''} this period, nor the period before."
-    if posts.change is None:
+    # Measured over the posts held, as it was: the figure's change is None
+    # where veille holds only part of the period before, and a period
+    # without a post against it did not read "none the period before".
+    moved = None if not posts.previous else (posts.value - posts.previous) / posts.previous
+    if moved is None:
         if fr:
             return (
                 f"{_posts(posts.value, lang)}{' sur ' + about if about else ''} cette période, "
@@ -138,7 +136,7 @@ def _volume(data: dict[str, Any], about: str, fr: bool, lang: str) -> str | None
             f"{_posts(posts.value, lang)}{' about ' + about if about else ''} this period, "
             "none the period before."
         )
-    if not i18n.percent_shown(posts.change):
+    if not i18n.percent_shown(moved):
         # Under half a percent either way reads "steady"; the count before is
         # still named unless it is the same (629 against 632 read "as the
         # period before", which said 629 of the period before).
@@ -162,7 +160,7 @@ def _volume(data: dict[str, Any], about: str, fr: bool, lang: str) -> str | None
             f"({_posts(posts.value, lang)}, {before})."
         )
     up = posts.value > posts.previous
-    change = pct(abs(posts.change), lang)
+    change = pct(abs(moved), lang)
     if fr:
         verb = "a augmenté" if up else "a baissé"
         return (

@@ -24,7 +24,7 @@ from veille.analytics.findings import change_text, findings, num, pct, platform_
 from veille.analytics.influencers import influencers, with_recent
 from veille.analytics.scope import Period, Scope
 from veille.analytics.trends import trending_terms
-from veille.analytics.volume import buckets_of, net_sentiment, volume
+from veille.analytics.volume import buckets_of, held_before, listening_since, net_sentiment, volume
 from veille.errors import UsageError, tr
 
 STRINGS = {
@@ -48,6 +48,10 @@ STRINGS = {
         "followers counted.",
         "covers_engagement": "on {covered} of {posts} posts (those that gave interaction counts)",
         "covers_reach": "on {covered} of {posts} posts (those that gave a follower count)",
+        "before_part": "No change is given: veille holds only {held} of the {days} days of the "
+        "period before (its posts begin later).",
+        "before_none": "No change is given: veille holds none of the {days} days of the period "
+        "before (its posts begin later).",
         "held_only": "Platforms, languages and countries count the {held} posts still held of "
         "this period's {posts}: a retention purge deleted the others and kept their volume, "
         "engagement, reach and sentiment, not these.",
@@ -75,6 +79,10 @@ STRINGS = {
         "nombre d’interactions)",
         "covers_reach": "sur {covered} des {posts} publications (celles qui ont donné un nombre "
         "d’abonnés)",
+        "before_part": "Aucune évolution n’est donnée\u202f: veille ne détient que {held} des "
+        "{days} jours de la période précédente (ses publications commencent plus tard).",
+        "before_none": "Aucune évolution n’est donnée\u202f: veille ne détient aucun des {days} "
+        "jours de la période précédente (ses publications commencent plus tard).",
         "held_only": "Plateformes, langues et pays comptent les {held} publications encore "
         "conservées sur les {posts} de cette période\u202f: une purge de rétention a supprimé "
         "les autres et n’en a gardé que le volume, les interactions, la portée et le sentiment.",
@@ -141,26 +149,6 @@ def _peak(points: list[Any]) -> Any:
     return ranked[0]
 
 
-def listening_since(store: Any, scope: Scope, posts: datetime | None = None) -> datetime | None:
-    """When what ``scope`` counts begins: the oldest post held (``posts``,
-    when the caller read it already), or, for a saved topic, its counts a
-    retention purge kept where they begin earlier (as the plan's KPIs read
-    them); ``None`` where the store does not say."""
-    if posts is None:
-        begin = getattr(store, "posts_begin", None)  # a posts endpoint serves none
-        posts = begin() if begin is not None else None
-    kept = getattr(store, "topic_counts_begin", None)
-    if scope.topic_id is not None and kept is not None:
-        counts = kept(scope.topic_id)
-        # The counts go by quarter-hours: the one the oldest post held falls
-        # in is that post's, not older counts.
-        if counts is not None and (
-            posts is None or counts.timestamp() < posts.timestamp() // 900 * 900
-        ):
-            return counts
-    return posts
-
-
 def report_data(
     store: Any,
     scope: Scope,
@@ -181,13 +169,15 @@ def report_data(
     interval = (
         "hour" if period.seconds <= 2 * 86400 else "day" if period.seconds <= 93 * 86400 else "week"
     )
-    vol = volume(store, scope, period, interval=interval, timezone=timezone)
+    begin = listening_since(store, scope)
+    vol = held_before(volume(store, scope, period, interval=interval, timezone=timezone), begin)
     # Net sentiment by bucket comes with the breakdowns: on SQLite, one
     # read of a topic's or a query's posts of the period for both.
     buckets = buckets_of(period, interval, timezone)
     figures, sentiment, previous, split, by_bucket = tops.headline_and_sentiment(
         store, scope, period, ("platform", "lang", "country", "sentiment"), series=buckets
     )
+    figures = tops.held_before(figures, period, begin)
     # What the charts draw is read first: they can be drawn while the rest
     # (the lists of posts, the influencers, the trends) is read.
     series = net_sentiment(
@@ -232,7 +222,7 @@ def report_data(
         "influencers": shown["influencers"],
         "trends": trending_terms(store, scope, period, limit=10, baseline_periods=4),
         "baseline_periods": 4,
-        "listening_since": listening_since(store, scope),
+        "listening_since": begin,
     }
     return data
 

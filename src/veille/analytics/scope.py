@@ -57,6 +57,26 @@ class Period:
         return f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"
 
 
+#: A period veille listened to all but this much of counts as whole (the
+#: plan's rule: posts that begin hours into a period count its whole period).
+LEAST_SHORT = 0.5  # days
+
+
+def days_held(period: Period, begin: datetime | None) -> tuple[int, int] | None:
+    """``(held, days)`` where veille did not listen to all of ``period``
+    (what it counts begins after its start, by more than
+    :data:`LEAST_SHORT`): the days of it that it holds, and its days;
+    ``None`` where it holds the whole period (or ``begin``, when what it
+    counts begins, is unknown)."""
+    if begin is None:
+        return None
+    days = round((period.until - period.since).total_seconds() / 86400)
+    held = (period.until - begin).total_seconds() / 86400
+    if held > days - LEAST_SHORT:
+        return None
+    return max(0, round(held)), days
+
+
 def _midnight(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 

@@ -11,10 +11,11 @@ puts the answers together.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from veille.analytics.scope import Period, Scope
+from veille.analytics.scope import Period, Scope, days_held
 from veille.analytics.volume import (
     DIMENSIONS,
     SentimentPoint,
@@ -280,6 +281,16 @@ class Figure:
     previous: float | None
     covered: int | None = None
     posts: int | None = None
+    # Where veille holds only part of the period before (its posts begin
+    # inside it): the days of it held, and its days. The change is then
+    # unknown, not a rise (October held from the 8th read "+68%").
+    previous_held_days: int | None = None
+    previous_days: int | None = None
+
+    @property
+    def previous_partial(self) -> bool:
+        """Whether veille holds only part of the period before."""
+        return self.previous_held_days is not None
 
     @property
     def partial(self) -> bool:
@@ -293,7 +304,10 @@ class Figure:
 
     @property
     def change(self) -> float | None:
-        if self.value is None or self.previous is None:
+        """Relative change against the period before; ``None`` where either
+        is unknown, the period before had none, or veille holds only part
+        of it."""
+        if self.value is None or self.previous is None or self.previous_partial:
             return None
         return change(self.value, self.previous)
 
@@ -385,6 +399,19 @@ def headline_and_sentiment(
     # Net sentiment is of the scored posts: none scored, it is unknown (not 0).
     out["net_sentiment"] = Figure("net_sentiment", moods[0].net, moods[1].net)
     return Headline(out, moods[0], moods[1], split, vals[0].get("series"))
+
+
+def held_before(
+    figures: dict[str, Figure], period: Period, begin: datetime | None
+) -> dict[str, Figure]:
+    """``figures`` of ``period`` saying how much of the period before veille
+    holds where what they count (:func:`~veille.analytics.volume.listening_since`:
+    ``begin``) begins inside it or after it: their changes are then unknown."""
+    short = days_held(period.previous(), begin)
+    if short is None:
+        return figures
+    held, days = short
+    return {n: replace(f, previous_held_days=held, previous_days=days) for n, f in figures.items()}
 
 
 def _covered(figures: dict[str, Any], key: str) -> int | None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from veille.analytics.scope import Period, Scope
+from veille.analytics.scope import Period, Scope, days_held
 from veille.errors import UsageError, tr
 
 if TYPE_CHECKING:
@@ -179,12 +179,14 @@ class VolumePoint:
     start of the period before (``previous_start``). ``previous_start`` is
     ``None`` (and ``previous`` 0) where the period before is shorter and has
     no bucket there (the 29th to 31st of March against February): no data,
-    not a drop."""
+    not a drop. ``previous`` is ``None`` where veille holds nothing of that
+    bucket (it ends before what is counted begins, :func:`held_before`): a
+    day veille did not collect is not 0."""
 
     start: datetime
     posts: int
     previous_start: datetime | None
-    previous: int
+    previous: int | None
 
 
 @dataclass(frozen=True)
@@ -207,11 +209,60 @@ class Volume:
     total: int
     previous_total: int
     previous_extra: list[Bucket] = field(default_factory=list)
+    # Where veille holds only part of the period before (:func:`held_before`):
+    # the days of it held, and its days; its total is then no measure of a change.
+    previous_held_days: int | None = None
+    previous_days: int | None = None
 
     @property
     def change(self) -> float | None:
-        """Relative change against the previous period (``None`` from zero)."""
+        """Relative change against the previous period (``None`` from zero,
+        and where veille holds only part of it)."""
+        if self.previous_held_days is not None:
+            return None
         return change(self.total, self.previous_total)
+
+
+def listening_since(store: Any, scope: Scope, posts: datetime | None = None) -> datetime | None:
+    """When what ``scope`` counts begins: the oldest post held (``posts``,
+    when the caller read it already), or, for a saved topic, its counts a
+    retention purge kept where they begin earlier (as the plan's KPIs read
+    them); ``None`` where the store does not say."""
+    if posts is None:
+        begin = getattr(store, "posts_begin", None)  # a posts endpoint serves none
+        posts = begin() if begin is not None else None
+    kept = getattr(store, "topic_counts_begin", None)
+    if scope.topic_id is not None and kept is not None:
+        counts = kept(scope.topic_id)
+        # The counts go by quarter-hours: the one the oldest post held falls
+        # in is that post's, not older counts.
+        if counts is not None and (
+            posts is None or counts.timestamp() < posts.timestamp() // 900 * 900
+        ):
+            return counts
+    return posts
+
+
+def held_before(vol: Volume, begin: datetime | None) -> Volume:
+    """``vol`` saying how much of the period before veille holds, where what
+    it counts (:func:`listening_since`: ``begin``) begins inside it or after
+    it: its change is then unknown, and the buckets of it that end before
+    ``begin`` are not held (``previous`` ``None``, not 0)."""
+    if begin is None:
+        return vol
+    # Each bucket of the period before ends where the next one starts.
+    starts = [p.previous_start for p in vol.points if p.previous_start is not None]
+    ends = dict(zip(starts, [*starts[1:], *(b.start for b in vol.previous_extra)], strict=False))
+    last = vol.period.previous().until
+    points = [
+        replace(p, previous=None)
+        if p.previous_start is not None and ends.get(p.previous_start, last) <= begin
+        else p
+        for p in vol.points
+    ]
+    short = days_held(vol.period.previous(), begin)
+    held, days = short if short is not None else (None, None)
+    return replace(vol, points=points, previous_held_days=held, previous_days=days)
 
 
 def change(now: float, before: float) -> float | None:

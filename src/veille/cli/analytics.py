@@ -184,6 +184,15 @@ def _volume_footer(
                 "%(n)s posts in %(period)s; %(previous)s the period before (%(change)s)",
                 total, n=total, period=label, previous=Count(vol.previous_total),
                 change=_pct(vol.change, reader) or say(tr("n/a"))))
+        if vol.previous_held_days is None
+        # A change against a period before veille holds part of is none
+        # (October held from the 8th read "+68%").
+        else say(trn("%(n)s post in %(period)s; %(previous)s the period before (no change: "
+                     "veille holds only %(held)s of its %(days)s days)",
+                     "%(n)s posts in %(period)s; %(previous)s the period before (no change: "
+                     "veille holds only %(held)s of its %(days)s days)",
+                     total, n=total, period=label, previous=Count(vol.previous_total),
+                     held=Count(vol.previous_held_days), days=Count(vol.previous_days or 0)))
     ]  # fmt: skip
     if vol.previous_extra:
         extra = Count(sum(b.posts for b in vol.previous_extra))
@@ -247,7 +256,7 @@ def register(app: typer.Typer) -> None:
         """Posts over time (with the previous period beside) or broken down by platform,
         language, country or sentiment, in the workspace time zone."""
         from veille.analytics import charts
-        from veille.analytics.volume import breakdown, net_sentiment
+        from veille.analytics.volume import breakdown, held_before, listening_since, net_sentiment
         from veille.analytics.volume import volume as volume_of
 
         chart = _chart_file(chart)
@@ -277,17 +286,24 @@ def register(app: typer.Typer) -> None:
                 titled = {"about": scope.label, "period": per, "timezone": _tz(ws)}
                 _chart(charts.share_chart(shares, title=by.value, **titled), chart, say)
                 return
-            vol = volume_of(ws.store, scope, per, interval=interval.value, timezone=_tz(ws))
+            vol = held_before(
+                volume_of(ws.store, scope, per, interval=interval.value, timezone=_tz(ws)),
+                listening_since(ws.store, scope),
+            )
             senti = net_sentiment(ws.store, scope, per, interval=interval.value, timezone=_tz(ws))
         if output is DataFormat.json:
-            print_json({"volume": vol, "net_sentiment": senti, "change": vol.change})
+            print_json({"volume": vol, "net_sentiment": senti, "change": vol.change,
+                        "previous_held_days": vol.previous_held_days,
+                        "previous_days": vol.previous_days})  # fmt: skip
         else:
             hourly = interval is IntervalChoice.hour
             # A bucket the shorter period before does not have is left blank
             # (no data, not a drop to 0).
             rows = [
                 {"start": _bucket(p.start, hourly, reader), "posts": count_cell(p.posts, reader),
-                 "previous": "" if p.previous_start is None else count_cell(p.previous, reader),
+                 # A day of it veille holds nothing of: "–", not 0.
+                 "previous": "" if p.previous_start is None
+                 else "–" if p.previous is None else count_cell(p.previous, reader),
                  "net sentiment": "" if s.net is None else _signed(s.net, reader)}
                 for p, s in zip(vol.points, senti, strict=True)
             ]  # fmt: skip

@@ -168,21 +168,22 @@ def topic_figures(
     explained, in no language. ``posts_begin``: when the posts held begin,
     where the caller read it for every topic (else it is read)."""
     from veille.analytics import tops
-    from veille.analytics.report import listening_since
     from veille.analytics.topics import topic_scope
-    from veille.analytics.volume import volume
+    from veille.analytics.volume import held_before, listening_since, volume
     from veille.query.topics import get_topic
 
     tz = ws.settings.workspace.timezone
     store = ws.store
     topic = get_topic(store, name)
     scope = topic_scope(store, name)
-    vol = volume(store, scope, per, interval="day", timezone=tz)
+    begin = listening_since(store, scope, posts_begin)
+    vol = held_before(volume(store, scope, per, interval="day", timezone=tz), begin)
     # The card shows each platform's share of posts, the findings the first
     # one's now and before: their engagement and reach are not read.
     figures, sentiment, previous, split, _series = tops.headline_and_sentiment(
         store, scope, per, ("platform",), posts_only=True
     )
+    figures = tops.held_before(figures, per, begin)
     spikes = [
         _explain(ws, scope, vol.points[i].start, vol.points[i].posts, usual, z)
         for i, usual, z in find_spikes(vol)
@@ -191,7 +192,7 @@ def topic_figures(
     is_brand = bool(org.brand_topic) and org.brand_topic == name
     return TopicFigures(
         name, topic.query, vol, figures, split["platform"], sentiment, previous, spikes, is_brand,
-        per, listening_since(store, scope, posts_begin),
+        per, begin,
     )  # fmt: skip
 
 

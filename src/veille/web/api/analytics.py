@@ -87,7 +87,7 @@ def volume(
 ) -> VolumeOut:
     """Posts per hour, day or week in the workspace time zone, the previous
     period beside each bucket, and each bucket's net sentiment."""
-    from veille.analytics.volume import net_sentiment
+    from veille.analytics.volume import held_before, listening_since, net_sentiment
     from veille.analytics.volume import volume as volume_of
 
     tz = ws.settings.workspace.timezone
@@ -97,7 +97,10 @@ def volume(
         ws,
         ("volume", *_asked(args), per.since, per.until, interval, tz),
         lambda: (
-            volume_of(ws.store, scope, per, interval=interval, timezone=tz),
+            held_before(
+                volume_of(ws.store, scope, per, interval=interval, timezone=tz),
+                listening_since(ws.store, scope),
+            ),
             net_sentiment(ws.store, scope, per, interval=interval, timezone=tz),
         ),
     )
@@ -111,6 +114,8 @@ def volume(
         total=vol.total,
         previous_total=vol.previous_total,
         change=vol.change,
+        previous_held_days=vol.previous_held_days,
+        previous_days=vol.previous_days,
         points=[
             VolumePointOut(
                 start=p.start,

@@ -547,7 +547,10 @@ class VolumePointOut(BaseModel):
     start: datetime
     posts: int
     previous_start: datetime | None
-    previous: int
+    previous: int | None = Field(
+        description="Posts of the bucket of the period before at previous_start; null where "
+        "veille holds nothing of it (it ends before veille's posts begin): not 0."
+    )
     net_sentiment: float | None = None
 
 
@@ -563,7 +566,20 @@ class VolumeOut(Windowed):
     timezone: str
     total: int
     previous_total: int
-    change: float | None
+    change: float | None = Field(
+        description="Relative change of total against previous_total; null where the period "
+        "before had no post, or where veille holds only part of it (previous_held_days)."
+    )
+    previous_held_days: int | None = Field(
+        default=None,
+        description="Where veille's posts begin inside the period before (or after it), by more "
+        "than half a day: how many of its previous_days veille holds; change is then null. Null "
+        "where veille holds the whole period before.",
+    )
+    previous_days: int | None = Field(
+        default=None,
+        description="The days of the period before, where previous_held_days is given; else null.",
+    )
     points: list[VolumePointOut]
     warnings: list[str] = Field(default_factory=list, description=FILTER_WARNINGS)
     previous_extra: list[BucketOut] = Field(
