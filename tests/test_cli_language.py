@@ -731,12 +731,18 @@ def test_the_analytics_tables_are_said_in_the_readers_language(listened: Path) -
     assert done.returncode == 0, done.stderr
     assert _header(done.stdout) == ["début", "publications", "période précédente", "sentiment net"]
     assert "│ 1er novembre 2026 " in done.stdout, done.stdout
-    assert f"650 publications sur 1er–10 nov. 2026{NBSP}; 0 la période précédente (n.d.)" in (
-        done.stdout
-    )
+    # veille holds none of the ten days before (its posts begin on Nov. 1):
+    # no count of them, no change (it said "0 … (n/a)").
+    assert (
+        f"650 publications sur 1er–10 nov. 2026{NBSP}; veille ne détient rien de la période "
+        "précédente (aucune évolution)"
+    ) in done.stdout, done.stdout
     english = here("--language", "en", "volume", *ten, cwd=listened, **wide)
     assert _header(english.stdout) == ["start", "posts", "previous", "net sentiment"]
-    assert "650 posts in 2026-11-01 – 2026-11-10; 0 the period before (n/a)" in english.stdout
+    assert (
+        "650 posts in 2026-11-01 – 2026-11-10; veille holds none of the period before (no change)"
+        in english.stdout
+    ), english.stdout
 
     month = ("--period", "2026-11-01..2026-11-30")
     done = here("volume", "--by", "platform", *month, cwd=listened, **wide)

@@ -186,7 +186,13 @@ def _volume_footer(
                 change=_pct(vol.change, reader) or say(tr("n/a"))))
         if vol.previous_held_days is None
         # A change against a period before veille holds part of is none
-        # (October held from the 8th read "+68%").
+        # (October held from the 8th read "+68%"); of none of it, it has no count.
+        else say(trn("%(n)s post in %(period)s; veille holds none of the period before "
+                     "(no change)",
+                     "%(n)s posts in %(period)s; veille holds none of the period before "
+                     "(no change)",
+                     total, n=total, period=label))
+        if vol.previous_held_days == 0
         else say(trn("%(n)s post in %(period)s; %(previous)s the period before (no change: "
                      "veille holds only %(held)s of its %(days)s days)",
                      "%(n)s posts in %(period)s; %(previous)s the period before (no change: "
