@@ -1,6 +1,6 @@
-"""Plan commands: ``veille plan …`` (objectives, KPIs, people, guidelines,
-channels); the cost, adoption, recommendations, guided start and export are
-in :mod:`veille.cli.plan_doc`."""
+"""Plan commands: ``veille plan …`` (objectives, people, guidelines,
+channels); the KPIs are in :mod:`veille.cli.plan_kpis`; the cost, adoption,
+recommendations, guided start and export in :mod:`veille.cli.plan_doc`."""
 
 from __future__ import annotations
 
@@ -22,14 +22,13 @@ from veille.cli.common import (
     handle_errors,
     old_option_name,
     open_workspace,
-    print_json,
     print_rows,
     said_heads,
     speaker,
     tell,
     warn,
 )
-from veille.errors import Figure, tr, trn
+from veille.errors import Figure, tr
 from veille.workspace import Workspace
 
 #: The column headers of the plan's tables, said in the reader's language.
@@ -43,7 +42,7 @@ PLAN_HEADS = {
 }  # fmt: skip
 
 
-def _rows(
+def plan_rows(
     ws: Workspace,
     rows: Sequence[Mapping[str, Any]],
     columns: list[str],
@@ -94,7 +93,7 @@ LangOpt = Annotated[
 ActorOpt = Annotated[str | None, typer.Option("--as", help="Your username, for the audit log.")]
 
 
-def _warn_dangling(ws: Workspace, kind: str) -> None:
+def warn_dangling(ws: Workspace, kind: str) -> None:
     """Warn (on stderr) about each ``kind`` of the plan (objective, kpi,
     channel) that names a topic or an objective no longer there, with what
     to do: the list showed the name as if it were there."""
@@ -121,14 +120,14 @@ def lang_of(ws: Workspace, lang: str | None) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    from veille.cli import plan_doc, plan_io, plan_start
+    from veille.cli import plan_doc, plan_io, plan_kpis, plan_start
 
     plan = typer.Typer(
         help="The presence plan: objectives, KPIs, people, channels, cost.", no_args_is_help=True
     )
     app.add_typer(plan, name="plan")
     _objectives(plan)
-    _kpis(plan)
+    plan_kpis.register(plan)
     _people(plan)
     _channels(plan)
     plan_doc.register(plan)
@@ -206,8 +205,8 @@ def _objectives(plan: typer.Typer) -> None:
                 for o in list_objectives(ws.state)
             ]
             columns = ["name", "type", "owner", "deadline", "topics", "channels", "description"]
-            _rows(ws, rows, columns, output)
-            _warn_dangling(ws, "objective")
+            plan_rows(ws, rows, columns, output)
+            warn_dangling(ws, "objective")
 
     @group.command("edit")
     @handle_errors
@@ -260,266 +259,6 @@ def _objectives(plan: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             remove_objective(ws.state, name, actor=actor)
             tell(ws, tr("Objective %(name)r removed.", name=name))
-
-
-def _kpis(plan: typer.Typer) -> None:
-    group = typer.Typer(help="KPIs computed from veille's data.", no_args_is_help=True)
-    plan.add_typer(group, name="kpi")
-
-    @group.command("add")
-    @handle_errors
-    def add(
-        name: Annotated[str, typer.Argument(help="A short name.")],
-        kind: Annotated[
-            str,
-            typer.Option(
-                "--kind",
-                help="mentions, share_of_voice, net_sentiment, influencers_engaged, "
-                "first_response, backlog, followers, engagement or posts_published.",
-            ),
-        ],
-        target: Annotated[
-            float,
-            typer.Option(
-                "--target",
-                help="The value to reach (share of voice in %, net sentiment in points).",
-            ),
-        ],
-        topic: Annotated[str, typer.Option("--topic", help="The topic measured.")] = "",
-        platform: Annotated[
-            str, typer.Option("--platform", help="The platform (followers, engagement, posts).")
-        ] = "",
-        handle: Annotated[
-            str, typer.Option("--handle", help="Our account there (default: the channel plan's).")
-        ] = "",
-        compare: Annotated[
-            str | None,
-            typer.Option("--compare", help="Topics compared (share of voice; comma-separated)."),
-        ] = None,
-        period: Annotated[int, typer.Option("--period", help="Days each value covers.")] = 30,
-        objective: Annotated[
-            str, typer.Option("--objective", help="The objective it measures.")
-        ] = "",
-        deadline: Annotated[
-            str | None, typer.Option("--deadline", help="YYYY-MM-DD (default: the objective's).")
-        ] = None,
-        actor: ActorOpt = None,
-        workspace: WorkspaceOpt = None,
-    ) -> None:
-        """Add a KPI; its baseline is measured now."""
-        from veille.plan.kpis import add_kpi, cautions
-        from veille.plan.status import format_value
-
-        with open_workspace(workspace) as ws:
-            k = add_kpi(
-                ws,
-                name,
-                kind,
-                target,
-                topic=topic,
-                platform=platform,
-                handle=handle,
-                compare=compare,
-                period_days=period,
-                objective=objective,
-                deadline=deadline,
-                actor=actor,
-            )
-            retention = ws.settings.privacy.retention_days
-            tz = ws.settings.workspace.timezone
-            reader = cli_language(ws.root)
-            tell(ws, tr("KPI %(name)r added: baseline %(baseline)s, target %(target)s.",
-                         name=k.name, baseline=format_value(k.kind, k.baseline, reader),
-                         target=format_value(k.kind, k.target, reader)))  # fmt: skip
-        for caution in cautions(k, added=True, retention_days=retention, timezone=tz):
-            console().print(caution.said(reader), markup=False)
-
-    @group.command("target")
-    @handle_errors
-    def target_(
-        name: Annotated[str, typer.Argument(help="The KPI's name.")],
-        target: Annotated[float, typer.Argument(help="The new target.")],
-        deadline: Annotated[str | None, typer.Option("--deadline", help="YYYY-MM-DD.")] = None,
-        no_deadline: Annotated[
-            bool, typer.Option("--no-deadline", help="Remove the KPI's deadline.")
-        ] = False,
-        actor: ActorOpt = None,
-        workspace: WorkspaceOpt = None,
-    ) -> None:
-        """Change a KPI's target (and deadline, or remove it with --no-deadline)."""
-        from veille.plan.kpis import cautions, set_target
-
-        with open_workspace(workspace) as ws:
-            k = set_target(
-                ws, name, target, deadline=deadline, clear_deadline=no_deadline, actor=actor
-            )
-            tz = ws.settings.workspace.timezone
-            reader = cli_language(ws.root)
-            tell(ws, tr("KPI %(name)r: target %(target)s.", name=name, target=Figure(target)))
-        for caution in cautions(k, deadline_set=deadline is not None, timezone=tz):
-            console().print(caution.said(reader), markup=False)
-
-    @group.command("edit")
-    @handle_errors
-    def edit(
-        name: Annotated[str, typer.Argument(help="The KPI's name.")],
-        objective: Annotated[
-            str | None, typer.Option("--objective", help="The objective it now measures.")
-        ] = None,
-        no_objective: Annotated[
-            bool, typer.Option("--no-objective", help="Put it under no objective.")
-        ] = False,
-        period: Annotated[
-            int | None,
-            typer.Option(
-                "--period", help="Days each value now covers (its history is read again)."
-            ),
-        ] = None,
-        deadline: Annotated[
-            str | None, typer.Option("--deadline", help="The new deadline, YYYY-MM-DD.")
-        ] = None,
-        no_deadline: Annotated[
-            bool, typer.Option("--no-deadline", help="Remove the KPI's deadline.")
-        ] = False,
-        actor: ActorOpt = None,
-        workspace: WorkspaceOpt = None,
-    ) -> None:
-        """Change a KPI's objective, period or deadline. Moved, its baseline,
-        target and history stay; with a new period, its history and baseline
-        are read again over the new period and its target is kept.
-        (Its target: `veille plan kpi target`.)"""
-        from veille.errors import UsageError
-        from veille.plan.kpis import (
-            cautions,
-            get_kpi,
-            move_kpi,
-            period_caution,
-            set_period,
-            set_target,
-        )
-
-        if objective is not None and no_objective:
-            raise UsageError(
-                tr("give either --objective NAME or --no-objective, not both"),
-                hint=tr("e.g. veille plan kpi edit volume --objective care"),
-            )
-        moving = objective is not None or no_objective
-        dating = deadline is not None or no_deadline
-        if not (moving or dating or period is not None):
-            raise UsageError(
-                tr(
-                    "give --objective NAME or --no-objective, --period DAYS, or "
-                    "--deadline YYYY-MM-DD or --no-deadline"
-                ),
-                hint=tr("e.g. veille plan kpi edit volume --period 7"),
-            )
-        said: list[str] = []
-        with open_workspace(workspace) as ws:
-            reader = cli_language(ws.root)
-            say = speaker(reader)
-            k = get_kpi(ws.state, name)
-            was_days = k.period_days
-            if dating:  # checked first: a date that does not read changes nothing
-                k = set_target(
-                    ws, name, k.target, deadline=deadline, clear_deadline=no_deadline, actor=actor
-                )
-                said.extend(
-                    c.said(reader)
-                    for c in cautions(
-                        k,
-                        deadline_set=deadline is not None,
-                        timezone=ws.settings.workspace.timezone,
-                    )
-                )
-            if period is not None and period != was_days:
-                k = set_period(ws, name, period, actor=actor)
-                moved = period_caution(k, was_days)
-                said.append(moved.said(reader))
-                retention = ws.settings.privacy.retention_days
-                said.extend(
-                    c.said(reader)
-                    for c in cautions(
-                        k,
-                        period_set=True,
-                        retention_days=retention,
-                        timezone=ws.settings.workspace.timezone,
-                    )
-                )
-            if moving:
-                k = move_kpi(ws.state, name, "" if no_objective else objective or "", actor=actor)
-        out = console()
-        if moving:
-            moved_to = (
-                tr("KPI %(name)r is now under objective %(objective)r.", name=name,
-                   objective=k.objective) if k.objective
-                else tr("KPI %(name)r is now under no objective.", name=name)
-            )  # fmt: skip
-            out.print(say(moved_to), markup=False, soft_wrap=True)
-        if period is not None:
-            days = k.period_days
-            out.print(say(trn("KPI %(name)r: each value covers %(n)s day.",
-                              "KPI %(name)r: each value covers %(n)s days.", days, name=name,
-                              n=days)), markup=False, soft_wrap=True)  # fmt: skip
-        if dating:
-            dated = (
-                tr("KPI %(name)r: deadline %(day)s.", name=name, day=k.deadline.isoformat())
-                if k.deadline
-                else tr("KPI %(name)r: deadline none.", name=name)
-            )
-            out.print(say(dated), markup=False, soft_wrap=True)
-        for line in said:
-            out.print(line, markup=False)
-
-    @group.command("remove")
-    @handle_errors
-    def remove(
-        name: Annotated[str, typer.Argument(help="The KPI's name.")],
-        actor: ActorOpt = None,
-        workspace: WorkspaceOpt = None,
-    ) -> None:
-        """Remove a KPI."""
-        from veille.plan.kpis import remove_kpi
-
-        with open_workspace(workspace) as ws:
-            remove_kpi(ws.state, name, actor=actor)
-            tell(ws, tr("KPI %(name)r removed.", name=name))
-
-    @plan.command("kpis")
-    @handle_errors
-    @old_option_name("--lang", param="lang", new="--language")
-    def kpis(
-        lang: LangOpt = None,
-        history: Annotated[
-            bool, typer.Option("--history", help="Include each KPI's history (JSON).")
-        ] = False,
-        workspace: WorkspaceOpt = None,
-        output: FormatOpt = DataFormat.table,
-    ) -> None:
-        """Each KPI's value, target and status, with the reason."""
-        from veille.plan.status import format_value, reports, status_label
-
-        with open_workspace(workspace) as ws:
-            language = lang_of(ws, lang)
-            found = reports(ws, with_history=history)
-            _warn_dangling(ws, "kpi")
-        say = speaker(language)  # a reason's commands, in the reader's language
-        if output is DataFormat.json:
-            print_json([r.as_dict(language, say) for r in found])
-            return
-        rows = [
-            {
-                "name": r.kpi.name,
-                "kind": r.kpi.kind,
-                "value": format_value(r.kpi.kind, r.value, language),
-                "baseline": format_value(r.kpi.kind, r.kpi.baseline, language),
-                "target": format_value(r.kpi.kind, r.kpi.target, language),
-                "status": status_label(r.status, language),
-                "reason": r.reason(language, say),
-            }
-            for r in found
-        ]
-        columns = ["name", "kind", "value", "baseline", "target", "status", "reason"]
-        _rows(ws, rows, columns, output, language)
 
 
 def _people(plan: typer.Typer) -> None:
@@ -575,7 +314,7 @@ def _people(plan: typer.Typer) -> None:
                 lang = cli_language(ws.root)
                 for row in rows:
                     row["role"] = _coded(row["role"], role_label(row["role"], lang), lang)
-            _rows(ws, rows, ["username", "role", "platform", "note"], output)
+            plan_rows(ws, rows, ["username", "role", "platform", "note"], output)
 
     guide = typer.Typer(help="Staff guidelines (Markdown, EN and FR).", no_args_is_help=True)
     plan.add_typer(guide, name="guidelines")
@@ -708,8 +447,8 @@ def _channels(plan: typer.Typer) -> None:
                 }
                 for c in list_channels(ws.state)
             ]
-            _rows(ws, rows, list(rows[0]) if rows else ["platform"], output)
-            _warn_dangling(ws, "channel")
+            plan_rows(ws, rows, list(rows[0]) if rows else ["platform"], output)
+            warn_dangling(ws, "channel")
 
     @group.command("remove")
     @handle_errors
