@@ -144,3 +144,81 @@ def test_the_help_catalog_holds_help_texts_only() -> None:
     assert not loose, loose
     rest = merged_catalog("fr", skip=(HELP_AREA,))
     assert not [m.id for m in rest if m.id and m.context == HELP_CONTEXT]
+
+
+def _pages() -> list[tuple[str, ...]]:
+    """Every command and group of ``veille``, by its words."""
+    found: list[tuple[str, ...]] = []
+
+    def walk(cmd: Any, path: tuple[str, ...]) -> None:
+        found.append(path)
+        for name, sub in (getattr(cmd, "commands", None) or {}).items():
+            walk(sub, (*path, name))
+
+    walk(veille_command(), ())
+    return found
+
+
+#: What typer and click show where a reader looks for what to write: a
+#: Python type (``<str>``, ``<list[str]>``, ``<int range>``), click's type
+#: names (``TEXT``, ``INTEGER``) after an option, a range as code
+#: (``x>=1``), a decimal default as Python writes it (``60.0``) or with a
+#: point in French.
+_CODE = re.compile(
+    r"<(?:str|int|float|bool|path|file|dir|datetime|uuid|list\[[^>]*\]|\w+ range)>"
+    r"|--[a-z][a-z0-9-]*(?: +-\w)? +(?:TEXT|INTEGER|FLOAT|BOOLEAN|FILENAME|PATH|DIRECTORY)\b"
+    r"|\bx *[<>]=|[<>]= *x\b"
+    r"|\[default: -?\d+\.\d+\]|\[par défaut\u202f: -?\d+\.\d+\]"
+)
+
+
+def test_every_help_page_says_what_to_write_in_words() -> None:
+    """`veille sim --help` showed « --speed <float> … [par défaut : 60.0] »
+    and « --days <int range> [1<=x<=365] », every command « --workspace
+    <str> » and a flag « --inbox <bool> »: a French reader writes « 60 » and
+    reads what to write (« --workspace DOSSIER », « --days JOURS »), not a
+    Python type. Every page, in English and in French: an option added with
+    no word for what it takes (veille.cli.metavars, or its own metavar=)
+    fails here."""
+    wrong = []
+    for path in _pages():
+        for lang in ("en", "fr"):
+            page = _help(["--language", lang, *path, "--help"])
+            for found in _CODE.finditer(page):
+                wrong.append(f"veille {' '.join(path)} --help ({lang}): {found.group()!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_help_page_says_values_in_the_readers_words() -> None:
+    english = _words(_help(["sim", "--help"]))
+    assert "--speed SPEED Simulated seconds per real second (0: frozen). [default: 60]" in english
+    assert "--days DAYS [1–365]" in english and "--seed SEED" in english
+    french = _words(_help(["--language", "fr", "sim", "--help"]))
+    assert f"--speed VITESSE Secondes simulées par seconde réelle (0{NBSP}: figé)." in french
+    assert f"[par défaut{NBSP}: 60]" in french
+    assert "--days JOURS" in french and "[1–365]" in french  # a narrow page wraps it under
+    run = _words(_help(["--language", "fr", "run", "--help"]))
+    assert "--tick SECONDES" in run and "[0,1–86400]" in run and "[≥3]" in run
+    assert "--workspace -w DOSSIER" in run
+    # An argument is named by its word, in the usage line too; a flag takes none.
+    topic = _words(_help(["--language", "fr", "topic", "add", "--help"]))
+    assert "veille topic add [OPTIONS] {NOM} {REQUÊTE}" in topic
+    assert "--inbox Les publications" in topic
+    # A value chosen from a list keeps the list.
+    assert "--format -f <table|json>" in _words(_help(["topic", "list", "--help"]))
+
+
+def test_every_word_for_a_value_has_its_french() -> None:
+    from veille.cli.metavars import WORDS
+
+    catalog = merged_catalog("fr", areas=(HELP_AREA,))
+    words = set(WORDS.values())
+
+    def walk(cmd: Any) -> None:
+        words.update(p.metavar for p in cmd.params if p.metavar)
+        for sub in (getattr(cmd, "commands", None) or {}).values():
+            walk(sub)
+
+    walk(veille_command())
+    missing = [w for w in sorted(words) if catalog.get(w, HELP_CONTEXT) is None]
+    assert not missing, "no French in cli_help.po for: " + ", ".join(missing)

@@ -328,7 +328,12 @@ def register(app: typer.Typer) -> None:
         ] = None,
         query: Annotated[
             list[str] | None,
-            typer.Option("--query", "-q", help="NAME=QUERY: a named query (repeatable)."),
+            typer.Option(
+                "--query",
+                "-q",
+                metavar="NAME=QUERY",
+                help="NAME=QUERY: a named query (repeatable).",
+            ),
         ] = None,
         period: PeriodOpt = "last-30d",
         platform: PlatformOpt = None,
@@ -521,8 +526,9 @@ def register(app: typer.Typer) -> None:
         by: Annotated[
             str | None,
             typer.Option(
+                metavar="MEASURE",
                 help="posts: engagement|reach; authors: posts|engagement|followers; "
-                "stories: reach|posts|engagement."
+                "stories: reach|posts|engagement.",
             ),
         ] = None,
         period: PeriodOpt = "last-30d",

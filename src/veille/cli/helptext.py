@@ -9,7 +9,14 @@ renders its page from a shallow copy of itself whose texts are said from
 the catalogs (``cli_help.po``, all under the context ``help``, so that a
 help text never takes the translation a page gave the same English words),
 and typer's words are swapped for that rendering only. An English reader
-gets typer's page untouched.
+gets typer's page, its words untouched.
+
+In every language, a page shows what to write after an option in words
+(``--since DATE``, « --since DATE »; :mod:`veille.cli.metavars`) where
+typer showed a Python type (``<str>``, ``<list[str]>``, a flag's
+``<bool>``), and a range (``[1–365]``, ``[≥1]``, typer's ``[1<=x<=365]``)
+and a decimal default (``60``, not ``60.0``; « 0,5 ») as the reader
+writes them.
 """
 
 from __future__ import annotations
@@ -86,23 +93,77 @@ def first_paragraph(text: str | None) -> str | None:
     return line or None
 
 
-def _said_param(param: Any, say: Callable[[str], str]) -> Any:
+def _as_is(text: str) -> str:
+    return text
+
+
+def _number(value: float, lang: str) -> str:
+    """A bound or a default as ``lang`` writes it: ``60`` for 60.0, « 0,5 »."""
+    from veille.i18n import format_decimal
+
+    return format_decimal(value, lang, 2) if isinstance(value, float) else str(value)
+
+
+def _said_range(low: float | None, high: float | None, lang: str) -> str | None:
+    """The values an option takes, as a reader writes them: ``1–365``,
+    ``≥1``, ``0,1–86400`` in French (typer's ``1<=x<=365``, ``x>=1``,
+    ``0.1<=x<=86400``); no space in it, that a narrow column would break at."""
+    if low is None and high is None:
+        return None
+    if high is None:
+        return "≥" + _number(low, lang)  # type: ignore[arg-type]
+    if low is None:
+        return "≤" + _number(high, lang)
+    return _number(low, lang) + "–" + _number(high, lang)
+
+
+def _said_param(param: Any, say: Callable[[str], str], lang: str) -> Any:
+    """A copy of ``param`` as its page shows it: its help said by ``say``,
+    what to write after it in words (:mod:`veille.cli.metavars`; nothing
+    after a flag; a list of choices as typer shows it), its range and a
+    decimal default as ``lang`` writes them."""
+    from veille.cli.metavars import WORDS
+
     said = copy.copy(param)
     said.help = say(param.help) if getattr(param, "help", None) else param.help
+    described = getattr(param, "type_descriptor", None)
+    if described is None:  # not typer's (a plugin's click parameter): as it is
+        return said
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        said.display_type_rich = lambda ctx: None
+        return said
+    argument = param.param_type_name == "argument"
+    word = param.metavar or WORDS.get(param.name or "")
+    if word is not None and (argument or param.metavar or not described.is_choice):
+        said.metavar = say(word)
+    if argument and not described.is_choice:  # its word says it (typer added its type)
+        said.display_type_rich = lambda ctx: None
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    said._get_number_range_help_str = lambda: _said_range(low, high, lang)
+    shown = param._get_default_string
+
+    def default(*, ctx: Context, show_default_is_str: bool, default_value: Any) -> str:
+        if isinstance(default_value, float) and not show_default_is_str:
+            return _number(default_value, lang)
+        return str(shown(ctx=ctx, show_default_is_str=show_default_is_str,
+                         default_value=default_value))  # fmt: skip
+
+    said._get_default_string = default
     return said
 
 
-def said_command(cmd: Any, ctx: Context, say: Callable[[str], str]) -> Any:
-    """A copy of ``cmd`` with its texts said by ``say``: its help, its
-    options' help (the help option's too) and, for a group, the line of each
-    of its commands. ``cmd`` itself is left as it is: the command line is
-    parsed with it."""
+def said_command(cmd: Any, ctx: Context, say: Callable[[str], str], lang: str = "en") -> Any:
+    """A copy of ``cmd`` with its texts said by ``say`` in ``lang``: its
+    help, its options' help (the help option's too), what to write after
+    each (:func:`_said_param`) and, for a group, the line of each of its
+    commands. ``cmd`` itself is left as it is: the command line is parsed
+    with it."""
     said = copy.copy(cmd)
     said.help = say(cmd.help) if cmd.help else cmd.help
     said.short_help = first_paragraph(said.help) if cmd.short_help else None
-    said.params = [_said_param(p, say) for p in cmd.params]
+    said.params = [_said_param(p, say, lang) for p in cmd.params]
     helper = cmd.get_help_option(ctx)
-    said._help_option = _said_param(helper, say) if helper is not None else None
+    said._help_option = _said_param(helper, say, lang) if helper is not None else None
     said.said_usage = say(USAGE) + " "
     commands = getattr(cmd, "commands", None)
     if commands:
@@ -166,10 +227,11 @@ class SaidHelp:
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         lang = help_language(ctx)
         if lang == "en":
-            super().format_help(ctx, formatter)  # type: ignore[misc]
+            english = said_command(self, ctx, _as_is)
+            super(SaidHelp, english).format_help(ctx, formatter)  # type: ignore[misc]
             return
         say = help_speaker(lang)
-        said = said_command(self, ctx, say)
+        said = said_command(self, ctx, say, lang)
         with typer_words(say), unbroken_pages():
             super(SaidHelp, said).format_help(ctx, formatter)  # type: ignore[misc]
 

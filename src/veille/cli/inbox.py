@@ -275,7 +275,9 @@ def register_items(inbox: typer.Typer) -> None:
     @handle_errors
     def assign(
         item_id: IdArg,
-        to: Annotated[str | None, typer.Option("--to", help="The person's username.")] = None,
+        to: Annotated[
+            str | None, typer.Option("--to", metavar="USER", help="The person's username.")
+        ] = None,
         nobody: Annotated[bool, typer.Option("--nobody", help="Unassign.")] = False,
         version: Annotated[
             int | None, typer.Option(help="Fail if the item changed since this version.")
@@ -322,6 +324,7 @@ def register_items(inbox: typer.Typer) -> None:
             str,
             typer.Option(
                 "--until",
+                metavar="WHEN",
                 help="3h (or any 90m, 2d), tomorrow (the working day's start), monday, "
                 "or a date and time (2026-12-09 14:00, your time zone).",
             ),

@@ -376,7 +376,7 @@ def register_work(inbox: typer.Typer) -> None:
             int, typer.Option(min=1, max=3660, help="Items entered in the last N days.")
         ] = 28,
         by: Annotated[
-            str, typer.Option(help="person, team, platform, week or priority.")
+            str, typer.Option(metavar="GROUP", help="person, team, platform, week or priority.")
         ] = "person",
         workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,

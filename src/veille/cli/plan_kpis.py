@@ -59,7 +59,9 @@ def register(plan: typer.Typer) -> None:
             str | None,
             typer.Option("--compare", help="Topics compared (share of voice; comma-separated)."),
         ] = None,
-        period: Annotated[int, typer.Option("--period", help="Days each value covers.")] = 30,
+        period: Annotated[
+            int, typer.Option("--period", metavar="DAYS", help="Days each value covers.")
+        ] = 30,
         objective: Annotated[
             str, typer.Option("--objective", help="The objective it measures.")
         ] = "",
@@ -135,7 +137,9 @@ def register(plan: typer.Typer) -> None:
         period: Annotated[
             int | None,
             typer.Option(
-                "--period", help="Days each value now covers (its history is read again)."
+                "--period",
+                metavar="DAYS",
+                help="Days each value now covers (its history is read again).",
             ),
         ] = None,
         deadline: Annotated[

@@ -41,7 +41,7 @@ from veille.services.search import Hit
 from veille.services.search import explain as explain_query
 from veille.services.search import search as search_posts
 
-QueryArg = Annotated[str, typer.Argument(help="A query (syntax: docs/query.md).")]
+QueryArg = Annotated[str, typer.Argument(metavar="QUERY", help="A query (syntax: docs/query.md).")]
 
 #: The column headers of a table of posts, said in the reader's language
 #: (JSON lines and CSV keep the keys a script reads).
