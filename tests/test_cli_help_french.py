@@ -209,10 +209,10 @@ def test_a_help_page_says_values_in_the_readers_words() -> None:
 
 
 def test_every_word_for_a_value_has_its_french() -> None:
-    from veille.cli.metavars import WORDS
+    from veille.cli.metavars import ARGUMENTS, OPTIONS
 
     catalog = merged_catalog("fr", areas=(HELP_AREA,))
-    words = set(WORDS.values())
+    words = {*OPTIONS.values(), *ARGUMENTS.values()}
 
     def walk(cmd: Any) -> None:
         words.update(p.metavar for p in cmd.params if p.metavar)

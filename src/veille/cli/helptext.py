@@ -122,7 +122,7 @@ def _said_param(param: Any, say: Callable[[str], str], lang: str) -> Any:
     what to write after it in words (:mod:`veille.cli.metavars`; nothing
     after a flag; a list of choices as typer shows it), its range and a
     decimal default as ``lang`` writes them."""
-    from veille.cli.metavars import WORDS
+    from veille.cli.metavars import ARGUMENTS, OPTIONS
 
     said = copy.copy(param)
     said.help = say(param.help) if getattr(param, "help", None) else param.help
@@ -133,7 +133,11 @@ def _said_param(param: Any, say: Callable[[str], str], lang: str) -> Any:
         said.display_type_rich = lambda ctx: None
         return said
     argument = param.param_type_name == "argument"
-    word = param.metavar or WORDS.get(param.name or "")
+    if argument:
+        word = param.metavar or ARGUMENTS.get(param.name or "")
+    else:
+        long = [name for name in param.opts if name.startswith("--")]
+        word = param.metavar or (OPTIONS.get(long[0]) if long else None)
     if word is not None and (argument or param.metavar or not described.is_choice):
         said.metavar = say(word)
     if argument and not described.is_choice:  # its word says it (typer added its type)
