@@ -213,3 +213,29 @@ def test_a_kpis_deadline_is_cleared_and_a_past_or_met_one_said(ws: Workspace) ->
     code, out = run(ws, "plan", "kpi", "add", "floor", "--kind", "mentions", "--topic", "lumio",
                     "--target", "0")  # fmt: skip
     assert code == 0 and "Is this a floor to keep?" in " ".join(out.split())
+
+
+def test_plan_kpis_says_each_kind_in_the_readers_words(ws: Workspace) -> None:
+    """`veille plan kpis` printed a KPI's kind as its code (« mentions »,
+    « net_sentiment ») where the web page says it in words: the table now
+    says it too, in English and in French; JSON keeps the code."""
+    for name, kind in (("vol", "mentions"), ("mood", "net_sentiment")):
+        code, out = run(ws, "plan", "kpi", "add", name, "--kind", kind, "--topic", "lumio",
+                        "--target", "10")  # fmt: skip
+        assert code == 0, out
+
+    def table(*args: str) -> str:
+        wide = {"COLUMNS": "250"}  # a row on one line
+        done = CliRunner().invoke(
+            build_app(), ["plan", "kpis", *args, "-w", str(ws.root)], env=wide
+        )
+        assert done.exit_code == 0, done.output
+        return done.output
+
+    french = table("--language", "fr")
+    assert "│ Mentions d’un sujet " in french and "│ Sentiment net (points) " in french, french
+    assert "net_sentiment" not in french, french
+    english = table()
+    assert "│ Mentions of a topic " in english and "│ Net sentiment (points) " in english, english
+    code, out = run(ws, "plan", "kpis", "--format", "json")
+    assert [k["kind"] for k in json.loads(out)] == ["mentions", "net_sentiment"]

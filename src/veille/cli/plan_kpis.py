@@ -263,6 +263,7 @@ def register(plan: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Each KPI's value, target and status, with the reason."""
+        from veille.plan.kpis import kind_label
         from veille.plan.status import format_value, reports, status_label
 
         with open_workspace(workspace) as ws:
@@ -273,10 +274,10 @@ def register(plan: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json([r.as_dict(language, say) for r in found])
             return
-        rows = [
+        rows = [  # the table: a kind in words, as the web page says it (JSON keeps the code)
             {
                 "name": r.kpi.name,
-                "kind": r.kpi.kind,
+                "kind": kind_label(r.kpi.kind, language),
                 "value": format_value(r.kpi.kind, r.value, language),
                 "baseline": format_value(r.kpi.kind, r.kpi.baseline, language),
                 "target": format_value(r.kpi.kind, r.kpi.target, language),
