@@ -17,8 +17,9 @@ __all__ = ["run"]  # the fixture, shared
 @pytest.mark.parametrize(
     "args, french, english",
     [
-        (("topic", "history"), f"Argument manquant{NBSP}: «{NBSP}name{NBSP}».",
-         "Missing argument 'name'."),
+        # An argument named as its help names it (« name » until 2026-12-07).
+        (("topic", "history"), f"Argument manquant{NBSP}: «{NBSP}NOM{NBSP}».",
+         "Missing argument 'NAME'."),
         (("topic", "list", "--nope"), f"Option inconnue{NBSP}: --nope", "No such option: --nope"),
         (("topic", "lst"),
          f"Commande inconnue{NBSP}: «{NBSP}lst{NBSP}». Vouliez-vous dire «{NBSP}list{NBSP}»{NBSP}?",
@@ -61,6 +62,22 @@ def test_typers_usage_errors_are_said_in_the_readers_language(
     done = run("--language", "en", *args, env=wide)
     assert done.exit_code == 2
     assert english in done.output, done.output
+
+
+def test_a_usage_error_names_the_arguments_as_the_help_page_does(run) -> None:
+    """`veille topic add` with no argument said « Missing argument 'name' »
+    under « veille topic add [OPTIONS] {name} {query} », where its help
+    page names them NAME and QUERY (« NOM », « REQUÊTE »)."""
+    wide = {"COLUMNS": "3000"}
+    done = run("topic", "add", env=wide)
+    assert done.exit_code == 2, done.output
+    assert f"Utilisation{NBSP}: veille topic add [OPTIONS] {{NOM}} {{REQUÊTE}}" in done.output
+    assert f"Argument manquant{NBSP}: «{NBSP}NOM{NBSP}»." in done.output, done.output
+    done = run("--language", "en", "topic", "add", env=wide)
+    assert "Usage: veille topic add [OPTIONS] {NAME} {QUERY}" in done.output, done.output
+    assert "Missing argument 'NAME'." in done.output, done.output
+    done = run("--language", "en", "inbox", "show", "abc", env=wide)
+    assert "Invalid value for 'NUMBER'" in done.output, done.output
 
 
 def test_a_usage_error_before_any_command_is_french_too(tmp_path: Path) -> None:

@@ -117,7 +117,7 @@ def _said_range(low: float | None, high: float | None, lang: str) -> str | None:
     return _number(low, lang) + "–" + _number(high, lang)
 
 
-def _said_param(param: Any, say: Callable[[str], str], lang: str) -> Any:
+def said_param(param: Any, say: Callable[[str], str], lang: str) -> Any:
     """A copy of ``param`` as its page shows it: its help said by ``say``,
     what to write after it in words (:mod:`veille.cli.metavars`; nothing
     after a flag; a list of choices as typer shows it), its range and a
@@ -156,18 +156,27 @@ def _said_param(param: Any, say: Callable[[str], str], lang: str) -> Any:
     return said
 
 
+def usage_pieces(cmd: Any, ctx: Context, say: Callable[[str], str], lang: str) -> list[str]:
+    """The words of ``cmd``'s usage line, its arguments named as its help
+    page names them (``veille topic add [OPTIONS] {NAME} {QUERY}``, « {NOM}
+    {REQUÊTE} »): a usage error shows this line too."""
+    said = copy.copy(cmd)
+    said.params = [said_param(p, say, lang) for p in cmd.params]
+    return list(said.collect_usage_pieces(ctx))
+
+
 def said_command(cmd: Any, ctx: Context, say: Callable[[str], str], lang: str = "en") -> Any:
     """A copy of ``cmd`` with its texts said by ``say`` in ``lang``: its
     help, its options' help (the help option's too), what to write after
-    each (:func:`_said_param`) and, for a group, the line of each of its
+    each (:func:`said_param`) and, for a group, the line of each of its
     commands. ``cmd`` itself is left as it is: the command line is parsed
     with it."""
     said = copy.copy(cmd)
     said.help = say(cmd.help) if cmd.help else cmd.help
     said.short_help = first_paragraph(said.help) if cmd.short_help else None
-    said.params = [_said_param(p, say, lang) for p in cmd.params]
+    said.params = [said_param(p, say, lang) for p in cmd.params]
     helper = cmd.get_help_option(ctx)
-    said._help_option = _said_param(helper, say, lang) if helper is not None else None
+    said._help_option = said_param(helper, say, lang) if helper is not None else None
     said.said_usage = say(USAGE) + " "
     commands = getattr(cmd, "commands", None)
     if commands:
@@ -240,10 +249,10 @@ class SaidHelp:
             super(SaidHelp, said).format_help(ctx, formatter)  # type: ignore[misc]
 
     def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
-        if self.said_usage is None:
-            super().format_usage(ctx, formatter)  # type: ignore[misc]
-            return
-        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        if self.said_usage is None:  # an English usage error's line (a page's is said)
+            pieces = usage_pieces(self, ctx, _as_is, "en")
+        else:
+            pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=self.said_usage)
 
 

@@ -144,7 +144,9 @@ def show(exc: ClickException, lang: str) -> None:
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
         formatter = ctx.make_formatter()
-        pieces = " ".join(ctx.command.collect_usage_pieces(ctx))
+        from veille.cli.helptext import help_speaker, usage_pieces
+
+        pieces = " ".join(usage_pieces(ctx.command, ctx, help_speaker(lang), lang))
         formatter.write_usage(ctx.command_path, pieces, prefix=say(tr("Usage:")) + " ")
         err.print(formatter.getvalue().rstrip("\n"), markup=False, style="bold")
         if ctx.command.get_help_option(ctx) is not None:
@@ -221,6 +223,14 @@ class RootGroup(SaidGroup):
         if type(exc).__name__ == "NoArgsIsHelpError":
             raise exc
         lang = reader_of(words)
+        param = getattr(exc, "param", None)
+        if getattr(param, "param_type_name", None) == "argument":
+            # Named as its help page names it (« Argument manquant : « NOM » »),
+            # not by the command function's argument (name).
+            from veille.cli.helptext import help_speaker, said_param
+
+            say = help_speaker(lang) if lang != "en" else str
+            exc.param = said_param(param, say, lang)  # type: ignore[attr-defined]
         if lang == "en":
             raise exc
         show(exc, lang)
