@@ -180,7 +180,17 @@ def test_enrich_posts_keeps_user_corrections(model_dir: Path) -> None:
     assert all(p.sentiment is not None and p.sentiment.source != "user" for p in out[1:])
 
 
-def test_analyze_cli_with_a_relative_model_dir(model_dir: Path, tmp_path: Path) -> None:
+def test_analyze_cli_with_a_relative_model_dir(
+    model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture
+) -> None:
+    """``veille analyze`` run from another folder reads ``model_dir`` from the
+    workspace's root, and prints no progress bar while it loads the model.
+    Run in this process, where torch and transformers are imported already (a
+    new process spent most of this test's time importing them again): the
+    progress bars are turned back on first, as a new process has them."""
+    from tests.cli_runner import CliRunner, veille_command
+    from transformers.utils import logging as hf_logging
+
     from veille.workspace import init_workspace
 
     root = init_workspace(tmp_path / "ws")
@@ -194,21 +204,21 @@ def test_analyze_cli_with_a_relative_model_dir(model_dir: Path, tmp_path: Path) 
         "utf-8",
     )
     lines = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(TEXTS))
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "veille", "analyze", "--workspace", str(root)],
-        input=lines.encode(),
-        capture_output=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr.decode()
-    out = [json.loads(x) for x in proc.stdout.decode().splitlines()]
+    monkeypatch.chdir(tmp_path)  # "models" is not here: it is the workspace's
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.enable_progress_bar()
+    try:
+        result = CliRunner().invoke(
+            veille_command(), ["analyze", "--workspace", str(root)], input=lines
+        )
+    finally:
+        (hf_logging.enable_progress_bar if bars else hf_logging.disable_progress_bar)()
+    assert result.exit_code == 0, result.output
+    out = [json.loads(x) for x in result.stdout.splitlines()]
     assert [o["id"] for o in out] == list(range(len(TEXTS)))
     assert all(o["sentiment"]["label"] in {"negative", "neutral", "positive"} for o in out)
-    assert b"Loading weights" not in proc.stderr
+    assert "Loading weights" not in result.stderr
+    assert "Loading weights" not in capfd.readouterr().err
 
 
 def test_bad_model_directories_are_clear_config_errors(tmp_path: Path, model_dir: Path) -> None:
