@@ -22,6 +22,7 @@ from veille.models import Post
 from veille.store.clickhouse import rollups
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where, scope_where
 from veille.store.clickhouse.headline import ClickHouseHeadline
+from veille.store.clickhouse.purged import SHOWN
 from veille.store.clickhouse.quarters import (
     QUARTER,
     after_1970,
@@ -265,7 +266,7 @@ class ClickHouseAnalytics(ClickHouseHeadline, ClickHouseTops):
         )[0]
         gone = self.rows(
             "SELECT count(), min(bucket) FROM (SELECT bucket, sum(posts) AS n FROM topic_purged "
-            "WHERE topic_id = {t:Int64} GROUP BY bucket HAVING n > 0)",
+            f"WHERE topic_id = {{t:Int64}} AND {SHOWN} GROUP BY bucket HAVING n > 0)",
             p,
         )[0]
         found = [int(held[1]) // QUARTER] if held[0] else []

@@ -58,11 +58,13 @@ from veille.store.clickhouse.filters import POSTS
 from veille.store.clickhouse.purged import (
     ENTITY_PURGED_DONE,
     count_from,
+    hide_counts,
     keep_entity_quarters,
     let_names_go,
     mark_counted,
     names_held_from,
     record_purged,
+    show_counts,
     stopped_after_counts,
 )
 from veille.store.clickhouse.purged import (
@@ -458,6 +460,9 @@ class ClickHousePrivacy:
             with self.forget_lock.exclusive():
                 stopped = stopped_after_counts(self)
                 report.posts = int(self.rows(count, p)[0][0])
+                # A read adds a topic's counts once its filings are gone
+                # (show_counts below): never both, stopped or running.
+                hide_counts(self)
                 self._keep_topic_totals(p["t"])
                 keep_entity_quarters(self, p["t"])
                 # Its counts written: stopped from here on (killed during a
@@ -474,6 +479,7 @@ class ClickHousePrivacy:
                     "post_id IN (SELECT id FROM posts WHERE published_at < {t:Int64})",
                     p,
                 )
+                show_counts(self, p["t"])
                 self._delete("posts", "published_at < {t:Int64}", p)
                 # The latest cutoff whose deletes finished: a purge at an
                 # earlier one (retention lengthened) leaves the rows of the

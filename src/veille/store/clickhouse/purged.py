@@ -59,6 +59,17 @@ ENTITY_PURGED_DONE = "entity_purged_done"
 # (``topic_purged`` and ``entity_purged``) were all written, before its
 # deletes: see :func:`count_from`.
 ENTITY_PURGED_COUNTED = "entity_purged_counted"
+# ``veille_meta``'s key naming the latest cutoff of a purge whose filings are
+# deleted: a read of a saved topic adds the ``topic_purged`` rows of that
+# cutoff or an earlier one (:data:`SHOWN`), not those of a purge stopped (or
+# running) before then, whose posts its filings still count.
+TOPIC_PURGED_SHOWN = "topic_purged_shown"
+#: The ``topic_purged`` rows a read adds to the filings held (every row
+#: where no purge said which: a store no purge of this release ran on).
+SHOWN = (
+    "upto <= ifNull((SELECT max(toInt64OrNull(value)) FROM veille_meta FINAL "
+    f"WHERE key = '{TOPIC_PURGED_SHOWN}'), {2**63 - 1})"
+)
 # A post's hashtags (lower-cased, as entity_rollup's view) and domains, each
 # value once per post, as ``(kind, value)`` tuples.
 _VALUES = (
@@ -240,6 +251,28 @@ def mark_counted(store: Any, cutoff: int) -> None:
     store.write_row("veille_meta", {"key": ENTITY_PURGED_COUNTED, "value": str(upto)})
 
 
+def hide_counts(store: Any) -> None:
+    """Before a purge's first counts: where no purge said which rows of
+    ``topic_purged`` a read adds (:data:`SHOWN`), every row there until now
+    (those of the latest cutoff whose deletes finished, or every one where
+    none is marked), not the ones it is about to write."""
+    if _meta(store, TOPIC_PURGED_SHOWN) is not None:
+        return
+    done = _meta(store, ENTITY_PURGED_DONE)
+    if done is None:
+        done = int(store.rows("SELECT max(upto) FROM topic_purged")[0][0] or 0)
+    store.write_row("veille_meta", {"key": TOPIC_PURGED_SHOWN, "value": str(done)})
+
+
+def show_counts(store: Any, cutoff: int) -> None:
+    """Once a purge at ``cutoff`` (seconds) deleted the filings it counted:
+    a read adds its rows of ``topic_purged`` (and those of every earlier
+    cutoff) from now on."""
+    shown = _meta(store, TOPIC_PURGED_SHOWN)
+    upto = max(cutoff, shown if shown is not None else cutoff)
+    store.write_row("veille_meta", {"key": TOPIC_PURGED_SHOWN, "value": str(upto)})
+
+
 def keep_entity_quarters(store: Any, cutoff: int) -> None:
     """Add the hashtags and domains of every post published before
     ``cutoff`` (seconds) to ``entity_purged``, per quarter-hour, before a
@@ -369,13 +402,14 @@ class ClickHousePurged:
         (``topic_purged``): ``(topic id, quarter-hour, posts, engagement,
         reach, posts that gave counts, posts that gave followers, positive,
         negative, neutral)``. ``veille store migrate`` carries them with the
-        posts."""
+        posts: those a read adds (:data:`SHOWN`), not a stopped purge's whose
+        posts are still filed (the new store files the posts it holds)."""
         return [
             tuple(int(v) for v in row)
             for row in self.rows(
                 "SELECT topic_id, bucket, sum(posts) AS n, sum(engagement) AS e, "
                 "sum(reach) AS r, sum(counted) AS g, sum(followed) AS f, sum(positive) AS pos, "
-                "sum(negative) AS neg, sum(neutral) AS neu FROM topic_purged "
+                f"sum(negative) AS neg, sum(neutral) AS neu FROM topic_purged WHERE {SHOWN} "
                 "GROUP BY topic_id, bucket HAVING n != 0 OR e != 0 OR r != 0 OR g != 0 "
                 "OR f != 0 OR pos != 0 OR neg != 0 OR neu != 0 ORDER BY topic_id, bucket"
             )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.store.base import PostFilter
+from veille.store.clickhouse.purged import SHOWN
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
@@ -132,6 +133,8 @@ def purged_where(scope: Scope, dims: tuple[str, ...] = ()) -> tuple[str, dict[st
     # counted the posts kept only.
     clauses, params = quarter_bounds(replace(f, since=quarter_up(f.since)), "p")
     clauses.insert(0, "topic_id = {pt:Int64}")
+    # Not the counts of a purge whose posts its filings still count.
+    clauses.append(SHOWN)
     params["pt"] = scope.topic_id
     return " AND ".join(clauses), params
 

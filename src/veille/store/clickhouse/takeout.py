@@ -129,23 +129,18 @@ class ClickHouseTakeOut:
         ``rollups`` would count them, into staging tables of their own
         (``erasing_<token>__<rollup>``, made like the rollup): nothing is
         taken out of a rollup yet (:meth:`_settle_staged` moves them in).
-        The ``(staging table, rollup)`` pairs made. What each rollup counts
-        of them is read in one query (one per rollup cost an erasure two)."""
+        The ``(staging table, rollup)`` pairs made, a staging left empty
+        dropped. What each rollup counts of them is read from the staging
+        tables, in one query: the posts are read once per rollup, to stage
+        (a read of them per rollup counted it first, scanning the posts
+        again)."""
         latest = (
             f"SELECT * REPLACE (toInt8(0) AS prev_posts) FROM {POSTS} "
             "WHERE id IN {ids:Array(String)}"
         )
-        selects = [r.select.replace("{latest}", latest) for r in rollups]
-        if not selects:
-            return []
-        counts = self.rows(
-            "SELECT " + ", ".join(f"(SELECT count() FROM ({s}))" for s in selects),
-            {"ids": ids},
-        )[0]
         made = []
-        for r, select, n in zip(rollups, selects, counts, strict=True):
-            if not n:
-                continue
+        for r in rollups:
+            select = r.select.replace("{latest}", latest)
             cols = ", ".join([*r.keys, *r.sums])
             picked = ", ".join([*r.keys, *(f"-{s} AS {s}" for s in r.sums)])
             staging = f"{_STAGING}{token}__{r.table}"
@@ -153,9 +148,20 @@ class ClickHouseTakeOut:
             self.client.command(
                 f"INSERT INTO {staging} ({cols}) SELECT {picked} FROM ({select})", {"ids": ids}
             )
-            removed[r.table] = removed.get(r.table, 0) + int(n)
             made.append((staging, r.table))
-        return made
+        if not made:
+            return []
+        counts = self.rows(
+            "SELECT " + ", ".join(f"(SELECT count() FROM {staging})" for staging, _t in made)
+        )[0]
+        kept = []
+        for (staging, table), n in zip(made, counts, strict=True):
+            if n:
+                removed[table] = removed.get(table, 0) + int(n)
+                kept.append((staging, table))
+            else:  # nothing of theirs there: no move, no merge of the rollup
+                self.client.command(f"DROP TABLE IF EXISTS {staging} SYNC")
+        return kept
 
     def _settle_staged(self, marked: list[tuple[str, str]] | None = None) -> None:
         """Finish or undo the take-outs staged by :meth:`_stage_take_out`: one
