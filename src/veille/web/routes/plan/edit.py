@@ -622,10 +622,14 @@ def adopt(
     A plan beyond what the team has needs the box ``over_capacity`` ticked."""
     from veille.plan.adoption import adopt as adopt_plan
     from veille.plan.cost import estimate
+    from veille.web.routes.plan.overview import kept_reads
 
     _ = translator(request)
     ws = workspace(request)
-    est = estimate(ws)
+    # The cost /plan showed, from the reads it keeps a minute: counted anew
+    # from the posts, any post come in since made it another, and the plan
+    # could not be adopted while posts came in.
+    est = estimate(ws, weekly=kept_reads(request.app, ws).weekly)
     if seen_hours and f"{est.hours_per_week:.2f}" != seen_hours:
         return redirect("/plan", message=_("The cost changed since you saw it: check it again."))
 
