@@ -66,7 +66,7 @@ def _overview(request: Request) -> dict[str, Any]:
         }
         for r in found
     ]
-    heard = _heard(request.app, ws)  # read once for the channels and the recommendations
+    heard = kept_reads(request.app, ws)  # read once for the channels and the recommendations
     est = estimate(ws, weekly=heard.weekly)
     return {
         "objectives": ws.state.plan_objectives(),
@@ -92,10 +92,11 @@ def _overview(request: Request) -> dict[str, Any]:
     }
 
 
-def _heard(app: Any, ws: Any) -> Any:
+def kept_reads(app: Any, ws: Any) -> Any:
     """What the plan reads from the posts (:func:`~veille.plan.recommend.hear`),
     the same for every viewer and a minute old at most, as the influencers'
-    page keeps its reads: 0.4 s at 1M posts. Its key is what it reads from
+    page keeps its reads: 0.4 s at 1M posts. The editing page's cost reads
+    its mentions a week from it too. Its key is what it reads from
     the plan (its topics, the own accounts), so a change there shows at
     once; the channels and languages chosen apply at each visit."""
     from veille.plan.recommend import hear, heard_key
@@ -107,11 +108,11 @@ def _heard(app: Any, ws: Any) -> Any:
 def kpi_reports(app: Any, ws: Any) -> Any:
     """The KPIs' reports (:func:`~veille.plan.status.reports`: each value and
     its history, read from the posts), kept a minute for every viewer as
-    :func:`_heard` is: at 1M posts in chDB, their 19 reads of the posts (a
+    :func:`kept_reads` is: at 1M posts in chDB, their 19 reads of the posts (a
     history's 12 windows for each KPI, over every topic a share of voice
     compares) were most of each visit, 200 ms, while chDB answered no one
     else. Its key is the KPIs as set (a new target, period or KPI shows at
-    once), what :func:`_heard` reads from the plan, and what the KPIs read
+    once), what :func:`kept_reads` reads from the plan, and what the KPIs read
     from the state (a post published from the calendar, an inbox item
     answered: each counts at once)."""
     from veille.plan.kpi_measures import state_mark
@@ -129,7 +130,7 @@ def warm(app: Any) -> None:
     (``veille serve`` calls it on a thread when it starts)."""
     ws = app.state.workspace
     if ws.state.plan_objectives():
-        _heard(app, ws)
+        kept_reads(app, ws)
         kpi_reports(app, ws)
 
 
@@ -175,7 +176,7 @@ def export(request: Request, user: Viewer, format: str = "html", language: str =
     else:
         # What the page shows from the posts (its KPIs too), kept the same
         # minute: the document says the page's figures, without reading them again.
-        heard, kpis = _heard(request.app, ws), kpi_reports(request.app, ws)
+        heard, kpis = kept_reads(request.app, ws), kpi_reports(request.app, ws)
         say = _said_in_document(request, chosen)
         if format == "md":
             body = plan_markdown(ws, chosen, heard=heard, kpis=kpis, say=say)
