@@ -311,7 +311,9 @@ def test_each_posts_per_day_chart_gives_its_figures_as_a_table(
         table = re.search(r'<details class="chart-data">.*?</details>', card, re.S)
         assert table, f"a chart without its figures: {card[:600]}"
         assert "<caption" in table.group(0) and '<th scope="col">' in table.group(0)
-        days = re.findall(r'<tr><th scope="row">[^<]+</th><td>([\d,]+)</td>', table.group(0))
+        days = re.findall(
+            r'<tr><th scope="row" class="when">[^<]+</th><td>([\d,]+)</td>', table.group(0)
+        )
         assert days, table.group(0)[:600]
         assert sum(int(d.replace(",", "")) for d in days) == int(shown.group(1).replace(",", ""))
 
