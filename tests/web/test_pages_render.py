@@ -411,6 +411,6 @@ def test_a_period_range_is_judged_by_the_pages_as_by_the_command_line(
     except UsageError:
         assert page.status_code == 400, words[:500]
         assert f"la période « {period} » finit avant de commencer" in words, words[:800]
-        assert "Écrivez DU..AU, la date la plus ancienne d’abord." in words
+        assert "Conseil : écrivez DU..AU, la date la plus ancienne d’abord." in words
     else:
         assert page.status_code == 200, words[:500]
