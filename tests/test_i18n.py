@@ -146,3 +146,17 @@ def test_a_value_written_in_both_languages_is_kept_and_said_in_each() -> None:
     assert french.endswith("vérifications (La charte exclut « free ».)"), french
     assert str(kept).endswith("checks (The guidelines rule out 'free': rephrase.)")
     assert translated(kept, str, "en") == str(kept)
+
+
+def test_a_sentence_after_a_colon_keeps_a_names_capital_in_french() -> None:
+    """French writes lower case after a colon, save for a name: a word with
+    a capital past its first letter, or a platform's."""
+    written = ("Choisissez csv.", "À vous.", "CSV ou JSON.", "LinkedIn refuse.",
+               "Mastodon refuse.", "X refuse.", "Hacker News refuse.")  # fmt: skip
+    said = {t: i18n.after_colon(t, "fr") for t in written}
+    assert said == {
+        "Choisissez csv.": "choisissez csv.", "À vous.": "à vous.", "CSV ou JSON.": "CSV ou JSON.",
+        "LinkedIn refuse.": "LinkedIn refuse.", "Mastodon refuse.": "Mastodon refuse.",
+        "X refuse.": "X refuse.", "Hacker News refuse.": "Hacker News refuse.",
+    }  # fmt: skip
+    assert i18n.after_colon("Choose csv.", "en") == "Choose csv."

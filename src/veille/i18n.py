@@ -75,6 +75,26 @@ def _spaces(text: str, lang: str) -> str:
     )
 
 
+# A word that is a name: a capital past its first letter (CSV, LinkedIn).
+_NAMED = re.compile(r"\w[^\W\d_]*[A-Z]")
+
+
+def after_colon(text: str, lang: str) -> str:
+    """A sentence written after a colon (« Conseil : … », a hint after its
+    label), as ``lang`` writes it: in French, lower case unless it opens
+    with a name (« Conseil : choisissez csv ou jsonl », « Conseil : Mastodon
+    … »); English keeps its capital ("Hint: Choose …")."""
+    if language_of(lang) != "fr" or not text[:1].isupper():
+        return text
+    from veille.analytics.findings import PLATFORM_NAMES
+
+    first = re.split(r"[\s,.;:!?’'()\u202f\u00a0-]", text, maxsplit=1)[0]
+    named = {name.split()[0] for name in PLATFORM_NAMES.values()}
+    if _NAMED.match(first) or first in named:
+        return text
+    return text[:1].lower() + text[1:]
+
+
 # The first of a month in a French date: a day « 1 » alone, not part of a
 # number (2026, 11) nor a time (01:05).
 _FIRST_DAY = re.compile(r"(?<![\d:.,])1(?![\d:.,])")

@@ -372,3 +372,58 @@ def test_the_calendar_row_of_a_removed_accounts_post_says_so(
         row = re.search(rf'<tr>\s*<th scope="row"><a href="/plan/calendar/{made["calendar_post"]}"'
                         r".*?</tr>", page, re.S)  # fmt: skip
         assert row is not None and said in row.group(0), (lang, row and row.group(0))
+
+
+# The cells of the page's tables that hold a date or a date and a time, and
+# the lines each one's text takes (a date in English or French, as
+# format_date and format_datetime write it, its time and zone if any).
+_DATE_CELLS = r"""
+() => {
+  const day = String.raw`(\d{1,2}(er)?\s\S+\s\d{4}|\S+\s\d{1,2},\s\d{4})`;
+  const time = String.raw`(,\s|\sà\s)\d{1,2}:\d{2}(\s?[AP]M)?`;
+  const date = new RegExp(`^${day}(${time})?(\\s\\(.+\\))?$`);
+  return [...document.querySelectorAll('main table td, main table th[scope=row]')]
+    .filter(c => c.getClientRects().length && date.test(c.textContent.trim()))
+    .map(c => {
+      const range = document.createRange();
+      range.selectNodeContents(c);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width).map(r => r.top));
+      const line = parseFloat(getComputedStyle(c).lineHeight);
+      return [c.textContent.trim(), tops.size, range.getBoundingClientRect().height, line];
+    });
+}
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_tables_dates_keep_to_one_line_on_a_phone(
+    site: tuple[Running, dict[str, int]], browser: Any, lang: str
+) -> None:
+    """A table wider than a phone scrolls in its box anyway, yet its dates
+    wrapped, three or four lines each (« 7 déc. / 2026 à / 14:05 »): the
+    audit, an alert's deliveries, a topic's history, the API tokens, the
+    quarantine, the calendar's list. Every date cell of every page is one
+    line high."""
+    from tests.web.test_browser_phone import PHONE, _context
+
+    server, made = site
+    context = _context(browser, server, PHONE, lang, role="admin")
+    seen: dict[str, int] = {}
+    wrapped = []
+    try:
+        page = context.new_page()
+        for path in _state_pages(server.app, made):
+            response = page.goto(server.url + path)
+            if response is None or response.status != 200:
+                continue
+            for text, lines, height, line in page.evaluate(_DATE_CELLS):
+                seen[path] = seen.get(path, 0) + 1
+                if lines > 1 or height > line * 1.5:
+                    wrapped.append(f"{path}: {text!r} on {lines} lines ({height:.0f}px)")
+    finally:
+        context.close()
+    # The pages this fixture fills with dates, each found.
+    for path in ("/audit", "/alerts/lyon", "/topics/lyon", "/settings", "/sources",
+                 "/plan/calendar", "/users"):  # fmt: skip
+        assert seen.get(path), (path, seen)
+    assert not wrapped, "dates wrapped over lines:\n" + "\n".join(wrapped)

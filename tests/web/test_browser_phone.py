@@ -697,6 +697,41 @@ def test_a_rows_buttons_keep_their_words_on_a_line_on_a_phone(browser: Any, site
         context.close()
 
 
+# The cells of the page's tables whose bottom edge (their share of the row's
+# line) is not the row's: a cell shorter than its row.
+_CELLS_SHORT_OF_THEIR_ROW = """
+() => [...document.querySelectorAll('main table tbody tr')].flatMap(r => {
+  const bottom = r.getBoundingClientRect().bottom;
+  return [...r.cells].filter(c => c.getClientRects().length)
+    .map(c => [r.cells[0].textContent.trim().slice(0, 20), c.className, c.textContent.trim()
+      .replace(/\\s+/g, ' ').slice(0, 30), bottom - c.getBoundingClientRect().bottom])
+    .filter(([, , , short]) => Math.abs(short) > 1);
+})
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_rows_line_runs_under_its_buttons_on_a_phone(
+    browser: Any, site: Running, lang: str
+) -> None:
+    """A row's line ran broken under its buttons: their cell (a flex box, not
+    a table's cell) ended where its buttons did, its share of the line above
+    the row's (the users' role and its Change role button stand taller)."""
+    context = _context(browser, site, PHONE, lang, role="admin")
+    try:
+        page = context.new_page()
+        short = []
+        for path in ("/users", "/sources", "/plan/accounts"):
+            page.goto(site.url + path)
+            assert page.locator("main td.actions button").count(), path
+            short += [f"{path}: {cells}" for cells in page.evaluate(_CELLS_SHORT_OF_THEIR_ROW)]
+        assert not short, "cells short of their row's line (row, class, text, px):\n" + "\n".join(
+            short
+        )
+    finally:
+        context.close()
+
+
 def test_the_dashboards_charts_stay_readable_on_a_phone(browser: Any, site: Running) -> None:
     context = _context(browser, site, PHONE, "en")
     try:

@@ -42,7 +42,7 @@ def test_after_local_midnight_the_dashboard_shows_the_new_day(tmp_path: Path) ->
         clock[0] = datetime(2027, 1, 1, 0, 1, tzinfo=MONTREAL)
         after = client.get("/?period=last-7d")
     assert before.status_code == after.status_code == 200
-    day = '<th scope="row">{}</th><td>{}</td>'  # the posts per day, as a table
+    day = '<th scope="row" class="when">{}</th><td>{}</td>'  # the posts per day, as a table
     assert day.format("December 24, 2026", 0) in before.text
     assert "December 31, 2026" not in before.text
     assert day.format("December 24, 2026", 0) not in after.text

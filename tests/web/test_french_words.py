@@ -96,7 +96,7 @@ def test_a_report_between_dates_with_one_left_empty_says_which_to_fill(
     assert page.status_code == 400, page.text[:2000]
     text = seen(page.text)
     assert "il manque le premier ou le dernier jour du rapport" in text, text
-    assert "Indiquez les deux dates (le dernier jour est inclus)" in text, text
+    assert "Conseil : indiquez les deux dates (le dernier jour est inclus)" in text, text
 
 
 def _hn_item(served: Served) -> int:

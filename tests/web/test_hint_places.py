@@ -76,3 +76,28 @@ def test_user_and_token_hints_name_the_page_on_the_web_and_the_command_in_the_cl
     assert _hint(user.value, None) == "See veille user list."
     assert _hint(token.value, "page") == "See /settings for the ids."
     assert _hint(token.value, None) == "See veille token list for the ids."
+
+
+@pytest.mark.parametrize(
+    ("lang", "path", "said"),
+    [
+        ("fr", "/stream?sort=zz", "Conseil\u202f: choisissez newest, relevance"),
+        ("fr", "/stream?since=zz", "Conseil\u202f: écrivez-la sous la forme AAAA-MM-JJ"),
+        ("fr", "/?period=bogus", "Conseil\u202f: choisissez last-7d"),
+        ("en", "/stream?sort=zz", "Hint: Use newest, relevance"),
+    ],
+)
+def test_a_hint_after_its_colon_is_in_lower_case_in_french(
+    running: Any, lang: str, path: str, said: str
+) -> None:
+    """« Conseil : Choisissez… »: a capital in mid-sentence after the colon,
+    which French writes in lower case (a name keeps its own, i18n's
+    after_colon); English keeps "Hint: Use"."""
+    from veille.web.deps import SESSION_COOKIE
+
+    cookies = {SESSION_COOKIE: running.session("analyst"), "veille_lang": lang}
+    with httpx.Client(timeout=60, base_url=running.url, cookies=cookies) as client:
+        answer = client.get(path)
+    text = html.unescape(answer.text)
+    assert answer.status_code == 400, text[-1500:]
+    assert said in text, text[-3000:]

@@ -311,7 +311,9 @@ def test_each_posts_per_day_chart_gives_its_figures_as_a_table(
         table = re.search(r'<details class="chart-data">.*?</details>', card, re.S)
         assert table, f"a chart without its figures: {card[:600]}"
         assert "<caption" in table.group(0) and '<th scope="col">' in table.group(0)
-        days = re.findall(r'<tr><th scope="row">[^<]+</th><td>([\d,]+)</td>', table.group(0))
+        days = re.findall(
+            r'<tr><th scope="row" class="when">[^<]+</th><td>([\d,]+)</td>', table.group(0)
+        )
         assert days, table.group(0)[:600]
         assert sum(int(d.replace(",", "")) for d in days) == int(shown.group(1).replace(",", ""))
 
@@ -409,6 +411,6 @@ def test_a_period_range_is_judged_by_the_pages_as_by_the_command_line(
     except UsageError:
         assert page.status_code == 400, words[:500]
         assert f"la période « {period} » finit avant de commencer" in words, words[:800]
-        assert "Écrivez DU..AU, la date la plus ancienne d’abord." in words
+        assert "Conseil : écrivez DU..AU, la date la plus ancienne d’abord." in words
     else:
         assert page.status_code == 200, words[:500]

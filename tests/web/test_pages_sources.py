@@ -111,7 +111,7 @@ def test_a_french_reader_reads_the_source_form_errors_in_french(
     page = add(kind="twitter", target="x")
     assert (
         "type de source inconnu «\u202ftwitter\u202f»" in page
-        and "Vouliez-vous dire «\u202fx\u202f»\u202f?" in page
+        and "Conseil\u202f: vouliez-vous dire «\u202fx\u202f»\u202f?" in page
     )
     page = add(kind="feeds", target="example.org/feed")
     assert "la cible feeds «\u202fexample.org/feed\u202f» n’est pas une URL http(s)" in page
@@ -131,7 +131,8 @@ def test_a_french_reader_reads_the_source_form_errors_in_french(
     for kind in ("mastodon", "feeds", "x"):
         page = add(kind=kind, target=" ")
         assert "une source a besoin de quelque chose à suivre" in page
-        assert "Écrivez quoi suivre\u202f: une URL, un compte, une requête ou un fichier." in page
+        said = "Conseil\u202f: écrivez quoi suivre\u202f: une URL, un compte, une requête"
+        assert said in page
 
     client.cookies.set("veille_lang", "en")
     page = add(kind="feeds", target="https://example.org/feed/", every="5s")

@@ -293,7 +293,7 @@ def test_a_french_reader_reads_the_errors_in_french(
     assert "«\u202fand\u202f» est cherché comme un mot" in warned  # a warning too
     dated = html.unescape(client.get("/stream", params={"since": "2026-13-45"}).text)
     assert "Du\u202f: «\u202f2026-13-45\u202f» n’est pas une date" in dated
-    assert "Écrivez-la sous la forme AAAA-MM-JJ" in dated
+    assert "Conseil\u202f: écrivez-la sous la forme AAAA-MM-JJ" in dated
     missing = client.get("/posts/no-such-post")
     assert missing.status_code == 404
     assert "aucune publication n’a l’identifiant «\u202fno-such-post\u202f»" in html.unescape(

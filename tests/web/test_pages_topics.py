@@ -287,7 +287,7 @@ def test_two_people_editing_a_topic_at_once_the_second_save_is_refused(
         said = html.unescape(stale.text)
         assert stale.status_code == 409
         assert "le sujet both a changé depuis que vous l’avez ouvert\u202f: la version 3" in said
-        assert "Votre requête n’a pas été enregistrée" in said
+        assert "Conseil\u202f: votre requête n’a pas été enregistrée" in said
 
 
 def test_a_topic_an_alert_or_the_plan_uses_is_not_deleted_and_they_are_named(

@@ -104,5 +104,7 @@ def test_the_working_time_examples_start_at_the_workspaces_time(tmp_path: Path) 
         do_login(c, "viewer", PASSWORD)
         page = html.unescape(c.get("/inbox/hours").text)
     assert "It is outside working time now (UTC)." in page
-    dues = re.findall(r'<th scope="row">([^<]*)</th><td><time datetime="([^"]*)"', page)
+    dues = re.findall(
+        r'<th scope="row">([^<]*)</th><td class="when"><time datetime="([^"]*)"', page
+    )
     assert ("urgent", "2025-01-06T10:00:00+00:00") in dues, dues

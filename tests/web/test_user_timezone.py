@@ -57,7 +57,7 @@ def _shown_time(client: httpx.Client) -> str:
 def _calendar_time(client: httpx.Client) -> str:
     """The time the calendar's list gives its one post."""
     page = html.unescape(client.get("/plan/calendar").text)
-    found = re.search(rf"<td>(\d+ janv\. {NEXT_YEAR}[^<]*)</td>", page)
+    found = re.search(rf'<td class="when">(\d+ janv\. {NEXT_YEAR}[^<]*)</td>', page)
     assert found, page[-3000:]
     return found.group(1)
 
@@ -188,7 +188,7 @@ def test_the_dashboards_days_stay_the_workspaces_for_the_montreal_member(tmp_pat
         users.set_timezone(ws.state, "marie", "America/Montreal")
     served, server = serve(root)
     served.app.state.workspace.clock = lambda: datetime(2026, 1, 16, 12, 0, tzinfo=paris)
-    day = '<th scope="row">{}</th><td>{}</td>'  # the posts per day, as a table
+    day = '<th scope="row" class="when">{}</th><td>{}</td>'  # the posts per day, as a table
     try:
         for name in ("louis", "marie"):
             with _signed_in(served, name) as client:

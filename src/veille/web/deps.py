@@ -646,6 +646,9 @@ def context_helpers(request: Request) -> dict[str, Any]:
         "event_word": lambda action, detail=None: gettext(event_word(action, detail)),
         "ngettext": plural_translator(request),
         "pgettext": pgettext,
+        # A sentence after a colon, as the reader's language writes it
+        # (« Conseil : choisissez… »: French lower case).
+        "after_colon": lambda text: fmt.after_colon(text, language),
         "format_number": format_number,
         "format_decimal": format_decimal,
         "format_percent": format_percent,
