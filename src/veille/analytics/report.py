@@ -20,7 +20,16 @@ from zoneinfo import ZoneInfo
 
 from veille import i18n
 from veille.analytics import charts, tops
-from veille.analytics.findings import change_text, findings, num, pct, platform_name, signed
+from veille.analytics.findings import (
+    baseline_average,
+    baseline_held,
+    change_text,
+    findings,
+    num,
+    pct,
+    platform_name,
+    signed,
+)
 from veille.analytics.influencers import influencers, with_recent
 from veille.analytics.scope import Period, Scope
 from veille.analytics.trends import trending_terms
@@ -44,6 +53,10 @@ STRINGS = {
         "previous_col": "Previous period", "where_who": "Date, platform, author",
         "post": "Post", "story": "Story", "account": "Account",
         "average_before": "Average over the {n} periods before",
+        "average_part": "* Each average is of the {held} days of these {days} that veille "
+        "holds (its posts begin later), per period of the same length.",
+        "average_none": "No average: veille holds none of the {days} days of the {n} periods "
+        "before (its posts begin later).",
         "no_counts": "No post stands out: none of this period's posts has engagement or "
         "followers counted.",
         "covers_engagement": "on {covered} of {posts} posts (those that gave interaction counts)",
@@ -73,6 +86,10 @@ STRINGS = {
         "previous_col": "Période précédente", "where_who": "Date, plateforme, auteur",
         "post": "Publication", "story": "Histoire", "account": "Compte",
         "average_before": "Moyenne des {n} périodes précédentes",
+        "average_part": "* Chaque moyenne porte sur les {held} jours de ces {days} que veille "
+        "détient (ses publications commencent plus tard), par période de même durée.",
+        "average_none": "Aucune moyenne\u202f: veille ne détient aucun des {days} jours des {n} "
+        "périodes précédentes (ses publications commencent plus tard).",
         "no_counts": "Aucune publication ne se détache\u202f: aucune publication de cette "
         "période n’a d’interactions ni d’abonnés comptés.",
         "covers_engagement": "sur {covered} des {posts} publications (celles qui ont donné leur "
@@ -488,6 +505,9 @@ def render_html(
         dec=lambda v: i18n.format_decimal(v, lang, 1, trim=False),
         signed=lambda v: signed(v, lang),
         change=lambda v: change_text(v, lang),
+        # A rising term's average over the days of the periods before veille holds.
+        average=lambda stories: baseline_average(data, stories),
+        baseline_short=baseline_held(data, data.get("baseline_periods") or 1),
         platform=platform_name,
         language=lambda code: name_of("lang", code),
         country=lambda code: name_of("country", code),
