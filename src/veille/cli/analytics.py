@@ -276,8 +276,9 @@ def register(app: typer.Typer) -> None:
                 rows = [
                     {by.value: s.key, "posts": count_cell(s.posts, reader),
                      "share": _share(s.share, reader),
-                     "previous": count_cell(s.previous, reader),
-                     "previous_share": _share(s.previous_share, reader),
+                     # Of the days of the period before veille holds: marked.
+                     "previous": _held(count_cell(s.previous, reader), s, output),
+                     "previous_share": _held(_share(s.previous_share, reader), s, output),
                      # Unknown is not zero: none of these posts gave a count.
                      "engagement": count_cell(s.engagement, reader),
                      "reach": count_cell(s.reach, reader)}
@@ -289,6 +290,7 @@ def register(app: typer.Typer) -> None:
                     cols = [by.value, "posts", "share", "previous", "previous_share", "engagement"]
                     print_rows(rows, cols, output, title=_label(ws, per, reader),
                                heads=said_heads(say, HEADS))  # fmt: skip
+                    _held_note(shares, output, say)
                 titled = {"about": scope.label, "period": per, "timezone": _tz(ws)}
                 _chart(charts.share_chart(shares, title=by.value, **titled), chart, say)
                 return
@@ -362,7 +364,7 @@ def register(app: typer.Typer) -> None:
             rows = [
                 {"topic": v.topic, "posts": count_cell(v.posts, reader),
                  "share": _share(v.share, reader),
-                 "previous_share": _share(v.previous_share, reader),
+                 "previous_share": _held(_share(v.previous_share, reader), v, output),
                  "engagement_share": _share(v.engagement_share, reader)}
                 for v in voices
             ]  # fmt: skip
@@ -370,6 +372,7 @@ def register(app: typer.Typer) -> None:
                 rows, ["topic", "posts", "share", "previous_share", "engagement_share"], output,
                 heads=said_heads(say, HEADS),
             )  # fmt: skip
+            _held_note(voices, output, say)
         _chart(sov_chart(voices, period=per, timezone=_tz(ws)), chart, say)
 
     @app.command()
@@ -646,6 +649,38 @@ def register(app: typer.Typer) -> None:
             out.write_text(html, encoding="utf-8")
         err_console().print(say(tr("report written to %(path)s", path=str(out))), markup=False,
                             soft_wrap=True)  # fmt: skip
+
+
+def _held(cell: Any, row: Any, output: DataFormat) -> Any:
+    """A figure of the period before in a table of shares: marked "*"
+    where veille holds only part of that period (:func:`_held_note` says
+    how much), "–" where it holds none of it (not 0). CSV keeps its
+    numbers as they are."""
+    if row.previous_held_days is None or output is not DataFormat.table:
+        return cell
+    if row.previous_held_days == 0 and not row.previous:
+        return "–"
+    return cell if cell == "–" else f"{cell}*"
+
+
+def _held_note(rows: list[Any], output: DataFormat, say: Callable[[str], str]) -> None:
+    """Under a table of shares, how much of the period before veille holds
+    where it holds only part of it: its figures are of those days (a
+    share by platform of an October held from the 8th read as October's)."""
+    if output is not DataFormat.table or not rows or rows[0].previous_held_days is None:
+        return
+    held, days = rows[0].previous_held_days, rows[0].previous_days or 0
+    said = (
+        say(trn("The period before: veille holds none of its %(days)s day (its posts begin "
+                "later).",
+                "The period before: veille holds none of its %(days)s days (its posts begin "
+                "later).", Count(days), days=Count(days)))
+        if not held
+        else say(tr("* The period before: veille holds only %(held)s of its %(days)s days (its "
+                    "posts begin later); its figures are of those days.",
+                    held=Count(held), days=Count(days)))
+    )  # fmt: skip
+    console().print(said, markup=False, soft_wrap=True)
 
 
 def _share(value: float | None, reader: str) -> str:
