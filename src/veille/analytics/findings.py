@@ -188,7 +188,11 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
     before = top.previous_share or 0.0  # None only where no post came before
     most = share > MOST
     every = top.posts and share == 1.0  # the only platform: "all", not "most"
-    same = i18n.percent_shown(share) == i18n.percent_shown(before)
+    # As the table of platforms shows them, adding up to 100% (34% of three
+    # thirds there is 34% here).
+    now_shown = i18n.shares_shown([p.share for p in platforms])[0]
+    then_shown = i18n.shares_shown([p.previous_share for p in platforms])[0]
+    same = i18n.percent_shown(now_shown or 0.0) == i18n.percent_shown(then_shown or 0.0)
     # Before: the platform's share then; 0% where the conversation was
     # elsewhere, and no share where there was no post at all (a sentence
     # saying "absent" read as if there had been no conversation).
@@ -200,10 +204,10 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
             if top.previous_share is None
             else ", comme la période précédente"
             if same
-            else f", contre {pct(top.previous_share, lang)} la période précédente"
+            else f", contre {pct(then_shown, lang)} la période précédente"
         )
         of = "" if every else " de la"
-        return f"{lead}{of} conversation{you} se tient sur {name} ({pct(top.share, lang)}){trend}."
+        return f"{lead}{of} conversation{you} se tient sur {name} ({pct(now_shown, lang)}){trend}."
     you = " about you" if data.get("is_brand") else ""
     lead = (
         "All conversation" if every else "Most conversation" if most
@@ -215,9 +219,9 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
         if top.previous_share is None
         else ", as before"
         if same
-        else f", {direction} from {pct(top.previous_share, lang)}"
+        else f", {direction} from {pct(then_shown, lang)}"
     )
-    return f"{lead}{you} is on {name} ({pct(top.share, lang)}){trend}."
+    return f"{lead}{you} is on {name} ({pct(now_shown, lang)}){trend}."
 
 
 def _platforms_tied(tied: Sequence[Any], data: dict[str, Any], fr: bool, lang: str) -> str:

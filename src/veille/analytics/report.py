@@ -521,6 +521,14 @@ def render_html(
         dec=lambda v: i18n.format_decimal(v, lang, 1, trim=False),
         signed=lambda v: signed(v, lang),
         change=lambda v: change_text(v, lang),
+        # A table's shares now and before, each column adding up to 100% as shown.
+        parts=lambda rows: list(
+            zip(
+                i18n.shares_shown([r.share for r in rows]),
+                i18n.shares_shown([r.previous_share for r in rows]),
+                strict=True,
+            )
+        ),
         # A share of the period before veille holds part of: of those days, marked.
         held_mark=lambda r: "*" if r.previous_held_days and r.previous_share is not None else "",
         held_note=lambda rows: _held_note(rows, s),

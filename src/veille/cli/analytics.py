@@ -31,7 +31,7 @@ from veille.cli.common import (
     warn,
 )
 from veille.errors import Count, UsageError, tr, trn
-from veille.i18n import format_change, format_decimal, format_percent, join
+from veille.i18n import format_change, format_decimal, format_percent, join, shares_shown
 from veille.workspace import Workspace
 
 #: The tables' column headers, said in the reader's language (CSV and JSON
@@ -273,16 +273,18 @@ def register(app: typer.Typer) -> None:
             per = _period(ws, period)
             if by is not None:
                 shares = breakdown(ws.store, scope, per, by.value)
+                # A column of shares adds up to 100% as shown (JSON keeps them exact).
+                now, before = _shown(shares, "share"), _shown(shares, "previous_share")
                 rows = [
                     {by.value: s.key, "posts": count_cell(s.posts, reader),
-                     "share": _share(s.share, reader),
+                     "share": _share(now[i], reader),
                      # Of the days of the period before veille holds: marked.
                      "previous": _held(count_cell(s.previous, reader), s, output),
-                     "previous_share": _held(_share(s.previous_share, reader), s, output),
+                     "previous_share": _held(_share(before[i], reader), s, output),
                      # Unknown is not zero: none of these posts gave a count.
                      "engagement": count_cell(s.engagement, reader),
                      "reach": count_cell(s.reach, reader)}
-                    for s in shares
+                    for i, s in enumerate(shares)
                 ]  # fmt: skip
                 if output is DataFormat.json:
                     print_json(shares)
@@ -361,12 +363,16 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(voices)
         else:
+            # Each column of shares adds up to 100% as shown.
+            now, before, eng = (
+                _shown(voices, c) for c in ("share", "previous_share", "engagement_share")
+            )
             rows = [
                 {"topic": v.topic, "posts": count_cell(v.posts, reader),
-                 "share": _share(v.share, reader),
-                 "previous_share": _held(_share(v.previous_share, reader), v, output),
-                 "engagement_share": _share(v.engagement_share, reader)}
-                for v in voices
+                 "share": _share(now[i], reader),
+                 "previous_share": _held(_share(before[i], reader), v, output),
+                 "engagement_share": _share(eng[i], reader)}
+                for i, v in enumerate(voices)
             ]  # fmt: skip
             print_rows(
                 rows, ["topic", "posts", "share", "previous_share", "engagement_share"], output,
@@ -681,6 +687,13 @@ def _held_note(rows: list[Any], output: DataFormat, say: Callable[[str], str]) -
                     held=Count(held), days=Count(days)))
     )  # fmt: skip
     console().print(said, markup=False, soft_wrap=True)
+
+
+def _shown(rows: list[Any], column: str) -> list[float | None]:
+    """A column of shares as a table (or CSV) writes them, one decimal
+    each: adding up to 100.0% (:func:`veille.i18n.shares_shown`; 33.3%
+    three times read 99.9%). JSON gives them exact."""
+    return shares_shown([getattr(r, column) for r in rows], 1)
 
 
 def _share(value: float | None, reader: str) -> str:
