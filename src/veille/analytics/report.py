@@ -253,7 +253,9 @@ def report_data(
         "top_by": top_by,
         "stories": shown["stories"],
         "influencers": shown["influencers"],
-        "trends": trending_terms(store, scope, period, limit=10, baseline_periods=4),
+        "trends": trending_terms(
+            store, scope, period, limit=10, baseline_periods=4, listening=begin
+        ),
         "baseline_periods": 4,
         "listening_since": begin,
     }

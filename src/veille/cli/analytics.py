@@ -498,13 +498,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Terms and phrases rising against their own baseline (log-likelihood)."""
         from veille.analytics.trends import trending_terms
+        from veille.analytics.volume import listening_since
 
         with open_workspace(workspace) as ws:
             scope = _scope(ws, query, topic, platform, lang)
             found = trending_terms(
                 ws.store, scope, _period(ws, period), baseline_periods=baseline,
                 limit=limit, min_stories=min_stories,
-                max_posts=max_posts,
+                max_posts=max_posts, listening=listening_since(ws.store, scope),
             )  # fmt: skip
             reader = cli_language(ws.root)
         if output is DataFormat.json:
@@ -513,7 +514,10 @@ def register(app: typer.Typer) -> None:
         rows = [
             {"term": t.term, "stories": count_cell(t.stories, reader),
              "baseline": count_cell(t.baseline, reader),
-             "share": _share(t.share, reader), "baseline_share": _share(t.baseline_share, reader),
+             "share": _share(t.share, reader),
+             "baseline_share": _share(t.baseline_share, reader)
+             + ("*" if t.baseline_held_days and t.baseline_share is not None
+                and output is DataFormat.table else ""),
              "G2": _decimal(t.g2, 1, reader), "forms": ", ".join(t.forms[:4])}
             for t in found
         ]  # fmt: skip
@@ -521,6 +525,18 @@ def register(app: typer.Typer) -> None:
             rows, ["term", "stories", "baseline", "share", "baseline_share", "G2", "forms"], output,
             heads=said_heads(speaker(reader), HEADS),
         )  # fmt: skip
+        if found and found[0].baseline_held_days is not None and output is DataFormat.table:
+            t, say = found[0], speaker(reader)
+            said = (
+                say(tr("* Before: veille holds only %(held)s of the %(days)s days of the periods "
+                       "before (its posts begin later); its shares are of those days.",
+                       held=Count(t.baseline_held_days), days=Count(t.baseline_days or 0)))
+                if t.baseline_held_days
+                else say(tr("Before: veille holds none of the %(days)s days of the periods before "
+                            "(its posts begin later); no term is measured against them.",
+                            days=Count(t.baseline_days or 0)))
+            )  # fmt: skip
+            console().print(said, markup=False, soft_wrap=True)
 
     @app.command()
     @handle_errors
