@@ -117,7 +117,9 @@ def _explain(ws: Workspace, scope: Any, start: Any, posts: int, usual: float, z:
         )
     ]
     authors = [(a[1], a[3]) for a in store.top_authors(scope, day, by="posts", limit=3)]
-    platforms = [(s.key, s.posts) for s in breakdown(store, scope, day, "platform") if s.posts][:3]
+    platforms = [
+        (s.key, s.posts) for s in breakdown(store, scope, day, "platform", held=False) if s.posts
+    ][:3]
     return Spike(start, posts, usual, z, terms, authors, platforms)
 
 
