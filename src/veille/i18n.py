@@ -24,7 +24,7 @@ dates and plurals inside them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
@@ -123,6 +123,34 @@ def percent_shown(share: float, digits: int = 0) -> Decimal:
     """The percentage a reader is shown for ``share`` (0.025 → 3): the one
     rounding that sentences comparing two shares must agree with."""
     return half_up(Decimal(repr(float(share))) * 100, digits)
+
+
+def shares_shown(shares: Sequence[float | None], digits: int = 0) -> list[float | None]:
+    """The shares of a table read as a whole (posts by platform, the share of
+    voice), as its rows show them: rounded so that, ``digits`` after the
+    point, their percentages add up to 100 (largest remainder: each is cut
+    down, and the units left go to the largest parts cut off), where each
+    rounded half up on its own made 33% + 33% + 33% or 50.0% + 16.7% + 16.7%
+    + 16.7%. For display only: the figures given as numbers (JSON, CSV) stay
+    exact. A share that is not nothing keeps its own (shown "<1%"), and so
+    does one short of the whole (">99%"); unknown shares (``None``) stay
+    unknown, and shares that do not make a whole (some rows of a table) are
+    left as they are."""
+    known = [(i, s) for i, s in enumerate(shares) if s is not None]
+    if not known or abs(sum(s for _i, s in known) - 1) > 1e-9:
+        return list(shares)
+    scale = 100 * 10**digits
+    exact = [Decimal(repr(float(s))) * scale for _i, s in known]
+    units = [int(e) for e in exact]  # cut down (shares are not negative)
+    # Ties: the larger share, then the row shown first.
+    order = sorted(range(len(known)), key=lambda k: (units[k] - exact[k], -exact[k], k))
+    for k in order[: scale - sum(units)]:
+        units[k] += 1
+    out = list(shares)
+    for (i, s), unit in zip(known, units, strict=True):
+        if not (unit == 0 < s or (s < 1 and unit == scale)):
+            out[i] = unit / scale
+    return out
 
 
 def format_number(value: float, lang: str) -> str:

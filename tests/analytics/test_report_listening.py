@@ -6,6 +6,7 @@ before)", October counting 24 of its 31 days."""
 
 from __future__ import annotations
 
+import re
 from html import unescape
 from pathlib import Path
 
@@ -153,3 +154,71 @@ def test_a_term_is_not_said_to_rise_against_periods_veille_holds_none_of(
     text = _findings(ws_path, "2026-03-01..2026-03-15", lang)
     assert said in text
     assert not_said not in text
+
+
+# The trending terms' table: each term's stories beside its average over the
+# 4 periods before. Where veille holds only part of them, the average is of
+# the days it holds (a period's worth of them); until 2026-12-07 the days it
+# held nothing of counted as zeros ("fibre", heard once in the 6 days held
+# of 28, read 0.2 a week; "lumio" read 0.5 where veille held no post at all).
+@pytest.fixture
+def heard_once_before(tmp_path: Path) -> Path:
+    root = init_workspace(tmp_path / "once")  # UTC
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(
+            [
+                make_post("a", "2026-03-03T10:00", text="Lumio ouvre"),  # veille's first post
+                make_post("b", "2026-03-05T10:00", text="Lumio fibre"),
+                make_post("c", "2026-03-06T10:00", text="Lumio encore"),
+                *(make_post(f"w{i}", f"2026-03-1{i}T10:00", text="Lumio fibre") for i in (0, 1, 2)),
+            ]
+        )
+        add_topic(ws.state, "lumio", "lumio")
+    return root
+
+
+def _trend_cells(text: str) -> dict[str, tuple[str, str]]:
+    return {
+        term: (stories, average)
+        for term, stories, average in re.findall(
+            r'<tr><td>(\w+)</td><td class="n">(\d+)</td><td class="n">([^<]*)</td>', text
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("lang", "average", "note"),
+    [
+        ("en", "1.2*", "* Each average is of the 6 days of these 28 that veille holds (its posts "
+                       "begin later), per period of the same length."),
+        ("fr", "1,2*", "* Chaque moyenne porte sur les 6 jours de ces 28 que veille détient (ses "
+                       "publications commencent plus tard), par période de même durée."),
+    ],
+)  # fmt: skip
+def test_a_rising_terms_average_is_over_the_days_veille_holds_before(
+    heard_once_before: Path, lang: str, average: str, note: str
+) -> None:
+    text = _findings(heard_once_before, "2026-03-09..2026-03-15", lang)
+    # Once in the 6 days held of the 4 weeks before: 1.2 a week, not 0.2.
+    assert _trend_cells(text)["fibre"] == ("3", average)
+    assert note in text
+    # The finding gives the same average.
+    assert f"3 {'histoires' if lang == 'fr' else 'stories'}, " in text
+    assert f"{average[:-1]} {'en moyenne' if lang == 'fr' else 'on average'}" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [
+        ("en", "No average: veille holds none of the 60 days of the 4 periods before (its "
+               "posts begin later)."),
+        ("fr", "Aucune moyenne\u202f: veille ne détient aucun des 60 jours des 4 périodes "
+               "précédentes (ses publications commencent plus tard)."),
+    ],
+)  # fmt: skip
+def test_a_rising_term_has_no_average_over_periods_veille_holds_none_of(
+    ws_path: Path, lang: str, note: str
+) -> None:
+    text = _findings(ws_path, "2026-03-01..2026-03-15", lang)
+    assert _trend_cells(text)["lumio"] == ("5", "–")
+    assert note in text

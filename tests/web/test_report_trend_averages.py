@@ -39,6 +39,8 @@ def test_a_reports_rising_terms_averages_share_one_decimal(tmp_path: Path) -> No
         post(f"ob{n}", f"Lumio blackout story number {n} from Hull", 9 + 7 * n)
     for n in range(4):
         post(f"of{n}", f"Vexa firmware note {n} from Orford", 9 + 5 * n)
+    # veille listened to the four weeks before whole: its first post is older.
+    post("first", "Quiet morning in Magog", 40)
     with Workspace.open(root) as ws:
         build_pipeline(ws, skip=("enrich",)).ingest(posts)
     add_role_users(root)

@@ -188,7 +188,11 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
     before = top.previous_share or 0.0  # None only where no post came before
     most = share > MOST
     every = top.posts and share == 1.0  # the only platform: "all", not "most"
-    same = i18n.percent_shown(share) == i18n.percent_shown(before)
+    # As the table of platforms shows them, adding up to 100% (34% of three
+    # thirds there is 34% here).
+    now_shown = i18n.shares_shown([p.share for p in platforms])[0]
+    then_shown = i18n.shares_shown([p.previous_share for p in platforms])[0]
+    same = i18n.percent_shown(now_shown or 0.0) == i18n.percent_shown(then_shown or 0.0)
     # Before: the platform's share then; 0% where the conversation was
     # elsewhere, and no share where there was no post at all (a sentence
     # saying "absent" read as if there had been no conversation).
@@ -200,10 +204,10 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
             if top.previous_share is None
             else ", comme la période précédente"
             if same
-            else f", contre {pct(top.previous_share, lang)} la période précédente"
+            else f", contre {pct(then_shown, lang)} la période précédente"
         )
         of = "" if every else " de la"
-        return f"{lead}{of} conversation{you} se tient sur {name} ({pct(top.share, lang)}){trend}."
+        return f"{lead}{of} conversation{you} se tient sur {name} ({pct(now_shown, lang)}){trend}."
     you = " about you" if data.get("is_brand") else ""
     lead = (
         "All conversation" if every else "Most conversation" if most
@@ -215,9 +219,9 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
         if top.previous_share is None
         else ", as before"
         if same
-        else f", {direction} from {pct(top.previous_share, lang)}"
+        else f", {direction} from {pct(then_shown, lang)}"
     )
-    return f"{lead}{you} is on {name} ({pct(top.share, lang)}){trend}."
+    return f"{lead}{you} is on {name} ({pct(now_shown, lang)}){trend}."
 
 
 def _platforms_tied(tied: Sequence[Any], data: dict[str, Any], fr: bool, lang: str) -> str:
@@ -297,11 +301,28 @@ def baseline_held(data: dict[str, Any], per: int) -> tuple[int, int, datetime] |
     return max(0, round(held)), days, begin.astimezone(period.since.tzinfo)
 
 
+def baseline_average(data: dict[str, Any], stories: int) -> float | None:
+    """A rising term's ``stories`` of the periods before, on average a
+    period of those veille holds: over the days of them it holds where it
+    holds only part of them (:func:`baseline_held`: 0 stories over 6 of 28
+    days is 0 a week, 1 is 1.2), ``None`` where it holds none. Until
+    2026-12-07 the days it held nothing of counted as zeros: a term heard
+    once in those 6 days read "0.2" (1 over 4 weeks), as if veille had
+    listened to the 22 others and heard nothing."""
+    per = data.get("baseline_periods") or 1
+    short = baseline_held(data, per)
+    if short is None:
+        return stories / per
+    held, days, _begin = short
+    return stories * days / (held * per) if held else None
+
+
 def _trend(data: dict[str, Any], fr: bool, lang: str) -> str | None:
-    """The term rising the most. Its average over the periods before counts
-    them as held; where veille holds part of them, the sentence says how
-    little (a November read "against 0 on average over the 4 periods
-    before" where veille held 24 of their 123 days), and where it holds
+    """The term rising the most. Its average over the periods before is
+    over the days of them veille holds (:func:`baseline_average`); where it
+    holds part of them, the sentence says how little (a November read
+    "against 0 on average over the 4 periods before" where veille held 24
+    of their 123 days), and where it holds
     none, no average (nor the day its posts begin: the volume finding,
     measured against the period before, which it holds none of either, says
     it)."""
@@ -310,7 +331,7 @@ def _trend(data: dict[str, Any], fr: bool, lang: str) -> str | None:
         return None
     t = trends[0]
     per = data.get("baseline_periods") or 1
-    avg = i18n.format_decimal(t.baseline / per, lang, 1)
+    avg = i18n.format_decimal(baseline_average(data, t.baseline) or 0.0, lang, 1)
     short = baseline_held(data, per)
     term = i18n.quote(t.term, lang)
     if fr:

@@ -20,11 +20,27 @@ from zoneinfo import ZoneInfo
 
 from veille import i18n
 from veille.analytics import charts, tops
-from veille.analytics.findings import change_text, findings, num, pct, platform_name, signed
+from veille.analytics.findings import (
+    baseline_average,
+    baseline_held,
+    change_text,
+    findings,
+    num,
+    pct,
+    platform_name,
+    signed,
+)
 from veille.analytics.influencers import influencers, with_recent
 from veille.analytics.scope import Period, Scope
 from veille.analytics.trends import trending_terms
-from veille.analytics.volume import buckets_of, held_before, listening_since, net_sentiment, volume
+from veille.analytics.volume import (
+    buckets_of,
+    held_before,
+    listening_since,
+    net_sentiment,
+    shares_held_before,
+    volume,
+)
 from veille.errors import UsageError, tr
 
 STRINGS = {
@@ -44,6 +60,13 @@ STRINGS = {
         "previous_col": "Previous period", "where_who": "Date, platform, author",
         "post": "Post", "story": "Story", "account": "Account",
         "average_before": "Average over the {n} periods before",
+        "shares_part": "* The period before: veille holds only {held} of its {days} days (its "
+        "posts begin later); its figures are of those days.",
+        "shares_none": "The period before: veille holds none of it (its posts begin later).",
+        "average_part": "* Each average is of the {held} days of these {days} that veille "
+        "holds (its posts begin later), per period of the same length.",
+        "average_none": "No average: veille holds none of the {days} days of the {n} periods "
+        "before (its posts begin later).",
         "no_counts": "No post stands out: none of this period's posts has engagement or "
         "followers counted.",
         "covers_engagement": "on {covered} of {posts} posts (those that gave interaction counts)",
@@ -73,6 +96,15 @@ STRINGS = {
         "previous_col": "Période précédente", "where_who": "Date, plateforme, auteur",
         "post": "Publication", "story": "Histoire", "account": "Compte",
         "average_before": "Moyenne des {n} périodes précédentes",
+        "shares_part": "* La période précédente\u202f: veille ne détient que {held} de ses "
+        "{days} jours (ses publications commencent plus tard)\u202f; ses chiffres sont ceux de "
+        "ces jours-là.",
+        "shares_none": "La période précédente\u202f: veille n’en détient rien (ses publications "
+        "commencent plus tard).",
+        "average_part": "* Chaque moyenne porte sur les {held} jours de ces {days} que veille "
+        "détient (ses publications commencent plus tard), par période de même durée.",
+        "average_none": "Aucune moyenne\u202f: veille ne détient aucun des {days} jours des {n} "
+        "périodes précédentes (ses publications commencent plus tard).",
         "no_counts": "Aucune publication ne se détache\u202f: aucune publication de cette "
         "période n’a d’interactions ni d’abonnés comptés.",
         "covers_engagement": "sur {covered} des {posts} publications (celles qui ont donné leur "
@@ -178,6 +210,7 @@ def report_data(
         store, scope, period, ("platform", "lang", "country", "sentiment"), series=buckets
     )
     figures = tops.held_before(figures, period, begin)
+    split = {d: shares_held_before(rows, period, begin) for d, rows in split.items()}
     # What the charts draw is read first: they can be drawn while the rest
     # (the lists of posts, the influencers, the trends) is read.
     series = net_sentiment(
@@ -220,7 +253,9 @@ def report_data(
         "top_by": top_by,
         "stories": shown["stories"],
         "influencers": shown["influencers"],
-        "trends": trending_terms(store, scope, period, limit=10, baseline_periods=4),
+        "trends": trending_terms(
+            store, scope, period, limit=10, baseline_periods=4, listening=begin
+        ),
         "baseline_periods": 4,
         "listening_since": begin,
     }
@@ -488,6 +523,20 @@ def render_html(
         dec=lambda v: i18n.format_decimal(v, lang, 1, trim=False),
         signed=lambda v: signed(v, lang),
         change=lambda v: change_text(v, lang),
+        # A table's shares now and before, each column adding up to 100% as shown.
+        parts=lambda rows: list(
+            zip(
+                i18n.shares_shown([r.share for r in rows]),
+                i18n.shares_shown([r.previous_share for r in rows]),
+                strict=True,
+            )
+        ),
+        # A share of the period before veille holds part of: of those days, marked.
+        held_mark=lambda r: "*" if r.previous_held_days and r.previous_share is not None else "",
+        held_note=lambda rows: _held_note(rows, s),
+        # A rising term's average over the days of the periods before veille holds.
+        average=lambda stories: baseline_average(data, stories),
+        baseline_short=baseline_held(data, data.get("baseline_periods") or 1),
         platform=platform_name,
         language=lambda code: name_of("lang", code),
         country=lambda code: name_of("country", code),
@@ -500,6 +549,16 @@ def render_html(
         net_by_start=net_by_start,
         fonts=Markup(FONT_CSS),
     )
+
+
+def _held_note(rows: list[Any], s: dict[str, str]) -> str:
+    """Under a table of shares, how much of the period before veille holds
+    where it holds only part of it (:func:`~veille.analytics.volume.shares_held_before`);
+    "" where it holds it whole."""
+    if not rows or rows[0].previous_held_days is None:
+        return ""
+    held, days = rows[0].previous_held_days, rows[0].previous_days
+    return (s["shares_part"] if held else s["shares_none"]).format(held=held, days=days)
 
 
 def file_stem(lang: str) -> str:

@@ -23,10 +23,11 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from veille.analytics.scope import Period, Scope
+from veille.analytics.scope import Period, Scope, days_held
 from veille.models import Post, PostTerms
 from veille.store.protocols.analytics import STORY_SAMPLE, StoryTerms, count_terms
 from veille.textnorm import TEXT_WORD_RE, fold, looks_like_name, visible
@@ -276,9 +277,15 @@ class Trend:
     stories: int
     baseline: int
     share: float
-    baseline_share: float
+    #: ``None`` where veille holds none of the periods before (no post then
+    #: is no 0%: it was not listening).
+    baseline_share: float | None
     g2: float
     forms: tuple[str, ...]
+    # Where veille holds only part of the periods before (by more than half a
+    # day): the days of them it holds, and their days (:func:`baseline_held`).
+    baseline_held_days: int | None = None
+    baseline_days: int | None = None
 
     @property
     def phrase(self) -> bool:
@@ -313,6 +320,7 @@ def trending_terms(
     phrases: bool = True,
     max_posts: int = 100_000,
     extract: bool = False,
+    listening: datetime | None = None,
 ) -> list[Trend]:
     """Terms of ``period`` rising against the ``baseline_periods`` before it.
 
@@ -325,6 +333,11 @@ def trending_terms(
     The terms are those the store kept for each post when it was written;
     ``extract=True`` extracts them from the posts' text instead, as before
     they were kept (the same ranking: tests compare the two).
+
+    ``listening``: when what ``scope`` counts begins
+    (:func:`~veille.analytics.volume.listening_since`), where the caller
+    says: the trends then say how much of the periods before veille holds
+    (:func:`baseline_held`).
     """
     base = period
     for _ in range(baseline_periods):
@@ -345,6 +358,8 @@ def trending_terms(
             whole, split, sample=keep, phrases=phrases, min_stories=min_stories
         )
     c, d = counts.stories_now, counts.stories_before
+    short = baseline_held(period, baseline_periods, listening)
+    held, days = short if short is not None else (None, None)
     found = []
     for key, (a, b) in counts.held.items():
         share, bshare = a / c, (b / d if d else 0.0)
@@ -352,6 +367,20 @@ def trending_terms(
             continue
         score = g2(a, b, c, d) if d else float(a)
         forms = counts.forms[key]
-        found.append(Trend(forms[0], key, a, b, share, bshare, score, forms))
+        before = None if held == 0 else bshare
+        found.append(Trend(forms[0], key, a, b, share, before, score, forms, held, days))
     found.sort(key=lambda t: (-t.g2, -t.stories, t.key))
     return found[:limit]
+
+
+def baseline_held(period: Period, periods: int, begin: datetime | None) -> tuple[int, int] | None:
+    """``(held, days)`` where veille did not listen to all of the
+    ``periods`` before ``period`` (what it counts begins after their start,
+    by more than half a day: :func:`~veille.analytics.scope.days_held`): the
+    days of them it holds, and their days; ``None`` where it holds them
+    whole. A term measured against periods veille held nothing of rose from
+    "0.0%" on the trends page, as if nobody had said it then."""
+    base = period
+    for _ in range(periods):
+        base = base.previous()
+    return days_held(Period(base.since, period.since), begin)

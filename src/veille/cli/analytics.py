@@ -31,7 +31,7 @@ from veille.cli.common import (
     warn,
 )
 from veille.errors import Count, UsageError, tr, trn
-from veille.i18n import format_change, format_decimal, format_percent, join
+from veille.i18n import format_change, format_decimal, format_percent, join, shares_shown
 from veille.workspace import Workspace
 
 #: The tables' column headers, said in the reader's language (CSV and JSON
@@ -273,15 +273,18 @@ def register(app: typer.Typer) -> None:
             per = _period(ws, period)
             if by is not None:
                 shares = breakdown(ws.store, scope, per, by.value)
+                # A column of shares adds up to 100% as shown (JSON keeps them exact).
+                now, before = _shown(shares, "share"), _shown(shares, "previous_share")
                 rows = [
                     {by.value: s.key, "posts": count_cell(s.posts, reader),
-                     "share": _share(s.share, reader),
-                     "previous": count_cell(s.previous, reader),
-                     "previous_share": _share(s.previous_share, reader),
+                     "share": _share(now[i], reader),
+                     # Of the days of the period before veille holds: marked.
+                     "previous": _held(count_cell(s.previous, reader), s, output),
+                     "previous_share": _held(_share(before[i], reader), s, output),
                      # Unknown is not zero: none of these posts gave a count.
                      "engagement": count_cell(s.engagement, reader),
                      "reach": count_cell(s.reach, reader)}
-                    for s in shares
+                    for i, s in enumerate(shares)
                 ]  # fmt: skip
                 if output is DataFormat.json:
                     print_json(shares)
@@ -289,6 +292,7 @@ def register(app: typer.Typer) -> None:
                     cols = [by.value, "posts", "share", "previous", "previous_share", "engagement"]
                     print_rows(rows, cols, output, title=_label(ws, per, reader),
                                heads=said_heads(say, HEADS))  # fmt: skip
+                    _held_note(shares, output, say)
                 titled = {"about": scope.label, "period": per, "timezone": _tz(ws)}
                 _chart(charts.share_chart(shares, title=by.value, **titled), chart, say)
                 return
@@ -364,17 +368,22 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(voices)
         else:
+            # Each column of shares adds up to 100% as shown.
+            now, before, eng = (
+                _shown(voices, c) for c in ("share", "previous_share", "engagement_share")
+            )
             rows = [
                 {"topic": v.topic, "posts": count_cell(v.posts, reader),
-                 "share": _share(v.share, reader),
-                 "previous_share": _share(v.previous_share, reader),
-                 "engagement_share": _share(v.engagement_share, reader)}
-                for v in voices
+                 "share": _share(now[i], reader),
+                 "previous_share": _held(_share(before[i], reader), v, output),
+                 "engagement_share": _share(eng[i], reader)}
+                for i, v in enumerate(voices)
             ]  # fmt: skip
             print_rows(
                 rows, ["topic", "posts", "share", "previous_share", "engagement_share"], output,
                 heads=said_heads(say, HEADS),
             )  # fmt: skip
+            _held_note(voices, output, say)
         _chart(sov_chart(voices, period=per, timezone=_tz(ws)), chart, say)
 
     @app.command()
@@ -494,13 +503,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Terms and phrases rising against their own baseline (log-likelihood)."""
         from veille.analytics.trends import trending_terms
+        from veille.analytics.volume import listening_since
 
         with open_workspace(workspace) as ws:
             scope = _scope(ws, query, topic, platform, lang)
             found = trending_terms(
                 ws.store, scope, _period(ws, period), baseline_periods=baseline,
                 limit=limit, min_stories=min_stories,
-                max_posts=max_posts,
+                max_posts=max_posts, listening=listening_since(ws.store, scope),
             )  # fmt: skip
             reader = cli_language(ws.root)
         if output is DataFormat.json:
@@ -509,7 +519,10 @@ def register(app: typer.Typer) -> None:
         rows = [
             {"term": t.term, "stories": count_cell(t.stories, reader),
              "baseline": count_cell(t.baseline, reader),
-             "share": _share(t.share, reader), "baseline_share": _share(t.baseline_share, reader),
+             "share": _share(t.share, reader),
+             "baseline_share": _share(t.baseline_share, reader)
+             + ("*" if t.baseline_held_days and t.baseline_share is not None
+                and output is DataFormat.table else ""),
              "G2": _decimal(t.g2, 1, reader), "forms": ", ".join(t.forms[:4])}
             for t in found
         ]  # fmt: skip
@@ -517,6 +530,18 @@ def register(app: typer.Typer) -> None:
             rows, ["term", "stories", "baseline", "share", "baseline_share", "G2", "forms"], output,
             heads=said_heads(speaker(reader), HEADS),
         )  # fmt: skip
+        if found and found[0].baseline_held_days is not None and output is DataFormat.table:
+            t, say = found[0], speaker(reader)
+            said = (
+                say(tr("* Before: veille holds only %(held)s of the %(days)s days of the periods "
+                       "before (its posts begin later); its shares are of those days.",
+                       held=Count(t.baseline_held_days), days=Count(t.baseline_days or 0)))
+                if t.baseline_held_days
+                else say(tr("Before: veille holds none of the %(days)s days of the periods before "
+                            "(its posts begin later); no term is measured against them.",
+                            days=Count(t.baseline_days or 0)))
+            )  # fmt: skip
+            console().print(said, markup=False, soft_wrap=True)
 
     @app.command()
     @handle_errors
@@ -652,6 +677,45 @@ def register(app: typer.Typer) -> None:
             out.write_text(html, encoding="utf-8")
         err_console().print(say(tr("report written to %(path)s", path=str(out))), markup=False,
                             soft_wrap=True)  # fmt: skip
+
+
+def _held(cell: Any, row: Any, output: DataFormat) -> Any:
+    """A figure of the period before in a table of shares: marked "*"
+    where veille holds only part of that period (:func:`_held_note` says
+    how much), "–" where it holds none of it (not 0). CSV keeps its
+    numbers as they are."""
+    if row.previous_held_days is None or output is not DataFormat.table:
+        return cell
+    if row.previous_held_days == 0 and not row.previous:
+        return "–"
+    return cell if cell == "–" else f"{cell}*"
+
+
+def _held_note(rows: list[Any], output: DataFormat, say: Callable[[str], str]) -> None:
+    """Under a table of shares, how much of the period before veille holds
+    where it holds only part of it: its figures are of those days (a
+    share by platform of an October held from the 8th read as October's)."""
+    if output is not DataFormat.table or not rows or rows[0].previous_held_days is None:
+        return
+    held, days = rows[0].previous_held_days, rows[0].previous_days or 0
+    said = (
+        say(trn("The period before: veille holds none of its %(days)s day (its posts begin "
+                "later).",
+                "The period before: veille holds none of its %(days)s days (its posts begin "
+                "later).", Count(days), days=Count(days)))
+        if not held
+        else say(tr("* The period before: veille holds only %(held)s of its %(days)s days (its "
+                    "posts begin later); its figures are of those days.",
+                    held=Count(held), days=Count(days)))
+    )  # fmt: skip
+    console().print(said, markup=False, soft_wrap=True)
+
+
+def _shown(rows: list[Any], column: str) -> list[float | None]:
+    """A column of shares as a table (or CSV) writes them, one decimal
+    each: adding up to 100.0% (:func:`veille.i18n.shares_shown`; 33.3%
+    three times read 99.9%). JSON gives them exact."""
+    return shares_shown([getattr(r, column) for r in rows], 1)
 
 
 def _share(value: float | None, reader: str) -> str:

@@ -117,7 +117,9 @@ def _explain(ws: Workspace, scope: Any, start: Any, posts: int, usual: float, z:
         )
     ]
     authors = [(a[1], a[3]) for a in store.top_authors(scope, day, by="posts", limit=3)]
-    platforms = [(s.key, s.posts) for s in breakdown(store, scope, day, "platform") if s.posts][:3]
+    platforms = [
+        (s.key, s.posts) for s in breakdown(store, scope, day, "platform", held=False) if s.posts
+    ][:3]
     return Spike(start, posts, usual, z, terms, authors, platforms)
 
 
@@ -169,7 +171,7 @@ def topic_figures(
     where the caller read it for every topic (else it is read)."""
     from veille.analytics import tops
     from veille.analytics.topics import topic_scope
-    from veille.analytics.volume import held_before, listening_since, volume
+    from veille.analytics.volume import held_before, listening_since, shares_held_before, volume
     from veille.query.topics import get_topic
 
     tz = ws.settings.workspace.timezone
@@ -184,6 +186,7 @@ def topic_figures(
         store, scope, per, ("platform",), posts_only=True
     )
     figures = tops.held_before(figures, per, begin)
+    platforms = shares_held_before(split["platform"], per, begin)
     spikes = [
         _explain(ws, scope, vol.points[i].start, vol.points[i].posts, usual, z)
         for i, usual, z in find_spikes(vol)
@@ -191,7 +194,7 @@ def topic_figures(
     org = ws.settings.organization
     is_brand = bool(org.brand_topic) and org.brand_topic == name
     return TopicFigures(
-        name, topic.query, vol, figures, split["platform"], sentiment, previous, spikes, is_brand,
+        name, topic.query, vol, figures, platforms, sentiment, previous, spikes, is_brand,
         per, begin,
     )  # fmt: skip
 
@@ -258,7 +261,12 @@ def overview_figures(ws: Workspace, period_text: str = "last-30d") -> OverviewFi
     period, and their share of voice, as read from the posts: the same in
     every language."""
     from veille.analytics.topics import topic_scope
-    from veille.analytics.volume import share_of_voice, uneven_sources, voices_of
+    from veille.analytics.volume import (
+        share_of_voice,
+        shares_held_before,
+        uneven_sources,
+        voices_of,
+    )
     from veille.errors import UsageError, tr
     from veille.query.topics import list_topics
     from veille.services.analytics import brand_and_competitors, period
@@ -289,6 +297,9 @@ def overview_figures(ws: Workspace, period_text: str = "last-30d") -> OverviewFi
         # The cards read each compared topic's posts and engagement over the
         # period and the one before: the shares are made from those.
         voices = voices_of({n: _counted(cards[n]) for n in scopes})
+        # Of the days of the period before every compared topic's counts hold.
+        since = [b for n in scopes if (b := cards[n].listening_since) is not None]
+        voices = shares_held_before(voices, per, max(since) if since else None)
     else:
         voices = share_of_voice(ws.store, scopes, per) if scopes else []
     uneven = uneven_sources(ws.store, scopes, per) if scopes else []

@@ -652,6 +652,8 @@ def context_helpers(request: Request) -> dict[str, Any]:
         "format_number": format_number,
         "format_decimal": format_decimal,
         "format_percent": format_percent,
+        # A column of shares read as a whole, as shown: adding up to 100%.
+        "shares_shown": fmt.shares_shown,
         "format_money": format_money,
         "format_datetime": format_datetime,
         "format_date": format_date,

@@ -589,6 +589,15 @@ class VolumeOut(Windowed):
     )
 
 
+#: What a share's previous_held_days says.
+PREVIOUS_HELD = (
+    "Where veille's posts begin inside the period before (or after it), by more than half a "
+    "day: how many of its previous_days veille holds; previous and previous_share are then of "
+    "those days only (a share of what veille heard then). Null where it holds the whole period "
+    "before."
+)
+
+
 class ShareOut(BaseModel):
     key: str
     posts: int
@@ -603,6 +612,11 @@ class ShareOut(BaseModel):
     )
     reach: int | None = Field(
         description="Their authors' followers, summed; null where none of them gave a count."
+    )
+    previous_held_days: int | None = Field(default=None, description=PREVIOUS_HELD)
+    previous_days: int | None = Field(
+        default=None,
+        description="The days of the period before, where previous_held_days is given; else null.",
     )
 
 
@@ -637,6 +651,11 @@ class VoiceOut(BaseModel):
     share: float | None
     previous_share: float | None
     engagement_share: float | None
+    previous_held_days: int | None = Field(default=None, description=PREVIOUS_HELD)
+    previous_days: int | None = Field(
+        default=None,
+        description="The days of the period before, where previous_held_days is given; else null.",
+    )
 
 
 class ShareOfVoiceOut(Windowed):

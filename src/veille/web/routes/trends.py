@@ -35,8 +35,13 @@ def _trending(ws: Any, asked: dict[str, str]) -> list[Any]:
     scope = analytics_service.build_scope(
         ws, query=asked["query"] or None, topic=asked["topic"] or None
     )
+    from veille.analytics.volume import listening_since
+
     per = analytics_service.period(ws, asked["period"])
-    return trending_terms(ws.store, scope, per, limit=SHOWN, baseline_periods=BASELINE)
+    return trending_terms(
+        ws.store, scope, per, limit=SHOWN, baseline_periods=BASELINE,
+        listening=listening_since(ws.store, scope),
+    )  # fmt: skip
 
 
 def _key(asked: dict[str, str]) -> tuple[str, str, str]:
