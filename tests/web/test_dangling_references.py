@@ -121,6 +121,9 @@ def test_the_api_and_the_cli_say_it(site: Running) -> None:
     err = " ".join(table.stderr.split())
     assert "alert orphan watches topic gone, which no longer exists: it sends nothing" in err
     assert "veille topic add gone QUERY" in err and "veille alert remove orphan" in err
+    french = " ".join(cli("--language", "fr", "alert", "list").stderr.split())
+    assert "l’alerte orphan surveille le sujet gone" in french and "which no longer" not in french
+    assert "Recréez un sujet nommé gone" in french
     listed = {r["name"]: r for r in json.loads(cli("alert", "list", "--format", "json").stdout)}
     assert listed["orphan"]["topic_missing"]["missing"] == "gone"
     assert listed["fine"]["topic_missing"] is None

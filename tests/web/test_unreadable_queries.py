@@ -144,6 +144,18 @@ def test_the_cli_lists_say_it_in_the_table_and_the_json(site: Running) -> None:
     assert rows["fine-alert"]["query_error"] is None
 
 
+def test_the_cli_says_it_in_the_readers_language(site: Running) -> None:
+    topics = _cli(site.root, "--language", "fr", "topic", "list").stderr
+    assert "le sujet «\u202fold\u202f»\u202f: sa requête enregistrée ne se lit plus" in topics
+    assert "(colonne " in topics and "veille topic edit old REQUÊTE" in topics
+    assert "no longer reads" not in topics and "Hint:" not in topics
+    alerts = _cli(site.root, "--language", "fr", "alert", "list").stderr
+    assert "l’alerte «\u202fold-alert\u202f»\u202f: sa requête enregistrée ne se lit plus" in alerts
+    watcher = f"l’alerte «\u202f{WATCHER}\u202f»\u202f: la requête de son sujet «\u202fold\u202f»"
+    assert watcher + " ne se lit plus" in alerts
+    assert "no longer reads" not in alerts
+
+
 def test_the_alert_query_is_edited_on_its_page_and_then_reads(site: Running) -> None:
     import re
 

@@ -160,9 +160,9 @@ def register(app: typer.Typer) -> None:
             topics = topic_queries(ws.state)
             for a in alerts:  # an alert that silently stopped matching says so
                 if unreadable := of_alert(a, topics):
-                    warn(said(unreadable))
+                    warn(said(unreadable), say=say)
                 if missing := dangling.of_alert(a, topics):
-                    warn(dangling.said(missing))
+                    warn(dangling.said(missing), say=say)
 
     @alert.command("show")
     @handle_errors

@@ -233,7 +233,7 @@ def register(app: typer.Typer) -> None:
             # veille refused that): each fails at its time.
             broken = calendar_references(ws.state)
         for d in broken:
-            warn(said(d))
+            warn(said(d), say=say)
         print_rows(rows, COLUMNS, output, heads=said_heads(say, LIST_HEADS))
 
     @cal.command("approve")

@@ -101,7 +101,7 @@ def warn_dangling(ws: Workspace, kind: str) -> None:
 
     for d in plan_references(ws.state, {t.name for t in ws.state.topics()}):
         if d.kind == kind:
-            warn(said(d))
+            warn(said(d), ws.root)
 
 
 def lang_of(ws: Workspace, lang: str | None) -> str:

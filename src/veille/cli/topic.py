@@ -144,7 +144,7 @@ def register(app: typer.Typer) -> None:
             print_rows(table, ["name", "version", "query", "inbox", "updated_at"],
                        RowFormat.table, heads=said_heads(speaker(reader), LIST_HEADS))  # fmt: skip
         for u in unreadable.values():  # a topic that silently stopped matching says so
-            warn(said(u))
+            warn(said(u), say=speaker(reader))
 
     @tapp.command()
     @handle_errors

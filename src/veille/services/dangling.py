@@ -325,6 +325,7 @@ def said_for_api(text: str) -> str:
     return translated(text, lambda template: template, "en", where="api")
 
 
-def said(d: Dangling) -> str:
-    """One line for the CLI: what points at nothing, and what to do."""
-    return f"{d.message}. {d.hint}"
+def said(d: Dangling) -> Text:
+    """One line for the CLI: what points at nothing, and what to do (a
+    sentence made by :func:`veille.errors.tr`: said in the reader's language)."""
+    return tr("%(message)s. %(hint)s", message=d.message, hint=d.hint)

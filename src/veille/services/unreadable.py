@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 if TYPE_CHECKING:
+    from veille.errors import Text
     from veille.query import QueryError
 
 
@@ -107,23 +108,29 @@ def unreadable_queries(state: Any) -> list[Unreadable]:
     return found
 
 
-def said(u: Unreadable) -> str:
-    """One line for the CLI: what no longer reads, the parser's error, how to
-    write it and where to edit it."""
-    hint = f" Hint: {u.error.hint}" if u.error.hint else ""
-    fault = f"{u.error.message} (column {u.error.column}).{hint}"
+def said(u: Unreadable) -> Text:
+    """One line for the CLI, in the reader's language (a sentence made by
+    :func:`veille.errors.tr`): what no longer reads, the parser's error, how
+    to write it and where to edit it."""
+    from veille.errors import tr
+
+    fault = tr("%(message)s (column %(column)s).", message=u.error.message, column=u.error.column)
+    if u.error.hint:
+        fault = tr("%(fault)s Hint: %(hint)s", fault=fault, hint=u.error.hint)
     if u.kind == "topic":
-        return (
-            f"topic {u.name!r}: its stored query no longer reads, so it matches no new "
-            f"post: {fault} Edit it: veille topic edit {u.name} QUERY (or {u.edit})."
-        )
+        return tr(
+            "topic %(name)r: its stored query no longer reads, so it matches no new post: "
+            "%(fault)s Edit it: veille topic edit %(topic)s QUERY (or %(page)s).",
+            name=u.name, fault=fault, topic=u.name, page=u.edit,
+        )  # fmt: skip
     if u.via_topic:
-        return (
-            f"alert {u.name!r}: the query of its topic {u.via_topic!r} no longer reads, so "
-            f"it sends nothing new: {fault} Edit it: veille topic edit {u.via_topic} QUERY "
-            f"(or {u.edit})."
-        )
-    return (
-        f"alert {u.name!r}: its stored query no longer reads, so it sends nothing new: "
-        f"{fault} Edit it on {u.edit} (or PATCH /api/v1/alerts/{u.name} with a query)."
-    )
+        return tr(
+            "alert %(name)r: the query of its topic %(via)r no longer reads, so it sends "
+            "nothing new: %(fault)s Edit it: veille topic edit %(topic)s QUERY (or %(page)s).",
+            name=u.name, via=u.via_topic, fault=fault, topic=u.via_topic, page=u.edit,
+        )  # fmt: skip
+    return tr(
+        "alert %(name)r: its stored query no longer reads, so it sends nothing new: "
+        "%(fault)s Edit it on %(page)s (or PATCH /api/v1/alerts/%(alert)s with a query).",
+        name=u.name, fault=fault, page=u.edit, alert=u.name,
+    )  # fmt: skip
