@@ -117,6 +117,12 @@ def judge(
     # French spacing for every reason, those of a value that cannot be
     # measured (written in veille.plan.kpis and inbox_figures) too.
     verdict = Verdict(verdict.status, verdict.reason_en, typography(verdict.reason_fr, "fr"))
+    if got.note_en and got.value is not None:
+        verdict = Verdict(
+            verdict.status,
+            f"{verdict.reason_en} {got.note_en}",
+            f"{verdict.reason_fr} {got.note_fr}",
+        )
     if got.covers_from is None:
         return verdict
     d_en, d_fr = format_date(got.covers_from, "en"), format_date(got.covers_from, "fr")
