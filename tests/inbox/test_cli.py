@@ -390,6 +390,20 @@ def test_answered_and_team_removed_are_said_in_french(run) -> None:
     assert out.strip() == "Équipe support supprimée.", out
 
 
+def test_an_answer_given_outside_veille_is_shown_in_the_readers_words(run) -> None:
+    """`veille inbox show` said « réponse n°1 de alice [hors de veille] :
+    (answered outside veille) »: the English placeholder veille keeps as the
+    reply's text, after a status that says it already."""
+    french = {"LANG": "fr_FR.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
+    item = str(_rows(run("inbox", "list", "--format", "json"))[0]["id"])
+    run("inbox", "answered", item, "--as", "alice")
+    out = run("inbox", "show", item, env=french).stdout
+    assert "answered outside veille" not in out, out
+    assert out.rstrip().endswith("réponse n°1 de alice [hors de veille]"), out
+    out = run("inbox", "show", item).stdout
+    assert out.rstrip().endswith("reply #1 by alice [outside]"), out
+
+
 def test_snooze_takes_items_out_of_the_open_list_until_unsnoozed(run) -> None:
     first, second = (r["id"] for r in _rows(run("inbox", "list", "--format", "json")))
     out = run("inbox", "snooze", str(first), str(second), "--until", "3h").stdout
