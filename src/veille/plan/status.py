@@ -162,6 +162,12 @@ def _judge(
         fmt(target, "fr"),
     )
     if (value >= target) if up else (value <= target):
+        if not up and value < target:  # "0 has reached the target of 120" (minutes)
+            return Verdict(
+                "achieved",
+                f"{v_en} is within the target of {t_en}.",
+                f"{v_fr} respecte la cible de {t_fr}.",
+            )
         return Verdict(
             "achieved",
             f"{v_en} has reached the target of {t_en}.",
