@@ -192,7 +192,11 @@ def test_teams_and_canned_responses_are_headed_in_the_readers_language(run) -> N
     run("inbox", "team", "care", "alice", "bob")
     fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
     teams = run("inbox", "team", env=fr).stdout
-    assert "┃ équipe (tourniquet) ┃ membres " in teams and "│ care " in teams, teams
+    # A team, not its round-robin: « équipe (tourniquet) » headed the list of
+    # teams and the metrics by team; the rules' action is named « équipe » too.
+    assert "┃ équipe ┃ membres " in teams and "│ care " in teams, teams
+    by_team = run("inbox", "metrics", "--by", "team", env=fr).stdout
+    assert "┃ équipe " in by_team and "tourniquet" not in by_team, by_team
     canned = run("inbox", "canned", env=fr).stdout
     assert "┃ nom " in canned and "┃ langue ┃ texte " in canned, canned
     english = run("inbox", "team", env={"COLUMNS": "3000", "LANG": "C.UTF-8"}).stdout
