@@ -694,3 +694,32 @@ def test_a_sentiment_shift_is_measured_against_the_days_that_had_posts(workspace
     assert event["baseline"] == 0.5
     assert "75\u202f% de négatif en 24 h, contre 50\u202f% d’habitude" in event["summary"]["fr"]
     assert "75% negative in 24 h, against 50% usually" in event["summary"]["en"]
+
+
+def test_a_sentiment_shift_needs_a_usual_share_of_enough_posts(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    """One scored post in the week before, positive: a day of negative posts
+    was said to shift "against 0% usually", a usual share of one post."""
+    from veille.models import Sentiment
+
+    AlertBook(workspace.store).add(
+        Alert(name="mood", kind="sentiment", query="lumio",
+              channel_url=f"webhook+{receiver.url}", params={"threshold": 2.0})
+    )  # fmt: skip
+    now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
+    pos, neg = Sentiment("positive", 0.6, 0.9), Sentiment("negative", -0.7, 0.9)
+    posts = [make_post(1, "Lumio lamp", sentiment=pos, published_at=now - timedelta(days=3))]
+    posts += [make_post(2 + i, "Lumio overheating again", sentiment=neg if i < 6 else pos,
+                        published_at=now - timedelta(hours=2)) for i in range(8)]  # fmt: skip
+    build_pipeline(workspace, skip=("alerts", "enrich")).ingest(posts)
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    assert check_monitors(engine, now=now.timestamp()) == 0
+    # With four more scored posts that week (five in all), the usual share is said.
+    more = [make_post(20 + i, "Lumio lamp", sentiment=pos,
+                      published_at=now - timedelta(days=2 + i % 3)) for i in range(4)]  # fmt: skip
+    build_pipeline(workspace, skip=("alerts", "enrich")).ingest(more)
+    assert check_monitors(engine, now=now.timestamp()) == 1
+    engine.dispatch(now=now.timestamp())
+    assert (
+        "75% negative in 24 h, against 0% usually"
+        in (receiver.requests[0]["json"]["event"]["summary"]["en"])
+    )
