@@ -222,6 +222,15 @@ def _judge(
     elapsed = (today - start).days / (kpi.deadline - start).days
     p_en, p_fr = _fraction(progress, "en"), _fraction(progress, "fr")
     e_en, e_fr = _fraction(elapsed, "en"), _fraction(elapsed, "fr")
+    status = "on_track" if progress >= elapsed - TOLERANCE else "at_risk"
+    if progress < 0:  # not "0% of the way": it went back
+        return Verdict(
+            status,
+            f"{v_en}: further from the target of {t_en} than the baseline ({b_en}), with "
+            f"{e_en} of the time gone.",
+            f"{v_fr}\u202f: plus loin de la cible de {t_fr} que la base ({b_fr}), pour "
+            f"{e_fr} du temps écoulé.",
+        )
     if progress >= elapsed - TOLERANCE:
         return Verdict(
             "on_track",
