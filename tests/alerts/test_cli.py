@@ -288,3 +288,19 @@ def test_an_apprise_url_with_wrong_parts_is_not_called_unknown(tmp_path: Path) -
         assert "apprise knows" not in flat and "apprise connaît" not in flat, flat
     code, out = run(*add, "b", "--to", "nope://x")
     assert code == 2 and "nope:… is not a channel veille or apprise knows" in out, out
+
+
+def test_dispatch_says_what_it_did_in_the_readers_words(tmp_path: Path) -> None:
+    """`veille alert dispatch` said "0 monitor event(s) or report(s); sent 0,
+    will retry 0, dead 0." to every reader, a French one too."""
+    ws = make_workspace(tmp_path / "ws")
+    w = str(ws.root)
+    code, out = run("alert", "dispatch", "-w", w)
+    assert code == 0 and out.strip() == (
+        "0 monitor events or reports; sent 0, will retry 0, dead 0."
+    ), out
+    code, out = run("--language", "fr", "alert", "dispatch", "-w", w)
+    assert code == 0 and out.strip() == (
+        "0 événement de surveillance ou rapport\u202f; envoyés\u202f: 0, à réessayer\u202f: 0, "
+        "abandonnés\u202f: 0."
+    ), out

@@ -339,3 +339,23 @@ def test_a_french_subject_keeps_each_space_wherever_it_is_folded(tmp_path, smtp_
             head = wire.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
             assert all(len(line) <= 78 for line in head), head
             assert _parse(wire)["Subject"] == subject
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_monitors_mail_says_its_event_once(tmp_path, smtp_server, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """A spike's e-mail said its sentence twice: as the heading, then again
+    over the details (« Pic sur « lumio » : 42 publications … » two lines
+    running), in the plain text and in the HTML."""
+    from veille.alerts.service import send_test
+
+    ws = make_workspace(tmp_path / "ws", f"[smtp]\nport = {smtp_server.port}\n")
+    book = AlertBook(ws.store)
+    book.add(Alert(name="peak", kind="spike", query="lumio", language=lang,
+                   channel_url="mailto:me@example.org"))  # fmt: skip
+    send_test(AlertEngine(ws.store, ws.settings, ws.root), book.get("peak"))
+    text, html = _parts(_parse(smtp_server.messages[0]))
+    said = "Spike on “lumio”" if lang == "en" else "Pic sur «\u202flumio\u202f»"
+    assert text.count(said) == 1 and html.count(said) == 2, text  # the <title> and the heading
+    details = "Terms driving it" if lang == "en" else "Termes en cause\u202f:"
+    assert text.index(said) < text.index(details) and details in html
+    ws.close()

@@ -662,3 +662,64 @@ def test_a_days_silence_is_said_once_a_local_day(
         engine.close()
     finally:
         ws.close()
+
+
+def test_a_sentiment_shift_is_measured_against_the_days_that_had_posts(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    """Half negative on each of the 3 days with posts, none on the 4 before:
+    the message said "75% negative in 24 h, against 21% usually", the empty
+    days counted as 0% negative."""
+    from veille.models import Sentiment
+
+    AlertBook(workspace.store).add(
+        Alert(name="mood", kind="sentiment", query="lumio", language="fr",
+              channel_url=f"webhook+{receiver.url}", params={"threshold": 2.0})
+    )  # fmt: skip
+    now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
+    pos, neg = Sentiment("positive", 0.6, 0.9), Sentiment("negative", -0.7, 0.9)
+    posts, n = [], 0
+    for day in range(1, 4):
+        for i in range(4):
+            n += 1
+            posts.append(make_post(n, "Lumio lamp", sentiment=neg if i < 2 else pos,
+                                   published_at=now - timedelta(days=day, hours=3)))  # fmt: skip
+    for i in range(8):
+        n += 1
+        posts.append(make_post(n, "Lumio overheating again", sentiment=neg if i < 6 else pos,
+                               published_at=now - timedelta(hours=2)))  # fmt: skip
+    build_pipeline(workspace, skip=("alerts", "enrich")).ingest(posts)
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    assert check_monitors(engine, now=now.timestamp()) == 1
+    engine.dispatch(now=now.timestamp())
+    event = receiver.requests[0]["json"]["event"]
+    assert event["baseline"] == 0.5
+    assert "75\u202f% de négatif en 24 h, contre 50\u202f% d’habitude" in event["summary"]["fr"]
+    assert "75% negative in 24 h, against 50% usually" in event["summary"]["en"]
+
+
+def test_a_sentiment_shift_needs_a_usual_share_of_enough_posts(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    """One scored post in the week before, positive: a day of negative posts
+    was said to shift "against 0% usually", a usual share of one post."""
+    from veille.models import Sentiment
+
+    AlertBook(workspace.store).add(
+        Alert(name="mood", kind="sentiment", query="lumio",
+              channel_url=f"webhook+{receiver.url}", params={"threshold": 2.0})
+    )  # fmt: skip
+    now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
+    pos, neg = Sentiment("positive", 0.6, 0.9), Sentiment("negative", -0.7, 0.9)
+    posts = [make_post(1, "Lumio lamp", sentiment=pos, published_at=now - timedelta(days=3))]
+    posts += [make_post(2 + i, "Lumio overheating again", sentiment=neg if i < 6 else pos,
+                        published_at=now - timedelta(hours=2)) for i in range(8)]  # fmt: skip
+    build_pipeline(workspace, skip=("alerts", "enrich")).ingest(posts)
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    assert check_monitors(engine, now=now.timestamp()) == 0
+    # With four more scored posts that week (five in all), the usual share is said.
+    more = [make_post(20 + i, "Lumio lamp", sentiment=pos,
+                      published_at=now - timedelta(days=2 + i % 3)) for i in range(4)]  # fmt: skip
+    build_pipeline(workspace, skip=("alerts", "enrich")).ingest(more)
+    assert check_monitors(engine, now=now.timestamp()) == 1
+    engine.dispatch(now=now.timestamp())
+    assert (
+        "75% negative in 24 h, against 0% usually"
+        in (receiver.requests[0]["json"]["event"]["summary"]["en"])
+    )

@@ -192,7 +192,11 @@ def test_teams_and_canned_responses_are_headed_in_the_readers_language(run) -> N
     run("inbox", "team", "care", "alice", "bob")
     fr = {"COLUMNS": "3000", "LANG": "fr_FR.UTF-8"}
     teams = run("inbox", "team", env=fr).stdout
-    assert "┃ équipe (tourniquet) ┃ membres " in teams and "│ care " in teams, teams
+    # A team, not its round-robin: « équipe (tourniquet) » headed the list of
+    # teams and the metrics by team; the rules' action is named « équipe » too.
+    assert "┃ équipe ┃ membres " in teams and "│ care " in teams, teams
+    by_team = run("inbox", "metrics", "--by", "team", env=fr).stdout
+    assert "┃ équipe " in by_team and "tourniquet" not in by_team, by_team
     canned = run("inbox", "canned", env=fr).stdout
     assert "┃ nom " in canned and "┃ langue ┃ texte " in canned, canned
     english = run("inbox", "team", env={"COLUMNS": "3000", "LANG": "C.UTF-8"}).stdout
@@ -388,6 +392,20 @@ def test_answered_and_team_removed_are_said_in_french(run) -> None:
     run("inbox", "team", "support", "alice", "bob")
     out = run("inbox", "team", "support", env=french).stdout
     assert out.strip() == "Équipe support supprimée.", out
+
+
+def test_an_answer_given_outside_veille_is_shown_in_the_readers_words(run) -> None:
+    """`veille inbox show` said « réponse n°1 de alice [hors de veille] :
+    (answered outside veille) »: the English placeholder veille keeps as the
+    reply's text, after a status that says it already."""
+    french = {"LANG": "fr_FR.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
+    item = str(_rows(run("inbox", "list", "--format", "json"))[0]["id"])
+    run("inbox", "answered", item, "--as", "alice")
+    out = run("inbox", "show", item, env=french).stdout
+    assert "answered outside veille" not in out, out
+    assert out.rstrip().endswith("réponse n°1 de alice [hors de veille]"), out
+    out = run("inbox", "show", item).stdout
+    assert out.rstrip().endswith("reply #1 by alice [outside]"), out
 
 
 def test_snooze_takes_items_out_of_the_open_list_until_unsnoozed(run) -> None:

@@ -239,3 +239,35 @@ def test_plan_kpis_says_each_kind_in_the_readers_words(ws: Workspace) -> None:
     assert "│ Mentions of a topic " in english and "│ Net sentiment (points) " in english, english
     code, out = run(ws, "plan", "kpis", "--format", "json")
     assert [k["kind"] for k in json.loads(out)] == ["mentions", "net_sentiment"]
+
+
+def test_a_first_response_median_says_how_many_items_it_leaves_out(ws: Workspace) -> None:
+    """One item answered among three: the median of that one answer
+    "reached" the target while two items had none, and nothing said so."""
+    from datetime import UTC, timedelta
+
+    from tests.plan.conftest import post
+    from veille.inbox.model import ItemChange
+
+    entered = int((datetime.now(UTC) - timedelta(hours=2)).timestamp())
+    with ws.state.transaction() as tx:
+        items = tx.enter_inbox([(post(200 + n, f"question {n}", 1), []) for n in range(3)], entered)
+        answer = {"first_response_at": entered + 60, "status": "responded"}
+        tx.apply_inbox_change(items[0].id, ItemChange(answer), entered + 60)
+    code, out = run(ws, "plan", "kpi", "add", "reply", "--kind", "first_response",
+                    "--target", "100000")  # fmt: skip
+    assert code == 0, out
+    code, out = run(ws, "plan", "kpis", "--format", "json")
+    [kpi] = json.loads(out)
+    # Lower is better: a time under its target is within it (it "had reached" it).
+    assert kpi["status"] == "achieved" and " is within the target of 100,000. " in kpi["reason"]
+    assert kpi["reason"].endswith(
+        "The median covers only 1 answered item of the 3 that entered the inbox in the "
+        "period; 2 have no answer."
+    ), kpi["reason"]
+    code, out = run(ws, "plan", "kpis", "--format", "json", "--language", "fr")
+    assert " respecte la cible de 100\u202f000. " in json.loads(out)[0]["reason"]
+    assert json.loads(out)[0]["reason"].endswith(
+        "La médiane ne porte que sur 1 élément répondu des 3 arrivés dans la boîte de "
+        "réception sur la période\u202f; 2 n’ont pas de réponse."
+    )

@@ -15,8 +15,8 @@ from veille.plan.charts import kpi_svg, nice_ticks
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def _report(history: list[tuple[date, float]], target: float) -> Any:
-    return SimpleNamespace(history=history, kpi=SimpleNamespace(target=target))
+def _report(history: list[tuple[date, float]], target: float, kind: str = "first_response") -> Any:
+    return SimpleNamespace(history=history, kpi=SimpleNamespace(target=target, kind=kind))
 
 
 def _texts(svg: str, group: str) -> list[str]:
@@ -83,3 +83,18 @@ def test_a_kpi_without_history_has_no_chart_and_one_point_is_drawn() -> None:
 )
 def test_nice_ticks(lo: float, hi: float, ticks: list[float]) -> None:
     assert nice_ticks(lo, hi) == ticks
+
+
+def test_a_share_of_voice_chart_says_its_values_as_percentages() -> None:
+    """The plan page said "Nov 7: 57.9; Dec 7: 67.8; Target: 74.6" of a
+    share of voice its table gives as 67.8% and 74.6%."""
+    history = [(date(2026, 11, 7), 57.9), (date(2026, 12, 7), 67.8)]
+    for lang, said in (
+        ("en", "Nov 7: 57.9%; Dec 7: 67.8%; Target: 74.6%"),
+        ("fr", "7 nov.\u202f: 57,9\u202f%\u202f; 7 déc.\u202f: 67,8\u202f%\u202f; "
+               "Cible\u202f: 74,6\u202f%"),
+    ):  # fmt: skip
+        root = ET.fromstring(kpi_svg(_report(history, 74.6, "share_of_voice"), lang))
+        assert root.find(f"{SVG}title").text == said  # type: ignore[union-attr]
+        points = [c.find(f"{SVG}title").text for c in root.iter(f"{SVG}circle")]  # type: ignore[union-attr]
+        assert points[-1].endswith("67.8%" if lang == "en" else "67,8\u202f%")

@@ -55,6 +55,23 @@ def test_on_track_and_at_risk_against_time_gone() -> None:
     assert "30\u202f%" in v.reason_fr and "50\u202f%" in v.reason_fr
 
 
+def test_a_value_gone_back_from_its_baseline_is_not_said_0_percent_of_the_way() -> None:
+    """2,327 mentions where the baseline was 2,328: the plan said « 2 327 :
+    0 % du chemin de 2 328 à 2 561 », as if it had not moved."""
+    k = kpi(target=2561.0, baseline=2328.0)
+    v = judge(k, Measure(2327), date(2026, 1, 1))
+    assert v.status == "on_track"  # within the tolerance
+    assert v.reason_en == (
+        "2,327: further from the target of 2,561 than the baseline (2,328), with 0% of the "
+        "time gone."
+    )
+    assert v.reason_fr == (
+        "2\u202f327\u202f: plus loin de la cible de 2\u202f561 que la base (2\u202f328), pour "
+        "0\u202f% du temps écoulé."
+    )
+    assert judge(k, Measure(2000), date(2026, 6, 30)).status == "at_risk"
+
+
 def test_without_deadline_on_track_while_not_moving_away() -> None:
     k = kpi(deadline=None)
     assert judge(k, Measure(100), date(2026, 6, 1)).status == "on_track"

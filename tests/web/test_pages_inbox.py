@@ -155,6 +155,9 @@ def test_bulk_and_answered_outside_and_rules(
     client.post(f"/inbox/{ids[2]}/answered", data={"csrf_token": token, "link": ""})
     with live_server.workspace() as ws:
         assert svc.get_item(ws.state, ids[2]).status == "responded"
+    # The reply's status says it: not the English placeholder veille keeps as its text.
+    answered = client.get(f"/inbox/{ids[2]}").text
+    assert "reply-outside" in answered and "answered outside veille)" not in answered
     added = client.post("/inbox/rules", data={"csrf_token": token, "name": "web-rule",
                         "sentiment": "negative", "action": ["priority", "tag"],
                         "value": ["urgent", "angry"]})  # fmt: skip

@@ -279,10 +279,12 @@ def sentiment_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[s
     """The negative share of the last 24 h against each of the previous 7 days."""
     threshold = float(alert.params.get("threshold", 3.0))
 
-    def share(posts: list[Post]) -> float:
-        scored = [p for p in posts if p.sentiment and p.sentiment.label != "unscored"]
-        neg = sum(1 for p in scored if p.sentiment and p.sentiment.label == "negative")
-        return neg / len(scored) if scored else 0.0
+    def scored(posts: list[Post]) -> list[Post]:
+        return [p for p in posts if p.sentiment and p.sentiment.label != "unscored"]
+
+    def share(posts: list[Post]) -> float | None:
+        neg = sum(1 for p in posts if p.sentiment and p.sentiment.label == "negative")
+        return neg / len(posts) if posts else None
 
     day = timedelta(days=1)
     current = list(_posts(engine, alert, hour - day, hour))
@@ -291,11 +293,19 @@ def sentiment_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[s
     days = [k for k in range(1, 8) if kept is None or hour - day * (k + 1) >= kept]
     if not days:
         return None
-    shares = [share(list(_posts(engine, alert, hour - day * (k + 1), hour - day * k)))
-              for k in days]  # fmt: skip
+    # A day without a scored post has no share: as 0% negative it made the
+    # usual share lower than any day's ("against 21% usually" where each day
+    # with posts was half negative).
+    # And a usual share needs as many scored posts as the day's does: one
+    # post of the week before, positive, said "against 0% usually".
+    held = [scored(list(_posts(engine, alert, hour - day * (k + 1), hour - day * k)))
+            for k in days]  # fmt: skip
+    shares = [s for s in map(share, held) if s is not None]
+    now = share(scored(current))
+    if sum(map(len, held)) < MIN_POSTS or now is None:
+        return None
     mean = statistics.fmean(shares)
     std = max(statistics.pstdev(shares), 0.05)
-    now = share(current)
     z = (now - mean) / std
     if len(current) < MIN_POSTS or z < threshold:
         return None

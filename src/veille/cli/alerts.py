@@ -280,10 +280,16 @@ def register(app: typer.Typer) -> None:
                     else:
                         print_json(data)
                 elif report.batches or found or not loop:
-                    console().print(
-                        f"{found} monitor event(s) or report(s); sent {report.sent}, will retry "
-                        f"{report.failed}, dead {report.dead}."
-                    )
+                    # In the reader's words, each number agreeing (it said "0
+                    # monitor event(s) or report(s)", in English to all).
+                    tell(ws, trn(
+                        "%(n)s monitor event or report; sent %(sent)s, will retry %(failed)s, "
+                        "dead %(dead)s.",
+                        "%(n)s monitor events or reports; sent %(sent)s, will retry %(failed)s, "
+                        "dead %(dead)s.",
+                        found, n=Count(found), sent=Count(report.sent),
+                        failed=Count(report.failed), dead=Count(report.dead),
+                    ))  # fmt: skip
                     for err in report.errors:
                         console().print(f"  {err}", soft_wrap=True, markup=False)
                 if not loop or stop.wait(ws.settings.alerts.dispatch_interval_seconds):

@@ -265,11 +265,12 @@ def register_items(inbox: typer.Typer) -> None:
                 markup=False,
                 soft_wrap=True,
             )
-        for r in data["replies"]:
+        for r, reply in zip(data["replies"], replies, strict=True):
             err = f" ({r['error']})" if r["error"] else ""
             head = say(tr("reply #%(id)s by %(author)s", id=r["id"], author=r["author"]))
-            out.print(f"  {head} [{say(_word(r['status']))}]{err}{said} {r['text']}",
-                      markup=False)  # fmt: skip
+            # An answer given outside veille: its status says it (no English placeholder).
+            words = f"{said} {reply.words}" if reply.words else ""
+            out.print(f"  {head} [{say(_word(r['status']))}]{err}{words}", markup=False)
 
     @inbox.command("assign")
     @handle_errors

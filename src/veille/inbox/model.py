@@ -153,6 +153,11 @@ class Event:
     detail: str = ""
 
 
+#: The text kept for an item marked as answered outside veille: the answer
+#: is on the platform, veille holds no words of it.
+OUTSIDE_TEXT = "(answered outside veille)"
+
+
 @dataclass(frozen=True)
 class Reply:
     id: int
@@ -166,6 +171,13 @@ class Reply:
     remote_url: str | None = None
     approved_by: str | None = None
     sent_at: datetime | None = None
+
+    @property
+    def words(self) -> str:
+        """The reply's text as a reader is shown it: none for an answer given
+        outside veille, whose status says it in the reader's language (its
+        kept English placeholder was shown on French pages)."""
+        return "" if self.status == "outside" and self.text == OUTSIDE_TEXT else self.text
 
 
 @dataclass(frozen=True)

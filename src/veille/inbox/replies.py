@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from veille.analytics.findings import platform_name
 from veille.errors import Place, UsageError, VeilleError, tr
 from veille.inbox.items import _audit, get_item, mark_deleted_upstream
-from veille.inbox.model import Item, Reply
+from veille.inbox.model import OUTSIDE_TEXT, Item, Reply
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -600,9 +600,7 @@ def answered_outside(
     if link and not link.lower().startswith(("https://", "http://")):
         raise UsageError(tr("link %(link)r is not a web address", link=link))
     now = int(time.time())
-    reply_id = state.add_inbox_reply(
-        item_id, user, text or "(answered outside veille)", "outside", now
-    )
+    reply_id = state.add_inbox_reply(item_id, user, text or OUTSIDE_TEXT, "outside", now)
     state.finish_inbox_reply(reply_id, status="outside", at=now, remote_url=link or None)
     state.change_inbox_item(item_id, _event(user, "answered outside", link), version=None, at=now)
     _audit(state, user, "answered_outside", item_id, link)

@@ -87,10 +87,13 @@ def kpi_svg(report: KPIReport, lang: str = "en") -> str:
     def y(v: float) -> float:
         return round(TOP + (hi - v) / (hi - lo) * HEIGHT, 1)
 
+    from veille.plan.status import format_value
+
     def value_text(v: float) -> str:
         # A point's value is shown as precisely as the figures are (a share
-        # of voice of 41.7), not to the ticks' step.
-        return format_decimal(v, lang, 1)
+        # of voice of 41.7), not to the ticks' step, and as the KPI's table
+        # writes it: a share of voice said "41.7" where the table said 41.7%.
+        return format_value(report.kpi.kind, v, lang)
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kpi-chart" role="img" '

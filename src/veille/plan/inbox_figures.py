@@ -47,4 +47,22 @@ def inbox_measure(ws: Workspace, kind: str, per: Period) -> Measure:
             "pas encore mesurable : aucun élément arrivé dans la boîte de réception sur la "
             "période n’a de réponse",
         )
-    return Measure(round(times.median_seconds / 60, 1))
+    if not times.waiting:
+        return Measure(round(times.median_seconds / 60, 1))
+    # The median of the answered items alone: it says nothing of the others
+    # (a lone quick answer among items left waiting "reached" the target).
+    answered, items, waiting = times.answered, times.items, times.waiting
+    return Measure(
+        round(times.median_seconds / 60, 1),
+        note_en=(
+            f"The median covers only {answered} answered item{'s' * (answered > 1)} of the "
+            f"{items} that entered the inbox in the period; {waiting} "
+            f"{'have' if waiting > 1 else 'has'} no answer."
+        ),
+        note_fr=(
+            f"La médiane ne porte que sur {answered} "
+            f"{'éléments répondus' if answered > 1 else 'élément répondu'} des {items} arrivés "
+            f"dans la boîte de réception sur la période\u202f; {waiting} "
+            f"{'n’ont' if waiting > 1 else 'n’a'} pas de réponse."
+        ),
+    )

@@ -97,6 +97,10 @@ class Measure:
     #: ``covers_from`` is when the topic's kept counts begin, before the
     #: oldest post held (a retention purge deleted the older posts).
     from_counts: bool = False
+    #: What the value leaves out, said after the status's reason (EN and FR):
+    #: a median of the inbox's answered items, when some have no answer.
+    note_en: str = ""
+    note_fr: str = ""
 
     def why(self, lang: str, say: Callable[[str], str] | None = None) -> str:
         """Why there is no value, in ``lang``, the command line's way; or

@@ -117,6 +117,12 @@ def judge(
     # French spacing for every reason, those of a value that cannot be
     # measured (written in veille.plan.kpis and inbox_figures) too.
     verdict = Verdict(verdict.status, verdict.reason_en, typography(verdict.reason_fr, "fr"))
+    if got.note_en and got.value is not None:
+        verdict = Verdict(
+            verdict.status,
+            f"{verdict.reason_en} {got.note_en}",
+            f"{verdict.reason_fr} {got.note_fr}",
+        )
     if got.covers_from is None:
         return verdict
     d_en, d_fr = format_date(got.covers_from, "en"), format_date(got.covers_from, "fr")
@@ -156,6 +162,12 @@ def _judge(
         fmt(target, "fr"),
     )
     if (value >= target) if up else (value <= target):
+        if not up and value < target:  # "0 has reached the target of 120" (minutes)
+            return Verdict(
+                "achieved",
+                f"{v_en} is within the target of {t_en}.",
+                f"{v_fr} respecte la cible de {t_fr}.",
+            )
         return Verdict(
             "achieved",
             f"{v_en} has reached the target of {t_en}.",
@@ -210,6 +222,15 @@ def _judge(
     elapsed = (today - start).days / (kpi.deadline - start).days
     p_en, p_fr = _fraction(progress, "en"), _fraction(progress, "fr")
     e_en, e_fr = _fraction(elapsed, "en"), _fraction(elapsed, "fr")
+    status = "on_track" if progress >= elapsed - TOLERANCE else "at_risk"
+    if progress < 0:  # not "0% of the way": it went back
+        return Verdict(
+            status,
+            f"{v_en}: further from the target of {t_en} than the baseline ({b_en}), with "
+            f"{e_en} of the time gone.",
+            f"{v_fr}\u202f: plus loin de la cible de {t_fr} que la base ({b_fr}), pour "
+            f"{e_fr} du temps écoulé.",
+        )
     if progress >= elapsed - TOLERANCE:
         return Verdict(
             "on_track",
