@@ -303,16 +303,26 @@ def format_period(
     return _first_day(_spaces(text, lang), lang)
 
 
-def plural(count: float, lang: str, one: str, other: str) -> str:
+def plural(count: float | Decimal, lang: str, one: str, other: str) -> str:
     """``one`` or ``other`` by CLDR's rule for ``count`` (French: 0 and 1 are
-    singular; English: only 1)."""
-    form = locale(lang).plural_form(abs(count))
+    singular; English: only 1). A Decimal counts its written decimals:
+    ``1.0`` is plural in English, ``1,5`` singular in French."""
+    size = count.copy_abs() if isinstance(count, Decimal) else abs(count)
+    form = locale(lang).plural_form(size)
     return one if form == "one" else other
 
 
 def count(n: float, lang: str, one: str, other: str) -> str:
     """``1 publication pertinente`` / ``12 345 publications pertinentes``."""
     return f"{format_number(n, lang)} {plural(n, lang, one, other)}"
+
+
+def count_decimal(value: float, lang: str, one: str, other: str, digits: int = 1) -> str:
+    """``6.0 posts``, ``1.0 posts`` / ``1,5 publication``, ``6,0 publications``:
+    a figure written with ``digits`` decimals and the noun that agrees with it
+    as written (an average, where :func:`count` says a whole number)."""
+    said = half_up(value, digits)
+    return f"{format_decimal(value, lang, digits, trim=False)} {plural(said, lang, one, other)}"
 
 
 def join(items: Iterable[str], lang: str) -> str:

@@ -101,8 +101,14 @@ def test_a_spike_says_the_usual_of_the_weeks_the_retention_keeps(
         assert event["count"] == 30
         # It said 3.0 (24 posts over 8 weeks, 4 of them purged).
         assert event["baseline_mean"] == 6.0
-        assert "5.0× the usual 6.0 for this hour of the week" in event["summary"]["en"]
-        assert "5,0× les 6 habituelles" in event["summary"]["fr"]
+        assert (
+            "5.0× the usual for this hour of the week, 6.0 posts an hour"
+            in (event["summary"]["en"])
+        )
+        assert (
+            "5,0× la moyenne habituelle à cette heure de la semaine, 6,0 publications"
+            in (event["summary"]["fr"])
+        )
     finally:
         engine.close()
 
@@ -183,7 +189,9 @@ def test_a_spikes_usual_counts_the_weeks_an_archive_filled_after_retention_was_l
             # as theirs are: a usual of 6.0). It said
             # 6.0 (week 1 alone: the last purge's cutoff was 10 days ago).
             assert event["baseline_mean"] == 9.0
-            assert "the usual 9.0 for this hour of the week" in event["summary"]["en"]
-            assert "les 9 habituelles" in event["summary"]["fr"]
+            assert (
+                "the usual for this hour of the week, 9.0 posts an hour" in (event["summary"]["en"])
+            )
+            assert "de la semaine, 9,0 publications par heure" in event["summary"]["fr"]
         finally:
             engine.close()

@@ -20,7 +20,7 @@ from veille.alerts.model import Alert
 from veille.alerts.outbox import AlertEngine
 from veille.alerts.schedule import next_slot
 from veille.i18n import count as count_of
-from veille.i18n import format_decimal, format_percent, format_time, typography
+from veille.i18n import count_decimal, format_decimal, format_percent, format_time, typography
 from veille.models import Post
 from veille.store.base import PostFilter
 from veille.textnorm import tokens
@@ -223,12 +223,14 @@ def spike_message(
         "summary": {
             "en": f"Spike on “{alert.subject}”: {count_of(count, 'en', 'post', 'posts')} "
                   f"in the last hour{span('en')}, "
-                  f"{times('en')}× the usual {format_decimal(mean, 'en', trim=False)} for this "
-                  f"hour of the week ({format_decimal(z, 'en', trim=False)} σ).",
+                  f"{times('en')}× the usual for this hour of the week, "
+                  f"{count_decimal(mean, 'en', 'post', 'posts')} an hour "
+                  f"({format_decimal(z, 'en', trim=False)} σ).",
             "fr": f"Pic sur « {alert.subject} » : "
                   f"{count_of(count, 'fr', 'publication', 'publications')} dans la dernière "
-                  f"heure{span('fr')}, {times('fr')}× les {format_decimal(mean, 'fr')} "
-                  f"habituelles à cette heure de la semaine ({format_decimal(z, 'fr')} σ).",
+                  f"heure{span('fr')}, {times('fr')}× la moyenne habituelle à cette heure de la "
+                  f"semaine, {count_decimal(mean, 'fr', 'publication', 'publications')} par "
+                  f"heure ({format_decimal(z, 'fr', trim=False)} σ).",
         },
         "details": {
             "en": [f"Terms driving it: {_top(lift)}", f"Authors: {_top(authors)}",
@@ -375,10 +377,11 @@ def silence_message(alert: Alert, hours: int, usual: float, source: str | None) 
     return french_typography({
         "kind": "silence", "hours": hours, "usual": round(usual, 1), "source": source,
         "summary": {
-            "en": f"Silence on {what}: no post for {hours} h, where "
-                  f"{format_decimal(usual, 'en', trim=False)} is usual.",
-            "fr": f"Silence sur {quoi} : aucune publication depuis {hours} h, "
-                  f"contre {format_decimal(usual, 'fr')} d’habitude.",
+            "en": f"Silence on {what}: no post for {hours} h, where the same hours of past "
+                  f"weeks had {count_decimal(usual, 'en', 'post', 'posts')} on average.",
+            "fr": f"Silence sur {quoi} : aucune publication depuis {hours} h, contre "
+                  f"{count_decimal(usual, 'fr', 'publication', 'publications')} en moyenne "
+                  "aux mêmes heures les semaines précédentes.",
         },
         "details": {
             "en": ["Often an outage (a source that stopped answering), not good news."],

@@ -46,7 +46,6 @@ def words(text: str) -> str:
 
 def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
     alert = delivery.alert
-    fr = alert.language == "fr"
     if delivery.event:
         lang = alert.language
         title = delivery.event.get("summary", {}).get(lang, "")
@@ -55,7 +54,12 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
         if delivery.event.get("link"):
             lines.append(f"[{'Rapport' if lang == 'fr' else 'Report'}]({delivery.event['link']})")
         return title, "\n".join(lines)
-    from veille.alerts.channels.email import cap_reached_words, over_cap_words, posts_heading
+    from veille.alerts.channels.email import (
+        cap_reached_words,
+        more_words,
+        over_cap_words,
+        posts_heading,
+    )
 
     n = len(delivery.items)
     title = posts_heading(alert, n)
@@ -74,7 +78,7 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
         who = words(author_label(p.author.handle, alert.language))
         lines.append(f"- **{who}** ({p.platform}): {text} [↗]({ctx.post_url(p)})")
     if n > MAX_POSTS:
-        lines.append(f"… {n - MAX_POSTS} de plus" if fr else f"… {n - MAX_POSTS} more")
+        lines.append(more_words(n - MAX_POSTS, alert.language))
     reached = cap_reached_words(delivery)
     if reached is not None:
         lines.append(reached)

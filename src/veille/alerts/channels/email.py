@@ -69,6 +69,13 @@ def _spans_of(spans: list[Span], fld: str) -> list[tuple[int, int]]:
     return [(s, e) for f, s, e in spans if f == fld]
 
 
+def more_words(n: int, lang: str) -> str:
+    """``… and 1,234 more results, not shown here`` / ``… et 1 234 autres
+    résultats, non affichés ici``: the results a message leaves out."""
+    lang = lang if lang in _WORDS else "en"
+    return plural(n, lang, *_WORDS[lang]["more"]).format(n=format_number(n, lang))
+
+
 def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
     """``(subject, plain text, html)`` of a delivery, in its alert's language."""
     import jinja2
@@ -98,9 +105,7 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
         newest = sorted(shown, key=lambda i: i.post.published_at, reverse=True)[:MAX_MAIL_POSTS]
         kept = {id(i) for i in newest}
         shown = [i for i in shown if id(i) in kept]  # in the order they were found
-        more = plural(n - MAX_MAIL_POSTS, lang, *words["more"]).format(
-            n=format_number(n - MAX_MAIL_POSTS, lang)
-        )
+        more = more_words(n - MAX_MAIL_POSTS, lang)
     items = []
     for item in shown:
         p = item.post
