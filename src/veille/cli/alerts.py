@@ -124,7 +124,7 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             saved = add_alert(ws, spec)
             zone = ws.settings.workspace.timezone
-            tell(ws, tr("alert %(name)s added (%(kind)s, %(frequency)s).", name=saved.name,
+            tell(ws, tr("alert %(name)s added: %(kind)s, %(frequency)s.", name=saved.name,
                         kind=KIND_WORDS.get(saved.kind, saved.kind),
                         frequency=schedule_said(saved, zone)))  # fmt: skip
 
