@@ -391,41 +391,50 @@ def test_inbox_commands_are_said_in_french(run, tmp_path: Path) -> None:
     assert run("import", str(posts)).exit_code == 0
     done = run("inbox", "status", "1", "in_progress")
     assert done.exit_code == 0, done.output
-    assert "L’élément n°1 est maintenant en cours." in done.output, done.output
+    assert f"L’élément n°{NBSP}1 est maintenant en cours." in done.output, done.output
     assert (
-        "La priorité de l’élément n°1 est maintenant haute."
+        f"La priorité de l’élément n°{NBSP}1 est maintenant haute."
         in run("inbox", "priority", "1", "high").output
     )
-    assert "Note ajoutée à l’élément n°1." in run("inbox", "note", "1", "vu").output
+    # A priority is « la priorité »: « urgente » as « haute, normale » (« urgent »
+    # until 2026-12-07).
     assert (
-        "Le sentiment de l’élément n°1 est maintenant négatif."
+        f"La priorité de l’élément n°{NBSP}1 est maintenant urgente."
+        in run("inbox", "priority", "1", "urgent").output
+    )
+    assert f"Note ajoutée à l’élément n°{NBSP}1." in run("inbox", "note", "1", "vu").output
+    assert (
+        f"Le sentiment de l’élément n°{NBSP}1 est maintenant négatif."
         in run("inbox", "sentiment", "1", "negative").output
     )
     assert (
-        "L’élément n°1 est marqué comme supprimé sur sa plateforme."
+        f"L’élément n°{NBSP}1 est marqué comme supprimé sur sa plateforme."
         in run("inbox", "deleted", "1").output
     )
     assert (
-        "L’élément n°1 n’est plus marqué comme supprimé sur sa plateforme."
+        f"L’élément n°{NBSP}1 n’est plus marqué comme supprimé sur sa plateforme."
         in run("inbox", "deleted", "1", "--undo").output
     )
     # « #1 is assigned to ana (assigned). », « #1: tags vip; categories -. » and
-    # « #1 est en attente … » until 2026-12-07.
+    # « #1 est en attente … » until 2026-12-07; then « L’élément n°2 est
+    # attribué à ana (attribué). », its status said where it says nothing more.
     done = run("inbox", "assign", "1", "--to", "ana")
-    assert "L’élément n°1 est attribué à ana (en cours)." in done.output, done.output
+    assert f"L’élément n°{NBSP}1 est attribué à ana (état{NBSP}: en cours)." in done.output
     done = run("inbox", "assign", "1", "--nobody")
-    assert "L’élément n°1 n’est attribué à personne (en cours)." in done.output, done.output
+    assert f"L’élément n°{NBSP}1 n’est attribué à personne (état{NBSP}: en cours)." in done.output
+    done = run("inbox", "assign", "2", "--to", "ana")
+    assert done.output.strip() == f"L’élément n°{NBSP}2 est attribué à ana.", done.output
     done = run("inbox", "tag", "1", "vip")
-    assert f"Élément n°1{NBSP}: étiquettes vip{NBSP}; catégories -." in done.output, done.output
+    assert f"Élément n°{NBSP}1{NBSP}: étiquettes vip{NBSP}; catégories -." in done.output
     done = run("inbox", "snooze", "1", "--until", "3h")
-    assert "L’élément n°1 est en attente jusqu’au " in done.output, done.output
+    assert f"L’élément n°{NBSP}1 est en attente jusqu’au " in done.output, done.output
     run("inbox", "unsnooze", "1")
     bulk = run("inbox", "bulk", "status", "1", "2", "--value", "closed").output
     assert "2 éléments traités." in bulk, bulk
     english = run("--language", "en", "inbox", "status", "2", "in_progress").output
     assert "#2 is now in progress." in english, english
     english = run("--language", "en", "inbox", "assign", "2", "--to", "ana").output
-    assert "#2 is assigned to ana (in progress)." in english, english
+    assert "#2 is assigned to ana (status: in progress)." in english, english
 
 
 def test_init_and_an_empty_calendar_are_said_in_french(run, tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def test_the_list_says_status_priority_and_due_in_words(run) -> None:
     run("inbox", "status", str(angry["id"]), "in_progress")
     wide = {"COLUMNS": "3000"}
     french = run("inbox", "list", env={**wide, "LANG": "fr_FR.UTF-8"}).stdout
-    assert _cells(french, angry["id"])[1:3] == ["en cours", "urgent"], french
+    assert _cells(french, angry["id"])[1:3] == ["en cours", "urgente"], french
     assert _cells(french, other["id"])[1:3] == ["nouveau", "normale"], french
     assert _cells(french, other["id"])[6] == "dans les temps", french
     english = run("inbox", "list", env={**wide, "LANG": "C.UTF-8"}).stdout
@@ -110,6 +110,14 @@ def test_the_list_says_status_priority_and_due_in_words(run) -> None:
     assert {(r["status"], r["priority"], r["due"]) for r in coded} == {
         ("in_progress", "urgent", "ok"), ("new", "normal", "ok")
     }  # fmt: skip
+    # The state agrees with « échéance » (« tenu » until 2026-12-07), as a
+    # priority with « la priorité » (« urgente » as « haute, normale »).
+    run("inbox", "answered", str(other["id"]), "--link", "https://example.org/r/1", "--as", "a")
+    answered = ("inbox", "list", "--status", "responded")
+    french = run(*answered, env={**wide, "LANG": "fr_FR.UTF-8"}).stdout
+    assert _cells(french, other["id"])[6] == "tenue", french
+    english = run(*answered, env={**wide, "LANG": "C.UTF-8"}).stdout
+    assert _cells(english, other["id"])[6] == "met", english
 
 
 def test_errors_a_user_can_act_on(run) -> None:
@@ -179,7 +187,7 @@ def test_metrics_are_said_in_the_readers_language(run) -> None:
     assert "│ (non attribué) │ " in french and "│ – " in french, french
     assert f"\nà traiter maintenant{NBSP}: 2, dont 0 hors délai.\n" in french, french
     by = run("inbox", "metrics", "--by", "priority", env={**wide, "LANG": "fr_FR.UTF-8"}).stdout
-    assert "┃ priorité " in by and "│ urgent " in by and "│ normale " in by, by
+    assert "┃ priorité " in by and "│ urgente " in by and "│ normale " in by, by
     english = run("inbox", "metrics", env={**wide, "LANG": "C.UTF-8"}).stdout
     assert "┃ person " in english and "│ (unassigned) │ " in english, english
     assert "\nbacklog now: 2 open, 0 past their target.\n" in english, english
@@ -212,9 +220,10 @@ def test_show_is_said_in_the_readers_language(run) -> None:
     run("inbox", "answered", item, "--link", "https://example.org/reply/1", "--as", "alice")
     french = run("inbox", "show", item, env={"LANG": "fr_FR.UTF-8", "COLUMNS": "3000"}).stdout
     lines = french.splitlines()
-    assert lines[0] == "#1 [répondu] urgent · mastodon · @u0 · attribué à alice", french
+    assert lines[0] == "#1 [répondu] urgente · mastodon · @u0 · attribué à alice", french
     assert f"  historique (heures en UTC){NBSP}:" in lines, french
-    assert any(line.startswith("  réponse n°1 de alice [hors de veille]") for line in lines), french
+    answer = f"  réponse n°{NBSP}1 de alice [hors de veille]"
+    assert any(line.startswith(answer) for line in lines), french
     english = run("inbox", "show", item, env={"LANG": "C.UTF-8", "COLUMNS": "3000"}).stdout
     assert english.startswith("#1 [responded] urgent · mastodon · @u0 · assigned to alice\n")
     assert "  history (times in UTC):\n" in english and "  reply #1 by alice [outside]" in english
@@ -388,7 +397,7 @@ def test_answered_and_team_removed_are_said_in_french(run) -> None:
     french = {"LANG": "fr_FR.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
     item = str(_rows(run("inbox", "list", "--format", "json"))[0]["id"])
     out = run("inbox", "answered", item, "--as", "alice", env=french).stdout
-    assert out.strip() == f"L’élément n°{item} est marqué comme traité.", out
+    assert out.strip() == f"L’élément n°{NBSP}{item} est marqué comme traité.", out
     run("inbox", "team", "support", "alice", "bob")
     out = run("inbox", "team", "support", env=french).stdout
     assert out.strip() == "Équipe support supprimée.", out
@@ -403,7 +412,7 @@ def test_an_answer_given_outside_veille_is_shown_in_the_readers_words(run) -> No
     run("inbox", "answered", item, "--as", "alice")
     out = run("inbox", "show", item, env=french).stdout
     assert "answered outside veille" not in out, out
-    assert out.rstrip().endswith("réponse n°1 de alice [hors de veille]"), out
+    assert out.rstrip().endswith(f"réponse n°{NBSP}1 de alice [hors de veille]"), out
     out = run("inbox", "show", item).stdout
     assert out.rstrip().endswith("reply #1 by alice [outside]"), out
 

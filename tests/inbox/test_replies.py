@@ -417,7 +417,7 @@ def test_the_second_manager_is_told_who_decided_first(ws: Workspace, sim: Simula
     with pytest.raises(UsageError) as late:
         replies.reject(ws, first.id, approver="bob", reason="tone")
     assert late.value.message == f"reply {first.id} was already approved by ann: it is sent"
-    said = f"la réponse n°{first.id} a déjà été approuvée par ann\u202f: "
+    said = f"la réponse n°\u202f{first.id} a déjà été approuvée par ann\u202f: "
     said += "elle est «\u202fenvoyée\u202f»"
     assert translated(late.value.message, fr, "fr") == said
     stored = ws.state.inbox_reply(first.id)
@@ -429,7 +429,7 @@ def test_the_second_manager_is_told_who_decided_first(ws: Workspace, sim: Simula
         replies.approve(ws, second.id, approver="ann")
     assert late.value.message == f"reply {second.id} was already rejected by bob"
     assert translated(late.value.message, fr, "fr") == (
-        f"la réponse n°{second.id} a déjà été rejetée par bob"
+        f"la réponse n°\u202f{second.id} a déjà été rejetée par bob"
     )
     assert len(_writes(sim)) == before
 

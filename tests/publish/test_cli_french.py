@@ -68,8 +68,8 @@ def test_publishing_commands_are_said_in_french(
                     encoding="utf-8")  # fmt: skip
     french("calendar", "add", "-a", "m", "--at", LATER, "Bonjour")
     approved = french("calendar", "approve", "1", "--by", "marie")
-    assert f"Publication n°1 approuvée par marie{NBSP}; elle partira à son heure." in approved
-    assert "Publication n°1 retirée du calendrier." in french("calendar", "remove", "1")
+    assert f"Publication n°{NBSP}1 approuvée par marie{NBSP}; elle partira à son heure." in approved
+    assert f"Publication n°{NBSP}1 retirée du calendrier." in french("calendar", "remove", "1")
     dry = french("publish", "now", "-a", "m", "Tout de suite", "--dry-run")
     assert f"essai à blanc, rien n’a été envoyé{NBSP}:" in dry, dry
     now = french("publish", "now", "-a", "m", "Tout de suite")
@@ -89,12 +89,12 @@ def test_calendar_publish_says_each_result_in_french(french, sim: Simulator) -> 
     french("calendar", "add", "-a", "m", "--at", "2026-01-01 09:00", "--yes", "Bonjour")
     dry = french("calendar", "publish", "--dry-run")
     assert (
-        f"Publication n°1, essai à blanc{NBSP}: serait publiée sur Mastodon en tant que m (POST "
-        in dry
+        f"Publication n°{NBSP}1, essai à blanc{NBSP}: serait publiée sur Mastodon en tant que m "
+        "(POST " in dry
     ), dry
     assert f"{NBSP}: «{NBSP}Bonjour{NBSP}»" in dry and "would publish" not in dry
     done = french("calendar", "publish")
-    assert f"Publication n°1 publiée{NBSP}: {url}" in done, done
+    assert f"Publication n°{NBSP}1 publiée{NBSP}: {url}" in done, done
     assert "rien à publier pour l’instant." in french("calendar", "publish")
     english = french("--language", "en", "calendar", "publish", "--dry-run")
     assert "nothing due." in english, english
@@ -121,7 +121,7 @@ def test_a_post_held_back_says_its_problems_in_french(french, workspace: Workspa
     french("calendar", "add", "-a", "m", "--at", "2026-01-01 09:00", "--yes", "free coffee")
     set_guidelines(workspace.state, GUIDELINES, "# Notre charte\n")
     held = french("--language", "fr", "calendar", "publish", env={"LANG": "C.UTF-8"})
-    assert "Publication n°1 retenue" in held and "rule out" not in held, held
+    assert f"Publication n°{NBSP}1 retenue" in held and "rule out" not in held, held
     assert f"vérifications (La charte exclut « free »{NBSP}: reformulez.)" in held, held
     listed = french("--language", "fr", "calendar", "list", "--full", env={"COLUMNS": "300"})
     assert "rule out" not in listed and "no longer passes" not in listed, listed

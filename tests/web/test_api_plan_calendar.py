@@ -195,7 +195,7 @@ def test_bad_input_names_the_field_and_what_to_do(api: Running) -> None:
         )
         assert extra.status_code == 422 and "when" in _error(extra)["message"]
         nothing = c.patch("/api/v1/calendar/999999", json={"text": "x"})
-        assert nothing.status_code == 404 and "n°999999" in _error(nothing)["message"]
+        assert nothing.status_code == 404 and "n°\u202f999999" in _error(nothing)["message"]
 
 
 def test_a_week_over_the_channel_plan_is_said_and_saved_all_the_same(api: Running) -> None:

@@ -394,7 +394,7 @@ def test_two_managers_deciding_one_pending_reply_at_once(tmp_path: Path, sim: Si
             )
             assert late.status_code == 303
             told = html.unescape(lead2.get(late.headers["location"]).text)
-            assert f"la réponse n°{waiting[0]} a déjà été rejetée par lead" in told
+            assert f"la réponse n°\u202f{waiting[0]} a déjà été rejetée par lead" in told
             approved = lead2.post(
                 f"/inbox/replies/{waiting[1]}/approve", data={"csrf_token": csrf_from(seen2)}
             )

@@ -294,10 +294,17 @@ def register_items(inbox: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             item = svc.assign(ws.state, item_id, to, actor=_actor(as_), version=version)
             status = _word(item.status)
-            tell(ws, tr("#%(id)s is assigned to %(who)s (%(status)s).", id=item.id,
-                        who=item.assignee, status=status) if item.assignee
-                 else tr("#%(id)s is assigned to nobody (%(status)s).", id=item.id,
-                         status=status))  # fmt: skip
+            # Its status where it says more than the assignment itself: « est
+            # attribué à demo (attribué) » said it twice.
+            if item.assignee and item.status == "assigned":
+                said = tr("#%(id)s is assigned to %(who)s.", id=item.id, who=item.assignee)
+            elif item.assignee:
+                said = tr("#%(id)s is assigned to %(who)s (status: %(status)s).", id=item.id,
+                          who=item.assignee, status=status)  # fmt: skip
+            else:
+                said = tr("#%(id)s is assigned to nobody (status: %(status)s).", id=item.id,
+                          status=status)  # fmt: skip
+            tell(ws, said)
 
     @inbox.command("status")
     @handle_errors
