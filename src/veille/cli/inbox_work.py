@@ -33,7 +33,7 @@ from veille.errors import Count, UsageError, tr
 #: reader's language); the first is the group, named as ``--by`` gives it.
 _METRICS_HEADS = {
     "items": tr("items"), "backlog": tr("backlog"), "first": tr("first response (median)"),
-    "within": tr("within target"), "resolution": tr("resolution (median)"),
+    "within": tr("answered within target"), "resolution": tr("resolution (median)"),
 }  # fmt: skip
 #: ``veille inbox canned``'s and ``inbox team``'s columns with their headers.
 _CANNED_HEADS = {"name": tr("name"), "lang": tr("language"), "text": tr("text")}
