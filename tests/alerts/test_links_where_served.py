@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default
@@ -156,10 +157,20 @@ def _run_says(root: Path) -> list[str]:
     """What `veille run --role scheduler` says as it starts (before its
     first pass), once it is stopped."""
     proc = _veille(root, "run", "--role", "scheduler", "--tick", "600")
-    assert proc.stdout is not None
-    first = proc.stdout.readline()
-    assert first.startswith("Scheduling alerts and reports"), first
-    out, _ = _done(proc, signal.SIGTERM)
+    assert proc.stdout is not None and proc.stderr is not None
+    killer = threading.Timer(120, proc.kill)  # (a hang fails, never stalls)
+    killer.start()
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("Scheduling alerts and reports"), first
+        proc.send_signal(signal.SIGTERM)
+        # Read through the pipe's buffer, which readline() may have filled
+        # with the next lines already (communicate() reads past it).
+        out, err = proc.stdout.read(), proc.stderr.read()
+        proc.wait()
+    finally:
+        killer.cancel()
+    assert proc.returncode == 0, (out, err)
     return [first.strip(), *out.splitlines()]
 
 
