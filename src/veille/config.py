@@ -116,7 +116,9 @@ class WebSettings:
 
     host: str = "127.0.0.1"
     port: int = 8000
-    base_url: str = "http://127.0.0.1:8000"
+    # Where links in e-mails and feeds point; empty: where the web app serves
+    # this workspace now, else host and port (veille.served_at).
+    base_url: str = ""
     # Addresses of the proxies whose X-Forwarded-For (the visitor's address)
     # veille serve believes; anyone else's is ignored.
     trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
@@ -314,8 +316,11 @@ TEMPLATE = """\
 [web]
 # host = "127.0.0.1"
 # port = 8000
-# Links in e-mails and feeds point here.
-# base_url = "http://127.0.0.1:8000"
+# Links in e-mails and feeds point here (e.g. "https://veille.example.org").
+# Empty, they point where veille serve (or run --serve, demo --serve) serves
+# this workspace on this machine now, else to host and port above. Set it
+# behind a proxy, or when veille run sends from another machine.
+# base_url = ""
 # The proxies in front of veille serve, by address: their X-Forwarded-For
 # header gives each visitor's address (for the sign-in limits and the log).
 # A proxy on another machine goes here; no one else's header is believed.

@@ -58,9 +58,8 @@ def test_the_settings_page_never_asks_to_point_base_url_at_the_server_it_names(
     root = init_workspace(tmp_path / "ws")
     toml = root / CONFIG_NAME
     text = toml.read_text(encoding="utf-8")
-    text = text.replace(
-        '# base_url = "http://127.0.0.1:8000"', f'base_url = "http://127.0.0.1:{port}"'
-    )
+    text = text.replace('# base_url = ""', f'base_url = "http://127.0.0.1:{port}"')
+    assert f'base_url = "http://127.0.0.1:{port}"' in text
     toml.write_text(text, encoding="utf-8")
     add_role_users(root)
     expected = {

@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import to_come
 from tests.web.conftest import Served, add_role_users, csrf_from, serve
+from veille.served_at import links_base
 from veille.workspace import init_workspace
 
 #: A deadline to come, whatever the day the tests run (a fixed year passes).
@@ -855,7 +856,8 @@ def test_the_plan_as_a_document_says_what_the_page_says_of_the_posts(
         with new_org.workspace() as ws:
             # The same words as reading anew, where to give the team's hours
             # said the web's way (the page, a link) rather than the command's.
-            page_way = f"([/plan/edit]({ws.settings.web.base_url}/plan/edit))"
+            base = links_base(ws.settings, ws.root)[0]
+            page_way = f"([/plan/edit]({base}/plan/edit))"
             anew = plan_markdown(ws, "en").replace("(`veille plan capacity --hours`)", page_way)
             assert md == anew
             lumio = ws.state.topic("lumio")

@@ -21,6 +21,7 @@ from veille.cli import build_app
 from veille.plan.kpis import add_kpi
 from veille.plan.objectives import add_objective
 from veille.query.topics import add_topic, get_topic
+from veille.served_at import links_base
 from veille.store.protocols.plan import KPI
 from veille.workspace import Workspace, init_workspace
 
@@ -127,7 +128,7 @@ def test_the_plans_document_and_the_api_name_no_command_either(running: Running,
     from veille.workspace import Workspace
 
     with Workspace.open(running.root) as ws:
-        base = ws.settings.web.base_url.rstrip("/")
+        base = links_base(ws.settings, ws.root)[0]
     with _client(running, lang) as client:
         md = client.get("/plan/export", params={"format": "md", "language": lang}).text
         web = client.get("/plan/export", params={"format": "html", "language": lang}).text

@@ -88,7 +88,6 @@ def register(app: typer.Typer) -> None:
             out.print(say(tr("(a new password is made each time the demo starts)")))
 
         run(
-            root, host="127.0.0.1", port=port, tries=20, announce=announce, log_level="warning",
-            own_url=True,
+            root, host="127.0.0.1", port=port, tries=20, announce=announce, log_level="warning"
         )  # fmt: skip
         say_stopped(root)

@@ -157,15 +157,11 @@ def run(
     settings: Settings | None = None,
     announce: Callable[[str, Any], None] | None = None,
     log_level: str = "info",
-    own_url: bool = False,
 ) -> None:
     """Serve the app over the workspace at ``root`` until Ctrl-C (then return);
-    ``own_url``: links in e-mails and feeds name the address it listens on
-    (the demo, on the next free port when 8000 is taken), not ``[web]
-    base_url``."""
-    from dataclasses import replace
-
-    from veille.config import CONFIG_NAME, load_settings
+    links in e-mails and feeds name the address it listens on unless ``[web]
+    base_url`` is set (see :func:`own_links`)."""
+    from veille.served_at import recording
     from veille.web.app import create_app
 
     sock = bind(host, port, tries=tries)
@@ -186,10 +182,7 @@ def run(
             if stopped_early(before):
                 raise KeyboardInterrupt
             url = url_of(sock)
-            if own_url:
-                settings = settings or load_settings(Path(root) / CONFIG_NAME)
-                settings = replace(settings, web=replace(settings.web, base_url=url))
-            app = create_app(root, settings=settings)
+            app = create_app(root, settings=own_links(root, settings, url))
             # Announced once uvicorn listens with the signals taken over (with
             # the app's workspace: its stores, opened once): a supervisor or a
             # test that stops it as soon as it reads the address meets the
@@ -200,12 +193,42 @@ def run(
             # (An upgrade that fails once it listens stops it: said as it exits.)
             _start_warm(app, failed=lambda: setattr(server, "should_exit", True))
             _open_held(app)
-            server.run(sockets=[sock])
+            with recording(root, listening_url_of(url)):
+                server.run(sockets=[sock])
             _raise_failed_opening(app)
     finally:
         if main:
             signal.signal(signal.SIGTERM, before)
         sock.close()
+
+
+def own_links(root: Path, settings: Settings | None, url: str) -> Settings:
+    """The settings of the app served at ``url``: links in its e-mails, feeds
+    and pages name that address where ``[web] base_url`` is not set (``veille
+    serve --port 9000`` and the demo on the next free port pointed them at
+    127.0.0.1:8000, where nothing answered). Behind a proxy base_url is set
+    and wins. The address is also recorded in the workspace's folder
+    (:func:`veille.served_at.recording`) for the senders of other processes
+    (``veille run``)."""
+    from dataclasses import replace
+
+    from veille.config import CONFIG_NAME, load_settings
+
+    settings = settings or load_settings(Path(root) / CONFIG_NAME)
+    if settings.web.base_url:
+        return settings
+    return replace(settings, web=replace(settings.web, base_url=listening_url_of(url)))
+
+
+def listening_url_of(url: str) -> str:
+    """``url`` (as :func:`url_of` says it) as a browser opens it: an address
+    that means every interface names this machine instead."""
+    from urllib.parse import urlsplit
+
+    from veille.served_at import listening_url
+
+    parts = urlsplit(url)
+    return listening_url(parts.hostname or "", parts.port or 80)
 
 
 def _open_held(app: Any) -> None:
@@ -275,12 +298,13 @@ def run_beside(
     says so (exit 1, for the supervisor to restart the process).
     """
     from veille.errors import VeilleError
+    from veille.served_at import recording
     from veille.web.app import create_app
 
     sock = bind(host, port)
     app: Any = None
     try:
-        app = create_app(root)
+        app = create_app(root, settings=own_links(root, None, url_of(sock)))
         server = _server(app, sock, log_level)
         # (An upgrade that fails once it listens stops it, and the daemon
         # with it, said as it exits; the daemon waits for one under way.)
@@ -291,7 +315,8 @@ def run_beside(
 
         def serve() -> None:
             try:
-                server.run(sockets=[sock])
+                with recording(root, listening_url_of(url_of(sock))):
+                    server.run(sockets=[sock])
             except BaseException as exc:
                 unasked.append(f"{type(exc).__name__}: {exc}")
             else:

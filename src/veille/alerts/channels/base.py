@@ -104,7 +104,12 @@ class ChannelContext:
 
     @property
     def base_url(self) -> str:
-        return self.settings.web.base_url.rstrip("/")
+        """``[web] base_url``, else where the web app serves the workspace
+        now (asked at each link: a ``veille run`` started first follows a
+        ``veille serve`` started after, or restarted on another port)."""
+        from veille.served_at import links_base
+
+        return links_base(self.settings, self.root)[0]
 
     def alert_url(self, alert: Alert) -> str:
         from urllib.parse import quote

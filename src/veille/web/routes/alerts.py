@@ -139,6 +139,7 @@ def _url(name: str, tail: str = "") -> str:
 
 @router.get("/alerts/{name}", response_class=HTMLResponse)
 def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
+    from veille.served_at import links_base
     from veille.services import dangling
     from veille.services.unreadable import of_alert, topic_queries
 
@@ -147,7 +148,7 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
     topics = topic_queries(ws.state)
     shown = alert_service.show_alert(ws, name)
     token = alert_service.feed_token(ws, name)
-    base = ws.settings.web.base_url.rstrip("/")
+    base = links_base(ws.settings, ws.root)[0]
     context = {
         "alert": alert,
         "shown": shown,

@@ -70,6 +70,14 @@ def _listening_port(request: Request) -> int | None:
     return port if port != workspace(request).settings.web.port else None
 
 
+def _links_base(request: Request) -> str:
+    """Where links in e-mails and feeds point (veille.served_at)."""
+    from veille.served_at import links_base
+
+    ws = workspace(request)
+    return links_base(ws.settings, ws.root)[0]
+
+
 def _names_this_server(request: Request) -> bool:
     """Whether ``[web] base_url`` is the address this page was asked at
     (``veille demo --serve`` on the next free port sets it so): the page
@@ -77,7 +85,7 @@ def _names_this_server(request: Request) -> bool:
     server" when the links already did."""
     from urllib.parse import urlsplit
 
-    base = urlsplit(workspace(request).settings.web.base_url or "")
+    base = urlsplit(_links_base(request))
     try:
         port = base.port or {"http": 80, "https": 443}.get(base.scheme)
     except ValueError:
@@ -112,6 +120,7 @@ def _page(request: Request, **extra: Any) -> HTMLResponse:
         else None,
         "listening_port": _listening_port(request) if user.is_admin else None,
         "base_url_here": _names_this_server(request),
+        "links_base": _links_base(request),
     }
     context.update(extra)
     return render(request, "settings/index.html", context, status_code=status)

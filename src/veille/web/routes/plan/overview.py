@@ -152,9 +152,11 @@ def _said_in_document(request: Request, language: str) -> Callable[[str], str]:
     page's way, in ``language``, each page it names a Markdown link to it at
     ``[web] base_url`` (as links in e-mails point): the PDF leaves the
     browser, where "/plan/edit" alone leads nowhere."""
+    from veille.served_at import links_base
     from veille.web.app import PAGE
 
-    base = workspace(request).settings.web.base_url.rstrip("/")
+    ws = workspace(request)
+    base = links_base(ws.settings, ws.root)[0]
     _ = translator(request, language)
 
     def say(text: str) -> str:
