@@ -202,13 +202,13 @@ def test_influencers_engaged_ranks_only_the_windows_someone_was_engaged_in(
     authors."""
     store = ws.posts
     ranked: list[int] = []
-    real = store.author_activity
+    real = store.author_reads  # the ranking's read of the authors
 
     def activity(*args: Any, **kwargs: Any) -> Any:
         ranked.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(store, "author_activity", activity)
+    monkeypatch.setattr(store, "author_reads", activity)
     kpi = next(k for k in ws.state.plan_kpis() if k.kind == "influencers_engaged")
     assert set(engaged_with(store, ["mastodon:lumio_hq"])) == {"carol"}  # our mentions of her
     got = report(ws, kpi, now=NOW)

@@ -205,6 +205,16 @@ def _assert_agree(ch: Any, lite: SQLiteStore, scope: Scope) -> None:
     assert sorted(ch.conversation_links(bounded), key=repr) == sorted(
         map(tuple, lite.conversation_links(bounded)), key=repr
     )
+    # The influencers' reads in one pass: author_activity's rows, in its
+    # order, and the links (a link's rows summed).
+    for store in (ch, lite):
+        activity, links = store.author_reads(bounded)
+        assert list(map(tuple, activity)) == list(map(tuple, store.author_activity(bounded)))
+        summed: dict[tuple[Any, ...], int] = {}
+        for *key, n in links:
+            summed[tuple(key)] = summed.get(tuple(key), 0) + n
+        assert summed == {tuple(k): n for *k, n in store.conversation_links(bounded)}
+        assert links
     groups = [
         [("mastodon", "alice"), ("rss", "Bob"), ("bluesky", "@carol")],
         [("rss", "Bob")],

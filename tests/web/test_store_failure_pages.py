@@ -50,7 +50,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 # VeilleError`` (the calls before it fail to the 503 page anyway).
 PAGES = [
     ("GET", "/trends?query=lumio", {}, "post_count"),
-    ("GET", "/influencers?query=lumio", {}, "author_activity"),
+    ("GET", "/influencers?query=lumio", {}, "author_reads"),
     ("GET", "/stream?q=lumio", {}, "search"),
     ("POST", "/topics/new", {"name": "lumio", "query": "lumio"}, "create_topic"),
     ("POST", "/inbox/rules/nothing/remove", {}, "remove_inbox_rule"),

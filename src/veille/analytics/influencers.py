@@ -249,10 +249,15 @@ def network_rank(store: Any, scope: Scope) -> dict[str, float]:
     Mentions name a handle without its platform, so the graph is drawn between
     handles; an account's network part is its handle's rank.
     """
+    return _network_rank(store.conversation_links(scope))
+
+
+def _network_rank(found: Iterable[tuple[Any, ...]]) -> dict[str, float]:
+    """:func:`network_rank` over the store's ``conversation_links`` rows ``found``."""
     # The stores give the posts grouped in no set order: sorted, so that the
     # nodes are numbered (and the ranks summed) alike on every store.
     links = sorted(
-        store.conversation_links(scope),
+        found,
         key=lambda r: (r[0], r[1], r[2] or "", r[2] is None, r[3] or "", r[3] is None),
     )
     nodes: dict[str, int] = {}
@@ -356,18 +361,17 @@ def read(store: Any, scope: Scope, period: Period, org_handles: Sequence[str] = 
     """The reads behind :func:`influencers` for ``scope`` over ``period``."""
     scoped = scope.during(period)
     own = _own(org_handles)
+    # The authors and the links between them, read together (one pass over
+    # the scope's posts where the store can).
+    activity, links = store.author_reads(scoped)
     # A post without an author (an empty handle) is nobody's: never an influencer.
-    rows = [
-        r
-        for r in store.author_activity(scoped)
-        if identity(r[1]) and not _is_own((r[0], r[1]), own)
-    ]
+    rows = [r for r in activity if identity(r[1]) and not _is_own((r[0], r[1]), own)]
     if not rows:
         return Reads([], {}, {}, {})
     return Reads(
         activity=rows,
         totals=store.author_post_counts(scoped.flt, sorted({(r[0], r[1]) for r in rows})),
-        ranks=network_rank(store, scoped),
+        ranks=_network_rank(links),
         engaged=engaged_with(store, org_handles),
     )
 

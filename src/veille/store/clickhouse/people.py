@@ -62,6 +62,9 @@ class ClickHousePeople:
         )
         return [tuple(r) for r in rows]
 
+    def author_reads(self, scope: Scope) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        return self.author_activity(scope), list(self.conversation_links(scope))
+
     def author_post_counts(
         self, flt: PostFilter, authors: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], int]:

@@ -383,6 +383,13 @@ class AnalyticsPosts(Protocol):
         ``engagement`` when none gave like, share and reply counts."""
         ...
 
+    def author_reads(self, scope: Scope) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """:meth:`author_activity` and :meth:`conversation_links` of
+        ``scope`` (a list, where a link may come in several rows, to be
+        summed), read together where a store reads them quicker so (the
+        reads behind influencers)."""
+        ...
+
     def author_post_counts(self, flt: PostFilter, authors: Sequence[Account]) -> dict[Account, int]:
         """Posts of each account under ``flt``, on topic or not."""
         ...

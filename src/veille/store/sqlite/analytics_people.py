@@ -59,6 +59,42 @@ class SQLitePeople:
             params,
         ).fetchall()
 
+    def author_reads(self, scope: Scope) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """:meth:`author_activity` and :meth:`conversation_links` of
+        ``scope`` from one pass over its posts, grouped by both rows' keys,
+        then each summed from those groups: the scope's posts are found (a
+        query's matched) and sorted once instead of twice (a topic's month at
+        1M posts: 120 + 97 ms of SQLite for the two, 147 for this one pass).
+        A link may come in several rows (by the author's platform, source and
+        language): the caller sums them."""
+        where, params = scope_sql(self.conn, scope)
+        rows = self.conn.execute(
+            "WITH g AS MATERIALIZED (SELECT p.platform AS pf, p.author_handle AS h, "
+            "coalesce(p.source, '') AS s, coalesce(p.lang, '') AS l, "
+            "coalesce(p.mentions, '') AS m, par.author_handle AS r, rep.author_handle AS o, "
+            "max(p.author_name) AS name, max(p.author_url) AS url, "
+            "max(p.author_followers) AS f, sum(p.counts_given) AS given, "
+            f"sum({ENG}) AS e, count(*) AS n FROM posts p "
+            "LEFT JOIN posts par ON par.id = p.parent_id "
+            f"LEFT JOIN posts rep ON rep.id = p.repost_of WHERE {where} "
+            "GROUP BY 1, 2, 3, 4, 5, 6, 7) "
+            # author_activity's rows, as its GROUP BY orders them...
+            "SELECT 0, pf, h, s, name, url, f, CASE WHEN given > 0 THEN e END, n, l FROM ("
+            "SELECT pf, h, s, l, max(name) AS name, max(url) AS url, max(f) AS f, "
+            "sum(given) AS given, sum(e) AS e, sum(n) AS n FROM g GROUP BY pf, h, s, l) "
+            # ...then the links.
+            "UNION ALL SELECT 1, h, m, r, o, n, NULL, NULL, NULL, NULL FROM g",
+            params,
+        )
+        activity: list[tuple[Any, ...]] = []
+        links: list[tuple[Any, ...]] = []
+        for row in rows:
+            if row[0]:
+                links.append(row[1:6])
+            else:
+                activity.append(row[1:])
+        return activity, links
+
     def author_post_counts(
         self, flt: PostFilter, authors: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], int]:
