@@ -166,7 +166,7 @@ def test_importing_analytics_loads_no_heavy_dependency() -> None:
 
     code = (
         "import sys, veille.analytics.report, veille.analytics.influencers, "
-        "veille.analytics.trends, veille.cli.analytics; "
+        "veille.analytics.trends, veille.cli.analytics, veille.cli.influencers; "
         "heavy = {'altair', 'vl_convert', 'weasyprint', 'networkx', 'simplemma', 'nh3'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )

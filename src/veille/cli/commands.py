@@ -45,12 +45,12 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("sov", "analytics",
      "Share of voice: the brand against its competitors (default: the brand_topic and "
      "competitor_topics of the organization section of veille.toml)."),
-    ("influencers", "analytics",
+    ("influencers", "influencers",
      "Who matters and why: posts on topic, network position (PageRank), relevance, and "
      "followers and engagement where the platform gives them (\"unknown\" where it does not); "
      "whether the organization already engaged with them; how to reach them. The "
      "organization's own accounts are never listed."),
-    ("link-authors", "analytics",
+    ("link-authors", "influencers",
      "Confirm that two accounts on different platforms are one person (merged in influencer "
      "rankings from then on), or with --different that they are not."),
     ("trends", "analytics",

@@ -10,17 +10,7 @@ from fastapi import Depends, Query, Request
 
 from veille.analytics.scope import Scope
 from veille.services import analytics as service
-from veille.web.api.auth import reader
-from veille.web.api.common import (
-    Languages,
-    Period,
-    Platforms,
-    Said,
-    ScopeArgs,
-    api_router,
-    scope_args,
-)
-from veille.web.api.models import (
+from veille.web.api.analytics_models import (
     BreakdownOut,
     BucketOut,
     InfluencerOut,
@@ -32,6 +22,16 @@ from veille.web.api.models import (
     VoiceOut,
     VolumeOut,
     VolumePointOut,
+)
+from veille.web.api.auth import reader
+from veille.web.api.common import (
+    Languages,
+    Period,
+    Platforms,
+    Said,
+    ScopeArgs,
+    api_router,
+    scope_args,
 )
 from veille.web.deps import workspace
 from veille.web.listening import recent

@@ -318,7 +318,7 @@ def http_error(exc: HTTPException, say: Say = _as_is, lang: str = "en") -> JSONR
         message = detail  # a message of the raiser's, not Starlette's "Not Found"
     # A refused CSRF token (web.deps.FormExpired) is no role problem: its own hint.
     hint = getattr(exc, "hint", None) or hint
-    # Retry-After of a rate limit (deps.RateLimited), WWW-Authenticate of a 401.
+    # Retry-After of a rate limit (token_refusals.RateLimited), WWW-Authenticate of a 401.
     return error_response(exc.status_code, code, message, hint, say, lang, headers=exc.headers)
 
 
@@ -467,7 +467,7 @@ class ApiRoute(APIRoute):
                 if _anonymous(request) and isinstance(exc, HTTPException):
                     # The CSRF check runs first and refuses an unsafe call with
                     # no credentials at all; what such a caller lacks is a token.
-                    from veille.web.deps import token_refusal
+                    from veille.web.token_refusals import token_refusal
 
                     exc = HTTPException(401, token_refusal(request))
                 answer = to_response(_as_caller_may(request, exc), *client_language(request))
