@@ -176,7 +176,9 @@ def test_headline_figures_with_change(store, week: Period) -> None:
         assert now == overall_sentiment(store, scope, week)
         assert before == overall_sentiment(store, scope, week.previous())
         assert (now.positive, now.negative, now.neutral) != (0, 0, 0)
-        assert split == {d: breakdown(store, scope, week, d) for d in dims}
+        # Unmarked: the callers mark what veille holds of the period before
+        # (shares_held_before), as breakdown(held=False) leaves it to them.
+        assert split == {d: breakdown(store, scope, week, d, held=False) for d in dims}
         assert sum(s.posts for s in split["platform"]) == 5
         assert sum(s.previous for s in split["sentiment"]) == 2
     with pytest.raises(UsageError, match="unknown breakdown 'mood'"):
@@ -195,7 +197,7 @@ def test_a_topics_breakdowns_read_its_posts_once_a_period(
 
     dims = ("platform", "lang", "country", "sentiment")
     scope = Scope(scan=True)  # as a topic's or a query's: no rollup answers it
-    alone = {d: breakdown(store, scope, week, d) for d in dims}
+    alone = {d: breakdown(store, scope, week, d, held=False) for d in dims}
     reads: list[tuple[str, ...]] = []
     real = SQLiteVolume.post_totals
 

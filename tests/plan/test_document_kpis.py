@@ -50,4 +50,4 @@ def test_plan_kpis_gives_the_baseline_the_page_and_the_document_give(tmp_path: P
         if line.count("┃") > 2 or line.count("│") > 2
     ]
     assert cells[0][:6] == ["name", "kind", "value", "baseline", "target", "status"]
-    assert cells[1][:6] == ["volume", "mentions", "30", "30", "400", "on track"]
+    assert cells[1][:6] == ["volume", "Mentions of a topic", "30", "30", "400", "on track"]
