@@ -102,6 +102,16 @@ def test_the_reports_table_of_platforms_adds_up_to_100(run: Callable[..., str], 
         "Mastodon": (f"33{pct}", f"38{pct}"),
         "RSS": (f"33{pct}", f"12{pct}"),
     }, rows
+    # The finding beside the table says what its rows say: "(33% each)" was
+    # true of two of them, not of Bluesky's 34%.
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    said = {
+        "en": "The largest shares of conversation are on Bluesky, Mastodon, and RSS "
+        "(a third each).",
+        "fr": "Les plus grandes parts de la conversation se tiennent sur Bluesky, Mastodon et RSS "
+        "(un tiers chacune).",
+    }
+    assert said[lang] in text, text
 
 
 # The web app's, last: a process opens one chDB folder, the served one until the end.

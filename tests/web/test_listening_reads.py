@@ -224,7 +224,9 @@ def test_the_streams_platform_filters_find_the_posts_they_name(tmp_path: Path) -
 def test_a_report_names_every_platform_that_shares_the_largest_part(tmp_path: Path) -> None:
     """Three platforms held 4 posts each and a fourth 3: the report's
     finding read "The largest share of conversation is on Mastodon (27%)", as
-    if Mastodon led the other two."""
+    if Mastodon led the other two. Its table shows them 27%, 27% and 26%
+    (adding up to 100%): the finding says the posts each holds, not a "27%
+    each" one of its rows does not show."""
     root = init_workspace(tmp_path / "ws")
     day = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
     counts = {"mastodon": 4, "rss": 4, "linkedin": 4, "bluesky": 3}
@@ -241,7 +243,7 @@ def test_a_report_names_every_platform_that_shares_the_largest_part(tmp_path: Pa
         "en": "The largest shares of conversation are on ",
         "fr": "Les plus grandes parts de la conversation se tiennent sur ",
     }
-    each = {"en": "(27% each).", "fr": f"(27{NNBSP}% chacune)."}
+    each = {"en": "(4 posts each).", "fr": "(4 publications chacune)."}
     try:
         for lang, words in said.items():
             with httpx.Client(base_url=served.url, timeout=60, cookies={"veille_lang": lang}) as c:

@@ -182,7 +182,7 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
     top = platforms[0]
     tied = [p for p in platforms if p.posts == top.posts]
     if len(tied) > 1:
-        return _platforms_tied(tied, data, fr, lang)
+        return _platforms_tied(tied, platforms, data, fr, lang)
     name = platform_name(top.key)
     share = top.share or 0.0
     before = top.previous_share or 0.0  # None only where no post came before
@@ -224,20 +224,33 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
     return f"{lead}{you} is on {name} ({pct(now_shown, lang)}){trend}."
 
 
-def _platforms_tied(tied: Sequence[Any], data: dict[str, Any], fr: bool, lang: str) -> str:
+def _platforms_tied(
+    tied: Sequence[Any], platforms: Sequence[Any], data: dict[str, Any], fr: bool, lang: str
+) -> str:
     """Platforms that hold as many posts as each other, the most: all named
     (three platforms with 4 posts each read "The largest share … is on
-    Mastodon (14%)", as if Mastodon led)."""
+    Mastodon (14%)", as if Mastodon led). Their share is said as the table of
+    platforms beside it shows it: where that table, adding up to 100%, gives
+    one of them a point more (three thirds read 34% / 33% / 33%, and "33%
+    each" beside them was wrong of the 34%), "a third each" of exact thirds
+    and otherwise the posts each holds (a number the table shows as it is)."""
     names = i18n.join([platform_name(p.key) for p in tied], lang)
-    share = pct(tied[0].share, lang)
+    rows = i18n.shares_shown([p.share for p in platforms])
+    shown = [rows[i] for i, p in enumerate(platforms) if p.posts == tied[0].posts]
+    if len({i18n.percent_shown(s or 0.0) for s in shown}) == 1:
+        each = pct(shown[0], lang)
+    elif abs((tied[0].share or 0.0) - 1 / 3) < 1e-9:
+        each = "un tiers" if fr else "a third"
+    else:
+        each = _posts(tied[0].posts, lang)
     if fr:
         you = " sur vous" if data.get("is_brand") else ""
         return (
             f"Les plus grandes parts de la conversation{you} se tiennent sur {names} "
-            f"({share} chacune)."
+            f"({each} chacune)."
         )
     you = " about you" if data.get("is_brand") else ""
-    return f"The largest shares of conversation{you} are on {names} ({share} each)."
+    return f"The largest shares of conversation{you} are on {names} ({each} each)."
 
 
 def tone(point: Any, lang: str) -> str:
