@@ -333,6 +333,38 @@ def test_sim_stops_with_status_0(ws: Path, sig: signal.Signals) -> None:
     assert err.rstrip().endswith("Stopped."), err
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("run", "--tick", "600"), "Collecte en cours\u202f; arrêt avec Ctrl-C."),
+        (("run", "--role", "scheduler", "--tick", "600"),
+         "Planification des alertes et des rapports\u202f; arrêt avec Ctrl-C."),
+        (("sim", "--days", "1"), "Faites pointer les sources vers ces URL avec "
+         "VEILLE_ALLOW_PRIVATE_NETWORKS=1. Arrêt avec Ctrl-C."),
+    ],
+    ids=["run", "scheduler", "sim"],
+)  # fmt: skip
+def test_run_and_sim_say_how_to_stop_them_in_french(
+    ws: Path, args: tuple[str, ...], said: str
+) -> None:
+    """`veille --language fr run` began "Collecting; press Ctrl-C to stop."
+    and `sim` "Point sources at these URLs …", in English, before a French
+    "Arrêté."."""
+    proc = start("--language", "fr", *args, cwd=ws)
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline()]
+        while "Ctrl-C" not in lines[-1]:
+            lines.append(proc.stdout.readline())
+            assert lines[-1] and len(lines) < 30, lines
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert lines[-1].rstrip("\n") == said, lines
+    assert proc.returncode == 0
+
+
 @pytest.mark.parametrize("tick", ["0", "-5"])
 def test_run_refuses_a_tick_that_would_spin(ws: Path, tick: str) -> None:
     """`veille run --tick 0` (or a negative tick) looked for due sources

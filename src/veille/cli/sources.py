@@ -365,8 +365,11 @@ def register(app: typer.Typer) -> None:
         configure_logging()
         stopping = DaemonState()
         stop_on_signals(stopping)  # a stop while it starts is a clean stop too
-        doing = {"all": "Collecting", "collector": "Collecting (collector)"}.get(
-            role, "Scheduling alerts and reports"
+        # Said in the reader's language as it starts (it said "Collecting;
+        # press Ctrl-C to stop." under --language fr); the lines of each
+        # pass and "Stopped after …" stay English, read as a log is.
+        doing = {"all": tr("Collecting"), "collector": tr("Collecting (collector)")}.get(
+            role, tr("Scheduling alerts and reports")
         )
 
         def check_backups(ws: Any) -> None:
@@ -403,8 +406,11 @@ def register(app: typer.Typer) -> None:
                 host, port, say_url = web_address(ws, host, port)
                 check_backups(ws)
 
+            say = speaker(cli_language(root))
+
             def announce(url: str, app_ws: Any) -> None:  # once it listens
-                console().print(f"{doing} and serving the web app; press Ctrl-C to stop.")
+                said = tr("%(doing)s and serving the web app; press Ctrl-C to stop.", doing=doing)
+                console().print(say(said), markup=False)
                 say_url(url, app_ws)
 
             state = run_beside(
@@ -414,7 +420,8 @@ def register(app: typer.Typer) -> None:
             with open_workspace(workspace) as ws:
                 ws.open_one_process_stores()
                 check_backups(ws)
-                console().print(f"{doing}; press Ctrl-C to stop.")
+                said = tr("%(doing)s; press Ctrl-C to stop.", doing=doing)
+                console().print(speaker(cli_language(ws.root))(said), markup=False)
                 if role != "collector":  # it sends the alerts, digests and reports
                     _say_links(ws)
                 state = daemon(ws)
@@ -536,9 +543,9 @@ def _simulate(seed: int, days: int, speed: float) -> None:
             for name, host in sim.hosts.items():
                 out.print(f"{name:12} {host.base_url}")
             out.print(f"{'jetstream':12} {jetstream.url}")
-            out.print(
-                "Point sources at these URLs with VEILLE_ALLOW_PRIVATE_NETWORKS=1. Ctrl-C to stop."
-            )
+            said = tr("Point sources at these URLs with VEILLE_ALLOW_PRIVATE_NETWORKS=1. Ctrl-C "
+                      "to stop.")  # fmt: skip
+            out.print(speaker(cli_language())(said), markup=False, soft_wrap=True)
             while True:
                 time.sleep(3600)
         finally:
