@@ -622,6 +622,27 @@ def test_a_password_typed_twice_differently_is_said_in_french(tmp_path: Path) ->
     assert "secret" not in said and "Compte zoe ajouté" in said, said
 
 
+def test_calendar_add_asks_about_a_time_past_in_french(tmp_path: Path) -> None:
+    """`veille calendar add --at` a time already past, at a French
+    terminal, asked « … L’enregistrer quand même ? » with typer's « [y/N]: »
+    and answered « oui » with « Error: invalid input »: it asks « [o/N] »
+    and takes « oui », as the other questions do."""
+    from veille.publish.service import add_account
+    from veille.workspace import Workspace
+
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    with Workspace.open(root) as ws:
+        add_account(ws.state, "masto", "mastodon", "https://mastodon.example",
+                    secret="env:FR_MASTO_TOKEN")  # fmt: skip
+    args = ["calendar", "add", "-a", "masto", "--at", "2020-01-06 09:30", "Bonjour"]
+    said = _typed_at_a_terminal(args, root, ["oui"])
+    assert f"L’enregistrer quand même{NBSP}? [o/N]{NBSP}: " in said, said
+    assert "[y/N]" not in said and "Error" not in said, said
+    with Workspace.open(root) as ws:
+        assert [e.text for e in ws.state.calendar_entries()] == ["Bonjour"]
+
+
 def test_plan_init_asks_again_for_an_unknown_type_or_a_mistyped_deadline(run) -> None:
     """`veille plan init` ended at an objective type it does not know
     (« publicite ») or a deadline not written YYYY-MM-DD (« 30/06/2027 »)

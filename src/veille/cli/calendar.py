@@ -47,9 +47,13 @@ def _ask_if_past(ws: Any, at: str, *, can_ask: bool) -> None:
         # Asked where someone can answer (not when the text comes on stdin).
         if not can_ask or not sys.stdin.isatty():
             raise
-        say = speaker(cli_language(ws.root))
+        from veille.cli.asking import confirm
+
+        # Asked as the other questions are: « [o/N] » taking « oui » (it
+        # asked a French reader typer's « [y/N]: » and refused « oui »).
+        lang = cli_language(ws.root)
         asked = tr("%(why)s. Save it anyway?", why=past.message)
-        if not typer.confirm(say(asked)):
+        if not confirm(speaker(lang)(asked), lang):
             raise typer.Exit(1) from None
 
 
