@@ -56,12 +56,13 @@ from typing import TYPE_CHECKING, Any
 
 from veille.store.clickhouse.filters import POSTS
 from veille.store.clickhouse.purged import (
-    ENTITY_PURGED_DONE,
     count_from,
+    finish_stopped,
     hide_counts,
     keep_entity_quarters,
     let_names_go,
     mark_counted,
+    mark_done,
     names_held_from,
     record_purged,
     show_counts,
@@ -481,15 +482,14 @@ class ClickHousePrivacy:
                 )
                 show_counts(self, p["t"])
                 self._delete("posts", "published_at < {t:Int64}", p)
-                # The latest cutoff whose deletes finished: a purge at an
-                # earlier one (retention lengthened) leaves the rows of the
-                # later one counted, not taken for those of a stopped purge.
-                done = self.rows(
-                    "SELECT value FROM veille_meta FINAL WHERE key = {k:String}",
-                    {"k": ENTITY_PURGED_DONE},
-                )
-                upto = max(p["t"], int(done[0][0]) if done else p["t"])
-                self.write_row("veille_meta", {"key": ENTITY_PURGED_DONE, "value": str(upto)})
+                # Its posts gone: a read adds its hashtags' counts from now
+                # on (never both, stopped or running).
+                mark_done(self, p["t"])
+        else:
+            # Killed once the server had deleted the posts (it finishes a
+            # delete all the same), the purge run again finds none: done.
+            with self.forget_lock.exclusive():
+                finish_stopped(self, p["t"])
         day = {"d": int(cutoff.timestamp()) // 86400}
         for r in self._rollups():
             # Per-author days go (they name people), story days (keyed by a

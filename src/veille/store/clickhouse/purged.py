@@ -70,6 +70,16 @@ SHOWN = (
     "upto <= ifNull((SELECT max(toInt64OrNull(value)) FROM veille_meta FINAL "
     f"WHERE key = '{TOPIC_PURGED_SHOWN}'), {2**63 - 1})"
 )
+#: The ``entity_purged`` rows a read adds to the posts held at a period's
+#: edge: those of cutoffs whose posts' delete finished
+#: (:data:`ENTITY_PURGED_DONE`, written once it did), not those of a purge
+#: stopped (or running) before then, whose posts are still held; where no
+#: purge finished, those counted by none (``upto`` 0: carried by
+#: ``veille store migrate``).
+ENTITY_SHOWN = (
+    "upto <= ifNull((SELECT max(toInt64OrNull(value)) FROM veille_meta FINAL "
+    f"WHERE key = '{ENTITY_PURGED_DONE}'), 0)"
+)
 # A post's hashtags (lower-cased, as entity_rollup's view) and domains, each
 # value once per post, as ``(kind, value)`` tuples.
 _VALUES = (
@@ -251,6 +261,26 @@ def mark_counted(store: Any, cutoff: int) -> None:
     store.write_row("veille_meta", {"key": ENTITY_PURGED_COUNTED, "value": str(upto)})
 
 
+def mark_done(store: Any, cutoff: int) -> None:
+    """Say that a purge at ``cutoff`` (seconds) deleted its posts: a read
+    adds its rows of ``entity_purged`` (:data:`ENTITY_SHOWN`). The latest
+    such cutoff: a purge at an earlier one (retention lengthened) leaves
+    the rows of the later one counted, not taken for a stopped purge's."""
+    done = _meta(store, ENTITY_PURGED_DONE)
+    upto = max(cutoff, done if done is not None else cutoff)
+    store.write_row("veille_meta", {"key": ENTITY_PURGED_DONE, "value": str(upto)})
+
+
+def finish_stopped(store: Any, cutoff: int) -> None:
+    """No post older than ``cutoff`` (seconds) held: a purge that stopped
+    once its counts were written, and its posts' delete asked (a server
+    carries a delete to its end when the process that asked is killed), is
+    done up to there, and a read adds its counts (:data:`ENTITY_SHOWN`)."""
+    counted = _meta(store, ENTITY_PURGED_COUNTED)
+    if counted is not None and stopped_after_counts(store):
+        mark_done(store, min(cutoff, counted))
+
+
 def hide_counts(store: Any) -> None:
     """Before a purge's first counts: where no purge said which rows of
     ``topic_purged`` a read adds (:data:`SHOWN`), every row there until now
@@ -300,12 +330,15 @@ def keep_entity_quarters(store: Any, cutoff: int) -> None:
 
 def purged_entity_quarters(store: Any) -> list[tuple[str, int, str, int, int]]:
     """``(kind, quarter-hour, value, posts, engagement)`` that ``entity_purged``
-    keeps of the hashtags and domains of purged posts."""
+    keeps of the hashtags and domains of purged posts: those a read adds
+    (:data:`ENTITY_SHOWN`), not a stopped purge's whose posts are still
+    held (the new store holds them)."""
     return [
         (str(k), int(b), str(v), int(n), int(e))
         for k, b, v, n, e in store.rows(
             "SELECT toString(kind) AS k, bucket, value, sum(posts) AS n, sum(engagement) AS e "
-            "FROM entity_purged GROUP BY k, bucket, value HAVING n != 0 OR e != 0 "
+            f"FROM entity_purged WHERE {ENTITY_SHOWN} GROUP BY k, bucket, value "
+            "HAVING n != 0 OR e != 0 "
             "ORDER BY k, bucket, value"
         )
     ]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.store.base import PostFilter
 from veille.store.clickhouse.filters import POSTS, filter_where
+from veille.store.clickhouse.purged import ENTITY_SHOWN
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Scope
@@ -89,7 +90,8 @@ class Days:
         """``entity_purged``'s rows (``value, posts, engagement``) of the
         whole quarter-hours of the edges, under ``kind = {r_kind}``: what a
         retention purge took out of the days the edges fall in, which
-        ``entity_rollup`` keeps per day only (a ``UNION ALL`` part, or '')."""
+        ``entity_rollup`` keeps per day only (a ``UNION ALL`` part, or ''):
+        not a stopped purge's, whose posts the edges still read."""
         r = f"r{self.tag}_"
         conds = []
         for i, (lo, hi) in enumerate(self.edges):
@@ -99,7 +101,7 @@ class Days:
             return ""
         return (
             " UNION ALL SELECT value, posts, engagement FROM entity_purged "
-            f"WHERE kind = {{r_kind:String}} AND ({' OR '.join(conds)})"
+            f"WHERE kind = {{r_kind:String}} AND ({' OR '.join(conds)}) AND {ENTITY_SHOWN}"
         )
 
 

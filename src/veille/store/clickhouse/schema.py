@@ -252,7 +252,9 @@ ORDER BY (topic_id, bucket)
 # rows above both (a purge stopped while it counted) are taken out again
 # before the next purge counts every post older than its cutoff (late
 # arrivals included); a purge stopped after its counts keeps its rows, and
-# the next counts from its cutoff on (purged.count_from).
+# the next counts from its cutoff on (purged.count_from). A read adds the rows
+# up to ``entity_purged_done`` (purged.ENTITY_SHOWN): not a stopped purge's,
+# whose posts are still held.
 ENTITY_PURGED = """
 CREATE TABLE IF NOT EXISTS entity_purged (
     kind LowCardinality(String),
