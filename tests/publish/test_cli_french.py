@@ -191,3 +191,30 @@ def test_account_test_says_whether_the_token_works_posting_nothing(
     assert "Mastodon a refusé le jeton du compte (HTTP 401)" in said, said
     assert "revoked-token-42" not in said
     assert len(sim.world.by_platform["mastodon"]) == statuses
+
+
+def test_calendar_statuses_are_said_in_words(french, sim: Simulator, workspace: Workspace) -> None:
+    """`veille calendar add|edit|list` showed a post's status as its code
+    (« #1 m … scheduled ») to a French reader too, and `calendar publish`
+    of a draft « la publication n° 2 est à l’état draft »; they say it in
+    words as the calendar's page does (« programmé », « brouillon »), CSV
+    and JSON keep the codes that `--status` takes."""
+    url = sim.url("mastodon", "").rstrip("/")
+    french("publish", "account", "add", "m", "--platform", "mastodon", "--url", url,
+           "--secret", "sim-mastodon-token")  # fmt: skip
+    added = french("calendar", "add", "-a", "m", "--at", LATER, "Bonjour")
+    assert f"#1 m {LATER} programmé" in added, added
+    edited = french("calendar", "edit", "1", "--text", "Bonjour à tous")
+    assert f"#1 m {LATER} programmé" in edited, edited
+    listed = french("calendar", "list", "--status", "scheduled")
+    assert "programmé" in listed and "scheduled" not in listed, listed
+    english = french("--language", "en", "calendar", "list")
+    assert "scheduled" in english and "programmé" not in english, english
+    assert '"status": "scheduled"' in french("calendar", "list", "--format", "json")
+    assert ",scheduled," in french("calendar", "list", "--format", "csv")
+    too_long = french("calendar", "add", "-a", "m", "--at", LATER, "z" * 600)
+    assert f"#2 m {LATER} brouillon" in too_long, too_long
+    refused = CliRunner().invoke(build_app(), ["--language", "fr", "calendar", "publish", "2",
+                                               "--workspace", str(workspace.root)])  # fmt: skip
+    assert refused.exit_code == 2, refused.output
+    assert f"la publication n°{NBSP}2 est à l’état brouillon" in refused.output, refused.output

@@ -67,18 +67,21 @@ def _warn_cadence(ws: Any, e: Any) -> None:
         warn(said, say=say)
 
 
-def _row(e: Any, tz: str, full: bool, say: Callable[[str], str] = str) -> dict[str, Any]:
-    from veille.publish.calendar import local
+def _row(e: Any, tz: str, full: bool, say: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """``e`` as a row: with ``say``, for a person (its status in words, as
+    the calendar's page says it, and its error in the reader's language);
+    without, for a script (the status's code, as ``--status`` takes it)."""
+    from veille.publish.calendar import STATUS_WORDS, local
 
     return {
         "id": e.id,
         "when": local(e.scheduled_at, tz).strftime("%Y-%m-%d %H:%M"),
         "account": e.account,
-        "status": e.status,
+        "status": say(STATUS_WORDS.get(e.status, e.status)) if say else e.status,
         "text": e.text if full else (e.text[:40] + "…" if len(e.text) > 40 else e.text),
         "problems": "; ".join(p["code"] for p in e.problems),
         "url": e.published_url or "",
-        "error": say(e.error) if e.error else "",
+        "error": (say or str)(e.error) if e.error else "",
     }
 
 
@@ -88,7 +91,8 @@ def _show(e: Any, output: DataFormat, tz: str, lang: str) -> None:
 
         print_json(asdict(e))
         return
-    console().print(f"#{e.id} {e.account} {_row(e, tz, False)['when']} {e.status}", markup=False)
+    row = _row(e, tz, False, speaker(lang))  # its status in words, as `calendar list` says it
+    console().print(f"#{e.id} {e.account} {row['when']} {row['status']}", markup=False)
     for p in e.problems:
         # The checker wrote each problem in both languages (as draft check shows them).
         said = (p.get("message_fr") or p["message"]) if lang == "fr" else p["message"]
@@ -215,7 +219,11 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def list_cmd(
         status: Annotated[
-            list[str] | None, typer.Option(help="Only these statuses (repeatable).")
+            list[str] | None,
+            typer.Option(
+                help="Only these statuses (repeatable): draft, approved, scheduled, published "
+                "or failed."
+            ),
         ] = None,
         full: Annotated[bool, typer.Option(help="Whole texts.")] = False,
         workspace: WorkspaceOpt = None,
@@ -228,8 +236,9 @@ def register(app: typer.Typer) -> None:
             tz = ws.settings.workspace.timezone
             reader = cli_language(ws.root)
             say = speaker(reader)
-            table = output is RowFormat.table  # CSV and JSON keep the English a script reads
-            rows = [_row(e, tz, full or not table, say if table else str)
+            # CSV and JSON keep the codes and the English a script reads.
+            table = output is RowFormat.table
+            rows = [_row(e, tz, full or not table, say if table else None)
                     for e in list_entries(ws.state, statuses=tuple(status or ()))]  # fmt: skip
             from veille.services.dangling import calendar_references, said
 

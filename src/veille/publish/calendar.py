@@ -266,7 +266,7 @@ def approve_entry(
         raise Conflict(
             tr(
                 "calendar post #%(id)s is %(status)s: it is not waiting for approval",
-                id=entry_id, status=_STATUS_WORDS.get(entry.status, entry.status),
+                id=entry_id, status=STATUS_WORDS.get(entry.status, entry.status),
             ),
             hint=tr("Only a draft waits for a manager's approval; see its status in the calendar."),
         )  # fmt: skip
@@ -328,8 +328,8 @@ def remove_entry(state: Any, entry_id: int, *, by: str = "") -> None:
 #: Every status a calendar post may have (see the module's docstring).
 STATUSES = ("draft", "approved", "scheduled", "published", "failed")
 #: Each status as a sentence names it, in the reader's language (the
-#: calendar's page shows the same words).
-_STATUS_WORDS = {
+#: calendar's page and ``veille calendar``'s table show the same words).
+STATUS_WORDS = {
     "draft": tr("draft"), "approved": tr("approved"), "scheduled": tr("scheduled"),
     "published": tr("published"), "failed": tr("failed"),
 }  # fmt: skip
@@ -485,7 +485,11 @@ def publish_due(
             entry = get_entry(state, only)
             if entry.status not in ("approved", "scheduled"):
                 raise UsageError(
-                    tr("calendar post #%(id)s is %(status)s", id=only, status=entry.status),
+                    tr(
+                        "calendar post #%(id)s is %(status)s",
+                        id=only,
+                        status=STATUS_WORDS.get(entry.status, entry.status),
+                    ),
                     hint=tr("Only approved or scheduled posts are published (approve it first).")
                     if entry.status == "draft"
                     else tr("Only approved or scheduled posts are published."),
