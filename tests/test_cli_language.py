@@ -529,13 +529,19 @@ def test_the_simulator_says_it_stopped_in_the_readers_language(tmp_path: Path) -
     """`veille sim` stopped by SIGTERM said « Stopped. » to a French reader:
     « Arrêté. », status 0."""
     import signal
+    import threading
 
     proc = _popen("sim", "--days", "7", cwd=tmp_path, LANG="fr_FR.UTF-8")
+    # A line never said (its words changed) must fail the test, not hang it.
+    stuck = threading.Timer(120, proc.kill)
+    stuck.start()
     try:
         assert proc.stdout is not None
-        for line in proc.stdout:  # its URLs, then how to use them: it runs
-            if line.startswith("Point sources"):
+        for line in proc.stdout:  # its URLs, then how to use them, in French: it runs
+            if line.startswith("Faites pointer les sources"):
                 break
+        stuck.cancel()
+        assert proc.poll() is None, "veille sim ended before saying how to use its URLs"
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=120)
     finally:
