@@ -199,6 +199,20 @@ def user_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
         yield folder
 
 
+@pytest.fixture(autouse=True)
+def notices_in_english() -> Iterator[None]:
+    """A command run in this process for a French reader says the logged
+    notices in French from then on (``say_notices_in`` filters the root
+    logger's handlers and Python's last resort, as the one reader of a
+    process wants): a test that ran one left a later test's log records
+    in French. Each test ends with the notices in English again."""
+    import sys
+
+    yield
+    if "veille.cli.common" in sys.modules:
+        sys.modules["veille.cli.common"].say_notices_in("en")
+
+
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty ``$XDG_CACHE_HOME`` for one test (the session's holds what
