@@ -75,6 +75,19 @@ def _spaces(text: str, lang: str) -> str:
     )
 
 
+#: Each platform's name as people write it (findings, reports, hints).
+PLATFORM_NAMES = {
+    "mastodon": "Mastodon", "bluesky": "Bluesky", "reddit": "Reddit", "x": "X",
+    "hackernews": "Hacker News", "youtube": "YouTube", "wordpress": "WordPress",
+    "rss": "RSS", "web": "Web", "files": "Files", "linkedin": "LinkedIn",
+    "facebook": "Facebook", "instagram": "Instagram", "tiktok": "TikTok",
+}  # fmt: skip
+
+
+def platform_name(key: str) -> str:
+    return PLATFORM_NAMES.get(key, key.capitalize())
+
+
 # A word that is a name: a capital past its first letter (CSV, LinkedIn).
 _NAMED = re.compile(r"\w[^\W\d_]*[A-Z]")
 
@@ -86,8 +99,6 @@ def after_colon(text: str, lang: str) -> str:
     … »); English keeps its capital ("Hint: Choose …")."""
     if language_of(lang) != "fr" or not text[:1].isupper():
         return text
-    from veille.analytics.findings import PLATFORM_NAMES
-
     first = re.split(r"[\s,.;:!?’'()\u202f\u00a0-]", text, maxsplit=1)[0]
     named = {name.split()[0] for name in PLATFORM_NAMES.values()}
     if _NAMED.match(first) or first in named:

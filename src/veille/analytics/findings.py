@@ -8,17 +8,7 @@ from typing import Any
 
 from veille import i18n
 from veille.analytics.scope import LEAST_SHORT, days_held
-
-PLATFORM_NAMES = {
-    "mastodon": "Mastodon", "bluesky": "Bluesky", "reddit": "Reddit", "x": "X",
-    "hackernews": "Hacker News", "youtube": "YouTube", "wordpress": "WordPress",
-    "rss": "RSS", "web": "Web", "files": "Files", "linkedin": "LinkedIn",
-    "facebook": "Facebook", "instagram": "Instagram", "tiktok": "TikTok",
-}  # fmt: skip
-
-
-def platform_name(key: str) -> str:
-    return PLATFORM_NAMES.get(key, key.capitalize())
+from veille.i18n import platform_name
 
 
 def num(value: float, lang: str) -> str:
