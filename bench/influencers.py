@@ -11,7 +11,8 @@ influencers page: topics and queries over 7 and 30 days and last month),
 ``--runs`` times in turn: the store's ``author_activity`` and
 ``conversation_links`` (the baseline: two passes over the view's posts,
 what the ranking read before), its ``author_reads`` (one pass giving both),
-and the whole first view (``influencers.read`` and the ranking of 25, as
+the network rank drawn from the links it gives (``_network_rank``), and the
+whole first view (``influencers.read`` and the ranking of 25, as
 the page asks). Each is printed as its best CPU ms, the one pass's beside
 the two reads' with their ratio; the one pass's rows are checked against
 the two reads' (the same authors in the same order, the same links once
@@ -47,9 +48,10 @@ def _summed(links: Any) -> dict[tuple[Any, ...], int]:
     return out
 
 
-def bench(ws: Any, case: str, runs: int) -> tuple[float, float, float]:
-    """Best CPU seconds of the two reads, the one pass and the whole first view."""
-    from veille.analytics.influencers import influencers, read
+def bench(ws: Any, case: str, runs: int) -> tuple[float, float, float, float]:
+    """Best CPU seconds of the two reads, the one pass, the network rank and
+    the whole first view."""
+    from veille.analytics.influencers import _network_rank, influencers, read
     from veille.services import analytics as service
 
     query, topic, period = CASES[case]
@@ -70,7 +72,8 @@ def bench(ws: Any, case: str, runs: int) -> tuple[float, float, float]:
     if list(map(tuple, activity)) != list(map(tuple, got)) or _summed(links) != _summed(found):
         raise SystemExit(f"{case}: author_reads does not give the two reads' rows")
     jobs: dict[str, Callable[[], Any]] = {
-        "two": two, "one": lambda: store.author_reads(scoped), "view": whole,
+        "two": two, "one": lambda: store.author_reads(scoped),
+        "rank": lambda: _network_rank(found), "view": whole,
     }  # fmt: skip
     best = dict.fromkeys(jobs, float("inf"))
     for _ in range(runs):
@@ -78,7 +81,7 @@ def bench(ws: Any, case: str, runs: int) -> tuple[float, float, float]:
             c0 = time.process_time()
             job()
             best[name] = min(best[name], time.process_time() - c0)
-    return best["two"], best["one"], best["view"]
+    return best["two"], best["one"], best["rank"], best["view"]
 
 
 def main() -> int:
@@ -103,13 +106,15 @@ def main() -> int:
     load = os.getloadavg()
     print(f"{root}: best CPU ms of {args.runs} runs in turn")
     print(f"load average at the start: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
-    print(f"{'view':28} {'two reads':>10} {'one pass':>9} {'ratio':>6} {'first view':>11}")
+    print(
+        f"{'view':28} {'two reads':>10} {'one pass':>9} {'ratio':>6} {'rank':>5} {'first view':>11}"
+    )
     with Workspace.open(root) as ws:
         for case in CASES:
-            two, one, view = bench(ws, case, args.runs)
+            two, one, rank, view = bench(ws, case, args.runs)
             print(
                 f"{case:28} {1000 * two:10.0f} {1000 * one:9.0f} {one / two:6.2f} "
-                f"{1000 * view:11.0f}",
+                f"{1000 * rank:5.0f} {1000 * view:11.0f}",
                 flush=True,
             )
     load = os.getloadavg()

@@ -105,6 +105,38 @@ def test_network_rank_follows_replies_mentions_and_reposts(conversation, week) -
     assert ranks["hub"] > ranks["other"]
 
 
+def test_network_rank_is_the_same_whatever_the_rows_order() -> None:
+    """The ranks of a few links, as the code before each mention list's
+    targets were named once gave them (the nodes in the order met, the same
+    floats), in any order of the store's rows: a link given twice (SQLite
+    gives one row per author's platform, source and language) counts its
+    posts twice, a post mentioning its own author links nobody, a post
+    without an author is nobody's."""
+    from veille.analytics.influencers import _network_rank
+
+    rows = [
+        ("Bob", "ann @Cat", None, None, 2),
+        ("ann", "", "bob", None, 1),
+        ("dan", "ann @Cat", None, "Bob", 1),
+        ("cat", "cat ann", None, None, 3),
+        ("", "ann", None, None, 5),
+        ("Bob", "ann @Cat", None, None, 1),
+        ("eve", "", None, None, 4),
+        ("ann", "dan", "", "cat", 2),
+    ]
+    pinned = [
+        ("bob", 0.14709810682737617),
+        ("ann", 0.37814504613003264),
+        ("cat", 0.2738989541125901),
+        ("dan", 0.16471331405518475),
+        ("eve", 0.03614457887481662),
+    ]
+    for order in (rows, rows[::-1], rows[3:] + rows[:3]):
+        got = list(_network_rank(order).items())
+        assert [k for k, _ in got] == [k for k, _ in pinned]
+        assert [v for _, v in got] == pytest.approx([v for _, v in pinned], rel=1e-12, abs=0)
+
+
 def test_influencers_need_no_optional_dependency(conversation, week, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The demo installs the core dependencies only: the network rank needs
     neither SciPy nor NetworkX (whose PageRank imports SciPy: the demo's

@@ -263,15 +263,22 @@ def _network_rank(found: Iterable[tuple[Any, ...]]) -> dict[str, float]:
     nodes: dict[str, int] = {}
     weights: dict[tuple[int, int], int] = {}
     ids = _Identities()
+    named: dict[str, list[int]] = {}  # a list of mentions -> its targets' nodes
     for author, mentions, parent, original, posts in links:
         who = ids[author]
         if not who:
             continue  # a post without an author: nobody's link, no node
         src = nodes.setdefault(who, len(nodes))
-        targets = [ids[m] for m in mentions.split()] if mentions else []
-        targets += [ids[a] for a in (parent, original) if a]
-        for name in targets:
-            dst = nodes.setdefault(name, len(nodes))
+        targets = named.get(mentions)
+        if targets is None:
+            targets = named[mentions] = [
+                nodes.setdefault(ids[m], len(nodes)) for m in (mentions or "").split()
+            ]
+        if parent:
+            targets = [*targets, nodes.setdefault(ids[parent], len(nodes))]
+        if original:
+            targets = [*targets, nodes.setdefault(ids[original], len(nodes))]
+        for dst in targets:
             if dst != src:
                 weights[src, dst] = weights.get((src, dst), 0) + posts
     if not nodes:
