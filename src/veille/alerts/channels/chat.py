@@ -10,7 +10,7 @@ from veille.alerts.channels.atom import word_cut
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery, channel_hint
 from veille.alerts.model import SEND_TO
 from veille.errors import UsageError, tr
-from veille.i18n import author_label
+from veille.i18n import author_label, platform_name
 from veille.query.highlight import mark
 
 MAX_POSTS = 10
@@ -76,7 +76,8 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
         text = mark(p.text[:kept], spans, escape=words)
         text += "…" if kept < len(p.text) else ""
         who = words(author_label(p.author.handle, alert.language))
-        lines.append(f"- **{who}** ({p.platform}): {text} [↗]({ctx.post_url(p)})")
+        where = platform_name(p.platform)  # "Hacker News", as the e-mail and the pages say
+        lines.append(f"- **{who}** ({where}): {text} [↗]({ctx.post_url(p)})")
     if n > MAX_POSTS:
         lines.append(more_words(n - MAX_POSTS, alert.language))
     reached = cap_reached_words(delivery)

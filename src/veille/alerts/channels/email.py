@@ -19,7 +19,7 @@ from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
 from veille.alerts.matching import Span
 from veille.alerts.model import SEND_TO, Alert
 from veille.errors import UsageError, tr
-from veille.i18n import author_label, colon, format_number, plural, typography
+from veille.i18n import author_label, colon, format_number, platform_name, plural, typography
 from veille.query.highlight import highlight
 
 # Posts an e-mail lists: past them (a backlog after a pause, a busy day) it
@@ -119,7 +119,8 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
                     p.title or "", _spans_of(item.spans, "title"), as_html=False
                 ),
                 "text_text": highlight(p.text, _spans_of(item.spans, "text"), as_html=False),
-                "platform": p.platform,
+                # "Hacker News", as the pages name it ("hackernews" is for programs).
+                "platform": platform_name(p.platform),
                 "author": author_label(p.author.handle, lang),
                 # In the workspace's zone, named: the reader may live in another.
                 "when": timefmt.moment(p.published_at, lang, tz),
