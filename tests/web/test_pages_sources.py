@@ -168,12 +168,34 @@ def test_config_line_shows_only_what_is_set(
             ws.state, "bluesky", "search:lumio", name="sky-session",
             options={"handle": "brand.bsky.social", "app_password": "s3cret-pass"},
         )  # fmt: skip
+    import html
+
     login(client, "viewer")
-    page = client.get("/sources").text
+    page = html.unescape(client.get("/sources").text)
     assert "None" not in page
-    assert "mode=search" in page and "value=lumio" in page
-    assert "handle=brand.bsky.social" in page and "app_password=***" in page
+    assert 'mode = "search"' in page and 'value = "lumio"' in page
+    assert 'handle = "brand.bsky.social"' in page and 'app_password = "***"' in page
     assert "s3cret-pass" not in page
+
+
+def test_a_sources_settings_read_as_veille_source_list_writes_them(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """The page wrote a feed's settings as Python does, ``adaptive=True``,
+    ``platform=`` (an option not set, shown empty) and ``url=https://…``,
+    where ``veille source list`` and veille.toml write ``adaptive = true``
+    and ``url = "https://…"``: it now writes them as the command does."""
+    import html
+
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "feeds", "https://blog.example.org/feed/", name="blog-feed")
+    login(client, "viewer")
+    page = html.unescape(client.get("/sources", params={"q": "blog-feed"}).text)
+    row = re.search(r"<th scope=\"row\">blog-feed.*?<small>(.*?)</small>", page, re.S)
+    assert row is not None, page
+    said = row.group(1)
+    assert 'url = "https://blog.example.org/feed/"' in said and "adaptive = true" in said, said
+    assert "True" not in said and "platform=" not in said and "platform =" not in said, said
 
 
 def test_the_sources_page_says_which_posts_were_dated_in_the_future(
