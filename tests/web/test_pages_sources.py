@@ -328,3 +328,28 @@ def test_the_quarantine_retry_says_its_counts_agreeing_with_them(
     client.cookies.set("veille_lang", "en")
     said = retry()
     assert "Quarantine: 0 items stored, 1 still failing." in said, said
+
+
+def test_the_sources_page_writes_its_counts_the_readers_way(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """A source with 1,200 items in quarantine read "1200" in its Quarantined
+    column, in English and in French, beside its posts written « 1 234 »:
+    every count of the row is now written the reader's way."""
+    import html
+
+    path = live_server.root / "undated.csv"
+    rows = "".join(f"mastodon,{n},undated {n},zoe,not-a-date\n" for n in range(1200))
+    path.write_text("platform,id,text,author,published_at\n" + rows, encoding="utf-8")
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "file", str(path), name="undated")
+    login(client, "analyst")
+    token = csrf_from(client.get("/sources").text)
+    assert client.post("/sources/undated/collect", data={"csrf_token": token}).status_code == 303
+    for lang, written in (("en", "1,200"), ("fr", "1\u202f200")):
+        client.cookies.set("veille_lang", lang)
+        page = html.unescape(client.get("/sources", params={"q": "undated"}).text)
+        row = re.search(r'<th scope="row">undated.*?</tr>', page, re.S)
+        assert row is not None, page
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)
+        assert cells[4].strip() == written, cells  # Quarantined
