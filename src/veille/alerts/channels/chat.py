@@ -57,6 +57,7 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
     from veille.alerts.channels.email import (
         cap_reached_words,
         more_words,
+        newest_first,
         over_cap_words,
         posts_heading,
     )
@@ -67,7 +68,8 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
     over_cap = over_cap_words(delivery)
     if over_cap is not None:
         lines.append(f"{over_cap[0]} [{over_cap[1]}]({ctx.alert_url(alert)})")
-    for item in delivery.items[:MAX_POSTS]:
+    # The newest 10, newest first, as the e-mail keeps its newest 50.
+    for item in newest_first(delivery.items)[:MAX_POSTS]:
         p = item.post
         # Cut at a whole word before marking the matches (a cut after could
         # split a word or a mark), with an ellipsis, as the Atom titles are.
