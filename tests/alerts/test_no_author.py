@@ -37,7 +37,7 @@ def test_digest_and_chat_say_the_author_is_unknown(workspace, lang: str) -> None
     _subject, text, html = render(_delivery(lang), ctx)
     _title, chat = markdown(_delivery(lang, "json://example.org"), ctx)
     for body in (text, html, chat):
-        assert f"mastodon · {UNKNOWN[lang]} ·" in body or f"**{UNKNOWN[lang]}**" in body, body
+        assert f"Mastodon · {UNKNOWN[lang]} ·" in body or f"**{UNKNOWN[lang]}**" in body, body
         # (a chat breaks a mention with a zero-width space: a handle is no ping)
         assert "@user2" in body.replace("@\u200b", "@")
         assert "@ " not in body and "@*" not in body and "@<" not in body

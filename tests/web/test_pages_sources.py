@@ -168,12 +168,34 @@ def test_config_line_shows_only_what_is_set(
             ws.state, "bluesky", "search:lumio", name="sky-session",
             options={"handle": "brand.bsky.social", "app_password": "s3cret-pass"},
         )  # fmt: skip
+    import html
+
     login(client, "viewer")
-    page = client.get("/sources").text
+    page = html.unescape(client.get("/sources").text)
     assert "None" not in page
-    assert "mode=search" in page and "value=lumio" in page
-    assert "handle=brand.bsky.social" in page and "app_password=***" in page
+    assert 'mode = "search"' in page and 'value = "lumio"' in page
+    assert 'handle = "brand.bsky.social"' in page and 'app_password = "***"' in page
     assert "s3cret-pass" not in page
+
+
+def test_a_sources_settings_read_as_veille_source_list_writes_them(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """The page wrote a feed's settings as Python does, ``adaptive=True``,
+    ``platform=`` (an option not set, shown empty) and ``url=https://…``,
+    where ``veille source list`` and veille.toml write ``adaptive = true``
+    and ``url = "https://…"``: it now writes them as the command does."""
+    import html
+
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "feeds", "https://blog.example.org/feed/", name="blog-feed")
+    login(client, "viewer")
+    page = html.unescape(client.get("/sources", params={"q": "blog-feed"}).text)
+    row = re.search(r"<th scope=\"row\">blog-feed.*?<small>(.*?)</small>", page, re.S)
+    assert row is not None, page
+    said = row.group(1)
+    assert 'url = "https://blog.example.org/feed/"' in said and "adaptive = true" in said, said
+    assert "True" not in said and "platform=" not in said and "platform =" not in said, said
 
 
 def test_the_sources_page_says_which_posts_were_dated_in_the_future(
@@ -306,3 +328,28 @@ def test_the_quarantine_retry_says_its_counts_agreeing_with_them(
     client.cookies.set("veille_lang", "en")
     said = retry()
     assert "Quarantine: 0 items stored, 1 still failing." in said, said
+
+
+def test_the_sources_page_writes_its_counts_the_readers_way(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """A source with 1,200 items in quarantine read "1200" in its Quarantined
+    column, in English and in French, beside its posts written « 1 234 »:
+    every count of the row is now written the reader's way."""
+    import html
+
+    path = live_server.root / "undated.csv"
+    rows = "".join(f"mastodon,{n},undated {n},zoe,not-a-date\n" for n in range(1200))
+    path.write_text("platform,id,text,author,published_at\n" + rows, encoding="utf-8")
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "file", str(path), name="undated")
+    login(client, "analyst")
+    token = csrf_from(client.get("/sources").text)
+    assert client.post("/sources/undated/collect", data={"csrf_token": token}).status_code == 303
+    for lang, written in (("en", "1,200"), ("fr", "1\u202f200")):
+        client.cookies.set("veille_lang", lang)
+        page = html.unescape(client.get("/sources", params={"q": "undated"}).text)
+        row = re.search(r'<th scope="row">undated.*?</tr>', page, re.S)
+        assert row is not None, page
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)
+        assert cells[4].strip() == written, cells  # Quarantined

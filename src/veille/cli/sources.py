@@ -196,6 +196,9 @@ def register(app: typer.Typer) -> None:
 
         The last error is said in --language (default: the workspace's
         ui_language); JSON keeps it in English, as the API does."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
         from veille.errors import Count, tr, trn
         from veille.services.sources import health
 
@@ -203,9 +206,16 @@ def register(app: typer.Typer) -> None:
             rows = health(ws.state, name)
             lang = reader_language(ws, language)
             say = speaker(lang)
+            zone = ZoneInfo(ws.settings.workspace.timezone)
         if output is DataFormat.json:
-            print_json(rows)
+            print_json(rows)  # ISO 8601 with its offset, for scripts
             return
+
+        def when(value: datetime | None) -> datetime | str | None:
+            # On the workspace's clock, as the sources page writes it: stored
+            # in UTC, a Montreal workspace read 22:22 for its 17:22.
+            return time_cell(None if value is None else value.astimezone(zone), lang)
+
         # The headers in the reader's language too, as the last error is.
         heads = [tr("source"), tr("last success"), tr("failures"), tr("last posts"),
                  tr("total"), tr("quota left"), tr("quarantined"), tr("dated ahead"),
@@ -219,7 +229,7 @@ def register(app: typer.Typer) -> None:
         values = [
             (
                 h.source,
-                time_cell(h.last_success, lang),  # « 7 déc. 2026 à 15:59 » in French
+                when(h.last_success),  # « 7 déc. 2026 à 15:59 » in French
                 n(h.consecutive_failures),
                 n(h.last_posts),
                 n(h.total_posts),
@@ -230,7 +240,7 @@ def register(app: typer.Typer) -> None:
                 n(h.expired),
                 # A disabled source is never due: its time, kept from its
                 # last run, read as a collection to come.
-                time_cell(h.next_due, lang) if h.enabled else say(tr("disabled")),
+                when(h.next_due) if h.enabled else say(tr("disabled")),
                 say(h.last_error) if h.last_error else h.last_error,
             )
             for h in rows

@@ -10,7 +10,7 @@ from veille.alerts.channels.atom import word_cut
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery, channel_hint
 from veille.alerts.model import SEND_TO
 from veille.errors import UsageError, tr
-from veille.i18n import author_label
+from veille.i18n import author_label, platform_name
 from veille.query.highlight import mark
 
 MAX_POSTS = 10
@@ -57,6 +57,7 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
     from veille.alerts.channels.email import (
         cap_reached_words,
         more_words,
+        newest_first,
         over_cap_words,
         posts_heading,
     )
@@ -67,7 +68,8 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
     over_cap = over_cap_words(delivery)
     if over_cap is not None:
         lines.append(f"{over_cap[0]} [{over_cap[1]}]({ctx.alert_url(alert)})")
-    for item in delivery.items[:MAX_POSTS]:
+    # The newest 10, newest first, as the e-mail keeps its newest 50.
+    for item in newest_first(delivery.items)[:MAX_POSTS]:
         p = item.post
         # Cut at a whole word before marking the matches (a cut after could
         # split a word or a mark), with an ellipsis, as the Atom titles are.
@@ -76,7 +78,8 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
         text = mark(p.text[:kept], spans, escape=words)
         text += "…" if kept < len(p.text) else ""
         who = words(author_label(p.author.handle, alert.language))
-        lines.append(f"- **{who}** ({p.platform}): {text} [↗]({ctx.post_url(p)})")
+        where = platform_name(p.platform)  # "Hacker News", as the e-mail and the pages say
+        lines.append(f"- **{who}** ({where}): {text} [↗]({ctx.post_url(p)})")
     if n > MAX_POSTS:
         lines.append(more_words(n - MAX_POSTS, alert.language))
     reached = cap_reached_words(delivery)

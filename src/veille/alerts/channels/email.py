@@ -15,11 +15,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from veille import timefmt
-from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
+from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery, DeliveryItem
 from veille.alerts.matching import Span
 from veille.alerts.model import SEND_TO, Alert
 from veille.errors import UsageError, tr
-from veille.i18n import author_label, colon, format_number, plural, typography
+from veille.i18n import author_label, colon, format_number, platform_name, plural, typography
 from veille.query.highlight import highlight
 
 # Posts an e-mail lists: past them (a backlog after a pause, a busy day) it
@@ -69,6 +69,12 @@ def _spans_of(spans: list[Span], fld: str) -> list[tuple[int, int]]:
     return [(s, e) for f, s, e in spans if f == fld]
 
 
+def newest_first(items: list[DeliveryItem]) -> list[DeliveryItem]:
+    """A message's posts as a reader scans them, the newest first (those
+    published at one time in the order they were found)."""
+    return sorted(items, key=lambda i: i.post.published_at, reverse=True)
+
+
 def more_words(n: int, lang: str) -> str:
     """``… and 1,234 more results, not shown here`` / ``… et 1 234 autres
     résultats, non affichés ici``: the results a message leaves out."""
@@ -99,13 +105,10 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
         heading = posts_heading(alert, n)
     # Our sentence around the topic's name: French spacing before : ; ! ? and inside « ».
     heading = typography(heading, lang)
-    shown = delivery.items
-    more = None
-    if n > MAX_MAIL_POSTS:
-        newest = sorted(shown, key=lambda i: i.post.published_at, reverse=True)[:MAX_MAIL_POSTS]
-        kept = {id(i) for i in newest}
-        shown = [i for i in shown if id(i) in kept]  # in the order they were found
-        more = more_words(n - MAX_MAIL_POSTS, lang)
+    # Newest first, as the mention stream and the Atom feed list them: in the
+    # order found, two collections' posts read 3:30 PM, 4:30 PM, 12:30 PM.
+    shown = newest_first(delivery.items)[:MAX_MAIL_POSTS]
+    more = more_words(n - MAX_MAIL_POSTS, lang) if n > MAX_MAIL_POSTS else None
     items = []
     for item in shown:
         p = item.post
@@ -119,7 +122,8 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
                     p.title or "", _spans_of(item.spans, "title"), as_html=False
                 ),
                 "text_text": highlight(p.text, _spans_of(item.spans, "text"), as_html=False),
-                "platform": p.platform,
+                # "Hacker News", as the pages name it ("hackernews" is for programs).
+                "platform": platform_name(p.platform),
                 "author": author_label(p.author.handle, lang),
                 # In the workspace's zone, named: the reader may live in another.
                 "when": timefmt.moment(p.published_at, lang, tz),

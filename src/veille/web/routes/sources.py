@@ -39,7 +39,9 @@ def _page(request: Request, user: Any, q: str = "", page: int = 1, **extra: Any)
         "health": listing.rows,
         "listing": listing,
         "records": records,
-        "configs": {n: source_service.shown_config(r, set_only=True) for n, r in records.items()},
+        # As `veille source list` and veille.toml write them (``adaptive = true``,
+        # ``url = "https://…"``), not as Python does (``adaptive=True``, ``platform=``).
+        "configs": {n: source_service.config_lines(r) for n, r in records.items()},
         "kinds": sorted(registry()),
         "quarantine": source_service.quarantined(st, limit=QUARANTINE_SHOWN),
         "can_edit": user.can("analyst"),
