@@ -22,8 +22,10 @@ NBSP = "\u202f"
 BARE = {"VEILLE_WORKSPACE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8"}
 
 
-def _help(args: list[str], **env: str) -> str:
-    result = CliRunner().invoke(veille_command(), args, env={**BARE, **env, "COLUMNS": "200"})
+def _help(args: list[str], columns: int = 200, **env: str) -> str:
+    result = CliRunner().invoke(
+        veille_command(), args, env={**BARE, **env, "COLUMNS": str(columns)}
+    )
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -192,13 +194,13 @@ def test_every_help_page_says_what_to_write_in_words() -> None:
 def test_a_help_page_says_values_in_the_readers_words() -> None:
     english = _words(_help(["sim", "--help"]))
     assert "--speed SPEED Simulated seconds per real second (0: frozen). [default: 60]" in english
-    assert "--days DAYS [1–365]" in english and "--seed SEED" in english
+    assert "--days DAYS\u00a0[1–365]" in english and "--seed SEED" in english
     french = _words(_help(["--language", "fr", "sim", "--help"]))
     assert f"--speed VITESSE Secondes simulées par seconde réelle (0{NBSP}: figé)." in french
     assert f"[par défaut{NBSP}: 60]" in french
-    assert "--days JOURS" in french and "[1–365]" in french  # a narrow page wraps it under
+    assert "--days JOURS\u00a0[1–365]" in french
     run = _words(_help(["--language", "fr", "run", "--help"]))
-    assert "--tick SECONDES" in run and "[0,1–86400]" in run and "[≥3]" in run
+    assert "--tick SECONDES\u00a0[0,1–86400]" in run and "SECONDES\u00a0[≥3]" in run
     assert "--workspace -w DOSSIER" in run
     # An argument is named by its word, in the usage line too; a flag takes none.
     topic = _words(_help(["--language", "fr", "topic", "add", "--help"]))
@@ -206,6 +208,30 @@ def test_a_help_page_says_values_in_the_readers_words() -> None:
     assert "--inbox Les publications" in topic
     # A value chosen from a list keeps the list.
     assert "--format -f <table|json>" in _words(_help(["topic", "list", "--help"]))
+
+
+#: A range as a help page writes it (``[1–365]``, ``[≥3]``, « [0,1–86400] »).
+_RANGE = re.compile(r"\[[≥≤]?-?\d[\d.,]*(?:–-?\d[\d.,]*)?\]")
+
+
+def test_a_range_stays_with_its_word_on_every_help_page() -> None:
+    """At 80 columns `veille --language fr sim --help` showed « --days
+    JOURS » and, on the next line, « [1–365] » alone under it (typer joins
+    them with a space, where a narrow column wrapped; `run`'s --tick and
+    `demo`'s --days and --port too, at 90 columns as well): the range now
+    keeps to its word, on every page, in English and in French. (Where the
+    page's prose could then not keep its longest word whole, the range
+    wraps as before: `draft check` in French at 80 columns.)"""
+    wrong = []
+    pages = [(90, path) for path in _pages()] + [(80, ("sim",)), (80, ("run",)), (80, ("demo",))]
+    for columns, path in pages:
+        for lang in ("en", "fr"):
+            page = _help(["--language", lang, *path, "--help"], columns=columns)
+            for line in page.splitlines():
+                alone = line.strip(" │")
+                if _RANGE.match(alone):
+                    wrong.append(f"veille {' '.join(path)} --help ({lang}, {columns}): {alone!r}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_every_word_for_a_value_has_its_french() -> None:

@@ -9,6 +9,7 @@ server (aiosmtpd), the Atom feed read over HTTP, each link then opened."""
 from __future__ import annotations
 
 import email
+import json
 import os
 import re
 import signal
@@ -204,3 +205,56 @@ def test_veille_run_says_once_where_links_point(root: Path, smtp_server: Mailbox
     with (root / "veille.toml").open("a", encoding="utf-8") as toml:
         toml.write('\n[web]\nbase_url = "https://veille.example"\n')
     assert "Links in" not in " ".join(_run_says(root))
+
+
+def _dispatch_says(root: Path, *args: str, first_on: str = "stdout") -> tuple[str, str]:
+    """stdout and stderr of `veille [--language L] alert dispatch --loop
+    [args]`, stopped once it said a first line on ``first_on``."""
+    lead = list(args[:2]) if args[:1] == ("--language",) else []
+    proc = _veille(root, *lead, "alert", "dispatch", "--loop", *args[len(lead) :])
+    assert proc.stdout is not None and proc.stderr is not None
+    killer = threading.Timer(120, proc.kill)  # (a hang fails, never stalls)
+    killer.start()
+    try:
+        first = (proc.stdout if first_on == "stdout" else proc.stderr).readline()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.stdout.read(), proc.stderr.read()
+        proc.wait()
+    finally:
+        killer.cancel()
+    assert proc.returncode == 0, (first, out, err)
+    return (first + out, err) if first_on == "stdout" else (out, first + err)
+
+
+def test_the_dispatch_loop_says_once_where_links_point_in_the_readers_language(
+    root: Path, smtp_server: Mailbox
+) -> None:
+    """`veille alert dispatch --loop` sends the mails and digests as `veille
+    run` does, but said nothing of where their links point: a team without
+    ``[web] base_url`` learnt it from a mail whose links led nowhere. It says
+    what `veille run` says, once, as it starts, in the reader's language."""
+    out, _ = _dispatch_says(root)
+    assert out.count("Links in e-mails and feeds point to") == 1, out
+    assert out.startswith(
+        "Links in e-mails and feeds point to http://127.0.0.1:8000 ([web] host and port in "
+        "veille.toml): no web app serves this workspace on this machine now."
+    ), out
+
+    out, _ = _dispatch_says(root, "--language", "fr")
+    assert out.count("Les liens des courriels et des flux mènent à") == 1, out
+    assert out.startswith(
+        "Les liens des courriels et des flux mènent à http://127.0.0.1:8000 ([web] host et "
+        "port de veille.toml)\u202f: aucune application web ne sert cet espace de travail"
+    ), out
+
+    # One JSON line per round on stdout, as scripts read it; the line on stderr.
+    out, err = _dispatch_says(root, "--format", "json", first_on="stderr")
+    assert all(line.startswith("{") for line in out.splitlines()), out
+    assert err.count("Links in e-mails and feeds point to") == 1, err
+
+    # Set, base_url is said nowhere: the administrator chose it.
+    with (root / "veille.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[web]\nbase_url = "https://veille.example"\n')
+    out, err = _dispatch_says(root, "--format", "json")  # (waits for its first round)
+    assert json.loads(out.splitlines()[0])["sent"] >= 0, out
+    assert "Links in" not in out + err

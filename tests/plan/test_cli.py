@@ -241,6 +241,38 @@ def test_plan_kpis_says_each_kind_in_the_readers_words(ws: Workspace) -> None:
     assert [k["kind"] for k in json.loads(out)] == ["mentions", "net_sentiment"]
 
 
+def test_veille_language_wins_over_the_plans_language(ws: Workspace) -> None:
+    """`veille --language fr plan kpis` on a plan started in English read in
+    English (the plan's language came before the reader's, as if --language
+    were not given) while `veille --language fr inbox metrics` read in
+    French. The --language given on the command line wins now, before the
+    command's or after it; with none, the plan's language stays the default,
+    over the workspace's ui_language."""
+    code, out = run(ws, "plan", "kpi", "add", "vol", "--kind", "mentions", "--topic", "lumio",
+                    "--target", "10")  # fmt: skip
+    assert code == 0, out
+
+    def table(*args: str) -> str:
+        done = CliRunner().invoke(build_app(), [*args, "-w", str(ws.root)], env={"COLUMNS": "250"})
+        assert done.exit_code == 0, done.output
+        return done.output
+
+    toml = (ws.root / "veille.toml").read_text(encoding="utf-8")
+    assert "\n# ui_language = " in toml
+    for planned, other, said, said_other in (
+        ("en", "fr", "│ Mentions of a topic ", "│ Mentions d’un sujet "),
+        ("fr", "en", "│ Mentions d’un sujet ", "│ Mentions of a topic "),
+    ):
+        ws.state.set_plan_setting("language", planned)
+        reader = toml.replace("\n# ui_language = ", f'\nui_language = "{other}"\n# was: ', 1)
+        (ws.root / "veille.toml").write_text(reader, encoding="utf-8")
+        assert said in table("plan", "kpis")  # the plan's, over ui_language
+        assert said_other in table("--language", other, "plan", "kpis")
+        assert said_other in table("plan", "kpis", "--language", other)
+        guide = table("--language", other, "plan", "guidelines", "show")
+        assert ("No guidelines yet" if other == "en" else "Pas encore de consignes") in guide
+
+
 def test_a_first_response_median_says_how_many_items_it_leaves_out(ws: Workspace) -> None:
     """One item answered among three: the median of that one answer
     "reached" the target while two items had none, and nothing said so."""

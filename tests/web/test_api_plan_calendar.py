@@ -5,6 +5,7 @@ refusals, its roles, its words in French)."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -262,6 +263,25 @@ def test_the_openapi_document_lists_the_plan_and_the_calendar(api: Running) -> N
     assert {"get", "post"} <= set(paths["/api/v1/calendar"])
     assert {"get", "patch", "delete"} <= set(paths["/api/v1/calendar/{entry_id}"])
     assert "post" in paths["/api/v1/calendar/{entry_id}/approve"]
+
+
+def test_the_docs_say_what_each_calendar_status_means(api: Running) -> None:
+    """A client filtering the calendar by ``status`` read « Only these
+    statuses (repeatable). » with no word of which there are: the filter and
+    the field now name each code and what it means, in the OpenAPI document
+    and on ``/api/docs``."""
+    from veille.publish.calendar import STATUSES
+
+    doc = httpx.get(api.url + "/api/openapi.json").json()
+    (param,) = [p for p in doc["paths"]["/api/v1/calendar"]["get"]["parameters"]
+                if p["name"] == "status"]  # fmt: skip
+    field = doc["components"]["schemas"]["CalendarPostOut"]["properties"]["status"]
+    page = html.unescape(httpx.get(api.url + "/api/docs").text)
+    for said in (param["description"], field["description"], page):
+        for code in STATUSES:
+            assert f"{code} (" in said, (code, said[:300])
+        assert "draft (it breaks a rule, or waits for a manager's approval)" in said
+        assert "failed (the platform refused it (error says why)" in said
 
 
 def test_the_calendar_over_the_api_on_either_state_store(tmp_path: Path, state_kind: str) -> None:

@@ -25,6 +25,7 @@ from veille.cli.common import (
     print_json,
     print_rows,
     said_heads,
+    say_links,
     speaker,
     tell,
     time_cell,
@@ -268,6 +269,8 @@ def register(app: typer.Typer) -> None:
                     stop.set()  # a SIGTERM while it started: no round at all
         rounds = 0
         with open_workspace(workspace) as ws:
+            if loop:  # said once, as `veille run` says it (stdout keeps JSON lines alone)
+                say_links(ws, stderr=fmt.value == "json")
             while not stop.is_set():
                 found, report = dispatch_round(ws)
                 rounds += 1

@@ -294,6 +294,35 @@ def tell(ws: Workspace, said: str) -> None:
     console().print(speaker(cli_language(ws.root))(said), markup=False, soft_wrap=True)
 
 
+def say_links(ws: Workspace, *, stderr: bool = False) -> None:
+    """Where links in what a sending process (``veille run``, ``veille alert
+    dispatch --loop``) sends point, said once as it starts when veille.toml's
+    ``[web] base_url`` does not say: the web app may run in another process
+    (followed: each link asks again), or on another machine, which only
+    base_url can name. In the reader's language; on stderr with ``stderr``
+    (where stdout keeps only JSON lines)."""
+    from veille.served_at import links_base
+
+    base, how = links_base(ws.settings, ws.root)
+    if how == "served":
+        said = tr(
+            "Links in e-mails and feeds point to %(url)s, where this workspace's web app "
+            "is served now (they follow it if it moves). Set [web] base_url in veille.toml "
+            "if people open it at another address (a proxy, another machine).", url=base,
+        )  # fmt: skip
+    elif how == "guessed":
+        said = tr(
+            "Links in e-mails and feeds point to %(url)s ([web] host and port in "
+            "veille.toml): no web app serves this workspace on this machine now. Once "
+            "`veille serve` runs here they point to it; set [web] base_url in veille.toml "
+            "to the address people open it at (a proxy, another machine).", url=base,
+        )  # fmt: skip
+    else:
+        return
+    out = err_console() if stderr else console()
+    out.print(speaker(cli_language(ws.root))(said), markup=False, soft_wrap=True)
+
+
 def output_file(path: Path | None, option: str) -> Path | None:
     """``path``, given to ``option`` (``--output``, ``--chart``), checked
     before any work: a file that can be made there (its folder exists, it is

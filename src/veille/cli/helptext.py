@@ -207,28 +207,39 @@ def typer_words(say: Callable[[str], str]) -> Iterator[None]:
             setattr(rich_utils, name, word)
 
 
+#: How typer writes a range after the word of what to write, joined to it by
+#: a no-break space (typer's is a space): a narrow column wrapped the range
+#: under its word, « JOURS » then « [1–365] » alone on the next line.
+RANGE_STRING = "\u00a0[{}]"
+
+
 @contextmanager
-def unbroken_pages() -> Iterator[None]:
+def unbroken_pages(*, prose_last: bool = True) -> Iterator[None]:
     """typer's help page printed by a console that never breaks a line at
     a no-break space (:func:`veille.cli.layout.held`): French puts U+202F
     before « : ; ! ? », and a narrow terminal's page had lines that began
-    with « : » or « ; ». typer makes that console itself, at each page, and
-    its panels' tables (:class:`veille.cli.layout.ProseLast`)."""
+    with « : » or « ; »; in every language a range stays with its word
+    (:data:`RANGE_STRING`). typer makes that console itself, at each page,
+    and its panels' tables (:class:`veille.cli.layout.HeldTable`; with
+    ``prose_last``, :class:`veille.cli.layout.ProseLast`)."""
     from typer import rich_utils
 
-    from veille.cli.layout import ProseLast, held
+    from veille.cli.layout import HeldTable, ProseLast, held
 
-    made, table = rich_utils._get_rich_console, rich_utils.Table
+    made, table, ranged = rich_utils._get_rich_console, rich_utils.Table, rich_utils.RANGE_STRING
 
     def console(stderr: bool = False) -> Console:
         return held(made(stderr=stderr))
 
     rich_utils._get_rich_console = console
-    setattr(rich_utils, "Table", ProseLast)  # noqa: B010 (mypy: no assigning to a type)
+    rich_utils.RANGE_STRING = RANGE_STRING
+    # (mypy: no assigning to a type)
+    setattr(rich_utils, "Table", ProseLast if prose_last else HeldTable)  # noqa: B010
     try:
         yield
     finally:
         rich_utils._get_rich_console = made
+        rich_utils.RANGE_STRING = ranged
         setattr(rich_utils, "Table", table)  # noqa: B010
 
 
@@ -241,7 +252,8 @@ class SaidHelp:
         lang = help_language(ctx)
         if lang == "en":
             english = said_command(self, ctx, _as_is)
-            super(SaidHelp, english).format_help(ctx, formatter)  # type: ignore[misc]
+            with unbroken_pages(prose_last=False):  # typer's page, its ranges held
+                super(SaidHelp, english).format_help(ctx, formatter)  # type: ignore[misc]
             return
         say = help_speaker(lang)
         said = said_command(self, ctx, say, lang)

@@ -29,7 +29,7 @@ from rich.console import Console, ConsoleOptions, RenderableType
 from rich.containers import Lines
 from rich.measure import Measurement
 from rich.segment import Segment
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from veille.i18n import colon
@@ -138,7 +138,18 @@ def held(console: Console) -> Console:
     return console
 
 
-class ProseLast(Table):
+class HeldTable(Table):
+    """A table whose cells are :class:`Unbroken` where they hold a no-break
+    space, measured so too: a column is never narrowed below words held
+    together (a help page's « JOURS\u00a0[1–365] », which a column as wide
+    as its longest word wrapped, the range alone on the next line)."""
+
+    def add_row(self, *renderables: RenderableType | None, **how: Any) -> None:
+        held = (unbroken(r) if isinstance(r, Text) else r for r in renderables)
+        super().add_row(*held, **how)
+
+
+class ProseLast(HeldTable):
     """A table whose last column is prose (a help page's panel: an option,
     its type, what it does) that keeps what width it can in a narrow
     terminal. rich narrows the widest columns first, the prose down to the
@@ -152,11 +163,34 @@ class ProseLast(Table):
     def _calculate_column_widths(self, console: Console, options: ConsoleOptions) -> list[int]:
         found = [self._measure_column(console, options, column) for column in self.columns]
         if sum(m.maximum for m in found) > options.max_width:
+            # Words held together (« JOURS [1–365] ») stay so where the
+            # prose keeps its longest word beside them; not in a terminal
+            # too narrow for both, where the prose would be cut with "…".
+            prose = self.columns[-1]
+            longest = _loose(console, options, prose) + self._get_padding_width(prose._index)
+            held = sum(m.minimum for m in found[:-1]) + longest <= options.max_width
             for column, measured in zip(self.columns[:-1], found[:-1], strict=True):
                 if column.max_width is None:
                     padding = self._get_padding_width(column._index)
-                    column.max_width = max(measured.minimum - padding, 0)
+                    loose = _loose(console, options, column)
+                    column.max_width = max(measured.minimum - padding, 0) if held else loose
         return super()._calculate_column_widths(console, options)
+
+
+def _loose(console: Console, options: ConsoleOptions, column: Column) -> int:
+    """The fewest cells ``column``'s text takes broken at every space, its
+    no-break spaces too (as rich measures any text), padding left out: its
+    longest word. A cell of several pieces (typer's help, a ``Columns``,
+    which rich measures as 1 cell) by its widest piece."""
+    least = 0
+    for cell in column.cells:
+        for piece in getattr(cell, "renderables", None) or [cell]:
+            if isinstance(piece, Unbroken):
+                measured = Text.__rich_measure__(piece, console, options)
+            else:
+                measured = Measurement.get(console, options, piece)
+            least = max(least, measured.minimum)
+    return least
 
 
 def _cell(value: Any, empty: str = "") -> Unbroken:

@@ -87,7 +87,8 @@ LangOpt = Annotated[
     str | None,
     typer.Option(
         "--language",
-        help="en or fr (default: the plan's language, else the reader's: ui_language, the locale).",
+        help="en or fr (default: veille --language, else the plan's language, else the "
+        "reader's: ui_language, the locale).",
     ),
 ]
 ActorOpt = Annotated[str | None, typer.Option("--as", help="Your username, for the audit log.")]
@@ -105,12 +106,16 @@ def warn_dangling(ws: Workspace, kind: str) -> None:
 
 
 def lang_of(ws: Workspace, lang: str | None) -> str:
+    """The language a plan's output is said in: the command's --language,
+    else ``veille --language`` (the reader asked for it on the command line,
+    as every other command heeds it), else the plan's own language (set by
+    `plan init`), else the reader's (the workspace's ui_language, else the
+    locale: cli_language)."""
+    from veille.cli import root
     from veille.errors import UsageError
 
-    # The plan's own language (set by `plan init`), else the reader's (the
-    # workspace's ui_language, else the locale: cli_language).
     planned = ws.state.plan_settings().get("language")
-    chosen = lang or planned or cli_language(ws.root)
+    chosen = lang or root.language_given or planned or cli_language(ws.root)
     if chosen not in ("en", "fr"):
         raise UsageError(
             tr("--language %(chosen)r is not a language of veille", chosen=chosen),

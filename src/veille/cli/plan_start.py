@@ -22,45 +22,25 @@ from veille.cli.common import (
 from veille.cli.plan import ActorOpt
 from veille.errors import Count, tr, trn
 
+#: The guided start's questions, said in the plan's language (--language),
+#: French in cli.po.
 _Q = {
-    "en": {
-        "intro": "Four steps: objectives, people, listening, channels. Enter keeps the default.",
-        "org": "1. Objectives: the organization's name",
-        "kind": "What do you want from social media? (customer_service, marketing, awareness, "
-        "membership, fundraising, thought_leadership, custom)",
-        "desc": "What does success look like?",
-        "deadline": "By when? (YYYY-MM-DD)",
-        "owner": "2. People: who answers for it and speaks for the organization? (username)",
-        "topic": "3. Listening: a topic name for the organization",
-        "query": "The words that name it (query)",
-        "competitors": "Competitors' topics to compare with (comma-separated, may be empty)",
-        "channels": "4. Channels: which platforms? (comma-separated)",
-        "handle": "Our account there (handle, may be empty)",
-        "per_week": "Posts per week per channel",
-        "respond": "Response target in minutes",
-        "done": "Plan started: objective {o!r}, channels {c}, KPIs {k}.",
-        "next": "Next: `veille plan cost`, then `veille plan adopt`.",
-    },
-    "fr": {
-        "intro": "Quatre étapes : objectifs, personnes, écoute, canaux. Entrée garde la valeur "
-        "proposée.",
-        "org": "1. Objectifs : le nom de l’organisation",
-        "kind": "Qu’attendez-vous des réseaux sociaux ? (customer_service, marketing, "
-        "awareness, membership, fundraising, thought_leadership, custom)",
-        "desc": "À quoi ressemble la réussite ?",
-        "deadline": "Pour quand ? (AAAA-MM-JJ)",
-        "owner": "2. Personnes : qui en répond et parle au nom de l’organisation ? "
-        "(nom d’utilisateur)",
-        "topic": "3. Écoute : un nom de sujet pour l’organisation",
-        "query": "Les mots qui la désignent (requête)",
-        "competitors": "Sujets concurrents à comparer (séparés par des virgules, facultatif)",
-        "channels": "4. Canaux : quelles plateformes ? (séparées par des virgules)",
-        "handle": "Notre compte (identifiant, facultatif)",
-        "per_week": "Publications par semaine et par canal",
-        "respond": "Délai de réponse visé, en minutes",
-        "done": "Plan commencé : objectif {o!r}, canaux {c}, indicateurs {k}.",
-        "next": "Ensuite : `veille plan cost`, puis `veille plan adopt`.",
-    },
+    "intro": tr("Four steps: objectives, people, listening, channels. Enter keeps the default."),
+    "org": tr("1. Objectives: the organization's name"),
+    "kind": tr(
+        "What do you want from social media? (customer_service, marketing, awareness, "
+        "membership, fundraising, thought_leadership, custom)"
+    ),
+    "desc": tr("What does success look like?"),
+    "deadline": tr("By when? (YYYY-MM-DD)"),
+    "owner": tr("2. People: who answers for it and speaks for the organization? (username)"),
+    "topic": tr("3. Listening: a topic name for the organization"),
+    "query": tr("The words that name it (query)"),
+    "competitors": tr("Competitors' topics to compare with (comma-separated, may be empty)"),
+    "channels": tr("4. Channels: which platforms? (comma-separated)"),
+    "handle": tr("Our account there (handle, may be empty)"),
+    "per_week": tr("Posts per week per channel"),
+    "respond": tr("Response target in minutes"),
 }
 
 
@@ -129,7 +109,8 @@ def register(plan: typer.Typer) -> None:
                 tr("--language %(lang)r is not a language of veille", lang=lang),
                 hint=tr("Use en or fr."),
             )
-        q = _Q[lang]
+        say = speaker(lang)
+        q = {key: say(question) for key, question in _Q.items()}
         if not yes:
             with open_workspace(workspace) as ws:
                 brand, rivals = proposed_listening(ws)
@@ -180,15 +161,15 @@ def register(plan: typer.Typer) -> None:
         )
         with open_workspace(workspace) as ws:
             result = start_plan(ws, answers, actor=actor)
-        console().print(
-            q["done"].format(
-                o=result.objective,
-                c=", ".join(map(platform_name, result.channels)) or "—",
-                k=", ".join(result.kpis) or "—",
-            ),
-            markup=False,
+        done = tr(
+            "Plan started: objective %(objective)r, channels %(channels)s, KPIs %(kpis)s.",
+            objective=result.objective,
+            channels=", ".join(map(platform_name, result.channels)) or "—",
+            kpis=", ".join(result.kpis) or "—",
         )
-        console().print(q["next"], markup=False)
+        then = tr("Next: `veille plan cost`, then `veille plan adopt`.")
+        console().print(say(done), markup=False)
+        console().print(say(then), markup=False)
 
     @plan.command("snapshot")
     @handle_errors

@@ -29,6 +29,7 @@ from veille.cli.common import (
     print_rows,
     reader_language,
     said_heads,
+    say_links,
     say_stopped,
     speaker,
     tell,
@@ -433,7 +434,7 @@ def register(app: typer.Typer) -> None:
                 said = tr("%(doing)s; press Ctrl-C to stop.", doing=doing)
                 console().print(speaker(cli_language(ws.root))(said), markup=False)
                 if role != "collector":  # it sends the alerts, digests and reports
-                    _say_links(ws)
+                    say_links(ws)
                 state = daemon(ws)
         done = (
             "everything it sent is recorded"
@@ -441,28 +442,6 @@ def register(app: typer.Typer) -> None:
             else "everything collected is stored"
         )
         console().print(f"Stopped after {_n(state.passes, 'pass', 'passes')}; {done}.")
-
-    def _say_links(ws: Any) -> None:
-        """Where links in what this process sends point, said once as it
-        starts when veille.toml's ``[web] base_url`` does not say: the web
-        app may run in another process (followed: each link asks again),
-        or on another machine, which only base_url can name."""
-        from veille.served_at import links_base
-
-        base, how = links_base(ws.settings, ws.root)
-        if how == "served":
-            tell(ws, tr(
-                "Links in e-mails and feeds point to %(url)s, where this workspace's web app "
-                "is served now (they follow it if it moves). Set [web] base_url in veille.toml "
-                "if people open it at another address (a proxy, another machine).", url=base,
-            ))  # fmt: skip
-        elif how == "guessed":
-            tell(ws, tr(
-                "Links in e-mails and feeds point to %(url)s ([web] host and port in "
-                "veille.toml): no web app serves this workspace on this machine now. Once "
-                "`veille serve` runs here they point to it; set [web] base_url in veille.toml "
-                "to the address people open it at (a proxy, another machine).", url=base,
-            ))  # fmt: skip
 
     @quarantine_app.command("list")
     @handle_errors

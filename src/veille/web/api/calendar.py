@@ -28,6 +28,16 @@ _AT = Field(
     description="When: ISO 8601 (2026-12-03T09:30:00+01:00), or 2026-12-03 09:30 in the "
     "workspace's time zone. A time already past is refused unless past_ok is true."
 )
+# What each status a calendar post may have means, for the field and the
+# filter alike (the codes ``veille calendar list --status`` takes).
+_STATUS_MEANS = {
+    "draft": "it breaks a rule, or waits for a manager's approval",
+    "approved": "a manager approved it; it goes out at its time",
+    "scheduled": "it goes out at its time, no approval needed",
+    "published": "it went out (published_url says where)",
+    "failed": "the platform refused it (error says why); edit it to try again",
+}
+STATUS_CODES = "; ".join(f"{code} ({_STATUS_MEANS[code]})" for code in service.STATUSES) + "."
 _PAST_OK = Field(
     False,
     description="Save a time already past: the post then goes out at the next run "
@@ -49,7 +59,7 @@ class CalendarPostOut(BaseModel):
     language: str | None
     reply_to: str | None
     at: datetime = Field(description="When it goes out, in the workspace's time zone.")
-    status: str = Field(description="draft, approved, scheduled, published or failed.")
+    status: str = Field(description="Where it stands: " + STATUS_CODES)
     problems: list[ProblemOut] = Field(
         description="The rules it breaks (a post with any stays a draft)."
     )
@@ -138,7 +148,8 @@ def list_calendar(
     account: Annotated[str | None, Query(description="Only this account's posts.")] = None,
     platform: Annotated[str | None, Query(description="Only this platform's posts.")] = None,
     status: Annotated[
-        list[str] | None, Query(description="Only these statuses (repeatable).")
+        list[str] | None,
+        Query(description="Only posts with these statuses (repeatable): " + STATUS_CODES),
     ] = None,
 ) -> list[CalendarPostOut]:
     """The calendar's posts by time, as ``veille calendar list`` and its page list them."""
