@@ -214,7 +214,8 @@ def test_a_purge_run_again_after_it_stopped_counts_a_topic_once(store: Any) -> N
     before = store.post_totals(topic)
     assert [tuple(map(int, r)) for r in before] == [(5, 10, 50)]
     cutoff = T0 - timedelta(days=30)
-    store._keep_topic_totals(int(cutoff.timestamp()))  # the purge that stopped
+    at = int(cutoff.timestamp())
+    store._keep_topic_totals(at, at)  # the purge that stopped (its rows under its cutoff)
     report = store.delete_posts_before(cutoff + timedelta(hours=1))  # run again, later
     assert report.posts == 3 and store.count_posts() == 2
     assert store.post_totals(topic) == before
@@ -246,7 +247,8 @@ def test_a_purge_stopped_after_an_earlier_one_finished_counts_a_topic_once(store
     before = store.post_totals(topic)
     assert store.delete_posts_before(T0 - timedelta(days=50)).posts == 1  # finished
     cutoff = T0 - timedelta(days=30)
-    store._keep_topic_totals(int(cutoff.timestamp()))  # the purge that stopped
+    at = int(cutoff.timestamp())
+    store._keep_topic_totals(at, at)  # the purge that stopped (its rows under its cutoff)
     report = store.delete_posts_before(cutoff + timedelta(hours=1))  # run again, later
     assert report.posts == 2 and store.count_posts() == 2
     assert store.post_totals(topic) == before

@@ -57,16 +57,16 @@ from typing import TYPE_CHECKING, Any
 from veille.store.clickhouse.filters import POSTS
 from veille.store.clickhouse.purged import (
     count_from,
-    finish_stopped,
     hide_counts,
     keep_entity_quarters,
     let_names_go,
     mark_counted,
     mark_done,
     names_held_from,
+    purge_mark,
     record_purged,
     show_counts,
-    stopped_after_counts,
+    stopped_purge,
 )
 from veille.store.clickhouse.purged import (
     purged_until as _purged_until,
@@ -450,6 +450,12 @@ class ClickHousePrivacy:
             with self.forget_lock.exclusive():
                 let_names_go(self, since)
             held = since
+        with self.forget_lock.exclusive():
+            # One stopped after its counts (killed, a delete of the server's
+            # carried on or not) is finished first, at its cutoff, whatever
+            # this one's (retention lengthened since): its counts then go
+            # with its posts, as SQLite's one transaction does.
+            self._finish_stopped(held, report)
         count = f"SELECT count() FROM {POSTS} WHERE published_at < {{t:Int64}}"
         if int(self.rows(count, p)[0][0]):
             # Under the lock a topic's filing takes (see file_topic_backlog):
@@ -459,37 +465,23 @@ class ClickHousePrivacy:
             # below (ClickHouseStore._write): a write before this is counted
             # and deleted here, one after leaves these posts out.
             with self.forget_lock.exclusive():
-                stopped = stopped_after_counts(self)
-                report.posts = int(self.rows(count, p)[0][0])
+                n = int(self.rows(count, p)[0][0])
                 # A read adds a topic's counts once its filings are gone
                 # (show_counts below): never both, stopped or running.
                 hide_counts(self)
-                self._keep_topic_totals(p["t"])
-                keep_entity_quarters(self, p["t"])
+                # Its rows' mark: above every earlier purge's.
+                mark = purge_mark(self, p["t"])
+                self._keep_topic_totals(p["t"], mark)
+                keep_entity_quarters(self, p["t"], mark)
                 # Its counts written: stopped from here on (killed during a
                 # delete, which a server finishes all the same), the next
-                # purge keeps them rather than counting the posts again.
-                mark_counted(self, p["t"])
+                # purge finishes this one rather than counting the posts again.
+                mark_counted(self, mark, p["t"])
                 # Named before their deletes: written again, they are left
                 # out (counted above), whatever the retention says then.
-                # Once: the last purge, stopped after this mark, may have
-                # named some (the table keeps every row).
-                record_purged(self, p["t"], held, again=stopped)
-                report.removed["post_topics"] = self._delete(
-                    "topic_filings",
-                    "post_id IN (SELECT id FROM posts WHERE published_at < {t:Int64})",
-                    p,
-                )
-                show_counts(self, p["t"])
-                self._delete("posts", "published_at < {t:Int64}", p)
-                # Its posts gone: a read adds its hashtags' counts from now
-                # on (never both, stopped or running).
-                mark_done(self, p["t"])
-        else:
-            # Killed once the server had deleted the posts (it finishes a
-            # delete all the same), the purge run again finds none: done.
-            with self.forget_lock.exclusive():
-                finish_stopped(self, p["t"])
+                record_purged(self, p["t"], held)
+                self._finish(p["t"], mark, report)
+                report.posts += n
         day = {"d": int(cutoff.timestamp()) // 86400}
         for r in self._rollups():
             # Per-author days go (they name people), story days (keyed by a
@@ -498,14 +490,44 @@ class ClickHousePrivacy:
                 report.removed[r.table] = self._delete(r.table, "day < {d:Int64}", day)
         return report
 
-    def _keep_topic_totals(self, cutoff: int) -> None:
+    def _finish_stopped(self, names_from: int | None, report: ErasureReport) -> None:
+        """Finish a purge stopped after its counts (:func:`stopped_purge`):
+        its posts named (once: it may have named some), their filings and
+        the posts deleted, each step marked as a running purge marks it."""
+        stopped = stopped_purge(self)
+        if stopped is None:
+            return
+        mark, cutoff = stopped
+        p = {"t": cutoff}
+        report.posts += int(
+            self.rows(f"SELECT count() FROM {POSTS} WHERE published_at < {{t:Int64}}", p)[0][0]
+        )
+        record_purged(self, cutoff, names_from, again=True)
+        self._finish(cutoff, mark, report)
+
+    def _finish(self, cutoff: int, mark: int, report: ErasureReport) -> None:
+        """A purge's deletes, once its counts are written under ``mark``: the
+        filings of the posts published before ``cutoff``, then a read adds
+        its topics' counts; the posts, then a read adds their hashtags' and
+        domains' (never both, stopped or running)."""
+        p = {"t": cutoff}
+        report.removed["post_topics"] = report.removed.get("post_topics", 0) + self._delete(
+            "topic_filings", "post_id IN (SELECT id FROM posts WHERE published_at < {t:Int64})", p
+        )
+        show_counts(self, mark)
+        self._delete("posts", "published_at < {t:Int64}", p)
+        mark_done(self, mark)
+
+    def _keep_topic_totals(self, cutoff: int, mark: int) -> None:
         """Add what the filings of posts published before ``cutoff`` count to
-        ``topic_purged``: a topic's volume, engagement and reach, how many
-        posts the last two cover, and its sentiment, stay as they were once
-        they go. Every post held that old is counted (one stored after the
-        last purge, older than its cutoff, included); rows of a purge that
-        stopped while it counted go first, and one that stopped once it had
-        counted keeps its rows, as ``entity_purged``'s do
+        ``topic_purged``, under ``mark``
+        (:func:`~veille.store.clickhouse.purged.purge_mark`): a topic's
+        volume, engagement and reach, how many posts the last two cover, and
+        its sentiment, stay as they were once they go. Every post held that
+        old is counted (one stored after the last purge, older than its
+        cutoff, included); rows of a purge that stopped while it counted go
+        first, and one that stopped once it had counted was finished
+        before, as ``entity_purged``'s are
         (:func:`~veille.store.clickhouse.purged.count_from`). A store whose
         purges all ran before the marks (schema 15) counts from where the
         last one stopped."""
@@ -514,12 +536,12 @@ class ClickHousePrivacy:
             since = found
         else:
             since = int(self.rows("SELECT max(upto) FROM topic_purged")[0][0] or 0)
-        span = {"since": since, "t": cutoff}
+        span = {"since": since, "t": cutoff, "m": mark}
         self.client.command(
             "INSERT INTO topic_purged (topic_id, bucket, posts, engagement, reach, upto, "
             "counted, followed, positive, negative, neutral) "
             "SELECT f.topic_id, intDiv(p.published_at, 900) AS b, count(), "
-            "sum(p.likes + p.shares + p.replies), sum(ifNull(p.author_followers, 0)), {t:Int64}, "
+            "sum(p.likes + p.shares + p.replies), sum(ifNull(p.author_followers, 0)), {m:Int64}, "
             # What the topic's engagement and reach cover (a known 0 included).
             "countIf(p.counts_given != 0), countIf(isNotNull(p.author_followers)), "
             # Its sentiment (the workspace's rollup keeps the purged posts' too).

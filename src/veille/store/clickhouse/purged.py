@@ -52,18 +52,24 @@ def add_cube(store: Any, rows: Sequence[Sequence[Any]]) -> None:
         store.client.insert("post_rollup", [encode(dict(zip(CUBE, r, strict=True))) for r in chunk])
 
 
-# ``veille_meta``'s key naming the cutoff of the last purge whose deletes
-# finished (see schema.ENTITY_PURGED).
+# ``veille_meta``'s key naming the mark (:func:`purge_mark`) of the last
+# purge whose deletes finished (see schema.ENTITY_PURGED).
 ENTITY_PURGED_DONE = "entity_purged_done"
-# ``veille_meta``'s key naming the cutoff of the last purge whose counts
+# ``veille_meta``'s key naming the mark of the last purge whose counts
 # (``topic_purged`` and ``entity_purged``) were all written, before its
-# deletes: see :func:`count_from`.
+# deletes: see :func:`stopped_purge`.
 ENTITY_PURGED_COUNTED = "entity_purged_counted"
-# ``veille_meta``'s key naming the latest cutoff of a purge whose filings are
+# ``veille_meta``'s key naming the latest mark of a purge whose filings are
 # deleted: a read of a saved topic adds the ``topic_purged`` rows of that
-# cutoff or an earlier one (:data:`SHOWN`), not those of a purge stopped (or
+# mark or an earlier one (:data:`SHOWN`), not those of a purge stopped (or
 # running) before then, whose posts its filings still count.
 TOPIC_PURGED_SHOWN = "topic_purged_shown"
+# ``veille_meta``'s key naming the cutoff (seconds) of the purge whose mark
+# :data:`ENTITY_PURGED_COUNTED` is (its rows' ``upto``, which may lie above
+# it: :func:`purge_mark`), written with it.
+PURGE_CUTOFF = "entity_purged_cutoff"
+
+
 #: The ``topic_purged`` rows a read adds to the filings held (every row
 #: where no purge said which: a store no purge of this release ran on).
 SHOWN = (
@@ -71,7 +77,7 @@ SHOWN = (
     f"WHERE key = '{TOPIC_PURGED_SHOWN}'), {2**63 - 1})"
 )
 #: The ``entity_purged`` rows a read adds to the posts held at a period's
-#: edge: those of cutoffs whose posts' delete finished
+#: edge: those of purges whose posts' delete finished
 #: (:data:`ENTITY_PURGED_DONE`, written once it did), not those of a purge
 #: stopped (or running) before then, whose posts are still held; where no
 #: purge finished, those counted by none (``upto`` 0: carried by
@@ -99,21 +105,15 @@ def _meta(store: Any, key: str) -> int | None:
 
 def count_from(store: Any, table: str) -> int | None:
     """Where a purge's count into ``table`` (``topic_purged``,
-    ``entity_purged``) starts: the posts held published from then on, and
-    before its cutoff, are counted. ``None``: no purge of this store marked
-    anything (each table then goes as it did before the marks).
+    ``entity_purged``) starts: every post held published before its cutoff
+    is counted (:data:`EVERY`; a post that came in after a purge, older
+    than its cutoff, with them), a purge stopped after its counts being
+    finished first (:func:`stopped_purge`). ``None``: no purge of this store
+    marked anything (each table then goes as it did before the marks).
 
     Rows above both marks (:data:`ENTITY_PURGED_DONE`,
     :data:`ENTITY_PURGED_COUNTED`) are those of a purge that stopped while
-    it counted: they go first, and every post held older than the cutoff is
-    counted again (a post that came in after a purge, older than its cutoff,
-    with them). A purge that stopped once its counts were written
-    (``counted`` above ``done``) may have deleted the posts it counted, or
-    their filings, before it stopped (a server carries a mutation to its
-    end when the process that asked is killed): its rows stay, and the next
-    purge counts only the posts published from its cutoff on (until
-    2026-12-06 its rows went and the posts were counted again: those it had
-    deleted were lost from the figures)."""
+    it counted: they go first."""
     done, counted = _meta(store, ENTITY_PURGED_DONE), _meta(store, ENTITY_PURGED_COUNTED)
     if done is None and counted is None:
         return None
@@ -123,9 +123,35 @@ def count_from(store: Any, table: str) -> int | None:
             f"ALTER TABLE {table} DELETE WHERE upto > {{d:Int64}} SETTINGS mutations_sync = 2",
             {"d": floor},
         )
-    if counted is not None and (done is None or counted > done):
-        return counted
     return EVERY
+
+
+def purge_mark(store: Any, cutoff: int) -> int:
+    """The ``upto`` a purge at ``cutoff`` (seconds) writes its counts under
+    and marks (:func:`mark_counted`, :func:`show_counts`, :func:`mark_done`):
+    its cutoff, or just above every mark where an earlier purge reached
+    further (retention lengthened since). A read tells its rows from every
+    earlier purge's by it (until 2026-12-07 they went under the cutoff:
+    below the marks, a read added them while their posts were held, and a
+    purge stopped while it counted left them there to be counted again)."""
+    marks = [
+        _meta(store, k) for k in (ENTITY_PURGED_DONE, ENTITY_PURGED_COUNTED, TOPIC_PURGED_SHOWN)
+    ]
+    return max([cutoff, *(m + 1 for m in marks if m is not None)])
+
+
+def stopped_purge(store: Any) -> tuple[int, int] | None:
+    """``(mark, cutoff)`` of the last purge where it marked its counts
+    written and not its deletes done (stopped between the two): its rows'
+    ``upto`` and the cutoff (seconds) before which it counted the posts.
+    (A purge of a release before 2026-12-07 marked no cutoff: it wrote
+    its rows under it.)"""
+    if not stopped_after_counts(store):
+        return None
+    counted = _meta(store, ENTITY_PURGED_COUNTED)
+    assert counted is not None
+    cutoff = _meta(store, PURGE_CUTOFF)
+    return counted, counted if cutoff is None else cutoff
 
 
 def record_purged(
@@ -136,10 +162,10 @@ def record_purged(
     lock writes of posts share: a write after the purge leaves them out
     (:func:`purged_among`), whatever the retention then, and one before it
     is deleted and counted with them. Not those published before
-    ``names_from``, all left out (:func:`let_names_go`). ``again``: the last
-    purge stopped after its counts (:func:`stopped_after_counts`, read
-    before this one's), and may have named some: they are not named twice
-    (the table keeps every row)."""
+    ``names_from``, all left out (:func:`let_names_go`). ``again``: a purge
+    stopped after its counts (:func:`stopped_purge`) is finished, and may
+    have named some: they are not named twice (the table keeps every
+    row)."""
     found = store.rows(
         f"SELECT id, min(published_at) FROM {POSTS} WHERE published_at < {{t:Int64}} "
         "AND published_at >= {f:Int64} GROUP BY id",
@@ -253,32 +279,25 @@ def keep_unnamed_cutoff(store: Any) -> None:
         store.client.insert("forgotten", [encode(row)])
 
 
-def mark_counted(store: Any, cutoff: int) -> None:
-    """Say that a purge at ``cutoff`` (seconds) wrote all its counts, before
-    its deletes (see :func:`count_from`)."""
-    counted = _meta(store, ENTITY_PURGED_COUNTED)
-    upto = max(cutoff, counted if counted is not None else cutoff)
-    store.write_row("veille_meta", {"key": ENTITY_PURGED_COUNTED, "value": str(upto)})
+def mark_counted(store: Any, mark: int, cutoff: int) -> None:
+    """Say that a purge at ``cutoff`` (seconds) wrote all its counts, under
+    ``mark`` (:func:`purge_mark`), before its deletes (see
+    :func:`stopped_purge`): both in one insert, never one without the
+    other."""
+    rows = [
+        {"key": ENTITY_PURGED_COUNTED, "value": str(mark), "version": store.tick()},
+        {"key": PURGE_CUTOFF, "value": str(cutoff), "version": store.tick()},
+    ]
+    store.client.insert("veille_meta", [encode(r) for r in rows])
 
 
-def mark_done(store: Any, cutoff: int) -> None:
-    """Say that a purge at ``cutoff`` (seconds) deleted its posts: a read
-    adds its rows of ``entity_purged`` (:data:`ENTITY_SHOWN`). The latest
-    such cutoff: a purge at an earlier one (retention lengthened) leaves
-    the rows of the later one counted, not taken for a stopped purge's."""
+def mark_done(store: Any, mark: int) -> None:
+    """Say that the purge that counted under ``mark`` (:func:`purge_mark`)
+    deleted its posts: a read adds its rows of ``entity_purged``
+    (:data:`ENTITY_SHOWN`)."""
     done = _meta(store, ENTITY_PURGED_DONE)
-    upto = max(cutoff, done if done is not None else cutoff)
+    upto = max(mark, done if done is not None else mark)
     store.write_row("veille_meta", {"key": ENTITY_PURGED_DONE, "value": str(upto)})
-
-
-def finish_stopped(store: Any, cutoff: int) -> None:
-    """No post older than ``cutoff`` (seconds) held: a purge that stopped
-    once its counts were written, and its posts' delete asked (a server
-    carries a delete to its end when the process that asked is killed), is
-    done up to there, and a read adds its counts (:data:`ENTITY_SHOWN`)."""
-    counted = _meta(store, ENTITY_PURGED_COUNTED)
-    if counted is not None and stopped_after_counts(store):
-        mark_done(store, min(cutoff, counted))
 
 
 def hide_counts(store: Any) -> None:
@@ -294,23 +313,24 @@ def hide_counts(store: Any) -> None:
     store.write_row("veille_meta", {"key": TOPIC_PURGED_SHOWN, "value": str(done)})
 
 
-def show_counts(store: Any, cutoff: int) -> None:
-    """Once a purge at ``cutoff`` (seconds) deleted the filings it counted:
-    a read adds its rows of ``topic_purged`` (and those of every earlier
-    cutoff) from now on."""
+def show_counts(store: Any, mark: int) -> None:
+    """Once the purge that counted under ``mark`` (:func:`purge_mark`)
+    deleted the filings it counted: a read adds its rows of
+    ``topic_purged`` (and those of every earlier purge) from now on."""
     shown = _meta(store, TOPIC_PURGED_SHOWN)
-    upto = max(cutoff, shown if shown is not None else cutoff)
+    upto = max(mark, shown if shown is not None else mark)
     store.write_row("veille_meta", {"key": TOPIC_PURGED_SHOWN, "value": str(upto)})
 
 
-def keep_entity_quarters(store: Any, cutoff: int) -> None:
+def keep_entity_quarters(store: Any, cutoff: int, mark: int) -> None:
     """Add the hashtags and domains of every post published before
-    ``cutoff`` (seconds) to ``entity_purged``, per quarter-hour, before a
-    retention purge deletes them: a period's edge inside a purged day reads
-    them there. Rows of a purge that stopped before its counts were all
-    written count posts still held: they go first, so nothing counts twice,
-    and a post that came in after a purge, older than its cutoff, is counted
-    by the next one (:func:`count_from`)."""
+    ``cutoff`` (seconds) to ``entity_purged``, per quarter-hour, under
+    ``mark`` (:func:`purge_mark`), before a retention purge deletes them: a
+    period's edge inside a purged day reads them there. Rows of a purge
+    that stopped before its counts were all written count posts still held:
+    they go first, so nothing counts twice, and a post that came in after a
+    purge, older than its cutoff, is counted by the next one
+    (:func:`count_from`)."""
     since = count_from(store, "entity_purged")
     if since is None:  # no purge marked yet: rows above 0 are a stopped one's
         if store.rows("SELECT count() FROM entity_purged WHERE upto > 0")[0][0]:
@@ -320,11 +340,11 @@ def keep_entity_quarters(store: Any, cutoff: int) -> None:
         since = EVERY
     store.client.command(
         "INSERT INTO entity_purged (kind, bucket, value, posts, engagement, upto) "
-        "SELECT kv.1, intDiv(published_at, 900) AS b, kv.2, count(), sum(e), {t:Int64} "
+        "SELECT kv.1, intDiv(published_at, 900) AS b, kv.2, count(), sum(e), {m:Int64} "
         f"FROM (SELECT published_at, {ENG} AS e, arrayJoin({_VALUES}) AS kv FROM {POSTS} "
         "WHERE published_at >= {since:Int64} AND published_at < {t:Int64}) "
         "GROUP BY kv.1, b, kv.2",
-        {"t": cutoff, "since": since},
+        {"t": cutoff, "since": since, "m": mark},
     )
 
 

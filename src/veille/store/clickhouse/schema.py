@@ -214,8 +214,10 @@ ORDER BY (topic_id, published_at, post_id)
 # What a retention purge took out of each saved topic, per quarter-hour: a
 # topic's volume, engagement and reach stay as they were (SQLite's
 # ``topic_rollup`` keeps them the same way), while the filings, which name
-# posts, go. ``upto``: the purge's cutoff; the next purge counts from there,
-# so one that stopped between its count and its deletes counts nothing twice.
+# posts, go. ``upto``: the purge's mark (its cutoff, or just above every
+# earlier purge's where one reached further: purged.purge_mark); one that
+# stopped between its count and its deletes is finished by the next
+# (purged.stopped_purge), which counts nothing twice.
 # ``counted`` and ``followed`` (schema 14): how many of those posts gave like,
 # share and reply counts, and their author's follower count (a known 0
 # included), as SQLite's topic rollup counts them: what the topic's engagement
@@ -246,13 +248,15 @@ ORDER BY (topic_id, bucket)
 # view does, each value once per post): ``entity_rollup`` keeps them per
 # UTC day, so a period whose edge falls inside a purged day (a day of another
 # time zone, a period from 05:00) adds these quarter-hours to the posts held
-# there, as SQLite's quarter-hour rows keep them. ``upto``: the purge's cutoff;
-# ``veille_meta``'s ``entity_purged_done`` names the latest cutoff whose deletes
-# finished, ``entity_purged_counted`` the latest whose counts were all written:
-# rows above both (a purge stopped while it counted) are taken out again
-# before the next purge counts every post older than its cutoff (late
-# arrivals included); a purge stopped after its counts keeps its rows, and
-# the next counts from its cutoff on (purged.count_from). A read adds the rows
+# there, as SQLite's quarter-hour rows keep them. ``upto``: the purge's mark
+# (its cutoff, or just above every earlier purge's: purged.purge_mark);
+# ``veille_meta``'s ``entity_purged_done`` names the latest mark whose deletes
+# finished, ``entity_purged_counted`` the latest whose counts were all written
+# (``entity_purged_cutoff`` its cutoff): rows above both (a purge stopped
+# while it counted) are taken out again before the next purge counts every
+# post older than its cutoff (late arrivals included); a purge stopped after
+# its counts keeps its rows, and the next finishes it first
+# (purged.stopped_purge). A read adds the rows
 # up to ``entity_purged_done`` (purged.ENTITY_SHOWN): not a stopped purge's,
 # whose posts are still held.
 ENTITY_PURGED = """
