@@ -538,7 +538,11 @@ def register(app: typer.Typer) -> None:
         ] = ReportFormat.html,
         lang: Annotated[
             ReportLang | None,
-            typer.Option("--language", help="Report language (default: ui_language)."),
+            typer.Option(
+                "--language",
+                help="Report language (default: veille --language, else the workspace's "
+                "ui_language, else the locale: LANG).",
+            ),
         ] = None,
         output: Annotated[
             Path | None,
@@ -559,7 +563,10 @@ def register(app: typer.Typer) -> None:
         prefer_shipped_sans()  # before any thread: the charts' texts measured faster
         with open_workspace(workspace) as ws:
             say = speaker(cli_language(ws.root))
-            language = lang.value if lang else ws.settings.workspace.ui_language
+            # The reader's language, as the web app's form and the CLI's own
+            # words take it: `veille --language fr report` wrote an English
+            # report.html while saying « rapport écrit dans report.html ».
+            language = lang.value if lang else cli_language(ws.root)
             if out is None:
                 # Named in the report's language, as its e-mailed PDF and the
                 # web app's download are (a French report was report.html).
