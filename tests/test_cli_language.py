@@ -926,6 +926,24 @@ def test_search_says_times_on_the_workspaces_clock(tmp_path: Path) -> None:
     assert "times in" not in csv.stdout
 
 
+def test_top_posts_say_times_on_the_workspaces_clock(tmp_path: Path) -> None:
+    """`veille top posts` gave a post of 22:30 on November 19 in a Montreal
+    workspace as "2026-11-20 03:30", UTC unsaid, where the report's top
+    posts read 22:30 (Nov 19, 2026, 10:30 PM) for the same post."""
+    root = _montreal(tmp_path)
+    period = ("--period", "2026-11-19..2026-11-19")  # Montreal's day
+    wide = {"COLUMNS": "3000"}
+    english = here("--language", "en", "top", "posts", *period, cwd=root, **wide)
+    assert english.returncode == 0, english.stderr
+    assert "Top posts (times in America/Montreal)" in _words(english.stdout), english.stdout
+    assert " 2026-11-19 22:30 " in english.stdout, english.stdout
+    french = here("--language", "fr", "top", "posts", *period, cwd=root, **wide)
+    assert "Publications phares (heures en America/Montreal)" in _words(french.stdout)
+    assert " 19 nov. 2026 à 22:30 " in french.stdout, french.stdout
+    data = here("top", "posts", *period, "-f", "json", cwd=root)
+    assert "2026-11-20T03:30:00+00:00" in data.stdout, data.stdout
+
+
 def test_topic_commands_say_times_on_the_workspaces_clock(tmp_path: Path) -> None:
     """`veille topic list`, `topic history` and `topic test` showed a topic
     saved at 22:30 on November 19 in a Montreal workspace as "2026-11-20

@@ -473,6 +473,7 @@ def register(app: typer.Typer) -> None:
             scope = _scope(ws, query, topic, platform, lang)
             per = _period(ws, period)
             rows: list[dict[str, Any]]
+            title = None
             if kind is TopKind.posts:
                 posts = tops.top_posts(ws.store, scope, per, by=by or "engagement", limit=limit)
                 rows = [
@@ -483,8 +484,12 @@ def register(app: typer.Typer) -> None:
                     for p in posts
                 ]  # fmt: skip
                 if output is DataFormat.table:  # no author: said, not an empty cell
+                    # On the workspace's clock, said above the table, as the
+                    # report's top posts and `veille search` show them (UTC, unsaid).
+                    tz = _tz(ws)
+                    title = speaker(reader)(tr("Top posts (times in %(zone)s)", zone=tz))
                     for row in rows:
-                        row["published_at"] = time_cell(row["published_at"], reader)
+                        row["published_at"] = time_cell(row["published_at"], reader, tz)
                         row["author"] = author_cell(row["author"], reader)
                         # Unknown is not zero (a feed, Bluesky give no count), as top authors say.
                         row["reach"] = count_cell(row["reach"], reader)
@@ -523,7 +528,7 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
         else:
-            print_rows(rows, columns, output, heads=said_heads(speaker(reader), HEADS))
+            print_rows(rows, columns, output, title=title, heads=said_heads(speaker(reader), HEADS))
 
     @app.command()
     @handle_errors
