@@ -883,6 +883,104 @@ def test_search_is_said_in_the_readers_language(listened: Path) -> None:
     assert "2026-11-20T10:00:00+00:00" in csv.stdout, csv.stdout
 
 
+def _words(said: str) -> str:
+    """What ``veille`` printed, its words joined by one space."""
+    return " ".join(said.split())
+
+
+def _montreal(tmp_path: Path) -> Path:
+    """A workspace on Montreal's clock holding one post, "lumio panne", of
+    2026-11-20 03:30 UTC: 22:30 on November 19 in Montreal."""
+    import json
+
+    root = tmp_path / "ws"
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
+    config = root / "veille.toml"
+    config.write_text(config.read_text().replace('# timezone = "UTC"',
+                                                 'timezone = "America/Montreal"'))  # fmt: skip
+    posts = tmp_path / "posts.jsonl"
+    row = {"platform": "mastodon", "id": "1", "text": "lumio panne", "author": "ana",
+           "published_at": "2026-11-20T03:30:00Z"}  # fmt: skip
+    posts.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert here("import", str(posts), "--no-enrich", cwd=root).returncode == 0
+    return root
+
+
+def test_search_says_times_on_the_workspaces_clock(tmp_path: Path) -> None:
+    """`veille search` in a Montreal workspace showed a post of 22:30 on
+    November 19 in Montreal as "2026-11-20 03:30" (« 20 nov. 2026 à
+    03:30 »), UTC unsaid, where the sources page and `calendar list` read
+    the workspace's clock. The table now reads it and its title says which;
+    CSV keeps the stored time, ISO with its offset."""
+    root = _montreal(tmp_path)
+    wide = {"COLUMNS": "3000"}
+    english = here("--language", "en", "search", "lumio", cwd=root, **wide)
+    assert english.returncode == 0, english.stderr
+    assert "Posts found (times in America/Montreal)" in english.stdout, english.stdout
+    assert " 2026-11-19 22:30 " in english.stdout, english.stdout
+    french = here("--language", "fr", "search", "lumio", cwd=root, **wide)
+    assert "Publications trouvées (heures en America/Montreal)" in french.stdout, french.stdout
+    assert " 19 nov. 2026 à 22:30 " in french.stdout, french.stdout
+    csv = here("search", "lumio", "-f", "csv", cwd=root)
+    assert "2026-11-20T03:30:00+00:00" in csv.stdout, csv.stdout
+    assert "times in" not in csv.stdout
+
+
+def test_top_posts_say_times_on_the_workspaces_clock(tmp_path: Path) -> None:
+    """`veille top posts` gave a post of 22:30 on November 19 in a Montreal
+    workspace as "2026-11-20 03:30", UTC unsaid, where the report's top
+    posts read 22:30 (Nov 19, 2026, 10:30 PM) for the same post."""
+    root = _montreal(tmp_path)
+    period = ("--period", "2026-11-19..2026-11-19")  # Montreal's day
+    wide = {"COLUMNS": "3000"}
+    english = here("--language", "en", "top", "posts", *period, cwd=root, **wide)
+    assert english.returncode == 0, english.stderr
+    assert "Top posts (times in America/Montreal)" in _words(english.stdout), english.stdout
+    assert " 2026-11-19 22:30 " in english.stdout, english.stdout
+    french = here("--language", "fr", "top", "posts", *period, cwd=root, **wide)
+    assert "Publications phares (heures en America/Montreal)" in _words(french.stdout)
+    assert " 19 nov. 2026 à 22:30 " in french.stdout, french.stdout
+    data = here("top", "posts", *period, "-f", "json", cwd=root)
+    assert "2026-11-20T03:30:00+00:00" in data.stdout, data.stdout
+
+
+def test_topic_commands_say_times_on_the_workspaces_clock(tmp_path: Path) -> None:
+    """`veille topic list`, `topic history` and `topic test` showed a topic
+    saved at 22:30 on November 19 in a Montreal workspace as "2026-11-20
+    03:30" (« 20 nov. 2026 à 03:30 »), and its sample's posts likewise, UTC
+    unsaid. They read the workspace's clock now, each table's title saying
+    which; JSON keeps ISO 8601 with its offset."""
+    from datetime import UTC, datetime
+
+    root = _montreal(tmp_path)
+    assert here("topic", "add", "lumio", "lumio", cwd=root).returncode == 0
+    saved = int(datetime(2026, 11, 20, 3, 30, tzinfo=UTC).timestamp())
+    with sqlite3.connect(root / "veille.db") as db:  # saved then, as a clock would have
+        db.execute("UPDATE topic_versions SET created_at = ?", (saved,))
+        db.execute("UPDATE topics SET created_at = ?", (saved,))
+    db.close()
+    wide = {"COLUMNS": "3000"}
+    for lang, title, when in (
+        ("en", "{} (times in America/Montreal)", " 2026-11-19 22:30 "),
+        ("fr", "{} (heures en America/Montreal)", " 19 nov. 2026 à 22:30 "),
+    ):
+        listed = here("--language", lang, "topic", "list", cwd=root, **wide)
+        assert listed.returncode == 0, listed.stderr
+        # A title wraps to its table's width: read as words.
+        assert title.format({"en": "Topics", "fr": "Sujets"}[lang]) in _words(listed.stdout)
+        assert when in listed.stdout, listed.stdout
+        history = here("--language", lang, "topic", "history", "lumio", cwd=root, **wide)
+        named = {"en": "Versions of lumio", "fr": "Versions de lumio"}[lang]
+        assert title.format(named) in _words(history.stdout), history.stdout
+        assert when in history.stdout, history.stdout
+        tested = here("--language", lang, "topic", "test", "lumio", cwd=root, **wide)
+        sample = {"en": "Sample", "fr": "Échantillon"}[lang]
+        assert title.format(sample) in _words(tested.stdout), tested.stdout
+        assert when in tested.stdout, tested.stdout
+    json_list = here("topic", "list", "-f", "json", cwd=root)
+    assert "2026-11-20T03:30:00+00:00" in json_list.stdout, json_list.stdout
+
+
 def test_the_lists_are_headed_in_the_readers_language(tmp_path: Path) -> None:
     """`veille topic list|history`, `source list`, `quarantine list`,
     `alert list` and `alert dead` were headed 'name', 'query',

@@ -342,7 +342,7 @@ def test_report_email_figures_read_as_the_report_gives_them(tmp_path: Path) -> N
     fr = mail("2026-03-23..2026-03-29", "fr")
     assert "  - Publications\u202f: 2 (+100\u202f%\u202f; période précédente\u202f: 1)" in fr
     assert "  - Sentiment net\u202f: +1,00 (période précédente\u202f: \u22121,00)" in fr
-    quiet = mail("2026-01-05..2026-01-11", "en")
+    quiet = mail("2026-04-13..2026-04-19", "en")  # after the posts: listened to, and quiet
     assert "  - Posts: 0 (previous period: 0)" in quiet
     assert "  - Net sentiment: – (previous period: –)" in quiet
     assert "new" not in quiet.split("Headline figures")[1].split("Open the report")[0]

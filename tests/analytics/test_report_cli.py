@@ -112,6 +112,26 @@ def test_volume_sov_top_and_trends_commands(ws_path: Path, tmp_path: Path) -> No
     assert code == 0 and json.loads(out)[0]["handle"] == "bob"
 
 
+def test_report_is_written_in_the_readers_language(
+    ws_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`veille --language fr report` said « rapport écrit dans report.html »
+    and wrote an English report: its --language took the workspace's
+    ui_language alone, where the CLI's words, the web app's form and every
+    other command's --language take the reader's."""
+    monkeypatch.chdir(tmp_path)
+    code, out = run("--language", "fr", "report", "-w", str(ws_path), "--period", WEEK)
+    assert code == 0, out
+    page = unescape((tmp_path / "rapport.html").read_text())
+    assert '<html lang="fr"' in page and "Rapport d’écoute" in page
+    assert not (tmp_path / "report.html").exists()
+    # The report's own --language still chooses.
+    code, out = run("--language", "fr", "report", "-w", str(ws_path), "--period", WEEK,
+                    "--language", "en")  # fmt: skip
+    assert code == 0, out
+    assert "Listening report" in (tmp_path / "report.html").read_text()
+
+
 def test_report_command_and_usage_errors(ws_path: Path, tmp_path: Path) -> None:
     out_file = tmp_path / "r.html"
     code, out = run("report", "-w", str(ws_path), "--period", WEEK, "--lang", "fr",

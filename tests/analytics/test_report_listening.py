@@ -103,6 +103,36 @@ def test_a_period_before_the_first_post_is_not_said_to_have_none(
     assert not_said not in text
 
 
+@pytest.mark.parametrize(
+    ("lang", "said", "not_said"),
+    [
+        (
+            "en",
+            "No post about lumio this period; veille holds posts from March 3, 2026 on.",
+            "nor the period before",
+        ),
+        (
+            "fr",
+            "Aucune publication sur lumio cette période\u202f; veille n’a de publications "
+            "qu’à partir du 3 mars 2026.",
+            "ni la période précédente",
+        ),
+    ],
+)
+def test_a_period_before_the_first_post_is_not_said_to_be_quiet(
+    ws_path: Path, lang: str, said: str, not_said: str
+) -> None:
+    # February, before veille's first post: it read "No post about lumio this
+    # period, nor the period before.", as if nobody had said a word.
+    text = _findings(ws_path, "2026-02-09..2026-02-15", lang)
+    assert said in text
+    assert not_said not in text
+    # A quiet week veille listened to, and the one before, still reads quiet.
+    quiet = _findings(ws_path, "2026-03-30..2026-04-05", lang)
+    assert not_said in quiet
+    assert said not in quiet
+
+
 # The rising term is measured against the 4 weeks before: February 9 to
 # March 8, of which veille holds 6 of 28 days (its posts begin March 3).
 @pytest.mark.parametrize(

@@ -96,7 +96,9 @@ def _sections(html: str) -> dict[str, str]:
 def test_a_period_without_posts_says_so_plainly(ws_path: Path) -> None:  # noqa: F811
     """No post in the period nor before: one plain sentence, every section
     says it has nothing, and no chart of flat zeros or bare table headers."""
-    empty = "2026-01-05..2026-01-11"
+    # A week veille listened to, as the one before (January, before its first
+    # post, says when veille's posts begin: test_report_listening).
+    empty = "2026-04-13..2026-04-19"
     html = _report(ws_path, "en", empty)
     assert "data:image/svg" not in html
     assert all(len(rows) > 1 for rows in tables(html).values())

@@ -77,10 +77,10 @@ def _short_before(data: dict[str, Any], about: str, fr: bool, lang: str) -> str 
     if fr:
         since = f"veille n’a de publications qu’à partir du {day_text(begin, lang)}"
         if not held:
-            return (
-                f"{_posts(posts.value, lang)}{' sur ' + about if about else ''} cette période ; "
-                f"{since}."
-            )
+            # None in a period veille did not listen to is no quiet period
+            # (it read « Aucune publication …, ni la période précédente »).
+            found = _posts(posts.value, lang) if posts.value else "Aucune publication"
+            return f"{found}{' sur ' + about if about else ''} cette période ; {since}."
         return (
             f"{_posts(posts.value, lang)}{' sur ' + about if about else ''} cette période, "
             f"contre {num(posts.previous or 0, lang)} la période précédente, qui ne compte "
@@ -88,9 +88,8 @@ def _short_before(data: dict[str, Any], about: str, fr: bool, lang: str) -> str 
         )
     since = f"veille holds posts from {day_text(begin, lang)} on"
     if not held:
-        return (
-            f"{_posts(posts.value, lang)}{' about ' + about if about else ''} this period; {since}."
-        )
+        found = _posts(posts.value, lang) if posts.value else "No post"
+        return f"{found}{' about ' + about if about else ''} this period; {since}."
     return (
         f"{_posts(posts.value, lang)}{' about ' + about if about else ''} this period, "
         f"against {num(posts.previous or 0, lang)} the period before, which counts only "
@@ -100,7 +99,7 @@ def _short_before(data: dict[str, Any], about: str, fr: bool, lang: str) -> str 
 
 def _volume(data: dict[str, Any], about: str, fr: bool, lang: str) -> str | None:
     posts = data["headline"]["posts"]
-    short = _short_before(data, about, fr, lang) if posts.value else None
+    short = _short_before(data, about, fr, lang)
     if short is not None:
         return short
     if not (posts.value or posts.previous):

@@ -473,6 +473,7 @@ def register(app: typer.Typer) -> None:
             scope = _scope(ws, query, topic, platform, lang)
             per = _period(ws, period)
             rows: list[dict[str, Any]]
+            title = None
             if kind is TopKind.posts:
                 posts = tops.top_posts(ws.store, scope, per, by=by or "engagement", limit=limit)
                 rows = [
@@ -483,8 +484,12 @@ def register(app: typer.Typer) -> None:
                     for p in posts
                 ]  # fmt: skip
                 if output is DataFormat.table:  # no author: said, not an empty cell
+                    # On the workspace's clock, said above the table, as the
+                    # report's top posts and `veille search` show them (UTC, unsaid).
+                    tz = _tz(ws)
+                    title = speaker(reader)(tr("Top posts (times in %(zone)s)", zone=tz))
                     for row in rows:
-                        row["published_at"] = time_cell(row["published_at"], reader)
+                        row["published_at"] = time_cell(row["published_at"], reader, tz)
                         row["author"] = author_cell(row["author"], reader)
                         # Unknown is not zero (a feed, Bluesky give no count), as top authors say.
                         row["reach"] = count_cell(row["reach"], reader)
@@ -523,7 +528,7 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
         else:
-            print_rows(rows, columns, output, heads=said_heads(speaker(reader), HEADS))
+            print_rows(rows, columns, output, title=title, heads=said_heads(speaker(reader), HEADS))
 
     @app.command()
     @handle_errors
@@ -538,7 +543,11 @@ def register(app: typer.Typer) -> None:
         ] = ReportFormat.html,
         lang: Annotated[
             ReportLang | None,
-            typer.Option("--language", help="Report language (default: ui_language)."),
+            typer.Option(
+                "--language",
+                help="Report language (default: veille --language, else the workspace's "
+                "ui_language, else the locale: LANG).",
+            ),
         ] = None,
         output: Annotated[
             Path | None,
@@ -559,7 +568,10 @@ def register(app: typer.Typer) -> None:
         prefer_shipped_sans()  # before any thread: the charts' texts measured faster
         with open_workspace(workspace) as ws:
             say = speaker(cli_language(ws.root))
-            language = lang.value if lang else ws.settings.workspace.ui_language
+            # The reader's language, as the web app's form and the CLI's own
+            # words take it: `veille --language fr report` wrote an English
+            # report.html while saying « rapport écrit dans report.html ».
+            language = lang.value if lang else cli_language(ws.root)
             if out is None:
                 # Named in the report's language, as its e-mailed PDF and the
                 # web app's download are (a French report was report.html).

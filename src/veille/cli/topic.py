@@ -127,6 +127,7 @@ def register(app: typer.Typer) -> None:
             topics = list_topics(ws.state)
             flagged = inbox_topics(ws.state)
             reader = cli_language(ws.root)
+            tz = ws.settings.workspace.timezone
         unreadable = {t.name: u for t in topics if (u := of_topic(t))}
         rows = [
             {
@@ -139,10 +140,13 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
         else:
-            table = [{**r, "updated_at": time_cell(t.updated_at, reader)}
+            # Times on the workspace's clock, the title saying which (UTC, unsaid, before).
+            table = [{**r, "updated_at": time_cell(t.updated_at, reader, tz)}
                      for r, t in zip(rows, topics, strict=True)]  # fmt: skip
+            say = speaker(reader)
             print_rows(table, ["name", "version", "query", "inbox", "updated_at"],
-                       RowFormat.table, heads=said_heads(speaker(reader), LIST_HEADS))  # fmt: skip
+                       RowFormat.table, title=say(tr("Topics (times in %(zone)s)", zone=tz)),
+                       heads=said_heads(say, LIST_HEADS))  # fmt: skip
         for u in unreadable.values():  # a topic that silently stopped matching says so
             warn(said(u), say=speaker(reader))
 
@@ -159,14 +163,18 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             found = versions(ws.state, name)
             reader = cli_language(ws.root)
+            tz = ws.settings.workspace.timezone
         table = output is RowFormat.table  # CSV and JSON keep ISO 8601
+        say = speaker(reader)
         print_rows(
             ({"version": v.version, "query": v.query,
-              "created_at": time_cell(v.created_at, reader) if table else v.created_at}
+              "created_at": time_cell(v.created_at, reader, tz) if table else v.created_at}
              for v in found),
             ["version", "query", "created_at"],
             output,
-            heads=said_heads(speaker(reader), LIST_HEADS),
+            title=say(tr("Versions of %(name)s (times in %(zone)s)", name=name, zone=tz))
+            if table else None,
+            heads=said_heads(say, LIST_HEADS),
         )  # fmt: skip
 
     @tapp.command()
@@ -195,6 +203,7 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             result = test_topic(ws.store, name, sample=sample)
             reader = cli_language(ws.root)
+            tz = ws.settings.workspace.timezone
         q = result.topic.compiled
         if output is DataFormat.json:
             data: dict[str, Any] = {
@@ -225,8 +234,9 @@ def register(app: typer.Typer) -> None:
         out.print(say(said), soft_wrap=True, markup=False)
         cols = ["id", "published_at", "author", "text"]
         if result.sample:
-            print_rows(post_rows(result.sample, q, RowFormat.table, reader), cols,
-                       RowFormat.table, heads=heads)  # fmt: skip
+            print_rows(post_rows(result.sample, q, RowFormat.table, reader, tz), cols,
+                       RowFormat.table, heads=heads,
+                       title=say(tr("Sample (times in %(zone)s)", zone=tz)))  # fmt: skip
         if result.previous is None:
             out.print(say(tr("first version: nothing to compare with.")), markup=False)
             return
@@ -240,11 +250,13 @@ def register(app: typer.Typer) -> None:
                    lost=count_cell(result.lost_count, reader))  # fmt: skip
         out.print(say(said), soft_wrap=True, markup=False)
         if result.gained:
-            print_rows(post_rows(result.gained, q, RowFormat.table, reader), cols,
-                       RowFormat.table, title=say(tr("gained")), heads=heads)  # fmt: skip
+            print_rows(post_rows(result.gained, q, RowFormat.table, reader, tz), cols,
+                       RowFormat.table, heads=heads,
+                       title=say(tr("gained (times in %(zone)s)", zone=tz)))  # fmt: skip
         if result.lost:
             from veille.query import compile_query
 
             old = compile_query(result.previous.query)
-            print_rows(post_rows(result.lost, old, RowFormat.table, reader), cols,
-                       RowFormat.table, title=say(tr("lost")), heads=heads)  # fmt: skip
+            print_rows(post_rows(result.lost, old, RowFormat.table, reader, tz), cols,
+                       RowFormat.table, heads=heads,
+                       title=say(tr("lost (times in %(zone)s)", zone=tz)))  # fmt: skip
