@@ -435,11 +435,12 @@ def register(app: typer.Typer) -> None:
     def _say_links(ws: Any) -> None:
         """Where links in what this process sends point, said once as it
         starts when veille.toml's ``[web] base_url`` does not say: the web
-        app may run in another process (followed: each link asks again),
-        or on another machine, which only base_url can name."""
+        app may run in another process (followed: each send asks again),
+        or on another machine (followed when it serves at an address other
+        machines open, not a loopback one; else base_url names it)."""
         from veille.served_at import links_base
 
-        base, how = links_base(ws.settings, ws.root)
+        base, how = links_base(ws.settings, ws.state)
         if how == "served":
             tell(ws, tr(
                 "Links in e-mails and feeds point to %(url)s, where this workspace's web app "
