@@ -147,12 +147,12 @@ class Recording:
         return self
 
     def _run(self) -> None:
-        if not self.workspace.open_stores(self._stop, ("state",)):
-            return  # stopped while the store was being upgraded
         wait = 0.0
         while not self._stop.wait(wait):
             wait = self.beat
             try:
+                if not self.workspace.open_stores(self._stop, ("state",)):
+                    return  # stopped while the store was being upgraded
                 self.beat_once(self.workspace.state)
             except Exception as exc:  # the next heartbeat tries again
                 if not self._failing:

@@ -142,3 +142,30 @@ def test_the_heartbeat_renews_the_record_until_the_server_stops(workspace: Works
         server.stop()
     assert records(workspace.state) == []
     assert served_url(workspace.state) is None
+
+
+def test_a_state_store_that_does_not_answer_is_said_once_and_tried_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server goes on serving: its heartbeat says the failure once
+    (never a thread's traceback) and tries again at the next beat."""
+    import threading
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "veille.toml").write_text(
+        '[store]\nstate = "postgresql://veille@127.0.0.1:9/veille?connect_timeout=1"\n',
+        encoding="utf-8",
+    )
+    died: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: died.append(args.exc_value))
+    with Workspace.open(root) as ws:
+        server = Recording(ws, HERE, beat=0.05).start()
+        deadline = time.monotonic() + 60
+        while "recording where the web app is served failed" not in caplog.text:
+            assert time.monotonic() < deadline, caplog.text
+            time.sleep(0.05)
+        time.sleep(0.3)  # (more beats, failing too)
+        server.stop()
+    assert died == []
+    assert caplog.text.count("recording where the web app is served failed") == 1
