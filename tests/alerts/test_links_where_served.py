@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default
@@ -258,3 +259,86 @@ def test_the_dispatch_loop_says_once_where_links_point_in_the_readers_language(
     out, err = _dispatch_says(root, "--format", "json")  # (waits for its first round)
     assert json.loads(out.splitlines()[0])["sent"] >= 0, out
     assert "Links in" not in out + err
+
+
+def _serving(root: Path) -> tuple[subprocess.Popen[str], str]:
+    """`veille serve --port 0` over ``root``, and its address once it listens."""
+    proc = _veille(root, "serve", "--port", "0")
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    while not line.startswith("open http://"):
+        if not line:
+            proc.kill()
+            raise AssertionError(proc.communicate())
+        line = proc.stdout.readline()
+    return proc, line.split()[1]
+
+
+def test_a_server_stopped_or_killed_is_no_longer_where_links_lead(
+    root: Path, smtp_server: Mailbox
+) -> None:
+    from veille.served_at import records
+
+    proc, url = _serving(root)
+    try:
+        with Workspace.open(root) as ws:
+            deadline = time.monotonic() + 60
+            while not (found := records(ws.state)):  # (recorded as it starts serving)
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        assert [(r.url, r.pid) for r in found] == [(url, proc.pid)]
+    finally:
+        proc.kill()  # (SIGKILL: nothing cleaned up)
+        proc.wait()
+    # Its record has not gone stale yet; its process is gone from this
+    # machine: links lead to [web] host and port again, at once.
+    links = _links(_mailed(root, smtp_server))
+    assert links and all(u.startswith("http://127.0.0.1:8000/") for u in links), links
+
+    proc, url = _serving(root)
+    _done(proc, signal.SIGTERM)  # a clean stop removes its record
+    with Workspace.open(root) as ws:
+        assert records(ws.state) == []
+        assert not [x for x in ws.state.leases() if x.name.endswith(url) and x.holder]
+    assert not list(root.glob(".veille-web*"))  # (no file of its own any longer)
+
+
+def test_a_sender_of_another_folder_sharing_the_state_follows_the_web_app(
+    tmp_path: Path, smtp_server: Mailbox, postgres_url: str
+) -> None:
+    """The web app's workspace folder and a scheduler's own (another
+    machine's layout, on this machine) share the state in PostgreSQL: the
+    scheduler's mails lead to where the web app serves, which it records in
+    the state (a file in the web app's folder was never seen there)."""
+    from veille.store.postgres.testing import fresh_schema_url
+
+    state = fresh_schema_url(postgres_url, tmp_path / "schema")
+    toml = f'[smtp]\nport = {smtp_server.port}\n\n[store]\nstate = "{state}"\n'
+    web, scheduler = tmp_path / "web", tmp_path / "scheduler"
+    for folder in (web, scheduler):
+        folder.mkdir()
+        (folder / "veille.toml").write_text(toml, encoding="utf-8")
+        init_workspace(folder)
+    with Workspace.open(web) as ws:
+        users.add_user(ws.state, "ada", "correct-horse-42", "admin")
+        AlertBook(ws.store).add(
+            Alert(name="lumio", query="lumio", channel_url="mailto:team@example.org",
+                  frequency="daily", at_time="08:00")
+        )  # fmt: skip
+
+    proc, url = _serving(web)
+    try:
+        before = len(smtp_server.messages)
+        out, _ = _done(_veille(scheduler, "alert", "test", "lumio"))
+        assert len(smtp_server.messages) == before + 1, out
+        msg = email.message_from_bytes(smtp_server.messages[-1], policy=default)
+        assert isinstance(msg, EmailMessage)
+        html = msg.get_body(("html",))
+        assert html is not None
+        links = _links(str(html.get_content()))
+        assert f"{url}/alerts/lumio" in links, links
+        for link in links:
+            assert link.startswith(url + "/"), (link, url)
+            _opens(link)
+    finally:
+        _done(proc, signal.SIGTERM)

@@ -131,3 +131,17 @@ def test_leases_nobody_holds_are_forgotten_with_their_log(state_store: StateStor
     assert state_store.forget_leases([], before=140.0) == []
     assert state_store.acquire_lease("erasure:a", "c4", ttl=30, now=150.0) == 1
     assert [(g.holder, g.epoch) for g in state_store.lease_log("erasure:a")] == [("c4", 1)]
+
+
+def test_the_leases_of_a_prefix_are_read_alone(state_store: StateStore) -> None:
+    for name in ("source:a", "web:box:http://127.0.0.1:8000", "web;", "webby", "wea", "web"):
+        assert state_store.acquire_lease(name, "c1", ttl=30, now=100.0) == 1
+    assert [x.name for x in state_store.leases("web:")] == ["web:box:http://127.0.0.1:8000"]
+    assert [x.name for x in state_store.leases("web")] == [
+        "web",
+        "web:box:http://127.0.0.1:8000",
+        "web;",
+        "webby",
+    ]
+    assert len(state_store.leases()) == 6
+    assert state_store.leases("nothing") == []

@@ -856,7 +856,7 @@ def test_the_plan_as_a_document_says_what_the_page_says_of_the_posts(
         with new_org.workspace() as ws:
             # The same words as reading anew, where to give the team's hours
             # said the web's way (the page, a link) rather than the command's.
-            base = links_base(ws.settings, ws.root)[0]
+            base = links_base(ws.settings, ws.state)[0]
             page_way = f"([/plan/edit]({base}/plan/edit))"
             anew = plan_markdown(ws, "en").replace("(`veille plan capacity --hours`)", page_way)
             assert md == anew

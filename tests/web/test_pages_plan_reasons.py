@@ -128,7 +128,7 @@ def test_the_plans_document_and_the_api_name_no_command_either(running: Running,
     from veille.workspace import Workspace
 
     with Workspace.open(running.root) as ws:
-        base = links_base(ws.settings, ws.root)[0]
+        base = links_base(ws.settings, ws.state)[0]
     with _client(running, lang) as client:
         md = client.get("/plan/export", params={"format": "md", "language": lang}).text
         web = client.get("/plan/export", params={"format": "html", "language": lang}).text

@@ -94,7 +94,7 @@ class AlertEngine:
         # this machine's clock.
         self.clock = StoreClock(store, local, logger=log, what="delivery claims")
         self.tz = ZoneInfo(settings.workspace.timezone)
-        self.ctx = ChannelContext(settings, root, environ)
+        self.ctx = ChannelContext(settings, root, environ, state=store)
         self.compiler = compiler
         self.registry = registry
         self._rules: list[_Rule] = []
@@ -447,10 +447,14 @@ class AlertEngine:
         if self.registry is None:  # read once per engine (entry points cost a scan)
             self.registry = channel_registry()
 
+        # Where links lead, asked once for this pass's messages (the web app
+        # may have started or moved since the last).
+        ctx = self.ctx.fresh()
+
         def send(delivery: Delivery) -> None:
             url = delivery.alert.channel_url
             if url not in channels:
-                channels[url] = channel_for(url, self.ctx, self.registry)
+                channels[url] = channel_for(url, ctx, self.registry)
             channels[url].send(delivery)
 
         workers = min(SEND_WORKERS, len(ready))

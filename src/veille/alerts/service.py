@@ -83,11 +83,11 @@ def send_test(engine: AlertEngine, alert: Alert, now: datetime | None = None) ->
         from veille.alerts.reports import test_delivery
 
         report = test_delivery(engine, alert, None if now is None else now.timestamp())
-        channel_for(alert.channel_url, engine.ctx, engine.registry).send(report)
+        channel_for(alert.channel_url, engine.ctx.fresh(), engine.registry).send(report)
         assert report.event is not None
         return int(report.event["headline"]["posts"]["value"])
     delivery = sample_delivery(engine, alert, now=now)
-    channel_for(alert.channel_url, engine.ctx, engine.registry).send(delivery)
+    channel_for(alert.channel_url, engine.ctx.fresh(), engine.registry).send(delivery)
     return len(delivery.items)
 
 

@@ -298,12 +298,13 @@ def say_links(ws: Workspace, *, stderr: bool = False) -> None:
     """Where links in what a sending process (``veille run``, ``veille alert
     dispatch --loop``) sends point, said once as it starts when veille.toml's
     ``[web] base_url`` does not say: the web app may run in another process
-    (followed: each link asks again), or on another machine, which only
-    base_url can name. In the reader's language; on stderr with ``stderr``
+    (followed: each send asks again), or on another machine (followed when
+    it serves at an address other machines open, not a loopback one; else
+    base_url names it). In the reader's language; on stderr with ``stderr``
     (where stdout keeps only JSON lines)."""
     from veille.served_at import links_base
 
-    base, how = links_base(ws.settings, ws.root)
+    base, how = links_base(ws.settings, ws.state)
     if how == "served":
         said = tr(
             "Links in e-mails and feeds point to %(url)s, where this workspace's web app "

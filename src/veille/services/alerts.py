@@ -601,7 +601,7 @@ def feed_for_token(ws: Workspace, token: str) -> bytes:
     ids = ws.store.delivered_posts(alert.id, limit=FEED_ENTRIES)
     posts = {p.id: p for p in ws.posts.get_posts(ids)}
     ordered = [posts[i] for i in ids if i in posts]
-    ctx = ChannelContext(ws.settings, ws.root)
+    ctx = ChannelContext(ws.settings, ws.root, state=ws.state)
     return feed_document(ctx, alert, ordered, self_url=f"{ctx.base_url}/feeds/{token}.atom")
 
 

@@ -165,9 +165,10 @@ def create_app(root: Path | str, *, settings: Settings | None = None) -> FastAPI
         try:
             yield
         finally:
-            from veille.web.serve import stop_warm
+            from veille.web.serve import stop_recording, stop_warm
 
             stop_warm(app)  # before its stores are closed
+            stop_recording(app)  # likewise (its heartbeat writes to the state)
             probes = getattr(app.state, "store_probes", None)
             if probes is not None:  # (made at the first /healthz)
                 probes.close()

@@ -161,7 +161,6 @@ def run(
     """Serve the app over the workspace at ``root`` until Ctrl-C (then return);
     links in e-mails and feeds name the address it listens on unless ``[web]
     base_url`` is set (see :func:`own_links`)."""
-    from veille.served_at import recording
     from veille.web.app import create_app
 
     sock = bind(host, port, tries=tries)
@@ -193,8 +192,11 @@ def run(
             # (An upgrade that fails once it listens stops it: said as it exits.)
             _start_warm(app, failed=lambda: setattr(server, "should_exit", True))
             _open_held(app)
-            with recording(root, listening_url_of(url)):
+            _start_recording(app, url)
+            try:
                 server.run(sockets=[sock])
+            finally:
+                stop_recording(app)  # (its shutdown did, unless it never started)
             _raise_failed_opening(app)
     finally:
         if main:
@@ -207,9 +209,9 @@ def own_links(root: Path, settings: Settings | None, url: str) -> Settings:
     and pages name that address where ``[web] base_url`` is not set (``veille
     serve --port 9000`` and the demo on the next free port pointed them at
     127.0.0.1:8000, where nothing answered). Behind a proxy base_url is set
-    and wins. The address is also recorded in the workspace's folder
-    (:func:`veille.served_at.recording`) for the senders of other processes
-    (``veille run``)."""
+    and wins. The address is also recorded in the workspace's state store
+    (:func:`_start_recording`) for the senders of other processes and
+    machines (``veille run``)."""
     from dataclasses import replace
 
     from veille.config import CONFIG_NAME, load_settings
@@ -229,6 +231,25 @@ def listening_url_of(url: str) -> str:
 
     parts = urlsplit(url)
     return listening_url(parts.hostname or "", parts.port or 80)
+
+
+def _start_recording(app: Any, url: str) -> None:
+    """Record in the state store that the app serves at ``url`` (as a
+    browser opens it), renewed while it serves
+    (:class:`veille.served_at.Recording`); :func:`stop_recording` removes
+    the record as it stops."""
+    from veille.served_at import Recording
+
+    app.state.recording = Recording(app.state.workspace, listening_url_of(url)).start()
+
+
+def stop_recording(app: Any) -> None:
+    """Remove the app's record of where it serves (before its stores are
+    closed: the app's shutdown calls it); nothing when it made none."""
+    recording = getattr(app.state, "recording", None)
+    if recording is not None:
+        app.state.recording = None
+        recording.stop()
 
 
 def _open_held(app: Any) -> None:
@@ -298,7 +319,6 @@ def run_beside(
     says so (exit 1, for the supervisor to restart the process).
     """
     from veille.errors import VeilleError
-    from veille.served_at import recording
     from veille.web.app import create_app
 
     sock = bind(host, port)
@@ -313,10 +333,11 @@ def run_beside(
         asked = threading.Event()  # the server is asked to stop (work is done)
         unasked: list[str] = []  # why it stopped by itself, if it did
 
+        _start_recording(app, url_of(sock))
+
         def serve() -> None:
             try:
-                with recording(root, listening_url_of(url_of(sock))):
-                    server.run(sockets=[sock])
+                server.run(sockets=[sock])
             except BaseException as exc:
                 unasked.append(f"{type(exc).__name__}: {exc}")
             else:
@@ -356,6 +377,7 @@ def run_beside(
         sock.close()
         if app is not None:
             stop_warm(app)  # (the server's shutdown did, unless it never started)
+            stop_recording(app)  # (likewise)
             app.state.workspace.close()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import secrets
@@ -101,15 +102,25 @@ class ChannelContext:
     root: Path
     environ: dict[str, str] | None = None
     http: HttpPool = field(default_factory=HttpPool, compare=False)
+    #: The workspace's state store, where the web app records where it is
+    #: served (None: links lead to ``[web]`` base_url, else host and port).
+    state: Any = field(default=None, compare=False)
 
-    @property
+    @functools.cached_property
     def base_url(self) -> str:
         """``[web] base_url``, else where the web app serves the workspace
-        now (asked at each link: a ``veille run`` started first follows a
-        ``veille serve`` started after, or restarted on another port)."""
+        now, asked once per context (:meth:`fresh`: once per send, so a
+        ``veille run`` started first follows a ``veille serve`` started
+        after, or restarted on another port, never a read per link)."""
         from veille.served_at import links_base
 
-        return links_base(self.settings, self.root)[0]
+        return links_base(self.settings, self.state)[0]
+
+    def fresh(self) -> ChannelContext:
+        """This context, whose links are asked again (its HTTP pool shared)."""
+        from dataclasses import replace
+
+        return replace(self)
 
     def alert_url(self, alert: Alert) -> str:
         from urllib.parse import quote

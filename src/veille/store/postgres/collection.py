@@ -98,10 +98,13 @@ class PgCollection(Runner):
         assert row is not None
         return float(row[0])
 
-    def leases(self) -> list[Lease]:
+    def leases(self, prefix: str = "") -> list[Lease]:
+        # (substr, not a range of names: the database's collation may not
+        # compare them byte by byte)
         rows = self.rows(
             "SELECT name, holder, epoch, acquired_at, heartbeat_at, expires_at FROM leases "
-            "WHERE epoch > 0 ORDER BY name"
+            "WHERE epoch > 0 AND substr(name, 1, %s) = %s ORDER BY name",
+            (len(prefix), prefix),
         )
         return [Lease(r[0], r[1], int(r[2]), r[3], r[4], r[5]) for r in rows]
 

@@ -84,8 +84,10 @@ class CollectionState(Protocol):
         later starts at epoch 1. The names deleted."""
         ...
 
-    def leases(self) -> list[Lease]:
-        """Every lease ever granted (expired ones too), by name."""
+    def leases(self, prefix: str = "") -> list[Lease]:
+        """Every lease ever granted (expired ones too), by name; with
+        ``prefix``, those whose name starts with it (read without the
+        others: a source's lease each, thousands)."""
         ...
 
     def lease_log(self, name: str | None = None) -> list[LeaseGrant]:

@@ -131,12 +131,17 @@ class SQLiteCollection:
 
         return time.time()
 
-    def leases(self) -> list[Lease]:
-        rows = self.conn.execute(
-            "SELECT name, holder, epoch, acquired_at, heartbeat_at, expires_at FROM leases "
-            "ORDER BY name"
-        )
-        return [Lease(*r) for r in rows]
+    def leases(self, prefix: str = "") -> list[Lease]:
+        sql = "SELECT name, holder, epoch, acquired_at, heartbeat_at, expires_at FROM leases"
+        params: tuple[str, ...] = ()
+        if prefix:
+            # A range of the primary key (names compare byte by byte): the
+            # names from the prefix up to the next one that does not start
+            # with it.
+            last = prefix[-1]
+            after = prefix[:-1] + chr(ord(last) + 1)
+            sql, params = sql + " WHERE name >= ? AND name < ?", (prefix, after)
+        return [Lease(*r) for r in self.conn.execute(sql + " ORDER BY name", params)]
 
     def lease_log(self, name: str | None = None) -> list[LeaseGrant]:
         sql = "SELECT name, epoch, holder, acquired_at, ended_at FROM lease_log"

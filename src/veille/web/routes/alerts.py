@@ -148,7 +148,7 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
     topics = topic_queries(ws.state)
     shown = alert_service.show_alert(ws, name)
     token = alert_service.feed_token(ws, name)
-    base = links_base(ws.settings, ws.root)[0]
+    base = links_base(ws.settings, ws.state)[0]
     context = {
         "alert": alert,
         "shown": shown,

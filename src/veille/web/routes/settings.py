@@ -75,7 +75,7 @@ def _links_base(request: Request) -> str:
     from veille.served_at import links_base
 
     ws = workspace(request)
-    return links_base(ws.settings, ws.root)[0]
+    return links_base(ws.settings, ws.state)[0]
 
 
 def _names_this_server(request: Request) -> bool:

@@ -156,7 +156,7 @@ def _said_in_document(request: Request, language: str) -> Callable[[str], str]:
     from veille.web.app import PAGE
 
     ws = workspace(request)
-    base = links_base(ws.settings, ws.root)[0]
+    base = links_base(ws.settings, ws.state)[0]
     _ = translator(request, language)
 
     def say(text: str) -> str:
