@@ -37,7 +37,7 @@ from veille.cli.common import (
     speaker,
 )
 from veille.errors import tr
-from veille.i18n import join
+from veille.i18n import join, platform_name
 
 
 class View(StrEnum):
@@ -108,7 +108,9 @@ def register(app: typer.Typer) -> None:
             return
         rows = [
             {"#": n, "handle": i.handle, "score": _decimal(i.score, 1, reader),
-             "platforms": ", ".join(i.platforms), "languages": ", ".join(i.languages),
+             # Named as the page names them (Hacker News, not hackernews); JSON keeps the codes.
+             "platforms": ", ".join(map(platform_name, i.platforms)),
+             "languages": ", ".join(i.languages),
              "engaged": say(tr("yes")) if i.engaged else "", "why": i.why(reader),
              "contact": " ".join(x for x in (i.profile, i.site) if x),
              "latest": (i.recent[0].url or i.recent[0].id) if i.recent else ""}
