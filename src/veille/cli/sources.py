@@ -234,11 +234,13 @@ def register(app: typer.Typer) -> None:
             print_json(rows)
             return
         # The headers in the reader's language too, as the last error is.
-        heads = [tr("source"), tr("last success"), tr("failures"), tr("last posts"),
+        # "Failures in a row" as the sources page says it (the table said
+        # "failures", « échecs d’affilée » in French), lower case as its neighbours.
+        heads = [tr("source"), tr("last success"), tr("Failures in a row"), tr("last posts"),
                  tr("total"), tr("quota left"), tr("quarantined"), tr("dated ahead"),
                  tr("suppressed"), tr("past retention"), tr("next due"),
                  tr("last error")]  # fmt: skip
-        cols = [say(head) for head in heads]
+        cols = [said[:1].lower() + said[1:] for said in map(say, heads)]
 
         def n(value: int | None) -> int | str | None:  # « 1 438 » for a French reader
             return None if value is None else count_cell(value, lang)
