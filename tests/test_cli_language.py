@@ -354,7 +354,9 @@ def test_source_health_heads_its_columns_in_the_readers_language(tmp_path: Path)
     french = here("source", "health", "--language", "fr", cwd=root, **wide)
     assert french.returncode == 0, french.stderr
     assert _header(french.stdout) == [
-        "source", "dernière réussite", "échecs d’affilée", "publications au dernier passage",
+        # « échecs consécutifs » as the sources page says it (« échecs d’affilée »
+        # until 2026-12-07, "failures" in English).
+        "source", "dernière réussite", "échecs consécutifs", "publications au dernier passage",
         "total", "quota restant", "en quarantaine", "datées dans le futur",
         "écartées (effacement)", "hors conservation", "prochaine collecte", "dernière erreur",
     ]  # fmt: skip
@@ -362,7 +364,7 @@ def test_source_health_heads_its_columns_in_the_readers_language(tmp_path: Path)
     assert _header(from_locale.stdout) == _header(french.stdout)
     english = here("source", "health", "--language", "en", cwd=root, **wide)
     assert _header(english.stdout) == [
-        "source", "last success", "failures", "last posts", "total", "quota left",
+        "source", "last success", "failures in a row", "last posts", "total", "quota left",
         "quarantined", "dated ahead", "suppressed", "past retention", "next due", "last error",
     ]  # fmt: skip
     json = here("source", "health", "--language", "fr", "-f", "json", cwd=root)

@@ -69,7 +69,7 @@ def test_a_breakdowns_shares_add_up_to_100_as_shown(
 ) -> None:
     table = run("--language", lang, "volume", "--by", "platform", "--period", WEEK)
     pct = "%" if lang == "en" else " %"
-    keys = ("bluesky", "mastodon", "rss")
+    keys = ("Bluesky", "Mastodon", "RSS")  # named as the pages name them
     assert _column(table, keys, 2) == [f"33{point}4{pct}", f"33{point}3{pct}", f"33{point}3{pct}"]
     assert _column(table, keys, 4) == [f"50{point}0{pct}", f"37{point}5{pct}", f"12{point}5{pct}"]
     got = json.loads(run("volume", "--by", "platform", "--period", WEEK, "--format", "json"))

@@ -81,8 +81,9 @@ def test_a_breakdowns_previous_figures_are_marked_as_of_the_days_held(
     run: Callable[..., str], lang: str, share: str, before: str
 ) -> None:
     table = run("--language", lang, "volume", "--by", "platform", "--period", WEEK)
-    # The week before: 1 post on rss, 1 on mastodon, in the 6 days held of 7.
-    got = [c.replace(NNBSP, " ").replace("\xa0", " ") for c in _cells(table, "rss")[1:5]]
+    # The week before: 1 post on rss, 1 on mastodon, in the 6 days held of 7
+    # (the table names them as the pages do: RSS, Mastodon).
+    got = [c.replace(NNBSP, " ").replace("\xa0", " ") for c in _cells(table, "RSS")[1:5]]
     assert got == ["2", share, "1*", before]
     assert NOTE[lang] in _flat(table)
 
@@ -112,7 +113,7 @@ def test_a_breakdown_of_a_period_before_veille_holds_none_of_reads_no_figure(
     run: Callable[..., str], lang: str, note: str
 ) -> None:
     table = run("--language", lang, "volume", "--by", "platform", "--period", FIRST)
-    assert _cells(table, "rss")[3:5] == ["–", "–"]  # not "0"
+    assert _cells(table, "RSS")[3:5] == ["–", "–"]  # not "0"
     assert note in _flat(table)
 
 

@@ -62,9 +62,9 @@ def test_the_platform_table_tells_unknown_from_zero(run: Any) -> None:
     got = {r["key"]: (r["posts"], r["engagement"], r["reach"]) for r in data}
     # mastodon: (5 + 1) + (6 + 1) interactions, 200 followers twice.
     assert got == {"rss": (3, None, None), "mastodon": (2, 13, 400)}
-    table = run("volume", "--by", "platform", "--period", WEEK)
-    assert _cells(table, "rss")[-1] == "–"
-    assert _cells(table, "mastodon")[-1] == "13"
+    table = run("volume", "--by", "platform", "--period", WEEK)  # named as the pages name them
+    assert _cells(table, "RSS")[-1] == "–"
+    assert _cells(table, "Mastodon")[-1] == "13"
 
 
 def test_top_lists_tell_unknown_from_zero(run: Any) -> None:

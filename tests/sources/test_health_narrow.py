@@ -34,8 +34,8 @@ def _health(workspace: Workspace, columns: int, lang: str) -> str:
 @pytest.mark.parametrize(
     ("lang", "lines"),
     [
-        ("en", ["failures: 1", "last posts: 0", "quota left: —", "next due: 2"]),
-        ("fr", [f"échecs d’affilée{NBSP}: 1", f"publications au dernier passage{NBSP}: 0",
+        ("en", ["failures in a row: 1", "last posts: 0", "quota left: —", "next due: 2"]),
+        ("fr", [f"échecs consécutifs{NBSP}: 1", f"publications au dernier passage{NBSP}: 0",
                 f"quota restant{NBSP}: —", f"prochaine collecte{NBSP}: "]),
     ],
 )  # fmt: skip

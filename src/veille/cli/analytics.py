@@ -32,7 +32,13 @@ from veille.cli.common import (
     warn,
 )
 from veille.errors import Count, UsageError, tr, trn
-from veille.i18n import format_change, format_decimal, format_percent, shares_shown
+from veille.i18n import (
+    format_change,
+    format_decimal,
+    format_percent,
+    platform_name,
+    shares_shown,
+)
 from veille.workspace import Workspace
 
 #: The tables' column headers, said in the reader's language (CSV and JSON
@@ -271,8 +277,11 @@ def register(app: typer.Typer) -> None:
                 shares = breakdown(ws.store, scope, per, by.value)
                 # A column of shares adds up to 100% as shown (JSON keeps them exact).
                 now, before = _shown(shares, "share"), _shown(shares, "previous_share")
+                # A platform named as the pages name it (Hacker News); JSON keeps its code.
+                named = by is ByChoice.platform
                 rows = [
-                    {by.value: s.key, "posts": count_cell(s.posts, reader),
+                    {by.value: platform_name(s.key) if named else s.key,
+                     "posts": count_cell(s.posts, reader),
                      "share": _share(now[i], reader),
                      # Of the days of the period before veille holds: marked.
                      "previous": _held(count_cell(s.previous, reader), s, output),
@@ -499,6 +508,7 @@ def register(app: typer.Typer) -> None:
                 rows = [_plain(a) for a in found]
                 if output is DataFormat.table:  # unknown, not zero (null in JSON)
                     for row in rows:
+                        row["platform"] = platform_name(row["platform"])  # as the pages name it
                         row["posts"] = count_cell(row["posts"], reader)
                         row["followers"] = count_cell(row["followers"], reader)
                         row["engagement"] = count_cell(row["engagement"], reader)
@@ -511,7 +521,8 @@ def register(app: typer.Typer) -> None:
                     for s in stories
                 ]  # fmt: skip
                 if output is DataFormat.table:  # unknown, not zero (null in JSON)
-                    for row in rows:
+                    for row, s in zip(rows, stories, strict=True):
+                        row["platforms"] = ", ".join(map(platform_name, s.platforms))
                         row["posts"] = count_cell(row["posts"], reader)
                         row["reach"] = count_cell(row["reach"], reader)
                         row["engagement"] = count_cell(row["engagement"], reader)

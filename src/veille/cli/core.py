@@ -30,6 +30,7 @@ from veille.cli.common import (
     warn_unknown_platforms,
 )
 from veille.errors import UsageError, tr
+from veille.i18n import platform_name
 from veille.store.base import PostFilter
 
 
@@ -324,8 +325,10 @@ def register(app: typer.Typer) -> None:
         heads = said_heads(say, {"platform": tr("platform"), "language": tr("language"),
                                  "day": tr("day"), "posts": tr("posts")})  # fmt: skip
         for title, counts in (("platform", st.by_platform), ("language", st.by_language)):
+            # A platform named as the pages name it (Hacker News, not hackernews).
+            named = platform_name if title == "platform" else str
             print_rows(
-                ({title: c.key, "posts": count_cell(c.count, reader)} for c in counts),
+                ({title: named(c.key), "posts": count_cell(c.count, reader)} for c in counts),
                 [title, "posts"],
                 RowFormat.table,
                 heads=heads,

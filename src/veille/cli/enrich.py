@@ -31,7 +31,7 @@ from veille.cli.common import (
 )
 from veille.config import EnrichSettings
 from veille.errors import Count, InputError, WorkspaceNotFound, tr, trn
-from veille.i18n import format_percent
+from veille.i18n import format_percent, platform_name
 
 #: The tables' column headers, said in the reader's language (CSV and JSON
 #: keep the keys a script reads).
@@ -269,6 +269,7 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.table:  # no author: said, not an empty cell
             for row in rows:
                 row["author"] = author_cell(row["author"], reader)
+                row["platform"] = platform_name(row["platform"])  # as the pages name it
                 row["representative"] = say(tr("yes")) if row["representative"] else ""
         print_rows(
             rows,

@@ -28,7 +28,7 @@ from veille.cli.common import (
     tell,
 )
 from veille.errors import Count, Text, UsageError, tr, trn
-from veille.i18n import author_label
+from veille.i18n import author_label, platform_name
 
 
 def _word(code: str | None) -> str:
@@ -186,6 +186,7 @@ def register_items(inbox: typer.Typer) -> None:
             # (in_progress: « en cours »); JSON keeps the codes.
             for key in ("status", "priority", "due"):
                 row[key] = say(_word(row[key]))
+            row["platform"] = platform_name(row["platform"])  # Hacker News, as the page
         print_rows(rows, columns, RowFormat.table, heads=said_heads(say, LIST_HEADS))
 
     @inbox.command("show")
@@ -230,7 +231,7 @@ def register_items(inbox: typer.Typer) -> None:
         out = console()
         out.print(
             f"#{item.id} [{say(_word(item.status))}] {say(_word(item.priority))} · "
-            f"{item.platform} · {author_label(item.author, lang)}"
+            f"{platform_name(item.platform)} · {author_label(item.author, lang)}"
             + (" · " + say(tr("assigned to %(user)s", user=item.assignee)) if item.assignee else "")
             + (
                 " · " + say(tr("snoozed until %(when)s", when=_local(item.snoozed_until, tz)))

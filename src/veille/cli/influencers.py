@@ -37,7 +37,7 @@ from veille.cli.common import (
     speaker,
 )
 from veille.errors import tr
-from veille.i18n import join
+from veille.i18n import format_period, join, platform_name
 
 
 class View(StrEnum):
@@ -78,7 +78,9 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             topic = influencer_topic(ws, view.value if view else None, topic, query)
             scope = _scope(ws, query, topic, platform, lang)
-            found = rank_influencers(ws, scope, _period(ws, period), limit=limit)
+            per = _period(ws, period)
+            found = rank_influencers(ws, scope, per, limit=limit)
+            zone = ws.settings.workspace.timezone
             offers = same_person_candidates(ws, found)
             reader = cli_language(ws.root)
         say = speaker(reader)
@@ -108,7 +110,9 @@ def register(app: typer.Typer) -> None:
             return
         rows = [
             {"#": n, "handle": i.handle, "score": _decimal(i.score, 1, reader),
-             "platforms": ", ".join(i.platforms), "languages": ", ".join(i.languages),
+             # Named as the page names them (Hacker News, not hackernews); JSON keeps the codes.
+             "platforms": ", ".join(map(platform_name, i.platforms)),
+             "languages": ", ".join(i.languages),
              "engaged": say(tr("yes")) if i.engaged else "", "why": i.why(reader),
              "contact": " ".join(x for x in (i.profile, i.site) if x),
              "latest": (i.recent[0].url or i.recent[0].id) if i.recent else ""}
@@ -118,6 +122,11 @@ def register(app: typer.Typer) -> None:
         if any(r["contact"] for r in rows):
             cols.append("contact")  # shown only where something is known
         print_rows(rows, cols, output, heads=said_heads(say, HEADS))
+        # The whole days ranked, in the workspace's zone, as the page says them
+        # (the table named no period: "last-30d" read as any 30 days).
+        days = format_period(per.since, per.until, reader, zone)
+        line = say(tr("Figures over whole days: %(days)s.", days=days))
+        console().print(line, markup=False, soft_wrap=True)
 
     @app.command("link-authors")
     @handle_errors

@@ -339,6 +339,7 @@ def register(app: typer.Typer) -> None:
         if output is RowFormat.table:  # the time the reader's way; CSV and JSON keep ISO 8601
             for row, entry in zip(rows, entries, strict=True):
                 row["at"] = time_cell(entry.at, reader)
+                row["platform"] = platform_name(entry.platform) if entry.platform else ""
         heads = {"at": tr("at"), "kind": tr("kind"), "platform": tr("platform"),
                  "subject": tr("subject"), "posts": tr("posts"),
                  "removed": tr("removed")}  # fmt: skip
