@@ -108,14 +108,15 @@ def test_a_source_added_and_listed_is_said_in_french(run, tmp_path: Path) -> Non
     done = run("source", "add", "file", str(posts), "--name", "fichier")
     assert done.exit_code == 0, done.output
     out = done.output.replace("\n", " ")
-    # The interval as --every takes it: until 2026-12-06 « toutes les 300 s ».
-    assert "Source fichier ajoutée (file, intervalle 5m)." in out, out
+    # The kind and the interval in words: until 2026-12-06 « toutes les 300 s »,
+    # until 2026-12-07 « (file, intervalle 5m) ».
+    assert "Source fichier ajoutée (fichier, intervalle 5 minutes)." in out, out
     assert (
         f"Conditions d’utilisation{NBSP}: Vous êtes responsable de l’origine licite des "
         "publications importées."
     ) in out
     assert "Added source" not in out and "Terms of use" not in out
-    run("source", "add", "file", str(posts), "--name", "off")
+    run("source", "add", "file", str(posts), "--name", "off", "--every", "1d")
     run("source", "disable", "off")
     wide = {"COLUMNS": "3000"}
     listed = run("source", "list", env=wide).output
@@ -124,10 +125,15 @@ def test_a_source_added_and_listed_is_said_in_french(run, tmp_path: Path) -> Non
     assert "True" not in listed and "False" not in listed
     english = run("--language", "en", "source", "list", env=wide).output
     assert "│ yes " in english and "│ no " in english, english
-    # The table says the interval as --every takes it; JSON keeps the seconds.
-    assert "│ 5m " in rows["fichier"] and "│ 300 " not in listed, listed
+    # The table says the kind and the interval in words in French, the kind's
+    # code beside (« file » and « 5m » until 2026-12-07), as --every and
+    # `source add` take them in English; JSON keeps the code and the seconds.
+    assert "│ fichier (file) │ 5 minutes " in rows["fichier"], listed
+    assert "│ fichier (file) │ 1 jour " in rows["off"], listed
+    assert "5m" not in listed and "│ 300 " not in listed, listed
+    assert "│ file " in english and "│ 5m " in english, english
     as_json = run("source", "list", "--format", "json").output
-    assert '"every": 300' in as_json, as_json
+    assert '"every": 300' in as_json and '"kind": "file"' in as_json, as_json
     assert '"enabled": true' in run("source", "list", "-f", "json").output
 
 

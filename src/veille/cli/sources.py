@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -46,6 +47,26 @@ def _options(values: list[str] | None) -> dict[str, str]:
     return parse_options(values or [])
 
 
+def _kind(kind: str, reader: str, say: Callable[[str], str]) -> str:
+    """A source kind in a table: the code ``source add`` takes in English;
+    in French in words with the code beside where the words are not it
+    (« flux (feeds) », « Hacker News »), as ``user list`` says a role."""
+    from veille.services.sources import kind_words
+
+    if reader == "en":
+        return kind
+    words = say(kind_words(kind))
+    return words if words.casefold().replace(" ", "") == kind else f"{words} ({kind})"
+
+
+def _every(seconds: int, reader: str, say: Callable[[str], str]) -> str:
+    """A source's interval in a table: as ``--every`` takes it in English
+    (``30m``), in words in French (« 30 minutes »), where it read « 30m »."""
+    from veille.services.sources import every_text, every_words
+
+    return every_text(seconds) if reader == "en" else say(every_words(seconds))
+
+
 def register(app: typer.Typer) -> None:
     source_app = typer.Typer(help="Configure where veille collects posts.", no_args_is_help=True)
     app.add_typer(source_app, name="source")
@@ -69,16 +90,21 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Add a source, e.g. `veille source add feeds https://example.org/feed/`."""
-        from veille.services.sources import add_source, every_text
+        from veille.services.sources import add_source, every_text, every_words, kind_words
 
         with open_workspace(workspace) as ws:
             rec = add_source(
                 ws.state, kind, target, name=name, every=every, options=_options(option)
             )
-            say = speaker(cli_language(ws.root))
-        # The interval as --every takes it (30m), as the API answers it.
+            reader = cli_language(ws.root)
+            say = speaker(reader)
+        # In English the interval as --every takes it (30m), as the API answers
+        # it; in French in words (« fichier, intervalle 5 minutes »), not « 5m ».
+        english = reader == "en"
         console().print(say(tr("Added source %(name)s (%(kind)s, every %(every)s).",
-                               name=rec.name, kind=rec.kind, every=every_text(rec.every))),
+                               name=rec.name, kind=rec.kind if english else kind_words(rec.kind),
+                               every=every_text(rec.every) if english
+                               else every_words(rec.every))),
                         markup=False, soft_wrap=True)  # fmt: skip
         source = rec.source()
         if source.terms_note or source.terms_url:
@@ -91,17 +117,19 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def source_list(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
         """List configured sources."""
-        from veille.services.sources import config_lines, every_text, list_sources, shown_config
+        from veille.services.sources import config_lines, list_sources, shown_config
 
         table = output is DataFormat.table
         with open_workspace(workspace) as ws:
             reader = cli_language(ws.root)
+            say = speaker(reader)
             rows = [
                 {
                     "name": r.name,
-                    "kind": r.kind,
-                    # People read 30m, as --every takes it; JSON and CSV keep seconds.
-                    "every": every_text(r.every) if table else r.every,
+                    "kind": _kind(r.kind, reader, say) if table else r.kind,
+                    # People read 30m, as --every takes it (in French in words:
+                    # « 5 minutes »); JSON keeps seconds.
+                    "every": _every(r.every, reader, say) if table else r.every,
                     "enabled": r.enabled,
                     # People read key = value, one a line (as TOML writes it), not
                     # a Python dict; JSON keeps the object a script reads.
@@ -109,7 +137,6 @@ def register(app: typer.Typer) -> None:
                 }
                 for r in list_sources(ws.state)
             ]
-        say = speaker(reader)
         print_rows(rows, ["name", "kind", "every", "enabled", "config"], output,
                    heads=said_heads(say, LIST_HEADS), say=say, fold=("name", "config"))  # fmt: skip
 

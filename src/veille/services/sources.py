@@ -27,6 +27,7 @@ from veille.errors import (
     tr,
     trn,
 )
+from veille.i18n import PLATFORM_NAMES, platform_name
 from veille.services.audit import record as record_change
 from veille.services.paging import ListPage, list_page
 from veille.sources.base import SourceConfigError, registry
@@ -88,6 +89,32 @@ def every_text(seconds: int) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+def every_words(seconds: int) -> Text:
+    """``seconds`` in words, in the unit :func:`every_text` picks (« 5
+    minutes », « 1 jour », « 90 secondes »), for a reader who reads no
+    ``--every`` code (said in their language by the CLI's speaker)."""
+    if seconds >= 86400 and seconds % 86400 == 0:
+        n = seconds // 86400
+        return trn("%(n)s day", "%(n)s days", n, n=Count(n))
+    if seconds >= 3600 and seconds % 3600 == 0:
+        n = seconds // 3600
+        return trn("%(n)s hour", "%(n)s hours", n, n=Count(n))
+    if seconds >= 60 and seconds % 60 == 0:
+        n = seconds // 60
+        return trn("%(n)s minute", "%(n)s minutes", n, n=Count(n))
+    return trn("%(n)s second", "%(n)s seconds", seconds, n=Count(seconds))
+
+
+def kind_words(kind: str) -> Text | str:
+    """A source kind in words: what the generic kinds read (« flux »,
+    « pages web », « fichier »), a platform's kind by its name (Hacker
+    News); a plugin's kind as it is."""
+    words = {"feeds": tr("feeds"), "web": tr("web pages"), "file": tr("file")}
+    if kind in words:
+        return words[kind]
+    return platform_name(kind) if kind in PLATFORM_NAMES else kind
 
 
 # Source kinds people name by their platform or format (``rss``: the
