@@ -306,3 +306,36 @@ def test_the_quarantine_retry_says_its_counts_agreeing_with_them(
     client.cookies.set("veille_lang", "en")
     said = retry()
     assert "Quarantine: 0 items stored, 1 still failing." in said, said
+
+
+def test_the_sources_page_says_each_kind_and_how_often_in_words(
+    live_server: Served, client: httpx.Client, login: Login, posts_file: Path
+) -> None:
+    """A source's kind reads as its platform or format (« Hacker News »,
+    « flux », « fichier »), never its code, and how often it is collected
+    in words: until 2026-12-07 the page wrote ``hackernews`` and no interval."""
+    import html
+
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "hackernews", "lumio", name="hn-lumio", every="30m")
+        add_source(ws.state, "feeds", "https://example.org/feed/", name="blog", every="1h")
+        add_source(ws.state, "file", str(posts_file), name="drop", every="2d")
+    login(client, "viewer")
+
+    def row(page: str, name: str) -> str:
+        found = re.search(rf'<th scope="row">{name}\b.*?</tr>', page, re.S)
+        assert found, page
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(found.group(0))))
+
+    client.cookies.set("veille_lang", "en")
+    page = client.get("/sources").text
+    assert "Hacker News every 30 minutes" in row(page, "hn-lumio")
+    assert "feeds every hour" in row(page, "blog")
+    assert "file every 2 days" in row(page, "drop")
+    assert "<td>hackernews" not in page
+
+    client.cookies.set("veille_lang", "fr")
+    page = client.get("/sources").text
+    assert "Hacker News toutes les 30 minutes" in row(page, "hn-lumio")
+    assert "flux toutes les heures" in row(page, "blog")
+    assert "fichier tous les 2 jours" in row(page, "drop")

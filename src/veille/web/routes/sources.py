@@ -41,6 +41,10 @@ def _page(request: Request, user: Any, q: str = "", page: int = 1, **extra: Any)
         "records": records,
         "configs": {n: source_service.shown_config(r, set_only=True) for n, r in records.items()},
         "kinds": sorted(registry()),
+        # A kind and an interval in words ("Hacker News", "every 30 minutes"),
+        # said in the reader's language by the template's ``said``.
+        "kind_words": source_service.kind_words,
+        "every_said": source_service.every_said,
         "quarantine": source_service.quarantined(st, limit=QUARANTINE_SHOWN),
         "can_edit": user.can("analyst"),
         "error": None,
