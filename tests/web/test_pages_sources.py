@@ -339,3 +339,24 @@ def test_the_sources_page_says_each_kind_and_how_often_in_words(
     assert "Hacker News toutes les 30 minutes" in row(page, "hn-lumio")
     assert "flux toutes les heures" in row(page, "blog")
     assert "fichier tous les 2 jours" in row(page, "drop")
+
+
+def test_the_sources_search_finds_a_kind_by_the_words_the_page_says(
+    live_server: Served, client: httpx.Client, login: Login, posts_file: Path
+) -> None:
+    """The page names a kind « fichier » or « Hacker News »: searching those
+    words finds those sources (until 2026-12-07 only the codes, ``file``,
+    ``hackernews``, found them)."""
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "hackernews", "vexa", name="hn-vexa")
+        add_source(ws.state, "file", str(posts_file), name="dropped-csv")
+    login(client, "viewer")
+    client.cookies.set("veille_lang", "fr")
+
+    def found(q: str) -> set[str]:
+        page = client.get("/sources", params={"q": q}).text
+        return set(re.findall(r'<th scope="row">([\w.:-]+)', page))
+
+    assert "dropped-csv" in found("fichier") and "hn-vexa" not in found("fichier")
+    assert "hn-vexa" in found("hacker news") and "dropped-csv" not in found("hacker news")
+    assert "dropped-csv" in found("file")  # the code still finds it

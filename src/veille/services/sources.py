@@ -366,13 +366,16 @@ def health_page(
 ) -> ListPage[Health]:
     """One page of :func:`health` (the web page's list), failing sources
     first, those whose name, kind or last error hold every word of ``q``:
-    the error's English words, or those ``said`` gives it in (the reader's
-    language, as the page shows it)."""
+    the kind's code or its words, the error's English words, or those
+    ``said`` gives them in (the reader's language, as the page shows them:
+    « fichier », « Hacker News »)."""
     rows = sorted(health(state), key=lambda h: h.consecutive_failures == 0)  # stable: by name
 
     def words(h: Health) -> str:
         error = h.last_error or ""
-        return f"{h.source} {h.kind} {error} {said(error) if said and error else ''}"
+        kind = kind_words(h.kind)
+        shown = said(kind) if said else kind
+        return f"{h.source} {h.kind} {shown} {error} {said(error) if said and error else ''}"
 
     return list_page(rows, words, q=q, page=page)
 
