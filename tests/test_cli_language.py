@@ -863,7 +863,8 @@ def test_stats_are_said_in_the_readers_language(listened: Path) -> None:
     assert _header(done.stdout) == ["plateforme", "publications"]
     assert re.search(r"│ 20 novembre 2026 +│ 65 ", done.stdout), done.stdout
     english = here("--language", "en", "stats", cwd=listened, COLUMNS="3000")
-    assert "1300 posts from 2026-11-01 to 2026-11-20" in english.stdout, english.stdout
+    # Thousands grouped as the web groups them ("1300" until 2026-12-07).
+    assert "1,300 posts from 2026-11-01 to 2026-11-20" in english.stdout, english.stdout
     assert _header(english.stdout) == ["platform", "posts"]
 
 
@@ -879,7 +880,8 @@ def test_search_is_said_in_the_readers_language(listened: Path) -> None:
     assert _header(done.stdout) == ["id", "publiée le", "auteur", "interactions", "texte", "URL"]
     assert " 20 nov. 2026 à 10:00 " in done.stdout
     english = here("--language", "en", "search", "lumio", "--limit", "1", cwd=listened)
-    assert "1300 posts matched; 1 shown." in english.stdout, english.stdout
+    # Thousands grouped as the web's "1,300 posts" ("1300" until 2026-12-07).
+    assert "1,300 posts matched; 1 shown." in english.stdout, english.stdout
     csv = here("search", "lumio", "--limit", "1", "-f", "csv", cwd=listened, LANG="fr_FR.UTF-8")
     assert csv.stdout.startswith("id,published_at,author,engagement,title,text,highlights,url")
     assert "2026-11-20T10:00:00+00:00" in csv.stdout, csv.stdout

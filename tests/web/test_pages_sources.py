@@ -353,3 +353,57 @@ def test_the_sources_page_writes_its_counts_the_readers_way(
         assert row is not None, page
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)
         assert cells[4].strip() == written, cells  # Quarantined
+
+
+def test_the_sources_page_says_each_kind_and_how_often_in_words(
+    live_server: Served, client: httpx.Client, login: Login, posts_file: Path
+) -> None:
+    """A source's kind reads as its platform or format (« Hacker News »,
+    « flux », « fichier »), never its code, and how often it is collected
+    in words: until 2026-12-07 the page wrote ``hackernews`` and no interval."""
+    import html
+
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "hackernews", "lumio", name="hn-lumio", every="30m")
+        add_source(ws.state, "feeds", "https://example.org/feed/", name="blog", every="1h")
+        add_source(ws.state, "file", str(posts_file), name="drop", every="2d")
+    login(client, "viewer")
+
+    def row(page: str, name: str) -> str:
+        found = re.search(rf'<th scope="row">{name}\b.*?</tr>', page, re.S)
+        assert found, page
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(found.group(0))))
+
+    client.cookies.set("veille_lang", "en")
+    page = client.get("/sources").text
+    assert "Hacker News every 30 minutes" in row(page, "hn-lumio")
+    assert "feeds every hour" in row(page, "blog")
+    assert "file every 2 days" in row(page, "drop")
+    assert "<td>hackernews" not in page
+
+    client.cookies.set("veille_lang", "fr")
+    page = client.get("/sources").text
+    assert "Hacker News toutes les 30 minutes" in row(page, "hn-lumio")
+    assert "flux toutes les heures" in row(page, "blog")
+    assert "fichier tous les 2 jours" in row(page, "drop")
+
+
+def test_the_sources_search_finds_a_kind_by_the_words_the_page_says(
+    live_server: Served, client: httpx.Client, login: Login, posts_file: Path
+) -> None:
+    """The page names a kind « fichier » or « Hacker News »: searching those
+    words finds those sources (until 2026-12-07 only the codes, ``file``,
+    ``hackernews``, found them)."""
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "hackernews", "vexa", name="hn-vexa")
+        add_source(ws.state, "file", str(posts_file), name="dropped-csv")
+    login(client, "viewer")
+    client.cookies.set("veille_lang", "fr")
+
+    def found(q: str) -> set[str]:
+        page = client.get("/sources", params={"q": q}).text
+        return set(re.findall(r'<th scope="row">([\w.:-]+)', page))
+
+    assert "dropped-csv" in found("fichier") and "hn-vexa" not in found("fichier")
+    assert "hn-vexa" in found("hacker news") and "dropped-csv" not in found("hacker news")
+    assert "dropped-csv" in found("file")  # the code still finds it

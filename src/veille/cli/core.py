@@ -272,11 +272,10 @@ def register(app: typer.Typer) -> None:
             record(ws.state, None, "posts.export", where, detail)
             reader = cli_language(ws.root)
         if output is not None:
-            from veille.cli.common import count_cell
-            from veille.errors import trn
+            from veille.errors import Count, trn
 
             said = trn("%(n)s post written to %(path)s", "%(n)s posts written to %(path)s", n,
-                       n=count_cell(n, reader), path=str(output))  # fmt: skip
+                       n=Count(n), path=str(output))  # fmt: skip
             err_console().print(speaker(reader)(said), markup=False, soft_wrap=True)
 
     @app.command()
@@ -293,7 +292,7 @@ def register(app: typer.Typer) -> None:
         from datetime import date
 
         from veille.cli.common import count_cell
-        from veille.errors import tr, trn
+        from veille.errors import Count, tr, trn
         from veille.i18n import format_date
 
         with open_workspace(workspace) as ws:
@@ -312,7 +311,7 @@ def register(app: typer.Typer) -> None:
                                reader)  # fmt: skip
 
         out = console()
-        total = count_cell(st.total, reader)  # 1300 in English, as it was; 1 300 in French
+        total = Count(st.total)  # grouped as the web says it: 1,300 in English, 1 300 in French
         said = trn("%(n)s post", "%(n)s posts", st.total, n=total)
         if st.first and st.last:  # local days, as the day table below
             from zoneinfo import ZoneInfo

@@ -34,7 +34,7 @@ from veille.cli.common import (
     warn,
 )
 from veille.cli.core import LangOpt, PlatformOpt, SinceOpt, UntilOpt, post_filter
-from veille.errors import InputError, tr, trn
+from veille.errors import Count, InputError, tr, trn
 from veille.models import Post
 from veille.query import Query, QueryError, compile_query
 from veille.services.search import Hit
@@ -262,8 +262,8 @@ def register(app: typer.Typer) -> None:
         )
         # Machine formats stay pure data (scripts read stdout and stderr together).
         if output is RowFormat.table:
-            # 1300 in English, as it was; 1 300 in French.
-            total, shown = count_cell(result.total, reader), count_cell(len(result.hits), reader)
+            # Grouped as the web says them: 1,300 in English, 1 300 in French.
+            total, shown = Count(result.total), Count(len(result.hits))
             said = trn("%(n)s post matched; %(shown)s shown.",
                        "%(n)s posts matched; %(shown)s shown.", result.total, n=total,
                        shown=shown)  # fmt: skip

@@ -37,7 +37,7 @@ from veille.cli.common import (
     time_cell,
 )
 from veille.cli.serve import ServeHostOpt, ServePortOpt
-from veille.errors import tr, trn
+from veille.errors import Count, tr, trn
 
 log = logging.getLogger(__name__)
 
@@ -200,13 +200,13 @@ def register(app: typer.Typer) -> None:
         say = speaker(reader)
         print_rows(rows, ["id", "published_at", "author", "text"], RowFormat.table,
                    heads=said_heads(say, LIST_HEADS))  # fmt: skip
-        # Counted as they were in English (the plural of one aside).
-        posts, failed = len(result.posts), len(result.failed)
+        # Grouped as the web says them (1,300; « 1 300 »).
+        posts, failed = Count(len(result.posts)), Count(len(result.failed))
         said = tr("%(posts)s, %(items)s. Nothing was stored.",
                   posts=trn("%(n)s post would be stored", "%(n)s posts would be stored", posts,
-                            n=count_cell(posts, reader)),
+                            n=posts),
                   items=trn("%(n)s item would be quarantined", "%(n)s items would be quarantined",
-                            failed, n=count_cell(failed, reader)))  # fmt: skip
+                            failed, n=failed))  # fmt: skip
         console().print(say(said), markup=False, soft_wrap=True)
         for err, _ in result.failed[:5]:
             said = tr("cannot read an item: %(error)s", error=err)

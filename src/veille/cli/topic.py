@@ -15,7 +15,6 @@ from veille.cli.common import (
     WorkspaceOpt,
     cli_language,
     console,
-    count_cell,
     handle_errors,
     open_workspace,
     print_json,
@@ -25,7 +24,7 @@ from veille.cli.common import (
     time_cell,
     warn,
 )
-from veille.errors import tr, trn
+from veille.errors import Count, tr, trn
 
 NameArg = Annotated[str, typer.Argument(help="Topic name (letters, digits, - _ .).")]
 QueryArg = Annotated[str, typer.Argument(help="The topic's query (syntax: docs/query.md).")]
@@ -230,7 +229,7 @@ def register(app: typer.Typer) -> None:
         said = trn("topic %(name)s v%(version)s: %(n)s stored post matches  (%(query)s)",
                    "topic %(name)s v%(version)s: %(n)s stored posts match  (%(query)s)",
                    result.count, name=result.topic.name, version=result.topic.version,
-                   n=count_cell(result.count, reader), query=result.topic.query)  # fmt: skip
+                   n=Count(result.count), query=result.topic.query)  # fmt: skip
         out.print(say(said), soft_wrap=True, markup=False)
         cols = ["id", "published_at", "author", "text"]
         if result.sample:
@@ -244,10 +243,9 @@ def register(app: typer.Typer) -> None:
                    "-%(lost)s lost",
                    "since v%(version)s (%(query)s): %(before)s → %(n)s posts, +%(gained)s gained, "
                    "-%(lost)s lost", result.count, version=result.previous.version,
-                   query=result.previous.query, before=count_cell(result.previous_count, reader),
-                   n=count_cell(result.count, reader),
-                   gained=count_cell(result.gained_count, reader),
-                   lost=count_cell(result.lost_count, reader))  # fmt: skip
+                   query=result.previous.query, before=Count(result.previous_count or 0),
+                   n=Count(result.count), gained=Count(result.gained_count),
+                   lost=Count(result.lost_count))  # fmt: skip
         out.print(say(said), soft_wrap=True, markup=False)
         if result.gained:
             print_rows(post_rows(result.gained, q, RowFormat.table, reader, tz), cols,

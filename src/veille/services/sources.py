@@ -43,6 +43,7 @@ __all__ = [
     "add_source",
     "config_lines",
     "cursor_name",
+    "every_said",
     "every_text",
     "get_source_record",
     "health",
@@ -105,6 +106,22 @@ def every_words(seconds: int) -> Text:
         n = seconds // 60
         return trn("%(n)s minute", "%(n)s minutes", n, n=Count(n))
     return trn("%(n)s second", "%(n)s seconds", seconds, n=Count(seconds))
+
+
+def every_said(seconds: int) -> Text:
+    """How often a source is collected, as a page says it beside its kind
+    ("every 30 minutes", « toutes les 30 minutes », "every hour"), in the
+    unit :func:`every_text` picks."""
+    if seconds >= 86400 and seconds % 86400 == 0:
+        n = seconds // 86400
+        return trn("every day", "every %(n)s days", n, n=Count(n))
+    if seconds >= 3600 and seconds % 3600 == 0:
+        n = seconds // 3600
+        return trn("every hour", "every %(n)s hours", n, n=Count(n))
+    if seconds >= 60 and seconds % 60 == 0:
+        n = seconds // 60
+        return trn("every minute", "every %(n)s minutes", n, n=Count(n))
+    return trn("every second", "every %(n)s seconds", seconds, n=Count(seconds))
 
 
 def kind_words(kind: str) -> Text | str:
@@ -349,13 +366,16 @@ def health_page(
 ) -> ListPage[Health]:
     """One page of :func:`health` (the web page's list), failing sources
     first, those whose name, kind or last error hold every word of ``q``:
-    the error's English words, or those ``said`` gives it in (the reader's
-    language, as the page shows it)."""
+    the kind's code or its words, the error's English words, or those
+    ``said`` gives them in (the reader's language, as the page shows them:
+    « fichier », « Hacker News »)."""
     rows = sorted(health(state), key=lambda h: h.consecutive_failures == 0)  # stable: by name
 
     def words(h: Health) -> str:
         error = h.last_error or ""
-        return f"{h.source} {h.kind} {error} {said(error) if said and error else ''}"
+        kind = kind_words(h.kind)
+        shown = said(kind) if said else kind
+        return f"{h.source} {h.kind} {shown} {error} {said(error) if said and error else ''}"
 
     return list_page(rows, words, q=q, page=page)
 

@@ -43,6 +43,10 @@ def _page(request: Request, user: Any, q: str = "", page: int = 1, **extra: Any)
         # ``url = "https://…"``), not as Python does (``adaptive=True``, ``platform=``).
         "configs": {n: source_service.config_lines(r) for n, r in records.items()},
         "kinds": sorted(registry()),
+        # A kind and an interval in words ("Hacker News", "every 30 minutes"),
+        # said in the reader's language by the template's ``said``.
+        "kind_words": source_service.kind_words,
+        "every_said": source_service.every_said,
         "quarantine": source_service.quarantined(st, limit=QUARANTINE_SHOWN),
         "can_edit": user.can("analyst"),
         "error": None,
