@@ -747,9 +747,10 @@ def test_the_analytics_tables_are_said_in_the_readers_language(listened: Path) -
     ) in done.stdout, done.stdout
     english = here("--language", "en", "volume", *ten, cwd=listened, **wide)
     assert _header(english.stdout) == ["start", "posts", "previous", "net sentiment"]
+    # Its days said as `veille influencers` and the pages say them (ISO until 2026-12-07).
     assert (
-        "650 posts in 2026-11-01 – 2026-11-10; veille holds none of the period before (no change)"
-        in english.stdout
+        "650 posts in Nov 1\u2009–\u200910, 2026; veille holds none of the period before "
+        "(no change)" in english.stdout
     ), english.stdout
 
     month = ("--period", "2026-11-01..2026-11-30")

@@ -84,7 +84,8 @@ def test_volume_command_adds_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert sum(p["previous"] for p in data["points"]) + 2 == data["previous_total"] == 4
 
     out = " ".join(_run(*nov).split())
-    assert "2 posts in 2026-11-01 – 2026-11-30; 4 the period before" in out
+    # The month said as `veille influencers` and the pages say days (ISO until 2026-12-07).
+    assert "2 posts in Nov 1 – 30, 2026; 4 the period before" in out, out  # spaces joined
     assert "its total includes 2 posts beside no row (2026-10-31: 2)" in out
 
     # March beside February, shorter: 29 to 31 March are blank, not 0.

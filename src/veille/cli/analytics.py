@@ -143,12 +143,12 @@ def _pct(x: float | None, reader: str) -> str:
 
 
 def _label(ws: Workspace, per: Any, reader: str) -> str:
-    """The period, as its reader reads dates: ``2026-11-01 – 2026-11-30``
-    in English (as it was), ``1–30 nov. 2026`` in French."""
+    """The period's whole days in the workspace's zone, as its reader
+    reads dates and as ``veille influencers`` and the pages say them:
+    ``Nov 1 – 30, 2026`` / ``1er–30 nov. 2026`` (English wrote ISO days,
+    ``2026-11-01 – 2026-11-30``, until 2026-12-07)."""
     from veille.i18n import format_period
 
-    if reader == "en":
-        return str(per.label(_tz(ws)))
     return format_period(per.since, per.until, reader, _tz(ws))
 
 
