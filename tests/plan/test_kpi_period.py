@@ -89,3 +89,20 @@ def test_plan_kpi_edit_period_reads_the_history_again_over_the_new_period(
     code, out = run(ws, "plan", "kpi", "edit", "vol", "--period", "0")
     assert code == 2 and "period 0 is not a number of days" in out, out
     assert get_kpi(ws.state, "vol").period_days == 7
+
+
+def test_a_long_period_is_said_with_its_thousands_grouped(tmp_path: Path) -> None:
+    """`plan kpi edit --period 1500` said "each value covers 1500 days" and
+    « 1500 jours » where every other CLI count (and the pages) group them:
+    "1,500" in English, « 1 500 » in French."""
+    root = init_state_workspace(tmp_path / "ws", "sqlite")
+    with Workspace.open(root) as ws:
+        _a_mention_a_day(ws, days=3)
+        code, out = run(ws, "plan", "kpi", "add", "vol", "--kind", "mentions", "--topic", "lumio",
+                        "--target", "40", "--period", "30")  # fmt: skip
+        assert code == 0, out
+        code, out = run(ws, "--language", "en", "plan", "kpi", "edit", "vol", "--period", "1500")
+        assert code == 0 and "KPI 'vol': each value covers 1,500 days." in out, out
+        code, out = run(ws, "--language", "fr", "plan", "kpi", "edit", "vol", "--period", "1200")
+        said = " ".join(out.split())
+        assert code == 0 and "chaque valeur couvre 1 200 jours." in said, out

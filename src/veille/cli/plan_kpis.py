@@ -22,7 +22,7 @@ from veille.cli.common import (
     tell,
 )
 from veille.cli.plan import ActorOpt, LangOpt, lang_of, plan_rows, warn_dangling
-from veille.errors import Figure, tr, trn
+from veille.errors import Count, Figure, tr, trn
 
 
 def register(plan: typer.Typer) -> None:
@@ -223,7 +223,7 @@ def register(plan: typer.Typer) -> None:
             )  # fmt: skip
             out.print(say(moved_to), markup=False, soft_wrap=True)
         if period is not None:
-            days = k.period_days
+            days = Count(k.period_days)  # 1,500 / « 1 500 », as the pages group them
             out.print(say(trn("KPI %(name)r: each value covers %(n)s day.",
                               "KPI %(name)r: each value covers %(n)s days.", days, name=name,
                               n=days)), markup=False, soft_wrap=True)  # fmt: skip

@@ -134,7 +134,7 @@ def register(app: typer.Typer) -> None:
             # The platform's rules and the staff guidelines, as the calendar applies them.
             report = check_post(ws.state, acct, body, title=title)
             if not report.ok and not force:
-                broken = len(report.problems)
+                broken = Count(len(report.problems))  # grouped, as every CLI count
                 raise UsageError(
                     trn(
                         "the draft breaks %(n)s rule of %(platform)s or of the staff "
