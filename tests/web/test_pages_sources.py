@@ -388,6 +388,35 @@ def test_the_sources_page_says_each_kind_and_how_often_in_words(
     assert "fichier tous les 2 jours" in row(page, "drop")
 
 
+def test_the_add_forms_kinds_are_in_the_order_of_their_words(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """The add form lists kinds by the words it shows, as its reader reads
+    them: until 2026-12-07 they came by code, so a French reader read
+    « flux » before « fichier » and « pages web » after « Reddit »."""
+    import html
+
+    from veille.textnorm import fold
+
+    login(client, "analyst")
+    shown: dict[str, list[str]] = {}
+    for language in ("fr", "en"):
+        client.cookies.set("veille_lang", language)
+        page = client.get("/sources").text
+        found = re.search(r'<select id="s-kind".*?</select>', page, re.S)
+        assert found, page
+        options = re.findall(r"<option[^>]*>([^<]*)<", found.group(0))
+        shown[language] = [html.unescape(o) for o in options]
+        assert shown[language] == sorted(shown[language], key=fold), shown
+    # French: the words (« fichier », « flux », « pages web »), not their
+    # codes (file, feeds, web), set the order.
+    fr = shown["fr"]
+    assert fr.index("Facebook") < fr.index("fichier") < fr.index("flux"), fr
+    assert fr.index("Mastodon") < fr.index("pages web") < fr.index("Reddit"), fr
+    en = shown["en"]
+    assert en.index("feeds") < en.index("file") < en.index("Hacker News"), en
+
+
 def test_the_sources_search_finds_a_kind_by_the_words_the_page_says(
     live_server: Served, client: httpx.Client, login: Login, posts_file: Path
 ) -> None:

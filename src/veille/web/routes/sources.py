@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import Count, VeilleError, tr, trn
+from veille.errors import Count, Text, VeilleError, tr, trn
 from veille.services import sources as source_service
 from veille.web.deps import (
     Analyst,
@@ -31,10 +31,12 @@ TEST_SHOWN = 10
 
 def _page(request: Request, user: Any, q: str = "", page: int = 1, **extra: Any) -> dict[str, Any]:
     from veille.sources.base import registry
+    from veille.textnorm import fold
 
     st = workspace(request).state
     records = {r.name: r for r in source_service.list_sources(st)}
-    listing = source_service.health_page(st, q=q, page=page, said=translator(request))
+    said = translator(request)
+    listing = source_service.health_page(st, q=q, page=page, said=said)
     return {
         "health": listing.rows,
         "listing": listing,
@@ -42,7 +44,11 @@ def _page(request: Request, user: Any, q: str = "", page: int = 1, **extra: Any)
         # As `veille source list` and veille.toml write them (``adaptive = true``,
         # ``url = "https://…"``), not as Python does (``adaptive=True``, ``platform=``).
         "configs": {n: source_service.config_lines(r) for n, r in records.items()},
-        "kinds": sorted(registry()),
+        # The add form's kinds by the words it shows, in its reader's language,
+        # case and accents aside (as a dictionary orders them): « fichier »,
+        # « flux » … « pages web », « Reddit » (by code: « flux », « fichier »
+        # … « Reddit », « pages web »).
+        "kinds": sorted(registry(), key=lambda k: (fold(_shown(said, k)), k)),
         # A kind and an interval in words ("Hacker News", "every 30 minutes"),
         # said in the reader's language by the template's ``said``.
         "kind_words": source_service.kind_words,
@@ -53,6 +59,12 @@ def _page(request: Request, user: Any, q: str = "", page: int = 1, **extra: Any)
         "form": {},
         "tested": None,
     } | extra
+
+
+def _shown(said: Any, kind: str) -> str:
+    """A kind as the page shows it (the template's ``said(kind_words(k))``)."""
+    words = source_service.kind_words(kind)
+    return str(said(words)) if isinstance(words, Text) else words
 
 
 @router.get("/sources", response_class=HTMLResponse)
