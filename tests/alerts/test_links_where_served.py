@@ -181,7 +181,8 @@ def test_veille_run_says_once_where_links_point(root: Path, smtp_server: Mailbox
     assert said.count("Links in e-mails and feeds point to") == 1, said
     assert (
         "Links in e-mails and feeds point to http://127.0.0.1:8000 ([web] host and port in "
-        "veille.toml): no web app serves this workspace on this machine now." in said
+        "veille.toml): no web app serves this workspace at an address this machine can "
+        "open." in said
     ), said
     assert "set [web] base_url in veille.toml" in said
 
@@ -238,14 +239,15 @@ def test_the_dispatch_loop_says_once_where_links_point_in_the_readers_language(
     assert out.count("Links in e-mails and feeds point to") == 1, out
     assert out.startswith(
         "Links in e-mails and feeds point to http://127.0.0.1:8000 ([web] host and port in "
-        "veille.toml): no web app serves this workspace on this machine now."
+        "veille.toml): no web app serves this workspace at an address this machine can open."
     ), out
 
     out, _ = _dispatch_says(root, "--language", "fr")
     assert out.count("Les liens des courriels et des flux mènent à") == 1, out
     assert out.startswith(
         "Les liens des courriels et des flux mènent à http://127.0.0.1:8000 ([web] host et "
-        "port de veille.toml)\u202f: aucune application web ne sert cet espace de travail"
+        "port de veille.toml)\u202f: aucune application web ne sert cet espace de travail à une "
+        "adresse que cette machine peut ouvrir."
     ), out
 
     # One JSON line per round on stdout, as scripts read it; the line on stderr.

@@ -314,9 +314,10 @@ def say_links(ws: Workspace, *, stderr: bool = False) -> None:
     elif how == "guessed":
         said = tr(
             "Links in e-mails and feeds point to %(url)s ([web] host and port in "
-            "veille.toml): no web app serves this workspace on this machine now. Once "
-            "`veille serve` runs here they point to it; set [web] base_url in veille.toml "
-            "to the address people open it at (a proxy, another machine).", url=base,
+            "veille.toml): no web app serves this workspace at an address this machine can "
+            "open. Once `veille serve` runs here they point to it; set [web] base_url in "
+            "veille.toml to the address people open it at (a proxy, another machine).",
+            url=base,
         )  # fmt: skip
     else:
         return
