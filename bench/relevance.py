@@ -18,7 +18,11 @@ its matches; ``lumio panne`` scored every post holding ``lumio`` or
 ``panne`` to keep those holding both, and so did nested queries (``(lumio
 OR vexa) panne``), a word of one field (``title:lumio panne``) and phrases
 (``lumio "student plan"``) until they were scored on the posts holding
-what they need. Both ways must give the same posts in the same order (the
+what they need, and repeated words (``lumio lumio panne``) and excluded
+ANDs (``lumio -(panne outage)``) until they were said once and excluded
+whole. An AND under an OR (``(lumio panne) OR vexa``) and an OR of words
+with metadata (``lumio OR lang:fr``) are still scored that way (the
+control: the same code both ways). Both ways must give the same posts in the same order (the
 run stops if not). ``--query`` runs only the queries given.
 
 Then the stream newest first, a page of words that ends in the past (a
@@ -58,6 +62,11 @@ QUERIES = (
     'lumio -"student plan"',
     "lumio NEAR/3 router",
     'raw:"Lumio" panne',
+    "lumio lumio panne",
+    "lumio OR lumio",
+    "lumio -(panne outage)",
+    "(lumio panne) OR vexa",
+    "lumio OR lang:fr",
 )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from veille.models import Author, Post
@@ -82,6 +82,14 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
 
 @fuzz_settings(300)
 @given(text=query_text, which=st.integers(0, len(FILTERS) - 1))
+@example(text="lumio lumio panne", which=0)
+@example(text="lumio OR lumio", which=1)
+@example(text='(lumio OR vexa) "lumio lumio" (vexa OR lumio) panne', which=2)
+@example(text="lumio -(panne vexa)", which=0)
+@example(text="lumio -(panne (vexa OR promo)) -(fibre title:optique)", which=1)
+@example(text='lumio -(panne "fibre optique" -vexa)', which=2)
+@example(text="(lumio panne) OR vexa", which=0)
+@example(text="lumio OR lang:fr", which=1)
 def test_relevance_orders_by_the_bm25_of_the_query_words(
     store: SQLiteStore, text: str, which: int
 ) -> None:

@@ -85,6 +85,11 @@ def test_relevance_of_a_boolean_query_scores_its_matches_only(tmp_path: Path) ->
         ("lumio -vexa -panne", None, "lumio"),
         ('lumio -"fibre optique"', None, "lumio"),
         ("lumio -vex*", None, "lumio"),
+        ("lumio lumio panne", None, "lumio panne"),
+        ("lumio OR lumio OR vexa", None, "lumio vexa"),
+        ("lumio -(panne vexa)", None, "lumio"),
+        ("lumio -(panne vexa)", fr, "lumio"),
+        ("lumio -(promo (panne OR vexa)) -fibre", None, "lumio"),
     ):
         words = store.conn.execute(  # every post holding one of the words, best first
             "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? ORDER BY rank, rowid DESC",
