@@ -21,9 +21,12 @@ OR vexa) panne``), a word of one field (``title:lumio panne``) and phrases
 what they need, and repeated words (``lumio lumio panne``) and excluded
 ANDs (``lumio -(panne outage)``) until they were said once and excluded
 whole. An AND under an OR (``(lumio panne) OR vexa``) and an OR of words
-with metadata (``lumio OR lang:fr``) are still scored that way (the
-control: the same code both ways). Both ways must give the same posts in the same order (the
-run stops if not). ``--query`` runs only the queries given.
+with metadata (``lumio OR lang:fr``) still score every post holding one
+of their words, and every other post was read and each match sorted:
+now the posts holding the words are scored first and the others read
+only when those do not fill the page (``SQLiteStore.words_first``).
+Both ways must give the same posts in the same order (the run stops if
+not). ``--query`` runs only the queries given.
 
 Then the stream newest first, a page of words that ends in the past (a
 "To" date six months ago, and a page's cursor before every post), each
@@ -92,6 +95,7 @@ def timed(store: Any, query: str, flt: Any, repeat: int) -> tuple[dict[str, floa
         for _ in range(repeat):
             for name, rule in (("now", now), ("before", before)):
                 search.ranked_by_driver = rule
+                store.words_first = name == "now"
                 t, c = time.perf_counter(), time.process_time()
                 got = store.search(query, flt, sort="relevance", limit=26)
                 best[name] = min(best[name], time.process_time() - c)
@@ -99,6 +103,7 @@ def timed(store: Any, query: str, flt: Any, repeat: int) -> tuple[dict[str, floa
                 found[name] = [p.id for p in got]
     finally:
         search.ranked_by_driver = now
+        store.words_first = True
     if found["now"] != found["before"]:
         raise SystemExit(f"{query!r}: the posts differ from the baseline's")
     return best, len(found["now"])

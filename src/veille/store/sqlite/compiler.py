@@ -180,6 +180,23 @@ def ranked_by_driver(node: Node) -> tuple[str, Node | None] | None:
     return expr, None if not rest else rest[0] if len(rest) == 1 else And(tuple(rest))
 
 
+def words_match(node: Node) -> bool:
+    """Whether every post holding one of node's ranked words
+    (:func:`relevance_expr`) matches node: an OR of which some items are
+    words or prefixes in any column, those holding all its ranked words
+    (``lumio OR lang:fr``)."""
+    if not isinstance(node, Or):
+        return False
+    plain = [
+        i
+        for i in node.items
+        if isinstance(i, Term | Wildcard)
+        and i.field == "any"
+        and (isinstance(i, Term) or i.pattern == i.prefix + "*")
+    ]
+    return bool(plain) and relevance_expr(Or(tuple(plain))) == relevance_expr(node)
+
+
 def _excludable(node: Node) -> bool:
     """Whether FTS5 leaves every phrase of node off a post its NOT drops
     node's matches from: words, phrases, prefixes, and ANDs and ORs of them
