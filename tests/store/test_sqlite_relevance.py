@@ -180,6 +180,7 @@ def test_relevance_is_not_shortened_by_a_deleted_post_still_in_the_index(tmp_pat
             make_post("best", "lumio lumio lumio", published_at=t0),
             make_post("next", "lumio lumio", published_at=t0 + timedelta(hours=1)),
             make_post("last", "lumio and other words", published_at=t0 + timedelta(hours=2)),
+            make_post("german", "nichts", published_at=t0 + timedelta(hours=3), lang="de"),
         ]
     )
     assert [p.native_id for p in store.search("lumio", sort="relevance", limit=2)] == [
@@ -190,6 +191,9 @@ def test_relevance_is_not_shortened_by_a_deleted_post_still_in_the_index(tmp_pat
     store.conn.execute("DELETE FROM posts WHERE id = 'mastodon:best'")
     assert store.conn.execute("SELECT count(*) FROM posts_fts_pending").fetchone()[0] == 1
     found = [p.native_id for p in store.search("lumio", sort="relevance", limit=2)]
+    assert found == ["next", "last"]
+    # The posts holding no word (scored 0) come after those holding it.
+    found = [p.native_id for p in store.search("lumio OR lang:de", sort="relevance", limit=2)]
     assert found == ["next", "last"]
     store.close()
 

@@ -188,13 +188,29 @@ class SQLiteSearch:
             # post holding a word matches (``lumio OR lang:fr``), the query
             # is not checked on those (its words' list read for each).
             qsql, qparams = to_sqlite(node, since=since, until=until)
-            check, cparams = ("1", []) if words_match(node) else (qsql, qparams)
-            sql = (
-                f"SELECT p.pk, {cols} FROM posts_fts f CROSS JOIN posts p ON p.pk = f.rowid "
-                f"WHERE posts_fts MATCH ?{key_range(flt, 'f.rowid')[0]} AND ({check}) "
-                f"AND {where} ORDER BY f.rank, {order} LIMIT ?"
-            )
-            got = self.conn.execute(sql, [rank, *kparams, *cparams, *params, limit]).fetchall()
+            every = words_match(node)
+            if (
+                every
+                and not (flt is not None and (flt.platforms or flt.languages))
+                and (
+                    self.conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone() is None
+                )
+            ):
+                # The index answers that part whole: its best keys, as above.
+                sql = (
+                    f"SELECT p.pk, {cols} FROM (SELECT rowid AS k, rank AS r FROM posts_fts "
+                    f"WHERE posts_fts MATCH ?{keys} ORDER BY rank, rowid DESC "
+                    "LIMIT ?) f CROSS JOIN posts p ON p.pk = f.k ORDER BY f.r, f.k DESC"
+                )
+                got = self.conn.execute(sql, [rank, *kparams, limit]).fetchall()
+            else:
+                check, cparams = ("1", []) if every else (qsql, qparams)
+                sql = (
+                    f"SELECT p.pk, {cols} FROM posts_fts f CROSS JOIN posts p "
+                    f"ON p.pk = f.rowid WHERE posts_fts MATCH ?{key_range(flt, 'f.rowid')[0]} "
+                    f"AND ({check}) AND {where} ORDER BY f.rank, {order} LIMIT ?"
+                )
+                got = self.conn.execute(sql, [rank, *kparams, *cparams, *params, limit]).fetchall()
             if len(got) < limit:
                 sql = (
                     f"SELECT p.pk, {cols} FROM posts p WHERE ({qsql}) AND {where} "
