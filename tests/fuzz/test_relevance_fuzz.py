@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from veille.models import Author, Post
@@ -65,9 +65,14 @@ group = st.one_of(
     st.lists(leaf, min_size=2, max_size=2).map(lambda ls: "(" + " ".join(ls) + ")"),
 )
 item = st.one_of(group, group.map(lambda g: "-" + g), st.just("lang:fr"))
+meta = st.sampled_from(["lang:fr", "lang:en", "-lang:fr"])
 query_text = st.one_of(
     st.lists(item, min_size=1, max_size=4).map(" ".join),
     st.lists(group, min_size=2, max_size=3).map(" OR ".join),
+    # words ORed with metadata: the matches holding none of the words
+    # (scored 0) come after the others, newest first
+    st.tuples(group, meta).map(" OR ".join),
+    st.tuples(meta, group, group).map(lambda t: f"({t[0]} {t[1]}) OR {t[2]}"),
 )
 FILTERS = [None, PostFilter(since=T0 + timedelta(minutes=40)), PostFilter(languages=("fr",))]
 
@@ -82,6 +87,15 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
 
 @fuzz_settings(300)
 @given(text=query_text, which=st.integers(0, len(FILTERS) - 1))
+@example(text="lumio lumio panne", which=0)
+@example(text="lumio OR lumio", which=1)
+@example(text='(lumio OR vexa) "lumio lumio" (vexa OR lumio) panne', which=2)
+@example(text="lumio -(panne vexa)", which=0)
+@example(text="lumio -(panne (vexa OR promo)) -(fibre title:optique)", which=1)
+@example(text='lumio -(panne "fibre optique" -vexa)', which=2)
+@example(text="(lumio panne) OR vexa", which=0)
+@example(text="lumio OR lang:fr", which=1)
+@example(text='"lumio vexa" OR lang:en', which=1)
 def test_relevance_orders_by_the_bm25_of_the_query_words(
     store: SQLiteStore, text: str, which: int
 ) -> None:

@@ -85,6 +85,11 @@ def test_relevance_of_a_boolean_query_scores_its_matches_only(tmp_path: Path) ->
         ("lumio -vexa -panne", None, "lumio"),
         ('lumio -"fibre optique"', None, "lumio"),
         ("lumio -vex*", None, "lumio"),
+        ("lumio lumio panne", None, "lumio panne"),
+        ("lumio OR lumio OR vexa", None, "lumio vexa"),
+        ("lumio -(panne vexa)", None, "lumio"),
+        ("lumio -(panne vexa)", fr, "lumio"),
+        ("lumio -(promo (panne OR vexa)) -fibre", None, "lumio"),
     ):
         words = store.conn.execute(  # every post holding one of the words, best first
             "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? ORDER BY rank, rowid DESC",
@@ -175,6 +180,7 @@ def test_relevance_is_not_shortened_by_a_deleted_post_still_in_the_index(tmp_pat
             make_post("best", "lumio lumio lumio", published_at=t0),
             make_post("next", "lumio lumio", published_at=t0 + timedelta(hours=1)),
             make_post("last", "lumio and other words", published_at=t0 + timedelta(hours=2)),
+            make_post("german", "nichts", published_at=t0 + timedelta(hours=3), lang="de"),
         ]
     )
     assert [p.native_id for p in store.search("lumio", sort="relevance", limit=2)] == [
@@ -186,4 +192,73 @@ def test_relevance_is_not_shortened_by_a_deleted_post_still_in_the_index(tmp_pat
     assert store.conn.execute("SELECT count(*) FROM posts_fts_pending").fetchone()[0] == 1
     found = [p.native_id for p in store.search("lumio", sort="relevance", limit=2)]
     assert found == ["next", "last"]
+    # The posts holding no word (scored 0) come after those holding it.
+    found = [p.native_id for p in store.search("lumio OR lang:de", sort="relevance", limit=2)]
+    assert found == ["next", "last"]
+    store.close()
+
+
+def test_relevance_of_words_ored_with_metadata_reads_the_posts_holding_them(
+    tmp_path: Path,
+) -> None:
+    """``lumio OR lang:fr`` by relevance read every post to keep its
+    matches (the French posts without ``lumio`` score 0, after the others):
+    at 300,000 posts, 558 ms of CPU over all time (bench/relevance.py).
+    The posts holding the words are scored first, about the work of
+    ``lumio`` alone, and the others are read only when those do not fill
+    the page; same posts, same order: the bm25 of the words, then
+    newest first."""
+    t0 = datetime(2026, 3, 1, tzinfo=UTC)
+    store = SQLiteStore.open(tmp_path / "v.db")
+    store.upsert_posts(
+        make_post(f"w{n}", "lumio " * (1 + n % 3) + "panne" * (n % 2),
+                  published_at=t0 + timedelta(minutes=n), lang="fr" if n % 4 else "en")
+        for n in range(30)
+    )  # fmt: skip
+    store.upsert_posts(
+        make_post(f"o{n}", f"rien {n}", published_at=t0 + timedelta(minutes=n, seconds=30),
+                  lang="fr" if n % 100 == 0 else "en")
+        for n in range(3000)
+    )  # fmt: skip
+    by_id = dict(store.conn.execute("SELECT pk, native_id FROM posts").fetchall())
+    steps = [0]
+
+    def step() -> int:
+        steps[0] += 1
+        return 0
+
+    def walked(query: str, limit: int) -> tuple[list[str], int]:
+        steps[0] = 0
+        store.conn.set_progress_handler(step, 100)
+        try:
+            found = [p.native_id for p in store.search(query, sort="relevance", limit=limit)]
+        finally:
+            store.conn.set_progress_handler(None, 100)
+        return found, steps[0]
+
+    ranked = [
+        by_id[k]
+        for (k,) in store.conn.execute(
+            "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? ORDER BY rank, rowid DESC",
+            ['"lumio"'],
+        )
+    ]
+    french = [f"o{n}" for n in range(2900, -1, -100)]  # without lumio, newest first
+    _found, alone = walked("lumio", 20)
+    found, work = walked("lumio OR lang:fr", 20)
+    assert found == ranked[:20]
+    assert work <= 3 * alone + 5  # not the 3,000 posts without the word
+    found, _work = walked("lumio OR lang:fr", 45)  # the page holds the others too
+    assert found == ranked + french[:15]
+    found, _work = walked("(lumio panne) OR lang:fr", 100)
+    lumio_fr = [i for i in ranked if i in {p.native_id for p in store.search("lumio lang:fr")}]
+    ranked_both = [
+        by_id[k]
+        for (k,) in store.conn.execute(
+            "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? ORDER BY rank, rowid DESC",
+            ['"lumio" OR "panne"'],
+        )
+    ]
+    both = {p.native_id for p in store.search("lumio panne", limit=100)}
+    assert found == [i for i in ranked_both if i in both or i in lumio_fr] + french
     store.close()

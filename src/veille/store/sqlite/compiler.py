@@ -132,9 +132,10 @@ def ranked_by_driver(node: Node) -> tuple[str, Node | None] | None:
     in their order, each once and in any column, and every branch reaching
     one stands on each matching post holding it: the words of a top-level
     AND, and ORs of single words under it (``(lumio OR vexa) panne``; an
-    AND under an OR may have skipped a post holding its words). What it
+    AND under an OR may have skipped a post holding its words), a word
+    ANDed or ORed twice said once (``lumio lumio panne``). What it
     excludes (after the top-level AND's words: words, phrases, prefixes
-    and ORs of them) is in no match, adding 0. A phrase, or a word of one
+    and ANDs and ORs of them, see :func:`_excludable`) adds 0. A phrase, or a word of one
     column (``"fibre optique"``, ``title:lumio``), is ranked as its words
     in any column: its words are ANDed there (``"fibre" AND "optique"``),
     and the phrase itself is left to the rest. ``lumio panne`` scored every
@@ -164,9 +165,11 @@ def ranked_by_driver(node: Node) -> tuple[str, Node | None] | None:
                 return None  # words the expression cannot rank as they are
             rest.append(item)
             continue
-        expr, its_words, exact = part
-        pos.append(expr)
-        words.extend(its_words)
+        parts, exact = part
+        for expr, its_words in parts:
+            if expr not in pos:  # ANDed twice, it says the same: ``lumio lumio``
+                pos.append(expr)
+                words.extend(its_words)
         if not exact:
             rest.append(item)
     if not pos or len(set(words)) != len(words) or " OR ".join(words) != rank:
@@ -177,12 +180,33 @@ def ranked_by_driver(node: Node) -> tuple[str, Node | None] | None:
     return expr, None if not rest else rest[0] if len(rest) == 1 else And(tuple(rest))
 
 
+def words_match(node: Node) -> bool:
+    """Whether every post holding one of node's ranked words
+    (:func:`relevance_expr`) matches node: an OR of which some items are
+    words or prefixes in any column, those holding all its ranked words
+    (``lumio OR lang:fr``)."""
+    if not isinstance(node, Or):
+        return False
+    plain = [
+        i
+        for i in node.items
+        if isinstance(i, Term | Wildcard)
+        and i.field == "any"
+        and (isinstance(i, Term) or i.pattern == i.prefix + "*")
+    ]
+    return bool(plain) and relevance_expr(Or(tuple(plain))) == relevance_expr(node)
+
+
 def _excludable(node: Node) -> bool:
     """Whether FTS5 leaves every phrase of node off a post its NOT drops
-    node's matches from: words, phrases, prefixes, and ORs of them (an OR
-    stands past the post when each of its branches does; an AND may have
-    left one of its words on it)."""
-    if isinstance(node, Or):
+    node's matches from: words, phrases, prefixes, and ANDs and ORs of them
+    (``lumio -(panne outage)``). FTS5 walks the excluded part past each
+    match it keeps, and a part's phrases count hits only on the post it
+    stands on: an AND stands on its next match, each of its phrases with
+    it, so one holding ``panne`` alone counts 0 hits of it, as it is absent
+    from the OR of the ranked words. Not a NOT under it: its words are
+    ranked (``-(panne -outage)`` ranks ``outage``)."""
+    if isinstance(node, Or | And):
         return all(_excludable(i) for i in node.items)
     return isinstance(node, Term | Phrase | Wildcard)
 
@@ -194,21 +218,23 @@ def _flat_and(node: Node) -> list[Node]:
     return [i for item in node.items for i in _flat_and(item)]
 
 
-def _ranked_part(node: Node) -> tuple[str, list[str], bool] | None:
-    """``(an FTS5 expression every post node matches satisfies, its phrases
-    in order, whether it says node exactly)`` for :func:`ranked_by_driver`:
-    a word, a prefix, the words of a phrase, a NEAR or a case-exact text
-    ANDed, an OR of words and prefixes. None for any other node."""
+def _ranked_part(node: Node) -> tuple[list[tuple[str, list[str]]], bool] | None:
+    """``([(an FTS5 expression, its phrases in order)...], whether they say
+    node exactly)``, expressions every post node matches satisfies, ANDed,
+    for :func:`ranked_by_driver`: a word, a prefix, each word of a phrase,
+    a NEAR or a case-exact text, an OR of words and prefixes (a word ORed
+    twice once: ``lumio OR lumio`` is ``lumio``). None for any other
+    node."""
     if isinstance(node, Term):
         word = _quote([node.word])
-        return word, [word], node.field == "any"
+        return [(word, [word])], node.field == "any"
     if isinstance(node, Wildcard):
         word = _quote([node.prefix]) + "*"
-        return word, [word], node.field == "any" and node.pattern == node.prefix + "*"
+        return [(word, [word])], node.field == "any" and node.pattern == node.prefix + "*"
     if isinstance(node, Phrase | Near | Raw):
-        said = [_quote([w]) for w in text_words(node)]
-        exact = isinstance(node, Phrase) and node.field == "any" and len(said) == 1
-        return " AND ".join(said), said, exact
+        said = list(dict.fromkeys(_quote([w]) for w in text_words(node)))
+        exact = isinstance(node, Phrase) and node.field == "any" and len(text_words(node)) == 1
+        return [(w, [w]) for w in said], exact
     if isinstance(node, Or):
         # A phrase's words ANDed under it could have skipped a post holding
         # one of them; ORed, they find every post holding one, as before.
@@ -217,9 +243,9 @@ def _ranked_part(node: Node) -> tuple[str, list[str], bool] | None:
         parts = [_ranked_part(i) for i in node.items]
         if any(p is None for p in parts):
             return None
-        said = [w for p in parts if p is not None for w in p[1]]
-        exact = all(p is not None and p[2] for p in parts)
-        return " OR ".join(said), said, exact
+        said = list(dict.fromkeys(w for p in parts if p is not None for _, ws in p[0] for w in ws))
+        exact = all(p is not None and p[1] for p in parts)
+        return [(" OR ".join(said), said)], exact
     return None
 
 

@@ -3,6 +3,7 @@ query compiled to SQL (:mod:`veille.store.sqlite.compiler`) over FTS5."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,13 @@ from veille.models import Post
 from veille.store.base import PostFilter
 from veille.store.kept import KeptCounts
 from veille.store.protocols.search import check_sort, query_node
-from veille.store.sqlite.compiler import fts_driver, ranked_by_driver, relevance_expr, to_sqlite
+from veille.store.sqlite.compiler import (
+    fts_driver,
+    ranked_by_driver,
+    relevance_expr,
+    to_sqlite,
+    words_match,
+)
 from veille.store.sqlite.filters import filter_sql, key_range, translate_error
 from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
 from veille.textnorm import tokens
@@ -32,6 +39,11 @@ class SQLiteSearch:
 
     conn: sqlite3.Connection
     path: str
+    #: By relevance, a query no expression scores on its matches alone has
+    #: the posts holding its words scored first, the others read only when
+    #: those do not fill the page (False: every post read and each match
+    #: sorted, the plan before, which bench/relevance.py times beside it).
+    words_first = True
 
     if TYPE_CHECKING:  # provided by the analytics class the store mixes in
 
@@ -165,6 +177,50 @@ class SQLiteSearch:
                 f"AND {where} ORDER BY f.rank, {order} LIMIT ?"
             )
             args = [match, *kparams, *rest_params, *params, limit]
+        elif by is None and self.words_first:
+            # Every post holding one of the words is scored (the words'
+            # own expression: its posts are all that have a score), and
+            # the query checked on each; every other match scores 0, after
+            # them (bm25 is below 0 on a post holding a word), newest
+            # first: read only when the scored ones do not fill the page
+            # (``lumio OR lang:fr``: the French posts without ``lumio``).
+            # Before, every post was read and each match sorted. When each
+            # post holding a word matches (``lumio OR lang:fr``), the query
+            # is not checked on those (its words' list read for each).
+            qsql, qparams = to_sqlite(node, since=since, until=until)
+            every = words_match(node)
+            if (
+                every
+                and not (flt is not None and (flt.platforms or flt.languages))
+                and (
+                    self.conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone() is None
+                )
+            ):
+                # The index answers that part whole: its best keys, as above.
+                sql = (
+                    f"SELECT p.pk, {cols} FROM (SELECT rowid AS k, rank AS r FROM posts_fts "
+                    f"WHERE posts_fts MATCH ?{keys} ORDER BY rank, rowid DESC "
+                    "LIMIT ?) f CROSS JOIN posts p ON p.pk = f.k ORDER BY f.r, f.k DESC"
+                )
+                got = self.conn.execute(sql, [rank, *kparams, limit]).fetchall()
+            else:
+                check, cparams = ("1", []) if every else (qsql, qparams)
+                sql = (
+                    f"SELECT p.pk, {cols} FROM posts_fts f CROSS JOIN posts p "
+                    f"ON p.pk = f.rowid WHERE posts_fts MATCH ?{key_range(flt, 'f.rowid')[0]} "
+                    f"AND ({check}) AND {where} ORDER BY f.rank, {order} LIMIT ?"
+                )
+                got = self.conn.execute(sql, [rank, *kparams, *cparams, *params, limit]).fetchall()
+            if len(got) < limit:
+                sql = (
+                    f"SELECT p.pk, {cols} FROM posts p WHERE ({qsql}) AND {where} "
+                    f"AND p.pk NOT IN (SELECT value FROM json_each(?)) ORDER BY {order} LIMIT ?"
+                )
+                seen = json.dumps([r[0] for r in got])
+                got += self.conn.execute(
+                    sql, [*qparams, *params, seen, limit - len(got)]
+                ).fetchall()
+            return [row_to_post(r[1:]) for r in got]
         else:
             qsql, qparams = to_sqlite(node, since=since, until=until)
             sql = (
