@@ -883,6 +883,37 @@ def test_search_is_said_in_the_readers_language(listened: Path) -> None:
     assert "2026-11-20T10:00:00+00:00" in csv.stdout, csv.stdout
 
 
+def test_search_says_times_on_the_workspaces_clock(tmp_path: Path) -> None:
+    """`veille search` in a Montreal workspace showed a post of 22:30 on
+    November 19 in Montreal as "2026-11-20 03:30" (« 20 nov. 2026 à
+    03:30 »), UTC unsaid, where the sources page and `calendar list` read
+    the workspace's clock. The table now reads it and its title says which;
+    CSV keeps the stored time, ISO with its offset."""
+    import json
+
+    root = tmp_path / "ws"
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
+    config = root / "veille.toml"
+    config.write_text(config.read_text().replace('# timezone = "UTC"',
+                                                 'timezone = "America/Montreal"'))  # fmt: skip
+    posts = tmp_path / "posts.jsonl"
+    row = {"platform": "mastodon", "id": "1", "text": "lumio panne", "author": "ana",
+           "published_at": "2026-11-20T03:30:00Z"}  # fmt: skip
+    posts.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert here("import", str(posts), "--no-enrich", cwd=root).returncode == 0
+    wide = {"COLUMNS": "3000"}
+    english = here("--language", "en", "search", "lumio", cwd=root, **wide)
+    assert english.returncode == 0, english.stderr
+    assert "Posts found (times in America/Montreal)" in english.stdout, english.stdout
+    assert " 2026-11-19 22:30 " in english.stdout, english.stdout
+    french = here("--language", "fr", "search", "lumio", cwd=root, **wide)
+    assert "Publications trouvées (heures en America/Montreal)" in french.stdout, french.stdout
+    assert " 19 nov. 2026 à 22:30 " in french.stdout, french.stdout
+    csv = here("search", "lumio", "-f", "csv", cwd=root)
+    assert "2026-11-20T03:30:00+00:00" in csv.stdout, csv.stdout
+    assert "times in" not in csv.stdout
+
+
 def test_the_lists_are_headed_in_the_readers_language(tmp_path: Path) -> None:
     """`veille topic list|history`, `source list`, `quarantine list`,
     `alert list` and `alert dead` were headed 'name', 'query',

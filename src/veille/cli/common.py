@@ -510,12 +510,17 @@ def count_cell(value: int | None, lang: str) -> int | str:
     return value if lang == "en" else format_number(value, lang)
 
 
-def time_cell(value: datetime | None, lang: str) -> datetime | str | None:
+def time_cell(value: datetime | None, lang: str, tz: str | None = None) -> datetime | str | None:
     """A time in a table: as it was in English (the table writes
     ``2026-11-10 10:00``), the French way in French (``10 nov. 2026 à 10:00``),
-    on the clock it was given on."""
+    on the clock of ``tz`` (a zone's name: the table's title says which),
+    else on the clock it was given on."""
     from veille.i18n import format_datetime
 
+    if value is not None and tz is not None:
+        from veille.timefmt import zone
+
+        value = value.astimezone(zone(tz))
     if value is None or lang == "en":
         return value
     return format_datetime(value, lang, value.tzinfo)

@@ -73,11 +73,12 @@ def compile_or_exit(text: str) -> Query:
 
 
 def post_rows(
-    posts: list[Post], q: Query, fmt: RowFormat, lang: str = "en"
+    posts: list[Post], q: Query, fmt: RowFormat, lang: str = "en", tz: str = "UTC"
 ) -> list[dict[str, Any]]:
     """Rows of posts found by ``q``: the text as stored, the highlights beside
-    it (marked in the terminal); a table's time, count and missing author
-    written for a reader of ``lang``."""
+    it (marked in the terminal); a table's time (on the clock of ``tz``, the
+    workspace's), count and missing author written for a reader of ``lang``.
+    JSON lines and CSV keep the stored time, ISO with its offset."""
     rows = []
     for hit in (Hit(p, tuple(q.spans(p))) for p in posts):
         p = hit.post
@@ -90,7 +91,7 @@ def post_rows(
             "url": p.url,
         }
         if fmt is RowFormat.table:
-            row["published_at"] = time_cell(p.published_at, lang)
+            row["published_at"] = time_cell(p.published_at, lang, tz)
             row["author"] = author_cell(p.author.handle, lang)
             row["engagement"] = count_cell(row["engagement"], lang)
             row["text"] = Text.from_markup(
@@ -243,12 +244,22 @@ def register(app: typer.Typer) -> None:
                 count=output is RowFormat.table,
             )
             reader = cli_language(ws.root)
+            tz = ws.settings.workspace.timezone
         say = speaker(reader)
         cols = ["id", "published_at", "author", "engagement", "text", "url"]
         if output is not RowFormat.table:
             cols[4:5] = ["title", "text", "highlights"]
-        rows = post_rows([h.post for h in result.hits], q, output, reader)
-        print_rows(rows, cols, output, heads=said_heads(say, POST_HEADS))
+        rows = post_rows([h.post for h in result.hits], q, output, reader, tz)
+        # Times on the workspace's clock, as the sources page and `calendar
+        # list` show them, and the reader told which (they read UTC, unsaid).
+        title = say(tr("Posts found (times in %(zone)s)", zone=tz))
+        print_rows(
+            rows,
+            cols,
+            output,
+            title=title if output is RowFormat.table else None,
+            heads=said_heads(say, POST_HEADS),
+        )
         # Machine formats stay pure data (scripts read stdout and stderr together).
         if output is RowFormat.table:
             # 1300 in English, as it was; 1 300 in French.
