@@ -1044,11 +1044,15 @@ def test_a_topic_test_is_said_in_the_readers_language(listened: Path) -> None:
                   LANG="fr_FR.UTF-8")  # fmt: skip
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert f"sujet vexa v2{NBSP}: 520 publications gardées correspondent  (vexa OR panne)" in out
+    # One space before the query (two until 2026-12-07), and the posts
+    # « enregistrées » as the topics page says them (« gardées » until then).
+    assert f"sujet vexa v2{NBSP}: 520 publications enregistrées correspondent (vexa OR panne)" in (
+        out
+    ), out
     assert f"depuis v1 (vexa){NBSP}: 260 → 520 publications, gagnées{NBSP}: +260" in out, out
     assert _header(out) == ["id", "publiée le", "auteur", "texte"]
     english = here("--language", "en", "topic", "test", "vexa", cwd=listened)
-    assert "topic vexa v2: 520 stored posts match  (vexa OR panne)" in english.stdout
+    assert "topic vexa v2: 520 stored posts match (vexa OR panne)" in english.stdout
     assert "since v1 (vexa): 260 → 520 posts, +260 gained, -0 lost" in english.stdout
     done = here("topic", "add", "fibre", "fibre", "--inbox", cwd=listened, LANG="fr_FR.UTF-8")
     assert "sujet fibre créé (version 1). Ses publications entrent dans la boîte de réception." in (
@@ -1095,3 +1099,71 @@ def test_source_test_remove_and_export_report_in_the_readers_language(tmp_path: 
     assert f"2 publications écrites dans {out}" in done.stderr, done.stderr
     done = here("source", "remove", "f", cwd=root, **fr)
     assert f"Source f supprimée{NBSP}; ses publications sont gardées." in done.stdout, done.stdout
+
+
+def test_the_other_tables_say_times_on_the_workspaces_clock(tmp_path: Path) -> None:
+    """`veille user list`, `token list`, `privacy log`, `sentiment
+    corrections` and `inbox approvals` showed their times in UTC, unsaid
+    (a user added at 17:56 in Montreal read 22:56), and `calendar list`
+    read the workspace's clock without saying which. Each table reads the
+    workspace's clock now, its title naming the zone; JSON keeps ISO 8601
+    with its offset."""
+    import json
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    root = tmp_path / "ws"
+    assert here("init", str(root), cwd=tmp_path).returncode == 0
+    config = root / "veille.toml"
+    text = config.read_text().replace('# timezone = "UTC"', 'timezone = "America/Montreal"', 1)
+    # (the first require_approval is [inbox]'s: replies wait for a manager)
+    config.write_text(text.replace("# require_approval = false", "require_approval = true", 1))
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text("".join(json.dumps({"platform": "mastodon", "id": str(i), "author": who,
+                                         "text": "lumio panne", "published_at": "2026-11-20"})
+                             + "\n" for i, who in enumerate(("ana", "bob"))))  # fmt: skip
+    for args in (("topic", "add", "lumio", "lumio", "--inbox"),
+                 ("import", str(posts), "--no-enrich"),
+                 ("token", "create", "ana", "--name", "ci"),
+                 ("sentiment", "correct", "mastodon:0", "negative"),
+                 ("privacy", "erase", "--author", "bob", "--yes"),
+                 ("inbox", "reply", "1", "Merci", "--as", "ana")):  # fmt: skip
+        if args[0] == "token":
+            added = here("user", "add", "ana", "--role", "analyst", "--password-stdin",
+                         cwd=root, given="a long password\n")  # fmt: skip
+            assert added.returncode == 0, added.stderr
+        done = here(*args, cwd=root)
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
+
+    def stored(*args: str) -> str:
+        """The first row's time as JSON gives it, and as a table on
+        Montreal's clock writes it."""
+        data = json.loads(here(*args, "-f", "json", cwd=root).stdout)
+        row = (data["corrections"] if isinstance(data, dict) else data)[0]
+        at = next(v for k, v in row.items() if k.endswith("at"))
+        assert at.endswith("+00:00"), row  # ISO 8601 with its offset, as stored
+        local = datetime.fromisoformat(at).astimezone(ZoneInfo("America/Montreal"))
+        return f" {local:%Y-%m-%d %H:%M} "
+
+    wide = {"COLUMNS": "3000"}
+    for args, english, french in (
+        (("user", "list"), "Users", "Utilisateurs"),
+        (("token", "list"), "API tokens", "Jetons d’API"),
+        (("privacy", "log"), "Privacy log", "Journal de confidentialité"),
+        (("sentiment", "corrections"), "Sentiment corrections", "Corrections du sentiment"),
+        (("inbox", "approvals"), "Replies awaiting approval",
+         "Réponses en attente d’approbation"),
+        (("calendar", "list"), "Calendar", "Calendrier"),
+    ):  # fmt: skip
+        said = here("--language", "en", *args, cwd=root, **wide)
+        assert said.returncode == 0, said.stderr
+        # A title wraps to its table's width: read as words.
+        assert f"{english} (times in America/Montreal)" in " ".join(said.stdout.split()), (
+            said.stdout
+        )
+        if args[0] != "calendar":  # (its times were the workspace's, unsaid)
+            assert stored(*args) in said.stdout, said.stdout
+        said = here("--language", "fr", *args, cwd=root, **wide)
+        assert f"{french} (heures en America/Montreal)" in " ".join(said.stdout.split())
+    csv = here("privacy", "log", "-f", "csv", cwd=root)
+    assert "times in" not in csv.stdout and "+00:00" in csv.stdout, csv.stdout

@@ -66,6 +66,38 @@ def test_most_is_said_only_above_half() -> None:
     )
 
 
+def test_a_lead_the_table_shows_at_the_same_share_as_others_is_said_by_its_posts() -> None:
+    """Mastodon held 91 posts, Facebook and LinkedIn 86 each, of 550: the
+    table of platforms shows the three at 16% and the finding beside it
+    said "The largest share … is on Mastodon (16%)", as if 16% were
+    Mastodon's alone. It names the posts that put Mastodon ahead."""
+    held = {"mastodon": 91, "facebook": 86, "linkedin": 86, "bluesky": 80, "youtube": 70,
+            "reddit": 70, "rss": 67}  # fmt: skip
+    total = sum(held.values())
+    platforms = [
+        SimpleNamespace(key=key, posts=n, share=n / total, previous=n, previous_share=n / total)
+        for key, n in held.items()
+    ]
+    en = findings(data(platforms=platforms), "en")
+    assert (
+        "The largest share of conversation is on Mastodon (16%, 91 posts, ahead of "
+        "Facebook (86) and LinkedIn (86)), as before." in en
+    ), en
+    fr = findings(data(platforms=platforms), "fr")
+    assert (
+        f"La plus grande part de la conversation se tient sur Mastodon (16{N}%, 91 publications, "
+        "devant Facebook (86) et LinkedIn (86)), comme la période précédente." in fr
+    ), fr
+    # A lead the table shows apart keeps its share alone.
+    alone = [
+        SimpleNamespace(key=key, posts=n, share=n / 5, previous=1, previous_share=0.5)
+        for key, n in (("mastodon", 3), ("rss", 2))
+    ]
+    assert "Most conversation is on Mastodon (60%), up from 50%." in findings(
+        data(platforms=alone), "en"
+    )
+
+
 @pytest.mark.parametrize(
     ("point", "en", "fr"),
     [

@@ -128,6 +128,22 @@ def test_search_command_filters_sorts_and_highlights(ws: Workspace) -> None:
     assert code == 2 and "unclosed quote" in err
 
 
+def test_a_search_that_finds_nothing_says_so_without_an_empty_table(ws: Workspace) -> None:
+    """`veille search` that found nothing printed a table of headers alone
+    (id, published_at, author …) above "0 posts matched; 0 shown.": the
+    sentence alone now, in either language; CSV keeps its header row."""
+    ws.store.upsert_posts(POSTS)
+    root = str(ws.root)
+    for lang, said in (("en", "0 posts matched; 0 shown."),
+                       ("fr", "0 publication trouvée\u202f; affichées\u202f: 0.")):  # fmt: skip
+        code, out, _ = run("--language", lang, "search", "zorglub", "-w", root)
+        assert code == 0 and out.strip() == said, out
+    code, out, _ = run("search", "zorglub", "-w", root, "-f", "csv")
+    assert code == 0 and out.startswith("id,published_at,author,engagement,title,"), out
+    code, out, _ = run("search", "vexa", "-w", root)  # one found: its table, as before
+    assert "┃ id " in out and "1 post matched; 1 shown." in out, out
+
+
 def test_search_as_csv_gives_a_spreadsheet_no_formula(ws: Workspace) -> None:
     """A stranger's post read by `veille search -f csv`: its text and author
     went into the CSV as they were, and a spreadsheet ran them as the

@@ -38,6 +38,10 @@ def shown(html: str) -> list[str]:
 
 
 def count_of(html: str) -> int:
+    """How many posts the page says match: none where it says "No post
+    matches." (it said "0 posts match" above it too until 2026-12-07)."""
+    if "No post matches." in html:
+        return 0
     found = re.search(r"([\d\u202f ,]+) posts? match", html)
     assert found, html[:3000]
     return int(re.sub(r"\D", "", found.group(1)))
@@ -324,6 +328,26 @@ def test_pages_past_the_last_say_so_instead_of_repeating_one(
         html = client.get(f"/stream?q=lumio&page={page}").text
         assert shown(html) == [] and "No post matches." not in html
         assert "No posts on this page." in html and 'href="/stream?q=lumio">' in html
+
+
+def test_a_stream_that_matches_nothing_says_so_once(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """A search that found nothing read "0 posts match" then "No post
+    matches." (« 0 publication correspond » then « Aucune publication ne
+    correspond. »): the same thing twice. It is said once."""
+    login(client, "viewer")
+    for lang, count, none in (
+        ("en", "0 posts match", "No post matches."),
+        ("fr", "0 publication correspond", "Aucune publication ne correspond."),
+    ):
+        client.cookies.set("veille_lang", lang)
+        page = html.unescape(client.get("/stream", params={"q": "zorglub"}).text)
+        assert shown(page) == [] and page.count(none) == 1, page[:3000]
+        assert count not in page, page[:3000]
+    client.cookies.set("veille_lang", "en")
+    found = client.get("/stream", params={"q": "lumio"}).text
+    assert count_of(found) > 0  # a stream that matches still counts
 
 
 def test_count_without_javascript_is_a_page(

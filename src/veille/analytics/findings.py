@@ -179,9 +179,21 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
     every = top.posts and share == 1.0  # the only platform: "all", not "most"
     # As the table of platforms shows them, adding up to 100% (34% of three
     # thirds there is 34% here).
-    now_shown = i18n.shares_shown([p.share for p in platforms])[0]
+    rows = i18n.shares_shown([p.share for p in platforms])
+    now_shown = rows[0]
     then_shown = i18n.shares_shown([p.previous_share for p in platforms])[0]
     same = i18n.percent_shown(now_shown or 0.0) == i18n.percent_shown(then_shown or 0.0)
+    # Platforms with fewer posts that the table shows at the same percentage
+    # (91 posts against 86 and 86, each "16%"): the lead said by its posts
+    # beside theirs, where "(16%)" alone named one of three equal rows.
+    alike = [
+        p for p, s in zip(platforms[1:], rows[1:], strict=True)
+        if s is not None and i18n.percent_shown(s) == i18n.percent_shown(now_shown or 0.0)
+    ]  # fmt: skip
+    held = pct(now_shown, lang)
+    if alike:
+        others = i18n.join([f"{platform_name(p.key)} ({num(p.posts, lang)})" for p in alike], lang)
+        held += f", {_posts(top.posts, lang)}, {'devant' if fr else 'ahead of'} {others}"
     # Before: the platform's share then; 0% where the conversation was
     # elsewhere, and no share where there was no post at all (a sentence
     # saying "absent" read as if there had been no conversation).
@@ -196,7 +208,7 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
             else f", contre {pct(then_shown, lang)} la période précédente"
         )
         of = "" if every else " de la"
-        return f"{lead}{of} conversation{you} se tient sur {name} ({pct(now_shown, lang)}){trend}."
+        return f"{lead}{of} conversation{you} se tient sur {name} ({held}){trend}."
     you = " about you" if data.get("is_brand") else ""
     lead = (
         "All conversation" if every else "Most conversation" if most
@@ -210,7 +222,7 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
         if same
         else f", {direction} from {pct(then_shown, lang)}"
     )
-    return f"{lead}{you} is on {name} ({pct(now_shown, lang)}){trend}."
+    return f"{lead}{you} is on {name} ({held}){trend}."
 
 
 def _platforms_tied(

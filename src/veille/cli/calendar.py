@@ -247,7 +247,11 @@ def register(app: typer.Typer) -> None:
             broken = calendar_references(ws.state)
         for d in broken:
             warn(said(d), say=say)
-        print_rows(rows, COLUMNS, output, heads=said_heads(say, LIST_HEADS))
+        # Its times are the workspace's clock (as --at takes them): the table
+        # says which (it never did); CSV and JSON keep them as they were.
+        title = say(tr("Calendar (times in %(zone)s)", zone=tz))
+        print_rows(rows, COLUMNS, output, title=title if table else None,
+                   heads=said_heads(say, LIST_HEADS))  # fmt: skip
 
     @cal.command("approve")
     @handle_errors

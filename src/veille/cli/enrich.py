@@ -220,15 +220,18 @@ def register(app: typer.Typer) -> None:
             rows = [vars_of(c) for c in list_corrections(ws.state, limit=limit)]
             report = correction_report(ws.state)
             reader = cli_language(ws.root)
+            tz = ws.settings.workspace.timezone
         if output is RowFormat.json:
             print_json({"corrections": rows, "accuracy": report})
             return
         say = speaker(reader)
         if output is RowFormat.table:
+            # On the workspace's clock, the title saying which (UTC, unsaid, before).
             for row in rows:
-                row["corrected_at"] = time_cell(row["corrected_at"], reader)
+                row["corrected_at"] = time_cell(row["corrected_at"], reader, tz)
         cols = ["post_id", "old_label", "new_label", "corrected_by", "corrected_at"]
-        print_rows(rows, cols, output, title=say(tr("Sentiment corrections")),
+        print_rows(rows, cols, output,
+                   title=say(tr("Sentiment corrections (times in %(zone)s)", zone=tz)),
                    heads=said_heads(say, HEADS))  # fmt: skip
         if output is RowFormat.table:
             acc = report["model_accuracy"]

@@ -203,18 +203,21 @@ def register_work(inbox: typer.Typer) -> None:
         """Replies waiting for a manager's approval."""
         with open_workspace(workspace) as ws:
             found = ws.state.inbox_replies(status="pending_approval")
+            tz = ws.settings.workspace.timezone
         lang = cli_language(ws.root)
         table = output is not DataFormat.json  # its time the reader's way; JSON's ISO 8601
         rows = [
             {"reply": r.id, "item": r.item_id, "author": r.author, "text": r.text,
-             "created_at": time_cell(r.created_at, lang) if table else r.created_at}
+             "created_at": time_cell(r.created_at, lang, tz) if table else r.created_at}
             for r in found
         ]  # fmt: skip
         if not table:
             print_json(rows)
             return
         say = speaker(lang)
+        # On the workspace's clock, the title saying which (UTC, unsaid, before).
         print_rows(rows, list(_APPROVAL_HEADS), RowFormat.table,
+                   title=say(tr("Replies awaiting approval (times in %(zone)s)", zone=tz)),
                    heads=said_heads(say, _APPROVAL_HEADS))  # fmt: skip
 
     @inbox.command("approve")

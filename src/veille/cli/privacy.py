@@ -336,12 +336,16 @@ def register(app: typer.Typer) -> None:
                  "removed": ", ".join(f"{k}={n}" for k, n in sorted(e.details.items()) if n)}
                 for e in entries
             ]  # fmt: skip
+            tz = ws.settings.workspace.timezone
+        title = None
         if output is RowFormat.table:  # the time the reader's way; CSV and JSON keep ISO 8601
+            # On the workspace's clock, the title saying which (UTC, unsaid, before).
             for row, entry in zip(rows, entries, strict=True):
-                row["at"] = time_cell(entry.at, reader)
+                row["at"] = time_cell(entry.at, reader, tz)
                 row["platform"] = platform_name(entry.platform) if entry.platform else ""
+            title = speaker(reader)(tr("Privacy log (times in %(zone)s)", zone=tz))
         heads = {"at": tr("at"), "kind": tr("kind"), "platform": tr("platform"),
                  "subject": tr("subject"), "posts": tr("posts"),
                  "removed": tr("removed")}  # fmt: skip
         print_rows(rows, ["at", "kind", "platform", "subject", "posts", "removed"], output,
-                   heads=said_heads(speaker(reader), heads))  # fmt: skip
+                   title=title, heads=said_heads(speaker(reader), heads))  # fmt: skip

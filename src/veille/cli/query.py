@@ -253,13 +253,16 @@ def register(app: typer.Typer) -> None:
         # Times on the workspace's clock, as the sources page and `calendar
         # list` show them, and the reader told which (they read UTC, unsaid).
         title = say(tr("Posts found (times in %(zone)s)", zone=tz))
-        print_rows(
-            rows,
-            cols,
-            output,
-            title=title if output is RowFormat.table else None,
-            heads=said_heads(say, POST_HEADS),
-        )
+        # Nothing found: the sentence below says it, not an empty table's
+        # headers above it too (CSV keeps its header row for a script).
+        if rows or output is not RowFormat.table:
+            print_rows(
+                rows,
+                cols,
+                output,
+                title=title if output is RowFormat.table else None,
+                heads=said_heads(say, POST_HEADS),
+            )
         # Machine formats stay pure data (scripts read stdout and stderr together).
         if output is RowFormat.table:
             # Grouped as the web says them: 1,300 in English, 1 300 in French.

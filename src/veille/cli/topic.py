@@ -226,8 +226,8 @@ def register(app: typer.Typer) -> None:
             return
         out, say = console(), speaker(reader)
         heads = said_heads(say, POST_HEADS)
-        said = trn("topic %(name)s v%(version)s: %(n)s stored post matches  (%(query)s)",
-                   "topic %(name)s v%(version)s: %(n)s stored posts match  (%(query)s)",
+        said = trn("topic %(name)s v%(version)s: %(n)s stored post matches (%(query)s)",
+                   "topic %(name)s v%(version)s: %(n)s stored posts match (%(query)s)",
                    result.count, name=result.topic.name, version=result.topic.version,
                    n=Count(result.count), query=result.topic.query)  # fmt: skip
         out.print(say(said), soft_wrap=True, markup=False)

@@ -145,14 +145,18 @@ def register(app: typer.Typer) -> None:
                 for u in users
             ]  # fmt: skip
             reader = cli_language(ws.root)
+            tz = ws.settings.workspace.timezone
         if output is DataFormat.json:
             print_json(rows)
         else:
-            table = [{**r, "created_at": time_cell(u.created_at, reader),
+            # On the workspace's clock, the title saying which (UTC, unsaid, before).
+            say = speaker(reader)
+            table = [{**r, "created_at": time_cell(u.created_at, reader, tz),
                       "role": shown_role(u.role, reader)}
                      for r, u in zip(rows, users, strict=True)]  # fmt: skip
             print_rows(table, ["username", "role", "language", "timezone", "created_at"],
-                       RowFormat.table, heads=said_heads(speaker(reader), LIST_HEADS))  # fmt: skip
+                       RowFormat.table, title=say(tr("Users (times in %(zone)s)", zone=tz)),
+                       heads=said_heads(say, LIST_HEADS))  # fmt: skip
 
     @uapp.command()
     @handle_errors
@@ -305,6 +309,7 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             found = list_tokens(ws.state, user)
             reader = cli_language(ws.root)
+            tz = ws.settings.workspace.timezone
         rows = [
             {"id": t.id, "user": t.username, "name": t.name, "scope": t.scope,
              "created_at": t.created_at, "expires_at": t.expires_at,
@@ -318,13 +323,14 @@ def register(app: typer.Typer) -> None:
             say = speaker(reader)
             table = [
                 {**r, "scope": shown_scope(t.scope, reader),
-                 "created_at": time_cell(t.created_at, reader),
-                 "expires_at": time_cell(t.expires_at, reader),
-                 "last_used_at": time_cell(t.last_used_at, reader),
+                 "created_at": time_cell(t.created_at, reader, tz),
+                 "expires_at": time_cell(t.expires_at, reader, tz),
+                 "last_used_at": time_cell(t.last_used_at, reader, tz),
                  "state": say(_TOKEN_STATES.get(token_state(t), token_state(t)))}
                 for r, t in zip(rows, found, strict=True)
             ]  # fmt: skip
             print_rows(table, list(_TOKEN_HEADS), RowFormat.table,
+                       title=say(tr("API tokens (times in %(zone)s)", zone=tz)),
                        heads=said_heads(say, _TOKEN_HEADS), say=say)  # fmt: skip
 
     @tapp.command()
