@@ -861,3 +861,39 @@ def test_an_erasure_rewrites_a_feed_named_atom_slash_slash(run, tmp_path: Path) 
     assert json.loads(out)["removed"]["atom_entries"] == 1
     left = feed.read_text(encoding="utf-8")
     assert ids["claire"] not in left and ids["bob"] in left
+
+
+def test_what_else_an_erasure_removed_is_said_in_words(run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """veille privacy erase ended "also removed: 2 deliveries, 2 inbox_items"
+    and privacy log's column read "deliveries=2, inbox_items=2": the store's
+    table names. Words now, counted, in the reader's language; JSON and CSV
+    keep the keys scripts read."""
+    rows = [_row(1, "claire", "fibre en panne", 2), _row(2, "claire", "fibre", 1)]
+    rows.append(_row(3, "bob", "fibre enfin", 1))
+    ws = _inbox_workspace(run, tmp_path, rows, alert=True)
+    out = run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws)).stdout
+    said = " ".join(out.split())
+    assert said.endswith("also removed: 2 Atom feed entries, 2 alert deliveries, 2 inbox items"), (
+        said
+    )
+    monkeypatch.setenv("COLUMNS", "3000")
+    table = run("privacy", "log", "--workspace", str(ws)).stdout
+    assert "2 Atom feed entries, 2 alert deliveries, 2 inbox items" in table, table
+    french = run("--language", "fr", "privacy", "log", "--workspace", str(ws)).stdout
+    assert "2 envois d’alerte, " in french and "2 éléments de la boîte de réception" in french
+    (logged,) = json.loads(run("privacy", "log", "-f", "json", "--workspace", str(ws)).stdout)
+    assert "deliveries=2" in logged["removed"] and "inbox_items=2" in logged["removed"]
+    csv = run("privacy", "log", "-f", "csv", "--workspace", str(ws)).stdout
+    assert "inbox_items=2" in csv
+
+
+def test_a_removed_key_without_words_is_said_by_its_name() -> None:
+    from veille.cli.common import speaker
+    from veille.services.privacy import removed_said
+
+    said = removed_said({"post_topics": 5, "inbox_items": 1, "new_table": 3, "minhash": 0})
+    assert speaker("en")(said) == "1 inbox item, 3 new_table, 5 topic filings"
+    assert speaker("fr")(said) == (
+        "1 élément de la boîte de réception, 3 new_table, 5 classements dans des sujets"
+    )
+    assert removed_said({"minhash": 0}) is None

@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
         stories, outbox, quarantine, Atom feeds, calendar entries, account
         snapshots), and log that it was done. Their later posts are not stored
         either, until 'veille privacy lift'."""
-        from veille.services.privacy import erase_author, handles_like
+        from veille.services.privacy import erase_author, handles_like, removed_said
 
         platform = _known_platform(platform)
         reader = cli_language(workspace)
@@ -167,8 +167,8 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json({"posts": report.posts, "removed": report.removed})
             return
-        # What else went, by the names the log and JSON give it (inbox_items=2).
-        also = ", ".join(f"{n} {what}" for what, n in sorted(report.removed.items()) if n)
+        # What else went, in words (JSON and the log keep the keys: inbox_items=2).
+        also = removed_said(report.removed)
         posts = Count(report.posts)
         said = (
             trn("%(n)s post by %(author)s on %(platform)s erased; also removed: %(also)s",
@@ -317,6 +317,7 @@ def register(app: typer.Typer) -> None:
         and what else went with it."""
         from veille.services.disclosure import erasure_log
         from veille.services.privacy import (
+            removed_said,
             unfinished_erasures,
             unfinished_hint,
             unfinished_message,
@@ -343,6 +344,8 @@ def register(app: typer.Typer) -> None:
             for row, entry in zip(rows, entries, strict=True):
                 row["at"] = time_cell(entry.at, reader, tz)
                 row["platform"] = platform_name(entry.platform) if entry.platform else ""
+                # In words (CSV and JSON keep the keys: inbox_items=2).
+                row["removed"] = speaker(reader)(removed_said(entry.details) or "")
             title = speaker(reader)(tr("Privacy log (times in %(zone)s)", zone=tz))
         heads = {"at": tr("at"), "kind": tr("kind"), "platform": tr("platform"),
                  "subject": tr("subject"), "posts": tr("posts"),

@@ -50,7 +50,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from veille.analytics.findings import platform_name
-from veille.errors import Conflict, Text, UsageError, log_failure, tr
+from veille.errors import Conflict, Count, Text, UsageError, log_failure, tr, trn
 from veille.store.portable.privacy import ERASED, handle_pattern
 from veille.store.protocols.privacy import ErasureReport, UnfinishedErasure, author_key
 
@@ -332,6 +332,60 @@ def _forget_own_copies(
         if named:
             _add(found, state.forget_posts(sorted(named), rekey=True))
     return found
+
+
+# What an erasure removed besides the posts, in words: every key a report's
+# ``removed`` can hold, on SQLite, PostgreSQL and ClickHouse (the store's
+# table names, which JSON, CSV and the log keep for scripts).
+_TOPIC_FILINGS = ("%(n)s topic filing", "%(n)s topic filings")
+REMOVED_WORDS: dict[str, tuple[str, str]] = {
+    "inbox_items": ("%(n)s inbox item", "%(n)s inbox items"),
+    "inbox_notes": ("%(n)s inbox note", "%(n)s inbox notes"),
+    "inbox_references": ("%(n)s inbox reference to a post", "%(n)s inbox references to posts"),
+    "post_references": ("%(n)s reference to a post", "%(n)s references to posts"),
+    "post_topics": _TOPIC_FILINGS,
+    "topic_filings": _TOPIC_FILINGS,
+    "deliveries": ("%(n)s alert delivery", "%(n)s alert deliveries"),
+    "alert_marks": ("%(n)s alert relevance mark", "%(n)s alert relevance marks"),
+    "alert_events": ("%(n)s alert event", "%(n)s alert events"),
+    "alert_payloads": ("%(n)s alert message", "%(n)s alert messages"),
+    "sentiment_corrections": ("%(n)s sentiment correction", "%(n)s sentiment corrections"),
+    "minhash": ("%(n)s near-duplicate signature", "%(n)s near-duplicate signatures"),
+    "minhash_bands": ("%(n)s near-duplicate index entry", "%(n)s near-duplicate index entries"),
+    "story_keys": ("%(n)s story key", "%(n)s story keys"),
+    "raw_payloads": ("%(n)s raw copy of a post", "%(n)s raw copies of posts"),
+    "quarantine": ("%(n)s quarantined item", "%(n)s quarantined items"),
+    "audit_details": ("%(n)s audit log detail", "%(n)s audit log details"),
+    "author_rollup": ("%(n)s daily count by author", "%(n)s daily counts by author"),
+    "author_links": ("%(n)s link between accounts", "%(n)s links between accounts"),
+    "post_rollup": ("%(n)s daily count by post", "%(n)s daily counts by post"),
+    "post_keys": ("%(n)s post key", "%(n)s post keys"),
+    "cluster_rollup": ("%(n)s daily count by story", "%(n)s daily counts by story"),
+    "entity_rollup": ("%(n)s daily count by entity", "%(n)s daily counts by entity"),
+    "atom_entries": ("%(n)s Atom feed entry", "%(n)s Atom feed entries"),
+    "atom_events": ("%(n)s Atom feed event", "%(n)s Atom feed events"),
+    "calendar_entries": ("%(n)s calendar entry", "%(n)s calendar entries"),
+    "account_aliases": ("%(n)s account alias", "%(n)s account aliases"),
+    "account_snapshots": ("%(n)s account snapshot", "%(n)s account snapshots"),
+}
+
+
+def removed_said(removed: dict[str, int]) -> Text | None:
+    """What else an erasure removed, counted in words ("2 inbox items, 5
+    topic filings"), by key; a key without words is said by its name
+    ("7 some_table"). ``None`` where nothing else went."""
+    said: list[Text] = []
+    for key, n in sorted(removed.items()):
+        if not n:
+            continue
+        one, many = REMOVED_WORDS.get(key, ("%(n)s %(key)s", "%(n)s %(key)s"))
+        said.append(trn(one, many, n, n=Count(n), key=key))
+    if not said:
+        return None
+    listed = said[0]
+    for more in said[1:]:
+        listed = tr("%(first)s, %(next)s", first=listed, next=more)
+    return listed
 
 
 def unfinished_erasures(workspace: Any) -> list[UnfinishedErasure]:
