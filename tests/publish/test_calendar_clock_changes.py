@@ -157,3 +157,27 @@ def test_a_since_or_until_the_clock_shows_twice_is_refused_naming_the_option(
     for fine in ("2026-10-25", "2026-10-25T02:30+01:00", "2026-10-25T03:00"):
         r = runner.invoke(app, ["stats", "--since", fine, *w])
         assert r.exit_code == 0, (fine, r.output)
+
+
+def test_calendar_add_and_edit_say_the_zone_of_the_time_they_show(tmp_path: Path) -> None:
+    """`veille calendar add|edit` ended "#1 masto 2030-01-01 09:00 scheduled":
+    the workspace's clock, unsaid, where `calendar list` titles its table
+    "Calendar (times in America/Montreal)". The line names the zone too."""
+    from tests.conftest import to_come
+
+    root = _workspace(tmp_path, "America/Montreal")
+    later = f"{to_come(datetime(2030, 1, 1, 9, 0)):%Y-%m-%d %H:%M}"
+    runner = CliRunner()
+    w = ["-w", str(root)]
+    added = runner.invoke(
+        build_app(), ["calendar", "add", "-a", "masto", "--at", later, "Bonjour", *w]
+    )
+    assert added.exit_code == 0, added.output
+    said = " ".join(added.output.split())
+    assert f"#1 masto {later} (time in America/Montreal) " in said, added.output
+    edited = runner.invoke(
+        build_app(), ["--language", "fr", "calendar", "edit", "1", "--text", "Salut", *w]
+    )
+    assert edited.exit_code == 0, edited.output
+    said = " ".join(edited.output.split())
+    assert f"#1 masto {later} (heure en America/Montreal) " in said, edited.output

@@ -203,9 +203,9 @@ def test_calendar_statuses_are_said_in_words(french, sim: Simulator, workspace: 
     french("publish", "account", "add", "m", "--platform", "mastodon", "--url", url,
            "--secret", "sim-mastodon-token")  # fmt: skip
     added = french("calendar", "add", "-a", "m", "--at", LATER, "Bonjour")
-    assert f"#1 m {LATER} programmé" in added, added
+    assert f"#1 m {LATER} (heure en UTC) programmé" in added, added
     edited = french("calendar", "edit", "1", "--text", "Bonjour à tous")
-    assert f"#1 m {LATER} programmé" in edited, edited
+    assert f"#1 m {LATER} (heure en UTC) programmé" in edited, edited
     listed = french("calendar", "list", "--status", "scheduled")
     assert "programmé" in listed and "scheduled" not in listed, listed
     english = french("--language", "en", "calendar", "list")
@@ -213,7 +213,7 @@ def test_calendar_statuses_are_said_in_words(french, sim: Simulator, workspace: 
     assert '"status": "scheduled"' in french("calendar", "list", "--format", "json")
     assert ",scheduled," in french("calendar", "list", "--format", "csv")
     too_long = french("calendar", "add", "-a", "m", "--at", LATER, "z" * 600)
-    assert f"#2 m {LATER} brouillon" in too_long, too_long
+    assert f"#2 m {LATER} (heure en UTC) brouillon" in too_long, too_long
     refused = CliRunner().invoke(build_app(), ["--language", "fr", "calendar", "publish", "2",
                                                "--workspace", str(workspace.root)])  # fmt: skip
     assert refused.exit_code == 2, refused.output

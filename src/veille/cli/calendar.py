@@ -91,8 +91,12 @@ def _show(e: Any, output: DataFormat, tz: str, lang: str) -> None:
 
         print_json(asdict(e))
         return
-    row = _row(e, tz, False, speaker(lang))  # its status in words, as `calendar list` says it
-    console().print(f"#{e.id} {e.account} {row['when']} {row['status']}", markup=False)
+    say = speaker(lang)
+    row = _row(e, tz, False, say)  # its status in words, as `calendar list` says it
+    # On the workspace's clock, saying which, as `calendar list`'s title does.
+    said = tr("#%(id)s %(account)s %(when)s (time in %(zone)s) %(status)s", id=str(e.id),
+              account=e.account, when=row["when"], zone=tz, status=row["status"])  # fmt: skip
+    console().print(say(said), markup=False)
     for p in e.problems:
         # The checker wrote each problem in both languages (as draft check shows them).
         said = (p.get("message_fr") or p["message"]) if lang == "fr" else p["message"]
