@@ -88,7 +88,7 @@ def test_a_backup_taken_while_a_collector_writes_holds_whole_batches(tmp_path: P
     assert _one(copy, "SELECT count(*) FROM posts_fts") == posts
     # The copy opens as a workspace, its posts searchable.
     stats = _veille("stats", "--workspace", str(tmp_path / "copy"))
-    assert stats.returncode == 0 and f"{posts} posts" in stats.stdout, stats.stderr
+    assert stats.returncode == 0 and f"{posts:,} posts" in stats.stdout, stats.stderr
     found = _veille("search", "batch", "--format", "jsonl", "--workspace", str(tmp_path / "copy"))
     assert found.returncode == 0, found.stderr
 

@@ -217,18 +217,19 @@ def test_teams_and_canned_responses_are_headed_in_the_readers_language(run) -> N
 def test_show_is_said_in_the_readers_language(run) -> None:
     """`veille inbox show` for a French reader: « #1 [assigned] urgent · …
     · assigned to alice », « history (times in UTC): » and « reply #1 by
-    alice [outside]: … », English and codes in a French terminal."""
+    alice [outside]: … », English and codes in a French terminal (the
+    platform by its name, as the pages say it, in both languages)."""
     item = str(next(r for r in _rows(run("inbox", "list", "-f", "json")) if r["id"] == 1)["id"])
     run("inbox", "assign", item, "--to", "alice")
     run("inbox", "answered", item, "--link", "https://example.org/reply/1", "--as", "alice")
     french = run("inbox", "show", item, env={"LANG": "fr_FR.UTF-8", "COLUMNS": "3000"}).stdout
     lines = french.splitlines()
-    assert lines[0] == "#1 [répondu] urgente · mastodon · @u0 · attribué à alice", french
+    assert lines[0] == "#1 [répondu] urgente · Mastodon · @u0 · attribué à alice", french
     assert f"  historique (heures en UTC){NBSP}:" in lines, french
     answer = f"  réponse n°{NBSP}1 de alice [hors de veille]"
     assert any(line.startswith(answer) for line in lines), french
     english = run("inbox", "show", item, env={"LANG": "C.UTF-8", "COLUMNS": "3000"}).stdout
-    assert english.startswith("#1 [responded] urgent · mastodon · @u0 · assigned to alice\n")
+    assert english.startswith("#1 [responded] urgent · Mastodon · @u0 · assigned to alice\n")
     assert "  history (times in UTC):\n" in english and "  reply #1 by alice [outside]" in english
 
 
