@@ -83,45 +83,58 @@ def parse_every(value: str | int | None, default: int) -> int:
     return seconds
 
 
+#: The units an interval is said in, largest first, each with its seconds.
+_SIZES = (("d", 86400), ("h", 3600), ("m", 60))
+
+
+def _in_unit(seconds: int) -> tuple[int, str]:
+    """``seconds`` as a count of the largest unit that says them exactly
+    (``(15, "m")`` for 900, ``(90, "s")`` for 90)."""
+    for unit, size in _SIZES:
+        if seconds >= size and seconds % size == 0:
+            return seconds // size, unit
+    return seconds, "s"
+
+
 def every_text(seconds: int) -> str:
     """``seconds`` as :func:`parse_every` takes them, in the largest unit that
     says them exactly: ``15m`` for 900, ``90s`` for 90, ``1d`` for 86400."""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
+    n, unit = _in_unit(seconds)
+    return f"{n}{unit}"
+
+
+# The unit's words, counted (« 5 minutes »), and an interval said as a page
+# says it beside a source's kind (« toutes les 30 minutes »).
+_UNIT_WORDS = {
+    "d": ("%(n)s day", "%(n)s days"),
+    "h": ("%(n)s hour", "%(n)s hours"),
+    "m": ("%(n)s minute", "%(n)s minutes"),
+    "s": ("%(n)s second", "%(n)s seconds"),
+}
+_EVERY_WORDS = {
+    "d": ("every day", "every %(n)s days"),
+    "h": ("every hour", "every %(n)s hours"),
+    "m": ("every minute", "every %(n)s minutes"),
+    "s": ("every second", "every %(n)s seconds"),
+}
 
 
 def every_words(seconds: int) -> Text:
     """``seconds`` in words, in the unit :func:`every_text` picks (« 5
     minutes », « 1 jour », « 90 secondes »), for a reader who reads no
     ``--every`` code (said in their language by the CLI's speaker)."""
-    if seconds >= 86400 and seconds % 86400 == 0:
-        n = seconds // 86400
-        return trn("%(n)s day", "%(n)s days", n, n=Count(n))
-    if seconds >= 3600 and seconds % 3600 == 0:
-        n = seconds // 3600
-        return trn("%(n)s hour", "%(n)s hours", n, n=Count(n))
-    if seconds >= 60 and seconds % 60 == 0:
-        n = seconds // 60
-        return trn("%(n)s minute", "%(n)s minutes", n, n=Count(n))
-    return trn("%(n)s second", "%(n)s seconds", seconds, n=Count(seconds))
+    n, unit = _in_unit(seconds)
+    one, many = _UNIT_WORDS[unit]
+    return trn(one, many, n, n=Count(n))
 
 
 def every_said(seconds: int) -> Text:
     """How often a source is collected, as a page says it beside its kind
     ("every 30 minutes", « toutes les 30 minutes », "every hour"), in the
     unit :func:`every_text` picks."""
-    if seconds >= 86400 and seconds % 86400 == 0:
-        n = seconds // 86400
-        return trn("every day", "every %(n)s days", n, n=Count(n))
-    if seconds >= 3600 and seconds % 3600 == 0:
-        n = seconds // 3600
-        return trn("every hour", "every %(n)s hours", n, n=Count(n))
-    if seconds >= 60 and seconds % 60 == 0:
-        n = seconds // 60
-        return trn("every minute", "every %(n)s minutes", n, n=Count(n))
-    return trn("every second", "every %(n)s seconds", seconds, n=Count(seconds))
+    n, unit = _in_unit(seconds)
+    one, many = _EVERY_WORDS[unit]
+    return trn(one, many, n, n=Count(n))
 
 
 def kind_words(kind: str) -> Text | str:
