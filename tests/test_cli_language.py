@@ -545,11 +545,38 @@ def test_the_simulator_says_it_stopped_in_the_readers_language(tmp_path: Path) -
         stuck.cancel()
         assert proc.poll() is None, "veille sim ended before saying how to use its URLs"
         proc.send_signal(signal.SIGTERM)
-        _out, err = proc.communicate(timeout=120)
+        try:
+            _out, err = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:  # (what it said, stacks included, to find why)
+            proc.kill()
+            _out, err = proc.communicate()
+            raise AssertionError(f"veille sim still ran 120 s after SIGTERM: {err}") from None
     finally:
         proc.kill()
     assert proc.returncode == 0, err
     assert err == "Arrêté.\n", err
+
+
+def test_a_stop_that_never_comes_back_does_not_keep_the_simulator_running(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """`veille sim` waits for its servers' stop a bounded time: one that never
+    came back would keep the process running after SIGTERM (the test above
+    once saw it in CI); it goes on, every thread's stack on stderr."""
+    import threading
+    import time
+
+    from veille.sim.runner import stop_within
+
+    never = threading.Event()
+    began = time.monotonic()
+    stop_within(never.wait, seconds=0.2)
+    assert time.monotonic() - began < 10
+    err = capfd.readouterr().err
+    assert "most recent call first" in err, err  # every thread's stack
+    stopped: list[bool] = []
+    stop_within(lambda: stopped.append(True), seconds=5)
+    assert stopped == [True]
 
 
 def _flat(text: str) -> str:

@@ -551,7 +551,7 @@ def _simulate(seed: int, days: int, speed: float) -> None:
     """``veille sim``'s servers, started, their URLs printed, until a
     KeyboardInterrupt (Ctrl-C, or SIGTERM made one); stopped on the way out."""
     from veille.sim.bluesky import JetstreamServer
-    from veille.sim.runner import start_simulator
+    from veille.sim.runner import start_simulator, stop_within
 
     sim = start_simulator(seed=seed, days=days, speed=speed)
     try:
@@ -567,9 +567,9 @@ def _simulate(seed: int, days: int, speed: float) -> None:
             while True:
                 time.sleep(3600)
         finally:
-            jetstream.stop()
+            stop_within(jetstream.stop)
     finally:
-        sim.stop()
+        stop_within(sim.stop)
 
 
 def _switch(name: str, workspace: str | None, *, enabled: bool) -> None:

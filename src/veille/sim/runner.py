@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import faulthandler
+import logging
+import sys
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from veille.sim.generate import SimConfig
 from veille.sim.server import SimClock, Simulator, SimWorld
+
+log = logging.getLogger(__name__)
 
 
 def start_simulator(
@@ -28,3 +35,19 @@ def start_simulator(
     )
     world = SimWorld.generate(cfg, SimClock(now, speed))
     return Simulator(world).start()
+
+
+def stop_within(stop: Callable[[], None], seconds: float = 15.0) -> None:
+    """``stop()`` a simulator's servers, waiting for it ``seconds`` at most:
+    a server that never answers its stop must not keep ``veille sim`` from
+    stopping (their threads are daemons, gone with the process). Where one
+    does not, every thread's stack goes to stderr, to find why (a fresh
+    clone's CI once saw ``veille sim`` still running 120 s after SIGTERM,
+    not reproduced since)."""
+    stopping = threading.Thread(target=stop, name="veille-sim-stop", daemon=True)
+    stopping.start()
+    stopping.join(seconds)
+    if stopping.is_alive():
+        log.warning("the simulator's servers did not stop within %.0f s; stopping without them",
+                    seconds)  # fmt: skip
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
