@@ -78,14 +78,14 @@ def _links_base(request: Request) -> str:
     return links_base(ws.settings, ws.state)[0]
 
 
-def _names_this_server(request: Request) -> bool:
-    """Whether ``[web] base_url`` is the address this page was asked at
-    (``veille demo --serve`` on the next free port sets it so): the page
-    told to set base_url in veille.toml "if they should point to this
-    server" when the links already did."""
+def _names_this_server(request: Request, links: str) -> bool:
+    """Whether ``links`` (:func:`_links_base`) is the address this page was
+    asked at (``veille demo --serve`` on the next free port sets base_url
+    so): the page told to set base_url in veille.toml "if they should point
+    to this server" when the links already did."""
     from urllib.parse import urlsplit
 
-    base = urlsplit(_links_base(request))
+    base = urlsplit(links)
     try:
         port = base.port or {"http": 80, "https": 443}.get(base.scheme)
     except ValueError:
@@ -101,6 +101,8 @@ def _page(request: Request, **extra: Any) -> HTMLResponse:
     user = current_user(request)
     assert user is not None
     tokens = tokens_service.list_tokens(state(request), user.username)
+    # Read once (the state store's records of where the web app serves).
+    links = _links_base(request)
     context: dict[str, Any] = {
         "languages": LANGUAGES,
         "tokens": tokens,
@@ -119,8 +121,8 @@ def _page(request: Request, **extra: Any) -> HTMLResponse:
         if user.is_admin
         else None,
         "listening_port": _listening_port(request) if user.is_admin else None,
-        "base_url_here": _names_this_server(request),
-        "links_base": _links_base(request),
+        "base_url_here": _names_this_server(request, links),
+        "links_base": links,
     }
     context.update(extra)
     return render(request, "settings/index.html", context, status_code=status)
